@@ -1,0 +1,124 @@
+# sockrr — build, test, install.  `make help` lists the targets.
+# SANITIZE=1 builds everything with ASan+UBSan into build-san/ instead of build/.
+
+VERSION     := 0.1.0
+SOVERSION   := 0
+PREFIX      ?= /usr/local
+CC          ?= cc
+PKG_CONFIG  ?= pkg-config
+
+ifeq ($(SANITIZE),1)
+BUILD       ?= build-san
+SANFLAGS    := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+else
+BUILD       ?= build
+SANFLAGS    :=
+endif
+
+CFLAGS      ?= -O2 -g
+WARN        := -Wall -Wextra -Werror
+ALL_CFLAGS  := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -Ilib/include -Ilib/api -Ilib/core
+ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
+LIBS        := -lm -lpthread
+
+LIB_SRCS    := $(wildcard lib/core/*.c lib/api/*.c lib/worlds/*.c)
+LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+HEADERS     := $(wildcard lib/include/*.h lib/api/*.h lib/core/*.h)
+CLI_SRCS    := $(wildcard replay/*.c)
+CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+PROG_SRCS   := $(wildcard fixtures/programs/*.c)
+PROG_BINS   := $(PROG_SRCS:fixtures/programs/%.c=$(BUILD)/bin/%)
+BENCH_SRCS  := $(wildcard bench/*.c)
+BENCH_BINS  := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+
+SONAME      := libsockrr.so.$(SOVERSION)
+SHLIB       := $(BUILD)/lib/libsockrr.so.$(VERSION)
+STLIB       := $(BUILD)/lib/libsockrr.a
+CLI         := $(BUILD)/bin/sockrr
+
+.PHONY: all deps check unit integration bench demo install uninstall clean help
+
+all: $(SHLIB) $(BUILD)/lib/libsockrr.so $(STLIB) $(CLI) $(PROG_BINS)
+
+help:
+	@echo "make            build the libraries, the sockrr CLI and the example programs"
+	@echo "make demo       run the built-in example (a client and server over loopback)"
+	@echo "make check      run the unit and integration tests (SANITIZE=1: under ASan+UBSan)"
+	@echo "make bench      run the benchmarks (ONLY=NAME for one row); rows go to build/bench.json"
+	@echo "make install    install into PREFIX (default /usr/local)"
+
+# Installs the Debian packages when a library is missing (CI and new machines start bare).
+deps:
+	@command -v $(PKG_CONFIG) >/dev/null 2>&1 && $(PKG_CONFIG) --exists libpcap jansson cmocka \
+		|| sh scripts/deps.sh
+
+$(BUILD)/obj/%.o: %.c $(HEADERS) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(SHLIB): $(LIB_OBJS) lib/sockrr.map
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=lib/sockrr.map $(ALL_LDFLAGS) \
+		-o $@ $(LIB_OBJS) $(LIBS)
+
+$(BUILD)/lib/libsockrr.so: $(SHLIB)
+	ln -sf libsockrr.so.$(VERSION) $(BUILD)/lib/$(SONAME)
+	ln -sf $(SONAME) $@
+
+$(STLIB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(CLI): $(CLI_OBJS) $(STLIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(STLIB) $(LIBS)
+
+$(BUILD)/bin/%: fixtures/programs/%.c $(STLIB) $(HEADERS) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STLIB) $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(STLIB) $(HEADERS) $(wildcard tests/unit/*.h) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(STLIB) \
+		$$($(PKG_CONFIG) --libs cmocka) $(LIBS)
+
+$(BUILD)/bench/%: bench/%.c $(STLIB) $(HEADERS) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STLIB) $(LIBS)
+
+# The tests also need the real programs they run (curl, tshark, ...).
+check: all $(UNIT_BINS) $(BENCH_BINS)
+	@sh scripts/deps.sh
+	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run.sh
+
+demo: all
+	$(BUILD)/bin/selftalk
+
+bench: all $(BENCH_BINS)
+	@BUILD=$(BUILD) ONLY=$(ONLY) sh bench/run.sh
+
+$(BUILD)/sockrr.pc: sockrr.pc.in
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+
+install: all $(BUILD)/sockrr.pc
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
+		$(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(STLIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SHLIB) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libsockrr.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libsockrr.so
+	install -m 644 lib/include/sockrr.h lib/include/sockrr_world.h $(DESTDIR)$(PREFIX)/include/
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(BUILD)/sockrr.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/libsockrr.* $(DESTDIR)$(PREFIX)/lib/pkgconfig/sockrr.pc \
+		$(DESTDIR)$(PREFIX)/include/sockrr.h $(DESTDIR)$(PREFIX)/include/sockrr_world.h \
+		$(DESTDIR)$(PREFIX)/bin/sockrr
+
+clean:
+	rm -rf build build-san

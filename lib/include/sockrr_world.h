@@ -1,0 +1,164 @@
+/*
+ * sockrr_world.h — the seam: one table of operations every world fills.
+ *
+ * A world answers socket calls at the level of POSIX: errno values,
+ * O_NONBLOCK, partial reads and writes.  The kernel world calls libc; the sim,
+ * replay, fuzz and tap worlds answer from their own state.  Python-style
+ * timeout mode is not a world's business: the C API (sockrr.h) builds it from
+ * non-blocking calls, poll and now, so every world gets it for free.
+ *
+ * Conventions, for every slot unless its comment says otherwise:
+ *  - A socket is named by an int handle the world hands out from socket,
+ *    socketpair or accept4 (for the kernel world, the file descriptor).
+ *  - Return 0 or a count on success and a negative errno on failure; a world
+ *    never sets errno for the caller and never returns -1 meaning "see errno".
+ *  - Arguments are validated above the seam (non-NULL pointers, lengths that
+ *    fit, known flags); a world may assume them and asserts its invariants.
+ *  - Every world fills every slot.  What a world does not model returns
+ *    -EOPNOTSUPP (sockets) or EAI_SERVICE/-ENOSYS (resolver), never a silent
+ *    success, and records an `unsupported` event where it traces.
+ *  - Slots added later go at the end under a "since version N" comment and a
+ *    caller checks ops->version before using them (SQLite's io_methods rule).
+ */
+#ifndef SOCKRR_WORLD_H
+#define SOCKRR_WORLD_H
+
+#include <netdb.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SRR_WORLD_OPS_VERSION 1
+
+typedef struct srr_world srr_world;
+typedef struct srr_world_ops srr_world_ops;
+
+/* Every world object starts with this; its private state follows. */
+struct srr_world {
+    const srr_world_ops *ops;
+    /* setdefaulttimeout: what new API sockets start with, in ns; <0 = None
+     * (blocking).  Kept here, not in a global, so two worlds never share it. */
+    int64_t default_timeout_ns;
+};
+
+struct srr_world_ops {
+    int version;      /* SRR_WORLD_OPS_VERSION the table was written against */
+    const char *name; /* "kernel", "sim", "replay", "fuzz", "tap" */
+
+    /* ---- sockets ---- */
+
+    /* socket(2).  type may carry SOCK_NONBLOCK | SOCK_CLOEXEC.
+     * -EAFNOSUPPORT unknown family, -EPROTONOSUPPORT / -ESOCKTNOSUPPORT,
+     * -EMFILE / -ENFILE out of handles. */
+    int (*socket)(srr_world *w, int domain, int type, int protocol);
+    /* socketpair(2): fills sv[0], sv[1].  -EOPNOTSUPP for families that have
+     * no pairs (AF_INET on Linux). */
+    int (*socketpair)(srr_world *w, int domain, int type, int protocol, int sv[2]);
+    /* bind(2): -EADDRINUSE, -EADDRNOTAVAIL, -EINVAL already bound,
+     * -EACCES privileged port, -ENOENT / -EADDRINUSE for AF_UNIX paths. */
+    int (*bind)(srr_world *w, int s, const struct sockaddr *addr, socklen_t len);
+    /* listen(2): -EOPNOTSUPP for datagram sockets, -EADDRINUSE when an
+     * unbound socket's ephemeral port is taken. */
+    int (*listen)(srr_world *w, int s, int backlog);
+    /* accept4(2): returns the new handle.  addr/len may be NULL.  flags:
+     * SOCK_NONBLOCK | SOCK_CLOEXEC.  -EAGAIN when non-blocking and none
+     * pending, -EINVAL not listening, -ECONNABORTED. */
+    int (*accept4)(srr_world *w, int s, struct sockaddr *addr, socklen_t *len, int flags);
+    /* connect(2): -EINPROGRESS (non-blocking stream; result later through
+     * SO_ERROR), -EALREADY, -EISCONN, -ECONNREFUSED, -ETIMEDOUT,
+     * -ENETUNREACH, -EHOSTUNREACH, -ENOENT (AF_UNIX path). */
+    int (*connect)(srr_world *w, int s, const struct sockaddr *addr, socklen_t len);
+    /* sendmsg(2): bytes taken, possibly fewer than offered (partial send).
+     * -EAGAIN, -EPIPE (the world does not raise SIGPIPE; the caller decides),
+     * -ECONNRESET, -ENOTCONN, -EDESTADDRREQ, -EMSGSIZE, -ECONNREFUSED
+     * (connected UDP after an ICMP port unreachable). */
+    ssize_t (*sendmsg)(srr_world *w, int s, const struct msghdr *msg, int flags);
+    /* recvmsg(2): bytes stored; 0 at orderly end of stream.  msg->msg_flags
+     * gets MSG_TRUNC / MSG_CTRUNC.  -EAGAIN, -ECONNRESET, -ENOTCONN. */
+    ssize_t (*recvmsg)(srr_world *w, int s, struct msghdr *msg, int flags);
+    /* shutdown(2): -ENOTCONN, -EINVAL bad how. */
+    int (*shutdown)(srr_world *w, int s, int how);
+    /* close(2): the handle is gone even when an error is returned. */
+    int (*close)(srr_world *w, int s);
+    /* getsockopt(2) / setsockopt(2): -ENOPROTOOPT for options the world does
+     * not model, -EINVAL for a bad length. */
+    int (*getsockopt)(srr_world *w, int s, int level, int name, void *val, socklen_t *len);
+    int (*setsockopt)(srr_world *w, int s, int level, int name, const void *val, socklen_t len);
+    /* getsockname(2) / getpeername(2): *len is in/out as in POSIX; the
+     * address is truncated to the buffer and *len is the full length.
+     * getpeername: -ENOTCONN. */
+    int (*getsockname)(srr_world *w, int s, struct sockaddr *addr, socklen_t *len);
+    int (*getpeername)(srr_world *w, int s, struct sockaddr *addr, socklen_t *len);
+    /* fcntl(2) for F_GETFL, F_SETFL (O_NONBLOCK), F_GETFD, F_SETFD
+     * (FD_CLOEXEC), F_DUPFD, F_DUPFD_CLOEXEC (returns the new handle, which
+     * shares the open socket).  -EINVAL for other commands. */
+    int (*fcntl)(srr_world *w, int s, int cmd, long arg);
+    /* ioctl(2) for FIONREAD (int *: bytes readable), FIONBIO (const int *),
+     * SIOCOUTQ (int *: bytes unsent).  -ENOTTY for other requests. */
+    int (*ioctl)(srr_world *w, int s, unsigned long request, void *arg);
+    /* poll(2) over handles of this world.  timeout_ns < 0 waits forever, 0
+     * does not wait.  Returns the number of entries with revents set, 0 on
+     * timeout, -EINTR.  A handle the world does not know gets POLLNVAL. */
+    int (*poll)(srr_world *w, struct pollfd *fds, nfds_t nfds, int64_t timeout_ns);
+
+    /* ---- resolver ---- */
+
+    /* getaddrinfo(3): 0, or an EAI_* code (negative, as glibc defines them).
+     * For EAI_SYSTEM, *sys_errno gets the errno.  The list is freed with
+     * freeaddrinfo of the same world. */
+    int (*getaddrinfo)(srr_world *w, const char *node, const char *service,
+                       const struct addrinfo *hints, struct addrinfo **res, int *sys_errno);
+    void (*freeaddrinfo)(srr_world *w, struct addrinfo *res);
+    /* getnameinfo(3): 0 or an EAI_* code (EAI_OVERFLOW when a buffer is
+     * short; EAI_SYSTEM with *sys_errno). */
+    int (*getnameinfo)(srr_world *w, const struct sockaddr *sa, socklen_t salen, char *host,
+                       socklen_t hostlen, char *serv, socklen_t servlen, int flags, int *sys_errno);
+    /* gethostbyname2_r(3) / gethostbyaddr_r(3): 0 with *result set, or 0
+     * with *result NULL and *h_errnop = HOST_NOT_FOUND / NO_DATA / TRY_AGAIN
+     * / NO_RECOVERY, or -ERANGE when buf is too small (the caller retries
+     * with a larger one). */
+    int (*gethostbyname2_r)(srr_world *w, const char *name, int af, struct hostent *ret,
+                            char *buf, size_t buflen, struct hostent **result, int *h_errnop);
+    int (*gethostbyaddr_r)(srr_world *w, const void *addr, socklen_t len, int type,
+                           struct hostent *ret, char *buf, size_t buflen,
+                           struct hostent **result, int *h_errnop);
+    /* gethostname(2) / sethostname(2): -ENAMETOOLONG, -EPERM. */
+    int (*gethostname)(srr_world *w, char *name, size_t len);
+    int (*sethostname)(srr_world *w, const char *name, size_t len);
+    /* if_nameindex(3): *out is an array ended by {0, NULL}, freed with
+     * if_freenameindex of the same world.  -ENOBUFS / -ENOMEM. */
+    int (*if_nameindex)(srr_world *w, struct if_nameindex **out);
+    void (*if_freenameindex)(srr_world *w, struct if_nameindex *list);
+
+    /* ---- clock ---- */
+
+    /* clock_gettime(2) in ns for CLOCK_REALTIME, CLOCK_MONOTONIC and their
+     * relatives; -EINVAL for a clock the world does not keep. */
+    int64_t (*now)(srr_world *w, clockid_t clock);
+    /* Sleep ns on the world's clock: 0, or -EINTR. */
+    int (*sleep)(srr_world *w, clockid_t clock, int64_t ns);
+
+    /* ---- lifetime ---- */
+
+    /* Releases the world and every handle it still holds. */
+    void (*destroy)(srr_world *w);
+};
+
+/* The real Linux kernel.  Stateless apart from the default timeout: each call
+ * returns a fresh world; destroy it with srr_world_destroy. */
+srr_world *srr_world_kernel(void);
+
+/* destroy through the table; NULL is a no-op. */
+void srr_world_destroy(srr_world *w);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

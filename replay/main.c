@@ -1,0 +1,69 @@
+/*
+ * main.c — the sockrr command line: dispatches verbs.  Verbs arrive with the
+ * issues that build them; until then they say so and exit 3.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "sockrr.h"
+
+enum { EXIT_USAGE = 2, EXIT_NOT_BUILT = 3 };
+
+static const struct verb {
+    const char *name;
+    const char *summary;
+    const char *arrives_with; /* NULL once built */
+} verbs[] = {
+    {"record", "run CMD on the real network and trace its socket calls", "the interposer"},
+    {"replay", "run CMD against a recorded trace or capture instead of its peer", "the replay world"},
+    {"sim", "run CMD in a simulated network with virtual time", "the sim world under the interposer"},
+    {"fuzz", "run CMD with its peer's bytes taken from a fuzzer's input", "the fuzz world"},
+    {"show", "print a trace one event per line", "the trace formats"},
+    {"convert", "convert a trace to pcap", "the trace formats"},
+    {"check", "validate a trace", "the trace formats"},
+    {"diff", "compare two traces", "the replay world"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: sockrr VERB [OPTIONS] [-- CMD [ARGS...]]\n"
+            "       sockrr --help | --version\n"
+            "\n"
+            "Runs programs over pluggable socket worlds: the real kernel (traced), a\n"
+            "recorded trace, a simulated network, or a fuzzer-fed peer.\n"
+            "\n"
+            "verbs:\n");
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+        fprintf(out, "  %-8s %s%s\n", verbs[i].name, verbs[i].summary,
+                verbs[i].arrives_with ? " (not built yet)" : "");
+    fprintf(out,
+            "\n"
+            "exit status: 0 success; 2 usage error; 3 verb not built yet.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *v = argv[1];
+    if (strcmp(v, "--help") == 0 || strcmp(v, "-h") == 0 || strcmp(v, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(v, "--version") == 0 || strcmp(v, "-V") == 0) {
+        printf("sockrr %s\n", SRR_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
+        if (strcmp(v, verbs[i].name) != 0)
+            continue;
+        fprintf(stderr, "sockrr: '%s' is not built yet: it arrives with %s\n", v,
+                verbs[i].arrives_with);
+        return EXIT_NOT_BUILT;
+    }
+    fprintf(stderr, "sockrr: unknown verb '%s' (see sockrr --help)\n", v);
+    return EXIT_USAGE;
+}
