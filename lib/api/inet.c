@@ -31,6 +31,8 @@ static int family_len(int family)
 
 int srr_inet_ntoa(const void *packed, size_t len, char *buf, size_t buflen, srr_error *err)
 {
+    if (packed && len != 4) /* the seed: not exactly 4 bytes raises OSError */
+        return srr__err_os_msg(err, EINVAL, "packed IP wrong length for inet_ntoa");
     return srr_inet_ntop(AF_INET, packed, len, buf, buflen, err);
 }
 

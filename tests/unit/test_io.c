@@ -43,7 +43,7 @@ struct sink {
 static void *sink_peer(void *arg)
 {
     struct sink *k = arg;
-    static unsigned char buf[65536];
+    unsigned char buf[65536];
     ssize_t n;
     k->bad_at = -1;
     while ((n = recv(k->fd, buf, sizeof buf, 0)) > 0) {
@@ -69,12 +69,10 @@ static void check_tcp_echo(int family)
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, echo_peer, &fd), 0);
 
-    const char *msgs[] = {"hello", "", "a longer line of text\n", "x"};
+    const char *msgs[] = {"hello", "a longer line of text\n", "x"};
     for (size_t i = 0; i < sizeof msgs / sizeof msgs[0]; i++) {
         size_t len = strlen(msgs[i]);
         char back[64] = {0};
-        if (len == 0)
-            continue;
         H_OK(srr_sendall(c, msgs[i], len, 0, &err), &err);
         h_recv_exact(c, back, len);
         assert_string_equal(back, msgs[i]);
@@ -318,7 +316,8 @@ static void test_sendall_4mib_arrives_intact(void **state)
     srr_shutdown(c, SHUT_WR, NULL); /* let the sink see EOF whatever happened */
     pthread_join(t, NULL);
     free(data);
-    assert_int_equal(r, 0);
+    if (r != 0)
+        fail_msg("sendall returned %d: %s", r, h_err_text(&err));
     assert_int_equal(k.error, 0);
     assert_int_equal(k.total, size);
     assert_int_equal(k.bad_at, -1);
@@ -422,6 +421,7 @@ static void test_recvmsg_into_scatters_like_seed_example(void **state)
 
 /* ---------------------------------------------------------- ancillary data */
 
+/* The seed's send_fds/recv_fds idiom: ancbufsize = CMSG_LEN(maxfds * sizeof(int)). */
 static void test_fd_passing_with_scm_rights(void **state)
 {
     (void)state;
@@ -445,11 +445,13 @@ static void test_fd_passing_with_scm_rights(void **state)
     close(pfd[0]); /* only the in-flight copy remains */
 
     memset(&info, 0, sizeof info);
-    assert_int_equal(H_OK(srr_recvmsg(p[1], buf, sizeof buf, anc.b, sizeof anc.b, 0, &info, &err),
+    size_t ancbufsize = srr_cmsg_len(sizeof(int));
+    assert_int_equal(ancbufsize, CMSG_LEN(sizeof(int)));
+    assert_int_equal(H_OK(srr_recvmsg(p[1], buf, sizeof buf, anc.b, ancbufsize, 0, &info, &err),
                           &err), 1);
     assert_int_equal(buf[0], 'F');
     assert_int_equal(info.flags & MSG_CTRUNC, 0);
-    assert_int_equal(info.anclen, CMSG_LEN(sizeof(int)));
+    assert_int_equal(info.anclen, ancbufsize);
     assert_int_equal(srr_cmsg_parse(anc.b, info.anclen, items, 2), 1);
     assert_int_equal(items[0].level, SOL_SOCKET);
     assert_int_equal(items[0].type, SCM_RIGHTS);
@@ -539,7 +541,7 @@ static size_t build_two_cmsgs(void *buf, size_t len, const struct cmsghdr *hdr[2
     c->cmsg_len = CMSG_LEN(sizeof ttl);
     memcpy(CMSG_DATA(c), &ttl, sizeof ttl);
     hdr[1] = c;
-    return CMSG_SPACE(sizeof fds) + CMSG_LEN(sizeof ttl);
+    return CMSG_SPACE(sizeof fds) + CMSG_SPACE(sizeof ttl);
 }
 
 static void test_cmsg_parse_reads_libc_built_buffer(void **state)
@@ -569,6 +571,48 @@ static void test_cmsg_parse_reads_libc_built_buffer(void **state)
     assert_int_equal(fds[1], 9);
     assert_int_equal(ttl, 64);
     assert_int_equal(srr_cmsg_parse(anc.b, 0, items, 3), 0);
+}
+
+/* The kernel leaves the last item unpadded when the buffer ends at its
+ * CMSG_LEN (as in the seed's recv_fds example). */
+static void test_cmsg_parse_accepts_unpadded_last_item(void **state)
+{
+    (void)state;
+    union {
+        char b[CMSG_SPACE(2 * sizeof(int)) + CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } anc;
+    const struct cmsghdr *hdr[2];
+    srr_cmsg items[3];
+    memset(&anc, 0, sizeof anc);
+    size_t len = build_two_cmsgs(anc.b, sizeof anc.b, hdr);
+    len -= CMSG_SPACE(sizeof(int)) - CMSG_LEN(sizeof(int));
+    assert_int_equal(srr_cmsg_parse(anc.b, len, items, 3), 2);
+    assert_int_equal(items[1].type, IP_TTL);
+    assert_int_equal(items[1].len, sizeof(int));
+    /* A header cut short is not an item. */
+    assert_int_equal(srr_cmsg_parse(anc.b, CMSG_SPACE(2 * sizeof(int)) + sizeof(struct cmsghdr) - 1,
+                                    items, 3), 1);
+}
+
+/* The seed: an item reaching past the end of the buffer gives the part that is
+ * inside it, as long as its data starts inside. */
+static void test_cmsg_parse_returns_inside_part_of_truncated_item(void **state)
+{
+    (void)state;
+    union {
+        char b[CMSG_SPACE(2 * sizeof(int)) + CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } anc;
+    const struct cmsghdr *hdr[2];
+    srr_cmsg items[3];
+    memset(&anc, 0, sizeof anc);
+    build_two_cmsgs(anc.b, sizeof anc.b, hdr);
+    size_t len = CMSG_SPACE(2 * sizeof(int)) + CMSG_LEN(sizeof(int)) - 2;
+    assert_int_equal(srr_cmsg_parse(anc.b, len, items, 3), 2);
+    assert_int_equal(items[1].type, IP_TTL);
+    assert_int_equal(items[1].len, sizeof(int) - 2);
+    assert_ptr_equal(items[1].data, CMSG_DATA(hdr[1]));
 }
 
 static void test_cmsg_parse_counts_items_beyond_max(void **state)
@@ -744,6 +788,8 @@ int main(void)
         cmocka_unit_test(test_fd_passing_with_scm_rights),
         cmocka_unit_test(test_cmsg_parse_on_received_rights_and_credentials),
         cmocka_unit_test(test_cmsg_parse_reads_libc_built_buffer),
+        cmocka_unit_test(test_cmsg_parse_accepts_unpadded_last_item),
+        cmocka_unit_test(test_cmsg_parse_returns_inside_part_of_truncated_item),
         cmocka_unit_test(test_cmsg_parse_counts_items_beyond_max),
         cmocka_unit_test(test_cmsg_len_and_space_match_libc),
         cmocka_unit_test(test_cmsg_len_and_space_overflow_give_zero),

@@ -1,0 +1,13 @@
+# The CLI: --help, --version, usage errors and verbs that later issues build.
+. tests/integration/lib.sh
+"$SOCKRR" --help | grep -q '^usage: sockrr VERB' || fail "--help shows no usage line"
+"$SOCKRR" --version | grep -qx 'sockrr [0-9][0-9.]*' || fail "--version: $("$SOCKRR" --version)"
+expect_status 2 "$SOCKRR"
+expect_status 2 "$SOCKRR" no-such-verb
+msg=$("$SOCKRR" no-such-verb 2>&1)
+[ "$msg" = "sockrr: unknown verb 'no-such-verb' (see sockrr --help)" ] || fail "unknown verb said: $msg"
+for v in record replay sim fuzz show convert check diff; do
+    expect_status 3 "$SOCKRR" "$v" -- true
+    "$SOCKRR" "$v" 2>&1 | grep -q "^sockrr: '$v' is not built yet" || fail "$v: no clear not-built message"
+done
+exit 0

@@ -1,0 +1,21 @@
+# make install PREFIX=... puts lib, headers, CLI and sockrr.pc in place, and
+# a program builds against the installed copy through pkg-config.
+. tests/integration/lib.sh
+[ "${SANITIZE:-}" = 1 ] && skip "install is checked in the plain build"
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+make -s install PREFIX="$d/usr" > "$d/log" 2>&1 || { cat "$d/log"; fail "make install"; }
+for f in lib/libsockrr.a lib/libsockrr.so lib/libsockrr.so.0 include/sockrr.h \
+         include/sockrr_world.h bin/sockrr lib/pkgconfig/sockrr.pc; do
+    [ -e "$d/usr/$f" ] || fail "missing after install: $f"
+done
+"$d/usr/bin/sockrr" --version > /dev/null || fail "installed CLI does not run"
+cat > "$d/t.c" <<'C'
+#include <sockrr.h>
+int main(void) { return srr_htons(1) == 256 ? 0 : 1; }
+C
+export PKG_CONFIG_PATH="$d/usr/lib/pkgconfig"
+cc -std=gnu11 -Wall -Werror $(pkg-config --cflags sockrr) "$d/t.c" -o "$d/t" $(pkg-config --libs sockrr) \
+    || fail "cannot build against the installed library"
+LD_LIBRARY_PATH="$d/usr/lib" "$d/t" || fail "program linked to the installed library failed"
+exit 0
