@@ -100,11 +100,8 @@ demo: all
 bench: all $(BENCH_BINS)
 	@BUILD=$(BUILD) ONLY=$(ONLY) sh bench/run.sh
 
-$(BUILD)/sockrr.pc: sockrr.pc.in
-	@mkdir -p $(dir $@)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
-
-install: all $(BUILD)/sockrr.pc
+# sockrr.pc is written at install time: it names the PREFIX of this install.
+install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
 		$(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(STLIB) $(DESTDIR)$(PREFIX)/lib/
@@ -113,7 +110,8 @@ install: all $(BUILD)/sockrr.pc
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libsockrr.so
 	install -m 644 lib/include/sockrr.h lib/include/sockrr_world.h $(DESTDIR)$(PREFIX)/include/
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 $(BUILD)/sockrr.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' sockrr.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/sockrr.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libsockrr.* $(DESTDIR)$(PREFIX)/lib/pkgconfig/sockrr.pc \

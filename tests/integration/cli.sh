@@ -1,5 +1,5 @@
 # The CLI: --help, --version, usage errors and verbs that later issues build.
-. tests/integration/lib.sh
+. tests/integration/lib.inc
 "$SOCKRR" --help | grep -q '^usage: sockrr VERB' || fail "--help shows no usage line"
 "$SOCKRR" --version | grep -qx 'sockrr [0-9][0-9.]*' || fail "--version: $("$SOCKRR" --version)"
 expect_status 2 "$SOCKRR"

@@ -1,7 +1,7 @@
 # The shared library exports public srr_ names only (an LD_PRELOAD-able
 # library must not leak internals), and every public name is declared in a
 # public header.
-. tests/integration/lib.sh
+. tests/integration/lib.inc
 so=$BUILD/lib/libsockrr.so
 syms=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' | sed 's/@.*//' | sort -u)
 [ -n "$syms" ] || fail "no exported symbols in $so"

@@ -1,6 +1,6 @@
 # Differential: srr_getaddrinfo gives the list python3's socket.getaddrinfo
 # gives, for the same questions (only names every machine has).
-. tests/integration/lib.sh
+. tests/integration/lib.inc
 command -v python3 >/dev/null || skip "python3 is not installed"
 py() {
 python3 - "$@" <<'PY'

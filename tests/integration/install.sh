@@ -1,6 +1,6 @@
 # make install PREFIX=... puts lib, headers, CLI and sockrr.pc in place, and
 # a program builds against the installed copy through pkg-config.
-. tests/integration/lib.sh
+. tests/integration/lib.inc
 [ "${SANITIZE:-}" = 1 ] && skip "install is checked in the plain build"
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT

@@ -1,7 +1,7 @@
 # The C API against real programs: a python3 socket client talks to a C API
 # server, and a C API client (create_connection to "localhost", which must
 # fall back across ::1 and 127.0.0.1) talks to a python3 server.
-. tests/integration/lib.sh
+. tests/integration/lib.inc
 command -v python3 >/dev/null || skip "python3 is not installed"
 d=$(mktemp -d)
 trap 'kill $spid 2>/dev/null; rm -rf "$d"' EXIT

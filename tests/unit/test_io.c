@@ -408,8 +408,8 @@ static void test_recvmsg_into_scatters_like_seed_example(void **state)
     H_OK(srr_socketpair(w, 0, 0, 0, p, &err), &err);
     assert_int_equal(H_OK(srr_send(p[0], "Mary had a little lamb", 22, 0, &err), &err), 22);
     assert_int_equal(H_OK(srr_recvmsg_into(p[1], iov, 3, NULL, 0, 0, &info, &err), &err), 22);
-    assert_int_equal(info.anclen, 0);           /* [] */
-    assert_int_equal(info.flags, 0);            /* 0 */
+    assert_int_equal(info.anclen, 0);              /* [] */
+    assert_int_equal(info.flags, 0);               /* 0 */
     assert_int_equal(info.addr.family, AF_UNSPEC); /* None */
     assert_string_equal(b1, "Mary");
     assert_string_equal(b2, "01 had a 9");
