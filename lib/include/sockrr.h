@@ -11,16 +11,22 @@
  *  - Addresses are srr_addr values (the Python tuples): host strings may be
  *    names, numeric, "" (any) or "<broadcast>"; AF_UNIX paths are bytes and
  *    a leading NUL names Linux's abstract namespace.
+ *  - Constants (AF_*, SOCK_*, SO_*, MSG_*, SOL_*, SCM_*, IPPROTO_*, IPPORT_*,
+ *    INADDR_*, IP_*, IPV6_*, EAI_*, AI_*, NI_*, TCP_*) are the system's own,
+ *    all reachable through this one header.
  *  - Suffixes: `_into` fills caller buffers (as Python's recv_into); `_ex`
  *    returns an error indicator instead of failing (connect_ex).
  */
 #ifndef SOCKRR_H
 #define SOCKRR_H
 
+#include <netinet/in.h>  /* IPPROTO_*, IPPORT_*, INADDR_*, IP_*, IPV6_* */
+#include <netinet/tcp.h> /* TCP_* */
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 
 #include "sockrr_world.h"
 
