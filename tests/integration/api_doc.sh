@@ -1,0 +1,26 @@
+# docs/api.md covers the seed: every function, method, exception, attribute
+# and data item of the seed has a row, and every test a row names exists.
+. tests/integration/lib.inc
+seed=${SEED:-../shared/seed-socket-api.rst}
+[ -f "$seed" ] || skip "no seed at $seed (set SEED=)"
+command -v python3 >/dev/null || skip "python3 is not installed"
+python3 - "$seed" docs/api.md tests/unit <<'PY' || exit 1
+import glob, re, sys
+seed, doc_path, unit = sys.argv[1:]
+doc = open(doc_path).read()
+items = re.findall(r'^\.\. (?:function|method|exception|data|attribute):: ([\w.*]+)', open(seed).read(), re.M)
+missing = []
+for it in items:
+    name = it.split('.')[-1] if it.startswith('socket.') else it
+    # a row cites the item as `name(` , `name` or `name_*` (SO_* style)
+    if not re.search(r'`' + re.escape(name.rstrip('*')) + r'[`(*_ ]', doc):
+        missing.append(it)
+src = "".join(open(f).read() for f in glob.glob(unit + "/*.c"))
+defined = set(re.findall(r'cmocka_unit_test\((test_\w+)', src))
+cited = set(re.findall(r'`(test_\w+)`', doc))
+ghosts = sorted(cited - defined)
+if missing: print("seed items with no row in docs/api.md:", ", ".join(missing))
+if ghosts: print("tests named in docs/api.md that do not exist:", ", ".join(ghosts))
+print(f"{len(items)} seed items, {len(cited)} tests cited")
+sys.exit(1 if missing or ghosts else 0)
+PY
