@@ -94,7 +94,9 @@ static int connect_sockaddr(srr_socket *s, const struct sockaddr *sa, socklen_t 
     if (!wait)
         return -r;
     /* Wait for writability, then read the outcome from SO_ERROR. */
-    int64_t deadline = srr__deadline(s);
+    int64_t deadline;
+    if (srr__deadline(s, &deadline, err) < 0)
+        return -1;
     for (;;) {
         int ready = srr__wait(s, 1, deadline);
         if (ready == 0)

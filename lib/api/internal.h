@@ -48,8 +48,10 @@ typedef ssize_t (*srr__sock_fn)(srr_socket *s, void *ctx);
  * timeout. */
 ssize_t srr__sock_call(srr_socket *s, int writing, srr__sock_fn fn, void *ctx, int64_t deadline_ns,
                        srr_error *err);
-/* A deadline for s's timeout starting now (0 when not in timeout mode). */
-int64_t srr__deadline(srr_socket *s);
+/* Into *deadline_ns: the world's monotonic time when s's timeout runs out
+ * from now, or 0 when s is not in timeout mode.  -1 with *err when the
+ * world's clock fails (a timed call must not turn into an endless one). */
+int srr__deadline(srr_socket *s, int64_t *deadline_ns, srr_error *err);
 /* Waits until s is readable/writable or the deadline passes: 1 ready, 0
  * timed out, -errno. */
 int srr__wait(srr_socket *s, int writing, int64_t deadline_ns);

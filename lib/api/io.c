@@ -142,7 +142,9 @@ int srr_sendall(srr_socket *s, const void *buf, size_t len, int flags, srr_error
     if (srr__check_open(s, err) < 0 || check_buf(buf, len, err) < 0)
         return -1;
     /* One deadline for the whole call (CPython 3.5+), not one per piece. */
-    int64_t deadline = srr__deadline(s);
+    int64_t deadline;
+    if (srr__deadline(s, &deadline, err) < 0)
+        return -1;
     const char *p = buf;
     do {
         ssize_t n = send_common(s, p, len, flags, NULL, 0, deadline, err);

@@ -43,12 +43,16 @@ int srr__apply_timeout(srr_socket *s, int64_t timeout_ns, srr_error *err)
     return 0;
 }
 
-int64_t srr__deadline(srr_socket *s)
+int srr__deadline(srr_socket *s, int64_t *deadline_ns, srr_error *err)
 {
+    *deadline_ns = 0;
     if (s->timeout_ns <= 0)
         return 0;
     int64_t now = s->world->ops->now(s->world, CLOCK_MONOTONIC);
-    return now < 0 ? 0 : now + s->timeout_ns;
+    if (now < 0)
+        return srr__err_os(err, (int)-now);
+    *deadline_ns = now + s->timeout_ns;
+    return 0;
 }
 
 int srr__wait(srr_socket *s, int writing, int64_t deadline_ns)
@@ -79,8 +83,8 @@ ssize_t srr__sock_call(srr_socket *s, int writing, srr__sock_fn fn, void *ctx, i
                        srr_error *err)
 {
     int timed = s->timeout_ns > 0;
-    if (timed && deadline_ns == 0)
-        deadline_ns = srr__deadline(s);
+    if (timed && deadline_ns == 0 && srr__deadline(s, &deadline_ns, err) < 0)
+        return -1;
     for (;;) {
         if (timed) {
             int r = srr__wait(s, writing, deadline_ns);
