@@ -244,7 +244,10 @@ int srr_set_inheritable(srr_socket *s, int inheritable, srr_error *err)
     return r < 0 ? srr__err_os(err, -r) : 0;
 }
 
-int srr_getsockname(srr_socket *s, srr_addr *addr, srr_error *err)
+typedef int (*name_op)(srr_world *w, int s, struct sockaddr *addr, socklen_t *len);
+
+/* getsockname and getpeername: the same call to a different slot. */
+static int socket_name(srr_socket *s, name_op op, srr_addr *addr, srr_error *err)
 {
     if (srr__check_open(s, err) < 0)
         return -1;
@@ -252,24 +255,20 @@ int srr_getsockname(srr_socket *s, srr_addr *addr, srr_error *err)
         return srr__err_value(err, "address is NULL");
     struct sockaddr_storage ss;
     socklen_t len = sizeof ss;
-    int r = s->world->ops->getsockname(s->world, s->fd, (struct sockaddr *)&ss, &len);
+    int r = op(s->world, s->fd, (struct sockaddr *)&ss, &len);
     if (r < 0)
         return srr__err_os(err, -r);
     return srr_addr_from_sockaddr(addr, (struct sockaddr *)&ss, len, err);
 }
 
+int srr_getsockname(srr_socket *s, srr_addr *addr, srr_error *err)
+{
+    return socket_name(s, s ? s->world->ops->getsockname : NULL, addr, err);
+}
+
 int srr_getpeername(srr_socket *s, srr_addr *addr, srr_error *err)
 {
-    if (srr__check_open(s, err) < 0)
-        return -1;
-    if (!addr)
-        return srr__err_value(err, "address is NULL");
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    int r = s->world->ops->getpeername(s->world, s->fd, (struct sockaddr *)&ss, &len);
-    if (r < 0)
-        return srr__err_os(err, -r);
-    return srr_addr_from_sockaddr(addr, (struct sockaddr *)&ss, len, err);
+    return socket_name(s, s ? s->world->ops->getpeername : NULL, addr, err);
 }
 
 int srr_getsockopt_int(srr_socket *s, int level, int name, int *value, srr_error *err)

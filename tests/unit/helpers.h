@@ -55,6 +55,21 @@ static inline const char *h_err_text(const srr_error *e)
     return b;
 }
 
+/* assert_err_kind(e, k), assert_err_code(e, k, c): an srr_error value (not a
+ * pointer) holds kind k (and code c), printing both sides otherwise. */
+#define assert_err_kind(e, k)                                                                  \
+    do {                                                                                       \
+        if ((e).kind != (k))                                                                   \
+            fail_msg("error kind %d (code %d, \"%s\"), expected kind %d", (int)(e).kind,      \
+                     (e).code, (e).text, (int)(k));                                            \
+    } while (0)
+#define assert_err_code(e, k, c)                                                               \
+    do {                                                                                       \
+        assert_err_kind(e, k);                                                                 \
+        if ((e).code != (c))                                                                   \
+            fail_msg("error code %d (\"%s\"), expected %d", (e).code, (e).text, (int)(c));    \
+    } while (0)
+
 #define H_OK(expr, errp)                                                                    \
     ({                                                                                      \
         long long h_ok_r_ = (long long)(expr);                                              \

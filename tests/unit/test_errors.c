@@ -16,19 +16,8 @@
 #include <sys/socket.h>
 
 #include "sockrr.h"
+#include "helpers.h"
 
-#define assert_err_kind(e, k)                                                                  \
-    do {                                                                                       \
-        if ((e).kind != (k))                                                                   \
-            fail_msg("error kind %d (code %d, \"%s\"), expected kind %d", (int)(e).kind,      \
-                     (e).code, (e).text, (int)(k));                                            \
-    } while (0)
-#define assert_err_code(e, k, c)                                                               \
-    do {                                                                                       \
-        assert_err_kind(e, k);                                                                 \
-        if ((e).code != (c))                                                                   \
-            fail_msg("error code %d (\"%s\"), expected %d", (e).code, (e).text, (int)(c));    \
-    } while (0)
 #define assert_contains(hay, needle)                                                           \
     do {                                                                                       \
         if (strstr((hay), (needle)) == NULL)                                                   \

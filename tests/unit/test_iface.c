@@ -16,19 +16,8 @@
 #include <unistd.h>
 
 #include "sockrr.h"
+#include "helpers.h"
 
-#define assert_err_kind(e, k)                                                                  \
-    do {                                                                                       \
-        if ((e).kind != (k))                                                                   \
-            fail_msg("error kind %d (code %d, \"%s\"), expected kind %d", (int)(e).kind,      \
-                     (e).code, (e).text, (int)(k));                                            \
-    } while (0)
-#define assert_err_code(e, k, c)                                                               \
-    do {                                                                                       \
-        assert_err_kind(e, k);                                                                 \
-        if ((e).code != (c))                                                                   \
-            fail_msg("error code %d (\"%s\"), expected %d", (e).code, (e).text, (int)(c));    \
-    } while (0)
 #define assert_ok(rc) assert_in_range((rc), 0, INT32_MAX)
 #define GUARD 0x5a
 

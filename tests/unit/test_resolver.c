@@ -25,19 +25,8 @@
 #include <unistd.h>
 
 #include "sockrr.h"
+#include "helpers.h"
 
-#define assert_err_kind(e, k)                                                                  \
-    do {                                                                                       \
-        if ((e).kind != (k))                                                                   \
-            fail_msg("error kind %d (code %d, \"%s\"), expected kind %d", (int)(e).kind,      \
-                     (e).code, (e).text, (int)(k));                                            \
-    } while (0)
-#define assert_err_code(e, k, c)                                                               \
-    do {                                                                                       \
-        assert_err_kind(e, k);                                                                 \
-        if ((e).code != (c))                                                                   \
-            fail_msg("error code %d (\"%s\"), expected %d", (e).code, (e).text, (int)(c));    \
-    } while (0)
 /* kind k and a code that is c1 or c2. */
 #define assert_err_code2(e, k, c1, c2)                                                         \
     do {                                                                                       \
