@@ -17,13 +17,16 @@ endif
 
 CFLAGS      ?= -O2 -g
 WARN        := -Wall -Wextra -Werror
-ALL_CFLAGS  := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -Ilib/include -Ilib/api -Ilib/core
+# pkg-config runs when a recipe runs (`=`, not `:=`), after `deps` has installed it.
+DEP_PKGS    := jansson libpcap
+ALL_CFLAGS   = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -Ilib/include -Ilib/api -Ilib/core \
+               -Ilib/trace $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS) 2>/dev/null)
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
-LIBS        := -lm -lpthread
+LIBS         = $(shell $(PKG_CONFIG) --libs $(DEP_PKGS) 2>/dev/null) -lm -lpthread
 
-LIB_SRCS    := $(wildcard lib/core/*.c lib/api/*.c lib/worlds/*.c)
+LIB_SRCS    := $(wildcard lib/core/*.c lib/api/*.c lib/worlds/*.c lib/trace/*.c)
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
-HEADERS     := $(wildcard lib/include/*.h lib/api/*.h lib/core/*.h)
+HEADERS     := $(wildcard lib/include/*.h lib/api/*.h lib/core/*.h lib/trace/*.h)
 CLI_SRCS    := $(wildcard replay/*.c)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)

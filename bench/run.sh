@@ -8,7 +8,8 @@ BUILD=${BUILD:-build}
 ONLY=${ONLY:-}
 
 # row name | command
-rows="tcp_pingpong_1byte|$BUILD/bench/pingpong 100000 5"
+rows="tcp_pingpong_1byte|$BUILD/bench/pingpong 100000 5
+trace_write|$BUILD/bench/trace_write $BUILD 200000 512"
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT

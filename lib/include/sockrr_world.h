@@ -155,6 +155,26 @@ struct srr_world_ops {
  * returns a fresh world; destroy it with srr_world_destroy. */
 srr_world *srr_world_kernel(void);
 
+/* What the tap writes into a trace's header, and how much it keeps. */
+typedef struct srr_tap_options {
+    const char *program;   /* the header's "program"; NULL = "" */
+    int argc;              /* the header's "argv" */
+    char *const *argv;
+    int64_t payload_cap;   /* payload bytes kept per event; -1 = all (the default when opts is NULL) */
+    int record_clock;      /* record now/sleep: 1 yes, 0 no, -1 only when inner is not the kernel */
+} srr_tap_options;
+
+/* The tap: a world that records every call to inner, with its result, into
+ * the JSONL trace at path (docs/trace-format.md; created mode 0600), then
+ * answers as inner does.  It takes ownership of inner (destroying the tap
+ * destroys it).  opts may be NULL.  Returns NULL with *error = -errno when
+ * the trace cannot be created (inner is then left to the caller).  A write
+ * error later never changes an answer: it is kept for srr_world_tap_error. */
+srr_world *srr_world_tap(srr_world *inner, const char *path, const srr_tap_options *opts,
+                         int *error);
+/* The first error writing the trace (-errno), or 0. */
+int srr_world_tap_error(const srr_world *tap);
+
 /* destroy through the table; NULL is a no-op. */
 void srr_world_destroy(srr_world *w);
 

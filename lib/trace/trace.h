@@ -84,3 +84,47 @@ int srr__pcap_event(srr_pcap_synth *p, const json_t *event, srr_trace_error *err
 int srr__pcap_close(srr_pcap_synth *p, srr_trace_error *err);
 
 #endif
+
+/* ------------------------------------------------------------ writer
+ * (after the FIXED part above; used by the tap world) */
+
+#include <sys/socket.h>
+
+#include "jline.h"
+
+struct srr_world;
+
+typedef struct srr_trace_meta {
+    const char *program;
+    int argc;
+    char *const *argv;
+    const char *world;
+    uint64_t seed;
+    int64_t payload_cap; /* -1 = none */
+} srr_trace_meta;
+
+typedef struct srr_trace_writer srr_trace_writer;
+
+/* Creates path (mode 0600, truncated) and writes the header, with the start
+ * times read from clock (a world).  NULL and -errno in *error on failure. */
+srr_trace_writer *srr__trace_writer_open(const char *path, const srr_trace_meta *meta,
+                                         struct srr_world *clock, int *error);
+/* Starts an event: takes the writer's lock, reads the clock, writes the
+ * common members (seq, t, pid, tid, op, ret and, when errnum != 0, errno and
+ * errno_num).  Returns the line to add members to. */
+srr_jline *srr__trace_begin(srr_trace_writer *w, const char *op, int64_t ret, int errnum);
+/* Ends the event: one write(2) of the whole line, then unlocks.  A failed
+ * write is remembered (srr__trace_writer_error) and never reaches the
+ * traced program. */
+void srr__trace_end(srr_trace_writer *w);
+/* Appends a payload as data/len (and capped when over the cap). */
+void srr__trace_payload(srr_trace_writer *w, srr_jline *l, const void *data, size_t len);
+/* The first write error (-errno), or 0. */
+int srr__trace_writer_error(const srr_trace_writer *w);
+void srr__trace_writer_close(srr_trace_writer *w);
+
+/* An address string as docs/trace-format.md defines it; returns buf. */
+char *srr__sockaddr_format(const struct sockaddr *sa, socklen_t len, char *buf, size_t buflen);
+/* Names for the family and type members ("AF_INET", "SOCK_STREAM"). */
+const char *srr__family_name(int family, char *buf, size_t len);
+const char *srr__stype_name(int type, char *buf, size_t len);

@@ -1,0 +1,103 @@
+/*
+ * addrstr.c — addresses, families and types as trace strings
+ * (docs/trace-format.md, "Address strings").
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/un.h>
+
+#include "trace.h"
+
+static void addr_unix(const struct sockaddr_un *un, socklen_t len, char *buf, size_t buflen)
+{
+    size_t n = len > offsetof(struct sockaddr_un, sun_path) ? len - offsetof(struct sockaddr_un, sun_path) : 0;
+    if (n > sizeof un->sun_path)
+        n = sizeof un->sun_path;
+    if (n == 0) {
+        buf[0] = '\0';
+        return;
+    }
+    if (un->sun_path[0] != '\0') {
+        snprintf(buf, buflen, "%.*s", (int)strnlen(un->sun_path, n), un->sun_path);
+        return;
+    }
+    /* abstract: '@' then the name, unprintable bytes as \xHH */
+    size_t o = 0;
+    if (o + 1 < buflen)
+        buf[o++] = '@';
+    for (size_t i = 1; i < n && o + 5 < buflen; i++) {
+        unsigned char c = (unsigned char)un->sun_path[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\')
+            buf[o++] = (char)c;
+        else
+            o += (size_t)snprintf(buf + o, buflen - o, "\\x%02x", c);
+    }
+    buf[o] = '\0';
+}
+
+char *srr__sockaddr_format(const struct sockaddr *sa, socklen_t len, char *buf, size_t buflen)
+{
+    char host[INET6_ADDRSTRLEN];
+    if (!buf || buflen == 0)
+        return buf;
+    buf[0] = '\0';
+    if (!sa || len < (socklen_t)sizeof(sa_family_t))
+        return buf;
+    switch (sa->sa_family) {
+    case AF_INET: {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        if (len < (socklen_t)sizeof *in)
+            break;
+        inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+        snprintf(buf, buflen, "%s:%u", host, ntohs(in->sin_port));
+        break;
+    }
+    case AF_INET6: {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+        if (len < (socklen_t)sizeof *in6)
+            break;
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+        if (in6->sin6_scope_id)
+            snprintf(buf, buflen, "[%s%%%u]:%u", host, in6->sin6_scope_id, ntohs(in6->sin6_port));
+        else
+            snprintf(buf, buflen, "[%s]:%u", host, ntohs(in6->sin6_port));
+        break;
+    }
+    case AF_UNIX:
+        addr_unix((const struct sockaddr_un *)sa, len, buf, buflen);
+        break;
+    default:
+        snprintf(buf, buflen, "family=%d", sa->sa_family);
+        break;
+    }
+    return buf;
+}
+
+const char *srr__family_name(int family, char *buf, size_t len)
+{
+    switch (family) {
+    case AF_INET: return "AF_INET";
+    case AF_INET6: return "AF_INET6";
+    case AF_UNIX: return "AF_UNIX";
+    default:
+        snprintf(buf, len, "%d", family);
+        return buf;
+    }
+}
+
+const char *srr__stype_name(int type, char *buf, size_t len)
+{
+    switch (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) {
+    case SOCK_STREAM: return "SOCK_STREAM";
+    case SOCK_DGRAM: return "SOCK_DGRAM";
+    case SOCK_SEQPACKET: return "SOCK_SEQPACKET";
+    case SOCK_RAW: return "SOCK_RAW";
+    default:
+        snprintf(buf, len, "%d", type);
+        return buf;
+    }
+}

@@ -1,0 +1,858 @@
+/*
+ * tap.c — the tracing world: a decorator that passes every call to the
+ * wrapped world, then records the call and its result as one trace event
+ * (docs/trace-format.md).  It works over any world because it only uses
+ * the seam.
+ *
+ * Divisions: the socket table (stable ids, addresses, stream offsets);
+ * recording helpers; one tap_<slot> per seam slot; creation.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "sockrr_world.h"
+#include "trace.h"
+
+#define TAP_ADDR_MAX 128
+
+/* What the trace knows of one open socket; dup'ed handles share it. */
+typedef struct tap_sock {
+    uint64_t id;
+    int refs;    /* handles naming it */
+    int family;
+    int type;
+    int stream;  /* byte offsets are kept for stream sockets */
+    uint64_t tx_off;
+    uint64_t rx_off;
+    char local[TAP_ADDR_MAX];
+    char peer[TAP_ADDR_MAX];
+} tap_sock;
+
+typedef struct tap_world {
+    srr_world base;
+    srr_world *inner;
+    srr_trace_writer *writer;
+    int record_clock;
+    pthread_mutex_t lock; /* the table below */
+    tap_sock **socks;     /* indexed by handle */
+    size_t nsocks;
+    uint64_t next_id;
+} tap_world;
+
+#define TAP(w) ((tap_world *)(w))
+#define INNER(w) (TAP(w)->inner)
+#define CALL(w, slot, ...) INNER(w)->ops->slot(INNER(w), __VA_ARGS__)
+
+/* ------------------------------------------------------------ socket table */
+
+static tap_sock *tap_lookup(tap_world *t, int h)
+{
+    tap_sock *s = NULL;
+    pthread_mutex_lock(&t->lock);
+    if (h >= 0 && (size_t)h < t->nsocks)
+        s = t->socks[h];
+    pthread_mutex_unlock(&t->lock);
+    return s;
+}
+
+/* Puts s at handle h (s may be shared by dup'ed handles). */
+static void tap_insert(tap_world *t, int h, tap_sock *s)
+{
+    if (h < 0 || !s)
+        return;
+    pthread_mutex_lock(&t->lock);
+    if ((size_t)h >= t->nsocks) {
+        size_t n = t->nsocks ? t->nsocks : 64;
+        while (n <= (size_t)h)
+            n *= 2;
+        tap_sock **v = realloc(t->socks, n * sizeof *v);
+        if (!v) {
+            pthread_mutex_unlock(&t->lock);
+            return; /* untracked: events on it carry no sock id */
+        }
+        memset(v + t->nsocks, 0, (n - t->nsocks) * sizeof *v);
+        t->socks = v;
+        t->nsocks = n;
+    }
+    if (t->socks[h] && --t->socks[h]->refs == 0)
+        free(t->socks[h]); /* a handle the tap missed being closed */
+    t->socks[h] = s;
+    s->refs++;
+    pthread_mutex_unlock(&t->lock);
+}
+
+/* Takes the handle out of the table before the world closes it, so a new
+ * socket that reuses the number cannot be removed by mistake.  The caller
+ * frees the returned record when *last is set. */
+static tap_sock *tap_remove(tap_world *t, int h, int *last)
+{
+    tap_sock *s = NULL;
+    *last = 0;
+    pthread_mutex_lock(&t->lock);
+    if (h >= 0 && (size_t)h < t->nsocks && t->socks[h]) {
+        s = t->socks[h];
+        t->socks[h] = NULL;
+        *last = --s->refs == 0;
+    }
+    pthread_mutex_unlock(&t->lock);
+    return s;
+}
+
+static tap_sock *tap_new_sock(tap_world *t, int family, int type)
+{
+    tap_sock *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    pthread_mutex_lock(&t->lock);
+    s->id = ++t->next_id;
+    pthread_mutex_unlock(&t->lock);
+    s->family = family;
+    s->type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    s->stream = s->type == SOCK_STREAM || s->type == SOCK_SEQPACKET;
+    return s;
+}
+
+/* Asks the inner world for the socket's addresses (not recorded). */
+static void tap_refresh(tap_world *t, int h, tap_sock *s)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (!s)
+        return;
+    if (INNER(t)->ops->getsockname(INNER(t), h, (struct sockaddr *)&ss, &len) == 0)
+        srr__sockaddr_format((struct sockaddr *)&ss, len, s->local, sizeof s->local);
+    len = sizeof ss;
+    if (INNER(t)->ops->getpeername(INNER(t), h, (struct sockaddr *)&ss, &len) == 0)
+        srr__sockaddr_format((struct sockaddr *)&ss, len, s->peer, sizeof s->peer);
+}
+
+/* --------------------------------------------------------------- recording */
+
+static int err_of(int64_t r)
+{
+    return r < 0 ? (int)-r : 0;
+}
+
+static srr_jline *tap_begin(srr_world *w, const char *op, int64_t r)
+{
+    return srr__trace_begin(TAP(w)->writer, op, r < 0 ? -1 : r, err_of(r));
+}
+
+static void tap_end(srr_world *w)
+{
+    srr__trace_end(TAP(w)->writer);
+}
+
+/* The socket members: sock, fd, family, stype, local, peer. */
+static void tap_sock_members(srr_jline *l, int h, const tap_sock *s)
+{
+    char b[16];
+    if (s)
+        srr__jl_int(l, "sock", (int64_t)s->id);
+    srr__jl_int(l, "fd", h);
+    if (!s)
+        return;
+    srr__jl_str(l, "family", srr__family_name(s->family, b, sizeof b));
+    srr__jl_str(l, "stype", srr__stype_name(s->type, b, sizeof b));
+    srr__jl_str(l, "local", s->local);
+    srr__jl_str(l, "peer", s->peer);
+}
+
+static void tap_addr_member(srr_jline *l, const char *key, const struct sockaddr *sa,
+                            socklen_t len)
+{
+    char buf[TAP_ADDR_MAX];
+    srr__jl_str(l, key, srr__sockaddr_format(sa, len, buf, sizeof buf));
+}
+
+/* The bytes of an iovec, first n of them, as one payload. */
+static void tap_iov_payload(srr_world *w, srr_jline *l, const struct iovec *iov, size_t iovlen,
+                            size_t n)
+{
+    if (iovlen == 1 || n <= iov[0].iov_len) {
+        srr__trace_payload(TAP(w)->writer, l, iov[0].iov_base, n);
+        return;
+    }
+    char *buf = malloc(n ? n : 1);
+    if (!buf) {
+        l->oom = 1;
+        return;
+    }
+    size_t off = 0;
+    for (size_t i = 0; i < iovlen && off < n; i++) {
+        size_t k = iov[i].iov_len < n - off ? iov[i].iov_len : n - off;
+        memcpy(buf + off, iov[i].iov_base, k);
+        off += k;
+    }
+    srr__trace_payload(TAP(w)->writer, l, buf, n);
+    free(buf);
+}
+
+static void tap_cmsg_member(srr_jline *l, const struct msghdr *msg)
+{
+    if (!msg->msg_control || msg->msg_controllen == 0)
+        return;
+    srr__jl_open(l, "cmsg", '[');
+    for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)msg); c;
+         c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
+        srr__jl_open(l, NULL, '{');
+        srr__jl_int(l, "level", c->cmsg_level);
+        srr__jl_int(l, "type", c->cmsg_type);
+        srr__jl_b64(l, "data", CMSG_DATA(c), c->cmsg_len - CMSG_LEN(0));
+        srr__jl_close(l, '}');
+    }
+    srr__jl_close(l, ']');
+}
+
+/* ------------------------------------------------------------------ sockets */
+
+static int tap_socket(srr_world *w, int domain, int type, int protocol)
+{
+    int r = CALL(w, socket, domain, type, protocol);
+    tap_sock *s = NULL;
+    if (r >= 0) {
+        s = tap_new_sock(TAP(w), domain, type);
+        tap_insert(TAP(w), r, s);
+    }
+    srr_jline *l = tap_begin(w, "socket", r);
+    if (r >= 0)
+        tap_sock_members(l, r, s);
+    srr__jl_open(l, "args", '{');
+    srr__jl_int(l, "domain", domain);
+    srr__jl_int(l, "type", type);
+    srr__jl_int(l, "protocol", protocol);
+    srr__jl_close(l, '}');
+    tap_end(w);
+    return r;
+}
+
+static int tap_socketpair(srr_world *w, int domain, int type, int protocol, int sv[2])
+{
+    int r = CALL(w, socketpair, domain, type, protocol, sv);
+    tap_sock *s[2] = {NULL, NULL};
+    if (r == 0) {
+        for (int i = 0; i < 2; i++) {
+            s[i] = tap_new_sock(TAP(w), domain, type);
+            tap_insert(TAP(w), sv[i], s[i]);
+            tap_refresh(TAP(w), sv[i], s[i]);
+        }
+    }
+    srr_jline *l = tap_begin(w, "socketpair", r);
+    if (r == 0) {
+        srr__jl_open(l, "socks", '[');
+        for (int i = 0; i < 2; i++)
+            srr__jl_int(l, NULL, s[i] ? (int64_t)s[i]->id : 0);
+        srr__jl_close(l, ']');
+        srr__jl_open(l, "fds", '[');
+        srr__jl_int(l, NULL, sv[0]);
+        srr__jl_int(l, NULL, sv[1]);
+        srr__jl_close(l, ']');
+    }
+    srr__jl_open(l, "args", '{');
+    srr__jl_int(l, "domain", domain);
+    srr__jl_int(l, "type", type);
+    srr__jl_int(l, "protocol", protocol);
+    srr__jl_close(l, '}');
+    tap_end(w);
+    return r;
+}
+
+/* bind and connect: an address argument, then fresh addresses. */
+static int tap_addr_call(srr_world *w, const char *op, int s, const struct sockaddr *addr,
+                         socklen_t len, int r)
+{
+    tap_sock *ts = tap_lookup(TAP(w), s);
+    if (r == 0 || r == -EINPROGRESS || (r < 0 && ts && !ts->local[0]))
+        tap_refresh(TAP(w), s, ts);
+    srr_jline *l = tap_begin(w, op, r);
+    tap_sock_members(l, s, ts);
+    srr__jl_open(l, "args", '{');
+    tap_addr_member(l, "addr", addr, len);
+    srr__jl_close(l, '}');
+    tap_end(w);
+    return r;
+}
+
+static int tap_bind(srr_world *w, int s, const struct sockaddr *addr, socklen_t len)
+{
+    return tap_addr_call(w, "bind", s, addr, len, CALL(w, bind, s, addr, len));
+}
+
+static int tap_connect(srr_world *w, int s, const struct sockaddr *addr, socklen_t len)
+{
+    return tap_addr_call(w, "connect", s, addr, len, CALL(w, connect, s, addr, len));
+}
+
+static int tap_listen(srr_world *w, int s, int backlog)
+{
+    int r = CALL(w, listen, s, backlog);
+    tap_sock *ts = tap_lookup(TAP(w), s);
+    if (r == 0 && ts)
+        tap_refresh(TAP(w), s, ts); /* listen binds an unbound socket */
+    srr_jline *l = tap_begin(w, "listen", r);
+    tap_sock_members(l, s, ts);
+    srr__jl_open(l, "args", '{');
+    srr__jl_int(l, "backlog", backlog);
+    srr__jl_close(l, '}');
+    tap_end(w);
+    return r;
+}
+
+static int tap_accept4(srr_world *w, int s, struct sockaddr *addr, socklen_t *len, int flags)
+{
+    int r = CALL(w, accept4, s, addr, len, flags);
+    tap_sock *ts = tap_lookup(TAP(w), s), *ns = NULL;
+    if (r >= 0) {
+        ns = tap_new_sock(TAP(w), ts ? ts->family : AF_UNSPEC, ts ? ts->type : SOCK_STREAM);
+        tap_insert(TAP(w), r, ns);
+        tap_refresh(TAP(w), r, ns);
+    }
+    srr_jline *l = tap_begin(w, "accept4", r);
+    tap_sock_members(l, s, ts);
+    if (ns) {
+        srr__jl_int(l, "new_sock", (int64_t)ns->id);
+        srr__jl_int(l, "new_fd", r);
+        srr__jl_str(l, "new_local", ns->local);
+        srr__jl_str(l, "new_peer", ns->peer);
+    }
+    srr__jl_open(l, "args", '{');
+    srr__jl_int(l, "flags", flags);
+    srr__jl_close(l, '}');
+    tap_end(w);
+    return r;
+}
+
+static ssize_t tap_sendmsg(srr_world *w, int s, const struct msghdr *msg, int flags)
+{
+    ssize_t r = CALL(w, sendmsg, s, msg, flags);
+    tap_sock *ts = tap_lookup(TAP(w), s);
+    if (r >= 0 && ts && !ts->local[0])
+        tap_refresh(TAP(w), s, ts); /* the first send binds an unbound datagram socket */
+    srr_jline *l = tap_begin(w, "sendmsg", r);
+    tap_sock_members(l, s, ts);
+    size_t offered = 0;
+    for (size_t i = 0; i < msg->msg_iovlen; i++)
+        offered += msg->msg_iov[i].iov_len;
+    srr__jl_open(l, "args", '{');
+    srr__jl_int(l, "flags", flags);
+    if (msg->msg_name)
+        tap_addr_member(l, "to", msg->msg_name, msg->msg_namelen);
+    srr__jl_int(l, "iov", (int64_t)offered);
+    tap_cmsg_member(l, msg);
+    srr__jl_close(l, '}');
+    if (r >= 0) {
+        tap_iov_payload(w, l, msg->msg_iov, msg->msg_iovlen, (size_t)r);
+        if (ts && ts->stream) {
+            srr__jl_int(l, "off", (int64_t)ts->tx_off);
+            ts->tx_off += (uint64_t)r; /* under the writer's lock: ordered with the event */
+        }
+    }
+    tap_end(w);
+    return r;
+}
+
+static ssize_t tap_recvmsg(srr_world *w, int s, struct msghdr *msg, int flags)
+{
+    size_t size = 0;
+    for (size_t i = 0; i < msg->msg_iovlen; i++)
+        size += msg->msg_iov[i].iov_len;
+    ssize_t r = CALL(w, recvmsg, s, msg, flags);
+    tap_sock *ts = tap_lookup(TAP(w), s);
+    if (r >= 0 && ts && !ts->local[0])
+        tap_refresh(TAP(w), s, ts);
+    srr_jline *l = tap_begin(w, "recvmsg", r);
+    tap_sock_members(l, s, ts);
+    srr__jl_open(l, "args", '{');
+    srr__jl_int(l, "flags", flags);
+    srr__jl_int(l, "size", (int64_t)size);
+    srr__jl_close(l, '}');
+    if (r >= 0) {
+        /* MSG_TRUNC on a datagram returns the real length, more than was stored */
+        size_t stored = (size_t)r < size ? (size_t)r : size;
+        tap_iov_payload(w, l, msg->msg_iov, msg->msg_iovlen, stored);
+        if (ts && ts->stream && !(flags & MSG_PEEK)) {
+            srr__jl_int(l, "off", (int64_t)ts->rx_off);
+            ts->rx_off += stored;
+        } else if (ts && ts->stream) {
+            srr__jl_int(l, "off", (int64_t)ts->rx_off); /* a peek does not move the stream */
+        }
+        if (msg->msg_name && msg->msg_namelen > 0)
+            tap_addr_member(l, "from", msg->msg_name, msg->msg_namelen);
+        srr__jl_int(l, "msg_flags", msg->msg_flags);
+        tap_cmsg_member(l, msg);
+    }
+    tap_end(w);
+    return r;
+}
+
+/* Calls with only integer arguments around a socket. */
+static int tap_simple(srr_world *w, const char *op, int s, int r, const char *k1, int64_t v1)
+{
+    tap_sock *ts = tap_lookup(TAP(w), s);
+    srr_jline *l = tap_begin(w, op, r);
+    tap_sock_members(l, s, ts);
+    srr__jl_open(l, "args", '{');
+    if (k1)
+        srr__jl_int(l, k1, v1);
+    srr__jl_close(l, '}');
+    tap_end(w);
+    return r;
+}
+
+static int tap_shutdown(srr_world *w, int s, int how)
+{
+    return tap_simple(w, "shutdown", s, CALL(w, shutdown, s, how), "how", how);
+}
+
+static int tap_close(srr_world *w, int s)
+{
+    int last;
+    tap_sock *ts = tap_remove(TAP(w), s, &last);
+    int r = CALL(w, close, s);
+    srr_jline *l = tap_begin(w, "close", r);
+    tap_sock_members(l, s, ts);
+    srr__jl_open(l, "args", '{');
+    srr__jl_close(l, '}');
+    tap_end(w);
+    if (last)
+        free(ts);
+    return r;
+}
+
+static int tap_getsockopt(srr_world *w, int s, int level, int name, void *val, socklen_t *len)
+{
+    socklen_t size = *len;
+    int r = CALL(w, getsockopt, s, level, name, val, len);
+    tap_sock *ts = tap_lookup(TAP(w), s);
+    srr_jline *l = tap_begin(w, "getsockopt", r);
+    tap_sock_members(l, s, ts);
+    srr__jl_open(l, "args", '{');
+    srr__jl_int(l, "level", level);
+    srr__jl_int(l, "name", name);
+    srr__jl_int(l, "size", size);
+    srr__jl_close(l, '}');
+    if (r == 0)
+        srr__jl_b64(l, "value", val, *len < size ? *len : size);
+    tap_end(w);
+    return r;
+}
+
+static int tap_setsockopt(srr_world *w, int s, int level, int name, const void *val, socklen_t len)
+{
+    int r = CALL(w, setsockopt, s, level, name, val, len);
+    tap_sock *ts = tap_lookup(TAP(w), s);
+    srr_jline *l = tap_begin(w, "setsockopt", r);
+    tap_sock_members(l, s, ts);
+    srr__jl_open(l, "args", '{');
+    srr__jl_int(l, "level", level);
+    srr__jl_int(l, "name", name);
+    srr__jl_b64(l, "value", val, val ? len : 0);
+    srr__jl_close(l, '}');
+    tap_end(w);
+    return r;
+}
+
+static int tap_name(srr_world *w, const char *op, int s, struct sockaddr *addr, socklen_t *len,
+                    int r)
+{
+    tap_sock *ts = tap_lookup(TAP(w), s);
+    srr_jline *l = tap_begin(w, op, r);
+    tap_sock_members(l, s, ts);
+    srr__jl_open(l, "args", '{');
+    srr__jl_close(l, '}');
+    if (r == 0)
+        tap_addr_member(l, "addr", addr, *len);
+    tap_end(w);
+    return r;
+}
+
+static int tap_getsockname(srr_world *w, int s, struct sockaddr *addr, socklen_t *len)
+{
+    return tap_name(w, "getsockname", s, addr, len, CALL(w, getsockname, s, addr, len));
+}
+
+static int tap_getpeername(srr_world *w, int s, struct sockaddr *addr, socklen_t *len)
+{
+    return tap_name(w, "getpeername", s, addr, len, CALL(w, getpeername, s, addr, len));
+}
+
+static int tap_fcntl(srr_world *w, int s, int cmd, long arg)
+{
+    int r = CALL(w, fcntl, s, cmd, arg);
+    tap_sock *ts = tap_lookup(TAP(w), s);
+    int dup = (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) && r >= 0;
+    if (dup)
+        tap_insert(TAP(w), r, ts);
+    srr_jline *l = tap_begin(w, "fcntl", r);
+    tap_sock_members(l, s, ts);
+    if (dup)
+        srr__jl_int(l, "new_fd", r);
+    srr__jl_open(l, "args", '{');
+    srr__jl_int(l, "cmd", cmd);
+    srr__jl_int(l, "arg", arg);
+    srr__jl_close(l, '}');
+    tap_end(w);
+    return r;
+}
+
+static int tap_ioctl(srr_world *w, int s, unsigned long request, void *arg)
+{
+    int r = CALL(w, ioctl, s, request, arg);
+    tap_sock *ts = tap_lookup(TAP(w), s);
+    srr_jline *l = tap_begin(w, "ioctl", r);
+    tap_sock_members(l, s, ts);
+    srr__jl_open(l, "args", '{');
+    srr__jl_int(l, "request", (int64_t)request);
+    if (request == FIONBIO && arg)
+        srr__jl_int(l, "arg", *(const int *)arg);
+    srr__jl_close(l, '}');
+    if (r == 0 && arg && (request == FIONREAD || request == SIOCOUTQ))
+        srr__jl_int(l, "value", *(const int *)arg);
+    tap_end(w);
+    return r;
+}
+
+static int tap_poll(srr_world *w, struct pollfd *fds, nfds_t nfds, int64_t timeout_ns)
+{
+    int r = CALL(w, poll, fds, nfds, timeout_ns);
+    srr_jline *l = tap_begin(w, "poll", r);
+    srr__jl_open(l, "args", '{');
+    srr__jl_int(l, "timeout_ns", timeout_ns);
+    srr__jl_open(l, "fds", '[');
+    for (nfds_t i = 0; i < nfds; i++) {
+        tap_sock *ts = tap_lookup(TAP(w), fds[i].fd);
+        srr__jl_open(l, NULL, '{');
+        srr__jl_int(l, "fd", fds[i].fd);
+        if (ts)
+            srr__jl_int(l, "sock", (int64_t)ts->id);
+        srr__jl_int(l, "events", fds[i].events);
+        srr__jl_close(l, '}');
+    }
+    srr__jl_close(l, ']');
+    srr__jl_close(l, '}');
+    if (r >= 0) {
+        srr__jl_open(l, "revents", '[');
+        for (nfds_t i = 0; i < nfds; i++)
+            srr__jl_int(l, NULL, fds[i].revents);
+        srr__jl_close(l, ']');
+    }
+    tap_end(w);
+    return r;
+}
+
+/* ----------------------------------------------------------------- resolver */
+
+/* Resolver results use their own codes: EAI_* in ret, errno only for EAI_SYSTEM. */
+static srr_jline *tap_begin_gai(srr_world *w, const char *op, int r, int sys_errno)
+{
+    srr_jline *l = srr__trace_begin(TAP(w)->writer, op, r, r == EAI_SYSTEM ? sys_errno : 0);
+    if (r != 0) {
+        const char *name = NULL;
+        switch (r) {
+        case EAI_BADFLAGS: name = "EAI_BADFLAGS"; break;
+        case EAI_NONAME: name = "EAI_NONAME"; break;
+        case EAI_AGAIN: name = "EAI_AGAIN"; break;
+        case EAI_FAIL: name = "EAI_FAIL"; break;
+        case EAI_FAMILY: name = "EAI_FAMILY"; break;
+        case EAI_SOCKTYPE: name = "EAI_SOCKTYPE"; break;
+        case EAI_SERVICE: name = "EAI_SERVICE"; break;
+        case EAI_MEMORY: name = "EAI_MEMORY"; break;
+        case EAI_SYSTEM: name = "EAI_SYSTEM"; break;
+        case EAI_OVERFLOW: name = "EAI_OVERFLOW"; break;
+        default: break;
+        }
+        srr__jl_str(l, "gai", name ? name : "EAI_?");
+    }
+    return l;
+}
+
+static int tap_getaddrinfo(srr_world *w, const char *node, const char *service,
+                           const struct addrinfo *hints, struct addrinfo **res, int *sys_errno)
+{
+    int r = CALL(w, getaddrinfo, node, service, hints, res, sys_errno);
+    srr_jline *l = tap_begin_gai(w, "getaddrinfo", r, sys_errno ? *sys_errno : 0);
+    srr__jl_open(l, "args", '{');
+    srr__jl_str(l, "node", node);
+    srr__jl_str(l, "service", service);
+    srr__jl_int(l, "family", hints ? hints->ai_family : 0);
+    srr__jl_int(l, "socktype", hints ? hints->ai_socktype : 0);
+    srr__jl_int(l, "protocol", hints ? hints->ai_protocol : 0);
+    srr__jl_int(l, "flags", hints ? hints->ai_flags : 0);
+    srr__jl_close(l, '}');
+    if (r == 0) {
+        srr__jl_open(l, "answers", '[');
+        for (struct addrinfo *ai = *res; ai; ai = ai->ai_next) {
+            srr__jl_open(l, NULL, '{');
+            srr__jl_int(l, "family", ai->ai_family);
+            srr__jl_int(l, "socktype", ai->ai_socktype);
+            srr__jl_int(l, "protocol", ai->ai_protocol);
+            srr__jl_str(l, "canonname", ai->ai_canonname);
+            tap_addr_member(l, "addr", ai->ai_addr, ai->ai_addrlen);
+            srr__jl_close(l, '}');
+        }
+        srr__jl_close(l, ']');
+    }
+    tap_end(w);
+    return r;
+}
+
+static void tap_freeaddrinfo(srr_world *w, struct addrinfo *res)
+{
+    CALL(w, freeaddrinfo, res);
+}
+
+static int tap_getnameinfo(srr_world *w, const struct sockaddr *sa, socklen_t salen, char *host,
+                           socklen_t hostlen, char *serv, socklen_t servlen, int flags,
+                           int *sys_errno)
+{
+    int r = CALL(w, getnameinfo, sa, salen, host, hostlen, serv, servlen, flags, sys_errno);
+    srr_jline *l = tap_begin_gai(w, "getnameinfo", r, sys_errno ? *sys_errno : 0);
+    srr__jl_open(l, "args", '{');
+    tap_addr_member(l, "addr", sa, salen);
+    srr__jl_int(l, "flags", flags);
+    srr__jl_close(l, '}');
+    if (r == 0) {
+        srr__jl_str(l, "host", host && hostlen ? host : "");
+        srr__jl_str(l, "serv", serv && servlen ? serv : "");
+    }
+    tap_end(w);
+    return r;
+}
+
+static void tap_hostent_member(srr_jline *l, int r, const struct hostent *h, int h_err)
+{
+    static const char *const names[] = {"NETDB_SUCCESS", "HOST_NOT_FOUND", "TRY_AGAIN",
+                                        "NO_RECOVERY", "NO_DATA"};
+    if (r != 0)
+        return;
+    if (!h) {
+        srr__jl_str(l, "h_errno", h_err >= 0 && h_err <= 4 ? names[h_err] : "NETDB_INTERNAL");
+        return;
+    }
+    srr__jl_open(l, "hostent", '{');
+    srr__jl_str(l, "name", h->h_name);
+    srr__jl_open(l, "aliases", '[');
+    for (char **a = h->h_aliases; a && *a; a++)
+        srr__jl_str(l, NULL, *a);
+    srr__jl_close(l, ']');
+    srr__jl_int(l, "addrtype", h->h_addrtype);
+    srr__jl_open(l, "addrs", '[');
+    for (char **a = h->h_addr_list; a && *a; a++) {
+        char buf[INET6_ADDRSTRLEN];
+        srr__jl_str(l, NULL, inet_ntop(h->h_addrtype, *a, buf, sizeof buf) ? buf : "");
+    }
+    srr__jl_close(l, ']');
+    srr__jl_close(l, '}');
+}
+
+static int tap_gethostbyname2_r(srr_world *w, const char *name, int af, struct hostent *ret,
+                                char *buf, size_t buflen, struct hostent **result, int *h_errnop)
+{
+    int r = CALL(w, gethostbyname2_r, name, af, ret, buf, buflen, result, h_errnop);
+    srr_jline *l = tap_begin(w, "gethostbyname2_r", r);
+    srr__jl_open(l, "args", '{');
+    srr__jl_str(l, "name", name);
+    srr__jl_int(l, "af", af);
+    srr__jl_close(l, '}');
+    tap_hostent_member(l, r, *result, *h_errnop);
+    tap_end(w);
+    return r;
+}
+
+static int tap_gethostbyaddr_r(srr_world *w, const void *addr, socklen_t len, int type,
+                               struct hostent *ret, char *buf, size_t buflen,
+                               struct hostent **result, int *h_errnop)
+{
+    int r = CALL(w, gethostbyaddr_r, addr, len, type, ret, buf, buflen, result, h_errnop);
+    char ip[INET6_ADDRSTRLEN] = "";
+    if ((type == AF_INET && len == 4) || (type == AF_INET6 && len == 16))
+        inet_ntop(type, addr, ip, sizeof ip);
+    srr_jline *l = tap_begin(w, "gethostbyaddr_r", r);
+    srr__jl_open(l, "args", '{');
+    srr__jl_str(l, "addr", ip);
+    srr__jl_int(l, "type", type);
+    srr__jl_close(l, '}');
+    tap_hostent_member(l, r, *result, *h_errnop);
+    tap_end(w);
+    return r;
+}
+
+static int tap_gethostname(srr_world *w, char *name, size_t len)
+{
+    int r = CALL(w, gethostname, name, len);
+    srr_jline *l = tap_begin(w, "gethostname", r);
+    srr__jl_open(l, "args", '{');
+    srr__jl_close(l, '}');
+    if (r == 0)
+        srr__jl_strn(l, "name", name, strnlen(name, len));
+    tap_end(w);
+    return r;
+}
+
+static int tap_sethostname(srr_world *w, const char *name, size_t len)
+{
+    int r = CALL(w, sethostname, name, len);
+    srr_jline *l = tap_begin(w, "sethostname", r);
+    srr__jl_open(l, "args", '{');
+    srr__jl_strn(l, "name", name, len);
+    srr__jl_close(l, '}');
+    tap_end(w);
+    return r;
+}
+
+static int tap_if_nameindex(srr_world *w, struct if_nameindex **out)
+{
+    int r = CALL(w, if_nameindex, out);
+    srr_jline *l = tap_begin(w, "if_nameindex", r);
+    srr__jl_open(l, "args", '{');
+    srr__jl_close(l, '}');
+    if (r == 0) {
+        srr__jl_open(l, "ifaces", '[');
+        for (struct if_nameindex *i = *out; i->if_index != 0 || i->if_name; i++) {
+            srr__jl_open(l, NULL, '[');
+            srr__jl_int(l, NULL, i->if_index);
+            srr__jl_str(l, NULL, i->if_name);
+            srr__jl_close(l, ']');
+        }
+        srr__jl_close(l, ']');
+    }
+    tap_end(w);
+    return r;
+}
+
+static void tap_if_freenameindex(srr_world *w, struct if_nameindex *list)
+{
+    CALL(w, if_freenameindex, list);
+}
+
+/* -------------------------------------------------------------------- clock */
+
+static int64_t tap_now(srr_world *w, clockid_t clock)
+{
+    int64_t r = CALL(w, now, clock);
+    if (!TAP(w)->record_clock)
+        return r;
+    srr_jline *l = tap_begin(w, "now", r < 0 ? r : 0);
+    srr__jl_open(l, "args", '{');
+    srr__jl_int(l, "clock", clock);
+    srr__jl_close(l, '}');
+    if (r >= 0)
+        srr__jl_int(l, "value", r);
+    tap_end(w);
+    return r;
+}
+
+static int tap_sleep(srr_world *w, clockid_t clock, int64_t ns)
+{
+    int r = CALL(w, sleep, clock, ns);
+    if (!TAP(w)->record_clock)
+        return r;
+    srr_jline *l = tap_begin(w, "sleep", r);
+    srr__jl_open(l, "args", '{');
+    srr__jl_int(l, "clock", clock);
+    srr__jl_int(l, "ns", ns);
+    srr__jl_close(l, '}');
+    tap_end(w);
+    return r;
+}
+
+/* ----------------------------------------------------------------- lifetime */
+
+static void tap_destroy(srr_world *w)
+{
+    tap_world *t = TAP(w);
+    srr__trace_writer_close(t->writer);
+    srr_world_destroy(t->inner);
+    for (size_t i = 0; i < t->nsocks; i++)
+        if (t->socks[i] && --t->socks[i]->refs == 0)
+            free(t->socks[i]);
+    free(t->socks);
+    pthread_mutex_destroy(&t->lock);
+    free(t);
+}
+
+static const srr_world_ops tap_ops = {
+    .version = SRR_WORLD_OPS_VERSION,
+    .name = "tap",
+    .socket = tap_socket,
+    .socketpair = tap_socketpair,
+    .bind = tap_bind,
+    .listen = tap_listen,
+    .accept4 = tap_accept4,
+    .connect = tap_connect,
+    .sendmsg = tap_sendmsg,
+    .recvmsg = tap_recvmsg,
+    .shutdown = tap_shutdown,
+    .close = tap_close,
+    .getsockopt = tap_getsockopt,
+    .setsockopt = tap_setsockopt,
+    .getsockname = tap_getsockname,
+    .getpeername = tap_getpeername,
+    .fcntl = tap_fcntl,
+    .ioctl = tap_ioctl,
+    .poll = tap_poll,
+    .getaddrinfo = tap_getaddrinfo,
+    .freeaddrinfo = tap_freeaddrinfo,
+    .getnameinfo = tap_getnameinfo,
+    .gethostbyname2_r = tap_gethostbyname2_r,
+    .gethostbyaddr_r = tap_gethostbyaddr_r,
+    .gethostname = tap_gethostname,
+    .sethostname = tap_sethostname,
+    .if_nameindex = tap_if_nameindex,
+    .if_freenameindex = tap_if_freenameindex,
+    .now = tap_now,
+    .sleep = tap_sleep,
+    .destroy = tap_destroy,
+};
+
+srr_world *srr_world_tap(srr_world *inner, const char *path, const srr_tap_options *opts,
+                         int *error)
+{
+    int dummy;
+    if (!error)
+        error = &dummy;
+    if (!inner || !path) {
+        *error = -EINVAL;
+        return NULL;
+    }
+    tap_world *t = calloc(1, sizeof *t);
+    if (!t) {
+        *error = -ENOMEM;
+        return NULL;
+    }
+    srr_trace_meta meta = {
+        .program = opts ? opts->program : NULL,
+        .argc = opts ? opts->argc : 0,
+        .argv = opts ? opts->argv : NULL,
+        .world = inner->ops->name,
+        .seed = 0,
+        .payload_cap = opts ? opts->payload_cap : -1,
+    };
+    t->writer = srr__trace_writer_open(path, &meta, inner, error);
+    if (!t->writer) {
+        free(t);
+        return NULL;
+    }
+    t->base.ops = &tap_ops;
+    t->base.default_timeout_ns = inner->default_timeout_ns;
+    t->inner = inner;
+    int rc = opts ? opts->record_clock : -1;
+    t->record_clock = rc < 0 ? strcmp(inner->ops->name, "kernel") != 0 : rc;
+    pthread_mutex_init(&t->lock, NULL);
+    *error = 0;
+    return &t->base;
+}
+
+int srr_world_tap_error(const srr_world *w)
+{
+    if (!w || w->ops != &tap_ops)
+        return -EINVAL;
+    return srr__trace_writer_error(TAP(w)->writer);
+}
