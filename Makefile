@@ -26,7 +26,7 @@ LIBS         = $(shell $(PKG_CONFIG) --libs $(DEP_PKGS) 2>/dev/null) -lm -lpthre
 
 LIB_SRCS    := $(wildcard lib/core/*.c lib/api/*.c lib/worlds/*.c lib/trace/*.c)
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
-HEADERS     := $(wildcard lib/include/*.h lib/api/*.h lib/core/*.h lib/trace/*.h)
+HEADERS     := $(wildcard lib/include/*.h lib/api/*.h lib/core/*.h lib/trace/*.h replay/*.h)
 CLI_SRCS    := $(wildcard replay/*.c)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
@@ -55,7 +55,7 @@ help:
 # Installs the Debian packages when a library is missing (CI and new machines start bare).
 deps:
 	@command -v $(PKG_CONFIG) >/dev/null 2>&1 && $(PKG_CONFIG) --exists libpcap jansson cmocka \
-		|| sh scripts/deps.sh
+		|| sh scripts/deps.sh libs
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) | deps
 	@mkdir -p $(dir $@)
@@ -94,7 +94,7 @@ $(BUILD)/bench/%: bench/%.c $(STLIB) $(HEADERS) | deps
 
 # The tests also need the real programs they run (curl, tshark, ...).
 check: all $(UNIT_BINS) $(BENCH_BINS)
-	@sh scripts/deps.sh
+	@sh scripts/deps.sh tools
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run.sh
 
 demo: all

@@ -102,6 +102,10 @@ int main(int argc, char **argv)
         return 1;
     }
     pid_t pid = fork();
+    if (pid < 0) {
+        perror("pingpong: fork");
+        return 1;
+    }
     if (pid == 0)
         echo_peer(lfd);
     close(lfd);

@@ -1,33 +1,55 @@
 #!/bin/sh
 # Installs what sockrr builds and tests with, from Debian's packages.
+#   deps.sh libs    the compiler and libraries: fails when they cannot be had
+#   deps.sh tools   the real programs the integration tests run: best effort,
+#                   since a test whose program is missing skips itself
+#   deps.sh         both
 # Idempotent: it asks dpkg first and does nothing when everything is there.
-# Called by the Makefile when pkg-config cannot find a library; safe to run by hand.
 set -eu
 
-libs="libpcap-dev libjansson-dev libcmocka-dev pkg-config"
-# The real programs the integration tests run.
+libs="build-essential pkg-config libpcap-dev libjansson-dev libcmocka-dev"
 tools="curl python3 socat tshark tcpdump jq iproute2 util-linux"
 
-missing=""
-for p in $libs $tools; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-        missing="$missing $p"
+missing() {
+    out=""
+    for p in "$@"; do
+        # python3 may come from elsewhere (pyenv): a working interpreter is enough
+        [ "$p" = python3 ] && command -v python3 >/dev/null 2>&1 && continue
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || out="$out $p"
+    done
+    echo "$out"
+}
+
+install() {
+    pkgs=$1
+    if [ "$(id -u)" = 0 ]; then
+        run=""
+    elif command -v sudo >/dev/null 2>&1; then
+        run="sudo"
+    else
+        echo "sockrr deps: not root and no sudo: install these as root:$pkgs" >&2
+        return 1
     fi
-done
-# python3 may come from elsewhere (pyenv); a working interpreter is enough.
-case " $missing " in *" python3 "*) command -v python3 >/dev/null 2>&1 && missing=$(echo "$missing" | sed 's/ python3//') ;; esac
+    echo "sockrr deps: installing:$pkgs" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    # tshark asks whether non-root users may capture; answer it up front
+    echo "wireshark-common wireshark-common/install-setuid boolean false" |
+        $run debconf-set-selections 2>/dev/null || true
+    $run apt-get update -qq && $run apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+}
 
-[ -z "$missing" ] && exit 0
-
-echo "sockrr deps: installing:$missing" >&2
-if [ "$(id -u)" != 0 ]; then
-    SUDO=sudo
-else
-    SUDO=
-fi
-export DEBIAN_FRONTEND=noninteractive
-# tshark asks whether non-root users may capture; answer it up front.
-echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections 2>/dev/null || true
-$SUDO apt-get update -qq
-# shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+what=${1:-all}
+case $what in
+libs | all)
+    m=$(missing $libs)
+    [ -z "$m" ] || install "$m" || { echo "sockrr deps: could not install:$m" >&2; exit 1; }
+    ;;
+esac
+case $what in
+tools | all)
+    m=$(missing $tools)
+    [ -z "$m" ] || install "$m" || echo "sockrr deps: could not install:$m (the tests that need them skip)" >&2
+    ;;
+esac
+case $what in libs | tools | all) ;; *) echo "usage: deps.sh [libs|tools]" >&2; exit 2 ;; esac
+exit 0

@@ -12,7 +12,8 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 # cmocka's own summary lines: "[  PASSED  ] 5 test(s)."
-count() { sed -n "s/^\[  *$1 *\] \([0-9][0-9]*\) test(s)\..*/\1/p" "$log" | head -1; }
+# ("[  FAILED  ] 2 test(s), listed below:" ends with a comma)
+count() { sed -n "s/^\[  *$1 *\] \([0-9][0-9]*\) test(s)[.,].*/\1/p" "$log" | head -1; }
 
 for t in "$BUILD"/tests/test_*; do
     [ -x "$t" ] || continue

@@ -77,7 +77,7 @@ int srr_addr_unix_abstract(srr_addr *a, const void *name, size_t len)
 {
     if (!a)
         return -1;
-    if (!name || len + 1 > SRR_PATH_MAX) {
+    if (!name || len > SRR_PATH_MAX - 1) {
         addr_reset(a);
         return -1;
     }
@@ -175,6 +175,25 @@ static int addr_set_port(struct sockaddr_storage *ss, int port)
     return 0;
 }
 
+/* The first answer of a world's getaddrinfo, checked: worlds that build
+ * answers from recorded or fuzzed data must not overflow the caller. */
+static int addr_take_first(srr_world *w, struct addrinfo *res, struct sockaddr_storage *ss,
+                           socklen_t *len, int port, srr_error *err)
+{
+    int ok = res && res->ai_addr &&
+             ((res->ai_addr->sa_family == AF_INET && res->ai_addrlen == sizeof(struct sockaddr_in)) ||
+              (res->ai_addr->sa_family == AF_INET6 && res->ai_addrlen == sizeof(struct sockaddr_in6)));
+    if (ok) {
+        memcpy(ss, res->ai_addr, res->ai_addrlen);
+        *len = res->ai_addrlen;
+    }
+    if (res)
+        w->ops->freeaddrinfo(w, res);
+    if (!ok)
+        return srr__err_gai(err, EAI_FAIL, 0);
+    return addr_set_port(ss, port);
+}
+
 int srr__resolve_host(srr_world *w, const char *host, int af, int port, struct sockaddr_storage *ss,
                       socklen_t *len, srr_error *err)
 {
@@ -191,10 +210,11 @@ int srr__resolve_host(srr_world *w, const char *host, int af, int port, struct s
         int r = w->ops->getaddrinfo(w, NULL, "0", &hints, &res, &sys);
         if (r != 0)
             return srr__err_gai(err, r, sys);
-        memcpy(ss, res->ai_addr, res->ai_addrlen);
-        *len = res->ai_addrlen;
-        w->ops->freeaddrinfo(w, res);
-        return addr_set_port(ss, port);
+        if (res && res->ai_next) {
+            w->ops->freeaddrinfo(w, res);
+            return srr__err_os_msg(err, EINVAL, "wildcard resolved to multiple address");
+        }
+        return addr_take_first(w, res, ss, len, port, err);
     }
     if (strcmp(host, "<broadcast>") == 0 || strcmp(host, "255.255.255.255") == 0) {
         if (af != AF_INET && af != AF_UNSPEC)
@@ -228,14 +248,7 @@ int srr__resolve_host(srr_world *w, const char *host, int af, int port, struct s
     int r = w->ops->getaddrinfo(w, host, NULL, &hints, &res, &sys);
     if (r != 0)
         return srr__err_gai(err, r, sys);
-    if (res->ai_addrlen > sizeof *ss) {
-        w->ops->freeaddrinfo(w, res);
-        return srr__err_os(err, EAFNOSUPPORT);
-    }
-    memcpy(ss, res->ai_addr, res->ai_addrlen);
-    *len = res->ai_addrlen;
-    w->ops->freeaddrinfo(w, res);
-    return addr_set_port(ss, port);
+    return addr_take_first(w, res, ss, len, port, err);
 }
 
 int srr__addr_to_sockaddr(srr_world *w, int sock_family, const srr_addr *a,
@@ -268,12 +281,15 @@ int srr__addr_to_sockaddr(srr_world *w, int sock_family, const srr_addr *a,
     }
     case AF_UNIX: {
         struct sockaddr_un *un = (struct sockaddr_un *)ss;
-        if (a->pathlen > sizeof un->sun_path)
+        int abstract = a->pathlen > 0 && a->path[0] == '\0';
+        /* a filesystem path needs room for its NUL, which the length counts (CPython) */
+        if (a->pathlen > sizeof un->sun_path || (!abstract && a->pathlen >= sizeof un->sun_path))
             return srr__err_os_msg(err, ENAMETOOLONG, "AF_UNIX path too long");
         memset(ss, 0, sizeof *ss);
         un->sun_family = AF_UNIX;
         memcpy(un->sun_path, a->path, a->pathlen);
-        *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + a->pathlen);
+        *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + a->pathlen +
+                           (!abstract && a->pathlen > 0));
         return 0;
     }
     default:

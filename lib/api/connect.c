@@ -142,8 +142,12 @@ int srr_connect_ex(srr_socket *s, const srr_addr *addr, srr_error *err)
 static srr_socket *create_connection(srr_world *w, const char *host, int port, int64_t timeout,
                                      const srr_addr *source, srr_error *err)
 {
-    if (!w || !host) {
-        srr__err_value(err, "world or host is NULL");
+    if (!w) {
+        srr__err_value(err, "world is NULL");
+        return NULL;
+    }
+    if (source && source->family == AF_UNSPEC) {
+        srr__err_value(err, "source address is unset or was invalid when made");
         return NULL;
     }
     if (port < 0 || port > 65535) {
@@ -155,6 +159,7 @@ static srr_socket *create_connection(srr_world *w, const char *host, int port, i
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
     struct addrinfo *res = NULL;
     int sys = 0;
+    /* host NULL is Python's None: the loopback addresses */
     int r = w->ops->getaddrinfo(w, host, service, &hints, &res, &sys);
     if (r != 0) {
         srr__err_gai(err, r, sys);

@@ -279,10 +279,10 @@ size_t srr_cmsg_parse(const void *anc, size_t anclen, srr_cmsg *items, size_t ma
             items[count].len = len - CMSG_LEN(0);
         }
         count++;
-        size_t step = CMSG_ALIGN(h.cmsg_len);
-        if (step > anclen - off)
+        /* a length past the buffer ends it (and would overflow CMSG_ALIGN) */
+        if (h.cmsg_len >= anclen - off)
             break;
-        off += step;
+        off += CMSG_ALIGN(h.cmsg_len);
     }
     return count;
 }

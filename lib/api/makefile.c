@@ -62,22 +62,13 @@ FILE *srr_makefile(srr_socket *s, const char *mode, srr_error *err)
         srr__err_value(err, "mode is NULL");
         return NULL;
     }
-    int r = 0, w = 0;
-    for (const char *c = mode; *c; c++) {
-        switch (*c) {
-        case 'r': r = 1; break;
-        case 'w': w = 1; break;
-        case '+': r = w = 1; break;
-        case 'b': break;
-        default:
-            srr__err_value(err, "invalid mode '%s' (only r, w, b allowed)", mode);
-            return NULL;
-        }
-    }
-    if (!r && !w) {
+    /* CPython: only r, w, b; reading = "r" in mode or not writing */
+    if (mode[strspn(mode, "rwb")] != '\0') {
         srr__err_value(err, "invalid mode '%s' (only r, w, b allowed)", mode);
         return NULL;
     }
+    int w = strchr(mode, 'w') != NULL;
+    int r = strchr(mode, 'r') != NULL || !w;
     cookie_io_functions_t io = {
         .read = r ? makefile_read : NULL,
         .write = w ? makefile_write : NULL,

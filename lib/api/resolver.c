@@ -216,11 +216,17 @@ int srr_getfqdn(srr_world *w, const char *name, char *buf, size_t len, srr_error
     if (!w || !buf || len == 0)
         return srr__err_value(err, "world or buffer is NULL");
     char host[SRR_HOST_MAX];
-    if (!name || !name[0] || strcmp(name, "0.0.0.0") == 0 || strcmp(name, "::") == 0) {
+    /* Python strips the name first */
+    const char *start = name ? name + strspn(name, " \t\n\r\f\v") : "";
+    size_t n = strlen(start);
+    while (n > 0 && strchr(" \t\n\r\f\v", start[n - 1]))
+        n--;
+    if (n >= sizeof host)
+        return srr__err_value(err, "name too long");
+    memcpy(host, start, n);
+    host[n] = '\0';
+    if (!host[0] || strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0) {
         if (srr_gethostname(w, host, sizeof host, err) < 0)
-            return -1;
-    } else {
-        if (copy_out(name, host, sizeof host, err) < 0)
             return -1;
     }
     srr_hostent h;
@@ -269,6 +275,8 @@ int srr_getnameinfo(srr_world *w, const srr_addr *addr, int flags, char *host, s
         return srr__err_value(err, "getnameinfo() argument 1 must be an IPv4 or IPv6 address");
     if (addr->port < 0 || addr->port > 65535)
         return srr__err_value(err, "port must be 0-65535, not %d", addr->port);
+    if (addr->flowinfo > 0xfffff)
+        return srr__err_value(err, "flowinfo must be 0-1048575.");
     if (!memchr(addr->host, '\0', sizeof addr->host))
         return srr__err_value(err, "host is not NUL-terminated");
     /* CPython resolves the host numerically only, then asks for names. */
@@ -281,9 +289,12 @@ int srr_getnameinfo(srr_world *w, const srr_addr *addr, int flags, char *host, s
     int r = w->ops->getaddrinfo(w, addr->host, port, &hints, &res, &sys);
     if (r != 0)
         return srr__err_gai(err, r, sys);
-    if (res->ai_next) {
-        w->ops->freeaddrinfo(w, res);
-        return srr__err_os_msg(err, EINVAL, "sockaddr resolved to multiple addresses");
+    if (!res || res->ai_next || !res->ai_addr || res->ai_addrlen > sizeof(struct sockaddr_storage)) {
+        int many = res && res->ai_next;
+        if (res)
+            w->ops->freeaddrinfo(w, res);
+        return many ? srr__err_os_msg(err, EINVAL, "sockaddr resolved to multiple addresses")
+                    : srr__err_gai(err, EAI_FAIL, 0);
     }
     struct sockaddr_storage ss;
     socklen_t sslen = res->ai_addrlen;

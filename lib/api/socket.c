@@ -36,8 +36,11 @@ srr_socket *srr__socket_wrap(srr_world *w, int fd, int family, int type, int pro
     return s;
 }
 
-/* A new handle is non-inheritable and in the default timeout mode; a type
- * that asks for SOCK_NONBLOCK starts non-blocking (CPython 3.7+). */
+/* An object for a handle this library just made (and closes on failure):
+ * in the default timeout mode, or non-blocking when the type asks for
+ * SOCK_NONBLOCK (CPython 3.7+).  As CPython's init_sockobject, the
+ * descriptor's O_NONBLOCK is only touched when a timeout mode needs it set:
+ * a duplicated handle shares it with the original. */
 static srr_socket *socket_adopt(srr_world *w, int fd, int family, int type, int proto,
                                 srr_error *err)
 {
@@ -47,7 +50,7 @@ static srr_socket *socket_adopt(srr_world *w, int fd, int family, int type, int 
         w->ops->close(w, fd);
         return NULL;
     }
-    if (srr__apply_timeout(s, timeout, err) < 0) {
+    if (timeout >= 0 && srr__apply_timeout(s, timeout, err) < 0) {
         w->ops->close(w, fd);
         free(s);
         return NULL;
@@ -115,13 +118,21 @@ srr_socket *srr_socket_from_fileno(srr_world *w, int fd, int family, int type, i
         srr__err_value(err, "negative file descriptor");
         return NULL;
     }
+    /* CPython checks the descriptor is a socket before adopting it */
+    struct sockaddr_storage ss;
+    socklen_t sslen = sizeof ss;
+    int r = w->ops->getsockname(w, fd, (struct sockaddr *)&ss, &sslen);
+    if (r == -EBADF || r == -ENOTSOCK) {
+        srr__err_os(err, -r);
+        return NULL;
+    }
     if ((family == -1 && socket_query(w, fd, SO_DOMAIN, &family, err) < 0) ||
         (type == -1 && socket_query(w, fd, SO_TYPE, &type, err) < 0) ||
         (proto == -1 && socket_query(w, fd, SO_PROTOCOL, &proto, err) < 0))
         return NULL;
     int64_t timeout = w->default_timeout_ns;
     srr_socket *s = srr__socket_wrap(w, fd, family, type, proto, timeout, err);
-    if (s && srr__apply_timeout(s, timeout, err) < 0) {
+    if (s && timeout >= 0 && srr__apply_timeout(s, timeout, err) < 0) {
         free(s); /* the caller still owns fd */
         return NULL;
     }
@@ -157,7 +168,11 @@ srr_socket *srr_dup(srr_socket *s, srr_error *err)
     int nfd = socket_dup_handle(s->world, s->fd, err);
     if (nfd < 0)
         return NULL;
-    return socket_adopt(s->world, nfd, s->family, s->type, s->proto, err);
+    /* CPython's dup() ends with settimeout(self.gettimeout()) */
+    srr_socket *d = srr__socket_wrap(s->world, nfd, s->family, s->type, s->proto, s->timeout_ns, err);
+    if (!d)
+        s->world->ops->close(s->world, nfd);
+    return d;
 }
 
 void srr__socket_unref(srr_socket *s)
@@ -289,8 +304,10 @@ ssize_t srr_getsockopt_buf(srr_socket *s, int level, int name, void *buf, size_t
     if (srr__check_open(s, err) < 0)
         return -1;
     /* CPython's limit: 0 < buflen <= 1024 */
-    if (!buf || buflen == 0 || buflen > 1024)
-        return srr__err_value(err, "getsockopt buflen out of range");
+    if (!buf)
+        return srr__err_value(err, "buffer is NULL");
+    if (buflen == 0 || buflen > 1024)
+        return srr__err_os_msg(err, EINVAL, "getsockopt buflen out of range");
     socklen_t len = (socklen_t)buflen;
     int r = s->world->ops->getsockopt(s->world, s->fd, level, name, buf, &len);
     return r < 0 ? srr__err_os(err, -r) : (ssize_t)len;

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <math.h>
 #include <poll.h>
 
@@ -51,7 +52,8 @@ int srr__deadline(srr_socket *s, int64_t *deadline_ns, srr_error *err)
     int64_t now = s->world->ops->now(s->world, CLOCK_MONOTONIC);
     if (now < 0)
         return srr__err_os(err, (int)-now);
-    *deadline_ns = now + s->timeout_ns;
+    /* saturate instead of overflowing (a sim clock may start anywhere) */
+    *deadline_ns = now > INT64_MAX - s->timeout_ns ? INT64_MAX : now + s->timeout_ns;
     return 0;
 }
 
@@ -67,7 +69,7 @@ int srr__wait(srr_socket *s, int writing, int64_t deadline_ns)
                 return (int)now;
             left = deadline_ns - now;
             if (left < 0)
-                left = 0;
+                return 0; /* already past: a timeout, ready or not (CPython) */
         }
         int r = w->ops->poll(w, &p, 1, left);
         if (r == -EINTR)

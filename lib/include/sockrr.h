@@ -131,8 +131,8 @@ srr_socket *srr_create_connection_default(srr_world *w, const char *host, int po
 int srr_close(srr_socket *s, srr_error *err);
 /* detach(): closed state without closing; returns the handle (-1 if closed). */
 int srr_detach(srr_socket *s);
-/* dup(): a new object on a duplicated, non-inheritable handle; like every
- * new socket it starts in the default timeout mode (as CPython). */
+/* dup(): a new object on a duplicated, non-inheritable handle, in the
+ * original's timeout mode (CPython's dup() copies gettimeout()). */
 srr_socket *srr_dup(srr_socket *s, srr_error *err);
 int srr_fileno(const srr_socket *s); /* -1 once closed */
 int srr_family(const srr_socket *s);
@@ -222,9 +222,10 @@ size_t srr_cmsg_len(size_t length);
 size_t srr_cmsg_space(size_t length);
 
 /* makefile(mode): a stdio stream over the socket, honouring its timeout (a
- * timeout shows as a stream error with errno ETIMEDOUT).  mode: "r", "w",
- * "rw"/"r+"/"w+" (with optional "b").  The socket stays open until both it
- * and every stream are closed. */
+ * timeout shows as a stream error with errno ETIMEDOUT).  mode: letters from
+ * "r", "w", "b" only, as CPython: "w" writes, "r" (or no "w") reads, "rw"
+ * does both.  The socket stays open until both it and every stream are
+ * closed. */
 FILE *srr_makefile(srr_socket *s, const char *mode, srr_error *err);
 
 /* -------------------------------------------------------------- resolver */

@@ -62,6 +62,9 @@ static int kernel_connect(srr_world *w, int s, const struct sockaddr *addr, sock
 static ssize_t kernel_sendmsg(srr_world *w, int s, const struct msghdr *msg, int flags)
 {
     (void)w;
+    /* The seam never raises SIGPIPE: EPIPE comes back as a value and the
+     * caller decides (the API reports it, as Python does). */
+    flags |= MSG_NOSIGNAL;
     /* send(2) skips the kernel's msghdr copy-in; same semantics for the
      * common case of one buffer, no address and no ancillary data. */
     if (msg->msg_iovlen == 1 && !msg->msg_name && !msg->msg_control)
@@ -181,14 +184,25 @@ static int kernel_getnameinfo(srr_world *w, const struct sockaddr *sa, socklen_t
     return r;
 }
 
+/* glibc's get*by*_r return a positive errno: ERANGE asks for a bigger
+ * buffer; anything else (EAGAIN for a DNS "try again", an NSS errno) comes
+ * with *result NULL and h_errno set, which is the answer the seam passes on. */
+static int kernel_hostent_ret(int r, struct hostent **result)
+{
+    if (r == ERANGE)
+        return -ERANGE;
+    if (r != 0)
+        *result = NULL;
+    return 0;
+}
+
 static int kernel_gethostbyname2_r(srr_world *w, const char *name, int af, struct hostent *ret,
                                    char *buf, size_t buflen, struct hostent **result,
                                    int *h_errnop)
 {
     (void)w;
-    /* glibc returns a positive errno (ERANGE) here, not -1. */
-    int r = gethostbyname2_r(name, af, ret, buf, buflen, result, h_errnop);
-    return r > 0 ? -r : r;
+    return kernel_hostent_ret(gethostbyname2_r(name, af, ret, buf, buflen, result, h_errnop),
+                              result);
 }
 
 static int kernel_gethostbyaddr_r(srr_world *w, const void *addr, socklen_t len, int type,
@@ -196,8 +210,8 @@ static int kernel_gethostbyaddr_r(srr_world *w, const void *addr, socklen_t len,
                                   struct hostent **result, int *h_errnop)
 {
     (void)w;
-    int r = gethostbyaddr_r(addr, len, type, ret, buf, buflen, result, h_errnop);
-    return r > 0 ? -r : r;
+    return kernel_hostent_ret(gethostbyaddr_r(addr, len, type, ret, buf, buflen, result, h_errnop),
+                              result);
 }
 
 static int kernel_gethostname(srr_world *w, char *name, size_t len)

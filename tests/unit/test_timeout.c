@@ -312,7 +312,9 @@ static void test_default_timeout_is_per_world(void **state)
     srr_world_destroy(w2);
 }
 
-static void test_dup_starts_in_default_timeout_mode(void **state)
+/* CPython's dup() copies the timeout, and the shared descriptor stays
+ * non-blocking, so the original's timed calls still time out. */
+static void test_dup_keeps_the_timeout_mode(void **state)
 {
     (void)state;
     srr_world *w = srr_world_kernel();
@@ -320,7 +322,8 @@ static void test_dup_starts_in_default_timeout_mode(void **state)
     srr_socket *s = H_PTR(srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &err), &err);
     H_OK(srr_settimeout(s, 0.5, &err), &err);
     srr_socket *d = H_PTR(srr_dup(s, &err), &err);
-    H_ASSERT_DBL(srr_gettimeout(d), SRR_TIMEOUT_NONE);
+    H_ASSERT_DBL(srr_gettimeout(d), 0.5);
+    assert_true(h_fd_nonblocking(srr_fileno(s)));
     srr_close(d, NULL);
     srr_close(s, NULL);
     srr_world_destroy(w);
@@ -427,7 +430,7 @@ int main(void)
         cmocka_unit_test(test_setdefaulttimeout_applies_to_new_sockets),
         cmocka_unit_test(test_setdefaulttimeout_applies_to_socketpair),
         cmocka_unit_test(test_default_timeout_is_per_world),
-        cmocka_unit_test(test_dup_starts_in_default_timeout_mode),
+        cmocka_unit_test(test_dup_keeps_the_timeout_mode),
         cmocka_unit_test(test_accept_takes_default_timeout_when_set),
         cmocka_unit_test(test_accept_from_blocking_listener_is_blocking),
         cmocka_unit_test(test_accept_from_nonblocking_listener_is_blocking),
