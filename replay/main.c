@@ -5,23 +5,27 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "sockrr.h"
 
-enum { EXIT_USAGE = 2, EXIT_NOT_BUILT = 3 };
+enum { EXIT_USAGE = SRR_EXIT_USAGE, EXIT_NOT_BUILT = SRR_EXIT_NOT_BUILT };
 
 static const struct verb {
     const char *name;
     const char *summary;
-    const char *arrives_with; /* NULL once built */
+    int (*run)(int argc, char **argv); /* NULL until built */
+    const char *arrives_with;          /* for verbs not built yet */
 } verbs[] = {
-    {"record", "run CMD on the real network and trace its socket calls", "the interposer"},
-    {"replay", "run CMD against a recorded trace or capture instead of its peer", "the replay world"},
-    {"sim", "run CMD in a simulated network with virtual time", "the sim world under the interposer"},
-    {"fuzz", "run CMD with its peer's bytes taken from a fuzzer's input", "the fuzz world"},
-    {"show", "print a trace one event per line", "the trace formats"},
-    {"convert", "convert a trace to pcap", "the trace formats"},
-    {"check", "validate a trace", "the trace formats"},
-    {"diff", "compare two traces", "the replay world"},
+    {"record", "run CMD on the real network and trace its socket calls", NULL, "the interposer"},
+    {"replay", "run CMD against a recorded trace or capture instead of its peer", NULL,
+     "the replay world"},
+    {"sim", "run CMD in a simulated network with virtual time", NULL,
+     "the sim world under the interposer"},
+    {"fuzz", "run CMD with its peer's bytes taken from a fuzzer's input", NULL, "the fuzz world"},
+    {"show", "print a trace one event per line (strace -yy style)", cli_show, NULL},
+    {"convert", "convert a trace to pcap", cli_convert, NULL},
+    {"check", "validate a trace; every problem with its line and field", cli_check, NULL},
+    {"diff", "compare two traces", NULL, "the replay world"},
 };
 
 static void usage(FILE *out)
@@ -36,10 +40,12 @@ static void usage(FILE *out)
             "verbs:\n");
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
         fprintf(out, "  %-8s %s%s\n", verbs[i].name, verbs[i].summary,
-                verbs[i].arrives_with ? " (not built yet)" : "");
+                verbs[i].run ? "" : " (not built yet)");
     fprintf(out,
             "\n"
-            "exit status: 0 success; 2 usage error; 3 verb not built yet.\n");
+            "'sockrr VERB --help' describes a verb.\n"
+            "exit status: 0 success; 1 bad input or failed work; 2 usage error;\n"
+            "3 verb not built yet.\n");
 }
 
 int main(int argc, char **argv)
@@ -60,6 +66,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
         if (strcmp(v, verbs[i].name) != 0)
             continue;
+        if (verbs[i].run)
+            return verbs[i].run(argc - 1, argv + 1);
         fprintf(stderr, "sockrr: '%s' is not built yet: it arrives with %s\n", v,
                 verbs[i].arrives_with);
         return EXIT_NOT_BUILT;

@@ -64,6 +64,11 @@ void srr__trace_close(srr_trace_reader *r);
  * op's own); 0 or -1 with *err (field set, line left to the caller). */
 int srr__trace_check_event(const json_t *event, srr_trace_error *err);
 
+/* For messages: "an integer", "a string", ...; and v's compact JSON cut to
+ * fit buf (the offending token). */
+const char *srr__json_type_name(const json_t *v);
+const char *srr__json_token(const json_t *v, char *buf, size_t len);
+
 /* Base64 (RFC 4648, padded): decode into a malloc'd buffer; -1 when not
  * valid base64. */
 int srr__b64_decode(const char *in, size_t inlen, unsigned char **out, size_t *outlen);

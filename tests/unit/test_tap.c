@@ -248,7 +248,7 @@ static void test_tap_over_tap_records_the_same_events(void **state)
         json_decref(y);
         compared++;
     }
-    assert_true(compared >= 6);
+    assert_true(compared >= 5); /* socketpair, sendmsg, recvmsg, close, close */
     assert_string_equal(json_string_value(json_object_get(json_array_get(b, 0), "world")), "tap");
     json_decref(a);
     json_decref(b);

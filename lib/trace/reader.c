@@ -1,0 +1,582 @@
+/*
+ * reader.c — reads a JSONL trace as a stream (docs/trace-format.md): the
+ * header on open, then one checked event per call.  Lines come from read(2)
+ * into a buffer that holds one line at a time, so neither a long trace nor a
+ * binary file without newlines is ever read whole: a NUL in the first bytes
+ * ends the open before the rest of the file is looked at.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "trace.h"
+
+enum {
+    READER_CHUNK = 64 * 1024,
+    /* A line holds one call's bytes in base64; larger means a broken file,
+     * and the bound keeps a file without newlines from growing the buffer
+     * without end. */
+    READER_MAX_LINE = 256 * 1024 * 1024,
+    /* The header is a few hundred bytes; a first line this long is some
+     * other file, and reading on would only load more of it. */
+    READER_MAX_HEADER = 1024 * 1024,
+};
+
+struct srr_trace_reader {
+    int fd;
+    int own_fd;          /* 0 for stdin */
+    char source[256];
+    char *buf;
+    size_t cap, start, end; /* unconsumed bytes are buf[start, end) */
+    size_t scanned;      /* buf[start, scanned) holds no '\n' */
+    int eof;
+    int failed;          /* a read error ended the stream */
+    int discarding;      /* dropping the rest of an over-long line */
+    size_t max_line;     /* READER_MAX_HEADER for line 1, then READER_MAX_LINE */
+    long line;
+    json_t *header;
+    int version;
+    json_int_t start_mono; /* header's start_monotonic_ns */
+    long events;         /* valid events handed out */
+    int have_prev;       /* prev_* below describe an earlier line */
+    json_int_t prev_seq;
+    long prev_seq_line;
+    json_int_t prev_t;
+    long prev_t_line;
+    int torn;
+    srr_trace_error torn_err;
+};
+
+/* One line from reader_getline: text without its '\n'. */
+struct reader_line {
+    const char *text;
+    size_t len;
+    int torn;     /* the file ended before a '\n' */
+    int too_long; /* longer than max_line: text is empty */
+};
+
+static void reader_seterr(srr_trace_error *err, const char *source, long line,
+                          srr_trace_errcode code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static void reader_seterr(srr_trace_error *err, const char *source, long line,
+                          srr_trace_errcode code, const char *field, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    memset(err, 0, sizeof *err);
+    snprintf(err->source, sizeof err->source, "%s", source);
+    err->line = line;
+    err->code = code;
+    snprintf(err->field, sizeof err->field, "%s", field ? field : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->text, sizeof err->text, fmt, ap);
+    va_end(ap);
+}
+
+char *srr__trace_error_format(const srr_trace_error *e, char *buf, size_t len)
+{
+    if (!buf || len == 0)
+        return buf;
+    char where[32] = "";
+    if (e->line > 0)
+        snprintf(where, sizeof where, ":%ld", e->line);
+    if (e->field[0])
+        snprintf(buf, len, "%s%s: %s: %s", e->source, where, e->field, e->text);
+    else
+        snprintf(buf, len, "%s%s: %s", e->source, where, e->text);
+    return buf;
+}
+
+/* Reads more bytes after buf[end]; 1 read something, 0 end of file, -1 error. */
+static int reader_fill(srr_trace_reader *r)
+{
+    if (r->start > 0) {
+        memmove(r->buf, r->buf + r->start, r->end - r->start);
+        r->end -= r->start;
+        r->scanned -= r->start;
+        r->start = 0;
+    }
+    if (r->end == r->cap) {
+        if (r->cap >= r->max_line) {
+            /* keep nothing of an over-long line: its text is never parsed */
+            r->discarding = 1;
+            r->end = r->scanned = 0;
+        } else {
+            size_t ncap = r->cap * 2;
+            char *nbuf = realloc(r->buf, ncap);
+            if (!nbuf) {
+                errno = ENOMEM;
+                return -1;
+            }
+            r->buf = nbuf;
+            r->cap = ncap;
+        }
+    }
+    for (;;) {
+        ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
+        if (n > 0) {
+            r->end += (size_t)n;
+            return 1;
+        }
+        if (n == 0)
+            return 0;
+        if (errno != EINTR)
+            return -1;
+    }
+}
+
+/* The next line: 1 with *out, 0 at the end of the file, -1 on a read error
+ * (errno set).  first: give up on the line as soon as a NUL shows (out->text
+ * then holds what was read so far) or it outgrows max_line — for the first
+ * line, where either means another kind of file, not to be read to its end. */
+static int reader_getline(srr_trace_reader *r, struct reader_line *out, int first)
+{
+    memset(out, 0, sizeof *out);
+    for (;;) {
+        char *nl = memchr(r->buf + r->scanned, '\n', r->end - r->scanned);
+        if (nl) {
+            out->text = r->buf + r->start;
+            out->len = (size_t)(nl - out->text);
+            out->too_long = r->discarding;
+            if (r->discarding)
+                out->len = 0;
+            r->discarding = 0;
+            r->start = r->scanned = (size_t)(nl - r->buf) + 1;
+            r->line++;
+            return 1;
+        }
+        if (first && memchr(r->buf + r->start, '\0', r->end - r->start)) {
+            out->text = r->buf + r->start;
+            out->len = r->end - r->start;
+            r->line++;
+            return 1;
+        }
+        r->scanned = r->end;
+        if (r->eof) {
+            if (r->start == r->end && !r->discarding)
+                return 0;
+            out->text = r->buf + r->start;
+            out->len = r->discarding ? 0 : r->end - r->start;
+            out->torn = 1;
+            out->too_long = r->discarding;
+            r->discarding = 0;
+            r->start = r->end = r->scanned = 0;
+            r->line++;
+            return 1;
+        }
+        int rc = reader_fill(r);
+        if (rc < 0)
+            return -1;
+        if (first && r->discarding) {
+            out->text = r->buf;
+            out->too_long = 1;
+            r->line++;
+            return 1;
+        }
+        if (rc == 0)
+            r->eof = 1;
+    }
+}
+
+/* Parses one line into an object; NULL with *err (line and source set). */
+static json_t *reader_parse(const srr_trace_reader *r, const struct reader_line *ln,
+                            srr_trace_error *err)
+{
+    if (ln->too_long) {
+        reader_seterr(err, r->source, r->line, SRR_TRACE_EJSON, "",
+                      "line longer than %zu bytes: not a trace line", r->max_line);
+        return NULL;
+    }
+    const char *nul = memchr(ln->text, '\0', ln->len);
+    if (nul) {
+        reader_seterr(err, r->source, r->line, SRR_TRACE_EBINARY, "",
+                      "binary data: a NUL byte at column %zu (a trace is JSON text)",
+                      (size_t)(nul - ln->text) + 1);
+        return NULL;
+    }
+    if (ln->len == 0 || (ln->len == 1 && ln->text[0] == '\r')) {
+        reader_seterr(err, r->source, r->line, SRR_TRACE_EJSON, "",
+                      "empty line (every line is one JSON object)");
+        return NULL;
+    }
+    json_error_t jerr;
+    json_t *v = json_loadb(ln->text, ln->len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!v) {
+        /* jansson sees one line as the whole input: its end is the line's */
+        char *eof = strstr(jerr.text, "near end of file");
+        if (eof)
+            snprintf(eof, sizeof jerr.text - (size_t)(eof - jerr.text), "at the end of the line");
+        /* jansson quotes the bytes near the error: keep control bytes off
+         * the terminal and the one-line layout */
+        for (char *p = jerr.text; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                *p = '?';
+        reader_seterr(err, r->source, r->line, SRR_TRACE_EJSON, "", "not JSON: %s (column %d)",
+                      jerr.text, jerr.column);
+        return NULL;
+    }
+    if (!json_is_object(v)) {
+        reader_seterr(err, r->source, r->line, SRR_TRACE_EJSON, "",
+                      "%s, not a JSON object (every line is one object)", srr__json_type_name(v));
+        json_decref(v);
+        return NULL;
+    }
+    return v;
+}
+
+/* What each header member must be: a JSON type and, for integers, a minimum. */
+enum reader_htype { RH_STR, RH_INT, RH_STRARRAY };
+
+static const struct reader_hmember {
+    const char *name;
+    enum reader_htype type;
+    json_int_t min;
+} reader_header_members[] = {
+    {"sockrr", RH_STR, 0},
+    {"program", RH_STR, 0},
+    {"argv", RH_STRARRAY, 0},
+    {"world", RH_STR, 0},
+    {"seed", RH_INT, 0},
+    {"pid", RH_INT, 0},
+    {"start_realtime_ns", RH_INT, 0},
+    {"start_monotonic_ns", RH_INT, 0},
+    {"payload_cap", RH_INT, -1},
+};
+
+/* Checks a header member against its row; 0 or -1 with *err. */
+static int reader_check_hmember(const srr_trace_reader *r, const json_t *h,
+                                const struct reader_hmember *m, srr_trace_error *err)
+{
+    const json_t *v = json_object_get(h, m->name);
+    char tok[48];
+    if (!v) {
+        reader_seterr(err, r->source, 1, SRR_TRACE_EMISSING, m->name,
+                      "missing: every header has it");
+        return -1;
+    }
+    switch (m->type) {
+    case RH_STR:
+        if (!json_is_string(v))
+            goto bad_type;
+        return 0;
+    case RH_INT:
+        if (!json_is_integer(v))
+            goto bad_type;
+        if (json_integer_value(v) < m->min) {
+            reader_seterr(err, r->source, 1, SRR_TRACE_EVALUE, m->name,
+                          "must be >= %" JSON_INTEGER_FORMAT ", got %" JSON_INTEGER_FORMAT, m->min,
+                          json_integer_value(v));
+            return -1;
+        }
+        return 0;
+    case RH_STRARRAY:
+        if (!json_is_array(v))
+            goto bad_type;
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            const json_t *a = json_array_get(v, i);
+            if (!json_is_string(a)) {
+                char field[64];
+                snprintf(field, sizeof field, "%s[%zu]", m->name, i);
+                reader_seterr(err, r->source, 1, SRR_TRACE_ETYPE, field,
+                              "expected a string, got %s %s", srr__json_type_name(a),
+                              srr__json_token(a, tok, sizeof tok));
+                return -1;
+            }
+        }
+        return 0;
+    }
+bad_type:
+    reader_seterr(err, r->source, 1, SRR_TRACE_ETYPE, m->name, "expected %s, got %s %s",
+                  m->type == RH_STR ? "a string" : m->type == RH_INT ? "an integer" : "an array",
+                  srr__json_type_name(v), srr__json_token(v, tok, sizeof tok));
+    return -1;
+}
+
+/* The header checks: what it is (type, format), whether this reader may read
+ * it (version), then its members.  0 or -1 with *err. */
+static int reader_check_header(srr_trace_reader *r, const json_t *h, srr_trace_error *err)
+{
+    char tok[48];
+    const json_t *type = json_object_get(h, "type");
+    if (!json_is_string(type) || strcmp(json_string_value(type), "header") != 0) {
+        if (type && json_is_string(type) && strcmp(json_string_value(type), "event") == 0)
+            reader_seterr(err, r->source, 1, SRR_TRACE_EHEADER, "type",
+                          "the first line is an event, not the header (header missing?)");
+        else
+            reader_seterr(err, r->source, 1, SRR_TRACE_EHEADER, "type",
+                          "the first line must be the header (\"type\":\"header\"), got %s",
+                          type ? srr__json_token(type, tok, sizeof tok) : "no type");
+        return -1;
+    }
+    const json_t *format = json_object_get(h, "format");
+    if (!json_is_string(format) || strcmp(json_string_value(format), SRR_TRACE_FORMAT) != 0) {
+        reader_seterr(err, r->source, 1, SRR_TRACE_EHEADER, "format",
+                      "expected \"" SRR_TRACE_FORMAT "\", got %s",
+                      format ? srr__json_token(format, tok, sizeof tok) : "nothing");
+        return -1;
+    }
+    const json_t *version = json_object_get(h, "version");
+    if (!version) {
+        reader_seterr(err, r->source, 1, SRR_TRACE_EMISSING, "version",
+                      "missing: every header has it");
+        return -1;
+    }
+    if (!json_is_integer(version)) {
+        reader_seterr(err, r->source, 1, SRR_TRACE_ETYPE, "version",
+                      "expected an integer, got %s %s", srr__json_type_name(version),
+                      srr__json_token(version, tok, sizeof tok));
+        return -1;
+    }
+    json_int_t v = json_integer_value(version);
+    if (v > SRR_TRACE_VERSION) {
+        reader_seterr(err, r->source, 1, SRR_TRACE_EVERSION, "version",
+                      "trace version %" JSON_INTEGER_FORMAT
+                      " is newer than this reader, which reads versions up to %d",
+                      v, SRR_TRACE_VERSION);
+        return -1;
+    }
+    if (v < 1) {
+        reader_seterr(err, r->source, 1, SRR_TRACE_EVALUE, "version",
+                      "must be >= 1, got %" JSON_INTEGER_FORMAT, v);
+        return -1;
+    }
+    r->version = (int)v;
+    for (size_t i = 0; i < sizeof reader_header_members / sizeof reader_header_members[0]; i++)
+        if (reader_check_hmember(r, h, &reader_header_members[i], err) < 0)
+            return -1;
+    r->start_mono = json_integer_value(json_object_get(h, "start_monotonic_ns"));
+    return 0;
+}
+
+/* Recognisable non-JSON files, for a message better than "not JSON". */
+static const char *reader_magic(const unsigned char *p, size_t len)
+{
+    if (len >= 4 && ((p[0] == 0xd4 && p[1] == 0xc3 && p[2] == 0xb2 && p[3] == 0xa1) ||
+                     (p[0] == 0xa1 && p[1] == 0xb2 && p[2] == 0xc3 && p[3] == 0xd4) ||
+                     (p[0] == 0x4d && p[1] == 0x3c && p[2] == 0xb2 && p[3] == 0xa1) ||
+                     (p[0] == 0xa1 && p[1] == 0xb2 && p[2] == 0x3c && p[3] == 0x4d)))
+        return "a pcap capture";
+    if (len >= 4 && p[0] == 0x0a && p[1] == 0x0d && p[2] == 0x0d && p[3] == 0x0a)
+        return "a pcapng capture";
+    if (len >= 2 && p[0] == 0x1f && p[1] == 0x8b)
+        return "gzip data";
+    return NULL;
+}
+
+/* The first line: binary and non-JSON files get their own messages. */
+static json_t *reader_first_line(srr_trace_reader *r, srr_trace_error *err)
+{
+    struct reader_line ln;
+    int rc = reader_getline(r, &ln, 1);
+    if (rc < 0) {
+        reader_seterr(err, r->source, 0, SRR_TRACE_EIO, "", "cannot read: %s", strerror(errno));
+        return NULL;
+    }
+    if (rc == 0) {
+        reader_seterr(err, r->source, 1, SRR_TRACE_EHEADER, "",
+                      "empty file: no header line (not a trace, or the writer never started)");
+        return NULL;
+    }
+    if (ln.too_long) {
+        reader_seterr(err, r->source, 1, SRR_TRACE_EHEADER, "",
+                      "the first line is longer than %d bytes: not a sockrr trace",
+                      READER_MAX_HEADER);
+        return NULL;
+    }
+    const char *magic = reader_magic((const unsigned char *)ln.text, ln.len);
+    if (magic) {
+        reader_seterr(err, r->source, 1, SRR_TRACE_EBINARY, "",
+                      "binary file (%s), not a JSONL trace", magic);
+        return NULL;
+    }
+    if (memchr(ln.text, '\0', ln.len)) {
+        reader_seterr(err, r->source, 1, SRR_TRACE_EBINARY, "",
+                      "binary file (NUL bytes), not a JSONL trace");
+        return NULL;
+    }
+    for (size_t i = 0; i < ln.len; i++) {
+        unsigned char c = (unsigned char)ln.text[i];
+        if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+            reader_seterr(err, r->source, 1, SRR_TRACE_EBINARY, "",
+                          "binary file (byte 0x%02x at column %zu), not a JSONL trace", c, i + 1);
+            return NULL;
+        }
+    }
+    if (ln.torn) {
+        reader_seterr(err, r->source, 1, SRR_TRACE_ETORN, "",
+                      "torn header line (no newline: the writer was killed?)");
+        return NULL;
+    }
+    json_t *h = reader_parse(r, &ln, err);
+    r->max_line = READER_MAX_LINE;
+    if (!h && err && err->code == SRR_TRACE_EJSON && strstr(err->text, "unable to decode byte")) {
+        reader_seterr(err, r->source, 1, SRR_TRACE_EBINARY, "",
+                      "binary file (not UTF-8 text), not a JSONL trace");
+        return NULL;
+    }
+    if (!h && err && err->code == SRR_TRACE_EJSON) {
+        char text[sizeof err->text];
+        snprintf(text, sizeof text, "%s", err->text);
+        snprintf(err->text, sizeof err->text, "not a sockrr trace: %.200s", text);
+    }
+    return h;
+}
+
+srr_trace_reader *srr__trace_open(const char *path, srr_trace_error *err)
+{
+    const char *source = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    srr_trace_reader *r = calloc(1, sizeof *r);
+    char *buf = malloc(READER_CHUNK);
+    if (!r || !buf) {
+        reader_seterr(err, source, 0, SRR_TRACE_EIO, "", "out of memory");
+        free(r);
+        free(buf);
+        return NULL;
+    }
+    r->buf = buf;
+    r->cap = READER_CHUNK;
+    r->max_line = READER_MAX_HEADER;
+    snprintf(r->source, sizeof r->source, "%s", source);
+    if (strcmp(path, "-") == 0) {
+        r->fd = STDIN_FILENO;
+    } else {
+        r->fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (r->fd < 0) {
+            reader_seterr(err, source, 0, SRR_TRACE_EIO, "", "cannot open: %s", strerror(errno));
+            srr__trace_close(r);
+            return NULL;
+        }
+        r->own_fd = 1;
+    }
+    r->header = reader_first_line(r, err);
+    if (!r->header || reader_check_header(r, r->header, err) < 0) {
+        srr__trace_close(r);
+        return NULL;
+    }
+    return r;
+}
+
+const json_t *srr__trace_header(const srr_trace_reader *r)
+{
+    return r->header;
+}
+
+int srr__trace_version(const srr_trace_reader *r)
+{
+    return r->version;
+}
+
+long srr__trace_line(const srr_trace_reader *r)
+{
+    return r->line;
+}
+
+int srr__trace_torn(const srr_trace_reader *r, srr_trace_error *err)
+{
+    if (r->torn && err)
+        *err = r->torn_err;
+    return r->torn;
+}
+
+/* seq and t across lines.  seq must count lines: an unreadable line still
+ * takes a number, so expecting prev + (lines since) reports a gap once rather
+ * than on every later line; both checks then resync to what the line says. */
+static int reader_check_order(srr_trace_reader *r, const json_t *ev, int report,
+                              srr_trace_error *err)
+{
+    const json_t *seq = json_object_get(ev, "seq");
+    const json_t *t = json_object_get(ev, "t");
+    int rc = 0;
+    if (json_is_integer(seq)) {
+        json_int_t s = json_integer_value(seq);
+        json_int_t want = r->have_prev ? r->prev_seq + (r->line - r->prev_seq_line) : r->line - 1;
+        if (report && s != want) {
+            reader_seterr(err, r->source, r->line, SRR_TRACE_EVALUE, "seq",
+                          "expected %" JSON_INTEGER_FORMAT ", got %" JSON_INTEGER_FORMAT " (%s)",
+                          want, s, s > want ? "a gap: events missing" : "numbers out of order");
+            report = 0;
+            rc = -1;
+        }
+        r->prev_seq = s;
+        r->prev_seq_line = r->line;
+        r->have_prev = 1;
+    }
+    if (json_is_integer(t)) {
+        json_int_t v = json_integer_value(t);
+        if (report && r->prev_t_line > 0 && v < r->prev_t) {
+            reader_seterr(err, r->source, r->line, SRR_TRACE_EVALUE, "t",
+                          "%" JSON_INTEGER_FORMAT " is before the previous event's %"
+                          JSON_INTEGER_FORMAT " (line %ld): time went backwards",
+                          v, r->prev_t, r->prev_t_line);
+            rc = -1;
+        } else if (report && r->prev_t_line == 0 && v < r->start_mono) {
+            reader_seterr(err, r->source, r->line, SRR_TRACE_EVALUE, "t",
+                          "%" JSON_INTEGER_FORMAT " is before the header's start_monotonic_ns %"
+                          JSON_INTEGER_FORMAT, v, r->start_mono);
+            rc = -1;
+        }
+        r->prev_t = v;
+        r->prev_t_line = r->line;
+    }
+    return rc;
+}
+
+int srr__trace_next(srr_trace_reader *r, json_t **event, srr_trace_error *err)
+{
+    *event = NULL;
+    if (r->torn || r->failed)
+        return 0;
+    struct reader_line ln;
+    int rc = reader_getline(r, &ln, 0);
+    if (rc < 0) {
+        r->failed = 1; /* reported once; the stream ends there */
+        reader_seterr(err, r->source, r->line + 1, SRR_TRACE_EIO, "", "cannot read: %s",
+                      strerror(errno));
+        return -1;
+    }
+    if (rc == 0)
+        return 0;
+    if (ln.torn) {
+        r->torn = 1;
+        reader_seterr(&r->torn_err, r->source, r->line, SRR_TRACE_ETORN, "",
+                      "torn last line (the writer was killed?); %ld event%s before it %s valid",
+                      r->events, r->events == 1 ? "" : "s", r->events == 1 ? "is" : "are");
+        return 0;
+    }
+    json_t *ev = reader_parse(r, &ln, err);
+    if (!ev)
+        return -1;
+    if (srr__trace_check_event(ev, err) < 0) {
+        if (err) {
+            snprintf(err->source, sizeof err->source, "%s", r->source);
+            err->line = r->line;
+        }
+        reader_check_order(r, ev, 0, NULL);
+        json_decref(ev);
+        return -1;
+    }
+    if (reader_check_order(r, ev, 1, err) < 0) {
+        json_decref(ev);
+        return -1;
+    }
+    r->events++;
+    *event = ev;
+    return 1;
+}
+
+void srr__trace_close(srr_trace_reader *r)
+{
+    if (!r)
+        return;
+    if (r->own_fd)
+        close(r->fd);
+    json_decref(r->header);
+    free(r->buf);
+    free(r);
+}

@@ -1,0 +1,16 @@
+/*
+ * cli.h — the verbs of the sockrr command, one file each (cmd_<verb>.c).
+ * Each gets argv with argv[0] = the verb and returns the process's exit
+ * status: 0 success, 1 the input is bad or the work failed, 2 usage error.
+ * Errors go to stderr as one line starting "sockrr VERB: ".
+ */
+#ifndef SOCKRR_CLI_H
+#define SOCKRR_CLI_H
+
+enum { SRR_EXIT_OK = 0, SRR_EXIT_FAIL = 1, SRR_EXIT_USAGE = 2, SRR_EXIT_NOT_BUILT = 3 };
+
+int cli_show(int argc, char **argv);
+int cli_check(int argc, char **argv);
+int cli_convert(int argc, char **argv);
+
+#endif

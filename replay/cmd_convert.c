@@ -1,0 +1,137 @@
+/*
+ * cmd_convert.c — `sockrr convert TRACE -o OUT.pcap`: the pcap view of a
+ * trace (docs/pcap.md), written as the trace streams past.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "trace.h"
+
+static void convert_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: sockrr convert TRACE -o OUT.pcap\n"
+            "\n"
+            "Writes the IP packets a trace implies (TCP with handshakes, sequence\n"
+            "numbers and FIN/RST; UDP; AF_UNIX shown as synthetic TCP/UDP over\n"
+            "127.88.0.0/16) as a classic pcap with nanosecond timestamps, link type\n"
+            "RAW, mode 0600.  TRACE '-' reads standard input; OUT '-' writes\n"
+            "standard output (sockrr convert t.jsonl -o - | tshark -r -).\n"
+            "\n"
+            "  -o, --output FILE   the pcap to write (required)\n"
+            "  -h, --help          this text\n"
+            "\n"
+            "exit status: 0 written (a torn last line is warned about and left out);\n"
+            "1 the trace is invalid or the pcap cannot be written; 2 usage error.\n");
+}
+
+static int convert_usage_error(const char *what)
+{
+    fprintf(stderr, "sockrr convert: %s (see sockrr convert --help)\n", what);
+    return SRR_EXIT_USAGE;
+}
+
+/* One line: "sockrr convert: [PREFIX]FILE:LINE: FIELD: message". */
+static void convert_report(const char *prefix, const srr_trace_error *err)
+{
+    char buf[sizeof err->source + sizeof err->field + sizeof err->text + 64];
+    srr__trace_error_format(err, buf, sizeof buf);
+    fprintf(stderr, "sockrr convert: %s%s\n", prefix, buf);
+}
+
+int cli_convert(int argc, char **argv)
+{
+    const char *in = NULL, *out = NULL;
+    int options = 1; /* until "--" */
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (options && a[0] == '-' && a[1]) {
+            if (strcmp(a, "--") == 0) {
+                options = 0;
+            } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+                convert_usage(stdout);
+                return SRR_EXIT_OK;
+            } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+                if (++i == argc)
+                    return convert_usage_error("-o needs a file name");
+                if (out)
+                    return convert_usage_error("more than one -o");
+                out = argv[i];
+            } else if (strncmp(a, "--output=", 9) == 0 || (a[1] == 'o' && a[2])) {
+                if (out)
+                    return convert_usage_error("more than one -o");
+                out = a[1] == 'o' ? a + 2 : a + 9;
+            } else {
+                char msg[300];
+                snprintf(msg, sizeof msg, "unknown option '%.200s'", a);
+                return convert_usage_error(msg);
+            }
+            continue;
+        }
+        if (in)
+            return convert_usage_error("more than one trace");
+        in = a;
+    }
+    if (!in)
+        return convert_usage_error("no trace given");
+    if (!out || !*out)
+        return convert_usage_error("no output given (-o OUT.pcap)");
+    if (strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
+        return convert_usage_error("will not write a pcap to a terminal");
+
+    srr_trace_error err;
+    memset(&err, 0, sizeof err);
+    srr_trace_reader *r = srr__trace_open(in, &err);
+    if (!r) {
+        convert_report("", &err);
+        return SRR_EXIT_FAIL;
+    }
+    srr_pcap_synth *p = srr__pcap_open(out, srr__trace_header(r), &err);
+    if (!p) {
+        convert_report("", &err);
+        srr__trace_close(r);
+        return SRR_EXIT_FAIL;
+    }
+
+    int status = SRR_EXIT_OK;
+    json_t *ev;
+    int got;
+    while ((got = srr__trace_next(r, &ev, &err)) != 0) {
+        if (got < 0) {
+            convert_report("", &err);
+            status = SRR_EXIT_FAIL;
+            break;
+        }
+        memset(&err, 0, sizeof err);
+        int rc = srr__pcap_event(p, ev, &err);
+        json_decref(ev);
+        if (rc < 0) {
+            /* the synthesizer knows the field, the reader knows where */
+            if (!err.source[0]) {
+                snprintf(err.source, sizeof err.source, "%s", in);
+                err.line = srr__trace_line(r);
+            }
+            convert_report("", &err);
+            status = SRR_EXIT_FAIL;
+            break;
+        }
+    }
+    if (status == SRR_EXIT_OK && srr__trace_torn(r, &err))
+        convert_report("warning: ", &err);
+    srr__trace_close(r);
+    memset(&err, 0, sizeof err);
+    if (srr__pcap_close(p, &err) < 0 && status == SRR_EXIT_OK) {
+        convert_report("", &err);
+        status = SRR_EXIT_FAIL;
+    }
+    /* A half-written pcap of an invalid trace would pass for the whole; but
+     * only a regular file is ours to remove (not /dev/full, not a FIFO). */
+    struct stat st;
+    if (status != SRR_EXIT_OK && strcmp(out, "-") != 0 && lstat(out, &st) == 0 &&
+        S_ISREG(st.st_mode))
+        unlink(out);
+    return status;
+}
