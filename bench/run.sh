@@ -9,7 +9,8 @@ ONLY=${ONLY:-}
 
 # row name | command
 rows="tcp_pingpong_1byte|$BUILD/bench/pingpong 100000 5
-trace_write|$BUILD/bench/trace_write $BUILD 200000 512"
+trace_write|$BUILD/bench/trace_write $BUILD 200000 512
+sim|$BUILD/bench/sim 1000000 4096"
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT

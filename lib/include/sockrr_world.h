@@ -175,6 +175,22 @@ srr_world *srr_world_tap(srr_world *inner, const char *path, const srr_tap_optio
 /* The first error writing the trace (-errno), or 0. */
 int srr_world_tap_error(const srr_world *tap);
 
+/* The sim world: an in-memory network with a virtual clock, built from a
+ * JSON config (docs/sim-config.md).  config_path NULL gives the built-in
+ * network (one host "localhost" with 127.0.0.1 and ::1).  NULL on a bad config, with a
+ * "file:line:column: field: message" line in errbuf. */
+srr_world *srr_world_sim(const char *config_path, char *errbuf, size_t errlen);
+srr_world *srr_world_sim_string(const char *json, char *errbuf, size_t errlen);
+/* Virtual time moves when every thread that has made a sim call waits in
+ * one.  A thread about to be started does not count until its first call:
+ * announce it first, and time waits for it.  0, or -EINVAL for other worlds. */
+int srr_sim_expect_thread(srr_world *w);
+/* The sim world's virtual CLOCK_MONOTONIC in ns (-EINVAL for other worlds). */
+int64_t srr_sim_now(srr_world *w);
+/* 1 and who waited on what when the world found a deadlock (every blocked
+ * call then failed with EDEADLK), 0 when none, -EINVAL for other worlds. */
+int srr_sim_deadlock_report(srr_world *w, char *buf, size_t len);
+
 /* destroy through the table; NULL is a no-op. */
 void srr_world_destroy(srr_world *w);
 

@@ -151,8 +151,8 @@ typedef struct sim_config {
 sim_config *srr__sim_config_parse(const char *text, size_t len, const char *source,
                                   srr_config_error *err);
 sim_config *srr__sim_config_load(const char *path, srr_config_error *err);
-/* The built-in network: one host "localhost" (127.0.0.1, ::1, self) and a
- * DNS table with localhost. */
+/* The built-in network: one self host "localhost" (127.0.0.1, ::1); the
+ * resolver answers localhost and host names itself, so no DNS entries. */
 sim_config *srr__sim_config_default(void);
 void srr__sim_config_free(sim_config *c);
 

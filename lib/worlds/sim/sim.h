@@ -1,0 +1,184 @@
+/*
+ * sim.h — the sim world's insides, shared by its files and by nothing else.
+ *
+ * One lock guards the whole world.  Every blocking call waits on one
+ * condition variable for "something changed or my deadline came"; virtual
+ * time moves only when every participant (a thread that has made a sim call
+ * and not exited) is waiting, and then it jumps to the earliest deadline.
+ * When all wait with no deadline at all, that is a deadlock: every waiter
+ * fails with EDEADLK and the world keeps a report of who waited on what.
+ */
+#ifndef SOCKRR_SIM_H
+#define SOCKRR_SIM_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "sim_config.h"
+#include "sim_dns.h"
+#include "sockrr_world.h"
+
+#define SIM_FIRST_HANDLE 3
+#define SIM_TCP_RCVBUF 131072 /* Linux's tcp_rmem[1] */
+#define SIM_TCP_SNDBUF 16384  /* Linux's tcp_wmem[1] */
+#define SIM_UDP_BUF 212992    /* Linux's rmem_default / wmem_default */
+#define SIM_EPHEMERAL_LO 32768
+#define SIM_EPHEMERAL_HI 60999
+
+typedef struct sim_world sim_world;
+typedef struct sim_sock sim_sock;
+
+/* Bytes in order, with a read position (a simple growable ring is not
+ * needed: consumed space is reclaimed when the buffer empties or moves). */
+typedef struct sim_buf {
+    unsigned char *data;
+    size_t start, end, cap;
+} sim_buf;
+
+typedef struct sim_dgram {
+    struct sim_dgram *next;
+    struct sockaddr_storage from;
+    socklen_t fromlen;
+    size_t len;
+    unsigned char data[];
+} sim_dgram;
+
+typedef enum sim_state {
+    SIM_S_NEW,
+    SIM_S_LISTEN,
+    SIM_S_CONNECTING, /* non-blocking connect to a blackholed address */
+    SIM_S_CONNECTED,
+    SIM_S_CLOSED,     /* the connection ended (reset, or refused) */
+} sim_state;
+
+struct sim_sock {
+    int family, type, proto;
+    int refs;             /* handles naming it (dup) */
+    int status_flags;     /* O_NONBLOCK */
+    sim_state state;
+    struct sockaddr_storage local, peer;
+    socklen_t local_len, peer_len; /* 0 = none */
+    int bound;
+    sim_sock *other;      /* the connected endpoint (stream), or NULL */
+    /* stream */
+    sim_buf rx;           /* bytes delivered to this end */
+    int rx_eof;           /* the other end shut its write side */
+    int rd_shut, wr_shut;
+    int reset;            /* the connection was reset */
+    int so_error;         /* pending error for SO_ERROR / the next call */
+    int64_t connect_deadline; /* CONNECTING: when it gives up (virtual ns) */
+    /* listen */
+    sim_sock **pending;   /* connections waiting for accept */
+    size_t npending, backlog;
+    /* datagram */
+    sim_dgram *dq_head, *dq_tail;
+    size_t dq_bytes;
+    /* options */
+    int rcvbuf, sndbuf, reuseaddr, reuseport, broadcast, keepalive, nodelay, v6only;
+    int linger_on, linger_secs;
+    int64_t rcvtimeo_ns, sndtimeo_ns;
+    /* faults */
+    int64_t tx_bytes, rx_bytes; /* moved so far, for byte-offset rules */
+    long conn_index;      /* which connection to the peer this is (per address) */
+    /* services: the script runner, when the world plays this end */
+    const sim_service *service;
+    size_t step;          /* next script step */
+    int64_t step_until;   /* WAIT: the virtual time it ends */
+};
+
+/* A thread blocked in a call, for the deadlock report. */
+typedef struct sim_waiter {
+    struct sim_waiter *next;
+    pthread_t thread;
+    const char *what;     /* "recv", "accept", ... */
+    int handle;
+    int64_t deadline;     /* -1 = none */
+    uint64_t gen;         /* the world's generation when it began waiting */
+} sim_waiter;
+
+struct sim_world {
+    srr_world base;
+    sim_config *cfg;
+    sim_dns *dns;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    pthread_key_t participant; /* its destructor tells the world a thread exited */
+    int participants;
+    int expected;         /* threads announced (srr_sim_expect_thread) that have not entered yet */
+    int waiting;
+    sim_waiter *waiters;
+    uint64_t generation;  /* bumped by every change a waiter may wait for */
+    int64_t now;          /* virtual CLOCK_MONOTONIC, ns */
+    uint64_t rng;
+    int deadlocked;
+    char deadlock_report[2048];
+    sim_sock **handles;   /* handle - SIM_FIRST_HANDLE → socket */
+    size_t nhandles;
+    sim_sock **all;       /* every live socket, for port and listener lookup */
+    size_t nall, capall;
+    sim_sock **services;  /* service listeners the world runs */
+    size_t nservices;
+    long *conn_counts;    /* connections made per fault rule, for `conn` */
+    long *call_counts;    /* matching calls per fault rule, for `call` */
+    char hostname[256];
+};
+
+#define SIM(w) ((sim_world *)(w))
+
+/* sim_world.c */
+void srr__sim_enter(sim_world *s);          /* lock, and count the thread as a participant */
+void srr__sim_leave(sim_world *s);          /* unlock */
+void srr__sim_changed(sim_world *s);        /* wake waiters: state changed */
+/* Waits (lock held) until something changes or the deadline (virtual ns,
+ * -1 none) passes: 0 woken, -ETIMEDOUT deadline reached, -EDEADLK. */
+int srr__sim_wait(sim_world *s, const char *what, int handle, int64_t deadline);
+uint64_t srr__sim_random(sim_world *s);
+sim_sock *srr__sim_sock(sim_world *s, int handle);   /* NULL when not a sim socket */
+int srr__sim_handle_new(sim_world *s, sim_sock *k);   /* -EMFILE */
+void srr__sim_runnable_services(sim_world *s);        /* advance service scripts */
+
+/* sim_sock.c */
+sim_sock *srr__sim_sock_new(sim_world *s, int family, int type, int proto);
+void srr__sim_sock_unref(sim_world *s, sim_sock *k); /* the last ref closes it */
+int srr__sim_is_local(sim_world *s, const struct sockaddr *sa);
+int srr__sim_autobind(sim_world *s, sim_sock *k, const struct sockaddr *towards);
+int srr__sim_addr_equal(const struct sockaddr *a, const struct sockaddr *b, int with_port);
+int srr__sim_port(const struct sockaddr *sa);
+sim_sock *srr__sim_find_bound(sim_world *s, int family, int type, const struct sockaddr *to);
+/* buffers */
+int srr__sim_buf_put(sim_buf *b, const void *p, size_t n);
+size_t srr__sim_buf_len(const sim_buf *b);
+size_t srr__sim_buf_get(sim_buf *b, void *p, size_t n, int peek);
+void srr__sim_buf_free(sim_buf *b);
+
+/* sim_stream.c */
+int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockaddr *sa,
+                     socklen_t len);
+int srr__sim_accept(sim_world *s, sim_sock *k, int handle, struct sockaddr *addr,
+                    socklen_t *len, int flags);
+ssize_t srr__sim_stream_send(sim_world *s, sim_sock *k, int handle, const struct msghdr *m,
+                             int flags);
+ssize_t srr__sim_stream_recv(sim_world *s, sim_sock *k, int handle, struct msghdr *m,
+                             int flags);
+void srr__sim_stream_close(sim_world *s, sim_sock *k);
+int srr__sim_stream_shutdown(sim_world *s, sim_sock *k, int how);
+void srr__sim_connect_pair(sim_sock *a, sim_sock *b);
+int srr__sim_service_run(sim_world *s, sim_sock *k);
+const sim_host *srr__sim_host_of(sim_world *s, const struct sockaddr *sa);
+int srr__sim_bind(sim_world *s, sim_sock *k, const struct sockaddr *sa, socklen_t len);
+
+/* sim_dgram.c */
+ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct msghdr *m,
+                            int flags);
+ssize_t srr__sim_dgram_recv(sim_world *s, sim_sock *k, int handle, struct msghdr *m,
+                            int flags);
+void srr__sim_dgram_free(sim_sock *k);
+
+/* sim_fault.c: the first rule matching a connect to sa (NULL = none). */
+const sim_fault *srr__sim_fault_connect(sim_world *s, const struct sockaddr *sa);
+/* The byte-offset rule for this connection and direction (1 out, 2 in). */
+const sim_fault *srr__sim_fault_bytes(sim_world *s, const sim_sock *k, int direction,
+                                      sim_action action);
+
+#endif

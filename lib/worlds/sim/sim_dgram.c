@@ -1,0 +1,180 @@
+/*
+ * sim_dgram.c — datagram sockets (UDP and AF_UNIX datagram): boundaries
+ * kept, truncation reported, a connected UDP socket told ECONNREFUSED when
+ * nothing listens where it sends (Linux's ICMP port unreachable).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+
+#include "sim.h"
+
+#define SIM_UDP_MAX 65507 /* the largest UDP payload over IPv4 */
+
+void srr__sim_dgram_free(sim_sock *k)
+{
+    if (k->other) { /* a datagram socketpair */
+        k->other->other = NULL;
+        k->other = NULL;
+    }
+    while (k->dq_head) {
+        sim_dgram *d = k->dq_head;
+        k->dq_head = d->next;
+        free(d);
+    }
+    k->dq_tail = NULL;
+    k->dq_bytes = 0;
+}
+
+static size_t dgram_total(const struct msghdr *m)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->msg_iovlen; i++)
+        n += m->msg_iov[i].iov_len;
+    return n;
+}
+
+static int dgram_queue(sim_sock *to, const sim_sock *from, const struct msghdr *m, size_t len)
+{
+    sim_dgram *d = malloc(sizeof *d + (len ? len : 1));
+    if (!d)
+        return -ENOMEM;
+    d->next = NULL;
+    d->len = len;
+    memcpy(&d->from, &from->local, from->local_len);
+    d->fromlen = from->local_len;
+    size_t off = 0;
+    for (size_t i = 0; i < m->msg_iovlen; i++) {
+        memcpy(d->data + off, m->msg_iov[i].iov_base, m->msg_iov[i].iov_len);
+        off += m->msg_iov[i].iov_len;
+    }
+    if (to->dq_tail)
+        to->dq_tail->next = d;
+    else
+        to->dq_head = d;
+    to->dq_tail = d;
+    to->dq_bytes += len;
+    return 0;
+}
+
+ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct msghdr *m,
+                            int flags)
+{
+    struct sockaddr_storage to;
+    int paired = k->other && !(m->msg_name && m->msg_namelen); /* socketpair */
+    if (paired) {
+        memcpy(&to, &k->peer, k->peer_len);
+    } else if (m->msg_name && m->msg_namelen) {
+        if (m->msg_namelen > sizeof to)
+            return -EINVAL;
+        memset(&to, 0, sizeof to);
+        memcpy(&to, m->msg_name, m->msg_namelen);
+        if (to.ss_family != k->family)
+            return k->family == AF_UNIX ? -EINVAL : -EAFNOSUPPORT;
+    } else if (k->peer_len) {
+        memcpy(&to, &k->peer, k->peer_len);
+    } else {
+        return k->family == AF_UNIX ? -ENOTCONN : -EDESTADDRREQ;
+    }
+    if (k->so_error) { /* a refusal reported by an earlier datagram */
+        int e = k->so_error;
+        k->so_error = 0;
+        return -e;
+    }
+    size_t len = dgram_total(m);
+    if (k->family != AF_UNIX && len > SIM_UDP_MAX)
+        return -EMSGSIZE;
+    int r = srr__sim_autobind(s, k, (struct sockaddr *)&to);
+    if (r < 0)
+        return r;
+    if (k->family == AF_UNIX && !k->local_len) {
+        k->local.ss_family = AF_UNIX;
+        k->local_len = sizeof(sa_family_t);
+    }
+    sim_sock *d = paired ? k->other
+                         : srr__sim_find_bound(s, k->family, SOCK_DGRAM, (struct sockaddr *)&to);
+    if (d && !paired && k->family != AF_UNIX && !srr__sim_is_local(s, (struct sockaddr *)&to))
+        d = NULL;
+    /* a connected receiver takes datagrams from its peer only */
+    if (d && !paired && d->peer_len &&
+        !(d->peer_len == k->local_len && memcmp(&d->peer, &k->local, k->local_len) == 0))
+        d = NULL;
+    if (!d) {
+        if (k->family == AF_UNIX)
+            return -ECONNREFUSED;
+        if (k->peer_len && srr__sim_is_local(s, (struct sockaddr *)&to))
+            k->so_error = ECONNREFUSED; /* the port unreachable comes back */
+        return (ssize_t)len;            /* the datagram left; nobody got it */
+    }
+    const sim_fault *loss = srr__sim_fault_bytes(s, k, 1, SIM_FAULT_LOSS);
+    if (loss && (double)(srr__sim_random(s) >> 11) / 9007199254740992.0 < loss->probability)
+        return (ssize_t)len;
+    while (d->dq_bytes + len > (size_t)d->rcvbuf) {
+        if (k->family != AF_UNIX)
+            return (ssize_t)len; /* UDP drops what does not fit */
+        if ((k->status_flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
+            return -EAGAIN;
+        r = srr__sim_wait(s, "send", handle, k->sndtimeo_ns > 0 ? s->now + k->sndtimeo_ns : -1);
+        if (r == -ETIMEDOUT)
+            return -EAGAIN;
+        if (r < 0)
+            return r;
+        d = paired ? k->other : srr__sim_find_bound(s, k->family, SOCK_DGRAM, (struct sockaddr *)&to);
+        if (!d)
+            return -ECONNREFUSED;
+    }
+    r = dgram_queue(d, k, m, len);
+    if (r < 0)
+        return r;
+    k->tx_bytes += (int64_t)len;
+    srr__sim_changed(s);
+    return (ssize_t)len;
+}
+
+ssize_t srr__sim_dgram_recv(sim_world *s, sim_sock *k, int handle, struct msghdr *m, int flags)
+{
+    int64_t until = k->rcvtimeo_ns > 0 ? s->now + k->rcvtimeo_ns : -1;
+    m->msg_flags = 0;
+    while (!k->dq_head) {
+        if (k->so_error) {
+            int e = k->so_error;
+            k->so_error = 0;
+            return -e;
+        }
+        if ((k->status_flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
+            return -EAGAIN;
+        int r = srr__sim_wait(s, "recv", handle, until);
+        if (r == -ETIMEDOUT)
+            return -EAGAIN;
+        if (r < 0)
+            return r;
+    }
+    sim_dgram *d = k->dq_head;
+    size_t off = 0;
+    for (size_t i = 0; i < m->msg_iovlen && off < d->len; i++) {
+        size_t n = d->len - off < m->msg_iov[i].iov_len ? d->len - off : m->msg_iov[i].iov_len;
+        memcpy(m->msg_iov[i].iov_base, d->data + off, n);
+        off += n;
+    }
+    if (off < d->len)
+        m->msg_flags |= MSG_TRUNC;
+    if (m->msg_name) {
+        socklen_t n = d->fromlen < m->msg_namelen ? d->fromlen : m->msg_namelen;
+        memcpy(m->msg_name, &d->from, n);
+        m->msg_namelen = d->fromlen;
+    }
+    size_t len = d->len;
+    if (!(flags & MSG_PEEK)) {
+        k->dq_head = d->next;
+        if (!k->dq_head)
+            k->dq_tail = NULL;
+        k->dq_bytes -= d->len;
+        k->rx_bytes += (int64_t)d->len;
+        free(d);
+        srr__sim_changed(s);
+    }
+    return (ssize_t)((flags & MSG_TRUNC) ? len : off);
+}

@@ -1,0 +1,814 @@
+/*
+ * sim_ops.c — the sim world's seam table: each slot takes the world's lock,
+ * finds the socket and hands over to sim_sock.c, sim_stream.c or
+ * sim_dgram.c; options, fcntl, ioctl, poll, the resolver and the clock live
+ * here.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/un.h>
+
+#include "sim.h"
+
+void srr__sim_destroy(srr_world *w);
+
+#define SIM_LOCKED(s, expr)                                                                    \
+    ({                                                                                         \
+        srr__sim_enter(s);                                                                     \
+        __typeof__(expr) sim_r_ = (expr);                                                      \
+        srr__sim_leave(s);                                                                     \
+        sim_r_;                                                                                \
+    })
+
+static int sim_family_ok(int domain)
+{
+    return domain == AF_INET || domain == AF_INET6 || domain == AF_UNIX;
+}
+
+static int sim_type_ok(int domain, int type)
+{
+    if (type == SOCK_STREAM || type == SOCK_DGRAM)
+        return 1;
+    return type == SOCK_SEQPACKET && domain == AF_UNIX;
+}
+
+static int sim_proto_ok(int domain, int type, int proto)
+{
+    if (proto == 0 || domain == AF_UNIX)
+        return proto == 0;
+    return type == SOCK_STREAM ? proto == IPPROTO_TCP : proto == IPPROTO_UDP;
+}
+
+static int sim_default_proto(int domain, int type)
+{
+    if (domain == AF_UNIX)
+        return 0;
+    return type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+}
+
+static int sim_socket_locked(sim_world *s, int domain, int type, int protocol)
+{
+    int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (!sim_family_ok(domain))
+        return -EAFNOSUPPORT;
+    if (!sim_type_ok(domain, base))
+        return domain == AF_UNIX ? -ESOCKTNOSUPPORT : -EPROTONOSUPPORT; /* raw sockets: not modelled */
+    if (!sim_proto_ok(domain, base, protocol))
+        return -EPROTONOSUPPORT;
+    sim_sock *k = srr__sim_sock_new(s, domain, base, protocol ? protocol : sim_default_proto(domain, base));
+    if (!k)
+        return -ENOMEM;
+    if (type & SOCK_NONBLOCK)
+        k->status_flags |= O_NONBLOCK;
+    int h = srr__sim_handle_new(s, k);
+    if (h < 0) {
+        k->refs = 1;
+        srr__sim_sock_unref(s, k);
+    }
+    return h;
+}
+
+static int sim_socket(srr_world *w, int domain, int type, int protocol)
+{
+    return SIM_LOCKED(SIM(w), sim_socket_locked(SIM(w), domain, type, protocol));
+}
+
+static int sim_socketpair_locked(sim_world *s, int domain, int type, int protocol, int sv[2])
+{
+    if (domain != AF_UNIX)
+        return sim_family_ok(domain) ? -EOPNOTSUPP : -EAFNOSUPPORT;
+    int a = sim_socket_locked(s, domain, type, protocol);
+    if (a < 0)
+        return a;
+    int b = sim_socket_locked(s, domain, type, protocol);
+    if (b < 0) {
+        sim_sock *k = srr__sim_sock(s, a);
+        s->handles[a - SIM_FIRST_HANDLE] = NULL;
+        srr__sim_sock_unref(s, k);
+        return b;
+    }
+    sim_sock *ka = srr__sim_sock(s, a), *kb = srr__sim_sock(s, b);
+    ka->local.ss_family = kb->local.ss_family = AF_UNIX;
+    ka->local_len = kb->local_len = sizeof(sa_family_t);
+    ka->peer.ss_family = kb->peer.ss_family = AF_UNIX;
+    ka->peer_len = kb->peer_len = sizeof(sa_family_t);
+    if (ka->type == SOCK_DGRAM) {
+        /* a datagram pair: each end sends to the other; tie them by a
+         * private name only this pair knows */
+        ka->other = kb;
+        kb->other = ka;
+    } else {
+        srr__sim_connect_pair(ka, kb);
+    }
+    sv[0] = a;
+    sv[1] = b;
+    return 0;
+}
+
+static int sim_socketpair(srr_world *w, int domain, int type, int protocol, int sv[2])
+{
+    return SIM_LOCKED(SIM(w), sim_socketpair_locked(SIM(w), domain, type, protocol, sv));
+}
+
+/* Looks the handle up; every slot below starts with it. */
+#define SIM_SOCK_OR_FAIL(s, k, h)                                                              \
+    sim_sock *k = srr__sim_sock(s, h);                                                         \
+    if (!k) {                                                                                  \
+        srr__sim_leave(s);                                                                     \
+        return -EBADF;                                                                         \
+    }
+
+static int sim_bind(srr_world *w, int h, const struct sockaddr *addr, socklen_t len)
+{
+    sim_world *s = SIM(w);
+    srr__sim_enter(s);
+    SIM_SOCK_OR_FAIL(s, k, h);
+    int r = srr__sim_bind(s, k, addr, len);
+    srr__sim_leave(s);
+    return r;
+}
+
+static int sim_listen(srr_world *w, int h, int backlog)
+{
+    sim_world *s = SIM(w);
+    srr__sim_enter(s);
+    SIM_SOCK_OR_FAIL(s, k, h);
+    int r = 0;
+    if (k->type == SOCK_DGRAM)
+        r = -EOPNOTSUPP;
+    else if (k->state != SIM_S_NEW && k->state != SIM_S_LISTEN)
+        r = -EINVAL;
+    else if (k->family == AF_UNIX && !k->bound)
+        r = -EINVAL;
+    else
+        r = srr__sim_autobind(s, k, NULL);
+    if (r == 0) {
+        k->state = SIM_S_LISTEN;
+        /* Linux caps at somaxconn (4096); a negative backlog counts as 0 */
+        k->backlog = backlog < 0 ? 0 : backlog > 4096 ? 4096 : (size_t)backlog;
+        srr__sim_changed(s);
+    }
+    srr__sim_leave(s);
+    return r;
+}
+
+static int sim_accept4(srr_world *w, int h, struct sockaddr *addr, socklen_t *len, int flags)
+{
+    sim_world *s = SIM(w);
+    srr__sim_enter(s);
+    SIM_SOCK_OR_FAIL(s, k, h);
+    int r = k->type == SOCK_DGRAM ? -EOPNOTSUPP : srr__sim_accept(s, k, h, addr, len, flags);
+    srr__sim_leave(s);
+    return r;
+}
+
+static int sim_connect(srr_world *w, int h, const struct sockaddr *addr, socklen_t len)
+{
+    sim_world *s = SIM(w);
+    srr__sim_enter(s);
+    SIM_SOCK_OR_FAIL(s, k, h);
+    int r;
+    if (k->type == SOCK_DGRAM) {
+        /* a datagram connect only sets the default peer (AF_UNSPEC drops it) */
+        if (len >= sizeof(sa_family_t) && addr->sa_family == AF_UNSPEC) {
+            k->peer_len = 0;
+            k->state = SIM_S_NEW;
+            r = 0;
+        } else if (len > sizeof k->peer || addr->sa_family != k->family) {
+            r = -EAFNOSUPPORT;
+        } else {
+            r = srr__sim_autobind(s, k, addr);
+            if (r == 0) {
+                memcpy(&k->peer, addr, len);
+                k->peer_len = len;
+                k->state = SIM_S_CONNECTED;
+            }
+        }
+    } else {
+        r = srr__sim_connect(s, k, h, addr, len);
+    }
+    srr__sim_leave(s);
+    return r;
+}
+
+static ssize_t sim_sendmsg(srr_world *w, int h, const struct msghdr *msg, int flags)
+{
+    sim_world *s = SIM(w);
+    srr__sim_enter(s);
+    SIM_SOCK_OR_FAIL(s, k, h);
+    ssize_t r = k->type == SOCK_DGRAM ? srr__sim_dgram_send(s, k, h, msg, flags)
+                                      : srr__sim_stream_send(s, k, h, msg, flags);
+    srr__sim_leave(s);
+    return r;
+}
+
+static ssize_t sim_recvmsg(srr_world *w, int h, struct msghdr *msg, int flags)
+{
+    sim_world *s = SIM(w);
+    srr__sim_enter(s);
+    SIM_SOCK_OR_FAIL(s, k, h);
+    ssize_t r = k->type == SOCK_DGRAM ? srr__sim_dgram_recv(s, k, h, msg, flags)
+                                      : srr__sim_stream_recv(s, k, h, msg, flags);
+    if (r >= 0)
+        msg->msg_controllen = 0; /* no ancillary data is modelled */
+    srr__sim_leave(s);
+    return r;
+}
+
+static int sim_shutdown(srr_world *w, int h, int how)
+{
+    sim_world *s = SIM(w);
+    srr__sim_enter(s);
+    SIM_SOCK_OR_FAIL(s, k, h);
+    int r;
+    if (k->type == SOCK_DGRAM)
+        r = how < SHUT_RD || how > SHUT_RDWR ? -EINVAL : k->peer_len ? 0 : -ENOTCONN;
+    else
+        r = srr__sim_stream_shutdown(s, k, how);
+    srr__sim_leave(s);
+    return r;
+}
+
+static int sim_close(srr_world *w, int h)
+{
+    sim_world *s = SIM(w);
+    srr__sim_enter(s);
+    SIM_SOCK_OR_FAIL(s, k, h);
+    s->handles[h - SIM_FIRST_HANDLE] = NULL;
+    srr__sim_sock_unref(s, k);
+    srr__sim_leave(s);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- options */
+
+static int sim_opt_int(void *val, socklen_t *len, int v)
+{
+    if (*len < sizeof(int)) {
+        if (*len == 0)
+            return -EINVAL;
+        /* Linux copies a short int for booleans; keep it simple: the low byte */
+        *(unsigned char *)val = (unsigned char)v;
+        *len = 1;
+        return 0;
+    }
+    *(int *)val = v;
+    *len = sizeof(int);
+    return 0;
+}
+
+static int sim_opt_timeval(void *val, socklen_t *len, int64_t ns)
+{
+    if (*len < sizeof(struct timeval))
+        return -EINVAL;
+    struct timeval tv = {.tv_sec = ns / 1000000000, .tv_usec = (ns % 1000000000) / 1000};
+    memcpy(val, &tv, sizeof tv);
+    *len = sizeof tv;
+    return 0;
+}
+
+static int sim_getsockopt_locked(sim_sock *k, int level, int name, void *val, socklen_t *len)
+{
+    if (level == SOL_SOCKET) {
+        switch (name) {
+        case SO_TYPE: return sim_opt_int(val, len, k->type);
+        case SO_DOMAIN: return sim_opt_int(val, len, k->family);
+        case SO_PROTOCOL: return sim_opt_int(val, len, k->proto);
+        case SO_ERROR: {
+            int e = k->so_error;
+            k->so_error = 0;
+            return sim_opt_int(val, len, e);
+        }
+        case SO_ACCEPTCONN: return sim_opt_int(val, len, k->state == SIM_S_LISTEN);
+        case SO_RCVBUF: return sim_opt_int(val, len, k->rcvbuf);
+        case SO_SNDBUF: return sim_opt_int(val, len, k->sndbuf);
+        case SO_REUSEADDR: return sim_opt_int(val, len, k->reuseaddr);
+        case SO_REUSEPORT: return sim_opt_int(val, len, k->reuseport);
+        case SO_BROADCAST: return sim_opt_int(val, len, k->broadcast);
+        case SO_KEEPALIVE: return sim_opt_int(val, len, k->keepalive);
+        case SO_RCVTIMEO: return sim_opt_timeval(val, len, k->rcvtimeo_ns);
+        case SO_SNDTIMEO: return sim_opt_timeval(val, len, k->sndtimeo_ns);
+        case SO_LINGER: {
+            struct linger lg = {.l_onoff = k->linger_on, .l_linger = k->linger_secs};
+            socklen_t n = *len < sizeof lg ? *len : sizeof lg;
+            memcpy(val, &lg, n);
+            *len = n;
+            return 0;
+        }
+        default: return -ENOPROTOOPT;
+        }
+    }
+    if (level == IPPROTO_TCP && k->family != AF_UNIX && k->type == SOCK_STREAM && name == TCP_NODELAY)
+        return sim_opt_int(val, len, k->nodelay);
+    if (level == IPPROTO_IPV6 && k->family == AF_INET6 && name == IPV6_V6ONLY)
+        return sim_opt_int(val, len, k->v6only);
+    return -ENOPROTOOPT;
+}
+
+static int sim_getsockopt(srr_world *w, int h, int level, int name, void *val, socklen_t *len)
+{
+    sim_world *s = SIM(w);
+    srr__sim_enter(s);
+    SIM_SOCK_OR_FAIL(s, k, h);
+    int r = sim_getsockopt_locked(k, level, name, val, len);
+    srr__sim_leave(s);
+    return r;
+}
+
+static int sim_read_int(const void *val, socklen_t len, int *out)
+{
+    if (len < sizeof(int)) {
+        if (len == 0)
+            return -EINVAL;
+        *out = *(const unsigned char *)val;
+        return 0;
+    }
+    memcpy(out, val, sizeof(int));
+    return 0;
+}
+
+static int sim_read_timeval(const void *val, socklen_t len, int64_t *ns)
+{
+    struct timeval tv;
+    if (len < sizeof tv)
+        return -EINVAL;
+    memcpy(&tv, val, sizeof tv);
+    if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+        return -EDOM;
+    *ns = tv.tv_sec < 0 ? 0 : (int64_t)tv.tv_sec * 1000000000 + tv.tv_usec * 1000;
+    return 0;
+}
+
+static int sim_setsockopt_locked(sim_world *s, sim_sock *k, int level, int name, const void *val,
+                                 socklen_t len)
+{
+    int v = 0;
+    if (level == SOL_SOCKET) {
+        switch (name) {
+        case SO_RCVTIMEO: return sim_read_timeval(val, len, &k->rcvtimeo_ns);
+        case SO_SNDTIMEO: return sim_read_timeval(val, len, &k->sndtimeo_ns);
+        case SO_LINGER: {
+            struct linger lg;
+            if (len < sizeof lg)
+                return -EINVAL;
+            memcpy(&lg, val, sizeof lg);
+            k->linger_on = lg.l_onoff != 0;
+            k->linger_secs = lg.l_linger;
+            return 0;
+        }
+        default: break;
+        }
+        int r = sim_read_int(val, len, &v);
+        if (r < 0)
+            return r;
+        switch (name) {
+        /* Linux doubles the size asked for and keeps a floor */
+        case SO_RCVBUF: k->rcvbuf = v < 1152 ? 2304 : v > 0x3fffffff ? 0x7ffffffe : 2 * v; break;
+        case SO_SNDBUF: k->sndbuf = v < 2304 ? 4608 : v > 0x3fffffff ? 0x7ffffffe : 2 * v; break;
+        case SO_REUSEADDR: k->reuseaddr = v != 0; break;
+        case SO_REUSEPORT: k->reuseport = v != 0; break;
+        case SO_BROADCAST: k->broadcast = v != 0; break;
+        case SO_KEEPALIVE: k->keepalive = v != 0; break;
+        default: return -ENOPROTOOPT;
+        }
+        srr__sim_changed(s); /* a bigger buffer may let a sender on */
+        return 0;
+    }
+    if (level == IPPROTO_TCP && k->family != AF_UNIX && k->type == SOCK_STREAM && name == TCP_NODELAY) {
+        int r = sim_read_int(val, len, &v);
+        if (r == 0)
+            k->nodelay = v != 0;
+        return r;
+    }
+    if (level == IPPROTO_IPV6 && k->family == AF_INET6 && name == IPV6_V6ONLY) {
+        if (k->bound)
+            return -EINVAL;
+        int r = sim_read_int(val, len, &v);
+        if (r == 0)
+            k->v6only = v != 0;
+        return r;
+    }
+    return -ENOPROTOOPT;
+}
+
+static int sim_setsockopt(srr_world *w, int h, int level, int name, const void *val, socklen_t len)
+{
+    sim_world *s = SIM(w);
+    srr__sim_enter(s);
+    SIM_SOCK_OR_FAIL(s, k, h);
+    int r = sim_setsockopt_locked(s, k, level, name, val, len);
+    srr__sim_leave(s);
+    return r;
+}
+
+static int sim_copy_addr(const struct sockaddr_storage *ss, socklen_t have, struct sockaddr *addr,
+                         socklen_t *len)
+{
+    socklen_t n = have < *len ? have : *len;
+    memcpy(addr, ss, n);
+    *len = have;
+    return 0;
+}
+
+static int sim_getsockname(srr_world *w, int h, struct sockaddr *addr, socklen_t *len)
+{
+    sim_world *s = SIM(w);
+    srr__sim_enter(s);
+    SIM_SOCK_OR_FAIL(s, k, h);
+    int r;
+    if (k->local_len) {
+        r = sim_copy_addr(&k->local, k->local_len, addr, len);
+    } else {
+        /* unbound: the family's any address, port 0 (AF_UNIX: unnamed) */
+        struct sockaddr_storage ss;
+        memset(&ss, 0, sizeof ss);
+        ss.ss_family = (sa_family_t)k->family;
+        socklen_t n = k->family == AF_INET ? sizeof(struct sockaddr_in)
+                      : k->family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                              : sizeof(sa_family_t);
+        r = sim_copy_addr(&ss, n, addr, len);
+    }
+    srr__sim_leave(s);
+    return r;
+}
+
+static int sim_getpeername(srr_world *w, int h, struct sockaddr *addr, socklen_t *len)
+{
+    sim_world *s = SIM(w);
+    srr__sim_enter(s);
+    SIM_SOCK_OR_FAIL(s, k, h);
+    int connected = k->type == SOCK_DGRAM ? k->peer_len > 0
+                                          : k->state == SIM_S_CONNECTED && k->peer_len > 0;
+    int r = connected ? sim_copy_addr(&k->peer, k->peer_len, addr, len) : -ENOTCONN;
+    srr__sim_leave(s);
+    return r;
+}
+
+static int sim_dup_from(sim_world *s, sim_sock *k, int min, int cloexec)
+{
+    (void)cloexec; /* close-on-exec has no meaning inside one sim process */
+    /* the lowest free handle at or above min */
+    if (min < SIM_FIRST_HANDLE)
+        min = SIM_FIRST_HANDLE;
+    size_t i = (size_t)(min - SIM_FIRST_HANDLE);
+    while (i < s->nhandles && s->handles[i])
+        i++;
+    if (i >= s->nhandles) {
+        size_t n = s->nhandles ? s->nhandles : 16;
+        while (n <= i)
+            n *= 2;
+        if (n > 65536)
+            return -EMFILE;
+        sim_sock **v = realloc(s->handles, n * sizeof *v);
+        if (!v)
+            return -ENOMEM;
+        memset(v + s->nhandles, 0, (n - s->nhandles) * sizeof *v);
+        s->handles = v;
+        s->nhandles = n;
+    }
+    s->handles[i] = k;
+    k->refs++;
+    return (int)i + SIM_FIRST_HANDLE;
+}
+
+static int sim_fcntl(srr_world *w, int h, int cmd, long arg)
+{
+    sim_world *s = SIM(w);
+    srr__sim_enter(s);
+    SIM_SOCK_OR_FAIL(s, k, h);
+    int r;
+    switch (cmd) {
+    case F_GETFL: r = O_RDWR | k->status_flags; break;
+    case F_SETFL:
+        k->status_flags = (int)(arg & O_NONBLOCK);
+        r = 0;
+        break;
+    /* every sim handle is close-on-exec: a sim socket cannot outlive exec */
+    case F_GETFD: r = FD_CLOEXEC; break;
+    case F_SETFD: r = 0; break;
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC:
+        r = arg < 0 ? -EINVAL : sim_dup_from(s, k, (int)arg, cmd == F_DUPFD_CLOEXEC);
+        break;
+    default: r = -EINVAL;
+    }
+    srr__sim_leave(s);
+    return r;
+}
+
+static int sim_ioctl(srr_world *w, int h, unsigned long request, void *arg)
+{
+    sim_world *s = SIM(w);
+    srr__sim_enter(s);
+    SIM_SOCK_OR_FAIL(s, k, h);
+    int r = 0;
+    switch (request) {
+    case FIONREAD:
+        *(int *)arg = k->type == SOCK_DGRAM ? (k->dq_head ? (int)k->dq_head->len : 0)
+                                            : (int)srr__sim_buf_len(&k->rx);
+        break;
+    case FIONBIO:
+        if (*(const int *)arg)
+            k->status_flags |= O_NONBLOCK;
+        else
+            k->status_flags &= ~O_NONBLOCK;
+        break;
+    case SIOCOUTQ:
+        *(int *)arg = 0; /* delivery is immediate: nothing waits to go out */
+        break;
+    default: r = -ENOTTY;
+    }
+    srr__sim_leave(s);
+    return r;
+}
+
+/* ------------------------------------------------------------------- poll */
+
+static short sim_revents(sim_world *s, sim_sock *k, short events)
+{
+    short r = 0;
+    if (k->type == SOCK_DGRAM) {
+        if (k->dq_head)
+            r |= POLLIN;
+        if (k->so_error)
+            r |= POLLERR;
+        r |= POLLOUT;
+    } else if (k->state == SIM_S_LISTEN) {
+        if (k->npending)
+            r |= POLLIN;
+    } else if (k->state == SIM_S_NEW) {
+        r |= POLLOUT | POLLHUP; /* Linux: an unconnected stream socket */
+    } else if (k->state == SIM_S_CONNECTING) {
+        if (k->so_error)
+            r |= POLLOUT | POLLERR | POLLHUP;
+    } else {
+        int gone = k->reset || (k->state == SIM_S_CONNECTED && !k->other);
+        if (srr__sim_buf_len(&k->rx) > 0 || k->rx_eof || k->rd_shut || gone)
+            r |= POLLIN;
+        if (k->rx_eof || k->rd_shut)
+            r |= POLLRDHUP;
+        if (k->so_error)
+            r |= POLLERR;
+        if (gone || (k->rx_eof && k->wr_shut))
+            r |= POLLHUP;
+        if (!k->wr_shut && !gone) {
+            size_t cap = k->family == AF_UNIX ? (size_t)k->sndbuf
+                                              : (size_t)k->other->rcvbuf + (size_t)k->sndbuf;
+            if (srr__sim_buf_len(&k->other->rx) < cap)
+                r |= POLLOUT;
+        } else if (gone) {
+            r |= POLLOUT;
+        }
+    }
+    (void)s;
+    return r & (events | POLLERR | POLLHUP | POLLNVAL);
+}
+
+static int sim_poll(srr_world *w, struct pollfd *fds, nfds_t nfds, int64_t timeout_ns)
+{
+    sim_world *s = SIM(w);
+    srr__sim_enter(s);
+    int64_t until = timeout_ns < 0 ? -1 : s->now + timeout_ns;
+    int n;
+    for (;;) {
+        n = 0;
+        for (nfds_t i = 0; i < nfds; i++) {
+            fds[i].revents = 0;
+            if (fds[i].fd < 0)
+                continue;
+            sim_sock *k = srr__sim_sock(s, fds[i].fd);
+            fds[i].revents = k ? sim_revents(s, k, fds[i].events) : POLLNVAL;
+            n += fds[i].revents != 0;
+        }
+        if (n > 0 || timeout_ns == 0)
+            break;
+        int r = srr__sim_wait(s, "poll", nfds ? fds[0].fd : -1, until);
+        if (r == -ETIMEDOUT) {
+            n = 0;
+            break;
+        }
+        if (r < 0) {
+            n = r;
+            break;
+        }
+    }
+    srr__sim_leave(s);
+    return n;
+}
+
+/* --------------------------------------------------------------- resolver */
+
+/* Lets a lookup's configured delay pass in virtual time. */
+static int sim_delay(sim_world *s, int64_t ns)
+{
+    int64_t until = s->now + ns;
+    while (ns > 0 && s->now < until) {
+        int r = srr__sim_wait(s, "resolve", -1, until);
+        if (r == -EDEADLK)
+            return r;
+    }
+    return 0;
+}
+
+static int sim_getaddrinfo(srr_world *w, const char *node, const char *service,
+                           const struct addrinfo *hints, struct addrinfo **res, int *sys_errno)
+{
+    sim_world *s = SIM(w);
+    int64_t delay = 0;
+    srr__sim_enter(s);
+    int r = srr__sim_dns_getaddrinfo(s->dns, node, service, hints, res, &delay);
+    if (sim_delay(s, delay) < 0) {
+        if (r == 0)
+            srr__sim_dns_freeaddrinfo(*res);
+        *sys_errno = EDEADLK;
+        r = EAI_SYSTEM;
+    }
+    srr__sim_leave(s);
+    return r;
+}
+
+static void sim_freeaddrinfo(srr_world *w, struct addrinfo *res)
+{
+    (void)w;
+    srr__sim_dns_freeaddrinfo(res);
+}
+
+static int sim_getnameinfo(srr_world *w, const struct sockaddr *sa, socklen_t salen, char *host,
+                           socklen_t hostlen, char *serv, socklen_t servlen, int flags,
+                           int *sys_errno)
+{
+    (void)sys_errno;
+    sim_world *s = SIM(w);
+    return SIM_LOCKED(s, srr__sim_dns_getnameinfo(s->dns, sa, salen, host, hostlen, serv, servlen, flags));
+}
+
+static int sim_gethostbyname2_r(srr_world *w, const char *name, int af, struct hostent *ret,
+                                char *buf, size_t buflen, struct hostent **result, int *h_errnop)
+{
+    sim_world *s = SIM(w);
+    int64_t delay = 0;
+    srr__sim_enter(s);
+    int r = srr__sim_dns_gethostbyname2_r(s->dns, name, af, ret, buf, buflen, result, h_errnop,
+                                          &delay);
+    if (sim_delay(s, delay) < 0) {
+        *result = NULL;
+        *h_errnop = TRY_AGAIN;
+    }
+    srr__sim_leave(s);
+    return r;
+}
+
+static int sim_gethostbyaddr_r(srr_world *w, const void *addr, socklen_t len, int type,
+                               struct hostent *ret, char *buf, size_t buflen,
+                               struct hostent **result, int *h_errnop)
+{
+    sim_world *s = SIM(w);
+    return SIM_LOCKED(s, srr__sim_dns_gethostbyaddr_r(s->dns, addr, len, type, ret, buf, buflen,
+                                                      result, h_errnop));
+}
+
+static int sim_gethostname(srr_world *w, char *name, size_t len)
+{
+    sim_world *s = SIM(w);
+    srr__sim_enter(s);
+    size_t n = strlen(s->hostname);
+    int r = 0;
+    if (n + 1 > len)
+        r = -ENAMETOOLONG;
+    else
+        memcpy(name, s->hostname, n + 1);
+    srr__sim_leave(s);
+    return r;
+}
+
+static int sim_sethostname(srr_world *w, const char *name, size_t len)
+{
+    sim_world *s = SIM(w);
+    if (len >= sizeof s->hostname || len > 64)
+        return -EINVAL; /* Linux's limit is 64 */
+    srr__sim_enter(s);
+    memcpy(s->hostname, name, len);
+    s->hostname[len] = '\0';
+    srr__sim_leave(s);
+    return 0;
+}
+
+/* lo, and eth0 when the self host has addresses beyond loopback. */
+static int sim_if_nameindex(srr_world *w, struct if_nameindex **out)
+{
+    sim_world *s = SIM(w);
+    int eth = 0;
+    srr__sim_enter(s);
+    for (size_t i = 0; i < s->cfg->nhosts; i++)
+        if (s->cfg->hosts[i].self && strcmp(s->cfg->hosts[i].name, "localhost") != 0)
+            eth = 1;
+    srr__sim_leave(s);
+    struct if_nameindex *v = calloc(3, sizeof *v);
+    if (!v)
+        return -ENOMEM;
+    v[0].if_index = 1;
+    v[0].if_name = strdup("lo");
+    if (eth) {
+        v[1].if_index = 2;
+        v[1].if_name = strdup("eth0");
+    }
+    if (!v[0].if_name || (eth && !v[1].if_name)) {
+        free(v[0].if_name);
+        free(v[1].if_name);
+        free(v);
+        return -ENOMEM;
+    }
+    *out = v;
+    return 0;
+}
+
+static void sim_if_freenameindex(srr_world *w, struct if_nameindex *list)
+{
+    (void)w;
+    for (struct if_nameindex *i = list; i && i->if_name; i++)
+        free(i->if_name);
+    free(list);
+}
+
+/* ------------------------------------------------------------------ clock */
+
+static int64_t sim_now(srr_world *w, clockid_t clock)
+{
+    sim_world *s = SIM(w);
+    int64_t r;
+    srr__sim_enter(s);
+    switch (clock) {
+    case CLOCK_MONOTONIC:
+    case CLOCK_MONOTONIC_RAW:
+    case CLOCK_MONOTONIC_COARSE:
+    case CLOCK_BOOTTIME:
+        r = s->now;
+        break;
+    case CLOCK_REALTIME:
+    case CLOCK_REALTIME_COARSE:
+        r = s->cfg->epoch_ns + s->now;
+        break;
+    default:
+        r = -EINVAL;
+    }
+    srr__sim_leave(s);
+    return r;
+}
+
+static int sim_sleep(srr_world *w, clockid_t clock, int64_t ns)
+{
+    (void)clock;
+    sim_world *s = SIM(w);
+    srr__sim_enter(s);
+    int64_t until = s->now + (ns > 0 ? ns : 0);
+    int r = 0;
+    while (s->now < until) {
+        r = srr__sim_wait(s, "sleep", -1, until);
+        if (r == -EDEADLK)
+            break;
+        r = 0;
+    }
+    srr__sim_leave(s);
+    return r;
+}
+
+const srr_world_ops srr__sim_ops = {
+    .version = SRR_WORLD_OPS_VERSION,
+    .name = "sim",
+    .socket = sim_socket,
+    .socketpair = sim_socketpair,
+    .bind = sim_bind,
+    .listen = sim_listen,
+    .accept4 = sim_accept4,
+    .connect = sim_connect,
+    .sendmsg = sim_sendmsg,
+    .recvmsg = sim_recvmsg,
+    .shutdown = sim_shutdown,
+    .close = sim_close,
+    .getsockopt = sim_getsockopt,
+    .setsockopt = sim_setsockopt,
+    .getsockname = sim_getsockname,
+    .getpeername = sim_getpeername,
+    .fcntl = sim_fcntl,
+    .ioctl = sim_ioctl,
+    .poll = sim_poll,
+    .getaddrinfo = sim_getaddrinfo,
+    .freeaddrinfo = sim_freeaddrinfo,
+    .getnameinfo = sim_getnameinfo,
+    .gethostbyname2_r = sim_gethostbyname2_r,
+    .gethostbyaddr_r = sim_gethostbyaddr_r,
+    .gethostname = sim_gethostname,
+    .sethostname = sim_sethostname,
+    .if_nameindex = sim_if_nameindex,
+    .if_freenameindex = sim_if_freenameindex,
+    .now = sim_now,
+    .sleep = sim_sleep,
+    .destroy = srr__sim_destroy,
+};

@@ -1,0 +1,366 @@
+/*
+ * sim_sock.c — sim sockets: creation and release, addresses, ports and
+ * binding, byte buffers.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+
+#include "sim.h"
+
+/* ---------------------------------------------------------------- buffers */
+
+size_t srr__sim_buf_len(const sim_buf *b)
+{
+    return b->end - b->start;
+}
+
+int srr__sim_buf_put(sim_buf *b, const void *p, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (b->start > 0 && b->end + n > b->cap) { /* reuse consumed room first */
+        memmove(b->data, b->data + b->start, b->end - b->start);
+        b->end -= b->start;
+        b->start = 0;
+    }
+    if (b->end + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->end + n)
+            cap *= 2;
+        unsigned char *d = realloc(b->data, cap);
+        if (!d)
+            return -ENOMEM;
+        b->data = d;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->end, p, n);
+    b->end += n;
+    return 0;
+}
+
+size_t srr__sim_buf_get(sim_buf *b, void *p, size_t n, int peek)
+{
+    size_t have = b->end - b->start;
+    if (n > have)
+        n = have;
+    if (p)
+        memcpy(p, b->data + b->start, n);
+    if (!peek) {
+        b->start += n;
+        if (b->start == b->end)
+            b->start = b->end = 0;
+    }
+    return n;
+}
+
+void srr__sim_buf_free(sim_buf *b)
+{
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
+/* ---------------------------------------------------------------- sockets */
+
+sim_sock *srr__sim_sock_new(sim_world *s, int family, int type, int proto)
+{
+    if (s->nall == s->capall) {
+        size_t n = s->capall ? s->capall * 2 : 32;
+        sim_sock **v = realloc(s->all, n * sizeof *v);
+        if (!v)
+            return NULL;
+        s->all = v;
+        s->capall = n;
+    }
+    sim_sock *k = calloc(1, sizeof *k);
+    if (!k)
+        return NULL;
+    k->family = family;
+    k->type = type;
+    k->proto = proto;
+    int stream = type == SOCK_STREAM || type == SOCK_SEQPACKET;
+    k->rcvbuf = family == AF_UNIX ? SIM_UDP_BUF : stream ? SIM_TCP_RCVBUF : SIM_UDP_BUF;
+    k->sndbuf = family == AF_UNIX ? SIM_UDP_BUF : stream ? SIM_TCP_SNDBUF : SIM_UDP_BUF;
+    k->conn_index = -1;
+    s->all[s->nall++] = k;
+    return k;
+}
+
+static void sim_sock_forget(sim_world *s, sim_sock *k)
+{
+    for (size_t i = 0; i < s->nall; i++)
+        if (s->all[i] == k) {
+            s->all[i] = s->all[--s->nall];
+            break;
+        }
+}
+
+void srr__sim_sock_unref(sim_world *s, sim_sock *k)
+{
+    if (--k->refs > 0)
+        return;
+    if (k->type == SOCK_DGRAM)
+        srr__sim_dgram_free(k);
+    else
+        srr__sim_stream_close(s, k);
+    sim_sock_forget(s, k);
+    srr__sim_buf_free(&k->rx);
+    free(k->pending);
+    free(k);
+    srr__sim_changed(s);
+}
+
+/* ------------------------------------------------------------- addresses */
+
+int srr__sim_port(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET)
+        return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+    if (sa->sa_family == AF_INET6)
+        return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+    return -1;
+}
+
+static void sim_set_port(struct sockaddr *sa, int port)
+{
+    if (sa->sa_family == AF_INET)
+        ((struct sockaddr_in *)sa)->sin_port = htons((uint16_t)port);
+    else if (sa->sa_family == AF_INET6)
+        ((struct sockaddr_in6 *)sa)->sin6_port = htons((uint16_t)port);
+}
+
+static int sim_is_wildcard(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET)
+        return ((const struct sockaddr_in *)sa)->sin_addr.s_addr == htonl(INADDR_ANY);
+    if (sa->sa_family == AF_INET6)
+        return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+    return 0;
+}
+
+/* Same address (and port when with_port); AF_UNIX compares the names. */
+int srr__sim_addr_equal(const struct sockaddr *a, const struct sockaddr *b, int with_port)
+{
+    if (a->sa_family != b->sa_family)
+        return 0;
+    if (with_port && srr__sim_port(a) != srr__sim_port(b))
+        return 0;
+    if (a->sa_family == AF_INET)
+        return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+               ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+    if (a->sa_family == AF_INET6)
+        return IN6_ARE_ADDR_EQUAL(&((const struct sockaddr_in6 *)a)->sin6_addr,
+                                  &((const struct sockaddr_in6 *)b)->sin6_addr);
+    return 0;
+}
+
+static int sim_ip_matches(const sim_ip *ip, const struct sockaddr *sa)
+{
+    if (ip->family != sa->sa_family)
+        return 0;
+    if (sa->sa_family == AF_INET)
+        return ip->a.v4.s_addr == ((const struct sockaddr_in *)sa)->sin_addr.s_addr;
+    return IN6_ARE_ADDR_EQUAL(&ip->a.v6, &((const struct sockaddr_in6 *)sa)->sin6_addr);
+}
+
+/* The host owning an address, or NULL. */
+const sim_host *srr__sim_host_of(sim_world *s, const struct sockaddr *sa)
+{
+    for (size_t i = 0; i < s->cfg->nhosts; i++)
+        for (size_t j = 0; j < s->cfg->hosts[i].naddrs; j++)
+            if (sim_ip_matches(&s->cfg->hosts[i].addrs[j], sa))
+                return &s->cfg->hosts[i];
+    return NULL;
+}
+
+/* An address of this host: loopback, or one of the self host's. */
+int srr__sim_is_local(sim_world *s, const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET) {
+        uint32_t a = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
+        if ((a >> 24) == 127)
+            return 1;
+    } else if (sa->sa_family == AF_INET6) {
+        if (IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr))
+            return 1;
+    } else {
+        return 0;
+    }
+    const sim_host *h = srr__sim_host_of(s, sa);
+    return h && h->self;
+}
+
+/* The source address a connection towards `to` leaves from (port 0). */
+static int sim_source_for(sim_world *s, const struct sockaddr *to, struct sockaddr_storage *src,
+                          socklen_t *len)
+{
+    memset(src, 0, sizeof *src);
+    if (to->sa_family == AF_INET) {
+        struct sockaddr_in *in = (struct sockaddr_in *)src;
+        in->sin_family = AF_INET;
+        *len = sizeof *in;
+        if (srr__sim_is_local(s, to)) {
+            in->sin_addr = ((const struct sockaddr_in *)to)->sin_addr;
+            return 0;
+        }
+    } else {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)src;
+        in6->sin6_family = AF_INET6;
+        *len = sizeof *in6;
+        if (srr__sim_is_local(s, to)) {
+            in6->sin6_addr = ((const struct sockaddr_in6 *)to)->sin6_addr;
+            return 0;
+        }
+    }
+    /* towards another host: the self host's first address of the family */
+    for (size_t i = 0; i < s->cfg->nhosts; i++) {
+        const sim_host *h = &s->cfg->hosts[i];
+        if (!h->self)
+            continue;
+        for (size_t j = 0; j < h->naddrs; j++) {
+            if (h->addrs[j].family != to->sa_family)
+                continue;
+            if (to->sa_family == AF_INET)
+                ((struct sockaddr_in *)src)->sin_addr = h->addrs[j].a.v4;
+            else
+                ((struct sockaddr_in6 *)src)->sin6_addr = h->addrs[j].a.v6;
+            return 0;
+        }
+    }
+    return -ENETUNREACH;
+}
+
+/* Whether binding (addr, port) collides with k2's binding. */
+static int sim_bind_conflict(const sim_sock *k, const struct sockaddr *sa, const sim_sock *k2)
+{
+    if (k2 == k || !k2->bound || k2->type != k->type || k2->family != k->family)
+        return 0;
+    const struct sockaddr *b = (const struct sockaddr *)&k2->local;
+    if (k->family == AF_UNIX) {
+        socklen_t n = k2->local_len;
+        return n > offsetof(struct sockaddr_un, sun_path) &&
+               memcmp(sa, b, n) == 0;
+    }
+    if (srr__sim_port(sa) != srr__sim_port(b))
+        return 0;
+    if (!sim_is_wildcard(sa) && !sim_is_wildcard(b) && !srr__sim_addr_equal(sa, b, 0))
+        return 0;
+    /* SO_REUSEADDR on both lets a port be bound again unless one listens
+     * (Linux's TCP rule); datagram sockets need it on both too. */
+    if (k->reuseaddr && k2->reuseaddr && k2->state != SIM_S_LISTEN)
+        return 0;
+    if (k->reuseport && k2->reuseport)
+        return 0;
+    return 1;
+}
+
+static int sim_port_free(sim_world *s, const sim_sock *k, struct sockaddr *sa)
+{
+    for (size_t i = 0; i < s->nall; i++)
+        if (sim_bind_conflict(k, sa, s->all[i]))
+            return 0;
+    return 1;
+}
+
+/* Binds k to sa (port 0: an ephemeral port drawn from the seeded generator). */
+static int sim_bind_to(sim_world *s, sim_sock *k, struct sockaddr_storage *ss, socklen_t len)
+{
+    struct sockaddr *sa = (struct sockaddr *)ss;
+    if (k->family != AF_UNIX && srr__sim_port(sa) == 0) {
+        int range = SIM_EPHEMERAL_HI - SIM_EPHEMERAL_LO + 1;
+        int start = (int)(srr__sim_random(s) % (uint64_t)range);
+        int found = 0;
+        for (int i = 0; i < range && !found; i++) {
+            sim_set_port(sa, SIM_EPHEMERAL_LO + (start + i) % range);
+            found = sim_port_free(s, k, sa);
+        }
+        if (!found)
+            return -EADDRINUSE;
+    } else if (!sim_port_free(s, k, sa)) {
+        return -EADDRINUSE;
+    }
+    memcpy(&k->local, ss, len);
+    k->local_len = len;
+    k->bound = 1;
+    return 0;
+}
+
+int srr__sim_bind(sim_world *s, sim_sock *k, const struct sockaddr *sa, socklen_t len)
+{
+    if (k->bound)
+        return -EINVAL;
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    if (k->family == AF_UNIX) {
+        if (len < sizeof(sa_family_t) || sa->sa_family != AF_UNIX || len > sizeof(struct sockaddr_un))
+            return -EINVAL;
+        if (len <= offsetof(struct sockaddr_un, sun_path))
+            return -EINVAL; /* autobind of an unnamed socket: not modelled */
+        memcpy(&ss, sa, len);
+        const struct sockaddr_un *un = (const struct sockaddr_un *)sa;
+        /* a filesystem name ends at its NUL */
+        if (un->sun_path[0] != '\0')
+            len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+                              strnlen(un->sun_path, len - offsetof(struct sockaddr_un, sun_path)) + 1);
+        return sim_bind_to(s, k, &ss, len);
+    }
+    socklen_t want = k->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+    if (len < want)
+        return -EINVAL;
+    if (sa->sa_family != k->family)
+        return k->family == AF_INET ? -EAFNOSUPPORT : -EINVAL;
+    memcpy(&ss, sa, want);
+    if (!sim_is_wildcard(sa) && !srr__sim_is_local(s, sa))
+        return -EADDRNOTAVAIL;
+    return sim_bind_to(s, k, &ss, want);
+}
+
+/* An unbound socket gets a port (and, towards `to`, a source address). */
+int srr__sim_autobind(sim_world *s, sim_sock *k, const struct sockaddr *towards)
+{
+    if (k->bound || k->family == AF_UNIX)
+        return 0;
+    struct sockaddr_storage ss;
+    socklen_t len;
+    if (towards) {
+        int r = sim_source_for(s, towards, &ss, &len);
+        if (r < 0)
+            return r;
+    } else {
+        memset(&ss, 0, sizeof ss);
+        ss.ss_family = (sa_family_t)k->family;
+        len = k->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+    }
+    return sim_bind_to(s, k, &ss, len);
+}
+
+/* A bound socket of this family and type that answers at `to`: a listener
+ * for streams, any bound socket for datagrams. */
+sim_sock *srr__sim_find_bound(sim_world *s, int family, int type, const struct sockaddr *to)
+{
+    sim_sock *wild = NULL;
+    for (size_t i = 0; i < s->nall; i++) {
+        sim_sock *k = s->all[i];
+        if (!k->bound || k->family != family || k->type != type)
+            continue;
+        if (type != SOCK_DGRAM && k->state != SIM_S_LISTEN)
+            continue;
+        const struct sockaddr *b = (const struct sockaddr *)&k->local;
+        if (family == AF_UNIX) {
+            if (memcmp(b, to, k->local_len) == 0)
+                return k;
+            continue;
+        }
+        if (srr__sim_port(b) != srr__sim_port(to))
+            continue;
+        if (srr__sim_addr_equal(b, to, 0))
+            return k;
+        if (sim_is_wildcard(b) && !wild)
+            wild = k;
+    }
+    return wild;
+}

@@ -1,0 +1,538 @@
+/*
+ * sim_stream.c — connected byte streams (TCP and AF_UNIX stream/seqpacket):
+ * connect, accept, send, receive, shutdown, close, and the service scripts
+ * the world plays on its own end of a connection.
+ *
+ * Bytes are delivered at once (no latency yet): a send puts them straight
+ * into the other end's receive buffer, within the room Linux would give
+ * (the receiver's SO_RCVBUF plus the sender's SO_SNDBUF).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+
+#include "sim.h"
+
+static int stream_nonblocking(const sim_sock *k, int flags)
+{
+    return (k->status_flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
+}
+
+/* A deadline from SO_RCVTIMEO / SO_SNDTIMEO, or -1. */
+static int64_t stream_deadline(const sim_world *s, int64_t timeo)
+{
+    return timeo > 0 ? s->now + timeo : -1;
+}
+
+void srr__sim_connect_pair(sim_sock *a, sim_sock *b)
+{
+    a->other = b;
+    b->other = a;
+    a->state = b->state = SIM_S_CONNECTED;
+}
+
+/* The other end learns the connection was reset (RST). */
+static void stream_reset_other(sim_sock *k)
+{
+    sim_sock *o = k->other;
+    if (!o)
+        return;
+    o->reset = 1;
+    o->so_error = ECONNRESET;
+    o->other = NULL;
+    k->other = NULL;
+}
+
+static void stream_fin_other(sim_sock *k)
+{
+    if (k->other)
+        k->other->rx_eof = 1;
+}
+
+static size_t stream_room(const sim_sock *k)
+{
+    const sim_sock *o = k->other;
+    size_t cap = k->family == AF_UNIX ? (size_t)k->sndbuf : (size_t)o->rcvbuf + (size_t)k->sndbuf;
+    size_t used = srr__sim_buf_len(&o->rx);
+    return used >= cap ? 0 : cap - used;
+}
+
+/* --------------------------------------------------------------- services */
+
+static void service_done(sim_world *s, sim_sock *k)
+{
+    k->service = NULL;
+    k->step_until = 0;
+    srr__sim_sock_unref(s, k); /* the world's reference */
+}
+
+/* Runs the script as far as it can go now; 1 when the script ended and
+ * its end of the connection is gone (k is freed). */
+int srr__sim_service_run(sim_world *s, sim_sock *k)
+{
+    while (k->service && k->step < k->service->nscript) {
+        const sim_step *st = &k->service->script[k->step];
+        sim_sock *o = k->other;
+        switch (st->kind) {
+        case SIM_STEP_EXPECT: {
+            size_t have = srr__sim_buf_len(&k->rx);
+            if (have < st->len) {
+                if (k->rx_eof || !o) /* it will never come */
+                    goto finished;
+                return 0;
+            }
+            unsigned char *got = malloc(st->len ? st->len : 1);
+            if (!got)
+                return 0;
+            srr__sim_buf_get(&k->rx, got, st->len, 0);
+            int same = memcmp(got, st->data, st->len) == 0;
+            free(got);
+            if (!same) { /* not what the script expects: reset the connection */
+                stream_reset_other(k);
+                goto finished;
+            }
+            break;
+        }
+        case SIM_STEP_SEND:
+            if (o && !o->rd_shut && srr__sim_buf_put(&o->rx, st->data, st->len) < 0)
+                return 0;
+            break;
+        case SIM_STEP_WAIT:
+            if (k->step_until == 0) {
+                k->step_until = s->now + st->ns;
+                if (st->ns > 0)
+                    return 0;
+            }
+            if (s->now < k->step_until)
+                return 0;
+            k->step_until = 0;
+            break;
+        case SIM_STEP_CLOSE:
+            stream_fin_other(k);
+            if (o)
+                o->other = NULL;
+            k->other = NULL;
+            goto finished;
+        case SIM_STEP_RESET:
+            stream_reset_other(k);
+            goto finished;
+        }
+        k->step++;
+        srr__sim_changed(s);
+    }
+    return 0;
+finished:
+    srr__sim_changed(s);
+    service_done(s, k);
+    return 1;
+}
+
+/* ---------------------------------------------------------------- connect */
+
+/* The listener (or service) that answers a connect to `to`, or NULL. */
+static sim_sock *stream_listener(sim_world *s, const sim_sock *k, const struct sockaddr *to)
+{
+    sim_sock *l = srr__sim_find_bound(s, k->family, k->type, to);
+    if (!l)
+        return NULL;
+    /* a wildcard listener answers only on this host's own addresses */
+    if (k->family != AF_UNIX && !l->service && !srr__sim_is_local(s, to))
+        return NULL;
+    return l;
+}
+
+/* Makes the server end of a new connection and queues it (or hands it to
+ * the service script). */
+static int stream_establish(sim_world *s, sim_sock *k, sim_sock *l, const struct sockaddr *to,
+                            socklen_t tolen)
+{
+    sim_sock *srv = srr__sim_sock_new(s, k->family, k->type, k->proto);
+    if (!srv)
+        return -ENOMEM;
+    if (k->family == AF_UNIX) {
+        memcpy(&srv->local, &l->local, l->local_len);
+        srv->local_len = l->local_len;
+    } else {
+        memcpy(&srv->local, to, tolen);
+        srv->local_len = tolen;
+    }
+    srv->bound = 0; /* it shares the listener's port: not a binding of its own */
+    memcpy(&srv->peer, &k->local, k->local_len);
+    srv->peer_len = k->local_len;
+    memcpy(&k->peer, to, tolen);
+    k->peer_len = tolen;
+    srv->rcvbuf = l->rcvbuf;
+    srv->sndbuf = l->sndbuf;
+    srr__sim_connect_pair(k, srv);
+    if (l->service) {
+        srv->service = l->service;
+        srv->refs = 1; /* held by the world until the script ends */
+        srr__sim_service_run(s, srv);
+    } else {
+        sim_sock **v = realloc(l->pending, (l->npending + 1) * sizeof *v);
+        if (!v) {
+            stream_reset_other(srv);
+            return -ENOMEM;
+        }
+        l->pending = v;
+        l->pending[l->npending++] = srv;
+    }
+    srr__sim_changed(s);
+    return 0;
+}
+
+static int stream_connect_fault(sim_world *s, sim_sock *k, int handle, const sim_fault *f)
+{
+    switch (f->action) {
+    case SIM_FAULT_REFUSE:
+        return -ECONNREFUSED;
+    case SIM_FAULT_UNREACHABLE:
+        return -(f->errnum ? f->errnum : EHOSTUNREACH);
+    case SIM_FAULT_BLACKHOLE: {
+        /* SYNs vanish: Linux retries until its budget runs out */
+        k->state = SIM_S_CONNECTING;
+        k->connect_deadline = s->now + s->cfg->connect_timeout_ns;
+        if (k->status_flags & O_NONBLOCK)
+            return -EINPROGRESS;
+        int64_t until = k->connect_deadline;
+        if (k->sndtimeo_ns > 0 && s->now + k->sndtimeo_ns < until)
+            until = s->now + k->sndtimeo_ns;
+        for (;;) {
+            int r = srr__sim_wait(s, "connect", handle, until);
+            if (r == -EDEADLK)
+                return r;
+            if (k->state != SIM_S_CONNECTING) /* the deadline processing ended it */
+                return -(k->so_error ? k->so_error : ETIMEDOUT);
+            if (r == -ETIMEDOUT) /* SO_SNDTIMEO: Linux reports EINPROGRESS */
+                return -EINPROGRESS;
+        }
+    }
+    default:
+        return 1; /* not a connect fault: go on */
+    }
+}
+
+int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockaddr *sa,
+                     socklen_t len)
+{
+    if (k->family == AF_UNIX) {
+        if (len <= offsetof(struct sockaddr_un, sun_path) || sa->sa_family != AF_UNIX)
+            return -EINVAL;
+    } else {
+        socklen_t want = k->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+        if (len < want)
+            return -EINVAL;
+        if (sa->sa_family != k->family)
+            return -EAFNOSUPPORT;
+        len = want;
+    }
+    switch (k->state) {
+    case SIM_S_CONNECTED: return -EISCONN;
+    case SIM_S_CONNECTING: return -EALREADY;
+    case SIM_S_LISTEN: return -EINVAL;
+    default: break;
+    }
+    struct sockaddr_storage to;
+    memset(&to, 0, sizeof to);
+    memcpy(&to, sa, len);
+    if (k->family == AF_UNIX) {
+        const struct sockaddr_un *un = (const struct sockaddr_un *)sa;
+        if (un->sun_path[0] != '\0')
+            len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+                              strnlen(un->sun_path, len - offsetof(struct sockaddr_un, sun_path)) + 1);
+        sim_sock *l = stream_listener(s, k, (struct sockaddr *)&to);
+        if (!l) /* no socket bound there: as if no file (ENOENT) */
+            return srr__sim_find_bound(s, AF_UNIX, SOCK_DGRAM, (struct sockaddr *)&to) ? -EPROTOTYPE
+                                                                                       : -ENOENT;
+        if (l->npending > l->backlog)
+            return (k->status_flags & O_NONBLOCK) ? -EAGAIN : -ECONNREFUSED;
+        if (!k->local_len) {
+            k->local.ss_family = AF_UNIX;
+            k->local_len = sizeof(sa_family_t);
+        }
+        return stream_establish(s, k, l, (struct sockaddr *)&to, len);
+    }
+    const sim_fault *f = srr__sim_fault_connect(s, sa);
+    int r = srr__sim_autobind(s, k, sa);
+    if (r < 0)
+        return r;
+    if (f) {
+        r = stream_connect_fault(s, k, handle, f);
+        if (r <= 0)
+            return r;
+    }
+    sim_sock *l = stream_listener(s, k, sa);
+    if (!l) {
+        if (srr__sim_is_local(s, sa) || srr__sim_host_of(s, sa))
+            return -ECONNREFUSED;
+        return -ENETUNREACH; /* an address no host of the sim has */
+    }
+    if (l->npending > l->backlog) {
+        /* a full accept queue drops the SYN: Linux's client retries */
+        if (k->status_flags & O_NONBLOCK) {
+            k->state = SIM_S_CONNECTING;
+            k->connect_deadline = s->now + s->cfg->connect_timeout_ns;
+            return -EINPROGRESS;
+        }
+        int64_t until = s->now + s->cfg->connect_timeout_ns;
+        while (l->npending > l->backlog) {
+            r = srr__sim_wait(s, "connect", handle, until);
+            if (r == -ETIMEDOUT)
+                return -ETIMEDOUT;
+            if (r < 0)
+                return r;
+            if (l->state != SIM_S_LISTEN)
+                return -ECONNREFUSED;
+        }
+    }
+    r = stream_establish(s, k, l, sa, len);
+    if (r < 0)
+        return r;
+    /* Linux answers a non-blocking TCP connect with EINPROGRESS even when
+     * the handshake completes at once (loopback). */
+    return (k->status_flags & O_NONBLOCK) ? -EINPROGRESS : 0;
+}
+
+/* ----------------------------------------------------------------- accept */
+
+int srr__sim_accept(sim_world *s, sim_sock *k, int handle, struct sockaddr *addr, socklen_t *len,
+                    int flags)
+{
+    if (k->state != SIM_S_LISTEN)
+        return -EINVAL;
+    int64_t until = stream_deadline(s, k->rcvtimeo_ns);
+    while (k->npending == 0) {
+        if (k->status_flags & O_NONBLOCK)
+            return -EAGAIN;
+        int r = srr__sim_wait(s, "accept", handle, until);
+        if (r == -ETIMEDOUT)
+            return -EAGAIN;
+        if (r < 0)
+            return r;
+        if (k->state != SIM_S_LISTEN)
+            return -EINVAL;
+    }
+    sim_sock *c = k->pending[0];
+    memmove(k->pending, k->pending + 1, (k->npending - 1) * sizeof *k->pending);
+    k->npending--;
+    int h = srr__sim_handle_new(s, c);
+    if (h < 0) {
+        stream_reset_other(c);
+        return h;
+    }
+    if (flags & SOCK_NONBLOCK)
+        c->status_flags |= O_NONBLOCK;
+    if (addr && len) {
+        socklen_t n = c->peer_len < *len ? c->peer_len : *len;
+        memcpy(addr, &c->peer, n);
+        *len = c->peer_len;
+    }
+    srr__sim_changed(s); /* a blocked connect may go on: there is room */
+    return h;
+}
+
+/* ----------------------------------------------------------------- send */
+
+static size_t stream_iov_total(const struct msghdr *m)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->msg_iovlen; i++)
+        n += m->msg_iov[i].iov_len;
+    return n;
+}
+
+/* Copies n bytes of the message from offset off into the other end. */
+static int stream_deliver(sim_sock *o, const struct msghdr *m, size_t off, size_t n)
+{
+    for (size_t i = 0; i < m->msg_iovlen && n > 0; i++) {
+        size_t l = m->msg_iov[i].iov_len;
+        if (off >= l) {
+            off -= l;
+            continue;
+        }
+        size_t k = l - off < n ? l - off : n;
+        if (srr__sim_buf_put(&o->rx, (const char *)m->msg_iov[i].iov_base + off, k) < 0)
+            return -ENOMEM;
+        n -= k;
+        off = 0;
+    }
+    return 0;
+}
+
+/* An error the connection holds for the next call, once. */
+static int stream_take_error(sim_sock *k)
+{
+    int e = k->so_error;
+    k->so_error = 0;
+    return e;
+}
+
+ssize_t srr__sim_stream_send(sim_world *s, sim_sock *k, int handle, const struct msghdr *m,
+                             int flags)
+{
+    size_t total = stream_iov_total(m), done = 0;
+    int64_t until = stream_deadline(s, k->sndtimeo_ns);
+    const sim_fault *shortw = srr__sim_fault_bytes(s, k, 1, SIM_FAULT_SHORT_WRITE);
+    if (shortw && (size_t)shortw->bytes < total && shortw->bytes > 0)
+        total = (size_t)shortw->bytes;
+    for (;;) {
+        if (k->state == SIM_S_NEW || k->state == SIM_S_LISTEN || k->state == SIM_S_CONNECTING)
+            return done ? (ssize_t)done : (k->state == SIM_S_CONNECTING ? -EAGAIN : -ENOTCONN);
+        if (k->so_error)
+            return done ? (ssize_t)done : -stream_take_error(k);
+        if (k->wr_shut || k->reset)
+            return done ? (ssize_t)done : -EPIPE;
+        sim_sock *o = k->other;
+        if (!o) {
+            if (k->family == AF_UNIX)
+                return done ? (ssize_t)done : -EPIPE;
+            /* TCP: the closed peer answers the data with a reset */
+            k->reset = 1;
+            k->so_error = 0;
+            return (ssize_t)total;
+        }
+        if (done == total)
+            return (ssize_t)done;
+        size_t room = stream_room(k);
+        if (room > 0) {
+            size_t n = total - done < room ? total - done : room;
+            const sim_fault *rst = srr__sim_fault_bytes(s, k, 1, SIM_FAULT_RESET);
+            const sim_fault *stall = srr__sim_fault_bytes(s, k, 1, SIM_FAULT_STALL);
+            int reset_now = 0;
+            if (rst && k->tx_bytes + (int64_t)n >= rst->bytes) {
+                n = rst->bytes > k->tx_bytes ? (size_t)(rst->bytes - k->tx_bytes) : 0;
+                reset_now = 1;
+            }
+            size_t deliver = n;
+            if (stall && k->tx_bytes + (int64_t)n > stall->bytes)
+                deliver = stall->bytes > k->tx_bytes ? (size_t)(stall->bytes - k->tx_bytes) : 0;
+            if (deliver > 0 && !o->rd_shut && stream_deliver(o, m, done, deliver) < 0)
+                return done ? (ssize_t)done : -ENOMEM;
+            k->tx_bytes += (int64_t)n;
+            o->rx_bytes += (int64_t)deliver;
+            done += n;
+            if (o->service)
+                srr__sim_service_run(s, o);
+            srr__sim_changed(s);
+            if (reset_now) {
+                stream_reset_other(k);
+                k->reset = 1;
+                k->so_error = done ? ECONNRESET : 0;
+                return done ? (ssize_t)done : -ECONNRESET;
+            }
+            continue;
+        }
+        if (done > 0 && stream_nonblocking(k, flags))
+            return (ssize_t)done;
+        if (stream_nonblocking(k, flags))
+            return -EAGAIN;
+        int r = srr__sim_wait(s, "send", handle, until);
+        if (r == -ETIMEDOUT)
+            return done ? (ssize_t)done : -EAGAIN;
+        if (r < 0)
+            return done ? (ssize_t)done : r;
+    }
+}
+
+/* ----------------------------------------------------------------- receive */
+
+static size_t stream_scatter(sim_sock *k, struct msghdr *m, size_t n, int peek)
+{
+    size_t got = 0;
+    sim_buf view = k->rx; /* peek reads from a copy of the positions */
+    for (size_t i = 0; i < m->msg_iovlen && got < n; i++) {
+        size_t want = m->msg_iov[i].iov_len < n - got ? m->msg_iov[i].iov_len : n - got;
+        got += srr__sim_buf_get(peek ? &view : &k->rx, m->msg_iov[i].iov_base, want, 0);
+    }
+    return got;
+}
+
+ssize_t srr__sim_stream_recv(sim_world *s, sim_sock *k, int handle, struct msghdr *m, int flags)
+{
+    if (k->state == SIM_S_NEW || k->state == SIM_S_LISTEN)
+        return -ENOTCONN;
+    size_t want = stream_iov_total(m);
+    const sim_fault *chunk = srr__sim_fault_bytes(s, k, 2, SIM_FAULT_CHUNK_READ);
+    if (chunk && chunk->bytes > 0 && (size_t)chunk->bytes < want)
+        want = (size_t)chunk->bytes;
+    int64_t until = stream_deadline(s, k->rcvtimeo_ns);
+    m->msg_flags = 0;
+    if (m->msg_namelen)
+        m->msg_namelen = 0; /* a connected stream reports no sender */
+    for (;;) {
+        size_t have = srr__sim_buf_len(&k->rx);
+        int ended = k->rx_eof || k->rd_shut || k->reset || k->so_error || !k->other;
+        int waitall = (flags & MSG_WAITALL) && !(flags & MSG_PEEK);
+        if (have > 0 && (!waitall || have >= want || ended || want == 0)) {
+            size_t n = stream_scatter(k, m, have < want ? have : want, flags & MSG_PEEK);
+            if (!(flags & MSG_PEEK)) {
+                srr__sim_changed(s); /* room for the sender */
+            }
+            return (ssize_t)n;
+        }
+        if (want == 0)
+            return 0;
+        if (k->so_error)
+            return -stream_take_error(k);
+        if (k->reset)
+            return 0; /* after the one ECONNRESET, as Linux: end of stream */
+        if (k->rx_eof || k->rd_shut || (k->state == SIM_S_CONNECTED && !k->other))
+            return have > 0 ? (ssize_t)stream_scatter(k, m, have, flags & MSG_PEEK) : 0;
+        if (k->state == SIM_S_CONNECTING)
+            return -EAGAIN;
+        if (stream_nonblocking(k, flags))
+            return have > 0 ? (ssize_t)stream_scatter(k, m, have, flags & MSG_PEEK) : -EAGAIN;
+        int r = srr__sim_wait(s, "recv", handle, until);
+        if (r == -ETIMEDOUT)
+            return -EAGAIN;
+        if (r < 0)
+            return r;
+    }
+}
+
+/* ------------------------------------------------------- shutdown, close */
+
+int srr__sim_stream_shutdown(sim_world *s, sim_sock *k, int how)
+{
+    if (how < SHUT_RD || how > SHUT_RDWR)
+        return -EINVAL;
+    if (k->state != SIM_S_CONNECTED)
+        return -ENOTCONN;
+    if (how != SHUT_WR)
+        k->rd_shut = 1;
+    if (how != SHUT_RD && !k->wr_shut) {
+        k->wr_shut = 1;
+        stream_fin_other(k);
+        if (k->other && k->other->service)
+            srr__sim_service_run(s, k->other);
+    }
+    srr__sim_changed(s);
+    return 0;
+}
+
+void srr__sim_stream_close(sim_world *s, sim_sock *k)
+{
+    for (size_t i = 0; i < k->npending; i++) { /* connections nobody accepted */
+        stream_reset_other(k->pending[i]);
+        k->pending[i]->refs = 1;
+        srr__sim_sock_unref(s, k->pending[i]);
+    }
+    k->npending = 0;
+    sim_sock *o = k->other;
+    if (!o)
+        return;
+    /* SO_LINGER {1, 0}, or unread data, closes with a reset (Linux) */
+    if ((k->linger_on && k->linger_secs == 0) || srr__sim_buf_len(&k->rx) > 0) {
+        stream_reset_other(k);
+    } else {
+        stream_fin_other(k);
+        o->other = NULL;
+        k->other = NULL;
+    }
+    /* the client is gone: a script that had more to do ends here */
+    if (o->service && !srr__sim_service_run(s, o))
+        service_done(s, o);
+}

@@ -1,0 +1,391 @@
+/*
+ * sim_world.c — the sim world's core: creation, the one lock, participants,
+ * waiting and virtual time, handles, the seeded generator.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+extern const srr_world_ops srr__sim_ops;
+void srr__sim_destroy(srr_world *w);
+
+/* ---------------------------------------------------------- participants */
+
+/* Thread exit: the thread no longer counts, and the others may now all be
+ * waiting, so time may move. */
+static void sim_participant_exit(void *p)
+{
+    sim_world *s = p;
+    pthread_mutex_lock(&s->lock);
+    s->participants--;
+    s->generation++;
+    pthread_cond_broadcast(&s->changed);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void srr__sim_enter(sim_world *s)
+{
+    pthread_mutex_lock(&s->lock);
+    if (!pthread_getspecific(s->participant)) {
+        pthread_setspecific(s->participant, s);
+        s->participants++;
+        if (s->expected > 0)
+            s->expected--; /* an announced thread arrived */
+    }
+}
+
+void srr__sim_leave(sim_world *s)
+{
+    pthread_mutex_unlock(&s->lock);
+}
+
+void srr__sim_changed(sim_world *s)
+{
+    s->generation++;
+    pthread_cond_broadcast(&s->changed);
+}
+
+/* ------------------------------------------------------- waiting and time */
+
+/* The earliest virtual time anything is due: a waiter's deadline, a
+ * connect giving up, a service's wait step.  -1 when nothing is. */
+static int64_t sim_next_due(sim_world *s)
+{
+    int64_t next = -1;
+#define SIM_DUE(t) do { if ((t) >= 0 && (next < 0 || (t) < next)) next = (t); } while (0)
+    for (sim_waiter *w = s->waiters; w; w = w->next)
+        SIM_DUE(w->deadline);
+    for (size_t i = 0; i < s->nall; i++) {
+        sim_sock *k = s->all[i];
+        if (k->state == SIM_S_CONNECTING)
+            SIM_DUE(k->connect_deadline);
+        if (k->service && k->step_until > 0)
+            SIM_DUE(k->step_until);
+    }
+#undef SIM_DUE
+    return next;
+}
+
+static void sim_report_deadlock(sim_world *s)
+{
+    size_t o = 0;
+    o += (size_t)snprintf(s->deadlock_report + o, sizeof s->deadlock_report - o,
+                          "deadlock at virtual time %lld ns: every participant waits, nothing is due",
+                          (long long)s->now);
+    for (sim_waiter *w = s->waiters; w && o < sizeof s->deadlock_report; w = w->next)
+        o += (size_t)snprintf(s->deadlock_report + o, sizeof s->deadlock_report - o,
+                              "; thread %#lx waits in %s on handle %d", (unsigned long)w->thread,
+                              w->what, w->handle);
+}
+
+/* Every participant waits, and every waiter has seen the latest change: a
+ * waiter woken by a change but not yet running still counts as busy. */
+static int sim_all_settled(sim_world *s)
+{
+    int n = 0;
+    for (sim_waiter *w = s->waiters; w; w = w->next) {
+        if (w->gen != s->generation)
+            return 0;
+        n++;
+    }
+    /* an announced thread that has not made its first call yet is busy */
+    return n == s->participants && s->expected == 0;
+}
+
+int srr__sim_wait(sim_world *s, const char *what, int handle, int64_t deadline)
+{
+    if (s->deadlocked)
+        return -EDEADLK;
+    if (deadline >= 0 && s->now >= deadline)
+        return -ETIMEDOUT;
+    sim_waiter me = {.thread = pthread_self(), .what = what, .handle = handle,
+                     .deadline = deadline, .gen = s->generation};
+    me.next = s->waiters;
+    s->waiters = &me;
+    s->waiting++;
+    uint64_t gen = s->generation;
+    int r;
+    for (;;) {
+        if (s->deadlocked) {
+            r = -EDEADLK;
+            break;
+        }
+        if (s->generation != gen) {
+            r = 0;
+            break;
+        }
+        if (deadline >= 0 && s->now >= deadline) {
+            r = -ETIMEDOUT;
+            break;
+        }
+        if (sim_all_settled(s)) {
+            /* Nobody can act before something is due: jump there. */
+            int64_t next = sim_next_due(s);
+            if (next < 0) {
+                sim_report_deadlock(s);
+                s->deadlocked = 1;
+                pthread_cond_broadcast(&s->changed);
+                r = -EDEADLK;
+                break;
+            }
+            if (next > s->now)
+                s->now = next;
+            srr__sim_runnable_services(s);
+            srr__sim_changed(s);
+            continue;
+        }
+        pthread_cond_wait(&s->changed, &s->lock);
+    }
+    s->waiting--;
+    for (sim_waiter **p = &s->waiters; *p; p = &(*p)->next)
+        if (*p == &me) {
+            *p = me.next;
+            break;
+        }
+    return r;
+}
+
+/* splitmix64: small, fast, and the same sequence for the same seed. */
+uint64_t srr__sim_random(sim_world *s)
+{
+    uint64_t z = (s->rng += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* ---------------------------------------------------------------- handles */
+
+sim_sock *srr__sim_sock(sim_world *s, int handle)
+{
+    if (handle < SIM_FIRST_HANDLE)
+        return NULL;
+    size_t i = (size_t)(handle - SIM_FIRST_HANDLE);
+    return i < s->nhandles ? s->handles[i] : NULL;
+}
+
+/* The lowest free handle, as POSIX gives the lowest free descriptor. */
+int srr__sim_handle_new(sim_world *s, sim_sock *k)
+{
+    size_t i;
+    for (i = 0; i < s->nhandles; i++)
+        if (!s->handles[i])
+            break;
+    if (i == s->nhandles) {
+        if (s->nhandles >= 65536)
+            return -EMFILE;
+        size_t n = s->nhandles ? s->nhandles * 2 : 16;
+        sim_sock **v = realloc(s->handles, n * sizeof *v);
+        if (!v)
+            return -ENOMEM;
+        memset(v + s->nhandles, 0, (n - s->nhandles) * sizeof *v);
+        s->handles = v;
+        s->nhandles = n;
+    }
+    s->handles[i] = k;
+    k->refs++;
+    return (int)i + SIM_FIRST_HANDLE;
+}
+
+/* Whatever came due at the current virtual time: connects that give up,
+ * service scripts whose wait ended. */
+void srr__sim_runnable_services(sim_world *s)
+{
+    for (size_t i = 0; i < s->nall; i++) {
+        sim_sock *k = s->all[i];
+        if (k->state == SIM_S_CONNECTING && s->now >= k->connect_deadline) {
+            k->state = SIM_S_CLOSED;
+            k->so_error = ETIMEDOUT;
+        }
+    }
+    /* a script may end and free its socket: walk again after each run */
+    for (int again = 1; again;) {
+        again = 0;
+        for (size_t i = 0; i < s->nall; i++) {
+            sim_sock *k = s->all[i];
+            if (k->service && k->step_until > 0 && s->now >= k->step_until) {
+                srr__sim_service_run(s, k);
+                again = 1;
+                break;
+            }
+        }
+    }
+}
+
+/* Every service of the config listens on each address of its host. */
+static int sim_start_services(sim_world *s)
+{
+    for (size_t i = 0; i < s->cfg->nservices; i++) {
+        const sim_service *sv = &s->cfg->services[i];
+        const sim_host *h = NULL;
+        for (size_t j = 0; j < s->cfg->nhosts; j++)
+            if (strcmp(s->cfg->hosts[j].name, sv->host) == 0)
+                h = &s->cfg->hosts[j];
+        if (!h)
+            return -EINVAL; /* the parser checked it; be safe */
+        for (size_t j = 0; j < h->naddrs; j++) {
+            sim_sock *k = srr__sim_sock_new(s, h->addrs[j].family, SOCK_STREAM, IPPROTO_TCP);
+            if (!k)
+                return -ENOMEM;
+            k->refs = 1; /* the world's */
+            if (h->addrs[j].family == AF_INET) {
+                struct sockaddr_in *in = (struct sockaddr_in *)&k->local;
+                in->sin_family = AF_INET;
+                in->sin_addr = h->addrs[j].a.v4;
+                in->sin_port = htons((uint16_t)sv->port);
+                k->local_len = sizeof *in;
+            } else {
+                struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&k->local;
+                in6->sin6_family = AF_INET6;
+                in6->sin6_addr = h->addrs[j].a.v6;
+                in6->sin6_port = htons((uint16_t)sv->port);
+                k->local_len = sizeof *in6;
+            }
+            k->bound = 1;
+            k->state = SIM_S_LISTEN;
+            k->backlog = 4096;
+            k->service = sv;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------- lifetime */
+
+static srr_world *sim_create(sim_config *cfg, int *error)
+{
+    sim_world *s = calloc(1, sizeof *s);
+    if (!s || !cfg) {
+        free(s);
+        srr__sim_config_free(cfg);
+        *error = -ENOMEM;
+        return NULL;
+    }
+    s->base.ops = &srr__sim_ops;
+    s->base.default_timeout_ns = -1;
+    s->cfg = cfg;
+    s->dns = srr__sim_dns_new(cfg);
+    s->rng = cfg->seed;
+    s->now = 0;
+    s->conn_counts = calloc(cfg->nfaults + 1, sizeof *s->conn_counts);
+    s->call_counts = calloc(cfg->nfaults + 1, sizeof *s->call_counts);
+    snprintf(s->hostname, sizeof s->hostname, "%s", cfg->hostname ? cfg->hostname : "localhost");
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->changed, NULL);
+    if (!s->dns || !s->conn_counts || !s->call_counts ||
+        pthread_key_create(&s->participant, sim_participant_exit) != 0) {
+        srr__sim_dns_free(s->dns);
+        free(s->conn_counts);
+        free(s->call_counts);
+        srr__sim_config_free(cfg);
+        free(s);
+        *error = -ENOMEM;
+        return NULL;
+    }
+    int r = sim_start_services(s);
+    if (r < 0) {
+        srr__sim_destroy(&s->base);
+        *error = r;
+        return NULL;
+    }
+    *error = 0;
+    return &s->base;
+}
+
+srr_world *srr_world_sim(const char *config_path, char *errbuf, size_t errlen)
+{
+    srr_config_error e;
+    int error;
+    sim_config *cfg = config_path ? srr__sim_config_load(config_path, &e) : srr__sim_config_default();
+    if (!cfg) {
+        if (errbuf && errlen)
+            srr__config_error_format(&e, errbuf, errlen);
+        return NULL;
+    }
+    srr_world *w = sim_create(cfg, &error);
+    if (!w && errbuf && errlen)
+        snprintf(errbuf, errlen, "sim: %s", strerror(-error));
+    return w;
+}
+
+srr_world *srr_world_sim_string(const char *json, char *errbuf, size_t errlen)
+{
+    srr_config_error e;
+    int error;
+    if (!json) {
+        if (errbuf && errlen)
+            snprintf(errbuf, errlen, "sim: config is NULL");
+        return NULL;
+    }
+    sim_config *cfg = srr__sim_config_parse(json, strlen(json), "<string>", &e);
+    if (!cfg) {
+        if (errbuf && errlen)
+            srr__config_error_format(&e, errbuf, errlen);
+        return NULL;
+    }
+    srr_world *w = sim_create(cfg, &error);
+    if (!w && errbuf && errlen)
+        snprintf(errbuf, errlen, "sim: %s", strerror(-error));
+    return w;
+}
+
+void srr__sim_destroy(srr_world *w)
+{
+    sim_world *s = SIM(w);
+    /* No destructor may run on a freed world once the key is gone. */
+    pthread_key_delete(s->participant);
+    while (s->nall > 0) {
+        sim_sock *k = s->all[s->nall - 1];
+        k->refs = 1;
+        srr__sim_sock_unref(s, k);
+    }
+    free(s->all);
+    free(s->handles);
+    free(s->services);
+    free(s->conn_counts);
+    free(s->call_counts);
+    srr__sim_dns_free(s->dns);
+    srr__sim_config_free(s->cfg);
+    pthread_cond_destroy(&s->changed);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+int srr_sim_expect_thread(srr_world *w)
+{
+    if (!w || w->ops != &srr__sim_ops)
+        return -EINVAL;
+    sim_world *s = SIM(w);
+    pthread_mutex_lock(&s->lock);
+    s->expected++;
+    pthread_mutex_unlock(&s->lock);
+    return 0;
+}
+
+int64_t srr_sim_now(srr_world *w)
+{
+    if (!w || w->ops != &srr__sim_ops)
+        return -EINVAL;
+    sim_world *s = SIM(w);
+    pthread_mutex_lock(&s->lock);
+    int64_t t = s->now;
+    pthread_mutex_unlock(&s->lock);
+    return t;
+}
+
+int srr_sim_deadlock_report(srr_world *w, char *buf, size_t len)
+{
+    if (!w || w->ops != &srr__sim_ops || !buf || len == 0)
+        return -EINVAL;
+    sim_world *s = SIM(w);
+    pthread_mutex_lock(&s->lock);
+    int dead = s->deadlocked;
+    snprintf(buf, len, "%s", dead ? s->deadlock_report : "");
+    pthread_mutex_unlock(&s->lock);
+    return dead;
+}

@@ -1,0 +1,385 @@
+/*
+ * test_differential.c — one set of behaviours run against the kernel world
+ * (on loopback) and the sim world: each behaviour writes what it saw into a
+ * string, and both worlds must write the same one, which must also be what
+ * Linux is known to do (so two equal wrong answers still fail).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sockrr.h"
+
+typedef void (*behaviour)(srr_world *w, char *out, size_t len);
+
+/* "ok" or the error's errno name, for a call's result. */
+static const char *res(int r, const srr_error *e)
+{
+    static char buf[4][64];
+    static int i;
+    char *b = buf[i++ % 4];
+    if (r >= 0)
+        return "ok";
+    const char *n = e->kind == SRR_ERR_OS ? srr_errno_name(e->code) : NULL;
+    snprintf(b, 64, "%s", n ? n : srr_error_kind_name(e->kind));
+    return b;
+}
+
+/* A listener on 127.0.0.1 (or ::1), port chosen by the world. */
+static srr_socket *listener(srr_world *w, int family, int type, int *port)
+{
+    srr_error e;
+    srr_addr a;
+    srr_socket *l = srr_socket_new(w, family, type, 0, &e);
+    if (!l)
+        return NULL;
+    if (family == AF_INET6)
+        srr_addr_inet6(&a, "::1", 0, 0, 0);
+    else
+        srr_addr_inet(&a, "127.0.0.1", 0);
+    if (srr_bind(l, &a, &e) < 0 || (type == SOCK_STREAM && srr_listen(l, 8, &e) < 0) ||
+        srr_getsockname(l, &a, &e) < 0) {
+        srr_close(l, NULL);
+        return NULL;
+    }
+    *port = a.port;
+    return l;
+}
+
+static void conn_pair(srr_world *w, int family, srr_socket **l, srr_socket **c, srr_socket **s)
+{
+    srr_error e;
+    srr_addr a;
+    int port = 0;
+    *l = listener(w, family, SOCK_STREAM, &port);
+    *c = srr_socket_new(w, family, SOCK_STREAM, 0, &e);
+    if (family == AF_INET6)
+        srr_addr_inet6(&a, "::1", port, 0, 0);
+    else
+        srr_addr_inet(&a, "127.0.0.1", port);
+    *s = NULL;
+    if (*l && *c && srr_connect(*c, &a, &e) == 0)
+        srr_accept(*l, s, NULL, &e);
+}
+
+static void close3(srr_socket *a, srr_socket *b, srr_socket *c)
+{
+    srr_close(a, NULL);
+    srr_close(b, NULL);
+    srr_close(c, NULL);
+}
+
+static void b_connect_refused(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    int port = 0;
+    srr_socket *t = listener(w, AF_INET, SOCK_DGRAM, &port); /* a port nobody listens on (TCP) */
+    srr_socket *c = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e);
+    srr_addr a;
+    srr_addr_inet(&a, "127.0.0.1", port);
+    int r = srr_connect(c, &a, &e);
+    snprintf(out, len, "connect=%s", res(r, &e));
+    srr_close(c, NULL);
+    srr_close(t, NULL);
+}
+
+static void b_nonblocking_connect(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    int port = 0;
+    srr_socket *l = listener(w, AF_INET, SOCK_STREAM, &port), *c = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e);
+    srr_setblocking(c, 0, &e);
+    srr_addr a;
+    srr_addr_inet(&a, "127.0.0.1", port);
+    int r = srr_connect_ex(c, &a, &e);
+    struct pollfd p = {.fd = srr_fileno(c), .events = POLLOUT};
+    int pr = srr_socket_world(c)->ops->poll(srr_socket_world(c), &p, 1, 1000000000LL);
+    int so = -1;
+    srr_getsockopt_int(c, SOL_SOCKET, SO_ERROR, &so, &e);
+    snprintf(out, len, "connect_ex=%s poll=%d writable=%d so_error=%d", r ? srr_errno_name(r) : "0", pr,
+             !!(p.revents & POLLOUT), so);
+    srr_close(c, NULL);
+    srr_close(l, NULL);
+}
+
+static void b_addrinuse(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    int port = 0;
+    srr_socket *l = listener(w, AF_INET, SOCK_STREAM, &port), *t = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e);
+    srr_addr a;
+    srr_addr_inet(&a, "127.0.0.1", port);
+    int r1 = srr_bind(t, &a, &e);
+    const char *first = res(r1, &e);
+    srr_setsockopt_int(t, SOL_SOCKET, SO_REUSEADDR, 1, &e);
+    int r2 = srr_bind(t, &a, &e); /* the listener has no SO_REUSEADDR */
+    snprintf(out, len, "bind=%s reuse_bind=%s", first, res(r2, &e));
+    srr_close(t, NULL);
+    srr_close(l, NULL);
+}
+
+static void b_send_100000(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *l, *c, *s;
+    conn_pair(w, AF_INET, &l, &c, &s);
+    static char big[100000], got[100000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (char)(i * 7);
+    int r = srr_sendall(c, big, sizeof big, 0, &e);
+    ssize_t n = srr_recv(s, got, sizeof got, MSG_WAITALL, &e);
+    snprintf(out, len, "sendall=%s recv=%zd same=%d", res(r, &e), n, memcmp(big, got, sizeof got) == 0);
+    close3(c, s, l);
+}
+
+static void b_udp_unbound_port(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    int port = 0;
+    srr_socket *t = listener(w, AF_INET, SOCK_DGRAM, &port);
+    srr_close(t, NULL); /* now nothing is bound there */
+    srr_socket *u = srr_socket_new(w, AF_INET, SOCK_DGRAM, 0, &e);
+    srr_addr a;
+    srr_addr_inet(&a, "127.0.0.1", port);
+    srr_connect(u, &a, &e);
+    ssize_t r1 = srr_send(u, "a", 1, 0, &e);
+    const char *first = res((int)r1, &e);
+    ssize_t r2 = srr_send(u, "a", 1, 0, &e);
+    snprintf(out, len, "send1=%s send2=%s", first, res((int)r2, &e));
+    srr_close(u, NULL);
+}
+
+static void b_so_protocol(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *t = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e), *u = srr_socket_new(w, AF_INET6, SOCK_DGRAM, 0, &e);
+    int a = -1, b = -1, ty = -1, d = -1;
+    srr_getsockopt_int(t, SOL_SOCKET, SO_PROTOCOL, &a, &e);
+    srr_getsockopt_int(u, SOL_SOCKET, SO_PROTOCOL, &b, &e);
+    srr_getsockopt_int(u, SOL_SOCKET, SO_TYPE, &ty, &e);
+    srr_getsockopt_int(u, SOL_SOCKET, SO_DOMAIN, &d, &e);
+    snprintf(out, len, "tcp=%d udp=%d type=%d domain=%d", a, b, ty, d);
+    srr_close(t, NULL);
+    srr_close(u, NULL);
+}
+
+static void b_ipv6_echo(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *l, *c, *s;
+    conn_pair(w, AF_INET6, &l, &c, &s);
+    char b[8] = "";
+    ssize_t n = -1;
+    if (s && srr_sendall(c, "six", 3, 0, &e) == 0)
+        n = srr_recv(s, b, sizeof b, 0, &e);
+    srr_addr peer;
+    srr_getpeername(c, &peer, &e);
+    snprintf(out, len, "recv=%zd data=%.3s peer=%s", n, b, peer.host);
+    close3(c, s, l);
+}
+
+static void b_half_close(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *l, *c, *s;
+    conn_pair(w, AF_INET, &l, &c, &s);
+    srr_sendall(c, "req", 3, 0, &e);
+    srr_shutdown(c, SHUT_WR, &e);
+    char b[8];
+    ssize_t n1 = srr_recv(s, b, sizeof b, 0, &e), n2 = srr_recv(s, b, sizeof b, 0, &e);
+    int back = srr_sendall(s, "resp", 4, 0, &e);
+    ssize_t n3 = srr_recv(c, b, sizeof b, 0, &e);
+    ssize_t wr = srr_send(c, "x", 1, 0, &e);
+    snprintf(out, len, "recv=%zd eof=%zd back=%s reply=%zd send_after_shut=%s", n1, n2, res(back, &e), n3,
+             res((int)wr, &e));
+    close3(c, s, l);
+}
+
+static void b_msg_peek(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *l, *c, *s;
+    conn_pair(w, AF_INET, &l, &c, &s);
+    srr_sendall(c, "peekaboo", 8, 0, &e);
+    char a[4], b[8];
+    /* wait for the bytes, so the peek sees them all */
+    srr_recv(s, b, 8, MSG_PEEK | MSG_WAITALL, &e);
+    ssize_t p = srr_recv(s, a, 4, MSG_PEEK, &e), r = srr_recv(s, b, 8, 0, &e);
+    snprintf(out, len, "peek=%zd %.4s read=%zd %.8s", p, a, r, b);
+    close3(c, s, l);
+}
+
+static void b_rcvtimeo(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *l, *c, *s;
+    conn_pair(w, AF_INET, &l, &c, &s);
+    struct timeval tv = {0, 100000}; /* whole jiffies at HZ 100, 250 and 1000: Linux rounds up */
+    srr_setsockopt_buf(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv, &e);
+    struct timeval back;
+    ssize_t bl = srr_getsockopt_buf(c, SOL_SOCKET, SO_RCVTIMEO, &back, sizeof back, &e);
+    char b[4];
+    ssize_t r = srr_recv(c, b, sizeof b, 0, &e);
+    snprintf(out, len, "len=%zd usec=%ld recv=%s", bl, (long)back.tv_usec, res((int)r, &e));
+    close3(c, s, l);
+}
+
+static void b_unix_abstract(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    char name[64];
+    int n = snprintf(name, sizeof name, "sockrr-diff-%d", (int)getpid());
+    srr_addr a, got;
+    srr_addr_unix_abstract(&a, name, (size_t)n);
+    srr_socket *l = srr_socket_new(w, AF_UNIX, SOCK_STREAM, 0, &e), *c = srr_socket_new(w, AF_UNIX, SOCK_STREAM, 0, &e), *s = NULL;
+    int rb = srr_bind(l, &a, &e);
+    srr_listen(l, 1, &e);
+    int rc = srr_connect(c, &a, &e);
+    srr_accept(l, &s, NULL, &e);
+    srr_getsockname(l, &got, &e);
+    char b[4] = "";
+    if (s) {
+        srr_sendall(c, "abs", 3, 0, &e);
+        srr_recv(s, b, 3, MSG_WAITALL, &e);
+    }
+    snprintf(out, len, "bind=%s connect=%s abstract=%d same=%d data=%.3s", res(rb, &e), res(rc, &e),
+             got.pathlen > 0 && got.path[0] == '\0', got.pathlen == a.pathlen, b);
+    close3(c, s, l);
+}
+
+static void b_dgram_pair_boundaries(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *p[2];
+    srr_socketpair(w, AF_UNIX, SOCK_DGRAM, 0, p, &e);
+    srr_send(p[0], "12", 2, 0, &e);
+    srr_send(p[0], "345", 3, 0, &e);
+    char b[8];
+    srr_msginfo info;
+    ssize_t r1 = srr_recvmsg(p[1], b, 1, NULL, 0, 0, &info, &e);
+    int trunc = !!(info.flags & MSG_TRUNC);
+    ssize_t r2 = srr_recv(p[1], b, sizeof b, 0, &e);
+    snprintf(out, len, "first=%zd trunc=%d second=%zd", r1, trunc, r2);
+    srr_close(p[0], NULL);
+    srr_close(p[1], NULL);
+}
+
+static void b_errors_of_state(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    char b[4];
+    srr_addr peer;
+    srr_socket *t = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e), *u = srr_socket_new(w, AF_INET, SOCK_DGRAM, 0, &e);
+    int r1 = (int)srr_recv(t, b, sizeof b, 0, &e);
+    const char *recv_unconn = res(r1, &e);
+    int r2 = srr_listen(u, 1, &e);
+    const char *listen_udp = res(r2, &e);
+    int r3 = srr_getpeername(t, &peer, &e);
+    snprintf(out, len, "recv_unconnected=%s listen_udp=%s getpeername=%s", recv_unconn, listen_udp, res(r3, &e));
+    srr_close(t, NULL);
+    srr_close(u, NULL);
+}
+
+static void b_epipe_unix(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *p[2];
+    srr_socketpair(w, AF_UNIX, SOCK_STREAM, 0, p, &e);
+    srr_close(p[1], NULL);
+    int r = srr_sendall(p[0], "x", 1, 0, &e);
+    char b[2];
+    ssize_t n = srr_recv(p[0], b, 2, 0, &e);
+    snprintf(out, len, "send=%s recv=%zd", res(r, &e), n);
+    srr_close(p[0], NULL);
+}
+
+static void b_rcvbuf_doubles(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *t = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e);
+    int v = 0;
+    srr_setsockopt_int(t, SOL_SOCKET, SO_RCVBUF, 32768, &e);
+    srr_getsockopt_int(t, SOL_SOCKET, SO_RCVBUF, &v, &e);
+    snprintf(out, len, "rcvbuf=%d", v);
+    srr_close(t, NULL);
+}
+
+static void b_accept_nonblocking_and_isconn(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    int port = 0;
+    srr_socket *l = listener(w, AF_INET, SOCK_STREAM, &port), *s = NULL;
+    srr_setblocking(l, 0, &e);
+    int r1 = srr_accept(l, &s, NULL, &e);
+    const char *first = res(r1, &e);
+    srr_socket *c = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e);
+    srr_addr a;
+    srr_addr_inet(&a, "127.0.0.1", port);
+    srr_connect(c, &a, &e);
+    int r2 = srr_connect(c, &a, &e);
+    snprintf(out, len, "accept=%s connect_again=%s", first, res(r2, &e));
+    srr_close(c, NULL);
+    srr_close(l, NULL);
+}
+
+static const struct {
+    const char *name;
+    behaviour run;
+    const char *linux_says;
+} behaviours[] = {
+    {"connect refused", b_connect_refused, "connect=ECONNREFUSED"},
+    {"non-blocking connect", b_nonblocking_connect, "connect_ex=EINPROGRESS poll=1 writable=1 so_error=0"},
+    {"EADDRINUSE", b_addrinuse, "bind=EADDRINUSE reuse_bind=EADDRINUSE"},
+    {"100000-byte send", b_send_100000, "sendall=ok recv=100000 same=1"},
+    {"UDP to an unbound port", b_udp_unbound_port, "send1=ok send2=ECONNREFUSED"},
+    {"SO_PROTOCOL", b_so_protocol, "tcp=6 udp=17 type=2 domain=10"},
+    {"IPv6 ::1", b_ipv6_echo, "recv=3 data=six peer=::1"},
+    {"half-close", b_half_close, "recv=3 eof=0 back=ok reply=4 send_after_shut=EPIPE"},
+    {"MSG_PEEK", b_msg_peek, "peek=4 peek read=8 peekaboo"},
+    {"SO_RCVTIMEO", b_rcvtimeo, "len=16 usec=100000 recv=EAGAIN"},
+    {"AF_UNIX abstract", b_unix_abstract, "bind=ok connect=ok abstract=1 same=1 data=abs"},
+    {"datagram boundaries", b_dgram_pair_boundaries, "first=1 trunc=1 second=3"},
+    {"errors of state", b_errors_of_state,
+     "recv_unconnected=ENOTCONN listen_udp=EOPNOTSUPP getpeername=ENOTCONN"},
+    {"EPIPE on AF_UNIX", b_epipe_unix, "send=EPIPE recv=0"},
+    {"SO_RCVBUF doubles", b_rcvbuf_doubles, "rcvbuf=65536"},
+    {"accept EAGAIN, connect EISCONN", b_accept_nonblocking_and_isconn, "accept=EAGAIN connect_again=EISCONN"},
+};
+
+static void test_differential_kernel_and_sim_agree(void **state)
+{
+    (void)state;
+    int bad = 0;
+    for (size_t i = 0; i < sizeof behaviours / sizeof behaviours[0]; i++) {
+        char k[256] = "", s[256] = "", msg[256];
+        srr_world *kw = srr_world_kernel();
+        behaviours[i].run(kw, k, sizeof k);
+        srr_world_destroy(kw);
+        srr_world *sw = srr_world_sim(NULL, msg, sizeof msg);
+        assert_non_null(sw);
+        behaviours[i].run(sw, s, sizeof s);
+        srr_world_destroy(sw);
+        if (strcmp(k, behaviours[i].linux_says) != 0 || strcmp(s, behaviours[i].linux_says) != 0) {
+            print_error("%s:\n  linux  %s\n  kernel %s\n  sim    %s\n", behaviours[i].name,
+                        behaviours[i].linux_says, k, s);
+            bad++;
+        }
+    }
+    assert_int_equal(bad, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_differential_kernel_and_sim_agree),
+    };
+    return cmocka_run_group_tests_name("test_differential", tests, NULL, NULL);
+}

@@ -1,0 +1,481 @@
+/*
+ * test_sim.c — the C API over the sim world: timeouts in virtual time, DNS
+ * from the config, faults, a scripted service, deadlocks, determinism.
+ * Every test also checks it took well under a second of wall time.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sockrr.h"
+#include "helpers.h"
+
+#define NS 1000000000LL
+
+/* The example network, plus what the tests below need. */
+static const char *net_json =
+    "{\n"
+    "  \"seed\": 7,\n"
+    "  \"hosts\": {\n"
+    "    \"app\":  {\"addrs\": [\"192.0.2.2\"], \"self\": true},\n"
+    "    \"db\":   {\"addrs\": [\"192.0.2.5\", \"2001:db8::5\"]},\n"
+    "    \"slow\": {\"addrs\": [\"192.0.2.9\"]},\n"
+    "    \"dead\": {\"addrs\": [\"192.0.2.66\"]}\n"
+    "  },\n"
+    "  \"dns\": {\n"
+    "    \"db.internal\":    {\"answers\": [\"192.0.2.5\", \"2001:db8::5\"]},\n"
+    "    \"flaky.internal\": {\"script\": [{\"error\": \"EAI_AGAIN\"}, {\"error\": \"EAI_AGAIN\"}, {\"answers\": [\"192.0.2.5\"]}]},\n"
+    "    \"gone.internal\":  {\"error\": \"EAI_NONAME\"},\n"
+    "    \"slow.internal\":  {\"answers\": [\"192.0.2.9\"]},\n"
+    "    \"twice.internal\": {\"answers\": [\"192.0.2.66\", \"192.0.2.5\"]}\n"
+    "  },\n"
+    "  \"services\": {\n"
+    "    \"db:5432\": {\"script\": [{\"expect\": \"PING\\r\\n\"}, {\"send\": \"PONG\\r\\n\"}, {\"close\": true}]},\n"
+    "    \"db:7000\": {\"script\": [{\"wait\": \"1h\"}]}\n"
+    "  },\n"
+    "  \"faults\": [\n"
+    "    {\"match\": {\"host\": \"slow\", \"port\": 443}, \"action\": \"blackhole\"},\n"
+    "    {\"match\": {\"host\": \"dead\"}, \"action\": \"unreachable\"},\n"
+    "    {\"match\": {\"host\": \"db\", \"port\": 7000}, \"action\": \"reset\", \"bytes\": 4000}\n"
+    "  ]\n"
+    "}\n";
+
+static srr_world *sim_new(const char *json)
+{
+    char msg[512];
+    srr_world *w = srr_world_sim_string(json, msg, sizeof msg);
+    if (!w)
+        fail_msg("srr_world_sim_string: %s", msg);
+    return w;
+}
+
+static double wall0;
+
+static int setup_wall(void **state)
+{
+    (void)state;
+    wall0 = h_now();
+    return 0;
+}
+
+static int check_wall(void **state)
+{
+    (void)state;
+    double dt = h_now() - wall0;
+    if (dt > 1.0)
+        fail_msg("the test took %.3f s of wall time", dt);
+    return 0;
+}
+
+static void test_sim_blackholed_connect_times_out_at_30s_virtual(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new(net_json);
+    srr_error err;
+    assert_null(srr_create_connection(w, "slow.internal", 443, 30.0, NULL, &err));
+    assert_err_code(err, SRR_ERR_TIMEOUT, ETIMEDOUT);
+    assert_int_equal(srr_sim_now(w), 30 * NS);
+    srr_world_destroy(w);
+}
+
+static void test_sim_blocking_blackholed_connect_gives_etimedout_after_the_retry_budget(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new(net_json);
+    srr_error err;
+    srr_socket *s = H_PTR(srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &err), &err);
+    srr_addr a;
+    srr_addr_inet(&a, "192.0.2.9", 443);
+    assert_int_equal(srr_connect(s, &a, &err), -1);
+    assert_err_code(err, SRR_ERR_OS, ETIMEDOUT);
+    assert_int_equal(srr_sim_now(w), 127 * NS);
+    srr_close(s, NULL);
+    srr_world_destroy(w);
+}
+
+/* A connected pair on the self host: listener, client, accepted end. */
+static void sim_pair(srr_world *w, srr_socket **l, srr_socket **c, srr_socket **a)
+{
+    srr_error err;
+    srr_addr addr;
+    *l = H_PTR(srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &err), &err);
+    srr_addr_inet(&addr, "192.0.2.2", 0);
+    H_OK(srr_bind(*l, &addr, &err), &err);
+    H_OK(srr_listen(*l, 4, &err), &err);
+    H_OK(srr_getsockname(*l, &addr, &err), &err);
+    *c = H_PTR(srr_create_connection(w, "192.0.2.2", addr.port, 5.0, NULL, &err), &err);
+    H_OK(srr_accept(*l, a, NULL, &err), &err);
+}
+
+static void test_sim_recv_timeout(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new(net_json);
+    srr_socket *l, *c, *a;
+    sim_pair(w, &l, &c, &a);
+    srr_error err;
+    int64_t t0 = srr_sim_now(w);
+    H_OK(srr_settimeout(c, 12.5, &err), &err);
+    char b[8];
+    assert_int_equal(srr_recv(c, b, sizeof b, 0, &err), -1);
+    assert_err_code(err, SRR_ERR_TIMEOUT, ETIMEDOUT);
+    assert_int_equal(srr_sim_now(w) - t0, 12500000000LL);
+    srr_close(a, NULL);
+    srr_close(c, NULL);
+    srr_close(l, NULL);
+    srr_world_destroy(w);
+}
+
+static void test_sim_accept_timeout(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new(net_json);
+    srr_error err;
+    srr_addr addr;
+    srr_socket *l = H_PTR(srr_socket_new(w, AF_INET6, SOCK_STREAM, 0, &err), &err);
+    srr_addr_inet6(&addr, "::1", 0, 0, 0);
+    H_OK(srr_bind(l, &addr, &err), &err);
+    H_OK(srr_listen(l, 1, &err), &err);
+    H_OK(srr_settimeout(l, 2.0, &err), &err);
+    srr_socket *a = NULL;
+    assert_int_equal(srr_accept(l, &a, NULL, &err), -1);
+    assert_err_kind(err, SRR_ERR_TIMEOUT);
+    assert_int_equal(srr_sim_now(w), 2 * NS);
+    srr_close(l, NULL);
+    srr_world_destroy(w);
+}
+
+static void test_sim_flaky_name_fails_twice_then_resolves(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new(net_json);
+    srr_error err;
+    srr_addrinfo_list list;
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(srr_getaddrinfo(w, "flaky.internal", "80", AF_INET, SOCK_STREAM, 0, 0, &list, &err), -1);
+        assert_err_code(err, SRR_ERR_GAI, EAI_AGAIN);
+    }
+    H_OK(srr_getaddrinfo(w, "flaky.internal", "80", AF_INET, SOCK_STREAM, 0, 0, &list, &err), &err);
+    assert_int_equal(list.count, 1);
+    assert_string_equal(list.items[0].addr.host, "192.0.2.5");
+    srr_addrinfo_list_free(&list);
+    srr_world_destroy(w);
+}
+
+static void test_sim_answers_in_config_order_and_nxdomain(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new(net_json);
+    srr_error err;
+    srr_addrinfo_list list;
+    H_OK(srr_getaddrinfo(w, "db.internal", "5432", 0, SOCK_STREAM, 0, 0, &list, &err), &err);
+    assert_int_equal(list.count, 2);
+    assert_string_equal(list.items[0].addr.host, "192.0.2.5");
+    assert_string_equal(list.items[1].addr.host, "2001:db8::5");
+    srr_addrinfo_list_free(&list);
+    assert_int_equal(srr_getaddrinfo(w, "gone.internal", "80", 0, 0, 0, 0, &list, &err), -1);
+    assert_err_code(err, SRR_ERR_GAI, EAI_NONAME);
+    assert_int_equal(srr_getaddrinfo(w, "nowhere.example", "80", 0, 0, 0, 0, &list, &err), -1);
+    assert_err_code(err, SRR_ERR_GAI, EAI_NONAME);
+    srr_world_destroy(w);
+}
+
+static void test_sim_create_connection_skips_an_unreachable_first_address(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new(net_json);
+    srr_error err;
+    srr_socket *s = H_PTR(srr_create_connection(w, "twice.internal", 5432, 5.0, NULL, &err), &err);
+    srr_addr peer;
+    H_OK(srr_getpeername(s, &peer, &err), &err);
+    assert_string_equal(peer.host, "192.0.2.5");
+    srr_close(s, NULL);
+    srr_world_destroy(w);
+}
+
+static void test_sim_scripted_service_answers_a_request(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new(net_json);
+    srr_error err;
+    srr_socket *s = H_PTR(srr_create_connection(w, "db.internal", 5432, 5.0, NULL, &err), &err);
+    H_OK(srr_sendall(s, "PING\r\n", 6, 0, &err), &err);
+    char b[32];
+    assert_int_equal(srr_recv(s, b, sizeof b, 0, &err), 6);
+    assert_memory_equal(b, "PONG\r\n", 6);
+    assert_int_equal(srr_recv(s, b, sizeof b, 0, &err), 0); /* the script closed */
+    srr_close(s, NULL);
+    srr_world_destroy(w);
+}
+
+static void test_sim_reset_at_byte_4000_is_econnreset(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new(net_json);
+    srr_error err;
+    srr_socket *s = H_PTR(srr_create_connection(w, "db.internal", 7000, 5.0, NULL, &err), &err);
+    char big[10000];
+    memset(big, 'x', sizeof big);
+    assert_int_equal(srr_send(s, big, sizeof big, 0, &err), 4000);
+    assert_int_equal(srr_sendall(s, big, sizeof big, 0, &err), -1);
+    assert_err_code(err, SRR_ERR_OS, ECONNRESET);
+    srr_close(s, NULL);
+    srr_world_destroy(w);
+}
+
+static void test_sim_sendall_completes_over_short_writes(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new("{\"faults\": [{\"match\": {\"port\": 9000}, \"action\": \"short_write\", \"bytes\": 100}]}");
+    srr_error err;
+    srr_addr addr;
+    srr_socket *l = H_PTR(srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &err), &err);
+    srr_addr_inet(&addr, "127.0.0.1", 9000);
+    H_OK(srr_bind(l, &addr, &err), &err);
+    H_OK(srr_listen(l, 1, &err), &err);
+    srr_socket *c = H_PTR(srr_create_connection(w, "127.0.0.1", 9000, 5.0, NULL, &err), &err), *a;
+    H_OK(srr_accept(l, &a, NULL, &err), &err);
+    char big[10000], got[10000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (char)i;
+    assert_int_equal(srr_send(c, big, sizeof big, 0, &err), 100); /* one short write */
+    H_OK(srr_sendall(c, big + 100, sizeof big - 100, 0, &err), &err);
+    assert_int_equal(srr_recv(a, got, sizeof got, MSG_WAITALL, &err), (ssize_t)sizeof got);
+    assert_memory_equal(got, big, sizeof big);
+    srr_close(a, NULL);
+    srr_close(c, NULL);
+    srr_close(l, NULL);
+    srr_world_destroy(w);
+}
+
+static void test_sim_deadlock_is_reported_not_hung(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new(net_json);
+    srr_error err;
+    srr_socket *p[2];
+    H_OK(srr_socketpair(w, AF_UNIX, SOCK_STREAM, 0, p, &err), &err);
+    char b[4];
+    assert_int_equal(srr_recv(p[0], b, sizeof b, 0, &err), -1);
+    assert_err_code(err, SRR_ERR_OS, EDEADLK);
+    char report[2048];
+    assert_int_equal(srr_sim_deadlock_report(w, report, sizeof report), 1);
+    if (!strstr(report, "recv"))
+        fail_msg("the report does not say what waited: %s", report);
+    srr_close(p[0], NULL);
+    srr_close(p[1], NULL);
+    srr_world_destroy(w);
+}
+
+struct reader {
+    srr_socket *s;
+    ssize_t r;
+    srr_error err;
+};
+
+static void *reader_run(void *p)
+{
+    struct reader *rd = p;
+    char b[4];
+    rd->r = srr_recv(rd->s, b, sizeof b, 0, &rd->err);
+    return NULL;
+}
+
+/* Both threads that touched the sim wait to read: a deadlock.  (A thread
+ * blocked outside the sim, in pthread_join say, is not waiting on the sim:
+ * so the main thread is one of the two readers.) */
+static void test_sim_two_threads_both_reading_deadlock(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new(net_json);
+    srr_error err;
+    srr_socket *p[2];
+    H_OK(srr_socketpair(w, AF_UNIX, SOCK_STREAM, 0, p, &err), &err);
+    struct reader r0 = {.s = p[0]}, r1 = {.s = p[1]};
+    pthread_t t1;
+    H_OK(srr_sim_expect_thread(w), &err);
+    pthread_create(&t1, NULL, reader_run, &r1);
+    reader_run(&r0);
+    pthread_join(t1, NULL);
+    assert_int_equal(r0.r, -1);
+    assert_int_equal(r1.r, -1);
+    assert_err_code(r0.err, SRR_ERR_OS, EDEADLK);
+    assert_err_code(r1.err, SRR_ERR_OS, EDEADLK);
+    srr_close(p[0], NULL);
+    srr_close(p[1], NULL);
+    srr_world_destroy(w);
+}
+
+/* A server thread and a client thread: time moves only when both wait. */
+struct echo_server {
+    srr_socket *l;
+    int ok;
+};
+
+static void *echo_server_run(void *p)
+{
+    struct echo_server *sv = p;
+    srr_error err;
+    srr_socket *a;
+    if (srr_accept(sv->l, &a, NULL, &err) < 0)
+        return NULL;
+    char b[64];
+    ssize_t n;
+    while ((n = srr_recv(a, b, sizeof b, 0, &err)) > 0)
+        if (srr_sendall(a, b, (size_t)n, 0, &err) < 0)
+            break;
+    sv->ok = n == 0;
+    srr_close(a, NULL);
+    return NULL;
+}
+
+static void test_sim_threads_echo_and_sleep_in_virtual_time(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new(net_json);
+    srr_error err;
+    srr_addr addr;
+    srr_socket *l = H_PTR(srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &err), &err);
+    srr_addr_inet(&addr, "127.0.0.1", 7777);
+    H_OK(srr_bind(l, &addr, &err), &err);
+    H_OK(srr_listen(l, 1, &err), &err);
+    struct echo_server sv = {.l = l};
+    pthread_t t;
+    H_OK(srr_sim_expect_thread(w), &err); /* time waits until it runs */
+    pthread_create(&t, NULL, echo_server_run, &sv);
+    srr_socket *c = H_PTR(srr_create_connection(w, "localhost", 7777, 10.0, NULL, &err), &err);
+    for (int i = 0; i < 3; i++) {
+        char b[8];
+        assert_int_equal(w->ops->sleep(w, CLOCK_MONOTONIC, 10 * NS), 0); /* 10 s pass, virtually */
+        H_OK(srr_sendall(c, "hey", 3, 0, &err), &err);
+        ssize_t got = srr_recv(c, b, sizeof b, 0, &err);
+        if (got != 3)
+            fail_msg("recv %d gave %zd: %s", i, got, h_err_text(&err));
+    }
+    srr_close(c, NULL);
+    pthread_join(t, NULL);
+    assert_true(sv.ok);
+    assert_int_equal(srr_sim_now(w), 30 * NS);
+    srr_close(l, NULL);
+    srr_world_destroy(w);
+}
+
+/* One run through the tap: the trace's bytes. */
+static char *sim_trace_run(const char *json, const char *path)
+{
+    char msg[256];
+    srr_world *sim = srr_world_sim_string(json, msg, sizeof msg);
+    assert_non_null(sim);
+    int error;
+    srr_world *w = srr_world_tap(sim, path, NULL, &error);
+    assert_non_null(w);
+    srr_error err;
+    srr_socket *s = H_PTR(srr_create_connection(w, "db.internal", 5432, 5.0, NULL, &err), &err);
+    H_OK(srr_sendall(s, "PING\r\n", 6, 0, &err), &err);
+    char b[16];
+    assert_int_equal(srr_recv(s, b, sizeof b, 0, &err), 6);
+    srr_close(s, NULL);
+    srr_socket *u = H_PTR(srr_socket_new(w, AF_INET, SOCK_DGRAM, 0, &err), &err);
+    srr_addr a;
+    srr_addr_inet(&a, "192.0.2.2", 0);
+    H_OK(srr_bind(u, &a, &err), &err); /* an ephemeral port: the seed picks it */
+    srr_close(u, NULL);
+    srr_world_destroy(w);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    unlink(path);
+    buf[n] = '\0';
+    /* the header's pid is the only thing a rerun may change */
+    return strdup(strchr(buf, '\n'));
+}
+
+static void test_sim_same_seed_same_trace_other_seed_other_ports(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/sockrr-sim-det-%d.jsonl", (int)getpid());
+    char *a = sim_trace_run(net_json, path);
+    char *b = sim_trace_run(net_json, path);
+    assert_string_equal(a, b);
+    char *other = strdup(net_json);
+    char *seed = strstr(other, "\"seed\": 7");
+    seed[8] = '8';
+    char *c = sim_trace_run(other, path);
+    assert_string_not_equal(a, c);
+    free(a);
+    free(b);
+    free(c);
+    free(other);
+}
+
+static void test_sim_udp_boundaries_and_connected_refusal(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new(net_json);
+    srr_error err;
+    srr_addr a, from;
+    srr_socket *r = H_PTR(srr_socket_new(w, AF_INET, SOCK_DGRAM, 0, &err), &err);
+    srr_socket *t = H_PTR(srr_socket_new(w, AF_INET, SOCK_DGRAM, 0, &err), &err);
+    srr_addr_inet(&a, "127.0.0.1", 5353);
+    H_OK(srr_bind(r, &a, &err), &err);
+    assert_int_equal(srr_sendto(t, "one", 3, 0, &a, &err), 3);
+    assert_int_equal(srr_sendto(t, "three", 5, 0, &a, &err), 5);
+    char b[16];
+    assert_int_equal(srr_recvfrom(r, b, 2, 0, &from, &err), 2); /* truncated, rest dropped */
+    assert_int_equal(srr_recvfrom(r, b, sizeof b, 0, &from, &err), 5);
+    assert_memory_equal(b, "three", 5);
+    srr_addr_inet(&a, "127.0.0.1", 5354); /* nobody there */
+    H_OK(srr_connect(t, &a, &err), &err);
+    assert_int_equal(srr_send(t, "x", 1, 0, &err), 1);
+    assert_int_equal(srr_send(t, "x", 1, 0, &err), -1);
+    assert_err_code(err, SRR_ERR_OS, ECONNREFUSED);
+    srr_close(r, NULL);
+    srr_close(t, NULL);
+    srr_world_destroy(w);
+}
+
+static void test_sim_bad_config_is_refused_with_its_place(void **state)
+{
+    (void)state;
+    char msg[512];
+    assert_null(srr_world_sim_string("{\"hosts\": {\"a\": {\"addrs\": [\"300.1.2.3\"]}}}", msg, sizeof msg));
+    if (!strstr(msg, "hosts.a.addrs[0]"))
+        fail_msg("the error does not name the field: %s", msg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup_wall, check_wall)
+        T(test_sim_blackholed_connect_times_out_at_30s_virtual),
+        T(test_sim_blocking_blackholed_connect_gives_etimedout_after_the_retry_budget),
+        T(test_sim_recv_timeout),
+        T(test_sim_accept_timeout),
+        T(test_sim_flaky_name_fails_twice_then_resolves),
+        T(test_sim_answers_in_config_order_and_nxdomain),
+        T(test_sim_create_connection_skips_an_unreachable_first_address),
+        T(test_sim_scripted_service_answers_a_request),
+        T(test_sim_reset_at_byte_4000_is_econnreset),
+        T(test_sim_sendall_completes_over_short_writes),
+        T(test_sim_deadlock_is_reported_not_hung),
+        T(test_sim_two_threads_both_reading_deadlock),
+        T(test_sim_threads_echo_and_sleep_in_virtual_time),
+        T(test_sim_same_seed_same_trace_other_seed_other_ports),
+        T(test_sim_udp_boundaries_and_connected_refusal),
+        T(test_sim_bad_config_is_refused_with_its_place),
+#undef T
+    };
+    return cmocka_run_group_tests_name("test_sim", tests, NULL, NULL);
+}
