@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sim_config.h"
 #include "trace.h"
 
 static void check_usage(FILE *out)
@@ -17,7 +18,9 @@ static void check_usage(FILE *out)
             "\n"
             "Validates each trace (docs/trace-format.md; \"-\" reads stdin) and prints\n"
             "every problem to stderr as FILE:LINE: FIELD: message.  A torn last line\n"
-            "(a writer killed mid-line) is a problem too.\n"
+            "(a writer killed mid-line) is a problem too.  A sim network config\n"
+            "(docs/sim-config.md: a JSON object whose first line has no \"type\") is\n"
+            "checked as one, its first problem as FILE:LINE:COLUMN: FIELD: message.\n"
             "\n"
             "exit status: 0 all valid; 1 a problem was found; 2 usage error.\n");
 }
@@ -28,9 +31,51 @@ static void check_print(const srr_trace_error *e)
     fprintf(stderr, "%s\n", srr__trace_error_format(e, line, sizeof line));
 }
 
+/* A sim network config rather than a trace: its first non-blank character
+ * is '{' and its first line has no "type" member, which every line of a
+ * trace has (docs/sim-config.md). */
+static int check_is_config(const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return 0;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char line[4096];
+    int c;
+    while ((c = fgetc(f)) != EOF && (c == ' ' || c == '\t' || c == '\n' || c == '\r'))
+        ;
+    int config = 0;
+    if (c == '{') {
+        ungetc(c, f);
+        if (!fgets(line, sizeof line, f) || !strstr(line, "\"type\""))
+            config = 1;
+    }
+    fclose(f);
+    return config;
+}
+
+static int check_config(const char *path)
+{
+    srr_config_error e;
+    char line[1024];
+    sim_config *c = srr__sim_config_load(path, &e);
+    if (!c) {
+        fprintf(stderr, "%s\n", srr__config_error_format(&e, line, sizeof line));
+        return 1;
+    }
+    printf("%s: valid sim config: %zu host%s, %zu dns name%s, %zu service%s, %zu fault rule%s\n", path,
+           c->nhosts, c->nhosts == 1 ? "" : "s", c->ndns, c->ndns == 1 ? "" : "s", c->nservices,
+           c->nservices == 1 ? "" : "s", c->nfaults, c->nfaults == 1 ? "" : "s");
+    srr__sim_config_free(c);
+    return 0;
+}
+
 /* Validates one file; 0 valid, 1 not. */
 static int check_file(const char *path)
 {
+    if (check_is_config(path))
+        return check_config(path);
     srr_trace_error err;
     srr_trace_reader *r = srr__trace_open(path, &err);
     if (!r) {

@@ -35,7 +35,7 @@
 extern "C" {
 #endif
 
-#define SRR_WORLD_OPS_VERSION 1
+#define SRR_WORLD_OPS_VERSION 2
 
 typedef struct srr_world srr_world;
 typedef struct srr_world_ops srr_world_ops;
@@ -149,6 +149,15 @@ struct srr_world_ops {
 
     /* Releases the world and every handle it still holds. */
     void (*destroy)(srr_world *w);
+
+    /* ---- since version 2 ---- */
+
+    /* What the calling thread's last call asked for that the world does not
+     * model ("socket type SOCK_RAW", "getsockopt level 0 name 1"), then
+     * forgotten; NULL when nothing.  The call itself failed with a defined
+     * errno; the tap records this as an `unsupported` event.  Callers check
+     * ops->version >= 2 and a non-NULL slot. */
+    const char *(*unsupported)(srr_world *w);
 };
 
 /* The real Linux kernel.  Stateless apart from the default timeout: each call

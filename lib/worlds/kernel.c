@@ -258,6 +258,13 @@ static int kernel_sleep(srr_world *w, clockid_t clock, int64_t ns)
     return -clock_nanosleep(clock, 0, &ts, NULL); /* returns a positive errno */
 }
 
+/* The kernel is the reference: nothing it answers is a model's gap. */
+static const char *kernel_unsupported(srr_world *w)
+{
+    (void)w;
+    return NULL;
+}
+
 static void kernel_destroy(srr_world *w)
 {
     free(w);
@@ -295,6 +302,7 @@ static const srr_world_ops kernel_ops = {
     .now = kernel_now,
     .sleep = kernel_sleep,
     .destroy = kernel_destroy,
+    .unsupported = kernel_unsupported,
 };
 
 srr_world *srr_world_kernel(void)

@@ -140,8 +140,25 @@ static int err_of(int64_t r)
     return r < 0 ? (int)-r : 0;
 }
 
+/* The inner world's note of what it does not model, if it keeps one. */
+static const char *tap_inner_unsupported(srr_world *w)
+{
+    const srr_world_ops *o = INNER(w)->ops;
+    return o->version >= 2 && o->unsupported ? o->unsupported(INNER(w)) : NULL;
+}
+
 static srr_jline *tap_begin(srr_world *w, const char *op, int64_t r)
 {
+    /* what the inner world could not model goes first, as its own event */
+    const char *what = r < 0 ? tap_inner_unsupported(w) : NULL;
+    if (what) {
+        srr_jline *u = srr__trace_begin(TAP(w)->writer, "unsupported", -1, err_of(r));
+        srr__jl_open(u, "args", '{');
+        srr__jl_str(u, "what", what);
+        srr__jl_str(u, "call", op);
+        srr__jl_close(u, '}');
+        srr__trace_end(TAP(w)->writer);
+    }
     return srr__trace_begin(TAP(w)->writer, op, r < 0 ? -1 : r, err_of(r));
 }
 
@@ -765,6 +782,13 @@ static int tap_sleep(srr_world *w, clockid_t clock, int64_t ns)
 
 /* ----------------------------------------------------------------- lifetime */
 
+/* A tap over a tap: the note has already been recorded by this tap. */
+static const char *tap_unsupported(srr_world *w)
+{
+    (void)w;
+    return NULL;
+}
+
 static void tap_destroy(srr_world *w)
 {
     tap_world *t = TAP(w);
@@ -810,6 +834,7 @@ static const srr_world_ops tap_ops = {
     .now = tap_now,
     .sleep = tap_sleep,
     .destroy = tap_destroy,
+    .unsupported = tap_unsupported,
 };
 
 srr_world *srr_world_tap(srr_world *inner, const char *path, const srr_tap_options *opts,

@@ -56,4 +56,16 @@ out=$("$CHECK" "$d" 2>&1)
 [ $? = 1 ] || fail "a directory did not exit 1"
 [ "$out" = "$d: cannot read: Is a directory" ] || fail "directory: $out"
 expect_status 2 "$CHECK"
+
+# sockrr check reads a config as a config and says the same line.
+out=$("$SOCKRR" check "$V/example.json") || fail "sockrr check rejects the example config"
+case $out in *"valid sim config: 3 hosts"*) ;; *) fail "sockrr check on the example said: $out" ;; esac
+for f in "$I"/*.json; do
+    name=$(basename "$f" .json)
+    case $name in empty | top_level_array) continue ;; esac # not recognizably a config
+    out=$("$SOCKRR" check "$f" 2>&1)
+    [ $? = 1 ] || fail "sockrr check $name did not exit 1"
+    case $out in "$f:"*) got="NET:${out#"$f:"}" ;; *) got=$out ;; esac
+    [ "$got" = "$(cat "$I/$name.error")" ] || fail "sockrr check $name said: $out"
+done
 exit 0

@@ -137,6 +137,11 @@ static int f_if_nameindex(srr_world *w, struct if_nameindex **out)
 static void f_if_freenameindex(srr_world *w, struct if_nameindex *l) { PASS(w, if_freenameindex, l); }
 static int64_t f_now(srr_world *w, clockid_t c) { return FAULTY(w, -EINVAL, now, c); }
 static int f_sleep(srr_world *w, clockid_t c, int64_t ns) { return FAULTY(w, -EINTR, sleep, c, ns); }
+static const char *f_unsupported(srr_world *w)
+{
+    const srr_world_ops *o = INNER(w)->ops;
+    return o->version >= 2 && o->unsupported ? o->unsupported(INNER(w)) : NULL;
+}
 static void f_destroy(srr_world *w)
 {
     srr_world_destroy(INNER(w));
@@ -154,6 +159,7 @@ static const srr_world_ops fault_ops = {
     .gethostbyname2_r = f_gethostbyname2_r, .gethostbyaddr_r = f_gethostbyaddr_r,
     .gethostname = f_gethostname, .sethostname = f_sethostname, .if_nameindex = f_if_nameindex,
     .if_freenameindex = f_if_freenameindex, .now = f_now, .sleep = f_sleep, .destroy = f_destroy,
+    .unsupported = f_unsupported,
 };
 
 static fault_world *fault_world_new(long fail_at)

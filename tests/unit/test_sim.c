@@ -446,6 +446,104 @@ static void test_sim_udp_boundaries_and_connected_refusal(void **state)
     srr_world_destroy(w);
 }
 
+/* The trace of a run through the tap, as one string. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+static srr_world *sim_tapped(const char *json, char *path, size_t len, const char *name)
+{
+    snprintf(path, len, "/tmp/sockrr-sim-%s-%d.jsonl", name, (int)getpid());
+    int error;
+    srr_world *w = srr_world_tap(sim_new(json), path, NULL, &error);
+    assert_non_null(w);
+    return w;
+}
+
+static void test_sim_injected_eintr_is_retried_and_traced(void **state)
+{
+    (void)state;
+    char path[96];
+    srr_world *w = sim_tapped("{\"faults\": [{\"match\": {\"port\": 9100, \"direction\": \"out\"}, \"action\": \"eintr\"}]}",
+                              path, sizeof path, "eintr");
+    srr_error err;
+    srr_addr a;
+    srr_socket *l = H_PTR(srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &err), &err), *c, *s;
+    srr_addr_inet(&a, "127.0.0.1", 9100);
+    H_OK(srr_bind(l, &a, &err), &err);
+    H_OK(srr_listen(l, 1, &err), &err);
+    c = H_PTR(srr_create_connection(w, "127.0.0.1", 9100, SRR_TIMEOUT_NONE, NULL, &err), &err);
+    H_OK(srr_accept(l, &s, NULL, &err), &err);
+    assert_int_equal(srr_send(c, "hi", 2, 0, &err), 2); /* EINTR once, retried (PEP 475) */
+    srr_close(s, NULL);
+    srr_close(c, NULL);
+    srr_close(l, NULL);
+    srr_world_destroy(w);
+    char *t = slurp(path);
+    unlink(path);
+    char *e = strstr(t, "\"op\":\"sendmsg\",\"ret\":-1,\"errno\":\"EINTR\"");
+    if (!e || !strstr(e, "\"op\":\"sendmsg\",\"ret\":2"))
+        fail_msg("no EINTR then success in the trace:\n%s", t);
+}
+
+static void test_sim_unmodelled_requests_are_unsupported_events(void **state)
+{
+    (void)state;
+    char path[96];
+    srr_world *w = sim_tapped("{}", path, sizeof path, "unsupported");
+    srr_error err;
+    assert_null(srr_socket_new(w, AF_INET, SOCK_RAW, IPPROTO_ICMP, &err));
+    assert_err_code(err, SRR_ERR_OS, EPROTONOSUPPORT);
+    srr_socket *s = H_PTR(srr_socket_new(w, AF_INET, SOCK_DGRAM, 0, &err), &err);
+    assert_int_equal(srr_setsockopt_int(s, IPPROTO_IP, IP_TOS, 0x10, &err), -1);
+    assert_err_code(err, SRR_ERR_OS, ENOPROTOOPT);
+    srr_close(s, NULL);
+    srr_world_destroy(w);
+    char *t = slurp(path);
+    unlink(path);
+    if (!strstr(t, "\"op\":\"unsupported\",\"ret\":-1,\"errno\":\"EPROTONOSUPPORT\",\"errno_num\":93,\"args\":{\"what\":\"socket type 3 in family 2\",\"call\":\"socket\"}"))
+        fail_msg("no unsupported event for SOCK_RAW:\n%s", t);
+    if (!strstr(t, "\"what\":\"setsockopt level 0 name 1\""))
+        fail_msg("no unsupported event for IP_TOS:\n%s", t);
+}
+
+static void test_sim_udp_duplicate_and_reorder(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new("{\"faults\": [{\"match\": {\"port\": 6000}, \"action\": \"duplicate\", \"probability\": 1},"
+                           " {\"match\": {\"port\": 6001}, \"action\": \"reorder\", \"probability\": 1}]}");
+    srr_error err;
+    srr_addr a0, a1;
+    srr_socket *r0 = H_PTR(srr_socket_new(w, AF_INET, SOCK_DGRAM, 0, &err), &err);
+    srr_socket *r1 = H_PTR(srr_socket_new(w, AF_INET, SOCK_DGRAM, 0, &err), &err);
+    srr_socket *t = H_PTR(srr_socket_new(w, AF_INET, SOCK_DGRAM, 0, &err), &err);
+    srr_addr_inet(&a0, "127.0.0.1", 6000);
+    srr_addr_inet(&a1, "127.0.0.1", 6001);
+    H_OK(srr_bind(r0, &a0, &err), &err);
+    H_OK(srr_bind(r1, &a1, &err), &err);
+    char b[8];
+    H_OK(srr_sendto(t, "dup", 3, 0, &a0, &err), &err);
+    assert_int_equal(srr_recv(r0, b, sizeof b, MSG_DONTWAIT, &err), 3);
+    assert_int_equal(srr_recv(r0, b, sizeof b, MSG_DONTWAIT, &err), 3); /* the copy */
+    assert_int_equal(srr_recv(r0, b, sizeof b, MSG_DONTWAIT, &err), -1);
+    H_OK(srr_sendto(t, "first", 5, 0, &a1, &err), &err);
+    H_OK(srr_sendto(t, "second", 6, 0, &a1, &err), &err);
+    assert_int_equal(srr_recv(r1, b, sizeof b, 0, &err), 6); /* overtook */
+    assert_memory_equal(b, "second", 6);
+    assert_int_equal(srr_recv(r1, b, sizeof b, 0, &err), 5);
+    srr_close(r0, NULL);
+    srr_close(r1, NULL);
+    srr_close(t, NULL);
+    srr_world_destroy(w);
+}
+
 static void test_sim_bad_config_is_refused_with_its_place(void **state)
 {
     (void)state;
@@ -474,6 +572,9 @@ int main(void)
         T(test_sim_threads_echo_and_sleep_in_virtual_time),
         T(test_sim_same_seed_same_trace_other_seed_other_ports),
         T(test_sim_udp_boundaries_and_connected_refusal),
+        T(test_sim_injected_eintr_is_retried_and_traced),
+        T(test_sim_unmodelled_requests_are_unsupported_events),
+        T(test_sim_udp_duplicate_and_reorder),
         T(test_sim_bad_config_is_refused_with_its_place),
 #undef T
     };

@@ -122,6 +122,8 @@ struct sim_world {
     long *conn_counts;    /* connections made per fault rule, for `conn` */
     long *call_counts;    /* matching calls per fault rule, for `call` */
     char hostname[256];
+    char unsupported[160]; /* what the last unmodelled call asked for ... */
+    pthread_t unsupported_by; /* ... and which thread made it */
 };
 
 #define SIM(w) ((sim_world *)(w))
@@ -134,6 +136,10 @@ void srr__sim_changed(sim_world *s);        /* wake waiters: state changed */
  * -1 none) passes: 0 woken, -ETIMEDOUT deadline reached, -EDEADLK. */
 int srr__sim_wait(sim_world *s, const char *what, int handle, int64_t deadline);
 uint64_t srr__sim_random(sim_world *s);
+/* Notes what the calling thread asked for that the sim does not model (the
+ * tap records it); returns err for a tail call. */
+int srr__sim_unsupported(sim_world *s, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 sim_sock *srr__sim_sock(sim_world *s, int handle);   /* NULL when not a sim socket */
 int srr__sim_handle_new(sim_world *s, sim_sock *k);   /* -EMFILE */
 void srr__sim_runnable_services(sim_world *s);        /* advance service scripts */
@@ -177,6 +183,10 @@ void srr__sim_dgram_free(sim_sock *k);
 
 /* sim_fault.c: the first rule matching a connect to sa (NULL = none). */
 const sim_fault *srr__sim_fault_connect(sim_world *s, const struct sockaddr *sa);
+/* The first datagram rule (loss, duplicate, reorder) for a send to `to`. */
+const sim_fault *srr__sim_fault_to(sim_world *s, const struct sockaddr *to, sim_action action);
+/* An injected EINTR/EAGAIN for this call (1 send, 2 receive): -errno or 0. */
+int srr__sim_fault_call(sim_world *s, const sim_sock *k, int direction);
 /* The byte-offset rule for this connection and direction (1 out, 2 in). */
 const sim_fault *srr__sim_fault_bytes(sim_world *s, const sim_sock *k, int direction,
                                       sim_action action);

@@ -60,6 +60,32 @@ static int dgram_queue(sim_sock *to, const sim_sock *from, const struct msghdr *
     return 0;
 }
 
+/* A draw from the seeded generator: true with probability p. */
+static int dgram_draw(sim_world *s, double p)
+{
+    return (double)(srr__sim_random(s) >> 11) / 9007199254740992.0 < p;
+}
+
+/* The newest datagram overtakes the one before it. */
+static void dgram_swap_last_two(sim_sock *k)
+{
+    sim_dgram *prev = NULL, *a = k->dq_head;
+    while (a && a->next && a->next != k->dq_tail) {
+        prev = a;
+        a = a->next;
+    }
+    if (!a || a->next != k->dq_tail)
+        return;
+    sim_dgram *b = k->dq_tail;
+    a->next = NULL;
+    b->next = a;
+    if (prev)
+        prev->next = b;
+    else
+        k->dq_head = b;
+    k->dq_tail = a;
+}
+
 ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct msghdr *m,
                             int flags)
 {
@@ -109,8 +135,8 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
             k->so_error = ECONNREFUSED; /* the port unreachable comes back */
         return (ssize_t)len;            /* the datagram left; nobody got it */
     }
-    const sim_fault *loss = srr__sim_fault_bytes(s, k, 1, SIM_FAULT_LOSS);
-    if (loss && (double)(srr__sim_random(s) >> 11) / 9007199254740992.0 < loss->probability)
+    const sim_fault *loss = srr__sim_fault_to(s, (struct sockaddr *)&to, SIM_FAULT_LOSS);
+    if (loss && dgram_draw(s, loss->probability))
         return (ssize_t)len;
     while (d->dq_bytes + len > (size_t)d->rcvbuf) {
         if (k->family != AF_UNIX)
@@ -126,9 +152,16 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
         if (!d)
             return -ECONNREFUSED;
     }
+    const sim_fault *dup = srr__sim_fault_to(s, (struct sockaddr *)&to, SIM_FAULT_DUPLICATE);
+    const sim_fault *reo = srr__sim_fault_to(s, (struct sockaddr *)&to, SIM_FAULT_REORDER);
+    sim_dgram *before_tail = d->dq_tail;
     r = dgram_queue(d, k, m, len);
     if (r < 0)
         return r;
+    if (reo && before_tail && dgram_draw(s, reo->probability))
+        dgram_swap_last_two(d);
+    if (dup && dgram_draw(s, dup->probability))
+        dgram_queue(d, k, m, len);
     k->tx_bytes += (int64_t)len;
     srr__sim_changed(s);
     return (ssize_t)len;

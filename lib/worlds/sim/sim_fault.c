@@ -3,6 +3,7 @@
  * (docs/sim-config.md, "faults").  The first matching rule acts.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <string.h>
 
 #include "sim.h"
@@ -72,6 +73,36 @@ const sim_fault *srr__sim_fault_bytes(sim_world *s, const sim_sock *k, int direc
         if (f->match.after_bytes >= 0 && moved < f->match.after_bytes)
             continue;
         return f;
+    }
+    return NULL;
+}
+
+int srr__sim_fault_call(sim_world *s, const sim_sock *k, int direction)
+{
+    const struct sockaddr *peer = k->peer_len ? (const struct sockaddr *)&k->peer : NULL;
+    for (size_t i = 0; i < s->cfg->nfaults; i++) {
+        const sim_fault *f = &s->cfg->faults[i];
+        if (f->action != SIM_FAULT_EINTR && f->action != SIM_FAULT_EAGAIN)
+            continue;
+        if (f->match.direction && f->match.direction != direction)
+            continue;
+        if (!fault_matches_peer(s, &f->match, peer))
+            continue;
+        /* `call` picks the n-th matching call; without it, the first fails */
+        long n = s->call_counts[i]++;
+        if (n != (f->match.call_count >= 0 ? f->match.call_count : 0))
+            continue;
+        return f->action == SIM_FAULT_EINTR ? -EINTR : -EAGAIN;
+    }
+    return 0;
+}
+
+const sim_fault *srr__sim_fault_to(sim_world *s, const struct sockaddr *to, sim_action action)
+{
+    for (size_t i = 0; i < s->cfg->nfaults; i++) {
+        const sim_fault *f = &s->cfg->faults[i];
+        if (f->action == action && f->match.direction != 2 && fault_matches_peer(s, &f->match, to))
+            return f;
     }
     return NULL;
 }

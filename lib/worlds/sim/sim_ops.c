@@ -57,11 +57,12 @@ static int sim_socket_locked(sim_world *s, int domain, int type, int protocol)
 {
     int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (!sim_family_ok(domain))
-        return -EAFNOSUPPORT;
-    if (!sim_type_ok(domain, base))
-        return domain == AF_UNIX ? -ESOCKTNOSUPPORT : -EPROTONOSUPPORT; /* raw sockets: not modelled */
+        return srr__sim_unsupported(s, -EAFNOSUPPORT, "socket family %d", domain);
+    if (!sim_type_ok(domain, base)) /* raw sockets and the like */
+        return srr__sim_unsupported(s, domain == AF_UNIX ? -ESOCKTNOSUPPORT : -EPROTONOSUPPORT,
+                                    "socket type %d in family %d", base, domain);
     if (!sim_proto_ok(domain, base, protocol))
-        return -EPROTONOSUPPORT;
+        return srr__sim_unsupported(s, -EPROTONOSUPPORT, "protocol %d for socket type %d", protocol, base);
     sim_sock *k = srr__sim_sock_new(s, domain, base, protocol ? protocol : sim_default_proto(domain, base));
     if (!k)
         return -ENOMEM;
@@ -203,8 +204,12 @@ static ssize_t sim_sendmsg(srr_world *w, int h, const struct msghdr *msg, int fl
     sim_world *s = SIM(w);
     srr__sim_enter(s);
     SIM_SOCK_OR_FAIL(s, k, h);
-    ssize_t r = k->type == SOCK_DGRAM ? srr__sim_dgram_send(s, k, h, msg, flags)
-                                      : srr__sim_stream_send(s, k, h, msg, flags);
+    ssize_t r;
+    if (msg->msg_control && msg->msg_controllen > 0) /* SCM_RIGHTS and the like */
+        r = srr__sim_unsupported(s, -EOPNOTSUPP, "ancillary data (sendmsg control)");
+    else if ((r = srr__sim_fault_call(s, k, 1)) == 0)
+        r = k->type == SOCK_DGRAM ? srr__sim_dgram_send(s, k, h, msg, flags)
+                                  : srr__sim_stream_send(s, k, h, msg, flags);
     srr__sim_leave(s);
     return r;
 }
@@ -214,8 +219,10 @@ static ssize_t sim_recvmsg(srr_world *w, int h, struct msghdr *msg, int flags)
     sim_world *s = SIM(w);
     srr__sim_enter(s);
     SIM_SOCK_OR_FAIL(s, k, h);
-    ssize_t r = k->type == SOCK_DGRAM ? srr__sim_dgram_recv(s, k, h, msg, flags)
-                                      : srr__sim_stream_recv(s, k, h, msg, flags);
+    ssize_t r = srr__sim_fault_call(s, k, 2);
+    if (r == 0)
+        r = k->type == SOCK_DGRAM ? srr__sim_dgram_recv(s, k, h, msg, flags)
+                                  : srr__sim_stream_recv(s, k, h, msg, flags);
     if (r >= 0)
         msg->msg_controllen = 0; /* no ancillary data is modelled */
     srr__sim_leave(s);
@@ -318,6 +325,8 @@ static int sim_getsockopt(srr_world *w, int h, int level, int name, void *val, s
     srr__sim_enter(s);
     SIM_SOCK_OR_FAIL(s, k, h);
     int r = sim_getsockopt_locked(k, level, name, val, len);
+    if (r == -ENOPROTOOPT)
+        srr__sim_unsupported(s, r, "getsockopt level %d name %d", level, name);
     srr__sim_leave(s);
     return r;
 }
@@ -404,6 +413,8 @@ static int sim_setsockopt(srr_world *w, int h, int level, int name, const void *
     srr__sim_enter(s);
     SIM_SOCK_OR_FAIL(s, k, h);
     int r = sim_setsockopt_locked(s, k, level, name, val, len);
+    if (r == -ENOPROTOOPT)
+        srr__sim_unsupported(s, r, "setsockopt level %d name %d", level, name);
     srr__sim_leave(s);
     return r;
 }
@@ -497,7 +508,7 @@ static int sim_fcntl(srr_world *w, int h, int cmd, long arg)
     case F_DUPFD_CLOEXEC:
         r = arg < 0 ? -EINVAL : sim_dup_from(s, k, (int)arg, cmd == F_DUPFD_CLOEXEC);
         break;
-    default: r = -EINVAL;
+    default: r = srr__sim_unsupported(s, -EINVAL, "fcntl command %d", cmd);
     }
     srr__sim_leave(s);
     return r;
@@ -523,7 +534,7 @@ static int sim_ioctl(srr_world *w, int h, unsigned long request, void *arg)
     case SIOCOUTQ:
         *(int *)arg = 0; /* delivery is immediate: nothing waits to go out */
         break;
-    default: r = -ENOTTY;
+    default: r = srr__sim_unsupported(s, -ENOTTY, "ioctl request %#lx", request);
     }
     srr__sim_leave(s);
     return r;
@@ -779,6 +790,21 @@ static int sim_sleep(srr_world *w, clockid_t clock, int64_t ns)
     return r;
 }
 
+static const char *sim_unsupported(srr_world *w)
+{
+    sim_world *s = SIM(w);
+    static __thread char note[160]; /* the caller's copy; the world's is cleared */
+    const char *r = NULL;
+    pthread_mutex_lock(&s->lock);
+    if (s->unsupported[0] && pthread_equal(s->unsupported_by, pthread_self())) {
+        memcpy(note, s->unsupported, sizeof note);
+        s->unsupported[0] = '\0';
+        r = note;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return r;
+}
+
 const srr_world_ops srr__sim_ops = {
     .version = SRR_WORLD_OPS_VERSION,
     .name = "sim",
@@ -811,4 +837,5 @@ const srr_world_ops srr__sim_ops = {
     .now = sim_now,
     .sleep = sim_sleep,
     .destroy = srr__sim_destroy,
+    .unsupported = sim_unsupported,
 };

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +149,16 @@ int srr__sim_wait(sim_world *s, const char *what, int handle, int64_t deadline)
             break;
         }
     return r;
+}
+
+int srr__sim_unsupported(sim_world *s, int err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->unsupported, sizeof s->unsupported, fmt, ap);
+    va_end(ap);
+    s->unsupported_by = pthread_self();
+    return err;
 }
 
 /* splitmix64: small, fast, and the same sequence for the same seed. */
