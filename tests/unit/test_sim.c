@@ -544,6 +544,34 @@ static void test_sim_udp_duplicate_and_reorder(void **state)
     srr_world_destroy(w);
 }
 
+/* 50 ms each way: the answer comes back one round trip later; a slow link
+ * adds the bytes' time on the wire. */
+static void test_sim_latency_and_bandwidth_delay_the_answer(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new(
+        "{\"latency\": \"50ms\", \"hosts\": {\"app\": {\"addrs\": [\"192.0.2.2\"], \"self\": true},"
+        " \"db\": {\"addrs\": [\"192.0.2.5\"]}, \"far\": {\"addrs\": [\"192.0.2.7\"]}},"
+        " \"services\": {\"db:5432\": {\"script\": [{\"expect\": \"PING\\r\\n\"}, {\"send\": \"PONG\\r\\n\"}, {\"close\": true}]},"
+        "              \"far:80\": {\"script\": [{\"send\": \"hex:00000000000000000000\"}, {\"close\": true}]}},"
+        " \"faults\": [{\"match\": {\"host\": \"far\"}, \"action\": \"bandwidth\", \"rate\": 100}]}");
+    srr_error err;
+    srr_socket *s = H_PTR(srr_create_connection(w, "db", 5432, 5.0, NULL, &err), &err);
+    H_OK(srr_sendall(s, "PING\r\n", 6, 0, &err), &err);
+    char b[16];
+    assert_int_equal(srr_recv(s, b, sizeof b, 0, &err), 6);
+    assert_int_equal(srr_sim_now(w), 100000000LL); /* 50 ms there, 50 ms back */
+    assert_int_equal(srr_recv(s, b, sizeof b, 0, &err), 0);
+    srr_close(s, NULL);
+    int64_t t0 = srr_sim_now(w);
+    s = H_PTR(srr_create_connection(w, "far", 80, 5.0, NULL, &err), &err);
+    assert_int_equal(srr_recv(s, b, sizeof b, MSG_WAITALL, &err), 10);
+    /* the link's 50 ms, plus 10 bytes at 100 bytes/s: 100 ms on the wire */
+    assert_int_equal(srr_sim_now(w) - t0, 150000000LL);
+    srr_close(s, NULL);
+    srr_world_destroy(w);
+}
+
 static void test_sim_bad_config_is_refused_with_its_place(void **state)
 {
     (void)state;
@@ -575,6 +603,7 @@ int main(void)
         T(test_sim_injected_eintr_is_retried_and_traced),
         T(test_sim_unmodelled_requests_are_unsupported_events),
         T(test_sim_udp_duplicate_and_reorder),
+        T(test_sim_latency_and_bandwidth_delay_the_answer),
         T(test_sim_bad_config_is_refused_with_its_place),
 #undef T
     };

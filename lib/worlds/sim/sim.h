@@ -44,6 +44,15 @@ typedef struct sim_dgram {
     unsigned char data[];
 } sim_dgram;
 
+/* Bytes on the wire: they reach the receiver's buffer at `at`. */
+typedef struct sim_chunk {
+    struct sim_chunk *next;
+    int64_t at;
+    int fin;   /* the sender's FIN, after its bytes */
+    size_t len;
+    unsigned char data[];
+} sim_chunk;
+
 typedef enum sim_state {
     SIM_S_NEW,
     SIM_S_LISTEN,
@@ -63,6 +72,8 @@ struct sim_sock {
     sim_sock *other;      /* the connected endpoint (stream), or NULL */
     /* stream */
     sim_buf rx;           /* bytes delivered to this end */
+    sim_chunk *fly_head, *fly_tail; /* bytes on their way to this end (latency) */
+    size_t fly_bytes;
     int rx_eof;           /* the other end shut its write side */
     int rd_shut, wr_shut;
     int reset;            /* the connection was reset */
@@ -171,6 +182,9 @@ void srr__sim_stream_close(sim_world *s, sim_sock *k);
 int srr__sim_stream_shutdown(sim_world *s, sim_sock *k, int how);
 void srr__sim_connect_pair(sim_sock *a, sim_sock *b);
 int srr__sim_service_run(sim_world *s, sim_sock *k);
+/* Bytes whose time has come reach their receivers. */
+void srr__sim_stream_arrivals(sim_world *s);
+void srr__sim_stream_free_flight(sim_sock *k);
 const sim_host *srr__sim_host_of(sim_world *s, const struct sockaddr *sa);
 int srr__sim_bind(sim_world *s, sim_sock *k, const struct sockaddr *sa, socklen_t len);
 
@@ -183,6 +197,8 @@ void srr__sim_dgram_free(sim_sock *k);
 
 /* sim_fault.c: the first rule matching a connect to sa (NULL = none). */
 const sim_fault *srr__sim_fault_connect(sim_world *s, const struct sockaddr *sa);
+/* The first rule of this action for the link to a remote address. */
+const sim_fault *srr__sim_fault_link(sim_world *s, const struct sockaddr *remote, sim_action action);
 /* The first datagram rule (loss, duplicate, reorder) for a send to `to`. */
 const sim_fault *srr__sim_fault_to(sim_world *s, const struct sockaddr *to, sim_action action);
 /* An injected EINTR/EAGAIN for this call (1 send, 2 receive): -errno or 0. */

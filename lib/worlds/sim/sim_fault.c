@@ -106,3 +106,13 @@ const sim_fault *srr__sim_fault_to(sim_world *s, const struct sockaddr *to, sim_
     }
     return NULL;
 }
+
+const sim_fault *srr__sim_fault_link(sim_world *s, const struct sockaddr *remote, sim_action action)
+{
+    for (size_t i = 0; i < s->cfg->nfaults; i++) {
+        const sim_fault *f = &s->cfg->faults[i];
+        if (f->action == action && fault_matches_peer(s, &f->match, remote))
+            return f;
+    }
+    return NULL;
+}

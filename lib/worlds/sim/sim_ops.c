@@ -560,7 +560,7 @@ static short sim_revents(sim_world *s, sim_sock *k, short events)
         if (k->so_error)
             r |= POLLOUT | POLLERR | POLLHUP;
     } else {
-        int gone = k->reset || (k->state == SIM_S_CONNECTED && !k->other);
+        int gone = k->reset || (k->state == SIM_S_CONNECTED && !k->other && !k->fly_head);
         if (srr__sim_buf_len(&k->rx) > 0 || k->rx_eof || k->rd_shut || gone)
             r |= POLLIN;
         if (k->rx_eof || k->rd_shut)
@@ -569,10 +569,10 @@ static short sim_revents(sim_world *s, sim_sock *k, short events)
             r |= POLLERR;
         if (gone || (k->rx_eof && k->wr_shut))
             r |= POLLHUP;
-        if (!k->wr_shut && !gone) {
+        if (!k->wr_shut && !gone && k->other) {
             size_t cap = k->family == AF_UNIX ? (size_t)k->sndbuf
                                               : (size_t)k->other->rcvbuf + (size_t)k->sndbuf;
-            if (srr__sim_buf_len(&k->other->rx) < cap)
+            if (srr__sim_buf_len(&k->other->rx) + k->other->fly_bytes < cap)
                 r |= POLLOUT;
         } else if (gone) {
             r |= POLLOUT;

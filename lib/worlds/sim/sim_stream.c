@@ -46,17 +46,116 @@ static void stream_reset_other(sim_sock *k)
     k->other = NULL;
 }
 
-static void stream_fin_other(sim_sock *k)
+/* ------------------------------------------------------------ the wire */
+
+/* How long bytes from k take to reach its other end: nothing between
+ * sockets of this host; towards another host, the link's latency (the
+ * config's, or a latency rule's) plus len at its bandwidth. */
+static int64_t stream_delay(sim_world *s, const sim_sock *k, size_t len)
+{
+    if (k->family == AF_UNIX)
+        return 0;
+    const struct sockaddr *peer = (const struct sockaddr *)&k->peer;
+    const struct sockaddr *mine = (const struct sockaddr *)&k->local;
+    const struct sockaddr *remote = !srr__sim_is_local(s, peer) ? peer
+                                    : !srr__sim_is_local(s, mine) ? mine : NULL;
+    if (!remote)
+        return 0;
+    const sim_fault *lat = srr__sim_fault_link(s, remote, SIM_FAULT_LATENCY);
+    const sim_fault *bw = srr__sim_fault_link(s, remote, SIM_FAULT_BANDWIDTH);
+    int64_t d = lat ? lat->ns : s->cfg->latency_ns;
+    int64_t rate = bw ? bw->rate : s->cfg->bandwidth;
+    if (rate > 0)
+        d += (int64_t)((double)len * 1e9 / (double)rate);
+    return d;
+}
+
+/* Puts bytes (or the FIN) from k on the way to o, in order. */
+static int stream_push(sim_world *s, const sim_sock *k, sim_sock *o, const void *p, size_t len,
+                       int fin)
+{
+    int64_t d = stream_delay(s, k, len);
+    if (d == 0 && !o->fly_head) {
+        if (fin) {
+            o->rx_eof = 1;
+            return 0;
+        }
+        return srr__sim_buf_put(&o->rx, p, len);
+    }
+    sim_chunk *c = malloc(sizeof *c + (len ? len : 1));
+    if (!c)
+        return -ENOMEM;
+    c->next = NULL;
+    c->at = s->now + d;
+    if (o->fly_tail && o->fly_tail->at > c->at)
+        c->at = o->fly_tail->at; /* a stream keeps its order */
+    c->fin = fin;
+    c->len = len;
+    if (len)
+        memcpy(c->data, p, len);
+    if (o->fly_tail)
+        o->fly_tail->next = c;
+    else
+        o->fly_head = c;
+    o->fly_tail = c;
+    o->fly_bytes += len;
+    return 0;
+}
+
+void srr__sim_stream_free_flight(sim_sock *k)
+{
+    while (k->fly_head) {
+        sim_chunk *c = k->fly_head;
+        k->fly_head = c->next;
+        free(c);
+    }
+    k->fly_tail = NULL;
+    k->fly_bytes = 0;
+}
+
+void srr__sim_stream_arrivals(sim_world *s)
+{
+    for (int again = 1; again;) {
+        again = 0;
+        for (size_t i = 0; i < s->nall; i++) {
+            sim_sock *k = s->all[i];
+            int moved = 0;
+            while (k->fly_head && k->fly_head->at <= s->now) {
+                sim_chunk *c = k->fly_head;
+                k->fly_head = c->next;
+                if (!k->fly_head)
+                    k->fly_tail = NULL;
+                k->fly_bytes -= c->len;
+                if (c->fin)
+                    k->rx_eof = 1;
+                else if (!k->rd_shut)
+                    srr__sim_buf_put(&k->rx, c->data, c->len);
+                free(c);
+                moved = 1;
+            }
+            if (moved) {
+                srr__sim_changed(s);
+                /* a script may end and free its socket: start over */
+                if (k->service && srr__sim_service_run(s, k)) {
+                    again = 1;
+                    break;
+                }
+            }
+        }
+    }
+}
+
+static void stream_fin_other(sim_world *s, sim_sock *k)
 {
     if (k->other)
-        k->other->rx_eof = 1;
+        stream_push(s, k, k->other, NULL, 0, 1);
 }
 
 static size_t stream_room(const sim_sock *k)
 {
     const sim_sock *o = k->other;
     size_t cap = k->family == AF_UNIX ? (size_t)k->sndbuf : (size_t)o->rcvbuf + (size_t)k->sndbuf;
-    size_t used = srr__sim_buf_len(&o->rx);
+    size_t used = srr__sim_buf_len(&o->rx) + o->fly_bytes;
     return used >= cap ? 0 : cap - used;
 }
 
@@ -97,7 +196,7 @@ int srr__sim_service_run(sim_world *s, sim_sock *k)
             break;
         }
         case SIM_STEP_SEND:
-            if (o && !o->rd_shut && srr__sim_buf_put(&o->rx, st->data, st->len) < 0)
+            if (o && !o->rd_shut && stream_push(s, k, o, st->data, st->len, 0) < 0)
                 return 0;
             break;
         case SIM_STEP_WAIT:
@@ -111,7 +210,7 @@ int srr__sim_service_run(sim_world *s, sim_sock *k)
             k->step_until = 0;
             break;
         case SIM_STEP_CLOSE:
-            stream_fin_other(k);
+            stream_fin_other(s, k);
             if (o)
                 o->other = NULL;
             k->other = NULL;
@@ -344,8 +443,9 @@ static size_t stream_iov_total(const struct msghdr *m)
     return n;
 }
 
-/* Copies n bytes of the message from offset off into the other end. */
-static int stream_deliver(sim_sock *o, const struct msghdr *m, size_t off, size_t n)
+/* Sends n bytes of the message from offset off towards the other end. */
+static int stream_deliver(sim_world *s, sim_sock *from, sim_sock *o, const struct msghdr *m,
+                          size_t off, size_t n)
 {
     for (size_t i = 0; i < m->msg_iovlen && n > 0; i++) {
         size_t l = m->msg_iov[i].iov_len;
@@ -354,7 +454,7 @@ static int stream_deliver(sim_sock *o, const struct msghdr *m, size_t off, size_
             continue;
         }
         size_t k = l - off < n ? l - off : n;
-        if (srr__sim_buf_put(&o->rx, (const char *)m->msg_iov[i].iov_base + off, k) < 0)
+        if (stream_push(s, from, o, (const char *)m->msg_iov[i].iov_base + off, k, 0) < 0)
             return -ENOMEM;
         n -= k;
         off = 0;
@@ -409,7 +509,7 @@ ssize_t srr__sim_stream_send(sim_world *s, sim_sock *k, int handle, const struct
             size_t deliver = n;
             if (stall && k->tx_bytes + (int64_t)n > stall->bytes)
                 deliver = stall->bytes > k->tx_bytes ? (size_t)(stall->bytes - k->tx_bytes) : 0;
-            if (deliver > 0 && !o->rd_shut && stream_deliver(o, m, done, deliver) < 0)
+            if (deliver > 0 && !o->rd_shut && stream_deliver(s, k, o, m, done, deliver) < 0)
                 return done ? (ssize_t)done : -ENOMEM;
             k->tx_bytes += (int64_t)n;
             o->rx_bytes += (int64_t)deliver;
@@ -464,7 +564,8 @@ ssize_t srr__sim_stream_recv(sim_world *s, sim_sock *k, int handle, struct msghd
         m->msg_namelen = 0; /* a connected stream reports no sender */
     for (;;) {
         size_t have = srr__sim_buf_len(&k->rx);
-        int ended = k->rx_eof || k->rd_shut || k->reset || k->so_error || !k->other;
+        /* the other end may be gone while its last bytes are still on the wire */
+        int ended = k->rx_eof || k->rd_shut || k->reset || k->so_error || (!k->other && !k->fly_head);
         int waitall = (flags & MSG_WAITALL) && !(flags & MSG_PEEK);
         if (have > 0 && (!waitall || have >= want || ended || want == 0)) {
             size_t n = stream_scatter(k, m, have < want ? have : want, flags & MSG_PEEK);
@@ -479,7 +580,7 @@ ssize_t srr__sim_stream_recv(sim_world *s, sim_sock *k, int handle, struct msghd
             return -stream_take_error(k);
         if (k->reset)
             return 0; /* after the one ECONNRESET, as Linux: end of stream */
-        if (k->rx_eof || k->rd_shut || (k->state == SIM_S_CONNECTED && !k->other))
+        if (k->rx_eof || k->rd_shut || (k->state == SIM_S_CONNECTED && !k->other && !k->fly_head))
             return have > 0 ? (ssize_t)stream_scatter(k, m, have, flags & MSG_PEEK) : 0;
         if (k->state == SIM_S_CONNECTING)
             return -EAGAIN;
@@ -505,7 +606,7 @@ int srr__sim_stream_shutdown(sim_world *s, sim_sock *k, int how)
         k->rd_shut = 1;
     if (how != SHUT_RD && !k->wr_shut) {
         k->wr_shut = 1;
-        stream_fin_other(k);
+        stream_fin_other(s, k);
         if (k->other && k->other->service)
             srr__sim_service_run(s, k->other);
     }
@@ -528,7 +629,7 @@ void srr__sim_stream_close(sim_world *s, sim_sock *k)
     if ((k->linger_on && k->linger_secs == 0) || srr__sim_buf_len(&k->rx) > 0) {
         stream_reset_other(k);
     } else {
-        stream_fin_other(k);
+        stream_fin_other(s, k);
         o->other = NULL;
         k->other = NULL;
     }

@@ -67,6 +67,8 @@ static int64_t sim_next_due(sim_world *s)
             SIM_DUE(k->connect_deadline);
         if (k->service && k->step_until > 0)
             SIM_DUE(k->step_until);
+        if (k->fly_head)
+            SIM_DUE(k->fly_head->at);
     }
 #undef SIM_DUE
     return next;
@@ -214,6 +216,7 @@ void srr__sim_runnable_services(sim_world *s)
             k->so_error = ETIMEDOUT;
         }
     }
+    srr__sim_stream_arrivals(s);
     /* a script may end and free its socket: walk again after each run */
     for (int again = 1; again;) {
         again = 0;
