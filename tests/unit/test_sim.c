@@ -572,6 +572,49 @@ static void test_sim_latency_and_bandwidth_delay_the_answer(void **state)
     srr_world_destroy(w);
 }
 
+/* The client side of a conversation with db:5432: what it sent, what came back. */
+static void playback_client(srr_world *w, char *got, size_t len)
+{
+    srr_error err;
+    srr_socket *s = H_PTR(srr_create_connection(w, "db", 5432, 5.0, NULL, &err), &err);
+    H_OK(srr_sendall(s, "PI", 2, 0, &err), &err);
+    H_OK(srr_sendall(s, "NG\r\n", 4, 0, &err), &err);
+    size_t n = 0;
+    ssize_t r;
+    while ((r = srr_recv(s, got + n, len - 1 - n, 0, &err)) > 0)
+        n += (size_t)r;
+    got[n] = '\0';
+    srr_close(s, NULL);
+}
+
+static void test_sim_service_plays_a_recorded_trace(void **state)
+{
+    (void)state;
+    char path[96], first[64], second[64], msg[512];
+    srr_world *w = sim_tapped(net_json, path, sizeof path, "playback");
+    playback_client(w, first, sizeof first);
+    srr_world_destroy(w);
+    char json[512];
+    snprintf(json, sizeof json,
+             "{\"hosts\": {\"app\": {\"addrs\": [\"192.0.2.2\"], \"self\": true}, \"db\": {\"addrs\": [\"192.0.2.5\"]}},"
+             " \"services\": {\"db:5432\": {\"trace\": \"%s\"}}}", path);
+    w = srr_world_sim_string(json, msg, sizeof msg);
+    if (!w)
+        fail_msg("%s", msg);
+    playback_client(w, second, sizeof second);
+    srr_world_destroy(w);
+    unlink(path);
+    assert_string_equal(first, "PONG\r\n");
+    assert_string_equal(second, first);
+    /* a trace with no connection to the port is refused up front */
+    snprintf(json, sizeof json,
+             "{\"hosts\": {\"db\": {\"addrs\": [\"192.0.2.5\"]}}, \"services\": {\"db:5432\": {\"trace\": \"%s\"}}}",
+             "fixtures/traces/valid/header_only/trace.jsonl");
+    assert_null(srr_world_sim_string(json, msg, sizeof msg));
+    if (!strstr(msg, "no connection"))
+        fail_msg("unexpected message: %s", msg);
+}
+
 static void test_sim_bad_config_is_refused_with_its_place(void **state)
 {
     (void)state;
@@ -604,6 +647,7 @@ int main(void)
         T(test_sim_unmodelled_requests_are_unsupported_events),
         T(test_sim_udp_duplicate_and_reorder),
         T(test_sim_latency_and_bandwidth_delay_the_answer),
+        T(test_sim_service_plays_a_recorded_trace),
         T(test_sim_bad_config_is_refused_with_its_place),
 #undef T
     };

@@ -188,6 +188,9 @@ void srr__sim_stream_free_flight(sim_sock *k);
 const sim_host *srr__sim_host_of(sim_world *s, const struct sockaddr *sa);
 int srr__sim_bind(sim_world *s, sim_sock *k, const struct sockaddr *sa, socklen_t len);
 
+/* sim_playback.c: fills sv->script from sv->trace; -1 with a message. */
+int srr__sim_script_from_trace(sim_service *sv, char *err, size_t errlen);
+
 /* sim_dgram.c */
 ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct msghdr *m,
                             int flags);

@@ -231,11 +231,14 @@ void srr__sim_runnable_services(sim_world *s)
     }
 }
 
-/* Every service of the config listens on each address of its host. */
-static int sim_start_services(sim_world *s)
+/* Every service of the config listens on each address of its host; one
+ * that plays a trace gets its script from it first. */
+static int sim_start_services(sim_world *s, char *errbuf, size_t errlen)
 {
     for (size_t i = 0; i < s->cfg->nservices; i++) {
-        const sim_service *sv = &s->cfg->services[i];
+        sim_service *sv = &s->cfg->services[i];
+        if (sv->trace && !sv->script && srr__sim_script_from_trace(sv, errbuf, errlen) < 0)
+            return -EINVAL;
         const sim_host *h = NULL;
         for (size_t j = 0; j < s->cfg->nhosts; j++)
             if (strcmp(s->cfg->hosts[j].name, sv->host) == 0)
@@ -271,8 +274,13 @@ static int sim_start_services(sim_world *s)
 
 /* ------------------------------------------------------------- lifetime */
 
-static srr_world *sim_create(sim_config *cfg, int *error)
+static srr_world *sim_create(sim_config *cfg, int *error, char *errbuf, size_t errlen)
 {
+    char local[256];
+    if (!errbuf || !errlen) {
+        errbuf = local;
+        errlen = sizeof local;
+    }
     sim_world *s = calloc(1, sizeof *s);
     if (!s || !cfg) {
         free(s);
@@ -301,7 +309,7 @@ static srr_world *sim_create(sim_config *cfg, int *error)
         *error = -ENOMEM;
         return NULL;
     }
-    int r = sim_start_services(s);
+    int r = sim_start_services(s, errbuf, errlen);
     if (r < 0) {
         srr__sim_destroy(&s->base);
         *error = r;
@@ -321,8 +329,10 @@ srr_world *srr_world_sim(const char *config_path, char *errbuf, size_t errlen)
             srr__config_error_format(&e, errbuf, errlen);
         return NULL;
     }
-    srr_world *w = sim_create(cfg, &error);
-    if (!w && errbuf && errlen)
+    if (errbuf && errlen)
+        errbuf[0] = '\0';
+    srr_world *w = sim_create(cfg, &error, errbuf, errlen);
+    if (!w && errbuf && errlen && !errbuf[0])
         snprintf(errbuf, errlen, "sim: %s", strerror(-error));
     return w;
 }
@@ -342,8 +352,10 @@ srr_world *srr_world_sim_string(const char *json, char *errbuf, size_t errlen)
             srr__config_error_format(&e, errbuf, errlen);
         return NULL;
     }
-    srr_world *w = sim_create(cfg, &error);
-    if (!w && errbuf && errlen)
+    if (errbuf && errlen)
+        errbuf[0] = '\0';
+    srr_world *w = sim_create(cfg, &error, errbuf, errlen);
+    if (!w && errbuf && errlen && !errbuf[0])
         snprintf(errbuf, errlen, "sim: %s", strerror(-error));
     return w;
 }
