@@ -26,7 +26,7 @@ LIBS         = $(shell $(PKG_CONFIG) --libs $(DEP_PKGS) 2>/dev/null) -lm -lpthre
 
 LIB_SRCS    := $(wildcard lib/core/*.c lib/api/*.c lib/worlds/*.c lib/worlds/sim/*.c lib/trace/*.c)
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
-HEADERS     := $(wildcard lib/include/*.h lib/api/*.h lib/core/*.h lib/trace/*.h lib/worlds/sim/*.h replay/*.h)
+HEADERS     := $(wildcard lib/include/*.h lib/include/sockrr/*.h lib/api/*.h lib/core/*.h lib/trace/*.h lib/worlds/sim/*.h replay/*.h)
 CLI_SRCS    := $(wildcard replay/*.c)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
@@ -105,13 +105,14 @@ bench: all $(BENCH_BINS)
 
 # sockrr.pc is written at install time: it names the PREFIX of this install.
 install: all
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/sockrr \
 		$(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(STLIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(SHLIB) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libsockrr.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libsockrr.so
 	install -m 644 lib/include/sockrr.h lib/include/sockrr_world.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 lib/include/sockrr/testing.h $(DESTDIR)$(PREFIX)/include/sockrr/
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' sockrr.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/sockrr.pc
@@ -119,6 +120,7 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libsockrr.* $(DESTDIR)$(PREFIX)/lib/pkgconfig/sockrr.pc \
 		$(DESTDIR)$(PREFIX)/include/sockrr.h $(DESTDIR)$(PREFIX)/include/sockrr_world.h \
+		$(DESTDIR)$(PREFIX)/include/sockrr/testing.h \
 		$(DESTDIR)$(PREFIX)/bin/sockrr
 
 clean:

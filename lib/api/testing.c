@@ -687,10 +687,7 @@ static int sockid_visit(const json_t *ev, void *p)
     }
     if (json_integer_value(json_object_get(ev, "fd")) != c->fd || sock <= 0)
         return 0;
-    if (strcmp(op, "close") == 0)
-        c->sock = 0; /* the handle is gone even when close fails */
-    else if (strcmp(op, "socket") != 0 || ret >= 0)
-        c->sock = sock;
+    c->sock = strcmp(op, "close") == 0 ? 0 : sock; /* a closed handle is gone, even on error */
     return 0;
 }
 
