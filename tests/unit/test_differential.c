@@ -330,6 +330,46 @@ static void b_accept_nonblocking_and_isconn(srr_world *w, char *out, size_t len)
     srr_close(l, NULL);
 }
 
+/* A client bound to the any address gets its reply (the server saw a real
+ * source address, not 0.0.0.0). */
+static void b_udp_wildcard_client_reply(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    int port = 0;
+    srr_socket *srv = listener(w, AF_INET, SOCK_DGRAM, &port), *c = srr_socket_new(w, AF_INET, SOCK_DGRAM, 0, &e);
+    srr_addr any, to, from;
+    srr_addr_inet(&any, "", 0);
+    srr_addr_inet(&to, "127.0.0.1", port);
+    srr_bind(c, &any, &e);
+    srr_sendto(c, "ping", 4, 0, &to, &e);
+    char b[8];
+    srr_recvfrom(srv, b, sizeof b, 0, &from, &e);
+    srr_sendto(srv, "pong", 4, 0, &from, &e);
+    srr_settimeout(c, 1.0, &e);
+    ssize_t n = srr_recv(c, b, sizeof b, 0, &e);
+    snprintf(out, len, "from=%s reply=%zd", from.host, n);
+    srr_close(c, NULL);
+    srr_close(srv, NULL);
+}
+
+static void b_listener_and_unconnected_calls(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    int port = 0;
+    srr_socket *l = listener(w, AF_INET, SOCK_STREAM, &port), *t = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e);
+    srr_addr a;
+    srr_addr_inet(&a, "127.0.0.1", port);
+    int r1 = srr_connect(l, &a, &e);
+    const char *connect_listener = res(r1, &e);
+    int r2 = (int)srr_send(t, "x", 1, MSG_NOSIGNAL, &e);
+    const char *send_unconnected = res(r2, &e);
+    int r3 = srr_shutdown(l, SHUT_RDWR, &e);
+    snprintf(out, len, "connect_listener=%s send_unconnected=%s shutdown_listener=%s", connect_listener,
+             send_unconnected, res(r3, &e));
+    srr_close(t, NULL);
+    srr_close(l, NULL);
+}
+
 static const struct {
     const char *name;
     behaviour run;
@@ -352,6 +392,9 @@ static const struct {
     {"EPIPE on AF_UNIX", b_epipe_unix, "send=EPIPE recv=0"},
     {"SO_RCVBUF doubles", b_rcvbuf_doubles, "rcvbuf=65536"},
     {"accept EAGAIN, connect EISCONN", b_accept_nonblocking_and_isconn, "accept=EAGAIN connect_again=EISCONN"},
+    {"UDP reply to a wildcard-bound client", b_udp_wildcard_client_reply, "from=127.0.0.1 reply=4"},
+    {"listener and unconnected calls", b_listener_and_unconnected_calls,
+     "connect_listener=EISCONN send_unconnected=EPIPE shutdown_listener=ok"},
 };
 
 static void test_differential_kernel_and_sim_agree(void **state)

@@ -615,6 +615,145 @@ static void test_sim_service_plays_a_recorded_trace(void **state)
         fail_msg("unexpected message: %s", msg);
 }
 
+struct blocked_recv {
+    srr_socket *s;
+    ssize_t r;
+};
+
+static void *blocked_recv_run(void *p)
+{
+    struct blocked_recv *b = p;
+    srr_error err;
+    char buf[4];
+    b->r = srr_recv(b->s, buf, sizeof buf, 0, &err);
+    return NULL;
+}
+
+/* Closing a handle another thread is blocked on does not free the socket
+ * under it (it holds it, as Linux's call holds the file). */
+static void test_sim_close_while_another_thread_reads(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new("{}");
+    srr_error err;
+    srr_socket *p[2];
+    H_OK(srr_socketpair(w, AF_UNIX, SOCK_STREAM, 0, p, &err), &err);
+    struct blocked_recv b = {.s = p[0]};
+    pthread_t t;
+    H_OK(srr_sim_expect_thread(w), &err);
+    pthread_create(&t, NULL, blocked_recv_run, &b);
+    H_OK(w->ops->sleep(w, CLOCK_MONOTONIC, NS), &err); /* the reader is blocked by now */
+    int fd = srr_detach(p[0]);
+    H_OK(w->ops->close(w, fd), &err);
+    srr_close(p[0], NULL);
+    H_OK(srr_send(p[1], "x", 1, 0, &err), &err);
+    pthread_join(t, NULL);
+    assert_int_equal(b.r, 1);
+    srr_close(p[1], NULL);
+    srr_world_destroy(w);
+}
+
+static void test_sim_destroy_with_unaccepted_connections(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new("{}");
+    srr_error err;
+    srr_addr a;
+    srr_socket *l = H_PTR(srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &err), &err);
+    srr_addr_inet(&a, "127.0.0.1", 8000);
+    H_OK(srr_bind(l, &a, &err), &err);
+    H_OK(srr_listen(l, 4, &err), &err);
+    for (int i = 0; i < 3; i++) {
+        srr_socket *c = H_PTR(srr_create_connection(w, "127.0.0.1", 8000, 1.0, NULL, &err), &err);
+        srr_detach(c); /* left open for the world to free */
+        srr_close(c, NULL);
+    }
+    srr_detach(l);
+    srr_close(l, NULL);
+    srr_world_destroy(w); /* ASan checks the listener's queue is not walked after its sockets */
+}
+
+static void test_sim_time_moves_again_after_a_deadlock(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new("{}");
+    srr_error err;
+    srr_socket *p[2];
+    H_OK(srr_socketpair(w, AF_UNIX, SOCK_STREAM, 0, p, &err), &err);
+    char b[4];
+    assert_int_equal(srr_recv(p[0], b, sizeof b, 0, &err), -1);
+    assert_err_code(err, SRR_ERR_OS, EDEADLK);
+    H_OK(srr_settimeout(p[0], 2.0, &err), &err);
+    assert_int_equal(srr_recv(p[0], b, sizeof b, 0, &err), -1);
+    assert_err_kind(err, SRR_ERR_TIMEOUT); /* a later wait is an ordinary wait */
+    assert_int_equal(srr_sim_now(w), 2 * NS);
+    srr_close(p[0], NULL);
+    srr_close(p[1], NULL);
+    srr_world_destroy(w);
+}
+
+struct big_sender {
+    srr_socket *s;
+    size_t n;
+    int r;
+};
+
+static void *big_sender_run(void *p)
+{
+    struct big_sender *b = p;
+    srr_error err;
+    char *buf = calloc(1, b->n);
+    b->r = srr_sendall(b->s, buf, b->n, 0, &err);
+    free(buf);
+    return NULL;
+}
+
+/* MSG_WAITALL for more than the buffers hold: bytes are taken as they come. */
+static void test_sim_waitall_larger_than_the_buffers(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new("{}");
+    srr_error err;
+    srr_socket *p[2];
+    H_OK(srr_socketpair(w, AF_UNIX, SOCK_STREAM, 0, p, &err), &err);
+    struct big_sender b = {.s = p[1], .n = 512 * 1024};
+    pthread_t t;
+    H_OK(srr_sim_expect_thread(w), &err);
+    pthread_create(&t, NULL, big_sender_run, &b);
+    char *buf = malloc(b.n);
+    ssize_t n = srr_recv(p[0], buf, b.n, MSG_WAITALL, &err);
+    pthread_join(t, NULL);
+    free(buf);
+    assert_int_equal(n, (ssize_t)b.n);
+    assert_int_equal(b.r, 0);
+    srr_close(p[0], NULL);
+    srr_close(p[1], NULL);
+    srr_world_destroy(w);
+}
+
+/* A service expecting more than the buffers hold matches it as it comes. */
+static void test_sim_service_expects_a_large_upload(void **state)
+{
+    (void)state;
+    size_t n = 200000;
+    char *json = malloc(n + 512), *data = malloc(n);
+    memset(data, 'u', n);
+    int k = snprintf(json, 512, "{\"hosts\": {\"db\": {\"addrs\": [\"192.0.2.5\"]}}, \"services\": {\"db:9\": "
+                               "{\"script\": [{\"expect\": \"");
+    memcpy(json + k, data, n);
+    snprintf(json + k + n, 512, "\"}, {\"send\": \"ok\"}, {\"close\": true}]}}}");
+    srr_world *w = sim_new(json);
+    srr_error err;
+    srr_socket *s = H_PTR(srr_create_connection(w, "db", 9, 5.0, NULL, &err), &err);
+    H_OK(srr_sendall(s, data, n, 0, &err), &err);
+    char b[4];
+    assert_int_equal(srr_recv(s, b, sizeof b, MSG_WAITALL, &err), 2);
+    srr_close(s, NULL);
+    srr_world_destroy(w);
+    free(json);
+    free(data);
+}
+
 static void test_sim_bad_config_is_refused_with_its_place(void **state)
 {
     (void)state;
@@ -648,6 +787,11 @@ int main(void)
         T(test_sim_udp_duplicate_and_reorder),
         T(test_sim_latency_and_bandwidth_delay_the_answer),
         T(test_sim_service_plays_a_recorded_trace),
+        T(test_sim_close_while_another_thread_reads),
+        T(test_sim_destroy_with_unaccepted_connections),
+        T(test_sim_time_moves_again_after_a_deadlock),
+        T(test_sim_waitall_larger_than_the_buffers),
+        T(test_sim_service_expects_a_large_upload),
         T(test_sim_bad_config_is_refused_with_its_place),
 #undef T
     };

@@ -74,6 +74,7 @@ struct sim_sock {
     sim_buf rx;           /* bytes delivered to this end */
     sim_chunk *fly_head, *fly_tail; /* bytes on their way to this end (latency) */
     size_t fly_bytes;
+    size_t stalled;       /* bytes held by a stall fault, never delivered */
     int rx_eof;           /* the other end shut its write side */
     int rd_shut, wr_shut;
     int reset;            /* the connection was reset */
@@ -95,6 +96,7 @@ struct sim_sock {
     /* services: the script runner, when the world plays this end */
     const sim_service *service;
     size_t step;          /* next script step */
+    size_t expect_off;    /* EXPECT: bytes of the step matched so far */
     int64_t step_until;   /* WAIT: the virtual time it ends */
 };
 
@@ -106,6 +108,7 @@ typedef struct sim_waiter {
     int handle;
     int64_t deadline;     /* -1 = none */
     uint64_t gen;         /* the world's generation when it began waiting */
+    unsigned deadlocks;   /* the world's deadlock count when it began waiting */
 } sim_waiter;
 
 struct sim_world {
@@ -122,7 +125,7 @@ struct sim_world {
     uint64_t generation;  /* bumped by every change a waiter may wait for */
     int64_t now;          /* virtual CLOCK_MONOTONIC, ns */
     uint64_t rng;
-    int deadlocked;
+    unsigned deadlocks;   /* deadlocks found so far; a waiter fails only for one found while it waited */
     char deadlock_report[2048];
     sim_sock **handles;   /* handle - SIM_FIRST_HANDLE → socket */
     size_t nhandles;
@@ -160,6 +163,8 @@ sim_sock *srr__sim_sock_new(sim_world *s, int family, int type, int proto);
 void srr__sim_sock_unref(sim_world *s, sim_sock *k); /* the last ref closes it */
 int srr__sim_is_local(sim_world *s, const struct sockaddr *sa);
 int srr__sim_autobind(sim_world *s, sim_sock *k, const struct sockaddr *towards);
+void srr__sim_source_addr(sim_world *s, const sim_sock *k, const struct sockaddr *to,
+                          struct sockaddr_storage *out, socklen_t *len);
 int srr__sim_addr_equal(const struct sockaddr *a, const struct sockaddr *b, int with_port);
 int srr__sim_port(const struct sockaddr *sa);
 sim_sock *srr__sim_find_bound(sim_world *s, int family, int type, const struct sockaddr *to);

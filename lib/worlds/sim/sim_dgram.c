@@ -37,15 +37,16 @@ static size_t dgram_total(const struct msghdr *m)
     return n;
 }
 
-static int dgram_queue(sim_sock *to, const sim_sock *from, const struct msghdr *m, size_t len)
+static int dgram_queue(sim_sock *to, const struct sockaddr_storage *from, socklen_t fromlen,
+                       const struct msghdr *m, size_t len)
 {
     sim_dgram *d = malloc(sizeof *d + (len ? len : 1));
     if (!d)
         return -ENOMEM;
     d->next = NULL;
     d->len = len;
-    memcpy(&d->from, &from->local, from->local_len);
-    d->fromlen = from->local_len;
+    memcpy(&d->from, from, fromlen);
+    d->fromlen = fromlen;
     size_t off = 0;
     for (size_t i = 0; i < m->msg_iovlen; i++) {
         memcpy(d->data + off, m->msg_iov[i].iov_base, m->msg_iov[i].iov_len);
@@ -120,13 +121,16 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
         k->local.ss_family = AF_UNIX;
         k->local_len = sizeof(sa_family_t);
     }
+    struct sockaddr_storage src;
+    socklen_t srclen;
+    srr__sim_source_addr(s, k, (struct sockaddr *)&to, &src, &srclen);
     sim_sock *d = paired ? k->other
                          : srr__sim_find_bound(s, k->family, SOCK_DGRAM, (struct sockaddr *)&to);
     if (d && !paired && k->family != AF_UNIX && !srr__sim_is_local(s, (struct sockaddr *)&to))
         d = NULL;
     /* a connected receiver takes datagrams from its peer only */
     if (d && !paired && d->peer_len &&
-        !(d->peer_len == k->local_len && memcmp(&d->peer, &k->local, k->local_len) == 0))
+        !(d->peer_len == srclen && memcmp(&d->peer, &src, srclen) == 0))
         d = NULL;
     if (!d) {
         if (k->family == AF_UNIX)
@@ -155,13 +159,13 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
     const sim_fault *dup = srr__sim_fault_to(s, (struct sockaddr *)&to, SIM_FAULT_DUPLICATE);
     const sim_fault *reo = srr__sim_fault_to(s, (struct sockaddr *)&to, SIM_FAULT_REORDER);
     sim_dgram *before_tail = d->dq_tail;
-    r = dgram_queue(d, k, m, len);
+    r = dgram_queue(d, &src, srclen, m, len);
     if (r < 0)
         return r;
     if (reo && before_tail && dgram_draw(s, reo->probability))
         dgram_swap_last_two(d);
     if (dup && dgram_draw(s, dup->probability))
-        dgram_queue(d, k, m, len);
+        dgram_queue(d, &src, srclen, m, len);
     k->tx_bytes += (int64_t)len;
     srr__sim_changed(s);
     return (ssize_t)len;

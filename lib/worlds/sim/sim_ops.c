@@ -118,6 +118,11 @@ static int sim_socketpair(srr_world *w, int domain, int type, int protocol, int 
     return SIM_LOCKED(SIM(w), sim_socketpair_locked(SIM(w), domain, type, protocol, sv));
 }
 
+/* A call that may block holds its socket, so a close from another thread
+ * cannot free it underneath (Linux: the call holds the file). */
+#define SIM_HOLD(k) ((k)->refs++)
+#define SIM_RELEASE(s, k) srr__sim_sock_unref(s, k)
+
 /* Looks the handle up; every slot below starts with it. */
 #define SIM_SOCK_OR_FAIL(s, k, h)                                                              \
     sim_sock *k = srr__sim_sock(s, h);                                                         \
@@ -165,7 +170,9 @@ static int sim_accept4(srr_world *w, int h, struct sockaddr *addr, socklen_t *le
     sim_world *s = SIM(w);
     srr__sim_enter(s);
     SIM_SOCK_OR_FAIL(s, k, h);
+    SIM_HOLD(k);
     int r = k->type == SOCK_DGRAM ? -EOPNOTSUPP : srr__sim_accept(s, k, h, addr, len, flags);
+    SIM_RELEASE(s, k);
     srr__sim_leave(s);
     return r;
 }
@@ -193,7 +200,9 @@ static int sim_connect(srr_world *w, int h, const struct sockaddr *addr, socklen
             }
         }
     } else {
+        SIM_HOLD(k);
         r = srr__sim_connect(s, k, h, addr, len);
+        SIM_RELEASE(s, k);
     }
     srr__sim_leave(s);
     return r;
@@ -205,11 +214,13 @@ static ssize_t sim_sendmsg(srr_world *w, int h, const struct msghdr *msg, int fl
     srr__sim_enter(s);
     SIM_SOCK_OR_FAIL(s, k, h);
     ssize_t r;
+    SIM_HOLD(k);
     if (msg->msg_control && msg->msg_controllen > 0) /* SCM_RIGHTS and the like */
         r = srr__sim_unsupported(s, -EOPNOTSUPP, "ancillary data (sendmsg control)");
     else if ((r = srr__sim_fault_call(s, k, 1)) == 0)
         r = k->type == SOCK_DGRAM ? srr__sim_dgram_send(s, k, h, msg, flags)
                                   : srr__sim_stream_send(s, k, h, msg, flags);
+    SIM_RELEASE(s, k);
     srr__sim_leave(s);
     return r;
 }
@@ -219,10 +230,12 @@ static ssize_t sim_recvmsg(srr_world *w, int h, struct msghdr *msg, int flags)
     sim_world *s = SIM(w);
     srr__sim_enter(s);
     SIM_SOCK_OR_FAIL(s, k, h);
+    SIM_HOLD(k);
     ssize_t r = srr__sim_fault_call(s, k, 2);
     if (r == 0)
         r = k->type == SOCK_DGRAM ? srr__sim_dgram_recv(s, k, h, msg, flags)
                                   : srr__sim_stream_recv(s, k, h, msg, flags);
+    SIM_RELEASE(s, k);
     if (r >= 0)
         msg->msg_controllen = 0; /* no ancillary data is modelled */
     srr__sim_leave(s);
@@ -560,22 +573,25 @@ static short sim_revents(sim_world *s, sim_sock *k, short events)
         if (k->so_error)
             r |= POLLOUT | POLLERR | POLLHUP;
     } else {
-        int gone = k->reset || (k->state == SIM_S_CONNECTED && !k->other && !k->fly_head);
-        if (srr__sim_buf_len(&k->rx) > 0 || k->rx_eof || k->rd_shut || gone)
+        int peer_gone = k->state == SIM_S_CONNECTED && !k->other && !k->fly_head;
+        /* Linux: a TCP peer's FIN alone is not a hang-up (the socket may
+         * still send); an AF_UNIX peer that closed is */
+        int hup = k->reset || (k->rx_eof && k->wr_shut) || (k->family == AF_UNIX && peer_gone);
+        if (srr__sim_buf_len(&k->rx) > 0 || k->rx_eof || k->rd_shut || k->reset || peer_gone)
             r |= POLLIN;
-        if (k->rx_eof || k->rd_shut)
+        if (k->rx_eof || k->rd_shut || k->reset || peer_gone)
             r |= POLLRDHUP;
         if (k->so_error)
             r |= POLLERR;
-        if (gone || (k->rx_eof && k->wr_shut))
+        if (hup)
             r |= POLLHUP;
-        if (!k->wr_shut && !gone && k->other) {
+        if (k->other && !k->wr_shut) {
             size_t cap = k->family == AF_UNIX ? (size_t)k->sndbuf
                                               : (size_t)k->other->rcvbuf + (size_t)k->sndbuf;
-            if (srr__sim_buf_len(&k->other->rx) + k->other->fly_bytes < cap)
+            if (srr__sim_buf_len(&k->other->rx) + k->other->fly_bytes + k->other->stalled < cap)
                 r |= POLLOUT;
-        } else if (gone) {
-            r |= POLLOUT;
+        } else {
+            r |= POLLOUT; /* a write would not block: it fails at once */
         }
     }
     (void)s;

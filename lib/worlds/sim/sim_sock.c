@@ -365,3 +365,22 @@ sim_sock *srr__sim_find_bound(sim_world *s, int family, int type, const struct s
     }
     return wild;
 }
+
+/* k's address as a packet towards `to` carries it: a wildcard-bound socket
+ * sends from the address the route to `to` picks, with its own port. */
+void srr__sim_source_addr(sim_world *s, const sim_sock *k, const struct sockaddr *to,
+                          struct sockaddr_storage *out, socklen_t *len)
+{
+    memcpy(out, &k->local, k->local_len);
+    *len = k->local_len;
+    if (k->family == AF_UNIX || !k->local_len || !sim_is_wildcard((const struct sockaddr *)&k->local))
+        return;
+    struct sockaddr_storage src;
+    socklen_t n;
+    if (sim_source_for(s, to, &src, &n) < 0 || src.ss_family != k->local.ss_family)
+        return;
+    int port = srr__sim_port((const struct sockaddr *)&k->local);
+    memcpy(out, &src, n);
+    *len = n;
+    sim_set_port((struct sockaddr *)out, port);
+}

@@ -155,7 +155,7 @@ static size_t stream_room(const sim_sock *k)
 {
     const sim_sock *o = k->other;
     size_t cap = k->family == AF_UNIX ? (size_t)k->sndbuf : (size_t)o->rcvbuf + (size_t)k->sndbuf;
-    size_t used = srr__sim_buf_len(&o->rx) + o->fly_bytes;
+    size_t used = srr__sim_buf_len(&o->rx) + o->fly_bytes + o->stalled;
     return used >= cap ? 0 : cap - used;
 }
 
@@ -177,22 +177,28 @@ int srr__sim_service_run(sim_world *s, sim_sock *k)
         sim_sock *o = k->other;
         switch (st->kind) {
         case SIM_STEP_EXPECT: {
-            size_t have = srr__sim_buf_len(&k->rx);
-            if (have < st->len) {
+            /* matched as the bytes come, so an expect may be larger than
+             * what the buffers hold at once */
+            unsigned char part[4096];
+            size_t have;
+            while (k->expect_off < st->len && (have = srr__sim_buf_len(&k->rx)) > 0) {
+                size_t n = st->len - k->expect_off;
+                n = n < have ? n : have;
+                n = n < sizeof part ? n : sizeof part;
+                srr__sim_buf_get(&k->rx, part, n, 0);
+                if (memcmp(part, st->data + k->expect_off, n) != 0) {
+                    stream_reset_other(k); /* not what the script expects */
+                    goto finished;
+                }
+                k->expect_off += n;
+                srr__sim_changed(s); /* room for the sender */
+            }
+            if (k->expect_off < st->len) {
                 if (k->rx_eof || !o) /* it will never come */
                     goto finished;
                 return 0;
             }
-            unsigned char *got = malloc(st->len ? st->len : 1);
-            if (!got)
-                return 0;
-            srr__sim_buf_get(&k->rx, got, st->len, 0);
-            int same = memcmp(got, st->data, st->len) == 0;
-            free(got);
-            if (!same) { /* not what the script expects: reset the connection */
-                stream_reset_other(k);
-                goto finished;
-            }
+            k->expect_off = 0;
             break;
         }
         case SIM_STEP_SEND:
@@ -258,13 +264,21 @@ static int stream_establish(sim_world *s, sim_sock *k, sim_sock *l, const struct
         memcpy(&srv->local, to, tolen);
         srv->local_len = tolen;
     }
-    srv->bound = 0; /* it shares the listener's port: not a binding of its own */
+    srv->bound = k->family != AF_UNIX; /* it holds the port, as on Linux */
     memcpy(&srv->peer, &k->local, k->local_len);
     srv->peer_len = k->local_len;
     memcpy(&k->peer, to, tolen);
     k->peer_len = tolen;
+    /* Linux copies the listener's options to the connections it accepts */
     srv->rcvbuf = l->rcvbuf;
     srv->sndbuf = l->sndbuf;
+    srv->rcvtimeo_ns = l->rcvtimeo_ns;
+    srv->sndtimeo_ns = l->sndtimeo_ns;
+    srv->keepalive = l->keepalive;
+    srv->nodelay = l->nodelay;
+    srv->linger_on = l->linger_on;
+    srv->linger_secs = l->linger_secs;
+    srv->reuseaddr = l->reuseaddr;
     srr__sim_connect_pair(k, srv);
     if (l->service) {
         srv->service = l->service;
@@ -303,8 +317,12 @@ static int stream_connect_fault(sim_world *s, sim_sock *k, int handle, const sim
             int r = srr__sim_wait(s, "connect", handle, until);
             if (r == -EDEADLK)
                 return r;
-            if (k->state != SIM_S_CONNECTING) /* the deadline processing ended it */
-                return -(k->so_error ? k->so_error : ETIMEDOUT);
+            if (k->state != SIM_S_CONNECTING) { /* the deadline processing ended it */
+                int e = k->so_error ? k->so_error : ETIMEDOUT;
+                k->so_error = 0; /* reported here, not again */
+                k->state = SIM_S_NEW;
+                return -e;
+            }
             if (r == -ETIMEDOUT) /* SO_SNDTIMEO: Linux reports EINPROGRESS */
                 return -EINPROGRESS;
         }
@@ -331,7 +349,7 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
     switch (k->state) {
     case SIM_S_CONNECTED: return -EISCONN;
     case SIM_S_CONNECTING: return -EALREADY;
-    case SIM_S_LISTEN: return -EINVAL;
+    case SIM_S_LISTEN: return -EISCONN;
     default: break;
     }
     struct sockaddr_storage to;
@@ -358,6 +376,8 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
     int r = srr__sim_autobind(s, k, sa);
     if (r < 0)
         return r;
+    /* bound to the any address: the connection leaves from a real one */
+    srr__sim_source_addr(s, k, sa, &k->local, &k->local_len);
     if (f) {
         r = stream_connect_fault(s, k, handle, f);
         if (r <= 0)
@@ -383,7 +403,8 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
                 return -ETIMEDOUT;
             if (r < 0)
                 return r;
-            if (l->state != SIM_S_LISTEN)
+            l = stream_listener(s, k, sa); /* it may have closed meanwhile */
+            if (!l)
                 return -ECONNREFUSED;
         }
     }
@@ -420,6 +441,8 @@ int srr__sim_accept(sim_world *s, sim_sock *k, int handle, struct sockaddr *addr
     int h = srr__sim_handle_new(s, c);
     if (h < 0) {
         stream_reset_other(c);
+        c->refs = 1;
+        srr__sim_sock_unref(s, c);
         return h;
     }
     if (flags & SOCK_NONBLOCK)
@@ -479,8 +502,10 @@ ssize_t srr__sim_stream_send(sim_world *s, sim_sock *k, int handle, const struct
     if (shortw && (size_t)shortw->bytes < total && shortw->bytes > 0)
         total = (size_t)shortw->bytes;
     for (;;) {
-        if (k->state == SIM_S_NEW || k->state == SIM_S_LISTEN || k->state == SIM_S_CONNECTING)
-            return done ? (ssize_t)done : (k->state == SIM_S_CONNECTING ? -EAGAIN : -ENOTCONN);
+        if (k->state == SIM_S_CONNECTING)
+            return done ? (ssize_t)done : -EAGAIN;
+        if (k->state != SIM_S_CONNECTED) /* Linux: EPIPE from TCP, ENOTCONN from AF_UNIX */
+            return done ? (ssize_t)done : k->family == AF_UNIX ? -ENOTCONN : -EPIPE;
         if (k->so_error)
             return done ? (ssize_t)done : -stream_take_error(k);
         if (k->wr_shut || k->reset)
@@ -513,6 +538,7 @@ ssize_t srr__sim_stream_send(sim_world *s, sim_sock *k, int handle, const struct
                 return done ? (ssize_t)done : -ENOMEM;
             k->tx_bytes += (int64_t)n;
             o->rx_bytes += (int64_t)deliver;
+            o->stalled += n - deliver; /* held on the stalled link: they fill it */
             done += n;
             if (o->service)
                 srr__sim_service_run(s, o);
@@ -539,58 +565,78 @@ ssize_t srr__sim_stream_send(sim_world *s, sim_sock *k, int handle, const struct
 
 /* ----------------------------------------------------------------- receive */
 
-static size_t stream_scatter(sim_sock *k, struct msghdr *m, size_t n, int peek)
+/* Copies n received bytes into the message's buffers from offset off. */
+static size_t stream_scatter(sim_sock *k, struct msghdr *m, size_t off, size_t n, int peek)
 {
     size_t got = 0;
     sim_buf view = k->rx; /* peek reads from a copy of the positions */
     for (size_t i = 0; i < m->msg_iovlen && got < n; i++) {
-        size_t want = m->msg_iov[i].iov_len < n - got ? m->msg_iov[i].iov_len : n - got;
-        got += srr__sim_buf_get(peek ? &view : &k->rx, m->msg_iov[i].iov_base, want, 0);
+        size_t l = m->msg_iov[i].iov_len;
+        if (off >= l) {
+            off -= l;
+            continue;
+        }
+        size_t want = l - off < n - got ? l - off : n - got;
+        got += srr__sim_buf_get(peek ? &view : &k->rx, (char *)m->msg_iov[i].iov_base + off, want, 0);
+        off = 0;
     }
     return got;
 }
 
 ssize_t srr__sim_stream_recv(sim_world *s, sim_sock *k, int handle, struct msghdr *m, int flags)
 {
-    if (k->state == SIM_S_NEW || k->state == SIM_S_LISTEN)
-        return -ENOTCONN;
+    if (k->state == SIM_S_NEW || k->state == SIM_S_LISTEN || k->state == SIM_S_CLOSED)
+        return k->state == SIM_S_CLOSED && k->so_error ? -stream_take_error(k) : -ENOTCONN;
     size_t want = stream_iov_total(m);
     const sim_fault *chunk = srr__sim_fault_bytes(s, k, 2, SIM_FAULT_CHUNK_READ);
     if (chunk && chunk->bytes > 0 && (size_t)chunk->bytes < want)
         want = (size_t)chunk->bytes;
     int64_t until = stream_deadline(s, k->rcvtimeo_ns);
+    int peek = flags & MSG_PEEK;
+    /* MSG_WAITALL on a blocking call: bytes are taken as they come (the
+     * sender may need the room), until all arrived or the stream ends */
+    int waitall = (flags & MSG_WAITALL) && !stream_nonblocking(k, flags);
+    size_t got = 0;
     m->msg_flags = 0;
     if (m->msg_namelen)
         m->msg_namelen = 0; /* a connected stream reports no sender */
     for (;;) {
         size_t have = srr__sim_buf_len(&k->rx);
-        /* the other end may be gone while its last bytes are still on the wire */
-        int ended = k->rx_eof || k->rd_shut || k->reset || k->so_error || (!k->other && !k->fly_head);
-        int waitall = (flags & MSG_WAITALL) && !(flags & MSG_PEEK);
-        if (have > 0 && (!waitall || have >= want || ended || want == 0)) {
-            size_t n = stream_scatter(k, m, have < want ? have : want, flags & MSG_PEEK);
-            if (!(flags & MSG_PEEK)) {
+        if (have > 0 && !waitall) {
+            size_t n = stream_scatter(k, m, 0, have < want ? have : want, peek);
+            if (!peek)
                 srr__sim_changed(s); /* room for the sender */
-            }
             return (ssize_t)n;
+        }
+        if (have > 0 && peek && have >= want) /* MSG_PEEK|MSG_WAITALL waits for it all */
+            return (ssize_t)stream_scatter(k, m, 0, want, 1);
+        if (have > 0 && !peek) {
+            got += stream_scatter(k, m, got, have < want - got ? have : want - got, 0);
+            srr__sim_changed(s);
+            if (got == want)
+                return (ssize_t)got;
         }
         if (want == 0)
             return 0;
         if (k->so_error)
-            return -stream_take_error(k);
+            return got ? (ssize_t)got : -stream_take_error(k);
         if (k->reset)
-            return 0; /* after the one ECONNRESET, as Linux: end of stream */
-        if (k->rx_eof || k->rd_shut || (k->state == SIM_S_CONNECTED && !k->other && !k->fly_head))
-            return have > 0 ? (ssize_t)stream_scatter(k, m, have, flags & MSG_PEEK) : 0;
+            return (ssize_t)got; /* after the one ECONNRESET, as Linux: end of stream */
+        if (k->rx_eof || k->rd_shut || (k->state == SIM_S_CONNECTED && !k->other && !k->fly_head)) {
+            have = srr__sim_buf_len(&k->rx);
+            if (peek && have > 0)
+                return (ssize_t)stream_scatter(k, m, 0, have < want ? have : want, 1);
+            return (ssize_t)got;
+        }
         if (k->state == SIM_S_CONNECTING)
             return -EAGAIN;
         if (stream_nonblocking(k, flags))
-            return have > 0 ? (ssize_t)stream_scatter(k, m, have, flags & MSG_PEEK) : -EAGAIN;
+            return -EAGAIN;
         int r = srr__sim_wait(s, "recv", handle, until);
         if (r == -ETIMEDOUT)
-            return -EAGAIN;
+            return got ? (ssize_t)got : -EAGAIN;
         if (r < 0)
-            return r;
+            return got ? (ssize_t)got : r;
     }
 }
 
@@ -600,6 +646,13 @@ int srr__sim_stream_shutdown(sim_world *s, sim_sock *k, int how)
 {
     if (how < SHUT_RD || how > SHUT_RDWR)
         return -EINVAL;
+    if (k->state == SIM_S_LISTEN && how != SHUT_WR) {
+        /* Linux stops listening: a blocked accept returns EINVAL */
+        srr__sim_stream_close(s, k);
+        k->state = SIM_S_NEW;
+        srr__sim_changed(s);
+        return 0;
+    }
     if (k->state != SIM_S_CONNECTED)
         return -ENOTCONN;
     if (how != SHUT_WR)

@@ -102,19 +102,17 @@ static int sim_all_settled(sim_world *s)
 
 int srr__sim_wait(sim_world *s, const char *what, int handle, int64_t deadline)
 {
-    if (s->deadlocked)
-        return -EDEADLK;
     if (deadline >= 0 && s->now >= deadline)
         return -ETIMEDOUT;
     sim_waiter me = {.thread = pthread_self(), .what = what, .handle = handle,
-                     .deadline = deadline, .gen = s->generation};
+                     .deadline = deadline, .gen = s->generation, .deadlocks = s->deadlocks};
     me.next = s->waiters;
     s->waiters = &me;
     s->waiting++;
     uint64_t gen = s->generation;
     int r;
     for (;;) {
-        if (s->deadlocked) {
+        if (s->deadlocks != me.deadlocks) { /* found while this call waited */
             r = -EDEADLK;
             break;
         }
@@ -131,7 +129,7 @@ int srr__sim_wait(sim_world *s, const char *what, int handle, int64_t deadline)
             int64_t next = sim_next_due(s);
             if (next < 0) {
                 sim_report_deadlock(s);
-                s->deadlocked = 1;
+                s->deadlocks++;
                 pthread_cond_broadcast(&s->changed);
                 r = -EDEADLK;
                 break;
@@ -142,7 +140,12 @@ int srr__sim_wait(sim_world *s, const char *what, int handle, int64_t deadline)
             srr__sim_changed(s);
             continue;
         }
+        /* pthread_cond_wait is a cancellation point: a thread cancelled here
+         * would take the lock and its waiter record with it */
+        int cancel;
+        pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
         pthread_cond_wait(&s->changed, &s->lock);
+        pthread_setcancelstate(cancel, NULL);
     }
     s->waiting--;
     for (sim_waiter **p = &s->waiters; *p; p = &(*p)->next)
@@ -365,6 +368,10 @@ void srr__sim_destroy(srr_world *w)
     sim_world *s = SIM(w);
     /* No destructor may run on a freed world once the key is gone. */
     pthread_key_delete(s->participant);
+    /* queued connections are sockets of their own in `all`: no listener may
+     * walk its queue into ones already freed */
+    for (size_t i = 0; i < s->nall; i++)
+        s->all[i]->npending = 0;
     while (s->nall > 0) {
         sim_sock *k = s->all[s->nall - 1];
         k->refs = 1;
@@ -387,9 +394,10 @@ int srr_sim_expect_thread(srr_world *w)
     if (!w || w->ops != &srr__sim_ops)
         return -EINVAL;
     sim_world *s = SIM(w);
-    pthread_mutex_lock(&s->lock);
+    /* the announcer enters first, so its own first call cannot take the token */
+    srr__sim_enter(s);
     s->expected++;
-    pthread_mutex_unlock(&s->lock);
+    srr__sim_leave(s);
     return 0;
 }
 
@@ -410,7 +418,7 @@ int srr_sim_deadlock_report(srr_world *w, char *buf, size_t len)
         return -EINVAL;
     sim_world *s = SIM(w);
     pthread_mutex_lock(&s->lock);
-    int dead = s->deadlocked;
+    int dead = s->deadlocks > 0;
     snprintf(buf, len, "%s", dead ? s->deadlock_report : "");
     pthread_mutex_unlock(&s->lock);
     return dead;
