@@ -370,6 +370,53 @@ static void b_listener_and_unconnected_calls(srr_world *w, char *out, size_t len
     srr_close(l, NULL);
 }
 
+static void b_seqpacket_records(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *p[2];
+    srr_socketpair(w, AF_UNIX, SOCK_SEQPACKET, 0, p, &e);
+    srr_send(p[0], "ab", 2, 0, &e);
+    srr_send(p[0], "cdef", 4, 0, &e);
+    srr_send(p[0], "", 0, 0, &e);
+    char b[8];
+    srr_msginfo info;
+    ssize_t r1 = srr_recv(p[1], b, sizeof b, 0, &e);
+    ssize_t r2 = srr_recvmsg(p[1], b, 3, NULL, 0, 0, &info, &e);
+    int trunc = !!(info.flags & MSG_TRUNC);
+    srr_setblocking(p[1], 0, &e);
+    ssize_t r3 = srr_recv(p[1], b, sizeof b, 0, &e);
+    ssize_t r4 = srr_recv(p[1], b, sizeof b, 0, &e);
+    snprintf(out, len, "first=%zd second=%zd trunc=%d empty=%zd then=%s", r1, r2, trunc, r3, res((int)r4, &e));
+    srr_close(p[0], NULL);
+    srr_close(p[1], NULL);
+}
+
+/* listen(0) queues one connection; the next SYNs are dropped: a non-blocking
+ * connect stays in progress. */
+static void b_backlog_overflow(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_addr a;
+    srr_socket *l = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e), *c[3];
+    srr_addr_inet(&a, "127.0.0.1", 0);
+    srr_bind(l, &a, &e);
+    srr_listen(l, 0, &e);
+    srr_getsockname(l, &a, &e);
+    char r[3][16];
+    for (int i = 0; i < 3; i++) {
+        c[i] = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e);
+        srr_setblocking(c[i], 0, &e);
+        int x = srr_connect_ex(c[i], &a, &e);
+        struct pollfd p = {.fd = srr_fileno(c[i]), .events = POLLOUT};
+        int n = w->ops->poll(w, &p, 1, 100000000LL);
+        snprintf(r[i], sizeof r[i], "%s/%d", x ? srr_errno_name(x) : "0", n);
+    }
+    snprintf(out, len, "c0=%s c1=%s c2=%s", r[0], r[1], r[2]);
+    for (int i = 0; i < 3; i++)
+        srr_close(c[i], NULL);
+    srr_close(l, NULL);
+}
+
 static const struct {
     const char *name;
     behaviour run;
@@ -393,6 +440,8 @@ static const struct {
     {"SO_RCVBUF doubles", b_rcvbuf_doubles, "rcvbuf=65536"},
     {"accept EAGAIN, connect EISCONN", b_accept_nonblocking_and_isconn, "accept=EAGAIN connect_again=EISCONN"},
     {"UDP reply to a wildcard-bound client", b_udp_wildcard_client_reply, "from=127.0.0.1 reply=4"},
+    {"SOCK_SEQPACKET records", b_seqpacket_records, "first=2 second=3 trunc=1 empty=0 then=EAGAIN"},
+    {"backlog overflow", b_backlog_overflow, "c0=EINPROGRESS/1 c1=EINPROGRESS/0 c2=EINPROGRESS/0"},
     {"listener and unconnected calls", b_listener_and_unconnected_calls,
      "connect_listener=EISCONN send_unconnected=EPIPE shutdown_listener=ok"},
 };

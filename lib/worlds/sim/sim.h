@@ -75,6 +75,8 @@ struct sim_sock {
     sim_chunk *fly_head, *fly_tail; /* bytes on their way to this end (latency) */
     size_t fly_bytes;
     size_t stalled;       /* bytes held by a stall fault, never delivered */
+    size_t *records;      /* SOCK_SEQPACKET: lengths of the records in rx, oldest first */
+    size_t rec_head, rec_count, rec_cap;
     int rx_eof;           /* the other end shut its write side */
     int rd_shut, wr_shut;
     int reset;            /* the connection was reset */

@@ -110,6 +110,7 @@ void srr__sim_sock_unref(sim_world *s, sim_sock *k)
     sim_sock_forget(s, k);
     srr__sim_buf_free(&k->rx);
     srr__sim_stream_free_flight(k);
+    free(k->records);
     free(k->pending);
     free(k);
     srr__sim_changed(s);

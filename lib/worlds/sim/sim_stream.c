@@ -493,9 +493,66 @@ static int stream_take_error(sim_sock *k)
     return e;
 }
 
+/* ------------------------------------------------- SOCK_SEQPACKET records */
+
+static int record_push(sim_sock *o, size_t len)
+{
+    if (o->rec_head + o->rec_count == o->rec_cap) {
+        if (o->rec_head > 0) { /* reuse the consumed front first */
+            memmove(o->records, o->records + o->rec_head, o->rec_count * sizeof *o->records);
+            o->rec_head = 0;
+        } else {
+            size_t cap = o->rec_cap ? o->rec_cap * 2 : 16;
+            size_t *v = realloc(o->records, cap * sizeof *v);
+            if (!v)
+                return -ENOMEM;
+            o->records = v;
+            o->rec_cap = cap;
+        }
+    }
+    o->records[o->rec_head + o->rec_count++] = len;
+    return 0;
+}
+
+/* One send is one record: all of it goes, or none (EMSGSIZE when it could
+ * never fit, as Linux). */
+static ssize_t record_send(sim_world *s, sim_sock *k, int handle, const struct msghdr *m, int flags)
+{
+    size_t total = stream_iov_total(m);
+    int64_t until = stream_deadline(s, k->sndtimeo_ns);
+    if (total > (size_t)k->sndbuf)
+        return -EMSGSIZE;
+    for (;;) {
+        if (k->state != SIM_S_CONNECTED)
+            return -ENOTCONN;
+        if (k->wr_shut || k->reset || !k->other)
+            return -EPIPE;
+        sim_sock *o = k->other;
+        if (stream_room(k) >= total) {
+            if (stream_deliver(s, k, o, m, 0, total) < 0 || record_push(o, total) < 0)
+                return -ENOMEM;
+            k->tx_bytes += (int64_t)total;
+            srr__sim_changed(s);
+            return (ssize_t)total;
+        }
+        if (stream_nonblocking(k, flags))
+            return -EAGAIN;
+        int r = srr__sim_wait(s, "send", handle, until);
+        if (r == -ETIMEDOUT)
+            return -EAGAIN;
+        if (r < 0)
+            return r;
+    }
+}
+
+/* One receive takes one record; what does not fit is dropped (MSG_TRUNC). */
+static ssize_t record_recv(sim_world *s, sim_sock *k, int handle, struct msghdr *m, int flags);
+
 ssize_t srr__sim_stream_send(sim_world *s, sim_sock *k, int handle, const struct msghdr *m,
                              int flags)
 {
+    if (k->type == SOCK_SEQPACKET)
+        return record_send(s, k, handle, m, flags);
     size_t total = stream_iov_total(m), done = 0;
     int64_t until = stream_deadline(s, k->sndtimeo_ns);
     const sim_fault *shortw = srr__sim_fault_bytes(s, k, 1, SIM_FAULT_SHORT_WRITE);
@@ -583,10 +640,47 @@ static size_t stream_scatter(sim_sock *k, struct msghdr *m, size_t off, size_t n
     return got;
 }
 
+static ssize_t record_recv(sim_world *s, sim_sock *k, int handle, struct msghdr *m, int flags)
+{
+    int64_t until = stream_deadline(s, k->rcvtimeo_ns);
+    int peek = flags & MSG_PEEK;
+    m->msg_flags = 0;
+    if (m->msg_namelen)
+        m->msg_namelen = 0;
+    for (;;) {
+        if (k->rec_count > 0) {
+            size_t len = k->records[k->rec_head], want = stream_iov_total(m);
+            size_t n = stream_scatter(k, m, 0, len < want ? len : want, peek);
+            if (!peek) {
+                srr__sim_buf_get(&k->rx, NULL, len - n, 0); /* the rest of the record */
+                k->rec_head++;
+                k->rec_count--;
+                srr__sim_changed(s);
+            }
+            if (n < len)
+                m->msg_flags |= MSG_TRUNC;
+            return (ssize_t)((flags & MSG_TRUNC) ? len : n);
+        }
+        if (k->so_error)
+            return -stream_take_error(k);
+        if (k->reset || k->rx_eof || k->rd_shut || !k->other)
+            return 0;
+        if (stream_nonblocking(k, flags))
+            return -EAGAIN;
+        int r = srr__sim_wait(s, "recv", handle, until);
+        if (r == -ETIMEDOUT)
+            return -EAGAIN;
+        if (r < 0)
+            return r;
+    }
+}
+
 ssize_t srr__sim_stream_recv(sim_world *s, sim_sock *k, int handle, struct msghdr *m, int flags)
 {
     if (k->state == SIM_S_NEW || k->state == SIM_S_LISTEN || k->state == SIM_S_CLOSED)
         return k->state == SIM_S_CLOSED && k->so_error ? -stream_take_error(k) : -ENOTCONN;
+    if (k->type == SOCK_SEQPACKET)
+        return record_recv(s, k, handle, m, flags);
     size_t want = stream_iov_total(m);
     const sim_fault *chunk = srr__sim_fault_bytes(s, k, 2, SIM_FAULT_CHUNK_READ);
     if (chunk && chunk->bytes > 0 && (size_t)chunk->bytes < want)
