@@ -754,6 +754,41 @@ static void test_sim_service_expects_a_large_upload(void **state)
     free(data);
 }
 
+/* The link sends one thing at a time: ten 100-byte sends at 100 bytes/s
+ * take 10 s, not 1; a reset comes after the bytes sent before it. */
+static void test_sim_bandwidth_is_per_link_and_reset_keeps_its_place(void **state)
+{
+    (void)state;
+    char zeros[2001], json[3000];
+    memset(zeros, '0', 2000);
+    zeros[2000] = '\0'; /* 1000 zero bytes in hex */
+    snprintf(json, sizeof json,
+             "{\"latency\": \"50ms\", \"hosts\": {\"app\": {\"addrs\": [\"192.0.2.2\"], \"self\": true},"
+             " \"sink\": {\"addrs\": [\"192.0.2.8\"]}, \"rude\": {\"addrs\": [\"192.0.2.9\"]}},"
+             " \"services\": {\"sink:9\": {\"script\": [{\"expect\": \"hex:%s\"}, {\"send\": \"done\"}]},"
+             "              \"rude:9\": {\"script\": [{\"send\": \"bye\"}, {\"reset\": true}]}},"
+             " \"faults\": [{\"match\": {\"host\": \"sink\"}, \"action\": \"bandwidth\", \"rate\": 100}]}",
+             zeros);
+    srr_world *w = sim_new(json);
+    srr_error err;
+    srr_socket *s = H_PTR(srr_create_connection(w, "sink", 9, 60.0, NULL, &err), &err);
+    char buf[100] = {0}, b[8];
+    for (int i = 0; i < 10; i++)
+        H_OK(srr_sendall(s, buf, sizeof buf, 0, &err), &err);
+    /* the last of the 1000 bytes is on the wire at 10 s, there at 10.05 s;
+     * the 4-byte answer takes 40 ms on the wire and 50 ms more */
+    assert_int_equal(srr_recv(s, b, sizeof b, 0, &err), 4);
+    assert_int_equal(srr_sim_now(w), 10140000000LL);
+    srr_close(s, NULL);
+    s = H_PTR(srr_create_connection(w, "rude", 9, 5.0, NULL, &err), &err);
+    assert_int_equal(srr_recv(s, b, sizeof b, 0, &err), 3);
+    assert_memory_equal(b, "bye", 3);
+    assert_int_equal(srr_recv(s, b, sizeof b, 0, &err), -1);
+    assert_err_code(err, SRR_ERR_OS, ECONNRESET);
+    srr_close(s, NULL);
+    srr_world_destroy(w);
+}
+
 static void test_sim_bad_config_is_refused_with_its_place(void **state)
 {
     (void)state;
@@ -792,6 +827,7 @@ int main(void)
         T(test_sim_time_moves_again_after_a_deadlock),
         T(test_sim_waitall_larger_than_the_buffers),
         T(test_sim_service_expects_a_large_upload),
+        T(test_sim_bandwidth_is_per_link_and_reset_keeps_its_place),
         T(test_sim_bad_config_is_refused_with_its_place),
 #undef T
     };

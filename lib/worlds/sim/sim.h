@@ -48,7 +48,7 @@ typedef struct sim_dgram {
 typedef struct sim_chunk {
     struct sim_chunk *next;
     int64_t at;
-    int fin;   /* the sender's FIN, after its bytes */
+    int fin;   /* 1: the sender's FIN, 2: its RST, after its bytes */
     size_t len;
     unsigned char data[];
 } sim_chunk;
@@ -74,6 +74,7 @@ struct sim_sock {
     sim_buf rx;           /* bytes delivered to this end */
     sim_chunk *fly_head, *fly_tail; /* bytes on their way to this end (latency) */
     size_t fly_bytes;
+    int64_t link_free_at; /* when the link towards this end has sent all it was given */
     size_t stalled;       /* bytes held by a stall fault, never delivered */
     size_t *records;      /* SOCK_SEQPACKET: lengths of the records in rx, oldest first */
     size_t rec_head, rec_count, rec_cap;

@@ -35,23 +35,31 @@ void srr__sim_connect_pair(sim_sock *a, sim_sock *b)
 }
 
 /* The other end learns the connection was reset (RST). */
-static void stream_reset_other(sim_sock *k)
+static int stream_push(sim_world *s, const sim_sock *k, sim_sock *o, const void *p, size_t len,
+                       int fin);
+
+/* The other end learns the connection was reset (RST), after whatever is
+ * still on the wire towards it. */
+static void stream_reset_other(sim_world *s, sim_sock *k)
 {
     sim_sock *o = k->other;
     if (!o)
         return;
-    o->reset = 1;
-    o->so_error = ECONNRESET;
     o->other = NULL;
     k->other = NULL;
+    if (stream_push(s, k, o, NULL, 0, 2) < 0) {
+        o->reset = 1;
+        o->so_error = ECONNRESET;
+    }
 }
 
 /* ------------------------------------------------------------ the wire */
 
-/* How long bytes from k take to reach its other end: nothing between
- * sockets of this host; towards another host, the link's latency (the
- * config's, or a latency rule's) plus len at its bandwidth. */
-static int64_t stream_delay(sim_world *s, const sim_sock *k, size_t len)
+/* The link bytes from k travel on: 0 between sockets of this host; towards
+ * another host 1 with its one-way latency (the config's, or a latency
+ * rule's) and bandwidth in bytes/s (the config's, or a bandwidth rule's;
+ * 0 = unlimited). */
+static int stream_link(sim_world *s, const sim_sock *k, int64_t *latency, int64_t *rate)
 {
     if (k->family == AF_UNIX)
         return 0;
@@ -63,21 +71,37 @@ static int64_t stream_delay(sim_world *s, const sim_sock *k, size_t len)
         return 0;
     const sim_fault *lat = srr__sim_fault_link(s, remote, SIM_FAULT_LATENCY);
     const sim_fault *bw = srr__sim_fault_link(s, remote, SIM_FAULT_BANDWIDTH);
-    int64_t d = lat ? lat->ns : s->cfg->latency_ns;
-    int64_t rate = bw ? bw->rate : s->cfg->bandwidth;
-    if (rate > 0)
-        d += (int64_t)((double)len * 1e9 / (double)rate);
-    return d;
+    *latency = lat ? lat->ns : s->cfg->latency_ns;
+    *rate = bw ? bw->rate : s->cfg->bandwidth;
+    return 1;
 }
 
-/* Puts bytes (or the FIN) from k on the way to o, in order. */
+static void stream_arrive_end(sim_sock *o, int fin)
+{
+    if (fin == 1)
+        o->rx_eof = 1;
+    else if (fin == 2) {
+        o->reset = 1;
+        o->so_error = ECONNRESET;
+    }
+}
+
+/* Puts bytes (fin 0), the FIN (1) or the RST (2) from k on the way to o, in
+ * order: the link sends one thing at a time at its bandwidth, and each
+ * arrives its latency later. */
 static int stream_push(sim_world *s, const sim_sock *k, sim_sock *o, const void *p, size_t len,
                        int fin)
 {
-    int64_t d = stream_delay(s, k, len);
-    if (d == 0 && !o->fly_head) {
+    int64_t latency = 0, rate = 0;
+    int64_t at = s->now;
+    if (stream_link(s, k, &latency, &rate)) {
+        int64_t start = o->link_free_at > s->now ? o->link_free_at : s->now;
+        o->link_free_at = start + (rate > 0 ? (int64_t)((double)len * 1e9 / (double)rate) : 0);
+        at = o->link_free_at + latency;
+    }
+    if (at <= s->now && !o->fly_head) {
         if (fin) {
-            o->rx_eof = 1;
+            stream_arrive_end(o, fin);
             return 0;
         }
         return srr__sim_buf_put(&o->rx, p, len);
@@ -86,7 +110,7 @@ static int stream_push(sim_world *s, const sim_sock *k, sim_sock *o, const void 
     if (!c)
         return -ENOMEM;
     c->next = NULL;
-    c->at = s->now + d;
+    c->at = at;
     if (o->fly_tail && o->fly_tail->at > c->at)
         c->at = o->fly_tail->at; /* a stream keeps its order */
     c->fin = fin;
@@ -127,7 +151,7 @@ void srr__sim_stream_arrivals(sim_world *s)
                     k->fly_tail = NULL;
                 k->fly_bytes -= c->len;
                 if (c->fin)
-                    k->rx_eof = 1;
+                    stream_arrive_end(k, c->fin);
                 else if (!k->rd_shut)
                     srr__sim_buf_put(&k->rx, c->data, c->len);
                 free(c);
@@ -187,7 +211,7 @@ int srr__sim_service_run(sim_world *s, sim_sock *k)
                 n = n < sizeof part ? n : sizeof part;
                 srr__sim_buf_get(&k->rx, part, n, 0);
                 if (memcmp(part, st->data + k->expect_off, n) != 0) {
-                    stream_reset_other(k); /* not what the script expects */
+                    stream_reset_other(s, k); /* not what the script expects */
                     goto finished;
                 }
                 k->expect_off += n;
@@ -222,7 +246,7 @@ int srr__sim_service_run(sim_world *s, sim_sock *k)
             k->other = NULL;
             goto finished;
         case SIM_STEP_RESET:
-            stream_reset_other(k);
+            stream_reset_other(s, k);
             goto finished;
         }
         k->step++;
@@ -287,7 +311,7 @@ static int stream_establish(sim_world *s, sim_sock *k, sim_sock *l, const struct
     } else {
         sim_sock **v = realloc(l->pending, (l->npending + 1) * sizeof *v);
         if (!v) {
-            stream_reset_other(srv);
+            stream_reset_other(s, srv);
             return -ENOMEM;
         }
         l->pending = v;
@@ -440,7 +464,7 @@ int srr__sim_accept(sim_world *s, sim_sock *k, int handle, struct sockaddr *addr
     k->npending--;
     int h = srr__sim_handle_new(s, c);
     if (h < 0) {
-        stream_reset_other(c);
+        stream_reset_other(s, c);
         c->refs = 1;
         srr__sim_sock_unref(s, c);
         return h;
@@ -601,7 +625,7 @@ ssize_t srr__sim_stream_send(sim_world *s, sim_sock *k, int handle, const struct
                 srr__sim_service_run(s, o);
             srr__sim_changed(s);
             if (reset_now) {
-                stream_reset_other(k);
+                stream_reset_other(s, k);
                 k->reset = 1;
                 k->so_error = done ? ECONNRESET : 0;
                 return done ? (ssize_t)done : -ECONNRESET;
@@ -764,7 +788,7 @@ int srr__sim_stream_shutdown(sim_world *s, sim_sock *k, int how)
 void srr__sim_stream_close(sim_world *s, sim_sock *k)
 {
     for (size_t i = 0; i < k->npending; i++) { /* connections nobody accepted */
-        stream_reset_other(k->pending[i]);
+        stream_reset_other(s, k->pending[i]);
         k->pending[i]->refs = 1;
         srr__sim_sock_unref(s, k->pending[i]);
     }
@@ -774,7 +798,7 @@ void srr__sim_stream_close(sim_world *s, sim_sock *k)
         return;
     /* SO_LINGER {1, 0}, or unread data, closes with a reset (Linux) */
     if ((k->linger_on && k->linger_secs == 0) || srr__sim_buf_len(&k->rx) > 0) {
-        stream_reset_other(k);
+        stream_reset_other(s, k);
     } else {
         stream_fin_other(s, k);
         o->other = NULL;
