@@ -789,6 +789,38 @@ static void test_sim_bandwidth_is_per_link_and_reset_keeps_its_place(void **stat
     srr_world_destroy(w);
 }
 
+/* A connect whose SYN a full queue dropped completes once an accept makes
+ * room (Linux: at the SYN's retransmission). */
+static void test_sim_connect_waiting_on_a_full_backlog_completes_after_accept(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new("{}");
+    srr_error err;
+    srr_addr a;
+    srr_socket *l = H_PTR(srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &err), &err), *s1, *s2;
+    srr_addr_inet(&a, "127.0.0.1", 8100);
+    H_OK(srr_bind(l, &a, &err), &err);
+    H_OK(srr_listen(l, 0, &err), &err);
+    srr_socket *c1 = H_PTR(srr_create_connection(w, "127.0.0.1", 8100, 5.0, NULL, &err), &err);
+    srr_socket *c2 = H_PTR(srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &err), &err);
+    H_OK(srr_setblocking(c2, 0, &err), &err);
+    assert_int_equal(srr_connect_ex(c2, &a, &err), EINPROGRESS);
+    struct pollfd p = {.fd = srr_fileno(c2), .events = POLLOUT};
+    assert_int_equal(w->ops->poll(w, &p, 1, 0), 0); /* still waiting */
+    H_OK(srr_accept(l, &s1, NULL, &err), &err);
+    assert_int_equal(w->ops->poll(w, &p, 1, 0), 1);
+    int so = -1;
+    H_OK(srr_getsockopt_int(c2, SOL_SOCKET, SO_ERROR, &so, &err), &err);
+    assert_int_equal(so, 0);
+    H_OK(srr_accept(l, &s2, NULL, &err), &err);
+    srr_close(s1, NULL);
+    srr_close(s2, NULL);
+    srr_close(c1, NULL);
+    srr_close(c2, NULL);
+    srr_close(l, NULL);
+    srr_world_destroy(w);
+}
+
 static void test_sim_bad_config_is_refused_with_its_place(void **state)
 {
     (void)state;
@@ -828,6 +860,7 @@ int main(void)
         T(test_sim_waitall_larger_than_the_buffers),
         T(test_sim_service_expects_a_large_upload),
         T(test_sim_bandwidth_is_per_link_and_reset_keeps_its_place),
+        T(test_sim_connect_waiting_on_a_full_backlog_completes_after_accept),
         T(test_sim_bad_config_is_refused_with_its_place),
 #undef T
     };

@@ -83,6 +83,7 @@ struct sim_sock {
     int reset;            /* the connection was reset */
     int so_error;         /* pending error for SO_ERROR / the next call */
     int64_t connect_deadline; /* CONNECTING: when it gives up (virtual ns) */
+    sim_sock *connect_to; /* CONNECTING on a full backlog: the listener it waits on */
     /* listen */
     sim_sock **pending;   /* connections waiting for accept */
     size_t npending, backlog;

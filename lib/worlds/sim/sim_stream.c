@@ -388,8 +388,20 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
         if (!l) /* no socket bound there: as if no file (ENOENT) */
             return srr__sim_find_bound(s, AF_UNIX, SOCK_DGRAM, (struct sockaddr *)&to) ? -EPROTOTYPE
                                                                                        : -ENOENT;
-        if (l->npending > l->backlog)
-            return (k->status_flags & O_NONBLOCK) ? -EAGAIN : -ECONNREFUSED;
+        /* a full queue: EAGAIN when non-blocking; otherwise wait for room
+         * (SO_SNDTIMEO bounds the wait, as on Linux) */
+        while (l->npending > l->backlog) {
+            if (k->status_flags & O_NONBLOCK)
+                return -EAGAIN;
+            int r = srr__sim_wait(s, "connect", handle, stream_deadline(s, k->sndtimeo_ns));
+            if (r == -ETIMEDOUT)
+                return -EAGAIN;
+            if (r < 0)
+                return r;
+            l = stream_listener(s, k, (struct sockaddr *)&to);
+            if (!l)
+                return -ECONNREFUSED;
+        }
         if (!k->local_len) {
             k->local.ss_family = AF_UNIX;
             k->local_len = sizeof(sa_family_t);
@@ -418,6 +430,9 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
         if (k->status_flags & O_NONBLOCK) {
             k->state = SIM_S_CONNECTING;
             k->connect_deadline = s->now + s->cfg->connect_timeout_ns;
+            k->connect_to = l; /* completed when an accept makes room */
+            memcpy(&k->peer, sa, len);
+            k->peer_len = len;
             return -EINPROGRESS;
         }
         int64_t until = s->now + s->cfg->connect_timeout_ns;
@@ -471,6 +486,20 @@ int srr__sim_accept(sim_world *s, sim_sock *k, int handle, struct sockaddr *addr
     }
     if (flags & SOCK_NONBLOCK)
         c->status_flags |= O_NONBLOCK;
+    /* the room this accept made lets one connect waiting on it complete
+     * (Linux: at its SYN retransmit; here at once) */
+    for (size_t i = 0; i < s->nall; i++) {
+        sim_sock *w = s->all[i];
+        if (w->state == SIM_S_CONNECTING && w->connect_to == k && k->npending <= k->backlog) {
+            w->connect_to = NULL;
+            w->state = SIM_S_NEW;
+            if (stream_establish(s, w, k, (struct sockaddr *)&w->peer, w->peer_len) < 0) {
+                w->state = SIM_S_CLOSED;
+                w->so_error = ENOMEM;
+            }
+            break;
+        }
+    }
     if (addr && len) {
         socklen_t n = c->peer_len < *len ? c->peer_len : *len;
         memcpy(addr, &c->peer, n);
@@ -787,6 +816,14 @@ int srr__sim_stream_shutdown(sim_world *s, sim_sock *k, int how)
 
 void srr__sim_stream_close(sim_world *s, sim_sock *k)
 {
+    for (size_t i = 0; i < s->nall; i++) { /* connects waiting on this listener */
+        sim_sock *w = s->all[i];
+        if (w->connect_to == k) {
+            w->connect_to = NULL;
+            w->state = SIM_S_CLOSED;
+            w->so_error = ECONNREFUSED;
+        }
+    }
     for (size_t i = 0; i < k->npending; i++) { /* connections nobody accepted */
         stream_reset_other(s, k->pending[i]);
         k->pending[i]->refs = 1;

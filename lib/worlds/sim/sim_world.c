@@ -217,6 +217,7 @@ void srr__sim_runnable_services(sim_world *s)
         if (k->state == SIM_S_CONNECTING && s->now >= k->connect_deadline) {
             k->state = SIM_S_CLOSED;
             k->so_error = ETIMEDOUT;
+            k->connect_to = NULL;
         }
     }
     srr__sim_stream_arrivals(s);
