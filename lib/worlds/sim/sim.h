@@ -160,6 +160,7 @@ int srr__sim_unsupported(sim_world *s, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 sim_sock *srr__sim_sock(sim_world *s, int handle);   /* NULL when not a sim socket */
 int srr__sim_handle_new(sim_world *s, sim_sock *k);   /* -EMFILE */
+int srr__sim_handle_new_from(sim_world *s, sim_sock *k, int min);
 void srr__sim_runnable_services(sim_world *s);        /* advance service scripts */
 
 /* sim_sock.c */

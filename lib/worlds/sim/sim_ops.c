@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
@@ -475,33 +476,6 @@ static int sim_getpeername(srr_world *w, int h, struct sockaddr *addr, socklen_t
     return r;
 }
 
-static int sim_dup_from(sim_world *s, sim_sock *k, int min, int cloexec)
-{
-    (void)cloexec; /* close-on-exec has no meaning inside one sim process */
-    /* the lowest free handle at or above min */
-    if (min < SIM_FIRST_HANDLE)
-        min = SIM_FIRST_HANDLE;
-    size_t i = (size_t)(min - SIM_FIRST_HANDLE);
-    while (i < s->nhandles && s->handles[i])
-        i++;
-    if (i >= s->nhandles) {
-        size_t n = s->nhandles ? s->nhandles : 16;
-        while (n <= i)
-            n *= 2;
-        if (n > 65536)
-            return -EMFILE;
-        sim_sock **v = realloc(s->handles, n * sizeof *v);
-        if (!v)
-            return -ENOMEM;
-        memset(v + s->nhandles, 0, (n - s->nhandles) * sizeof *v);
-        s->handles = v;
-        s->nhandles = n;
-    }
-    s->handles[i] = k;
-    k->refs++;
-    return (int)i + SIM_FIRST_HANDLE;
-}
-
 static int sim_fcntl(srr_world *w, int h, int cmd, long arg)
 {
     sim_world *s = SIM(w);
@@ -519,7 +493,7 @@ static int sim_fcntl(srr_world *w, int h, int cmd, long arg)
     case F_SETFD: r = 0; break;
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
-        r = arg < 0 ? -EINVAL : sim_dup_from(s, k, (int)arg, cmd == F_DUPFD_CLOEXEC);
+        r = arg < 0 ? -EINVAL : srr__sim_handle_new_from(s, k, arg > INT_MAX ? INT_MAX : (int)arg);
         break;
     default: r = srr__sim_unsupported(s, -EINVAL, "fcntl command %d", cmd);
     }

@@ -185,17 +185,19 @@ sim_sock *srr__sim_sock(sim_world *s, int handle)
     return i < s->nhandles ? s->handles[i] : NULL;
 }
 
-/* The lowest free handle, as POSIX gives the lowest free descriptor. */
-int srr__sim_handle_new(sim_world *s, sim_sock *k)
+/* The lowest free handle at or above min, as POSIX gives the lowest free
+ * descriptor (F_DUPFD asks for a floor). */
+int srr__sim_handle_new_from(sim_world *s, sim_sock *k, int min)
 {
-    size_t i;
-    for (i = 0; i < s->nhandles; i++)
-        if (!s->handles[i])
-            break;
-    if (i == s->nhandles) {
-        if (s->nhandles >= 65536)
+    size_t i = min > SIM_FIRST_HANDLE ? (size_t)(min - SIM_FIRST_HANDLE) : 0;
+    while (i < s->nhandles && s->handles[i])
+        i++;
+    if (i >= s->nhandles) {
+        size_t n = s->nhandles ? s->nhandles : 16;
+        while (n <= i)
+            n *= 2;
+        if (n > 65536)
             return -EMFILE;
-        size_t n = s->nhandles ? s->nhandles * 2 : 16;
         sim_sock **v = realloc(s->handles, n * sizeof *v);
         if (!v)
             return -ENOMEM;
@@ -206,6 +208,11 @@ int srr__sim_handle_new(sim_world *s, sim_sock *k)
     s->handles[i] = k;
     k->refs++;
     return (int)i + SIM_FIRST_HANDLE;
+}
+
+int srr__sim_handle_new(sim_world *s, sim_sock *k)
+{
+    return srr__sim_handle_new_from(s, k, SIM_FIRST_HANDLE);
 }
 
 /* Whatever came due at the current virtual time: connects that give up,
@@ -323,16 +330,10 @@ static srr_world *sim_create(sim_config *cfg, int *error, char *errbuf, size_t e
     return &s->base;
 }
 
-srr_world *srr_world_sim(const char *config_path, char *errbuf, size_t errlen)
+/* sim_create with its error as a line in errbuf. */
+static srr_world *sim_create_reporting(sim_config *cfg, char *errbuf, size_t errlen)
 {
-    srr_config_error e;
     int error;
-    sim_config *cfg = config_path ? srr__sim_config_load(config_path, &e) : srr__sim_config_default();
-    if (!cfg) {
-        if (errbuf && errlen)
-            srr__config_error_format(&e, errbuf, errlen);
-        return NULL;
-    }
     if (errbuf && errlen)
         errbuf[0] = '\0';
     srr_world *w = sim_create(cfg, &error, errbuf, errlen);
@@ -341,10 +342,21 @@ srr_world *srr_world_sim(const char *config_path, char *errbuf, size_t errlen)
     return w;
 }
 
+srr_world *srr_world_sim(const char *config_path, char *errbuf, size_t errlen)
+{
+    srr_config_error e;
+    sim_config *cfg = config_path ? srr__sim_config_load(config_path, &e) : srr__sim_config_default();
+    if (!cfg) {
+        if (errbuf && errlen)
+            srr__config_error_format(&e, errbuf, errlen);
+        return NULL;
+    }
+    return sim_create_reporting(cfg, errbuf, errlen);
+}
+
 srr_world *srr_world_sim_string(const char *json, char *errbuf, size_t errlen)
 {
     srr_config_error e;
-    int error;
     if (!json) {
         if (errbuf && errlen)
             snprintf(errbuf, errlen, "sim: config is NULL");
@@ -356,12 +368,7 @@ srr_world *srr_world_sim_string(const char *json, char *errbuf, size_t errlen)
             srr__config_error_format(&e, errbuf, errlen);
         return NULL;
     }
-    if (errbuf && errlen)
-        errbuf[0] = '\0';
-    srr_world *w = sim_create(cfg, &error, errbuf, errlen);
-    if (!w && errbuf && errlen && !errbuf[0])
-        snprintf(errbuf, errlen, "sim: %s", strerror(-error));
-    return w;
+    return sim_create_reporting(cfg, errbuf, errlen);
 }
 
 void srr__sim_destroy(srr_world *w)
