@@ -5,6 +5,8 @@
  * summary line on stdout.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "cli.h"
@@ -71,9 +73,59 @@ static int check_config(const char *path)
     return 0;
 }
 
+/* Stream continuity: each socket's bytes in each direction follow on
+ * (off of one event = off + len of the one before).  The first event of a
+ * direction may start anywhere: a trace can pick a connection up mid-way. */
+struct check_offsets {
+    json_int_t *next; /* [2 * sock + dir]: the offset the next event must have; -1 none yet */
+    size_t n;
+};
+
+static int check_continuity(struct check_offsets *o, const json_t *ev, srr_trace_error *err,
+                            long line, const char *source)
+{
+    const char *op = json_string_value(json_object_get(ev, "op"));
+    const json_t *off = json_object_get(ev, "off"), *len = json_object_get(ev, "len");
+    json_int_t sock = json_integer_value(json_object_get(ev, "sock"));
+    if (!op || !json_is_integer(off) || !json_is_integer(len) || sock <= 0 || sock > 1000000)
+        return 0;
+    int dir = strcmp(op, "sendmsg") == 0 ? 0 : strcmp(op, "recvmsg") == 0 ? 1 : -1;
+    if (dir < 0)
+        return 0;
+    size_t i = 2 * (size_t)sock + (size_t)dir;
+    if (i >= o->n) {
+        size_t n = o->n ? o->n : 64;
+        while (n <= i)
+            n *= 2;
+        json_int_t *v = realloc(o->next, n * sizeof *v);
+        if (!v)
+            return 0;
+        for (size_t j = o->n; j < n; j++)
+            v[j] = -1;
+        o->next = v;
+        o->n = n;
+    }
+    json_int_t want = o->next[i];
+    int peek = dir == 1 && (json_integer_value(json_object_get(json_object_get(ev, "args"), "flags")) & MSG_PEEK);
+    if (!peek)
+        o->next[i] = json_integer_value(off) + json_integer_value(len);
+    if (want < 0 || json_integer_value(off) == want)
+        return 0;
+    snprintf(err->source, sizeof err->source, "%s", source);
+    err->line = line;
+    snprintf(err->field, sizeof err->field, "off");
+    err->code = SRR_TRACE_EVALUE;
+    snprintf(err->text, sizeof err->text,
+             "%lld, but socket %lld's %s bytes so far end at %lld (bytes missing or repeated)",
+             (long long)json_integer_value(off), (long long)sock, dir ? "received" : "sent",
+             (long long)want);
+    return -1;
+}
+
 /* Validates one file; 0 valid, 1 not. */
 static int check_file(const char *path)
 {
+    struct check_offsets offsets = {0};
     if (check_is_config(path))
         return check_config(path);
     srr_trace_error err;
@@ -92,6 +144,11 @@ static int check_file(const char *path)
             continue;
         }
         events++;
+        if (check_continuity(&offsets, ev, &err, srr__trace_line(r),
+                             strcmp(path, "-") == 0 ? "<stdin>" : path) < 0) {
+            check_print(&err);
+            problems++;
+        }
         json_decref(ev);
     }
     if (srr__trace_torn(r, &err)) {
@@ -102,6 +159,7 @@ static int check_file(const char *path)
         printf("%s: valid: version %d, %ld event%s\n", strcmp(path, "-") == 0 ? "<stdin>" : path,
                srr__trace_version(r), events, events == 1 ? "" : "s");
     srr__trace_close(r);
+    free(offsets.next);
     return problems ? 1 : 0;
 }
 

@@ -90,7 +90,8 @@ grep -qF '    00000040  19 1a 1b 1c 1d 1e 1f 20  21 22 23 24 25 26 27     |.....
     fail "show's error: $(cat "$d/err")"
 for c in "$I"/*/; do
     c=${c%/}
-    [ "$(basename "$c")" = torn ] && continue
+    # torn: a warning; off_gap: stream continuity is check's, not show's
+    case $(basename "$c") in torn | off_gap) continue ;; esac
     [ -f "$c/trace.jsonl" ] || continue
     "$SOCKRR" show "$c/trace.jsonl" > /dev/null 2> "$d/err"
     [ $? = 1 ] || fail "show passed $c"
