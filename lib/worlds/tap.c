@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "sockrr.h" /* the error-name table */
 #include "sockrr_world.h"
 #include "trace.h"
 
@@ -571,20 +572,7 @@ static srr_jline *tap_begin_gai(srr_world *w, const char *op, int r, int sys_err
 {
     srr_jline *l = srr__trace_begin(TAP(w)->writer, op, r, r == EAI_SYSTEM ? sys_errno : 0);
     if (r != 0) {
-        const char *name = NULL;
-        switch (r) {
-        case EAI_BADFLAGS: name = "EAI_BADFLAGS"; break;
-        case EAI_NONAME: name = "EAI_NONAME"; break;
-        case EAI_AGAIN: name = "EAI_AGAIN"; break;
-        case EAI_FAIL: name = "EAI_FAIL"; break;
-        case EAI_FAMILY: name = "EAI_FAMILY"; break;
-        case EAI_SOCKTYPE: name = "EAI_SOCKTYPE"; break;
-        case EAI_SERVICE: name = "EAI_SERVICE"; break;
-        case EAI_MEMORY: name = "EAI_MEMORY"; break;
-        case EAI_SYSTEM: name = "EAI_SYSTEM"; break;
-        case EAI_OVERFLOW: name = "EAI_OVERFLOW"; break;
-        default: break;
-        }
+        const char *name = srr_gai_name(r);
         srr__jl_str(l, "gai", name ? name : "EAI_?");
     }
     return l;
@@ -645,12 +633,11 @@ static int tap_getnameinfo(srr_world *w, const struct sockaddr *sa, socklen_t sa
 
 static void tap_hostent_member(srr_jline *l, int r, const struct hostent *h, int h_err)
 {
-    static const char *const names[] = {"NETDB_SUCCESS", "HOST_NOT_FOUND", "TRY_AGAIN",
-                                        "NO_RECOVERY", "NO_DATA"};
     if (r != 0)
         return;
     if (!h) {
-        srr__jl_str(l, "h_errno", h_err >= 0 && h_err <= 4 ? names[h_err] : "NETDB_INTERNAL");
+        const char *name = srr_herror_name(h_err);
+        srr__jl_str(l, "h_errno", name ? name : "NETDB_INTERNAL");
         return;
     }
     srr__jl_open(l, "hostent", '{');
