@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "sockrr.h"
@@ -417,6 +418,47 @@ static void b_backlog_overflow(srr_world *w, char *out, size_t len)
     srr_close(l, NULL);
 }
 
+static void b_after_a_reset(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *l, *c, *s;
+    conn_pair(w, AF_INET, &l, &c, &s);
+    struct linger lg = {1, 0};
+    srr_setsockopt_buf(c, SOL_SOCKET, SO_LINGER, &lg, sizeof lg, &e);
+    srr_close(c, NULL); /* RST */
+    char b[4];
+    srr_settimeout(s, 1.0, &e);
+    int r1 = (int)srr_recv(s, b, sizeof b, 0, &e);
+    const char *recv = res(r1, &e);
+    srr_addr peer;
+    int r2 = srr_getpeername(s, &peer, &e);
+    const char *name = res(r2, &e);
+    int r3 = srr_shutdown(s, SHUT_RDWR, &e);
+    const char *shut = res(r3, &e);
+    struct timeval neg = {-1, 0};
+    srr_setsockopt_buf(s, SOL_SOCKET, SO_RCVTIMEO, &neg, sizeof neg, &e);
+    int fionread = -1;
+    int r4 = w->ops->ioctl(w, srr_fileno(l), FIONREAD, &fionread);
+    snprintf(out, len, "recv=%s getpeername=%s shutdown=%s listener_fionread=%s", recv, name, shut,
+             r4 == 0 ? "ok" : srr_errno_name(-r4));
+    srr_close(s, NULL);
+    srr_close(l, NULL);
+}
+
+static void b_negative_rcvtimeo(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *l, *c, *s;
+    conn_pair(w, AF_INET, &l, &c, &s);
+    struct timeval neg = {-1, 0}, back;
+    srr_setsockopt_buf(c, SOL_SOCKET, SO_RCVTIMEO, &neg, sizeof neg, &e);
+    srr_getsockopt_buf(c, SOL_SOCKET, SO_RCVTIMEO, &back, sizeof back, &e);
+    char b[4];
+    int r = (int)srr_recv(c, b, sizeof b, 0, &e); /* fails at once, no deadlock */
+    snprintf(out, len, "reads_back=%ld.%06ld recv=%s", (long)back.tv_sec, (long)back.tv_usec, res(r, &e));
+    close3(c, s, l);
+}
+
 static const struct {
     const char *name;
     behaviour run;
@@ -440,6 +482,9 @@ static const struct {
     {"SO_RCVBUF doubles", b_rcvbuf_doubles, "rcvbuf=65536"},
     {"accept EAGAIN, connect EISCONN", b_accept_nonblocking_and_isconn, "accept=EAGAIN connect_again=EISCONN"},
     {"UDP reply to a wildcard-bound client", b_udp_wildcard_client_reply, "from=127.0.0.1 reply=4"},
+    {"after a reset", b_after_a_reset,
+     "recv=ECONNRESET getpeername=ENOTCONN shutdown=ENOTCONN listener_fionread=EINVAL"},
+    {"negative SO_RCVTIMEO", b_negative_rcvtimeo, "reads_back=0.000000 recv=EAGAIN"},
     {"SOCK_SEQPACKET records", b_seqpacket_records, "first=2 second=3 trunc=1 empty=0 then=EAGAIN"},
     {"backlog overflow", b_backlog_overflow, "c0=EINPROGRESS/1 c1=EINPROGRESS/0 c2=EINPROGRESS/0"},
     {"listener and unconnected calls", b_listener_and_unconnected_calls,

@@ -23,6 +23,7 @@
 #define SIM_TCP_RCVBUF 131072 /* Linux's tcp_rmem[1] */
 #define SIM_TCP_SNDBUF 16384  /* Linux's tcp_wmem[1] */
 #define SIM_UDP_BUF 212992    /* Linux's rmem_default / wmem_default */
+#define SIM_TIMEO_NOW (-1) /* SO_RCVTIMEO/SO_SNDTIMEO set negative: fail at once */
 #define SIM_EPHEMERAL_LO 32768
 #define SIM_EPHEMERAL_HI 60999
 

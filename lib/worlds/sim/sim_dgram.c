@@ -147,7 +147,7 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
             return (ssize_t)len; /* UDP drops what does not fit */
         if ((k->status_flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
             return -EAGAIN;
-        r = srr__sim_wait(s, "send", handle, k->sndtimeo_ns > 0 ? s->now + k->sndtimeo_ns : -1);
+        r = srr__sim_wait(s, "send", handle, k->sndtimeo_ns > 0 ? s->now + k->sndtimeo_ns : k->sndtimeo_ns == SIM_TIMEO_NOW ? s->now : -1);
         if (r == -ETIMEDOUT)
             return -EAGAIN;
         if (r < 0)
@@ -173,7 +173,8 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
 
 ssize_t srr__sim_dgram_recv(sim_world *s, sim_sock *k, int handle, struct msghdr *m, int flags)
 {
-    int64_t until = k->rcvtimeo_ns > 0 ? s->now + k->rcvtimeo_ns : -1;
+    int64_t until = k->rcvtimeo_ns > 0 ? s->now + k->rcvtimeo_ns
+                   : k->rcvtimeo_ns == SIM_TIMEO_NOW ? s->now : -1;
     m->msg_flags = 0;
     while (!k->dq_head) {
         if (k->so_error) {

@@ -289,6 +289,8 @@ static int sim_opt_timeval(void *val, socklen_t *len, int64_t ns)
 {
     if (*len < sizeof(struct timeval))
         return -EINVAL;
+    if (ns < 0)
+        ns = 0;
     struct timeval tv = {.tv_sec = ns / 1000000000, .tv_usec = (ns % 1000000000) / 1000};
     memcpy(val, &tv, sizeof tv);
     *len = sizeof tv;
@@ -365,7 +367,9 @@ static int sim_read_timeval(const void *val, socklen_t len, int64_t *ns)
     memcpy(&tv, val, sizeof tv);
     if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
         return -EDOM;
-    *ns = tv.tv_sec < 0 ? 0 : (int64_t)tv.tv_sec * 1000000000 + tv.tv_usec * 1000;
+    /* Linux: {0, 0} is "no timeout"; a negative one is a zero timeout, so
+     * the call fails at once (SIM_TIMEO_NOW) */
+    *ns = tv.tv_sec < 0 ? SIM_TIMEO_NOW : (int64_t)tv.tv_sec * 1000000000 + tv.tv_usec * 1000;
     return 0;
 }
 
@@ -470,7 +474,7 @@ static int sim_getpeername(srr_world *w, int h, struct sockaddr *addr, socklen_t
     srr__sim_enter(s);
     SIM_SOCK_OR_FAIL(s, k, h);
     int connected = k->type == SOCK_DGRAM ? k->peer_len > 0
-                                          : k->state == SIM_S_CONNECTED && k->peer_len > 0;
+                                          : k->state == SIM_S_CONNECTED && k->peer_len > 0 && !k->reset;
     int r = connected ? sim_copy_addr(&k->peer, k->peer_len, addr, len) : -ENOTCONN;
     srr__sim_leave(s);
     return r;
@@ -509,6 +513,10 @@ static int sim_ioctl(srr_world *w, int h, unsigned long request, void *arg)
     int r = 0;
     switch (request) {
     case FIONREAD:
+        if (k->state == SIM_S_LISTEN) {
+            r = -EINVAL; /* Linux: a listener has nothing to read */
+            break;
+        }
         *(int *)arg = k->type == SOCK_DGRAM ? (k->dq_head ? (int)k->dq_head->len : 0)
                                             : (int)srr__sim_buf_len(&k->rx);
         break;

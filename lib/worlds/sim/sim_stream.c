@@ -21,10 +21,10 @@ static int stream_nonblocking(const sim_sock *k, int flags)
     return (k->status_flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
 }
 
-/* A deadline from SO_RCVTIMEO / SO_SNDTIMEO, or -1. */
+/* A deadline from SO_RCVTIMEO / SO_SNDTIMEO, or -1 (none). */
 static int64_t stream_deadline(const sim_world *s, int64_t timeo)
 {
-    return timeo > 0 ? s->now + timeo : -1;
+    return timeo > 0 ? s->now + timeo : timeo == SIM_TIMEO_NOW ? s->now : -1;
 }
 
 void srr__sim_connect_pair(sim_sock *a, sim_sock *b)
@@ -793,6 +793,8 @@ int srr__sim_stream_shutdown(sim_world *s, sim_sock *k, int how)
 {
     if (how < SHUT_RD || how > SHUT_RDWR)
         return -EINVAL;
+    if (k->reset)
+        return -ENOTCONN; /* a reset connection is gone */
     if (k->state == SIM_S_LISTEN && how != SHUT_WR) {
         /* Linux stops listening: a blocked accept returns EINVAL */
         srr__sim_stream_close(s, k);
