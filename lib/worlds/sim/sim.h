@@ -155,6 +155,11 @@ void srr__sim_changed(sim_world *s);        /* wake waiters: state changed */
  * -1 none) passes: 0 woken, -ETIMEDOUT deadline reached, -EDEADLK. */
 int srr__sim_wait(sim_world *s, const char *what, int handle, int64_t deadline);
 uint64_t srr__sim_random(sim_world *s);
+/* The virtual deadline an SO_RCVTIMEO / SO_SNDTIMEO value gives a call
+ * starting now: -1 none, now for SIM_TIMEO_NOW. */
+int64_t srr__sim_timeo_deadline(const sim_world *s, int64_t timeo);
+/* Lets ns of virtual time pass for the calling thread: 0 or -EDEADLK. */
+int srr__sim_delay(sim_world *s, const char *what, int64_t ns);
 /* Notes what the calling thread asked for that the sim does not model (the
  * tap records it); returns err for a tail call. */
 int srr__sim_unsupported(sim_world *s, int err, const char *fmt, ...)
@@ -196,6 +201,9 @@ int srr__sim_service_run(sim_world *s, sim_sock *k);
 /* Bytes whose time has come reach their receivers. */
 void srr__sim_stream_arrivals(sim_world *s);
 void srr__sim_stream_free_flight(sim_sock *k);
+/* Bytes a connected stream end may still send before the other end's
+ * buffers are full (its SO_RCVBUF plus this end's SO_SNDBUF, as Linux). */
+size_t srr__sim_stream_room(const sim_sock *k);
 const sim_host *srr__sim_host_of(sim_world *s, const struct sockaddr *sa);
 int srr__sim_bind(sim_world *s, sim_sock *k, const struct sockaddr *sa, socklen_t len);
 
@@ -211,10 +219,10 @@ void srr__sim_dgram_free(sim_sock *k);
 
 /* sim_fault.c: the first rule matching a connect to sa (NULL = none). */
 const sim_fault *srr__sim_fault_connect(sim_world *s, const struct sockaddr *sa);
-/* The first rule of this action for the link to a remote address. */
-const sim_fault *srr__sim_fault_link(sim_world *s, const struct sockaddr *remote, sim_action action);
-/* The first datagram rule (loss, duplicate, reorder) for a send to `to`. */
-const sim_fault *srr__sim_fault_to(sim_world *s, const struct sockaddr *to, sim_action action);
+/* The first rule of this action matching an address (a datagram's
+ * destination, a link's remote end); direction 1 out, 2 in, 0 either. */
+const sim_fault *srr__sim_fault_addr(sim_world *s, const struct sockaddr *addr, int direction,
+                                     sim_action action);
 /* An injected EINTR/EAGAIN for this call (1 send, 2 receive): -errno or 0. */
 int srr__sim_fault_call(sim_world *s, const sim_sock *k, int direction);
 /* The byte-offset rule for this connection and direction (1 out, 2 in). */

@@ -139,7 +139,7 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
             k->so_error = ECONNREFUSED; /* the port unreachable comes back */
         return (ssize_t)len;            /* the datagram left; nobody got it */
     }
-    const sim_fault *loss = srr__sim_fault_to(s, (struct sockaddr *)&to, SIM_FAULT_LOSS);
+    const sim_fault *loss = srr__sim_fault_addr(s, (struct sockaddr *)&to, 1, SIM_FAULT_LOSS);
     if (loss && dgram_draw(s, loss->probability))
         return (ssize_t)len;
     while (d->dq_bytes + len > (size_t)d->rcvbuf) {
@@ -147,7 +147,7 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
             return (ssize_t)len; /* UDP drops what does not fit */
         if ((k->status_flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
             return -EAGAIN;
-        r = srr__sim_wait(s, "send", handle, k->sndtimeo_ns > 0 ? s->now + k->sndtimeo_ns : k->sndtimeo_ns == SIM_TIMEO_NOW ? s->now : -1);
+        r = srr__sim_wait(s, "send", handle, srr__sim_timeo_deadline(s, k->sndtimeo_ns));
         if (r == -ETIMEDOUT)
             return -EAGAIN;
         if (r < 0)
@@ -156,8 +156,8 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
         if (!d)
             return -ECONNREFUSED;
     }
-    const sim_fault *dup = srr__sim_fault_to(s, (struct sockaddr *)&to, SIM_FAULT_DUPLICATE);
-    const sim_fault *reo = srr__sim_fault_to(s, (struct sockaddr *)&to, SIM_FAULT_REORDER);
+    const sim_fault *dup = srr__sim_fault_addr(s, (struct sockaddr *)&to, 1, SIM_FAULT_DUPLICATE);
+    const sim_fault *reo = srr__sim_fault_addr(s, (struct sockaddr *)&to, 1, SIM_FAULT_REORDER);
     sim_dgram *before_tail = d->dq_tail;
     r = dgram_queue(d, &src, srclen, m, len);
     if (r < 0)
@@ -173,8 +173,7 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
 
 ssize_t srr__sim_dgram_recv(sim_world *s, sim_sock *k, int handle, struct msghdr *m, int flags)
 {
-    int64_t until = k->rcvtimeo_ns > 0 ? s->now + k->rcvtimeo_ns
-                   : k->rcvtimeo_ns == SIM_TIMEO_NOW ? s->now : -1;
+    int64_t until = srr__sim_timeo_deadline(s, k->rcvtimeo_ns);
     m->msg_flags = 0;
     while (!k->dq_head) {
         if (k->so_error) {

@@ -97,21 +97,14 @@ int srr__sim_fault_call(sim_world *s, const sim_sock *k, int direction)
     return 0;
 }
 
-const sim_fault *srr__sim_fault_to(sim_world *s, const struct sockaddr *to, sim_action action)
+const sim_fault *srr__sim_fault_addr(sim_world *s, const struct sockaddr *addr, int direction,
+                                     sim_action action)
 {
     for (size_t i = 0; i < s->cfg->nfaults; i++) {
         const sim_fault *f = &s->cfg->faults[i];
-        if (f->action == action && f->match.direction != 2 && fault_matches_peer(s, &f->match, to))
-            return f;
-    }
-    return NULL;
-}
-
-const sim_fault *srr__sim_fault_link(sim_world *s, const struct sockaddr *remote, sim_action action)
-{
-    for (size_t i = 0; i < s->cfg->nfaults; i++) {
-        const sim_fault *f = &s->cfg->faults[i];
-        if (f->action == action && fault_matches_peer(s, &f->match, remote))
+        if (f->action != action || (direction && f->match.direction && f->match.direction != direction))
+            continue;
+        if (fault_matches_peer(s, &f->match, addr))
             return f;
     }
     return NULL;

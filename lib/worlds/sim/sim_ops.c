@@ -568,9 +568,7 @@ static short sim_revents(sim_world *s, sim_sock *k, short events)
         if (hup)
             r |= POLLHUP;
         if (k->other && !k->wr_shut) {
-            size_t cap = k->family == AF_UNIX ? (size_t)k->sndbuf
-                                              : (size_t)k->other->rcvbuf + (size_t)k->sndbuf;
-            if (srr__sim_buf_len(&k->other->rx) + k->other->fly_bytes + k->other->stalled < cap)
+            if (srr__sim_stream_room(k) > 0)
                 r |= POLLOUT;
         } else {
             r |= POLLOUT; /* a write would not block: it fails at once */
@@ -614,18 +612,6 @@ static int sim_poll(srr_world *w, struct pollfd *fds, nfds_t nfds, int64_t timeo
 
 /* --------------------------------------------------------------- resolver */
 
-/* Lets a lookup's configured delay pass in virtual time. */
-static int sim_delay(sim_world *s, int64_t ns)
-{
-    int64_t until = s->now + ns;
-    while (ns > 0 && s->now < until) {
-        int r = srr__sim_wait(s, "resolve", -1, until);
-        if (r == -EDEADLK)
-            return r;
-    }
-    return 0;
-}
-
 static int sim_getaddrinfo(srr_world *w, const char *node, const char *service,
                            const struct addrinfo *hints, struct addrinfo **res, int *sys_errno)
 {
@@ -633,7 +619,7 @@ static int sim_getaddrinfo(srr_world *w, const char *node, const char *service,
     int64_t delay = 0;
     srr__sim_enter(s);
     int r = srr__sim_dns_getaddrinfo(s->dns, node, service, hints, res, &delay);
-    if (sim_delay(s, delay) < 0) {
+    if (srr__sim_delay(s, "resolve", delay) < 0) {
         if (r == 0)
             srr__sim_dns_freeaddrinfo(*res);
         *sys_errno = EDEADLK;
@@ -666,7 +652,7 @@ static int sim_gethostbyname2_r(srr_world *w, const char *name, int af, struct h
     srr__sim_enter(s);
     int r = srr__sim_dns_gethostbyname2_r(s->dns, name, af, ret, buf, buflen, result, h_errnop,
                                           &delay);
-    if (sim_delay(s, delay) < 0) {
+    if (srr__sim_delay(s, "resolve", delay) < 0) {
         *result = NULL;
         *h_errnop = TRY_AGAIN;
     }
@@ -776,14 +762,7 @@ static int sim_sleep(srr_world *w, clockid_t clock, int64_t ns)
     (void)clock;
     sim_world *s = SIM(w);
     srr__sim_enter(s);
-    int64_t until = s->now + (ns > 0 ? ns : 0);
-    int r = 0;
-    while (s->now < until) {
-        r = srr__sim_wait(s, "sleep", -1, until);
-        if (r == -EDEADLK)
-            break;
-        r = 0;
-    }
+    int r = srr__sim_delay(s, "sleep", ns);
     srr__sim_leave(s);
     return r;
 }

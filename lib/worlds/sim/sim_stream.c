@@ -21,11 +21,6 @@ static int stream_nonblocking(const sim_sock *k, int flags)
     return (k->status_flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
 }
 
-/* A deadline from SO_RCVTIMEO / SO_SNDTIMEO, or -1 (none). */
-static int64_t stream_deadline(const sim_world *s, int64_t timeo)
-{
-    return timeo > 0 ? s->now + timeo : timeo == SIM_TIMEO_NOW ? s->now : -1;
-}
 
 void srr__sim_connect_pair(sim_sock *a, sim_sock *b)
 {
@@ -69,8 +64,8 @@ static int stream_link(sim_world *s, const sim_sock *k, int64_t *latency, int64_
                                     : !srr__sim_is_local(s, mine) ? mine : NULL;
     if (!remote)
         return 0;
-    const sim_fault *lat = srr__sim_fault_link(s, remote, SIM_FAULT_LATENCY);
-    const sim_fault *bw = srr__sim_fault_link(s, remote, SIM_FAULT_BANDWIDTH);
+    const sim_fault *lat = srr__sim_fault_addr(s, remote, 0, SIM_FAULT_LATENCY);
+    const sim_fault *bw = srr__sim_fault_addr(s, remote, 0, SIM_FAULT_BANDWIDTH);
     *latency = lat ? lat->ns : s->cfg->latency_ns;
     *rate = bw ? bw->rate : s->cfg->bandwidth;
     return 1;
@@ -175,7 +170,7 @@ static void stream_fin_other(sim_world *s, sim_sock *k)
         stream_push(s, k, k->other, NULL, 0, 1);
 }
 
-static size_t stream_room(const sim_sock *k)
+size_t srr__sim_stream_room(const sim_sock *k)
 {
     const sim_sock *o = k->other;
     size_t cap = k->family == AF_UNIX ? (size_t)k->sndbuf : (size_t)o->rcvbuf + (size_t)k->sndbuf;
@@ -393,7 +388,7 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
         while (l->npending > l->backlog) {
             if (k->status_flags & O_NONBLOCK)
                 return -EAGAIN;
-            int r = srr__sim_wait(s, "connect", handle, stream_deadline(s, k->sndtimeo_ns));
+            int r = srr__sim_wait(s, "connect", handle, srr__sim_timeo_deadline(s, k->sndtimeo_ns));
             if (r == -ETIMEDOUT)
                 return -EAGAIN;
             if (r < 0)
@@ -462,7 +457,7 @@ int srr__sim_accept(sim_world *s, sim_sock *k, int handle, struct sockaddr *addr
 {
     if (k->state != SIM_S_LISTEN)
         return -EINVAL;
-    int64_t until = stream_deadline(s, k->rcvtimeo_ns);
+    int64_t until = srr__sim_timeo_deadline(s, k->rcvtimeo_ns);
     while (k->npending == 0) {
         if (k->status_flags & O_NONBLOCK)
             return -EAGAIN;
@@ -572,7 +567,7 @@ static int record_push(sim_sock *o, size_t len)
 static ssize_t record_send(sim_world *s, sim_sock *k, int handle, const struct msghdr *m, int flags)
 {
     size_t total = stream_iov_total(m);
-    int64_t until = stream_deadline(s, k->sndtimeo_ns);
+    int64_t until = srr__sim_timeo_deadline(s, k->sndtimeo_ns);
     if (total > (size_t)k->sndbuf)
         return -EMSGSIZE;
     for (;;) {
@@ -581,7 +576,7 @@ static ssize_t record_send(sim_world *s, sim_sock *k, int handle, const struct m
         if (k->wr_shut || k->reset || !k->other)
             return -EPIPE;
         sim_sock *o = k->other;
-        if (stream_room(k) >= total) {
+        if (srr__sim_stream_room(k) >= total) {
             if (stream_deliver(s, k, o, m, 0, total) < 0 || record_push(o, total) < 0)
                 return -ENOMEM;
             k->tx_bytes += (int64_t)total;
@@ -607,7 +602,7 @@ ssize_t srr__sim_stream_send(sim_world *s, sim_sock *k, int handle, const struct
     if (k->type == SOCK_SEQPACKET)
         return record_send(s, k, handle, m, flags);
     size_t total = stream_iov_total(m), done = 0;
-    int64_t until = stream_deadline(s, k->sndtimeo_ns);
+    int64_t until = srr__sim_timeo_deadline(s, k->sndtimeo_ns);
     const sim_fault *shortw = srr__sim_fault_bytes(s, k, 1, SIM_FAULT_SHORT_WRITE);
     if (shortw && (size_t)shortw->bytes < total && shortw->bytes > 0)
         total = (size_t)shortw->bytes;
@@ -631,7 +626,7 @@ ssize_t srr__sim_stream_send(sim_world *s, sim_sock *k, int handle, const struct
         }
         if (done == total)
             return (ssize_t)done;
-        size_t room = stream_room(k);
+        size_t room = srr__sim_stream_room(k);
         if (room > 0) {
             size_t n = total - done < room ? total - done : room;
             const sim_fault *rst = srr__sim_fault_bytes(s, k, 1, SIM_FAULT_RESET);
@@ -695,7 +690,7 @@ static size_t stream_scatter(sim_sock *k, struct msghdr *m, size_t off, size_t n
 
 static ssize_t record_recv(sim_world *s, sim_sock *k, int handle, struct msghdr *m, int flags)
 {
-    int64_t until = stream_deadline(s, k->rcvtimeo_ns);
+    int64_t until = srr__sim_timeo_deadline(s, k->rcvtimeo_ns);
     int peek = flags & MSG_PEEK;
     m->msg_flags = 0;
     if (m->msg_namelen)
@@ -738,7 +733,7 @@ ssize_t srr__sim_stream_recv(sim_world *s, sim_sock *k, int handle, struct msghd
     const sim_fault *chunk = srr__sim_fault_bytes(s, k, 2, SIM_FAULT_CHUNK_READ);
     if (chunk && chunk->bytes > 0 && (size_t)chunk->bytes < want)
         want = (size_t)chunk->bytes;
-    int64_t until = stream_deadline(s, k->rcvtimeo_ns);
+    int64_t until = srr__sim_timeo_deadline(s, k->rcvtimeo_ns);
     int peek = flags & MSG_PEEK;
     /* MSG_WAITALL on a blocking call: bytes are taken as they come (the
      * sender may need the room), until all arrived or the stream ends */

@@ -166,6 +166,20 @@ int srr__sim_unsupported(sim_world *s, int err, const char *fmt, ...)
     return err;
 }
 
+int64_t srr__sim_timeo_deadline(const sim_world *s, int64_t timeo)
+{
+    return timeo > 0 ? s->now + timeo : timeo == SIM_TIMEO_NOW ? s->now : -1;
+}
+
+int srr__sim_delay(sim_world *s, const char *what, int64_t ns)
+{
+    int64_t until = s->now + (ns > 0 ? ns : 0);
+    while (s->now < until)
+        if (srr__sim_wait(s, what, -1, until) == -EDEADLK)
+            return -EDEADLK;
+    return 0;
+}
+
 /* splitmix64: small, fast, and the same sequence for the same seed. */
 uint64_t srr__sim_random(sim_world *s)
 {
