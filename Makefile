@@ -20,19 +20,24 @@ WARN        := -Wall -Wextra -Werror
 # pkg-config runs when a recipe runs (`=`, not `:=`), after `deps` has installed it.
 DEP_PKGS    := jansson libpcap
 ALL_CFLAGS   = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -Ilib/include -Ilib/api -Ilib/core \
-               -Ilib/trace -Ilib/worlds/sim $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS) 2>/dev/null)
+               -Ilib/trace -Ilib/worlds -Ilib/worlds/sim $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS) 2>/dev/null)
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 LIBS         = $(shell $(PKG_CONFIG) --libs $(DEP_PKGS) 2>/dev/null) -lm -lpthread
 
 LIB_SRCS    := $(wildcard lib/core/*.c lib/api/*.c lib/worlds/*.c lib/worlds/sim/*.c lib/trace/*.c)
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
-HEADERS     := $(wildcard lib/include/*.h lib/include/sockrr/*.h lib/api/*.h lib/core/*.h lib/trace/*.h lib/worlds/sim/*.h replay/*.h)
+HEADERS     := $(wildcard interpose/*.h lib/include/*.h lib/include/sockrr/*.h lib/api/*.h lib/core/*.h lib/trace/*.h lib/worlds/*.h lib/worlds/sim/*.h replay/*.h)
 CLI_SRCS    := $(wildcard replay/*.c)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 PROG_SRCS   := $(wildcard fixtures/programs/*.c)
 PROG_BINS   := $(PROG_SRCS:fixtures/programs/%.c=$(BUILD)/bin/%)
+# Plain libc programs the interposer tests run (no sockrr inside them):
+# built fortified, as distributions build theirs.
+NATIVE_SRCS := $(wildcard fixtures/native/*.c)
+NATIVE_BINS := $(NATIVE_SRCS:fixtures/native/%.c=$(BUILD)/native/%)
+NATIVE_CFLAGS := -std=gnu11 $(WARN) -O2 -D_FORTIFY_SOURCE=2 -pthread
 BENCH_SRCS  := $(wildcard bench/*.c)
 BENCH_BINS  := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
@@ -40,10 +45,20 @@ SONAME      := libsockrr.so.$(SOVERSION)
 SHLIB       := $(BUILD)/lib/libsockrr.so.$(VERSION)
 STLIB       := $(BUILD)/lib/libsockrr.a
 CLI         := $(BUILD)/bin/sockrr
+# The LD_PRELOAD library: the interposer, the worlds it runs and the trace
+# writer, with libc's symbols taken from dlsym(RTLD_NEXT)
+# (interpose/libc_next.c) instead of by name (lib/core/libc_direct.c).  It
+# exports libc's names only, and links neither jansson nor libpcap: every
+# process started under it pays for what it loads.
+PRELOAD     := $(BUILD)/lib/libsockrr-preload.so
+PRE_SRCS    := $(wildcard interpose/*.c)
+PRE_LIB     := lib/core/names lib/core/world lib/worlds/kernel lib/worlds/tap \
+               lib/trace/writer lib/trace/jline lib/trace/base64 lib/trace/addrstr
+PRE_OBJS    := $(PRE_SRCS:%.c=$(BUILD)/obj/%.o) $(PRE_LIB:%=$(BUILD)/obj/%.o)
 
 .PHONY: all deps check unit integration bench demo install uninstall clean help
 
-all: $(SHLIB) $(BUILD)/lib/libsockrr.so $(STLIB) $(CLI) $(PROG_BINS)
+all: $(SHLIB) $(BUILD)/lib/libsockrr.so $(STLIB) $(CLI) $(PROG_BINS) $(PRELOAD) $(NATIVE_BINS)
 
 help:
 	@echo "make            build the libraries, the sockrr CLI and the example programs"
@@ -69,6 +84,15 @@ $(SHLIB): $(LIB_OBJS) lib/sockrr.map
 $(BUILD)/lib/libsockrr.so: $(SHLIB)
 	ln -sf libsockrr.so.$(VERSION) $(BUILD)/lib/$(SONAME)
 	ln -sf $(SONAME) $@
+
+$(PRELOAD): $(PRE_OBJS) interpose/preload.map
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,--version-script=interpose/preload.map -Wl,-z,nodelete \
+		-Wl,--no-undefined $(ALL_LDFLAGS) -o $@ $(PRE_OBJS) -lpthread -ldl
+
+$(BUILD)/native/%: fixtures/native/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(NATIVE_CFLAGS) -o $@ $<
 
 $(STLIB): $(LIB_OBJS)
 	@mkdir -p $(dir $@)

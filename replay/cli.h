@@ -12,5 +12,10 @@ enum { SRR_EXIT_OK = 0, SRR_EXIT_FAIL = 1, SRR_EXIT_USAGE = 2, SRR_EXIT_NOT_BUIL
 int cli_show(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_convert(int argc, char **argv);
+int cli_record(int argc, char **argv);
+
+/* Trace in to pcap out, errors reported as convert reports them; an exit
+ * status. */
+int cli_convert_file(const char *in, const char *out);
 
 #endif

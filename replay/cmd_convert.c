@@ -42,46 +42,9 @@ static void convert_report(const char *prefix, const srr_trace_error *err)
     fprintf(stderr, "sockrr convert: %s%s\n", prefix, buf);
 }
 
-int cli_convert(int argc, char **argv)
+/* The conversion itself: in (a trace) to out (a pcap).  Exit status. */
+int cli_convert_file(const char *in, const char *out)
 {
-    const char *in = NULL, *out = NULL;
-    int options = 1; /* until "--" */
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (options && a[0] == '-' && a[1]) {
-            if (strcmp(a, "--") == 0) {
-                options = 0;
-            } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-                convert_usage(stdout);
-                return SRR_EXIT_OK;
-            } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-                if (++i == argc)
-                    return convert_usage_error("-o needs a file name");
-                if (out)
-                    return convert_usage_error("more than one -o");
-                out = argv[i];
-            } else if (strncmp(a, "--output=", 9) == 0 || (a[1] == 'o' && a[2])) {
-                if (out)
-                    return convert_usage_error("more than one -o");
-                out = a[1] == 'o' ? a + 2 : a + 9;
-            } else {
-                char msg[300];
-                snprintf(msg, sizeof msg, "unknown option '%.200s'", a);
-                return convert_usage_error(msg);
-            }
-            continue;
-        }
-        if (in)
-            return convert_usage_error("more than one trace");
-        in = a;
-    }
-    if (!in)
-        return convert_usage_error("no trace given");
-    if (!out || !*out)
-        return convert_usage_error("no output given (-o OUT.pcap)");
-    if (strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
-        return convert_usage_error("will not write a pcap to a terminal");
-
     srr_trace_error err;
     memset(&err, 0, sizeof err);
     srr_trace_reader *r = srr__trace_open(in, &err);
@@ -134,4 +97,47 @@ int cli_convert(int argc, char **argv)
         S_ISREG(st.st_mode))
         unlink(out);
     return status;
+}
+
+int cli_convert(int argc, char **argv)
+{
+    const char *in = NULL, *out = NULL;
+    int options = 1; /* until "--" */
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (options && a[0] == '-' && a[1]) {
+            if (strcmp(a, "--") == 0) {
+                options = 0;
+            } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+                convert_usage(stdout);
+                return SRR_EXIT_OK;
+            } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+                if (++i == argc)
+                    return convert_usage_error("-o needs a file name");
+                if (out)
+                    return convert_usage_error("more than one -o");
+                out = argv[i];
+            } else if (strncmp(a, "--output=", 9) == 0 || (a[1] == 'o' && a[2])) {
+                if (out)
+                    return convert_usage_error("more than one -o");
+                out = a[1] == 'o' ? a + 2 : a + 9;
+            } else {
+                char msg[300];
+                snprintf(msg, sizeof msg, "unknown option '%.200s'", a);
+                return convert_usage_error(msg);
+            }
+            continue;
+        }
+        if (in)
+            return convert_usage_error("more than one trace");
+        in = a;
+    }
+    if (!in)
+        return convert_usage_error("no trace given");
+    if (!out || !*out)
+        return convert_usage_error("no output given (-o OUT.pcap)");
+    if (strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
+        return convert_usage_error("will not write a pcap to a terminal");
+
+    return cli_convert_file(in, out);
 }

@@ -923,6 +923,23 @@ static void show_op_sleep(struct show_ctx *c, const json_t *ev)
     show_ret(c->out, ev);
 }
 
+/* dup(fd), dup2(fd, newfd) or dup3(fd, newfd, flags) */
+static void show_op_dup(struct show_ctx *c, const json_t *ev)
+{
+    json_int_t newfd = show_arg_int(ev, "newfd");
+    const json_t *flags = show_arg(ev, "flags");
+    fputs(newfd < 0 ? "dup(" : flags ? "dup3(" : "dup2(", c->out);
+    show_ev_fd(c->out, &c->socks, ev);
+    if (newfd >= 0)
+        fprintf(c->out, ", %" JSON_INTEGER_FORMAT, newfd);
+    if (newfd >= 0 && flags) {
+        fputs(", ", c->out);
+        show_oflags_value(c->out, json_integer_value(flags));
+    }
+    fputs(")", c->out);
+    show_ret(c->out, ev);
+}
+
 static void show_op_unsupported(struct show_ctx *c, const json_t *ev)
 {
     fputs("unsupported(", c->out);
@@ -967,6 +984,7 @@ static const struct show_op {
     {"now", show_op_now, 0},
     {"sleep", show_op_sleep, 0},
     {"unsupported", show_op_unsupported, 0},
+    {"dup", show_op_dup, 0},
 };
 
 static const struct show_op *show_find_op(const char *name)

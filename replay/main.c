@@ -16,7 +16,7 @@ static const struct verb {
     int (*run)(int argc, char **argv); /* NULL until built */
     const char *arrives_with;          /* for verbs not built yet */
 } verbs[] = {
-    {"record", "run CMD on the real network and trace its socket calls", NULL, "the interposer"},
+    {"record", "run CMD on the real network and trace its socket calls", cli_record, NULL},
     {"replay", "run CMD against a recorded trace or capture instead of its peer", NULL,
      "the replay world"},
     {"sim", "run CMD in a simulated network with virtual time", NULL,

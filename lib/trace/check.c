@@ -68,6 +68,7 @@ static const struct check_op {
     {"getnameinfo", CK_GAI},     {"gethostbyname2_r", CK_HOST}, {"gethostbyaddr_r", CK_HOST},
     {"gethostname", CK_SYS},     {"sethostname", CK_SYS},     {"if_nameindex", CK_SYS},
     {"now", CK_SYS},             {"sleep", CK_SYS},           {"unsupported", CK_SYS},
+    {"dup", CK_SYS},
 };
 
 #define N CHECK_NOMIN
@@ -179,6 +180,13 @@ static const struct check_member check_members[] = {
     {"fcntl", "sock", CT_INT, CN_REQ, 1},
     {"fcntl", "fd", CT_INT, CN_REQ, 0},
     {"fcntl", "new_fd", CT_INT, CN_OPT, 0},
+
+    /* dup, dup2, dup3: args.newfd is -1 for dup */
+    {"dup", "args.newfd", CT_INT, CN_REQ, -1},
+    {"dup", "args.flags", CT_INT, CN_OPT, N},
+    {"dup", "sock", CT_INT, CN_REQ, 1},
+    {"dup", "fd", CT_INT, CN_REQ, 0},
+    {"dup", "new_fd", CT_INT, CN_OPT, 0},
 
     /* FIONBIO's argument: the table puts `arg` beside `value`; a writer
      * that files it under args is read the same */

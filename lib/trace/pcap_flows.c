@@ -186,12 +186,20 @@ static struct srr__pcap_sock *pcap_sock_of(srr_pcap_synth *p, const json_t *ev, 
 }
 
 /* Descriptors: a socket closes when the last one it was seen with does, so
- * a dup that the trace shows only by its use still keeps it open. */
-static int pcap_fd_add(struct srr__pcap_sock *s, const json_t *fd)
+ * a dup that the trace shows only by its use still keeps it open.  A
+ * descriptor is named by pid and number: after fork, parent and child each
+ * hold one. */
+static long long pcap_fd_key(const json_t *ev, const json_t *fd)
+{
+    return (long long)((unsigned long long)pcap_int(ev, "pid", 0) << 32) |
+           (long long)(uint32_t)json_integer_value(fd);
+}
+
+static int pcap_fd_add(struct srr__pcap_sock *s, const json_t *ev, const json_t *fd)
 {
     if (!json_is_integer(fd))
         return 0;
-    long long v = json_integer_value(fd);
+    long long v = pcap_fd_key(ev, fd);
     for (size_t i = 0; i < s->nfds; i++)
         if (s->fds[i] == v)
             return 0;
@@ -208,11 +216,11 @@ static int pcap_fd_add(struct srr__pcap_sock *s, const json_t *fd)
 }
 
 /* Forgets fd; 1 when the socket has no descriptor left. */
-static int pcap_fd_close(struct srr__pcap_sock *s, const json_t *fd)
+static int pcap_fd_close(struct srr__pcap_sock *s, const json_t *ev, const json_t *fd)
 {
     if (!s->nfds)
         return 1;
-    long long v = json_is_integer(fd) ? json_integer_value(fd) : s->fds[0];
+    long long v = json_is_integer(fd) ? pcap_fd_key(ev, fd) : s->fds[0];
     for (size_t i = 0; i < s->nfds; i++) {
         if (s->fds[i] == v) {
             s->fds[i] = s->fds[--s->nfds];
@@ -572,7 +580,7 @@ static int pcap_on_accept(srr_pcap_synth *p, struct srr__pcap_sock *l, const jso
     if (!s)
         return PCAP_ENOMEM;
     const char *local = pcap_str(ev, "new_local"), *peer = pcap_str(ev, "new_peer");
-    if (pcap_fd_add(s, json_object_get(ev, "new_fd")) < 0 ||
+    if (pcap_fd_add(s, ev, json_object_get(ev, "new_fd")) < 0 ||
         (pcap_nonempty(local) && pcap_set_local(s, local) < 0) ||
         (pcap_nonempty(peer) && pcap_set(&s->peer, peer) < 0))
         return PCAP_ENOMEM;
@@ -785,7 +793,7 @@ static int pcap_on_close(srr_pcap_synth *p, struct srr__pcap_sock *s, const json
     /* Linux frees the descriptor even when close reports EINTR. */
     if (pcap_int(ev, "ret", -1) != 0 && !pcap_errno_is(ev, "EINTR"))
         return 0;
-    if (!pcap_fd_close(s, json_object_get(ev, "fd")))
+    if (!pcap_fd_close(s, ev, json_object_get(ev, "fd")))
         return 0;
     struct srr__pcap_conn *c = s->conn;
     int rc = 0;
@@ -840,8 +848,8 @@ static int pcap_on_socketpair(srr_pcap_synth *p, const json_t *ev)
         return 0;
     struct srr__pcap_sock *sa = pcap_sock_of(p, ev, a), *sb = sa ? pcap_sock_of(p, ev, b) : NULL;
     const json_t *fds = json_object_get(ev, "fds");
-    if (!sb || pcap_fd_add(sa, json_array_get(fds, 0)) < 0 ||
-        pcap_fd_add(sb, json_array_get(fds, 1)) < 0)
+    if (!sb || pcap_fd_add(sa, ev, json_array_get(fds, 0)) < 0 ||
+        pcap_fd_add(sb, ev, json_array_get(fds, 1)) < 0)
         return PCAP_ENOMEM;
     if (sa->family != PCAP_AF_UNIX || sa->conn || sb->conn ||
         !(pcap_is_stream(sa) || sa->stype == PCAP_DGRAM))
@@ -889,7 +897,7 @@ static int pcap_dispatch(srr_pcap_synth *p, const json_t *ev, const char *op,
         return PCAP_ENOMEM;
     long long ret = pcap_int(ev, "ret", -1);
     if (pcap_note_addrs(s, ev, op) < 0 ||
-        (strcmp(op, "close") != 0 && pcap_fd_add(s, json_object_get(ev, "fd")) < 0))
+        (strcmp(op, "close") != 0 && pcap_fd_add(s, ev, json_object_get(ev, "fd")) < 0))
         return PCAP_ENOMEM;
     if (strcmp(op, "sendmsg") == 0)
         return pcap_on_send(p, s, ev, err);
@@ -912,10 +920,12 @@ static int pcap_dispatch(srr_pcap_synth *p, const json_t *ev, const char *op,
             rc = srr__pcap_tcp_fin(p, s->conn, s->side);
         return rc;
     }
+    if (strcmp(op, "dup") == 0 && ret >= 0 && pcap_fd_add(s, ev, json_object_get(ev, "new_fd")) < 0)
+        return PCAP_ENOMEM;
     if (strcmp(op, "fcntl") == 0 && ret >= 0) {
         long long cmd = pcap_int(json_object_get(ev, "args"), "cmd", -1);
         if ((cmd == PCAP_F_DUPFD || cmd == PCAP_F_DUPFD_CLOEXEC) &&
-            pcap_fd_add(s, json_object_get(ev, "new_fd")) < 0)
+            pcap_fd_add(s, ev, json_object_get(ev, "new_fd")) < 0)
             return PCAP_ENOMEM;
     }
     return 0;

@@ -114,6 +114,23 @@ typedef struct srr_trace_writer srr_trace_writer;
  * times read from clock (a world).  NULL and -errno in *error on failure. */
 srr_trace_writer *srr__trace_writer_open(const char *path, const srr_trace_meta *meta,
                                          struct srr_world *clock, int *error);
+/* The shared mode, for many processes appending to one trace (sockrr
+ * record).  shared_create writes the header (pid: the traced program's) at
+ * trace_path and makes the control file at ctl_path that holds the lock,
+ * seq and the socket registry; 0 or -errno.  attach opens both for
+ * appending; NULL and -errno in *error (-EINVAL: not a control file). */
+int srr__trace_shared_create(const char *trace_path, const char *ctl_path,
+                             const srr_trace_meta *meta, struct srr_world *clock, int64_t pid);
+srr_trace_writer *srr__trace_writer_attach(const char *trace_path, const char *ctl_path,
+                                           struct srr_world *clock, int *error);
+/* 1 for a shared writer. */
+int srr__trace_writer_shared(const srr_trace_writer *w);
+/* The socket registry: ids 1, 2, ... for the whole trace.  sock_id returns
+ * the id registered under key by this or an earlier process (*found = 1),
+ * or a new id (key 0: always new).  sock_advance, between begin and end,
+ * returns a direction's (0 send, 1 receive) stream offset and moves it by n. */
+uint64_t srr__trace_sock_id(srr_trace_writer *w, uint64_t key, int *found);
+uint64_t srr__trace_sock_advance(srr_trace_writer *w, uint64_t id, int dir, uint64_t n);
 /* Starts an event: takes the writer's lock, reads the clock, writes the
  * common members (seq, t, pid, tid, op, ret and, when errnum != 0, errno and
  * errno_num).  Returns the line to add members to. */

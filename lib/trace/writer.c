@@ -2,35 +2,76 @@
  * writer.c — the JSONL trace writer.  One lock orders events: seq and t are
  * taken under it, so file order, seq order and time order agree.  Each line
  * goes out in one write(2), so a killed program leaves a valid prefix.
+ *
+ * Two modes.  A private writer (srr__trace_writer_open) keeps its counters
+ * in its own memory.  A shared writer (srr__trace_writer_attach) is one of
+ * many processes appending to one trace, as under `sockrr record`: the lock,
+ * seq, the last t and the socket registry live in a control file every
+ * process maps (srr_trace_ctl), and the lock is a process-shared robust
+ * mutex, so a process killed while holding it does not stop the others.
+ * A shared writer blocks signals while it holds the lock: a signal handler
+ * that sends on a socket then waits for the line in progress instead of
+ * deadlocking on it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "libc.h"
 #include "sockrr.h"
 #include "trace.h"
 
-struct srr_trace_writer {
-    int fd;
+#define CTL_MAGIC 0x53525243u /* "SRRC" */
+#define CTL_SOCKS 65536       /* sockets whose offsets several processes share */
+
+/* One socket id's registry entry: the key that finds it again after exec
+ * (0 = none) and the stream offsets of each direction. */
+typedef struct trace_sockrec {
+    uint64_t key;
+    uint64_t off[2];
+} trace_sockrec;
+
+typedef struct srr_trace_ctl {
+    uint32_t magic;
+    uint32_t nslots;        /* socks[] entries that follow */
     pthread_mutex_t lock;
-    srr_world *clock;
     uint64_t seq;
     int64_t last_t;
     int64_t payload_cap;
-    int error; /* first failed write, -errno */
+    uint64_t nsocks;        /* ids handed out */
+    trace_sockrec socks[];  /* id N is socks[N - 1] while N <= nslots */
+} srr_trace_ctl;
+
+struct srr_trace_writer {
+    int fd;
+    srr_world *clock;
+    srr_trace_ctl *ctl;     /* shared mapping, or a private allocation */
+    size_t ctl_size;        /* mapping size; 0 when private */
+    trace_sockrec *extra;   /* ids beyond ctl->nslots, this process only */
+    size_t nextra;
+    sigset_t saved;         /* signal mask while a shared writer holds the lock */
+    int error;              /* first failed write, -errno */
     srr_jline line;
 };
 
+static size_t ctl_bytes(uint32_t nslots)
+{
+    return sizeof(srr_trace_ctl) + (size_t)nslots * sizeof(trace_sockrec);
+}
+
 /* write(2) the whole buffer; a short write to a regular file only happens
  * when the disk fills, and then the rest is retried once more. */
-static int writer_flush(srr_trace_writer *w, const char *buf, size_t len)
+static int writer_flush(int fd, const char *buf, size_t len)
 {
     while (len > 0) {
-        ssize_t n = write(w->fd, buf, len);
+        ssize_t n = srr__libc.write(fd, buf, len);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -42,29 +83,31 @@ static int writer_flush(srr_trace_writer *w, const char *buf, size_t len)
     return 0;
 }
 
-srr_trace_writer *srr__trace_writer_open(const char *path, const srr_trace_meta *meta,
-                                         srr_world *clock, int *error)
+static void writer_lock(srr_trace_writer *w)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        *error = -errno;
-        return NULL;
+    if (w->ctl_size) {
+        sigset_t all;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &w->saved);
     }
-    srr_trace_writer *w = calloc(1, sizeof *w);
-    if (!w) {
-        close(fd);
-        *error = -ENOMEM;
-        return NULL;
-    }
-    w->fd = fd;
-    w->clock = clock;
-    w->payload_cap = meta->payload_cap;
-    pthread_mutex_init(&w->lock, NULL);
+    /* a process that died holding it leaves nothing half-done that matters:
+     * its line went out in one write or not at all */
+    if (pthread_mutex_lock(&w->ctl->lock) == EOWNERDEAD)
+        pthread_mutex_consistent(&w->ctl->lock);
+}
 
-    int64_t rt = clock->ops->now(clock, CLOCK_REALTIME);
-    int64_t mono = clock->ops->now(clock, CLOCK_MONOTONIC);
-    w->last_t = mono;
-    srr_jline *l = &w->line;
+static void writer_unlock(srr_trace_writer *w)
+{
+    sigset_t saved = w->saved; /* the next holder may overwrite it */
+    pthread_mutex_unlock(&w->ctl->lock);
+    if (w->ctl_size)
+        pthread_sigmask(SIG_SETMASK, &saved, NULL);
+}
+
+/* The header line into l. */
+static void header_line(srr_jline *l, const srr_trace_meta *meta, const char *world, int64_t pid,
+                        int64_t rt, int64_t mono)
+{
     srr__jl_reset(l);
     srr__jl_open(l, NULL, '{');
     srr__jl_str(l, "type", "header");
@@ -76,37 +119,213 @@ srr_trace_writer *srr__trace_writer_open(const char *path, const srr_trace_meta 
     for (int i = 0; i < meta->argc && meta->argv; i++)
         srr__jl_str(l, NULL, meta->argv[i]);
     srr__jl_close(l, ']');
-    srr__jl_str(l, "world", meta->world ? meta->world : clock->ops->name);
+    srr__jl_str(l, "world", world);
     srr__jl_int(l, "seed", (int64_t)meta->seed);
-    srr__jl_int(l, "pid", getpid());
+    srr__jl_int(l, "pid", pid);
     srr__jl_int(l, "start_realtime_ns", rt);
     srr__jl_int(l, "start_monotonic_ns", mono);
     srr__jl_int(l, "payload_cap", meta->payload_cap);
     srr__jl_close(l, '}');
     srr__jl_raw(l, "\n", 1);
-    int r = l->oom ? -ENOMEM : writer_flush(w, l->buf, l->len);
+}
+
+/* Creates path and writes the header; returns the descriptor or -errno. */
+static int write_header(const char *path, const srr_trace_meta *meta, srr_world *clock,
+                        int64_t pid, int64_t *mono_out)
+{
+    int fd = srr__libc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -errno;
+    int64_t rt = clock->ops->now(clock, CLOCK_REALTIME);
+    int64_t mono = clock->ops->now(clock, CLOCK_MONOTONIC);
+    srr_jline l = {0};
+    header_line(&l, meta, meta->world ? meta->world : clock->ops->name, pid, rt, mono);
+    int r = l.oom ? -ENOMEM : writer_flush(fd, l.buf, l.len);
+    srr__jl_free(&l);
     if (r < 0) {
-        *error = r;
-        srr__trace_writer_close(w);
+        srr__libc.close(fd);
+        return r;
+    }
+    *mono_out = mono;
+    return fd;
+}
+
+srr_trace_writer *srr__trace_writer_open(const char *path, const srr_trace_meta *meta,
+                                         srr_world *clock, int *error)
+{
+    srr_trace_writer *w = calloc(1, sizeof *w);
+    srr_trace_ctl *ctl = calloc(1, ctl_bytes(0));
+    if (!w || !ctl) {
+        free(w);
+        free(ctl);
+        *error = -ENOMEM;
         return NULL;
     }
+    int64_t mono = 0;
+    int fd = write_header(path, meta, clock, getpid(), &mono);
+    if (fd < 0) {
+        free(w);
+        free(ctl);
+        *error = fd;
+        return NULL;
+    }
+    pthread_mutex_init(&ctl->lock, NULL);
+    ctl->magic = CTL_MAGIC;
+    ctl->last_t = mono;
+    ctl->payload_cap = meta->payload_cap;
+    w->fd = fd;
+    w->clock = clock;
+    w->ctl = ctl;
     return w;
+}
+
+int srr__trace_shared_create(const char *trace_path, const char *ctl_path,
+                             const srr_trace_meta *meta, srr_world *clock, int64_t pid)
+{
+    int64_t mono = 0;
+    int fd = write_header(trace_path, meta, clock, pid, &mono);
+    if (fd < 0)
+        return fd;
+    srr__libc.close(fd);
+    int cfd = srr__libc.open(ctl_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (cfd < 0)
+        return -errno;
+    size_t size = ctl_bytes(CTL_SOCKS);
+    int r = 0;
+    srr_trace_ctl *ctl = MAP_FAILED;
+    if (ftruncate(cfd, (off_t)size) < 0 ||
+        (ctl = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, cfd, 0)) == MAP_FAILED)
+        r = -errno;
+    srr__libc.close(cfd);
+    if (r < 0)
+        return r;
+    pthread_mutexattr_t a;
+    pthread_mutexattr_init(&a);
+    pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+    pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+    pthread_mutex_init(&ctl->lock, &a);
+    pthread_mutexattr_destroy(&a);
+    ctl->nslots = CTL_SOCKS;
+    ctl->last_t = mono;
+    ctl->payload_cap = meta->payload_cap;
+    ctl->magic = CTL_MAGIC; /* last: an attacher checks it */
+    munmap(ctl, size);
+    return 0;
+}
+
+srr_trace_writer *srr__trace_writer_attach(const char *trace_path, const char *ctl_path,
+                                           srr_world *clock, int *error)
+{
+    srr_trace_writer *w = calloc(1, sizeof *w);
+    if (!w) {
+        *error = -ENOMEM;
+        return NULL;
+    }
+    int cfd = srr__libc.open(ctl_path, O_RDWR | O_CLOEXEC);
+    struct stat st;
+    srr_trace_ctl *ctl = MAP_FAILED;
+    int r = 0;
+    if (cfd < 0 || fstat(cfd, &st) < 0)
+        r = -errno;
+    else if ((size_t)st.st_size < sizeof *ctl)
+        r = -EINVAL;
+    else if ((ctl = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, cfd, 0)) ==
+             MAP_FAILED)
+        r = -errno;
+    else if (ctl->magic != CTL_MAGIC || ctl_bytes(ctl->nslots) > (size_t)st.st_size)
+        r = -EINVAL;
+    if (cfd >= 0)
+        srr__libc.close(cfd);
+    int fd = r < 0 ? -1 : srr__libc.open(trace_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (r == 0 && fd < 0)
+        r = -errno;
+    if (r < 0) {
+        if (ctl != MAP_FAILED)
+            munmap(ctl, (size_t)st.st_size);
+        free(w);
+        *error = r;
+        return NULL;
+    }
+    w->fd = fd;
+    w->clock = clock;
+    w->ctl = ctl;
+    w->ctl_size = (size_t)st.st_size;
+    return w;
+}
+
+int srr__trace_writer_shared(const srr_trace_writer *w)
+{
+    return w->ctl_size != 0;
+}
+
+/* The registry entry of id; the lock is held.  NULL when it cannot grow. */
+static trace_sockrec *sockrec(srr_trace_writer *w, uint64_t id)
+{
+    if (id == 0)
+        return NULL;
+    if (id <= w->ctl->nslots)
+        return &w->ctl->socks[id - 1];
+    size_t i = (size_t)(id - 1 - w->ctl->nslots);
+    if (i >= w->nextra) {
+        size_t n = w->nextra ? w->nextra * 2 : 64;
+        while (n <= i)
+            n *= 2;
+        trace_sockrec *v = realloc(w->extra, n * sizeof *v);
+        if (!v)
+            return NULL;
+        memset(v + w->nextra, 0, (n - w->nextra) * sizeof *v);
+        w->extra = v;
+        w->nextra = n;
+    }
+    return &w->extra[i];
+}
+
+uint64_t srr__trace_sock_id(srr_trace_writer *w, uint64_t key, int *found)
+{
+    writer_lock(w);
+    uint64_t id = 0;
+    *found = 0;
+    if (key) {
+        uint64_t n = w->ctl->nsocks < w->ctl->nslots ? w->ctl->nsocks : w->ctl->nslots;
+        for (uint64_t i = n; i > 0 && !id; i--) /* newest first: keys may be reused */
+            if (w->ctl->socks[i - 1].key == key)
+                id = i;
+        *found = id != 0;
+    }
+    if (!id) {
+        id = ++w->ctl->nsocks;
+        trace_sockrec *r = sockrec(w, id);
+        if (r)
+            *r = (trace_sockrec){.key = key};
+    }
+    writer_unlock(w);
+    return id;
+}
+
+uint64_t srr__trace_sock_advance(srr_trace_writer *w, uint64_t id, int dir, uint64_t n)
+{
+    trace_sockrec *r = sockrec(w, id);
+    if (!r)
+        return 0;
+    uint64_t off = r->off[dir != 0];
+    r->off[dir != 0] += n;
+    return off;
 }
 
 srr_jline *srr__trace_begin(srr_trace_writer *w, const char *op, int64_t ret, int errnum)
 {
-    pthread_mutex_lock(&w->lock);
+    writer_lock(w);
     int64_t t = w->clock->ops->now(w->clock, CLOCK_MONOTONIC);
     /* A failing clock must not break the t ordering readers check. */
-    if (t < w->last_t)
-        t = w->last_t;
-    w->last_t = t;
+    if (t < w->ctl->last_t)
+        t = w->ctl->last_t;
+    w->ctl->last_t = t;
     srr_jline *l = &w->line;
     srr__jl_reset(l);
     srr__jl_open(l, NULL, '{');
     srr__jl_raw(l, "\"type\":\"event\"", 14);
     l->first = 0;
-    srr__jl_int(l, "seq", (int64_t)++w->seq);
+    srr__jl_int(l, "seq", (int64_t)++w->ctl->seq);
     srr__jl_int(l, "t", t);
     srr__jl_int(l, "pid", getpid());
     srr__jl_int(l, "tid", gettid());
@@ -123,8 +342,9 @@ srr_jline *srr__trace_begin(srr_trace_writer *w, const char *op, int64_t ret, in
 void srr__trace_payload(srr_trace_writer *w, srr_jline *l, const void *data, size_t len)
 {
     size_t keep = len;
-    if (w->payload_cap >= 0 && (uint64_t)w->payload_cap < len)
-        keep = (size_t)w->payload_cap;
+    int64_t cap = w->ctl->payload_cap;
+    if (cap >= 0 && (uint64_t)cap < len)
+        keep = (size_t)cap;
     srr__jl_b64(l, "data", data, keep);
     srr__jl_int(l, "len", (int64_t)len);
     if (keep < len)
@@ -140,16 +360,16 @@ void srr__trace_end(srr_trace_writer *w)
         /* the line is incomplete: say so instead of writing half an event */
         if (!w->error)
             w->error = -ENOMEM;
-        w->seq--; /* keep seq without gaps */
+        w->ctl->seq--; /* keep seq without gaps */
     } else {
-        int r = writer_flush(w, l->buf, l->len);
+        int r = writer_flush(w->fd, l->buf, l->len);
         if (r < 0 && !w->error)
             w->error = r;
     }
     /* a huge payload's buffer is not kept for the next small event */
     if (l->cap > (1u << 22))
         srr__jl_free(l);
-    pthread_mutex_unlock(&w->lock);
+    writer_unlock(w);
 }
 
 int srr__trace_writer_error(const srr_trace_writer *w)
@@ -161,8 +381,14 @@ void srr__trace_writer_close(srr_trace_writer *w)
 {
     if (!w)
         return;
-    close(w->fd);
-    pthread_mutex_destroy(&w->lock);
+    srr__libc.close(w->fd);
+    if (w->ctl_size) {
+        munmap(w->ctl, w->ctl_size);
+    } else {
+        pthread_mutex_destroy(&w->ctl->lock);
+        free(w->ctl);
+    }
+    free(w->extra);
     srr__jl_free(&w->line);
     free(w);
 }

@@ -1,5 +1,6 @@
 /*
- * kernel.c — the kernel world: every slot is the libc call of the same name,
+ * kernel.c — the kernel world: every slot is the libc call of the same name
+ * (through the libc table, libc.h, so it works inside the preload library),
  * with errno turned into a negative return.  It keeps no state of its own.
  */
 #define _GNU_SOURCE
@@ -10,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "libc.h"
 #include "sockrr_world.h"
 
 /* Every slot's tail: libc's -1/errno to the seam's -errno. */
@@ -26,37 +28,37 @@ static inline ssize_t kernel_sret(ssize_t r)
 static int kernel_socket(srr_world *w, int domain, int type, int protocol)
 {
     (void)w;
-    return kernel_ret(socket(domain, type, protocol));
+    return kernel_ret(srr__libc.socket(domain, type, protocol));
 }
 
 static int kernel_socketpair(srr_world *w, int domain, int type, int protocol, int sv[2])
 {
     (void)w;
-    return kernel_ret(socketpair(domain, type, protocol, sv));
+    return kernel_ret(srr__libc.socketpair(domain, type, protocol, sv));
 }
 
 static int kernel_bind(srr_world *w, int s, const struct sockaddr *addr, socklen_t len)
 {
     (void)w;
-    return kernel_ret(bind(s, addr, len));
+    return kernel_ret(srr__libc.bind(s, addr, len));
 }
 
 static int kernel_listen(srr_world *w, int s, int backlog)
 {
     (void)w;
-    return kernel_ret(listen(s, backlog));
+    return kernel_ret(srr__libc.listen(s, backlog));
 }
 
 static int kernel_accept4(srr_world *w, int s, struct sockaddr *addr, socklen_t *len, int flags)
 {
     (void)w;
-    return kernel_ret(accept4(s, addr, len, flags));
+    return kernel_ret(srr__libc.accept4(s, addr, len, flags));
 }
 
 static int kernel_connect(srr_world *w, int s, const struct sockaddr *addr, socklen_t len)
 {
     (void)w;
-    return kernel_ret(connect(s, addr, len));
+    return kernel_ret(srr__libc.connect(s, addr, len));
 }
 
 static ssize_t kernel_sendmsg(srr_world *w, int s, const struct msghdr *msg, int flags)
@@ -68,20 +70,20 @@ static ssize_t kernel_sendmsg(srr_world *w, int s, const struct msghdr *msg, int
     /* send(2) skips the kernel's msghdr copy-in; same semantics for the
      * common case of one buffer, no address and no ancillary data. */
     if (msg->msg_iovlen == 1 && !msg->msg_name && !msg->msg_control)
-        return kernel_sret(send(s, msg->msg_iov[0].iov_base, msg->msg_iov[0].iov_len, flags));
-    return kernel_sret(sendmsg(s, msg, flags));
+        return kernel_sret(srr__libc.send(s, msg->msg_iov[0].iov_base, msg->msg_iov[0].iov_len, flags));
+    return kernel_sret(srr__libc.sendmsg(s, msg, flags));
 }
 
 static ssize_t kernel_recvmsg(srr_world *w, int s, struct msghdr *msg, int flags)
 {
     (void)w;
-    return kernel_sret(recvmsg(s, msg, flags));
+    return kernel_sret(srr__libc.recvmsg(s, msg, flags));
 }
 
 static int kernel_shutdown(srr_world *w, int s, int how)
 {
     (void)w;
-    return kernel_ret(shutdown(s, how));
+    return kernel_ret(srr__libc.shutdown(s, how));
 }
 
 static int kernel_close(srr_world *w, int s)
@@ -89,32 +91,32 @@ static int kernel_close(srr_world *w, int s)
     (void)w;
     /* Linux frees the descriptor even when close reports an error (EINTR
      * included), so the error is passed on but never retried. */
-    return kernel_ret(close(s));
+    return kernel_ret(srr__libc.close(s));
 }
 
 static int kernel_getsockopt(srr_world *w, int s, int level, int name, void *val, socklen_t *len)
 {
     (void)w;
-    return kernel_ret(getsockopt(s, level, name, val, len));
+    return kernel_ret(srr__libc.getsockopt(s, level, name, val, len));
 }
 
 static int kernel_setsockopt(srr_world *w, int s, int level, int name, const void *val,
                              socklen_t len)
 {
     (void)w;
-    return kernel_ret(setsockopt(s, level, name, val, len));
+    return kernel_ret(srr__libc.setsockopt(s, level, name, val, len));
 }
 
 static int kernel_getsockname(srr_world *w, int s, struct sockaddr *addr, socklen_t *len)
 {
     (void)w;
-    return kernel_ret(getsockname(s, addr, len));
+    return kernel_ret(srr__libc.getsockname(s, addr, len));
 }
 
 static int kernel_getpeername(srr_world *w, int s, struct sockaddr *addr, socklen_t *len)
 {
     (void)w;
-    return kernel_ret(getpeername(s, addr, len));
+    return kernel_ret(srr__libc.getpeername(s, addr, len));
 }
 
 static int kernel_fcntl(srr_world *w, int s, int cmd, long arg)
@@ -123,12 +125,12 @@ static int kernel_fcntl(srr_world *w, int s, int cmd, long arg)
     switch (cmd) {
     case F_GETFL:
     case F_GETFD:
-        return kernel_ret(fcntl(s, cmd));
+        return kernel_ret(srr__libc.fcntl(s, cmd));
     case F_SETFL:
     case F_SETFD:
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
-        return kernel_ret(fcntl(s, cmd, (int)arg));
+        return kernel_ret(srr__libc.fcntl(s, cmd, (int)arg));
     default:
         return -EINVAL;
     }
@@ -141,7 +143,7 @@ static int kernel_ioctl(srr_world *w, int s, unsigned long request, void *arg)
     case FIONREAD:
     case FIONBIO:
     case SIOCOUTQ:
-        return kernel_ret(ioctl(s, request, arg));
+        return kernel_ret(srr__libc.ioctl(s, request, arg));
     default:
         return -ENOTTY;
     }
@@ -151,16 +153,16 @@ static int kernel_poll(srr_world *w, struct pollfd *fds, nfds_t nfds, int64_t ti
 {
     (void)w;
     if (timeout_ns < 0)
-        return kernel_ret(ppoll(fds, nfds, NULL, NULL));
+        return kernel_ret(srr__libc.ppoll(fds, nfds, NULL, NULL));
     struct timespec ts = {.tv_sec = timeout_ns / 1000000000LL, .tv_nsec = timeout_ns % 1000000000LL};
-    return kernel_ret(ppoll(fds, nfds, &ts, NULL));
+    return kernel_ret(srr__libc.ppoll(fds, nfds, &ts, NULL));
 }
 
 static int kernel_getaddrinfo(srr_world *w, const char *node, const char *service,
                               const struct addrinfo *hints, struct addrinfo **res, int *sys_errno)
 {
     (void)w;
-    int r = getaddrinfo(node, service, hints, res);
+    int r = srr__libc.getaddrinfo(node, service, hints, res);
     if (r == EAI_SYSTEM && sys_errno)
         *sys_errno = errno;
     return r;
@@ -170,7 +172,7 @@ static void kernel_freeaddrinfo(srr_world *w, struct addrinfo *res)
 {
     (void)w;
     if (res)
-        freeaddrinfo(res);
+        srr__libc.freeaddrinfo(res);
 }
 
 static int kernel_getnameinfo(srr_world *w, const struct sockaddr *sa, socklen_t salen, char *host,
@@ -178,7 +180,7 @@ static int kernel_getnameinfo(srr_world *w, const struct sockaddr *sa, socklen_t
                               int *sys_errno)
 {
     (void)w;
-    int r = getnameinfo(sa, salen, host, hostlen, serv, servlen, flags);
+    int r = srr__libc.getnameinfo(sa, salen, host, hostlen, serv, servlen, flags);
     if (r == EAI_SYSTEM && sys_errno)
         *sys_errno = errno;
     return r;
@@ -201,7 +203,7 @@ static int kernel_gethostbyname2_r(srr_world *w, const char *name, int af, struc
                                    int *h_errnop)
 {
     (void)w;
-    return kernel_hostent_ret(gethostbyname2_r(name, af, ret, buf, buflen, result, h_errnop),
+    return kernel_hostent_ret(srr__libc.gethostbyname2_r(name, af, ret, buf, buflen, result, h_errnop),
                               result);
 }
 
@@ -210,26 +212,26 @@ static int kernel_gethostbyaddr_r(srr_world *w, const void *addr, socklen_t len,
                                   struct hostent **result, int *h_errnop)
 {
     (void)w;
-    return kernel_hostent_ret(gethostbyaddr_r(addr, len, type, ret, buf, buflen, result, h_errnop),
+    return kernel_hostent_ret(srr__libc.gethostbyaddr_r(addr, len, type, ret, buf, buflen, result, h_errnop),
                               result);
 }
 
 static int kernel_gethostname(srr_world *w, char *name, size_t len)
 {
     (void)w;
-    return kernel_ret(gethostname(name, len));
+    return kernel_ret(srr__libc.gethostname(name, len));
 }
 
 static int kernel_sethostname(srr_world *w, const char *name, size_t len)
 {
     (void)w;
-    return kernel_ret(sethostname(name, len));
+    return kernel_ret(srr__libc.sethostname(name, len));
 }
 
 static int kernel_if_nameindex(srr_world *w, struct if_nameindex **out)
 {
     (void)w;
-    *out = if_nameindex();
+    *out = srr__libc.if_nameindex();
     return *out ? 0 : -errno;
 }
 
@@ -237,14 +239,14 @@ static void kernel_if_freenameindex(srr_world *w, struct if_nameindex *list)
 {
     (void)w;
     if (list)
-        if_freenameindex(list);
+        srr__libc.if_freenameindex(list);
 }
 
 static int64_t kernel_now(srr_world *w, clockid_t clock)
 {
     (void)w;
     struct timespec ts;
-    if (clock_gettime(clock, &ts) < 0)
+    if (srr__libc.clock_gettime(clock, &ts) < 0)
         return -errno;
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
@@ -255,7 +257,7 @@ static int kernel_sleep(srr_world *w, clockid_t clock, int64_t ns)
     if (ns <= 0)
         return 0;
     struct timespec ts = {.tv_sec = ns / 1000000000LL, .tv_nsec = ns % 1000000000LL};
-    return -clock_nanosleep(clock, 0, &ts, NULL); /* returns a positive errno */
+    return -srr__libc.clock_nanosleep(clock, 0, &ts, NULL); /* returns a positive errno */
 }
 
 /* The kernel is the reference: nothing it answers is a model's gap. */

@@ -13,12 +13,14 @@
 #include <fcntl.h>
 #include <linux/sockios.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
 #include "sockrr.h" /* the error-name table */
 #include "sockrr_world.h"
+#include "tap.h"
 #include "trace.h"
 
 #define TAP_ADDR_MAX 128
@@ -29,9 +31,7 @@ typedef struct tap_sock {
     int refs;    /* handles naming it */
     int family;
     int type;
-    int stream;  /* byte offsets are kept for stream sockets */
-    uint64_t tx_off;
-    uint64_t rx_off;
+    int stream;  /* byte offsets are kept for stream sockets (by the writer) */
     char local[TAP_ADDR_MAX];
     char peer[TAP_ADDR_MAX];
 } tap_sock;
@@ -44,7 +44,8 @@ typedef struct tap_world {
     pthread_mutex_t lock; /* the table below */
     tap_sock **socks;     /* indexed by handle */
     size_t nsocks;
-    uint64_t next_id;
+    /* the interposer's: what names a socket across processes (0 = unknown) */
+    uint64_t (*key_of)(int handle);
 } tap_world;
 
 #define TAP(w) ((tap_world *)(w))
@@ -53,13 +54,34 @@ typedef struct tap_world {
 
 /* ------------------------------------------------------------ socket table */
 
+/* The table's lock.  When processes share the trace (the interposer), a
+ * signal handler may make a socket call on this thread: signals wait while
+ * the lock is held instead of deadlocking on it. */
+static void tap_table_lock(tap_world *t, sigset_t *saved)
+{
+    if (srr__trace_writer_shared(t->writer)) {
+        sigset_t all;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, saved);
+    }
+    pthread_mutex_lock(&t->lock);
+}
+
+static void tap_table_unlock(tap_world *t, const sigset_t *saved)
+{
+    pthread_mutex_unlock(&t->lock);
+    if (srr__trace_writer_shared(t->writer))
+        pthread_sigmask(SIG_SETMASK, saved, NULL);
+}
+
 static tap_sock *tap_lookup(tap_world *t, int h)
 {
     tap_sock *s = NULL;
-    pthread_mutex_lock(&t->lock);
+    sigset_t saved;
+    tap_table_lock(t, &saved);
     if (h >= 0 && (size_t)h < t->nsocks)
         s = t->socks[h];
-    pthread_mutex_unlock(&t->lock);
+    tap_table_unlock(t, &saved);
     return s;
 }
 
@@ -68,14 +90,15 @@ static void tap_insert(tap_world *t, int h, tap_sock *s)
 {
     if (h < 0 || !s)
         return;
-    pthread_mutex_lock(&t->lock);
+    sigset_t saved;
+    tap_table_lock(t, &saved);
     if ((size_t)h >= t->nsocks) {
         size_t n = t->nsocks ? t->nsocks : 64;
         while (n <= (size_t)h)
             n *= 2;
         tap_sock **v = realloc(t->socks, n * sizeof *v);
         if (!v) {
-            pthread_mutex_unlock(&t->lock);
+            tap_table_unlock(t, &saved);
             return; /* untracked: events on it carry no sock id */
         }
         memset(v + t->nsocks, 0, (n - t->nsocks) * sizeof *v);
@@ -86,7 +109,7 @@ static void tap_insert(tap_world *t, int h, tap_sock *s)
         free(t->socks[h]); /* a handle the tap missed being closed */
     t->socks[h] = s;
     s->refs++;
-    pthread_mutex_unlock(&t->lock);
+    tap_table_unlock(t, &saved);
 }
 
 /* Takes the handle out of the table before the world closes it, so a new
@@ -95,25 +118,28 @@ static void tap_insert(tap_world *t, int h, tap_sock *s)
 static tap_sock *tap_remove(tap_world *t, int h, int *last)
 {
     tap_sock *s = NULL;
+    sigset_t saved;
     *last = 0;
-    pthread_mutex_lock(&t->lock);
+    tap_table_lock(t, &saved);
     if (h >= 0 && (size_t)h < t->nsocks && t->socks[h]) {
         s = t->socks[h];
         t->socks[h] = NULL;
         *last = --s->refs == 0;
     }
-    pthread_mutex_unlock(&t->lock);
+    tap_table_unlock(t, &saved);
     return s;
 }
 
-static tap_sock *tap_new_sock(tap_world *t, int family, int type)
+/* A record for the socket at handle h: a new id, or, for a socket an
+ * earlier process of the same trace registered (found through key_of after
+ * exec), its id. */
+static tap_sock *tap_new_sock(tap_world *t, int h, int family, int type)
 {
     tap_sock *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    pthread_mutex_lock(&t->lock);
-    s->id = ++t->next_id;
-    pthread_mutex_unlock(&t->lock);
+    int found;
+    s->id = srr__trace_sock_id(t->writer, t->key_of ? t->key_of(h) : 0, &found);
     s->family = family;
     s->type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     s->stream = s->type == SOCK_STREAM || s->type == SOCK_SEQPACKET;
@@ -132,6 +158,43 @@ static void tap_refresh(tap_world *t, int h, tap_sock *s)
     len = sizeof ss;
     if (INNER(t)->ops->getpeername(INNER(t), h, (struct sockaddr *)&ss, &len) == 0)
         srr__sockaddr_format((struct sockaddr *)&ss, len, s->peer, sizeof s->peer);
+}
+
+/* Puts s at handle h unless another thread got there first; returns the
+ * record that is in the table. */
+static tap_sock *tap_insert_new(tap_world *t, int h, tap_sock *s)
+{
+    sigset_t saved;
+    tap_table_lock(t, &saved);
+    tap_sock *have = (size_t)h < t->nsocks ? t->socks[h] : NULL;
+    tap_table_unlock(t, &saved);
+    if (have) {
+        free(s);
+        return have;
+    }
+    tap_insert(t, h, s);
+    return tap_lookup(t, h);
+}
+
+/* The record of handle h.  Under the interposer a program may use a socket
+ * the tap never saw made (inherited across exec, or open before the trace
+ * began): it is adopted, with the id an earlier process gave it when the
+ * key finds one. */
+static tap_sock *tap_get(tap_world *t, int h)
+{
+    tap_sock *s = tap_lookup(t, h);
+    if (s || !t->key_of || h < 0 || !t->key_of(h))
+        return s;
+    int family = AF_UNSPEC, type = SOCK_STREAM;
+    socklen_t len = sizeof family;
+    INNER(t)->ops->getsockopt(INNER(t), h, SOL_SOCKET, SO_DOMAIN, &family, &len);
+    len = sizeof type;
+    INNER(t)->ops->getsockopt(INNER(t), h, SOL_SOCKET, SO_TYPE, &type, &len);
+    s = tap_new_sock(t, h, family, type);
+    if (!s)
+        return NULL;
+    tap_refresh(t, h, s);
+    return tap_insert_new(t, h, s);
 }
 
 /* --------------------------------------------------------------- recording */
@@ -236,7 +299,7 @@ static int tap_socket(srr_world *w, int domain, int type, int protocol)
     int r = CALL(w, socket, domain, type, protocol);
     tap_sock *s = NULL;
     if (r >= 0) {
-        s = tap_new_sock(TAP(w), domain, type);
+        s = tap_new_sock(TAP(w), r, domain, type);
         tap_insert(TAP(w), r, s);
     }
     srr_jline *l = tap_begin(w, "socket", r);
@@ -257,7 +320,7 @@ static int tap_socketpair(srr_world *w, int domain, int type, int protocol, int 
     tap_sock *s[2] = {NULL, NULL};
     if (r == 0) {
         for (int i = 0; i < 2; i++) {
-            s[i] = tap_new_sock(TAP(w), domain, type);
+            s[i] = tap_new_sock(TAP(w), sv[i], domain, type);
             tap_insert(TAP(w), sv[i], s[i]);
             tap_refresh(TAP(w), sv[i], s[i]);
         }
@@ -286,7 +349,7 @@ static int tap_socketpair(srr_world *w, int domain, int type, int protocol, int 
 static int tap_addr_call(srr_world *w, const char *op, int s, const struct sockaddr *addr,
                          socklen_t len, int r)
 {
-    tap_sock *ts = tap_lookup(TAP(w), s);
+    tap_sock *ts = tap_get(TAP(w), s);
     if (r == 0 || r == -EINPROGRESS || (r < 0 && ts && !ts->local[0]))
         tap_refresh(TAP(w), s, ts);
     srr_jline *l = tap_begin(w, op, r);
@@ -311,7 +374,7 @@ static int tap_connect(srr_world *w, int s, const struct sockaddr *addr, socklen
 static int tap_listen(srr_world *w, int s, int backlog)
 {
     int r = CALL(w, listen, s, backlog);
-    tap_sock *ts = tap_lookup(TAP(w), s);
+    tap_sock *ts = tap_get(TAP(w), s);
     if (r == 0 && ts)
         tap_refresh(TAP(w), s, ts); /* listen binds an unbound socket */
     srr_jline *l = tap_begin(w, "listen", r);
@@ -326,9 +389,9 @@ static int tap_listen(srr_world *w, int s, int backlog)
 static int tap_accept4(srr_world *w, int s, struct sockaddr *addr, socklen_t *len, int flags)
 {
     int r = CALL(w, accept4, s, addr, len, flags);
-    tap_sock *ts = tap_lookup(TAP(w), s), *ns = NULL;
+    tap_sock *ts = tap_get(TAP(w), s), *ns = NULL;
     if (r >= 0) {
-        ns = tap_new_sock(TAP(w), ts ? ts->family : AF_UNSPEC, ts ? ts->type : SOCK_STREAM);
+        ns = tap_new_sock(TAP(w), r, ts ? ts->family : AF_UNSPEC, ts ? ts->type : SOCK_STREAM);
         tap_insert(TAP(w), r, ns);
         tap_refresh(TAP(w), r, ns);
     }
@@ -350,7 +413,7 @@ static int tap_accept4(srr_world *w, int s, struct sockaddr *addr, socklen_t *le
 static ssize_t tap_sendmsg(srr_world *w, int s, const struct msghdr *msg, int flags)
 {
     ssize_t r = CALL(w, sendmsg, s, msg, flags);
-    tap_sock *ts = tap_lookup(TAP(w), s);
+    tap_sock *ts = tap_get(TAP(w), s);
     if (r >= 0 && ts && !ts->local[0])
         tap_refresh(TAP(w), s, ts); /* the first send binds an unbound datagram socket */
     srr_jline *l = tap_begin(w, "sendmsg", r);
@@ -368,8 +431,9 @@ static ssize_t tap_sendmsg(srr_world *w, int s, const struct msghdr *msg, int fl
     if (r >= 0) {
         tap_iov_payload(w, l, msg->msg_iov, msg->msg_iovlen, (size_t)r);
         if (ts && ts->stream) {
-            srr__jl_int(l, "off", (int64_t)ts->tx_off);
-            ts->tx_off += (uint64_t)r; /* under the writer's lock: ordered with the event */
+            /* under the writer's lock: ordered with the event */
+            srr__jl_int(l, "off", (int64_t)srr__trace_sock_advance(TAP(w)->writer, ts->id, 0,
+                                                                   (uint64_t)r));
         }
     }
     tap_end(w);
@@ -382,7 +446,7 @@ static ssize_t tap_recvmsg(srr_world *w, int s, struct msghdr *msg, int flags)
     for (size_t i = 0; i < msg->msg_iovlen; i++)
         size += msg->msg_iov[i].iov_len;
     ssize_t r = CALL(w, recvmsg, s, msg, flags);
-    tap_sock *ts = tap_lookup(TAP(w), s);
+    tap_sock *ts = tap_get(TAP(w), s);
     if (r >= 0 && ts && !ts->local[0])
         tap_refresh(TAP(w), s, ts);
     srr_jline *l = tap_begin(w, "recvmsg", r);
@@ -395,12 +459,9 @@ static ssize_t tap_recvmsg(srr_world *w, int s, struct msghdr *msg, int flags)
         /* MSG_TRUNC on a datagram returns the real length, more than was stored */
         size_t stored = (size_t)r < size ? (size_t)r : size;
         tap_iov_payload(w, l, msg->msg_iov, msg->msg_iovlen, stored);
-        if (ts && ts->stream && !(flags & MSG_PEEK)) {
-            srr__jl_int(l, "off", (int64_t)ts->rx_off);
-            ts->rx_off += stored;
-        } else if (ts && ts->stream) {
-            srr__jl_int(l, "off", (int64_t)ts->rx_off); /* a peek does not move the stream */
-        }
+        if (ts && ts->stream) /* a peek does not move the stream */
+            srr__jl_int(l, "off", (int64_t)srr__trace_sock_advance(TAP(w)->writer, ts->id, 1,
+                                                                   flags & MSG_PEEK ? 0 : stored));
         if (msg->msg_name && msg->msg_namelen > 0)
             tap_addr_member(l, "from", msg->msg_name, msg->msg_namelen);
         srr__jl_int(l, "msg_flags", msg->msg_flags);
@@ -413,7 +474,7 @@ static ssize_t tap_recvmsg(srr_world *w, int s, struct msghdr *msg, int flags)
 /* Calls with only integer arguments around a socket. */
 static int tap_simple(srr_world *w, const char *op, int s, int r, const char *k1, int64_t v1)
 {
-    tap_sock *ts = tap_lookup(TAP(w), s);
+    tap_sock *ts = tap_get(TAP(w), s);
     srr_jline *l = tap_begin(w, op, r);
     tap_sock_members(l, s, ts);
     srr__jl_open(l, "args", '{');
@@ -432,6 +493,7 @@ static int tap_shutdown(srr_world *w, int s, int how)
 static int tap_close(srr_world *w, int s)
 {
     int last;
+    tap_get(TAP(w), s); /* an inherited socket closed unused still gets its id */
     tap_sock *ts = tap_remove(TAP(w), s, &last);
     int r = CALL(w, close, s);
     srr_jline *l = tap_begin(w, "close", r);
@@ -448,7 +510,7 @@ static int tap_getsockopt(srr_world *w, int s, int level, int name, void *val, s
 {
     socklen_t size = *len;
     int r = CALL(w, getsockopt, s, level, name, val, len);
-    tap_sock *ts = tap_lookup(TAP(w), s);
+    tap_sock *ts = tap_get(TAP(w), s);
     srr_jline *l = tap_begin(w, "getsockopt", r);
     tap_sock_members(l, s, ts);
     srr__jl_open(l, "args", '{');
@@ -465,7 +527,7 @@ static int tap_getsockopt(srr_world *w, int s, int level, int name, void *val, s
 static int tap_setsockopt(srr_world *w, int s, int level, int name, const void *val, socklen_t len)
 {
     int r = CALL(w, setsockopt, s, level, name, val, len);
-    tap_sock *ts = tap_lookup(TAP(w), s);
+    tap_sock *ts = tap_get(TAP(w), s);
     srr_jline *l = tap_begin(w, "setsockopt", r);
     tap_sock_members(l, s, ts);
     srr__jl_open(l, "args", '{');
@@ -480,7 +542,7 @@ static int tap_setsockopt(srr_world *w, int s, int level, int name, const void *
 static int tap_name(srr_world *w, const char *op, int s, struct sockaddr *addr, socklen_t *len,
                     int r)
 {
-    tap_sock *ts = tap_lookup(TAP(w), s);
+    tap_sock *ts = tap_get(TAP(w), s);
     srr_jline *l = tap_begin(w, op, r);
     tap_sock_members(l, s, ts);
     srr__jl_open(l, "args", '{');
@@ -504,7 +566,7 @@ static int tap_getpeername(srr_world *w, int s, struct sockaddr *addr, socklen_t
 static int tap_fcntl(srr_world *w, int s, int cmd, long arg)
 {
     int r = CALL(w, fcntl, s, cmd, arg);
-    tap_sock *ts = tap_lookup(TAP(w), s);
+    tap_sock *ts = tap_get(TAP(w), s);
     int dup = (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) && r >= 0;
     if (dup)
         tap_insert(TAP(w), r, ts);
@@ -523,7 +585,7 @@ static int tap_fcntl(srr_world *w, int s, int cmd, long arg)
 static int tap_ioctl(srr_world *w, int s, unsigned long request, void *arg)
 {
     int r = CALL(w, ioctl, s, request, arg);
-    tap_sock *ts = tap_lookup(TAP(w), s);
+    tap_sock *ts = tap_get(TAP(w), s);
     srr_jline *l = tap_begin(w, "ioctl", r);
     tap_sock_members(l, s, ts);
     srr__jl_open(l, "args", '{');
@@ -545,7 +607,7 @@ static int tap_poll(srr_world *w, struct pollfd *fds, nfds_t nfds, int64_t timeo
     srr__jl_int(l, "timeout_ns", timeout_ns);
     srr__jl_open(l, "fds", '[');
     for (nfds_t i = 0; i < nfds; i++) {
-        tap_sock *ts = tap_lookup(TAP(w), fds[i].fd);
+        tap_sock *ts = tap_lookup(TAP(w), fds[i].fd); /* no adoption: the writer's lock is held */
         srr__jl_open(l, NULL, '{');
         srr__jl_int(l, "fd", fds[i].fd);
         if (ts)
@@ -824,6 +886,21 @@ static const srr_world_ops tap_ops = {
     .unsupported = tap_unsupported,
 };
 
+/* The tap over inner, writing with writer (which it then owns). */
+static srr_world *tap_make(srr_world *inner, srr_trace_writer *writer, int record_clock)
+{
+    tap_world *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->base.ops = &tap_ops;
+    t->base.default_timeout_ns = inner->default_timeout_ns;
+    t->inner = inner;
+    t->writer = writer;
+    t->record_clock = record_clock < 0 ? strcmp(inner->ops->name, "kernel") != 0 : record_clock;
+    pthread_mutex_init(&t->lock, NULL);
+    return &t->base;
+}
+
 srr_world *srr_world_tap(srr_world *inner, const char *path, const srr_tap_options *opts,
                          int *error)
 {
@@ -834,11 +911,6 @@ srr_world *srr_world_tap(srr_world *inner, const char *path, const srr_tap_optio
         *error = -EINVAL;
         return NULL;
     }
-    tap_world *t = calloc(1, sizeof *t);
-    if (!t) {
-        *error = -ENOMEM;
-        return NULL;
-    }
     srr_trace_meta meta = {
         .program = opts ? opts->program : NULL,
         .argc = opts ? opts->argc : 0,
@@ -847,19 +919,17 @@ srr_world *srr_world_tap(srr_world *inner, const char *path, const srr_tap_optio
         .seed = 0,
         .payload_cap = opts ? opts->payload_cap : -1,
     };
-    t->writer = srr__trace_writer_open(path, &meta, inner, error);
-    if (!t->writer) {
-        free(t);
+    srr_trace_writer *writer = srr__trace_writer_open(path, &meta, inner, error);
+    if (!writer)
+        return NULL;
+    srr_world *t = tap_make(inner, writer, opts ? opts->record_clock : -1);
+    if (!t) {
+        srr__trace_writer_close(writer);
+        *error = -ENOMEM;
         return NULL;
     }
-    t->base.ops = &tap_ops;
-    t->base.default_timeout_ns = inner->default_timeout_ns;
-    t->inner = inner;
-    int rc = opts ? opts->record_clock : -1;
-    t->record_clock = rc < 0 ? strcmp(inner->ops->name, "kernel") != 0 : rc;
-    pthread_mutex_init(&t->lock, NULL);
     *error = 0;
-    return &t->base;
+    return t;
 }
 
 int srr_world_tap_error(const srr_world *w)
@@ -867,4 +937,86 @@ int srr_world_tap_error(const srr_world *w)
     if (!w || w->ops != &tap_ops)
         return -EINVAL;
     return srr__trace_writer_error(TAP(w)->writer);
+}
+
+/* ------------------------------------------------- the interposer's hooks */
+
+srr_world *srr__tap_attach(srr_world *inner, const char *trace_path, const char *ctl_path,
+                           uint64_t (*key_of)(int handle), int *error)
+{
+    srr_trace_writer *writer = srr__trace_writer_attach(trace_path, ctl_path, inner, error);
+    if (!writer)
+        return NULL;
+    srr_world *w = tap_make(inner, writer, -1);
+    if (!w) {
+        srr__trace_writer_close(writer);
+        *error = -ENOMEM;
+        return NULL;
+    }
+    TAP(w)->key_of = key_of;
+    return w;
+}
+
+int srr__tap_dup(srr_world *w, int old, int newfd, int flags, int r)
+{
+    tap_sock *ts = tap_get(TAP(w), old);
+    if (r >= 0 && r != old) {
+        /* dup2 over an open socket closes it without a close() call */
+        if (tap_lookup(TAP(w), r))
+            srr__tap_forget(w, r, newfd < 0 ? "dup" : flags < 0 ? "dup2" : "dup3");
+        tap_insert(TAP(w), r, ts);
+    }
+    srr_jline *l = tap_begin(w, "dup", r);
+    tap_sock_members(l, old, ts);
+    if (r >= 0)
+        srr__jl_int(l, "new_fd", r);
+    srr__jl_open(l, "args", '{');
+    srr__jl_int(l, "newfd", newfd);
+    if (flags >= 0)
+        srr__jl_int(l, "flags", flags);
+    srr__jl_close(l, '}');
+    tap_end(w);
+    return r;
+}
+
+void srr__tap_forget(srr_world *w, int h, const char *via)
+{
+    int last;
+    tap_sock *ts = tap_remove(TAP(w), h, &last);
+    if (!ts)
+        return;
+    srr_jline *l = tap_begin(w, "close", 0);
+    tap_sock_members(l, h, ts);
+    srr__jl_open(l, "args", '{');
+    srr__jl_str(l, "via", via);
+    srr__jl_close(l, '}');
+    tap_end(w);
+    if (last)
+        free(ts);
+}
+
+void srr__tap_note(srr_world *w, const char *what, const char *call, int64_t ret, int err)
+{
+    srr_jline *l = srr__trace_begin(TAP(w)->writer, "unsupported", ret, err);
+    srr__jl_open(l, "args", '{');
+    srr__jl_str(l, "what", what);
+    srr__jl_str(l, "call", call);
+    srr__jl_close(l, '}');
+    srr__trace_end(TAP(w)->writer);
+}
+
+void srr__tap_atfork(srr_world *w, int phase)
+{
+    tap_world *t = TAP(w);
+    if (phase == SRR_TAP_FORK_PREPARE)
+        pthread_mutex_lock(&t->lock);
+    else if (phase == SRR_TAP_FORK_PARENT)
+        pthread_mutex_unlock(&t->lock);
+    else
+        pthread_mutex_init(&t->lock, NULL); /* the child's only thread owns nothing */
+}
+
+int srr__tap_is(const srr_world *w)
+{
+    return w && w->ops == &tap_ops;
 }

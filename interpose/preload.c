@@ -1,0 +1,245 @@
+/*
+ * preload.c — the process's world, made once before main from the
+ * environment `sockrr record` sets:
+ *
+ *   SOCKRR_MODE     record | passthrough (anything else: the interposer
+ *                   stays out of the way and every call goes to libc)
+ *   SOCKRR_TRACE    the trace to append to (record)
+ *   SOCKRR_CTL      the control file that orders the trace's writers
+ *   SOCKRR_PRELOAD  this library's path, to put back into LD_PRELOAD when
+ *                   a program execs with an environment that lost it
+ *   SOCKRR_PASSTHROUGH=1 forces passthrough whatever the mode says.
+ *
+ * The world is never destroyed: a thread may still be blocked in it when
+ * main returns, and exit must not pull it away (socket_wrapper crashes
+ * there).  The trace needs no flush: every line is already written.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "preload.h"
+#include "tap.h"
+
+/* The interposer's per-process state (STYLE: the only globals allowed). */
+static srr_world *world;
+static int tracing;
+static atomic_int state; /* 0 not started, 1 starting, 2 ready */
+static pthread_t starter;
+
+/* What an exec'd program's environment must hold: "NAME=value" strings. */
+#define ENV_VARS 5
+static char *env_keep[ENV_VARS];
+static char *preload_path;
+
+/* One line on stderr, once per process: the program itself goes on. */
+static void preload_warn(const char *what, int err)
+{
+    char msg[512];
+    int n = snprintf(msg, sizeof msg, "sockrr: %s: %s; this process runs untraced\n", what,
+                     strerror(err));
+    if (n > 0)
+        LIBC(write)(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+}
+
+/* A socket's name in every process: its inode (sockfs gives each socket
+ * its own); 0 for what is not a socket. */
+static uint64_t preload_sock_key(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
+        return 0;
+    return (uint64_t)st.st_ino;
+}
+
+static void atfork_prepare(void)
+{
+    if (tracing)
+        srr__tap_atfork(world, SRR_TAP_FORK_PREPARE);
+}
+
+static void atfork_parent(void)
+{
+    if (tracing)
+        srr__tap_atfork(world, SRR_TAP_FORK_PARENT);
+}
+
+static void atfork_child(void)
+{
+    if (tracing)
+        srr__tap_atfork(world, SRR_TAP_FORK_CHILD);
+}
+
+static void env_remember(int i, const char *name)
+{
+    const char *v = getenv(name);
+    if (!v)
+        return;
+    size_t n = strlen(name) + strlen(v) + 2;
+    env_keep[i] = malloc(n);
+    if (env_keep[i])
+        snprintf(env_keep[i], n, "%s=%s", name, v);
+}
+
+static void preload_start(void)
+{
+    srr__preload_resolve();
+    const char *mode = getenv("SOCKRR_MODE");
+    const char *pass = getenv("SOCKRR_PASSTHROUGH");
+    if (!mode || (strcmp(mode, "record") != 0 && strcmp(mode, "passthrough") != 0))
+        return; /* loaded without sockrr record: stay out of the way */
+    int record = strcmp(mode, "record") == 0 && !(pass && strcmp(pass, "1") == 0);
+    env_remember(0, "SOCKRR_MODE");
+    env_remember(1, "SOCKRR_TRACE");
+    env_remember(2, "SOCKRR_CTL");
+    env_remember(3, "SOCKRR_PRELOAD");
+    env_remember(4, "SOCKRR_PASSTHROUGH");
+    const char *pl = getenv("SOCKRR_PRELOAD");
+    preload_path = pl ? strdup(pl) : NULL;
+
+    srr_world *kernel = srr_world_kernel();
+    if (!kernel)
+        return;
+    if (!record) {
+        world = kernel;
+        return;
+    }
+    const char *trace = getenv("SOCKRR_TRACE"), *ctl = getenv("SOCKRR_CTL");
+    if (!trace || !ctl) {
+        preload_warn("SOCKRR_TRACE or SOCKRR_CTL is not set", EINVAL);
+        world = kernel;
+        return;
+    }
+    int err = 0;
+    srr_world *tap = srr__tap_attach(kernel, trace, ctl, preload_sock_key, &err);
+    if (!tap) {
+        /* e.g. the launcher is gone and a daemon child lives on */
+        preload_warn(trace, -err);
+        world = kernel;
+        return;
+    }
+    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+    tracing = 1;
+    world = tap;
+}
+
+srr_world *srr__preload_world(void)
+{
+    int s = atomic_load_explicit(&state, memory_order_acquire);
+    if (s == 2)
+        return world;
+    int want = 0;
+    if (atomic_compare_exchange_strong(&state, &want, 1)) {
+        starter = pthread_self();
+        int saved = errno;
+        preload_start();
+        errno = saved;
+        atomic_store_explicit(&state, 2, memory_order_release);
+        return world;
+    }
+    /* Starting: on the starting thread, a call from inside the start goes
+     * to libc; another thread waits the microseconds it takes. */
+    srr__preload_resolve();
+    if (pthread_equal(starter, pthread_self()))
+        return NULL;
+    while (atomic_load_explicit(&state, memory_order_acquire) != 2)
+        sched_yield();
+    return world;
+}
+
+int srr__preload_tracing(void)
+{
+    return srr__preload_world() && tracing;
+}
+
+__attribute__((constructor(101))) static void preload_constructor(void)
+{
+    srr__preload_world();
+}
+
+void srr__preload_sigpipe(long r, int flags)
+{
+    if (r == -EPIPE && !(flags & MSG_NOSIGNAL))
+        pthread_kill(pthread_self(), SIGPIPE);
+}
+
+/* ------------------------------------------------------------ exec */
+
+static int env_has(char *const envp[], const char *entry)
+{
+    for (size_t i = 0; envp && envp[i]; i++)
+        if (strcmp(envp[i], entry) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 when envp's LD_PRELOAD names this library. */
+static int env_preloads(char *const envp[])
+{
+    for (size_t i = 0; envp && envp[i]; i++)
+        if (strncmp(envp[i], "LD_PRELOAD=", 11) == 0)
+            return preload_path && strstr(envp[i] + 11, preload_path) != NULL;
+    return 0;
+}
+
+char **srr__preload_env(char *const envp[])
+{
+    if (!srr__preload_world() || !preload_path)
+        return (char **)envp;
+    int missing = !env_preloads(envp);
+    for (int i = 0; i < ENV_VARS; i++)
+        if (env_keep[i] && !env_has(envp, env_keep[i]))
+            missing = 1;
+    if (!missing)
+        return (char **)envp;
+    size_t n = 0;
+    while (envp && envp[n])
+        n++;
+    char **out = calloc(n + ENV_VARS + 2, sizeof *out);
+    if (!out)
+        return (char **)envp;
+    size_t k = 0;
+    const char *old_preload = NULL;
+    for (size_t i = 0; i < n; i++) {
+        int ours = strncmp(envp[i], "LD_PRELOAD=", 11) == 0;
+        for (int j = 0; j < ENV_VARS && !ours; j++) {
+            const char *eq = env_keep[j] ? strchr(env_keep[j], '=') : NULL;
+            ours = eq && strncmp(envp[i], env_keep[j], (size_t)(eq - env_keep[j]) + 1) == 0;
+        }
+        if (strncmp(envp[i], "LD_PRELOAD=", 11) == 0)
+            old_preload = envp[i] + 11;
+        if (!ours)
+            out[k++] = envp[i];
+    }
+    for (int j = 0; j < ENV_VARS; j++)
+        if (env_keep[j])
+            out[k++] = env_keep[j];
+    /* the program's own preloads first, as sockrr record puts them */
+    size_t len = 11 + (old_preload ? strlen(old_preload) + 1 : 0) + strlen(preload_path) + 1;
+    char *pl = malloc(len);
+    if (pl) {
+        if (old_preload && *old_preload && !strstr(old_preload, preload_path))
+            snprintf(pl, len, "LD_PRELOAD=%s:%s", old_preload, preload_path);
+        else if (old_preload && strstr(old_preload, preload_path))
+            snprintf(pl, len, "LD_PRELOAD=%s", old_preload);
+        else
+            snprintf(pl, len, "LD_PRELOAD=%s", preload_path);
+        out[k++] = pl;
+    }
+    out[k] = NULL;
+    return out;
+}
+
+void srr__preload_env_free(char **env, char *const envp[])
+{
+    if (env == (char **)envp)
+        return;
+    for (size_t i = 0; env[i]; i++)
+        if (strncmp(env[i], "LD_PRELOAD=", 11) == 0)
+            free(env[i]);
+    free(env);
+}

@@ -1,0 +1,146 @@
+/*
+ * preload.h — the interposer's insides, shared by its files.
+ *
+ * Every caught libc function is a wrapper that asks one question first: is
+ * this descriptor one of the world's sockets?  If not, or when no world is
+ * configured, it calls the real function (REAL) and nothing else happens.
+ * If so, it calls the world through the seam, turns the -errno into errno,
+ * and keeps the descriptor table (fdtab.c) true.
+ */
+#ifndef SOCKRR_PRELOAD_H
+#define SOCKRR_PRELOAD_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "libc.h"
+#include "sockrr_world.h"
+
+/* The real functions the interposer itself needs beyond libc.h's table:
+ * X(name, return type, parameter list). */
+#define PRELOAD_REAL_FUNCS(X)                                                                  \
+    X(accept, int, (int, struct sockaddr *, socklen_t *))                                      \
+    X(recv, ssize_t, (int, void *, size_t, int))                                               \
+    X(recvfrom, ssize_t, (int, void *, size_t, int, struct sockaddr *, socklen_t *))           \
+    X(sendto, ssize_t, (int, const void *, size_t, int, const struct sockaddr *, socklen_t))   \
+    X(sendmmsg, int, (int, struct mmsghdr *, unsigned int, int))                               \
+    X(recvmmsg, int, (int, struct mmsghdr *, unsigned int, int, struct timespec *))            \
+    X(read, ssize_t, (int, void *, size_t))                                                    \
+    X(readv, ssize_t, (int, const struct iovec *, int))                                        \
+    X(writev, ssize_t, (int, const struct iovec *, int))                                       \
+    X(pread, ssize_t, (int, void *, size_t, off_t))                                            \
+    X(pwrite, ssize_t, (int, const void *, size_t, off_t))                                     \
+    X(pread64, ssize_t, (int, void *, size_t, off64_t))                                        \
+    X(pwrite64, ssize_t, (int, const void *, size_t, off64_t))                                 \
+    X(sendfile, ssize_t, (int, int, off_t *, size_t))                                          \
+    X(sendfile64, ssize_t, (int, int, off64_t *, size_t))                                      \
+    X(splice, ssize_t, (int, off64_t *, int, off64_t *, size_t, unsigned int))                 \
+    X(lseek, off_t, (int, off_t, int))                                                         \
+    X(dup, int, (int))                                                                         \
+    X(dup2, int, (int, int))                                                                   \
+    X(dup3, int, (int, int, int))                                                              \
+    X(close_range, int, (unsigned int, unsigned int, int))                                     \
+    X(closefrom, void, (int))                                                                  \
+    X(fcntl64, int, (int, int, ...))                                                           \
+    X(poll, int, (struct pollfd *, nfds_t, int))                                               \
+    X(select, int, (int, fd_set *, fd_set *, fd_set *, struct timeval *))                      \
+    X(pselect, int,                                                                            \
+      (int, fd_set *, fd_set *, fd_set *, const struct timespec *, const sigset_t *))          \
+    X(epoll_create, int, (int))                                                                \
+    X(epoll_create1, int, (int))                                                               \
+    X(epoll_ctl, int, (int, int, int, struct epoll_event *))                                   \
+    X(epoll_wait, int, (int, struct epoll_event *, int, int))                                  \
+    X(epoll_pwait, int, (int, struct epoll_event *, int, int, const sigset_t *))               \
+    X(fclose, int, (FILE *))                                                                   \
+    X(fork, pid_t, (void))                                                                     \
+    X(execve, int, (const char *, char *const[], char *const[]))                               \
+    X(execvpe, int, (const char *, char *const[], char *const[]))                              \
+    X(fexecve, int, (int, char *const[], char *const[]))                                       \
+    X(posix_spawn, int,                                                                        \
+      (pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,   \
+       char *const[], char *const[]))                                                          \
+    X(posix_spawnp, int,                                                                       \
+      (pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,   \
+       char *const[], char *const[]))                                                          \
+    X(syscall, long, (long, ...))                                                              \
+    X(__read_chk, ssize_t, (int, void *, size_t, size_t))                                      \
+    X(__recv_chk, ssize_t, (int, void *, size_t, size_t, int))                                 \
+    X(__recvfrom_chk, ssize_t,                                                                 \
+      (int, void *, size_t, size_t, int, struct sockaddr *, socklen_t *))                      \
+    X(__poll_chk, int, (struct pollfd *, nfds_t, int, size_t))                                 \
+    X(__ppoll_chk, int,                                                                        \
+      (struct pollfd *, nfds_t, const struct timespec *, const sigset_t *, size_t))
+
+#define PRELOAD_REAL_FIELD(name, ret, params) ret(*name) params;
+typedef struct preload_real {
+    PRELOAD_REAL_FUNCS(PRELOAD_REAL_FIELD)
+} preload_real;
+#undef PRELOAD_REAL_FIELD
+
+extern preload_real srr__real;
+
+/* libc's function: the interposer's own table, or libc.h's. */
+#define REAL(name) (srr__real.name)
+#define LIBC(name) (srr__libc.name)
+
+/* Resolves both tables (libc_next.c); safe to call again. */
+void srr__preload_resolve(void);
+
+/* ---- the process's world (preload.c) ---- */
+
+/* The world calls go to, or NULL: not configured, or still starting (then
+ * every wrapper calls libc).  The first call of any wrapper starts it. */
+srr_world *srr__preload_world(void);
+/* 1 when the world is a tap (record mode). */
+int srr__preload_tracing(void);
+/* The environment an exec'd program needs to stay traced: envp with the
+ * interposer's variables put back when the program dropped them.  Returns
+ * envp itself when nothing is missing, else a malloc'd array (freed by the
+ * caller with srr__preload_env_free). */
+char **srr__preload_env(char *const envp[]);
+void srr__preload_env_free(char **env, char *const envp[]);
+
+/* ---- the descriptor table (fdtab.c) ---- */
+
+/* 1 when fd is a socket of the world.  A descriptor the table has not
+ * seen is looked at once (fstat). */
+int srr__fd_is_sock(int fd);
+void srr__fd_set_sock(int fd);
+/* Forget what fd was: the next look decides again. */
+void srr__fd_forget(int fd);
+void srr__fd_set_plain(int fd);
+/* Forgets [first, last], calling sock_closed (may be NULL) for each
+ * descriptor that was a socket. */
+void srr__fd_forget_range(unsigned first, unsigned last, void (*sock_closed)(int fd));
+
+/* ---- shared by the wrappers ---- */
+
+/* r (>= 0 or -errno) as libc returns it: -1 with errno set, or r with the
+ * caller's errno left as it was on entry. */
+static inline long srr__ret(long r, int saved_errno)
+{
+    if (r < 0) {
+        errno = (int)-r;
+        return -1;
+    }
+    errno = saved_errno;
+    return r;
+}
+
+/* A send that failed with EPIPE raises SIGPIPE, as the kernel would have,
+ * unless the caller asked for MSG_NOSIGNAL (the seam never raises it). */
+void srr__preload_sigpipe(long r, int flags);
+
+#endif

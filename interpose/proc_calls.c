@@ -1,0 +1,190 @@
+/*
+ * proc_calls.c — processes: fork, vfork, the exec family, posix_spawn and
+ * syscall.
+ *
+ * A forked child keeps tracing into the same trace with its own pid: the
+ * trace's lock, seq and socket ids live in the shared control file, and the
+ * tap's table comes across with the memory.  vfork is fork here (POSIX lets
+ * it be): a vfork child shares the parent's memory, and the interposer's
+ * table would be changed under the parent's feet.  An exec'd program keeps
+ * the preload and the trace: when the program passes an environment that
+ * dropped sockrr's variables, they are put back.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "preload.h"
+#include "tap.h"
+
+pid_t fork(void)
+{
+    srr__preload_world(); /* started before, so parent and child agree */
+    return REAL(fork)();
+}
+
+pid_t vfork(void)
+{
+    return fork();
+}
+
+int execve(const char *path, char *const argv[], char *const envp[])
+{
+    char **env = srr__preload_env(envp);
+    int r = REAL(execve)(path, argv, env);
+    int e = errno;
+    srr__preload_env_free(env, envp);
+    errno = e;
+    return r;
+}
+
+int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+    char **env = srr__preload_env(envp);
+    int r = REAL(execvpe)(file, argv, env);
+    int e = errno;
+    srr__preload_env_free(env, envp);
+    errno = e;
+    return r;
+}
+
+int fexecve(int fd, char *const argv[], char *const envp[])
+{
+    char **env = srr__preload_env(envp);
+    int r = REAL(fexecve)(fd, argv, env);
+    int e = errno;
+    srr__preload_env_free(env, envp);
+    errno = e;
+    return r;
+}
+
+int execv(const char *path, char *const argv[])
+{
+    return execve(path, argv, environ);
+}
+
+int execvp(const char *file, char *const argv[])
+{
+    return execvpe(file, argv, environ);
+}
+
+/* execl's arguments as an argv array (malloc'd), and after the NULL, for
+ * execle, the environment. */
+static char **collect_args(const char *arg0, va_list ap, char ***envp)
+{
+    size_t n = 1, cap = 16;
+    char **argv = malloc(cap * sizeof *argv);
+    if (!argv)
+        return NULL;
+    argv[0] = (char *)arg0;
+    for (;;) {
+        char *a = arg0 ? va_arg(ap, char *) : NULL;
+        if (n + 1 >= cap) {
+            char **b = realloc(argv, (cap *= 2) * sizeof *argv);
+            if (!b) {
+                free(argv);
+                return NULL;
+            }
+            argv = b;
+        }
+        argv[n++] = a;
+        if (!a)
+            break;
+    }
+    if (envp)
+        *envp = va_arg(ap, char **);
+    return argv;
+}
+
+#define EXECL_BODY(call, with_env)                                                             \
+    va_list ap;                                                                                \
+    va_start(ap, arg0);                                                                        \
+    char **envp = environ;                                                                     \
+    char **argv = collect_args(arg0, ap, with_env ? &envp : NULL);                             \
+    va_end(ap);                                                                                \
+    if (!argv) {                                                                               \
+        errno = ENOMEM;                                                                        \
+        return -1;                                                                             \
+    }                                                                                          \
+    int r = call;                                                                              \
+    int e = errno;                                                                             \
+    free(argv);                                                                                \
+    errno = e;                                                                                 \
+    return r;
+
+int execl(const char *path, const char *arg0, ...)
+{
+    EXECL_BODY(execve(path, argv, envp), 0)
+}
+
+int execle(const char *path, const char *arg0, ...)
+{
+    EXECL_BODY(execve(path, argv, envp), 1)
+}
+
+int execlp(const char *file, const char *arg0, ...)
+{
+    EXECL_BODY(execvpe(file, argv, envp), 0)
+}
+
+int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+                const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+    char **env = srr__preload_env(envp);
+    int r = REAL(posix_spawn)(pid, path, fa, attr, argv, env);
+    srr__preload_env_free(env, envp);
+    return r;
+}
+
+int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+                 const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+    char **env = srr__preload_env(envp);
+    int r = REAL(posix_spawnp)(pid, file, fa, attr, argv, env);
+    srr__preload_env_free(env, envp);
+    return r;
+}
+
+/* What a raw syscall() does past the interposer, said in the trace. */
+static const char *syscall_bypass(long n)
+{
+    switch (n) {
+    case SYS_io_uring_setup: return "io_uring_setup: io_uring's I/O is not caught or traced";
+    case SYS_socket: return "syscall(SYS_socket): raw socket syscalls are not traced";
+    case SYS_socketpair: return "syscall(SYS_socketpair): raw socket syscalls are not traced";
+    case SYS_connect: return "syscall(SYS_connect): raw socket syscalls are not traced";
+    case SYS_bind: return "syscall(SYS_bind): raw socket syscalls are not traced";
+    case SYS_listen: return "syscall(SYS_listen): raw socket syscalls are not traced";
+    case SYS_accept: return "syscall(SYS_accept): raw socket syscalls are not traced";
+    case SYS_accept4: return "syscall(SYS_accept4): raw socket syscalls are not traced";
+    case SYS_sendto: return "syscall(SYS_sendto): raw socket syscalls are not traced";
+    case SYS_recvfrom: return "syscall(SYS_recvfrom): raw socket syscalls are not traced";
+    case SYS_sendmsg: return "syscall(SYS_sendmsg): raw socket syscalls are not traced";
+    case SYS_recvmsg: return "syscall(SYS_recvmsg): raw socket syscalls are not traced";
+    case SYS_sendmmsg: return "syscall(SYS_sendmmsg): raw socket syscalls are not traced";
+    case SYS_recvmmsg: return "syscall(SYS_recvmmsg): raw socket syscalls are not traced";
+    case SYS_shutdown: return "syscall(SYS_shutdown): raw socket syscalls are not traced";
+    default: return NULL;
+    }
+}
+
+long syscall(long n, ...)
+{
+    va_list ap;
+    va_start(ap, n);
+    long a[6];
+    for (int i = 0; i < 6; i++)
+        a[i] = va_arg(ap, long); /* Linux syscalls take at most six words */
+    va_end(ap);
+    srr_world *w = srr__preload_world();
+    long r = REAL(syscall)(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+    const char *what = w && srr__tap_is(w) ? syscall_bypass(n) : NULL;
+    if (what) {
+        int e = errno;
+        srr__tap_note(w, what, "syscall", r, r < 0 ? e : 0);
+        errno = e;
+    }
+    return r;
+}
