@@ -132,7 +132,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/sockrr \
 		$(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(STLIB) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(SHLIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SHLIB) $(PRELOAD) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libsockrr.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libsockrr.so
 	install -m 644 lib/include/sockrr.h lib/include/sockrr_world.h $(DESTDIR)$(PREFIX)/include/
@@ -142,7 +142,8 @@ install: all
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/sockrr.pc
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/lib/libsockrr.* $(DESTDIR)$(PREFIX)/lib/pkgconfig/sockrr.pc \
+	rm -f $(DESTDIR)$(PREFIX)/lib/libsockrr.* $(DESTDIR)$(PREFIX)/lib/libsockrr-preload.so \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig/sockrr.pc \
 		$(DESTDIR)$(PREFIX)/include/sockrr.h $(DESTDIR)$(PREFIX)/include/sockrr_world.h \
 		$(DESTDIR)$(PREFIX)/include/sockrr/testing.h \
 		$(DESTDIR)$(PREFIX)/bin/sockrr

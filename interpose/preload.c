@@ -35,6 +35,7 @@ static pthread_t starter;
 #define ENV_VARS 5
 static char *env_keep[ENV_VARS];
 static char *preload_path;
+static char *start_preload; /* LD_PRELOAD's value at start (a sanitizer's runtime may lead it) */
 
 /* One line on stderr, once per process: the program itself goes on. */
 static void preload_warn(const char *what, int err)
@@ -100,6 +101,8 @@ static void preload_start(void)
     env_remember(4, "SOCKRR_PASSTHROUGH");
     const char *pl = getenv("SOCKRR_PRELOAD");
     preload_path = pl ? strdup(pl) : NULL;
+    const char *lp = getenv("LD_PRELOAD");
+    start_preload = lp ? strdup(lp) : NULL;
 
     srr_world *kernel = srr_world_kernel();
     if (!kernel)
@@ -218,14 +221,17 @@ char **srr__preload_env(char *const envp[])
     for (int j = 0; j < ENV_VARS; j++)
         if (env_keep[j])
             out[k++] = env_keep[j];
-    /* the program's own preloads first, as sockrr record puts them */
+    /* the program's own preloads first, as sockrr record puts them; with
+     * none, the list this process started with */
+    if (!old_preload || !*old_preload)
+        old_preload = start_preload;
     size_t len = 11 + (old_preload ? strlen(old_preload) + 1 : 0) + strlen(preload_path) + 1;
     char *pl = malloc(len);
     if (pl) {
-        if (old_preload && *old_preload && !strstr(old_preload, preload_path))
-            snprintf(pl, len, "LD_PRELOAD=%s:%s", old_preload, preload_path);
-        else if (old_preload && strstr(old_preload, preload_path))
+        if (old_preload && strstr(old_preload, preload_path))
             snprintf(pl, len, "LD_PRELOAD=%s", old_preload);
+        else if (old_preload && *old_preload)
+            snprintf(pl, len, "LD_PRELOAD=%s:%s", old_preload, preload_path);
         else
             snprintf(pl, len, "LD_PRELOAD=%s", preload_path);
         out[k++] = pl;

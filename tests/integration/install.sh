@@ -6,7 +6,8 @@ d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 make -s install PREFIX="$d/usr" > "$d/log" 2>&1 || { cat "$d/log"; fail "make install"; }
 for f in lib/libsockrr.a lib/libsockrr.so lib/libsockrr.so.0 include/sockrr.h \
-         include/sockrr_world.h include/sockrr/testing.h bin/sockrr lib/pkgconfig/sockrr.pc; do
+         include/sockrr_world.h include/sockrr/testing.h bin/sockrr lib/pkgconfig/sockrr.pc \
+         lib/libsockrr-preload.so; do
     [ -e "$d/usr/$f" ] || fail "missing after install: $f"
 done
 "$d/usr/bin/sockrr" --version > /dev/null || fail "installed CLI does not run"
@@ -18,4 +19,7 @@ export PKG_CONFIG_PATH="$d/usr/lib/pkgconfig"
 cc -std=gnu11 -Wall -Werror $(pkg-config --cflags sockrr) "$d/t.c" -o "$d/t" $(pkg-config --libs sockrr) \
     || fail "cannot build against the installed library"
 LD_LIBRARY_PATH="$d/usr/lib" "$d/t" || fail "program linked to the installed library failed"
+# the installed CLI finds the installed interposer beside it
+LD_LIBRARY_PATH="$d/usr/lib" "$d/usr/bin/sockrr" record -o "$d/t.jsonl" -- "$d/t" || fail "installed sockrr record failed"
+"$d/usr/bin/sockrr" check "$d/t.jsonl" > /dev/null || fail "installed record wrote a bad trace"
 exit 0
