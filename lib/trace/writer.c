@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -60,6 +61,36 @@ struct srr_trace_writer {
     int error;              /* first failed write, -errno */
     srr_jline line;
 };
+
+/* pid and tid cost a system call each, twice per event: kept per thread,
+ * and asked again after fork, where the forking thread's ids change. */
+static atomic_uint fork_generation;
+static __thread unsigned ids_generation;
+static __thread int64_t cached_pid, cached_tid;
+static pthread_once_t ids_once = PTHREAD_ONCE_INIT;
+
+static void ids_after_fork(void)
+{
+    atomic_fetch_add(&fork_generation, 1);
+}
+
+static void ids_register(void)
+{
+    pthread_atfork(NULL, NULL, ids_after_fork);
+}
+
+static void writer_ids(int64_t *pid, int64_t *tid)
+{
+    unsigned gen = atomic_load_explicit(&fork_generation, memory_order_relaxed) + 1;
+    if (ids_generation != gen) {
+        pthread_once(&ids_once, ids_register);
+        cached_pid = getpid();
+        cached_tid = gettid();
+        ids_generation = atomic_load_explicit(&fork_generation, memory_order_relaxed) + 1;
+    }
+    *pid = cached_pid;
+    *tid = cached_tid;
+}
 
 static size_t ctl_bytes(uint32_t nslots)
 {
@@ -327,8 +358,10 @@ srr_jline *srr__trace_begin(srr_trace_writer *w, const char *op, int64_t ret, in
     l->first = 0;
     srr__jl_int(l, "seq", (int64_t)++w->ctl->seq);
     srr__jl_int(l, "t", t);
-    srr__jl_int(l, "pid", getpid());
-    srr__jl_int(l, "tid", gettid());
+    int64_t pid, tid;
+    writer_ids(&pid, &tid);
+    srr__jl_int(l, "pid", pid);
+    srr__jl_int(l, "tid", tid);
     srr__jl_str(l, "op", op);
     srr__jl_int(l, "ret", ret);
     if (errnum) {

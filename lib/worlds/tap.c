@@ -14,6 +14,7 @@
 #include <linux/sockios.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -24,6 +25,8 @@
 #include "trace.h"
 
 #define TAP_ADDR_MAX 128
+#define TAP_PAGE 1024
+#define TAP_PAGES 1024 /* handles past 1 M are traced without a sock id */
 
 /* What the trace knows of one open socket; dup'ed handles share it. */
 typedef struct tap_sock {
@@ -41,9 +44,14 @@ typedef struct tap_world {
     srr_world *inner;
     srr_trace_writer *writer;
     int record_clock;
-    pthread_mutex_t lock; /* the table below */
-    tap_sock **socks;     /* indexed by handle */
-    size_t nsocks;
+    /* The table: handle -> record, in pages made on first use.  Lookups
+     * take no lock (a socket call per event would otherwise pay for it);
+     * changes take the lock.  A record is never freed while the tap lives,
+     * only recycled through `spare`, so a lookup racing a close reads a
+     * record, never freed memory. */
+    pthread_mutex_t lock;
+    _Atomic(tap_sock *) *pages[TAP_PAGES];
+    tap_sock *spare;      /* recycled records, linked through id */
     /* the interposer's: what names a socket across processes (0 = unknown) */
     uint64_t (*key_of)(int handle);
 } tap_world;
@@ -74,15 +82,36 @@ static void tap_table_unlock(tap_world *t, const sigset_t *saved)
         pthread_sigmask(SIG_SETMASK, saved, NULL);
 }
 
+/* The slot of handle h; its page made when create is set (lock held). */
+static _Atomic(tap_sock *) *tap_slot(tap_world *t, int h, int create)
+{
+    if (h < 0 || h / TAP_PAGE >= TAP_PAGES)
+        return NULL;
+    _Atomic(tap_sock *) *page = atomic_load_explicit(
+        (_Atomic(_Atomic(tap_sock *) *) *)&t->pages[h / TAP_PAGE], memory_order_acquire);
+    if (!page && create) {
+        page = calloc(TAP_PAGE, sizeof *page);
+        if (!page)
+            return NULL;
+        atomic_store_explicit((_Atomic(_Atomic(tap_sock *) *) *)&t->pages[h / TAP_PAGE], page,
+                              memory_order_release);
+    }
+    return page ? &page[h % TAP_PAGE] : NULL;
+}
+
 static tap_sock *tap_lookup(tap_world *t, int h)
 {
-    tap_sock *s = NULL;
-    sigset_t saved;
-    tap_table_lock(t, &saved);
-    if (h >= 0 && (size_t)h < t->nsocks)
-        s = t->socks[h];
-    tap_table_unlock(t, &saved);
-    return s;
+    _Atomic(tap_sock *) *slot = tap_slot(t, h, 0);
+    return slot ? atomic_load_explicit(slot, memory_order_acquire) : NULL;
+}
+
+/* Back to the spare list when no handle names it (lock held). */
+static void tap_unref_locked(tap_world *t, tap_sock *s)
+{
+    if (s && --s->refs == 0) {
+        s->id = (uint64_t)(uintptr_t)t->spare;
+        t->spare = s;
+    }
 }
 
 /* Puts s at handle h (s may be shared by dup'ed handles). */
@@ -92,41 +121,58 @@ static void tap_insert(tap_world *t, int h, tap_sock *s)
         return;
     sigset_t saved;
     tap_table_lock(t, &saved);
-    if ((size_t)h >= t->nsocks) {
-        size_t n = t->nsocks ? t->nsocks : 64;
-        while (n <= (size_t)h)
-            n *= 2;
-        tap_sock **v = realloc(t->socks, n * sizeof *v);
-        if (!v) {
-            tap_table_unlock(t, &saved);
-            return; /* untracked: events on it carry no sock id */
-        }
-        memset(v + t->nsocks, 0, (n - t->nsocks) * sizeof *v);
-        t->socks = v;
-        t->nsocks = n;
+    _Atomic(tap_sock *) *slot = tap_slot(t, h, 1);
+    if (slot) {
+        /* a handle the tap missed being closed gives way */
+        tap_unref_locked(t, atomic_load_explicit(slot, memory_order_relaxed));
+        s->refs++;
+        atomic_store_explicit(slot, s, memory_order_release);
     }
-    if (t->socks[h] && --t->socks[h]->refs == 0)
-        free(t->socks[h]); /* a handle the tap missed being closed */
-    t->socks[h] = s;
-    s->refs++;
     tap_table_unlock(t, &saved);
 }
 
 /* Takes the handle out of the table before the world closes it, so a new
  * socket that reuses the number cannot be removed by mistake.  The caller
- * frees the returned record when *last is set. */
-static tap_sock *tap_remove(tap_world *t, int h, int *last)
+ * hands the returned record to tap_release when done with it. */
+static tap_sock *tap_remove(tap_world *t, int h)
 {
     tap_sock *s = NULL;
     sigset_t saved;
-    *last = 0;
     tap_table_lock(t, &saved);
-    if (h >= 0 && (size_t)h < t->nsocks && t->socks[h]) {
-        s = t->socks[h];
-        t->socks[h] = NULL;
-        *last = --s->refs == 0;
+    _Atomic(tap_sock *) *slot = tap_slot(t, h, 0);
+    if (slot) {
+        s = atomic_exchange_explicit(slot, NULL, memory_order_acq_rel);
+        if (s)
+            s->refs++; /* the caller's, until tap_release */
+        tap_unref_locked(t, s);
     }
     tap_table_unlock(t, &saved);
+    return s;
+}
+
+static void tap_release(tap_world *t, tap_sock *s)
+{
+    if (!s)
+        return;
+    sigset_t saved;
+    tap_table_lock(t, &saved);
+    tap_unref_locked(t, s);
+    tap_table_unlock(t, &saved);
+}
+
+/* A blank record: a spare one, or a new one. */
+static tap_sock *tap_alloc(tap_world *t)
+{
+    sigset_t saved;
+    tap_table_lock(t, &saved);
+    tap_sock *s = t->spare;
+    if (s)
+        t->spare = (tap_sock *)(uintptr_t)s->id;
+    tap_table_unlock(t, &saved);
+    if (s)
+        memset(s, 0, sizeof *s);
+    else
+        s = calloc(1, sizeof *s);
     return s;
 }
 
@@ -135,7 +181,7 @@ static tap_sock *tap_remove(tap_world *t, int h, int *last)
  * exec), its id. */
 static tap_sock *tap_new_sock(tap_world *t, int h, int family, int type)
 {
-    tap_sock *s = calloc(1, sizeof *s);
+    tap_sock *s = tap_alloc(t);
     if (!s)
         return NULL;
     int found;
@@ -166,14 +212,18 @@ static tap_sock *tap_insert_new(tap_world *t, int h, tap_sock *s)
 {
     sigset_t saved;
     tap_table_lock(t, &saved);
-    tap_sock *have = (size_t)h < t->nsocks ? t->socks[h] : NULL;
-    tap_table_unlock(t, &saved);
-    if (have) {
-        free(s);
-        return have;
+    _Atomic(tap_sock *) *slot = tap_slot(t, h, 1);
+    tap_sock *have = slot ? atomic_load_explicit(slot, memory_order_relaxed) : NULL;
+    if (slot && !have) {
+        s->refs++;
+        atomic_store_explicit(slot, s, memory_order_release);
+        have = s;
+    } else {
+        s->refs = 1;
+        tap_unref_locked(t, s); /* another thread got there first, or no room */
     }
-    tap_insert(t, h, s);
-    return tap_lookup(t, h);
+    tap_table_unlock(t, &saved);
+    return have;
 }
 
 /* The record of handle h.  Under the interposer a program may use a socket
@@ -492,17 +542,15 @@ static int tap_shutdown(srr_world *w, int s, int how)
 
 static int tap_close(srr_world *w, int s)
 {
-    int last;
     tap_get(TAP(w), s); /* an inherited socket closed unused still gets its id */
-    tap_sock *ts = tap_remove(TAP(w), s, &last);
+    tap_sock *ts = tap_remove(TAP(w), s);
     int r = CALL(w, close, s);
     srr_jline *l = tap_begin(w, "close", r);
     tap_sock_members(l, s, ts);
     srr__jl_open(l, "args", '{');
     srr__jl_close(l, '}');
     tap_end(w);
-    if (last)
-        free(ts);
+    tap_release(TAP(w), ts);
     return r;
 }
 
@@ -843,10 +891,18 @@ static void tap_destroy(srr_world *w)
     tap_world *t = TAP(w);
     srr__trace_writer_close(t->writer);
     srr_world_destroy(t->inner);
-    for (size_t i = 0; i < t->nsocks; i++)
-        if (t->socks[i] && --t->socks[i]->refs == 0)
-            free(t->socks[i]);
-    free(t->socks);
+    for (size_t p = 0; p < TAP_PAGES; p++) {
+        if (!t->pages[p])
+            continue;
+        for (size_t i = 0; i < TAP_PAGE; i++)
+            tap_unref_locked(t, atomic_load_explicit(&t->pages[p][i], memory_order_relaxed));
+        free(t->pages[p]);
+    }
+    while (t->spare) {
+        tap_sock *next = (tap_sock *)(uintptr_t)t->spare->id;
+        free(t->spare);
+        t->spare = next;
+    }
     pthread_mutex_destroy(&t->lock);
     free(t);
 }
@@ -981,8 +1037,7 @@ int srr__tap_dup(srr_world *w, int old, int newfd, int flags, int r)
 
 void srr__tap_forget(srr_world *w, int h, const char *via)
 {
-    int last;
-    tap_sock *ts = tap_remove(TAP(w), h, &last);
+    tap_sock *ts = tap_remove(TAP(w), h);
     if (!ts)
         return;
     srr_jline *l = tap_begin(w, "close", 0);
@@ -991,8 +1046,7 @@ void srr__tap_forget(srr_world *w, int h, const char *via)
     srr__jl_str(l, "via", via);
     srr__jl_close(l, '}');
     tap_end(w);
-    if (last)
-        free(ts);
+    tap_release(TAP(w), ts);
 }
 
 void srr__tap_note(srr_world *w, const char *what, const char *call, int64_t ret, int err)
