@@ -15,7 +15,8 @@ int cli_convert(int argc, char **argv);
 int cli_record(int argc, char **argv);
 
 /* Trace in to pcap out, errors reported as convert reports them; an exit
- * status. */
-int cli_convert_file(const char *in, const char *out);
+ * status.  more (may be NULL) follows a trace still being written
+ * (srr__trace_follow). */
+int cli_convert_file(const char *in, const char *out, int (*more)(void *arg), void *arg);
 
 #endif

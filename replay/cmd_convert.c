@@ -43,7 +43,7 @@ static void convert_report(const char *prefix, const srr_trace_error *err)
 }
 
 /* The conversion itself: in (a trace) to out (a pcap).  Exit status. */
-int cli_convert_file(const char *in, const char *out)
+int cli_convert_file(const char *in, const char *out, int (*more)(void *arg), void *arg)
 {
     srr_trace_error err;
     memset(&err, 0, sizeof err);
@@ -52,6 +52,8 @@ int cli_convert_file(const char *in, const char *out)
         convert_report("", &err);
         return SRR_EXIT_FAIL;
     }
+    if (more)
+        srr__trace_follow(r, more, arg);
     srr_pcap_synth *p = srr__pcap_open(out, srr__trace_header(r), &err);
     if (!p) {
         convert_report("", &err);
@@ -139,5 +141,5 @@ int cli_convert(int argc, char **argv)
     if (strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
         return convert_usage_error("will not write a pcap to a terminal");
 
-    return cli_convert_file(in, out);
+    return cli_convert_file(in, out, NULL, NULL);
 }

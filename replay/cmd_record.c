@@ -192,6 +192,27 @@ static int record_ctl_path(char *out, size_t len)
 
 static pid_t record_child;
 
+/* The child's end while the pcap is written alongside the run. */
+struct record_wait {
+    pid_t pid;
+    int status;
+    int done;
+};
+
+/* srr__trace_follow's question: may more lines come?  Until the child
+ * exits, after a short nap (the converter catches up in batches). */
+static int record_more(void *arg)
+{
+    struct record_wait *wt = arg;
+    if (waitpid(wt->pid, &wt->status, WNOHANG) == wt->pid) {
+        wt->done = 1;
+        return 0;
+    }
+    struct timespec nap = {0, 2000000};
+    nanosleep(&nap, NULL);
+    return 1;
+}
+
 static void record_forward(int sig)
 {
     if (record_child > 0)
@@ -358,8 +379,15 @@ int cli_record(int argc, char **argv)
     int e = 0;
     ssize_t got = read(report[0], &e, sizeof e);
     close(report[0]);
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    struct record_wait wt = {.pid = pid};
+    int rc = SRR_EXIT_OK;
+    if (got != (ssize_t)sizeof e && pcap) {
+        /* the pcap is made while CMD runs, on the core it leaves idle,
+         * instead of after it: the same bytes, sooner */
+        if (cli_convert_file(trace, pcap, record_more, &wt) != SRR_EXIT_OK)
+            rc = SRR_EXIT_FAIL;
+    }
+    while (!wt.done && waitpid(pid, &wt.status, 0) < 0 && errno == EINTR)
         ;
     if (ctl[0])
         unlink(ctl);
@@ -370,10 +398,10 @@ int cli_record(int argc, char **argv)
         return record_fail(e == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "%s: %s", cmd[0],
                            strerror(-e));
     }
-    int rc = WIFEXITED(status) ? WEXITSTATUS(status)
-             : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
-                                   : SRR_EXIT_FAIL;
-    if (pcap && cli_convert_file(trace, pcap) != SRR_EXIT_OK && rc == 0)
-        rc = SRR_EXIT_FAIL;
-    return rc;
+    int status = wt.status;
+    int cmd_rc = WIFEXITED(status) ? WEXITSTATUS(status)
+                 : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+                                       : SRR_EXIT_FAIL;
+    /* a pcap that could not be written fails a run that otherwise passed */
+    return cmd_rc == 0 ? rc : cmd_rc;
 }

@@ -49,6 +49,8 @@ struct srr_trace_reader {
     long prev_t_line;
     int torn;
     srr_trace_error torn_err;
+    int (*more)(void *arg); /* following a file still being written */
+    void *more_arg;
 };
 
 /* One line from reader_getline: text without its '\n'. */
@@ -123,6 +125,13 @@ static int reader_fill(srr_trace_reader *r)
         if (n > 0) {
             r->end += (size_t)n;
             return 1;
+        }
+        if (n == 0 && r->more) {
+            /* the writer may add more; once it says it is done, one last
+             * read takes what it wrote before saying so */
+            if (!r->more(r->more_arg))
+                r->more = NULL;
+            continue;
         }
         if (n == 0)
             return 0;
@@ -426,6 +435,12 @@ static json_t *reader_first_line(srr_trace_reader *r, srr_trace_error *err)
         snprintf(err->text, sizeof err->text, "not a sockrr trace: %.200s", text);
     }
     return h;
+}
+
+void srr__trace_follow(srr_trace_reader *r, int (*more)(void *arg), void *arg)
+{
+    r->more = more;
+    r->more_arg = arg;
 }
 
 srr_trace_reader *srr__trace_open(const char *path, srr_trace_error *err)

@@ -56,6 +56,10 @@ int srr__trace_version(const srr_trace_reader *r);
 int srr__trace_next(srr_trace_reader *r, json_t **event, srr_trace_error *err);
 /* 1 when the stream ended at a torn last line; *err describes it. */
 int srr__trace_torn(const srr_trace_reader *r, srr_trace_error *err);
+/* Follow a trace still being written (tail -f): at the end of the file
+ * the reader calls more(arg), which waits a little and returns 1 while the
+ * writers may still add lines, 0 once they are done. */
+void srr__trace_follow(srr_trace_reader *r, int (*more)(void *arg), void *arg);
 /* Line number of the last line read. */
 long srr__trace_line(const srr_trace_reader *r);
 void srr__trace_close(srr_trace_reader *r);
