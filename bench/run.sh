@@ -2,15 +2,20 @@
 # Runs the benchmark rows, prints a table of ratios against the baseline
 # measured in the same run, and writes the rows to $BUILD/bench.json.
 # ONLY=NAME runs one row.  Each row is a program printing tab-separated
-# "name value unit baseline baseline_value" lines.
+# "name value unit baseline baseline_value" lines; a command may be a shell
+# script (sh bench/interpose.sh ...), and one row may print several lines.
 set -eu
 BUILD=${BUILD:-build}
+BENCH=$(dirname "$0")
 ONLY=${ONLY:-}
 
 # row name | command
 rows="tcp_pingpong_1byte|$BUILD/bench/pingpong 100000 5
 trace_write|$BUILD/bench/trace_write $BUILD 200000 512
-sim|$BUILD/bench/sim 1000000 4096"
+sim|$BUILD/bench/sim 1000000 4096
+interpose_pingpong|sh $BENCH/interpose.sh $BUILD pingpong
+interpose_bulk|sh $BENCH/interpose.sh $BUILD bulk
+interpose_proc|sh $BENCH/interpose.sh $BUILD proc"
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -36,11 +41,11 @@ fi
 
 awk -F'\t' -v json="$BUILD/bench.json" '
     function q(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
-    BEGIN { printf "%-28s %14s %-14s %-14s %14s %8s\n", "name", "value", "unit", "baseline", "baseline_value", "ratio"
+    BEGIN { printf "%-36s %14s %-14s %-14s %14s %8s\n", "name", "value", "unit", "baseline", "baseline_value", "ratio"
             print "[" > json; n = 0 }
     NF == 5 {
         ratio = ($5 > 0) ? $2 / $5 : 0
-        printf "%-28s %14s %-14s %-14s %14s %8.3f\n", $1, $2, $3, $4, $5, ratio
+        printf "%-36s %14s %-14s %-14s %14s %8.3f\n", $1, $2, $3, $4, $5, ratio
         printf "%s  {\"name\": %s, \"value\": %s, \"unit\": %s, \"baseline\": %s, \"baseline_value\": %s, \"ratio\": %.4f}", (n++ ? ",\n" : ""), q($1), $2, q($3), q($4), $5, ratio > json
     }
     END { print "\n]" > json }

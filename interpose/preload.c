@@ -2,13 +2,15 @@
  * preload.c — the process's world, made once before main from the
  * environment `sockrr record` sets:
  *
- *   SOCKRR_MODE     record | passthrough (anything else: the interposer
- *                   stays out of the way and every call goes to libc)
+ *   SOCKRR_MODE     record | passthrough (anything else, or nothing: the
+ *                   interposer stays out of the way, every call goes to libc)
  *   SOCKRR_TRACE    the trace to append to (record)
  *   SOCKRR_CTL      the control file that orders the trace's writers
  *   SOCKRR_PRELOAD  this library's path, to put back into LD_PRELOAD when
  *                   a program execs with an environment that lost it
- *   SOCKRR_PASSTHROUGH=1 forces passthrough whatever the mode says.
+ *   SOCKRR_PASSTHROUGH=1 means passthrough whatever the mode says: calls go
+ *                   through the kernel world, untraced (the interposer's
+ *                   own cost, with LD_PRELOAD alone).
  *
  * The world is never destroyed: a thread may still be blocked in it when
  * main returns, and exit must not pull it away (socket_wrapper crashes
@@ -91,9 +93,10 @@ static void preload_start(void)
     srr__preload_resolve();
     const char *mode = getenv("SOCKRR_MODE");
     const char *pass = getenv("SOCKRR_PASSTHROUGH");
-    if (!mode || (strcmp(mode, "record") != 0 && strcmp(mode, "passthrough") != 0))
+    int passthrough = (pass && strcmp(pass, "1") == 0) || (mode && strcmp(mode, "passthrough") == 0);
+    if (!passthrough && (!mode || strcmp(mode, "record") != 0))
         return; /* loaded without sockrr record: stay out of the way */
-    int record = strcmp(mode, "record") == 0 && !(pass && strcmp(pass, "1") == 0);
+    int record = !passthrough;
     env_remember(0, "SOCKRR_MODE");
     env_remember(1, "SOCKRR_TRACE");
     env_remember(2, "SOCKRR_CTL");
