@@ -48,12 +48,13 @@ CLI         := $(BUILD)/bin/sockrr
 # The LD_PRELOAD library: the interposer, the worlds it runs and the trace
 # writer, with libc's symbols taken from dlsym(RTLD_NEXT)
 # (interpose/libc_next.c) instead of by name (lib/core/libc_direct.c).  It
-# exports libc's names only, and links neither jansson nor libpcap: every
-# process started under it pays for what it loads.
+# exports libc's names only, and links no libpcap: every process started
+# under it pays for what it loads (jansson is there for the sim's config).
 PRELOAD     := $(BUILD)/lib/libsockrr-preload.so
 PRE_SRCS    := $(wildcard interpose/*.c)
 PRE_LIB     := lib/core/names lib/core/world lib/worlds/kernel lib/worlds/tap \
-               lib/trace/writer lib/trace/jline lib/trace/base64 lib/trace/addrstr
+               lib/trace/writer lib/trace/jline lib/trace/base64 lib/trace/addrstr \
+               lib/trace/reader lib/trace/check $(basename $(wildcard lib/worlds/sim/*.c))
 PRE_OBJS    := $(PRE_SRCS:%.c=$(BUILD)/obj/%.o) $(PRE_LIB:%=$(BUILD)/obj/%.o)
 
 .PHONY: all deps check unit integration bench demo install uninstall clean help
@@ -88,7 +89,8 @@ $(BUILD)/lib/libsockrr.so: $(SHLIB)
 $(PRELOAD): $(PRE_OBJS) interpose/preload.map
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,--version-script=interpose/preload.map -Wl,-z,nodelete \
-		-Wl,--no-undefined $(ALL_LDFLAGS) -o $@ $(PRE_OBJS) -lpthread -ldl
+		-Wl,--no-undefined $(ALL_LDFLAGS) -o $@ $(PRE_OBJS) \
+		$$($(PKG_CONFIG) --libs jansson) -lpthread -ldl
 
 $(BUILD)/native/%: fixtures/native/%.c
 	@mkdir -p $(dir $@)

@@ -16,10 +16,14 @@
 
 #include "preload.h"
 
-static srr_world *sock_world(int fd)
+/* The world when fd is one of its sockets (*h its handle), else NULL. */
+static srr_world *sock_world(int fd, int *h)
 {
     srr_world *w = srr__preload_world();
-    return w && srr__fd_is_sock(fd) ? w : NULL;
+    if (!w)
+        return NULL;
+    *h = srr__fd_handle(fd);
+    return *h >= 0 ? w : NULL;
 }
 
 /* A descriptor the table called a socket that the world says is not one
@@ -27,7 +31,7 @@ static srr_world *sock_world(int fd)
  * caller goes to libc. */
 static int not_a_socket(long r, int fd)
 {
-    if (r != -ENOTSOCK)
+    if (r != -ENOTSOCK || srr__preload_own_handles())
         return 0;
     srr__fd_set_plain(fd);
     return 1;
@@ -70,46 +74,50 @@ static ssize_t world_recv(srr_world *w, int fd, struct msghdr *msg, int flags)
 
 ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     if (!w || !msg)
         return LIBC(sendmsg)(fd, msg, flags);
     int e = errno;
-    return srr__ret(world_send(w, fd, msg, flags), e);
+    return srr__ret(world_send(w, h, msg, flags), e);
 }
 
 ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
                socklen_t tolen)
 {
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     if (!w)
         return REAL(sendto)(fd, buf, len, flags, to, tolen);
     int e = errno;
     struct iovec iov = {(void *)buf, len};
     struct msghdr m = {.msg_name = (void *)to, .msg_namelen = to ? tolen : 0, .msg_iov = &iov,
                        .msg_iovlen = 1};
-    return srr__ret(world_send(w, fd, &m, flags), e);
+    return srr__ret(world_send(w, h, &m, flags), e);
 }
 
 ssize_t send(int fd, const void *buf, size_t len, int flags)
 {
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     if (!w)
         return LIBC(send)(fd, buf, len, flags);
     int e = errno;
     struct iovec iov = {(void *)buf, len};
     struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-    return srr__ret(world_send(w, fd, &m, flags), e);
+    return srr__ret(world_send(w, h, &m, flags), e);
 }
 
 ssize_t write(int fd, const void *buf, size_t len)
 {
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     if (!w)
         return LIBC(write)(fd, buf, len);
     int e = errno;
     struct iovec iov = {(void *)buf, len};
     struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-    long r = world_send(w, fd, &m, 0);
+    long r = world_send(w, h, &m, 0);
     if (not_a_socket(r, fd))
         return LIBC(write)(fd, buf, len);
     return srr__ret(r, e);
@@ -117,12 +125,13 @@ ssize_t write(int fd, const void *buf, size_t len)
 
 ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 {
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     if (!w || iovcnt < 0)
         return REAL(writev)(fd, iov, iovcnt);
     int e = errno;
     struct msghdr m = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
-    long r = world_send(w, fd, &m, 0);
+    long r = world_send(w, h, &m, 0);
     if (not_a_socket(r, fd))
         return REAL(writev)(fd, iov, iovcnt);
     return srr__ret(r, e);
@@ -131,7 +140,8 @@ ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 /* One message at a time through the seam: what the kernel's loop does. */
 int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 {
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     if (!w || !vec)
         return REAL(sendmmsg)(fd, vec, vlen, flags);
     int e = errno;
@@ -139,7 +149,7 @@ int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
         vlen = UIO_MAXIOV;
     unsigned int i;
     for (i = 0; i < vlen; i++) {
-        long r = world_send(w, fd, &vec[i].msg_hdr, flags);
+        long r = world_send(w, h, &vec[i].msg_hdr, flags);
         if (r < 0) {
             if (i > 0)
                 break; /* the error shows on the next call, as in Linux */
@@ -155,17 +165,19 @@ int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     if (!w || !msg)
         return LIBC(recvmsg)(fd, msg, flags);
     int e = errno;
-    return srr__ret(world_recv(w, fd, msg, flags), e);
+    return srr__ret(world_recv(w, h, msg, flags), e);
 }
 
 ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
                  socklen_t *fromlen)
 {
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     if (!w)
         return REAL(recvfrom)(fd, buf, len, flags, from, fromlen);
     int e = errno;
@@ -174,7 +186,7 @@ ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from
                        .msg_namelen = from && fromlen ? *fromlen : 0,
                        .msg_iov = &iov,
                        .msg_iovlen = 1};
-    long r = world_recv(w, fd, &m, flags);
+    long r = world_recv(w, h, &m, flags);
     if (r >= 0 && from && fromlen)
         *fromlen = m.msg_namelen;
     return srr__ret(r, e);
@@ -182,24 +194,26 @@ ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from
 
 ssize_t recv(int fd, void *buf, size_t len, int flags)
 {
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     if (!w)
         return REAL(recv)(fd, buf, len, flags);
     int e = errno;
     struct iovec iov = {buf, len};
     struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-    return srr__ret(world_recv(w, fd, &m, flags), e);
+    return srr__ret(world_recv(w, h, &m, flags), e);
 }
 
 ssize_t read(int fd, void *buf, size_t len)
 {
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     if (!w)
         return REAL(read)(fd, buf, len);
     int e = errno;
     struct iovec iov = {buf, len};
     struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-    long r = world_recv(w, fd, &m, 0);
+    long r = world_recv(w, h, &m, 0);
     if (not_a_socket(r, fd))
         return REAL(read)(fd, buf, len);
     return srr__ret(r, e);
@@ -207,12 +221,13 @@ ssize_t read(int fd, void *buf, size_t len)
 
 ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 {
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     if (!w || iovcnt < 0)
         return REAL(readv)(fd, iov, iovcnt);
     int e = errno;
     struct msghdr m = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
-    long r = world_recv(w, fd, &m, 0);
+    long r = world_recv(w, h, &m, 0);
     if (not_a_socket(r, fd))
         return REAL(readv)(fd, iov, iovcnt);
     return srr__ret(r, e);
@@ -222,7 +237,8 @@ ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
  * The timeout is checked between messages, as Linux does. */
 int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags, struct timespec *timeout)
 {
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     if (!w || !vec)
         return REAL(recvmmsg)(fd, vec, vlen, flags, timeout);
     int e = errno;
@@ -235,7 +251,7 @@ int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags, struct t
         int f = flags & ~MSG_WAITFORONE;
         if (i > 0 && (flags & MSG_WAITFORONE))
             f |= MSG_DONTWAIT;
-        long r = world_recv(w, fd, &vec[i].msg_hdr, f);
+        long r = world_recv(w, h, &vec[i].msg_hdr, f);
         if (r < 0) {
             if (i > 0)
                 break;
@@ -257,14 +273,16 @@ int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags, struct t
  * bug the program must die of; libc's function does the dying. */
 ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen)
 {
-    if (len > buflen || !sock_world(fd))
+    int h;
+    if (len > buflen || !sock_world(fd, &h))
         return REAL(__read_chk)(fd, buf, len, buflen);
     return read(fd, buf, len);
 }
 
 ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags)
 {
-    if (len > buflen || !sock_world(fd))
+    int h;
+    if (len > buflen || !sock_world(fd, &h))
         return REAL(__recv_chk)(fd, buf, len, buflen, flags);
     return recv(fd, buf, len, flags);
 }
@@ -272,7 +290,8 @@ ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags)
 ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
                        struct sockaddr *from, socklen_t *fromlen)
 {
-    if (len > buflen || !sock_world(fd))
+    int h;
+    if (len > buflen || !sock_world(fd, &h))
         return REAL(__recvfrom_chk)(fd, buf, len, buflen, flags, from, fromlen);
     return recvfrom(fd, buf, len, flags, from, fromlen);
 }
@@ -310,11 +329,12 @@ static ssize_t sendfile_via_seam(srr_world *w, int out, int in, off64_t *off, si
 
 ssize_t sendfile(int out, int in, off_t *offset, size_t count)
 {
-    srr_world *w = sock_world(out);
+    int h;
+    srr_world *w = sock_world(out, &h);
     if (!w)
         return REAL(sendfile)(out, in, offset, count);
     off64_t o = offset ? *offset : 0;
-    ssize_t r = sendfile_via_seam(w, out, in, offset ? &o : NULL, count);
+    ssize_t r = sendfile_via_seam(w, h, in, offset ? &o : NULL, count);
     if (offset && r >= 0)
         *offset = (off_t)o;
     return r;
@@ -322,16 +342,18 @@ ssize_t sendfile(int out, int in, off_t *offset, size_t count)
 
 ssize_t sendfile64(int out, int in, off64_t *offset, size_t count)
 {
-    srr_world *w = sock_world(out);
+    int h;
+    srr_world *w = sock_world(out, &h);
     if (!w)
         return REAL(sendfile64)(out, in, offset, count);
-    return sendfile_via_seam(w, out, in, offset, count);
+    return sendfile_via_seam(w, h, in, offset, count);
 }
 
 ssize_t splice(int in, off64_t *in_off, int out, off64_t *out_off, size_t len, unsigned int flags)
 {
     srr_world *w = srr__preload_world();
-    int in_sock = w && srr__fd_is_sock(in), out_sock = w && srr__fd_is_sock(out);
+    int hin = w ? srr__fd_handle(in) : -1, hout = w ? srr__fd_handle(out) : -1;
+    int in_sock = hin >= 0, out_sock = hout >= 0;
     if (!in_sock && !out_sock)
         return REAL(splice)(in, in_off, out, out_off, len, flags);
     /* one side is a pipe (splice needs one); the socket side goes through
@@ -344,7 +366,7 @@ ssize_t splice(int in, off64_t *in_off, int out, off64_t *out_off, size_t len, u
     if (in_sock) {
         struct iovec iov = {buf, want};
         struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-        n = world_recv(w, in, &m, nb);
+        n = world_recv(w, hin, &m, nb);
     } else {
         n = in_off ? REAL(pread64)(in, buf, want, *in_off) : REAL(read)(in, buf, want);
         if (n < 0)
@@ -360,7 +382,7 @@ ssize_t splice(int in, off64_t *in_off, int out, off64_t *out_off, size_t len, u
         if (out_sock) {
             struct iovec iov = {buf + done, (size_t)n - done};
             struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-            k = world_send(w, out, &m, 0); /* blocking: the bytes are taken already */
+            k = world_send(w, hout, &m, 0); /* blocking: the bytes are taken already */
         } else {
             k = out_off ? REAL(pwrite64)(out, buf + done, (size_t)n - done, *out_off)
                         : LIBC(write)(out, buf + done, (size_t)n - done);
@@ -386,7 +408,8 @@ ssize_t splice(int in, off64_t *in_off, int out, off64_t *out_off, size_t len, u
 #define POSITIONAL(name, type, buftype, offtype)                                               \
     type name(int fd, buftype buf, size_t len, offtype off)                                    \
     {                                                                                          \
-        if (sock_world(fd)) {                                                                  \
+        int h;                                                                                 \
+        if (sock_world(fd, &h)) {                                                              \
             errno = ESPIPE;                                                                    \
             return -1;                                                                         \
         }                                                                                      \

@@ -1,20 +1,33 @@
 /*
- * poll_calls.c — waiting: poll, ppoll and their fortified forms go to the
- * world's poll when a socket of the world is among the descriptors and no
- * signal mask is asked for, so the trace shows what the program waited for
- * and got.  select, pselect, ppoll with a signal mask and epoll are caught
- * and, while every world is the kernel's (record, passthrough), answered by
- * libc directly: the descriptors are real, and the trace's data events
- * already say what became ready.
+ * poll_calls.c — waiting: poll, ppoll, select, pselect, epoll and the
+ * fortified __poll_chk / __ppoll_chk.
+ *
+ * Over the kernel (record, passthrough): poll and ppoll without a signal
+ * mask go to the world's poll when a socket is among the descriptors, so
+ * the trace shows what the program waited for; the rest is libc's (the
+ * descriptors are real, and the data events say what became ready).
+ *
+ * Over the sim: a wait on sim sockets only is the world's poll, in virtual
+ * time.  A wait that mixes sim sockets and real descriptors (stdin, a pipe,
+ * an eventfd) looks at both without blocking, then lets virtual time move
+ * by a step (SIM_MIX_STEP_NS) and looks again, until something is ready
+ * or the timeout has passed in virtual time.  select and pselect are that
+ * poll over their sets; epoll keeps the sim sockets' interest list here
+ * (epoll_sim.c) and the real descriptors' in the kernel.
  */
 #define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
 #include "preload.h"
 
 /* glibc 2.36 declares poll's array write_only, so reading the events the
  * caller put there looks like reading uninitialized memory to gcc. */
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
-static srr_world *poll_world(const struct pollfd *fds, nfds_t n)
+/* ---------------------------------------------------- over the kernel */
+
+static srr_world *kernel_poll_world(const struct pollfd *fds, nfds_t n)
 {
     srr_world *w = srr__preload_world();
     if (!w || !fds)
@@ -25,19 +38,126 @@ static srr_world *poll_world(const struct pollfd *fds, nfds_t n)
     return NULL;
 }
 
+/* ------------------------------------------------------- over the sim */
+
+/* 1 when some descriptor of fds is a sim socket. */
+static int has_world_fd(const struct pollfd *fds, nfds_t n)
+{
+    for (nfds_t i = 0; i < n; i++)
+        if (fds[i].fd >= 0 && srr__fd_handle(fds[i].fd) >= 0)
+            return 1;
+    return 0;
+}
+
+int srr__poll_sim(srr_world *w, struct pollfd *fds, nfds_t n, int64_t timeout_ns,
+                  const sigset_t *mask)
+{
+    struct pollfd stack_sim[16], stack_real[16];
+    size_t *idx_sim = NULL, *idx_real = NULL, stack_is[16], stack_ir[16];
+    struct pollfd *sim = stack_sim, *real = stack_real;
+    if (n > 16) {
+        sim = malloc(n * sizeof *sim);
+        real = malloc(n * sizeof *real);
+        idx_sim = malloc(n * sizeof *idx_sim);
+        idx_real = malloc(n * sizeof *idx_real);
+        if (!sim || !real || !idx_sim || !idx_real) {
+            free(sim);
+            free(real);
+            free(idx_sim);
+            free(idx_real);
+            return -ENOMEM;
+        }
+    } else {
+        idx_sim = stack_is;
+        idx_real = stack_ir;
+    }
+    nfds_t ns = 0, nr = 0;
+    for (nfds_t i = 0; i < n; i++) {
+        fds[i].revents = 0;
+        if (fds[i].fd < 0)
+            continue;
+        int h = srr__fd_handle(fds[i].fd);
+        if (h >= 0) {
+            sim[ns] = (struct pollfd){h, fds[i].events, 0};
+            idx_sim[ns++] = i;
+        } else {
+            real[nr] = (struct pollfd){fds[i].fd, fds[i].events, 0};
+            idx_real[nr++] = i;
+        }
+    }
+    int64_t start = w->ops->now(w, CLOCK_MONOTONIC);
+    int r;
+    for (;;) {
+        int ready = 0;
+        if (nr) {
+            struct timespec zero = {0, 0};
+            r = LIBC(ppoll)(real, nr, &zero, mask);
+            if (r < 0) {
+                r = -errno;
+                break;
+            }
+            ready += r;
+        }
+        int64_t wait = 0;
+        if (!nr) {
+            wait = timeout_ns; /* sim only: one wait, in virtual time */
+        } else if (!ready) {
+            int64_t left = timeout_ns < 0 ? SIM_MIX_STEP_NS
+                                          : timeout_ns - (w->ops->now(w, CLOCK_MONOTONIC) - start);
+            wait = left < SIM_MIX_STEP_NS ? (left > 0 ? left : 0) : SIM_MIX_STEP_NS;
+        }
+        r = ns ? w->ops->poll(w, sim, ns, ready ? 0 : wait) : 0;
+        if (!ns && !ready && wait > 0)
+            r = w->ops->sleep(w, CLOCK_MONOTONIC, wait);
+        if (r < 0)
+            break;
+        ready += ns ? r : 0;
+        if (ready || !nr)
+            break;
+        if (timeout_ns >= 0 && w->ops->now(w, CLOCK_MONOTONIC) - start >= timeout_ns)
+            break;
+    }
+    int count = 0;
+    if (r >= 0) {
+        for (nfds_t j = 0; j < ns; j++)
+            fds[idx_sim[j]].revents = sim[j].revents;
+        for (nfds_t j = 0; j < nr; j++)
+            fds[idx_real[j]].revents = real[j].revents;
+        for (nfds_t i = 0; i < n; i++)
+            count += fds[i].revents != 0;
+    }
+    if (n > 16) {
+        free(sim);
+        free(real);
+        free(idx_sim);
+        free(idx_real);
+    }
+    return r < 0 ? r : count;
+}
+
+/* -------------------------------------------------------------- poll */
+
 int poll(struct pollfd *fds, nfds_t n, int timeout_ms)
 {
-    srr_world *w = poll_world(fds, n);
+    srr_world *w = srr__preload_world();
+    int64_t ns = timeout_ms < 0 ? -1 : (int64_t)timeout_ms * 1000000;
+    if (w && fds && srr__preload_own_handles() && has_world_fd(fds, n)) {
+        int e = errno;
+        return (int)srr__ret(srr__poll_sim(w, fds, n, ns, NULL), e);
+    }
+    w = srr__preload_own_handles() ? NULL : kernel_poll_world(fds, n);
     if (!w)
         return REAL(poll)(fds, n, timeout_ms);
     int e = errno;
-    int64_t ns = timeout_ms < 0 ? -1 : (int64_t)timeout_ms * 1000000;
     return (int)srr__ret(w->ops->poll(w, fds, n, ns), e);
 }
 
 int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask)
 {
-    srr_world *w = mask ? NULL : poll_world(fds, n);
+    srr_world *w = srr__preload_world();
+    int own = w && fds && srr__preload_own_handles() && has_world_fd(fds, n);
+    if (!own)
+        w = mask || srr__preload_own_handles() ? NULL : kernel_poll_world(fds, n);
     if (!w)
         return LIBC(ppoll)(fds, n, ts, mask);
     if (ts && (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000)) {
@@ -46,6 +166,8 @@ int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_
     }
     int e = errno;
     int64_t ns = ts ? ts->tv_sec * 1000000000LL + ts->tv_nsec : -1;
+    if (own)
+        return (int)srr__ret(srr__poll_sim(w, fds, n, ns, mask), e);
     return (int)srr__ret(w->ops->poll(w, fds, n, ns), e);
 }
 
@@ -64,51 +186,100 @@ int __ppoll_chk(struct pollfd *fds, nfds_t n, const struct timespec *ts, const s
     return ppoll(fds, n, ts, mask);
 }
 
-int select(int nfds, fd_set *r, fd_set *wr, fd_set *x, struct timeval *tv)
+/* ------------------------------------------------------------ select */
+
+/* select's sets as a poll over the sim: -1 with errno, or the number of
+ * bits left set, as select counts. */
+static int select_sim(srr_world *w, int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
+                      int64_t timeout_ns, const sigset_t *mask)
 {
-    srr__preload_world();
-    return REAL(select)(nfds, r, wr, x, tv);
+    struct pollfd *p = calloc(nfds > 0 ? (size_t)nfds : 1, sizeof *p);
+    if (!p) {
+        errno = ENOMEM;
+        return -1;
+    }
+    nfds_t n = 0;
+    for (int fd = 0; fd < nfds; fd++) {
+        short ev = (rd && FD_ISSET(fd, rd) ? POLLIN : 0) | (wr && FD_ISSET(fd, wr) ? POLLOUT : 0) |
+                   (ex && FD_ISSET(fd, ex) ? POLLPRI : 0);
+        if (ev)
+            p[n++] = (struct pollfd){fd, ev, 0};
+    }
+    int e = errno;
+    int r = srr__poll_sim(w, p, n, timeout_ns, mask);
+    if (r < 0) {
+        free(p);
+        errno = -r;
+        return -1;
+    }
+    for (nfds_t i = 0; i < n; i++)
+        if (p[i].revents & POLLNVAL) {
+            free(p);
+            errno = EBADF;
+            return -1;
+        }
+    int count = 0;
+    for (nfds_t i = 0; i < n; i++) {
+        int fd = p[i].fd;
+        short re = p[i].revents;
+        if (rd && FD_ISSET(fd, rd) && !(re & (POLLIN | POLLHUP | POLLERR)))
+            FD_CLR(fd, rd);
+        if (wr && FD_ISSET(fd, wr) && !(re & (POLLOUT | POLLERR)))
+            FD_CLR(fd, wr);
+        if (ex && FD_ISSET(fd, ex) && !(re & POLLPRI))
+            FD_CLR(fd, ex);
+        count += (rd && FD_ISSET(fd, rd)) + (wr && FD_ISSET(fd, wr)) + (ex && FD_ISSET(fd, ex));
+    }
+    free(p);
+    errno = e;
+    return count;
 }
 
-int pselect(int nfds, fd_set *r, fd_set *wr, fd_set *x, const struct timespec *ts,
+/* 1 when a set names a sim socket. */
+static int select_has_world(int nfds, fd_set *rd, fd_set *wr, fd_set *ex)
+{
+    for (int fd = 0; fd < nfds && fd < FD_SETSIZE; fd++)
+        if (((rd && FD_ISSET(fd, rd)) || (wr && FD_ISSET(fd, wr)) || (ex && FD_ISSET(fd, ex))) &&
+            srr__fd_handle(fd) >= 0)
+            return 1;
+    return 0;
+}
+
+int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv)
+{
+    srr_world *w = srr__preload_world();
+    if (!w || !srr__preload_own_handles() || nfds < 0 || nfds > FD_SETSIZE ||
+        !select_has_world(nfds, rd, wr, ex))
+        return REAL(select)(nfds, rd, wr, ex, tv);
+    if (tv && (tv->tv_sec < 0 || tv->tv_usec < 0)) {
+        errno = EINVAL;
+        return -1;
+    }
+    int64_t ns = tv ? tv->tv_sec * 1000000000LL + tv->tv_usec * 1000LL : -1;
+    int64_t start = w->ops->now(w, CLOCK_MONOTONIC);
+    int r = select_sim(w, nfds, rd, wr, ex, ns, NULL);
+    if (tv && r >= 0) {
+        /* Linux writes back the time not slept */
+        int64_t left = ns - (w->ops->now(w, CLOCK_MONOTONIC) - start);
+        if (left < 0)
+            left = 0;
+        tv->tv_sec = left / 1000000000;
+        tv->tv_usec = (left % 1000000000) / 1000;
+    }
+    return r;
+}
+
+int pselect(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct timespec *ts,
             const sigset_t *mask)
 {
-    srr__preload_world();
-    return REAL(pselect)(nfds, r, wr, x, ts, mask);
-}
-
-int epoll_create(int size)
-{
-    srr__preload_world();
-    int r = REAL(epoll_create)(size);
-    if (r >= 0)
-        srr__fd_set_plain(r);
-    return r;
-}
-
-int epoll_create1(int flags)
-{
-    srr__preload_world();
-    int r = REAL(epoll_create1)(flags);
-    if (r >= 0)
-        srr__fd_set_plain(r);
-    return r;
-}
-
-int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
-{
-    srr__preload_world();
-    return REAL(epoll_ctl)(epfd, op, fd, ev);
-}
-
-int epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout_ms)
-{
-    srr__preload_world();
-    return REAL(epoll_wait)(epfd, evs, max, timeout_ms);
-}
-
-int epoll_pwait(int epfd, struct epoll_event *evs, int max, int timeout_ms, const sigset_t *mask)
-{
-    srr__preload_world();
-    return REAL(epoll_pwait)(epfd, evs, max, timeout_ms, mask);
+    srr_world *w = srr__preload_world();
+    if (!w || !srr__preload_own_handles() || nfds < 0 || nfds > FD_SETSIZE ||
+        !select_has_world(nfds, rd, wr, ex))
+        return REAL(pselect)(nfds, rd, wr, ex, ts, mask);
+    if (ts && (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000)) {
+        errno = EINVAL;
+        return -1;
+    }
+    return select_sim(w, nfds, rd, wr, ex, ts ? ts->tv_sec * 1000000000LL + ts->tv_nsec : -1,
+                      mask);
 }

@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,11 +31,12 @@
 /* The interposer's per-process state (STYLE: the only globals allowed). */
 static srr_world *world;
 static int tracing;
+static int own_handles; /* the sim: placeholders and virtual clocks */
 static atomic_int state; /* 0 not started, 1 starting, 2 ready */
 static pthread_t starter;
 
 /* What an exec'd program's environment must hold: "NAME=value" strings. */
-#define ENV_VARS 5
+#define ENV_VARS 7
 static char *env_keep[ENV_VARS];
 static char *preload_path;
 static char *start_preload; /* LD_PRELOAD's value at start (a sanitizer's runtime may lead it) */
@@ -61,6 +63,8 @@ static uint64_t preload_sock_key(int fd)
 
 static void atfork_prepare(void)
 {
+    if (own_handles)
+        srr__forked_world_prepare(world);
     if (tracing)
         srr__tap_atfork(world, SRR_TAP_FORK_PREPARE);
 }
@@ -88,25 +92,78 @@ static void env_remember(int i, const char *name)
         snprintf(env_keep[i], n, "%s=%s", name, v);
 }
 
+/* After fork under the sim: the child's copy of the world would be a
+ * network of its own, silently apart from the parent's.  Until a hub
+ * joins processes, the child's socket calls are refused (forked_world.c). */
+static void atfork_child_sim(void)
+{
+    world = srr__forked_world(world);
+    tracing = 0;
+}
+
+static void preload_start_sim(void)
+{
+    const char *net = getenv("SOCKRR_NET"), *seed = getenv("SOCKRR_SEED");
+    if (net && !*net)
+        net = NULL; /* the built-in network */
+    char err[512] = "";
+    srr_world *sim;
+    if (seed && *seed)
+        sim = srr_world_sim_seeded(net, strtoull(seed, NULL, 10), err, sizeof err);
+    else
+        sim = srr_world_sim(net, err, sizeof err);
+    if (!sim) {
+        /* sockrr sim checked the network before starting; getting here
+         * means it changed since.  Running on the real network instead
+         * would be a silent wrong answer. */
+        char msg[700];
+        int n = snprintf(msg, sizeof msg, "sockrr sim: %s\n", err[0] ? err : "cannot make the network");
+        LIBC(write)(2, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+        _exit(127);
+    }
+    srr__fd_kernel_handles(0);
+    own_handles = 1;
+    const char *trace = getenv("SOCKRR_TRACE"), *ctl = getenv("SOCKRR_CTL");
+    world = sim;
+    if (trace && ctl) {
+        int e = 0;
+        srr_world *tap = srr__tap_attach(sim, trace, ctl, NULL, &e);
+        if (tap) {
+            world = tap;
+            tracing = 1;
+        } else {
+            preload_warn(trace, -e);
+        }
+    }
+    pthread_atfork(atfork_prepare, atfork_parent, atfork_child_sim);
+}
+
 static void preload_start(void)
 {
     srr__preload_resolve();
     const char *mode = getenv("SOCKRR_MODE");
     const char *pass = getenv("SOCKRR_PASSTHROUGH");
     int passthrough = (pass && strcmp(pass, "1") == 0) || (mode && strcmp(mode, "passthrough") == 0);
-    if (!passthrough && (!mode || strcmp(mode, "record") != 0))
-        return; /* loaded without sockrr record: stay out of the way */
-    int record = !passthrough;
+    int sim = !passthrough && mode && strcmp(mode, "sim") == 0;
+    if (!passthrough && !sim && (!mode || strcmp(mode, "record") != 0))
+        return; /* loaded without sockrr record or sim: stay out of the way */
+    int record = !passthrough && !sim;
     env_remember(0, "SOCKRR_MODE");
     env_remember(1, "SOCKRR_TRACE");
     env_remember(2, "SOCKRR_CTL");
     env_remember(3, "SOCKRR_PRELOAD");
     env_remember(4, "SOCKRR_PASSTHROUGH");
+    env_remember(5, "SOCKRR_NET");
+    env_remember(6, "SOCKRR_SEED");
     const char *pl = getenv("SOCKRR_PRELOAD");
     preload_path = pl ? strdup(pl) : NULL;
     const char *lp = getenv("LD_PRELOAD");
     start_preload = lp ? strdup(lp) : NULL;
 
+    if (sim) {
+        preload_start_sim();
+        return;
+    }
     srr_world *kernel = srr_world_kernel();
     if (!kernel)
         return;
@@ -155,6 +212,41 @@ srr_world *srr__preload_world(void)
     while (atomic_load_explicit(&state, memory_order_acquire) != 2)
         sched_yield();
     return world;
+}
+
+int srr__preload_own_handles(void)
+{
+    return own_handles;
+}
+
+int srr__preload_expose(srr_world *w, int handle, int cloexec)
+{
+    if (!own_handles) {
+        srr__fd_set_sock(handle);
+        return handle;
+    }
+    /* an eventfd: a real descriptor number that dup, fcntl, close-on-exec
+     * and select's FD_SETSIZE treat as any other, and that is never ready
+     * on its own */
+    int fd = eventfd(0, cloexec ? EFD_CLOEXEC : 0);
+    if (fd < 0) {
+        int e = errno;
+        w->ops->close(w, handle);
+        return -e;
+    }
+    srr__fd_set_handle(fd, handle);
+    return fd;
+}
+
+int srr__preload_unexpose(srr_world *w, int fd, int handle)
+{
+    int r = w->ops->close(w, handle);
+    srr__fd_forget(fd);
+    if (own_handles) {
+        srr__epoll_drop_fd(fd);
+        LIBC(close)(fd);
+    }
+    return r;
 }
 
 int srr__preload_tracing(void)

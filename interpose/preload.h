@@ -105,6 +105,17 @@ void srr__preload_resolve(void);
 srr_world *srr__preload_world(void);
 /* 1 when the world is a tap (record mode). */
 int srr__preload_tracing(void);
+/* 1 when the world hands out handles of its own (sim): sockets then live
+ * behind placeholder descriptors, and clocks are the world's. */
+int srr__preload_own_handles(void);
+/* A new world handle made visible to the program: over the kernel the
+ * handle is the descriptor; otherwise a placeholder descriptor (an
+ * eventfd, close-on-exec when asked) stands for it.  The descriptor, or
+ * -errno with the handle closed. */
+int srr__preload_expose(srr_world *w, int handle, int cloexec);
+/* close(fd) of world socket handle h: the world's close, and the
+ * placeholder's.  0 or -errno. */
+int srr__preload_unexpose(srr_world *w, int fd, int handle);
 /* The environment an exec'd program needs to stay traced: envp with the
  * interposer's variables put back when the program dropped them.  Returns
  * envp itself when nothing is missing, else a malloc'd array (freed by the
@@ -114,16 +125,22 @@ void srr__preload_env_free(char **env, char *const envp[]);
 
 /* ---- the descriptor table (fdtab.c) ---- */
 
-/* 1 when fd is a socket of the world.  A descriptor the table has not
- * seen is looked at once (fstat). */
+/* 1 (the default): the world's handles are descriptors (kernel, tap over
+ * kernel), and an unseen socket descriptor is the world's.  0: the world
+ * hands out its own handles, each behind a placeholder descriptor. */
+void srr__fd_kernel_handles(int yes);
+/* The world's handle for fd, or -1 when fd is not one of its sockets.  A
+ * descriptor the table has not seen is looked at once (fstat). */
+int srr__fd_handle(int fd);
 int srr__fd_is_sock(int fd);
-void srr__fd_set_sock(int fd);
+void srr__fd_set_handle(int fd, int handle);
+void srr__fd_set_sock(int fd); /* handle = fd */
 /* Forget what fd was: the next look decides again. */
 void srr__fd_forget(int fd);
 void srr__fd_set_plain(int fd);
 /* Forgets [first, last], calling sock_closed (may be NULL) for each
- * descriptor that was a socket. */
-void srr__fd_forget_range(unsigned first, unsigned last, void (*sock_closed)(int fd));
+ * descriptor that was a socket, with its handle. */
+void srr__fd_forget_range(unsigned first, unsigned last, void (*sock_closed)(int fd, int handle));
 
 /* ---- shared by the wrappers ---- */
 
@@ -138,6 +155,25 @@ static inline long srr__ret(long r, int saved_errno)
     errno = saved_errno;
     return r;
 }
+
+/* Over the sim: a poll over sim sockets and real descriptors (poll_calls.c),
+ * fds as the program gave them; the number ready or -errno.  A mixed wait
+ * looks at the real descriptors each SIM_MIX_STEP_NS of virtual time. */
+#define SIM_MIX_STEP_NS 1000000
+int srr__poll_sim(srr_world *w, struct pollfd *fds, nfds_t n, int64_t timeout_ns,
+                  const sigset_t *mask);
+
+/* The world a forked child of a sim process gets (forked_world.c): every
+ * socket and resolver call refused with EOPNOTSUPP and one line on stderr
+ * saying why; the clock goes on from the parent's at fork. */
+srr_world *srr__forked_world(srr_world *parent);
+/* In the parent, before fork: reads the virtual clock the child goes on from. */
+void srr__forked_world_prepare(srr_world *parent);
+
+/* An epoll descriptor's sim interest list is dropped (epoll_sim.c). */
+void srr__epoll_forget(int epfd);
+/* A sim socket's descriptor closed: out of every interest list. */
+void srr__epoll_drop_fd(int fd);
 
 /* A send that failed with EPIPE raises SIGPIPE, as the kernel would have,
  * unless the caller asked for MSG_NOSIGNAL (the seam never raises it). */

@@ -3,6 +3,10 @@
  * duplication: socket, socketpair, bind, listen, accept, accept4, connect,
  * shutdown, get/setsockopt, getsockname, getpeername, close, close_range,
  * closefrom, fclose, dup, dup2, dup3, fcntl, fcntl64, ioctl.
+ *
+ * The world is called with its handle for the descriptor (fdtab.c): the
+ * descriptor itself over the kernel, the handle behind a placeholder over
+ * the sim.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -15,11 +19,14 @@
 #include "preload.h"
 #include "tap.h"
 
-/* The world when fd is one of its sockets, else NULL (call libc). */
-static srr_world *sock_world(int fd)
+/* The world when fd is one of its sockets (*h its handle), else NULL. */
+static srr_world *sock_world(int fd, int *h)
 {
     srr_world *w = srr__preload_world();
-    return w && srr__fd_is_sock(fd) ? w : NULL;
+    if (!w)
+        return NULL;
+    *h = srr__fd_handle(fd);
+    return *h >= 0 ? w : NULL;
 }
 
 int socket(int domain, int type, int protocol)
@@ -30,7 +37,7 @@ int socket(int domain, int type, int protocol)
     int e = errno;
     int r = w->ops->socket(w, domain, type, protocol);
     if (r >= 0)
-        srr__fd_set_sock(r);
+        r = srr__preload_expose(w, r, type & SOCK_CLOEXEC);
     return (int)srr__ret(r, e);
 }
 
@@ -39,127 +46,152 @@ int socketpair(int domain, int type, int protocol, int sv[2])
     srr_world *w = srr__preload_world();
     if (!w)
         return LIBC(socketpair)(domain, type, protocol, sv);
-    int e = errno;
-    int r = w->ops->socketpair(w, domain, type, protocol, sv);
+    int e = errno, h[2];
+    int r = w->ops->socketpair(w, domain, type, protocol, h);
     if (r == 0) {
-        srr__fd_set_sock(sv[0]);
-        srr__fd_set_sock(sv[1]);
+        int a = srr__preload_expose(w, h[0], type & SOCK_CLOEXEC);
+        int b = a < 0 ? -1 : srr__preload_expose(w, h[1], type & SOCK_CLOEXEC);
+        if (a < 0 || b < 0) {
+            if (a >= 0)
+                srr__preload_unexpose(w, a, h[0]);
+            else
+                w->ops->close(w, h[0]);
+            if (a >= 0)
+                w->ops->close(w, h[1]);
+            return (int)srr__ret(a < 0 ? a : b, e);
+        }
+        sv[0] = a;
+        sv[1] = b;
     }
     return (int)srr__ret(r, e);
 }
 
 int bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     if (!w)
         return LIBC(bind)(fd, addr, len);
     int e = errno;
-    return (int)srr__ret(w->ops->bind(w, fd, addr, len), e);
+    return (int)srr__ret(w->ops->bind(w, h, addr, len), e);
 }
 
 int listen(int fd, int backlog)
 {
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     if (!w)
         return LIBC(listen)(fd, backlog);
     int e = errno;
-    return (int)srr__ret(w->ops->listen(w, fd, backlog), e);
+    return (int)srr__ret(w->ops->listen(w, h, backlog), e);
 }
 
 int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     if (!w)
         return LIBC(accept4)(fd, addr, len, flags);
     int e = errno;
-    int r = w->ops->accept4(w, fd, addr, len, flags);
+    int r = w->ops->accept4(w, h, addr, len, flags);
     if (r >= 0)
-        srr__fd_set_sock(r);
+        r = srr__preload_expose(w, r, flags & SOCK_CLOEXEC);
     return (int)srr__ret(r, e);
 }
 
 int accept(int fd, struct sockaddr *addr, socklen_t *len)
 {
-    if (!sock_world(fd))
+    int h;
+    if (!sock_world(fd, &h))
         return REAL(accept)(fd, addr, len);
     return accept4(fd, addr, len, 0);
 }
 
 int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     if (!w)
         return LIBC(connect)(fd, addr, len);
     int e = errno;
-    return (int)srr__ret(w->ops->connect(w, fd, addr, len), e);
+    return (int)srr__ret(w->ops->connect(w, h, addr, len), e);
 }
 
 int shutdown(int fd, int how)
 {
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     if (!w)
         return LIBC(shutdown)(fd, how);
     int e = errno;
-    return (int)srr__ret(w->ops->shutdown(w, fd, how), e);
+    return (int)srr__ret(w->ops->shutdown(w, h, how), e);
 }
 
 int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     if (!w || !val || !len)
         return LIBC(getsockopt)(fd, level, name, val, len);
     int e = errno;
-    return (int)srr__ret(w->ops->getsockopt(w, fd, level, name, val, len), e);
+    return (int)srr__ret(w->ops->getsockopt(w, h, level, name, val, len), e);
 }
 
 int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     if (!w)
         return LIBC(setsockopt)(fd, level, name, val, len);
     int e = errno;
-    return (int)srr__ret(w->ops->setsockopt(w, fd, level, name, val, len), e);
+    return (int)srr__ret(w->ops->setsockopt(w, h, level, name, val, len), e);
 }
 
 int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 {
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     if (!w || !addr || !len)
         return LIBC(getsockname)(fd, addr, len);
     int e = errno;
-    return (int)srr__ret(w->ops->getsockname(w, fd, addr, len), e);
+    return (int)srr__ret(w->ops->getsockname(w, h, addr, len), e);
 }
 
 int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 {
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     if (!w || !addr || !len)
         return LIBC(getpeername)(fd, addr, len);
     int e = errno;
-    return (int)srr__ret(w->ops->getpeername(w, fd, addr, len), e);
+    return (int)srr__ret(w->ops->getpeername(w, h, addr, len), e);
 }
 
 int close(int fd)
 {
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     if (!w) {
         srr__fd_forget(fd);
+        srr__epoll_forget(fd);
         return LIBC(close)(fd);
     }
     int e = errno;
-    int r = w->ops->close(w, fd);
-    srr__fd_forget(fd);
-    return (int)srr__ret(r, e);
+    return (int)srr__ret(srr__preload_unexpose(w, fd, h), e);
 }
 
-/* Sockets closed behind the tap's back (close_range, closefrom): the trace
- * still gets their close. */
+/* Sockets closed behind the world's back (close_range, closefrom): over
+ * the kernel the tap hears of it; over the sim the handle is closed. */
 static __thread const char *range_via;
 
-static void range_sock_closed(int fd)
+static void range_sock_closed(int fd, int h)
 {
     srr_world *w = srr__preload_world();
-    if (w && srr__tap_is(w))
+    if (!w)
+        return;
+    if (srr__preload_own_handles())
+        w->ops->close(w, h);
+    else if (srr__tap_is(w))
         srr__tap_forget(w, fd, range_via);
 }
 
@@ -192,28 +224,46 @@ void closefrom(int lowfd)
 int fclose(FILE *fp)
 {
     srr_world *w = srr__preload_world();
-    int fd = fp ? fileno(fp) : -1;
-    if (w && fd >= 0 && srr__fd_is_sock(fd)) {
-        if (srr__tap_is(w))
+    int fd = fp ? fileno(fp) : -1, h = fd >= 0 ? srr__fd_handle(fd) : -1;
+    if (w && h >= 0) {
+        if (srr__preload_own_handles())
+            w->ops->close(w, h);
+        else if (srr__tap_is(w))
             srr__tap_forget(w, fd, "fclose");
-        srr__fd_forget(fd);
-    } else if (fd >= 0) {
-        srr__fd_forget(fd);
     }
+    if (fd >= 0)
+        srr__fd_forget(fd);
     return REAL(fclose)(fp);
 }
 
-/* dup, dup2, dup3: libc does it (the descriptor numbers are the kernel's),
- * the table and the trace follow. */
-static int dup_follow(int old, int newfd, int flags, int r)
+/* A duplicate descriptor r of world socket old (handle h): over the kernel
+ * the table and the trace follow; over the sim the world makes a handle
+ * for it.  Returns r, or -1 with errno. */
+static int dup_follow(srr_world *w, int old, int h, int newfd, int flags, int r)
 {
-    srr_world *w = srr__preload_world();
     int e = errno;
-    if (r >= 0 && r != old && newfd >= 0)
-        srr__fd_forget(r); /* what newfd was is gone */
-    if (w && srr__fd_is_sock(old)) {
-        if (r >= 0)
-            srr__fd_set_sock(r);
+    if (!w || h < 0) {
+        if (r >= 0 && r != old)
+            srr__fd_forget(r); /* what it was is gone */
+        return r;
+    }
+    if (r < 0 || r == old) {
+        if (!srr__preload_own_handles() && srr__tap_is(w))
+            srr__tap_dup(w, old, newfd, flags, r);
+        errno = e;
+        return r;
+    }
+    if (srr__preload_own_handles()) {
+        int nh = w->ops->fcntl(w, h, F_DUPFD, 0);
+        if (nh < 0) {
+            LIBC(close)(r);
+            srr__fd_forget(r);
+            errno = -nh;
+            return -1;
+        }
+        srr__fd_set_handle(r, nh);
+    } else {
+        srr__fd_set_sock(r);
         if (srr__tap_is(w))
             srr__tap_dup(w, old, newfd, flags, r);
     }
@@ -221,45 +271,62 @@ static int dup_follow(int old, int newfd, int flags, int r)
     return r;
 }
 
+/* What dup2/dup3 closes at newfd, told to the world first. */
+static void dup_target_closing(srr_world *w, int old, int newfd, const char *via)
+{
+    int nh = srr__fd_handle(newfd);
+    if (!w || old == newfd || nh < 0 || LIBC(fcntl)(old, F_GETFD) < 0)
+        return;
+    if (srr__preload_own_handles())
+        w->ops->close(w, nh);
+    else if (srr__tap_is(w))
+        srr__tap_forget(w, newfd, via);
+    srr__fd_forget(newfd);
+}
+
 int dup(int old)
 {
-    srr__preload_world();
-    return dup_follow(old, -1, -1, REAL(dup)(old));
+    int h = -1;
+    srr_world *w = sock_world(old, &h);
+    return dup_follow(w, old, h, -1, -1, REAL(dup)(old));
 }
 
 int dup2(int old, int newfd)
 {
-    srr_world *w = srr__preload_world();
-    if (w && old != newfd && srr__fd_is_sock(newfd) && srr__tap_is(w) &&
-        LIBC(fcntl)(old, F_GETFD) >= 0)
-        srr__tap_forget(w, newfd, "dup2");
-    return dup_follow(old, newfd, -1, REAL(dup2)(old, newfd));
+    int h = -1;
+    srr_world *w = sock_world(old, &h);
+    dup_target_closing(srr__preload_world(), old, newfd, "dup2");
+    return dup_follow(w, old, h, newfd, -1, REAL(dup2)(old, newfd));
 }
 
 int dup3(int old, int newfd, int flags)
 {
-    srr_world *w = srr__preload_world();
-    if (w && old != newfd && srr__fd_is_sock(newfd) && srr__tap_is(w) &&
-        LIBC(fcntl)(old, F_GETFD) >= 0)
-        srr__tap_forget(w, newfd, "dup3");
-    return dup_follow(old, newfd, flags, REAL(dup3)(old, newfd, flags));
+    int h = -1;
+    srr_world *w = sock_world(old, &h);
+    if (old != newfd)
+        dup_target_closing(srr__preload_world(), old, newfd, "dup3");
+    return dup_follow(w, old, h, newfd, flags, REAL(dup3)(old, newfd, flags));
 }
 
 /* fcntl's argument is an int or a pointer; both fit a long on Linux. */
 static int fcntl_common(int (*real)(int, int, ...), int fd, int cmd, long arg)
 {
-    srr_world *w = sock_world(fd);
-    int seam = cmd == F_GETFL || cmd == F_SETFL || cmd == F_GETFD || cmd == F_SETFD ||
-               cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC;
-    if (!w || !seam) {
+    int h;
+    srr_world *w = sock_world(fd, &h);
+    int dupcmd = cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC;
+    int own = w && srr__preload_own_handles();
+    /* over the sim, descriptor flags and duplicates are the placeholder's */
+    int seam = w && (cmd == F_GETFL || cmd == F_SETFL ||
+                     (!own && (cmd == F_GETFD || cmd == F_SETFD || dupcmd)));
+    if (!seam) {
         int r = real(fd, cmd, arg);
-        if (r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
-            srr__fd_forget(r);
+        if (dupcmd)
+            return dup_follow(w, fd, w ? h : -1, -1, -1, r);
         return r;
     }
     int e = errno;
-    int r = w->ops->fcntl(w, fd, cmd, arg);
-    if (r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
+    int r = w->ops->fcntl(w, h, cmd, arg);
+    if (r >= 0 && dupcmd)
         srr__fd_set_sock(r);
     return (int)srr__ret(r, e);
 }
@@ -290,10 +357,11 @@ int ioctl(int fd, unsigned long request, ...)
     va_start(ap, request);
     void *arg = va_arg(ap, void *);
     va_end(ap);
-    srr_world *w = sock_world(fd);
+    int h;
+    srr_world *w = sock_world(fd, &h);
     int seam = request == FIONREAD || request == FIONBIO || request == SIOCOUTQ;
     if (!w || !seam || !arg)
         return LIBC(ioctl)(fd, request, arg);
     int e = errno;
-    return (int)srr__ret(w->ops->ioctl(w, fd, request, arg), e);
+    return (int)srr__ret(w->ops->ioctl(w, h, request, arg), e);
 }

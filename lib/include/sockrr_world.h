@@ -190,10 +190,16 @@ int srr_world_tap_error(const srr_world *tap);
  * "file:line:column: field: message" line in errbuf. */
 srr_world *srr_world_sim(const char *config_path, char *errbuf, size_t errlen);
 srr_world *srr_world_sim_string(const char *json, char *errbuf, size_t errlen);
+/* srr_world_sim with the config's seed replaced by seed (sockrr sim --seed). */
+srr_world *srr_world_sim_seeded(const char *config_path, uint64_t seed, char *errbuf,
+                                size_t errlen);
 /* Virtual time moves when every thread that has made a sim call waits in
  * one.  A thread about to be started does not count until its first call:
  * announce it first, and time waits for it.  0, or -EINVAL for other worlds. */
 int srr_sim_expect_thread(srr_world *w);
+/* The seed the sim world was made with (the config's, or the one given to
+ * srr_world_sim_seeded): 0, or -EINVAL for other worlds. */
+int srr_sim_seed(srr_world *w, uint64_t *seed);
 /* The sim world's virtual CLOCK_MONOTONIC in ns (-EINVAL for other worlds). */
 int64_t srr_sim_now(srr_world *w);
 /* 1 and who waited on what when the world found a deadlock (every blocked

@@ -46,6 +46,12 @@ typedef struct srr_trace_ctl {
     uint64_t seq;
     int64_t last_t;
     int64_t payload_cap;
+    /* A sim run's trace names processes and threads by the order they first
+     * appear (pid 1, 2, ...; a process's first thread has its pid, later
+     * ones pid*1000+n), so two runs with one seed give the same bytes. */
+    uint32_t virtual_ids;
+    uint32_t nvpids;
+    int32_t vpids[256];     /* vpids[i] = the real pid of virtual pid i + 1 */
     uint64_t nsocks;        /* ids handed out */
     trace_sockrec socks[];  /* id N is socks[N - 1] while N <= nslots */
 } srr_trace_ctl;
@@ -67,11 +73,13 @@ struct srr_trace_writer {
 static atomic_uint fork_generation;
 static __thread unsigned ids_generation;
 static __thread int64_t cached_pid, cached_tid;
+static int64_t next_vtid; /* this process's threads after the first, for virtual ids */
 static pthread_once_t ids_once = PTHREAD_ONCE_INIT;
 
 static void ids_after_fork(void)
 {
     atomic_fetch_add(&fork_generation, 1);
+    next_vtid = 0;
 }
 
 static void ids_register(void)
@@ -79,13 +87,31 @@ static void ids_register(void)
     pthread_atfork(NULL, NULL, ids_after_fork);
 }
 
-static void writer_ids(int64_t *pid, int64_t *tid)
+/* The virtual pid of real pid p (lock held): its order of first appearance. */
+static int64_t virtual_pid(srr_trace_ctl *ctl, int64_t p)
+{
+    for (uint32_t i = 0; i < ctl->nvpids; i++)
+        if (ctl->vpids[i] == p)
+            return i + 1;
+    if (ctl->nvpids == sizeof ctl->vpids / sizeof ctl->vpids[0])
+        return p; /* more processes than the table holds: the real id */
+    ctl->vpids[ctl->nvpids++] = (int32_t)p;
+    return ctl->nvpids;
+}
+
+/* pid and tid for an event (lock held). */
+static void writer_ids(srr_trace_writer *w, int64_t *pid, int64_t *tid)
 {
     unsigned gen = atomic_load_explicit(&fork_generation, memory_order_relaxed) + 1;
     if (ids_generation != gen) {
         pthread_once(&ids_once, ids_register);
         cached_pid = getpid();
         cached_tid = gettid();
+        if (w->ctl->virtual_ids) {
+            int64_t real_pid = cached_pid;
+            cached_pid = virtual_pid(w->ctl, real_pid);
+            cached_tid = cached_tid == real_pid ? cached_pid : cached_pid * 1000 + ++next_vtid;
+        }
         ids_generation = atomic_load_explicit(&fork_generation, memory_order_relaxed) + 1;
     }
     *pid = cached_pid;
@@ -213,8 +239,9 @@ srr_trace_writer *srr__trace_writer_open(const char *path, const srr_trace_meta 
 int srr__trace_shared_create(const char *trace_path, const char *ctl_path,
                              const srr_trace_meta *meta, srr_world *clock, int64_t pid)
 {
+    int virtual_ids = meta->world && strcmp(meta->world, "sim") == 0;
     int64_t mono = 0;
-    int fd = write_header(trace_path, meta, clock, pid, &mono);
+    int fd = write_header(trace_path, meta, clock, virtual_ids ? 1 : pid, &mono);
     if (fd < 0)
         return fd;
     srr__libc.close(fd);
@@ -237,6 +264,7 @@ int srr__trace_shared_create(const char *trace_path, const char *ctl_path,
     pthread_mutex_init(&ctl->lock, &a);
     pthread_mutexattr_destroy(&a);
     ctl->nslots = CTL_SOCKS;
+    ctl->virtual_ids = (uint32_t)virtual_ids;
     ctl->last_t = mono;
     ctl->payload_cap = meta->payload_cap;
     ctl->magic = CTL_MAGIC; /* last: an attacher checks it */
@@ -359,7 +387,7 @@ srr_jline *srr__trace_begin(srr_trace_writer *w, const char *op, int64_t ret, in
     srr__jl_int(l, "seq", (int64_t)++w->ctl->seq);
     srr__jl_int(l, "t", t);
     int64_t pid, tid;
-    writer_ids(&pid, &tid);
+    writer_ids(w, &pid, &tid);
     srr__jl_int(l, "pid", pid);
     srr__jl_int(l, "tid", tid);
     srr__jl_str(l, "op", op);

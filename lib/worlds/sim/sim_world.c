@@ -368,6 +368,20 @@ srr_world *srr_world_sim(const char *config_path, char *errbuf, size_t errlen)
     return sim_create_reporting(cfg, errbuf, errlen);
 }
 
+srr_world *srr_world_sim_seeded(const char *config_path, uint64_t seed, char *errbuf,
+                                size_t errlen)
+{
+    srr_config_error e;
+    sim_config *cfg = config_path ? srr__sim_config_load(config_path, &e) : srr__sim_config_default();
+    if (!cfg) {
+        if (errbuf && errlen)
+            srr__config_error_format(&e, errbuf, errlen);
+        return NULL;
+    }
+    cfg->seed = seed;
+    return sim_create_reporting(cfg, errbuf, errlen);
+}
+
 srr_world *srr_world_sim_string(const char *json, char *errbuf, size_t errlen)
 {
     srr_config_error e;
@@ -432,6 +446,14 @@ int64_t srr_sim_now(srr_world *w)
     int64_t t = s->now;
     pthread_mutex_unlock(&s->lock);
     return t;
+}
+
+int srr_sim_seed(srr_world *w, uint64_t *seed)
+{
+    if (!w || w->ops != &srr__sim_ops || !seed)
+        return -EINVAL;
+    *seed = SIM(w)->cfg->seed; /* fixed at creation: no lock */
+    return 0;
 }
 
 int srr_sim_deadlock_report(srr_world *w, char *buf, size_t len)

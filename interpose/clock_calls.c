@@ -1,0 +1,157 @@
+/*
+ * clock_calls.c — time, over the sim: clock_gettime, gettimeofday, time,
+ * nanosleep, clock_nanosleep, usleep and sleep read and wait on the world's
+ * virtual clock.  Over the kernel each is libc's.
+ *
+ * Virtual time moves when every thread that has made a sim call waits in
+ * one (docs/sim.md).  A program that only computes holds it still; so that
+ * a loop polling the clock ("spin until 10 ms have passed") ends, every
+ * clock read costs CLOCK_READ_COST_NS of this process's time, added on top
+ * of the world's clock (the sim itself does not move for it).
+ */
+#define _GNU_SOURCE
+#include <stdatomic.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "preload.h"
+
+#define CLOCK_READ_COST_NS 1000
+
+static atomic_llong read_cost; /* the clock reads' time so far */
+
+static int virtual_clock(clockid_t clock)
+{
+    switch (clock) {
+    case CLOCK_REALTIME:
+    case CLOCK_REALTIME_COARSE:
+    case CLOCK_MONOTONIC:
+    case CLOCK_MONOTONIC_RAW:
+    case CLOCK_MONOTONIC_COARSE:
+    case CLOCK_BOOTTIME:
+        return 1;
+    default:
+        return 0; /* CPU-time clocks measure the real process */
+    }
+}
+
+/* The sim world, or NULL when the clocks are libc's. */
+static srr_world *time_world(void)
+{
+    srr_world *w = srr__preload_world();
+    return w && srr__preload_own_handles() ? w : NULL;
+}
+
+static int64_t world_now(srr_world *w, clockid_t clock)
+{
+    int64_t t = w->ops->now(w, clock);
+    if (t < 0)
+        return t;
+    return t + atomic_fetch_add_explicit(&read_cost, CLOCK_READ_COST_NS, memory_order_relaxed);
+}
+
+int clock_gettime(clockid_t clock, struct timespec *ts)
+{
+    srr_world *w = time_world();
+    if (!w || !virtual_clock(clock))
+        return LIBC(clock_gettime)(clock, ts);
+    int64_t t = world_now(w, clock);
+    if (t < 0) {
+        errno = (int)-t;
+        return -1;
+    }
+    ts->tv_sec = t / 1000000000;
+    ts->tv_nsec = t % 1000000000;
+    return 0;
+}
+
+int gettimeofday(struct timeval *restrict tv, void *restrict tz)
+{
+    srr_world *w = time_world();
+    struct timespec ts;
+    if (w) {
+        int64_t t = world_now(w, CLOCK_REALTIME);
+        ts.tv_sec = t / 1000000000;
+        ts.tv_nsec = t % 1000000000;
+    } else if (LIBC(clock_gettime)(CLOCK_REALTIME, &ts) < 0) {
+        return -1;
+    }
+    tv->tv_sec = ts.tv_sec;
+    tv->tv_usec = ts.tv_nsec / 1000;
+    if (tz) {
+        struct timezone *z = tz; /* obsolete: Linux reports UTC */
+        z->tz_minuteswest = 0;
+        z->tz_dsttime = 0;
+    }
+    return 0;
+}
+
+time_t time(time_t *out)
+{
+    srr_world *w = time_world();
+    struct timespec ts;
+    if (w)
+        ts.tv_sec = (time_t)(world_now(w, CLOCK_REALTIME) / 1000000000);
+    else if (LIBC(clock_gettime)(CLOCK_REALTIME, &ts) < 0)
+        return (time_t)-1;
+    if (out)
+        *out = ts.tv_sec;
+    return ts.tv_sec;
+}
+
+/* Sleeps ns of virtual time: 0 or a positive errno (EINTR). */
+static int world_sleep(srr_world *w, clockid_t clock, int64_t ns)
+{
+    if (ns <= 0)
+        return 0;
+    int r = w->ops->sleep(w, clock, ns);
+    return r < 0 ? -r : 0;
+}
+
+int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req, struct timespec *rem)
+{
+    srr_world *w = time_world();
+    if (!w || !virtual_clock(clock) || !req)
+        return LIBC(clock_nanosleep)(clock, flags, req, rem);
+    if (req->tv_sec < 0 || req->tv_nsec < 0 || req->tv_nsec >= 1000000000)
+        return EINVAL;
+    int64_t ns = req->tv_sec * 1000000000LL + req->tv_nsec;
+    if (flags & TIMER_ABSTIME)
+        ns -= w->ops->now(w, clock) + atomic_load(&read_cost);
+    int r = world_sleep(w, clock, ns);
+    if (r == EINTR && rem && !(flags & TIMER_ABSTIME))
+        *rem = (struct timespec){0, 0}; /* an interrupted virtual sleep has no remainder to give */
+    return r;
+}
+
+int nanosleep(const struct timespec *req, struct timespec *rem)
+{
+    srr_world *w = time_world();
+    if (!w || !req) {
+        int r = LIBC(clock_nanosleep)(CLOCK_REALTIME, 0, req, rem);
+        if (r) {
+            errno = r;
+            return -1;
+        }
+        return 0;
+    }
+    int r = clock_nanosleep(CLOCK_MONOTONIC, 0, req, rem);
+    if (r) {
+        errno = r;
+        return -1;
+    }
+    return 0;
+}
+
+int usleep(useconds_t us)
+{
+    struct timespec ts = {us / 1000000, (long)(us % 1000000) * 1000};
+    return nanosleep(&ts, NULL);
+}
+
+unsigned int sleep(unsigned int s)
+{
+    struct timespec ts = {s, 0};
+    return nanosleep(&ts, NULL) == 0 ? 0 : s;
+}

@@ -1,0 +1,136 @@
+/*
+ * cmd_sim.c — `sockrr sim [--net NET.json] [--seed N] [-o TRACE] [--pcap
+ * PCAP] -- CMD [ARGS...]`: runs CMD with every socket, resolver and clock
+ * call answered by a simulated network (docs/sim.md, docs/interpose.md).
+ * This file reads the options and checks the network; launch.c runs the
+ * command.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "launch.h"
+
+static void sim_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: sockrr sim [OPTIONS] -- CMD [ARGS...]\n"
+            "\n"
+            "Runs CMD in a simulated network with virtual time: its sockets, name lookups,\n"
+            "clocks and sleeps are answered by the sim world, nothing reaches a real\n"
+            "network, and a 30-second timeout takes no wall time.  The same seed gives the\n"
+            "same run.\n"
+            "\n"
+            "options:\n"
+            "  --net NET.json       the network (docs/sim-config.md); default: one host\n"
+            "                       \"localhost\" with 127.0.0.1 and ::1\n"
+            "  --seed N             the seed for every random choice (default: the config's)\n"
+            "  -o, --output TRACE   also trace every call (JSONL, docs/trace-format.md)\n"
+            "  --pcap PCAP          with -o: a pcap view of the trace\n"
+            "  --payload-cap N      with -o: keep at most N payload bytes per event\n"
+            "  -h, --help           this text\n"
+            "\n"
+            "limits (docs/interpose.md): one process per network; a forked child's socket\n"
+            "calls fail with EOPNOTSUPP (a child that execs gets a network of its own).\n"
+            "\n"
+            "exit status: CMD's; 128+N when signal N ended it; 127 CMD not found;\n"
+            "126 CMD cannot be run; 1 a bad network or an unwritable trace; 2 usage error.\n");
+}
+
+static int sim_usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "sockrr sim: %s%s (see sockrr sim --help)\n", what, arg);
+    return SRR_EXIT_USAGE;
+}
+
+/* The value of an option given as "--opt V" or "--opt=V". */
+static const char *sim_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    return ++*i < argc ? argv[*i] : NULL;
+}
+
+static int sim_is(const char *a, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(a, name, n) == 0 && (a[n] == '\0' || a[n] == '=');
+}
+
+int cli_sim(int argc, char **argv)
+{
+    launch_opts o = {.verb = "sim", .mode = LAUNCH_SIM, .payload_cap = -1};
+    int i;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        }
+        if (a[0] != '-')
+            break;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            sim_usage(stdout);
+            return SRR_EXIT_OK;
+        } else if (strcmp(a, "-o") == 0 || sim_is(a, "--output")) {
+            if (!(v = sim_value(argc, argv, &i, a[1] == 'o' ? "-o" : "--output")) || !*v)
+                return sim_usage_error("-o needs a file name", "");
+            o.trace = v;
+        } else if (sim_is(a, "--net")) {
+            if (!(v = sim_value(argc, argv, &i, "--net")) || !*v)
+                return sim_usage_error("--net needs a file name", "");
+            o.net = v;
+        } else if (sim_is(a, "--pcap")) {
+            if (!(v = sim_value(argc, argv, &i, "--pcap")) || !*v)
+                return sim_usage_error("--pcap needs a file name", "");
+            o.pcap = v;
+        } else if (sim_is(a, "--seed") || sim_is(a, "--payload-cap")) {
+            int seed = a[2] == 's';
+            v = sim_value(argc, argv, &i, seed ? "--seed" : "--payload-cap");
+            char *end;
+            errno = 0;
+            unsigned long long n = v && *v && *v != '-' ? strtoull(v, &end, 10) : 0;
+            if (!v || !*v || *v == '-' || *end || errno)
+                return sim_usage_error(seed ? "--seed needs a number, not " :
+                                              "--payload-cap needs a byte count, not ",
+                                       v ? v : "nothing");
+            if (seed) {
+                o.seed_set = 1;
+                o.seed = n;
+                o.seed_text = v;
+            } else {
+                o.payload_cap = (int64_t)n;
+            }
+        } else {
+            return sim_usage_error("unknown option ", a);
+        }
+    }
+    if (i >= argc)
+        return sim_usage_error("no command given: sockrr sim [OPTIONS] -- CMD", "");
+    if (o.pcap && !o.trace)
+        return sim_usage_error("--pcap needs a trace: give -o TRACE too", "");
+    o.cmd = argv + i;
+
+    /* the network is checked here, where a mistake can still be said once;
+     * it is also the trace header's clock (virtual time 0) */
+    char err[512] = "";
+    srr_world *net = o.seed_set ? srr_world_sim_seeded(o.net, o.seed, err, sizeof err)
+                                : srr_world_sim(o.net, err, sizeof err);
+    if (!net) {
+        fprintf(stderr, "sockrr sim: %s\n", err[0] ? err : "cannot make the network");
+        return SRR_EXIT_FAIL;
+    }
+    srr_sim_seed(net, &o.seed);
+    /* every process of the run reads it, wherever it has chdir'ed to */
+    char abs[PATH_MAX];
+    if (o.net && realpath(o.net, abs))
+        o.net = abs;
+    o.clock = net;
+    int rc = cli_launch(&o);
+    srr_world_destroy(net);
+    return rc;
+}

@@ -1,0 +1,344 @@
+/*
+ * launch.c — what `sockrr record` and `sockrr sim` share: running CMD with
+ * the interposer preloaded, every process it starts writing to one trace.
+ *
+ * Everything that can be wrong is found before CMD runs: the command
+ * (found, executable, not statically linked), the preload library and the
+ * trace (created, header written).  The child waits on a pipe until then,
+ * and is killed unstarted when anything failed, so a program never runs
+ * half-configured.
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "launch.h"
+#include "sockrr.h"
+#include "sockrr_world.h"
+#include "trace.h"
+
+enum { EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
+
+static const char *launch_verb = "record";
+
+static int launch_fail(int status, const char *fmt, const char *a, const char *b)
+{
+    fprintf(stderr, "sockrr %s: ", launch_verb);
+    fprintf(stderr, fmt, a, b);
+    fputc('\n', stderr);
+    return status;
+}
+
+
+/* The file CMD names, as execvp would find it, into path. */
+static int launch_find(const char *cmd, char *path, size_t len)
+{
+    if (strchr(cmd, '/')) {
+        snprintf(path, len, "%s", cmd);
+        return access(path, F_OK) == 0 ? 0 : -errno;
+    }
+    const char *p = getenv("PATH");
+    if (!p)
+        p = "/usr/local/bin:/usr/bin:/bin";
+    int seen = -ENOENT;
+    while (*p) {
+        const char *end = strchr(p, ':');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        snprintf(path, len, "%.*s/%s", (int)(n ? n : 1), n ? p : ".", cmd);
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+            if (access(path, X_OK) == 0)
+                return 0;
+            seen = -EACCES;
+        }
+        p = end ? end + 1 : p + n;
+    }
+    return seen;
+}
+
+/* 1 when path is an ELF executable with no program interpreter (static:
+ * the dynamic loader never runs, so LD_PRELOAD does nothing); 0 for a
+ * dynamic one, a script or anything else exec will judge. */
+static int launch_is_static(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    unsigned char h[64];
+    ssize_t n = pread(fd, h, sizeof h, 0);
+    int is_static = 0;
+    if (n >= 52 && memcmp(h, ELFMAG, SELFMAG) == 0 && h[EI_CLASS] == ELFCLASS64 && n >= 64) {
+        Elf64_Ehdr e;
+        memcpy(&e, h, sizeof e);
+        is_static = 1;
+        for (unsigned i = 0; i < e.e_phnum && is_static; i++) {
+            Elf64_Phdr ph;
+            if (pread(fd, &ph, sizeof ph, (off_t)(e.e_phoff + (uint64_t)i * e.e_phentsize)) !=
+                sizeof ph)
+                break;
+            if (ph.p_type == PT_INTERP)
+                is_static = 0;
+        }
+        /* a static-pie has no interpreter either; a shared object run
+         * directly is rare enough to call static too */
+    } else if (n >= 52 && memcmp(h, ELFMAG, SELFMAG) == 0 && h[EI_CLASS] == ELFCLASS32) {
+        Elf32_Ehdr e;
+        memcpy(&e, h, sizeof e);
+        is_static = 1;
+        for (unsigned i = 0; i < e.e_phnum && is_static; i++) {
+            Elf32_Phdr ph;
+            if (pread(fd, &ph, sizeof ph, (off_t)(e.e_phoff + (uint32_t)i * e.e_phentsize)) !=
+                sizeof ph)
+                break;
+            if (ph.p_type == PT_INTERP)
+                is_static = 0;
+        }
+    }
+    close(fd);
+    return is_static;
+}
+
+/* The interposer library: $SOCKRR_PRELOAD, else beside this program. */
+static int launch_preload(char *path, size_t len)
+{
+    const char *env = getenv("SOCKRR_PRELOAD");
+    if (env && *env) {
+        if (!realpath(env, path))
+            return -errno;
+        return 0;
+    }
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n < 0)
+        return -errno;
+    self[n] = '\0';
+    char guess[PATH_MAX + 64];
+    snprintf(guess, sizeof guess, "%s/../lib/libsockrr-preload.so", dirname(self));
+    if (!realpath(guess, path) || len < strlen(path) + 1)
+        return -ENOENT;
+    return 0;
+}
+
+/* path made absolute (its directory must exist): processes that chdir
+ * still find it. */
+static int launch_abspath(const char *path, char *out, size_t len)
+{
+    char dir[PATH_MAX], base[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    snprintf(base, sizeof base, "%s", path);
+    char real[PATH_MAX];
+    if (!realpath(dirname(dir), real))
+        return -errno;
+    if ((size_t)snprintf(out, len, "%s/%s", real, basename(base)) >= len)
+        return -ENAMETOOLONG;
+    return 0;
+}
+
+/* The control file the trace's writers share: in /dev/shm when there is
+ * one (memory, not disk), else $TMPDIR. */
+static int launch_ctl_path(char *out, size_t len)
+{
+    const char *dirs[] = {"/dev/shm", getenv("TMPDIR"), "/tmp"};
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        if (!dirs[i] || access(dirs[i], W_OK) != 0)
+            continue;
+        snprintf(out, len, "%s/sockrr-ctl-XXXXXX", dirs[i]);
+        int fd = mkstemp(out);
+        if (fd >= 0) {
+            close(fd);
+            return 0;
+        }
+    }
+    return -errno;
+}
+
+static pid_t launch_child;
+
+/* The child's end while the pcap is written alongside the run. */
+struct launch_wait {
+    pid_t pid;
+    int status;
+    int done;
+};
+
+/* srr__trace_follow's question: may more lines come?  Until the child
+ * exits, after a short nap (the converter catches up in batches). */
+static int launch_more(void *arg)
+{
+    struct launch_wait *wt = arg;
+    if (waitpid(wt->pid, &wt->status, WNOHANG) == wt->pid) {
+        wt->done = 1;
+        return 0;
+    }
+    struct timespec nap = {0, 2000000};
+    nanosleep(&nap, NULL);
+    return 1;
+}
+
+static void launch_forward(int sig)
+{
+    if (launch_child > 0)
+        kill(launch_child, sig);
+}
+
+static int launch_setenv(const char *preload, const launch_opts *o, const char *trace,
+                         const char *ctl)
+{
+    const char *mode = o->mode == LAUNCH_SIM           ? "sim"
+                       : o->mode == LAUNCH_PASSTHROUGH ? "passthrough"
+                                                       : "record";
+    const char *old = getenv("LD_PRELOAD");
+    char *pl = NULL;
+    if (old && *old && !strstr(old, preload)) {
+        if (asprintf(&pl, "%s:%s", old, preload) < 0)
+            return -ENOMEM;
+    } else if (!(pl = strdup(old && *old ? old : preload))) {
+        return -ENOMEM;
+    }
+    int r = setenv("LD_PRELOAD", pl, 1) || setenv("SOCKRR_PRELOAD", preload, 1) ||
+            setenv("SOCKRR_MODE", mode, 1) || (trace && setenv("SOCKRR_TRACE", trace, 1)) ||
+            (ctl && setenv("SOCKRR_CTL", ctl, 1)) || (o->net && setenv("SOCKRR_NET", o->net, 1)) ||
+            (o->seed_set && setenv("SOCKRR_SEED", o->seed_text, 1));
+    if (!trace)
+        unsetenv("SOCKRR_TRACE");
+    if (o->mode != LAUNCH_PASSTHROUGH)
+        unsetenv("SOCKRR_PASSTHROUGH"); /* the mode asked for is the mode run */
+    free(pl);
+    return r ? -errno : 0;
+}
+
+int cli_launch(const launch_opts *o)
+{
+    launch_verb = o->verb;
+    char **cmd = o->cmd;
+    const char *out = o->trace, *pcap = o->pcap;
+
+    char path[PATH_MAX];
+    int r = launch_find(cmd[0], path, sizeof path);
+    if (r == -EACCES)
+        return launch_fail(EXIT_CANNOT_RUN, "%s: permission denied%s", cmd[0], "");
+    if (r < 0)
+        return launch_fail(EXIT_NOT_FOUND, "%s: command not found%s", cmd[0], "");
+    if (launch_is_static(path))
+        return launch_fail(EXIT_CANNOT_RUN,
+                           "%s is statically linked: LD_PRELOAD cannot reach its calls%s", path,
+                           " (docs/interpose.md)");
+    char preload[PATH_MAX];
+    if (launch_preload(preload, sizeof preload) < 0)
+        return launch_fail(SRR_EXIT_FAIL,
+                           "cannot find the interposer libsockrr-preload.so%s%s",
+                           getenv("SOCKRR_PRELOAD") ? " at $SOCKRR_PRELOAD=" : " beside sockrr",
+                           getenv("SOCKRR_PRELOAD") ? getenv("SOCKRR_PRELOAD") : "");
+    char trace[PATH_MAX], ctl[PATH_MAX] = "";
+    if (out) {
+        r = launch_abspath(out, trace, sizeof trace);
+        if (r < 0)
+            return launch_fail(SRR_EXIT_FAIL, "%s: %s", out, strerror(-r));
+        if (pcap) {
+            /* the pcap is written at the end: find out now that it can be */
+            int fd = open(pcap, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+            if (fd < 0)
+                return launch_fail(SRR_EXIT_FAIL, "%s: %s", pcap, strerror(errno));
+            close(fd);
+        }
+        r = launch_ctl_path(ctl, sizeof ctl);
+        if (r < 0)
+            return launch_fail(SRR_EXIT_FAIL, "cannot create a control file: %s%s", strerror(-r),
+                               "");
+    }
+
+    /* The child waits for "go" before exec; exec's failure comes back on
+     * a close-on-exec pipe. */
+    int go[2], report[2];
+    if (pipe2(go, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0)
+        return launch_fail(SRR_EXIT_FAIL, "pipe: %s%s", strerror(errno), "");
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return launch_fail(SRR_EXIT_FAIL, "fork: %s%s", strerror(errno), "");
+    if (pid == 0) {
+        close(go[1]);
+        close(report[0]);
+        char c;
+        if (read(go[0], &c, 1) != 1)
+            _exit(127); /* the parent gave up: never start */
+        int e = launch_setenv(preload, o, out ? trace : NULL, out ? ctl : NULL);
+        if (e == 0) {
+            execv(path, cmd);
+            e = -errno;
+        }
+        (void)!write(report[1], &e, sizeof e);
+        _exit(127);
+    }
+    close(go[0]);
+    close(report[1]);
+
+    if (out) {
+        /* the header's clock is the run's: the kernel's, or the sim's at 0 */
+        srr_world *clock = o->clock ? o->clock : srr_world_kernel();
+        srr_trace_meta meta = {.program = cmd[0], .payload_cap = o->payload_cap,
+                               .world = o->mode == LAUNCH_SIM ? "sim" : "kernel",
+                               .seed = o->seed};
+        for (meta.argc = 0; cmd[meta.argc]; meta.argc++)
+            ;
+        meta.argv = cmd;
+        r = clock ? srr__trace_shared_create(trace, ctl, &meta, clock, pid) : -ENOMEM;
+        if (clock != o->clock)
+            srr_world_destroy(clock);
+        if (r < 0) {
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+            unlink(ctl);
+            return launch_fail(SRR_EXIT_FAIL, "%s: %s", out, strerror(-r));
+        }
+    }
+    launch_child = pid;
+    struct sigaction sa = {.sa_handler = launch_forward};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGINT, SIG_IGN); /* the terminal sends it to CMD too */
+    signal(SIGQUIT, SIG_IGN);
+    (void)!write(go[1], "g", 1);
+    close(go[1]);
+
+    int e = 0;
+    ssize_t got = read(report[0], &e, sizeof e);
+    close(report[0]);
+    struct launch_wait wt = {.pid = pid};
+    int rc = SRR_EXIT_OK;
+    if (got != (ssize_t)sizeof e && pcap) {
+        /* the pcap is made while CMD runs, on the core it leaves idle,
+         * instead of after it: the same bytes, sooner */
+        if (cli_convert_file(trace, pcap, launch_more, &wt) != SRR_EXIT_OK)
+            rc = SRR_EXIT_FAIL;
+    }
+    while (!wt.done && waitpid(pid, &wt.status, 0) < 0 && errno == EINTR)
+        ;
+    if (ctl[0])
+        unlink(ctl);
+    if (got == (ssize_t)sizeof e) {
+        /* exec failed: nothing ran, so no trace is left behind */
+        if (out)
+            unlink(trace);
+        return launch_fail(e == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "%s: %s", cmd[0],
+                           strerror(-e));
+    }
+    int status = wt.status;
+    int cmd_rc = WIFEXITED(status) ? WEXITSTATUS(status)
+                 : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+                                       : SRR_EXIT_FAIL;
+    /* a pcap that could not be written fails a run that otherwise passed */
+    return cmd_rc == 0 ? rc : cmd_rc;
+}

@@ -1,0 +1,32 @@
+/*
+ * launch.h — running a command under the interposer (launch.c), for the
+ * verbs that do: record (kernel world, traced), sim (the sim world).
+ */
+#ifndef SOCKRR_LAUNCH_H
+#define SOCKRR_LAUNCH_H
+
+#include <stdint.h>
+
+#include "sockrr_world.h"
+
+enum launch_mode { LAUNCH_RECORD, LAUNCH_PASSTHROUGH, LAUNCH_SIM };
+
+typedef struct launch_opts {
+    const char *verb;     /* for messages: "sockrr VERB: ..." */
+    enum launch_mode mode;
+    const char *trace;    /* NULL: no trace */
+    const char *pcap;     /* NULL: no pcap (needs a trace) */
+    int64_t payload_cap;  /* -1: all */
+    const char *net;      /* sim: the network config, NULL = built-in */
+    int seed_set;         /* sim: --seed given */
+    uint64_t seed;        /* the trace header's seed */
+    const char *seed_text;
+    srr_world *clock;     /* the header's start times (NULL: the kernel's) */
+    char **cmd;           /* NULL-terminated */
+} launch_opts;
+
+/* Runs o->cmd; its exit status (128+N for signal N), 127 not found, 126
+ * cannot run, 1 the trace or pcap failed.  Errors are one line on stderr. */
+int cli_launch(const launch_opts *o);
+
+#endif
