@@ -32,6 +32,8 @@
 static srr_world *world;
 static int tracing;
 static int own_handles; /* the sim: placeholders and virtual clocks */
+static srr_world *sim_world;
+static int forked; /* a forked child of a sim process */
 static atomic_int state; /* 0 not started, 1 starting, 2 ready */
 static pthread_t starter;
 
@@ -97,6 +99,7 @@ static void env_remember(int i, const char *name)
  * joins processes, the child's socket calls are refused (forked_world.c). */
 static void atfork_child_sim(void)
 {
+    forked = 1;
     world = srr__forked_world(world);
     tracing = 0;
 }
@@ -123,6 +126,7 @@ static void preload_start_sim(void)
     }
     srr__fd_kernel_handles(0);
     own_handles = 1;
+    sim_world = sim;
     const char *trace = getenv("SOCKRR_TRACE"), *ctl = getenv("SOCKRR_CTL");
     world = sim;
     if (trace && ctl) {
@@ -217,6 +221,11 @@ srr_world *srr__preload_world(void)
 int srr__preload_own_handles(void)
 {
     return own_handles;
+}
+
+srr_world *srr__preload_sim(void)
+{
+    return own_handles && !forked ? sim_world : NULL;
 }
 
 int srr__preload_expose(srr_world *w, int handle, int cloexec)

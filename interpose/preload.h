@@ -15,6 +15,8 @@
 #endif
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -75,6 +77,17 @@
       (pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,   \
        char *const[], char *const[]))                                                          \
     X(syscall, long, (long, ...))                                                              \
+    X(pthread_create, int,                                                                     \
+      (pthread_t *, const pthread_attr_t *, void *(*)(void *), void *))                        \
+    X(pthread_join, int, (pthread_t, void **))                                                 \
+    X(pthread_cond_wait, int, (pthread_cond_t *, pthread_mutex_t *))                           \
+    X(pthread_cond_timedwait, int,                                                             \
+      (pthread_cond_t *, pthread_mutex_t *, const struct timespec *))                          \
+    X(pthread_cond_clockwait, int,                                                             \
+      (pthread_cond_t *, pthread_mutex_t *, clockid_t, const struct timespec *))               \
+    X(sem_wait, int, (sem_t *))                                                                \
+    X(sem_timedwait, int, (sem_t *, const struct timespec *))                                  \
+    X(sem_clockwait, int, (sem_t *, clockid_t, const struct timespec *))                       \
     X(__read_chk, ssize_t, (int, void *, size_t, size_t))                                      \
     X(__recv_chk, ssize_t, (int, void *, size_t, size_t, int))                                 \
     X(__recvfrom_chk, ssize_t,                                                                 \
@@ -108,6 +121,8 @@ int srr__preload_tracing(void);
 /* 1 when the world hands out handles of its own (sim): sockets then live
  * behind placeholder descriptors, and clocks are the world's. */
 int srr__preload_own_handles(void);
+/* The sim world itself (under its tap, if any), or NULL. */
+srr_world *srr__preload_sim(void);
 /* A new world handle made visible to the program: over the kernel the
  * handle is the descriptor; otherwise a placeholder descriptor (an
  * eventfd, close-on-exec when asked) stands for it.  The descriptor, or

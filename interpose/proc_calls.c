@@ -152,20 +152,20 @@ static const char *syscall_bypass(long n)
 {
     switch (n) {
     case SYS_io_uring_setup: return "io_uring_setup: io_uring's I/O is not caught or traced";
-    case SYS_socket: return "syscall(SYS_socket): raw socket syscalls are not traced";
-    case SYS_socketpair: return "syscall(SYS_socketpair): raw socket syscalls are not traced";
-    case SYS_connect: return "syscall(SYS_connect): raw socket syscalls are not traced";
-    case SYS_bind: return "syscall(SYS_bind): raw socket syscalls are not traced";
-    case SYS_listen: return "syscall(SYS_listen): raw socket syscalls are not traced";
-    case SYS_accept: return "syscall(SYS_accept): raw socket syscalls are not traced";
-    case SYS_accept4: return "syscall(SYS_accept4): raw socket syscalls are not traced";
-    case SYS_sendto: return "syscall(SYS_sendto): raw socket syscalls are not traced";
-    case SYS_recvfrom: return "syscall(SYS_recvfrom): raw socket syscalls are not traced";
-    case SYS_sendmsg: return "syscall(SYS_sendmsg): raw socket syscalls are not traced";
-    case SYS_recvmsg: return "syscall(SYS_recvmsg): raw socket syscalls are not traced";
-    case SYS_sendmmsg: return "syscall(SYS_sendmmsg): raw socket syscalls are not traced";
-    case SYS_recvmmsg: return "syscall(SYS_recvmmsg): raw socket syscalls are not traced";
-    case SYS_shutdown: return "syscall(SYS_shutdown): raw socket syscalls are not traced";
+    case SYS_socket: return "syscall(SYS_socket): raw socket syscalls bypass the interposer";
+    case SYS_socketpair: return "syscall(SYS_socketpair): raw socket syscalls bypass the interposer";
+    case SYS_connect: return "syscall(SYS_connect): raw socket syscalls bypass the interposer";
+    case SYS_bind: return "syscall(SYS_bind): raw socket syscalls bypass the interposer";
+    case SYS_listen: return "syscall(SYS_listen): raw socket syscalls bypass the interposer";
+    case SYS_accept: return "syscall(SYS_accept): raw socket syscalls bypass the interposer";
+    case SYS_accept4: return "syscall(SYS_accept4): raw socket syscalls bypass the interposer";
+    case SYS_sendto: return "syscall(SYS_sendto): raw socket syscalls bypass the interposer";
+    case SYS_recvfrom: return "syscall(SYS_recvfrom): raw socket syscalls bypass the interposer";
+    case SYS_sendmsg: return "syscall(SYS_sendmsg): raw socket syscalls bypass the interposer";
+    case SYS_recvmsg: return "syscall(SYS_recvmsg): raw socket syscalls bypass the interposer";
+    case SYS_sendmmsg: return "syscall(SYS_sendmmsg): raw socket syscalls bypass the interposer";
+    case SYS_recvmmsg: return "syscall(SYS_recvmmsg): raw socket syscalls bypass the interposer";
+    case SYS_shutdown: return "syscall(SYS_shutdown): raw socket syscalls bypass the interposer";
     default: return NULL;
     }
 }
@@ -179,12 +179,20 @@ long syscall(long n, ...)
         a[i] = va_arg(ap, long); /* Linux syscalls take at most six words */
     va_end(ap);
     srr_world *w = srr__preload_world();
-    long r = REAL(syscall)(n, a[0], a[1], a[2], a[3], a[4], a[5]);
-    const char *what = w && srr__tap_is(w) ? syscall_bypass(n) : NULL;
-    if (what) {
-        int e = errno;
-        srr__tap_note(w, what, "syscall", r, r < 0 ? e : 0);
-        errno = e;
+    const char *what = w ? syscall_bypass(n) : NULL;
+    long r;
+    int e;
+    if (what && srr__preload_own_handles()) {
+        /* over the sim, the kernel's socket would reach the real network:
+         * refused, as a kernel without the call would */
+        r = -1;
+        e = ENOSYS;
+    } else {
+        r = REAL(syscall)(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+        e = errno;
     }
+    if (what && srr__tap_is(w))
+        srr__tap_note(w, what, "syscall", r, r < 0 ? e : 0);
+    errno = e;
     return r;
 }

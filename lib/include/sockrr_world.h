@@ -197,6 +197,28 @@ srr_world *srr_world_sim_seeded(const char *config_path, uint64_t seed, char *er
  * one.  A thread about to be started does not count until its first call:
  * announce it first, and time waits for it.  0, or -EINVAL for other worlds. */
 int srr_sim_expect_thread(srr_world *w);
+/* Called by an announced thread when it starts, for threads that may never
+ * make a sim call (the interposer wraps every pthread_create): time stops
+ * waiting for it, and it counts as a participant from its first sim call,
+ * as an unannounced thread would.  0, or -EINVAL for other worlds. */
+int srr_sim_thread_arrived(srr_world *w);
+/* A participant about to wait outside the sim — on a condition variable,
+ * a semaphore, a join — for something only another thread can bring, or
+ * until deadline_ns of virtual CLOCK_MONOTONIC (-1: none).  While parked it
+ * counts as waiting, so virtual time may move (a thread pool's idle worker
+ * no longer holds it still); once its deadline comes it counts as busy
+ * until it unparks.  park returns 1 when parked, 0 when the caller is no
+ * participant (nothing to do), -EINVAL for other worlds.  park_due (call
+ * it every millisecond or so of real time while waiting) moves time when
+ * everyone waits, and returns 1 once the deadline has come.  The caller
+ * owns p until unpark. */
+typedef struct srr_sim_parked {
+    int64_t deadline;
+    struct srr_sim_parked *next;
+} srr_sim_parked;
+int srr_sim_park(srr_world *w, srr_sim_parked *p, int64_t deadline_ns);
+int srr_sim_park_due(srr_world *w, srr_sim_parked *p);
+void srr_sim_unpark(srr_world *w, srr_sim_parked *p);
 /* The seed the sim world was made with (the config's, or the one given to
  * srr_world_sim_seeded): 0, or -EINVAL for other worlds. */
 int srr_sim_seed(srr_world *w, uint64_t *seed);

@@ -127,6 +127,7 @@ struct sim_world {
     int expected;         /* threads announced (srr_sim_expect_thread) that have not entered yet */
     int waiting;
     sim_waiter *waiters;
+    struct srr_sim_parked *parked; /* threads waiting outside the sim (srr_sim_park) */
     uint64_t generation;  /* bumped by every change a waiter may wait for */
     int64_t now;          /* virtual CLOCK_MONOTONIC, ns */
     uint64_t rng;

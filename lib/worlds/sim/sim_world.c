@@ -29,13 +29,18 @@ static void sim_participant_exit(void *p)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* The world whose announced thread this is, once it said it started
+ * (srr_sim_thread_arrived): its token is spent already.  Per thread, keyed
+ * by the world, so two worlds never mix. */
+static __thread const sim_world *arrived_in;
+
 void srr__sim_enter(sim_world *s)
 {
     pthread_mutex_lock(&s->lock);
     if (!pthread_getspecific(s->participant)) {
         pthread_setspecific(s->participant, s);
         s->participants++;
-        if (s->expected > 0)
+        if (s->expected > 0 && arrived_in != s)
             s->expected--; /* an announced thread arrived */
     }
 }
@@ -61,6 +66,8 @@ static int64_t sim_next_due(sim_world *s)
 #define SIM_DUE(t) do { if ((t) >= 0 && (next < 0 || (t) < next)) next = (t); } while (0)
     for (sim_waiter *w = s->waiters; w; w = w->next)
         SIM_DUE(w->deadline);
+    for (srr_sim_parked *p = s->parked; p; p = p->next)
+        SIM_DUE(p->deadline);
     for (size_t i = 0; i < s->nall; i++) {
         sim_sock *k = s->all[i];
         if (k->state == SIM_S_CONNECTING)
@@ -96,8 +103,33 @@ static int sim_all_settled(sim_world *s)
             return 0;
         n++;
     }
+    /* a parked thread is settled until its deadline comes, then busy until
+     * it wakes and goes on */
+    for (srr_sim_parked *p = s->parked; p; p = p->next)
+        if (p->deadline < 0 || p->deadline > s->now)
+            n++;
     /* an announced thread that has not made its first call yet is busy */
     return n == s->participants && s->expected == 0;
+}
+
+/* When nobody can act before something is due, jump there: 1 moved (or
+ * services ran), 0 someone is busy, -EDEADLK nothing can ever happen. */
+static int sim_try_advance(sim_world *s)
+{
+    if (!sim_all_settled(s))
+        return 0;
+    int64_t next = sim_next_due(s);
+    if (next < 0) {
+        sim_report_deadlock(s);
+        s->deadlocks++;
+        pthread_cond_broadcast(&s->changed);
+        return -EDEADLK;
+    }
+    if (next > s->now)
+        s->now = next;
+    srr__sim_runnable_services(s);
+    srr__sim_changed(s);
+    return 1;
 }
 
 int srr__sim_wait(sim_world *s, const char *what, int handle, int64_t deadline)
@@ -124,22 +156,14 @@ int srr__sim_wait(sim_world *s, const char *what, int handle, int64_t deadline)
             r = -ETIMEDOUT;
             break;
         }
-        if (sim_all_settled(s)) {
-            /* Nobody can act before something is due: jump there. */
-            int64_t next = sim_next_due(s);
-            if (next < 0) {
-                sim_report_deadlock(s);
-                s->deadlocks++;
-                pthread_cond_broadcast(&s->changed);
-                r = -EDEADLK;
-                break;
-            }
-            if (next > s->now)
-                s->now = next;
-            srr__sim_runnable_services(s);
-            srr__sim_changed(s);
-            continue;
+        /* Nobody can act before something is due: jump there. */
+        int moved = sim_try_advance(s);
+        if (moved < 0) {
+            r = moved;
+            break;
         }
+        if (moved)
+            continue;
         /* pthread_cond_wait is a cancellation point: a thread cancelled here
          * would take the lock and its waiter record with it */
         int cancel;
@@ -434,6 +458,66 @@ int srr_sim_expect_thread(srr_world *w)
     srr__sim_enter(s);
     s->expected++;
     srr__sim_leave(s);
+    return 0;
+}
+
+int srr_sim_park(srr_world *w, srr_sim_parked *p, int64_t deadline_ns)
+{
+    if (!w || w->ops != &srr__sim_ops || !p)
+        return -EINVAL;
+    sim_world *s = SIM(w);
+    pthread_mutex_lock(&s->lock);
+    int r = 0;
+    if (pthread_getspecific(s->participant)) {
+        /* the clock the caller read its deadline from is the virtual one */
+        p->deadline = deadline_ns;
+        p->next = s->parked;
+        s->parked = p;
+        srr__sim_changed(s); /* a waiter may now find everyone settled */
+        r = 1;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return r;
+}
+
+int srr_sim_park_due(srr_world *w, srr_sim_parked *p)
+{
+    sim_world *s = SIM(w);
+    pthread_mutex_lock(&s->lock);
+    /* with no sim waiter left to do it, the parked thread moves time */
+    if (p->deadline >= 0 && s->now < p->deadline)
+        sim_try_advance(s);
+    int due = p->deadline >= 0 && s->now >= p->deadline;
+    pthread_mutex_unlock(&s->lock);
+    return due;
+}
+
+void srr_sim_unpark(srr_world *w, srr_sim_parked *p)
+{
+    sim_world *s = SIM(w);
+    pthread_mutex_lock(&s->lock);
+    for (srr_sim_parked **q = &s->parked; *q; q = &(*q)->next)
+        if (*q == p) {
+            *q = p->next;
+            break;
+        }
+    srr__sim_changed(s);
+    pthread_mutex_unlock(&s->lock);
+}
+
+int srr_sim_thread_arrived(srr_world *w)
+{
+    if (!w || w->ops != &srr__sim_ops)
+        return -EINVAL;
+    sim_world *s = SIM(w);
+    pthread_mutex_lock(&s->lock);
+    if (!pthread_getspecific(s->participant) && arrived_in != s) {
+        arrived_in = s;
+        if (s->expected > 0)
+            s->expected--;
+        srr__sim_changed(s); /* waiters re-check whether time may move */
+    }
+    pthread_mutex_unlock(&s->lock);
     return 0;
 }
 

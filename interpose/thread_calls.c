@@ -1,0 +1,204 @@
+/*
+ * thread_calls.c — threads, over the sim: pthread_create, and the waits a
+ * thread makes on other threads (pthread_cond_wait / timedwait / clockwait,
+ * sem_wait / timedwait / clockwait, pthread_join).  Over the kernel each is
+ * libc's.
+ *
+ * Virtual time moves when every thread that has made a sim call waits.  A
+ * thread waiting on a condition variable or a semaphore waits for another
+ * thread, so it is parked (srr_sim_park) for the length of the wait: an
+ * idle worker of a thread pool does not hold time still.  A timed wait's
+ * deadline was read from the virtual clock (the program's clock_gettime is
+ * the sim's), so it is the sim's deadline: the wait goes on in slices of
+ * real time, and ends with ETIMEDOUT when virtual time reaches it.
+ *
+ * A thread being created is announced (srr_sim_expect_thread), so virtual
+ * time does not jump past what it was about to do; once it runs it counts
+ * as any thread does, from its first sim call.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "preload.h"
+
+#define SLICE_NS 1000000 /* real time between looks at the virtual clock */
+
+struct thread_start {
+    void *(*fn)(void *);
+    void *arg;
+    srr_world *sim;
+};
+
+static void *thread_trampoline(void *p)
+{
+    struct thread_start t = *(struct thread_start *)p;
+    free(p);
+    srr_sim_thread_arrived(t.sim);
+    return t.fn(t.arg);
+}
+
+int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
+{
+    srr_world *sim = srr__preload_world() ? srr__preload_sim() : NULL;
+    struct thread_start *t = sim ? malloc(sizeof *t) : NULL;
+    if (!t)
+        return REAL(pthread_create)(th, attr, fn, arg);
+    *t = (struct thread_start){fn, arg, sim};
+    srr_sim_expect_thread(sim);
+    int r = REAL(pthread_create)(th, attr, thread_trampoline, t);
+    if (r != 0) {
+        free(t);
+        srr_sim_thread_arrived(sim); /* nobody is coming: the token goes */
+    }
+    return r;
+}
+
+/* A virtual absolute time on clock as virtual CLOCK_MONOTONIC ns. */
+static int64_t virtual_deadline(srr_world *sim, clockid_t clock, const struct timespec *abs)
+{
+    int64_t t = abs->tv_sec * 1000000000LL + abs->tv_nsec;
+    if (clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE)
+        t -= sim->ops->now(sim, CLOCK_REALTIME) - sim->ops->now(sim, CLOCK_MONOTONIC);
+    return t;
+}
+
+/* Now + one slice on the real clock, as an absolute time on it. */
+static struct timespec real_slice(clockid_t clock)
+{
+    struct timespec ts;
+    LIBC(clock_gettime)(clock, &ts);
+    ts.tv_nsec += SLICE_NS;
+    if (ts.tv_nsec >= 1000000000) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000;
+    }
+    return ts;
+}
+
+/* The clock a condition variable was made with: glibc keeps it in the
+ * low bit of __wrefs (pthread_condattr_setclock). */
+static clockid_t cond_clock(const pthread_cond_t *c)
+{
+    return (c->__data.__wrefs & 1) ? CLOCK_MONOTONIC : CLOCK_REALTIME;
+}
+
+/* ---------------------------------------------------------- condition */
+
+static int cond_wait_virtual(srr_world *sim, pthread_cond_t *c, pthread_mutex_t *m,
+                             clockid_t clock, const struct timespec *abs)
+{
+    srr_sim_parked p;
+    int64_t deadline = abs ? virtual_deadline(sim, clock, abs) : -1;
+    if (srr_sim_park(sim, &p, deadline) != 1) /* not a participant: real time */
+        return abs ? REAL(pthread_cond_clockwait)(c, m, clock, abs) : REAL(pthread_cond_wait)(c, m);
+    int r;
+    if (!abs) {
+        r = REAL(pthread_cond_wait)(c, m);
+    } else {
+        for (;;) {
+            /* a slice of real time on the condition's own clock */
+            clockid_t real = cond_clock(c);
+            struct timespec slice = real_slice(real);
+            r = REAL(pthread_cond_timedwait)(c, m, &slice);
+            if (r != ETIMEDOUT)
+                break;
+            if (srr_sim_park_due(sim, &p))
+                break; /* ETIMEDOUT: the virtual deadline came */
+        }
+    }
+    srr_sim_unpark(sim, &p);
+    return r;
+}
+
+int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+{
+    srr_world *sim = srr__preload_world() ? srr__preload_sim() : NULL;
+    if (!sim)
+        return REAL(pthread_cond_wait)(c, m);
+    return cond_wait_virtual(sim, c, m, CLOCK_MONOTONIC, NULL);
+}
+
+int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abs)
+{
+    srr_world *sim = srr__preload_world() ? srr__preload_sim() : NULL;
+    if (!sim)
+        return REAL(pthread_cond_timedwait)(c, m, abs);
+    return cond_wait_virtual(sim, c, m, cond_clock(c), abs);
+}
+
+int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
+                           const struct timespec *abs)
+{
+    srr_world *sim = srr__preload_world() ? srr__preload_sim() : NULL;
+    if (!sim || (clock != CLOCK_MONOTONIC && clock != CLOCK_REALTIME))
+        return REAL(pthread_cond_clockwait)(c, m, clock, abs);
+    return cond_wait_virtual(sim, c, m, clock, abs);
+}
+
+/* ---------------------------------------------------------- semaphore */
+
+static int sem_wait_virtual(srr_world *sim, sem_t *sem, clockid_t clock,
+                            const struct timespec *abs)
+{
+    srr_sim_parked p;
+    int64_t deadline = abs ? virtual_deadline(sim, clock, abs) : -1;
+    if (srr_sim_park(sim, &p, deadline) != 1)
+        return abs ? REAL(sem_clockwait)(sem, clock, abs) : REAL(sem_wait)(sem);
+    int r;
+    if (!abs) {
+        r = REAL(sem_wait)(sem);
+    } else {
+        for (;;) {
+            struct timespec slice = real_slice(CLOCK_MONOTONIC);
+            r = REAL(sem_clockwait)(sem, CLOCK_MONOTONIC, &slice);
+            if (r == 0 || errno != ETIMEDOUT)
+                break;
+            if (srr_sim_park_due(sim, &p))
+                break; /* -1 with ETIMEDOUT: the virtual deadline came */
+        }
+    }
+    int e = errno;
+    srr_sim_unpark(sim, &p);
+    errno = e;
+    return r;
+}
+
+int sem_wait(sem_t *sem)
+{
+    srr_world *sim = srr__preload_world() ? srr__preload_sim() : NULL;
+    if (!sim)
+        return REAL(sem_wait)(sem);
+    return sem_wait_virtual(sim, sem, CLOCK_MONOTONIC, NULL);
+}
+
+int sem_timedwait(sem_t *sem, const struct timespec *abs)
+{
+    srr_world *sim = srr__preload_world() ? srr__preload_sim() : NULL;
+    if (!sim)
+        return REAL(sem_timedwait)(sem, abs);
+    return sem_wait_virtual(sim, sem, CLOCK_REALTIME, abs);
+}
+
+int sem_clockwait(sem_t *sem, clockid_t clock, const struct timespec *abs)
+{
+    srr_world *sim = srr__preload_world() ? srr__preload_sim() : NULL;
+    if (!sim || (clock != CLOCK_MONOTONIC && clock != CLOCK_REALTIME))
+        return REAL(sem_clockwait)(sem, clock, abs);
+    return sem_wait_virtual(sim, sem, clock, abs);
+}
+
+/* --------------------------------------------------------------- join */
+
+int pthread_join(pthread_t th, void **ret)
+{
+    srr_world *sim = srr__preload_world() ? srr__preload_sim() : NULL;
+    srr_sim_parked p;
+    if (!sim || srr_sim_park(sim, &p, -1) != 1)
+        return REAL(pthread_join)(th, ret);
+    int r = REAL(pthread_join)(th, ret);
+    srr_sim_unpark(sim, &p);
+    return r;
+}
