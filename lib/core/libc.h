@@ -12,6 +12,7 @@
 #include <net/if.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -54,6 +55,7 @@
     X(clock_gettime, int, (clockid_t, struct timespec *))                                      \
     X(clock_nanosleep, int, (clockid_t, int, const struct timespec *, struct timespec *))      \
     X(write, ssize_t, (int, const void *, size_t))                                             \
+    X(pthread_cond_wait, int, (pthread_cond_t *, pthread_mutex_t *))                           \
     X(open, int, (const char *, int, ...))
 
 #define SRR_LIBC_FIELD(name, ret, params) ret(*name) params;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "libc.h"
 #include "sim.h"
 
 extern const srr_world_ops srr__sim_ops;
@@ -168,7 +169,7 @@ int srr__sim_wait(sim_world *s, const char *what, int handle, int64_t deadline)
          * would take the lock and its waiter record with it */
         int cancel;
         pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
-        pthread_cond_wait(&s->changed, &s->lock);
+        srr__libc.pthread_cond_wait(&s->changed, &s->lock); /* not the interposer's */
         pthread_setcancelstate(cancel, NULL);
     }
     s->waiting--;
