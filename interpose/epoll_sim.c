@@ -97,6 +97,20 @@ void srr__epoll_drop_fd(int fd)
     pthread_mutex_unlock(&sets_lock);
 }
 
+void srr__epoll_rearm(int fd)
+{
+    if (!atomic_load_explicit((_Atomic(ep_set *) *)&sets, memory_order_relaxed))
+        return;
+    pthread_mutex_lock(&sets_lock);
+    for (ep_set *s = sets; s; s = s->next)
+        for (ep_entry *e = s->entries; e; e = e->next)
+            if (e->fd == fd) {
+                e->reported &= ~(uint32_t)(EPOLLIN | EPOLLOUT);
+                e->nread = 0;
+            }
+    pthread_mutex_unlock(&sets_lock);
+}
+
 static int sim_mode(void)
 {
     return srr__preload_world() && srr__preload_own_handles();
@@ -182,8 +196,13 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 static uint32_t ep_report(srr_world *w, ep_entry *e, short revents)
 {
     uint32_t bits = (uint32_t)revents & (e->ev.events | EPOLLERR | EPOLLHUP);
-    if (!bits || e->quiet)
+    if (e->quiet)
         return 0;
+    if (!bits) {
+        e->reported = 0; /* not ready now: the next readiness is an edge */
+        e->nread = 0;
+        return 0;
+    }
     if (e->ev.events & EPOLLET) {
         int nread = 0;
         int h = srr__fd_handle(e->fd);

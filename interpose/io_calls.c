@@ -55,20 +55,27 @@ static void note_rights(const struct msghdr *msg)
     }
 }
 
-static ssize_t world_send(srr_world *w, int fd, const struct msghdr *msg, int flags)
+/* h is the world's handle, fd the program's descriptor, for edge-triggered
+ * epoll's bookkeeping. */
+static ssize_t world_send(srr_world *w, int h, const struct msghdr *msg, int flags, int fd)
 {
-    long r = w->ops->sendmsg(w, fd, msg, flags);
+    long r = w->ops->sendmsg(w, h, msg, flags);
     srr__preload_sigpipe(r, flags);
+    if (r == -EAGAIN && fd >= 0)
+        srr__epoll_rearm(fd);
     return r;
 }
 
-static ssize_t world_recv(srr_world *w, int fd, struct msghdr *msg, int flags)
+static ssize_t world_recv(srr_world *w, int h, struct msghdr *msg, int flags, int fd)
 {
-    long r = w->ops->recvmsg(w, fd, msg, flags);
+    long r = w->ops->recvmsg(w, h, msg, flags);
     if (r >= 0)
         note_rights(msg);
+    else if (r == -EAGAIN && fd >= 0)
+        srr__epoll_rearm(fd);
     return r;
 }
+
 
 /* ---------------------------------------------------------------- send */
 
@@ -79,7 +86,7 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
     if (!w || !msg)
         return LIBC(sendmsg)(fd, msg, flags);
     int e = errno;
-    return srr__ret(world_send(w, h, msg, flags), e);
+    return srr__ret(world_send(w, h, msg, flags, fd), e);
 }
 
 ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
@@ -93,7 +100,7 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
     struct iovec iov = {(void *)buf, len};
     struct msghdr m = {.msg_name = (void *)to, .msg_namelen = to ? tolen : 0, .msg_iov = &iov,
                        .msg_iovlen = 1};
-    return srr__ret(world_send(w, h, &m, flags), e);
+    return srr__ret(world_send(w, h, &m, flags, fd), e);
 }
 
 ssize_t send(int fd, const void *buf, size_t len, int flags)
@@ -105,7 +112,7 @@ ssize_t send(int fd, const void *buf, size_t len, int flags)
     int e = errno;
     struct iovec iov = {(void *)buf, len};
     struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-    return srr__ret(world_send(w, h, &m, flags), e);
+    return srr__ret(world_send(w, h, &m, flags, fd), e);
 }
 
 ssize_t write(int fd, const void *buf, size_t len)
@@ -117,7 +124,7 @@ ssize_t write(int fd, const void *buf, size_t len)
     int e = errno;
     struct iovec iov = {(void *)buf, len};
     struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-    long r = world_send(w, h, &m, 0);
+    long r = world_send(w, h, &m, 0, fd);
     if (not_a_socket(r, fd))
         return LIBC(write)(fd, buf, len);
     return srr__ret(r, e);
@@ -131,7 +138,7 @@ ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
         return REAL(writev)(fd, iov, iovcnt);
     int e = errno;
     struct msghdr m = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
-    long r = world_send(w, h, &m, 0);
+    long r = world_send(w, h, &m, 0, fd);
     if (not_a_socket(r, fd))
         return REAL(writev)(fd, iov, iovcnt);
     return srr__ret(r, e);
@@ -149,7 +156,7 @@ int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
         vlen = UIO_MAXIOV;
     unsigned int i;
     for (i = 0; i < vlen; i++) {
-        long r = world_send(w, h, &vec[i].msg_hdr, flags);
+        long r = world_send(w, h, &vec[i].msg_hdr, flags, fd);
         if (r < 0) {
             if (i > 0)
                 break; /* the error shows on the next call, as in Linux */
@@ -170,7 +177,7 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
     if (!w || !msg)
         return LIBC(recvmsg)(fd, msg, flags);
     int e = errno;
-    return srr__ret(world_recv(w, h, msg, flags), e);
+    return srr__ret(world_recv(w, h, msg, flags, fd), e);
 }
 
 ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
@@ -186,7 +193,7 @@ ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from
                        .msg_namelen = from && fromlen ? *fromlen : 0,
                        .msg_iov = &iov,
                        .msg_iovlen = 1};
-    long r = world_recv(w, h, &m, flags);
+    long r = world_recv(w, h, &m, flags, fd);
     if (r >= 0 && from && fromlen)
         *fromlen = m.msg_namelen;
     return srr__ret(r, e);
@@ -201,7 +208,7 @@ ssize_t recv(int fd, void *buf, size_t len, int flags)
     int e = errno;
     struct iovec iov = {buf, len};
     struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-    return srr__ret(world_recv(w, h, &m, flags), e);
+    return srr__ret(world_recv(w, h, &m, flags, fd), e);
 }
 
 ssize_t read(int fd, void *buf, size_t len)
@@ -213,7 +220,7 @@ ssize_t read(int fd, void *buf, size_t len)
     int e = errno;
     struct iovec iov = {buf, len};
     struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-    long r = world_recv(w, h, &m, 0);
+    long r = world_recv(w, h, &m, 0, fd);
     if (not_a_socket(r, fd))
         return REAL(read)(fd, buf, len);
     return srr__ret(r, e);
@@ -227,7 +234,7 @@ ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
         return REAL(readv)(fd, iov, iovcnt);
     int e = errno;
     struct msghdr m = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
-    long r = world_recv(w, h, &m, 0);
+    long r = world_recv(w, h, &m, 0, fd);
     if (not_a_socket(r, fd))
         return REAL(readv)(fd, iov, iovcnt);
     return srr__ret(r, e);
@@ -251,7 +258,7 @@ int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags, struct t
         int f = flags & ~MSG_WAITFORONE;
         if (i > 0 && (flags & MSG_WAITFORONE))
             f |= MSG_DONTWAIT;
-        long r = world_recv(w, h, &vec[i].msg_hdr, f);
+        long r = world_recv(w, h, &vec[i].msg_hdr, f, fd);
         if (r < 0) {
             if (i > 0)
                 break;
@@ -313,7 +320,7 @@ static ssize_t sendfile_via_seam(srr_world *w, int out, int in, off64_t *off, si
     int e = errno;
     struct iovec iov = {buf, (size_t)n};
     struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-    long r = world_send(w, out, &m, 0);
+    long r = world_send(w, out, &m, 0, -1);
     if (r < 0) {
         if (!off)
             REAL(lseek)(in, -n, SEEK_CUR); /* nothing was sent: put it back */
@@ -366,7 +373,7 @@ ssize_t splice(int in, off64_t *in_off, int out, off64_t *out_off, size_t len, u
     if (in_sock) {
         struct iovec iov = {buf, want};
         struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-        n = world_recv(w, hin, &m, nb);
+        n = world_recv(w, hin, &m, nb, in);
     } else {
         n = in_off ? REAL(pread64)(in, buf, want, *in_off) : REAL(read)(in, buf, want);
         if (n < 0)
@@ -382,7 +389,7 @@ ssize_t splice(int in, off64_t *in_off, int out, off64_t *out_off, size_t len, u
         if (out_sock) {
             struct iovec iov = {buf + done, (size_t)n - done};
             struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-            k = world_send(w, hout, &m, 0); /* blocking: the bytes are taken already */
+            k = world_send(w, hout, &m, 0, out); /* blocking: the bytes are taken already */
         } else {
             k = out_off ? REAL(pwrite64)(out, buf + done, (size_t)n - done, *out_off)
                         : LIBC(write)(out, buf + done, (size_t)n - done);

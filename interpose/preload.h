@@ -85,6 +85,10 @@
       (pthread_cond_t *, pthread_mutex_t *, const struct timespec *))                          \
     X(pthread_cond_clockwait, int,                                                             \
       (pthread_cond_t *, pthread_mutex_t *, clockid_t, const struct timespec *))               \
+    X(pthread_cond_signal, int, (pthread_cond_t *))                                            \
+    X(pthread_cond_broadcast, int, (pthread_cond_t *))                                         \
+    X(pthread_clockjoin_np, int, (pthread_t, void **, clockid_t, const struct timespec *))     \
+    X(sem_post, int, (sem_t *))                                                                \
     X(sem_wait, int, (sem_t *))                                                                \
     X(sem_timedwait, int, (sem_t *, const struct timespec *))                                  \
     X(sem_clockwait, int, (sem_t *, clockid_t, const struct timespec *))                       \
@@ -187,6 +191,9 @@ void srr__forked_world_prepare(srr_world *parent);
 
 /* An epoll descriptor's sim interest list is dropped (epoll_sim.c). */
 void srr__epoll_forget(int epfd);
+/* A call on sim socket fd answered EAGAIN: the program drained it, so its
+ * next readiness is a new edge for edge-triggered entries. */
+void srr__epoll_rearm(int fd);
 /* A sim socket's descriptor closed: out of every interest list. */
 void srr__epoll_drop_fd(int fd);
 

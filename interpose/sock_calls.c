@@ -96,6 +96,8 @@ int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
     int r = w->ops->accept4(w, h, addr, len, flags);
     if (r >= 0)
         r = srr__preload_expose(w, r, flags & SOCK_CLOEXEC);
+    else if (r == -EAGAIN)
+        srr__epoll_rearm(fd); /* drained: the next connection is an edge */
     return (int)srr__ret(r, e);
 }
 

@@ -13,8 +13,9 @@
  * real time, and ends with ETIMEDOUT when virtual time reaches it.
  *
  * A thread being created is announced (srr_sim_expect_thread), so virtual
- * time does not jump past what it was about to do; once it runs it counts
- * as any thread does, from its first sim call.
+ * time does not jump past what it was about to do, and it is a participant
+ * from its start: under the interposer every thread counts, and the waits
+ * above are what let time move.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -32,11 +33,15 @@ struct thread_start {
     srr_world *sim;
 };
 
+/* The new thread is a participant from its first instruction: a thread
+ * that computes holds time still, one that waits on another thread is
+ * parked (below).  Its first sim call (reading the clock) spends the
+ * announcement. */
 static void *thread_trampoline(void *p)
 {
     struct thread_start t = *(struct thread_start *)p;
     free(p);
-    srr_sim_thread_arrived(t.sim);
+    t.sim->ops->now(t.sim, CLOCK_MONOTONIC);
     return t.fn(t.arg);
 }
 
@@ -51,7 +56,7 @@ int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *
     int r = REAL(pthread_create)(th, attr, thread_trampoline, t);
     if (r != 0) {
         free(t);
-        srr_sim_thread_arrived(sim); /* nobody is coming: the token goes */
+        srr_sim_expect_cancel(sim); /* nobody is coming */
     }
     return r;
 }
@@ -92,22 +97,18 @@ static int cond_wait_virtual(srr_world *sim, pthread_cond_t *c, pthread_mutex_t 
 {
     srr_sim_parked p;
     int64_t deadline = abs ? virtual_deadline(sim, clock, abs) : -1;
-    if (srr_sim_park(sim, &p, deadline) != 1) /* not a participant: real time */
+    if (srr_sim_park(sim, &p, c, deadline) != 1) /* not a participant: real time */
         return abs ? REAL(pthread_cond_clockwait)(c, m, clock, abs) : REAL(pthread_cond_wait)(c, m);
     int r;
-    if (!abs) {
-        r = REAL(pthread_cond_wait)(c, m);
-    } else {
-        for (;;) {
-            /* a slice of real time on the condition's own clock */
-            clockid_t real = cond_clock(c);
-            struct timespec slice = real_slice(real);
-            r = REAL(pthread_cond_timedwait)(c, m, &slice);
-            if (r != ETIMEDOUT)
-                break;
-            if (srr_sim_park_due(sim, &p))
-                break; /* ETIMEDOUT: the virtual deadline came */
-        }
+    for (;;) {
+        /* a slice of real time on the condition's own clock: a thread
+         * counted as woken by a signal meant for another waits on after it */
+        struct timespec slice = real_slice(cond_clock(c));
+        r = REAL(pthread_cond_timedwait)(c, m, &slice);
+        if (r != ETIMEDOUT)
+            break;
+        if (srr_sim_park_due(sim, &p))
+            break; /* ETIMEDOUT: the virtual deadline came */
     }
     srr_sim_unpark(sim, &p);
     return r;
@@ -138,6 +139,22 @@ int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t cloc
     return cond_wait_virtual(sim, c, m, clock, abs);
 }
 
+int pthread_cond_signal(pthread_cond_t *c)
+{
+    srr_world *sim = srr__preload_world() ? srr__preload_sim() : NULL;
+    if (sim)
+        srr_sim_wake(sim, c);
+    return REAL(pthread_cond_signal)(c);
+}
+
+int pthread_cond_broadcast(pthread_cond_t *c)
+{
+    srr_world *sim = srr__preload_world() ? srr__preload_sim() : NULL;
+    if (sim)
+        srr_sim_wake(sim, c);
+    return REAL(pthread_cond_broadcast)(c);
+}
+
 /* ---------------------------------------------------------- semaphore */
 
 static int sem_wait_virtual(srr_world *sim, sem_t *sem, clockid_t clock,
@@ -145,20 +162,16 @@ static int sem_wait_virtual(srr_world *sim, sem_t *sem, clockid_t clock,
 {
     srr_sim_parked p;
     int64_t deadline = abs ? virtual_deadline(sim, clock, abs) : -1;
-    if (srr_sim_park(sim, &p, deadline) != 1)
+    if (srr_sim_park(sim, &p, sem, deadline) != 1)
         return abs ? REAL(sem_clockwait)(sem, clock, abs) : REAL(sem_wait)(sem);
     int r;
-    if (!abs) {
-        r = REAL(sem_wait)(sem);
-    } else {
-        for (;;) {
-            struct timespec slice = real_slice(CLOCK_MONOTONIC);
-            r = REAL(sem_clockwait)(sem, CLOCK_MONOTONIC, &slice);
-            if (r == 0 || errno != ETIMEDOUT)
-                break;
-            if (srr_sim_park_due(sim, &p))
-                break; /* -1 with ETIMEDOUT: the virtual deadline came */
-        }
+    for (;;) {
+        struct timespec slice = real_slice(CLOCK_MONOTONIC);
+        r = REAL(sem_clockwait)(sem, CLOCK_MONOTONIC, &slice);
+        if (r == 0 || errno != ETIMEDOUT)
+            break;
+        if (srr_sim_park_due(sim, &p))
+            break; /* -1 with ETIMEDOUT: the virtual deadline came */
     }
     int e = errno;
     srr_sim_unpark(sim, &p);
@@ -190,15 +203,31 @@ int sem_clockwait(sem_t *sem, clockid_t clock, const struct timespec *abs)
     return sem_wait_virtual(sim, sem, clock, abs);
 }
 
+int sem_post(sem_t *sem)
+{
+    srr_world *sim = srr__preload_world() ? srr__preload_sim() : NULL;
+    if (sim)
+        srr_sim_wake(sim, sem);
+    return REAL(sem_post)(sem);
+}
+
 /* --------------------------------------------------------------- join */
 
+/* The joined thread's exit is the wake: joins look in slices too. */
 int pthread_join(pthread_t th, void **ret)
 {
     srr_world *sim = srr__preload_world() ? srr__preload_sim() : NULL;
     srr_sim_parked p;
-    if (!sim || srr_sim_park(sim, &p, -1) != 1)
+    if (!sim || srr_sim_park(sim, &p, NULL, -1) != 1)
         return REAL(pthread_join)(th, ret);
-    int r = REAL(pthread_join)(th, ret);
+    int r;
+    for (;;) {
+        struct timespec slice = real_slice(CLOCK_MONOTONIC);
+        r = REAL(pthread_clockjoin_np)(th, ret, CLOCK_MONOTONIC, &slice);
+        if (r != ETIMEDOUT)
+            break;
+        srr_sim_park_due(sim, &p);
+    }
     srr_sim_unpark(sim, &p);
     return r;
 }

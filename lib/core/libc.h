@@ -56,6 +56,7 @@
     X(clock_nanosleep, int, (clockid_t, int, const struct timespec *, struct timespec *))      \
     X(write, ssize_t, (int, const void *, size_t))                                             \
     X(pthread_cond_wait, int, (pthread_cond_t *, pthread_mutex_t *))                           \
+    X(pthread_cond_broadcast, int, (pthread_cond_t *))                                         \
     X(open, int, (const char *, int, ...))
 
 #define SRR_LIBC_FIELD(name, ret, params) ret(*name) params;

@@ -197,28 +197,32 @@ srr_world *srr_world_sim_seeded(const char *config_path, uint64_t seed, char *er
  * one.  A thread about to be started does not count until its first call:
  * announce it first, and time waits for it.  0, or -EINVAL for other worlds. */
 int srr_sim_expect_thread(srr_world *w);
-/* Called by an announced thread when it starts, for threads that may never
- * make a sim call (the interposer wraps every pthread_create): time stops
- * waiting for it, and it counts as a participant from its first sim call,
- * as an unannounced thread would.  0, or -EINVAL for other worlds. */
-int srr_sim_thread_arrived(srr_world *w);
-/* A participant about to wait outside the sim — on a condition variable,
- * a semaphore, a join — for something only another thread can bring, or
- * until deadline_ns of virtual CLOCK_MONOTONIC (-1: none).  While parked it
- * counts as waiting, so virtual time may move (a thread pool's idle worker
- * no longer holds it still); once its deadline comes it counts as busy
- * until it unparks.  park returns 1 when parked, 0 when the caller is no
- * participant (nothing to do), -EINVAL for other worlds.  park_due (call
- * it every millisecond or so of real time while waiting) moves time when
- * everyone waits, and returns 1 once the deadline has come.  The caller
+/* Takes back one srr_sim_expect_thread whose thread was never started
+ * (pthread_create failed).  0, or -EINVAL for other worlds. */
+int srr_sim_expect_cancel(srr_world *w);
+/* A participant about to wait outside the sim on another thread — on the
+ * condition variable or semaphore `on`, or a join — or until deadline_ns
+ * of virtual CLOCK_MONOTONIC (-1: none).  While parked it counts as
+ * waiting, so virtual time may move (a thread pool's idle worker no longer
+ * holds it still).  It counts as busy until its first look (what it waits
+ * for may be there already), again once its deadline comes, and once
+ * another thread wakes `on` (srr_sim_wake: call it before signalling,
+ * broadcasting or posting), until it looks again.  park returns 1 when
+ * parked, 0 when the caller is no participant (nothing to do), -EINVAL for
+ * other worlds.  The waiter waits in slices of real time and calls
+ * park_due after each: it moves time when everyone waits, marks the thread
+ * waiting again, and returns 1 once the deadline has come.  The caller
  * owns p until unpark. */
 typedef struct srr_sim_parked {
     int64_t deadline;
+    const void *on;
+    int woken;
     struct srr_sim_parked *next;
 } srr_sim_parked;
-int srr_sim_park(srr_world *w, srr_sim_parked *p, int64_t deadline_ns);
+int srr_sim_park(srr_world *w, srr_sim_parked *p, const void *on, int64_t deadline_ns);
 int srr_sim_park_due(srr_world *w, srr_sim_parked *p);
 void srr_sim_unpark(srr_world *w, srr_sim_parked *p);
+void srr_sim_wake(srr_world *w, const void *on);
 /* The seed the sim world was made with (the config's, or the one given to
  * srr_world_sim_seeded): 0, or -EINVAL for other worlds. */
 int srr_sim_seed(srr_world *w, uint64_t *seed);

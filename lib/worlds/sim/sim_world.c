@@ -26,14 +26,9 @@ static void sim_participant_exit(void *p)
     pthread_mutex_lock(&s->lock);
     s->participants--;
     s->generation++;
-    pthread_cond_broadcast(&s->changed);
+    srr__libc.pthread_cond_broadcast(&s->changed);
     pthread_mutex_unlock(&s->lock);
 }
-
-/* The world whose announced thread this is, once it said it started
- * (srr_sim_thread_arrived): its token is spent already.  Per thread, keyed
- * by the world, so two worlds never mix. */
-static __thread const sim_world *arrived_in;
 
 void srr__sim_enter(sim_world *s)
 {
@@ -41,7 +36,7 @@ void srr__sim_enter(sim_world *s)
     if (!pthread_getspecific(s->participant)) {
         pthread_setspecific(s->participant, s);
         s->participants++;
-        if (s->expected > 0 && arrived_in != s)
+        if (s->expected > 0)
             s->expected--; /* an announced thread arrived */
     }
 }
@@ -54,7 +49,7 @@ void srr__sim_leave(sim_world *s)
 void srr__sim_changed(sim_world *s)
 {
     s->generation++;
-    pthread_cond_broadcast(&s->changed);
+    srr__libc.pthread_cond_broadcast(&s->changed);
 }
 
 /* ------------------------------------------------------- waiting and time */
@@ -107,7 +102,7 @@ static int sim_all_settled(sim_world *s)
     /* a parked thread is settled until its deadline comes, then busy until
      * it wakes and goes on */
     for (srr_sim_parked *p = s->parked; p; p = p->next)
-        if (p->deadline < 0 || p->deadline > s->now)
+        if (!p->woken && (p->deadline < 0 || p->deadline > s->now))
             n++;
     /* an announced thread that has not made its first call yet is busy */
     return n == s->participants && s->expected == 0;
@@ -123,7 +118,7 @@ static int sim_try_advance(sim_world *s)
     if (next < 0) {
         sim_report_deadlock(s);
         s->deadlocks++;
-        pthread_cond_broadcast(&s->changed);
+        srr__libc.pthread_cond_broadcast(&s->changed);
         return -EDEADLK;
     }
     if (next > s->now)
@@ -462,7 +457,7 @@ int srr_sim_expect_thread(srr_world *w)
     return 0;
 }
 
-int srr_sim_park(srr_world *w, srr_sim_parked *p, int64_t deadline_ns)
+int srr_sim_park(srr_world *w, srr_sim_parked *p, const void *on, int64_t deadline_ns)
 {
     if (!w || w->ops != &srr__sim_ops || !p)
         return -EINVAL;
@@ -472,6 +467,10 @@ int srr_sim_park(srr_world *w, srr_sim_parked *p, int64_t deadline_ns)
     if (pthread_getspecific(s->participant)) {
         /* the clock the caller read its deadline from is the virtual one */
         p->deadline = deadline_ns;
+        p->on = on;
+        /* busy until its first look: what it waits for may have come
+         * already (a post before the wait), and the wait returns at once */
+        p->woken = 1;
         p->next = s->parked;
         s->parked = p;
         srr__sim_changed(s); /* a waiter may now find everyone settled */
@@ -485,12 +484,26 @@ int srr_sim_park_due(srr_world *w, srr_sim_parked *p)
 {
     sim_world *s = SIM(w);
     pthread_mutex_lock(&s->lock);
+    p->woken = 0; /* it looked, and waits on */
     /* with no sim waiter left to do it, the parked thread moves time */
     if (p->deadline >= 0 && s->now < p->deadline)
         sim_try_advance(s);
     int due = p->deadline >= 0 && s->now >= p->deadline;
     pthread_mutex_unlock(&s->lock);
     return due;
+}
+
+void srr_sim_wake(srr_world *w, const void *on)
+{
+    if (!w || w->ops != &srr__sim_ops)
+        return;
+    sim_world *s = SIM(w);
+    pthread_mutex_lock(&s->lock);
+    /* every thread parked on it may be the one woken: busy until it looks */
+    for (srr_sim_parked *p = s->parked; p; p = p->next)
+        if (p->on == on)
+            p->woken = 1;
+    pthread_mutex_unlock(&s->lock);
 }
 
 void srr_sim_unpark(srr_world *w, srr_sim_parked *p)
@@ -506,18 +519,15 @@ void srr_sim_unpark(srr_world *w, srr_sim_parked *p)
     pthread_mutex_unlock(&s->lock);
 }
 
-int srr_sim_thread_arrived(srr_world *w)
+int srr_sim_expect_cancel(srr_world *w)
 {
     if (!w || w->ops != &srr__sim_ops)
         return -EINVAL;
     sim_world *s = SIM(w);
     pthread_mutex_lock(&s->lock);
-    if (!pthread_getspecific(s->participant) && arrived_in != s) {
-        arrived_in = s;
-        if (s->expected > 0)
-            s->expected--;
-        srr__sim_changed(s); /* waiters re-check whether time may move */
-    }
+    if (s->expected > 0)
+        s->expected--;
+    srr__sim_changed(s); /* waiters re-check whether time may move */
     pthread_mutex_unlock(&s->lock);
     return 0;
 }
