@@ -9,8 +9,11 @@
  * trace has one op per direction whichever call the program used.
  */
 #define _GNU_SOURCE
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
 
@@ -134,7 +137,7 @@ ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 {
     int h;
     srr_world *w = sock_world(fd, &h);
-    if (!w || iovcnt < 0)
+    if (!w || iovcnt < 0 || iovcnt > IOV_MAX)
         return REAL(writev)(fd, iov, iovcnt);
     int e = errno;
     struct msghdr m = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
@@ -185,7 +188,7 @@ ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from
 {
     int h;
     srr_world *w = sock_world(fd, &h);
-    if (!w)
+    if (!w || (from && !fromlen)) /* the kernel's EFAULT */
         return REAL(recvfrom)(fd, buf, len, flags, from, fromlen);
     int e = errno;
     struct iovec iov = {buf, len};
@@ -217,6 +220,8 @@ ssize_t read(int fd, void *buf, size_t len)
     srr_world *w = sock_world(fd, &h);
     if (!w)
         return REAL(read)(fd, buf, len);
+    if (len == 0)
+        return 0; /* Linux's read of nothing on a socket: no datagram consumed */
     int e = errno;
     struct iovec iov = {buf, len};
     struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
@@ -230,8 +235,13 @@ ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 {
     int h;
     srr_world *w = sock_world(fd, &h);
-    if (!w || iovcnt < 0)
-        return REAL(readv)(fd, iov, iovcnt);
+    if (!w || iovcnt < 0 || iovcnt > IOV_MAX)
+        return REAL(readv)(fd, iov, iovcnt); /* EINVAL, from the kernel */
+    size_t total = 0;
+    for (int i = 0; i < iovcnt; i++)
+        total += iov[i].iov_len;
+    if (total == 0)
+        return 0;
     int e = errno;
     struct msghdr m = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
     long r = world_recv(w, h, &m, 0, fd);
@@ -306,32 +316,51 @@ ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
 /* --------------------------------------------------------- file to socket */
 
 /* sendfile and splice into or out of a socket move bytes the trace must
- * see: they go through a buffer and the seam.  Bounded chunks keep it a
- * partial transfer, which both calls allow. */
+ * see: they go through a buffer and the seam, a piece at a time, until the
+ * count is done or the socket takes less (a partial transfer, which both
+ * calls allow).  Never is a byte taken from the source that the
+ * destination did not take. */
 #define COPY_CHUNK 65536
 
-static ssize_t sendfile_via_seam(srr_world *w, int out, int in, off64_t *off, size_t count)
+static ssize_t sendfile_via_seam(srr_world *w, int h, int fd, int in, off64_t *off, size_t count)
 {
-    char buf[COPY_CHUNK];
-    size_t want = count < sizeof buf ? count : sizeof buf;
-    ssize_t n = off ? REAL(pread64)(in, buf, want, *off) : REAL(read)(in, buf, want);
-    if (n <= 0)
-        return n;
-    int e = errno;
-    struct iovec iov = {buf, (size_t)n};
-    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-    long r = world_send(w, out, &m, 0, -1);
-    if (r < 0) {
-        if (!off)
-            REAL(lseek)(in, -n, SEEK_CUR); /* nothing was sent: put it back */
-        return srr__ret(r, e);
+    char *buf = malloc(COPY_CHUNK);
+    if (!buf) {
+        errno = ENOMEM;
+        return -1;
     }
-    if (off)
-        *off += r;
-    else if (r < n)
-        REAL(lseek)(in, r - n, SEEK_CUR);
+    int e = errno;
+    size_t done = 0;
+    long err = 0;
+    while (done < count) {
+        size_t want = count - done < COPY_CHUNK ? count - done : COPY_CHUNK;
+        ssize_t n = off ? REAL(pread64)(in, buf, want, *off) : REAL(read)(in, buf, want);
+        if (n <= 0) {
+            if (n < 0)
+                err = -errno;
+            break;
+        }
+        struct iovec iov = {buf, (size_t)n};
+        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+        long r = world_send(w, h, &m, 0, fd);
+        long sent = r < 0 ? 0 : r;
+        if (off)
+            *off += sent;
+        else if (sent < n)
+            REAL(lseek)(in, sent - n, SEEK_CUR); /* the unsent rest goes back */
+        done += (size_t)sent;
+        if (r < 0) {
+            err = r;
+            break;
+        }
+        if (sent < n)
+            break;
+    }
+    free(buf);
+    if (done == 0 && err < 0)
+        return srr__ret(err, e);
     errno = e;
-    return r;
+    return (ssize_t)done;
 }
 
 ssize_t sendfile(int out, int in, off_t *offset, size_t count)
@@ -341,7 +370,7 @@ ssize_t sendfile(int out, int in, off_t *offset, size_t count)
     if (!w)
         return REAL(sendfile)(out, in, offset, count);
     off64_t o = offset ? *offset : 0;
-    ssize_t r = sendfile_via_seam(w, h, in, offset ? &o : NULL, count);
+    ssize_t r = sendfile_via_seam(w, h, out, in, offset ? &o : NULL, count);
     if (offset && r >= 0)
         *offset = (off_t)o;
     return r;
@@ -353,59 +382,118 @@ ssize_t sendfile64(int out, int in, off64_t *offset, size_t count)
     srr_world *w = sock_world(out, &h);
     if (!w)
         return REAL(sendfile64)(out, in, offset, count);
-    return sendfile_via_seam(w, h, in, offset, count);
+    return sendfile_via_seam(w, h, out, in, offset, count);
+}
+
+/* socket -> pipe: only what the pipe has room for is received. */
+static ssize_t splice_from_socket(srr_world *w, int in, int h, int out, size_t len,
+                                  unsigned int flags)
+{
+    int size = LIBC(fcntl)(out, F_GETPIPE_SZ), queued = 0;
+    if (size < 0)
+        return -1; /* not a pipe: EINVAL or EBADF, as splice says */
+    LIBC(ioctl)(out, FIONREAD, &queued);
+    size_t room = size > queued ? (size_t)(size - queued) : 0;
+    if (room == 0) {
+        if ((flags & SPLICE_F_NONBLOCK) || (LIBC(fcntl)(out, F_GETFL) & O_NONBLOCK)) {
+            errno = EAGAIN;
+            return -1;
+        }
+        struct pollfd p = {out, POLLOUT, 0}; /* a blocking splice waits for room */
+        if (REAL(poll)(&p, 1, -1) < 0)
+            return -1;
+        LIBC(ioctl)(out, FIONREAD, &queued);
+        room = size > queued ? (size_t)(size - queued) : 1;
+    }
+    size_t want = len < room ? len : room;
+    if (want > COPY_CHUNK)
+        want = COPY_CHUNK;
+    char *buf = malloc(want ? want : 1);
+    if (!buf) {
+        errno = ENOMEM;
+        return -1;
+    }
+    int e = errno;
+    struct iovec iov = {buf, want};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+    long n = world_recv(w, h, &m, (flags & SPLICE_F_NONBLOCK) ? MSG_DONTWAIT : 0, in);
+    size_t done = 0;
+    while (n > 0 && done < (size_t)n) { /* it fits: the room was measured */
+        ssize_t k = LIBC(write)(out, buf + done, (size_t)n - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        done += (size_t)k;
+    }
+    free(buf);
+    if (n < 0)
+        return srr__ret(n, e);
+    errno = e;
+    return (ssize_t)done;
+}
+
+/* pipe -> socket: the pipe's bytes are looked at through tee() into a
+ * private pipe, sent, and only what the socket took is then drained. */
+static ssize_t splice_to_socket(srr_world *w, int in, int out, int h, size_t len,
+                                unsigned int flags)
+{
+    int priv[2];
+    if (pipe2(priv, O_CLOEXEC) < 0)
+        return -1;
+    size_t want = len < COPY_CHUNK ? len : COPY_CHUNK;
+    ssize_t n = tee(in, priv[1], want, flags & SPLICE_F_NONBLOCK);
+    char *buf = n > 0 ? malloc((size_t)n) : NULL;
+    long r = n;
+    int e = errno;
+    if (n > 0 && !buf) {
+        r = -ENOMEM;
+    } else if (n > 0) {
+        ssize_t got = REAL(read)(priv[0], buf, (size_t)n);
+        struct iovec iov = {buf, got > 0 ? (size_t)got : 0};
+        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+        r = world_send(w, h, &m, (flags & SPLICE_F_NONBLOCK) ? MSG_DONTWAIT : 0, out);
+        /* drain from the pipe what the socket took, and only that */
+        for (long left = r; left > 0;) {
+            ssize_t k = REAL(read)(in, buf, (size_t)left);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k <= 0)
+                break;
+            left -= k;
+        }
+    } else if (n < 0) {
+        r = -errno;
+    }
+    free(buf);
+    LIBC(close)(priv[0]);
+    LIBC(close)(priv[1]);
+    if (r < 0)
+        return srr__ret(r, e);
+    errno = e;
+    return (ssize_t)r;
 }
 
 ssize_t splice(int in, off64_t *in_off, int out, off64_t *out_off, size_t len, unsigned int flags)
 {
     srr_world *w = srr__preload_world();
     int hin = w ? srr__fd_handle(in) : -1, hout = w ? srr__fd_handle(out) : -1;
-    int in_sock = hin >= 0, out_sock = hout >= 0;
-    if (!in_sock && !out_sock)
+    if (hin < 0 && hout < 0)
         return REAL(splice)(in, in_off, out, out_off, len, flags);
-    /* one side is a pipe (splice needs one); the socket side goes through
-     * the seam */
-    char buf[COPY_CHUNK];
-    size_t want = len < sizeof buf ? len : sizeof buf;
-    int e = errno;
-    int nb = (flags & SPLICE_F_NONBLOCK) ? MSG_DONTWAIT : 0;
-    ssize_t n;
-    if (in_sock) {
-        struct iovec iov = {buf, want};
-        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-        n = world_recv(w, hin, &m, nb, in);
-    } else {
-        n = in_off ? REAL(pread64)(in, buf, want, *in_off) : REAL(read)(in, buf, want);
-        if (n < 0)
-            n = -errno;
-        else if (in_off)
-            *in_off += n;
+    /* splice needs a pipe on one side, and a socket has no offset */
+    if ((hin >= 0 && in_off) || (hout >= 0 && out_off) || (hin >= 0 && hout >= 0)) {
+        errno = hin >= 0 && hout >= 0 ? EINVAL : ESPIPE;
+        return -1;
     }
-    if (n <= 0)
-        return srr__ret(n, e);
-    size_t done = 0;
-    while (done < (size_t)n) {
-        ssize_t k;
-        if (out_sock) {
-            struct iovec iov = {buf + done, (size_t)n - done};
-            struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-            k = world_send(w, hout, &m, 0, out); /* blocking: the bytes are taken already */
-        } else {
-            k = out_off ? REAL(pwrite64)(out, buf + done, (size_t)n - done, *out_off)
-                        : LIBC(write)(out, buf + done, (size_t)n - done);
-            if (k < 0)
-                k = -errno;
-            else if (out_off)
-                *out_off += k;
-        }
-        if (k == -EINTR)
-            continue;
-        if (k < 0)
-            return done ? (ssize_t)done : srr__ret(k, e);
-        done += (size_t)k;
+    if (len == 0)
+        return 0;
+    if (hin >= 0)
+        return splice_from_socket(w, in, hin, out, len, flags);
+    if (in_off) {
+        errno = ESPIPE; /* the other side must be the pipe */
+        return -1;
     }
-    errno = e;
-    return (ssize_t)done;
+    return splice_to_socket(w, in, out, hout, len, flags);
 }
 
 /* ----------------------------------------------------------- positional */

@@ -258,6 +258,12 @@ int srr__preload_unexpose(srr_world *w, int fd, int handle)
     return r;
 }
 
+int srr__preload_trace_fd(void)
+{
+    srr_world *w = srr__preload_world();
+    return w && tracing ? srr__tap_trace_fd(w) : -1;
+}
+
 int srr__preload_tracing(void)
 {
     return srr__preload_world() && tracing;
@@ -276,10 +282,13 @@ void srr__preload_sigpipe(long r, int flags)
 
 /* ------------------------------------------------------------ exec */
 
+/* 1 when envp sets the variable entry ("NAME=value") names, to any value:
+ * a program (a nested sockrr) that set its own value keeps it. */
 static int env_has(char *const envp[], const char *entry)
 {
+    size_t n = strcspn(entry, "=") + 1;
     for (size_t i = 0; envp && envp[i]; i++)
-        if (strcmp(envp[i], entry) == 0)
+        if (strncmp(envp[i], entry, n) == 0)
             return 1;
     return 0;
 }
@@ -312,18 +321,13 @@ char **srr__preload_env(char *const envp[])
     size_t k = 0;
     const char *old_preload = NULL;
     for (size_t i = 0; i < n; i++) {
-        int ours = strncmp(envp[i], "LD_PRELOAD=", 11) == 0;
-        for (int j = 0; j < ENV_VARS && !ours; j++) {
-            const char *eq = env_keep[j] ? strchr(env_keep[j], '=') : NULL;
-            ours = eq && strncmp(envp[i], env_keep[j], (size_t)(eq - env_keep[j]) + 1) == 0;
-        }
         if (strncmp(envp[i], "LD_PRELOAD=", 11) == 0)
-            old_preload = envp[i] + 11;
-        if (!ours)
+            old_preload = envp[i] + 11; /* rebuilt below */
+        else
             out[k++] = envp[i];
     }
     for (int j = 0; j < ENV_VARS; j++)
-        if (env_keep[j])
+        if (env_keep[j] && !env_has(envp, env_keep[j]))
             out[k++] = env_keep[j];
     /* the program's own preloads first, as sockrr record puts them; with
      * none, the list this process started with */

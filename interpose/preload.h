@@ -122,6 +122,10 @@ void srr__preload_resolve(void);
 srr_world *srr__preload_world(void);
 /* 1 when the world is a tap (record mode). */
 int srr__preload_tracing(void);
+/* The trace's descriptor, which the program's closes and dup2s must not
+ * touch (it sits near the descriptor limit, close-on-exec); -1 when not
+ * tracing. */
+int srr__preload_trace_fd(void);
 /* 1 when the world hands out handles of its own (sim): sockets then live
  * behind placeholder descriptors, and clocks are the world's. */
 int srr__preload_own_handles(void);

@@ -171,6 +171,10 @@ int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 
 int close(int fd)
 {
+    if (fd >= 0 && fd == srr__preload_trace_fd()) {
+        errno = EBADF; /* to the program, the trace's descriptor is not open */
+        return -1;
+    }
     int h;
     srr_world *w = sock_world(fd, &h);
     if (!w) {
@@ -204,7 +208,17 @@ int close_range(unsigned int first, unsigned int last, int flags)
         errno = ENOSYS;
         return -1;
     }
-    int r = REAL(close_range)(first, last, flags);
+    /* the trace's descriptor stays open: the range goes around it */
+    int keep = srr__preload_trace_fd();
+    int r;
+    if (keep >= 0 && (unsigned)keep >= first && (unsigned)keep <= last &&
+        !(flags & CLOSE_RANGE_CLOEXEC)) {
+        r = (unsigned)keep > first ? REAL(close_range)(first, (unsigned)keep - 1, flags) : 0;
+        if (r == 0 && (unsigned)keep < last)
+            r = REAL(close_range)((unsigned)keep + 1, last, flags);
+    } else {
+        r = REAL(close_range)(first, last, flags);
+    }
     if (r == 0 && !(flags & CLOSE_RANGE_CLOEXEC)) {
         range_via = "close_range";
         srr__fd_forget_range(first, last, range_sock_closed);
@@ -215,12 +229,19 @@ int close_range(unsigned int first, unsigned int last, int flags)
 void closefrom(int lowfd)
 {
     srr__preload_world();
+    int keep = srr__preload_trace_fd();
     if (lowfd >= 0) {
         range_via = "closefrom";
         srr__fd_forget_range((unsigned)lowfd, ~0u, range_sock_closed);
     }
-    if (REAL(closefrom))
+    if (keep >= lowfd && lowfd >= 0 && REAL(close_range)) {
+        /* around the trace's descriptor, as close_range does */
+        if (keep > lowfd)
+            REAL(close_range)((unsigned)lowfd, (unsigned)keep - 1, 0);
+        REAL(close_range)((unsigned)keep + 1, ~0u, 0);
+    } else if (REAL(closefrom)) {
         REAL(closefrom)(lowfd);
+    }
 }
 
 int fclose(FILE *fp)
@@ -273,9 +294,12 @@ static int dup_follow(srr_world *w, int old, int h, int newfd, int flags, int r)
     return r;
 }
 
-/* What dup2/dup3 closes at newfd, told to the world first. */
+/* What dup2/dup3 closes at newfd, told to the world first; the trace's
+ * descriptor moves out of the way. */
 static void dup_target_closing(srr_world *w, int old, int newfd, const char *via)
 {
+    if (newfd >= 0 && newfd == srr__preload_trace_fd())
+        srr__tap_move_trace_fd(w);
     int nh = srr__fd_handle(newfd);
     if (!w || old == newfd || nh < 0 || LIBC(fcntl)(old, F_GETFD) < 0)
         return;

@@ -186,8 +186,14 @@ static int launch_more(void *arg)
     return 1;
 }
 
-static void launch_forward(int sig)
+/* Signals for sockrr go to CMD: it is what the user meant to stop.  A
+ * terminal's ^C and ^\ reach CMD by themselves (same process group), so
+ * those are passed on only when someone sent them with kill. */
+static void launch_forward(int sig, siginfo_t *info, void *ctx)
 {
+    (void)ctx;
+    if ((sig == SIGINT || sig == SIGQUIT) && info->si_code == SI_KERNEL)
+        return;
     if (launch_child > 0)
         kill(launch_child, sig);
 }
@@ -263,6 +269,11 @@ int cli_launch(const launch_opts *o)
     int go[2], report[2];
     if (pipe2(go, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0)
         return launch_fail(SRR_EXIT_FAIL, "pipe: %s%s", strerror(errno), "");
+    /* inherited SIG_IGN for SIGCHLD would reap CMD behind waitpid's back;
+     * CMD gets the disposition it was given */
+    struct sigaction chld_dfl = {.sa_handler = SIG_DFL}, chld_was;
+    sigemptyset(&chld_dfl.sa_mask);
+    sigaction(SIGCHLD, &chld_dfl, &chld_was);
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0)
@@ -273,6 +284,7 @@ int cli_launch(const launch_opts *o)
         char c;
         if (read(go[0], &c, 1) != 1)
             _exit(127); /* the parent gave up: never start */
+        sigaction(SIGCHLD, &chld_was, NULL);
         int e = launch_setenv(preload, o, out ? trace : NULL, out ? ctl : NULL);
         if (e == 0) {
             execv(path, cmd);
@@ -304,12 +316,11 @@ int cli_launch(const launch_opts *o)
         }
     }
     launch_child = pid;
-    struct sigaction sa = {.sa_handler = launch_forward};
+    struct sigaction sa = {.sa_sigaction = launch_forward, .sa_flags = SA_SIGINFO | SA_RESTART};
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    signal(SIGINT, SIG_IGN); /* the terminal sends it to CMD too */
-    signal(SIGQUIT, SIG_IGN);
+    static const int forwarded[] = {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM};
+    for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+        sigaction(forwarded[i], &sa, NULL);
     (void)!write(go[1], "g", 1);
     close(go[1]);
 

@@ -127,13 +127,18 @@ int srr__trace_shared_create(const char *trace_path, const char *ctl_path,
                              const srr_trace_meta *meta, struct srr_world *clock, int64_t pid);
 srr_trace_writer *srr__trace_writer_attach(const char *trace_path, const char *ctl_path,
                                            struct srr_world *clock, int *error);
+/* The trace's descriptor, and moving it to another high number (the
+ * interposer, when the program dup2's onto it); the new one or -errno. */
+int srr__trace_writer_fd(const srr_trace_writer *w);
+int srr__trace_writer_move_fd(srr_trace_writer *w);
 /* 1 for a shared writer. */
 int srr__trace_writer_shared(const srr_trace_writer *w);
 /* The socket registry: ids 1, 2, ... for the whole trace.  sock_id returns
- * the id registered under key by this or an earlier process (*found = 1),
- * or a new id (key 0: always new).  sock_advance, between begin and end,
+ * a new id registered under key, or, with reuse (adopting a socket the
+ * process did not make), the newest id an earlier process registered under
+ * key (*found = 1).  sock_advance, between begin and end,
  * returns a direction's (0 send, 1 receive) stream offset and moves it by n. */
-uint64_t srr__trace_sock_id(srr_trace_writer *w, uint64_t key, int *found);
+uint64_t srr__trace_sock_id(srr_trace_writer *w, uint64_t key, int reuse, int *found);
 uint64_t srr__trace_sock_advance(srr_trace_writer *w, uint64_t id, int dir, uint64_t n);
 /* Starts an event: takes the writer's lock, reads the clock, writes the
  * common members (seq, t, pid, tid, op, ret and, when errnum != 0, errno and

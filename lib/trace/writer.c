@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -63,7 +64,8 @@ struct srr_trace_writer {
     size_t ctl_size;        /* mapping size; 0 when private */
     trace_sockrec *extra;   /* ids beyond ctl->nslots, this process only */
     size_t nextra;
-    sigset_t saved;         /* signal mask while a shared writer holds the lock */
+    sigset_t saved;         /* the holder's signal mask, while a shared writer holds the lock */
+    int cancel_state;       /* the holder's cancellation state */
     int error;              /* first failed write, -errno */
     srr_jline line;
 };
@@ -118,6 +120,25 @@ static void writer_ids(srr_trace_writer *w, int64_t *pid, int64_t *tid)
     *tid = cached_tid;
 }
 
+/* A duplicate of fd near the top of the descriptor limit, close-on-exec
+ * (-errno when there is no room there). */
+static int writer_high_fd(int fd)
+{
+    struct rlimit rl;
+    long top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? (long)rl.rlim_cur
+                                                                                   : 1024;
+    if (top > 65536)
+        top = 65536; /* a huge limit: still far above what programs use */
+    for (long want = top - 16; want > fd; want -= 64) {
+        int high = srr__libc.fcntl(fd, F_DUPFD_CLOEXEC, (int)want);
+        if (high >= 0)
+            return high;
+        if (errno != EMFILE && errno != EINVAL)
+            break;
+    }
+    return -errno;
+}
+
 static size_t ctl_bytes(uint32_t nslots)
 {
     return sizeof(srr_trace_ctl) + (size_t)nslots * sizeof(trace_sockrec);
@@ -140,23 +161,70 @@ static int writer_flush(int fd, const char *buf, size_t len)
     return 0;
 }
 
+/* After a writer died holding the lock: a line it left half-written is cut
+ * back to the last newline, and seq goes on from the last whole line, so
+ * the next line starts clean and seq has no gap. */
+static void writer_recover(srr_trace_writer *w)
+{
+    struct stat st;
+    if (fstat(w->fd, &st) < 0 || st.st_size <= 0)
+        return;
+    char buf[4096];
+    off_t end = st.st_size, keep = -1, line_start = 0;
+    while (end > 0 && keep < 0) {
+        size_t n = end < (off_t)sizeof buf ? (size_t)end : sizeof buf;
+        ssize_t got = pread(w->fd, buf, n, end - (off_t)n);
+        if (got != (ssize_t)n)
+            return;
+        for (size_t i = n; i > 0; i--)
+            if (buf[i - 1] == '\n') {
+                keep = end - (off_t)n + (off_t)i;
+                break;
+            }
+        end -= (off_t)n;
+    }
+    if (keep < 0)
+        return;
+    if (keep < st.st_size && ftruncate(w->fd, keep) < 0)
+        return;
+    /* the last whole line's seq */
+    line_start = keep > (off_t)sizeof buf ? keep - (off_t)sizeof buf : 0;
+    ssize_t got = pread(w->fd, buf, (size_t)(keep - line_start), line_start);
+    if (got <= 1)
+        return;
+    buf[got - 1] = '\0'; /* the newline */
+    char *last = strrchr(buf, '\n');
+    last = last ? last + 1 : buf;
+    char *seq = strstr(last, "\"seq\":");
+    if (seq)
+        w->ctl->seq = strtoull(seq + 6, NULL, 10);
+}
+
 static void writer_lock(srr_trace_writer *w)
 {
+    sigset_t saved;
     if (w->ctl_size) {
         sigset_t all;
         sigfillset(&all);
-        pthread_sigmask(SIG_BLOCK, &all, &w->saved);
+        pthread_sigmask(SIG_BLOCK, &all, &saved);
     }
-    /* a process that died holding it leaves nothing half-done that matters:
-     * its line went out in one write or not at all */
-    if (pthread_mutex_lock(&w->ctl->lock) == EOWNERDEAD)
+    if (pthread_mutex_lock(&w->ctl->lock) == EOWNERDEAD) {
+        /* a process died holding it, maybe half-way through a line */
+        writer_recover(w);
         pthread_mutex_consistent(&w->ctl->lock);
+    }
+    /* only the holder may keep its mask here: a waiter would overwrite it */
+    if (w->ctl_size)
+        w->saved = saved;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &w->cancel_state);
 }
 
 static void writer_unlock(srr_trace_writer *w)
 {
     sigset_t saved = w->saved; /* the next holder may overwrite it */
+    int cancel = w->cancel_state;
     pthread_mutex_unlock(&w->ctl->lock);
+    pthread_setcancelstate(cancel, NULL);
     if (w->ctl_size)
         pthread_sigmask(SIG_SETMASK, &saved, NULL);
 }
@@ -275,6 +343,9 @@ int srr__trace_shared_create(const char *trace_path, const char *ctl_path,
 srr_trace_writer *srr__trace_writer_attach(const char *trace_path, const char *ctl_path,
                                            srr_world *clock, int *error)
 {
+    /* registered now, not at the first event, which may come from a signal
+     * handler (pthread_atfork allocates) */
+    pthread_once(&ids_once, ids_register);
     srr_trace_writer *w = calloc(1, sizeof *w);
     if (!w) {
         *error = -ENOMEM;
@@ -295,9 +366,20 @@ srr_trace_writer *srr__trace_writer_attach(const char *trace_path, const char *c
         r = -EINVAL;
     if (cfd >= 0)
         srr__libc.close(cfd);
-    int fd = r < 0 ? -1 : srr__libc.open(trace_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    /* read-write: a writer that finds the lock's last holder dead reads the
+     * file's tail (writer_recover) */
+    int fd = r < 0 ? -1 : srr__libc.open(trace_path, O_RDWR | O_APPEND | O_CLOEXEC);
     if (r == 0 && fd < 0)
         r = -errno;
+    if (fd >= 0) {
+        /* out of the way of the program's own numbering: a daemon that
+         * closes 3..N and opens a log would otherwise get this descriptor */
+        int high = writer_high_fd(fd);
+        if (high >= 0) {
+            srr__libc.close(fd);
+            fd = high;
+        }
+    }
     if (r < 0) {
         if (ctl != MAP_FAILED)
             munmap(ctl, (size_t)st.st_size);
@@ -310,6 +392,26 @@ srr_trace_writer *srr__trace_writer_attach(const char *trace_path, const char *c
     w->ctl = ctl;
     w->ctl_size = (size_t)st.st_size;
     return w;
+}
+
+int srr__trace_writer_fd(const srr_trace_writer *w)
+{
+    return w->fd;
+}
+
+int srr__trace_writer_move_fd(srr_trace_writer *w)
+{
+    /* the caller holds no lock; a line being written goes to the old
+     * descriptor until the swap, which is one store */
+    int high = writer_high_fd(w->fd);
+    if (high < 0)
+        return high;
+    int old = w->fd;
+    writer_lock(w);
+    w->fd = high;
+    writer_unlock(w);
+    srr__libc.close(old);
+    return high;
 }
 
 int srr__trace_writer_shared(const srr_trace_writer *w)
@@ -339,12 +441,12 @@ static trace_sockrec *sockrec(srr_trace_writer *w, uint64_t id)
     return &w->extra[i];
 }
 
-uint64_t srr__trace_sock_id(srr_trace_writer *w, uint64_t key, int *found)
+uint64_t srr__trace_sock_id(srr_trace_writer *w, uint64_t key, int reuse, int *found)
 {
     writer_lock(w);
     uint64_t id = 0;
     *found = 0;
-    if (key) {
+    if (key && reuse) {
         uint64_t n = w->ctl->nsocks < w->ctl->nslots ? w->ctl->nsocks : w->ctl->nslots;
         for (uint64_t i = n; i > 0 && !id; i--) /* newest first: keys may be reused */
             if (w->ctl->socks[i - 1].key == key)

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "sockrr.h" /* the error-name table */
 #include "sockrr_world.h"
@@ -179,13 +181,13 @@ static tap_sock *tap_alloc(tap_world *t)
 /* A record for the socket at handle h: a new id, or, for a socket an
  * earlier process of the same trace registered (found through key_of after
  * exec), its id. */
-static tap_sock *tap_new_sock(tap_world *t, int h, int family, int type)
+static tap_sock *tap_new_sock(tap_world *t, int h, int family, int type, int adopt)
 {
     tap_sock *s = tap_alloc(t);
     if (!s)
         return NULL;
     int found;
-    s->id = srr__trace_sock_id(t->writer, t->key_of ? t->key_of(h) : 0, &found);
+    s->id = srr__trace_sock_id(t->writer, t->key_of ? t->key_of(h) : 0, adopt, &found);
     s->family = family;
     s->type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     s->stream = s->type == SOCK_STREAM || s->type == SOCK_SEQPACKET;
@@ -240,7 +242,7 @@ static tap_sock *tap_get(tap_world *t, int h)
     INNER(t)->ops->getsockopt(INNER(t), h, SOL_SOCKET, SO_DOMAIN, &family, &len);
     len = sizeof type;
     INNER(t)->ops->getsockopt(INNER(t), h, SOL_SOCKET, SO_TYPE, &type, &len);
-    s = tap_new_sock(t, h, family, type);
+    s = tap_new_sock(t, h, family, type, 1);
     if (!s)
         return NULL;
     tap_refresh(t, h, s);
@@ -307,6 +309,10 @@ static void tap_addr_member(srr_jline *l, const char *key, const struct sockaddr
 static void tap_iov_payload(srr_world *w, srr_jline *l, const struct iovec *iov, size_t iovlen,
                             size_t n)
 {
+    if (iovlen == 0 || n == 0) {
+        srr__trace_payload(TAP(w)->writer, l, "", 0);
+        return;
+    }
     if (iovlen == 1 || n <= iov[0].iov_len) {
         srr__trace_payload(TAP(w)->writer, l, iov[0].iov_base, n);
         return;
@@ -349,7 +355,7 @@ static int tap_socket(srr_world *w, int domain, int type, int protocol)
     int r = CALL(w, socket, domain, type, protocol);
     tap_sock *s = NULL;
     if (r >= 0) {
-        s = tap_new_sock(TAP(w), r, domain, type);
+        s = tap_new_sock(TAP(w), r, domain, type, 0);
         tap_insert(TAP(w), r, s);
     }
     srr_jline *l = tap_begin(w, "socket", r);
@@ -370,7 +376,7 @@ static int tap_socketpair(srr_world *w, int domain, int type, int protocol, int 
     tap_sock *s[2] = {NULL, NULL};
     if (r == 0) {
         for (int i = 0; i < 2; i++) {
-            s[i] = tap_new_sock(TAP(w), sv[i], domain, type);
+            s[i] = tap_new_sock(TAP(w), sv[i], domain, type, 0);
             tap_insert(TAP(w), sv[i], s[i]);
             tap_refresh(TAP(w), sv[i], s[i]);
         }
@@ -441,7 +447,7 @@ static int tap_accept4(srr_world *w, int s, struct sockaddr *addr, socklen_t *le
     int r = CALL(w, accept4, s, addr, len, flags);
     tap_sock *ts = tap_get(TAP(w), s), *ns = NULL;
     if (r >= 0) {
-        ns = tap_new_sock(TAP(w), r, ts ? ts->family : AF_UNSPEC, ts ? ts->type : SOCK_STREAM);
+        ns = tap_new_sock(TAP(w), r, ts ? ts->family : AF_UNSPEC, ts ? ts->type : SOCK_STREAM, 0);
         tap_insert(TAP(w), r, ns);
         tap_refresh(TAP(w), r, ns);
     }
@@ -462,8 +468,10 @@ static int tap_accept4(srr_world *w, int s, struct sockaddr *addr, socklen_t *le
 
 static ssize_t tap_sendmsg(srr_world *w, int s, const struct msghdr *msg, int flags)
 {
-    ssize_t r = CALL(w, sendmsg, s, msg, flags);
+    /* looked up first: a close by another thread during a blocking call
+     * must not leave the event without its socket */
     tap_sock *ts = tap_get(TAP(w), s);
+    ssize_t r = CALL(w, sendmsg, s, msg, flags);
     if (r >= 0 && ts && !ts->local[0])
         tap_refresh(TAP(w), s, ts); /* the first send binds an unbound datagram socket */
     srr_jline *l = tap_begin(w, "sendmsg", r);
@@ -476,7 +484,8 @@ static ssize_t tap_sendmsg(srr_world *w, int s, const struct msghdr *msg, int fl
     if (msg->msg_name)
         tap_addr_member(l, "to", msg->msg_name, msg->msg_namelen);
     srr__jl_int(l, "iov", (int64_t)offered);
-    tap_cmsg_member(l, msg);
+    if (r >= 0)
+        tap_cmsg_member(l, msg); /* the kernel checked it: a refused one may be malformed */
     srr__jl_close(l, '}');
     if (r >= 0) {
         tap_iov_payload(w, l, msg->msg_iov, msg->msg_iovlen, (size_t)r);
@@ -495,8 +504,8 @@ static ssize_t tap_recvmsg(srr_world *w, int s, struct msghdr *msg, int flags)
     size_t size = 0;
     for (size_t i = 0; i < msg->msg_iovlen; i++)
         size += msg->msg_iov[i].iov_len;
+    tap_sock *ts = tap_get(TAP(w), s); /* first, as in tap_sendmsg */
     ssize_t r = CALL(w, recvmsg, s, msg, flags);
-    tap_sock *ts = tap_get(TAP(w), s);
     if (r >= 0 && ts && !ts->local[0])
         tap_refresh(TAP(w), s, ts);
     srr_jline *l = tap_begin(w, "recvmsg", r);
@@ -506,9 +515,20 @@ static ssize_t tap_recvmsg(srr_world *w, int s, struct msghdr *msg, int flags)
     srr__jl_int(l, "size", (int64_t)size);
     srr__jl_close(l, '}');
     if (r >= 0) {
-        /* MSG_TRUNC on a datagram returns the real length, more than was stored */
+        /* MSG_TRUNC on a datagram returns the real length, more than was
+         * stored; on a stream it discards the bytes unread (tcp(7)): no
+         * payload, the length, and capped */
         size_t stored = (size_t)r < size ? (size_t)r : size;
-        tap_iov_payload(w, l, msg->msg_iov, msg->msg_iovlen, stored);
+        int discarded = (flags & MSG_TRUNC) && ts && ts->stream;
+        if (discarded) {
+            srr__jl_b64(l, "data", "", 0);
+            srr__jl_int(l, "len", r);
+            if (r > 0)
+                srr__jl_true(l, "capped");
+            stored = (size_t)r;
+        } else {
+            tap_iov_payload(w, l, msg->msg_iov, msg->msg_iovlen, stored);
+        }
         if (ts && ts->stream) /* a peek does not move the stream */
             srr__jl_int(l, "off", (int64_t)srr__trace_sock_advance(TAP(w)->writer, ts->id, 1,
                                                                    flags & MSG_PEEK ? 0 : stored));
@@ -572,6 +592,26 @@ static int tap_getsockopt(srr_world *w, int s, int level, int name, void *val, s
     return r;
 }
 
+/* setsockopt's value as the kernel took it: the option's size is not known
+ * here, and a caller may pass a length longer than its buffer (Linux reads
+ * only what the option needs), so at most TAP_OPTION_MAX bytes are copied,
+ * and through process_vm_readv, which reports an unmapped page instead of
+ * faulting.  Nothing is recorded for a failed call. */
+#define TAP_OPTION_MAX 256
+static void tap_option_value(srr_jline *l, int r, const void *val, socklen_t len)
+{
+    unsigned char copy[TAP_OPTION_MAX];
+    size_t want = len < sizeof copy ? len : sizeof copy;
+    ssize_t got = 0;
+    if (r == 0 && val && want > 0) {
+        struct iovec to = {copy, want}, from = {(void *)val, want};
+        got = process_vm_readv(getpid(), &to, 1, &from, 1, 0);
+        if (got < 0)
+            got = 0;
+    }
+    srr__jl_b64(l, "value", copy, (size_t)got);
+}
+
 static int tap_setsockopt(srr_world *w, int s, int level, int name, const void *val, socklen_t len)
 {
     int r = CALL(w, setsockopt, s, level, name, val, len);
@@ -581,14 +621,14 @@ static int tap_setsockopt(srr_world *w, int s, int level, int name, const void *
     srr__jl_open(l, "args", '{');
     srr__jl_int(l, "level", level);
     srr__jl_int(l, "name", name);
-    srr__jl_b64(l, "value", val, val ? len : 0);
+    tap_option_value(l, r, val, len);
     srr__jl_close(l, '}');
     tap_end(w);
     return r;
 }
 
 static int tap_name(srr_world *w, const char *op, int s, struct sockaddr *addr, socklen_t *len,
-                    int r)
+                    socklen_t size, int r)
 {
     tap_sock *ts = tap_get(TAP(w), s);
     srr_jline *l = tap_begin(w, op, r);
@@ -596,19 +636,21 @@ static int tap_name(srr_world *w, const char *op, int s, struct sockaddr *addr, 
     srr__jl_open(l, "args", '{');
     srr__jl_close(l, '}');
     if (r == 0)
-        tap_addr_member(l, "addr", addr, *len);
+        tap_addr_member(l, "addr", addr, *len < size ? *len : size); /* truncated to the buffer */
     tap_end(w);
     return r;
 }
 
 static int tap_getsockname(srr_world *w, int s, struct sockaddr *addr, socklen_t *len)
 {
-    return tap_name(w, "getsockname", s, addr, len, CALL(w, getsockname, s, addr, len));
+    socklen_t size = *len;
+    return tap_name(w, "getsockname", s, addr, len, size, CALL(w, getsockname, s, addr, len));
 }
 
 static int tap_getpeername(srr_world *w, int s, struct sockaddr *addr, socklen_t *len)
 {
-    return tap_name(w, "getpeername", s, addr, len, CALL(w, getpeername, s, addr, len));
+    socklen_t size = *len;
+    return tap_name(w, "getpeername", s, addr, len, size, CALL(w, getpeername, s, addr, len));
 }
 
 static int tap_fcntl(srr_world *w, int s, int cmd, long arg)
@@ -1068,6 +1110,16 @@ void srr__tap_atfork(srr_world *w, int phase)
         pthread_mutex_unlock(&t->lock);
     else
         pthread_mutex_init(&t->lock, NULL); /* the child's only thread owns nothing */
+}
+
+int srr__tap_trace_fd(const srr_world *w)
+{
+    return srr__trace_writer_fd(TAP(w)->writer);
+}
+
+int srr__tap_move_trace_fd(srr_world *w)
+{
+    return srr__trace_writer_move_fd(TAP(w)->writer);
 }
 
 int srr__tap_is(const srr_world *w)

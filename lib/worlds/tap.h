@@ -33,5 +33,9 @@ enum { SRR_TAP_FORK_PREPARE, SRR_TAP_FORK_PARENT, SRR_TAP_FORK_CHILD };
 /* pthread_atfork's three moments: the table's lock is held across fork. */
 void srr__tap_atfork(srr_world *tap, int phase);
 int srr__tap_is(const srr_world *w);
+/* The descriptor the trace is written through (the program must not close
+ * it), and moving it elsewhere (dup2 onto it): the new one or -errno. */
+int srr__tap_trace_fd(const srr_world *tap);
+int srr__tap_move_trace_fd(srr_world *tap);
 
 #endif
