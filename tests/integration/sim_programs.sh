@@ -256,5 +256,23 @@ grep -qx "server: 9 connections, 200312 bytes echoed" "$tmp/py_threaded_echo.sim
 same_as_native epoll_et "$NAT/epoll_et"
 grep -qx "done" "$tmp/epoll_et.sim" || fail "epoll_et: did not print done"
 
+# --- calls the interposer cannot route: a defined error and a trace event -------
+cat > "$tmp/raw.py" << 'EOF'
+import ctypes, os, socket
+libc = ctypes.CDLL(None, use_errno=True)
+for name, nr, args in (("socket", 41, (socket.AF_INET, socket.SOCK_STREAM, 0)),
+                       ("io_uring_setup", 425, (8, 0))):
+    r = libc.syscall(nr, *args)
+    print("%s: %d %s" % (name, r, os.strerror(ctypes.get_errno()) if r < 0 else ""))
+EOF
+sim "$tmp/raw" -o "$tmp/raw.jsonl" -- python3 "$tmp/raw.py"
+[ "$rc" = 0 ] || fail "raw syscalls: exited $rc: $(tail -5 "$tmp/raw.err")"
+expect_lines raw "$tmp/raw" "socket: -1 Function not implemented
+io_uring_setup: -1 Function not implemented"
+for what in "syscall(SYS_socket)" "io_uring_setup"; do
+    jq -s -e --arg w "$what" 'any(.[]; .op == "unsupported" and (.args.what | startswith($w)))' \
+        "$tmp/raw.jsonl" > /dev/null || fail "raw syscalls: no unsupported event for $what in the trace"
+done
+
 [ -z "$missing" ] || echo "not installed:$missing: their cases were not run (the others passed)"
 exit 0
