@@ -39,7 +39,7 @@ static int virtual_clock(clockid_t clock)
 /* The sim world, or NULL when the clocks are libc's. */
 static srr_world *time_world(void)
 {
-    srr_world *w = srr__preload_world();
+    srr_world *w = srr__preload_world_if_ready();
     return w && srr__preload_own_handles() ? w : NULL;
 }
 

@@ -264,6 +264,14 @@ int srr__preload_trace_fd(void)
     return w && tracing ? srr__tap_trace_fd(w) : -1;
 }
 
+srr_world *srr__preload_world_if_ready(void)
+{
+    if (atomic_load_explicit(&state, memory_order_acquire) == 2)
+        return world;
+    srr__preload_resolve(); /* the caller goes to libc: it must be found */
+    return NULL;
+}
+
 int srr__preload_tracing(void)
 {
     return srr__preload_world() && tracing;

@@ -120,6 +120,12 @@ void srr__preload_resolve(void);
 /* The world calls go to, or NULL: not configured, or still starting (then
  * every wrapper calls libc).  The first call of any wrapper starts it. */
 srr_world *srr__preload_world(void);
+/* The world when it is ready, without starting it: for clocks and thread
+ * waits, which the allocator and libc call from deep inside themselves
+ * (ASan's malloc reads the clock holding its lock); starting the world
+ * there would allocate under that lock.  Before the constructor ran they
+ * are libc's. */
+srr_world *srr__preload_world_if_ready(void);
 /* 1 when the world is a tap (record mode). */
 int srr__preload_tracing(void);
 /* The trace's descriptor, which the program's closes and dup2s must not
