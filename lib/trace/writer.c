@@ -120,8 +120,8 @@ static void writer_ids(srr_trace_writer *w, int64_t *pid, int64_t *tid)
     *tid = cached_tid;
 }
 
-/* A duplicate of fd near the top of the descriptor limit, close-on-exec
- * (-errno when there is no room there). */
+/* A duplicate of fd near the top of the descriptor limit, close-on-exec,
+ * at another number than fd (-errno when there is no room there). */
 static int writer_high_fd(int fd)
 {
     struct rlimit rl;
@@ -129,14 +129,16 @@ static int writer_high_fd(int fd)
                                                                                    : 1024;
     if (top > 65536)
         top = 65536; /* a huge limit: still far above what programs use */
-    for (long want = top - 16; want > fd; want -= 64) {
+    int err = EMFILE;
+    for (long want = top - 16; want >= 3; want -= 64) {
         int high = srr__libc.fcntl(fd, F_DUPFD_CLOEXEC, (int)want);
         if (high >= 0)
-            return high;
-        if (errno != EMFILE && errno != EINVAL)
+            return high; /* never fd itself: it is open */
+        err = errno;
+        if (err != EMFILE && err != EINVAL)
             break;
     }
-    return -errno;
+    return -err;
 }
 
 static size_t ctl_bytes(uint32_t nslots)
@@ -148,6 +150,8 @@ static size_t ctl_bytes(uint32_t nslots)
  * when the disk fills, and then the rest is retried once more. */
 static int writer_flush(int fd, const char *buf, size_t len)
 {
+    if (fd < 0)
+        return -EBADF; /* the trace was given up (writer_move_fd) */
     while (len > 0) {
         ssize_t n = srr__libc.write(fd, buf, len);
         if (n < 0) {
@@ -401,16 +405,21 @@ int srr__trace_writer_fd(const srr_trace_writer *w)
 
 int srr__trace_writer_move_fd(srr_trace_writer *w)
 {
-    /* the caller holds no lock; a line being written goes to the old
-     * descriptor until the swap, which is one store */
     int high = writer_high_fd(w->fd);
-    if (high < 0)
-        return high;
-    int old = w->fd;
     writer_lock(w);
-    w->fd = high;
+    int old = w->fd;
+    if (high >= 0) {
+        w->fd = high;
+    } else {
+        /* no room: the program takes the number, and the trace stops
+         * rather than write into whatever the program puts there */
+        w->fd = -1;
+        if (!w->error)
+            w->error = high;
+    }
     writer_unlock(w);
-    srr__libc.close(old);
+    if (old >= 0)
+        srr__libc.close(old);
     return high;
 }
 
