@@ -325,7 +325,8 @@ static void tap_iov_payload(srr_world *w, srr_jline *l, const struct iovec *iov,
     size_t off = 0;
     for (size_t i = 0; i < iovlen && off < n; i++) {
         size_t k = iov[i].iov_len < n - off ? iov[i].iov_len : n - off;
-        memcpy(buf + off, iov[i].iov_base, k);
+        if (k) /* an empty piece may have no base */
+            memcpy(buf + off, iov[i].iov_base, k);
         off += k;
     }
     srr__trace_payload(TAP(w)->writer, l, buf, n);

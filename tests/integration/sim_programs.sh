@@ -232,7 +232,11 @@ sim "$tmp/pc" --net "$NET" -o "$tmp/pc.jsonl" --pcap "$tmp/pc.pcap" -- python3 "
 [ "$(wc -c < "$tmp/pc.pcap" 2> /dev/null || echo 0)" -gt 24 ] || fail "--pcap: no packets in $tmp/pc.pcap"
 
 # --- curl by name against the scripted HTTP service ----------------------------
-if command -v curl > /dev/null 2>&1; then
+if [ "${SANITIZE:-}" = 1 ]; then
+    # curl 7.88 hangs in its first setlocale() whenever the ASan runtime is
+    # preloaded, with or without sockrr (record_http.sh says the same)
+    missing="$missing curl(under-ASan)"
+elif command -v curl > /dev/null 2>&1; then
     # the service expects curl 7.88.1's request byte for byte: -A pins the
     # User-Agent line for other versions
     sim "$tmp/curl" --net "$NET" -- curl -s -S -A curl/7.88.1 http://web.internal/

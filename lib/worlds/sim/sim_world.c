@@ -30,9 +30,21 @@ static void sim_participant_exit(void *p)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* How deep this thread is in sim calls: code the sim calls while it holds
+ * its lock (malloc, which under ASan reads the clock) must not come back
+ * into the sim through the interposer.  Per thread, not per world: it says
+ * what this thread is doing. */
+static __thread int sim_depth;
+
+int srr__sim_in_call(void)
+{
+    return sim_depth > 0;
+}
+
 void srr__sim_enter(sim_world *s)
 {
     pthread_mutex_lock(&s->lock);
+    sim_depth++;
     if (!pthread_getspecific(s->participant)) {
         pthread_setspecific(s->participant, s);
         s->participants++;
@@ -43,6 +55,7 @@ void srr__sim_enter(sim_world *s)
 
 void srr__sim_leave(sim_world *s)
 {
+    sim_depth--;
     pthread_mutex_unlock(&s->lock);
 }
 
