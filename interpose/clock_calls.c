@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "busy.h"
 #include "preload.h"
-#include "sim.h"
 
 #define CLOCK_READ_COST_NS 1000
 
@@ -41,9 +41,9 @@ static int virtual_clock(clockid_t clock)
 static srr_world *time_world(void)
 {
     srr_world *w = srr__preload_world_if_ready();
-    /* a clock read from inside the sim (its malloc, under ASan) is libc's:
-     * the sim holds its lock */
-    return w && srr__preload_own_handles() && !srr__sim_in_call() ? w : NULL;
+    /* a clock read from inside sockrr holding a lock (its malloc, under
+     * ASan) is libc's (busy.h) */
+    return w && srr__preload_own_handles() && !srr__busy ? w : NULL;
 }
 
 static int64_t world_now(srr_world *w, clockid_t clock)

@@ -26,12 +26,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "busy.h"
 #include "libc.h"
 #include "sockrr.h"
 #include "trace.h"
 
 #define CTL_MAGIC 0x53525243u /* "SRRC" */
 #define CTL_SOCKS 65536       /* sockets whose offsets several processes share */
+#define WRITER_LINE_START 4096 /* the line buffer's first size */
 
 /* One socket id's registry entry: the key that finds it again after exec
  * (0 = none) and the stream offsets of each direction. */
@@ -217,6 +219,7 @@ static void writer_lock(srr_trace_writer *w)
         writer_recover(w);
         pthread_mutex_consistent(&w->ctl->lock);
     }
+    srr__busy++; /* busy.h */
     /* only the holder may keep its mask here: a waiter would overwrite it */
     if (w->ctl_size)
         w->saved = saved;
@@ -227,6 +230,7 @@ static void writer_unlock(srr_trace_writer *w)
 {
     sigset_t saved = w->saved; /* the next holder may overwrite it */
     int cancel = w->cancel_state;
+    srr__busy--;
     pthread_mutex_unlock(&w->ctl->lock);
     pthread_setcancelstate(cancel, NULL);
     if (w->ctl_size)
@@ -395,6 +399,10 @@ srr_trace_writer *srr__trace_writer_attach(const char *trace_path, const char *c
     w->clock = clock;
     w->ctl = ctl;
     w->ctl_size = (size_t)st.st_size;
+    /* grown now: a small event then never allocates.  Under `sockrr sim`
+     * the clock is traced, and ASan's malloc reads the clock holding its
+     * allocator lock: that event must not call malloc. */
+    srr__jl_reserve(&w->line, WRITER_LINE_START);
     return w;
 }
 
@@ -539,8 +547,10 @@ void srr__trace_end(srr_trace_writer *w)
             w->error = r;
     }
     /* a huge payload's buffer is not kept for the next small event */
-    if (l->cap > (1u << 22))
+    if (l->cap > (1u << 22)) {
         srr__jl_free(l);
+        srr__jl_reserve(l, WRITER_LINE_START); /* see srr__trace_writer_attach */
+    }
     writer_unlock(w);
 }
 

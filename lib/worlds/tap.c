@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "sockrr.h" /* the error-name table */
+#include "busy.h"
 #include "sockrr_world.h"
 #include "tap.h"
 #include "trace.h"
@@ -75,10 +76,12 @@ static void tap_table_lock(tap_world *t, sigset_t *saved)
         pthread_sigmask(SIG_BLOCK, &all, saved);
     }
     pthread_mutex_lock(&t->lock);
+    srr__busy++; /* busy.h */
 }
 
 static void tap_table_unlock(tap_world *t, const sigset_t *saved)
 {
+    srr__busy--;
     pthread_mutex_unlock(&t->lock);
     if (srr__trace_writer_shared(t->writer))
         pthread_sigmask(SIG_SETMASK, saved, NULL);

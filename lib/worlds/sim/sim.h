@@ -149,8 +149,6 @@ struct sim_world {
 #define SIM(w) ((sim_world *)(w))
 
 /* sim_world.c */
-/* 1 while this thread is inside a sim call (it may hold the lock). */
-int srr__sim_in_call(void);
 void srr__sim_enter(sim_world *s);          /* lock, and count the thread as a participant */
 void srr__sim_leave(sim_world *s);          /* unlock */
 void srr__sim_changed(sim_world *s);        /* wake waiters: state changed */

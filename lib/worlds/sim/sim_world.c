@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "busy.h"
 #include "libc.h"
 #include "sim.h"
 
@@ -30,21 +31,10 @@ static void sim_participant_exit(void *p)
     pthread_mutex_unlock(&s->lock);
 }
 
-/* How deep this thread is in sim calls: code the sim calls while it holds
- * its lock (malloc, which under ASan reads the clock) must not come back
- * into the sim through the interposer.  Per thread, not per world: it says
- * what this thread is doing. */
-static __thread int sim_depth;
-
-int srr__sim_in_call(void)
-{
-    return sim_depth > 0;
-}
-
 void srr__sim_enter(sim_world *s)
 {
     pthread_mutex_lock(&s->lock);
-    sim_depth++;
+    srr__busy++; /* busy.h */
     if (!pthread_getspecific(s->participant)) {
         pthread_setspecific(s->participant, s);
         s->participants++;
@@ -55,7 +45,7 @@ void srr__sim_enter(sim_world *s)
 
 void srr__sim_leave(sim_world *s)
 {
-    sim_depth--;
+    srr__busy--;
     pthread_mutex_unlock(&s->lock);
 }
 
