@@ -24,7 +24,8 @@ ALL_CFLAGS   = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -Ilib/include -Ili
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 LIBS         = $(shell $(PKG_CONFIG) --libs $(DEP_PKGS) 2>/dev/null) -lm -lpthread
 
-LIB_SRCS    := $(wildcard lib/core/*.c lib/api/*.c lib/worlds/*.c lib/worlds/sim/*.c lib/trace/*.c)
+LIB_SRCS    := $(wildcard lib/core/*.c lib/api/*.c lib/worlds/*.c lib/worlds/sim/*.c lib/worlds/replay/*.c \
+               lib/trace/*.c)
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 HEADERS     := $(wildcard interpose/*.h lib/include/*.h lib/include/sockrr/*.h lib/api/*.h lib/core/*.h lib/trace/*.h lib/worlds/*.h lib/worlds/sim/*.h replay/*.h)
 CLI_SRCS    := $(wildcard replay/*.c)
@@ -54,7 +55,8 @@ PRELOAD     := $(BUILD)/lib/libsockrr-preload.so
 PRE_SRCS    := $(wildcard interpose/*.c)
 PRE_LIB     := lib/core/names lib/core/world lib/core/busy lib/worlds/kernel lib/worlds/tap \
                lib/trace/writer lib/trace/jline lib/trace/base64 lib/trace/addrstr \
-               lib/trace/reader lib/trace/check $(basename $(wildcard lib/worlds/sim/*.c))
+               lib/trace/reader lib/trace/check $(basename $(wildcard lib/worlds/sim/*.c)) \
+               $(basename $(wildcard lib/worlds/replay/*.c))
 PRE_OBJS    := $(PRE_SRCS:%.c=$(BUILD)/obj/%.o) $(PRE_LIB:%=$(BUILD)/obj/%.o)
 
 .PHONY: all deps check unit integration bench demo install uninstall clean help

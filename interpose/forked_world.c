@@ -22,6 +22,7 @@ typedef struct forked_world {
     int64_t mono0, real0; /* virtual CLOCK_MONOTONIC at fork, and the real one */
     int64_t epoch;        /* virtual REALTIME minus virtual MONOTONIC */
     atomic_int told;
+    int replay; /* the parent replayed a trace (the message says so) */
 } forked_world;
 
 #define FW(w) ((forked_world *)(w))
@@ -40,6 +41,13 @@ static int refuse(srr_world *w)
             "sockrr sim: a forked child cannot use the simulated network yet (no "
             "multi-process hub): its socket and resolver calls fail with EOPNOTSUPP; "
             "a child that execs gets a network of its own\n";
+        static const char replay_msg[] =
+            "sockrr replay: a forked child cannot share the replay yet: its socket and "
+            "resolver calls fail with EOPNOTSUPP\n";
+        if (FW(w)->replay) {
+            LIBC(write)(2, replay_msg, sizeof replay_msg - 1);
+            return -EOPNOTSUPP;
+        }
         LIBC(write)(2, msg, sizeof msg - 1);
     }
     return -EOPNOTSUPP;
@@ -244,5 +252,6 @@ srr_world *srr__forked_world(srr_world *parent)
     f->mono0 = fork_mono;
     f->epoch = fork_real_epoch;
     f->real0 = real_mono();
+    f->replay = strcmp(parent->ops->name, "replay") == 0;
     return &f->base;
 }

@@ -33,12 +33,13 @@ static srr_world *world;
 static int tracing;
 static int own_handles; /* the sim: placeholders and virtual clocks */
 static srr_world *sim_world;
+static srr_world *replay_world;
 static int forked; /* a forked child of a sim process */
 static atomic_int state; /* 0 not started, 1 starting, 2 ready */
 static pthread_t starter;
 
 /* What an exec'd program's environment must hold: "NAME=value" strings. */
-#define ENV_VARS 7
+#define ENV_VARS 11
 static char *env_keep[ENV_VARS];
 static char *preload_path;
 static char *start_preload; /* LD_PRELOAD's value at start (a sanitizer's runtime may lead it) */
@@ -142,6 +143,65 @@ static void preload_start_sim(void)
     pthread_atfork(atfork_prepare, atfork_parent, atfork_child_sim);
 }
 
+/* The replay world's verdict, as sockrr replay documents it: the report
+ * on stderr and a status of its own, at once (docs/replay.md). */
+static void replay_diverged(const char *report, void *arg)
+{
+    (void)arg;
+    char msg[4200];
+    int n = snprintf(msg, sizeof msg, "sockrr replay: %s\n", report);
+    LIBC(write)(2, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+    _exit(SRR_REPLAY_DIVERGED);
+}
+
+static void preload_start_replay(void)
+{
+    const char *trace = getenv("SOCKRR_REPLAY");
+    const char *rechunk = getenv("SOCKRR_RECHUNK"), *pid = getenv("SOCKRR_REPLAY_PID");
+    const char *lenient = getenv("SOCKRR_LENIENT");
+    srr_replay_options o = {
+        .pid = pid ? atoi(pid) : 0,
+        .rechunk = rechunk ? (size_t)strtoul(rechunk, NULL, 10) : 0,
+        .lenient = lenient && strcmp(lenient, "1") == 0,
+        .on_divergence = replay_diverged,
+    };
+    char err[512] = "";
+    srr_world *r = trace ? srr_world_replay(trace, &o, err, sizeof err) : NULL;
+    if (!r) {
+        /* sockrr replay read the trace before starting; running on the real
+         * network instead would be a silent wrong answer */
+        char msg[700];
+        int n = snprintf(msg, sizeof msg, "sockrr replay: %s\n", err[0] ? err : "no trace");
+        LIBC(write)(2, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+        _exit(127);
+    }
+    srr__fd_kernel_handles(0);
+    own_handles = 1;
+    replay_world = r;
+    world = r;
+    pthread_atfork(atfork_prepare, atfork_parent, atfork_child_sim);
+}
+
+/* At exit, in strict mode: the recording must have been played out by the
+ * process that replayed it (one that never used the network, a shell
+ * wrapper on its way to exec, is not judged). */
+__attribute__((destructor)) static void preload_finish(void)
+{
+    if (!replay_world || forked || world != replay_world)
+        return;
+    const char *lenient = getenv("SOCKRR_LENIENT");
+    char report[2048];
+    if (srr_replay_used(replay_world) && !(lenient && strcmp(lenient, "1") == 0) &&
+        srr_replay_leftover(replay_world, report, sizeof report) > 0) {
+        char msg[2200];
+        int n = snprintf(msg, sizeof msg,
+                         "sockrr replay: the program ended before the recording did: %s\n",
+                         report);
+        LIBC(write)(2, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+        _exit(SRR_REPLAY_UNPLAYED);
+    }
+}
+
 static void preload_start(void)
 {
     srr__preload_resolve();
@@ -149,9 +209,10 @@ static void preload_start(void)
     const char *pass = getenv("SOCKRR_PASSTHROUGH");
     int passthrough = (pass && strcmp(pass, "1") == 0) || (mode && strcmp(mode, "passthrough") == 0);
     int sim = !passthrough && mode && strcmp(mode, "sim") == 0;
-    if (!passthrough && !sim && (!mode || strcmp(mode, "record") != 0))
-        return; /* loaded without sockrr record or sim: stay out of the way */
-    int record = !passthrough && !sim;
+    int replay = !passthrough && mode && strcmp(mode, "replay") == 0;
+    if (!passthrough && !sim && !replay && (!mode || strcmp(mode, "record") != 0))
+        return; /* loaded without sockrr record, sim or replay: stay out of the way */
+    int record = !passthrough && !sim && !replay;
     env_remember(0, "SOCKRR_MODE");
     env_remember(1, "SOCKRR_TRACE");
     env_remember(2, "SOCKRR_CTL");
@@ -159,6 +220,10 @@ static void preload_start(void)
     env_remember(4, "SOCKRR_PASSTHROUGH");
     env_remember(5, "SOCKRR_NET");
     env_remember(6, "SOCKRR_SEED");
+    env_remember(7, "SOCKRR_REPLAY");
+    env_remember(8, "SOCKRR_RECHUNK");
+    env_remember(9, "SOCKRR_LENIENT");
+    env_remember(10, "SOCKRR_REPLAY_PID");
     const char *pl = getenv("SOCKRR_PRELOAD");
     preload_path = pl ? strdup(pl) : NULL;
     const char *lp = getenv("LD_PRELOAD");
@@ -166,6 +231,10 @@ static void preload_start(void)
 
     if (sim) {
         preload_start_sim();
+        return;
+    }
+    if (replay) {
+        preload_start_replay();
         return;
     }
     srr_world *kernel = srr_world_kernel();

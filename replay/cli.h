@@ -14,6 +14,7 @@ int cli_check(int argc, char **argv);
 int cli_convert(int argc, char **argv);
 int cli_record(int argc, char **argv);
 int cli_sim(int argc, char **argv);
+int cli_replay(int argc, char **argv);
 
 /* Trace in to pcap out, errors reported as convert reports them; an exit
  * status.  more (may be NULL) follows a trace still being written

@@ -202,6 +202,7 @@ static int launch_setenv(const char *preload, const launch_opts *o, const char *
                          const char *ctl)
 {
     const char *mode = o->mode == LAUNCH_SIM           ? "sim"
+                       : o->mode == LAUNCH_REPLAY      ? "replay"
                        : o->mode == LAUNCH_PASSTHROUGH ? "passthrough"
                                                        : "record";
     const char *old = getenv("LD_PRELOAD");
@@ -215,7 +216,11 @@ static int launch_setenv(const char *preload, const launch_opts *o, const char *
     int r = setenv("LD_PRELOAD", pl, 1) || setenv("SOCKRR_PRELOAD", preload, 1) ||
             setenv("SOCKRR_MODE", mode, 1) || (trace && setenv("SOCKRR_TRACE", trace, 1)) ||
             (ctl && setenv("SOCKRR_CTL", ctl, 1)) || (o->net && setenv("SOCKRR_NET", o->net, 1)) ||
-            (o->seed_set && setenv("SOCKRR_SEED", o->seed_text, 1));
+            (o->seed_set && setenv("SOCKRR_SEED", o->seed_text, 1)) ||
+            (o->replay && setenv("SOCKRR_REPLAY", o->replay, 1)) ||
+            (o->rechunk && setenv("SOCKRR_RECHUNK", o->rechunk, 1)) ||
+            (o->pid && setenv("SOCKRR_REPLAY_PID", o->pid, 1)) ||
+            (o->lenient && setenv("SOCKRR_LENIENT", "1", 1));
     if (!trace)
         unsetenv("SOCKRR_TRACE");
     if (o->mode != LAUNCH_PASSTHROUGH)

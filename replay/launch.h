@@ -1,6 +1,7 @@
 /*
  * launch.h — running a command under the interposer (launch.c), for the
- * verbs that do: record (kernel world, traced), sim (the sim world).
+ * verbs that do: record (kernel world, traced), sim (the sim world), replay
+ * (the replay world).
  */
 #ifndef SOCKRR_LAUNCH_H
 #define SOCKRR_LAUNCH_H
@@ -9,7 +10,7 @@
 
 #include "sockrr_world.h"
 
-enum launch_mode { LAUNCH_RECORD, LAUNCH_PASSTHROUGH, LAUNCH_SIM };
+enum launch_mode { LAUNCH_RECORD, LAUNCH_PASSTHROUGH, LAUNCH_SIM, LAUNCH_REPLAY };
 
 typedef struct launch_opts {
     const char *verb;     /* for messages: "sockrr VERB: ..." */
@@ -22,6 +23,10 @@ typedef struct launch_opts {
     uint64_t seed;        /* the trace header's seed */
     const char *seed_text;
     srr_world *clock;     /* the header's start times (NULL: the kernel's) */
+    const char *replay;   /* replay: the trace played (an absolute path) */
+    const char *rechunk;  /* replay: --rechunk N, or NULL */
+    const char *pid;      /* replay: --pid N, or NULL */
+    int lenient;          /* replay: --lenient */
     char **cmd;           /* NULL-terminated */
 } launch_opts;
 

@@ -17,8 +17,7 @@ static const struct verb {
     const char *arrives_with;          /* for verbs not built yet */
 } verbs[] = {
     {"record", "run CMD on the real network and trace its socket calls", cli_record, NULL},
-    {"replay", "run CMD against a recorded trace or capture instead of its peer", NULL,
-     "the replay world"},
+    {"replay", "run CMD against a recorded trace instead of its peer", cli_replay, NULL},
     {"sim", "run CMD in a simulated network with virtual time", cli_sim, NULL},
     {"fuzz", "run CMD with its peer's bytes taken from a fuzzer's input", NULL, "the fuzz world"},
     {"show", "print a trace one event per line (strace -yy style)", cli_show, NULL},

@@ -232,6 +232,36 @@ int64_t srr_sim_now(srr_world *w);
  * call then failed with EDEADLK), 0 when none, -EINVAL for other worlds. */
 int srr_sim_deadlock_report(srr_world *w, char *buf, size_t len);
 
+/* The replay world: a recorded trace (docs/trace-format.md) plays the peer
+ * of the program (docs/replay.md).  The recorded process replayed is pid,
+ * or the first one that connects; rechunk > 0 gives received data at most
+ * that many bytes at a time; lenient lets sent bytes differ from the
+ * recording.  When the program leaves the recording, the call fails with
+ * EPROTO and on_divergence (may be NULL) gets the report.  NULL with a
+ * "file:line: field: message" line in errbuf on a bad trace. */
+typedef struct srr_replay_options {
+    int pid;
+    size_t rechunk;
+    int lenient;
+    void (*on_divergence)(const char *report, void *arg);
+    void *arg;
+} srr_replay_options;
+srr_world *srr_world_replay(const char *trace_path, const srr_replay_options *opts, char *errbuf,
+                            size_t errlen);
+/* 1 and the report when the program diverged, 0 when not, -EINVAL for
+ * other worlds. */
+int srr_replay_divergence(srr_world *w, char *buf, size_t len);
+/* 1 when the program made a socket or looked a name up: the recording was
+ * used.  -EINVAL for other worlds. */
+int srr_replay_used(srr_world *w);
+/* What sockrr replay exits with when the program diverged, and when it
+ * ended with recorded connections not played out (strict mode). */
+#define SRR_REPLAY_DIVERGED 86
+#define SRR_REPLAY_UNPLAYED 87
+/* The recorded connections the program did not play out (never made, bytes
+ * not sent, data not read): their number, and a report in buf. */
+int srr_replay_leftover(srr_world *w, char *buf, size_t len);
+
 /* destroy through the table; NULL is a no-op. */
 void srr_world_destroy(srr_world *w);
 

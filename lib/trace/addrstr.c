@@ -4,6 +4,8 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -100,4 +102,57 @@ const char *srr__stype_name(int type, char *buf, size_t len)
         snprintf(buf, len, "%d", type);
         return buf;
     }
+}
+
+int srr__sockaddr_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+    memset(ss, 0, sizeof *ss);
+    if (!s || !*s)
+        return -1;
+    char host[INET6_ADDRSTRLEN + 64];
+    const char *port;
+    int v6 = s[0] == '[';
+    uint32_t scope = 0;
+    if (v6) {
+        const char *end = strchr(s, ']');
+        if (!end || end[1] != ':' || (size_t)(end - s - 1) >= sizeof host)
+            return -1;
+        memcpy(host, s + 1, (size_t)(end - s - 1));
+        host[end - s - 1] = '\0';
+        char *pct = strchr(host, '%');
+        if (pct) {
+            *pct = '\0';
+            scope = (uint32_t)strtoul(pct + 1, NULL, 10);
+        }
+        port = end + 2;
+    } else {
+        const char *colon = strrchr(s, ':');
+        if (!colon || (size_t)(colon - s) >= sizeof host)
+            return -1;
+        memcpy(host, s, (size_t)(colon - s));
+        host[colon - s] = '\0';
+        port = colon + 1;
+    }
+    char *end;
+    errno = 0;
+    unsigned long p = strtoul(port, &end, 10);
+    if (!*port || *end || errno || p > 65535)
+        return -1;
+    if (v6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+        if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
+            return -1;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons((uint16_t)p);
+        a->sin6_scope_id = scope;
+        *len = sizeof *a;
+    } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)ss;
+        if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+            return -1;
+        a->sin_family = AF_INET;
+        a->sin_port = htons((uint16_t)p);
+        *len = sizeof *a;
+    }
+    return 0;
 }

@@ -145,39 +145,20 @@ int srr__pcap_close(srr_pcap_synth *p, srr_trace_error *err)
 int srr__pcap_ep_parse(const char *s, struct srr__pcap_ep *ep)
 {
     memset(ep, 0, sizeof *ep);
-    if (!s || !*s)
+    struct sockaddr_storage ss;
+    socklen_t len;
+    if (srr__sockaddr_parse(s, &ss, &len) < 0)
         return -1;
-    char host[INET6_ADDRSTRLEN + 64];
-    const char *port;
-    if (s[0] == '[') {
-        const char *end = strchr(s, ']');
-        if (!end || end[1] != ':' || (size_t)(end - s - 1) >= sizeof host)
-            return -1;
-        memcpy(host, s + 1, (size_t)(end - s - 1));
-        host[end - s - 1] = '\0';
-        char *scope = strchr(host, '%');
-        if (scope)
-            *scope = '\0';
-        if (inet_pton(AF_INET6, host, ep->ip) != 1)
-            return -1;
+    if (ss.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
+        memcpy(ep->ip, &a->sin6_addr, 16);
         ep->v6 = 1;
-        port = end + 2;
+        ep->port = ntohs(a->sin6_port);
     } else {
-        const char *colon = strrchr(s, ':');
-        if (!colon || (size_t)(colon - s) >= sizeof host)
-            return -1;
-        memcpy(host, s, (size_t)(colon - s));
-        host[colon - s] = '\0';
-        if (inet_pton(AF_INET, host, ep->ip) != 1)
-            return -1;
-        port = colon + 1;
+        const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+        memcpy(ep->ip, &a->sin_addr, 4);
+        ep->port = ntohs(a->sin_port);
     }
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(port, &end, 10);
-    if (!*port || *end || errno || v > 65535)
-        return -1;
-    ep->port = (uint16_t)v;
     return 0;
 }
 

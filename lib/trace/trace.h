@@ -156,6 +156,8 @@ void srr__trace_writer_close(srr_trace_writer *w);
 
 /* An address string as docs/trace-format.md defines it; returns buf. */
 char *srr__sockaddr_format(const struct sockaddr *sa, socklen_t len, char *buf, size_t buflen);
+/* An IPv4 or IPv6 address string back into a sockaddr; 0 or -1. */
+int srr__sockaddr_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len);
 /* Names for the family and type members ("AF_INET", "SOCK_STREAM"). */
 const char *srr__family_name(int family, char *buf, size_t len);
 const char *srr__stype_name(int type, char *buf, size_t len);
