@@ -1093,20 +1093,24 @@ int srr_replay_leftover(srr_world *w, char *buf, size_t len)
         buf[0] = '\0';
     for (size_t i = 0; i < r->nsocks; i++) {
         rp_sock *s = &r->socks[i];
-        size_t unread = 0;
-        for (size_t k = s->in_idx; k < s->nin; k++)
+        size_t unread = 0, waits = 0;
+        for (size_t k = s->in_idx; k < s->nin; k++) {
             if (s->in[k].kind == IN_DATA)
                 unread += s->in[k].len - (k == s->in_idx ? s->in_off : 0);
+            else if (s->in[k].kind != IN_EOF)
+                waits++; /* a timeout or an error the program never met */
+        }
         size_t unsent = s->out_len - s->out_pos;
-        if (!s->used || unread || unsent) {
+        if (!s->used || unread || unsent || waits) {
             n++;
             if (buf && o < len)
                 o += (size_t)snprintf(buf + o, len - o,
                                       "%sconnection %zu (sock %lld, peer %s): %s%zu bytes the "
-                                      "program never sent, %zu it never read",
+                                      "program never sent, %zu it never read, %zu timeouts or "
+                                      "errors it never met",
                                       o ? "; " : "", i + 1, (long long)s->id,
                                       s->peer[0] ? s->peer : "?",
-                                      s->used ? "" : "never made; ", unsent, unread);
+                                      s->used ? "" : "never made; ", unsent, unread, waits);
         }
     }
     pthread_mutex_unlock(&r->lock);

@@ -1,0 +1,152 @@
+# sockrr replay: record a client against a real server, then replay it with
+# no server (in a network namespace of its own when one can be made): curl
+# against python3 -m http.server gives the same bytes, also with data cut
+# into 1-byte pieces; a Python client whose recv times out after 20 s gives
+# the same exception in under a second; a changed request stops with status
+# 86 and a report naming the connection and the differing byte; a client
+# that ends early fails strict mode with 87; bad traces and options are
+# refused before the command runs.
+. tests/integration/lib.inc
+command -v python3 > /dev/null 2>&1 || skip "python3 is not installed"
+[ -x "$SOCKRR" ] || fail "$SOCKRR is not built"
+tmp=$(mktemp -d)
+spid=""
+trap '[ -z "$spid" ] || kill $spid 2> /dev/null; rm -rf "$tmp"' EXIT
+netns=""
+unshare -n true 2> /dev/null && netns="unshare -n"
+LIMIT=60
+ms() { date +%s%3N; }
+
+# replay OUT ARGS...: `sockrr replay ARGS` in the namespace; status in $rc,
+# wall milliseconds in $wall
+replay() {
+    out=$1; shift
+    t0=$(ms)
+    # shellcheck disable=SC2086
+    (preload_env; exec timeout -k 5 $LIMIT $netns "$SOCKRR" replay "$@") > "$out" 2> "$out.err"
+    rc=$?
+    wall=$(($(ms) - t0))
+    case $rc in 124 | 137) fail "'sockrr replay $*' did not end within $LIMIT s: $(tail -5 "$out.err")" ;; esac
+}
+record() {
+    out=$1; shift
+    (preload_env; exec timeout -k 5 $LIMIT "$SOCKRR" record "$@") > "$out" 2> "$out.err"
+    rc=$?
+}
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# --- an HTTP client against a real server, then against the recording ------
+mkdir "$tmp/www"
+printf 'hello from the recorded server\nsecond line\n' > "$tmp/www/f.txt"
+port=$(free_port)
+python3 -u -m http.server "$port" --bind 127.0.0.1 -d "$tmp/www" > "$tmp/server.log" 2>&1 &
+spid=$!
+for _ in $(seq 50); do grep -q "Serving HTTP" "$tmp/server.log" && break; sleep 0.1; done
+url="http://127.0.0.1:$port/f.txt"
+if [ "${SANITIZE:-0}" = 1 ] || ! command -v curl > /dev/null 2>&1; then
+    # curl hangs with the ASan runtime preloaded (record_http.sh): urllib then
+    client="python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())'"
+    client_bad="python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1].replace(\"f.txt\", \"g.txt\")).read().decode())'"
+else
+    client="curl -s"
+    client_bad="curl -s"
+fi
+# shellcheck disable=SC2086
+record "$tmp/http.rec" -o "$tmp/http.jsonl" -- sh -c "$client \"\$0\"" "$url"
+[ "$rc" = 0 ] || fail "recording the HTTP client: exit $rc: $(tail -3 "$tmp/http.rec.err")"
+kill $spid; wait $spid 2> /dev/null; spid=""
+cmp -s "$tmp/http.rec" "$tmp/www/f.txt" || fail "the recorded client did not fetch the file"
+replay "$tmp/http.rep" "$tmp/http.jsonl" -- sh -c "$client \"\$0\"" "$url"
+[ "$rc" = 0 ] || fail "replaying the HTTP client: exit $rc: $(tail -5 "$tmp/http.rep.err")"
+cmp -s "$tmp/http.rec" "$tmp/http.rep" || fail "the replayed client printed other bytes:
+$(diff "$tmp/http.rec" "$tmp/http.rep" | head)"
+replay "$tmp/http.rep1" --rechunk 1 "$tmp/http.jsonl" -- sh -c "$client \"\$0\"" "$url"
+[ "$rc" = 0 ] || fail "replaying with --rechunk 1: exit $rc: $(tail -5 "$tmp/http.rep1.err")"
+cmp -s "$tmp/http.rec" "$tmp/http.rep1" || fail "--rechunk 1 changed the client's output"
+
+# --- a changed request: status 86 and a report --------------------------------
+if [ "$client" = "curl -s" ]; then
+    replay "$tmp/bad" "$tmp/http.jsonl" -- curl -s "http://127.0.0.1:$port/g.txt"
+else
+    replay "$tmp/bad" "$tmp/http.jsonl" -- sh -c "$client_bad \"\$0\"" "$url"
+fi
+[ "$rc" = 86 ] || fail "a changed request: exit $rc, expected 86: $(tail -5 "$tmp/bad.err")"
+grep -q "^sockrr replay: replay diverged: connection 1 (sock [0-9]*, peer 127.0.0.1:$port): the program sent different bytes; first difference at byte 5 of the stream" "$tmp/bad.err" ||
+    fail "the divergence report does not name connection 1, the peer and byte 5:
+$(cat "$tmp/bad.err")"
+grep -q "recorded at 0: 47 45 54 20 2f 66 .*|GET /f.txt" "$tmp/bad.err" ||
+    fail "the report has no dump of the recorded bytes: $(cat "$tmp/bad.err")"
+grep -q "program  at 0: 47 45 54 20 2f 67 .*|GET /g.txt" "$tmp/bad.err" ||
+    fail "the report has no dump of the program's bytes: $(cat "$tmp/bad.err")"
+
+# --- a recv that timed out after 20 s, replayed in no time --------------------
+cat > "$tmp/server.py" << 'EOF'
+import socket, sys, time
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen()
+print(l.getsockname()[1], flush=True)
+c, _ = l.accept()
+c.sendall(c.recv(100).upper())
+time.sleep(30)
+EOF
+cat > "$tmp/client.py" << 'EOF'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
+s.sendall(b"hello\n")
+print(s.recv(100))
+if len(sys.argv) > 2:
+    sys.exit(0)  # leaves early: strict replay must notice
+t = time.monotonic()
+try:
+    s.recv(100)
+    print("no timeout")
+except socket.timeout as e:
+    print("%s after %.1f s" % (type(e).__name__, time.monotonic() - t))
+EOF
+python3 "$tmp/server.py" > "$tmp/port" &
+spid=$!
+for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+port=$(cat "$tmp/port")
+record "$tmp/to.rec" -o "$tmp/to.jsonl" -- python3 "$tmp/client.py" "$port"
+[ "$rc" = 0 ] || fail "recording the timing-out client: exit $rc: $(tail -3 "$tmp/to.rec.err")"
+kill $spid; wait $spid 2> /dev/null; spid=""
+grep -q "after 20.0 s" "$tmp/to.rec" || fail "the recorded client did not time out after 20 s: $(cat "$tmp/to.rec")"
+replay "$tmp/to.rep" "$tmp/to.jsonl" -- python3 "$tmp/client.py" "$port"
+[ "$rc" = 0 ] || fail "replaying the timing-out client: exit $rc: $(tail -5 "$tmp/to.rep.err")"
+cmp -s "$tmp/to.rec" "$tmp/to.rep" || fail "the replayed client printed other lines:
+$(diff "$tmp/to.rec" "$tmp/to.rep")"
+[ "$wall" -lt 1500 ] || fail "the replayed 20 s timeout took $wall ms of wall time (python3 start included), expected well under a second of waiting"
+
+# --- strict: a client that ends before the recording does --------------------
+replay "$tmp/early" "$tmp/to.jsonl" -- python3 "$tmp/client.py" "$port" early
+[ "$rc" = 87 ] || fail "a client ending early: exit $rc, expected 87: $(tail -3 "$tmp/early.err")"
+grep -q "^sockrr replay: the program ended before the recording did: connection 1" "$tmp/early.err" ||
+    fail "no strict-mode report: $(cat "$tmp/early.err")"
+replay "$tmp/early2" --lenient "$tmp/to.jsonl" -- python3 "$tmp/client.py" "$port" early
+[ "$rc" = 0 ] || fail "--lenient still failed an early end: exit $rc"
+
+# --- bad input: one line, no command run --------------------------------------
+marker=$tmp/marker
+bad() {
+    want=$1; shift
+    rm -f "$marker"
+    "$SOCKRR" replay "$@" -- sh -c ": > '$marker'" > "$tmp/b.out" 2> "$tmp/b.err"
+    got=$?
+    [ "$got" = "$want" ] || fail "sockrr replay $*: exit $got, expected $want: $(cat "$tmp/b.err")"
+    [ "$(wc -l < "$tmp/b.err")" = 1 ] && grep -q "^sockrr replay: " "$tmp/b.err" ||
+        fail "sockrr replay $*: not one 'sockrr replay:' line on stderr: $(cat "$tmp/b.err")"
+    [ ! -e "$marker" ] || fail "sockrr replay $*: the command ran"
+}
+bad 1 "$tmp/missing.jsonl"
+printf 'not a trace\n' > "$tmp/junk.jsonl"
+bad 1 "$tmp/junk.jsonl"
+grep -q "junk.jsonl:1:" "$tmp/b.err" || fail "a bad trace's error does not name file and line: $(cat "$tmp/b.err")"
+head -c 300 "$tmp/to.jsonl" > "$tmp/cut.jsonl"  # a header cut short
+bad 1 "$tmp/cut.jsonl"
+"$SOCKRR" record -o "$tmp/none.jsonl" -- true || fail "recording true failed"
+bad 1 "$tmp/none.jsonl"
+grep -q "no socket" "$tmp/b.err" || fail "a trace of a program without sockets: $(cat "$tmp/b.err")"
+bad 2 --no-such-flag "$tmp/to.jsonl"
+bad 2 --rechunk 0 "$tmp/to.jsonl"
+exit 0
