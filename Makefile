@@ -65,7 +65,7 @@ all: $(SHLIB) $(BUILD)/lib/libsockrr.so $(STLIB) $(CLI) $(PROG_BINS) $(PRELOAD) 
 
 help:
 	@echo "make            build the libraries, the sockrr CLI and the example programs"
-	@echo "make demo       run the built-in example (a client and server over loopback)"
+	@echo "make demo       the main job on the built-in example: record a client, show, replay"
 	@echo "make check      run the unit and integration tests (SANITIZE=1: under ASan+UBSan)"
 	@echo "make bench      run the benchmarks (ONLY=NAME for one row); rows go to build/bench.json"
 	@echo "make install    install into PREFIX (default /usr/local)"
@@ -126,7 +126,7 @@ check: all $(UNIT_BINS) $(BENCH_BINS)
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run.sh
 
 demo: all
-	$(BUILD)/bin/selftalk
+	@BUILD=$(BUILD) sh scripts/demo.sh
 
 bench: all $(BENCH_BINS)
 	@BUILD=$(BUILD) ONLY=$(ONLY) sh bench/run.sh
