@@ -95,6 +95,25 @@ static void env_remember(int i, const char *name)
         snprintf(env_keep[i], n, "%s=%s", name, v);
 }
 
+/* A world that cannot be made where the launcher made one before (its
+ * input changed since): the program must not run on the real network
+ * instead, a silent wrong answer. */
+__attribute__((noreturn)) static void preload_refuse(const char *verb, const char *why)
+{
+    char msg[700];
+    int n = snprintf(msg, sizeof msg, "sockrr %s: %s\n", verb, why);
+    LIBC(write)(2, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+    _exit(127);
+}
+
+/* A world with handles of its own: placeholders and virtual clocks. */
+static void preload_own_world(srr_world *w)
+{
+    srr__fd_kernel_handles(0);
+    own_handles = 1;
+    world = w;
+}
+
 /* After fork under the sim: the child's copy of the world would be a
  * network of its own, silently apart from the parent's.  Until a hub
  * joins processes, the child's socket calls are refused (forked_world.c). */
@@ -120,13 +139,9 @@ static void preload_start_sim(void)
         /* sockrr sim checked the network before starting; getting here
          * means it changed since.  Running on the real network instead
          * would be a silent wrong answer. */
-        char msg[700];
-        int n = snprintf(msg, sizeof msg, "sockrr sim: %s\n", err[0] ? err : "cannot make the network");
-        LIBC(write)(2, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
-        _exit(127);
+        preload_refuse("sim", err[0] ? err : "cannot make the network");
     }
-    srr__fd_kernel_handles(0);
-    own_handles = 1;
+    preload_own_world(sim);
     sim_world = sim;
     const char *trace = getenv("SOCKRR_TRACE"), *ctl = getenv("SOCKRR_CTL");
     world = sim;
@@ -170,13 +185,9 @@ static void preload_start_replay(void)
     if (!r) {
         /* sockrr replay read the trace before starting; running on the real
          * network instead would be a silent wrong answer */
-        char msg[700];
-        int n = snprintf(msg, sizeof msg, "sockrr replay: %s\n", err[0] ? err : "no trace");
-        LIBC(write)(2, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
-        _exit(127);
+        preload_refuse("replay", err[0] ? err : "no trace");
     }
-    srr__fd_kernel_handles(0);
-    own_handles = 1;
+    preload_own_world(r);
     replay_world = r;
     world = r;
     pthread_atfork(atfork_prepare, atfork_parent, atfork_child_sim);

@@ -144,7 +144,7 @@ bad 1 "$tmp/junk.jsonl"
 grep -q "junk.jsonl:1:" "$tmp/b.err" || fail "a bad trace's error does not name file and line: $(cat "$tmp/b.err")"
 head -c 300 "$tmp/to.jsonl" > "$tmp/cut.jsonl"  # a header cut short
 bad 1 "$tmp/cut.jsonl"
-"$SOCKRR" record -o "$tmp/none.jsonl" -- true || fail "recording true failed"
+(preload_env; exec "$SOCKRR" record -o "$tmp/none.jsonl" -- true) || fail "recording true failed"
 bad 1 "$tmp/none.jsonl"
 grep -q "no socket" "$tmp/b.err" || fail "a trace of a program without sockets: $(cat "$tmp/b.err")"
 bad 2 --no-such-flag "$tmp/to.jsonl"
