@@ -78,6 +78,8 @@ grep -q "recorded at 0: 47 45 54 20 2f 66 .*|GET /f.txt" "$tmp/bad.err" ||
     fail "the report has no dump of the recorded bytes: $(cat "$tmp/bad.err")"
 grep -q "program  at 0: 47 45 54 20 2f 67 .*|GET /g.txt" "$tmp/bad.err" ||
     fail "the report has no dump of the program's bytes: $(cat "$tmp/bad.err")"
+grep -q "last calls that matched: .*connection 1: connect 127.0.0.1:$port" "$tmp/bad.err" ||
+    fail "the report does not recall the calls before it: $(cat "$tmp/bad.err")"
 
 # --- a recv that timed out after 20 s, replayed in no time --------------------
 cat > "$tmp/server.py" << 'EOF'

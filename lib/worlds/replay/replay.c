@@ -67,6 +67,8 @@ typedef struct rp_gai {
     int used;
 } rp_gai;
 
+#define RP_LAST 6 /* calls the divergence report recalls */
+
 typedef struct replay_world {
     srr_world base;
     pthread_mutex_t lock;
@@ -82,6 +84,8 @@ typedef struct replay_world {
     int64_t epoch;       /* REALTIME - MONOTONIC at the recording's start */
     int diverged;
     char report[4096];
+    char last[RP_LAST][120]; /* the program's last calls that matched, a ring */
+    unsigned nlast;
     char unsupported[160];
 } replay_world;
 
@@ -312,6 +316,17 @@ static int rp_load(replay_world *r, const char *path, char *errbuf, size_t errle
 
 /* ---------------------------------------------------------- divergence */
 
+/* One call of the program that matched the recording, for the report's
+ * "last calls before it". */
+static void rp_note(replay_world *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->last[r->nlast % RP_LAST], sizeof r->last[0], fmt, ap);
+    va_end(ap);
+    r->nlast++;
+}
+
 /* hex and text of n bytes from p, at most 16 */
 static int rp_dump(char *out, size_t len, const unsigned char *p, size_t n)
 {
@@ -332,8 +347,13 @@ static int rp_diverge(replay_world *r, const char *fmt, ...)
     if (!r->diverged) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(r->report, sizeof r->report, fmt, ap);
+        int o = vsnprintf(r->report, sizeof r->report, fmt, ap);
         va_end(ap);
+        unsigned first = r->nlast > RP_LAST ? r->nlast - RP_LAST : 0;
+        for (unsigned i = first; i < r->nlast && o >= 0 && (size_t)o < sizeof r->report; i++)
+            o += snprintf(r->report + o, sizeof r->report - (size_t)o, "%s%s",
+                          i == first ? "\n  last calls that matched: " : "; ",
+                          r->last[i % RP_LAST]);
         r->diverged = 1;
         if (r->opt.on_divergence)
             r->opt.on_divergence(r->report, r->opt.arg);
@@ -411,6 +431,7 @@ static int rp_socket_locked(replay_world *r, int domain, int type, int protocol)
                           s->type, domain, base);
     s->used = 1;
     s->nonblock = (type & SOCK_NONBLOCK) != 0;
+    rp_note(r, "socket #%zu", r->next_sock + 1);
     return rp_new_handle(r, r->next_sock++);
 }
 
@@ -461,6 +482,7 @@ static int rp_connect_locked(replay_world *r, int h, const struct sockaddr *addr
     if (strcmp(got, s->peer) != 0)
         return rp_diverge(r, "replay diverged: connection %zu: the program connects to %s, the "
                              "recording connected to %s", idx + 1, got, s->peer);
+    rp_note(r, "connection %zu: connect %s", idx + 1, got);
     if (s->connect_err)
         return -s->connect_err;
     return s->nonblock ? -EINPROGRESS : 0;
@@ -510,6 +532,7 @@ static ssize_t rp_sendmsg_locked(replay_world *r, int h, const struct msghdr *m,
             }
     }
     if (r2 >= 0) {
+        rp_note(r, "connection %zu: sent bytes %zu-%zu", idx + 1, s->out_pos, s->out_pos + total);
         s->out_pos += total;
         if (s->out_pos > s->out_len)
             s->out_pos = s->out_len; /* lenient: the extra bytes went nowhere */
@@ -575,6 +598,7 @@ static ssize_t rp_recvmsg_locked(replay_world *r, int h, struct msghdr *m, int f
         memcpy(m->msg_iov[i].iov_base, it->data + s->in_off + done, k);
         done += k;
     }
+    rp_note(r, "connection %zu: received %zu bytes", idx + 1, n);
     if (!(flags & MSG_PEEK)) {
         s->in_off += n;
         if (s->in_off == it->len) {
@@ -845,6 +869,8 @@ static int rp_getaddrinfo(srr_world *w, const char *node, const char *service,
         rc = EAI_SYSTEM;
     } else {
         g->used = 1;
+        rp_note(r, "getaddrinfo %s%s%s", node ? node : "(null)", service ? ":" : "",
+                service ? service : "");
         rc = g->ret == 0 ? rp_gai_answers(g->answers, hints, res) : g->ret;
         if (rc == EAI_SYSTEM)
             *sys_errno = EIO;
