@@ -8,7 +8,7 @@
 set -eu
 
 libs="build-essential pkg-config libpcap-dev libjansson-dev libcmocka-dev"
-tools="curl python3 socat tshark tcpdump jq iproute2 util-linux strace libsocket-wrapper"
+tools="curl python3 socat tshark tcpdump jq iproute2 util-linux strace libsocket-wrapper time"
 
 missing() {
     out=""
