@@ -38,25 +38,7 @@ run() {
     rc=$?
     case $rc in 124 | 137) fail "'$*' did not end within $LIMIT s: $(tail -5 "$out.err")" ;; esac
 }
-# has TRACE [jq args] FILTER: FILTER, over all of TRACE's lines at once, is
-# true; d is an event's payload as text
-has() {
-    f=$1; shift
-    jq -s -e "$@" "$f" > /dev/null 2> "$tmp/jq.err"
-    case $? in
-    0) return 0 ;;
-    1) return 1 ;;
-    *) fail "jq could not evaluate a check on $f: $(head -3 "$tmp/jq.err")" ;;
-    esac
-}
-D='def d: (.data // "") | @base64d;'
-sent() { has "$1" --arg m "$2" "$D"' any(.[]; .op == "sendmsg" and .ret > 0 and d == $m)'; }
-received() { has "$1" --arg m "$2" "$D"' any(.[]; .op == "recvmsg" and .ret > 0 and d == $m)'; }
-# count TRACE SELECT [jq args]: the number of events for which SELECT is true
-count() {
-    f=$1 sel=$2; shift 2
-    jq -s "$@" "$D"' [.[] | select(.type == "event") | select('"$sel"')] | length' "$f"
-}
+. tests/integration/trace_query.inc
 # moved TRACE OP SOCK: the bytes OP events on sock id SOCK say they moved
 moved() {
     jq -s --arg op "$2" --argjson s "$3" '[.[] | select(.op == $op and .sock == $s and .ret > 0) | .len] | add // 0' "$1"

@@ -61,26 +61,7 @@ run_case() {
     n=$(events "$tmp/$name.pt.jsonl")
     [ "$n" = 0 ] || fail "$name: --passthrough recorded $n events"
 }
-# has TRACE [jq args] FILTER: FILTER, over all of TRACE's lines at once, is
-# true; d is an event's payload as text
-has() {
-    f=$1; shift
-    jq -s -e "$@" "$f" > /dev/null 2> "$tmp/jq.err"
-    case $? in
-    0) return 0 ;;
-    1) return 1 ;;
-    *) fail "jq could not evaluate a check on $f: $(head -3 "$tmp/jq.err")" ;;
-    esac
-}
-D='def d: (.data // "") | @base64d;'
-# received / sent TRACE TEXT: some recvmsg / sendmsg moved exactly TEXT
-received() { has "$1" --arg m "$2" "$D"' any(.[]; .op == "recvmsg" and .ret > 0 and d == $m)'; }
-sent() { has "$1" --arg m "$2" "$D"' any(.[]; .op == "sendmsg" and .ret > 0 and d == $m)'; }
-# count TRACE SELECT [jq args]: the number of events for which SELECT is true
-count() {
-    f=$1 sel=$2; shift 2
-    jq -s "$@" "$D"' [.[] | select(.type == "event") | select('"$sel"')] | length' "$f"
-}
+. tests/integration/trace_query.inc
 
 # --- fortified_io: glibc's _chk entry points are caught -----------------------
 run_case fortified_io "$NAT/fortified_io"
