@@ -1,7 +1,8 @@
 # sockrr replay: record a client against a real server, then replay it with
 # no server (in a network namespace of its own when one can be made): curl
 # against python3 -m http.server gives the same bytes, also with data cut
-# into 1-byte pieces; a Python client whose recv times out after 20 s gives
+# into 1-byte pieces, and so does a client recorded in one trace with its
+# server; a Python client whose recv times out after 20 s gives
 # the same exception in under a second; a changed request stops with status
 # 86 and a report naming the connection and the differing byte; a client
 # that ends early fails strict mode with 87; bad traces and options are
@@ -63,6 +64,19 @@ $(diff "$tmp/http.rec" "$tmp/http.rep" | head)"
 replay "$tmp/http.rep1" --rechunk 1 "$tmp/http.jsonl" -- sh -c "$client \"\$0\"" "$url"
 [ "$rc" = 0 ] || fail "replaying with --rechunk 1: exit $rc: $(tail -5 "$tmp/http.rep1.err")"
 cmp -s "$tmp/http.rec" "$tmp/http.rep1" || fail "--rechunk 1 changed the client's output"
+
+# --- both sides in one trace: the client is the process replayed ------------
+port2=$(free_port)
+cat > "$tmp/get.py" << 'EOF'
+import sys, urllib.request
+sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())
+EOF
+record "$tmp/both.rec" -o "$tmp/both.jsonl" -- sh -c "python3 -u -m http.server $port2 --bind 127.0.0.1 -d '$tmp/www' > '$tmp/both.log' 2>&1 & p=\$!; for i in \$(seq 100); do grep -q Serving '$tmp/both.log' && break; sleep 0.1; done; python3 '$tmp/get.py' http://127.0.0.1:$port2/f.txt; kill \$p"
+[ "$rc" = 0 ] || fail "recording server and client together: exit $rc: $(tail -3 "$tmp/both.rec.err")"
+cmp -s "$tmp/both.rec" "$tmp/www/f.txt" || fail "the client recorded with its server did not fetch the file"
+replay "$tmp/both.rep" "$tmp/both.jsonl" -- python3 "$tmp/get.py" "http://127.0.0.1:$port2/f.txt"
+[ "$rc" = 0 ] || fail "replaying the client of a two-sided trace: exit $rc: $(tail -5 "$tmp/both.rep.err")"
+cmp -s "$tmp/both.rec" "$tmp/both.rep" || fail "the client of a two-sided trace printed other bytes"
 
 # --- a changed request: status 86 and a report --------------------------------
 if [ "$client" = "curl -s" ]; then

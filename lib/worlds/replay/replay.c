@@ -256,6 +256,28 @@ static int64_t rp_poll_sock(const json_t *ev)
     return jint(json_array_get(fds, 0), "sock", -1);
 }
 
+/* The pid of the first connect, read as text (no JSON parse): the process
+ * replayed by default, whatever other processes did before it connected.
+ * 0 when none connects. */
+static int rp_first_connecting_pid(const char *path)
+{
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return 0;
+    char *line = NULL;
+    size_t cap = 0;
+    int pid = 0;
+    while (!pid && getline(&line, &cap, f) > 0) {
+        const char *p = strstr(line, "\"op\":\"connect\"");
+        const char *q = p ? strstr(line, "\"pid\":") : NULL;
+        if (q)
+            pid = atoi(q + 6);
+    }
+    free(line);
+    fclose(f);
+    return pid;
+}
+
 static int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
 {
     srr_trace_error err;
@@ -267,7 +289,7 @@ static int rp_load(replay_world *r, const char *path, char *errbuf, size_t errle
     }
     const json_t *h = srr__trace_header(rd);
     r->epoch = jint(h, "start_realtime_ns", 0) - jint(h, "start_monotonic_ns", 0);
-    int64_t pid = r->opt.pid;
+    int64_t pid = r->opt.pid ? r->opt.pid : rp_first_connecting_pid(path);
     json_t *ev;
     int got, rc = 0;
     while ((got = srr__trace_next(rd, &ev, &err)) != 0) {
@@ -277,8 +299,6 @@ static int rp_load(replay_world *r, const char *path, char *errbuf, size_t errle
             break;
         }
         const char *op = jstr(ev, "op");
-        if (!pid && op && strcmp(op, "connect") == 0)
-            pid = jint(ev, "pid", 0); /* the first process that connects */
         if (!pid || jint(ev, "pid", 0) == pid) {
             if (op && strcmp(op, "poll") == 0 && jint(ev, "ret", -1) == 0) {
                 /* file it under its socket, as the loader expects */
