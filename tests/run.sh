@@ -15,7 +15,7 @@ trap 'rm -f "$log"' EXIT
 # ("[  FAILED  ] 2 test(s), listed below:" ends with a comma)
 count() { sed -n "s/^\[  *$1 *\] \([0-9][0-9]*\) test(s)[.,].*/\1/p" "$log" | head -1; }
 
-# Sim tests run in a fresh network namespace where one can be made: it
+# Sim and replay tests run in a fresh network namespace where one can be made: it
 # proves nothing they do reaches a real network.
 netns=""
 unshare -n true 2>/dev/null && netns="unshare -n"
@@ -23,7 +23,7 @@ unshare -n true 2>/dev/null && netns="unshare -n"
 for t in "$BUILD"/tests/test_*; do
     [ -x "$t" ] || continue
     case $(basename "$t") in
-    test_sim*) $netns "$t" > "$log" 2>&1 ;;
+    test_sim* | test_replay*) $netns "$t" > "$log" 2>&1 ;;
     *) "$t" > "$log" 2>&1 ;;
     esac
     rc=$?

@@ -615,7 +615,8 @@ static ssize_t rp_recvmsg_locked(replay_world *r, int h, struct msghdr *m, int f
     size_t done = 0;
     for (size_t i = 0; i < m->msg_iovlen && done < n; i++) {
         size_t k = m->msg_iov[i].iov_len < n - done ? m->msg_iov[i].iov_len : n - done;
-        memcpy(m->msg_iov[i].iov_base, it->data + s->in_off + done, k);
+        if (k) /* an empty piece may have no base */
+            memcpy(m->msg_iov[i].iov_base, it->data + s->in_off + done, k);
         done += k;
     }
     rp_note(r, "connection %zu: received %zu bytes", idx + 1, n);
