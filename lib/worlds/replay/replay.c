@@ -94,6 +94,7 @@ typedef struct replay_world {
 
 /* ------------------------------------------------------------- loading */
 
+/* Room for one more of n elements of size in *v. */
 static int rp_grow(void **v, size_t *cap, size_t n, size_t size)
 {
     if (n < *cap)
@@ -140,9 +141,8 @@ static int rp_errno_num(const json_t *ev)
 }
 
 /* One event of the replayed process into the scripts. */
-static int rp_load_event(replay_world *r, const json_t *ev, size_t *out_cap_dummy)
+static int rp_load_event(replay_world *r, const json_t *ev)
 {
-    (void)out_cap_dummy;
     const char *op = jstr(ev, "op");
     int64_t ret = jint(ev, "ret", -1);
     const json_t *args = json_object_get(ev, "args");
@@ -314,7 +314,7 @@ static int rp_load(replay_world *r, const char *path, char *errbuf, size_t errle
                 rc = -1;
                 break;
             }
-            if (rp_load_event(r, ev, NULL) < 0) {
+            if (rp_load_event(r, ev) < 0) {
                 snprintf(errbuf, errlen, "%s:%ld: data: cannot load this event", path,
                          srr__trace_line(rd));
                 json_decref(ev);
