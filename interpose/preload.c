@@ -114,10 +114,11 @@ static void preload_own_world(srr_world *w)
     world = w;
 }
 
-/* After fork under the sim: the child's copy of the world would be a
- * network of its own, silently apart from the parent's.  Until a hub
- * joins processes, the child's socket calls are refused (forked_world.c). */
-static void atfork_child_sim(void)
+/* After fork under a world of handles of its own (sim, replay): the child's
+ * copy of the world would be a network of its own, silently apart from the
+ * parent's.  Until a hub joins processes, the child's socket calls are
+ * refused (forked_world.c). */
+static void atfork_child_own(void)
 {
     forked = 1;
     world = srr__forked_world(world);
@@ -155,7 +156,7 @@ static void preload_start_sim(void)
             preload_warn(trace, -e);
         }
     }
-    pthread_atfork(atfork_prepare, atfork_parent, atfork_child_sim);
+    pthread_atfork(atfork_prepare, atfork_parent, atfork_child_own);
 }
 
 /* The replay world's verdict, as sockrr replay documents it: the report
@@ -190,7 +191,7 @@ static void preload_start_replay(void)
     preload_own_world(r);
     replay_world = r;
     world = r;
-    pthread_atfork(atfork_prepare, atfork_parent, atfork_child_sim);
+    pthread_atfork(atfork_prepare, atfork_parent, atfork_child_own);
 }
 
 /* At exit, in strict mode: the recording must have been played out by the

@@ -27,6 +27,13 @@
 
 #define SLICE_NS 1000000 /* real time between looks at the virtual clock */
 
+/* The sim world when it is ready (never started from here: see
+ * srr__preload_world_if_ready), else NULL: libc's thread calls. */
+static srr_world *thread_sim(void)
+{
+    return srr__preload_world_if_ready() ? srr__preload_sim() : NULL;
+}
+
 struct thread_start {
     void *(*fn)(void *);
     void *arg;
@@ -47,7 +54,7 @@ static void *thread_trampoline(void *p)
 
 int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
 {
-    srr_world *sim = srr__preload_world_if_ready() ? srr__preload_sim() : NULL;
+    srr_world *sim = thread_sim();
     struct thread_start *t = sim ? malloc(sizeof *t) : NULL;
     if (!t)
         return REAL(pthread_create)(th, attr, fn, arg);
@@ -116,7 +123,7 @@ static int cond_wait_virtual(srr_world *sim, pthread_cond_t *c, pthread_mutex_t 
 
 int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
-    srr_world *sim = srr__preload_world_if_ready() ? srr__preload_sim() : NULL;
+    srr_world *sim = thread_sim();
     if (!sim)
         return REAL(pthread_cond_wait)(c, m);
     return cond_wait_virtual(sim, c, m, CLOCK_MONOTONIC, NULL);
@@ -124,7 +131,7 @@ int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 
 int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abs)
 {
-    srr_world *sim = srr__preload_world_if_ready() ? srr__preload_sim() : NULL;
+    srr_world *sim = thread_sim();
     if (!sim)
         return REAL(pthread_cond_timedwait)(c, m, abs);
     return cond_wait_virtual(sim, c, m, cond_clock(c), abs);
@@ -133,7 +140,7 @@ int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct t
 int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
                            const struct timespec *abs)
 {
-    srr_world *sim = srr__preload_world_if_ready() ? srr__preload_sim() : NULL;
+    srr_world *sim = thread_sim();
     if (!sim || (clock != CLOCK_MONOTONIC && clock != CLOCK_REALTIME))
         return REAL(pthread_cond_clockwait)(c, m, clock, abs);
     return cond_wait_virtual(sim, c, m, clock, abs);
@@ -141,7 +148,7 @@ int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t cloc
 
 int pthread_cond_signal(pthread_cond_t *c)
 {
-    srr_world *sim = srr__preload_world_if_ready() ? srr__preload_sim() : NULL;
+    srr_world *sim = thread_sim();
     if (sim)
         srr_sim_wake(sim, c);
     return REAL(pthread_cond_signal)(c);
@@ -149,7 +156,7 @@ int pthread_cond_signal(pthread_cond_t *c)
 
 int pthread_cond_broadcast(pthread_cond_t *c)
 {
-    srr_world *sim = srr__preload_world_if_ready() ? srr__preload_sim() : NULL;
+    srr_world *sim = thread_sim();
     if (sim)
         srr_sim_wake(sim, c);
     return REAL(pthread_cond_broadcast)(c);
@@ -181,7 +188,7 @@ static int sem_wait_virtual(srr_world *sim, sem_t *sem, clockid_t clock,
 
 int sem_wait(sem_t *sem)
 {
-    srr_world *sim = srr__preload_world_if_ready() ? srr__preload_sim() : NULL;
+    srr_world *sim = thread_sim();
     if (!sim)
         return REAL(sem_wait)(sem);
     return sem_wait_virtual(sim, sem, CLOCK_MONOTONIC, NULL);
@@ -189,7 +196,7 @@ int sem_wait(sem_t *sem)
 
 int sem_timedwait(sem_t *sem, const struct timespec *abs)
 {
-    srr_world *sim = srr__preload_world_if_ready() ? srr__preload_sim() : NULL;
+    srr_world *sim = thread_sim();
     if (!sim)
         return REAL(sem_timedwait)(sem, abs);
     return sem_wait_virtual(sim, sem, CLOCK_REALTIME, abs);
@@ -197,7 +204,7 @@ int sem_timedwait(sem_t *sem, const struct timespec *abs)
 
 int sem_clockwait(sem_t *sem, clockid_t clock, const struct timespec *abs)
 {
-    srr_world *sim = srr__preload_world_if_ready() ? srr__preload_sim() : NULL;
+    srr_world *sim = thread_sim();
     if (!sim || (clock != CLOCK_MONOTONIC && clock != CLOCK_REALTIME))
         return REAL(sem_clockwait)(sem, clock, abs);
     return sem_wait_virtual(sim, sem, clock, abs);
@@ -205,7 +212,7 @@ int sem_clockwait(sem_t *sem, clockid_t clock, const struct timespec *abs)
 
 int sem_post(sem_t *sem)
 {
-    srr_world *sim = srr__preload_world_if_ready() ? srr__preload_sim() : NULL;
+    srr_world *sim = thread_sim();
     if (sim)
         srr_sim_wake(sim, sem);
     return REAL(sem_post)(sem);
@@ -216,7 +223,7 @@ int sem_post(sem_t *sem)
 /* The joined thread's exit is the wake: joins look in slices too. */
 int pthread_join(pthread_t th, void **ret)
 {
-    srr_world *sim = srr__preload_world_if_ready() ? srr__preload_sim() : NULL;
+    srr_world *sim = thread_sim();
     srr_sim_parked p;
     if (!sim || srr_sim_park(sim, &p, NULL, -1) != 1)
         return REAL(pthread_join)(th, ret);

@@ -14,9 +14,6 @@ PROG=$BUILD/native/differential
 "$SOCKRR" sim --help > /dev/null 2>&1 || fail "$SOCKRR has no sim verb: $("$SOCKRR" sim --help 2>&1 | head -2)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-LIMIT=60 # seconds a run may take: a hang is a failure, not a stuck test
-netns=""
-unshare -n true 2> /dev/null && netns="unshare -n"
 
 # What Linux answers: test_differential.c's linux_says, one line per
 # behaviour, in the table's order.

@@ -13,22 +13,8 @@ command -v python3 > /dev/null 2>&1 || skip "python3 is not installed"
 tmp=$(mktemp -d)
 spid=""
 trap '[ -z "$spid" ] || kill $spid 2> /dev/null; rm -rf "$tmp"' EXIT
-netns=""
-unshare -n true 2> /dev/null && netns="unshare -n"
-LIMIT=60
-ms() { date +%s%3N; }
-
-# replay OUT ARGS...: `sockrr replay ARGS` in the namespace; status in $rc,
-# wall milliseconds in $wall
-replay() {
-    out=$1; shift
-    t0=$(ms)
-    # shellcheck disable=SC2086
-    (preload_env; exec timeout -k 5 $LIMIT $netns "$SOCKRR" replay "$@") > "$out" 2> "$out.err"
-    rc=$?
-    wall=$(($(ms) - t0))
-    case $rc in 124 | 137) fail "'sockrr replay $*' did not end within $LIMIT s: $(tail -5 "$out.err")" ;; esac
-}
+# replay OUT ARGS...: `sockrr replay ARGS` (lib.inc's in_world)
+replay() { out=$1; shift; in_world "$out" replay "$@"; }
 record() {
     out=$1; shift
     (preload_env; exec timeout -k 5 $LIMIT "$SOCKRR" record "$@") > "$out" 2> "$out.err"

@@ -24,23 +24,10 @@ for f in "$NET" fixtures/scripts/py_threaded_echo.py fixtures/scripts/py_sleeps.
 done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-LIMIT=60 # seconds any one run may take: a hang is a failure, not a stuck test
-netns=""
-unshare -n true 2> /dev/null && netns="unshare -n"
 missing=""
 
-ms() { date +%s%3N; }
-# sim OUT ARGS...: `sockrr sim ARGS` (in the namespace), stdout to OUT,
-# stderr to OUT.err, status in $rc, wall milliseconds in $wall.
-sim() {
-    out=$1; shift
-    t0=$(ms)
-    # shellcheck disable=SC2086
-    (preload_env; exec timeout -k 5 $LIMIT $netns "$SOCKRR" sim "$@") > "$out" 2> "$out.err"
-    rc=$?
-    wall=$(($(ms) - t0))
-    case $rc in 124 | 137) fail "'sockrr sim $*' did not end within $LIMIT s: $(tail -5 "$out.err")" ;; esac
-}
+# sim OUT ARGS...: `sockrr sim ARGS` (lib.inc's in_world)
+sim() { out=$1; shift; in_world "$out" sim "$@"; }
 # native OUT CMD...: CMD outside the namespace, as sim does
 native() {
     out=$1; shift
