@@ -55,7 +55,7 @@ PRELOAD     := $(BUILD)/lib/libsockrr-preload.so
 PRE_SRCS    := $(wildcard interpose/*.c)
 PRE_LIB     := lib/core/names lib/core/world lib/core/busy lib/worlds/kernel lib/worlds/tap \
                lib/trace/writer lib/trace/jline lib/trace/base64 lib/trace/addrstr \
-               lib/trace/reader lib/trace/check $(basename $(wildcard lib/worlds/sim/*.c)) \
+               lib/trace/reader lib/trace/check lib/trace/jscan $(basename $(wildcard lib/worlds/sim/*.c)) \
                $(basename $(wildcard lib/worlds/replay/*.c))
 PRE_OBJS    := $(PRE_SRCS:%.c=$(BUILD)/obj/%.o) $(PRE_LIB:%=$(BUILD)/obj/%.o)
 

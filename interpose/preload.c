@@ -39,7 +39,7 @@ static atomic_int state; /* 0 not started, 1 starting, 2 ready */
 static pthread_t starter;
 
 /* What an exec'd program's environment must hold: "NAME=value" strings. */
-#define ENV_VARS 11
+#define ENV_VARS 12
 static char *env_keep[ENV_VARS];
 static char *preload_path;
 static char *start_preload; /* LD_PRELOAD's value at start (a sanitizer's runtime may lead it) */
@@ -170,6 +170,18 @@ static void replay_diverged(const char *report, void *arg)
     _exit(SRR_REPLAY_DIVERGED);
 }
 
+/* A server waited for a connection after the recording was played out:
+ * the replay is over, and the program ends as having played it all. */
+static void replay_played_out(void *arg)
+{
+    (void)arg;
+    static const char msg[] = "sockrr replay: the recording is played out and the program waits "
+                              "for another connection: ended\n";
+    fflush(NULL);
+    LIBC(write)(2, msg, sizeof msg - 1);
+    _exit(0);
+}
+
 static void preload_start_replay(void)
 {
     const char *trace = getenv("SOCKRR_REPLAY");
@@ -180,6 +192,8 @@ static void preload_start_replay(void)
         .rechunk = rechunk ? (size_t)strtoul(rechunk, NULL, 10) : 0,
         .lenient = lenient && strcmp(lenient, "1") == 0,
         .on_divergence = replay_diverged,
+        .map = getenv("SOCKRR_REPLAY_MAP"),
+        .on_played_out = replay_played_out,
     };
     char err[512] = "";
     srr_world *r = trace ? srr_world_replay(trace, &o, err, sizeof err) : NULL;
@@ -236,6 +250,7 @@ static void preload_start(void)
     env_remember(8, "SOCKRR_RECHUNK");
     env_remember(9, "SOCKRR_LENIENT");
     env_remember(10, "SOCKRR_REPLAY_PID");
+    env_remember(11, "SOCKRR_REPLAY_MAP");
     const char *pl = getenv("SOCKRR_PRELOAD");
     preload_path = pl ? strdup(pl) : NULL;
     const char *lp = getenv("LD_PRELOAD");

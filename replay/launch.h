@@ -27,6 +27,7 @@ typedef struct launch_opts {
     const char *rechunk;  /* replay: --rechunk N, or NULL */
     const char *pid;      /* replay: --pid N, or NULL */
     int lenient;          /* replay: --lenient */
+    const char *map;      /* replay: the --map entries joined by commas, or NULL */
     char **cmd;           /* NULL-terminated */
 } launch_opts;
 

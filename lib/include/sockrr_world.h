@@ -234,17 +234,24 @@ int srr_sim_deadlock_report(srr_world *w, char *buf, size_t len);
 
 /* The replay world: a recorded trace (docs/trace-format.md) plays the peer
  * of the program (docs/replay.md).  The recorded process replayed is pid,
- * or the first one that connects; rechunk > 0 gives received data at most
- * that many bytes at a time; lenient lets sent bytes differ from the
- * recording.  When the program leaves the recording, the call fails with
- * EPROTO and on_divergence (may be NULL) gets the report.  NULL with a
- * "file:line: field: message" line in errbuf on a bad trace. */
+ * or the first one that connects or the first that listens, whichever the
+ * program turns out to be; rechunk > 0 gives received data at most that
+ * many bytes at a time; lenient lets sent bytes differ from the recording;
+ * map ("RECORDED=ADDR[,...]", HOST:PORT or HOST alone) names addresses the
+ * program uses instead of recorded ones.  When the program leaves the
+ * recording, the call fails with EPROTO and on_divergence (may be NULL)
+ * gets the report.  When a server waits for a connection after the
+ * recording is played out, on_played_out (may be NULL) is called and the
+ * wait fails with ESHUTDOWN.  NULL with a "file:line: field: message" line
+ * in errbuf on a bad trace or map. */
 typedef struct srr_replay_options {
     int pid;
     size_t rechunk;
     int lenient;
     void (*on_divergence)(const char *report, void *arg);
     void *arg;
+    const char *map;
+    void (*on_played_out)(void *arg);
 } srr_replay_options;
 srr_world *srr_world_replay(const char *trace_path, const srr_replay_options *opts, char *errbuf,
                             size_t errlen);

@@ -1,432 +1,193 @@
 /*
  * replay.c — the replay world: a recorded trace plays the peer of the
- * program being replayed (docs/replay.md).
+ * program being replayed (docs/replay.md).  This file fills the seam;
+ * load.c reads the trace, report.c words divergences, resolve.c answers
+ * lookups and maps addresses (replay_int.h says how they fit).
  *
- * One recorded process is replayed (the first that connects, or the pid
- * asked for).  Its sockets are matched to the program's in creation order;
- * each remembers what the recording sent (one byte stream, so send(a);
- * send(b) matches a recorded send(ab)) and what it received, in recorded
- * chunks, each tagged with how many bytes had been sent before it arrived,
- * so a response is never given before its request.  Name lookups answer
- * from the recorded ones; timeouts and errors come back as recorded, in
- * virtual time.  The first call that does not match stops the replay with
- * a report (srr_replay_divergence); the host decides what to do with it.
- *
- * Limits of this version: the trace is loaded whole (not streamed), and
- * only client sockets are replayed (a recorded listener is refused).
+ * The program's sockets are matched to recorded ones when they first say
+ * which: connect (the next recorded connection to that peer), listen (the
+ * next recorded listener, by address), a datagram's first send or receive.
+ * Each recorded socket holds what the recording sent (one byte stream, so
+ * send(a); send(b) matches a recorded send(ab)) and what it received, in
+ * recorded chunks, each tagged with how many bytes had been sent before it
+ * arrived, so a response is never given before its request; a listener
+ * holds the connections accepted from it.  Timeouts and errors come back
+ * as recorded, in virtual time that follows the recording's.  The first
+ * call that does not match stops the replay with a report
+ * (srr_replay_divergence); the host decides what to do with it.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sockios.h>
-#include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 
-#include "sockrr.h"
-#include "sockrr_world.h"
-#include "trace.h"
+#include "libc.h"
+#include "replay_int.h"
 
-/* One thing the recording's peer gave the socket. */
-typedef enum { IN_DATA, IN_EOF, IN_TIMEOUT, IN_ERROR } in_kind;
+/* Waits with nothing new before the replay says the program is stuck: a
+ * loop of timed waits with no recorded event left for them. */
+#define RP_IDLE_LIMIT 1000
+/* Real time a blocked accept gives other threads to play out the rest. */
+#define RP_STALL_NS (2 * 1000000000LL)
 
-typedef struct in_item {
-    in_kind kind;
-    unsigned char *data;
-    size_t len;
-    uint64_t after_out; /* bytes the recording had sent on the socket first */
-    int err;            /* IN_ERROR: the errno */
-    int64_t wait_ns;    /* IN_TIMEOUT: how long the recording waited */
-} in_item;
-
-typedef struct rp_sock {
-    int64_t id; /* the recording's sock id */
-    int family, type;
-    char local[128], peer[128];
-    int connect_err; /* the recorded connect's errno, 0 when it connected */
-    int connected;   /* a connect was recorded */
-    unsigned char *out; /* everything the recording sent */
-    size_t out_len;
-    in_item *in;
-    size_t nin, in_cap;
-    /* the program's side */
-    size_t out_pos, in_idx, in_off;
-    int used, closed, nonblock;
-    int64_t rcvtimeo_ns;
-} rp_sock;
-
-typedef struct rp_gai {
-    char *node, *service;
-    int ret;
-    json_t *answers; /* owned */
-    int used;
-} rp_gai;
-
-#define RP_LAST 6 /* calls the divergence report recalls */
-
-typedef struct replay_world {
-    srr_world base;
-    pthread_mutex_t lock;
-    char source[256];
-    srr_replay_options opt;
-    rp_sock *socks;
-    size_t nsocks, next_sock;
-    rp_gai *gais;
-    size_t ngais;
-    char hostname[256];
-    int handles[1024];   /* handle - 3 -> socket index + 1 (0: free) */
-    int64_t now;         /* virtual CLOCK_MONOTONIC */
-    int64_t epoch;       /* REALTIME - MONOTONIC at the recording's start */
-    int diverged;
-    char report[4096];
-    char last[RP_LAST][120]; /* the program's last calls that matched, a ring */
-    unsigned nlast;
-    char unsupported[160];
-} replay_world;
-
-#define RW(w) ((replay_world *)(w))
-#define RP_HANDLES 1024
-
-/* ------------------------------------------------------------- loading */
-
-/* Room for one more of n elements of size in *v. */
-static int rp_grow(void **v, size_t *cap, size_t n, size_t size)
+int rp_pid_ok(const replay_world *r, int pid)
 {
-    if (n < *cap)
-        return 0;
-    size_t c = *cap ? *cap * 2 : 8;
-    void *p = realloc(*v, c * size);
-    if (!p)
-        return -1;
-    *v = p;
-    *cap = c;
+    if (r->pid)
+        return pid == r->pid;
+    if (!r->pids[0])
+        return 1;
+    for (int i = 0; i < RP_PIDS; i++)
+        if (r->pids[i] == pid)
+            return 1;
     return 0;
 }
 
-static const char *jstr(const json_t *o, const char *k)
+static void rp_follow(replay_world *r, int64_t t)
 {
-    return json_string_value(json_object_get(o, k));
+    if (t > r->now)
+        r->now = t; /* time follows the recording's */
 }
 
-static int64_t jint(const json_t *o, const char *k, int64_t dflt)
+/* A recorded wait that timed out, waited out in virtual time: it ended at
+ * the recording's t, or wait_ns from now when the program is ahead. */
+static void rp_wait_out(replay_world *r, const in_item *it, int64_t wait_ns)
 {
-    const json_t *v = json_object_get(o, k);
-    return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
+    int64_t end = r->now + (wait_ns > 0 ? wait_ns : 0);
+    r->now = end > it->t ? end : it->t;
 }
 
-static rp_sock *rp_find(replay_world *r, int64_t id)
-{
-    for (size_t i = 0; i < r->nsocks; i++)
-        if (r->socks[i].id == id)
-            return &r->socks[i];
-    return NULL;
-}
+/* ------------------------------------------------------- program sockets */
 
-static int rp_add_in(rp_sock *s, in_item it)
-{
-    if (rp_grow((void **)&s->in, &s->in_cap, s->nin, sizeof *s->in) < 0)
-        return -1;
-    s->in[s->nin++] = it;
-    return 0;
-}
-
-static int rp_errno_num(const json_t *ev)
-{
-    return (int)jint(ev, "errno_num", 0);
-}
-
-/* One event of the replayed process into the scripts. */
-static int rp_load_event(replay_world *r, const json_t *ev)
-{
-    const char *op = jstr(ev, "op");
-    int64_t ret = jint(ev, "ret", -1);
-    const json_t *args = json_object_get(ev, "args");
-    if (!op)
-        return 0;
-    if (strcmp(op, "socket") == 0 && ret >= 0) {
-        size_t cap = r->nsocks; /* grown one at a time: sockets are few */
-        rp_sock *v = realloc(r->socks, (cap + 1) * sizeof *v);
-        if (!v)
-            return -1;
-        r->socks = v;
-        rp_sock *s = &r->socks[r->nsocks++];
-        memset(s, 0, sizeof *s);
-        s->id = jint(ev, "sock", 0);
-        s->family = (int)jint(args, "domain", 0);
-        s->type = (int)jint(args, "type", 0) & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-        s->rcvtimeo_ns = -1;
-        return 0;
-    }
-    if (strcmp(op, "getaddrinfo") == 0) {
-        rp_gai *v = realloc(r->gais, (r->ngais + 1) * sizeof *v);
-        if (!v)
-            return -1;
-        r->gais = v;
-        rp_gai *g = &r->gais[r->ngais++];
-        memset(g, 0, sizeof *g);
-        const char *node = jstr(args, "node"), *svc = jstr(args, "service");
-        g->node = node ? strdup(node) : NULL;
-        g->service = svc ? strdup(svc) : NULL;
-        g->ret = (int)ret;
-        g->answers = json_incref(json_object_get(ev, "answers"));
-        return 0;
-    }
-    if (strcmp(op, "gethostname") == 0 && ret == 0 && jstr(ev, "name")) {
-        snprintf(r->hostname, sizeof r->hostname, "%s", jstr(ev, "name"));
-        return 0;
-    }
-    rp_sock *s = rp_find(r, jint(ev, "sock", -1));
-    if (!s)
-        return 0; /* a socket made before the trace, or by another process */
-    if (jstr(ev, "local") && *jstr(ev, "local"))
-        snprintf(s->local, sizeof s->local, "%s", jstr(ev, "local"));
-    if (jstr(ev, "peer") && *jstr(ev, "peer"))
-        snprintf(s->peer, sizeof s->peer, "%s", jstr(ev, "peer"));
-    if (strcmp(op, "connect") == 0) {
-        s->connected = 1;
-        s->connect_err = ret == 0 || rp_errno_num(ev) == EINPROGRESS ? 0 : rp_errno_num(ev);
-        if (jstr(args, "addr"))
-            snprintf(s->peer, sizeof s->peer, "%s", jstr(args, "addr"));
-    } else if (strcmp(op, "getsockopt") == 0 && jint(args, "level", -1) == SOL_SOCKET &&
-               jint(args, "name", -1) == SO_ERROR && ret == 0) {
-        /* a non-blocking connect's result */
-        unsigned char *v = NULL;
-        size_t n = 0;
-        const char *b = jstr(ev, "value");
-        if (b && srr__b64_decode(b, strlen(b), &v, &n) == 0 && n >= sizeof(int)) {
-            int e;
-            memcpy(&e, v, sizeof e);
-            if (e)
-                s->connect_err = e;
-        }
-        free(v);
-    } else if (strcmp(op, "sendmsg") == 0 && ret > 0) {
-        unsigned char *v = NULL;
-        size_t n = 0;
-        const char *b = jstr(ev, "data");
-        if (!b || srr__b64_decode(b, strlen(b), &v, &n) < 0)
-            return -1;
-        unsigned char *o = realloc(s->out, s->out_len + n + 1);
-        if (!o) {
-            free(v);
-            return -1;
-        }
-        memcpy(o + s->out_len, v, n);
-        s->out = o;
-        s->out_len += n;
-        free(v);
-    } else if (strcmp(op, "recvmsg") == 0) {
-        if (jint(args, "flags", 0) & MSG_PEEK)
-            return 0; /* a look, not a move */
-        in_item it = {.after_out = s->out_len};
-        if (ret > 0) {
-            const char *b = jstr(ev, "data");
-            it.kind = IN_DATA;
-            if (!b || srr__b64_decode(b, strlen(b), &it.data, &it.len) < 0)
-                return -1;
-        } else if (ret == 0) {
-            it.kind = IN_EOF;
-        } else if (rp_errno_num(ev) == EAGAIN) {
-            return 0; /* non-blocking and nothing yet: the program asks again */
-        } else {
-            it.kind = IN_ERROR;
-            it.err = rp_errno_num(ev);
-        }
-        return rp_add_in(s, it);
-    } else if (strcmp(op, "poll") == 0 && ret == 0) {
-        /* a wait that timed out: the peer said nothing for that long */
-        in_item it = {.kind = IN_TIMEOUT, .after_out = s->out_len,
-                      .wait_ns = jint(args, "timeout_ns", 0)};
-        return rp_add_in(s, it);
-    }
-    return 0;
-}
-
-/* The socket of a poll event (one fd polled) for its timeout. */
-static int64_t rp_poll_sock(const json_t *ev)
-{
-    const json_t *fds = json_object_get(json_object_get(ev, "args"), "fds");
-    if (json_array_size(fds) != 1)
-        return -1;
-    return jint(json_array_get(fds, 0), "sock", -1);
-}
-
-/* The pid of the first connect, read as text (no JSON parse): the process
- * replayed by default, whatever other processes did before it connected.
- * 0 when none connects. */
-static int rp_first_connecting_pid(const char *path)
-{
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return 0;
-    char *line = NULL;
-    size_t cap = 0;
-    int pid = 0;
-    while (!pid && getline(&line, &cap, f) > 0) {
-        const char *p = strstr(line, "\"op\":\"connect\"");
-        const char *q = p ? strstr(line, "\"pid\":") : NULL;
-        if (q)
-            pid = atoi(q + 6);
-    }
-    free(line);
-    fclose(f);
-    return pid;
-}
-
-static int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
-{
-    srr_trace_error err;
-    memset(&err, 0, sizeof err);
-    srr_trace_reader *rd = srr__trace_open(path, &err);
-    if (!rd) {
-        srr__trace_error_format(&err, errbuf, errlen);
-        return -1;
-    }
-    const json_t *h = srr__trace_header(rd);
-    r->epoch = jint(h, "start_realtime_ns", 0) - jint(h, "start_monotonic_ns", 0);
-    int64_t pid = r->opt.pid ? r->opt.pid : rp_first_connecting_pid(path);
-    json_t *ev;
-    int got, rc = 0;
-    while ((got = srr__trace_next(rd, &ev, &err)) != 0) {
-        if (got < 0) {
-            srr__trace_error_format(&err, errbuf, errlen);
-            rc = -1;
-            break;
-        }
-        const char *op = jstr(ev, "op");
-        if (!pid || jint(ev, "pid", 0) == pid) {
-            if (op && strcmp(op, "poll") == 0 && jint(ev, "ret", -1) == 0) {
-                /* file it under its socket, as the loader expects */
-                int64_t id = rp_poll_sock(ev);
-                if (id > 0)
-                    json_object_set_new(ev, "sock", json_integer(id));
-            }
-            if (op && strcmp(op, "listen") == 0 && jint(ev, "ret", -1) == 0) {
-                snprintf(errbuf, errlen,
-                         "%s:%ld: op: the replayed process listens; replaying servers is not "
-                         "built yet (docs/replay.md)", path, srr__trace_line(rd));
-                json_decref(ev);
-                rc = -1;
-                break;
-            }
-            if (rp_load_event(r, ev) < 0) {
-                snprintf(errbuf, errlen, "%s:%ld: data: cannot load this event", path,
-                         srr__trace_line(rd));
-                json_decref(ev);
-                rc = -1;
-                break;
-            }
-        }
-        json_decref(ev);
-    }
-    if (rc == 0 && r->nsocks == 0 && r->ngais == 0) {
-        snprintf(errbuf, errlen, "%s: op: the trace holds no socket of %s to replay", path,
-                 pid ? "that process" : "any process");
-        rc = -1;
-    }
-    r->opt.pid = (int)pid;
-    srr__trace_close(rd);
-    return rc;
-}
-
-/* ---------------------------------------------------------- divergence */
-
-/* One call of the program that matched the recording, for the report's
- * "last calls before it". */
-static void rp_note(replay_world *r, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->last[r->nlast % RP_LAST], sizeof r->last[0], fmt, ap);
-    va_end(ap);
-    r->nlast++;
-}
-
-/* hex and text of n bytes from p, at most 16 */
-static int rp_dump(char *out, size_t len, const unsigned char *p, size_t n)
-{
-    int o = 0;
-    for (size_t i = 0; i < 16; i++)
-        o += snprintf(out + o, len > (size_t)o ? len - (size_t)o : 0, i < n ? "%02x " : "   ",
-                      i < n ? p[i] : 0);
-    o += snprintf(out + o, len > (size_t)o ? len - (size_t)o : 0, " |");
-    for (size_t i = 0; i < n && i < 16; i++)
-        o += snprintf(out + o, len > (size_t)o ? len - (size_t)o : 0, "%c",
-                      isprint(p[i]) ? p[i] : '.');
-    o += snprintf(out + o, len > (size_t)o ? len - (size_t)o : 0, "|");
-    return o;
-}
-
-static int rp_diverge(replay_world *r, const char *fmt, ...)
-{
-    if (!r->diverged) {
-        va_list ap;
-        va_start(ap, fmt);
-        int o = vsnprintf(r->report, sizeof r->report, fmt, ap);
-        va_end(ap);
-        unsigned first = r->nlast > RP_LAST ? r->nlast - RP_LAST : 0;
-        for (unsigned i = first; i < r->nlast && o >= 0 && (size_t)o < sizeof r->report; i++)
-            o += snprintf(r->report + o, sizeof r->report - (size_t)o, "%s%s",
-                          i == first ? "\n  last calls that matched: " : "; ",
-                          r->last[i % RP_LAST]);
-        r->diverged = 1;
-        if (r->opt.on_divergence)
-            r->opt.on_divergence(r->report, r->opt.arg);
-    }
-    return -EPROTO;
-}
-
-/* A send that differs from the recording at byte k of the connection. */
-static int rp_diverge_bytes(replay_world *r, size_t idx, rp_sock *s, size_t k,
-                            const unsigned char *got, size_t got_len)
-{
-    char want_dump[160], got_dump[160];
-    size_t base = k > 8 ? k - 8 : 0;
-    size_t wn = s->out_len > base ? s->out_len - base : 0;
-    rp_dump(want_dump, sizeof want_dump, s->out + base, wn < 16 ? wn : 16);
-    /* the program's bytes from base: what it sent before this call matched */
-    unsigned char mine[16];
-    size_t mn = 0;
-    for (size_t i = base; i < base + 16 && mn < 16; i++) {
-        if (i < s->out_pos)
-            mine[mn++] = s->out[i];
-        else if (i - s->out_pos < got_len)
-            mine[mn++] = got[i - s->out_pos];
-        else
-            break;
-    }
-    rp_dump(got_dump, sizeof got_dump, mine, mn);
-    return rp_diverge(r,
-                      "replay diverged: connection %zu (sock %lld, peer %s): the program sent "
-                      "different bytes; first difference at byte %zu of the stream\n"
-                      "  recorded at %zu: %s\n  program  at %zu: %s",
-                      idx + 1, (long long)s->id, s->peer[0] ? s->peer : "?", k, base, want_dump,
-                      base, got_dump);
-}
-
-/* ------------------------------------------------------------- sockets */
-
-static rp_sock *rp_get(replay_world *r, int h)
+static rp_prog *rp_prog_get(replay_world *r, int h)
 {
     if (h < 3 || h - 3 >= RP_HANDLES || !r->handles[h - 3])
         return NULL;
-    return &r->socks[r->handles[h - 3] - 1];
+    return &r->progs[r->handles[h - 3] - 1];
 }
 
-static int rp_new_handle(replay_world *r, size_t idx)
+static rp_sock *rp_rec(replay_world *r, const rp_prog *p)
+{
+    return p && p->rec >= 0 ? &r->socks[p->rec] : NULL;
+}
+
+static int rp_new_handle(replay_world *r, size_t prog)
 {
     for (int i = 0; i < RP_HANDLES; i++)
         if (!r->handles[i]) {
-            r->handles[i] = (int)idx + 1;
+            r->handles[i] = (int)prog + 1;
+            r->progs[prog].handles++;
             return i + 3;
         }
     return -EMFILE;
 }
+
+/* A new program socket; its index, or -ENOMEM.  Freed ones are reused. */
+static long rp_new_prog(replay_world *r, int family, int type, int nonblock, long rec)
+{
+    size_t i;
+    for (i = 0; i < r->nprogs && r->progs[i].handles; i++)
+        ;
+    if (i == r->nprogs) {
+        if (rp_grow((void **)&r->progs, &r->progs_cap, r->nprogs, sizeof *r->progs) < 0)
+            return -ENOMEM;
+        r->nprogs++;
+    }
+    rp_prog *p = &r->progs[i];
+    memset(p, 0, sizeof *p);
+    p->family = family;
+    p->type = type;
+    p->nonblock = nonblock;
+    p->rec = rec;
+    p->rcvtimeo_ns = -1;
+    return (long)i;
+}
+
+/* Binds the program socket to recorded socket i of the process it plays
+ * (choosing that process when not chosen yet). */
+static rp_sock *rp_bind_rec(replay_world *r, rp_prog *p, size_t i)
+{
+    rp_sock *s = &r->socks[i];
+    r->pid = s->pid;
+    p->rec = (long)i;
+    s->used = 1;
+    s->calls++;
+    return s;
+}
+
+/* The next unused recorded socket of the played process (or of a
+ * candidate, in preference order) that fits what the program does. */
+typedef int (*rp_fits)(const replay_world *r, const rp_sock *s, const rp_prog *p,
+                       const char *addr);
+
+static long rp_find_rec(replay_world *r, const rp_prog *p, const char *addr, rp_fits fits)
+{
+    for (int c = 0; c < RP_PIDS; c++) {
+        int pid = r->pid ? r->pid : r->pids[c];
+        if (!pid && c > 0)
+            break;
+        for (size_t i = 0; i < r->nsocks; i++) {
+            const rp_sock *s = &r->socks[i];
+            if ((pid && s->pid != pid) || s->used || s->accepted || s->family != p->family ||
+                s->type != p->type)
+                continue;
+            if (fits(r, s, p, addr))
+                return (long)i;
+        }
+        if (r->pid)
+            break;
+    }
+    return -1;
+}
+
+static int rp_fits_connect(const replay_world *r, const rp_sock *s, const rp_prog *p,
+                           const char *addr)
+{
+    (void)p;
+    return s->connected && rp_addr_matches(r, s->peer, addr);
+}
+
+static int rp_fits_any_connect(const replay_world *r, const rp_sock *s, const rp_prog *p,
+                               const char *addr)
+{
+    (void)r, (void)p, (void)addr;
+    return s->connected;
+}
+
+static int rp_fits_listen(const replay_world *r, const rp_sock *s, const rp_prog *p,
+                          const char *addr)
+{
+    (void)addr;
+    return s->listener && (!p->bound[0] || rp_addr_matches(r, s->local, p->bound));
+}
+
+static int rp_fits_any_listen(const replay_world *r, const rp_sock *s, const rp_prog *p,
+                              const char *addr)
+{
+    (void)r, (void)p, (void)addr;
+    return s->listener;
+}
+
+static int rp_fits_send_to(const replay_world *r, const rp_sock *s, const rp_prog *p,
+                           const char *addr)
+{
+    (void)p;
+    return !s->connected && s->first_to[0] && rp_addr_matches(r, s->first_to, addr);
+}
+
+static int rp_fits_bound_dgram(const replay_world *r, const rp_sock *s, const rp_prog *p,
+                               const char *addr)
+{
+    (void)addr;
+    return !s->connected && !s->first_to[0] && (s->in_total || s->out_total) &&
+           (!p->bound[0] || rp_addr_matches(r, s->local, p->bound));
+}
+
+/* ------------------------------------------------------------- sockets */
 
 #define LOCKED(r, expr)                                                                        \
     ({                                                                                         \
@@ -440,19 +201,13 @@ static int rp_socket_locked(replay_world *r, int domain, int type, int protocol)
 {
     (void)protocol;
     int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (r->next_sock >= r->nsocks)
-        return rp_diverge(r, "replay diverged: the program made socket #%zu (%s), the recording "
-                             "made only %zu", r->next_sock + 1,
-                          base == SOCK_STREAM ? "stream" : "datagram", r->nsocks);
-    rp_sock *s = &r->socks[r->next_sock];
-    if (s->family != domain || s->type != base)
-        return rp_diverge(r, "replay diverged: socket #%zu: recorded family %d type %d, the "
-                             "program asked for family %d type %d", r->next_sock + 1, s->family,
-                          s->type, domain, base);
-    s->used = 1;
-    s->nonblock = (type & SOCK_NONBLOCK) != 0;
-    rp_note(r, "socket #%zu", r->next_sock + 1);
-    return rp_new_handle(r, r->next_sock++);
+    long i = rp_new_prog(r, domain, base, (type & SOCK_NONBLOCK) != 0, -1);
+    if (i < 0)
+        return (int)i;
+    int h = rp_new_handle(r, (size_t)i);
+    if (h >= 0)
+        rp_note(r, "socket #%zu", ++r->nmade);
+    return h;
 }
 
 static int rp_socket(srr_world *w, int domain, int type, int protocol)
@@ -467,45 +222,172 @@ static int rp_socketpair(srr_world *w, int d, int t, int p, int sv[2])
     return -EOPNOTSUPP;
 }
 
+static int rp_bind_locked(replay_world *r, int h, const struct sockaddr *a, socklen_t l)
+{
+    rp_prog *p = rp_prog_get(r, h);
+    if (!p)
+        return -EBADF;
+    srr__sockaddr_format(a, l, p->bound, sizeof p->bound);
+    return 0;
+}
+
 static int rp_bind(srr_world *w, int h, const struct sockaddr *a, socklen_t l)
 {
-    (void)a, (void)l;
-    replay_world *r = RW(w);
-    return LOCKED(r, rp_get(r, h) ? 0 : -EBADF);
+    return LOCKED(RW(w), rp_bind_locked(RW(w), h, a, l));
+}
+
+static int rp_listen_locked(replay_world *r, int h)
+{
+    rp_prog *p = rp_prog_get(r, h);
+    if (!p)
+        return -EBADF;
+    if (p->listening)
+        return 0;
+    long i = rp_find_rec(r, p, NULL, rp_fits_listen);
+    if (i < 0)
+        i = rp_find_rec(r, p, NULL, rp_fits_any_listen); /* bound elsewhere: the next one */
+    if (i < 0)
+        return rp_diverge(r, "replay diverged: the program listens%s%s; the recording has no "
+                             "more listening sockets", p->bound[0] ? " on " : "", p->bound);
+    rp_sock *s = rp_bind_rec(r, p, (size_t)i);
+    p->listening = 1;
+    rp_note(r, "listener %ld: listen %s", i + 1, s->local);
+    return 0;
 }
 
 static int rp_listen(srr_world *w, int h, int backlog)
 {
-    (void)h, (void)backlog;
-    snprintf(RW(w)->unsupported, sizeof RW(w)->unsupported, "listen under replay (servers)");
-    return -EOPNOTSUPP;
+    (void)backlog;
+    return LOCKED(RW(w), rp_listen_locked(RW(w), h));
+}
+
+/* 1 when everything of the played process has been played out. */
+static int rp_all_played(replay_world *r)
+{
+    return rp_leftover_locked(r, NULL, 0) == 0;
+}
+
+/* A server waits for a connection the recording does not have: when the
+ * rest is played out, the replay is over (on_played_out); while another
+ * thread may still be playing the rest, wait for it in real time; when
+ * nothing moves, the program is stuck. */
+static int rp_wait_more(replay_world *r, const char *what)
+{
+    int64_t waited = 0;
+    uint64_t seen = r->progress;
+    while (!r->diverged) {
+        if (rp_all_played(r)) {
+            r->played_out = 1;
+            if (r->opt.on_played_out) {
+                /* the threads that played the last calls may still be
+                 * finishing (a log line): a moment for them */
+                struct timespec grace = {0, 20000000};
+                pthread_mutex_unlock(&r->lock);
+                srr__libc.clock_nanosleep(CLOCK_MONOTONIC, 0, &grace, NULL);
+                r->opt.on_played_out(r->opt.arg);
+                pthread_mutex_lock(&r->lock);
+            }
+            return -ESHUTDOWN;
+        }
+        if (waited >= RP_STALL_NS)
+            break;
+        struct timespec ms = {0, 1000000};
+        pthread_mutex_unlock(&r->lock);
+        srr__libc.clock_nanosleep(CLOCK_MONOTONIC, 0, &ms, NULL);
+        pthread_mutex_lock(&r->lock);
+        waited = r->progress != seen ? 0 : waited + ms.tv_nsec;
+        seen = r->progress;
+    }
+    if (r->diverged)
+        return -EPROTO;
+    char left[1024];
+    rp_leftover_locked(r, left, sizeof left);
+    return rp_diverge(r, "replay diverged: the program waits for %s the recording does not have, "
+                         "while the recording still has: %s", what, left);
+}
+
+static int rp_accept4_locked(replay_world *r, int h, struct sockaddr *a, socklen_t *l, int f)
+{
+    rp_prog *p = rp_prog_get(r, h);
+    if (!p)
+        return -EBADF;
+    rp_sock *s = rp_rec(r, p);
+    if (!p->listening || !s)
+        return -EINVAL;
+    if (s->next_child >= s->nchildren) {
+        if (p->nonblock)
+            return -EAGAIN;
+        return rp_wait_more(r, "another connection");
+    }
+    size_t ci = s->children[s->next_child];
+    long pi = rp_new_prog(r, p->family, p->type, (f & SOCK_NONBLOCK) != 0, (long)ci);
+    if (pi < 0)
+        return (int)pi;
+    int nh = rp_new_handle(r, (size_t)pi);
+    if (nh < 0)
+        return nh;
+    s->next_child++;
+    s->calls++;
+    rp_sock *c = &r->socks[ci];
+    c->used = 1;
+    c->calls++;
+    rp_follow(r, c->t_made);
+    char peer[128];
+    rp_addr_shown(r, c->peer, peer, sizeof peer);
+    if (a && l) {
+        struct sockaddr_storage ss;
+        socklen_t n;
+        if (srr__sockaddr_parse(peer, &ss, &n) == 0) {
+            memcpy(a, &ss, n < *l ? n : *l);
+            *l = n;
+        } else {
+            *l = 0;
+        }
+    }
+    rp_note(r, "connection %zu: accepted from %s", ci + 1, peer);
+    return nh;
 }
 
 static int rp_accept4(srr_world *w, int h, struct sockaddr *a, socklen_t *l, int f)
 {
-    (void)h, (void)a, (void)l, (void)f;
-    snprintf(RW(w)->unsupported, sizeof RW(w)->unsupported, "accept under replay (servers)");
-    return -EOPNOTSUPP;
+    return LOCKED(RW(w), rp_accept4_locked(RW(w), h, a, l, f));
 }
 
 static int rp_connect_locked(replay_world *r, int h, const struct sockaddr *addr, socklen_t len)
 {
-    rp_sock *s = rp_get(r, h);
-    if (!s)
+    rp_prog *p = rp_prog_get(r, h);
+    if (!p)
         return -EBADF;
-    char got[128];
+    char got[128], name[200];
     srr__sockaddr_format(addr, len, got, sizeof got);
-    size_t idx = (size_t)(s - r->socks);
-    if (!s->connected)
-        return rp_diverge(r, "replay diverged: connection %zu: the program connects to %s, the "
-                             "recording never connected this socket", idx + 1, got);
-    if (strcmp(got, s->peer) != 0)
-        return rp_diverge(r, "replay diverged: connection %zu: the program connects to %s, the "
-                             "recording connected to %s", idx + 1, got, s->peer);
-    rp_note(r, "connection %zu: connect %s", idx + 1, got);
+    rp_sock *s = rp_rec(r, p);
+    if (s) {
+        /* connected again (a datagram socket), or a non-blocking connect
+         * asked again: the same peer, or a divergence */
+        if (!rp_addr_matches(r, s->peer, got))
+            return rp_diverge(r, "replay diverged: %s: the program connects to %s, the "
+                                 "recording connected to %s", rp_conn_name(r, s, name, sizeof name),
+                              got, s->peer);
+        s->calls++;
+        return s->connect_err ? -s->connect_err : p->type == SOCK_STREAM && p->nonblock ? -EISCONN : 0;
+    }
+    long i = rp_find_rec(r, p, got, rp_fits_connect);
+    if (i < 0) {
+        long next = rp_find_rec(r, p, got, rp_fits_any_connect);
+        if (next < 0)
+            return rp_diverge(r, "replay diverged: the program connects to %s (socket #%zu); the "
+                                 "recording made no more connections of that kind", got,
+                              r->nmade);
+        char shown[128];
+        rp_addr_shown(r, r->socks[next].peer, shown, sizeof shown);
+        return rp_diverge(r, "replay diverged: connection %ld: the program connects to %s, the "
+                             "recording connected to %s", next + 1, got, shown);
+    }
+    s = rp_bind_rec(r, p, (size_t)i);
+    rp_note(r, "connection %ld: connect %s", i + 1, got);
     if (s->connect_err)
         return -s->connect_err;
-    return s->nonblock ? -EINPROGRESS : 0;
+    return p->nonblock && p->type == SOCK_STREAM ? -EINPROGRESS : 0;
 }
 
 static int rp_connect(srr_world *w, int h, const struct sockaddr *addr, socklen_t len)
@@ -516,10 +398,26 @@ static int rp_connect(srr_world *w, int h, const struct sockaddr *addr, socklen_
 static ssize_t rp_sendmsg_locked(replay_world *r, int h, const struct msghdr *m, int flags)
 {
     (void)flags;
-    rp_sock *s = rp_get(r, h);
-    if (!s)
+    rp_prog *p = rp_prog_get(r, h);
+    if (!p)
         return -EBADF;
-    size_t idx = (size_t)(s - r->socks);
+    rp_sock *s = rp_rec(r, p);
+    if (!s && p->type != SOCK_STREAM && m->msg_name) {
+        char to[128];
+        srr__sockaddr_format(m->msg_name, m->msg_namelen, to, sizeof to);
+        long i = rp_find_rec(r, p, to, rp_fits_send_to);
+        if (i < 0)
+            return rp_diverge(r, "replay diverged: the program sends a datagram to %s (socket "
+                                 "#%zu); the recording sent none there", to, r->nmade);
+        s = rp_bind_rec(r, p, (size_t)i);
+        rp_note(r, "connection %ld: first datagram to %s", i + 1, to);
+    } else if (!s && p->type != SOCK_STREAM && p->bound[0]) {
+        long i = rp_find_rec(r, p, NULL, rp_fits_bound_dgram);
+        if (i >= 0)
+            s = rp_bind_rec(r, p, (size_t)i);
+    }
+    if (!s)
+        return p->type == SOCK_STREAM ? -ENOTCONN : -EDESTADDRREQ;
     size_t total = 0;
     for (size_t i = 0; i < m->msg_iovlen; i++)
         total += m->msg_iov[i].iov_len;
@@ -532,30 +430,31 @@ static ssize_t rp_sendmsg_locked(replay_world *r, int h, const struct msghdr *m,
             memcpy(got + off, m->msg_iov[i].iov_base, m->msg_iov[i].iov_len);
         off += m->msg_iov[i].iov_len;
     }
+    s->calls++;
     long r2 = (long)total;
-    if (s->out_pos + total > s->out_len && !r->opt.lenient) {
-        /* more than the recording sent: first check what there is */
+    if (!r->opt.lenient) {
+        /* the recorded bytes from here, loaded (up to what the recording sent) */
+        rp_out_load(r, s, s->out_pos + total);
+        uint64_t have = s->out_base + s->out_len;
         size_t k = 0;
-        while (s->out_pos + k < s->out_len && got[k] == s->out[s->out_pos + k])
+        while (k < total && s->out_pos + k < have && got[k] == RP_OUT_AT(s, s->out_pos + k))
             k++;
-        if (s->out_pos + k < s->out_len)
-            r2 = rp_diverge_bytes(r, idx, s, s->out_pos + k, got, total);
-        else
-            r2 = rp_diverge(r, "replay diverged: connection %zu (peer %s): the program sent %zu "
-                               "bytes more than the recording's %zu",
-                            idx + 1, s->peer, s->out_pos + total - s->out_len, s->out_len);
-    } else if (!r->opt.lenient) {
-        for (size_t k = 0; k < total; k++)
-            if (got[k] != s->out[s->out_pos + k]) {
-                r2 = rp_diverge_bytes(r, idx, s, s->out_pos + k, got, total);
-                break;
-            }
+        char name[200];
+        if (k < total && s->out_pos + k < have)
+            r2 = rp_diverge_bytes(r, s, s->out_pos + k, got, total);
+        else if (k < total)
+            r2 = rp_diverge(r, "replay diverged: %s: the program sent %llu bytes more than the "
+                               "recording's %llu", rp_conn_name(r, s, name, sizeof name),
+                            (unsigned long long)(s->out_pos + total - s->out_total),
+                            (unsigned long long)s->out_total);
     }
     if (r2 >= 0) {
-        rp_note(r, "connection %zu: sent bytes %zu-%zu", idx + 1, s->out_pos, s->out_pos + total);
+        rp_note(r, "connection %zu: sent bytes %llu-%llu", (size_t)(s - r->socks) + 1,
+                (unsigned long long)s->out_pos, (unsigned long long)(s->out_pos + total));
         s->out_pos += total;
-        if (s->out_pos > s->out_len)
-            s->out_pos = s->out_len; /* lenient: the extra bytes went nowhere */
+        if (s->out_pos > s->out_total)
+            s->out_pos = s->out_total; /* lenient: the extra bytes went nowhere */
+        rp_out_played(s);
     }
     free(got);
     return r2;
@@ -568,41 +467,62 @@ static ssize_t rp_sendmsg(srr_world *w, int h, const struct msghdr *m, int flags
 
 /* The next thing the socket would give: NULL when the recording gave
  * nothing more (or not yet: the program has not sent what came first). */
-static in_item *rp_next_in(rp_sock *s)
+static in_item *rp_next_in(replay_world *r, rp_sock *s)
 {
-    if (s->in_idx >= s->nin)
-        return NULL;
-    in_item *it = &s->in[s->in_idx];
-    return s->out_pos >= it->after_out ? it : NULL;
+    in_item *it = rp_in_head(r, s);
+    return it && s->out_pos >= it->after_out ? it : NULL;
 }
 
 static ssize_t rp_recvmsg_locked(replay_world *r, int h, struct msghdr *m, int flags)
 {
-    rp_sock *s = rp_get(r, h);
-    if (!s)
+    rp_prog *p = rp_prog_get(r, h);
+    if (!p)
         return -EBADF;
-    size_t idx = (size_t)(s - r->socks);
-    in_item *it = rp_next_in(s);
-    if (!it) {
-        if (s->nonblock || (flags & MSG_DONTWAIT))
-            return -EAGAIN;
-        if (s->in_idx < s->nin)
-            return rp_diverge(r, "replay diverged: connection %zu (peer %s): the program waits "
-                                 "for data after sending %zu bytes; the recording received its "
-                                 "next data only after sending %llu", idx + 1, s->peer,
-                              s->out_pos, (unsigned long long)s->in[s->in_idx].after_out);
-        return rp_diverge(r, "replay diverged: connection %zu (peer %s): the program waits for "
-                             "more data than the recording received", idx + 1, s->peer);
+    rp_sock *s = rp_rec(r, p);
+    if (!s && p->type != SOCK_STREAM && p->bound[0]) {
+        long i = rp_find_rec(r, p, NULL, rp_fits_bound_dgram);
+        if (i >= 0) {
+            s = rp_bind_rec(r, p, (size_t)i);
+            rp_note(r, "connection %ld: datagrams at %s", i + 1, p->bound);
+        }
     }
+    if (!s) {
+        if (p->type == SOCK_STREAM)
+            return -ENOTCONN;
+        return rp_diverge(r, "replay diverged: the program waits for a datagram on socket #%zu%s%s, "
+                             "which the recording never received", r->nmade,
+                          p->bound[0] ? " at " : "", p->bound);
+    }
+    char name[200];
+    s->calls++;
+    in_item *it = rp_next_in(r, s);
+    if (!it) {
+        if (p->nonblock || (flags & MSG_DONTWAIT))
+            return -EAGAIN;
+        in_item *later = rp_in_head(r, s);
+        if (later)
+            return rp_diverge(r, "replay diverged: %s: the program waits for data after sending "
+                                 "%llu bytes; the recording received its next data only after "
+                                 "sending %llu", rp_conn_name(r, s, name, sizeof name),
+                              (unsigned long long)s->out_pos,
+                              (unsigned long long)later->after_out);
+        return rp_diverge(r, "replay diverged: %s: the program waits for more data than the "
+                             "recording received", rp_conn_name(r, s, name, sizeof name));
+    }
+    if (it->kind != IN_TIMEOUT)
+        rp_follow(r, it->t);
     if (it->kind == IN_EOF)
         return 0; /* and stays: every later read is EOF too */
     if (it->kind == IN_ERROR) {
-        s->in_idx++;
-        return -it->err;
+        int err = it->err;
+        s->waits_met++;
+        rp_in_pop(s);
+        return -err;
     }
     if (it->kind == IN_TIMEOUT) {
-        s->in_idx++;
-        r->now += it->wait_ns > 0 ? it->wait_ns : 0;
+        rp_wait_out(r, it, it->wait_ns);
+        s->waits_met++;
+        rp_in_pop(s);
         return -EAGAIN; /* SO_RCVTIMEO, as the recording waited */
     }
     size_t room = 0;
@@ -610,7 +530,8 @@ static ssize_t rp_recvmsg_locked(replay_world *r, int h, struct msghdr *m, int f
         room += m->msg_iov[i].iov_len;
     size_t left = it->len - s->in_off;
     size_t n = left < room ? left : room;
-    if (r->opt.rechunk && n > r->opt.rechunk)
+    int stream = p->type == SOCK_STREAM;
+    if (stream && r->opt.rechunk && n > r->opt.rechunk)
         n = r->opt.rechunk;
     size_t done = 0;
     for (size_t i = 0; i < m->msg_iovlen && done < n; i++) {
@@ -619,18 +540,32 @@ static ssize_t rp_recvmsg_locked(replay_world *r, int h, struct msghdr *m, int f
             memcpy(m->msg_iov[i].iov_base, it->data + s->in_off + done, k);
         done += k;
     }
-    rp_note(r, "connection %zu: received %zu bytes", idx + 1, n);
+    rp_note(r, "connection %zu: received %zu bytes", (size_t)(s - r->socks) + 1, n);
+    m->msg_flags = 0;
+    if (m->msg_name) {
+        struct sockaddr_storage ss;
+        socklen_t sl = 0;
+        char from[128];
+        rp_addr_shown(r, it->from ? it->from : s->peer, from, sizeof from);
+        if (!stream && srr__sockaddr_parse(from, &ss, &sl) == 0)
+            memcpy(m->msg_name, &ss, sl < m->msg_namelen ? sl : m->msg_namelen);
+        m->msg_namelen = stream ? 0 : sl;
+    }
+    ssize_t ret = (ssize_t)n;
+    if (!stream && n < left) {
+        m->msg_flags |= MSG_TRUNC; /* the rest of the datagram is gone */
+        if (flags & MSG_TRUNC)
+            ret = (ssize_t)left;
+    }
     if (!(flags & MSG_PEEK)) {
         s->in_off += n;
-        if (s->in_off == it->len) {
-            s->in_idx++;
+        s->bytes_read += stream ? n : left;
+        if (s->in_off == it->len || !stream) {
+            rp_in_pop(s);
             s->in_off = 0;
         }
     }
-    m->msg_flags = 0;
-    if (m->msg_name)
-        m->msg_namelen = 0;
-    return (ssize_t)n;
+    return ret;
 }
 
 static ssize_t rp_recvmsg(srr_world *w, int h, struct msghdr *m, int flags)
@@ -642,7 +577,7 @@ static int rp_shutdown(srr_world *w, int h, int how)
 {
     (void)how;
     replay_world *r = RW(w);
-    return LOCKED(r, rp_get(r, h) ? 0 : -ENOTCONN);
+    return LOCKED(r, rp_rec(r, rp_prog_get(r, h)) ? 0 : rp_prog_get(r, h) ? -ENOTCONN : -EBADF);
 }
 
 static int rp_close(srr_world *w, int h)
@@ -650,7 +585,9 @@ static int rp_close(srr_world *w, int h)
     replay_world *r = RW(w);
     pthread_mutex_lock(&r->lock);
     int rc = -EBADF;
-    if (rp_get(r, h)) {
+    rp_prog *p = rp_prog_get(r, h);
+    if (p) {
+        p->handles--;
         r->handles[h - 3] = 0;
         rc = 0;
     }
@@ -661,16 +598,19 @@ static int rp_close(srr_world *w, int h)
 static int rp_getsockopt_locked(replay_world *r, int h, int level, int name, void *val,
                                 socklen_t *len)
 {
-    rp_sock *s = rp_get(r, h);
-    if (!s)
+    rp_prog *p = rp_prog_get(r, h);
+    if (!p)
         return -EBADF;
+    rp_sock *s = rp_rec(r, p);
     int v = 0;
     if (level == SOL_SOCKET && name == SO_ERROR)
-        v = s->connect_err;
+        v = s ? s->connect_err : 0;
     else if (level == SOL_SOCKET && name == SO_TYPE)
-        v = s->type;
+        v = p->type;
     else if (level == SOL_SOCKET && name == SO_DOMAIN)
-        v = s->family;
+        v = p->family;
+    else if (level == SOL_SOCKET && name == SO_ACCEPTCONN)
+        v = p->listening;
     else if (level == SOL_SOCKET && (name == SO_RCVBUF || name == SO_SNDBUF))
         v = 131072;
     if (*len < sizeof v)
@@ -690,297 +630,196 @@ static int rp_setsockopt(srr_world *w, int h, int level, int name, const void *v
 {
     replay_world *r = RW(w);
     pthread_mutex_lock(&r->lock);
-    rp_sock *s = rp_get(r, h);
-    if (s && level == SOL_SOCKET && name == SO_RCVTIMEO && len >= sizeof(struct timeval)) {
+    rp_prog *p = rp_prog_get(r, h);
+    if (p && level == SOL_SOCKET && name == SO_RCVTIMEO && len >= sizeof(struct timeval)) {
         const struct timeval *tv = val;
-        s->rcvtimeo_ns = tv->tv_sec * 1000000000LL + tv->tv_usec * 1000LL;
+        p->rcvtimeo_ns = tv->tv_sec * 1000000000LL + tv->tv_usec * 1000LL;
     }
     pthread_mutex_unlock(&r->lock);
-    return s ? 0 : -EBADF; /* options change nothing the recording did not show */
+    return p ? 0 : -EBADF; /* options change nothing the recording did not show */
 }
 
-static int rp_name(srr_world *w, int h, struct sockaddr *addr, socklen_t *len, int peer)
+static int rp_name_locked(replay_world *r, int h, struct sockaddr *addr, socklen_t *len, int peer)
 {
-    replay_world *r = RW(w);
-    pthread_mutex_lock(&r->lock);
-    rp_sock *s = rp_get(r, h);
-    int rc = -EBADF;
-    if (s) {
-        struct sockaddr_storage ss;
-        socklen_t n;
-        const char *str = peer ? s->peer : s->local;
-        if (srr__sockaddr_parse(str, &ss, &n) == 0) {
-            memcpy(addr, &ss, n < *len ? n : *len);
-            *len = n;
-            rc = 0;
-        } else {
-            rc = peer ? -ENOTCONN : 0;
-            if (!peer) {
-                memset(addr, 0, *len);
-                addr->sa_family = (sa_family_t)s->family;
-            }
-        }
+    rp_prog *p = rp_prog_get(r, h);
+    if (!p)
+        return -EBADF;
+    rp_sock *s = rp_rec(r, p);
+    char str[128] = "";
+    struct sockaddr_storage ss;
+    socklen_t n;
+    if (peer && s && p->type == SOCK_STREAM && !p->listening)
+        rp_addr_shown(r, s->peer, str, sizeof str);
+    else if (peer && s && s->connected)
+        rp_addr_shown(r, s->peer, str, sizeof str);
+    else if (!peer && p->bound[0] && srr__sockaddr_parse(p->bound, &ss, &n) == 0 &&
+             !(ss.ss_family == AF_INET && !((struct sockaddr_in *)&ss)->sin_port) &&
+             !(ss.ss_family == AF_INET6 && !((struct sockaddr_in6 *)&ss)->sin6_port))
+        snprintf(str, sizeof str, "%s", p->bound); /* where the program asked to be */
+    else if (!peer && s)
+        rp_addr_shown(r, s->local, str, sizeof str);
+    if (srr__sockaddr_parse(str, &ss, &n) == 0) {
+        memcpy(addr, &ss, n < *len ? n : *len);
+        *len = n;
+        return 0;
     }
-    pthread_mutex_unlock(&r->lock);
-    return rc;
+    if (peer)
+        return -ENOTCONN;
+    memset(addr, 0, *len);
+    addr->sa_family = (sa_family_t)p->family;
+    return 0;
 }
 
 static int rp_getsockname(srr_world *w, int h, struct sockaddr *a, socklen_t *l)
 {
-    return rp_name(w, h, a, l, 0);
+    return LOCKED(RW(w), rp_name_locked(RW(w), h, a, l, 0));
 }
 
 static int rp_getpeername(srr_world *w, int h, struct sockaddr *a, socklen_t *l)
 {
-    return rp_name(w, h, a, l, 1);
+    return LOCKED(RW(w), rp_name_locked(RW(w), h, a, l, 1));
+}
+
+static int rp_fcntl_locked(replay_world *r, int h, int cmd, long arg)
+{
+    rp_prog *p = rp_prog_get(r, h);
+    if (!p)
+        return -EBADF;
+    switch (cmd) {
+    case F_GETFL: return O_RDWR | (p->nonblock ? O_NONBLOCK : 0);
+    case F_SETFL: p->nonblock = (arg & O_NONBLOCK) != 0; return 0;
+    case F_GETFD: case F_SETFD: return 0;
+    case F_DUPFD: case F_DUPFD_CLOEXEC: return rp_new_handle(r, (size_t)(p - r->progs));
+    default: return -EINVAL;
+    }
 }
 
 static int rp_fcntl(srr_world *w, int h, int cmd, long arg)
 {
-    replay_world *r = RW(w);
-    pthread_mutex_lock(&r->lock);
-    rp_sock *s = rp_get(r, h);
-    int rc = -EBADF;
-    if (s) {
-        switch (cmd) {
-        case F_GETFL: rc = O_RDWR | (s->nonblock ? O_NONBLOCK : 0); break;
-        case F_SETFL: s->nonblock = (arg & O_NONBLOCK) != 0; rc = 0; break;
-        case F_GETFD: case F_SETFD: rc = 0; break;
-        case F_DUPFD: case F_DUPFD_CLOEXEC: rc = rp_new_handle(r, (size_t)(s - r->socks)); break;
-        default: rc = -EINVAL;
-        }
+    return LOCKED(RW(w), rp_fcntl_locked(RW(w), h, cmd, arg));
+}
+
+static int rp_ioctl_locked(replay_world *r, int h, unsigned long req, void *arg)
+{
+    rp_prog *p = rp_prog_get(r, h);
+    if (!p)
+        return -EBADF;
+    rp_sock *s = rp_rec(r, p);
+    if (req == FIONBIO) {
+        p->nonblock = *(const int *)arg != 0;
+        return 0;
     }
-    pthread_mutex_unlock(&r->lock);
-    return rc;
+    if (req == FIONREAD) {
+        in_item *it = s ? rp_next_in(r, s) : NULL;
+        *(int *)arg = it && it->kind == IN_DATA ? (int)(it->len - s->in_off) : 0;
+        return 0;
+    }
+    if (req == SIOCOUTQ) {
+        *(int *)arg = 0;
+        return 0;
+    }
+    return -ENOTTY;
 }
 
 static int rp_ioctl(srr_world *w, int h, unsigned long req, void *arg)
 {
-    replay_world *r = RW(w);
-    pthread_mutex_lock(&r->lock);
-    rp_sock *s = rp_get(r, h);
-    int rc = -EBADF;
-    if (s && req == FIONBIO) {
-        s->nonblock = *(const int *)arg != 0;
-        rc = 0;
-    } else if (s && req == FIONREAD) {
-        in_item *it = rp_next_in(s);
-        *(int *)arg = it && it->kind == IN_DATA ? (int)(it->len - s->in_off) : 0;
-        rc = 0;
-    } else if (s && req == SIOCOUTQ) {
-        *(int *)arg = 0;
-        rc = 0;
-    } else if (s) {
-        rc = -ENOTTY;
-    }
-    pthread_mutex_unlock(&r->lock);
-    return rc;
+    return LOCKED(RW(w), rp_ioctl_locked(RW(w), h, req, arg));
+}
+
+/* What one program socket is ready for, as the recording says. */
+static short rp_revents(replay_world *r, const struct pollfd *pfd)
+{
+    rp_prog *p = rp_prog_get(r, pfd->fd);
+    if (!p)
+        return POLLNVAL;
+    rp_sock *s = rp_rec(r, p);
+    short ev = 0;
+    if (p->listening)
+        return s && s->next_child < s->nchildren ? (pfd->events & POLLIN) : 0;
+    if (!s)
+        return (short)(pfd->events & POLLOUT);
+    in_item *it = rp_next_in(r, s);
+    if ((pfd->events & POLLIN) && it && it->kind != IN_TIMEOUT)
+        ev |= (short)(POLLIN | (it->kind == IN_EOF ? POLLHUP : 0) |
+                      (it->kind == IN_ERROR ? POLLERR : 0));
+    if ((pfd->events & POLLOUT) && !s->connect_err)
+        ev |= POLLOUT;
+    if (s->connect_err)
+        ev |= POLLERR | POLLHUP;
+    return ev;
 }
 
 /* Ready as the recording says: POLLOUT always (the peer took everything),
- * POLLIN when the next recorded thing for the socket is due.  When nothing
+ * POLLIN when the next recorded thing for the socket is due, a listener's
+ * POLLIN when a recorded connection is still to be accepted.  When nothing
  * is ready and the recording timed out waiting, so does the program, in no
  * wall time. */
 static int rp_poll_locked(replay_world *r, struct pollfd *fds, nfds_t n, int64_t timeout_ns)
 {
-    int ready = 0;
+    int ready = 0, listens = 0;
     for (nfds_t i = 0; i < n; i++) {
-        fds[i].revents = 0;
-        rp_sock *s = rp_get(r, fds[i].fd);
-        if (fds[i].fd < 0)
-            continue;
-        if (!s) {
-            fds[i].revents = POLLNVAL;
-        } else {
-            in_item *it = rp_next_in(s);
-            if ((fds[i].events & POLLIN) && it && it->kind != IN_TIMEOUT)
-                fds[i].revents |= POLLIN | (it->kind == IN_EOF ? POLLHUP : 0) |
-                                  (it->kind == IN_ERROR ? POLLERR : 0);
-            if ((fds[i].events & POLLOUT) && !s->connect_err)
-                fds[i].revents |= POLLOUT;
-            if (s->connect_err)
-                fds[i].revents |= POLLERR | POLLHUP;
-        }
+        fds[i].revents = fds[i].fd < 0 ? 0 : rp_revents(r, &fds[i]);
         ready += fds[i].revents != 0;
+        rp_prog *p = fds[i].fd >= 0 ? rp_prog_get(r, fds[i].fd) : NULL;
+        listens |= p && p->listening;
     }
     if (ready || timeout_ns == 0)
         return ready;
     /* nothing: a recorded timeout for one of these, or the end */
     for (nfds_t i = 0; i < n; i++) {
-        rp_sock *s = rp_get(r, fds[i].fd);
-        if (s && s->in_idx < s->nin && s->in[s->in_idx].kind == IN_TIMEOUT) {
-            s->in_idx++;
-            r->now += timeout_ns > 0 ? timeout_ns : 0;
+        rp_sock *s = fds[i].fd >= 0 ? rp_rec(r, rp_prog_get(r, fds[i].fd)) : NULL;
+        in_item *it = s ? rp_in_head(r, s) : NULL;
+        if (it && it->kind == IN_TIMEOUT) {
+            rp_wait_out(r, it, timeout_ns);
+            s->waits_met++;
+            rp_in_pop(s);
+            r->progress++;
             return 0;
         }
     }
-    if (timeout_ns > 0) {
+    /* a server waiting for its next connection: once all is played, the
+     * end; before, another thread is playing the rest (time stands still
+     * meanwhile: the recording's events move it), or the program is stuck */
+    if (listens) {
+        uint64_t seen = r->progress;
+        for (int64_t waited = 0; waited < RP_STALL_NS && !rp_all_played(r); waited += 1000000) {
+            struct timespec ms = {0, 1000000};
+            pthread_mutex_unlock(&r->lock);
+            srr__libc.clock_nanosleep(CLOCK_MONOTONIC, 0, &ms, NULL);
+            pthread_mutex_lock(&r->lock);
+            if (r->progress != seen || r->diverged)
+                return r->diverged ? -EPROTO : 0;
+        }
+        return rp_wait_more(r, "another connection");
+    }
+    if (r->progress != r->idle_progress)
+        r->idle_waits = 0;
+    r->idle_progress = r->progress;
+    if (timeout_ns > 0 && ++r->idle_waits <= RP_IDLE_LIMIT) {
         r->now += timeout_ns; /* a wait the recording did not show ends empty */
         return 0;
     }
+    char left[1024];
+    rp_leftover_locked(r, left, sizeof left);
+    if (timeout_ns > 0)
+        return rp_diverge(r, "replay diverged: the program waited %u times in a row on %lu "
+                             "descriptors with nothing recorded for them; the recording still "
+                             "has: %s", RP_IDLE_LIMIT, (unsigned long)n, left[0] ? left : "nothing");
     return rp_diverge(r, "replay diverged: the program waits forever on %lu descriptors; the "
-                         "recording has nothing more for them", (unsigned long)n);
+                         "recording has nothing more for them%s%s", (unsigned long)n,
+                      left[0] ? "; it still has: " : "", left);
 }
 
 static int rp_poll(srr_world *w, struct pollfd *fds, nfds_t n, int64_t timeout_ns)
 {
-    return LOCKED(RW(w), rp_poll_locked(RW(w), fds, n, timeout_ns));
-}
-
-/* ------------------------------------------------------------ resolver */
-
-static void rp_freeaddrinfo(srr_world *w, struct addrinfo *res);
-
-static int rp_gai_answers(const json_t *answers, const struct addrinfo *hints,
-                          struct addrinfo **res)
-{
-    struct addrinfo *head = NULL, **tail = &head;
-    size_t i;
-    const json_t *a;
-    json_array_foreach(answers, i, a) {
-        struct sockaddr_storage ss;
-        socklen_t len;
-        if (srr__sockaddr_parse(jstr(a, "addr"), &ss, &len) < 0)
-            continue;
-        struct addrinfo *ai = calloc(1, sizeof *ai + len);
-        if (!ai) {
-            rp_freeaddrinfo(NULL, head);
-            return EAI_MEMORY;
-        }
-        ai->ai_family = (int)jint(a, "family", ss.ss_family);
-        ai->ai_socktype = (int)jint(a, "socktype", hints ? hints->ai_socktype : 0);
-        ai->ai_protocol = (int)jint(a, "protocol", 0);
-        ai->ai_addrlen = len;
-        ai->ai_addr = (struct sockaddr *)(ai + 1);
-        memcpy(ai->ai_addr, &ss, len);
-        if (!head && jstr(a, "canonname"))
-            ai->ai_canonname = strdup(jstr(a, "canonname"));
-        *tail = ai;
-        tail = &ai->ai_next;
-    }
-    *res = head;
-    return head ? 0 : EAI_NONAME;
-}
-
-static int str_eq(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
-static int rp_getaddrinfo(srr_world *w, const char *node, const char *service,
-                          const struct addrinfo *hints, struct addrinfo **res, int *sys_errno)
-{
     replay_world *r = RW(w);
-    pthread_mutex_lock(&r->lock);
-    int rc = EAI_NONAME;
-    rp_gai *g = NULL;
-    for (size_t i = 0; i < r->ngais && !g; i++)
-        if (!r->gais[i].used && str_eq(r->gais[i].node, node) && str_eq(r->gais[i].service, service))
-            g = &r->gais[i];
-    if (!g) {
-        for (size_t i = r->ngais; i > 0 && !g; i--) /* asked again: the last answer */
-            if (str_eq(r->gais[i - 1].node, node) && str_eq(r->gais[i - 1].service, service))
-                g = &r->gais[i - 1];
+    int rc = LOCKED(r, rp_poll_locked(r, fds, n, timeout_ns));
+    if (rc == 0 && r->idle_waits > 1) {
+        /* a loop of empty waits: let other threads of the program run */
+        struct timespec ms = {0, 1000000};
+        srr__libc.clock_nanosleep(CLOCK_MONOTONIC, 0, &ms, NULL);
     }
-    *res = NULL;
-    if (!g) {
-        rp_diverge(r, "replay diverged: the program looks up %s%s%s, which the recording never "
-                      "did", node ? node : "(null)", service ? ":" : "", service ? service : "");
-        *sys_errno = EPROTO;
-        rc = EAI_SYSTEM;
-    } else {
-        g->used = 1;
-        rp_note(r, "getaddrinfo %s%s%s", node ? node : "(null)", service ? ":" : "",
-                service ? service : "");
-        rc = g->ret == 0 ? rp_gai_answers(g->answers, hints, res) : g->ret;
-        if (rc == EAI_SYSTEM)
-            *sys_errno = EIO;
-    }
-    pthread_mutex_unlock(&r->lock);
     return rc;
-}
-
-static void rp_freeaddrinfo(srr_world *w, struct addrinfo *res)
-{
-    (void)w;
-    while (res) {
-        struct addrinfo *next = res->ai_next;
-        free(res->ai_canonname);
-        free(res);
-        res = next;
-    }
-}
-
-static int rp_getnameinfo(srr_world *w, const struct sockaddr *sa, socklen_t salen, char *host,
-                          socklen_t hostlen, char *serv, socklen_t servlen, int flags, int *sys)
-{
-    (void)w, (void)flags, (void)sys;
-    /* numeric, always: a name the recording did not look up has no answer */
-    char buf[128];
-    srr__sockaddr_format(sa, salen, buf, sizeof buf);
-    char *colon = strrchr(buf, ':');
-    if (!colon)
-        return EAI_FAMILY;
-    *colon = '\0';
-    const char *h = buf[0] == '[' ? buf + 1 : buf;
-    if (buf[0] == '[' && colon[-1] == ']')
-        colon[-1] = '\0';
-    if (host && hostlen && (size_t)snprintf(host, hostlen, "%s", h) >= hostlen)
-        return EAI_OVERFLOW;
-    if (serv && servlen && (size_t)snprintf(serv, servlen, "%s", colon + 1) >= servlen)
-        return EAI_OVERFLOW;
-    return 0;
-}
-
-static int rp_byname(srr_world *w, const char *name, int af, struct hostent *ret, char *buf,
-                     size_t buflen, struct hostent **result, int *herr)
-{
-    (void)w, (void)name, (void)af, (void)ret, (void)buf, (void)buflen;
-    *result = NULL;
-    *herr = HOST_NOT_FOUND; /* the recording's lookups are getaddrinfo's */
-    return 0;
-}
-
-static int rp_byaddr(srr_world *w, const void *a, socklen_t l, int t, struct hostent *ret,
-                     char *buf, size_t buflen, struct hostent **result, int *herr)
-{
-    (void)a, (void)l, (void)t;
-    return rp_byname(w, NULL, 0, ret, buf, buflen, result, herr);
-}
-
-static int rp_gethostname(srr_world *w, char *name, size_t len)
-{
-    replay_world *r = RW(w);
-    const char *h = r->hostname[0] ? r->hostname : "localhost";
-    if (strlen(h) + 1 > len)
-        return -ENAMETOOLONG;
-    memcpy(name, h, strlen(h) + 1);
-    return 0;
-}
-
-static int rp_sethostname(srr_world *w, const char *name, size_t len)
-{
-    (void)w, (void)name, (void)len;
-    return -EPERM;
-}
-
-static int rp_if_nameindex(srr_world *w, struct if_nameindex **out)
-{
-    (void)w;
-    *out = calloc(2, sizeof **out);
-    if (!*out)
-        return -ENOMEM;
-    (*out)[0].if_index = 1;
-    (*out)[0].if_name = strdup("lo");
-    return (*out)[0].if_name ? 0 : -ENOMEM;
-}
-
-static void rp_if_freenameindex(srr_world *w, struct if_nameindex *l)
-{
-    (void)w;
-    for (struct if_nameindex *i = l; i && i->if_name; i++)
-        free(i->if_name);
-    free(l);
 }
 
 /* --------------------------------------------------------------- clock */
@@ -1020,19 +859,9 @@ static const char *rp_unsupported(srr_world *w)
 static void rp_destroy(srr_world *w)
 {
     replay_world *r = RW(w);
-    for (size_t i = 0; i < r->nsocks; i++) {
-        free(r->socks[i].out);
-        for (size_t k = 0; k < r->socks[i].nin; k++)
-            free(r->socks[i].in[k].data);
-        free(r->socks[i].in);
-    }
-    free(r->socks);
-    for (size_t i = 0; i < r->ngais; i++) {
-        free(r->gais[i].node);
-        free(r->gais[i].service);
-        json_decref(r->gais[i].answers);
-    }
-    free(r->gais);
+    rp_free_recording(r);
+    free(r->progs);
+    free(r->maps);
     pthread_mutex_destroy(&r->lock);
     free(r);
 }
@@ -1095,7 +924,8 @@ srr_world *srr_world_replay(const char *trace_path, const srr_replay_options *op
     r->base.ops = &replay_ops;
     r->base.default_timeout_ns = -1;
     snprintf(r->source, sizeof r->source, "%s", trace_path);
-    if (rp_load(r, trace_path, errbuf, errlen) < 0) {
+    if (rp_parse_maps(r, r->opt.map, errbuf, errlen) < 0 ||
+        rp_load(r, trace_path, errbuf, errlen) < 0) {
         rp_destroy(&r->base);
         return NULL;
     }
@@ -1121,7 +951,7 @@ int srr_replay_used(srr_world *w)
         return -EINVAL;
     replay_world *r = RW(w);
     pthread_mutex_lock(&r->lock);
-    int used = r->next_sock > 0;
+    int used = r->nmade > 0;
     for (size_t i = 0; i < r->ngais && !used; i++)
         used = r->gais[i].used;
     pthread_mutex_unlock(&r->lock);
@@ -1134,32 +964,7 @@ int srr_replay_leftover(srr_world *w, char *buf, size_t len)
         return -EINVAL;
     replay_world *r = RW(w);
     pthread_mutex_lock(&r->lock);
-    int n = 0;
-    size_t o = 0;
-    if (buf && len)
-        buf[0] = '\0';
-    for (size_t i = 0; i < r->nsocks; i++) {
-        rp_sock *s = &r->socks[i];
-        size_t unread = 0, waits = 0;
-        for (size_t k = s->in_idx; k < s->nin; k++) {
-            if (s->in[k].kind == IN_DATA)
-                unread += s->in[k].len - (k == s->in_idx ? s->in_off : 0);
-            else if (s->in[k].kind != IN_EOF)
-                waits++; /* a timeout or an error the program never met */
-        }
-        size_t unsent = s->out_len - s->out_pos;
-        if (!s->used || unread || unsent || waits) {
-            n++;
-            if (buf && o < len)
-                o += (size_t)snprintf(buf + o, len - o,
-                                      "%sconnection %zu (sock %lld, peer %s): %s%zu bytes the "
-                                      "program never sent, %zu it never read, %zu timeouts or "
-                                      "errors it never met",
-                                      o ? "; " : "", i + 1, (long long)s->id,
-                                      s->peer[0] ? s->peer : "?",
-                                      s->used ? "" : "never made; ", unsent, unread, waits);
-        }
-    }
+    int n = rp_leftover_locked(r, buf, len);
     pthread_mutex_unlock(&r->lock);
     return n;
 }

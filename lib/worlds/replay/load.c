@@ -1,0 +1,636 @@
+/*
+ * load.c — a trace into the replay world, read as a stream (replay_int.h).
+ *
+ * The trace is mapped, and read twice.  The first pass (rp_load), when the
+ * world is made, counts: sockets, connections, listeners and what they
+ * accepted, lookups, and for every socket how many bytes it sent and what
+ * it received; it also checks every line, so a bad trace is refused before
+ * the program runs, with its line.  The second pass (rp_pump) goes on
+ * behind the program: when a socket of the process being played needs its
+ * next recorded bytes, lines are read until it has them, and what the
+ * program has played is dropped, as are the pages of the trace behind the
+ * reader, so memory stays flat however long the trace.
+ *
+ * Lines are read in place (jscan.h), not built with jansson: a replay
+ * reads every line twice, and building base64 payloads as JSON strings
+ * was most of its time.  Lookups, whose answers are nested, are the one
+ * kind of line handed to jansson.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jscan.h"
+#include "libc.h"
+#include "replay_int.h"
+
+/* Pages of the trace behind the reader are given back this many at a time. */
+#define RP_DROP_BYTES (8u << 20)
+
+int rp_grow(void **v, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 8;
+    void *p = realloc(*v, c * size);
+    if (!p)
+        return -1;
+    *v = p;
+    *cap = c;
+    return 0;
+}
+
+/* ------------------------------------------------------------- one line */
+
+enum { K_TYPE, K_OP, K_PID, K_RET, K_SOCK, K_T, K_ERRNO_NUM, K_LOCAL, K_PEER, K_ARGS, K_DATA,
+       K_FROM, K_NEW_SOCK, K_NEW_LOCAL, K_NEW_PEER, K_VALUE, K_NAME, K_SEQ, NK };
+static const char *const ev_keys[NK] = {
+    "type", "op", "pid", "ret", "sock", "t", "errno_num", "local", "peer", "args", "data",
+    "from", "new_sock", "new_local", "new_peer", "value", "name", "seq"};
+enum { A_DOMAIN, A_TYPE, A_ADDR, A_FLAGS, A_LEVEL, A_NAME, A_TO, A_TIMEOUT, A_FDS, NA };
+static const char *const arg_keys[NA] = {"domain", "type", "addr", "flags", "level",
+                                         "name", "to", "timeout_ns", "fds"};
+
+typedef enum { OP_OTHER, OP_SOCKET, OP_CONNECT, OP_LISTEN, OP_BIND, OP_ACCEPT, OP_SEND,
+               OP_RECV, OP_POLL, OP_GETSOCKOPT, OP_GAI, OP_HOSTNAME } rp_op;
+
+typedef struct rp_ev {
+    srr_jsval v[NK], a[NA];
+    rp_op op;
+    int64_t pid, ret, sock, t, errno_num;
+    const char *line;
+    size_t len;
+} rp_ev;
+
+static int64_t ev_int(const srr_jsval *v, int64_t dflt)
+{
+    int64_t x;
+    return srr__jscan_int(v, &x) == 0 ? x : dflt;
+}
+
+static rp_op ev_op(const srr_jsval *v)
+{
+    static const struct { const char *name; rp_op op; } ops[] = {
+        {"sendmsg", OP_SEND}, {"recvmsg", OP_RECV}, {"poll", OP_POLL},
+        {"socket", OP_SOCKET}, {"connect", OP_CONNECT}, {"listen", OP_LISTEN},
+        {"bind", OP_BIND}, {"accept4", OP_ACCEPT}, {"getsockopt", OP_GETSOCKOPT},
+        {"getaddrinfo", OP_GAI}, {"gethostname", OP_HOSTNAME}};
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (srr__jscan_is(v, ops[i].name))
+            return ops[i].op;
+    return OP_OTHER;
+}
+
+/* Reads one event line; on a bad one, the field and what is wrong. */
+static int rp_parse(const char *line, size_t len, rp_ev *e, const char **field, const char **what)
+{
+    size_t bad;
+    e->line = line;
+    e->len = len;
+    if (srr__jscan_object(line, len, ev_keys, e->v, NK, &bad) < 0) {
+        *field = "";
+        *what = "not a JSON object (damaged or cut off)";
+        return -1;
+    }
+    static const struct { int k; const char *name; } need[] = {
+        {K_SEQ, "seq"}, {K_PID, "pid"}, {K_RET, "ret"}, {K_T, "t"}};
+    if (!srr__jscan_is(&e->v[K_TYPE], "event")) {
+        *field = "type";
+        *what = e->v[K_TYPE].type ? "not \"event\"" : "missing";
+        return -1;
+    }
+    if (e->v[K_OP].type != SRR_JS_STRING) {
+        *field = "op";
+        *what = e->v[K_OP].type ? "not a string" : "missing";
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
+        int64_t x;
+        if (srr__jscan_int(&e->v[need[i].k], &x) < 0) {
+            *field = need[i].name;
+            *what = e->v[need[i].k].type ? "not an integer" : "missing";
+            return -1;
+        }
+    }
+    memset(e->a, 0, sizeof e->a);
+    if (e->v[K_ARGS].type == SRR_JS_OBJECT &&
+        srr__jscan_object(e->v[K_ARGS].p, e->v[K_ARGS].n, arg_keys, e->a, NA, &bad) < 0) {
+        *field = "args";
+        *what = "not an object";
+        return -1;
+    }
+    e->op = ev_op(&e->v[K_OP]);
+    e->pid = ev_int(&e->v[K_PID], 0);
+    e->ret = ev_int(&e->v[K_RET], -1);
+    e->sock = ev_int(&e->v[K_SOCK], -1);
+    e->t = ev_int(&e->v[K_T], 0);
+    e->errno_num = ev_int(&e->v[K_ERRNO_NUM], 0);
+    return 0;
+}
+
+/* Bytes a base64 string decodes to. */
+static uint64_t b64_size(const srr_jsval *v)
+{
+    if (v->type != SRR_JS_STRING || v->n < 4)
+        return 0;
+    uint64_t n = v->n / 4 * 3;
+    n -= v->p[v->n - 1] == '=';
+    n -= v->p[v->n - 2] == '=';
+    return n;
+}
+
+static void copy_str(char *dst, size_t len, const srr_jsval *v)
+{
+    if (v->type == SRR_JS_STRING && v->n && !v->escaped && v->n < len) {
+        memcpy(dst, v->p, v->n);
+        dst[v->n] = '\0';
+    }
+}
+
+/* ------------------------------------------------------------- sockets */
+
+static rp_sock *rp_by_id(replay_world *r, int64_t id)
+{
+    if (id <= 0 || (uint64_t)id >= r->ids_cap || !r->ids[id])
+        return NULL;
+    return &r->socks[r->ids[id] - 1];
+}
+
+static rp_sock *rp_add_sock(replay_world *r, int64_t id, int pid)
+{
+    if (id <= 0 || id > (int64_t)1 << 32)
+        return NULL;
+    if ((size_t)id >= r->ids_cap) {
+        size_t c = r->ids_cap ? r->ids_cap : 64;
+        while (c <= (size_t)id)
+            c *= 2;
+        size_t *v = realloc(r->ids, c * sizeof *v);
+        if (!v)
+            return NULL;
+        memset(v + r->ids_cap, 0, (c - r->ids_cap) * sizeof *v);
+        r->ids = v;
+        r->ids_cap = c;
+    }
+    if (r->ids[id] || rp_grow((void **)&r->socks, &r->socks_cap, r->nsocks, sizeof *r->socks) < 0)
+        return NULL; /* an id made twice is a broken trace */
+    rp_sock *s = &r->socks[r->nsocks++];
+    memset(s, 0, sizeof *s);
+    s->id = id;
+    s->pid = pid;
+    r->ids[id] = r->nsocks;
+    return s;
+}
+
+/* The socket a poll that timed out was waiting on (one descriptor), or -1. */
+static int64_t poll_sock(const rp_ev *e)
+{
+    static const char *const k[1] = {"sock"};
+    const srr_jsval *fds = &e->a[A_FDS];
+    if (e->op != OP_POLL || e->ret != 0 || fds->type != SRR_JS_ARRAY)
+        return -1;
+    /* [ {...} ] : exactly one element */
+    const char *p = fds->p + 1, *end = fds->p + fds->n - 1;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    const char *close = p < end && *p == '{' ? memchr(p, '}', (size_t)(end - p)) : NULL;
+    if (!close)
+        return -1;
+    for (const char *q = close + 1; q < end; q++)
+        if (*q != ' ' && *q != '\t')
+            return -1;
+    srr_jsval v;
+    if (srr__jscan_object(p, (size_t)(close - p + 1), k, &v, 1, NULL) < 0)
+        return -1;
+    return ev_int(&v, -1);
+}
+
+/* How a received thing counts: 0 not at all (a peek, a non-blocking
+ * "nothing yet"), else its kind. */
+static int rp_in_kind(const rp_ev *e, in_kind *kind)
+{
+    if (e->op == OP_POLL) {
+        *kind = IN_TIMEOUT;
+        return poll_sock(e) > 0;
+    }
+    if (e->op != OP_RECV || (ev_int(&e->a[A_FLAGS], 0) & MSG_PEEK))
+        return 0;
+    if (e->ret > 0)
+        *kind = IN_DATA;
+    else if (e->ret == 0)
+        *kind = IN_EOF;
+    else if (e->errno_num == EAGAIN)
+        return 0; /* non-blocking and nothing yet: the program asks again */
+    else
+        *kind = IN_ERROR;
+    return 1;
+}
+
+/* ----------------------------------------------------- the first pass */
+
+typedef struct rp_seen {
+    int client, server, binder; /* the first pid to connect, listen, bind */
+} rp_seen;
+
+static int rp_add_gai(replay_world *r, const rp_ev *e)
+{
+    json_error_t jerr;
+    json_t *ev = json_loadb(e->line, e->len, 0, &jerr);
+    if (!ev)
+        return -1;
+    const json_t *args = json_object_get(ev, "args");
+    rp_gai *v = realloc(r->gais, (r->ngais + 1) * sizeof *v);
+    if (!v) {
+        json_decref(ev);
+        return -1;
+    }
+    r->gais = v;
+    rp_gai *g = &r->gais[r->ngais++];
+    memset(g, 0, sizeof *g);
+    const char *node = json_string_value(json_object_get(args, "node"));
+    const char *svc = json_string_value(json_object_get(args, "service"));
+    g->pid = (int)e->pid;
+    g->node = node ? strdup(node) : NULL;
+    g->service = svc ? strdup(svc) : NULL;
+    g->ret = (int)e->ret;
+    g->answers = json_incref(json_object_get(ev, "answers"));
+    json_decref(ev);
+    return 0;
+}
+
+/* One event of any process: what the replay must know before it starts. */
+static int rp_count(replay_world *r, const rp_ev *e, rp_seen *seen)
+{
+    int pid = (int)e->pid;
+    if (e->op == OP_SOCKET && e->ret >= 0) {
+        rp_sock *s = rp_add_sock(r, e->sock, pid);
+        if (!s)
+            return -1;
+        s->family = (int)ev_int(&e->a[A_DOMAIN], 0);
+        s->type = (int)ev_int(&e->a[A_TYPE], 0) & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+        s->t_made = e->t;
+        return 0;
+    }
+    if (e->op == OP_GAI)
+        return rp_add_gai(r, e);
+    if (e->op == OP_HOSTNAME && e->ret == 0) {
+        copy_str(r->hostname, sizeof r->hostname, &e->v[K_NAME]);
+        return 0;
+    }
+    in_kind kind;
+    if (e->op == OP_POLL) {
+        rp_sock *s = rp_in_kind(e, &kind) ? rp_by_id(r, poll_sock(e)) : NULL;
+        if (s && s->pid == pid) {
+            s->in_total++;
+            s->in_waits++;
+        }
+        return 0;
+    }
+    rp_sock *s = rp_by_id(r, e->sock);
+    if (!s || s->pid != pid)
+        return 0; /* made before the trace began, or used by a forked child */
+    if (!s->local[0] || e->op == OP_BIND || e->op == OP_CONNECT || e->op == OP_LISTEN)
+        copy_str(s->local, sizeof s->local, &e->v[K_LOCAL]);
+    if (!s->peer[0])
+        copy_str(s->peer, sizeof s->peer, &e->v[K_PEER]);
+    switch (e->op) {
+    case OP_CONNECT:
+        s->connected = 1;
+        s->connect_err = e->ret == 0 || e->errno_num == EINPROGRESS ? 0 : (int)e->errno_num;
+        copy_str(s->peer, sizeof s->peer, &e->a[A_ADDR]);
+        if (!seen->client)
+            seen->client = pid;
+        break;
+    case OP_LISTEN:
+        if (e->ret == 0) {
+            s->listener = 1;
+            if (!seen->server)
+                seen->server = pid;
+        }
+        break;
+    case OP_BIND:
+        if (e->ret == 0 && !seen->binder)
+            seen->binder = pid;
+        break;
+    case OP_ACCEPT: {
+        if (e->ret < 0)
+            break;
+        size_t parent = (size_t)(s - r->socks);
+        rp_sock *c = rp_add_sock(r, ev_int(&e->v[K_NEW_SOCK], 0), pid);
+        if (!c)
+            return -1;
+        s = &r->socks[parent]; /* the table may have moved */
+        c->family = s->family;
+        c->type = s->type;
+        c->accepted = 1;
+        c->t_made = e->t;
+        copy_str(c->local, sizeof c->local, &e->v[K_NEW_LOCAL]);
+        copy_str(c->peer, sizeof c->peer, &e->v[K_NEW_PEER]);
+        if (rp_grow((void **)&s->children, &s->children_cap, s->nchildren, sizeof(size_t)) < 0)
+            return -1;
+        s->children[s->nchildren++] = r->nsocks - 1;
+        break;
+    }
+    case OP_GETSOCKOPT:
+        /* a non-blocking connect's result */
+        if (e->ret == 0 && ev_int(&e->a[A_LEVEL], -1) == SOL_SOCKET &&
+            ev_int(&e->a[A_NAME], -1) == SO_ERROR && e->v[K_VALUE].type == SRR_JS_STRING) {
+            unsigned char *v = NULL;
+            size_t n = 0;
+            if (srr__b64_decode(e->v[K_VALUE].p, e->v[K_VALUE].n, &v, &n) == 0 && n >= sizeof(int)) {
+                int err;
+                memcpy(&err, v, sizeof err);
+                if (err)
+                    s->connect_err = err;
+            }
+            free(v);
+        }
+        break;
+    case OP_SEND:
+        if (e->ret > 0) {
+            if (e->v[K_DATA].type != SRR_JS_STRING)
+                return -1;
+            if (!s->out_total && !s->connected && e->a[A_TO].type == SRR_JS_STRING) {
+                copy_str(s->first_to, sizeof s->first_to, &e->a[A_TO]);
+                if (!seen->client)
+                    seen->client = pid;
+            }
+            s->out_total += b64_size(&e->v[K_DATA]);
+        }
+        break;
+    case OP_RECV:
+        if (rp_in_kind(e, &kind)) {
+            if (kind == IN_DATA && e->v[K_DATA].type != SRR_JS_STRING)
+                return -1;
+            s->in_total++;
+            s->in_bytes += kind == IN_DATA ? b64_size(&e->v[K_DATA]) : 0;
+            s->in_waits += kind == IN_ERROR;
+        }
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+/* Gives the pages of the trace before off back to the system. */
+static void rp_drop_behind(replay_world *r, size_t off)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t upto = off / page * page;
+    if (upto > r->dropped + RP_DROP_BYTES) {
+        madvise((void *)(r->trace + r->dropped), upto - r->dropped, MADV_DONTNEED);
+        r->dropped = upto;
+    }
+}
+
+/* The line at *off: its length (without '\n'), *off moved past it; -1 at
+ * the end (a last line with no '\n' was cut off by a killed writer and is
+ * not used, as the reader does). */
+static long rp_next_line(const replay_world *r, size_t *off, const char **line)
+{
+    if (*off >= r->trace_len)
+        return -1;
+    const char *p = r->trace + *off;
+    const char *nl = memchr(p, '\n', r->trace_len - *off);
+    if (!nl)
+        return -1;
+    *line = p;
+    *off = (size_t)(nl - r->trace) + 1;
+    return nl - p;
+}
+
+int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
+{
+    srr_trace_error err;
+    memset(&err, 0, sizeof err);
+    srr_trace_reader *rd = srr__trace_open(path, &err); /* checks the header */
+    if (!rd) {
+        srr__trace_error_format(&err, errbuf, errlen);
+        return -1;
+    }
+    const json_t *h = srr__trace_header(rd);
+    int64_t mono0 = json_integer_value(json_object_get(h, "start_monotonic_ns"));
+    r->epoch = json_integer_value(json_object_get(h, "start_realtime_ns")) - mono0;
+    r->now = mono0; /* the clocks start where the recording's did */
+    srr__trace_close(rd);
+
+    int fd = srr__libc.open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            srr__libc.close(fd);
+        return -1;
+    }
+    r->trace_len = (size_t)st.st_size;
+    void *m = r->trace_len ? mmap(NULL, r->trace_len, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+    srr__libc.close(fd); /* the mapping stays: a program closing every descriptor cannot take it */
+    if (m == MAP_FAILED) {
+        snprintf(errbuf, errlen, "%s: cannot map the trace: %s", path, strerror(errno));
+        return -1;
+    }
+    r->trace = m;
+
+    size_t off = 0;
+    const char *line;
+    long len = rp_next_line(r, &off, &line); /* the header, read above */
+    r->cursor = off;
+    rp_seen seen = {0};
+    long lineno = 1;
+    int rc = 0;
+    while (rc == 0 && (len = rp_next_line(r, &off, &line)) >= 0) {
+        lineno++;
+        rp_ev e;
+        const char *field = "", *what = "";
+        if (rp_parse(line, (size_t)len, &e, &field, &what) < 0) {
+            snprintf(errbuf, errlen, "%s:%ld: %s%s%s", path, lineno, field, *field ? ": " : "",
+                     what);
+            rc = -1;
+        } else if (rp_count(r, &e, &seen) < 0) {
+            snprintf(errbuf, errlen, "%s:%ld: data: cannot load this event", path, lineno);
+            rc = -1;
+        }
+        rp_drop_behind(r, off);
+    }
+    if (rc < 0)
+        return -1;
+    r->dropped = 0; /* the second pass reads from the start again */
+    if (r->opt.pid) {
+        r->pids[0] = r->opt.pid;
+    } else {
+        /* the program may play the first client or the first server: a
+         * trace of both together replays either */
+        int server = seen.server ? seen.server : seen.binder;
+        r->pids[0] = seen.client ? seen.client : server;
+        r->pids[1] = seen.client && server != seen.client ? server : 0;
+    }
+    int any = r->ngais > 0;
+    for (size_t i = 0; i < r->nsocks && !any; i++)
+        any = !r->opt.pid || r->socks[i].pid == r->opt.pid;
+    if (!any) {
+        snprintf(errbuf, errlen, "%s: op: the trace holds no socket of %s to replay", path,
+                 r->opt.pid ? "that process" : "any process");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------- the second pass */
+
+/* One event of the process played: its bytes and received things onto
+ * its socket. */
+static int rp_take(replay_world *r, const rp_ev *e)
+{
+    in_kind kind;
+    if (e->op == OP_SEND && e->ret > 0) {
+        rp_sock *s = rp_by_id(r, e->sock);
+        if (!s || s->pid != e->pid)
+            return 0;
+        unsigned char *v = NULL;
+        size_t n = 0;
+        if (srr__b64_decode(e->v[K_DATA].p, e->v[K_DATA].n, &v, &n) < 0)
+            return -1;
+        if (s->out_len + n > s->out_cap) {
+            size_t c = s->out_cap ? s->out_cap : 4096;
+            while (c < s->out_len + n)
+                c *= 2;
+            unsigned char *o = realloc(s->out, c);
+            if (!o) {
+                free(v);
+                return -1;
+            }
+            s->out = o;
+            s->out_cap = c;
+        }
+        if (n)
+            memcpy(s->out + s->out_len, v, n);
+        s->out_len += n;
+        free(v);
+        return 0;
+    }
+    if (!rp_in_kind(e, &kind))
+        return 0;
+    rp_sock *s = rp_by_id(r, e->op == OP_POLL ? poll_sock(e) : e->sock);
+    if (!s || s->pid != e->pid)
+        return 0;
+    in_item it = {.kind = kind, .after_out = s->out_base + s->out_len, .t = e->t};
+    /* after_out counts what was sent before: loaded already, as lines come
+     * in order; a socket whose sent bytes were dropped keeps counting */
+    if (kind == IN_DATA) {
+        if (srr__b64_decode(e->v[K_DATA].p, e->v[K_DATA].n, &it.data, &it.len) < 0)
+            return -1;
+        char from[128] = "";
+        copy_str(from, sizeof from, &e->v[K_FROM]);
+        if (s->type != SOCK_STREAM && from[0] && !(it.from = strdup(from))) {
+            free(it.data);
+            return -1;
+        }
+    } else if (kind == IN_ERROR) {
+        it.err = (int)e->errno_num;
+    } else if (kind == IN_TIMEOUT) {
+        it.wait_ns = ev_int(&e->a[A_TIMEOUT], 0);
+    }
+    if (rp_grow((void **)&s->in, &s->in_cap, s->nin, sizeof *s->in) < 0) {
+        free(it.data);
+        free(it.from);
+        return -1;
+    }
+    s->in[s->nin++] = it;
+    s->in_loaded++;
+    return 0;
+}
+
+/* Reads on until want has more to give (or the trace ends): 1 when it
+ * has, 0 at the end. */
+static int rp_pump(replay_world *r, rp_sock *want)
+{
+    uint64_t had_in = want->in_loaded, had_out = want->out_base + want->out_len;
+    const char *line;
+    long len;
+    while ((len = rp_next_line(r, &r->cursor, &line)) >= 0) {
+        rp_ev e;
+        const char *field, *what;
+        if (rp_parse(line, (size_t)len, &e, &field, &what) < 0)
+            continue; /* checked by the first pass: not reached */
+        if (e.pid == r->pid && rp_take(r, &e) < 0)
+            return 0; /* out of memory: the program meets the end early */
+        rp_drop_behind(r, r->cursor);
+        if (want->in_loaded != had_in || want->out_base + want->out_len != had_out)
+            return 1;
+    }
+    return 0;
+}
+
+in_item *rp_in_head(replay_world *r, rp_sock *s)
+{
+    while (s->in_head >= s->nin) {
+        if (s->in_loaded >= s->in_total || !rp_pump(r, s))
+            return NULL;
+    }
+    return &s->in[s->in_head];
+}
+
+void rp_in_pop(rp_sock *s)
+{
+    in_item *it = &s->in[s->in_head++];
+    free(it->data);
+    free(it->from);
+    s->in_played++;
+    if (s->in_head == s->nin) {
+        s->in_head = s->nin = 0;
+    } else if (s->in_head > 64 && s->in_head * 2 > s->nin) {
+        memmove(s->in, s->in + s->in_head, (s->nin - s->in_head) * sizeof *s->in);
+        s->nin -= s->in_head;
+        s->in_head = 0;
+    }
+}
+
+void rp_out_load(replay_world *r, rp_sock *s, uint64_t upto)
+{
+    while (s->out_base + s->out_len < upto && s->out_base + s->out_len < s->out_total)
+        if (!rp_pump(r, s))
+            break;
+}
+
+void rp_out_played(rp_sock *s)
+{
+    /* keep 64 bytes behind the program for the divergence report's dump */
+    if (s->out_pos < s->out_base + 64)
+        return;
+    uint64_t drop = s->out_pos - 64 - s->out_base;
+    if (drop < 4096 || drop * 2 < s->out_len)
+        return;
+    memmove(s->out, s->out + drop, s->out_len - drop);
+    s->out_len -= drop;
+    s->out_base += drop;
+}
+
+void rp_free_recording(replay_world *r)
+{
+    for (size_t i = 0; i < r->nsocks; i++) {
+        rp_sock *s = &r->socks[i];
+        free(s->out);
+        for (size_t k = s->in_head; k < s->nin; k++) {
+            free(s->in[k].data);
+            free(s->in[k].from);
+        }
+        free(s->in);
+        free(s->children);
+    }
+    free(r->socks);
+    free(r->ids);
+    for (size_t i = 0; i < r->ngais; i++) {
+        free(r->gais[i].node);
+        free(r->gais[i].service);
+        json_decref(r->gais[i].answers);
+    }
+    free(r->gais);
+    if (r->trace)
+        munmap((void *)r->trace, r->trace_len);
+}

@@ -1,0 +1,187 @@
+/*
+ * replay_int.h — the insides of the replay world (docs/replay.md), shared by
+ * its files and nothing else: load.c reads a trace into recorded sockets,
+ * report.c words divergences and what was left unplayed, resolve.c answers
+ * name lookups and maps addresses, replay.c fills the seam.
+ *
+ * Two sides: a recorded socket (rp_sock) is what the recording's process
+ * did on one socket; a program socket (rp_prog) is one the program made.
+ * A program socket is matched to a recorded one when it first does
+ * something that says which (connect, listen, a first datagram, accept),
+ * not at socket(): so a program is matched by creation order *and* peer,
+ * and the recorded process it plays is chosen by what it does first (a
+ * trace holding a client and its server replays either).
+ */
+#ifndef SOCKRR_REPLAY_INT_H
+#define SOCKRR_REPLAY_INT_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "sockrr.h"
+#include "sockrr_world.h"
+#include "trace.h"
+
+/* One thing the recording's peer gave the socket. */
+typedef enum { IN_DATA, IN_EOF, IN_TIMEOUT, IN_ERROR } in_kind;
+
+typedef struct in_item {
+    in_kind kind;
+    unsigned char *data;
+    size_t len;
+    uint64_t after_out; /* bytes the recording had sent on the socket first */
+    int err;            /* IN_ERROR: the errno */
+    int64_t wait_ns;    /* IN_TIMEOUT: how long the recording waited */
+    int64_t t;          /* when the recording got it (its CLOCK_MONOTONIC) */
+    char *from;         /* datagrams: the sender, when recorded */
+} in_item;
+
+typedef struct rp_sock {
+    int64_t id; /* the recording's sock id */
+    int pid;    /* the recorded process that made it */
+    int family, type;
+    char local[128], peer[128];
+    int connect_err;     /* the recorded connect's errno, 0 when it connected */
+    int connected;       /* a connect was recorded */
+    int listener;        /* a listen was recorded */
+    int accepted;        /* made by an accept4 */
+    char first_to[128];  /* datagrams: where the first unconnected send went */
+    int64_t t_made;      /* when it was made (accept4: when it was accepted) */
+    size_t *children;    /* listener: the sockets accepted from it, in order */
+    size_t nchildren, children_cap;
+    /* Counted when the trace is opened (load.c's first pass): */
+    uint64_t out_total;     /* bytes the recording sent */
+    uint64_t in_total;      /* things it received (data, end, errors, timeouts) */
+    uint64_t in_bytes;      /* bytes it received */
+    uint64_t in_waits;      /* timeouts and errors among them */
+    /* Loaded as the program gets to them (load.c's rp_pump), dropped once
+     * played: bytes [out_base, out_base + out_len) of the sent stream, and
+     * the received things not played yet, in[in_head .. nin). */
+    unsigned char *out;
+    size_t out_len, out_cap;
+    uint64_t out_base;
+    in_item *in;
+    size_t in_head, nin, in_cap;
+    uint64_t in_loaded; /* things loaded so far */
+    /* the program's side */
+    uint64_t out_pos;   /* bytes of the stream the program sent */
+    size_t in_off;      /* bytes of the head item it read */
+    uint64_t in_played, bytes_read, waits_met;
+    size_t next_child;
+    unsigned calls; /* the program's calls on it: the per-connection sequence */
+    int used;
+} rp_sock;
+
+typedef struct rp_prog {
+    int family, type, nonblock;
+    long rec;          /* index of the recorded socket it plays; -1 until matched */
+    char bound[128];   /* the program's bind address */
+    int listening;
+    int64_t rcvtimeo_ns;
+    int handles;       /* descriptors on it; 0: free */
+} rp_prog;
+
+typedef struct rp_gai {
+    int pid;
+    char *node, *service;
+    int ret;
+    json_t *answers; /* owned */
+    int used;
+} rp_gai;
+
+typedef struct rp_map {
+    struct sockaddr_storage rec, prog; /* recorded address -> the program's */
+    int host_only;                     /* ports are left alone */
+} rp_map;
+
+#define RP_LAST 6 /* calls the divergence report recalls */
+#define RP_HANDLES 1024
+#define RP_PIDS 2 /* candidate processes: the first client, the first server */
+
+typedef struct replay_world {
+    srr_world base;
+    pthread_mutex_t lock;
+    char source[256];
+    srr_replay_options opt;
+    rp_sock *socks;
+    size_t nsocks, socks_cap;
+    rp_prog *progs;
+    size_t nprogs, progs_cap, nmade;
+    rp_gai *gais;
+    size_t ngais;
+    rp_map *maps;
+    size_t nmaps;
+    int pids[RP_PIDS]; /* the processes the program may be playing, in preference order */
+    int pid;           /* the one it plays, once chosen; 0 before */
+    char hostname[256];
+    int handles[RP_HANDLES]; /* handle - 3 -> program socket index + 1 (0: free) */
+    int64_t now;             /* virtual CLOCK_MONOTONIC */
+    int64_t epoch;           /* REALTIME - MONOTONIC at the recording's start */
+    uint64_t progress;       /* calls that moved the replay on: waits watch it */
+    uint64_t idle_progress;  /* progress at the last wait that found nothing */
+    unsigned idle_waits;     /* waits in a row that found nothing and moved nothing */
+    int played_out;          /* a server waited for more than the recording has */
+    int diverged;
+    char report[4096];
+    char last[RP_LAST][120]; /* the program's last calls that matched, a ring */
+    unsigned nlast;
+    char unsupported[160];
+    /* the trace, mapped; the second pass's place in it (load.c) */
+    const char *trace;
+    size_t trace_len, cursor, dropped;
+    size_t *ids; /* sock id -> socket index + 1 */
+    size_t ids_cap;
+} replay_world;
+
+#define RW(w) ((replay_world *)(w))
+
+/* load.c: the trace is read twice, as a stream: rp_load counts sockets,
+ * connections and lookups (all processes); the rest is loaded as the
+ * program reaches it, for the process it plays, and dropped once played. */
+int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen);
+void rp_free_recording(replay_world *r);
+int rp_grow(void **v, size_t *cap, size_t n, size_t size);
+/* The next thing the socket received in the recording (loading it), NULL
+ * when it received nothing more. */
+in_item *rp_in_head(replay_world *r, rp_sock *s);
+/* Done with the head item. */
+void rp_in_pop(rp_sock *s);
+/* Loads the sent stream up to byte upto (or its end); the recorded byte at
+ * pos, which must be loaded and not yet dropped. */
+void rp_out_load(replay_world *r, rp_sock *s, uint64_t upto);
+#define RP_OUT_AT(s, pos) ((s)->out[(pos) - (s)->out_base])
+/* Drops sent bytes the program has matched (keeping a few for reports). */
+void rp_out_played(rp_sock *s);
+
+/* report.c */
+void rp_note(replay_world *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int rp_diverge(replay_world *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int rp_diverge_bytes(replay_world *r, rp_sock *s, size_t k, const unsigned char *got,
+                     size_t got_len);
+/* "connection N (sock ID, peer ADDR, call K)" for reports */
+const char *rp_conn_name(replay_world *r, const rp_sock *s, char *buf, size_t len);
+int rp_leftover_locked(replay_world *r, char *buf, size_t len);
+
+/* resolve.c: addresses as the program sees them (--map), name lookups */
+int rp_addr_matches(const replay_world *r, const char *recorded, const char *program);
+void rp_addr_shown(const replay_world *r, const char *recorded, char *out, size_t len);
+int rp_parse_maps(replay_world *r, const char *spec, char *errbuf, size_t errlen);
+int rp_getaddrinfo(srr_world *w, const char *node, const char *service,
+                   const struct addrinfo *hints, struct addrinfo **res, int *sys_errno);
+void rp_freeaddrinfo(srr_world *w, struct addrinfo *res);
+int rp_getnameinfo(srr_world *w, const struct sockaddr *sa, socklen_t salen, char *host,
+                   socklen_t hostlen, char *serv, socklen_t servlen, int flags, int *sys);
+int rp_byname(srr_world *w, const char *name, int af, struct hostent *ret, char *buf,
+              size_t buflen, struct hostent **result, int *herr);
+int rp_byaddr(srr_world *w, const void *a, socklen_t l, int t, struct hostent *ret, char *buf,
+              size_t buflen, struct hostent **result, int *herr);
+int rp_gethostname(srr_world *w, char *name, size_t len);
+int rp_sethostname(srr_world *w, const char *name, size_t len);
+int rp_if_nameindex(srr_world *w, struct if_nameindex **out);
+void rp_if_freenameindex(srr_world *w, struct if_nameindex *l);
+
+/* replay.c */
+int rp_pid_ok(const replay_world *r, int pid);
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * report.c — what the replay world says when the program leaves the
+ * recording (divergence) or ends before it (leftovers): which connection,
+ * which of its calls, which byte, both sides dumped, and the program's last
+ * calls that still matched (docs/replay.md).
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "replay_int.h"
+
+/* One call of the program that matched the recording, for the report's
+ * "last calls before it". */
+void rp_note(replay_world *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->last[r->nlast % RP_LAST], sizeof r->last[0], fmt, ap);
+    va_end(ap);
+    r->nlast++;
+    r->progress++;
+}
+
+const char *rp_conn_name(replay_world *r, const rp_sock *s, char *buf, size_t len)
+{
+    char peer[128];
+    rp_addr_shown(r, s->peer, peer, sizeof peer);
+    snprintf(buf, len, "connection %zu (sock %lld, peer %s, its call %u)",
+             (size_t)(s - r->socks) + 1, (long long)s->id, peer[0] ? peer : "?", s->calls);
+    return buf;
+}
+
+/* hex and text of n bytes from p, at most 16 */
+static int rp_dump(char *out, size_t len, const unsigned char *p, size_t n)
+{
+    int o = 0;
+    for (size_t i = 0; i < 16; i++)
+        o += snprintf(out + o, len > (size_t)o ? len - (size_t)o : 0, i < n ? "%02x " : "   ",
+                      i < n ? p[i] : 0);
+    o += snprintf(out + o, len > (size_t)o ? len - (size_t)o : 0, " |");
+    for (size_t i = 0; i < n && i < 16; i++)
+        o += snprintf(out + o, len > (size_t)o ? len - (size_t)o : 0, "%c",
+                      isprint(p[i]) ? p[i] : '.');
+    o += snprintf(out + o, len > (size_t)o ? len - (size_t)o : 0, "|");
+    return o;
+}
+
+int rp_diverge(replay_world *r, const char *fmt, ...)
+{
+    if (!r->diverged) {
+        va_list ap;
+        va_start(ap, fmt);
+        int o = vsnprintf(r->report, sizeof r->report, fmt, ap);
+        va_end(ap);
+        unsigned first = r->nlast > RP_LAST ? r->nlast - RP_LAST : 0;
+        for (unsigned i = first; i < r->nlast && o >= 0 && (size_t)o < sizeof r->report; i++)
+            o += snprintf(r->report + o, sizeof r->report - (size_t)o, "%s%s",
+                          i == first ? "\n  last calls that matched: " : "; ",
+                          r->last[i % RP_LAST]);
+        r->diverged = 1;
+        if (r->opt.on_divergence)
+            r->opt.on_divergence(r->report, r->opt.arg);
+    }
+    return -EPROTO;
+}
+
+/* A send that differs from the recording at byte k of the connection. */
+int rp_diverge_bytes(replay_world *r, rp_sock *s, size_t k, const unsigned char *got,
+                     size_t got_len)
+{
+    char want_dump[160], got_dump[160], name[200];
+    size_t base = k > 8 ? k - 8 : 0;
+    if (base < s->out_base)
+        base = (size_t)s->out_base; /* kept: at least 64 bytes behind the program */
+    rp_out_load(r, s, base + 16);
+    size_t have = (size_t)(s->out_base + s->out_len);
+    size_t wn = have > base ? have - base : 0;
+    rp_dump(want_dump, sizeof want_dump, &RP_OUT_AT(s, base), wn < 16 ? wn : 16);
+    /* the program's bytes from base: what it sent before this call matched */
+    unsigned char mine[16];
+    size_t mn = 0;
+    for (size_t i = base; i < base + 16 && mn < 16; i++) {
+        if (i < s->out_pos)
+            mine[mn++] = RP_OUT_AT(s, i);
+        else if (i - s->out_pos < got_len)
+            mine[mn++] = got[i - s->out_pos];
+        else
+            break;
+    }
+    rp_dump(got_dump, sizeof got_dump, mine, mn);
+    return rp_diverge(r,
+                      "replay diverged: %s: the program sent different bytes; first "
+                      "difference at byte %zu of the stream\n"
+                      "  recorded at %zu: %s\n  program  at %zu: %s",
+                      rp_conn_name(r, s, name, sizeof name), k, base, want_dump, base, got_dump);
+}
+
+/* The recorded connections of the played process the program did not play
+ * out: how many, and what of each, into buf. */
+int rp_leftover_locked(replay_world *r, char *buf, size_t len)
+{
+    int n = 0;
+    size_t o = 0;
+    if (buf && len)
+        buf[0] = '\0';
+    for (size_t i = 0; i < r->nsocks; i++) {
+        rp_sock *s = &r->socks[i];
+        if (!rp_pid_ok(r, s->pid))
+            continue;
+        uint64_t unread = s->in_bytes - s->bytes_read;
+        uint64_t waits = s->in_waits - s->waits_met; /* timeouts, errors never met */
+        uint64_t unsent = s->out_total - s->out_pos;
+        size_t unaccepted = s->nchildren - s->next_child;
+        /* a listener's own leftovers are its children's; one the recording
+         * never used (a socket it made and dropped) is not the program's debt */
+        if (s->listener && !unaccepted && s->used)
+            continue;
+        if (!s->used && !s->connected && !s->listener && !s->accepted && !s->out_total &&
+            !s->in_total)
+            continue;
+        if (s->accepted && !s->used)
+            continue; /* counted on its listener */
+        if (!s->used || unread || unsent || waits || unaccepted) {
+            n++;
+            char peer[128];
+            rp_addr_shown(r, s->peer, peer, sizeof peer);
+            if (buf && o < len && s->listener)
+                o += (size_t)snprintf(buf + o, len - o,
+                                      "%slistener %zu (sock %lld, at %s): %s%zu connections "
+                                      "the program never accepted",
+                                      o ? "; " : "", i + 1, (long long)s->id,
+                                      s->local[0] ? s->local : "?",
+                                      s->used ? "" : "never made; ", unaccepted);
+            else if (buf && o < len)
+                o += (size_t)snprintf(buf + o, len - o,
+                                      "%sconnection %zu (sock %lld, peer %s): %s%llu bytes the "
+                                      "program never sent, %llu it never read, %llu timeouts "
+                                      "or errors it never met",
+                                      o ? "; " : "", i + 1, (long long)s->id,
+                                      peer[0] ? peer : "?", s->used ? "" : "never made; ",
+                                      (unsigned long long)unsent, (unsigned long long)unread,
+                                      (unsigned long long)waits);
+            if (o >= len)
+                o = len;
+        }
+    }
+    return n;
+}
