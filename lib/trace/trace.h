@@ -92,10 +92,8 @@ int srr__pcap_event(srr_pcap_synth *p, const json_t *event, srr_trace_error *err
 /* Flushes, closes; 0 or -1 with *err. */
 int srr__pcap_close(srr_pcap_synth *p, srr_trace_error *err);
 
-#endif
-
 /* ------------------------------------------------------------ writer
- * (after the FIXED part above; used by the tap world) */
+ * (used by the tap world) */
 
 #include <sys/socket.h>
 
@@ -161,3 +159,5 @@ int srr__sockaddr_parse(const char *s, struct sockaddr_storage *ss, socklen_t *l
 /* Names for the family and type members ("AF_INET", "SOCK_STREAM"). */
 const char *srr__family_name(int family, char *buf, size_t len);
 const char *srr__stype_name(int type, char *buf, size_t len);
+
+#endif

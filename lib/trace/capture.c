@@ -1,0 +1,487 @@
+/*
+ * capture.c — a pcap or pcapng capture as a trace (capture.h): the driver
+ * that reads packets with libpcap, and the trace's header and events.
+ * Link layers and headers are capture_link.c's, the flow tables and UDP
+ * capture_flow.c's, TCP connections capture_tcp.c's.
+ *
+ * Events are written as the packets that cause them are read, so the trace
+ * keeps the capture's order and each side's events come in the order that
+ * side saw them.  Memory holds one small record per flow and server
+ * address, plus TCP segments that arrived out of order.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <pcap/pcap.h>
+
+#include "capture.h"
+#include "trace.h"
+#include "sockrr.h" /* SRR_VERSION, srr_errno_name */
+
+enum { CAP_AF_INET = 2, CAP_AF_INET6 = 10, CAP_STREAM = 1, CAP_DGRAM = 2 };
+/* args.size of every recorded receive: more than a segment or a datagram. */
+#define CAP_RECV_SIZE 65536
+
+/* ------------------------------------------------------------ errors */
+
+static int cap_vfail(srr_cap *c, srr_trace_errcode code, long num, const char *field,
+                     const char *fmt, va_list ap)
+{
+    if (c->failed)
+        return -1;
+    c->failed = 1;
+    srr_trace_error *e = c->err;
+    e->code = code;
+    e->line = num;
+    snprintf(e->field, sizeof e->field, "%s", field);
+    vsnprintf(e->text, sizeof e->text, fmt, ap);
+    return -1;
+}
+
+int srr__cap_fail(srr_cap *c, long num, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cap_vfail(c, SRR_TRACE_EVALUE, num, field, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int cap_fail_code(srr_cap *c, srr_trace_errcode code, long num, const char *field,
+                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int cap_fail_code(srr_cap *c, srr_trace_errcode code, long num, const char *field,
+                         const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cap_vfail(c, code, num, field, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int srr__cap_oom(srr_cap *c)
+{
+    return cap_fail_code(c, SRR_TRACE_EIO, 0, "file", "out of memory");
+}
+
+/* ------------------------------------------------------------ output */
+
+char *srr__cap_ep_str(const srr_cap_ep *e, char *buf, size_t len)
+{
+    char host[INET6_ADDRSTRLEN];
+    inet_ntop(e->family == 4 ? AF_INET : AF_INET6, e->addr, host, sizeof host);
+    if (e->family == 4)
+        snprintf(buf, len, "%s:%u", host, (unsigned)e->port);
+    else
+        snprintf(buf, len, "[%s]:%u", host, (unsigned)e->port);
+    return buf;
+}
+
+/* json_t members that may fail to allocate: cap_emit reports it once. */
+static void cap_set(json_t *o, const char *key, json_t *v, int *oom)
+{
+    if (!o || !v || json_object_set_new(o, key, v) < 0)
+        *oom = 1;
+}
+
+static json_t *cap_ep_json(const srr_cap_ep *e)
+{
+    char buf[SRR_CAP_EPSTR];
+    return json_string(srr__cap_ep_str(e, buf, sizeof buf));
+}
+
+static int cap_write(srr_cap *c, json_t *line)
+{
+    char *s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!s)
+        return srr__cap_oom(c);
+    int bad = fputs(s, c->out) == EOF || fputc('\n', c->out) == EOF;
+    int e = errno;
+    free(s);
+    if (bad)
+        return cap_fail_code(c, SRR_TRACE_EIO, 0, "file", "cannot write the trace: %s",
+                             strerror(e));
+    return 0;
+}
+
+static int cap_header(srr_cap *c)
+{
+    json_t *h = json_pack("{s:s, s:s, s:i, s:s, s:s, s:[s], s:s, s:i, s:i, s:I, s:i, s:i}",
+                          "type", "header", "format", SRR_TRACE_FORMAT, "version",
+                          SRR_TRACE_VERSION, "sockrr", SRR_VERSION, "program", "capture", "argv",
+                          c->path, "world", "capture", "seed", 0, "pid", SRR_CAP_CLIENT,
+                          "start_realtime_ns", (json_int_t)c->first_ns, "start_monotonic_ns", 0,
+                          "payload_cap", -1);
+    if (!h)
+        return srr__cap_oom(c);
+    int rc = cap_write(c, h);
+    json_decref(h);
+    c->header_done = 1;
+    return rc;
+}
+
+/* The members every event starts with; NULL only when out of memory. */
+static json_t *cap_event(srr_cap *c, int pid, const char *op, int64_t ret, int errnum)
+{
+    int oom = 0;
+    json_t *ev = json_object();
+    cap_set(ev, "type", json_string("event"), &oom);
+    cap_set(ev, "seq", json_integer(c->seq + 1), &oom);
+    cap_set(ev, "t", json_integer(c->t), &oom);
+    cap_set(ev, "pid", json_integer(pid), &oom);
+    cap_set(ev, "tid", json_integer(pid), &oom);
+    cap_set(ev, "op", json_string(op), &oom);
+    cap_set(ev, "ret", json_integer(ret), &oom);
+    if (errnum) {
+        cap_set(ev, "errno", json_string(srr_errno_name(errnum)), &oom);
+        cap_set(ev, "errno_num", json_integer(errnum), &oom);
+    }
+    if (oom) {
+        json_decref(ev);
+        return NULL;
+    }
+    return ev;
+}
+
+/* Writes ev and drops it; oom says a member could not be added. */
+static int cap_emit(srr_cap *c, json_t *ev, int oom)
+{
+    int rc;
+    if (!ev || oom)
+        rc = srr__cap_oom(c);
+    else if (!c->header_done && cap_header(c) < 0)
+        rc = -1;
+    else
+        rc = cap_write(c, ev);
+    json_decref(ev);
+    if (rc == 0)
+        c->seq++;
+    return rc;
+}
+
+static int64_t cap_fd(int64_t sock)
+{
+    return 3 + sock;
+}
+
+/* sock and fd members. */
+static void cap_sock(json_t *ev, int64_t sock, int *oom)
+{
+    cap_set(ev, "sock", json_integer(sock), oom);
+    cap_set(ev, "fd", json_integer(cap_fd(sock)), oom);
+}
+
+/* socket(): a new sock id, or -1. */
+int64_t srr__cap_socket(srr_cap *c, int pid, int family, int proto)
+{
+    int type = proto == SRR_CAP_TCP ? CAP_STREAM : CAP_DGRAM;
+    int64_t id = ++c->socks;
+    int oom = 0;
+    json_t *ev = cap_event(c, pid, "socket", cap_fd(id), 0);
+    cap_set(ev, "args",
+            json_pack("{s:i, s:i, s:i}", "domain", family == 4 ? CAP_AF_INET : CAP_AF_INET6,
+                      "type", type, "protocol", 0),
+            &oom);
+    cap_sock(ev, id, &oom);
+    cap_set(ev, "family", json_string(family == 4 ? "AF_INET" : "AF_INET6"), &oom);
+    cap_set(ev, "stype", json_string(type == CAP_STREAM ? "SOCK_STREAM" : "SOCK_DGRAM"), &oom);
+    return cap_emit(c, ev, oom) < 0 ? -1 : id;
+}
+
+int srr__cap_bind(srr_cap *c, int64_t sock, const srr_cap_ep *ep, int listen)
+{
+    for (int i = 0; i <= listen; i++) {
+        int oom = 0;
+        json_t *ev = cap_event(c, SRR_CAP_SERVER, i ? "listen" : "bind", 0, 0);
+        if (i)
+            cap_set(ev, "args", json_pack("{s:i}", "backlog", 128), &oom);
+        else
+            cap_set(ev, "args", json_pack("{s:o}", "addr", cap_ep_json(ep)), &oom);
+        cap_sock(ev, sock, &oom);
+        cap_set(ev, "local", cap_ep_json(ep), &oom);
+        if (cap_emit(c, ev, oom) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int srr__cap_connect(srr_cap *c, const srr_cap_flow *f, int errnum)
+{
+    int oom = 0;
+    json_t *ev = cap_event(c, SRR_CAP_CLIENT, "connect", errnum ? -1 : 0, errnum);
+    cap_set(ev, "args", json_pack("{s:o}", "addr", cap_ep_json(&f->srv)), &oom);
+    cap_sock(ev, f->csock, &oom);
+    cap_set(ev, "local", cap_ep_json(&f->cli), &oom);
+    if (!errnum)
+        cap_set(ev, "peer", cap_ep_json(&f->srv), &oom);
+    return cap_emit(c, ev, oom);
+}
+
+int srr__cap_accept(srr_cap *c, srr_cap_flow *f)
+{
+    int oom = 0;
+    f->ssock = ++c->socks;
+    json_t *ev = cap_event(c, SRR_CAP_SERVER, "accept4", cap_fd(f->ssock), 0);
+    cap_set(ev, "args", json_pack("{s:i}", "flags", 0), &oom);
+    cap_sock(ev, f->server->sock, &oom);
+    cap_set(ev, "local", cap_ep_json(&f->srv), &oom);
+    cap_set(ev, "new_sock", json_integer(f->ssock), &oom);
+    cap_set(ev, "new_fd", json_integer(cap_fd(f->ssock)), &oom);
+    cap_set(ev, "new_local", cap_ep_json(&f->srv), &oom);
+    cap_set(ev, "new_peer", cap_ep_json(&f->cli), &oom);
+    return cap_emit(c, ev, oom);
+}
+
+int srr__cap_xfer(srr_cap *c, int pid, int64_t sock, int send, const uint8_t *data, size_t n,
+                  int64_t off, const char *addr, const char *peer)
+{
+    int oom = 0;
+    json_t *ev = cap_event(c, pid, send ? "sendmsg" : "recvmsg", (int64_t)n, 0);
+    json_t *args = send ? json_pack("{s:i, s:I}", "flags", 0, "iov", (json_int_t)n)
+                        : json_pack("{s:i, s:i}", "flags", 0, "size", CAP_RECV_SIZE);
+    if (send && addr)
+        cap_set(args, "to", json_string(addr), &oom);
+    cap_set(ev, "args", args, &oom);
+    cap_sock(ev, sock, &oom);
+    char *b64 = malloc(srr__b64_len(n) + 1);
+    if (b64) {
+        srr__b64_encode(data, n, b64);
+        cap_set(ev, "data", json_string(b64), &oom);
+        free(b64);
+    } else {
+        oom = 1;
+    }
+    cap_set(ev, "len", json_integer((json_int_t)n), &oom);
+    if (off >= 0)
+        cap_set(ev, "off", json_integer(off), &oom);
+    if (!send && addr)
+        cap_set(ev, "from", json_string(addr), &oom);
+    if (peer)
+        cap_set(ev, "peer", json_string(peer), &oom);
+    return cap_emit(c, ev, oom);
+}
+
+int srr__cap_eof(srr_cap *c, int pid, int64_t sock, uint64_t off)
+{
+    int oom = 0;
+    json_t *ev = cap_event(c, pid, "recvmsg", 0, 0);
+    cap_set(ev, "args", json_pack("{s:i, s:i}", "flags", 0, "size", CAP_RECV_SIZE), &oom);
+    cap_sock(ev, sock, &oom);
+    cap_set(ev, "data", json_string(""), &oom);
+    cap_set(ev, "len", json_integer(0), &oom);
+    cap_set(ev, "off", json_integer((json_int_t)off), &oom);
+    return cap_emit(c, ev, oom);
+}
+
+int srr__cap_reset(srr_cap *c, int pid, int64_t sock)
+{
+    int oom = 0;
+    json_t *ev = cap_event(c, pid, "recvmsg", -1, ECONNRESET);
+    cap_set(ev, "args", json_pack("{s:i, s:i}", "flags", 0, "size", CAP_RECV_SIZE), &oom);
+    cap_sock(ev, sock, &oom);
+    return cap_emit(c, ev, oom);
+}
+
+int srr__cap_close(srr_cap *c, int pid, int64_t sock)
+{
+    int oom = 0;
+    json_t *ev = cap_event(c, pid, "close", 0, 0);
+    cap_sock(ev, sock, &oom);
+    return cap_emit(c, ev, oom);
+}
+
+/* ------------------------------------------------------------ driver */
+
+static int cap_magic(const uint8_t m[4])
+{
+    static const uint8_t magics[][4] = {
+        {0xa1, 0xb2, 0xc3, 0xd4}, {0xd4, 0xc3, 0xb2, 0xa1}, /* pcap, µs */
+        {0xa1, 0xb2, 0x3c, 0x4d}, {0x4d, 0x3c, 0xb2, 0xa1}, /* pcap, ns */
+        {0x0a, 0x0d, 0x0d, 0x0a},                           /* pcapng's first block */
+    };
+    for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
+        if (memcmp(m, magics[i], 4) == 0)
+            return 1;
+    return 0;
+}
+
+int srr__capture_sniff(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    uint8_t m[4];
+    size_t got = 0;
+    while (got < sizeof m) {
+        ssize_t n = read(fd, m + got, sizeof m - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            close(fd);
+            return -e;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    close(fd);
+    return got == sizeof m && cap_magic(m);
+}
+
+/* Every packet, in capture order. */
+static int cap_packets(srr_cap *c, pcap_t *pc)
+{
+    int linktype = pcap_datalink(pc);
+    long num = 0;
+    for (;;) {
+        struct pcap_pkthdr *h;
+        const u_char *data;
+        int rc = pcap_next_ex(pc, &h, &data);
+        if (rc == PCAP_ERROR_BREAK)
+            return 0;
+        if (rc != 1) {
+            const char *msg = pcap_geterr(pc);
+            return cap_fail_code(c, SRR_TRACE_EIO, num + 1, "file", "cannot read the packet: %s%s",
+                                 msg, strstr(msg, "different from the type of the first")
+                                          ? " (libpcap reads one link type per capture)"
+                                          : "");
+        }
+        num++;
+        int64_t ns = (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec;
+        if (num == 1)
+            c->first_ns = ns;
+        if (ns - c->first_ns > c->t)
+            c->t = ns - c->first_ns;
+        srr_cap_pkt p;
+        memset(&p, 0, sizeof p);
+        srr_trace_error perr;
+        memset(&perr, 0, sizeof perr);
+        rc = srr__cap_parse(linktype, data, h->caplen, h->len, &p, &perr);
+        if (rc < 0)
+            return srr__cap_fail(c, num, perr.field, "%s", perr.text);
+        if (rc == 0)
+            continue;
+        p.num = num;
+        srr_cap_flow *f = srr__cap_flow_find(c, p.proto, &p.src, &p.dst);
+        rc = p.proto == SRR_CAP_TCP ? srr__cap_tcp(c, f, &p) : srr__cap_udp(c, f, &p);
+        if (rc < 0)
+            return -1;
+    }
+}
+
+/* The capture's FILE, checked for a magic number first: libpcap's own
+ * message for a text file ("unknown file format") says less. */
+static pcap_t *cap_open(srr_cap *c)
+{
+    FILE *in = fopen(c->path, "rb");
+    if (!in) {
+        cap_fail_code(c, SRR_TRACE_EIO, 0, "file", "%s", strerror(errno));
+        return NULL;
+    }
+    uint8_t m[4];
+    size_t got = fread(m, 1, sizeof m, in);
+    if (got < sizeof m && ferror(in)) {
+        cap_fail_code(c, SRR_TRACE_EIO, 0, "file", "%s", strerror(errno));
+        fclose(in);
+        return NULL;
+    }
+    if (got < sizeof m || !cap_magic(m)) {
+        cap_fail_code(c, SRR_TRACE_EHEADER, 0, "file", "not a pcap or pcapng capture");
+        fclose(in);
+        return NULL;
+    }
+    rewind(in);
+    char ebuf[PCAP_ERRBUF_SIZE] = "";
+    pcap_t *pc = pcap_fopen_offline_with_tstamp_precision(in, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+    if (!pc) {
+        cap_fail_code(c, SRR_TRACE_EIO, 0, "file", "%s", ebuf);
+        fclose(in);
+        return NULL;
+    }
+    int lt = pcap_datalink(pc);
+    if (!srr__cap_link_supported(lt)) {
+        const char *name = pcap_datalink_val_to_name(lt);
+        cap_fail_code(c, SRR_TRACE_EHEADER, 0, "link type",
+                      "link type %d (%s) is not supported: Ethernet, Linux cooked v1/v2, raw IP, "
+                      "BSD loopback", lt, name ? name : "unknown");
+        pcap_close(pc);
+        return NULL;
+    }
+    return pc;
+}
+
+/* The trace file, mode 0600, truncated, unless it is the capture itself. */
+static int cap_create(srr_cap *c, const char *out_path, pcap_t *pc)
+{
+    struct stat in_st, out_st;
+    if (fstat(fileno(pcap_file(pc)), &in_st) == 0 && stat(out_path, &out_st) == 0 &&
+        in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino)
+        return cap_fail_code(c, SRR_TRACE_EIO, 0, "file", "the trace %s would overwrite the capture",
+                             out_path);
+    int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || !(c->out = fdopen(fd, "w"))) {
+        cap_fail_code(c, SRR_TRACE_EIO, 0, "file", "cannot create %s: %s", out_path,
+                      strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(out_path);
+        }
+        return -1;
+    }
+    (void)fchmod(fd, 0600); /* an existing file keeps its mode through O_CREAT */
+    return 0;
+}
+
+int srr__capture_to_trace(const char *capture_path, const char *out_path, srr_trace_error *err)
+{
+    srr_trace_error scratch;
+    if (!err)
+        err = &scratch;
+    memset(err, 0, sizeof *err);
+    snprintf(err->source, sizeof err->source, "%s", capture_path);
+    srr_cap cap = {.path = capture_path, .err = err};
+    srr_cap *c = &cap;
+    if (srr__cap_tables_init(c) < 0) {
+        srr__cap_tables_free(c);
+        return -1;
+    }
+    pcap_t *pc = cap_open(c);
+    if (!pc) {
+        srr__cap_tables_free(c);
+        return -1;
+    }
+    if (cap_create(c, out_path, pc) < 0) {
+        pcap_close(pc);
+        srr__cap_tables_free(c);
+        return -1;
+    }
+    int rc = cap_packets(c, pc);
+    if (rc == 0)
+        rc = srr__cap_finish(c);
+    if (rc == 0 && c->socks == 0)
+        rc = srr__cap_fail(c, 0, "file", "holds no TCP or UDP conversation");
+    pcap_close(pc);
+    srr__cap_tables_free(c);
+    int werr = 0;
+    if (fflush(c->out) != 0)
+        werr = errno;
+    else if (ferror(c->out))
+        werr = EIO;
+    if (fclose(c->out) != 0 && !werr)
+        werr = errno;
+    if (rc == 0 && werr)
+        rc = cap_fail_code(c, SRR_TRACE_EIO, 0, "file", "cannot write %s: %s", out_path,
+                           strerror(werr));
+    if (rc < 0)
+        unlink(out_path);
+    return rc < 0 ? -1 : 0;
+}
