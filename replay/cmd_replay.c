@@ -4,40 +4,53 @@
  * the options and loads the trace once, so a bad one is said before CMD
  * runs; launch.c runs the command.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "capture.h"
+#include "trace.h"
 #include "cli.h"
 #include "launch.h"
 
 static void replay_usage(FILE *out)
 {
     fprintf(out,
-            "usage: sockrr replay [OPTIONS] TRACE -- CMD [ARGS...]\n"
+            "usage: sockrr replay [OPTIONS] TRACE|CAPTURE -- CMD [ARGS...]\n"
             "\n"
-            "Runs CMD with the recorded TRACE (from sockrr record) as its peer: no server,\n"
-            "no network.  Connections are matched in creation order and by peer; what CMD\n"
-            "sends is compared, as one byte stream per connection, with what the recording\n"
-            "sent; what it receives comes in the recorded pieces; name lookups, errors and\n"
+            "Runs CMD with a recording as its peer: no server, no network.  TRACE is a\n"
+            "sockrr trace (sockrr record); CAPTURE a pcap or pcapng file (tcpdump -w),\n"
+            "whose TCP and UDP conversations are reassembled.  A client CMD gets the\n"
+            "recorded servers; a server CMD (it listens) gets the recorded clients.\n"
+            "Connections are matched in creation order and by peer; what CMD sends is\n"
+            "compared, as one byte stream per connection, with what the recording sent;\n"
+            "what it receives comes in the recorded pieces; name lookups, errors and\n"
             "timeouts come back as recorded, in virtual time.\n"
             "\n"
             "options:\n"
-            "  --pid N       replay the recorded process N (default: the first that connects)\n"
-            "  --rechunk N   give received data at most N bytes at a time\n"
+            "  --pid N       replay the recorded process N (default: the first that connects,\n"
+            "                or the first that listens when CMD listens)\n"
+            "  --rechunk N   give received stream data at most N bytes at a time\n"
+            "  --map REC=ADDR  CMD reaches the recorded address REC at ADDR (HOST:PORT or\n"
+            "                HOST; [V6]:PORT); may be given more than once\n"
+            "  --on-miss fail|passthrough  a connection, datagram or lookup the recording\n"
+            "                does not have fails the replay (default), or goes to the real\n"
+            "                network\n"
             "  --strict      a difference, or recorded data never played, fails (default)\n"
             "  --lenient     bytes CMD sends may differ; nothing left unplayed fails\n"
             "  -h, --help    this text\n"
             "\n"
-            "not built yet (docs/replay.md): replaying servers (a recorded listener),\n"
-            "replay from a pcap capture, passthrough on a miss, and --map.\n"
+            "A server CMD that waits for another connection once every recorded one is\n"
+            "played is ended, with status 0.\n"
             "\n"
             "exit status: CMD's; 86 CMD diverged from the recording (a report on stderr\n"
             "names the connection, the byte and both sides); 87 CMD ended with recorded\n"
             "connections not played out (strict); 127 CMD not found; 126 CMD cannot be run;\n"
-            "1 a bad trace; 2 usage error.\n");
+            "1 a bad trace or capture; 2 usage error.\n");
 }
 
 static int replay_usage_error(const char *what, const char *arg)
@@ -54,10 +67,63 @@ static int replay_number(const char *v)
     return !v || !*v || *end || errno || n < 0 || n > INT_MAX ? -1 : (int)n;
 }
 
+/* A capture becomes a trace first (lib/trace/capture.c), in a file of our
+ * own that lives while CMD runs. */
+static int replay_capture(const char *capture, char *trace, size_t len)
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(trace, len, "%s/sockrr-capture-XXXXXX.jsonl", dir && *dir ? dir : "/tmp");
+    int fd = mkstemps(trace, 6);
+    if (fd < 0) {
+        fprintf(stderr, "sockrr replay: %s: %s\n", trace, strerror(errno));
+        return -1;
+    }
+    close(fd);
+    srr_trace_error err;
+    memset(&err, 0, sizeof err);
+    if (srr__capture_to_trace(capture, trace, &err) < 0) {
+        char msg[600];
+        fprintf(stderr, "sockrr replay: %s\n", srr__trace_error_format(&err, msg, sizeof msg));
+        unlink(trace);
+        return -1;
+    }
+    return 0;
+}
+
+static int replay_run(launch_opts *o, const char *trace)
+{
+    char converted[PATH_MAX] = "";
+    int sniff = srr__capture_sniff(trace);
+    if (sniff == 1) {
+        if (replay_capture(trace, converted, sizeof converted) < 0)
+            return SRR_EXIT_FAIL;
+        trace = converted;
+    }
+    char err[512] = "";
+    srr_replay_options ro = {.pid = o->pid ? atoi(o->pid) : 0, .map = o->map,
+                             .passthrough_on_miss = o->on_miss_passthrough};
+    srr_world *w = srr_world_replay(trace, &ro, err, sizeof err);
+    int rc = SRR_EXIT_FAIL;
+    char abs[PATH_MAX];
+    if (!w) {
+        fprintf(stderr, "sockrr replay: %s\n", err[0] ? err : "cannot read the trace");
+    } else if (!realpath(trace, abs)) {
+        fprintf(stderr, "sockrr replay: %s: %s\n", trace, strerror(errno));
+    } else {
+        o->replay = abs;
+        rc = cli_launch(o);
+    }
+    srr_world_destroy(w);
+    if (converted[0])
+        unlink(converted);
+    return rc;
+}
+
 int cli_replay(int argc, char **argv)
 {
     launch_opts o = {.verb = "replay", .mode = LAUNCH_REPLAY, .payload_cap = -1};
     const char *trace = NULL;
+    char map[4096] = "";
     int i;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -82,6 +148,20 @@ int cli_replay(int argc, char **argv)
                 o.rechunk = v;
             else
                 o.pid = v;
+        } else if (strcmp(a, "--on-miss") == 0) {
+            const char *v = ++i < argc ? argv[i] : NULL;
+            if (!v || (strcmp(v, "fail") != 0 && strcmp(v, "passthrough") != 0))
+                return replay_usage_error("--on-miss takes fail or passthrough, not ",
+                                          v ? v : "nothing");
+            o.on_miss_passthrough = strcmp(v, "passthrough") == 0;
+        } else if (strcmp(a, "--map") == 0) {
+            const char *v = ++i < argc ? argv[i] : NULL;
+            if (!v || !strchr(v, '=') || strchr(v, ','))
+                return replay_usage_error("--map needs RECORDED_ADDR=ADDR, not ", v ? v : "nothing");
+            size_t used = strlen(map);
+            if (used + strlen(v) + 2 > sizeof map)
+                return replay_usage_error("too many --map entries at ", v);
+            snprintf(map + used, sizeof map - used, "%s%s", used ? "," : "", v);
         } else if (a[0] == '-' && a[1]) {
             return replay_usage_error("unknown option ", a);
         } else if (!trace) {
@@ -95,20 +175,6 @@ int cli_replay(int argc, char **argv)
     if (i >= argc)
         return replay_usage_error("no command given: sockrr replay TRACE -- CMD", "");
     o.cmd = argv + i;
-
-    char err[512] = "";
-    srr_replay_options ro = {.pid = o.pid ? atoi(o.pid) : 0};
-    srr_world *w = srr_world_replay(trace, &ro, err, sizeof err);
-    if (!w) {
-        fprintf(stderr, "sockrr replay: %s\n", err[0] ? err : "cannot read the trace");
-        return SRR_EXIT_FAIL;
-    }
-    srr_world_destroy(w);
-    char abs[PATH_MAX];
-    if (!realpath(trace, abs)) {
-        fprintf(stderr, "sockrr replay: %s: %s\n", trace, strerror(errno));
-        return SRR_EXIT_FAIL;
-    }
-    o.replay = abs;
-    return cli_launch(&o);
+    o.map = map[0] ? map : NULL;
+    return replay_run(&o, trace);
 }

@@ -221,6 +221,7 @@ static int launch_setenv(const char *preload, const launch_opts *o, const char *
             (o->rechunk && setenv("SOCKRR_RECHUNK", o->rechunk, 1)) ||
             (o->pid && setenv("SOCKRR_REPLAY_PID", o->pid, 1)) ||
             (o->map && setenv("SOCKRR_REPLAY_MAP", o->map, 1)) ||
+            (o->on_miss_passthrough && setenv("SOCKRR_REPLAY_ON_MISS", "passthrough", 1)) ||
             (o->lenient && setenv("SOCKRR_LENIENT", "1", 1));
     if (!trace)
         unsetenv("SOCKRR_TRACE");

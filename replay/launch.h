@@ -28,6 +28,7 @@ typedef struct launch_opts {
     const char *pid;      /* replay: --pid N, or NULL */
     int lenient;          /* replay: --lenient */
     const char *map;      /* replay: the --map entries joined by commas, or NULL */
+    int on_miss_passthrough; /* replay: --on-miss passthrough */
     char **cmd;           /* NULL-terminated */
 } launch_opts;
 

@@ -242,7 +242,9 @@ int srr_sim_deadlock_report(srr_world *w, char *buf, size_t len);
  * recording, the call fails with EPROTO and on_divergence (may be NULL)
  * gets the report.  When a server waits for a connection after the
  * recording is played out, on_played_out (may be NULL) is called and the
- * wait fails with ESHUTDOWN.  NULL with a "file:line: field: message" line
+ * wait fails with ESHUTDOWN.  passthrough_on_miss sends a connection,
+ * datagram or lookup the recording does not have to the real network
+ * instead of failing.  NULL with a "file:line: field: message" line
  * in errbuf on a bad trace or map. */
 typedef struct srr_replay_options {
     int pid;
@@ -252,6 +254,7 @@ typedef struct srr_replay_options {
     void *arg;
     const char *map;
     void (*on_played_out)(void *arg);
+    int passthrough_on_miss;
 } srr_replay_options;
 srr_world *srr_world_replay(const char *trace_path, const srr_replay_options *opts, char *errbuf,
                             size_t errlen);

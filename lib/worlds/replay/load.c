@@ -211,8 +211,9 @@ static int64_t poll_sock(const rp_ev *e)
 }
 
 /* How a received thing counts: 0 not at all (a peek, a non-blocking
- * "nothing yet"), else its kind. */
-static int rp_in_kind(const rp_ev *e, in_kind *kind)
+ * "nothing yet"), else its kind.  On a datagram socket (stream 0) a
+ * receive of 0 bytes is an empty datagram, not an end. */
+static int rp_in_kind(const rp_ev *e, int stream, in_kind *kind)
 {
     if (e->op == OP_POLL) {
         *kind = IN_TIMEOUT;
@@ -220,7 +221,7 @@ static int rp_in_kind(const rp_ev *e, in_kind *kind)
     }
     if (e->op != OP_RECV || (ev_int(&e->a[A_FLAGS], 0) & MSG_PEEK))
         return 0;
-    if (e->ret > 0)
+    if (e->ret > 0 || (e->ret == 0 && !stream))
         *kind = IN_DATA;
     else if (e->ret == 0)
         *kind = IN_EOF;
@@ -284,7 +285,7 @@ static int rp_count(replay_world *r, const rp_ev *e, rp_seen *seen)
     }
     in_kind kind;
     if (e->op == OP_POLL) {
-        rp_sock *s = rp_in_kind(e, &kind) ? rp_by_id(r, poll_sock(e)) : NULL;
+        rp_sock *s = rp_in_kind(e, 1, &kind) ? rp_by_id(r, poll_sock(e)) : NULL;
         if (s && s->pid == pid) {
             s->in_total++;
             s->in_waits++;
@@ -364,7 +365,7 @@ static int rp_count(replay_world *r, const rp_ev *e, rp_seen *seen)
         }
         break;
     case OP_RECV:
-        if (rp_in_kind(e, &kind)) {
+        if (rp_in_kind(e, s->type == SOCK_STREAM, &kind)) {
             if (kind == IN_DATA && e->v[K_DATA].type != SRR_JS_STRING)
                 return -1;
             s->in_total++;
@@ -514,10 +515,8 @@ static int rp_take(replay_world *r, const rp_ev *e)
         free(v);
         return 0;
     }
-    if (!rp_in_kind(e, &kind))
-        return 0;
     rp_sock *s = rp_by_id(r, e->op == OP_POLL ? poll_sock(e) : e->sock);
-    if (!s || s->pid != e->pid)
+    if (!s || s->pid != e->pid || !rp_in_kind(e, s->type == SOCK_STREAM, &kind))
         return 0;
     in_item it = {.kind = kind, .after_out = s->out_base + s->out_len, .t = e->t};
     /* after_out counts what was sent before: loaded already, as lines come

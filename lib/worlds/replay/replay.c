@@ -104,6 +104,7 @@ static long rp_new_prog(replay_world *r, int family, int type, int nonblock, lon
     p->nonblock = nonblock;
     p->rec = rec;
     p->rcvtimeo_ns = -1;
+    p->kfd = -1;
     return (long)i;
 }
 
@@ -353,7 +354,8 @@ static int rp_accept4(srr_world *w, int h, struct sockaddr *a, socklen_t *l, int
     return LOCKED(RW(w), rp_accept4_locked(RW(w), h, a, l, f));
 }
 
-static int rp_connect_locked(replay_world *r, int h, const struct sockaddr *addr, socklen_t len)
+static int rp_connect_locked(replay_world *r, int h, const struct sockaddr *addr, socklen_t len,
+                             int *kfd)
 {
     rp_prog *p = rp_prog_get(r, h);
     if (!p)
@@ -372,6 +374,10 @@ static int rp_connect_locked(replay_world *r, int h, const struct sockaddr *addr
         return s->connect_err ? -s->connect_err : p->type == SOCK_STREAM && p->nonblock ? -EISCONN : 0;
     }
     long i = rp_find_rec(r, p, got, rp_fits_connect);
+    if (i < 0 && r->opt.passthrough_on_miss) {
+        *kfd = rp_pass_open(r, p, got);
+        return *kfd < 0 ? *kfd : 0;
+    }
     if (i < 0) {
         long next = rp_find_rec(r, p, got, rp_fits_any_connect);
         if (next < 0)
@@ -392,10 +398,18 @@ static int rp_connect_locked(replay_world *r, int h, const struct sockaddr *addr
 
 static int rp_connect(srr_world *w, int h, const struct sockaddr *addr, socklen_t len)
 {
-    return LOCKED(RW(w), rp_connect_locked(RW(w), h, addr, len));
+    replay_world *r = RW(w);
+    int k = rp_pass_fd(r, h);
+    if (k < 0) {
+        int rc = LOCKED(r, rp_connect_locked(r, h, addr, len, &k));
+        if (k < 0)
+            return rc;
+    }
+    return rp_pass_connect(k, addr, len);
 }
 
-static ssize_t rp_sendmsg_locked(replay_world *r, int h, const struct msghdr *m, int flags)
+static ssize_t rp_sendmsg_locked(replay_world *r, int h, const struct msghdr *m, int flags,
+                                 int *kfd)
 {
     (void)flags;
     rp_prog *p = rp_prog_get(r, h);
@@ -406,6 +420,10 @@ static ssize_t rp_sendmsg_locked(replay_world *r, int h, const struct msghdr *m,
         char to[128];
         srr__sockaddr_format(m->msg_name, m->msg_namelen, to, sizeof to);
         long i = rp_find_rec(r, p, to, rp_fits_send_to);
+        if (i < 0 && r->opt.passthrough_on_miss) {
+            *kfd = rp_pass_open(r, p, to);
+            return *kfd < 0 ? *kfd : 0;
+        }
         if (i < 0)
             return rp_diverge(r, "replay diverged: the program sends a datagram to %s (socket "
                                  "#%zu); the recording sent none there", to, r->nmade);
@@ -462,7 +480,14 @@ static ssize_t rp_sendmsg_locked(replay_world *r, int h, const struct msghdr *m,
 
 static ssize_t rp_sendmsg(srr_world *w, int h, const struct msghdr *m, int flags)
 {
-    return LOCKED(RW(w), rp_sendmsg_locked(RW(w), h, m, flags));
+    replay_world *r = RW(w);
+    int k = rp_pass_fd(r, h);
+    if (k < 0) {
+        ssize_t rc = LOCKED(r, rp_sendmsg_locked(r, h, m, flags, &k));
+        if (k < 0)
+            return rc;
+    }
+    return rp_pass_sendmsg(k, m, flags);
 }
 
 /* The next thing the socket would give: NULL when the recording gave
@@ -570,13 +595,18 @@ static ssize_t rp_recvmsg_locked(replay_world *r, int h, struct msghdr *m, int f
 
 static ssize_t rp_recvmsg(srr_world *w, int h, struct msghdr *m, int flags)
 {
+    int k = rp_pass_fd(RW(w), h);
+    if (k >= 0)
+        return rp_pass_recvmsg(k, m, flags);
     return LOCKED(RW(w), rp_recvmsg_locked(RW(w), h, m, flags));
 }
 
 static int rp_shutdown(srr_world *w, int h, int how)
 {
-    (void)how;
     replay_world *r = RW(w);
+    int k = rp_pass_fd(r, h);
+    if (k >= 0)
+        return rp_pass_call(k, RP_PASS_SHUTDOWN, how);
     return LOCKED(r, rp_rec(r, rp_prog_get(r, h)) ? 0 : rp_prog_get(r, h) ? -ENOTCONN : -EBADF);
 }
 
@@ -587,7 +617,8 @@ static int rp_close(srr_world *w, int h)
     int rc = -EBADF;
     rp_prog *p = rp_prog_get(r, h);
     if (p) {
-        p->handles--;
+        if (--p->handles == 0)
+            rp_pass_close(p);
         r->handles[h - 3] = 0;
         rc = 0;
     }
@@ -622,6 +653,9 @@ static int rp_getsockopt_locked(replay_world *r, int h, int level, int name, voi
 
 static int rp_getsockopt(srr_world *w, int h, int level, int name, void *val, socklen_t *len)
 {
+    int k = rp_pass_fd(RW(w), h);
+    if (k >= 0)
+        return rp_pass_call(k, RP_PASS_GETSOCKOPT, level, name, val, len);
     return LOCKED(RW(w), rp_getsockopt_locked(RW(w), h, level, name, val, len));
 }
 
@@ -629,6 +663,9 @@ static int rp_setsockopt(srr_world *w, int h, int level, int name, const void *v
                          socklen_t len)
 {
     replay_world *r = RW(w);
+    int k = rp_pass_fd(r, h);
+    if (k >= 0)
+        return rp_pass_call(k, RP_PASS_SETSOCKOPT, level, name, val, len);
     pthread_mutex_lock(&r->lock);
     rp_prog *p = rp_prog_get(r, h);
     if (p && level == SOL_SOCKET && name == SO_RCVTIMEO && len >= sizeof(struct timeval)) {
@@ -672,11 +709,17 @@ static int rp_name_locked(replay_world *r, int h, struct sockaddr *addr, socklen
 
 static int rp_getsockname(srr_world *w, int h, struct sockaddr *a, socklen_t *l)
 {
+    int k = rp_pass_fd(RW(w), h);
+    if (k >= 0)
+        return rp_pass_call(k, RP_PASS_GETSOCKNAME, a, l);
     return LOCKED(RW(w), rp_name_locked(RW(w), h, a, l, 0));
 }
 
 static int rp_getpeername(srr_world *w, int h, struct sockaddr *a, socklen_t *l)
 {
+    int k = rp_pass_fd(RW(w), h);
+    if (k >= 0)
+        return rp_pass_call(k, RP_PASS_GETPEERNAME, a, l);
     return LOCKED(RW(w), rp_name_locked(RW(w), h, a, l, 1));
 }
 
@@ -696,6 +739,9 @@ static int rp_fcntl_locked(replay_world *r, int h, int cmd, long arg)
 
 static int rp_fcntl(srr_world *w, int h, int cmd, long arg)
 {
+    int k = rp_pass_fd(RW(w), h);
+    if (k >= 0 && (cmd == F_GETFL || cmd == F_SETFL))
+        return rp_pass_call(k, RP_PASS_FCNTL, cmd, arg);
     return LOCKED(RW(w), rp_fcntl_locked(RW(w), h, cmd, arg));
 }
 
@@ -723,6 +769,9 @@ static int rp_ioctl_locked(replay_world *r, int h, unsigned long req, void *arg)
 
 static int rp_ioctl(srr_world *w, int h, unsigned long req, void *arg)
 {
+    int k = rp_pass_fd(RW(w), h);
+    if (k >= 0)
+        return rp_pass_call(k, RP_PASS_IOCTL, req, arg);
     return LOCKED(RW(w), rp_ioctl_locked(RW(w), h, req, arg));
 }
 
@@ -810,9 +859,25 @@ static int rp_poll_locked(replay_world *r, struct pollfd *fds, nfds_t n, int64_t
                       left[0] ? "; it still has: " : "", left);
 }
 
+/* What is ready among the replayed sockets of a wait that also holds
+ * kernel-backed ones (passthrough.c asks the kernel about those). */
+static int rp_replayed_ready(replay_world *r, struct pollfd *fds, nfds_t n)
+{
+    int ready = 0;
+    for (nfds_t i = 0; i < n; i++) {
+        rp_prog *p = fds[i].fd >= 0 ? rp_prog_get(r, fds[i].fd) : NULL;
+        fds[i].revents = fds[i].fd < 0 || (p && p->kfd >= 0) ? 0 : rp_revents(r, &fds[i]);
+        ready += fds[i].revents != 0;
+    }
+    return ready;
+}
+
 static int rp_poll(srr_world *w, struct pollfd *fds, nfds_t n, int64_t timeout_ns)
 {
     replay_world *r = RW(w);
+    for (nfds_t i = 0; i < n && r->opt.passthrough_on_miss; i++)
+        if (rp_pass_fd(r, fds[i].fd) >= 0)
+            return rp_pass_poll(r, fds, n, timeout_ns, rp_replayed_ready);
     int rc = LOCKED(r, rp_poll_locked(r, fds, n, timeout_ns));
     if (rc == 0 && r->idle_waits > 1) {
         /* a loop of empty waits: let other threads of the program run */

@@ -17,7 +17,9 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "sockrr.h"
 #include "sockrr_world.h"
@@ -80,6 +82,7 @@ typedef struct rp_prog {
     int listening;
     int64_t rcvtimeo_ns;
     int handles;       /* descriptors on it; 0: free */
+    int kfd;           /* on-miss passthrough: the kernel socket behind it, or -1 */
 } rp_prog;
 
 typedef struct rp_gai {
@@ -180,6 +183,22 @@ int rp_gethostname(srr_world *w, char *name, size_t len);
 int rp_sethostname(srr_world *w, const char *name, size_t len);
 int rp_if_nameindex(srr_world *w, struct if_nameindex **out);
 void rp_if_freenameindex(srr_world *w, struct if_nameindex *l);
+
+/* passthrough.c: the on-miss policy "passthrough" */
+typedef enum { RP_PASS_SHUTDOWN, RP_PASS_GETSOCKOPT, RP_PASS_SETSOCKOPT, RP_PASS_GETSOCKNAME,
+               RP_PASS_GETPEERNAME, RP_PASS_FCNTL, RP_PASS_IOCTL } rp_pass_op;
+/* The kernel socket behind handle h (takes the lock), or -1. */
+int rp_pass_fd(replay_world *r, int h);
+/* Gives p a kernel socket (under the lock): its descriptor or -errno. */
+int rp_pass_open(replay_world *r, rp_prog *p, const char *to);
+void rp_pass_close(rp_prog *p);
+int rp_pass_connect(int k, const struct sockaddr *a, socklen_t l);
+ssize_t rp_pass_sendmsg(int k, const struct msghdr *m, int flags);
+ssize_t rp_pass_recvmsg(int k, struct msghdr *m, int flags);
+/* The other calls, with their arguments after op, in libc's order. */
+int rp_pass_call(int k, rp_pass_op op, ...);
+int rp_pass_poll(replay_world *r, struct pollfd *fds, nfds_t n, int64_t timeout_ns,
+                 int (*replayed_ready)(replay_world *r, struct pollfd *fds, nfds_t n));
 
 /* replay.c */
 int rp_pid_ok(const replay_world *r, int pid);

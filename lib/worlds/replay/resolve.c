@@ -253,11 +253,14 @@ int rp_getaddrinfo(srr_world *w, const char *node, const char *service,
     if (r->diverged) {
         *sys_errno = EPROTO;
         rc = EAI_SYSTEM;
-    } else if (!g && rp_numeric(node, service)) {
+    } else if (!g && (rp_numeric(node, service) || r->opt.passthrough_on_miss)) {
         /* an address written out needs no recording: libc reads it, and
          * with these flags never asks a name server */
         struct addrinfo h = hints ? *hints : (struct addrinfo){0};
-        h.ai_flags |= AI_NUMERICHOST | AI_NUMERICSERV;
+        if (rp_numeric(node, service))
+            h.ai_flags |= AI_NUMERICHOST | AI_NUMERICSERV;
+        else /* on-miss passthrough: the real resolver */
+            rp_note(r, "getaddrinfo %s: not recorded, to the resolver", node ? node : "(null)");
         rc = srr__libc.getaddrinfo(node, service, &h, res);
         if (rc == 0) {
             rc = rp_copy_answers(*res, res);
