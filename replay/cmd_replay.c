@@ -82,8 +82,12 @@ static int replay_capture(const char *capture, char *trace, size_t len)
     srr_trace_error err;
     memset(&err, 0, sizeof err);
     if (srr__capture_to_trace(capture, trace, &err) < 0) {
-        char msg[600];
-        fprintf(stderr, "sockrr replay: %s\n", srr__trace_error_format(&err, msg, sizeof msg));
+        /* a capture's place is a packet, not a line */
+        char at[32] = "";
+        if (err.line > 0)
+            snprintf(at, sizeof at, " packet %ld:", err.line);
+        fprintf(stderr, "sockrr replay: %s:%s %s%s%s\n", err.source[0] ? err.source : capture, at,
+                err.field, err.field[0] ? ": " : "", err.text);
         unlink(trace);
         return -1;
     }

@@ -261,8 +261,10 @@ srr_world *srr_world_replay(const char *trace_path, const srr_replay_options *op
 /* 1 and the report when the program diverged, 0 when not, -EINVAL for
  * other worlds. */
 int srr_replay_divergence(srr_world *w, char *buf, size_t len);
-/* 1 when the program made a socket or looked a name up: the recording was
- * used.  -EINVAL for other worlds. */
+/* 1 when one of the program's sockets played a recorded one, or a recorded
+ * lookup was answered: the recording was used (a process whose connections
+ * all went to the network under passthrough did not use it).  -EINVAL for
+ * other worlds. */
 int srr_replay_used(srr_world *w);
 /* What sockrr replay exits with when the program diverged, and when it
  * ended with recorded connections not played out (strict mode). */

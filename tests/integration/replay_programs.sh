@@ -128,6 +128,58 @@ grep -q "^sockrr replay: the program ended before the recording did: connection 
 replay "$tmp/early2" --lenient "$tmp/to.jsonl" -- python3 "$tmp/client.py" "$port" early
 [ "$rc" = 0 ] || fail "--lenient still failed an early end: exit $rc"
 
+# --- --map: the program reaches the recorded server at another address -------
+"$BUILD/native/demo_server" > "$tmp/dport" &
+spid=$!
+for _ in $(seq 50); do [ -s "$tmp/dport" ] && break; sleep 0.1; done
+dport=$(cat "$tmp/dport")
+record "$tmp/lines.rec" -o "$tmp/lines.jsonl" -- "$BUILD/native/lines_client" "$dport" 3
+[ "$rc" = 0 ] || fail "recording lines_client: exit $rc: $(tail -3 "$tmp/lines.rec.err")"
+other=$(free_port)
+replay "$tmp/map" --map "127.0.0.1:$dport=127.0.0.1:$other" "$tmp/lines.jsonl" -- "$BUILD/native/lines_client" "$other" 3
+[ "$rc" = 0 ] || fail "--map: exit $rc: $(tail -3 "$tmp/map.err")"
+cmp -s "$tmp/lines.rec" "$tmp/map" || fail "--map changed the client's output"
+replay "$tmp/maphost" --map "127.0.0.1=127.0.0.1" "$tmp/lines.jsonl" -- "$BUILD/native/lines_client" "$dport" 3
+[ "$rc" = 0 ] || fail "--map HOST=HOST: exit $rc: $(tail -3 "$tmp/maphost.err")"
+replay "$tmp/nomap" "$tmp/lines.jsonl" -- "$BUILD/native/lines_client" "$other" 3
+[ "$rc" = 86 ] || fail "another port without --map: exit $rc, not 86"
+grep -q "the program connects to 127.0.0.1:$other, the recording connected to 127.0.0.1:$dport" "$tmp/nomap.err" ||
+    fail "another port without --map: $(cat "$tmp/nomap.err")"
+
+# --- a trace of another program: a divergence, not a crash -------------------
+replay "$tmp/other" "$tmp/to.jsonl" -- "$BUILD/native/lines_client" "$port" 3
+[ "$rc" = 86 ] || fail "a trace of another program: exit $rc, not 86: $(cat "$tmp/other.err")"
+grep -q "^sockrr replay: replay diverged: connection 1 .*: the program sent different bytes; first difference at byte 0" "$tmp/other.err" ||
+    fail "a trace of another program: $(cat "$tmp/other.err")"
+
+# --- --on-miss passthrough: what the recording lacks goes to the network -----
+# (no namespace here: the unrecorded server is a real one on loopback)
+cat > "$tmp/two.py" << 'EOF'
+import socket, sys
+for port in sys.argv[1:]:
+    s = socket.create_connection(("127.0.0.1", int(port)))
+    s.sendall(b"line 0\n")
+    print(port == sys.argv[1] and "recorded:" or "live:", s.recv(100))
+    s.close()
+EOF
+record "$tmp/two.rec" -o "$tmp/two.jsonl" -- python3 "$tmp/two.py" "$dport"
+[ "$rc" = 0 ] || fail "recording two.py: exit $rc: $(tail -3 "$tmp/two.rec.err")"
+kill $spid; wait $spid 2> /dev/null; spid=""
+"$BUILD/native/demo_server" > "$tmp/lport" &
+spid=$!
+for _ in $(seq 50); do [ -s "$tmp/lport" ] && break; sleep 0.1; done
+lport=$(cat "$tmp/lport")
+(preload_env; exec timeout -k 5 $LIMIT "$SOCKRR" replay --on-miss passthrough "$tmp/two.jsonl" -- python3 "$tmp/two.py" "$dport" "$lport") > "$tmp/pass" 2> "$tmp/pass.err" ||
+    fail "--on-miss passthrough: exit $?: $(cat "$tmp/pass.err")"
+grep -q "^recorded: b'hello, line 0" "$tmp/pass" && grep -q "^live: b'hello, line 0" "$tmp/pass" ||
+    fail "--on-miss passthrough: $(cat "$tmp/pass" "$tmp/pass.err")"
+(preload_env; exec timeout -k 5 $LIMIT "$SOCKRR" replay "$tmp/two.jsonl" -- python3 "$tmp/two.py" "$dport" "$lport") > "$tmp/fail" 2> "$tmp/fail.err"
+[ $? = 86 ] || fail "--on-miss fail (the default) let an unrecorded connection through: $(cat "$tmp/fail.err")"
+kill $spid; wait $spid 2> /dev/null; spid=""
+
+# --- a damaged line in the middle of a trace ----------------------------------
+sed '5s/.*/{"type":"event","seq":4,"t":1,/' "$tmp/to.jsonl" > "$tmp/damaged.jsonl"
+
 # --- bad input: one line, no command run --------------------------------------
 marker=$tmp/marker
 bad() {
@@ -149,6 +201,11 @@ bad 1 "$tmp/cut.jsonl"
 (preload_env; exec "$SOCKRR" record -o "$tmp/none.jsonl" -- true) || fail "recording true failed"
 bad 1 "$tmp/none.jsonl"
 grep -q "no socket" "$tmp/b.err" || fail "a trace of a program without sockets: $(cat "$tmp/b.err")"
+bad 1 "$tmp/damaged.jsonl"
+grep -q "damaged.jsonl:5: not a JSON object" "$tmp/b.err" || fail "a damaged line: $(cat "$tmp/b.err")"
 bad 2 --no-such-flag "$tmp/to.jsonl"
+bad 2 --on-miss sometimes "$tmp/to.jsonl"
+bad 2 --map 127.0.0.1 "$tmp/to.jsonl"
+bad 1 --map "nowhere=127.0.0.1:1" "$tmp/to.jsonl"
 bad 2 --rechunk 0 "$tmp/to.jsonl"
 exit 0

@@ -1016,7 +1016,7 @@ int srr_replay_used(srr_world *w)
         return -EINVAL;
     replay_world *r = RW(w);
     pthread_mutex_lock(&r->lock);
-    int used = r->nmade > 0;
+    int used = r->pid != 0; /* a program socket played a recorded one */
     for (size_t i = 0; i < r->ngais && !used; i++)
         used = r->gais[i].used;
     pthread_mutex_unlock(&r->lock);
