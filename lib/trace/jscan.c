@@ -19,26 +19,74 @@ static void js_ws(js *s)
         s->p++;
 }
 
-/* At a '"': past the closing quote; *escaped when a backslash was seen. */
+/* At a '"': past the closing quote; *escaped when a backslash was seen.
+ * Short strings (keys, addresses) are walked byte by byte; a long run with
+ * neither quote nor backslash (a payload) is left to memchr. */
 static int js_string(js *s, int *escaped)
 {
-    const char *q = s->p + 1;
+    const char *c = s->p + 1, *end = s->end;
     for (;;) {
-        const char *e = memchr(q, '"', (size_t)(s->end - q));
-        if (!e)
-            return -1;
-        /* the quote ends the string unless an odd run of backslashes precedes it */
-        const char *b = e;
-        while (b > q && b[-1] == '\\')
-            b--;
-        if ((e - b) % 2 == 0) {
-            if (escaped && memchr(s->p + 1, '\\', (size_t)(e - s->p - 1)))
-                *escaped = 1;
-            s->p = e + 1;
+        const char *lim = end - c > 32 ? c + 32 : end;
+        while (c < lim && *c != '"' && *c != '\\' && (unsigned char)*c >= 0x20)
+            c++;
+        if (c < lim && (unsigned char)*c < 0x20)
+            return -1; /* a control character must be escaped */
+        if (c == lim) {
+            if (lim == end)
+                return -1;
+            const char *q = memchr(c, '"', (size_t)(end - c));
+            if (!q)
+                return -1;
+            const char *b = memchr(c, '\\', (size_t)(q - c));
+            if (!b) {
+                s->p = q + 1;
+                return 0;
+            }
+            c = b;
+        }
+        if (*c == '"') {
+            s->p = c + 1;
             return 0;
         }
-        q = e + 1;
+        /* a backslash: the character after it is taken as it is */
+        if (escaped)
+            *escaped = 1;
+        if (end - c < 2)
+            return -1;
+        c += 2;
     }
+}
+
+static int js_digits(js *s)
+{
+    const char *d = s->p;
+    while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
+        s->p++;
+    return s->p > d ? 0 : -1;
+}
+
+/* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int js_number(js *s)
+{
+    if (s->p < s->end && *s->p == '-')
+        s->p++;
+    if (s->p < s->end && *s->p == '0')
+        s->p++;
+    else if (js_digits(s) < 0)
+        return -1;
+    if (s->p < s->end && *s->p == '.') {
+        s->p++;
+        if (js_digits(s) < 0)
+            return -1;
+    }
+    if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+        s->p++;
+        if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+            s->p++;
+        if (js_digits(s) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 static int js_value(js *s, srr_jsval *v, int depth);
@@ -102,14 +150,7 @@ static int js_value(js *s, srr_jsval *v, int depth)
     case 'n': t = SRR_JS_NULL; rc = js_literal(s, "null", 4); break;
     default:
         t = SRR_JS_NUMBER;
-        if (*s->p == '-')
-            s->p++;
-        if (s->p >= s->end || *s->p < '0' || *s->p > '9')
-            return -1;
-        while (s->p < s->end && ((*s->p >= '0' && *s->p <= '9') || *s->p == '.' ||
-                                 *s->p == 'e' || *s->p == 'E' || *s->p == '+' || *s->p == '-'))
-            s->p++;
-        rc = 0;
+        rc = js_number(s);
     }
     if (rc < 0)
         return -1;
@@ -127,11 +168,35 @@ static int js_value(js *s, srr_jsval *v, int depth)
     return 0;
 }
 
+#define JS_SLOTS 64
+
+static size_t js_hash(const char *k, size_t n)
+{
+    if (!n)
+        return 0;
+    return (n * 7 + (unsigned char)k[0] * 3 + (unsigned char)k[n - 1]) % JS_SLOTS;
+}
+
 int srr__jscan_object(const char *p, size_t n, const char *const *keys, srr_jsval *vals,
                       size_t nkeys, size_t *bad)
 {
     js s = {p, p + n};
     memset(vals, 0, nkeys * sizeof *vals);
+    /* the keys asked for, by a hash of length and ends: a member not asked
+     * for costs one probe, not a comparison with every key */
+    uint8_t slot[JS_SLOTS];
+    memset(slot, 0, sizeof slot);
+    if (nkeys >= JS_SLOTS / 2) {
+        if (bad)
+            *bad = 0;
+        return -1;
+    }
+    for (size_t i = 0; i < nkeys; i++) {
+        size_t h = js_hash(keys[i], strlen(keys[i]));
+        while (slot[h])
+            h = (h + 1) % JS_SLOTS;
+        slot[h] = (uint8_t)(i + 1);
+    }
     js_ws(&s);
     if (s.p >= s.end || *s.p != '{')
         goto fail;
@@ -154,12 +219,20 @@ int srr__jscan_object(const char *p, size_t n, const char *const *keys, srr_jsva
         srr_jsval v;
         if (js_value(&s, &v, 1) < 0)
             goto fail;
-        for (size_t i = 0; i < nkeys; i++)
-            if (vals[i].type == SRR_JS_NONE && keys[i][0] == k[0] &&
-                strncmp(keys[i], k, klen) == 0 && keys[i][klen] == '\0') {
-                vals[i] = v;
+        for (size_t h = js_hash(k, klen); slot[h]; h = (h + 1) % JS_SLOTS) {
+            /* keys are short: compared in line, stopping at the first
+             * difference (a shorter key's NUL is one) */
+            size_t i = slot[h] - 1u;
+            const char *w = keys[i];
+            size_t j = 0;
+            while (j < klen && w[j] && w[j] == k[j])
+                j++;
+            if (j == klen && w[j] == '\0') {
+                if (vals[i].type == SRR_JS_NONE)
+                    vals[i] = v;
                 break;
             }
+        }
         js_ws(&s);
         if (s.p >= s.end)
             goto fail;
@@ -183,18 +256,23 @@ fail:
 
 int srr__jscan_int(const srr_jsval *v, int64_t *out)
 {
-    if (v->type != SRR_JS_NUMBER || v->n == 0 || v->n > 19)
+    if (v->type != SRR_JS_NUMBER || v->n == 0 || v->n > 20)
         return -1;
-    size_t i = v->p[0] == '-';
+    int neg = v->p[0] == '-';
+    size_t i = (size_t)neg;
     if (i == v->n)
         return -1;
-    int64_t x = 0;
+    /* magnitude as unsigned: INT64_MIN's is one more than INT64_MAX */
+    uint64_t x = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
     for (; i < v->n; i++) {
         if (v->p[i] < '0' || v->p[i] > '9')
             return -1; /* a fraction or an exponent */
-        x = x * 10 + (v->p[i] - '0');
+        uint64_t d = (uint64_t)(v->p[i] - '0');
+        if (x > (limit - d) / 10)
+            return -1; /* does not fit */
+        x = x * 10 + d;
     }
-    *out = v->p[0] == '-' ? -x : x;
+    *out = neg ? (int64_t)(0 - x) : (int64_t)x;
     return 0;
 }
 

@@ -31,7 +31,8 @@ typedef struct srr_jsval {
     int escaped; /* a string holding a backslash */
 } srr_jsval;
 
-/* One pass over the object in [p, p + n): for each of the nkeys keys,
+/* One pass over the object in [p, p + n): for each of the nkeys keys (at
+ * most 31),
  * its value in vals[i] (type SRR_JS_NONE when absent; the first of a
  * repeated key).  0, or -1 when the text is not one JSON object, with the
  * offset of the problem in *bad. */

@@ -62,6 +62,7 @@ typedef enum { OP_OTHER, OP_SOCKET, OP_CONNECT, OP_LISTEN, OP_BIND, OP_ACCEPT, O
 
 typedef struct rp_ev {
     srr_jsval v[NK], a[NA];
+    int args_read; /* a[] holds args' members (read when first asked for) */
     rp_op op;
     int64_t pid, ret, sock, t, errno_num;
     const char *line;
@@ -110,6 +111,7 @@ static int rp_parse(const char *line, size_t len, rp_ev *e, const char **field, 
         *what = e->v[K_OP].type ? "not a string" : "missing";
         return -1;
     }
+    int64_t *into[] = {NULL, &e->pid, &e->ret, &e->t};
     for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
         int64_t x;
         if (srr__jscan_int(&e->v[need[i].k], &x) < 0) {
@@ -117,21 +119,31 @@ static int rp_parse(const char *line, size_t len, rp_ev *e, const char **field, 
             *what = e->v[need[i].k].type ? "not an integer" : "missing";
             return -1;
         }
+        if (into[i])
+            *into[i] = x;
     }
-    memset(e->a, 0, sizeof e->a);
-    if (e->v[K_ARGS].type == SRR_JS_OBJECT &&
-        srr__jscan_object(e->v[K_ARGS].p, e->v[K_ARGS].n, arg_keys, e->a, NA, &bad) < 0) {
+    if (e->v[K_ARGS].type != SRR_JS_NONE && e->v[K_ARGS].type != SRR_JS_OBJECT) {
         *field = "args";
         *what = "not an object";
         return -1;
     }
+    e->args_read = 0;
     e->op = ev_op(&e->v[K_OP]);
-    e->pid = ev_int(&e->v[K_PID], 0);
-    e->ret = ev_int(&e->v[K_RET], -1);
     e->sock = ev_int(&e->v[K_SOCK], -1);
-    e->t = ev_int(&e->v[K_T], 0);
     e->errno_num = ev_int(&e->v[K_ERRNO_NUM], 0);
     return 0;
+}
+
+/* A member of args (its shape was checked with the line's). */
+static const srr_jsval *ev_arg(rp_ev *e, int k)
+{
+    if (!e->args_read) {
+        memset(e->a, 0, sizeof e->a);
+        if (e->v[K_ARGS].type == SRR_JS_OBJECT)
+            srr__jscan_object(e->v[K_ARGS].p, e->v[K_ARGS].n, arg_keys, e->a, NA, NULL);
+        e->args_read = 1;
+    }
+    return &e->a[k];
 }
 
 /* Bytes a base64 string decodes to. */
@@ -188,10 +200,10 @@ static rp_sock *rp_add_sock(replay_world *r, int64_t id, int pid)
 }
 
 /* The socket a poll that timed out was waiting on (one descriptor), or -1. */
-static int64_t poll_sock(const rp_ev *e)
+static int64_t poll_sock(rp_ev *e)
 {
     static const char *const k[1] = {"sock"};
-    const srr_jsval *fds = &e->a[A_FDS];
+    const srr_jsval *fds = ev_arg(e, A_FDS);
     if (e->op != OP_POLL || e->ret != 0 || fds->type != SRR_JS_ARRAY)
         return -1;
     /* [ {...} ] : exactly one element */
@@ -213,13 +225,13 @@ static int64_t poll_sock(const rp_ev *e)
 /* How a received thing counts: 0 not at all (a peek, a non-blocking
  * "nothing yet"), else its kind.  On a datagram socket (stream 0) a
  * receive of 0 bytes is an empty datagram, not an end. */
-static int rp_in_kind(const rp_ev *e, int stream, in_kind *kind)
+static int rp_in_kind(rp_ev *e, int stream, in_kind *kind)
 {
     if (e->op == OP_POLL) {
         *kind = IN_TIMEOUT;
         return poll_sock(e) > 0;
     }
-    if (e->op != OP_RECV || (ev_int(&e->a[A_FLAGS], 0) & MSG_PEEK))
+    if (e->op != OP_RECV || (ev_int(ev_arg(e, A_FLAGS), 0) & MSG_PEEK))
         return 0;
     if (e->ret > 0 || (e->ret == 0 && !stream))
         *kind = IN_DATA;
@@ -238,7 +250,7 @@ typedef struct rp_seen {
     int client, server, binder; /* the first pid to connect, listen, bind */
 } rp_seen;
 
-static int rp_add_gai(replay_world *r, const rp_ev *e)
+static int rp_add_gai(replay_world *r, rp_ev *e)
 {
     json_error_t jerr;
     json_t *ev = json_loadb(e->line, e->len, 0, &jerr);
@@ -265,15 +277,15 @@ static int rp_add_gai(replay_world *r, const rp_ev *e)
 }
 
 /* One event of any process: what the replay must know before it starts. */
-static int rp_count(replay_world *r, const rp_ev *e, rp_seen *seen)
+static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
 {
     int pid = (int)e->pid;
     if (e->op == OP_SOCKET && e->ret >= 0) {
         rp_sock *s = rp_add_sock(r, e->sock, pid);
         if (!s)
             return -1;
-        s->family = (int)ev_int(&e->a[A_DOMAIN], 0);
-        s->type = (int)ev_int(&e->a[A_TYPE], 0) & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+        s->family = (int)ev_int(ev_arg(e, A_DOMAIN), 0);
+        s->type = (int)ev_int(ev_arg(e, A_TYPE), 0) & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
         s->t_made = e->t;
         return 0;
     }
@@ -303,7 +315,7 @@ static int rp_count(replay_world *r, const rp_ev *e, rp_seen *seen)
     case OP_CONNECT:
         s->connected = 1;
         s->connect_err = e->ret == 0 || e->errno_num == EINPROGRESS ? 0 : (int)e->errno_num;
-        copy_str(s->peer, sizeof s->peer, &e->a[A_ADDR]);
+        copy_str(s->peer, sizeof s->peer, ev_arg(e, A_ADDR));
         if (!seen->client)
             seen->client = pid;
         break;
@@ -339,8 +351,8 @@ static int rp_count(replay_world *r, const rp_ev *e, rp_seen *seen)
     }
     case OP_GETSOCKOPT:
         /* a non-blocking connect's result */
-        if (e->ret == 0 && ev_int(&e->a[A_LEVEL], -1) == SOL_SOCKET &&
-            ev_int(&e->a[A_NAME], -1) == SO_ERROR && e->v[K_VALUE].type == SRR_JS_STRING) {
+        if (e->ret == 0 && ev_int(ev_arg(e, A_LEVEL), -1) == SOL_SOCKET &&
+            ev_int(ev_arg(e, A_NAME), -1) == SO_ERROR && e->v[K_VALUE].type == SRR_JS_STRING) {
             unsigned char *v = NULL;
             size_t n = 0;
             if (srr__b64_decode(e->v[K_VALUE].p, e->v[K_VALUE].n, &v, &n) == 0 && n >= sizeof(int)) {
@@ -356,8 +368,8 @@ static int rp_count(replay_world *r, const rp_ev *e, rp_seen *seen)
         if (e->ret > 0) {
             if (e->v[K_DATA].type != SRR_JS_STRING)
                 return -1;
-            if (!s->out_total && !s->connected && e->a[A_TO].type == SRR_JS_STRING) {
-                copy_str(s->first_to, sizeof s->first_to, &e->a[A_TO]);
+            if (!s->out_total && !s->connected && ev_arg(e, A_TO)->type == SRR_JS_STRING) {
+                copy_str(s->first_to, sizeof s->first_to, ev_arg(e, A_TO));
                 if (!seen->client)
                     seen->client = pid;
             }
@@ -486,7 +498,7 @@ int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
 
 /* One event of the process played: its bytes and received things onto
  * its socket. */
-static int rp_take(replay_world *r, const rp_ev *e)
+static int rp_take(replay_world *r, rp_ev *e)
 {
     in_kind kind;
     if (e->op == OP_SEND && e->ret > 0) {
@@ -533,7 +545,7 @@ static int rp_take(replay_world *r, const rp_ev *e)
     } else if (kind == IN_ERROR) {
         it.err = (int)e->errno_num;
     } else if (kind == IN_TIMEOUT) {
-        it.wait_ns = ev_int(&e->a[A_TIMEOUT], 0);
+        it.wait_ns = ev_int(ev_arg(e, A_TIMEOUT), 0);
     }
     if (rp_grow((void **)&s->in, &s->in_cap, s->nin, sizeof *s->in) < 0) {
         free(it.data);

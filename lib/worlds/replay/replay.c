@@ -467,8 +467,7 @@ static ssize_t rp_sendmsg_locked(replay_world *r, int h, const struct msghdr *m,
                             (unsigned long long)s->out_total);
     }
     if (r2 >= 0) {
-        rp_note(r, "connection %zu: sent bytes %llu-%llu", (size_t)(s - r->socks) + 1,
-                (unsigned long long)s->out_pos, (unsigned long long)(s->out_pos + total));
+        rp_note_io(r, 'S', (size_t)(s - r->socks) + 1, s->out_pos, s->out_pos + total);
         s->out_pos += total;
         if (s->out_pos > s->out_total)
             s->out_pos = s->out_total; /* lenient: the extra bytes went nowhere */
@@ -565,7 +564,7 @@ static ssize_t rp_recvmsg_locked(replay_world *r, int h, struct msghdr *m, int f
             memcpy(m->msg_iov[i].iov_base, it->data + s->in_off + done, k);
         done += k;
     }
-    rp_note(r, "connection %zu: received %zu bytes", (size_t)(s - r->socks) + 1, n);
+    rp_note_io(r, 'R', (size_t)(s - r->socks) + 1, n, 0);
     m->msg_flags = 0;
     if (m->msg_name) {
         struct sockaddr_storage ss;

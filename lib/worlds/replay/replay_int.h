@@ -127,7 +127,14 @@ typedef struct replay_world {
     int played_out;          /* a server waited for more than the recording has */
     int diverged;
     char report[4096];
-    char last[RP_LAST][120]; /* the program's last calls that matched, a ring */
+    /* the program's last calls that matched, a ring: sends and receives
+     * (most calls) are kept as numbers and worded only for a report */
+    struct rp_last {
+        char text[120]; /* other calls, worded */
+        int io;         /* 0, 'S' sent bytes a-b, 'R' received a bytes */
+        size_t conn;
+        uint64_t a, b;
+    } last[RP_LAST];
     unsigned nlast;
     char unsupported[160];
     /* the trace, mapped; the second pass's place in it (load.c) */
@@ -159,6 +166,8 @@ void rp_out_played(rp_sock *s);
 
 /* report.c */
 void rp_note(replay_world *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A send ('S', bytes a to b) or receive ('R', a bytes) on connection conn. */
+void rp_note_io(replay_world *r, int io, size_t conn, uint64_t a, uint64_t b);
 int rp_diverge(replay_world *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int rp_diverge_bytes(replay_world *r, rp_sock *s, size_t k, const unsigned char *got,
                      size_t got_len);

@@ -17,12 +17,37 @@
  * "last calls before it". */
 void rp_note(replay_world *r, const char *fmt, ...)
 {
+    struct rp_last *l = &r->last[r->nlast % RP_LAST];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(r->last[r->nlast % RP_LAST], sizeof r->last[0], fmt, ap);
+    vsnprintf(l->text, sizeof l->text, fmt, ap);
     va_end(ap);
+    l->io = 0;
     r->nlast++;
     r->progress++;
+}
+
+void rp_note_io(replay_world *r, int io, size_t conn, uint64_t a, uint64_t b)
+{
+    struct rp_last *l = &r->last[r->nlast % RP_LAST];
+    l->io = io;
+    l->conn = conn;
+    l->a = a;
+    l->b = b;
+    r->nlast++;
+    r->progress++;
+}
+
+static const char *rp_last_text(struct rp_last *l)
+{
+    if (l->io == 'S')
+        snprintf(l->text, sizeof l->text, "connection %zu: sent bytes %llu-%llu", l->conn,
+                 (unsigned long long)l->a, (unsigned long long)l->b);
+    else if (l->io == 'R')
+        snprintf(l->text, sizeof l->text, "connection %zu: received %llu bytes", l->conn,
+                 (unsigned long long)l->a);
+    l->io = 0;
+    return l->text;
 }
 
 const char *rp_conn_name(replay_world *r, const rp_sock *s, char *buf, size_t len)
@@ -60,7 +85,7 @@ int rp_diverge(replay_world *r, const char *fmt, ...)
         for (unsigned i = first; i < r->nlast && o >= 0 && (size_t)o < sizeof r->report; i++)
             o += snprintf(r->report + o, sizeof r->report - (size_t)o, "%s%s",
                           i == first ? "\n  last calls that matched: " : "; ",
-                          r->last[i % RP_LAST]);
+                          rp_last_text(&r->last[i % RP_LAST]));
         r->diverged = 1;
         if (r->opt.on_divergence)
             r->opt.on_divergence(r->report, r->opt.arg);
