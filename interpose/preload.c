@@ -39,7 +39,7 @@ static atomic_int state; /* 0 not started, 1 starting, 2 ready */
 static pthread_t starter;
 
 /* What an exec'd program's environment must hold: "NAME=value" strings. */
-#define ENV_VARS 13
+#define ENV_VARS 14
 static char *env_keep[ENV_VARS];
 static char *preload_path;
 static char *start_preload; /* LD_PRELOAD's value at start (a sanitizer's runtime may lead it) */
@@ -195,6 +195,7 @@ static void preload_start_replay(void)
         .map = getenv("SOCKRR_REPLAY_MAP"),
         .on_played_out = replay_played_out,
         .passthrough_on_miss = on_miss && strcmp(on_miss, "passthrough") == 0,
+        .index_in = getenv("SOCKRR_REPLAY_INDEX"),
     };
     char err[512] = "";
     srr_world *r = trace ? srr_world_replay(trace, &o, err, sizeof err) : NULL;
@@ -253,6 +254,7 @@ static void preload_start(void)
     env_remember(10, "SOCKRR_REPLAY_PID");
     env_remember(11, "SOCKRR_REPLAY_MAP");
     env_remember(12, "SOCKRR_REPLAY_ON_MISS");
+    env_remember(13, "SOCKRR_REPLAY_INDEX");
     const char *pl = getenv("SOCKRR_PRELOAD");
     preload_path = pl ? strdup(pl) : NULL;
     const char *lp = getenv("LD_PRELOAD");

@@ -67,18 +67,14 @@ static int replay_number(const char *v)
     return !v || !*v || *end || errno || n < 0 || n > INT_MAX ? -1 : (int)n;
 }
 
+static int replay_temp(const char *what, char *path, size_t len);
+
 /* A capture becomes a trace first (lib/trace/capture.c), in a file of our
  * own that lives while CMD runs. */
 static int replay_capture(const char *capture, char *trace, size_t len)
 {
-    const char *dir = getenv("TMPDIR");
-    snprintf(trace, len, "%s/sockrr-capture-XXXXXX.jsonl", dir && *dir ? dir : "/tmp");
-    int fd = mkstemps(trace, 6);
-    if (fd < 0) {
-        fprintf(stderr, "sockrr replay: %s: %s\n", trace, strerror(errno));
+    if (replay_temp("capture", trace, len) < 0)
         return -1;
-    }
-    close(fd);
     srr_trace_error err;
     memset(&err, 0, sizeof err);
     if (srr__capture_to_trace(capture, trace, &err) < 0) {
@@ -94,18 +90,41 @@ static int replay_capture(const char *capture, char *trace, size_t len)
     return 0;
 }
 
+/* A file of our own in $TMPDIR: 0 and its name in path, or -1 (said). */
+static int replay_temp(const char *what, char *path, size_t len)
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, len, "%s/sockrr-%s-XXXXXX", dir && *dir ? dir : "/tmp", what);
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        fprintf(stderr, "sockrr replay: %s: %s\n", path, strerror(errno));
+        path[0] = '\0';
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
 static int replay_run(launch_opts *o, const char *trace)
 {
-    char converted[PATH_MAX] = "";
+    char converted[PATH_MAX] = "", index[PATH_MAX] = "";
     int sniff = srr__capture_sniff(trace);
     if (sniff == 1) {
         if (replay_capture(trace, converted, sizeof converted) < 0)
             return SRR_EXIT_FAIL;
         trace = converted;
     }
+    /* the check of the trace leaves an index for the program's preload
+     * library, so the program does not read every line again */
+    if (replay_temp("index", index, sizeof index) < 0) {
+        if (converted[0])
+            unlink(converted);
+        return SRR_EXIT_FAIL;
+    }
     char err[512] = "";
     srr_replay_options ro = {.pid = o->pid ? atoi(o->pid) : 0, .map = o->map,
-                             .passthrough_on_miss = o->on_miss_passthrough};
+                             .passthrough_on_miss = o->on_miss_passthrough,
+                             .index_out = index};
     srr_world *w = srr_world_replay(trace, &ro, err, sizeof err);
     int rc = SRR_EXIT_FAIL;
     char abs[PATH_MAX];
@@ -115,11 +134,15 @@ static int replay_run(launch_opts *o, const char *trace)
         fprintf(stderr, "sockrr replay: %s: %s\n", trace, strerror(errno));
     } else {
         o->replay = abs;
+        o->replay_index = index;
+        srr_world_destroy(w);
+        w = NULL;
         rc = cli_launch(o);
     }
     srr_world_destroy(w);
     if (converted[0])
         unlink(converted);
+    unlink(index);
     return rc;
 }
 

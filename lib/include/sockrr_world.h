@@ -255,6 +255,10 @@ typedef struct srr_replay_options {
     const char *map;
     void (*on_played_out)(void *arg);
     int passthrough_on_miss;
+    /* sockrr replay's hand-over: the CLI's world writes what its check of
+     * the trace found to index_out; the program's reads index_in instead
+     * of checking the trace again (ignored when it is not for this trace). */
+    const char *index_out, *index_in;
 } srr_replay_options;
 srr_world *srr_world_replay(const char *trace_path, const srr_replay_options *opts, char *errbuf,
                             size_t errlen);

@@ -147,14 +147,11 @@ static const srr_jsval *ev_arg(rp_ev *e, int k)
 }
 
 /* Bytes a base64 string decodes to. */
-static uint64_t b64_size(const srr_jsval *v)
+static uint64_t b64_size_of(const char *p, size_t n)
 {
-    if (v->type != SRR_JS_STRING || v->n < 4)
+    if (n < 4)
         return 0;
-    uint64_t n = v->n / 4 * 3;
-    n -= v->p[v->n - 1] == '=';
-    n -= v->p[v->n - 2] == '=';
-    return n;
+    return n / 4 * 3 - (p[n - 1] == '=') - (p[n - 2] == '=');
 }
 
 static void copy_str(char *dst, size_t len, const srr_jsval *v)
@@ -244,10 +241,59 @@ static int rp_in_kind(rp_ev *e, int stream, in_kind *kind)
     return 1;
 }
 
+/* A line's send or receive compiled for the second pass: 1 when it is one
+ * the replay plays (on a socket of the trace, by the process that made
+ * it), 0 when not. */
+static int rp_compile(replay_world *r, rp_ev *e, rp_recev *ev)
+{
+    if (e->op != OP_SEND && e->op != OP_RECV && e->op != OP_POLL)
+        return 0;
+    rp_sock *s = rp_by_id(r, e->op == OP_POLL ? poll_sock(e) : e->sock);
+    if (!s || s->pid != e->pid)
+        return 0;
+    memset(ev, 0, sizeof *ev);
+    ev->sock = s->id;
+    ev->t = e->t;
+    ev->pid = (int32_t)e->pid;
+    const srr_jsval *data = &e->v[K_DATA];
+    if (e->op == OP_SEND) {
+        if (e->ret <= 0 || data->type != SRR_JS_STRING)
+            return 0;
+        ev->what = RP_SEND;
+    } else {
+        in_kind kind;
+        if (!rp_in_kind(e, s->type == SOCK_STREAM, &kind))
+            return 0;
+        ev->what = RP_IN + (int32_t)kind;
+        if (kind == IN_ERROR)
+            ev->aux = e->errno_num;
+        else if (kind == IN_TIMEOUT)
+            ev->aux = ev_int(ev_arg(e, A_TIMEOUT), 0);
+        else if (kind != IN_DATA)
+            return 1;
+        if (kind == IN_DATA && data->type != SRR_JS_STRING)
+            return 0;
+        const srr_jsval *from = &e->v[K_FROM];
+        if (s->type != SOCK_STREAM && from->type == SRR_JS_STRING && !from->escaped &&
+            from->n && from->n < 128) {
+            ev->from_off = (uint64_t)(from->p - r->trace);
+            ev->from_len = (uint32_t)from->n;
+        }
+    }
+    if (ev->what == RP_SEND || ev->what == RP_IN + IN_DATA) {
+        if (data->n > UINT32_MAX)
+            return 0;
+        ev->data_off = (uint64_t)(data->p - r->trace);
+        ev->data_len = (uint32_t)data->n;
+    }
+    return 1;
+}
+
 /* ----------------------------------------------------- the first pass */
 
 typedef struct rp_seen {
     int client, server, binder; /* the first pid to connect, listen, bind */
+    rp_index_writer *index;     /* sockrr replay's hand-over, being written */
 } rp_seen;
 
 static int rp_add_gai(replay_world *r, rp_ev *e)
@@ -295,15 +341,27 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
         copy_str(r->hostname, sizeof r->hostname, &e->v[K_NAME]);
         return 0;
     }
-    in_kind kind;
-    if (e->op == OP_POLL) {
-        rp_sock *s = rp_in_kind(e, 1, &kind) ? rp_by_id(r, poll_sock(e)) : NULL;
-        if (s && s->pid == pid) {
+    rp_recev ev;
+    if (rp_compile(r, e, &ev)) {
+        rp_sock *s = rp_by_id(r, ev.sock);
+        if (ev.what == RP_SEND) {
+            if (!s->out_total && !s->connected && ev_arg(e, A_TO)->type == SRR_JS_STRING) {
+                copy_str(s->first_to, sizeof s->first_to, ev_arg(e, A_TO));
+                if (!seen->client)
+                    seen->client = pid;
+            }
+            s->out_total += b64_size_of(r->trace + ev.data_off, ev.data_len);
+        } else {
             s->in_total++;
-            s->in_waits++;
+            if (ev.what == RP_IN + IN_DATA)
+                s->in_bytes += b64_size_of(r->trace + ev.data_off, ev.data_len);
+            s->in_waits += ev.what == RP_IN + IN_ERROR || ev.what == RP_IN + IN_TIMEOUT;
         }
-        return 0;
+        if (seen->index && rp_index_event(seen->index, &ev) < 0)
+            return -1;
     }
+    if (e->op == OP_POLL)
+        return 0;
     rp_sock *s = rp_by_id(r, e->sock);
     if (!s || s->pid != pid)
         return 0; /* made before the trace began, or used by a forked child */
@@ -365,25 +423,13 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
         }
         break;
     case OP_SEND:
-        if (e->ret > 0) {
-            if (e->v[K_DATA].type != SRR_JS_STRING)
-                return -1;
-            if (!s->out_total && !s->connected && ev_arg(e, A_TO)->type == SRR_JS_STRING) {
-                copy_str(s->first_to, sizeof s->first_to, ev_arg(e, A_TO));
-                if (!seen->client)
-                    seen->client = pid;
-            }
-            s->out_total += b64_size(&e->v[K_DATA]);
-        }
+        if (e->ret > 0 && e->v[K_DATA].type != SRR_JS_STRING)
+            return -1;
         break;
     case OP_RECV:
-        if (rp_in_kind(e, s->type == SOCK_STREAM, &kind)) {
-            if (kind == IN_DATA && e->v[K_DATA].type != SRR_JS_STRING)
-                return -1;
-            s->in_total++;
-            s->in_bytes += kind == IN_DATA ? b64_size(&e->v[K_DATA]) : 0;
-            s->in_waits += kind == IN_ERROR;
-        }
+        if (e->ret > 0 && !(ev_int(ev_arg(e, A_FLAGS), 0) & MSG_PEEK) &&
+            e->v[K_DATA].type != SRR_JS_STRING)
+            return -1;
         break;
     default:
         break;
@@ -418,6 +464,8 @@ static long rp_next_line(const replay_world *r, size_t *off, const char **line)
     return nl - p;
 }
 
+static int rp_check_any(const replay_world *r, const char *path, char *errbuf, size_t errlen);
+
 int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
 {
     srr_trace_error err;
@@ -449,12 +497,18 @@ int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
         return -1;
     }
     r->trace = m;
+    r->trace_mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    r->trace_ino = (uint64_t)st.st_ino;
 
     size_t off = 0;
     const char *line;
     long len = rp_next_line(r, &off, &line); /* the header, read above */
     r->cursor = off;
+    if (r->opt.index_in && rp_index_load(r, r->opt.index_in) == 0)
+        return rp_check_any(r, path, errbuf, errlen); /* counted by sockrr replay */
     rp_seen seen = {0};
+    if (r->opt.index_out && !(seen.index = rp_index_create(r->opt.index_out, errbuf, errlen)))
+        return -1;
     long lineno = 1;
     int rc = 0;
     while (rc == 0 && (len = rp_next_line(r, &off, &line)) >= 0) {
@@ -471,8 +525,10 @@ int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
         }
         rp_drop_behind(r, off);
     }
-    if (rc < 0)
+    if (rc < 0) {
+        rp_index_abort(seen.index);
         return -1;
+    }
     r->dropped = 0; /* the second pass reads from the start again */
     if (r->opt.pid) {
         r->pids[0] = r->opt.pid;
@@ -483,6 +539,14 @@ int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
         r->pids[0] = seen.client ? seen.client : server;
         r->pids[1] = seen.client && server != seen.client ? server : 0;
     }
+    if (seen.index && rp_index_finish(seen.index, r, errbuf, errlen) < 0)
+        return -1;
+    return rp_check_any(r, path, errbuf, errlen);
+}
+
+/* A trace with nothing to replay is refused. */
+static int rp_check_any(const replay_world *r, const char *path, char *errbuf, size_t errlen)
+{
     int any = r->ngais > 0;
     for (size_t i = 0; i < r->nsocks && !any; i++)
         any = !r->opt.pid || r->socks[i].pid == r->opt.pid;
@@ -496,18 +560,17 @@ int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
 
 /* ---------------------------------------------------- the second pass */
 
-/* One event of the process played: its bytes and received things onto
- * its socket. */
-static int rp_take(replay_world *r, rp_ev *e)
+/* One send or receive of the process played onto its socket: the bytes
+ * it sent, or what it received. */
+static int rp_take(replay_world *r, const rp_recev *ev)
 {
-    in_kind kind;
-    if (e->op == OP_SEND && e->ret > 0) {
-        rp_sock *s = rp_by_id(r, e->sock);
-        if (!s || s->pid != e->pid)
-            return 0;
+    rp_sock *s = rp_by_id(r, ev->sock);
+    if (!s || s->pid != ev->pid)
+        return 0;
+    if (ev->what == RP_SEND) {
         unsigned char *v = NULL;
         size_t n = 0;
-        if (srr__b64_decode(e->v[K_DATA].p, e->v[K_DATA].n, &v, &n) < 0)
+        if (srr__b64_decode(r->trace + ev->data_off, ev->data_len, &v, &n) < 0)
             return -1;
         if (s->out_len + n > s->out_cap) {
             size_t c = s->out_cap ? s->out_cap : 4096;
@@ -527,25 +590,21 @@ static int rp_take(replay_world *r, rp_ev *e)
         free(v);
         return 0;
     }
-    rp_sock *s = rp_by_id(r, e->op == OP_POLL ? poll_sock(e) : e->sock);
-    if (!s || s->pid != e->pid || !rp_in_kind(e, s->type == SOCK_STREAM, &kind))
-        return 0;
-    in_item it = {.kind = kind, .after_out = s->out_base + s->out_len, .t = e->t};
-    /* after_out counts what was sent before: loaded already, as lines come
-     * in order; a socket whose sent bytes were dropped keeps counting */
-    if (kind == IN_DATA) {
-        if (srr__b64_decode(e->v[K_DATA].p, e->v[K_DATA].n, &it.data, &it.len) < 0)
+    /* after_out counts what was sent before: loaded already, as events
+     * come in order; a socket whose sent bytes were dropped keeps counting */
+    in_item it = {.kind = (in_kind)(ev->what - RP_IN), .after_out = s->out_base + s->out_len,
+                  .t = ev->t};
+    if (it.kind == IN_DATA) {
+        if (srr__b64_decode(r->trace + ev->data_off, ev->data_len, &it.data, &it.len) < 0)
             return -1;
-        char from[128] = "";
-        copy_str(from, sizeof from, &e->v[K_FROM]);
-        if (s->type != SOCK_STREAM && from[0] && !(it.from = strdup(from))) {
+        if (ev->from_len && !(it.from = strndup(r->trace + ev->from_off, ev->from_len))) {
             free(it.data);
             return -1;
         }
-    } else if (kind == IN_ERROR) {
-        it.err = (int)e->errno_num;
-    } else if (kind == IN_TIMEOUT) {
-        it.wait_ns = ev_int(ev_arg(e, A_TIMEOUT), 0);
+    } else if (it.kind == IN_ERROR) {
+        it.err = (int)ev->aux;
+    } else if (it.kind == IN_TIMEOUT) {
+        it.wait_ns = ev->aux;
     }
     if (rp_grow((void **)&s->in, &s->in_cap, s->nin, sizeof *s->in) < 0) {
         free(it.data);
@@ -557,21 +616,42 @@ static int rp_take(replay_world *r, rp_ev *e)
     return 0;
 }
 
-/* Reads on until want has more to give (or the trace ends): 1 when it
- * has, 0 at the end. */
-static int rp_pump(replay_world *r, rp_sock *want)
+/* The next send or receive of the process played: from the index when
+ * sockrr replay handed one over, else from the trace's lines.  1, or 0 at
+ * the end. */
+static int rp_next_event(replay_world *r, rp_recev *ev)
 {
-    uint64_t had_in = want->in_loaded, had_out = want->out_base + want->out_len;
+    if (r->idx) {
+        while (rp_index_next(r, ev))
+            if (ev->pid == r->pid) {
+                rp_drop_behind(r, ev->data_off);
+                return 1;
+            }
+        return 0;
+    }
     const char *line;
     long len;
     while ((len = rp_next_line(r, &r->cursor, &line)) >= 0) {
         rp_ev e;
         const char *field, *what;
-        if (rp_parse(line, (size_t)len, &e, &field, &what) < 0)
-            continue; /* checked by the first pass: not reached */
-        if (e.pid == r->pid && rp_take(r, &e) < 0)
-            return 0; /* out of memory: the program meets the end early */
         rp_drop_behind(r, r->cursor);
+        /* every line was checked by the first pass */
+        if (rp_parse(line, (size_t)len, &e, &field, &what) == 0 && e.pid == r->pid &&
+            rp_compile(r, &e, ev))
+            return 1;
+    }
+    return 0;
+}
+
+/* Reads on until want has more to give (or the trace ends): 1 when it
+ * has, 0 at the end. */
+static int rp_pump(replay_world *r, rp_sock *want)
+{
+    uint64_t had_in = want->in_loaded, had_out = want->out_base + want->out_len;
+    rp_recev ev;
+    while (rp_next_event(r, &ev)) {
+        if (rp_take(r, &ev) < 0)
+            return 0; /* out of memory: the program meets the end early */
         if (want->in_loaded != had_in || want->out_base + want->out_len != had_out)
             return 1;
     }
@@ -622,7 +702,7 @@ void rp_out_played(rp_sock *s)
     s->out_base += drop;
 }
 
-void rp_free_recording(replay_world *r)
+void rp_free_recording_meta(replay_world *r)
 {
     for (size_t i = 0; i < r->nsocks; i++) {
         rp_sock *s = &r->socks[i];
@@ -642,6 +722,18 @@ void rp_free_recording(replay_world *r)
         json_decref(r->gais[i].answers);
     }
     free(r->gais);
+    r->socks = NULL;
+    r->nsocks = r->socks_cap = 0;
+    r->ids = NULL;
+    r->ids_cap = 0;
+    r->gais = NULL;
+    r->ngais = 0;
+}
+
+void rp_free_recording(replay_world *r)
+{
+    rp_free_recording_meta(r);
     if (r->trace)
         munmap((void *)r->trace, r->trace_len);
+    rp_index_unmap(r);
 }

@@ -39,6 +39,19 @@ typedef struct in_item {
     char *from;         /* datagrams: the sender, when recorded */
 } in_item;
 
+/* One send or receive of the recording, compiled from its line by the
+ * first pass: what the second pass needs, the payload left in the trace
+ * (base64 at data_off).  Written to the index (index.c) by sockrr replay,
+ * so the program does not read the trace's lines again. */
+typedef struct rp_recev {
+    int64_t sock, t, aux;        /* aux: the errno (IN_ERROR), the wait (IN_TIMEOUT) */
+    uint64_t data_off, from_off; /* in the trace; from_len 0: no sender */
+    uint32_t data_len, from_len;
+    int32_t pid;
+    int32_t what;                /* RP_SEND, or RP_IN + an in_kind */
+} rp_recev;
+enum { RP_SEND = 1, RP_IN = 16 };
+
 typedef struct rp_sock {
     int64_t id; /* the recording's sock id */
     int pid;    /* the recorded process that made it */
@@ -140,6 +153,12 @@ typedef struct replay_world {
     /* the trace, mapped; the second pass's place in it (load.c) */
     const char *trace;
     size_t trace_len, cursor, dropped;
+    /* the index sockrr replay handed over (index.c): its compiled events
+     * are read instead of the trace's lines */
+    const char *idx;
+    size_t idx_len, idx_cursor, idx_end, idx_dropped;
+    int64_t trace_mtime_ns;
+    uint64_t trace_ino;
     size_t *ids; /* sock id -> socket index + 1 */
     size_t ids_cap;
 } replay_world;
@@ -151,6 +170,8 @@ typedef struct replay_world {
  * program reaches it, for the process it plays, and dropped once played. */
 int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen);
 void rp_free_recording(replay_world *r);
+/* Frees the sockets and lookups only (a half-loaded index). */
+void rp_free_recording_meta(replay_world *r);
 int rp_grow(void **v, size_t *cap, size_t n, size_t size);
 /* The next thing the socket received in the recording (loading it), NULL
  * when it received nothing more. */
@@ -192,6 +213,22 @@ int rp_gethostname(srr_world *w, char *name, size_t len);
 int rp_sethostname(srr_world *w, const char *name, size_t len);
 int rp_if_nameindex(srr_world *w, struct if_nameindex **out);
 void rp_if_freenameindex(srr_world *w, struct if_nameindex *l);
+
+/* index.c: what the first pass found, handed from sockrr replay to the
+ * program's preload library in a file, so the program does not check and
+ * count the trace again.  The writer is open during the first pass. */
+typedef struct rp_index_writer rp_index_writer;
+rp_index_writer *rp_index_create(const char *path, char *errbuf, size_t errlen);
+int rp_index_event(rp_index_writer *w, const rp_recev *ev);
+/* Writes what was counted and closes: 0 or -1 (errbuf). */
+int rp_index_finish(rp_index_writer *w, const replay_world *r, char *errbuf, size_t errlen);
+void rp_index_abort(rp_index_writer *w);
+/* Loads an index made for this very trace (r->trace_len, mtime, inode
+ * set): 0, or -1 when it cannot be used (the trace is then read). */
+int rp_index_load(replay_world *r, const char *path);
+/* The next compiled event of the index: 1, 0 at its end. */
+int rp_index_next(replay_world *r, rp_recev *ev);
+void rp_index_unmap(replay_world *r);
 
 /* passthrough.c: the on-miss policy "passthrough" */
 typedef enum { RP_PASS_SHUTDOWN, RP_PASS_GETSOCKOPT, RP_PASS_SETSOCKOPT, RP_PASS_GETSOCKNAME,
