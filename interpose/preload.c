@@ -39,7 +39,7 @@ static atomic_int state; /* 0 not started, 1 starting, 2 ready */
 static pthread_t starter;
 
 /* What an exec'd program's environment must hold: "NAME=value" strings. */
-#define ENV_VARS 14
+#define ENV_VARS 15
 static char *env_keep[ENV_VARS];
 static char *preload_path;
 static char *start_preload; /* LD_PRELOAD's value at start (a sanitizer's runtime may lead it) */
@@ -170,6 +170,15 @@ static void replay_diverged(const char *report, void *arg)
     _exit(SRR_REPLAY_DIVERGED);
 }
 
+/* --lenient: a difference reported, the program going on. */
+static void replay_tolerated(const char *report, void *arg)
+{
+    (void)arg;
+    char msg[4200];
+    int n = snprintf(msg, sizeof msg, "sockrr replay: %s\n", report);
+    LIBC(write)(2, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+}
+
 /* A server waited for a connection after the recording was played out:
  * the replay is over, and the program ends as having played it all. */
 static void replay_played_out(void *arg)
@@ -196,6 +205,8 @@ static void preload_start_replay(void)
         .on_played_out = replay_played_out,
         .passthrough_on_miss = on_miss && strcmp(on_miss, "passthrough") == 0,
         .index_in = getenv("SOCKRR_REPLAY_INDEX"),
+        .on_tolerated = replay_tolerated,
+        .name = getenv("SOCKRR_REPLAY_NAME"),
     };
     char err[512] = "";
     srr_world *r = trace ? srr_world_replay(trace, &o, err, sizeof err) : NULL;
@@ -255,6 +266,7 @@ static void preload_start(void)
     env_remember(11, "SOCKRR_REPLAY_MAP");
     env_remember(12, "SOCKRR_REPLAY_ON_MISS");
     env_remember(13, "SOCKRR_REPLAY_INDEX");
+    env_remember(14, "SOCKRR_REPLAY_NAME");
     const char *pl = getenv("SOCKRR_PRELOAD");
     preload_path = pl ? strdup(pl) : NULL;
     const char *lp = getenv("LD_PRELOAD");

@@ -108,6 +108,7 @@ static int replay_temp(const char *what, char *path, size_t len)
 static int replay_run(launch_opts *o, const char *trace)
 {
     char converted[PATH_MAX] = "", index[PATH_MAX] = "";
+    o->replay_name = trace;
     int sniff = srr__capture_sniff(trace);
     if (sniff == 1) {
         if (replay_capture(trace, converted, sizeof converted) < 0)
@@ -124,7 +125,7 @@ static int replay_run(launch_opts *o, const char *trace)
     char err[512] = "";
     srr_replay_options ro = {.pid = o->pid ? atoi(o->pid) : 0, .map = o->map,
                              .passthrough_on_miss = o->on_miss_passthrough,
-                             .index_out = index};
+                             .index_out = index, .name = o->replay_name};
     srr_world *w = srr_world_replay(trace, &ro, err, sizeof err);
     int rc = SRR_EXIT_FAIL;
     char abs[PATH_MAX];

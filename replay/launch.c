@@ -219,6 +219,7 @@ static int launch_setenv(const char *preload, const launch_opts *o, const char *
             (o->seed_set && setenv("SOCKRR_SEED", o->seed_text, 1)) ||
             (o->replay && setenv("SOCKRR_REPLAY", o->replay, 1)) ||
             (o->replay_index && setenv("SOCKRR_REPLAY_INDEX", o->replay_index, 1)) ||
+            (o->replay_name && setenv("SOCKRR_REPLAY_NAME", o->replay_name, 1)) ||
             (o->rechunk && setenv("SOCKRR_RECHUNK", o->rechunk, 1)) ||
             (o->pid && setenv("SOCKRR_REPLAY_PID", o->pid, 1)) ||
             (o->map && setenv("SOCKRR_REPLAY_MAP", o->map, 1)) ||

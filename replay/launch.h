@@ -25,6 +25,7 @@ typedef struct launch_opts {
     srr_world *clock;     /* the header's start times (NULL: the kernel's) */
     const char *replay;   /* replay: the trace played (an absolute path) */
     const char *replay_index; /* replay: the index of it the check left, or NULL */
+    const char *replay_name;  /* replay: the trace or capture as the user named it */
     const char *rechunk;  /* replay: --rechunk N, or NULL */
     const char *pid;      /* replay: --pid N, or NULL */
     int lenient;          /* replay: --lenient */

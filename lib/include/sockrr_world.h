@@ -259,6 +259,11 @@ typedef struct srr_replay_options {
      * the trace found to index_out; the program's reads index_in instead
      * of checking the trace again (ignored when it is not for this trace). */
     const char *index_out, *index_in;
+    /* lenient: the first difference of each connection, reported while the
+     * replay goes on (may be NULL) */
+    void (*on_tolerated)(const char *report, void *arg);
+    /* the recording's name in reports (default: the trace's path) */
+    const char *name;
 } srr_replay_options;
 srr_world *srr_world_replay(const char *trace_path, const srr_replay_options *opts, char *errbuf,
                             size_t errlen);

@@ -92,3 +92,17 @@ int srr__b64_decode(const char *in, size_t inlen, unsigned char **out, size_t *o
     *outlen = n;
     return 0;
 }
+
+int srr__b64_valid(const char *in, size_t inlen)
+{
+    if (inlen % 4 != 0)
+        return 0;
+    size_t body = inlen;
+    /* "xx==" and "xxx=" at the very end; nowhere else */
+    if (body && in[body - 1] == '=')
+        body -= in[body - 2] == '=' ? 2 : 1;
+    for (size_t i = 0; i < body; i++)
+        if (b64_value((unsigned char)in[i]) < 0)
+            return 0;
+    return 1;
+}

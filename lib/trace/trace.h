@@ -76,6 +76,8 @@ const char *srr__json_token(const json_t *v, char *buf, size_t len);
 /* Base64 (RFC 4648, padded): decode into a malloc'd buffer; -1 when not
  * valid base64. */
 int srr__b64_decode(const char *in, size_t inlen, unsigned char **out, size_t *outlen);
+/* 1 when in is base64 the decoder takes, without decoding it. */
+int srr__b64_valid(const char *in, size_t inlen);
 /* Encode len bytes into out, which has room for srr__b64_len(len) + 1. */
 size_t srr__b64_len(size_t len);
 size_t srr__b64_encode(const void *in, size_t len, char *out);

@@ -71,7 +71,7 @@ else
     replay "$tmp/bad" "$tmp/http.jsonl" -- sh -c "$client_bad \"\$0\"" "$url"
 fi
 [ "$rc" = 86 ] || fail "a changed request: exit $rc, expected 86: $(tail -5 "$tmp/bad.err")"
-grep -q "^sockrr replay: replay diverged: connection 1 (sock [0-9]*, peer 127.0.0.1:$port, its call [0-9]*): the program sent different bytes; first difference at byte 5 of the stream" "$tmp/bad.err" ||
+grep -q "^sockrr replay: [^ ]*\.jsonl: replay diverged: connection 1 (sock [0-9]*, peer 127.0.0.1:$port, its call [0-9]*): the program sent different bytes; first difference at byte 5 of the stream" "$tmp/bad.err" ||
     fail "the divergence report does not name connection 1, the peer and byte 5:
 $(cat "$tmp/bad.err")"
 grep -q "recorded at 0: 47 45 54 20 2f 66 .*|GET /f.txt" "$tmp/bad.err" ||
@@ -80,6 +80,16 @@ grep -q "program  at 0: 47 45 54 20 2f 67 .*|GET /g.txt" "$tmp/bad.err" ||
     fail "the report has no dump of the program's bytes: $(cat "$tmp/bad.err")"
 grep -q "last calls that matched: .*connection 1: connect 127.0.0.1:$port" "$tmp/bad.err" ||
     fail "the report does not recall the calls before it: $(cat "$tmp/bad.err")"
+# --lenient: the same difference is reported, and the replay goes on
+if [ "$client" = "curl -s" ]; then
+    replay "$tmp/len" --lenient "$tmp/http.jsonl" -- curl -s "http://127.0.0.1:$port/g.txt"
+else
+    replay "$tmp/len" --lenient "$tmp/http.jsonl" -- sh -c "$client_bad \"\$0\"" "$url"
+fi
+[ "$rc" = 0 ] || fail "--lenient with a changed request: exit $rc: $(tail -5 "$tmp/len.err")"
+cmp -s "$tmp/len" "$tmp/http.rec" || fail "--lenient did not give the recorded answer"
+grep -q "^sockrr replay: [^ ]*\.jsonl: difference tolerated (lenient): connection 1 (.*): the program sent different bytes; first difference at byte 5" "$tmp/len.err" ||
+    fail "--lenient did not report the difference: $(cat "$tmp/len.err")"
 
 # --- a recv that timed out after 20 s, replayed in no time --------------------
 cat > "$tmp/server.py" << 'EOF'
@@ -149,7 +159,7 @@ grep -q "the program connects to 127.0.0.1:$other, the recording connected to 12
 # --- a trace of another program: a divergence, not a crash -------------------
 replay "$tmp/other" "$tmp/to.jsonl" -- "$BUILD/native/lines_client" "$port" 3
 [ "$rc" = 86 ] || fail "a trace of another program: exit $rc, not 86: $(cat "$tmp/other.err")"
-grep -q "^sockrr replay: replay diverged: connection 1 .*: the program sent different bytes; first difference at byte 0" "$tmp/other.err" ||
+grep -q "^sockrr replay: [^ ]*\.jsonl: replay diverged: connection 1 .*: the program sent different bytes; first difference at byte 0" "$tmp/other.err" ||
     fail "a trace of another program: $(cat "$tmp/other.err")"
 
 # --- --on-miss passthrough: what the recording lacks goes to the network -----

@@ -44,7 +44,7 @@ printf 'served twice: recorded, then CHANGED!\n' > "$tmp/www/f.txt"
 touch -r "$tmp/ref" "$tmp/www/f.txt"
 in_world "$tmp/bad" replay "$tmp/both.jsonl" -- python3 -u -m http.server "$port" --bind 127.0.0.1 -d "$tmp/www"
 [ "$rc" = 86 ] || fail "a server answering other bytes: exit $rc, not 86: $(tail -5 "$tmp/bad.err")"
-grep -q "^sockrr replay: replay diverged: connection [0-9]* (sock [0-9]*, peer 127.0.0.1:[0-9]*, its call [0-9]*): the program sent different bytes; first difference at byte" "$tmp/bad.err" ||
+grep -q "^sockrr replay: [^ ]*\.jsonl: replay diverged: connection [0-9]* (sock [0-9]*, peer 127.0.0.1:[0-9]*, its call [0-9]*): the program sent different bytes; first difference at byte" "$tmp/bad.err" ||
     fail "the report does not name the connection and the byte: $(cat "$tmp/bad.err")"
 grep -q "program  at [0-9]*: .*|.*CHANG" "$tmp/bad.err" || fail "the report does not dump the program's bytes: $(cat "$tmp/bad.err")"
 exit 0

@@ -116,6 +116,7 @@ int rp_index_finish(rp_index_writer *w, const replay_world *r, char *errbuf, siz
         s.children_cap = 0;
         s.out = NULL;
         s.in = NULL;
+        s.dgrams = NULL;
         ok = fwrite(&s, sizeof s, 1, w->f) == 1;
     }
     for (size_t i = 0; ok && i < r->nsocks; i++)
@@ -189,6 +190,9 @@ static int rp_index_meta(replay_world *r, const rp_index_head *h, rp_cur *c)
     for (size_t i = 0; i < r->nsocks; i++) {
         rp_sock *s = &r->socks[i];
         s->children = NULL; /* not ours until filled below */
+        s->out = NULL;
+        s->in = NULL;
+        s->dgrams = NULL;
         if (s->id <= 0 || s->id > (int64_t)1 << 32)
             return -1;
         maxid = s->id > maxid ? s->id : maxid;

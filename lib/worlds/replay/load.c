@@ -260,6 +260,11 @@ static int rp_compile(replay_world *r, rp_ev *e, rp_recev *ev)
         if (e->ret <= 0 || data->type != SRR_JS_STRING)
             return 0;
         ev->what = RP_SEND;
+        const srr_jsval *to = s->type != SOCK_STREAM ? ev_arg(e, A_TO) : NULL;
+        if (to && to->type == SRR_JS_STRING && !to->escaped && to->n && to->n < 128) {
+            ev->from_off = (uint64_t)(to->p - r->trace); /* a datagram's destination */
+            ev->from_len = (uint32_t)to->n;
+        }
     } else {
         in_kind kind;
         if (!rp_in_kind(e, s->type == SOCK_STREAM, &kind))
@@ -344,6 +349,8 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
     rp_recev ev;
     if (rp_compile(r, e, &ev)) {
         rp_sock *s = rp_by_id(r, ev.sock);
+        if (ev.data_len && !srr__b64_valid(r->trace + ev.data_off, ev.data_len))
+            return -2; /* checked here, so the program never meets it */
         if (ev.what == RP_SEND) {
             if (!s->out_total && !s->connected && ev_arg(e, A_TO)->type == SRR_JS_STRING) {
                 copy_str(s->first_to, sizeof s->first_to, ev_arg(e, A_TO));
@@ -519,8 +526,9 @@ int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
             snprintf(errbuf, errlen, "%s:%ld: %s%s%s", path, lineno, field, *field ? ": " : "",
                      what);
             rc = -1;
-        } else if (rp_count(r, &e, &seen) < 0) {
-            snprintf(errbuf, errlen, "%s:%ld: data: cannot load this event", path, lineno);
+        } else if ((rc = rp_count(r, &e, &seen)) < 0) {
+            snprintf(errbuf, errlen, "%s:%ld: data: %s", path, lineno,
+                     rc == -2 ? "not base64" : "cannot load this event");
             rc = -1;
         }
         rp_drop_behind(r, off);
@@ -588,6 +596,15 @@ static int rp_take(replay_world *r, const rp_recev *ev)
             memcpy(s->out + s->out_len, v, n);
         s->out_len += n;
         free(v);
+        if (s->type == SOCK_STREAM)
+            return 0;
+        /* a datagram: its end and destination, so each is matched whole */
+        if (rp_grow((void **)&s->dgrams, &s->dg_cap, s->ndg, sizeof *s->dgrams) < 0)
+            return -1;
+        struct rp_dgram d = {.end = s->out_base + s->out_len};
+        if (ev->from_len && !(d.to = strndup(r->trace + ev->from_off, ev->from_len)))
+            return -1;
+        s->dgrams[s->ndg++] = d;
         return 0;
     }
     /* after_out counts what was sent before: loaded already, as events
@@ -713,6 +730,9 @@ void rp_free_recording_meta(replay_world *r)
         }
         free(s->in);
         free(s->children);
+        for (size_t k = s->dg_head; k < s->ndg; k++)
+            free(s->dgrams[k].to);
+        free(s->dgrams);
     }
     free(r->socks);
     free(r->ids);

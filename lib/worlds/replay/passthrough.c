@@ -38,6 +38,17 @@ int rp_pass_open(replay_world *r, rp_prog *p, const char *to)
     int k = srr__libc.socket(p->family, p->type | SOCK_CLOEXEC | (p->nonblock ? SOCK_NONBLOCK : 0), 0);
     if (k < 0)
         return -errno;
+    /* what the program did to the socket before it reached the network */
+    for (int i = 0; i < p->nopts; i++)
+        srr__libc.setsockopt(k, p->opts[i].level, p->opts[i].name, p->opts[i].val, p->opts[i].len);
+    struct sockaddr_storage ss;
+    socklen_t len;
+    if (p->bound[0] && srr__sockaddr_parse(p->bound, &ss, &len) == 0 &&
+        srr__libc.bind(k, (struct sockaddr *)&ss, len) < 0) {
+        int e = errno;
+        srr__libc.close(k);
+        return -e;
+    }
     p->kfd = k;
     rp_note(r, "%s: not recorded, to the network", to);
     return k;

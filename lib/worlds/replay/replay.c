@@ -408,6 +408,44 @@ static int rp_connect(srr_world *w, int h, const struct sockaddr *addr, socklen_
     return rp_pass_connect(k, addr, len);
 }
 
+/* A datagram is matched whole: the next recorded one must have its length
+ * and its destination.  0, or -1 with the divergence (tolerated when
+ * lenient).  Its bytes are compared with the stream's, as a stream's. */
+static int rp_dgram_check(replay_world *r, rp_prog *p, rp_sock *s, const struct msghdr *m,
+                          size_t total)
+{
+    (void)p;
+    rp_out_load(r, s, s->out_pos + 1);
+    while (s->dg_head < s->ndg && s->dgrams[s->dg_head].end <= s->out_pos) {
+        free(s->dgrams[s->dg_head].to); /* played (lenient: skipped) */
+        s->dg_head++;
+    }
+    if (s->dg_head == s->ndg)
+        return 0; /* none left: the byte comparison says "more than recorded" */
+    struct rp_dgram *d = &s->dgrams[s->dg_head];
+    char to[128] = "", want[128] = "";
+    if (m->msg_name)
+        srr__sockaddr_format(m->msg_name, m->msg_namelen, to, sizeof to);
+    rp_addr_shown(r, d->to, want, sizeof want);
+    int rc = 0;
+    if (d->end - s->out_pos != total)
+        rc = rp_differs(r, s, "the program sent a datagram of %zu bytes, the recording's was %llu",
+                        total, (unsigned long long)(d->end - s->out_pos));
+    else if (to[0] && d->to && strcmp(to, want) != 0)
+        rc = rp_differs(r, s, "the program sent a datagram to %s, the recording sent it to %s",
+                        to, want);
+    free(d->to);
+    d->to = NULL;
+    if (++s->dg_head == s->ndg) {
+        s->dg_head = s->ndg = 0;
+    } else if (s->dg_head > 64 && s->dg_head * 2 > s->ndg) {
+        memmove(s->dgrams, s->dgrams + s->dg_head, (s->ndg - s->dg_head) * sizeof *s->dgrams);
+        s->ndg -= s->dg_head;
+        s->dg_head = 0;
+    }
+    return rc < 0 ? -1 : 0;
+}
+
 static ssize_t rp_sendmsg_locked(replay_world *r, int h, const struct msghdr *m, int flags,
                                  int *kfd)
 {
@@ -450,21 +488,26 @@ static ssize_t rp_sendmsg_locked(replay_world *r, int h, const struct msghdr *m,
     }
     s->calls++;
     long r2 = (long)total;
-    if (!r->opt.lenient) {
-        /* the recorded bytes from here, loaded (up to what the recording sent) */
-        rp_out_load(r, s, s->out_pos + total);
-        uint64_t have = s->out_base + s->out_len;
-        size_t k = 0;
-        while (k < total && s->out_pos + k < have && got[k] == RP_OUT_AT(s, s->out_pos + k))
-            k++;
+    if (p->type != SOCK_STREAM && rp_dgram_check(r, p, s, m, total) < 0) {
+        free(got);
+        return -EPROTO;
+    }
+    /* the recorded bytes from here, loaded (up to what the recording sent) */
+    rp_out_load(r, s, s->out_pos + total);
+    uint64_t have = s->out_base + s->out_len;
+    size_t k = 0;
+    while (k < total && s->out_pos + k < have && got[k] == RP_OUT_AT(s, s->out_pos + k))
+        k++;
+    if (k < total && r->opt.lenient) {
+        rp_tolerate(r, s, s->out_pos + k, s->out_pos + k < have ? got : NULL, total);
+    } else if (k < total && s->out_pos + k < have) {
+        r2 = rp_diverge_bytes(r, s, s->out_pos + k, got, total);
+    } else if (k < total) {
         char name[200];
-        if (k < total && s->out_pos + k < have)
-            r2 = rp_diverge_bytes(r, s, s->out_pos + k, got, total);
-        else if (k < total)
-            r2 = rp_diverge(r, "replay diverged: %s: the program sent %llu bytes more than the "
-                               "recording's %llu", rp_conn_name(r, s, name, sizeof name),
-                            (unsigned long long)(s->out_pos + total - s->out_total),
-                            (unsigned long long)s->out_total);
+        r2 = rp_diverge(r, "replay diverged: %s: the program sent %llu bytes more than the "
+                           "recording's %llu", rp_conn_name(r, s, name, sizeof name),
+                        (unsigned long long)(s->out_pos + total - s->out_total),
+                        (unsigned long long)s->out_total);
     }
     if (r2 >= 0) {
         rp_note_io(r, 'S', (size_t)(s - r->socks) + 1, s->out_pos, s->out_pos + total);
@@ -670,6 +713,17 @@ static int rp_setsockopt(srr_world *w, int h, int level, int name, const void *v
     if (p && level == SOL_SOCKET && name == SO_RCVTIMEO && len >= sizeof(struct timeval)) {
         const struct timeval *tv = val;
         p->rcvtimeo_ns = tv->tv_sec * 1000000000LL + tv->tv_usec * 1000LL;
+    }
+    if (p && r->opt.passthrough_on_miss && len <= sizeof p->opts[0].val) {
+        /* kept for a kernel socket the program may yet get (passthrough.c) */
+        int i = 0;
+        while (i < p->nopts && (p->opts[i].level != level || p->opts[i].name != name))
+            i++;
+        if (i < (int)(sizeof p->opts / sizeof p->opts[0])) {
+            p->opts[i] = (struct rp_opt){.level = level, .name = name, .len = len};
+            memcpy(p->opts[i].val, val, len);
+            p->nopts = i == p->nopts ? i + 1 : p->nopts;
+        }
     }
     pthread_mutex_unlock(&r->lock);
     return p ? 0 : -EBADF; /* options change nothing the recording did not show */

@@ -79,6 +79,13 @@ typedef struct rp_sock {
     in_item *in;
     size_t in_head, nin, in_cap;
     uint64_t in_loaded; /* things loaded so far */
+    /* datagram sockets: where each loaded datagram of the sent stream ends,
+     * and where it went (NULL: a connected socket's) */
+    struct rp_dgram {
+        uint64_t end;
+        char *to;
+    } *dgrams;
+    size_t dg_head, ndg, dg_cap;
     /* the program's side */
     uint64_t out_pos;   /* bytes of the stream the program sent */
     size_t in_off;      /* bytes of the head item it read */
@@ -86,6 +93,7 @@ typedef struct rp_sock {
     size_t next_child;
     unsigned calls; /* the program's calls on it: the per-connection sequence */
     int used;
+    int tolerated; /* lenient: a difference was reported (once per connection) */
 } rp_sock;
 
 typedef struct rp_prog {
@@ -96,6 +104,13 @@ typedef struct rp_prog {
     int64_t rcvtimeo_ns;
     int handles;       /* descriptors on it; 0: free */
     int kfd;           /* on-miss passthrough: the kernel socket behind it, or -1 */
+    /* options the program set, for a kernel socket made later (passthrough) */
+    struct rp_opt {
+        int level, name;
+        socklen_t len;
+        unsigned char val[32];
+    } opts[8];
+    int nopts;
 } rp_prog;
 
 typedef struct rp_gai {
@@ -192,6 +207,15 @@ void rp_note_io(replay_world *r, int io, size_t conn, uint64_t a, uint64_t b);
 int rp_diverge(replay_world *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int rp_diverge_bytes(replay_world *r, rp_sock *s, size_t k, const unsigned char *got,
                      size_t got_len);
+/* Lenient: the first difference of a connection (at byte k; got NULL: more
+ * bytes than recorded) reported through on_tolerated, the replay going on. */
+void rp_tolerate(replay_world *r, rp_sock *s, size_t k, const unsigned char *got,
+                 size_t got_len);
+/* A difference on connection s: a divergence (-EPROTO), or when lenient
+ * reported once per connection and tolerated (0). */
+int rp_differs(replay_world *r, rp_sock *s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The recording's name in reports. */
+const char *rp_name(const replay_world *r);
 /* "connection N (sock ID, peer ADDR, call K)" for reports */
 const char *rp_conn_name(replay_world *r, const rp_sock *s, char *buf, size_t len);
 int rp_leftover_locked(replay_world *r, char *buf, size_t len);

@@ -74,12 +74,19 @@ static int rp_dump(char *out, size_t len, const unsigned char *p, size_t n)
     return o;
 }
 
+const char *rp_name(const replay_world *r)
+{
+    return r->opt.name && *r->opt.name ? r->opt.name : r->source;
+}
+
 int rp_diverge(replay_world *r, const char *fmt, ...)
 {
     if (!r->diverged) {
         va_list ap;
         va_start(ap, fmt);
-        int o = vsnprintf(r->report, sizeof r->report, fmt, ap);
+        /* the recording's name first: the file whose story the program left */
+        int o = snprintf(r->report, sizeof r->report, "%s: ", rp_name(r));
+        o += vsnprintf(r->report + o, sizeof r->report - (size_t)o, fmt, ap);
         va_end(ap);
         unsigned first = r->nlast > RP_LAST ? r->nlast - RP_LAST : 0;
         for (unsigned i = first; i < r->nlast && o >= 0 && (size_t)o < sizeof r->report; i++)
@@ -93,9 +100,10 @@ int rp_diverge(replay_world *r, const char *fmt, ...)
     return -EPROTO;
 }
 
-/* A send that differs from the recording at byte k of the connection. */
-int rp_diverge_bytes(replay_world *r, rp_sock *s, size_t k, const unsigned char *got,
-                     size_t got_len)
+/* What differs in a send, from byte k of the connection's stream: the
+ * connection, the byte, both sides dumped around it. */
+static void rp_bytes_text(replay_world *r, rp_sock *s, size_t k, const unsigned char *got,
+                          size_t got_len, char *out, size_t len)
 {
     char want_dump[160], got_dump[160], name[200];
     size_t base = k > 8 ? k - 8 : 0;
@@ -117,11 +125,55 @@ int rp_diverge_bytes(replay_world *r, rp_sock *s, size_t k, const unsigned char 
             break;
     }
     rp_dump(got_dump, sizeof got_dump, mine, mn);
-    return rp_diverge(r,
-                      "replay diverged: %s: the program sent different bytes; first "
-                      "difference at byte %zu of the stream\n"
-                      "  recorded at %zu: %s\n  program  at %zu: %s",
-                      rp_conn_name(r, s, name, sizeof name), k, base, want_dump, base, got_dump);
+    snprintf(out, len,
+             "%s: the program sent different bytes; first difference at byte %zu of the "
+             "stream\n  recorded at %zu: %s\n  program  at %zu: %s",
+             rp_conn_name(r, s, name, sizeof name), k, base, want_dump, base, got_dump);
+}
+
+/* A send that differs from the recording at byte k of the connection. */
+int rp_diverge_bytes(replay_world *r, rp_sock *s, size_t k, const unsigned char *got,
+                     size_t got_len)
+{
+    char text[1024];
+    rp_bytes_text(r, s, k, got, got_len, text, sizeof text);
+    return rp_diverge(r, "replay diverged: %s", text);
+}
+
+void rp_tolerate(replay_world *r, rp_sock *s, size_t k, const unsigned char *got,
+                 size_t got_len)
+{
+    if (s->tolerated || !r->opt.on_tolerated)
+        return;
+    s->tolerated = 1; /* once per connection: the rest of it may differ too */
+    char text[1024], report[1200], name[200];
+    if (got)
+        rp_bytes_text(r, s, k, got, got_len, text, sizeof text);
+    else
+        snprintf(text, sizeof text, "%s: the program sent more bytes than the recording's %llu",
+                 rp_conn_name(r, s, name, sizeof name), (unsigned long long)s->out_total);
+    snprintf(report, sizeof report, "%s: difference tolerated (lenient): %s", rp_name(r), text);
+    r->opt.on_tolerated(report, r->opt.arg);
+}
+
+int rp_differs(replay_world *r, rp_sock *s, const char *fmt, ...)
+{
+    char what[600], name[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    rp_conn_name(r, s, name, sizeof name);
+    if (!r->opt.lenient)
+        return rp_diverge(r, "replay diverged: %s: %s", name, what);
+    if (!s->tolerated && r->opt.on_tolerated) {
+        char report[1000];
+        s->tolerated = 1;
+        snprintf(report, sizeof report, "%s: difference tolerated (lenient): %s: %s", rp_name(r),
+                 name, what);
+        r->opt.on_tolerated(report, r->opt.arg);
+    }
+    return 0;
 }
 
 /* The recorded connections of the played process the program did not play
