@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "cli.h"
 #include "trace.h"
 
@@ -14,12 +15,18 @@ static void convert_usage(FILE *out)
 {
     fprintf(out,
             "usage: sockrr convert TRACE -o OUT.pcap\n"
+            "       sockrr convert CAPTURE -o OUT.jsonl\n"
             "\n"
             "Writes the IP packets a trace implies (TCP with handshakes, sequence\n"
             "numbers and FIN/RST; UDP; AF_UNIX shown as synthetic TCP/UDP over\n"
             "127.88.0.0/16) as a classic pcap with nanosecond timestamps, link type\n"
             "RAW, mode 0600.  TRACE '-' reads standard input; OUT '-' writes\n"
             "standard output (sockrr convert t.jsonl -o - | tshark -r -).\n"
+            "\n"
+            "A CAPTURE (pcap or pcapng, as tcpdump -w writes) goes the other way: its\n"
+            "TCP and UDP conversations, reassembled, as a trace of two processes, the\n"
+            "clients (pid 1) and the servers (pid 2): what sockrr replay plays from a\n"
+            "capture (docs/replay.md), to read with sockrr show.\n"
             "\n"
             "  -o, --output FILE   the pcap to write (required)\n"
             "  -h, --help          this text\n"
@@ -40,6 +47,29 @@ static void convert_report(const char *prefix, const srr_trace_error *err)
     char buf[sizeof err->source + sizeof err->field + sizeof err->text + 64];
     srr__trace_error_format(err, buf, sizeof buf);
     fprintf(stderr, "sockrr convert: %s%s\n", prefix, buf);
+}
+
+void cli_capture_error(const char *verb, const char *capture, const srr_trace_error *err)
+{
+    char at[32] = "";
+    if (err->line > 0)
+        snprintf(at, sizeof at, " packet %ld:", err->line);
+    fprintf(stderr, "sockrr %s: %s:%s %s%s%s\n", verb, err->source[0] ? err->source : capture, at,
+            err->field, err->field[0] ? ": " : "", err->text);
+}
+
+/* A capture (pcap, pcapng) to the trace of its conversations. */
+static int convert_capture(const char *in, const char *out)
+{
+    if (strcmp(out, "-") == 0)
+        return convert_usage_error("a capture converts to a trace file, not to standard output");
+    srr_trace_error err;
+    memset(&err, 0, sizeof err);
+    if (srr__capture_to_trace(in, out, &err) < 0) {
+        cli_capture_error("convert", in, &err);
+        return SRR_EXIT_FAIL;
+    }
+    return SRR_EXIT_OK;
 }
 
 /* The conversion itself: in (a trace) to out (a pcap).  Exit status. */
@@ -141,5 +171,7 @@ int cli_convert(int argc, char **argv)
     if (strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
         return convert_usage_error("will not write a pcap to a terminal");
 
+    if (strcmp(in, "-") != 0 && srr__capture_sniff(in) == 1)
+        return convert_capture(in, out);
     return cli_convert_file(in, out, NULL, NULL);
 }

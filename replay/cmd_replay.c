@@ -78,12 +78,7 @@ static int replay_capture(const char *capture, char *trace, size_t len)
     srr_trace_error err;
     memset(&err, 0, sizeof err);
     if (srr__capture_to_trace(capture, trace, &err) < 0) {
-        /* a capture's place is a packet, not a line */
-        char at[32] = "";
-        if (err.line > 0)
-            snprintf(at, sizeof at, " packet %ld:", err.line);
-        fprintf(stderr, "sockrr replay: %s:%s %s%s%s\n", err.source[0] ? err.source : capture, at,
-                err.field, err.field[0] ? ": " : "", err.text);
+        cli_capture_error("replay", capture, &err);
         unlink(trace);
         return -1;
     }
@@ -103,6 +98,20 @@ static int replay_temp(const char *what, char *path, size_t len)
     }
     close(fd);
     return 0;
+}
+
+/* A trace whose last line a killed writer cut off is replayed without it,
+ * and the user told, as sockrr show and convert tell. */
+static void replay_torn(const char *trace, const char *name)
+{
+    FILE *f = fopen(trace, "re");
+    if (!f)
+        return;
+    int last = fseek(f, -1, SEEK_END) == 0 ? fgetc(f) : '\n';
+    fclose(f);
+    if (last != '\n')
+        fprintf(stderr, "sockrr replay: warning: %s: the last line was cut off (a writer "
+                        "killed mid-line?) and is not replayed\n", name);
 }
 
 static int replay_run(launch_opts *o, const char *trace)
@@ -127,20 +136,20 @@ static int replay_run(launch_opts *o, const char *trace)
                              .passthrough_on_miss = o->on_miss_passthrough,
                              .index_out = index, .name = o->replay_name};
     srr_world *w = srr_world_replay(trace, &ro, err, sizeof err);
+    int checked = w != NULL;
+    srr_world_destroy(w); /* it checked the trace and wrote the index */
     int rc = SRR_EXIT_FAIL;
     char abs[PATH_MAX];
-    if (!w) {
+    if (!checked) {
         fprintf(stderr, "sockrr replay: %s\n", err[0] ? err : "cannot read the trace");
     } else if (!realpath(trace, abs)) {
         fprintf(stderr, "sockrr replay: %s: %s\n", trace, strerror(errno));
     } else {
+        replay_torn(trace, o->replay_name);
         o->replay = abs;
         o->replay_index = index;
-        srr_world_destroy(w);
-        w = NULL;
         rc = cli_launch(o);
     }
-    srr_world_destroy(w);
     if (converted[0])
         unlink(converted);
     unlink(index);

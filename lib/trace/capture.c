@@ -37,12 +37,8 @@ static int cap_vfail(srr_cap *c, srr_trace_errcode code, long num, const char *f
     if (c->failed)
         return -1;
     c->failed = 1;
-    srr_trace_error *e = c->err;
-    e->code = code;
-    e->line = num;
-    snprintf(e->field, sizeof e->field, "%s", field);
-    vsnprintf(e->text, sizeof e->text, fmt, ap);
-    return -1;
+    c->err->line = num;
+    return srr__trace_vfail(c->err, code, field, fmt, ap);
 }
 
 int srr__cap_fail(srr_cap *c, long num, const char *field, const char *fmt, ...)

@@ -40,15 +40,16 @@ struct link_l4 {
     size_t wire; /* bytes of the transport layer on the wire */
 };
 
+
+/* A malformed packet: err's field and text (the caller adds the packet). */
 static int link_fail(srr_trace_error *err, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int link_fail(srr_trace_error *err, const char *field, const char *fmt, ...)
 {
-    snprintf(err->field, sizeof err->field, "%s", field);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->text, sizeof err->text, fmt, ap);
+    srr__trace_vfail(err, SRR_TRACE_EVALUE, field, fmt, ap);
     va_end(ap);
     return -1;
 }

@@ -81,6 +81,27 @@ static void reader_seterr(srr_trace_error *err, const char *source, long line,
     va_end(ap);
 }
 
+int srr__trace_vfail(srr_trace_error *err, srr_trace_errcode code, const char *field,
+                     const char *fmt, va_list ap)
+{
+    if (!err)
+        return -1;
+    err->code = code;
+    snprintf(err->field, sizeof err->field, "%s", field);
+    vsnprintf(err->text, sizeof err->text, fmt, ap);
+    return -1;
+}
+
+int srr__trace_fail(srr_trace_error *err, srr_trace_errcode code, const char *field,
+                    const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    srr__trace_vfail(err, code, field, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
 char *srr__trace_error_format(const srr_trace_error *e, char *buf, size_t len)
 {
     if (!buf || len == 0)

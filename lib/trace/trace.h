@@ -7,6 +7,7 @@
 #define SOCKRR_TRACE_H
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,11 @@ typedef struct srr_trace_error {
 
 /* "source:line: field: text" into buf; returns buf. */
 char *srr__trace_error_format(const srr_trace_error *e, char *buf, size_t len);
+/* Fills err's code, field and text (err may be NULL); returns -1. */
+int srr__trace_fail(srr_trace_error *err, srr_trace_errcode code, const char *field,
+                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int srr__trace_vfail(srr_trace_error *err, srr_trace_errcode code, const char *field,
+                     const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 
 /* ------------------------------------------------------------ reader */
 

@@ -25,11 +25,11 @@ int rp_pass_fd(replay_world *r, int h)
 {
     if (!r->opt.passthrough_on_miss)
         return -1;
-    pthread_mutex_lock(&r->lock);
+    rp_lock(r);
     int k = -1;
     if (h >= 3 && h - 3 < RP_HANDLES && r->handles[h - 3])
         k = r->progs[r->handles[h - 3] - 1].kfd;
-    pthread_mutex_unlock(&r->lock);
+    rp_unlock(r);
     return k;
 }
 
@@ -139,7 +139,7 @@ int rp_pass_poll(replay_world *r, struct pollfd *fds, nfds_t n, int64_t timeout_
     int64_t left = timeout_ns;
     int ready;
     for (;;) {
-        pthread_mutex_lock(&r->lock);
+        rp_lock(r);
         ready = r->diverged ? -EPROTO : replayed_ready(r, fds, n);
         for (nfds_t i = 0; i < n; i++) {
             int h = fds[i].fd;
@@ -148,7 +148,7 @@ int rp_pass_poll(replay_world *r, struct pollfd *fds, nfds_t n, int64_t timeout_
                           : -1;
             k[i] = (struct pollfd){.fd = kfd, .events = fds[i].events};
         }
-        pthread_mutex_unlock(&r->lock);
+        rp_unlock(r);
         if (ready < 0)
             break;
         int64_t slice = ready || left == 0 ? 0 : left < 0 || left > RP_PASS_SLICE_NS ? RP_PASS_SLICE_NS : left;
@@ -167,9 +167,9 @@ int rp_pass_poll(replay_world *r, struct pollfd *fds, nfds_t n, int64_t timeout_
             break;
         if (left > 0)
             left = left > slice ? left - slice : 0;
-        pthread_mutex_lock(&r->lock);
+        rp_lock(r);
         r->now += slice; /* real time passed for the network's sockets */
-        pthread_mutex_unlock(&r->lock);
+        rp_unlock(r);
     }
     free(k);
     return ready;

@@ -192,9 +192,9 @@ static int rp_fits_bound_dgram(const replay_world *r, const rp_sock *s, const rp
 
 #define LOCKED(r, expr)                                                                        \
     ({                                                                                         \
-        pthread_mutex_lock(&(r)->lock);                                                        \
+        rp_lock(r);                                                                            \
         __typeof__(expr) v_ = (r)->diverged ? -EPROTO : (expr);                                \
-        pthread_mutex_unlock(&(r)->lock);                                                      \
+        rp_unlock(r);                                                                          \
         v_;                                                                                    \
     })
 
@@ -283,19 +283,19 @@ static int rp_wait_more(replay_world *r, const char *what)
                 /* the threads that played the last calls may still be
                  * finishing (a log line): a moment for them */
                 struct timespec grace = {0, 20000000};
-                pthread_mutex_unlock(&r->lock);
+                rp_unlock(r);
                 srr__libc.clock_nanosleep(CLOCK_MONOTONIC, 0, &grace, NULL);
                 r->opt.on_played_out(r->opt.arg);
-                pthread_mutex_lock(&r->lock);
+                rp_lock(r);
             }
             return -ESHUTDOWN;
         }
         if (waited >= RP_STALL_NS)
             break;
         struct timespec ms = {0, 1000000};
-        pthread_mutex_unlock(&r->lock);
+        rp_unlock(r);
         srr__libc.clock_nanosleep(CLOCK_MONOTONIC, 0, &ms, NULL);
-        pthread_mutex_lock(&r->lock);
+        rp_lock(r);
         waited = r->progress != seen ? 0 : waited + ms.tv_nsec;
         seen = r->progress;
     }
@@ -655,7 +655,7 @@ static int rp_shutdown(srr_world *w, int h, int how)
 static int rp_close(srr_world *w, int h)
 {
     replay_world *r = RW(w);
-    pthread_mutex_lock(&r->lock);
+    rp_lock(r);
     int rc = -EBADF;
     rp_prog *p = rp_prog_get(r, h);
     if (p) {
@@ -664,7 +664,7 @@ static int rp_close(srr_world *w, int h)
         r->handles[h - 3] = 0;
         rc = 0;
     }
-    pthread_mutex_unlock(&r->lock);
+    rp_unlock(r);
     return rc;
 }
 
@@ -708,7 +708,7 @@ static int rp_setsockopt(srr_world *w, int h, int level, int name, const void *v
     int k = rp_pass_fd(r, h);
     if (k >= 0)
         return rp_pass_call(k, RP_PASS_SETSOCKOPT, level, name, val, len);
-    pthread_mutex_lock(&r->lock);
+    rp_lock(r);
     rp_prog *p = rp_prog_get(r, h);
     if (p && level == SOL_SOCKET && name == SO_RCVTIMEO && len >= sizeof(struct timeval)) {
         const struct timeval *tv = val;
@@ -725,7 +725,7 @@ static int rp_setsockopt(srr_world *w, int h, int level, int name, const void *v
             p->nopts = i == p->nopts ? i + 1 : p->nopts;
         }
     }
-    pthread_mutex_unlock(&r->lock);
+    rp_unlock(r);
     return p ? 0 : -EBADF; /* options change nothing the recording did not show */
 }
 
@@ -886,9 +886,9 @@ static int rp_poll_locked(replay_world *r, struct pollfd *fds, nfds_t n, int64_t
         uint64_t seen = r->progress;
         for (int64_t waited = 0; waited < RP_STALL_NS && !rp_all_played(r); waited += 1000000) {
             struct timespec ms = {0, 1000000};
-            pthread_mutex_unlock(&r->lock);
+            rp_unlock(r);
             srr__libc.clock_nanosleep(CLOCK_MONOTONIC, 0, &ms, NULL);
-            pthread_mutex_lock(&r->lock);
+            rp_lock(r);
             if (r->progress != seen || r->diverged)
                 return r->diverged ? -EPROTO : 0;
         }
@@ -945,9 +945,9 @@ static int rp_poll(srr_world *w, struct pollfd *fds, nfds_t n, int64_t timeout_n
 static int64_t rp_now(srr_world *w, clockid_t clock)
 {
     replay_world *r = RW(w);
-    pthread_mutex_lock(&r->lock);
+    rp_lock(r);
     int64_t t = r->now;
-    pthread_mutex_unlock(&r->lock);
+    rp_unlock(r);
     if (clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE)
         return t + r->epoch;
     return t;
@@ -957,9 +957,9 @@ static int rp_sleep(srr_world *w, clockid_t clock, int64_t ns)
 {
     (void)clock;
     replay_world *r = RW(w);
-    pthread_mutex_lock(&r->lock);
+    rp_lock(r);
     r->now += ns > 0 ? ns : 0;
-    pthread_mutex_unlock(&r->lock);
+    rp_unlock(r);
     return 0;
 }
 
@@ -1055,11 +1055,11 @@ int srr_replay_divergence(srr_world *w, char *buf, size_t len)
     if (!w || w->ops != &replay_ops)
         return -EINVAL;
     replay_world *r = RW(w);
-    pthread_mutex_lock(&r->lock);
+    rp_lock(r);
     int d = r->diverged;
     if (d && buf && len)
         snprintf(buf, len, "%s", r->report);
-    pthread_mutex_unlock(&r->lock);
+    rp_unlock(r);
     return d;
 }
 
@@ -1068,11 +1068,11 @@ int srr_replay_used(srr_world *w)
     if (!w || w->ops != &replay_ops)
         return -EINVAL;
     replay_world *r = RW(w);
-    pthread_mutex_lock(&r->lock);
+    rp_lock(r);
     int used = r->pid != 0; /* a program socket played a recorded one */
     for (size_t i = 0; i < r->ngais && !used; i++)
         used = r->gais[i].used;
-    pthread_mutex_unlock(&r->lock);
+    rp_unlock(r);
     return used;
 }
 
@@ -1081,8 +1081,8 @@ int srr_replay_leftover(srr_world *w, char *buf, size_t len)
     if (!w || w->ops != &replay_ops)
         return -EINVAL;
     replay_world *r = RW(w);
-    pthread_mutex_lock(&r->lock);
+    rp_lock(r);
     int n = rp_leftover_locked(r, buf, len);
-    pthread_mutex_unlock(&r->lock);
+    rp_unlock(r);
     return n;
 }

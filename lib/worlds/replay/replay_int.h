@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "busy.h"
 #include "sockrr.h"
 #include "sockrr_world.h"
 #include "trace.h"
@@ -179,6 +180,21 @@ typedef struct replay_world {
 } replay_world;
 
 #define RW(w) ((replay_world *)(w))
+
+/* The world's lock.  While a thread holds it, its clock reads are libc's
+ * (busy.h): ASan's malloc reads the clock, and the clock under replay is
+ * this world's. */
+static inline void rp_lock(replay_world *r)
+{
+    pthread_mutex_lock(&r->lock);
+    srr__busy++;
+}
+
+static inline void rp_unlock(replay_world *r)
+{
+    srr__busy--;
+    pthread_mutex_unlock(&r->lock);
+}
 
 /* load.c: the trace is read twice, as a stream: rp_load counts sockets,
  * connections and lookups (all processes); the rest is loaded as the

@@ -238,7 +238,7 @@ int rp_getaddrinfo(srr_world *w, const char *node, const char *service,
                    const struct addrinfo *hints, struct addrinfo **res, int *sys_errno)
 {
     replay_world *r = RW(w);
-    pthread_mutex_lock(&r->lock);
+    rp_lock(r);
     int rc = EAI_NONAME;
     rp_gai *g = NULL;
     for (size_t i = 0; i < r->ngais && !g; i++)
@@ -280,7 +280,7 @@ int rp_getaddrinfo(srr_world *w, const char *node, const char *service,
         if (rc == EAI_SYSTEM)
             *sys_errno = EIO;
     }
-    pthread_mutex_unlock(&r->lock);
+    rp_unlock(r);
     return rc;
 }
 
