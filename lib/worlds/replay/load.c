@@ -249,7 +249,9 @@ static int rp_compile(replay_world *r, rp_ev *e, rp_recev *ev)
     if (e->op != OP_SEND && e->op != OP_RECV && e->op != OP_POLL)
         return 0;
     rp_sock *s = rp_by_id(r, e->op == OP_POLL ? poll_sock(e) : e->sock);
-    if (!s || s->pid != e->pid)
+    /* a listener's waits for its next connection are not replayed: they
+     * say when clients came, which the accepts say better */
+    if (!s || s->pid != e->pid || (e->op == OP_POLL && s->listener))
         return 0;
     memset(ev, 0, sizeof *ev);
     ev->sock = s->id;
