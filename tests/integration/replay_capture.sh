@@ -97,4 +97,10 @@ EOF
 bad noflow "$tmp/icmp.pcap" "no TCP or UDP conversation"
 bad linktype "$tmp/wifi.pcap" "link type 105"
 bad short "$tmp/short.pcap" ": packet 1: ip: "
+# an error found after the conversion still names the capture, not the
+# trace made from it
+replay "$tmp/nopid" --pid 7 "$tmp/cap.pcap" -- sh -c "touch '$tmp/ran'"
+[ "$rc" = 1 ] && [ ! -e "$tmp/ran" ] || fail "--pid 7 on a capture: exit $rc: $(cat "$tmp/nopid.err")"
+grep -q "^sockrr replay: $tmp/cap.pcap: op: the trace holds no socket of that process" "$tmp/nopid.err" ||
+    fail "--pid 7 on a capture: the error does not name the capture: $(cat "$tmp/nopid.err")"
 exit 0

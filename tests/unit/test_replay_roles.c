@@ -827,6 +827,154 @@ static void test_udp_second_datagram_destination(void **state)
     }
 }
 
+/* ------------------------------------------- found in review, pinned */
+
+static int tolerated;
+static char tolerated_report[2048];
+
+static void on_tolerated(const char *report, void *arg)
+{
+    (void)arg;
+    tolerated++;
+    snprintf(tolerated_report, sizeof tolerated_report, "%s", report);
+}
+
+/* A UDP server (it receives first, then answers with sendto) bound to every
+ * address plays the recorded one bound to 127.0.0.1:5353. */
+static void test_udp_server_replays(void **state)
+{
+    (void)state;
+    tw t;
+    tw_open(&t, "udp_server");
+    tw_ev(&t, 20, "socket", 3, "\"sock\":1,\"fd\":3,\"args\":{\"domain\":2,\"type\":2,\"protocol\":0}");
+    tw_ev(&t, 20, "bind", 0, "\"sock\":1,\"fd\":3,\"local\":\"127.0.0.1:5353\","
+          "\"args\":{\"addr\":\"127.0.0.1:5353\"}");
+    tw_ev(&t, 20, "recvmsg", 1, "\"sock\":1,\"fd\":3,\"data\":\"cQ==\",\"len\":1,"
+          "\"from\":\"127.0.0.1:40000\",\"args\":{\"flags\":0,\"size\":512}");
+    tw_ev(&t, 20, "sendmsg", 1, "\"sock\":1,\"fd\":3,\"data\":\"YQ==\",\"len\":1,"
+          "\"args\":{\"flags\":0,\"to\":\"127.0.0.1:40000\",\"iov\":1}");
+    tw_close(&t);
+    srr_world *w = open_replay(t.path);
+    int h = w->ops->socket(w, AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in any = in4("0.0.0.0", 5353), from;
+    assert_int_equal(w->ops->bind(w, h, (struct sockaddr *)&any, sizeof any), 0);
+    char buf[8] = "";
+    struct iovec iov = {buf, sizeof buf};
+    struct msghdr m = {.msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov,
+                       .msg_iovlen = 1};
+    assert_int_equal(w->ops->recvmsg(w, h, &m, 0), 1);
+    assert_int_equal(buf[0], 'q');
+    assert_int_equal(ntohs(from.sin_port), 40000);
+    assert_int_equal(sendto_str(w, h, "a", "127.0.0.1", 40000), 1);
+    assert_int_equal(srr_replay_leftover(w, NULL, 0), 0);
+    srr_world_destroy(w);
+    unlink(t.path);
+}
+
+/* --lenient with a shorter request: the difference is reported once, and
+ * the recorded answer still comes (it was held back for the recorded
+ * request's length). */
+static void test_lenient_shorter_request(void **state)
+{
+    (void)state;
+    tw t;
+    tw_open(&t, "lenient_short");
+    tw_ev(&t, 1, "socket", 3, "\"sock\":1,\"fd\":3," SOCK_ARGS);
+    tw_ev(&t, 1, "connect", 0, "\"sock\":1,\"fd\":3,\"args\":{\"addr\":\"127.0.0.1:80\"}");
+    tw_ev(&t, 1, "sendmsg", 10, "\"sock\":1,\"fd\":3,\"data\":\"R0VUIC9sb25nCg==\",\"len\":10,"
+          "\"off\":0"); /* "GET /long\n" */
+    tw_ev(&t, 1, "recvmsg", 3, "\"sock\":1,\"fd\":3,\"data\":\"T0sK\",\"len\":3,\"off\":0");
+    tw_close(&t);
+    srr_replay_options o = {.lenient = 1, .on_tolerated = on_tolerated};
+    tolerated = 0;
+    srr_world *w = open_replay_with(t.path, &o);
+    int h = w->ops->socket(w, AF_INET, SOCK_STREAM, 0);
+    assert_int_equal(w_connect(w, h, "127.0.0.1", 80), 0);
+    assert_int_equal(send_str(w, h, "GET /x\n"), 7);
+    char buf[8];
+    assert_int_equal(recv_buf(w, h, buf, sizeof buf - 1), 3);
+    assert_string_equal(buf, "OK\n");
+    assert_int_equal(tolerated, 1);
+    assert_non_null(strstr(tolerated_report, "difference tolerated (lenient): connection 1"));
+    assert_non_null(strstr(tolerated_report, "first difference at byte 5"));
+    srr_world_destroy(w);
+    unlink(t.path);
+}
+
+/* An empty datagram sent is a datagram to match. */
+static void test_empty_datagram_sent(void **state)
+{
+    (void)state;
+    tw t;
+    tw_open(&t, "udp_empty_send");
+    tw_ev(&t, 1, "socket", 3, "\"sock\":1,\"fd\":3,\"args\":{\"domain\":2,\"type\":2,\"protocol\":0}");
+    tw_ev(&t, 1, "sendmsg", 0, "\"sock\":1,\"fd\":3,\"data\":\"\",\"len\":0,"
+          "\"args\":{\"flags\":0,\"to\":\"127.0.0.1:9\",\"iov\":0}");
+    tw_ev(&t, 1, "sendmsg", 1, "\"sock\":1,\"fd\":3,\"data\":\"eA==\",\"len\":1,"
+          "\"args\":{\"flags\":0,\"to\":\"127.0.0.1:9\",\"iov\":1}");
+    tw_close(&t);
+    srr_world *w = open_replay(t.path);
+    int h = w->ops->socket(w, AF_INET, SOCK_DGRAM, 0);
+    assert_int_equal(sendto_str(w, h, "", "127.0.0.1", 9), 0);
+    assert_int_equal(sendto_str(w, h, "x", "127.0.0.1", 9), 1);
+    assert_int_equal(srr_replay_leftover(w, NULL, 0), 0);
+    srr_world_destroy(w);
+    unlink(t.path);
+}
+
+/* A non-blocking connect asked again (EALREADY, then EISCONN) and a later
+ * SO_ERROR after a reset do not make the program's connect fail. */
+static void test_connect_outcome_is_the_first(void **state)
+{
+    (void)state;
+    tw t;
+    tw_open(&t, "connect_again");
+    tw_ev(&t, 1, "socket", 3, "\"sock\":1,\"fd\":3,\"args\":{\"domain\":2,\"type\":2049,\"protocol\":0}");
+    tw_ev(&t, 1, "connect", -1, "\"sock\":1,\"fd\":3,\"errno\":\"EINPROGRESS\",\"errno_num\":115,"
+          "\"args\":{\"addr\":\"127.0.0.1:80\"}");
+    tw_ev(&t, 1, "connect", -1, "\"sock\":1,\"fd\":3,\"errno\":\"EALREADY\",\"errno_num\":114,"
+          "\"args\":{\"addr\":\"127.0.0.1:80\"}");
+    tw_ev(&t, 1, "connect", -1, "\"sock\":1,\"fd\":3,\"errno\":\"EISCONN\",\"errno_num\":106,"
+          "\"args\":{\"addr\":\"127.0.0.1:80\"}");
+    tw_ev(&t, 1, "sendmsg", 1, "\"sock\":1,\"fd\":3,\"data\":\"eA==\",\"len\":1,\"off\":0");
+    tw_ev(&t, 1, "getsockopt", 0, "\"sock\":1,\"fd\":3,\"value\":\"aAAAAA==\","
+          "\"args\":{\"level\":1,\"name\":4,\"size\":4}"); /* SO_ERROR = ECONNRESET (104) */
+    tw_close(&t);
+    srr_world *w = open_replay(t.path);
+    int h = w->ops->socket(w, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    assert_int_equal(w_connect(w, h, "127.0.0.1", 80), -EINPROGRESS);
+    int err = -1;
+    socklen_t len = sizeof err;
+    assert_int_equal(w->ops->getsockopt(w, h, SOL_SOCKET, SO_ERROR, &err, &len), 0);
+    assert_int_equal(err, 0);
+    assert_int_equal(send_str(w, h, "x"), 1);
+    srr_world_destroy(w);
+    unlink(t.path);
+}
+
+/* Values a trace may not hold: an errno out of range, a socket id far past
+ * the trace's lines. */
+static void test_bad_errno_and_huge_id_are_refused(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 2; k++) {
+        tw t;
+        tw_open(&t, "bad_values");
+        if (k == 0) {
+            tw_ev(&t, 1, "socket", 3, "\"sock\":1,\"fd\":3," SOCK_ARGS);
+            tw_ev(&t, 1, "recvmsg", -1, "\"sock\":1,\"fd\":3,\"errno\":\"E?\",\"errno_num\":-5000");
+        } else {
+            tw_ev(&t, 1, "socket", 3, "\"sock\":500000000,\"fd\":3," SOCK_ARGS);
+        }
+        tw_close(&t);
+        char err[512] = "";
+        srr_world *w = srr_world_replay(t.path, NULL, err, sizeof err);
+        unlink(t.path);
+        assert_null(w);
+        assert_has(err, k == 0 ? ":3: errno_num: not an errno" : ":2: sock: ");
+    }
+}
+
 /* A datagram is matched whole: one byte of the recorded two is a
  * divergence (it once was compared as a byte stream and passed). */
 static void test_udp_later_datagram_elsewhere_diverges(void **state)
@@ -1258,6 +1406,11 @@ int main(void)
         cmocka_unit_test_teardown(test_udp_short_buffer_truncates, remove_traces),
         cmocka_unit_test_teardown(test_udp_later_datagram_elsewhere_diverges, remove_traces),
         cmocka_unit_test_teardown(test_udp_second_datagram_destination, remove_traces),
+        cmocka_unit_test_teardown(test_udp_server_replays, remove_traces),
+        cmocka_unit_test_teardown(test_lenient_shorter_request, remove_traces),
+        cmocka_unit_test_teardown(test_empty_datagram_sent, remove_traces),
+        cmocka_unit_test_teardown(test_connect_outcome_is_the_first, remove_traces),
+        cmocka_unit_test_teardown(test_bad_errno_and_huge_id_are_refused, remove_traces),
         cmocka_unit_test_teardown(test_bad_line_names_its_line, remove_traces),
         cmocka_unit_test_teardown(test_bad_seq_names_seq, remove_traces),
         cmocka_unit_test_teardown(test_empty_file_is_refused, remove_traces),

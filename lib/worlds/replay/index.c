@@ -188,12 +188,32 @@ static int rp_index_meta(replay_world *r, const rp_index_head *h, rp_cur *c)
     r->nsocks = h->nsocks;
     int64_t maxid = 0;
     for (size_t i = 0; i < r->nsocks; i++) {
-        rp_sock *s = &r->socks[i];
-        s->children = NULL; /* not ours until filled below */
-        s->out = NULL;
-        s->in = NULL;
-        s->dgrams = NULL;
-        if (s->id <= 0 || s->id > (int64_t)1 << 32)
+        /* what the first pass counted, and nothing of the second's or the
+         * program's (an index is a file: its other fields are not trusted) */
+        rp_sock c = r->socks[i], *s = &r->socks[i];
+        memset(s, 0, sizeof *s);
+        s->id = c.id;
+        s->pid = c.pid;
+        s->family = c.family;
+        s->type = c.type;
+        memcpy(s->local, c.local, sizeof s->local);
+        memcpy(s->peer, c.peer, sizeof s->peer);
+        memcpy(s->first_to, c.first_to, sizeof s->first_to);
+        s->local[sizeof s->local - 1] = s->peer[sizeof s->peer - 1] = '\0';
+        s->first_to[sizeof s->first_to - 1] = '\0';
+        s->connect_err = c.connect_err;
+        s->connected = c.connected;
+        s->listener = c.listener;
+        s->accepted = c.accepted;
+        s->t_made = c.t_made;
+        s->nchildren = c.nchildren;
+        s->out_total = c.out_total;
+        s->out_sends = c.out_sends;
+        s->in_total = c.in_total;
+        s->in_bytes = c.in_bytes;
+        s->in_waits = c.in_waits;
+        /* ids are no larger than the trace has lines */
+        if (s->id <= 0 || (uint64_t)s->id > r->trace_len / 16 + 1024)
             return -1;
         maxid = s->id > maxid ? s->id : maxid;
     }

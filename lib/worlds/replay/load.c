@@ -131,6 +131,11 @@ static int rp_parse(const char *line, size_t len, rp_ev *e, const char **field, 
     e->op = ev_op(&e->v[K_OP]);
     e->sock = ev_int(&e->v[K_SOCK], -1);
     e->errno_num = ev_int(&e->v[K_ERRNO_NUM], 0);
+    if (e->v[K_ERRNO_NUM].type && (e->errno_num < 1 || e->errno_num > 4095)) {
+        *field = "errno_num";
+        *what = "not an errno (1 to 4095)";
+        return -1;
+    }
     return 0;
 }
 
@@ -171,9 +176,11 @@ static rp_sock *rp_by_id(replay_world *r, int64_t id)
     return &r->socks[r->ids[id] - 1];
 }
 
-static rp_sock *rp_add_sock(replay_world *r, int64_t id, int pid)
+/* Ids are handed out 1, 2, ... in the order sockets are made, so one is
+ * never larger than the trace's lines: max_id bounds the table by id. */
+static rp_sock *rp_add_sock(replay_world *r, int64_t id, int pid, int64_t max_id)
 {
-    if (id <= 0 || id > (int64_t)1 << 32)
+    if (id <= 0 || id > max_id)
         return NULL;
     if ((size_t)id >= r->ids_cap) {
         size_t c = r->ids_cap ? r->ids_cap : 64;
@@ -259,7 +266,8 @@ static int rp_compile(replay_world *r, rp_ev *e, rp_recev *ev)
     ev->pid = (int32_t)e->pid;
     const srr_jsval *data = &e->v[K_DATA];
     if (e->op == OP_SEND) {
-        if (e->ret <= 0 || data->type != SRR_JS_STRING)
+        /* an empty datagram is a datagram; an empty stream send moves nothing */
+        if (e->ret < 0 || (e->ret == 0 && s->type == SOCK_STREAM) || data->type != SRR_JS_STRING)
             return 0;
         ev->what = RP_SEND;
         const srr_jsval *to = s->type != SOCK_STREAM ? ev_arg(e, A_TO) : NULL;
@@ -298,9 +306,27 @@ static int rp_compile(replay_world *r, rp_ev *e, rp_recev *ev)
 
 /* ----------------------------------------------------- the first pass */
 
+/* What rp_count found wrong with a line (below -1: the line's fault). */
+enum { RP_ENOMEM = -1, RP_EBASE64 = -2, RP_ESOCK = -3, RP_ENEWSOCK = -4, RP_ELOOKUP = -5,
+       RP_EINDEX = -6, RP_EDATA = -7 };
+
+static const char *rp_count_error(int rc)
+{
+    switch (rc) {
+    case RP_EBASE64: return "data: not base64";
+    case RP_ESOCK: return "sock: made twice, or too large an id for this trace";
+    case RP_ENEWSOCK: return "new_sock: missing, made twice, or too large an id";
+    case RP_ELOOKUP: return "answers: a lookup this reader cannot read";
+    case RP_EDATA: return "data: missing (a successful send or receive moves bytes)";
+    case RP_EINDEX: return "cannot write the replay's index (is $TMPDIR full?)";
+    default: return "out of memory";
+    }
+}
+
 typedef struct rp_seen {
     int client, server, binder; /* the first pid to connect, listen, bind */
     rp_index_writer *index;     /* sockrr replay's hand-over, being written */
+    long lineno;
 } rp_seen;
 
 static int rp_add_gai(replay_world *r, rp_ev *e)
@@ -334,16 +360,16 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
 {
     int pid = (int)e->pid;
     if (e->op == OP_SOCKET && e->ret >= 0) {
-        rp_sock *s = rp_add_sock(r, e->sock, pid);
+        rp_sock *s = rp_add_sock(r, e->sock, pid, seen->lineno + 1024);
         if (!s)
-            return -1;
+            return RP_ESOCK;
         s->family = (int)ev_int(ev_arg(e, A_DOMAIN), 0);
         s->type = (int)ev_int(ev_arg(e, A_TYPE), 0) & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
         s->t_made = e->t;
         return 0;
     }
     if (e->op == OP_GAI)
-        return rp_add_gai(r, e);
+        return rp_add_gai(r, e) < 0 ? RP_ELOOKUP : 0;
     if (e->op == OP_HOSTNAME && e->ret == 0) {
         copy_str(r->hostname, sizeof r->hostname, &e->v[K_NAME]);
         return 0;
@@ -352,13 +378,17 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
     if (rp_compile(r, e, &ev)) {
         rp_sock *s = rp_by_id(r, ev.sock);
         if (ev.data_len && !srr__b64_valid(r->trace + ev.data_off, ev.data_len))
-            return -2; /* checked here, so the program never meets it */
+            return RP_EBASE64; /* checked here, so the program never meets it */
         if (ev.what == RP_SEND) {
-            if (!s->out_total && !s->connected && ev_arg(e, A_TO)->type == SRR_JS_STRING) {
+            /* a datagram socket whose first act is a send to an address is
+             * a client's; one that received first is a server's */
+            if (!s->out_sends && !s->in_total && !s->connected &&
+                ev_arg(e, A_TO)->type == SRR_JS_STRING) {
                 copy_str(s->first_to, sizeof s->first_to, ev_arg(e, A_TO));
                 if (!seen->client)
                     seen->client = pid;
             }
+            s->out_sends++;
             s->out_total += b64_size_of(r->trace + ev.data_off, ev.data_len);
         } else {
             s->in_total++;
@@ -367,7 +397,7 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
             s->in_waits += ev.what == RP_IN + IN_ERROR || ev.what == RP_IN + IN_TIMEOUT;
         }
         if (seen->index && rp_index_event(seen->index, &ev) < 0)
-            return -1;
+            return RP_EINDEX;
     }
     if (e->op == OP_POLL)
         return 0;
@@ -380,9 +410,17 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
         copy_str(s->peer, sizeof s->peer, &e->v[K_PEER]);
     switch (e->op) {
     case OP_CONNECT:
-        s->connected = 1;
-        s->connect_err = e->ret == 0 || e->errno_num == EINPROGRESS ? 0 : (int)e->errno_num;
-        copy_str(s->peer, sizeof s->peer, ev_arg(e, A_ADDR));
+        /* the connect's outcome: the first call's, or a later one's that
+         * finished a non-blocking connect before any byte moved (not its
+         * EALREADY, EINPROGRESS or EISCONN) */
+        if (!s->connected) {
+            s->connected = 1;
+            s->connect_err = e->ret == 0 || e->errno_num == EINPROGRESS ? 0 : (int)e->errno_num;
+            copy_str(s->peer, sizeof s->peer, ev_arg(e, A_ADDR));
+        } else if (e->ret < 0 && !s->out_sends && !s->in_total && e->errno_num != EALREADY &&
+                   e->errno_num != EINPROGRESS && e->errno_num != EISCONN) {
+            s->connect_err = (int)e->errno_num;
+        }
         if (!seen->client)
             seen->client = pid;
         break;
@@ -401,9 +439,9 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
         if (e->ret < 0)
             break;
         size_t parent = (size_t)(s - r->socks);
-        rp_sock *c = rp_add_sock(r, ev_int(&e->v[K_NEW_SOCK], 0), pid);
+        rp_sock *c = rp_add_sock(r, ev_int(&e->v[K_NEW_SOCK], 0), pid, seen->lineno + 1024);
         if (!c)
-            return -1;
+            return RP_ENEWSOCK;
         s = &r->socks[parent]; /* the table may have moved */
         c->family = s->family;
         c->type = s->type;
@@ -418,14 +456,15 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
     }
     case OP_GETSOCKOPT:
         /* a non-blocking connect's result */
-        if (e->ret == 0 && ev_int(ev_arg(e, A_LEVEL), -1) == SOL_SOCKET &&
+        if (e->ret == 0 && s->connected && !s->out_sends && !s->in_total &&
+            ev_int(ev_arg(e, A_LEVEL), -1) == SOL_SOCKET &&
             ev_int(ev_arg(e, A_NAME), -1) == SO_ERROR && e->v[K_VALUE].type == SRR_JS_STRING) {
             unsigned char *v = NULL;
             size_t n = 0;
             if (srr__b64_decode(e->v[K_VALUE].p, e->v[K_VALUE].n, &v, &n) == 0 && n >= sizeof(int)) {
                 int err;
                 memcpy(&err, v, sizeof err);
-                if (err)
+                if (err > 0 && err < 4096)
                     s->connect_err = err;
             }
             free(v);
@@ -433,12 +472,12 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
         break;
     case OP_SEND:
         if (e->ret > 0 && e->v[K_DATA].type != SRR_JS_STRING)
-            return -1;
+            return RP_EDATA;
         break;
     case OP_RECV:
         if (e->ret > 0 && !(ev_int(ev_arg(e, A_FLAGS), 0) & MSG_PEEK) &&
             e->v[K_DATA].type != SRR_JS_STRING)
-            return -1;
+            return RP_EDATA;
         break;
     default:
         break;
@@ -473,7 +512,7 @@ static long rp_next_line(const replay_world *r, size_t *off, const char **line)
     return nl - p;
 }
 
-static int rp_check_any(const replay_world *r, const char *path, char *errbuf, size_t errlen);
+static int rp_check_any(const replay_world *r, char *errbuf, size_t errlen);
 
 int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
 {
@@ -493,7 +532,7 @@ int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
     int fd = srr__libc.open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) < 0) {
-        snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+        snprintf(errbuf, errlen, "%s: %s", rp_name(r), strerror(errno));
         if (fd >= 0)
             srr__libc.close(fd);
         return -1;
@@ -502,7 +541,7 @@ int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
     void *m = r->trace_len ? mmap(NULL, r->trace_len, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
     srr__libc.close(fd); /* the mapping stays: a program closing every descriptor cannot take it */
     if (m == MAP_FAILED) {
-        snprintf(errbuf, errlen, "%s: cannot map the trace: %s", path, strerror(errno));
+        snprintf(errbuf, errlen, "%s: cannot map the trace: %s", rp_name(r), strerror(errno));
         return -1;
     }
     r->trace = m;
@@ -514,7 +553,7 @@ int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
     long len = rp_next_line(r, &off, &line); /* the header, read above */
     r->cursor = off;
     if (r->opt.index_in && rp_index_load(r, r->opt.index_in) == 0)
-        return rp_check_any(r, path, errbuf, errlen); /* counted by sockrr replay */
+        return rp_check_any(r, errbuf, errlen); /* counted by sockrr replay */
     rp_seen seen = {0};
     if (r->opt.index_out && !(seen.index = rp_index_create(r->opt.index_out, errbuf, errlen)))
         return -1;
@@ -522,15 +561,15 @@ int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
     int rc = 0;
     while (rc == 0 && (len = rp_next_line(r, &off, &line)) >= 0) {
         lineno++;
+        seen.lineno = lineno;
         rp_ev e;
         const char *field = "", *what = "";
         if (rp_parse(line, (size_t)len, &e, &field, &what) < 0) {
-            snprintf(errbuf, errlen, "%s:%ld: %s%s%s", path, lineno, field, *field ? ": " : "",
-                     what);
+            snprintf(errbuf, errlen, "%s:%ld: %s%s%s", rp_name(r), lineno, field,
+                     *field ? ": " : "", what);
             rc = -1;
         } else if ((rc = rp_count(r, &e, &seen)) < 0) {
-            snprintf(errbuf, errlen, "%s:%ld: data: %s", path, lineno,
-                     rc == -2 ? "not base64" : "cannot load this event");
+            snprintf(errbuf, errlen, "%s:%ld: %s", rp_name(r), lineno, rp_count_error(rc));
             rc = -1;
         }
         rp_drop_behind(r, off);
@@ -551,17 +590,17 @@ int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
     }
     if (seen.index && rp_index_finish(seen.index, r, errbuf, errlen) < 0)
         return -1;
-    return rp_check_any(r, path, errbuf, errlen);
+    return rp_check_any(r, errbuf, errlen);
 }
 
 /* A trace with nothing to replay is refused. */
-static int rp_check_any(const replay_world *r, const char *path, char *errbuf, size_t errlen)
+static int rp_check_any(const replay_world *r, char *errbuf, size_t errlen)
 {
     int any = r->ngais > 0;
     for (size_t i = 0; i < r->nsocks && !any; i++)
         any = !r->opt.pid || r->socks[i].pid == r->opt.pid;
     if (!any) {
-        snprintf(errbuf, errlen, "%s: op: the trace holds no socket of %s to replay", path,
+        snprintf(errbuf, errlen, "%s: op: the trace holds no socket of %s to replay", rp_name(r),
                  r->opt.pid ? "that process" : "any process");
         return -1;
     }
@@ -597,6 +636,7 @@ static int rp_take(replay_world *r, const rp_recev *ev)
         if (n)
             memcpy(s->out + s->out_len, v, n);
         s->out_len += n;
+        s->out_sends_loaded++;
         free(v);
         if (s->type == SOCK_STREAM)
             return 0;
@@ -666,12 +706,12 @@ static int rp_next_event(replay_world *r, rp_recev *ev)
  * has, 0 at the end. */
 static int rp_pump(replay_world *r, rp_sock *want)
 {
-    uint64_t had_in = want->in_loaded, had_out = want->out_base + want->out_len;
+    uint64_t had_in = want->in_loaded, had_sends = want->out_sends_loaded;
     rp_recev ev;
     while (rp_next_event(r, &ev)) {
         if (rp_take(r, &ev) < 0)
             return 0; /* out of memory: the program meets the end early */
-        if (want->in_loaded != had_in || want->out_base + want->out_len != had_out)
+        if (want->in_loaded != had_in || want->out_sends_loaded != had_sends)
             return 1;
     }
     return 0;
@@ -701,6 +741,13 @@ void rp_in_pop(rp_sock *s)
     }
 }
 
+void rp_dgram_load(replay_world *r, rp_sock *s)
+{
+    while (s->dg_head == s->ndg && s->out_sends_loaded < s->out_sends)
+        if (!rp_pump(r, s))
+            break;
+}
+
 void rp_out_load(replay_world *r, rp_sock *s, uint64_t upto)
 {
     while (s->out_base + s->out_len < upto && s->out_base + s->out_len < s->out_total)
@@ -714,6 +761,8 @@ void rp_out_played(rp_sock *s)
     if (s->out_pos < s->out_base + 64)
         return;
     uint64_t drop = s->out_pos - 64 - s->out_base;
+    if (drop > s->out_len)
+        drop = s->out_len; /* the program is past what is loaded (lenient) */
     if (drop < 4096 || drop * 2 < s->out_len)
         return;
     memmove(s->out, s->out + drop, s->out_len - drop);

@@ -163,7 +163,7 @@ static int rp_fits_listen(const replay_world *r, const rp_sock *s, const rp_prog
                           const char *addr)
 {
     (void)addr;
-    return s->listener && (!p->bound[0] || rp_addr_matches(r, s->local, p->bound));
+    return s->listener && (!p->bound[0] || rp_bound_matches(r, s->local, p->bound));
 }
 
 static int rp_fits_any_listen(const replay_world *r, const rp_sock *s, const rp_prog *p,
@@ -184,8 +184,8 @@ static int rp_fits_bound_dgram(const replay_world *r, const rp_sock *s, const rp
                                const char *addr)
 {
     (void)addr;
-    return !s->connected && !s->first_to[0] && (s->in_total || s->out_total) &&
-           (!p->bound[0] || rp_addr_matches(r, s->local, p->bound));
+    return !s->connected && !s->first_to[0] && (s->in_total || s->out_sends) &&
+           (!p->bound[0] || rp_bound_matches(r, s->local, p->bound));
 }
 
 /* ------------------------------------------------------------- sockets */
@@ -409,17 +409,14 @@ static int rp_connect(srr_world *w, int h, const struct sockaddr *addr, socklen_
 }
 
 /* A datagram is matched whole: the next recorded one must have its length
- * and its destination.  0, or -1 with the divergence (tolerated when
- * lenient).  Its bytes are compared with the stream's, as a stream's. */
-static int rp_dgram_check(replay_world *r, rp_prog *p, rp_sock *s, const struct msghdr *m,
-                          size_t total)
+ * and its destination.  1 with *end, where the recorded datagram ends in
+ * the stream of the socket's bytes (its bytes are then compared as a
+ * stream's); 0 when the recording sent no more; -1 on a divergence (a
+ * difference is tolerated when lenient, and the datagrams stay in step). */
+static int rp_dgram_check(replay_world *r, rp_sock *s, const struct msghdr *m, size_t total,
+                          uint64_t *end)
 {
-    (void)p;
-    rp_out_load(r, s, s->out_pos + 1);
-    while (s->dg_head < s->ndg && s->dgrams[s->dg_head].end <= s->out_pos) {
-        free(s->dgrams[s->dg_head].to); /* played (lenient: skipped) */
-        s->dg_head++;
-    }
+    rp_dgram_load(r, s);
     if (s->dg_head == s->ndg)
         return 0; /* none left: the byte comparison says "more than recorded" */
     struct rp_dgram *d = &s->dgrams[s->dg_head];
@@ -427,13 +424,15 @@ static int rp_dgram_check(replay_world *r, rp_prog *p, rp_sock *s, const struct 
     if (m->msg_name)
         srr__sockaddr_format(m->msg_name, m->msg_namelen, to, sizeof to);
     rp_addr_shown(r, d->to, want, sizeof want);
+    uint64_t len = d->end > s->out_pos ? d->end - s->out_pos : 0;
     int rc = 0;
-    if (d->end - s->out_pos != total)
+    if (len != total)
         rc = rp_differs(r, s, "the program sent a datagram of %zu bytes, the recording's was %llu",
-                        total, (unsigned long long)(d->end - s->out_pos));
+                        total, (unsigned long long)len);
     else if (to[0] && d->to && strcmp(to, want) != 0)
         rc = rp_differs(r, s, "the program sent a datagram to %s, the recording sent it to %s",
                         to, want);
+    *end = d->end;
     free(d->to);
     d->to = NULL;
     if (++s->dg_head == s->ndg) {
@@ -443,7 +442,7 @@ static int rp_dgram_check(replay_world *r, rp_prog *p, rp_sock *s, const struct 
         s->ndg -= s->dg_head;
         s->dg_head = 0;
     }
-    return rc < 0 ? -1 : 0;
+    return rc < 0 ? -1 : 1;
 }
 
 static ssize_t rp_sendmsg_locked(replay_world *r, int h, const struct msghdr *m, int flags,
@@ -488,17 +487,29 @@ static ssize_t rp_sendmsg_locked(replay_world *r, int h, const struct msghdr *m,
     }
     s->calls++;
     long r2 = (long)total;
-    if (p->type != SOCK_STREAM && rp_dgram_check(r, p, s, m, total) < 0) {
-        free(got);
-        return -EPROTO;
+    uint64_t end = s->out_pos + total; /* where the program's bytes end in the stream */
+    int compare = 1;
+    if (p->type != SOCK_STREAM) {
+        uint64_t dg_end = 0;
+        int dc = rp_dgram_check(r, s, m, total, &dg_end);
+        if (dc < 0) {
+            free(got);
+            return -EPROTO;
+        }
+        if (dc > 0) {
+            compare = dg_end - s->out_pos == total; /* else tolerated already */
+            end = dg_end;
+        }
     }
     /* the recorded bytes from here, loaded (up to what the recording sent) */
     rp_out_load(r, s, s->out_pos + total);
     uint64_t have = s->out_base + s->out_len;
     size_t k = 0;
-    while (k < total && s->out_pos + k < have && got[k] == RP_OUT_AT(s, s->out_pos + k))
+    while (compare && k < total && s->out_pos + k < have && got[k] == RP_OUT_AT(s, s->out_pos + k))
         k++;
-    if (k < total && r->opt.lenient) {
+    if (!compare) {
+        /* a datagram of another size, tolerated (lenient) */
+    } else if (k < total && r->opt.lenient) {
         rp_tolerate(r, s, s->out_pos + k, s->out_pos + k < have ? got : NULL, total);
     } else if (k < total && s->out_pos + k < have) {
         r2 = rp_diverge_bytes(r, s, s->out_pos + k, got, total);
@@ -511,9 +522,8 @@ static ssize_t rp_sendmsg_locked(replay_world *r, int h, const struct msghdr *m,
     }
     if (r2 >= 0) {
         rp_note_io(r, 'S', (size_t)(s - r->socks) + 1, s->out_pos, s->out_pos + total);
-        s->out_pos += total;
-        if (s->out_pos > s->out_total)
-            s->out_pos = s->out_total; /* lenient: the extra bytes went nowhere */
+        /* lenient: extra bytes go nowhere, and datagrams stay in step */
+        s->out_pos = end > s->out_total ? s->out_total : end;
         rp_out_played(s);
     }
     free(got);
@@ -537,6 +547,12 @@ static ssize_t rp_sendmsg(srr_world *w, int h, const struct msghdr *m, int flags
 static in_item *rp_next_in(replay_world *r, rp_sock *s)
 {
     in_item *it = rp_in_head(r, s);
+    if (it && s->tolerated && s->out_pos < it->after_out) {
+        /* lenient, after a difference: the program's request may be
+         * shorter than the recorded one; what it sent stands for it */
+        s->out_pos = it->after_out < s->out_total ? it->after_out : s->out_total;
+        rp_out_played(s);
+    }
     return it && s->out_pos >= it->after_out ? it : NULL;
 }
 
@@ -870,7 +886,7 @@ static int rp_poll_locked(replay_world *r, struct pollfd *fds, nfds_t n, int64_t
     /* nothing: a recorded timeout for one of these, or the end */
     for (nfds_t i = 0; i < n; i++) {
         rp_sock *s = fds[i].fd >= 0 ? rp_rec(r, rp_prog_get(r, fds[i].fd)) : NULL;
-        in_item *it = s ? rp_in_head(r, s) : NULL;
+        in_item *it = s ? rp_next_in(r, s) : NULL;
         if (it && it->kind == IN_TIMEOUT) {
             rp_wait_out(r, it, timeout_ns);
             s->waits_met++;

@@ -68,6 +68,7 @@ typedef struct rp_sock {
     size_t nchildren, children_cap;
     /* Counted when the trace is opened (load.c's first pass): */
     uint64_t out_total;     /* bytes the recording sent */
+    uint64_t out_sends;     /* its sends (datagrams: each one) */
     uint64_t in_total;      /* things it received (data, end, errors, timeouts) */
     uint64_t in_bytes;      /* bytes it received */
     uint64_t in_waits;      /* timeouts and errors among them */
@@ -80,6 +81,7 @@ typedef struct rp_sock {
     in_item *in;
     size_t in_head, nin, in_cap;
     uint64_t in_loaded; /* things loaded so far */
+    uint64_t out_sends_loaded;
     /* datagram sockets: where each loaded datagram of the sent stream ends,
      * and where it went (NULL: a connected socket's) */
     struct rp_dgram {
@@ -213,6 +215,8 @@ void rp_in_pop(rp_sock *s);
  * pos, which must be loaded and not yet dropped. */
 void rp_out_load(replay_world *r, rp_sock *s, uint64_t upto);
 #define RP_OUT_AT(s, pos) ((s)->out[(pos) - (s)->out_base])
+/* Loads the socket's next recorded datagram, when it sent one more. */
+void rp_dgram_load(replay_world *r, rp_sock *s);
 /* Drops sent bytes the program has matched (keeping a few for reports). */
 void rp_out_played(rp_sock *s);
 
@@ -238,6 +242,9 @@ int rp_leftover_locked(replay_world *r, char *buf, size_t len);
 
 /* resolve.c: addresses as the program sees them (--map), name lookups */
 int rp_addr_matches(const replay_world *r, const char *recorded, const char *program);
+/* A program's bind address for a recorded local one: the same (mapped), or
+ * every address with the recorded port. */
+int rp_bound_matches(const replay_world *r, const char *recorded, const char *program);
 void rp_addr_shown(const replay_world *r, const char *recorded, char *out, size_t len);
 int rp_parse_maps(replay_world *r, const char *spec, char *errbuf, size_t errlen);
 int rp_getaddrinfo(srr_world *w, const char *node, const char *service,

@@ -86,6 +86,8 @@ int rp_diverge(replay_world *r, const char *fmt, ...)
         va_start(ap, fmt);
         /* the recording's name first: the file whose story the program left */
         int o = snprintf(r->report, sizeof r->report, "%s: ", rp_name(r));
+        if (o < 0 || (size_t)o >= sizeof r->report / 2)
+            o = 0; /* a name too long to keep: the report without it */
         o += vsnprintf(r->report + o, sizeof r->report - (size_t)o, fmt, ap);
         va_end(ap);
         unsigned first = r->nlast > RP_LAST ? r->nlast - RP_LAST : 0;

@@ -146,6 +146,25 @@ int rp_addr_matches(const replay_world *r, const char *recorded, const char *pro
     return strcmp(shown, program) == 0;
 }
 
+int rp_bound_matches(const replay_world *r, const char *recorded, const char *program)
+{
+    if (rp_addr_matches(r, recorded, program))
+        return 1;
+    /* a program bound to every address (0.0.0.0, ::) and the recorded port */
+    char shown[128];
+    struct sockaddr_storage a, b;
+    socklen_t al, bl;
+    rp_addr_shown(r, recorded, shown, sizeof shown);
+    if (srr__sockaddr_parse(shown, &a, &al) < 0 || srr__sockaddr_parse(program, &b, &bl) < 0 ||
+        (b.ss_family != AF_INET && b.ss_family != AF_INET6) ||
+        (a.ss_family != AF_INET && a.ss_family != AF_INET6))
+        return 0;
+    int any = b.ss_family == AF_INET
+                  ? ((struct sockaddr_in *)&b)->sin_addr.s_addr == htonl(INADDR_ANY)
+                  : IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)&b)->sin6_addr);
+    return any && *rp_port(&a) == *rp_port(&b);
+}
+
 /* ------------------------------------------------------------- lookups */
 
 static const char *jstr(const json_t *o, const char *k)
@@ -261,11 +280,16 @@ int rp_getaddrinfo(srr_world *w, const char *node, const char *service,
             h.ai_flags |= AI_NUMERICHOST | AI_NUMERICSERV;
         else /* on-miss passthrough: the real resolver */
             rp_note(r, "getaddrinfo %s: not recorded, to the resolver", node ? node : "(null)");
+        /* without the lock: a resolver may open sockets (nss modules),
+         * which come back here, and may take long */
+        rp_unlock(r);
         rc = srr__libc.getaddrinfo(node, service, &h, res);
+        int e = errno;
+        rp_lock(r);
         if (rc == 0) {
             rc = rp_copy_answers(*res, res);
         } else if (rc == EAI_SYSTEM) {
-            *sys_errno = errno;
+            *sys_errno = e;
         }
     } else if (!g) {
         rp_diverge(r, "replay diverged: the program looks up %s%s%s, which the recording never "
