@@ -53,7 +53,7 @@ CLI         := $(BUILD)/bin/sockrr
 # under it pays for what it loads (jansson is there for the sim's config).
 PRELOAD     := $(BUILD)/lib/libsockrr-preload.so
 PRE_SRCS    := $(wildcard interpose/*.c)
-PRE_LIB     := lib/core/names lib/core/world lib/core/busy lib/worlds/kernel lib/worlds/tap \
+PRE_LIB     := lib/core/names lib/core/world lib/core/busy lib/core/grow lib/worlds/kernel lib/worlds/tap \
                lib/trace/writer lib/trace/jline lib/trace/base64 lib/trace/addrstr \
                lib/trace/reader lib/trace/check lib/trace/jscan $(basename $(wildcard lib/worlds/sim/*.c)) \
                $(basename $(wildcard lib/worlds/replay/*.c))

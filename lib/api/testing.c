@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "sockrr/testing.h"
 #include "trace.h"
 
@@ -736,18 +737,10 @@ static int stream_visit(const json_t *ev, void *p)
         c->r = r;
         return 1;
     }
-    if (c->len + n > c->cap) {
-        size_t cap = c->cap ? c->cap : 256;
-        while (cap < c->len + n)
-            cap *= 2;
-        unsigned char *v = realloc(c->buf, cap);
-        if (!v) {
-            free(d);
-            c->r = -ENOMEM;
-            return 1;
-        }
-        c->buf = v;
-        c->cap = cap;
+    if (srr__grow((void **)&c->buf, &c->cap, c->len + n, 1) < 0) {
+        free(d);
+        c->r = -ENOMEM;
+        return 1;
     }
     if (n)
         memcpy(c->buf + c->len, d, n);

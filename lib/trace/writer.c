@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "busy.h"
+#include "grow.h"
 #include "libc.h"
 #include "sockrr.h"
 #include "trace.h"
@@ -444,17 +445,8 @@ static trace_sockrec *sockrec(srr_trace_writer *w, uint64_t id)
     if (id <= w->ctl->nslots)
         return &w->ctl->socks[id - 1];
     size_t i = (size_t)(id - 1 - w->ctl->nslots);
-    if (i >= w->nextra) {
-        size_t n = w->nextra ? w->nextra * 2 : 64;
-        while (n <= i)
-            n *= 2;
-        trace_sockrec *v = realloc(w->extra, n * sizeof *v);
-        if (!v)
-            return NULL;
-        memset(v + w->nextra, 0, (n - w->nextra) * sizeof *v);
-        w->extra = v;
-        w->nextra = n;
-    }
+    if (srr__grow((void **)&w->extra, &w->nextra, i + 1, sizeof *w->extra) < 0)
+        return NULL;
     return &w->extra[i];
 }
 

@@ -26,25 +26,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "jscan.h"
 #include "libc.h"
 #include "replay_int.h"
 
 /* Pages of the trace behind the reader are given back this many at a time. */
 #define RP_DROP_BYTES (8u << 20)
-
-int rp_grow(void **v, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap)
-        return 0;
-    size_t c = *cap ? *cap * 2 : 8;
-    void *p = realloc(*v, c * size);
-    if (!p)
-        return -1;
-    *v = p;
-    *cap = c;
-    return 0;
-}
 
 /* ------------------------------------------------------------- one line */
 
@@ -182,18 +170,10 @@ static rp_sock *rp_add_sock(replay_world *r, int64_t id, int pid, int64_t max_id
 {
     if (id <= 0 || id > max_id)
         return NULL;
-    if ((size_t)id >= r->ids_cap) {
-        size_t c = r->ids_cap ? r->ids_cap : 64;
-        while (c <= (size_t)id)
-            c *= 2;
-        size_t *v = realloc(r->ids, c * sizeof *v);
-        if (!v)
-            return NULL;
-        memset(v + r->ids_cap, 0, (c - r->ids_cap) * sizeof *v);
-        r->ids = v;
-        r->ids_cap = c;
-    }
-    if (r->ids[id] || rp_grow((void **)&r->socks, &r->socks_cap, r->nsocks, sizeof *r->socks) < 0)
+    if (srr__grow((void **)&r->ids, &r->ids_cap, (size_t)id + 1, sizeof *r->ids) < 0)
+        return NULL;
+    if (r->ids[id] ||
+        srr__grow((void **)&r->socks, &r->socks_cap, r->nsocks + 1, sizeof *r->socks) < 0)
         return NULL; /* an id made twice is a broken trace */
     rp_sock *s = &r->socks[r->nsocks++];
     memset(s, 0, sizeof *s);
@@ -449,7 +429,7 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
         c->t_made = e->t;
         copy_str(c->local, sizeof c->local, &e->v[K_NEW_LOCAL]);
         copy_str(c->peer, sizeof c->peer, &e->v[K_NEW_PEER]);
-        if (rp_grow((void **)&s->children, &s->children_cap, s->nchildren, sizeof(size_t)) < 0)
+        if (srr__grow((void **)&s->children, &s->children_cap, s->nchildren + 1, sizeof(size_t)) < 0)
             return -1;
         s->children[s->nchildren++] = r->nsocks - 1;
         break;
@@ -621,17 +601,9 @@ static int rp_take(replay_world *r, const rp_recev *ev)
         size_t n = 0;
         if (srr__b64_decode(r->trace + ev->data_off, ev->data_len, &v, &n) < 0)
             return -1;
-        if (s->out_len + n > s->out_cap) {
-            size_t c = s->out_cap ? s->out_cap : 4096;
-            while (c < s->out_len + n)
-                c *= 2;
-            unsigned char *o = realloc(s->out, c);
-            if (!o) {
-                free(v);
-                return -1;
-            }
-            s->out = o;
-            s->out_cap = c;
+        if (srr__grow((void **)&s->out, &s->out_cap, s->out_len + n, 1) < 0) {
+            free(v);
+            return -1;
         }
         if (n)
             memcpy(s->out + s->out_len, v, n);
@@ -641,7 +613,7 @@ static int rp_take(replay_world *r, const rp_recev *ev)
         if (s->type == SOCK_STREAM)
             return 0;
         /* a datagram: its end and destination, so each is matched whole */
-        if (rp_grow((void **)&s->dgrams, &s->dg_cap, s->ndg, sizeof *s->dgrams) < 0)
+        if (srr__grow((void **)&s->dgrams, &s->dg_cap, s->ndg + 1, sizeof *s->dgrams) < 0)
             return -1;
         struct rp_dgram d = {.end = s->out_base + s->out_len};
         if (ev->from_len && !(d.to = strndup(r->trace + ev->from_off, ev->from_len)))
@@ -665,7 +637,7 @@ static int rp_take(replay_world *r, const rp_recev *ev)
     } else if (it.kind == IN_TIMEOUT) {
         it.wait_ns = ev->aux;
     }
-    if (rp_grow((void **)&s->in, &s->in_cap, s->nin, sizeof *s->in) < 0) {
+    if (srr__grow((void **)&s->in, &s->in_cap, s->nin + 1, sizeof *s->in) < 0) {
         free(it.data);
         free(it.from);
         return -1;

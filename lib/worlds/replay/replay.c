@@ -26,6 +26,7 @@
 #include <sys/ioctl.h>
 #include <time.h>
 
+#include "grow.h"
 #include "libc.h"
 #include "replay_int.h"
 
@@ -93,7 +94,7 @@ static long rp_new_prog(replay_world *r, int family, int type, int nonblock, lon
     for (i = 0; i < r->nprogs && r->progs[i].handles; i++)
         ;
     if (i == r->nprogs) {
-        if (rp_grow((void **)&r->progs, &r->progs_cap, r->nprogs, sizeof *r->progs) < 0)
+        if (srr__grow((void **)&r->progs, &r->progs_cap, r->nprogs + 1, sizeof *r->progs) < 0)
             return -ENOMEM;
         r->nprogs++;
     }

@@ -205,7 +205,6 @@ int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen);
 void rp_free_recording(replay_world *r);
 /* Frees the sockets and lookups only (a half-loaded index). */
 void rp_free_recording_meta(replay_world *r);
-int rp_grow(void **v, size_t *cap, size_t n, size_t size);
 /* The next thing the socket received in the recording (loading it), NULL
  * when it received nothing more. */
 in_item *rp_in_head(replay_world *r, rp_sock *s);
