@@ -703,7 +703,6 @@ void rp_in_pop(rp_sock *s)
     in_item *it = &s->in[s->in_head++];
     free(it->data);
     free(it->from);
-    s->in_played++;
     if (s->in_head == s->nin) {
         s->in_head = s->nin = 0;
     } else if (s->in_head > 64 && s->in_head * 2 > s->nin) {

@@ -104,7 +104,6 @@ static long rp_new_prog(replay_world *r, int family, int type, int nonblock, lon
     p->type = type;
     p->nonblock = nonblock;
     p->rec = rec;
-    p->rcvtimeo_ns = -1;
     p->kfd = -1;
     return (long)i;
 }
@@ -279,7 +278,6 @@ static int rp_wait_more(replay_world *r, const char *what)
     uint64_t seen = r->progress;
     while (!r->diverged) {
         if (rp_all_played(r)) {
-            r->played_out = 1;
             if (r->opt.on_played_out) {
                 /* the threads that played the last calls may still be
                  * finishing (a log line): a moment for them */
@@ -727,10 +725,6 @@ static int rp_setsockopt(srr_world *w, int h, int level, int name, const void *v
         return rp_pass_call(k, RP_PASS_SETSOCKOPT, level, name, val, len);
     rp_lock(r);
     rp_prog *p = rp_prog_get(r, h);
-    if (p && level == SOL_SOCKET && name == SO_RCVTIMEO && len >= sizeof(struct timeval)) {
-        const struct timeval *tv = val;
-        p->rcvtimeo_ns = tv->tv_sec * 1000000000LL + tv->tv_usec * 1000LL;
-    }
     if (p && r->opt.passthrough_on_miss && len <= sizeof p->opts[0].val) {
         /* kept for a kernel socket the program may yet get (passthrough.c) */
         int i = 0;

@@ -92,7 +92,7 @@ typedef struct rp_sock {
     /* the program's side */
     uint64_t out_pos;   /* bytes of the stream the program sent */
     size_t in_off;      /* bytes of the head item it read */
-    uint64_t in_played, bytes_read, waits_met;
+    uint64_t bytes_read, waits_met;
     size_t next_child;
     unsigned calls; /* the program's calls on it: the per-connection sequence */
     int used;
@@ -104,7 +104,6 @@ typedef struct rp_prog {
     long rec;          /* index of the recorded socket it plays; -1 until matched */
     char bound[128];   /* the program's bind address */
     int listening;
-    int64_t rcvtimeo_ns;
     int handles;       /* descriptors on it; 0: free */
     int kfd;           /* on-miss passthrough: the kernel socket behind it, or -1 */
     /* options the program set, for a kernel socket made later (passthrough) */
@@ -155,7 +154,6 @@ typedef struct replay_world {
     uint64_t progress;       /* calls that moved the replay on: waits watch it */
     uint64_t idle_progress;  /* progress at the last wait that found nothing */
     unsigned idle_waits;     /* waits in a row that found nothing and moved nothing */
-    int played_out;          /* a server waited for more than the recording has */
     int diverged;
     char report[4096];
     /* the program's last calls that matched, a ring: sends and receives
