@@ -27,7 +27,7 @@ LIBS         = $(shell $(PKG_CONFIG) --libs $(DEP_PKGS) 2>/dev/null) -lm -lpthre
 LIB_SRCS    := $(wildcard lib/core/*.c lib/api/*.c lib/worlds/*.c lib/worlds/sim/*.c lib/worlds/replay/*.c \
                lib/trace/*.c)
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
-HEADERS     := $(wildcard interpose/*.h lib/include/*.h lib/include/sockrr/*.h lib/api/*.h lib/core/*.h lib/trace/*.h lib/worlds/*.h lib/worlds/sim/*.h replay/*.h)
+HEADERS     := $(wildcard interpose/*.h lib/include/*.h lib/include/sockrr/*.h lib/api/*.h lib/core/*.h lib/trace/*.h lib/worlds/*.h lib/worlds/sim/*.h lib/worlds/replay/*.h replay/*.h)
 CLI_SRCS    := $(wildcard replay/*.c)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
