@@ -178,35 +178,45 @@ static int js_value(js *s, srr_jsval *v, int depth)
     return 0;
 }
 
-#define JS_SLOTS 64
-
 static size_t js_hash(const char *k, size_t n)
 {
     if (!n)
         return 0;
-    return (n * 7 + (unsigned char)k[0] * 3 + (unsigned char)k[n - 1]) % JS_SLOTS;
+    return (n * 7 + (unsigned char)k[0] * 3 + (unsigned char)k[n - 1]) % SRR_JSCAN_SLOTS;
+}
+
+int srr__jscan_keys(srr_jskeys *k, const char *const *names, size_t n)
+{
+    memset(k, 0, sizeof *k);
+    if (n >= SRR_JSCAN_SLOTS / 2)
+        return -1;
+    k->names = names;
+    k->n = n;
+    for (size_t i = 0; i < n; i++) {
+        size_t h = js_hash(names[i], strlen(names[i]));
+        while (k->slot[h])
+            h = (h + 1) % SRR_JSCAN_SLOTS;
+        k->slot[h] = (uint8_t)(i + 1);
+    }
+    return 0;
 }
 
 int srr__jscan_object(const char *p, size_t n, const char *const *keys, srr_jsval *vals,
                       size_t nkeys, size_t *bad)
 {
-    js s = {p, p + n};
-    memset(vals, 0, nkeys * sizeof *vals);
-    /* the keys asked for, by a hash of length and ends: a member not asked
-     * for costs one probe, not a comparison with every key */
-    uint8_t slot[JS_SLOTS];
-    memset(slot, 0, sizeof slot);
-    if (nkeys >= JS_SLOTS / 2) {
+    srr_jskeys k;
+    if (srr__jscan_keys(&k, keys, nkeys) < 0) {
         if (bad)
             *bad = 0;
         return -1;
     }
-    for (size_t i = 0; i < nkeys; i++) {
-        size_t h = js_hash(keys[i], strlen(keys[i]));
-        while (slot[h])
-            h = (h + 1) % JS_SLOTS;
-        slot[h] = (uint8_t)(i + 1);
-    }
+    return srr__jscan_with(p, n, &k, vals, bad);
+}
+
+int srr__jscan_with(const char *p, size_t n, const srr_jskeys *keys, srr_jsval *vals, size_t *bad)
+{
+    js s = {p, p + n};
+    memset(vals, 0, keys->n * sizeof *vals);
     js_ws(&s);
     if (s.p >= s.end || *s.p != '{')
         goto fail;
@@ -229,11 +239,11 @@ int srr__jscan_object(const char *p, size_t n, const char *const *keys, srr_jsva
         srr_jsval v;
         if (js_value(&s, &v, 1) < 0)
             goto fail;
-        for (size_t h = js_hash(k, klen); slot[h]; h = (h + 1) % JS_SLOTS) {
+        for (size_t h = js_hash(k, klen); keys->slot[h]; h = (h + 1) % SRR_JSCAN_SLOTS) {
             /* keys are short: compared in line, stopping at the first
              * difference (a shorter key's NUL is one) */
-            size_t i = slot[h] - 1u;
-            const char *w = keys[i];
+            size_t i = keys->slot[h] - 1u;
+            const char *w = keys->names[i];
             size_t j = 0;
             while (j < klen && w[j] && w[j] == k[j])
                 j++;

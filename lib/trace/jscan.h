@@ -31,6 +31,19 @@ typedef struct srr_jsval {
     int escaped; /* a string holding a backslash */
 } srr_jsval;
 
+/* The keys a caller looks for, hashed once (srr__jscan_keys) so that each
+ * scan (srr__jscan_with) finds a member in one probe. */
+#define SRR_JSCAN_SLOTS 64
+typedef struct srr_jskeys {
+    const char *const *names; /* the caller's; must outlive the table */
+    size_t n;
+    unsigned char slot[SRR_JSCAN_SLOTS];
+} srr_jskeys;
+/* 0, or -1 for more than 31 keys. */
+int srr__jscan_keys(srr_jskeys *k, const char *const *names, size_t n);
+/* srr__jscan_object with a table made once; vals has room for k->n. */
+int srr__jscan_with(const char *p, size_t n, const srr_jskeys *k, srr_jsval *vals, size_t *bad);
+
 /* One pass over the object in [p, p + n): for each of the nkeys keys (at
  * most 31),
  * its value in vals[i] (type SRR_JS_NONE when absent; the first of a

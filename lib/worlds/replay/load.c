@@ -50,6 +50,7 @@ typedef enum { OP_OTHER, OP_SOCKET, OP_CONNECT, OP_LISTEN, OP_BIND, OP_ACCEPT, O
 
 typedef struct rp_ev {
     srr_jsval v[NK], a[NA];
+    const srr_jskeys *argk;
     int args_read; /* a[] holds args' members (read when first asked for) */
     rp_op op;
     int64_t pid, ret, sock, t, errno_num;
@@ -77,12 +78,14 @@ static rp_op ev_op(const srr_jsval *v)
 }
 
 /* Reads one event line; on a bad one, the field and what is wrong. */
-static int rp_parse(const char *line, size_t len, rp_ev *e, const char **field, const char **what)
+static int rp_parse(const replay_world *r, const char *line, size_t len, rp_ev *e,
+                    const char **field, const char **what)
 {
     size_t bad;
     e->line = line;
     e->len = len;
-    if (srr__jscan_object(line, len, ev_keys, e->v, NK, &bad) < 0) {
+    e->argk = &r->arg_keys;
+    if (srr__jscan_with(line, len, &r->ev_keys, e->v, &bad) < 0) {
         *field = "";
         *what = "not a JSON object (damaged or cut off)";
         return -1;
@@ -133,7 +136,7 @@ static const srr_jsval *ev_arg(rp_ev *e, int k)
     if (!e->args_read) {
         memset(e->a, 0, sizeof e->a);
         if (e->v[K_ARGS].type == SRR_JS_OBJECT)
-            srr__jscan_object(e->v[K_ARGS].p, e->v[K_ARGS].n, arg_keys, e->a, NA, NULL);
+            srr__jscan_with(e->v[K_ARGS].p, e->v[K_ARGS].n, e->argk, e->a, NULL);
         e->args_read = 1;
     }
     return &e->a[k];
@@ -496,6 +499,8 @@ static int rp_check_any(const replay_world *r, char *errbuf, size_t errlen);
 
 int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
 {
+    srr__jscan_keys(&r->ev_keys, ev_keys, NK); /* fewer than 32 keys: cannot fail */
+    srr__jscan_keys(&r->arg_keys, arg_keys, NA);
     srr_trace_error err;
     memset(&err, 0, sizeof err);
     srr_trace_reader *rd = srr__trace_open(path, &err); /* checks the header */
@@ -544,7 +549,7 @@ int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
         seen.lineno = lineno;
         rp_ev e;
         const char *field = "", *what = "";
-        if (rp_parse(line, (size_t)len, &e, &field, &what) < 0) {
+        if (rp_parse(r, line, (size_t)len, &e, &field, &what) < 0) {
             snprintf(errbuf, errlen, "%s:%ld: %s%s%s", rp_name(r), lineno, field,
                      *field ? ": " : "", what);
             rc = -1;
@@ -667,7 +672,7 @@ static int rp_next_event(replay_world *r, rp_recev *ev)
         const char *field, *what;
         rp_drop_behind(r, r->cursor);
         /* every line was checked by the first pass */
-        if (rp_parse(line, (size_t)len, &e, &field, &what) == 0 && e.pid == r->pid &&
+        if (rp_parse(r, line, (size_t)len, &e, &field, &what) == 0 && e.pid == r->pid &&
             rp_compile(r, &e, ev))
             return 1;
     }

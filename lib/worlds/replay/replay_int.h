@@ -22,6 +22,7 @@
 #include <sys/types.h>
 
 #include "busy.h"
+#include "jscan.h"
 #include "sockrr.h"
 #include "sockrr_world.h"
 #include "trace.h"
@@ -176,6 +177,7 @@ typedef struct replay_world {
     int64_t trace_mtime_ns;
     uint64_t trace_ino;
     size_t *ids; /* sock id -> socket index + 1 */
+    srr_jskeys ev_keys, arg_keys; /* the members load.c reads, hashed once */
     size_t ids_cap;
 } replay_world;
 
