@@ -469,10 +469,10 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
 }
 
 /* Gives the pages of the trace before off back to the system. */
+/* Gives the pages of the trace before off back to the system. */
 static void rp_drop_behind(replay_world *r, size_t off)
 {
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    size_t upto = off / page * page;
+    size_t upto = off / r->page * r->page;
     if (upto > r->dropped + RP_DROP_BYTES) {
         madvise((void *)(r->trace + r->dropped), upto - r->dropped, MADV_DONTNEED);
         r->dropped = upto;
@@ -530,6 +530,7 @@ int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
         return -1;
     }
     r->trace = m;
+    r->page = (size_t)sysconf(_SC_PAGESIZE);
     r->trace_mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
     r->trace_ino = (uint64_t)st.st_ino;
 

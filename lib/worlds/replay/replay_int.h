@@ -169,7 +169,7 @@ typedef struct replay_world {
     char unsupported[160];
     /* the trace, mapped; the second pass's place in it (load.c) */
     const char *trace;
-    size_t trace_len, cursor, dropped;
+    size_t trace_len, cursor, dropped, page;
     /* the index sockrr replay handed over (index.c): its compiled events
      * are read instead of the trace's lines */
     const char *idx;
