@@ -37,12 +37,6 @@ static void record_usage(FILE *out)
             "pcap could not be written; 2 usage error.\n");
 }
 
-static int record_usage_error(const char *what, const char *arg)
-{
-    fprintf(stderr, "sockrr record: %s%s (see sockrr record --help)\n", what, arg);
-    return SRR_EXIT_USAGE;
-}
-
 int cli_record(int argc, char **argv)
 {
     const char *out = "sockrr.jsonl", *pcap = NULL;
@@ -63,13 +57,13 @@ int cli_record(int argc, char **argv)
             return SRR_EXIT_OK;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
             if (++i == argc)
-                return record_usage_error("-o needs a file name", "");
+                return cli_usage_error("record", "-o needs a file name", "");
             out = argv[i];
         } else if (strncmp(a, "--output=", 9) == 0) {
             out = a + 9;
         } else if (strcmp(a, "--pcap") == 0) {
             if (++i == argc)
-                return record_usage_error("--pcap needs a file name", "");
+                return cli_usage_error("record", "--pcap needs a file name", "");
             pcap = argv[i];
         } else if (strncmp(a, "--pcap=", 7) == 0) {
             pcap = a + 7;
@@ -79,23 +73,23 @@ int cli_record(int argc, char **argv)
             errno = 0;
             long long n = v ? strtoll(v, &end, 10) : -1;
             if (!v || !*v || *end || errno || n < 0)
-                return record_usage_error("--payload-cap needs a byte count, not ",
-                                          v ? v : "nothing");
+                return cli_usage_error("record", "--payload-cap needs a byte count, not ",
+                                       v ? v : "nothing");
             cap = n;
         } else if (strcmp(a, "--passthrough") == 0) {
             passthrough = 1;
         } else {
-            return record_usage_error("unknown option ", a);
+            return cli_usage_error("record", "unknown option ", a);
         }
     }
     if (i >= argc)
-        return record_usage_error("no command given: sockrr record [OPTIONS] -- CMD", "");
+        return cli_usage_error("record", "no command given: sockrr record [OPTIONS] -- CMD", "");
     if (passthrough && pcap)
-        return record_usage_error("--pcap needs a trace: not with passthrough", "");
+        return cli_usage_error("record", "--pcap needs a trace: not with passthrough", "");
     if (!*out)
-        return record_usage_error("-o needs a file name", "");
+        return cli_usage_error("record", "-o needs a file name", "");
     if (!*out)
-        return record_usage_error("-o needs a file name", "");
+        return cli_usage_error("record", "-o needs a file name", "");
     launch_opts o = {
         .verb = "record",
         .mode = passthrough ? LAUNCH_PASSTHROUGH : LAUNCH_RECORD,

@@ -53,12 +53,6 @@ static void replay_usage(FILE *out)
             "1 a bad trace or capture; 2 usage error.\n");
 }
 
-static int replay_usage_error(const char *what, const char *arg)
-{
-    fprintf(stderr, "sockrr replay: %s%s (see sockrr replay --help)\n", what, arg);
-    return SRR_EXIT_USAGE;
-}
-
 static int replay_number(const char *v)
 {
     char *end;
@@ -178,9 +172,10 @@ int cli_replay(int argc, char **argv)
         } else if (strcmp(a, "--rechunk") == 0 || strcmp(a, "--pid") == 0) {
             const char *v = ++i < argc ? argv[i] : NULL;
             if (replay_number(v) <= 0)
-                return replay_usage_error(a[2] == 'r' ? "--rechunk needs a byte count, not "
-                                                      : "--pid needs a process id, not ",
-                                          v ? v : "nothing");
+                return cli_usage_error("replay",
+                                       a[2] == 'r' ? "--rechunk needs a byte count, not "
+                                                   : "--pid needs a process id, not ",
+                                       v ? v : "nothing");
             if (a[2] == 'r')
                 o.rechunk = v;
             else
@@ -188,29 +183,30 @@ int cli_replay(int argc, char **argv)
         } else if (strcmp(a, "--on-miss") == 0) {
             const char *v = ++i < argc ? argv[i] : NULL;
             if (!v || (strcmp(v, "fail") != 0 && strcmp(v, "passthrough") != 0))
-                return replay_usage_error("--on-miss takes fail or passthrough, not ",
-                                          v ? v : "nothing");
+                return cli_usage_error("replay", "--on-miss takes fail or passthrough, not ",
+                                       v ? v : "nothing");
             o.on_miss_passthrough = strcmp(v, "passthrough") == 0;
         } else if (strcmp(a, "--map") == 0) {
             const char *v = ++i < argc ? argv[i] : NULL;
             if (!v || !strchr(v, '=') || strchr(v, ','))
-                return replay_usage_error("--map needs RECORDED_ADDR=ADDR, not ", v ? v : "nothing");
+                return cli_usage_error("replay", "--map needs RECORDED_ADDR=ADDR, not ",
+                                       v ? v : "nothing");
             size_t used = strlen(map);
             if (used + strlen(v) + 2 > sizeof map)
-                return replay_usage_error("too many --map entries at ", v);
+                return cli_usage_error("replay", "too many --map entries at ", v);
             snprintf(map + used, sizeof map - used, "%s%s", used ? "," : "", v);
         } else if (a[0] == '-' && a[1]) {
-            return replay_usage_error("unknown option ", a);
+            return cli_usage_error("replay", "unknown option ", a);
         } else if (!trace) {
             trace = a;
         } else {
-            return replay_usage_error("one trace at a time; the command goes after --: ", a);
+            return cli_usage_error("replay", "one trace at a time; the command goes after --: ", a);
         }
     }
     if (!trace)
-        return replay_usage_error("no trace given: sockrr replay TRACE -- CMD", "");
+        return cli_usage_error("replay", "no trace given: sockrr replay TRACE -- CMD", "");
     if (i >= argc)
-        return replay_usage_error("no command given: sockrr replay TRACE -- CMD", "");
+        return cli_usage_error("replay", "no command given: sockrr replay TRACE -- CMD", "");
     o.cmd = argv + i;
     o.map = map[0] ? map : NULL;
     return replay_run(&o, trace);

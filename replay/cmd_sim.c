@@ -40,12 +40,6 @@ static void sim_usage(FILE *out)
             "126 CMD cannot be run; 1 a bad network or an unwritable trace; 2 usage error.\n");
 }
 
-static int sim_usage_error(const char *what, const char *arg)
-{
-    fprintf(stderr, "sockrr sim: %s%s (see sockrr sim --help)\n", what, arg);
-    return SRR_EXIT_USAGE;
-}
-
 /* The value of an option given as "--opt V" or "--opt=V". */
 static const char *sim_value(int argc, char **argv, int *i, const char *name)
 {
@@ -78,15 +72,15 @@ int cli_sim(int argc, char **argv)
             return SRR_EXIT_OK;
         } else if (strcmp(a, "-o") == 0 || sim_is(a, "--output")) {
             if (!(v = sim_value(argc, argv, &i, a[1] == 'o' ? "-o" : "--output")) || !*v)
-                return sim_usage_error("-o needs a file name", "");
+                return cli_usage_error("sim", "-o needs a file name", "");
             o.trace = v;
         } else if (sim_is(a, "--net")) {
             if (!(v = sim_value(argc, argv, &i, "--net")) || !*v)
-                return sim_usage_error("--net needs a file name", "");
+                return cli_usage_error("sim", "--net needs a file name", "");
             o.net = v;
         } else if (sim_is(a, "--pcap")) {
             if (!(v = sim_value(argc, argv, &i, "--pcap")) || !*v)
-                return sim_usage_error("--pcap needs a file name", "");
+                return cli_usage_error("sim", "--pcap needs a file name", "");
             o.pcap = v;
         } else if (sim_is(a, "--seed") || sim_is(a, "--payload-cap")) {
             int seed = a[2] == 's';
@@ -95,7 +89,7 @@ int cli_sim(int argc, char **argv)
             errno = 0;
             unsigned long long n = v && *v && *v != '-' ? strtoull(v, &end, 10) : 0;
             if (!v || !*v || *v == '-' || *end || errno)
-                return sim_usage_error(seed ? "--seed needs a number, not " :
+                return cli_usage_error("sim", seed ? "--seed needs a number, not " :
                                               "--payload-cap needs a byte count, not ",
                                        v ? v : "nothing");
             if (seed) {
@@ -106,13 +100,13 @@ int cli_sim(int argc, char **argv)
                 o.payload_cap = (int64_t)n;
             }
         } else {
-            return sim_usage_error("unknown option ", a);
+            return cli_usage_error("sim", "unknown option ", a);
         }
     }
     if (i >= argc)
-        return sim_usage_error("no command given: sockrr sim [OPTIONS] -- CMD", "");
+        return cli_usage_error("sim", "no command given: sockrr sim [OPTIONS] -- CMD", "");
     if (o.pcap && !o.trace)
-        return sim_usage_error("--pcap needs a trace: give -o TRACE too", "");
+        return cli_usage_error("sim", "--pcap needs a trace: give -o TRACE too", "");
     o.cmd = argv + i;
 
     /* the network is checked here, where a mistake can still be said once;

@@ -67,6 +67,12 @@ static int launch_find(const char *cmd, char *path, size_t len)
     return seen;
 }
 
+int cli_usage_error(const char *verb, const char *what, const char *arg)
+{
+    fprintf(stderr, "sockrr %s: %s%s (see sockrr %s --help)\n", verb, what, arg, verb);
+    return SRR_EXIT_USAGE;
+}
+
 /* 1 when path is an ELF executable with no program interpreter (static:
  * the dynamic loader never runs, so LD_PRELOAD does nothing); 0 for a
  * dynamic one, a script or anything else exec will judge. */
@@ -78,33 +84,29 @@ static int launch_is_static(const char *path)
     unsigned char h[64];
     ssize_t n = pread(fd, h, sizeof h, 0);
     int is_static = 0;
-    if (n >= 52 && memcmp(h, ELFMAG, SELFMAG) == 0 && h[EI_CLASS] == ELFCLASS64 && n >= 64) {
+    /* where the program headers are, by class; each starts with p_type, a
+     * 32-bit word in both classes */
+    uint64_t phoff = 0, phnum = 0, phentsize = 0;
+    if (n >= 64 && memcmp(h, ELFMAG, SELFMAG) == 0 && h[EI_CLASS] == ELFCLASS64) {
         Elf64_Ehdr e;
         memcpy(&e, h, sizeof e);
+        phoff = e.e_phoff, phnum = e.e_phnum, phentsize = e.e_phentsize;
         is_static = 1;
-        for (unsigned i = 0; i < e.e_phnum && is_static; i++) {
-            Elf64_Phdr ph;
-            if (pread(fd, &ph, sizeof ph, (off_t)(e.e_phoff + (uint64_t)i * e.e_phentsize)) !=
-                sizeof ph)
-                break;
-            if (ph.p_type == PT_INTERP)
-                is_static = 0;
-        }
-        /* a static-pie has no interpreter either; a shared object run
-         * directly is rare enough to call static too */
     } else if (n >= 52 && memcmp(h, ELFMAG, SELFMAG) == 0 && h[EI_CLASS] == ELFCLASS32) {
         Elf32_Ehdr e;
         memcpy(&e, h, sizeof e);
+        phoff = e.e_phoff, phnum = e.e_phnum, phentsize = e.e_phentsize;
         is_static = 1;
-        for (unsigned i = 0; i < e.e_phnum && is_static; i++) {
-            Elf32_Phdr ph;
-            if (pread(fd, &ph, sizeof ph, (off_t)(e.e_phoff + (uint32_t)i * e.e_phentsize)) !=
-                sizeof ph)
-                break;
-            if (ph.p_type == PT_INTERP)
-                is_static = 0;
-        }
     }
+    for (uint64_t i = 0; i < phnum && is_static; i++) {
+        uint32_t type;
+        if (pread(fd, &type, sizeof type, (off_t)(phoff + i * phentsize)) != sizeof type)
+            break;
+        if (type == PT_INTERP)
+            is_static = 0;
+    }
+    /* a static-pie has no interpreter either; a shared object run directly
+     * is rare enough to call static too */
     close(fd);
     return is_static;
 }

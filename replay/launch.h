@@ -10,6 +10,10 @@
 
 #include "sockrr_world.h"
 
+/* "sockrr VERB: WHAT ARG (see sockrr VERB --help)" on stderr; the usage
+ * status. */
+int cli_usage_error(const char *verb, const char *what, const char *arg);
+
 enum launch_mode { LAUNCH_RECORD, LAUNCH_PASSTHROUGH, LAUNCH_SIM, LAUNCH_REPLAY };
 
 typedef struct launch_opts {
