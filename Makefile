@@ -20,15 +20,16 @@ WARN        := -Wall -Wextra -Werror
 # pkg-config runs when a recipe runs (`=`, not `:=`), after `deps` has installed it.
 DEP_PKGS    := jansson libpcap
 ALL_CFLAGS   = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -Ilib/include -Ilib/api -Ilib/core \
-               -Ilib/trace -Ilib/worlds -Ilib/worlds/sim $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS) 2>/dev/null)
+               -Ilib/trace -Ilib/worlds -Ilib/worlds/sim \
+               -Ireplay/world -Ireplay/read -Ireplay/capture $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS) 2>/dev/null)
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 LIBS         = $(shell $(PKG_CONFIG) --libs $(DEP_PKGS) 2>/dev/null) -lm -lpthread
 
-LIB_SRCS    := $(wildcard lib/core/*.c lib/api/*.c lib/worlds/*.c lib/worlds/sim/*.c lib/worlds/replay/*.c \
-               lib/trace/*.c)
+LIB_SRCS    := $(wildcard lib/core/*.c lib/api/*.c lib/worlds/*.c lib/worlds/sim/*.c lib/trace/*.c \
+               replay/world/*.c replay/read/*.c replay/capture/*.c)
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
-HEADERS     := $(wildcard interpose/*.h lib/include/*.h lib/include/sockrr/*.h lib/api/*.h lib/core/*.h lib/trace/*.h lib/worlds/*.h lib/worlds/sim/*.h lib/worlds/replay/*.h replay/*.h)
-CLI_SRCS    := $(wildcard replay/*.c)
+HEADERS     := $(wildcard interpose/*.h lib/include/*.h lib/include/sockrr/*.h lib/api/*.h lib/core/*.h lib/trace/*.h lib/worlds/*.h lib/worlds/sim/*.h replay/*/*.h cli/*.h)
+CLI_SRCS    := $(wildcard cli/*.c)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -55,8 +56,8 @@ PRELOAD     := $(BUILD)/lib/libsockrr-preload.so
 PRE_SRCS    := $(wildcard interpose/*.c)
 PRE_LIB     := lib/core/names lib/core/world lib/core/busy lib/core/grow lib/worlds/kernel lib/worlds/tap \
                lib/trace/writer lib/trace/jline lib/trace/base64 lib/trace/addrstr \
-               lib/trace/reader lib/trace/check lib/trace/jscan $(basename $(wildcard lib/worlds/sim/*.c)) \
-               $(basename $(wildcard lib/worlds/replay/*.c))
+               replay/read/reader replay/read/check replay/read/jscan \
+               $(basename $(wildcard lib/worlds/sim/*.c)) $(basename $(wildcard replay/world/*.c))
 PRE_OBJS    := $(PRE_SRCS:%.c=$(BUILD)/obj/%.o) $(PRE_LIB:%=$(BUILD)/obj/%.o)
 
 .PHONY: all deps check unit integration bench demo install uninstall clean help

@@ -1,5 +1,5 @@
 /*
- * test_capture.c — captures as traces (lib/trace/capture*.c).  Each test
+ * test_capture.c — captures as traces (replay/capture/capture*.c).  Each test
  * writes a small capture with libpcap (pcap_open_dead + pcap_dump_open, or
  * pcapng bytes by hand), converts it, reads the trace back through the
  * project's reader (srr__trace_open/next, which checks every event) and

@@ -1,6 +1,6 @@
 /*
  * test_jscan.c — reading members out of one JSON object in place
- * (lib/trace/jscan.c): a trace event line with every member and its span,
+ * (replay/read/jscan.c): a trace event line with every member and its span,
  * key matching (absent, repeated, prefixes, nested), string escapes,
  * integers, literals, whitespace, and one test per kind of error with the
  * offset it reports.  Every scanned text is copied into a heap block of

@@ -1,6 +1,6 @@
 /*
  * test_trace_reader.c — the JSONL trace reader and event checker
- * (lib/trace/reader.c, check.c) and base64: valid traces, one test per error
+ * (replay/read/reader.c, check.c) and base64: valid traces, one test per error
  * kind, torn last lines, a reader that goes on after a bad line, and base64
  * round trips.
  */

@@ -63,7 +63,7 @@ static int replay_number(const char *v)
 
 static int replay_temp(const char *what, char *path, size_t len);
 
-/* A capture becomes a trace first (lib/trace/capture.c), in a file of our
+/* A capture becomes a trace first (replay/capture/capture.c), in a file of our
  * own that lives while CMD runs. */
 static int replay_capture(const char *capture, char *trace, size_t len)
 {
