@@ -55,6 +55,7 @@ CLI         := $(BUILD)/bin/sockrr
 PRELOAD     := $(BUILD)/lib/libsockrr-preload.so
 PRE_SRCS    := $(wildcard interpose/*.c)
 PRE_LIB     := lib/core/names lib/core/world lib/core/busy lib/core/grow lib/worlds/kernel lib/worlds/tap \
+               lib/worlds/env_world lib/worlds/forked \
                lib/trace/writer lib/trace/jline lib/trace/base64 lib/trace/addrstr \
                replay/read/reader replay/read/check replay/read/jscan \
                $(basename $(wildcard lib/worlds/sim/*.c)) $(basename $(wildcard replay/world/*.c))
@@ -141,7 +142,8 @@ install: all
 	ln -sf libsockrr.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libsockrr.so
 	install -m 644 lib/include/sockrr.h lib/include/sockrr_world.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 lib/include/sockrr/testing.h $(DESTDIR)$(PREFIX)/include/sockrr/
+	install -m 644 lib/include/sockrr/testing.h lib/include/sockrr/worlds.h \
+		$(DESTDIR)$(PREFIX)/include/sockrr/
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' sockrr.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/sockrr.pc
@@ -150,7 +152,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libsockrr.* $(DESTDIR)$(PREFIX)/lib/libsockrr-preload.so \
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig/sockrr.pc \
 		$(DESTDIR)$(PREFIX)/include/sockrr.h $(DESTDIR)$(PREFIX)/include/sockrr_world.h \
-		$(DESTDIR)$(PREFIX)/include/sockrr/testing.h \
+		$(DESTDIR)$(PREFIX)/include/sockrr/testing.h $(DESTDIR)$(PREFIX)/include/sockrr/worlds.h \
 		$(DESTDIR)$(PREFIX)/bin/sockrr
 
 clean:

@@ -7,7 +7,7 @@
 #ifndef SOCKRR_CLI_H
 #define SOCKRR_CLI_H
 
-enum { SRR_EXIT_OK = 0, SRR_EXIT_FAIL = 1, SRR_EXIT_USAGE = 2, SRR_EXIT_NOT_BUILT = 3 };
+#include "exit_status.h"
 
 int cli_show(int argc, char **argv);
 int cli_check(int argc, char **argv);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "env_world.h"
 #include "launch.h"
 
 static void record_usage(FILE *out)
@@ -41,7 +42,7 @@ int cli_record(int argc, char **argv)
 {
     const char *out = "sockrr.jsonl", *pcap = NULL;
     int64_t cap = -1;
-    const char *pass_env = getenv("SOCKRR_PASSTHROUGH");
+    const char *pass_env = getenv(srr__env_names[SRR_ENV_PASSTHROUGH]);
     int passthrough = pass_env && strcmp(pass_env, "1") == 0;
     int i;
     for (i = 1; i < argc; i++) {

@@ -15,6 +15,7 @@
 #include "capture.h"
 #include "trace.h"
 #include "cli.h"
+#include "handover.h"
 #include "launch.h"
 
 static void replay_usage(FILE *out)
@@ -47,10 +48,12 @@ static void replay_usage(FILE *out)
             "A server CMD that waits for another connection once every recorded one is\n"
             "played is ended, with status 0.\n"
             "\n"
-            "exit status: CMD's; 86 CMD diverged from the recording (a report on stderr\n"
-            "names the connection, the byte and both sides); 87 CMD ended with recorded\n"
-            "connections not played out (strict); 127 CMD not found; 126 CMD cannot be run;\n"
-            "1 a bad trace or capture; 2 usage error.\n");
+            "exit status: CMD's; %d CMD diverged from the recording (a report on stderr\n"
+            "names the connection, the byte and both sides); %d CMD ended with recorded\n"
+            "connections not played out (strict); %d CMD not found; %d CMD cannot be run;\n"
+            "%d a bad trace or capture; %d usage error.\n",
+            SRR_EXIT_DIVERGED, SRR_EXIT_UNPLAYED, SRR_EXIT_NOT_FOUND, SRR_EXIT_CANNOT_RUN,
+            SRR_EXIT_FAIL, SRR_EXIT_USAGE);
 }
 
 static int replay_number(const char *v)
@@ -128,8 +131,8 @@ static int replay_run(launch_opts *o, const char *trace)
     char err[512] = "";
     srr_replay_options ro = {.pid = o->pid ? atoi(o->pid) : 0, .map = o->map,
                              .passthrough_on_miss = o->on_miss_passthrough,
-                             .index_out = index, .name = o->replay_name};
-    srr_world *w = srr_world_replay(trace, &ro, err, sizeof err);
+                             .name = o->replay_name};
+    srr_world *w = srr__world_replay_handover(trace, &ro, NULL, index, err, sizeof err);
     int checked = w != NULL;
     srr_world_destroy(w); /* it checked the trace and wrote the index */
     int rc = SRR_EXIT_FAIL;

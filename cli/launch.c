@@ -23,12 +23,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "env_world.h"
 #include "launch.h"
 #include "sockrr.h"
 #include "sockrr_world.h"
 #include "trace.h"
-
-enum { EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 
 static const char *launch_verb = "record";
 
@@ -114,7 +113,7 @@ static int launch_is_static(const char *path)
 /* The interposer library: $SOCKRR_PRELOAD, else beside this program. */
 static int launch_preload(char *path, size_t len)
 {
-    const char *env = getenv("SOCKRR_PRELOAD");
+    const char *env = getenv(srr__env_names[SRR_ENV_PRELOAD]);
     if (env && *env) {
         if (!realpath(env, path))
             return -errno;
@@ -200,13 +199,16 @@ static void launch_forward(int sig, siginfo_t *info, void *ctx)
         kill(launch_child, sig);
 }
 
+/* The environment CMD runs in: LD_PRELOAD, and the launcher's contract
+ * with the preload library (env_world.h), every variable of it set or
+ * unset, so the mode asked for is the mode run. */
 static int launch_setenv(const char *preload, const launch_opts *o, const char *trace,
                          const char *ctl)
 {
-    const char *mode = o->mode == LAUNCH_SIM           ? "sim"
-                       : o->mode == LAUNCH_REPLAY      ? "replay"
-                       : o->mode == LAUNCH_PASSTHROUGH ? "passthrough"
-                                                       : "record";
+    static const char *const modes[] = {[LAUNCH_RECORD] = "record",
+                                        [LAUNCH_PASSTHROUGH] = "passthrough",
+                                        [LAUNCH_SIM] = "sim",
+                                        [LAUNCH_REPLAY] = "replay"};
     const char *old = getenv("LD_PRELOAD");
     char *pl = NULL;
     if (old && *old && !strstr(old, preload)) {
@@ -215,24 +217,24 @@ static int launch_setenv(const char *preload, const launch_opts *o, const char *
     } else if (!(pl = strdup(old && *old ? old : preload))) {
         return -ENOMEM;
     }
-    int r = setenv("LD_PRELOAD", pl, 1) || setenv("SOCKRR_PRELOAD", preload, 1) ||
-            setenv("SOCKRR_MODE", mode, 1) || (trace && setenv("SOCKRR_TRACE", trace, 1)) ||
-            (ctl && setenv("SOCKRR_CTL", ctl, 1)) || (o->net && setenv("SOCKRR_NET", o->net, 1)) ||
-            (o->seed_set && setenv("SOCKRR_SEED", o->seed_text, 1)) ||
-            (o->replay && setenv("SOCKRR_REPLAY", o->replay, 1)) ||
-            (o->replay_index && setenv("SOCKRR_REPLAY_INDEX", o->replay_index, 1)) ||
-            (o->replay_name && setenv("SOCKRR_REPLAY_NAME", o->replay_name, 1)) ||
-            (o->rechunk && setenv("SOCKRR_RECHUNK", o->rechunk, 1)) ||
-            (o->pid && setenv("SOCKRR_REPLAY_PID", o->pid, 1)) ||
-            (o->map && setenv("SOCKRR_REPLAY_MAP", o->map, 1)) ||
-            (o->on_miss_passthrough && setenv("SOCKRR_REPLAY_ON_MISS", "passthrough", 1)) ||
-            (o->lenient && setenv("SOCKRR_LENIENT", "1", 1));
-    if (!trace)
-        unsetenv("SOCKRR_TRACE");
-    if (o->mode != LAUNCH_PASSTHROUGH)
-        unsetenv("SOCKRR_PASSTHROUGH"); /* the mode asked for is the mode run */
+    srr_env e = {{NULL}};
+    e.v[SRR_ENV_MODE] = modes[o->mode];
+    e.v[SRR_ENV_PRELOAD] = preload;
+    e.v[SRR_ENV_TRACE] = trace;
+    e.v[SRR_ENV_CTL] = ctl;
+    e.v[SRR_ENV_NET] = o->net;
+    e.v[SRR_ENV_SEED] = o->seed_set ? o->seed_text : NULL;
+    e.v[SRR_ENV_REPLAY] = o->replay;
+    e.v[SRR_ENV_REPLAY_INDEX] = o->replay_index;
+    e.v[SRR_ENV_REPLAY_NAME] = o->replay_name;
+    e.v[SRR_ENV_RECHUNK] = o->rechunk;
+    e.v[SRR_ENV_REPLAY_PID] = o->pid;
+    e.v[SRR_ENV_REPLAY_MAP] = o->map;
+    e.v[SRR_ENV_REPLAY_ON_MISS] = o->on_miss_passthrough ? "passthrough" : NULL;
+    e.v[SRR_ENV_LENIENT] = o->lenient ? "1" : NULL;
+    int r = setenv("LD_PRELOAD", pl, 1) < 0 ? -errno : srr__env_apply(&e);
     free(pl);
-    return r ? -errno : 0;
+    return r;
 }
 
 int cli_launch(const launch_opts *o)
@@ -244,19 +246,22 @@ int cli_launch(const launch_opts *o)
     char path[PATH_MAX];
     int r = launch_find(cmd[0], path, sizeof path);
     if (r == -EACCES)
-        return launch_fail(EXIT_CANNOT_RUN, "%s: permission denied%s", cmd[0], "");
+        return launch_fail(SRR_EXIT_CANNOT_RUN, "%s: permission denied%s", cmd[0], "");
     if (r < 0)
-        return launch_fail(EXIT_NOT_FOUND, "%s: command not found%s", cmd[0], "");
+        return launch_fail(SRR_EXIT_NOT_FOUND, "%s: command not found%s", cmd[0], "");
     if (launch_is_static(path))
-        return launch_fail(EXIT_CANNOT_RUN,
+        return launch_fail(SRR_EXIT_CANNOT_RUN,
                            "%s is statically linked: LD_PRELOAD cannot reach its calls%s", path,
                            " (docs/interpose.md)");
     char preload[PATH_MAX];
     if (launch_preload(preload, sizeof preload) < 0)
         return launch_fail(SRR_EXIT_FAIL,
                            "cannot find the interposer libsockrr-preload.so%s%s",
-                           getenv("SOCKRR_PRELOAD") ? " at $SOCKRR_PRELOAD=" : " beside sockrr",
-                           getenv("SOCKRR_PRELOAD") ? getenv("SOCKRR_PRELOAD") : "");
+                           getenv(srr__env_names[SRR_ENV_PRELOAD]) ? " at $SOCKRR_PRELOAD="
+                                                                   : " beside sockrr",
+                           getenv(srr__env_names[SRR_ENV_PRELOAD])
+                               ? getenv(srr__env_names[SRR_ENV_PRELOAD])
+                               : "");
     char trace[PATH_MAX], ctl[PATH_MAX] = "";
     if (out) {
         r = launch_abspath(out, trace, sizeof trace);
@@ -354,7 +359,7 @@ int cli_launch(const launch_opts *o)
         /* exec failed: nothing ran, so no trace is left behind */
         if (out)
             unlink(trace);
-        return launch_fail(e == -ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "%s: %s", cmd[0],
+        return launch_fail(e == -ENOENT ? SRR_EXIT_NOT_FOUND : SRR_EXIT_CANNOT_RUN, "%s: %s", cmd[0],
                            strerror(-e));
     }
     int status = wt.status;

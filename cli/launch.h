@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "sockrr_world.h"
+#include "sockrr/worlds.h"
 
 /* "sockrr VERB: WHAT ARG (see sockrr VERB --help)" on stderr; the usage
  * status. */

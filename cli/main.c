@@ -8,8 +8,6 @@
 #include "cli.h"
 #include "sockrr.h"
 
-enum { EXIT_USAGE = SRR_EXIT_USAGE, EXIT_NOT_BUILT = SRR_EXIT_NOT_BUILT };
-
 static const struct verb {
     const char *name;
     const char *summary;
@@ -50,7 +48,7 @@ int main(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
-        return EXIT_USAGE;
+        return SRR_EXIT_USAGE;
     }
     const char *v = argv[1];
     if (strcmp(v, "--help") == 0 || strcmp(v, "-h") == 0 || strcmp(v, "help") == 0) {
@@ -68,8 +66,8 @@ int main(int argc, char **argv)
             return verbs[i].run(argc - 1, argv + 1);
         fprintf(stderr, "sockrr: '%s' is not built yet: it arrives with %s\n", v,
                 verbs[i].arrives_with);
-        return EXIT_NOT_BUILT;
+        return SRR_EXIT_NOT_BUILT;
     }
     fprintf(stderr, "sockrr: unknown verb '%s' (see sockrr --help)\n", v);
-    return EXIT_USAGE;
+    return SRR_EXIT_USAGE;
 }

@@ -1,26 +1,20 @@
 /*
- * clock_calls.c — time, over the sim: clock_gettime, gettimeofday, time,
- * nanosleep, clock_nanosleep, usleep and sleep read and wait on the world's
- * virtual clock.  Over the kernel each is libc's.
+ * clock_calls.c — time, over a world with a clock of its own (the sim's
+ * virtual time, the replay's recorded time): clock_gettime, gettimeofday,
+ * time, nanosleep, clock_nanosleep, usleep and sleep read and wait on the
+ * world's clock.  Over the kernel each is libc's.
  *
- * Virtual time moves when every thread that has made a sim call waits in
- * one (docs/sim.md).  A program that only computes holds it still; so that
- * a loop polling the clock ("spin until 10 ms have passed") ends, every
- * clock read costs CLOCK_READ_COST_NS of this process's time, added on top
- * of the world's clock (the sim itself does not move for it).
+ * What a read costs the program is the world's to say
+ * (SRR_CTL_CLOCK_CHARGE): the sim charges each read a little time, so that
+ * a loop polling the clock ends.
  */
 #define _GNU_SOURCE
-#include <stdatomic.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "busy.h"
 #include "preload.h"
-
-#define CLOCK_READ_COST_NS 1000
-
-static atomic_llong read_cost; /* the clock reads' time so far */
 
 static int virtual_clock(clockid_t clock)
 {
@@ -37,21 +31,40 @@ static int virtual_clock(clockid_t clock)
     }
 }
 
-/* The sim world, or NULL when the clocks are libc's. */
+/* The world whose clock the program's is, or NULL when the clocks are
+ * libc's. */
 static srr_world *time_world(void)
 {
     srr_world *w = srr__preload_world_if_ready();
     /* a clock read from inside sockrr holding a lock (its malloc, under
      * ASan) is libc's (busy.h) */
-    return w && srr__preload_own_handles() && !srr__busy ? w : NULL;
+    return w && (srr_world_caps(w) & SRR_CAP_VIRTUAL_CLOCK) && !srr__busy ? w : NULL;
 }
 
+/* What the world charged for the program's clock reads before this one
+ * (reads: 1 for a read, 0 to look). */
+static int64_t clock_charge(srr_world *w, int64_t reads)
+{
+    int64_t c = reads;
+    return srr_world_control(w, SRR_CTL_CLOCK_CHARGE, &c) == 0 ? c : 0;
+}
+
+/* The program reads the world's clock. */
 static int64_t world_now(srr_world *w, clockid_t clock)
 {
     int64_t t = w->ops->now(w, clock);
     if (t < 0)
         return t;
-    return t + atomic_fetch_add_explicit(&read_cost, CLOCK_READ_COST_NS, memory_order_relaxed);
+    return t + clock_charge(w, 1);
+}
+
+int64_t srr__world_now(srr_world *w, clockid_t clock)
+{
+    int64_t t = clock;
+    int r = srr_world_control(w, SRR_CTL_NOW, &t);
+    if (r == -ENOTTY)
+        return w->ops->now(w, clock); /* the kernel's clock: nothing to trace */
+    return r < 0 ? r : t;
 }
 
 int clock_gettime(clockid_t clock, struct timespec *ts)
@@ -121,7 +134,7 @@ int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req, stru
         return EINVAL;
     int64_t ns = req->tv_sec * 1000000000LL + req->tv_nsec;
     if (flags & TIMER_ABSTIME)
-        ns -= w->ops->now(w, clock) + atomic_load(&read_cost);
+        ns -= w->ops->now(w, clock) + clock_charge(w, 0);
     int r = world_sleep(w, clock, ns);
     if (r == EINTR && rem && !(flags & TIMER_ABSTIME))
         *rem = (struct timespec){0, 0}; /* an interrupted virtual sleep has no remainder to give */

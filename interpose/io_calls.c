@@ -19,16 +19,6 @@
 
 #include "preload.h"
 
-/* The world when fd is one of its sockets (*h its handle), else NULL. */
-static srr_world *sock_world(int fd, int *h)
-{
-    srr_world *w = srr__preload_world();
-    if (!w)
-        return NULL;
-    *h = srr__fd_handle(fd);
-    return *h >= 0 ? w : NULL;
-}
-
 /* A descriptor the table called a socket that the world says is not one
  * (closed behind the interposer's back and reused): the table learns, the
  * caller goes to libc. */
@@ -85,7 +75,7 @@ static ssize_t world_recv(srr_world *w, int h, struct msghdr *msg, int flags, in
 ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     if (!w || !msg)
         return LIBC(sendmsg)(fd, msg, flags);
     int e = errno;
@@ -96,7 +86,7 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
                socklen_t tolen)
 {
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     if (!w)
         return REAL(sendto)(fd, buf, len, flags, to, tolen);
     int e = errno;
@@ -109,7 +99,7 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
 ssize_t send(int fd, const void *buf, size_t len, int flags)
 {
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     if (!w)
         return LIBC(send)(fd, buf, len, flags);
     int e = errno;
@@ -121,7 +111,7 @@ ssize_t send(int fd, const void *buf, size_t len, int flags)
 ssize_t write(int fd, const void *buf, size_t len)
 {
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     if (!w)
         return LIBC(write)(fd, buf, len);
     int e = errno;
@@ -136,7 +126,7 @@ ssize_t write(int fd, const void *buf, size_t len)
 ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 {
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     if (!w || iovcnt < 0 || iovcnt > IOV_MAX)
         return REAL(writev)(fd, iov, iovcnt);
     int e = errno;
@@ -151,7 +141,7 @@ ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 {
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     if (!w || !vec)
         return REAL(sendmmsg)(fd, vec, vlen, flags);
     int e = errno;
@@ -176,7 +166,7 @@ int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     if (!w || !msg)
         return LIBC(recvmsg)(fd, msg, flags);
     int e = errno;
@@ -187,7 +177,7 @@ ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from
                  socklen_t *fromlen)
 {
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     if (!w || (from && !fromlen)) /* the kernel's EFAULT */
         return REAL(recvfrom)(fd, buf, len, flags, from, fromlen);
     int e = errno;
@@ -205,7 +195,7 @@ ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from
 ssize_t recv(int fd, void *buf, size_t len, int flags)
 {
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     if (!w)
         return REAL(recv)(fd, buf, len, flags);
     int e = errno;
@@ -217,7 +207,7 @@ ssize_t recv(int fd, void *buf, size_t len, int flags)
 ssize_t read(int fd, void *buf, size_t len)
 {
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     if (!w)
         return REAL(read)(fd, buf, len);
     if (len == 0)
@@ -234,7 +224,7 @@ ssize_t read(int fd, void *buf, size_t len)
 ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 {
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     if (!w || iovcnt < 0 || iovcnt > IOV_MAX)
         return REAL(readv)(fd, iov, iovcnt); /* EINVAL, from the kernel */
     size_t total = 0;
@@ -255,7 +245,7 @@ ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags, struct timespec *timeout)
 {
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     if (!w || !vec)
         return REAL(recvmmsg)(fd, vec, vlen, flags, timeout);
     int e = errno;
@@ -291,7 +281,7 @@ int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags, struct t
 ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen)
 {
     int h;
-    if (len > buflen || !sock_world(fd, &h))
+    if (len > buflen || !srr__sock_world(fd, &h))
         return REAL(__read_chk)(fd, buf, len, buflen);
     return read(fd, buf, len);
 }
@@ -299,7 +289,7 @@ ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen)
 ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags)
 {
     int h;
-    if (len > buflen || !sock_world(fd, &h))
+    if (len > buflen || !srr__sock_world(fd, &h))
         return REAL(__recv_chk)(fd, buf, len, buflen, flags);
     return recv(fd, buf, len, flags);
 }
@@ -308,7 +298,7 @@ ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
                        struct sockaddr *from, socklen_t *fromlen)
 {
     int h;
-    if (len > buflen || !sock_world(fd, &h))
+    if (len > buflen || !srr__sock_world(fd, &h))
         return REAL(__recvfrom_chk)(fd, buf, len, buflen, flags, from, fromlen);
     return recvfrom(fd, buf, len, flags, from, fromlen);
 }
@@ -366,7 +356,7 @@ static ssize_t sendfile_via_seam(srr_world *w, int h, int fd, int in, off64_t *o
 ssize_t sendfile(int out, int in, off_t *offset, size_t count)
 {
     int h;
-    srr_world *w = sock_world(out, &h);
+    srr_world *w = srr__sock_world(out, &h);
     if (!w)
         return REAL(sendfile)(out, in, offset, count);
     off64_t o = offset ? *offset : 0;
@@ -379,7 +369,7 @@ ssize_t sendfile(int out, int in, off_t *offset, size_t count)
 ssize_t sendfile64(int out, int in, off64_t *offset, size_t count)
 {
     int h;
-    srr_world *w = sock_world(out, &h);
+    srr_world *w = srr__sock_world(out, &h);
     if (!w)
         return REAL(sendfile64)(out, in, offset, count);
     return sendfile_via_seam(w, h, out, in, offset, count);
@@ -504,7 +494,7 @@ ssize_t splice(int in, off64_t *in_off, int out, off64_t *out_off, size_t len, u
     type name(int fd, buftype buf, size_t len, offtype off)                                    \
     {                                                                                          \
         int h;                                                                                 \
-        if (sock_world(fd, &h)) {                                                              \
+        if (srr__sock_world(fd, &h)) {                                                              \
             errno = ESPIPE;                                                                    \
             return -1;                                                                         \
         }                                                                                      \

@@ -1,25 +1,27 @@
 /*
- * poll_calls.c — waiting: poll, ppoll, select, pselect, epoll and the
- * fortified __poll_chk / __ppoll_chk.
+ * poll_calls.c — waiting: poll, ppoll, select, pselect, and the fortified
+ * __poll_chk / __ppoll_chk.
  *
  * Over the kernel (record, passthrough): poll and ppoll without a signal
  * mask go to the world's poll when a socket is among the descriptors, so
  * the trace shows what the program waited for; the rest is libc's (the
  * descriptors are real, and the data events say what became ready).
  *
- * Over the sim: a wait on sim sockets only is the world's poll, in virtual
- * time.  A wait that mixes sim sockets and real descriptors (stdin, a pipe,
- * an eventfd) looks at both without blocking, then lets virtual time move
- * by a step (SIM_MIX_STEP_NS) and looks again, until something is ready
- * or the timeout has passed in virtual time.  select and pselect are that
- * poll over their sets; epoll keeps the sim sockets' interest list here
- * (epoll_sim.c) and the real descriptors' in the kernel.
+ * Over a world with handles of its own (sim, replay): a wait on the
+ * world's sockets only is the world's poll, in the world's time.  A wait
+ * that mixes them with real descriptors (stdin, a pipe, an eventfd) looks
+ * at both without blocking, then lets the world's time move by a step
+ * (SRR_CTL_WAIT_STEP) and looks again, until something is ready or the
+ * timeout has passed in the world's time.  select and pselect are that
+ * poll over their sets; epoll keeps the world sockets' interest list in
+ * epoll_own.c and the real descriptors' in the kernel.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
 
 #include "preload.h"
+#include "vclock.h"
 
 /* glibc 2.36 declares poll's array write_only, so reading the events the
  * caller put there looks like reading uninitialized memory to gcc. */
@@ -38,9 +40,9 @@ static srr_world *kernel_poll_world(const struct pollfd *fds, nfds_t n)
     return NULL;
 }
 
-/* ------------------------------------------------------- over the sim */
+/* ------------------------------------ over a world with its own handles */
 
-/* 1 when some descriptor of fds is a sim socket. */
+/* 1 when some descriptor of fds is a world socket. */
 static int has_world_fd(const struct pollfd *fds, nfds_t n)
 {
     for (nfds_t i = 0; i < n; i++)
@@ -49,26 +51,35 @@ static int has_world_fd(const struct pollfd *fds, nfds_t n)
     return 0;
 }
 
-int srr__poll_sim(srr_world *w, struct pollfd *fds, nfds_t n, int64_t timeout_ns,
-                  const sigset_t *mask)
+int64_t srr__wait_step(srr_world *w)
 {
-    struct pollfd stack_sim[16], stack_real[16];
-    size_t *idx_sim = NULL, *idx_real = NULL, stack_is[16], stack_ir[16];
-    struct pollfd *sim = stack_sim, *real = stack_real;
+    int64_t step = 0;
+    /* a world with no say in it gets the virtual clocks' step */
+    return srr_world_control(w, SRR_CTL_WAIT_STEP, &step) == 0 && step > 0
+               ? step
+               : SRR_VCLOCK_WAIT_STEP_NS;
+}
+
+int srr__poll_mixed(srr_world *w, struct pollfd *fds, nfds_t n, int64_t timeout_ns,
+                    const sigset_t *mask)
+{
+    struct pollfd stack_own[16], stack_real[16];
+    size_t *idx_own = NULL, *idx_real = NULL, stack_is[16], stack_ir[16];
+    struct pollfd *own = stack_own, *real = stack_real;
     if (n > 16) {
-        sim = malloc(n * sizeof *sim);
+        own = malloc(n * sizeof *own);
         real = malloc(n * sizeof *real);
-        idx_sim = malloc(n * sizeof *idx_sim);
+        idx_own = malloc(n * sizeof *idx_own);
         idx_real = malloc(n * sizeof *idx_real);
-        if (!sim || !real || !idx_sim || !idx_real) {
-            free(sim);
+        if (!own || !real || !idx_own || !idx_real) {
+            free(own);
             free(real);
-            free(idx_sim);
+            free(idx_own);
             free(idx_real);
             return -ENOMEM;
         }
     } else {
-        idx_sim = stack_is;
+        idx_own = stack_is;
         idx_real = stack_ir;
     }
     nfds_t ns = 0, nr = 0;
@@ -78,14 +89,14 @@ int srr__poll_sim(srr_world *w, struct pollfd *fds, nfds_t n, int64_t timeout_ns
             continue;
         int h = srr__fd_handle(fds[i].fd);
         if (h >= 0) {
-            sim[ns] = (struct pollfd){h, fds[i].events, 0};
-            idx_sim[ns++] = i;
+            own[ns] = (struct pollfd){h, fds[i].events, 0};
+            idx_own[ns++] = i;
         } else {
             real[nr] = (struct pollfd){fds[i].fd, fds[i].events, 0};
             idx_real[nr++] = i;
         }
     }
-    int64_t start = w->ops->now(w, CLOCK_MONOTONIC);
+    int64_t start = srr__world_now(w, CLOCK_MONOTONIC), step = nr ? srr__wait_step(w) : 0;
     int r;
     for (;;) {
         int ready = 0;
@@ -100,13 +111,13 @@ int srr__poll_sim(srr_world *w, struct pollfd *fds, nfds_t n, int64_t timeout_ns
         }
         int64_t wait = 0;
         if (!nr) {
-            wait = timeout_ns; /* sim only: one wait, in virtual time */
+            wait = timeout_ns; /* the world's only: one wait, in its time */
         } else if (!ready) {
-            int64_t left = timeout_ns < 0 ? SIM_MIX_STEP_NS
-                                          : timeout_ns - (w->ops->now(w, CLOCK_MONOTONIC) - start);
-            wait = left < SIM_MIX_STEP_NS ? (left > 0 ? left : 0) : SIM_MIX_STEP_NS;
+            int64_t left = timeout_ns < 0 ? step
+                                          : timeout_ns - (srr__world_now(w, CLOCK_MONOTONIC) - start);
+            wait = left < step ? (left > 0 ? left : 0) : step;
         }
-        r = ns ? w->ops->poll(w, sim, ns, ready ? 0 : wait) : 0;
+        r = ns ? w->ops->poll(w, own, ns, ready ? 0 : wait) : 0;
         if (!ns && !ready && wait > 0)
             r = w->ops->sleep(w, CLOCK_MONOTONIC, wait);
         if (r < 0)
@@ -114,22 +125,22 @@ int srr__poll_sim(srr_world *w, struct pollfd *fds, nfds_t n, int64_t timeout_ns
         ready += ns ? r : 0;
         if (ready || !nr)
             break;
-        if (timeout_ns >= 0 && w->ops->now(w, CLOCK_MONOTONIC) - start >= timeout_ns)
+        if (timeout_ns >= 0 && srr__world_now(w, CLOCK_MONOTONIC) - start >= timeout_ns)
             break;
     }
     int count = 0;
     if (r >= 0) {
         for (nfds_t j = 0; j < ns; j++)
-            fds[idx_sim[j]].revents = sim[j].revents;
+            fds[idx_own[j]].revents = own[j].revents;
         for (nfds_t j = 0; j < nr; j++)
             fds[idx_real[j]].revents = real[j].revents;
         for (nfds_t i = 0; i < n; i++)
             count += fds[i].revents != 0;
     }
     if (n > 16) {
-        free(sim);
+        free(own);
         free(real);
-        free(idx_sim);
+        free(idx_own);
         free(idx_real);
     }
     return r < 0 ? r : count;
@@ -143,7 +154,7 @@ int poll(struct pollfd *fds, nfds_t n, int timeout_ms)
     int64_t ns = timeout_ms < 0 ? -1 : (int64_t)timeout_ms * 1000000;
     if (w && fds && srr__preload_own_handles() && has_world_fd(fds, n)) {
         int e = errno;
-        return (int)srr__ret(srr__poll_sim(w, fds, n, ns, NULL), e);
+        return (int)srr__ret(srr__poll_mixed(w, fds, n, ns, NULL), e);
     }
     w = srr__preload_own_handles() ? NULL : kernel_poll_world(fds, n);
     if (!w)
@@ -167,7 +178,7 @@ int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_
     int e = errno;
     int64_t ns = ts ? ts->tv_sec * 1000000000LL + ts->tv_nsec : -1;
     if (own)
-        return (int)srr__ret(srr__poll_sim(w, fds, n, ns, mask), e);
+        return (int)srr__ret(srr__poll_mixed(w, fds, n, ns, mask), e);
     return (int)srr__ret(w->ops->poll(w, fds, n, ns), e);
 }
 
@@ -188,9 +199,9 @@ int __ppoll_chk(struct pollfd *fds, nfds_t n, const struct timespec *ts, const s
 
 /* ------------------------------------------------------------ select */
 
-/* select's sets as a poll over the sim: -1 with errno, or the number of
- * bits left set, as select counts. */
-static int select_sim(srr_world *w, int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
+/* select's sets as a mixed poll: -1 with errno, or the number of bits left
+ * set, as select counts. */
+static int select_mixed(srr_world *w, int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
                       int64_t timeout_ns, const sigset_t *mask)
 {
     struct pollfd *p = calloc(nfds > 0 ? (size_t)nfds : 1, sizeof *p);
@@ -206,7 +217,7 @@ static int select_sim(srr_world *w, int nfds, fd_set *rd, fd_set *wr, fd_set *ex
             p[n++] = (struct pollfd){fd, ev, 0};
     }
     int e = errno;
-    int r = srr__poll_sim(w, p, n, timeout_ns, mask);
+    int r = srr__poll_mixed(w, p, n, timeout_ns, mask);
     if (r < 0) {
         free(p);
         errno = -r;
@@ -235,7 +246,7 @@ static int select_sim(srr_world *w, int nfds, fd_set *rd, fd_set *wr, fd_set *ex
     return count;
 }
 
-/* 1 when a set names a sim socket. */
+/* 1 when a set names a world socket. */
 static int select_has_world(int nfds, fd_set *rd, fd_set *wr, fd_set *ex)
 {
     for (int fd = 0; fd < nfds && fd < FD_SETSIZE; fd++)
@@ -256,11 +267,11 @@ int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv)
         return -1;
     }
     int64_t ns = tv ? tv->tv_sec * 1000000000LL + tv->tv_usec * 1000LL : -1;
-    int64_t start = w->ops->now(w, CLOCK_MONOTONIC);
-    int r = select_sim(w, nfds, rd, wr, ex, ns, NULL);
+    int64_t start = srr__world_now(w, CLOCK_MONOTONIC);
+    int r = select_mixed(w, nfds, rd, wr, ex, ns, NULL);
     if (tv && r >= 0) {
         /* Linux writes back the time not slept */
-        int64_t left = ns - (w->ops->now(w, CLOCK_MONOTONIC) - start);
+        int64_t left = ns - (srr__world_now(w, CLOCK_MONOTONIC) - start);
         if (left < 0)
             left = 0;
         tv->tv_sec = left / 1000000000;
@@ -280,6 +291,6 @@ int pselect(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct timespec 
         errno = EINVAL;
         return -1;
     }
-    return select_sim(w, nfds, rd, wr, ex, ts ? ts->tv_sec * 1000000000LL + ts->tv_nsec : -1,
+    return select_mixed(w, nfds, rd, wr, ex, ts ? ts->tv_sec * 1000000000LL + ts->tv_nsec : -1,
                       mask);
 }

@@ -1,16 +1,8 @@
 /*
  * preload.c — the process's world, made once before main from the
- * environment `sockrr record` sets:
- *
- *   SOCKRR_MODE     record | passthrough (anything else, or nothing: the
- *                   interposer stays out of the way, every call goes to libc)
- *   SOCKRR_TRACE    the trace to append to (record)
- *   SOCKRR_CTL      the control file that orders the trace's writers
- *   SOCKRR_PRELOAD  this library's path, to put back into LD_PRELOAD when
- *                   a program execs with an environment that lost it
- *   SOCKRR_PASSTHROUGH=1 means passthrough whatever the mode says: calls go
- *                   through the kernel world, untraced (the interposer's
- *                   own cost, with LD_PRELOAD alone).
+ * environment the launcher set (lib/worlds/env_world.h names it), and what
+ * the host of a world does for it: end the program with a world's verdict,
+ * say its lines, follow fork and exec.
  *
  * The world is never destroyed: a thread may still be blocked in it when
  * main returns, and exit must not pull it away (socket_wrapper crashes
@@ -25,38 +17,56 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "env_world.h"
 #include "preload.h"
-#include "tap.h"
 
 /* The interposer's per-process state (STYLE: the only globals allowed). */
 static srr_world *world;
-static int tracing;
-static int own_handles; /* the sim: placeholders and virtual clocks */
-static srr_world *sim_world;
-static srr_world *replay_world;
-static int forked; /* a forked child of a sim process */
-static atomic_int state; /* 0 not started, 1 starting, 2 ready */
+static unsigned caps;     /* the world's SRR_CAP_* */
+static int own_fd = -1;   /* the descriptor the world writes through (a trace) */
+static const char *verb;  /* "record", "sim", ... for messages */
+static atomic_int state;  /* 0 not started, 1 starting, 2 ready */
 static pthread_t starter;
 
-/* What an exec'd program's environment must hold: "NAME=value" strings. */
-#define ENV_VARS 15
-static char *env_keep[ENV_VARS];
-static char *preload_path;
-static char *start_preload; /* LD_PRELOAD's value at start (a sanitizer's runtime may lead it) */
+/* What an exec'd program's environment must hold, "NAME=value" strings
+ * copied at start into storage of our own: the start may run before the
+ * allocator is up, or inside another library's lock (jemalloc's), where
+ * malloc must not be called. */
+static char env_store[16384];
+static char *env_keep[SRR_ENV_COUNT];
+static char preload_path[4096];
+static char start_preload[8192]; /* LD_PRELOAD at start (a sanitizer's runtime may lead it) */
 
-/* One line on stderr, once per process: the program itself goes on. */
-static void preload_warn(const char *what, int err)
+/* ------------------------------------------------------------ the host */
+
+/* One line on stderr, never into the program's own output. */
+static void preload_line(const char *a, const char *b, const char *c)
 {
-    char msg[512];
-    int n = snprintf(msg, sizeof msg, "sockrr: %s: %s; this process runs untraced\n", what,
-                     strerror(err));
+    char msg[4400];
+    int n = snprintf(msg, sizeof msg, "%s%s%s\n", a, b, c);
     if (n > 0)
         LIBC(write)(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
 }
 
+static void host_say(const char *message)
+{
+    char who[64];
+    snprintf(who, sizeof who, "sockrr %s: ", verb ? verb : "");
+    preload_line(who, message, "");
+}
+
+/* A world's verdict: the program ends here, with the world's status. */
+__attribute__((noreturn)) static void host_end(int status, const char *message, int flush)
+{
+    if (flush)
+        fflush(NULL);
+    host_say(message);
+    _exit(status);
+}
+
 /* A socket's name in every process: its inode (sockfs gives each socket
  * its own); 0 for what is not a socket. */
-static uint64_t preload_sock_key(int fd)
+static uint64_t host_sock_key(int fd)
 {
     struct stat st;
     if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode))
@@ -64,246 +74,98 @@ static uint64_t preload_sock_key(int fd)
     return (uint64_t)st.st_ino;
 }
 
+static const srr_env_host host = {
+    .end = host_end,
+    .say = host_say,
+    .sock_key = host_sock_key,
+};
+
+/* ---------------------------------------------------------------- fork */
+
+static void atfork_phase(int phase)
+{
+    srr_fork f = {.phase = phase, .say = host_say};
+    srr_world_control(world, SRR_CTL_FORK, &f);
+    if (f.child) {
+        /* the parent's world cannot follow the child: it gets its own */
+        world = f.child;
+        caps = srr_world_caps(world);
+        own_fd = -1;
+    }
+}
+
 static void atfork_prepare(void)
 {
-    if (own_handles)
-        srr__forked_world_prepare(world);
-    if (tracing)
-        srr__tap_atfork(world, SRR_TAP_FORK_PREPARE);
+    atfork_phase(SRR_FORK_PREPARE);
 }
 
 static void atfork_parent(void)
 {
-    if (tracing)
-        srr__tap_atfork(world, SRR_TAP_FORK_PARENT);
+    atfork_phase(SRR_FORK_PARENT);
 }
 
 static void atfork_child(void)
 {
-    if (tracing)
-        srr__tap_atfork(world, SRR_TAP_FORK_CHILD);
+    atfork_phase(SRR_FORK_CHILD);
 }
 
-static void env_remember(int i, const char *name)
-{
-    const char *v = getenv(name);
-    if (!v)
-        return;
-    size_t n = strlen(name) + strlen(v) + 2;
-    env_keep[i] = malloc(n);
-    if (env_keep[i])
-        snprintf(env_keep[i], n, "%s=%s", name, v);
-}
+/* ---------------------------------------------------------------- start */
 
-/* A world that cannot be made where the launcher made one before (its
- * input changed since): the program must not run on the real network
- * instead, a silent wrong answer. */
-__attribute__((noreturn)) static void preload_refuse(const char *verb, const char *why)
+/* The variables an exec'd program needs, kept as "NAME=value". */
+static void env_remember(const srr_env *e)
 {
-    char msg[700];
-    int n = snprintf(msg, sizeof msg, "sockrr %s: %s\n", verb, why);
-    LIBC(write)(2, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
-    _exit(127);
-}
-
-/* A world with handles of its own: placeholders and virtual clocks. */
-static void preload_own_world(srr_world *w)
-{
-    srr__fd_kernel_handles(0);
-    own_handles = 1;
-    world = w;
-}
-
-/* After fork under a world of handles of its own (sim, replay): the child's
- * copy of the world would be a network of its own, silently apart from the
- * parent's.  Until a hub joins processes, the child's socket calls are
- * refused (forked_world.c). */
-static void atfork_child_own(void)
-{
-    forked = 1;
-    world = srr__forked_world(world);
-    tracing = 0;
-}
-
-static void preload_start_sim(void)
-{
-    const char *net = getenv("SOCKRR_NET"), *seed = getenv("SOCKRR_SEED");
-    if (net && !*net)
-        net = NULL; /* the built-in network */
-    char err[512] = "";
-    srr_world *sim;
-    if (seed && *seed)
-        sim = srr_world_sim_seeded(net, strtoull(seed, NULL, 10), err, sizeof err);
-    else
-        sim = srr_world_sim(net, err, sizeof err);
-    if (!sim) {
-        /* sockrr sim checked the network before starting; getting here
-         * means it changed since.  Running on the real network instead
-         * would be a silent wrong answer. */
-        preload_refuse("sim", err[0] ? err : "cannot make the network");
+    size_t used = 0;
+    for (int i = 0; i < SRR_ENV_COUNT; i++) {
+        if (!e->v[i])
+            continue;
+        int n = snprintf(env_store + used, sizeof env_store - used, "%s=%s", srr__env_names[i],
+                         e->v[i]);
+        if (n < 0 || (size_t)n >= sizeof env_store - used)
+            break; /* no room: an exec'd program may lose it, the run goes on */
+        env_keep[i] = env_store + used;
+        used += (size_t)n + 1;
     }
-    preload_own_world(sim);
-    sim_world = sim;
-    const char *trace = getenv("SOCKRR_TRACE"), *ctl = getenv("SOCKRR_CTL");
-    world = sim;
-    if (trace && ctl) {
-        int e = 0;
-        srr_world *tap = srr__tap_attach(sim, trace, ctl, NULL, &e);
-        if (tap) {
-            world = tap;
-            tracing = 1;
-        } else {
-            preload_warn(trace, -e);
-        }
-    }
-    pthread_atfork(atfork_prepare, atfork_parent, atfork_child_own);
-}
-
-/* The replay world's verdict, as sockrr replay documents it: the report
- * on stderr and a status of its own, at once (docs/replay.md). */
-static void replay_diverged(const char *report, void *arg)
-{
-    (void)arg;
-    char msg[4200];
-    int n = snprintf(msg, sizeof msg, "sockrr replay: %s\n", report);
-    LIBC(write)(2, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
-    _exit(SRR_REPLAY_DIVERGED);
-}
-
-/* --lenient: a difference reported, the program going on. */
-static void replay_tolerated(const char *report, void *arg)
-{
-    (void)arg;
-    char msg[4200];
-    int n = snprintf(msg, sizeof msg, "sockrr replay: %s\n", report);
-    LIBC(write)(2, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
-}
-
-/* A server waited for a connection after the recording was played out:
- * the replay is over, and the program ends as having played it all. */
-static void replay_played_out(void *arg)
-{
-    (void)arg;
-    static const char msg[] = "sockrr replay: the recording is played out and the program waits "
-                              "for another connection: ended\n";
-    fflush(NULL);
-    LIBC(write)(2, msg, sizeof msg - 1);
-    _exit(0);
-}
-
-static void preload_start_replay(void)
-{
-    const char *trace = getenv("SOCKRR_REPLAY");
-    const char *rechunk = getenv("SOCKRR_RECHUNK"), *pid = getenv("SOCKRR_REPLAY_PID");
-    const char *lenient = getenv("SOCKRR_LENIENT"), *on_miss = getenv("SOCKRR_REPLAY_ON_MISS");
-    srr_replay_options o = {
-        .pid = pid ? atoi(pid) : 0,
-        .rechunk = rechunk ? (size_t)strtoul(rechunk, NULL, 10) : 0,
-        .lenient = lenient && strcmp(lenient, "1") == 0,
-        .on_divergence = replay_diverged,
-        .map = getenv("SOCKRR_REPLAY_MAP"),
-        .on_played_out = replay_played_out,
-        .passthrough_on_miss = on_miss && strcmp(on_miss, "passthrough") == 0,
-        .index_in = getenv("SOCKRR_REPLAY_INDEX"),
-        .on_tolerated = replay_tolerated,
-        .name = getenv("SOCKRR_REPLAY_NAME"),
-    };
-    char err[512] = "";
-    srr_world *r = trace ? srr_world_replay(trace, &o, err, sizeof err) : NULL;
-    if (!r) {
-        /* sockrr replay read the trace before starting; running on the real
-         * network instead would be a silent wrong answer */
-        preload_refuse("replay", err[0] ? err : "no trace");
-    }
-    preload_own_world(r);
-    replay_world = r;
-    world = r;
-    pthread_atfork(atfork_prepare, atfork_parent, atfork_child_own);
-}
-
-/* At exit, in strict mode: the recording must have been played out by the
- * process that replayed it (one that never used the network, a shell
- * wrapper on its way to exec, is not judged). */
-__attribute__((destructor)) static void preload_finish(void)
-{
-    if (!replay_world || forked || world != replay_world)
-        return;
-    const char *lenient = getenv("SOCKRR_LENIENT");
-    char report[2048];
-    if (srr_replay_used(replay_world) && !(lenient && strcmp(lenient, "1") == 0) &&
-        srr_replay_leftover(replay_world, report, sizeof report) > 0) {
-        char msg[2200];
-        int n = snprintf(msg, sizeof msg,
-                         "sockrr replay: the program ended before the recording did: %s\n",
-                         report);
-        LIBC(write)(2, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
-        _exit(SRR_REPLAY_UNPLAYED);
-    }
+    const char *pl = e->v[SRR_ENV_PRELOAD], *lp = getenv("LD_PRELOAD");
+    if (pl && strlen(pl) < sizeof preload_path)
+        strcpy(preload_path, pl);
+    if (lp && strlen(lp) < sizeof start_preload)
+        strcpy(start_preload, lp);
 }
 
 static void preload_start(void)
 {
     srr__preload_resolve();
-    const char *mode = getenv("SOCKRR_MODE");
-    const char *pass = getenv("SOCKRR_PASSTHROUGH");
-    int passthrough = (pass && strcmp(pass, "1") == 0) || (mode && strcmp(mode, "passthrough") == 0);
-    int sim = !passthrough && mode && strcmp(mode, "sim") == 0;
-    int replay = !passthrough && mode && strcmp(mode, "replay") == 0;
-    if (!passthrough && !sim && !replay && (!mode || strcmp(mode, "record") != 0))
-        return; /* loaded without sockrr record, sim or replay: stay out of the way */
-    int record = !passthrough && !sim && !replay;
-    env_remember(0, "SOCKRR_MODE");
-    env_remember(1, "SOCKRR_TRACE");
-    env_remember(2, "SOCKRR_CTL");
-    env_remember(3, "SOCKRR_PRELOAD");
-    env_remember(4, "SOCKRR_PASSTHROUGH");
-    env_remember(5, "SOCKRR_NET");
-    env_remember(6, "SOCKRR_SEED");
-    env_remember(7, "SOCKRR_REPLAY");
-    env_remember(8, "SOCKRR_RECHUNK");
-    env_remember(9, "SOCKRR_LENIENT");
-    env_remember(10, "SOCKRR_REPLAY_PID");
-    env_remember(11, "SOCKRR_REPLAY_MAP");
-    env_remember(12, "SOCKRR_REPLAY_ON_MISS");
-    env_remember(13, "SOCKRR_REPLAY_INDEX");
-    env_remember(14, "SOCKRR_REPLAY_NAME");
-    const char *pl = getenv("SOCKRR_PRELOAD");
-    preload_path = pl ? strdup(pl) : NULL;
-    const char *lp = getenv("LD_PRELOAD");
-    start_preload = lp ? strdup(lp) : NULL;
-
-    if (sim) {
-        preload_start_sim();
-        return;
+    srr_env e;
+    srr__env_read(&e);
+    srr_env_world out;
+    int r = srr__world_from_env(&e, &host, &out);
+    verb = out.verb;
+    if (r < 0 && out.fatal) {
+        /* a world that cannot be made where the launcher made one before:
+         * the program must not run on the real network instead, a silent
+         * wrong answer */
+        host_end(SRR_EXIT_NOT_FOUND, out.error, 0);
     }
-    if (replay) {
-        preload_start_replay();
+    if (out.error[0])
+        preload_line("sockrr: ", out.error, "; this process runs untraced");
+    if (!out.world)
         return;
-    }
-    srr_world *kernel = srr_world_kernel();
-    if (!kernel)
-        return;
-    if (!record) {
-        world = kernel;
-        return;
-    }
-    const char *trace = getenv("SOCKRR_TRACE"), *ctl = getenv("SOCKRR_CTL");
-    if (!trace || !ctl) {
-        preload_warn("SOCKRR_TRACE or SOCKRR_CTL is not set", EINVAL);
-        world = kernel;
-        return;
-    }
-    int err = 0;
-    srr_world *tap = srr__tap_attach(kernel, trace, ctl, preload_sock_key, &err);
-    if (!tap) {
-        /* e.g. the launcher is gone and a daemon child lives on */
-        preload_warn(trace, -err);
-        world = kernel;
-        return;
-    }
+    env_remember(&e);
+    world = out.world;
+    caps = srr_world_caps(world);
+    if (caps & SRR_CAP_OWN_HANDLES)
+        srr__fd_kernel_handles(0);
+    int fd = srr_world_control(world, SRR_CTL_OWN_FD, NULL);
+    own_fd = fd >= 0 ? fd : -1;
     pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
-    tracing = 1;
-    world = tap;
+}
+
+/* At exit: a world that judges the run gives its verdict. */
+__attribute__((destructor)) static void preload_finish(void)
+{
+    srr_verdict v = {0};
+    if (srr_world_control(world, SRR_CTL_PROGRAM_END, &v) == 1)
+        host_end(v.status, v.message, 0);
 }
 
 srr_world *srr__preload_world(void)
@@ -330,19 +192,49 @@ srr_world *srr__preload_world(void)
     return world;
 }
 
-int srr__preload_own_handles(void)
+srr_world *srr__preload_world_if_ready(void)
 {
-    return own_handles;
+    if (atomic_load_explicit(&state, memory_order_acquire) == 2)
+        return world;
+    srr__preload_resolve(); /* the caller goes to libc: it must be found */
+    return NULL;
 }
 
-srr_world *srr__preload_sim(void)
+srr_world *srr__sock_world(int fd, int *h)
 {
-    return own_handles && !forked ? sim_world : NULL;
+    srr_world *w = srr__preload_world();
+    if (!w)
+        return NULL;
+    *h = srr__fd_handle(fd);
+    return *h >= 0 ? w : NULL;
+}
+
+unsigned srr__preload_caps(void)
+{
+    return srr__preload_world() ? caps : 0;
+}
+
+int srr__preload_own_handles(void)
+{
+    return (srr__preload_caps() & SRR_CAP_OWN_HANDLES) != 0;
+}
+
+int srr__preload_own_fd(void)
+{
+    return srr__preload_world() ? own_fd : -1;
+}
+
+int srr__preload_move_own_fd(void)
+{
+    int fd = srr_world_control(srr__preload_world(), SRR_CTL_MOVE_OWN_FD, NULL);
+    if (fd >= 0)
+        own_fd = fd;
+    return fd;
 }
 
 int srr__preload_expose(srr_world *w, int handle, int cloexec)
 {
-    if (!own_handles) {
+    if (!(caps & SRR_CAP_OWN_HANDLES)) {
         srr__fd_set_sock(handle);
         return handle;
     }
@@ -363,30 +255,11 @@ int srr__preload_unexpose(srr_world *w, int fd, int handle)
 {
     int r = w->ops->close(w, handle);
     srr__fd_forget(fd);
-    if (own_handles) {
+    if (caps & SRR_CAP_OWN_HANDLES) {
         srr__epoll_drop_fd(fd);
         LIBC(close)(fd);
     }
     return r;
-}
-
-int srr__preload_trace_fd(void)
-{
-    srr_world *w = srr__preload_world();
-    return w && tracing ? srr__tap_trace_fd(w) : -1;
-}
-
-srr_world *srr__preload_world_if_ready(void)
-{
-    if (atomic_load_explicit(&state, memory_order_acquire) == 2)
-        return world;
-    srr__preload_resolve(); /* the caller goes to libc: it must be found */
-    return NULL;
-}
-
-int srr__preload_tracing(void)
-{
-    return srr__preload_world() && tracing;
 }
 
 __attribute__((constructor(101))) static void preload_constructor(void)
@@ -418,16 +291,16 @@ static int env_preloads(char *const envp[])
 {
     for (size_t i = 0; envp && envp[i]; i++)
         if (strncmp(envp[i], "LD_PRELOAD=", 11) == 0)
-            return preload_path && strstr(envp[i] + 11, preload_path) != NULL;
+            return strstr(envp[i] + 11, preload_path) != NULL;
     return 0;
 }
 
 char **srr__preload_env(char *const envp[])
 {
-    if (!srr__preload_world() || !preload_path)
+    if (!srr__preload_world() || !preload_path[0])
         return (char **)envp;
     int missing = !env_preloads(envp);
-    for (int i = 0; i < ENV_VARS; i++)
+    for (int i = 0; i < SRR_ENV_COUNT; i++)
         if (env_keep[i] && !env_has(envp, env_keep[i]))
             missing = 1;
     if (!missing)
@@ -435,7 +308,7 @@ char **srr__preload_env(char *const envp[])
     size_t n = 0;
     while (envp && envp[n])
         n++;
-    char **out = calloc(n + ENV_VARS + 2, sizeof *out);
+    char **out = calloc(n + SRR_ENV_COUNT + 2, sizeof *out);
     if (!out)
         return (char **)envp;
     size_t k = 0;
@@ -446,19 +319,19 @@ char **srr__preload_env(char *const envp[])
         else
             out[k++] = envp[i];
     }
-    for (int j = 0; j < ENV_VARS; j++)
+    for (int j = 0; j < SRR_ENV_COUNT; j++)
         if (env_keep[j] && !env_has(envp, env_keep[j]))
             out[k++] = env_keep[j];
     /* the program's own preloads first, as sockrr record puts them; with
      * none, the list this process started with */
     if (!old_preload || !*old_preload)
         old_preload = start_preload;
-    size_t len = 11 + (old_preload ? strlen(old_preload) + 1 : 0) + strlen(preload_path) + 1;
+    size_t len = 11 + strlen(old_preload) + 1 + strlen(preload_path) + 1;
     char *pl = malloc(len);
     if (pl) {
-        if (old_preload && strstr(old_preload, preload_path))
+        if (strstr(old_preload, preload_path))
             snprintf(pl, len, "LD_PRELOAD=%s", old_preload);
-        else if (old_preload && *old_preload)
+        else if (*old_preload)
             snprintf(pl, len, "LD_PRELOAD=%s:%s", old_preload, preload_path);
         else
             snprintf(pl, len, "LD_PRELOAD=%s", preload_path);

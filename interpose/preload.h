@@ -27,6 +27,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include "exit_status.h"
 #include "libc.h"
 #include "sockrr_world.h"
 
@@ -126,17 +127,19 @@ srr_world *srr__preload_world(void);
  * there would allocate under that lock.  Before the constructor ran they
  * are libc's. */
 srr_world *srr__preload_world_if_ready(void);
-/* 1 when the world is a tap (record mode). */
-int srr__preload_tracing(void);
-/* The trace's descriptor, which the program's closes and dup2s must not
- * touch (it sits near the descriptor limit, close-on-exec); -1 when not
- * tracing. */
-int srr__preload_trace_fd(void);
-/* 1 when the world hands out handles of its own (sim): sockets then live
- * behind placeholder descriptors, and clocks are the world's. */
+/* The world when fd is one of its sockets (*h its handle), else NULL. */
+srr_world *srr__sock_world(int fd, int *h);
+/* The world's capabilities (SRR_CAP_*, sockrr_world.h); 0 with no world. */
+unsigned srr__preload_caps(void);
+/* 1 when the world hands out handles of its own: sockets then live behind
+ * placeholder descriptors (SRR_CAP_OWN_HANDLES). */
 int srr__preload_own_handles(void);
-/* The sim world itself (under its tap, if any), or NULL. */
-srr_world *srr__preload_sim(void);
+/* The descriptor the world writes through itself (the trace), which the
+ * program's closes and dup2s must not touch (it sits near the descriptor
+ * limit, close-on-exec); -1 when none.  move: the program dup2's onto it,
+ * so it goes elsewhere; the new one or -errno. */
+int srr__preload_own_fd(void);
+int srr__preload_move_own_fd(void);
 /* A new world handle made visible to the program: over the kernel the
  * handle is the descriptor; otherwise a placeholder descriptor (an
  * eventfd, close-on-exec when asked) stands for it.  The descriptor, or
@@ -185,26 +188,25 @@ static inline long srr__ret(long r, int saved_errno)
     return r;
 }
 
-/* Over the sim: a poll over sim sockets and real descriptors (poll_calls.c),
- * fds as the program gave them; the number ready or -errno.  A mixed wait
- * looks at the real descriptors each SIM_MIX_STEP_NS of virtual time. */
-#define SIM_MIX_STEP_NS 1000000
-int srr__poll_sim(srr_world *w, struct pollfd *fds, nfds_t n, int64_t timeout_ns,
-                  const sigset_t *mask);
+/* Over a world with handles of its own: a poll over its sockets and real
+ * descriptors (poll_calls.c), fds as the program gave them; the number
+ * ready or -errno.  A mixed wait looks at the real descriptors every step
+ * of the world's time (SRR_CTL_WAIT_STEP). */
+int srr__poll_mixed(srr_world *w, struct pollfd *fds, nfds_t n, int64_t timeout_ns,
+                    const sigset_t *mask);
+/* The world's step for mixed waits, in its ns. */
+int64_t srr__wait_step(srr_world *w);
+/* The world's clock read for the interposer's own bookkeeping (a deadline,
+ * the time a wait took): never traced.  ns, or -errno. */
+int64_t srr__world_now(srr_world *w, clockid_t clock);
 
-/* The world a forked child of a sim process gets (forked_world.c): every
- * socket and resolver call refused with EOPNOTSUPP and one line on stderr
- * saying why; the clock goes on from the parent's at fork. */
-srr_world *srr__forked_world(srr_world *parent);
-/* In the parent, before fork: reads the virtual clock the child goes on from. */
-void srr__forked_world_prepare(srr_world *parent);
-
-/* An epoll descriptor's sim interest list is dropped (epoll_sim.c). */
+/* An epoll descriptor's interest list of world sockets is dropped
+ * (epoll_own.c). */
 void srr__epoll_forget(int epfd);
-/* A call on sim socket fd answered EAGAIN: the program drained it, so its
+/* A call on world socket fd answered EAGAIN: the program drained it, so its
  * next readiness is a new edge for edge-triggered entries. */
 void srr__epoll_rearm(int fd);
-/* A sim socket's descriptor closed: out of every interest list. */
+/* A world socket's descriptor closed: out of every interest list. */
 void srr__epoll_drop_fd(int fd);
 
 /* A send that failed with EPIPE raises SIGPIPE, as the kernel would have,

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "preload.h"
-#include "tap.h"
 
 pid_t fork(void)
 {
@@ -182,17 +181,19 @@ long syscall(long n, ...)
     const char *what = w ? syscall_bypass(n) : NULL;
     long r;
     int e;
-    if (what && srr__preload_own_handles()) {
-        /* over the sim, the kernel's socket would reach the real network:
-         * refused, as a kernel without the call would */
+    if (what && (srr__preload_caps() & SRR_CAP_HERMETIC)) {
+        /* over a hermetic world, the kernel's socket would reach the real
+         * network: refused, as a kernel without the call would */
         r = -1;
         e = ENOSYS;
     } else {
         r = REAL(syscall)(n, a[0], a[1], a[2], a[3], a[4], a[5]);
         e = errno;
     }
-    if (what && srr__tap_is(w))
-        srr__tap_note(w, what, "syscall", r, r < 0 ? e : 0);
+    if (what) {
+        srr_note note = {what, "syscall", r, r < 0 ? e : 0};
+        srr_world_control(w, SRR_CTL_NOTE, &note);
+    }
     errno = e;
     return r;
 }

@@ -6,7 +6,9 @@
  *
  * The world is called with its handle for the descriptor (fdtab.c): the
  * descriptor itself over the kernel, the handle behind a placeholder over
- * the sim.
+ * a world with handles of its own.  What happens to a socket outside the
+ * seam (a dup, a close by fclose or close_range) is told to the world
+ * through its control slot.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -17,17 +19,6 @@
 #include <unistd.h>
 
 #include "preload.h"
-#include "tap.h"
-
-/* The world when fd is one of its sockets (*h its handle), else NULL. */
-static srr_world *sock_world(int fd, int *h)
-{
-    srr_world *w = srr__preload_world();
-    if (!w)
-        return NULL;
-    *h = srr__fd_handle(fd);
-    return *h >= 0 ? w : NULL;
-}
 
 int socket(int domain, int type, int protocol)
 {
@@ -69,7 +60,7 @@ int socketpair(int domain, int type, int protocol, int sv[2])
 int bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     if (!w)
         return LIBC(bind)(fd, addr, len);
     int e = errno;
@@ -79,7 +70,7 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
 int listen(int fd, int backlog)
 {
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     if (!w)
         return LIBC(listen)(fd, backlog);
     int e = errno;
@@ -89,7 +80,7 @@ int listen(int fd, int backlog)
 int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     if (!w)
         return LIBC(accept4)(fd, addr, len, flags);
     int e = errno;
@@ -104,7 +95,7 @@ int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 int accept(int fd, struct sockaddr *addr, socklen_t *len)
 {
     int h;
-    if (!sock_world(fd, &h))
+    if (!srr__sock_world(fd, &h))
         return REAL(accept)(fd, addr, len);
     return accept4(fd, addr, len, 0);
 }
@@ -112,7 +103,7 @@ int accept(int fd, struct sockaddr *addr, socklen_t *len)
 int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     if (!w)
         return LIBC(connect)(fd, addr, len);
     int e = errno;
@@ -122,7 +113,7 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len)
 int shutdown(int fd, int how)
 {
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     if (!w)
         return LIBC(shutdown)(fd, how);
     int e = errno;
@@ -132,7 +123,7 @@ int shutdown(int fd, int how)
 int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     if (!w || !val || !len)
         return LIBC(getsockopt)(fd, level, name, val, len);
     int e = errno;
@@ -142,7 +133,7 @@ int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     if (!w)
         return LIBC(setsockopt)(fd, level, name, val, len);
     int e = errno;
@@ -152,7 +143,7 @@ int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 {
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     if (!w || !addr || !len)
         return LIBC(getsockname)(fd, addr, len);
     int e = errno;
@@ -162,7 +153,7 @@ int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 {
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     if (!w || !addr || !len)
         return LIBC(getpeername)(fd, addr, len);
     int e = errno;
@@ -171,12 +162,12 @@ int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 
 int close(int fd)
 {
-    if (fd >= 0 && fd == srr__preload_trace_fd()) {
-        errno = EBADF; /* to the program, the trace's descriptor is not open */
+    if (fd >= 0 && fd == srr__preload_own_fd()) {
+        errno = EBADF; /* to the program, the world's own descriptor is not open */
         return -1;
     }
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     if (!w) {
         srr__fd_forget(fd);
         srr__epoll_forget(fd);
@@ -186,19 +177,26 @@ int close(int fd)
     return (int)srr__ret(srr__preload_unexpose(w, fd, h), e);
 }
 
-/* Sockets closed behind the world's back (close_range, closefrom): over
- * the kernel the tap hears of it; over the sim the handle is closed. */
+/* A socket closed behind the world's back (fclose, close_range,
+ * closefrom, dup2 over it): a world with handles of its own closes the
+ * handle; one whose handles are descriptors hears of it. */
+static void sock_closed_outside(srr_world *w, int fd, int h, const char *via)
+{
+    if (srr__preload_own_handles()) {
+        w->ops->close(w, h);
+        return;
+    }
+    srr_fd_change c = {.old = fd, .via = via};
+    srr_world_control(w, SRR_CTL_FORGET, &c);
+}
+
 static __thread const char *range_via;
 
 static void range_sock_closed(int fd, int h)
 {
     srr_world *w = srr__preload_world();
-    if (!w)
-        return;
-    if (srr__preload_own_handles())
-        w->ops->close(w, h);
-    else if (srr__tap_is(w))
-        srr__tap_forget(w, fd, range_via);
+    if (w)
+        sock_closed_outside(w, fd, h, range_via);
 }
 
 int close_range(unsigned int first, unsigned int last, int flags)
@@ -208,8 +206,8 @@ int close_range(unsigned int first, unsigned int last, int flags)
         errno = ENOSYS;
         return -1;
     }
-    /* the trace's descriptor stays open: the range goes around it */
-    int keep = srr__preload_trace_fd();
+    /* the world's own descriptor stays open: the range goes around it */
+    int keep = srr__preload_own_fd();
     int r;
     if (keep >= 0 && (unsigned)keep >= first && (unsigned)keep <= last &&
         !(flags & CLOSE_RANGE_CLOEXEC)) {
@@ -229,13 +227,13 @@ int close_range(unsigned int first, unsigned int last, int flags)
 void closefrom(int lowfd)
 {
     srr__preload_world();
-    int keep = srr__preload_trace_fd();
+    int keep = srr__preload_own_fd();
     if (lowfd >= 0) {
         range_via = "closefrom";
         srr__fd_forget_range((unsigned)lowfd, ~0u, range_sock_closed);
     }
     if (keep >= lowfd && lowfd >= 0 && REAL(close_range)) {
-        /* around the trace's descriptor, as close_range does */
+        /* around the world's own descriptor, as close_range does */
         if (keep > lowfd)
             REAL(close_range)((unsigned)lowfd, (unsigned)keep - 1, 0);
         REAL(close_range)((unsigned)keep + 1, ~0u, 0);
@@ -248,20 +246,16 @@ int fclose(FILE *fp)
 {
     srr_world *w = srr__preload_world();
     int fd = fp ? fileno(fp) : -1, h = fd >= 0 ? srr__fd_handle(fd) : -1;
-    if (w && h >= 0) {
-        if (srr__preload_own_handles())
-            w->ops->close(w, h);
-        else if (srr__tap_is(w))
-            srr__tap_forget(w, fd, "fclose");
-    }
+    if (w && h >= 0)
+        sock_closed_outside(w, fd, h, "fclose");
     if (fd >= 0)
         srr__fd_forget(fd);
     return REAL(fclose)(fp);
 }
 
 /* A duplicate descriptor r of world socket old (handle h): over the kernel
- * the table and the trace follow; over the sim the world makes a handle
- * for it.  Returns r, or -1 with errno. */
+ * the table follows and the world hears of it; a world with handles of its
+ * own makes a handle for it.  Returns r, or -1 with errno. */
 static int dup_follow(srr_world *w, int old, int h, int newfd, int flags, int r)
 {
     int e = errno;
@@ -270,9 +264,10 @@ static int dup_follow(srr_world *w, int old, int h, int newfd, int flags, int r)
             srr__fd_forget(r); /* what it was is gone */
         return r;
     }
+    srr_fd_change c = {.old = old, .newfd = newfd, .flags = flags, .result = r};
     if (r < 0 || r == old) {
-        if (!srr__preload_own_handles() && srr__tap_is(w))
-            srr__tap_dup(w, old, newfd, flags, r);
+        if (!srr__preload_own_handles())
+            srr_world_control(w, SRR_CTL_DUP, &c);
         errno = e;
         return r;
     }
@@ -287,40 +282,36 @@ static int dup_follow(srr_world *w, int old, int h, int newfd, int flags, int r)
         srr__fd_set_handle(r, nh);
     } else {
         srr__fd_set_sock(r);
-        if (srr__tap_is(w))
-            srr__tap_dup(w, old, newfd, flags, r);
+        srr_world_control(w, SRR_CTL_DUP, &c);
     }
     errno = e;
     return r;
 }
 
-/* What dup2/dup3 closes at newfd, told to the world first; the trace's
- * descriptor moves out of the way. */
+/* What dup2/dup3 closes at newfd, told to the world first; the world's
+ * own descriptor moves out of the way. */
 static void dup_target_closing(srr_world *w, int old, int newfd, const char *via)
 {
-    if (newfd >= 0 && newfd == srr__preload_trace_fd())
-        srr__tap_move_trace_fd(w);
+    if (newfd >= 0 && newfd == srr__preload_own_fd())
+        srr__preload_move_own_fd();
     int nh = srr__fd_handle(newfd);
     if (!w || old == newfd || nh < 0 || LIBC(fcntl)(old, F_GETFD) < 0)
         return;
-    if (srr__preload_own_handles())
-        w->ops->close(w, nh);
-    else if (srr__tap_is(w))
-        srr__tap_forget(w, newfd, via);
+    sock_closed_outside(w, newfd, nh, via);
     srr__fd_forget(newfd);
 }
 
 int dup(int old)
 {
     int h = -1;
-    srr_world *w = sock_world(old, &h);
+    srr_world *w = srr__sock_world(old, &h);
     return dup_follow(w, old, h, -1, -1, REAL(dup)(old));
 }
 
 int dup2(int old, int newfd)
 {
     int h = -1;
-    srr_world *w = sock_world(old, &h);
+    srr_world *w = srr__sock_world(old, &h);
     dup_target_closing(srr__preload_world(), old, newfd, "dup2");
     return dup_follow(w, old, h, newfd, -1, REAL(dup2)(old, newfd));
 }
@@ -328,7 +319,7 @@ int dup2(int old, int newfd)
 int dup3(int old, int newfd, int flags)
 {
     int h = -1;
-    srr_world *w = sock_world(old, &h);
+    srr_world *w = srr__sock_world(old, &h);
     if (old != newfd)
         dup_target_closing(srr__preload_world(), old, newfd, "dup3");
     return dup_follow(w, old, h, newfd, flags, REAL(dup3)(old, newfd, flags));
@@ -338,10 +329,11 @@ int dup3(int old, int newfd, int flags)
 static int fcntl_common(int (*real)(int, int, ...), int fd, int cmd, long arg)
 {
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     int dupcmd = cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC;
     int own = w && srr__preload_own_handles();
-    /* over the sim, descriptor flags and duplicates are the placeholder's */
+    /* over handles of the world's own, descriptor flags and duplicates are
+     * the placeholder's */
     int seam = w && (cmd == F_GETFL || cmd == F_SETFL ||
                      (!own && (cmd == F_GETFD || cmd == F_SETFD || dupcmd)));
     if (!seam) {
@@ -384,7 +376,7 @@ int ioctl(int fd, unsigned long request, ...)
     void *arg = va_arg(ap, void *);
     va_end(ap);
     int h;
-    srr_world *w = sock_world(fd, &h);
+    srr_world *w = srr__sock_world(fd, &h);
     int seam = request == FIONREAD || request == FIONBIO || request == SIOCOUTQ;
     if (!w || !seam || !arg)
         return LIBC(ioctl)(fd, request, arg);

@@ -1,18 +1,19 @@
 /*
- * thread_calls.c — threads, over the sim: pthread_create, and the waits a
- * thread makes on other threads (pthread_cond_wait / timedwait / clockwait,
- * sem_wait / timedwait / clockwait, pthread_join).  Over the kernel each is
- * libc's.
+ * thread_calls.c — threads, over a world with a virtual clock:
+ * pthread_create, and the waits a thread makes on other threads
+ * (pthread_cond_wait / timedwait / clockwait, sem_wait / timedwait /
+ * clockwait, pthread_join).  Over the kernel each is libc's.
  *
- * Virtual time moves when every thread that has made a sim call waits.  A
- * thread waiting on a condition variable or a semaphore waits for another
- * thread, so it is parked (srr_sim_park) for the length of the wait: an
- * idle worker of a thread pool does not hold time still.  A timed wait's
- * deadline was read from the virtual clock (the program's clock_gettime is
- * the sim's), so it is the sim's deadline: the wait goes on in slices of
- * real time, and ends with ETIMEDOUT when virtual time reaches it.
+ * Virtual time moves when every thread of the program waits.  A thread
+ * waiting on a condition variable or a semaphore waits for another thread,
+ * so it is parked (SRR_CTL_PARK) for the length of the wait: an idle worker
+ * of a thread pool does not hold time still.  A timed wait's deadline was
+ * read from the virtual clock (the program's clock_gettime is the world's),
+ * so it is the world's deadline: the wait goes on in slices of real time,
+ * and ends with ETIMEDOUT when virtual time reaches it.  A world that does
+ * not park threads (the replay's) answers -ENOTTY, and the wait is libc's.
  *
- * A thread being created is announced (srr_sim_expect_thread), so virtual
+ * A thread being created is announced (SRR_CTL_THREAD_EXPECT), so virtual
  * time does not jump past what it was about to do, and it is a participant
  * from its start: under the interposer every thread counts, and the waits
  * above are what let time move.
@@ -27,53 +28,64 @@
 
 #define SLICE_NS 1000000 /* real time between looks at the virtual clock */
 
-/* The sim world when it is ready (never started from here: see
- * srr__preload_world_if_ready), else NULL: libc's thread calls. */
-static srr_world *thread_sim(void)
+/* The world when it is ready and its clock is virtual (never started from
+ * here: see srr__preload_world_if_ready), else NULL: libc's thread calls. */
+static srr_world *thread_world(void)
 {
-    return srr__preload_world_if_ready() ? srr__preload_sim() : NULL;
+    srr_world *w = srr__preload_world_if_ready();
+    return w && (srr_world_caps(w) & SRR_CAP_VIRTUAL_CLOCK) ? w : NULL;
 }
 
 struct thread_start {
     void *(*fn)(void *);
     void *arg;
-    srr_world *sim;
+    srr_world *w;
 };
 
 /* The new thread is a participant from its first instruction: a thread
  * that computes holds time still, one that waits on another thread is
- * parked (below).  Its first sim call (reading the clock) spends the
- * announcement. */
+ * parked (below).  Its entering spends the announcement. */
 static void *thread_trampoline(void *p)
 {
     struct thread_start t = *(struct thread_start *)p;
     free(p);
-    t.sim->ops->now(t.sim, CLOCK_MONOTONIC);
+    srr_world_control(t.w, SRR_CTL_THREAD_ENTER, NULL);
     return t.fn(t.arg);
 }
 
 int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
 {
-    srr_world *sim = thread_sim();
-    struct thread_start *t = sim ? malloc(sizeof *t) : NULL;
+    srr_world *w = thread_world();
+    struct thread_start *t = NULL;
+    if (w && srr_world_control(w, SRR_CTL_THREAD_EXPECT, NULL) == 0 && !(t = malloc(sizeof *t)))
+        srr_world_control(w, SRR_CTL_THREAD_CANCEL, NULL);
     if (!t)
         return REAL(pthread_create)(th, attr, fn, arg);
-    *t = (struct thread_start){fn, arg, sim};
-    srr_sim_expect_thread(sim);
+    *t = (struct thread_start){fn, arg, w};
     int r = REAL(pthread_create)(th, attr, thread_trampoline, t);
     if (r != 0) {
         free(t);
-        srr_sim_expect_cancel(sim); /* nobody is coming */
+        srr_world_control(w, SRR_CTL_THREAD_CANCEL, NULL); /* nobody is coming */
     }
     return r;
 }
 
+/* Parks the calling thread on `on` until deadline (virtual ns, -1 none):
+ * 1 parked, else the wait is libc's.  The thread counts from here on, as
+ * it would from its first call. */
+static int park(srr_world *w, srr_park *p, const void *on, int64_t deadline)
+{
+    *p = (srr_park){.deadline = deadline, .on = on};
+    srr_world_control(w, SRR_CTL_THREAD_ENTER, NULL);
+    return srr_world_control(w, SRR_CTL_PARK, p) == 1;
+}
+
 /* A virtual absolute time on clock as virtual CLOCK_MONOTONIC ns. */
-static int64_t virtual_deadline(srr_world *sim, clockid_t clock, const struct timespec *abs)
+static int64_t virtual_deadline(srr_world *w, clockid_t clock, const struct timespec *abs)
 {
     int64_t t = abs->tv_sec * 1000000000LL + abs->tv_nsec;
     if (clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE)
-        t -= sim->ops->now(sim, CLOCK_REALTIME) - sim->ops->now(sim, CLOCK_MONOTONIC);
+        t -= srr__world_now(w, CLOCK_REALTIME) - srr__world_now(w, CLOCK_MONOTONIC);
     return t;
 }
 
@@ -99,12 +111,12 @@ static clockid_t cond_clock(const pthread_cond_t *c)
 
 /* ---------------------------------------------------------- condition */
 
-static int cond_wait_virtual(srr_world *sim, pthread_cond_t *c, pthread_mutex_t *m,
+static int cond_wait_virtual(srr_world *w, pthread_cond_t *c, pthread_mutex_t *m,
                              clockid_t clock, const struct timespec *abs)
 {
-    srr_sim_parked p;
-    int64_t deadline = abs ? virtual_deadline(sim, clock, abs) : -1;
-    if (srr_sim_park(sim, &p, c, deadline) != 1) /* not a participant: real time */
+    srr_park p;
+    int64_t deadline = abs ? virtual_deadline(w, clock, abs) : -1;
+    if (!park(w, &p, c, deadline)) /* not parked: real time */
         return abs ? REAL(pthread_cond_clockwait)(c, m, clock, abs) : REAL(pthread_cond_wait)(c, m);
     int r;
     for (;;) {
@@ -114,62 +126,62 @@ static int cond_wait_virtual(srr_world *sim, pthread_cond_t *c, pthread_mutex_t 
         r = REAL(pthread_cond_timedwait)(c, m, &slice);
         if (r != ETIMEDOUT)
             break;
-        if (srr_sim_park_due(sim, &p))
+        if ((srr_world_control(w, SRR_CTL_PARK_DUE, &p) == 1))
             break; /* ETIMEDOUT: the virtual deadline came */
     }
-    srr_sim_unpark(sim, &p);
+    srr_world_control(w, SRR_CTL_UNPARK, &p);
     return r;
 }
 
 int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
-    srr_world *sim = thread_sim();
-    if (!sim)
+    srr_world *w = thread_world();
+    if (!w)
         return REAL(pthread_cond_wait)(c, m);
-    return cond_wait_virtual(sim, c, m, CLOCK_MONOTONIC, NULL);
+    return cond_wait_virtual(w, c, m, CLOCK_MONOTONIC, NULL);
 }
 
 int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abs)
 {
-    srr_world *sim = thread_sim();
-    if (!sim)
+    srr_world *w = thread_world();
+    if (!w)
         return REAL(pthread_cond_timedwait)(c, m, abs);
-    return cond_wait_virtual(sim, c, m, cond_clock(c), abs);
+    return cond_wait_virtual(w, c, m, cond_clock(c), abs);
 }
 
 int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
                            const struct timespec *abs)
 {
-    srr_world *sim = thread_sim();
-    if (!sim || (clock != CLOCK_MONOTONIC && clock != CLOCK_REALTIME))
+    srr_world *w = thread_world();
+    if (!w || (clock != CLOCK_MONOTONIC && clock != CLOCK_REALTIME))
         return REAL(pthread_cond_clockwait)(c, m, clock, abs);
-    return cond_wait_virtual(sim, c, m, clock, abs);
+    return cond_wait_virtual(w, c, m, clock, abs);
 }
 
 int pthread_cond_signal(pthread_cond_t *c)
 {
-    srr_world *sim = thread_sim();
-    if (sim)
-        srr_sim_wake(sim, c);
+    srr_world *w = thread_world();
+    if (w)
+        srr_world_control(w, SRR_CTL_WAKE, c);
     return REAL(pthread_cond_signal)(c);
 }
 
 int pthread_cond_broadcast(pthread_cond_t *c)
 {
-    srr_world *sim = thread_sim();
-    if (sim)
-        srr_sim_wake(sim, c);
+    srr_world *w = thread_world();
+    if (w)
+        srr_world_control(w, SRR_CTL_WAKE, c);
     return REAL(pthread_cond_broadcast)(c);
 }
 
 /* ---------------------------------------------------------- semaphore */
 
-static int sem_wait_virtual(srr_world *sim, sem_t *sem, clockid_t clock,
+static int sem_wait_virtual(srr_world *w, sem_t *sem, clockid_t clock,
                             const struct timespec *abs)
 {
-    srr_sim_parked p;
-    int64_t deadline = abs ? virtual_deadline(sim, clock, abs) : -1;
-    if (srr_sim_park(sim, &p, sem, deadline) != 1)
+    srr_park p;
+    int64_t deadline = abs ? virtual_deadline(w, clock, abs) : -1;
+    if (!park(w, &p, sem, deadline))
         return abs ? REAL(sem_clockwait)(sem, clock, abs) : REAL(sem_wait)(sem);
     int r;
     for (;;) {
@@ -177,44 +189,44 @@ static int sem_wait_virtual(srr_world *sim, sem_t *sem, clockid_t clock,
         r = REAL(sem_clockwait)(sem, CLOCK_MONOTONIC, &slice);
         if (r == 0 || errno != ETIMEDOUT)
             break;
-        if (srr_sim_park_due(sim, &p))
+        if ((srr_world_control(w, SRR_CTL_PARK_DUE, &p) == 1))
             break; /* -1 with ETIMEDOUT: the virtual deadline came */
     }
     int e = errno;
-    srr_sim_unpark(sim, &p);
+    srr_world_control(w, SRR_CTL_UNPARK, &p);
     errno = e;
     return r;
 }
 
 int sem_wait(sem_t *sem)
 {
-    srr_world *sim = thread_sim();
-    if (!sim)
+    srr_world *w = thread_world();
+    if (!w)
         return REAL(sem_wait)(sem);
-    return sem_wait_virtual(sim, sem, CLOCK_MONOTONIC, NULL);
+    return sem_wait_virtual(w, sem, CLOCK_MONOTONIC, NULL);
 }
 
 int sem_timedwait(sem_t *sem, const struct timespec *abs)
 {
-    srr_world *sim = thread_sim();
-    if (!sim)
+    srr_world *w = thread_world();
+    if (!w)
         return REAL(sem_timedwait)(sem, abs);
-    return sem_wait_virtual(sim, sem, CLOCK_REALTIME, abs);
+    return sem_wait_virtual(w, sem, CLOCK_REALTIME, abs);
 }
 
 int sem_clockwait(sem_t *sem, clockid_t clock, const struct timespec *abs)
 {
-    srr_world *sim = thread_sim();
-    if (!sim || (clock != CLOCK_MONOTONIC && clock != CLOCK_REALTIME))
+    srr_world *w = thread_world();
+    if (!w || (clock != CLOCK_MONOTONIC && clock != CLOCK_REALTIME))
         return REAL(sem_clockwait)(sem, clock, abs);
-    return sem_wait_virtual(sim, sem, clock, abs);
+    return sem_wait_virtual(w, sem, clock, abs);
 }
 
 int sem_post(sem_t *sem)
 {
-    srr_world *sim = thread_sim();
-    if (sim)
-        srr_sim_wake(sim, sem);
+    srr_world *w = thread_world();
+    if (w)
+        srr_world_control(w, SRR_CTL_WAKE, sem);
     return REAL(sem_post)(sem);
 }
 
@@ -223,9 +235,9 @@ int sem_post(sem_t *sem)
 /* The joined thread's exit is the wake: joins look in slices too. */
 int pthread_join(pthread_t th, void **ret)
 {
-    srr_world *sim = thread_sim();
-    srr_sim_parked p;
-    if (!sim || srr_sim_park(sim, &p, NULL, -1) != 1)
+    srr_world *w = thread_world();
+    srr_park p;
+    if (!w || !park(w, &p, NULL, -1))
         return REAL(pthread_join)(th, ret);
     int r;
     for (;;) {
@@ -233,8 +245,8 @@ int pthread_join(pthread_t th, void **ret)
         r = REAL(pthread_clockjoin_np)(th, ret, CLOCK_MONOTONIC, &slice);
         if (r != ETIMEDOUT)
             break;
-        srr_sim_park_due(sim, &p);
+        srr_world_control(w, SRR_CTL_PARK_DUE, &p);
     }
-    srr_sim_unpark(sim, &p);
+    srr_world_control(w, SRR_CTL_UNPARK, &p);
     return r;
 }

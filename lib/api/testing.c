@@ -26,7 +26,6 @@
 typedef struct test_impl {
     srr_test pub;          /* first: an srr_test * is a test_impl * */
     char path[4096];
-    json_t *config;        /* the parsed config, for host names; NULL = built-in */
     void **slot;           /* srr_test_attach's; cleared at close */
     pthread_mutex_t lock;  /* failed, threads */
     int failed;
@@ -86,14 +85,6 @@ srr_test *srr_test_sim_open(const char *config, char *errbuf, size_t errlen)
         free(t);
         return NULL;
     }
-    /* Only for host names: the sim has already checked the config, so a
-     * file jansson cannot read (a byte order mark) only costs the names. */
-    if (config) {
-        json_error_t je;
-        t->config = test_is_json(config) ? json_loads(config, 0, &je)
-                                         : json_load_file(config, 0, &je);
-    }
-
     const char *dir = getenv("TMPDIR");
     if (!dir || !*dir)
         dir = "/tmp";
@@ -122,7 +113,6 @@ srr_test *srr_test_sim_open(const char *config, char *errbuf, size_t errlen)
 
 fail_sim:
     srr_world_destroy(sim);
-    json_decref(t->config);
     free(t);
     return NULL;
 }
@@ -185,7 +175,6 @@ int srr_test_close(srr_test *pub)
     }
     if (t->slot)
         *t->slot = NULL;
-    json_decref(t->config);
     pthread_mutex_destroy(&t->lock);
     free(t);
     return r;
@@ -373,67 +362,40 @@ static int test_hostport(const char *s, char *host, size_t hostlen, int *port)
     return 0;
 }
 
+static int test_peer_add_ip(test_peer *p, const test_ip *ip)
+{
+    if (srr__grow((void **)&p->ips, &p->cap, p->n + 1, sizeof *p->ips) < 0)
+        return -ENOMEM;
+    p->ips[p->n++] = *ip;
+    return 0;
+}
+
 static int test_peer_add(test_peer *p, const char *addr)
 {
     test_ip ip;
     if (!addr || test_ip_parse(addr, &ip) < 0)
         return 0;
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 8;
-        test_ip *v = realloc(p->ips, cap * sizeof *v);
-        if (!v)
-            return -ENOMEM;
-        p->ips = v;
-        p->cap = cap;
-    }
-    p->ips[p->n++] = ip;
-    return 0;
+    return test_peer_add_ip(p, &ip);
 }
 
-static int test_peer_add_array(test_peer *p, const json_t *arr)
-{
-    size_t i;
-    const json_t *v;
-    json_array_foreach(arr, i, v) {
-        int r = test_peer_add(p, json_string_value(v));
-        if (r < 0)
-            return r;
-    }
-    return 0;
-}
-
-/* The addresses a host name has in the config: its hosts entry, its DNS
- * answers (every step of a script), localhost's loopbacks.  Names match
- * without regard to case, as the sim compares them. */
+/* The addresses a host name has in the sim's config (its hosts entry, its
+ * DNS answers at every step, localhost's loopbacks), asked of the sim. */
 static int test_peer_names(const test_impl *t, const char *name, test_peer *p)
 {
-    int r = 0;
-    if (strcasecmp(name, "localhost") == 0) {
-        p->named = 1;
-        if ((r = test_peer_add(p, "127.0.0.1")) < 0 || (r = test_peer_add(p, "::1")) < 0)
+    struct sockaddr_storage addrs[64];
+    srr_sim_addrs q = {.name = name, .out = addrs, .max = sizeof addrs / sizeof addrs[0]};
+    int r = srr_sim_addrs_of(t->pub.world, &q);
+    if (r < 0)
+        return r;
+    p->named |= q.named;
+    for (size_t i = 0; i < q.n && i < q.max; i++) {
+        char text[INET6_ADDRSTRLEN];
+        const struct sockaddr *sa = (const struct sockaddr *)&addrs[i];
+        const void *a = sa->sa_family == AF_INET
+                            ? (const void *)&((const struct sockaddr_in *)sa)->sin_addr
+                            : (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+        if (inet_ntop(sa->sa_family, a, text, sizeof text) && (r = test_peer_add(p, text)) < 0)
             return r;
-    }
-    const char *key;
-    json_t *v;
-    json_object_foreach(json_object_get(t->config, "hosts"), key, v) {
-        if (strcasecmp(key, name) != 0)
-            continue;
-        p->named = 1;
-        if ((r = test_peer_add_array(p, json_object_get(v, "addrs"))) < 0)
-            return r;
-    }
-    json_object_foreach(json_object_get(t->config, "dns"), key, v) {
-        if (strcasecmp(key, name) != 0)
-            continue;
-        p->named = 1;
-        if ((r = test_peer_add_array(p, json_object_get(v, "answers"))) < 0)
-            return r;
-        size_t i;
-        json_t *step;
-        json_array_foreach(json_object_get(v, "script"), i, step) {
-            if ((r = test_peer_add_array(p, json_object_get(step, "answers"))) < 0)
-                return r;
-        }
     }
     return 0;
 }

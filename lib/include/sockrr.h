@@ -29,6 +29,7 @@
 #include <sys/un.h>
 
 #include "sockrr_world.h"
+#include "sockrr/worlds.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,5 +1,6 @@
 /*
- * sockrr_world.h — the seam: one table of operations every world fills.
+ * sockrr_world.h — the seam: one table of operations every world fills, and
+ * nothing else (constructors and extensions: sockrr/worlds.h).
  *
  * A world answers socket calls at the level of POSIX: errno values,
  * O_NONBLOCK, partial reads and writes.  The kernel world calls libc; the sim,
@@ -12,13 +13,17 @@
  *    socketpair or accept4 (for the kernel world, the file descriptor).
  *  - Return 0 or a count on success and a negative errno on failure; a world
  *    never sets errno for the caller and never returns -1 meaning "see errno".
- *  - Arguments are validated above the seam (non-NULL pointers, lengths that
- *    fit, known flags); a world may assume them and asserts its invariants.
+ *  - Arguments are checked above the seam, once, for both front doors
+ *    (lib/core/check.h: non-NULL pointers where a length says there is
+ *    data, address lengths, iovec counts, flags Linux refuses); a world may
+ *    assume them and asserts its invariants.  What depends on the socket
+ *    (its family, its state) is the world's to answer.
  *  - Every world fills every slot.  What a world does not model returns
  *    -EOPNOTSUPP (sockets) or EAI_SERVICE/-ENOSYS (resolver), never a silent
  *    success, and records an `unsupported` event where it traces.
  *  - Slots added later go at the end under a "since version N" comment and a
- *    caller checks ops->version before using them (SQLite's io_methods rule).
+ *    caller checks ops->version before using them (SQLite's io_methods rule);
+ *    srr_world_control and srr_world_caps do that check for their slots.
  */
 #ifndef SOCKRR_WORLD_H
 #define SOCKRR_WORLD_H
@@ -35,17 +40,31 @@
 extern "C" {
 #endif
 
-#define SRR_WORLD_OPS_VERSION 2
+#define SRR_WORLD_OPS_VERSION 3
 
 typedef struct srr_world srr_world;
 typedef struct srr_world_ops srr_world_ops;
 
-/* Every world object starts with this; its private state follows. */
+/* Capabilities (since version 3): what a host must know of a world to run a
+ * program over it, declared in its table (ops->caps) instead of guessed from
+ * which constructor ran.  A decorator carries its inner world's too. */
+#define SRR_CAP_OWN_HANDLES 0x1u   /* handles are not descriptors: a host that shows them
+                                    * to a program puts a descriptor of its own behind each */
+#define SRR_CAP_VIRTUAL_CLOCK 0x2u /* now and sleep are a clock of the world's own: a host
+                                    * sends the program's clock reads, sleeps, timeouts and
+                                    * waits on other threads to it (SRR_CTL_PARK) */
+#define SRR_CAP_HERMETIC 0x4u      /* nothing the world does leaves the process: a host
+                                    * refuses what would reach the real network around the
+                                    * seam (a raw socket syscall) */
+
+/* Every world object starts with this; its private state follows.  A world
+ * fills it with srr_world_init. */
 struct srr_world {
     const srr_world_ops *ops;
     /* setdefaulttimeout: what new API sockets start with, in ns; <0 = None
      * (blocking).  Kept here, not in a global, so two worlds never share it. */
     int64_t default_timeout_ns;
+    unsigned caps; /* SRR_CAP_*: the table's, and a decorator's inner world's */
 };
 
 struct srr_world_ops {
@@ -158,130 +177,120 @@ struct srr_world_ops {
      * errno; the tap records this as an `unsupported` event.  Callers check
      * ops->version >= 2 and a non-NULL slot. */
     const char *(*unsupported)(srr_world *w);
+
+    /* ---- since version 3 ---- */
+
+    /* SRR_CAP_* of the world this table makes (a decorator adds its inner
+     * world's when it is made: srr_world_wrap). */
+    unsigned caps;
+    /* Everything a world offers beyond the common calls, as SQLite's
+     * xFileControl: op is an SRR_CTL_* code (below, or a world's own from
+     * sockrr/worlds.h), arg what that code says.  Returns what the code
+     * says (0 or more), a negative errno, or -ENOTTY for a code the world
+     * does not know.  A decorator answers its own codes and passes every
+     * other one to the world it wraps, so wrapping never hides a world. */
+    int (*control)(srr_world *w, int op, void *arg);
 };
 
-/* The real Linux kernel.  Stateless apart from the default timeout: each call
- * returns a fresh world; destroy it with srr_world_destroy. */
-srr_world *srr_world_kernel(void);
+/* ------------------------------------------------------------ control codes
+ * (since version 3).  Codes below 0x100 are for any world that has what
+ * they ask for; a world's own start at its base (sockrr/worlds.h). */
 
-/* What the tap writes into a trace's header, and how much it keeps. */
-typedef struct srr_tap_options {
-    const char *program;   /* the header's "program"; NULL = "" */
-    int argc;              /* the header's "argv" */
-    char *const *argv;
-    int64_t payload_cap;   /* payload bytes kept per event; -1 = all (the default when opts is NULL) */
-    int record_clock;      /* record now/sleep: 1 yes, 0 no, -1 only when inner is not the kernel */
-} srr_tap_options;
+/* A thread waiting outside the world on another thread of the program (a
+ * condition variable, a semaphore, a join) or for a deadline: while parked it
+ * counts as waiting, so virtual time may move.  Filled by the caller, linked
+ * by the world; the caller owns it until SRR_CTL_UNPARK. */
+typedef struct srr_park {
+    int64_t deadline;    /* virtual CLOCK_MONOTONIC ns; -1 none */
+    const void *on;      /* what it waits on (SRR_CTL_WAKE names it) */
+    int woken;           /* the world's: busy until the thread looks again */
+    struct srr_park *next;
+} srr_park;
 
-/* The tap: a world that records every call to inner, with its result, into
- * the JSONL trace at path (docs/trace-format.md; created mode 0600), then
- * answers as inner does.  It takes ownership of inner (destroying the tap
- * destroys it).  opts may be NULL.  Returns NULL with *error = -errno when
- * the trace cannot be created (inner is then left to the caller).  A write
- * error later never changes an answer: it is kept for srr_world_tap_error. */
-srr_world *srr_world_tap(srr_world *inner, const char *path, const srr_tap_options *opts,
-                         int *error);
-/* The first error writing the trace (-errno), or 0. */
-int srr_world_tap_error(const srr_world *tap);
+/* fork(2)'s three moments (pthread_atfork), for a world a process holds. */
+enum { SRR_FORK_PREPARE, SRR_FORK_PARENT, SRR_FORK_CHILD };
+typedef struct srr_fork {
+    int phase;           /* SRR_FORK_* */
+    srr_world *child;    /* CHILD: the world the child uses instead of this one
+                          * (the world makes it); NULL: this one goes on */
+    void (*say)(const char *line); /* the host's: a line for the user (may be NULL) */
+} srr_fork;
 
-/* The sim world: an in-memory network with a virtual clock, built from a
- * JSON config (docs/sim-config.md).  config_path NULL gives the built-in
- * network (one host "localhost" with 127.0.0.1 and ::1).  NULL on a bad config, with a
- * "file:line:column: field: message" line in errbuf. */
-srr_world *srr_world_sim(const char *config_path, char *errbuf, size_t errlen);
-srr_world *srr_world_sim_string(const char *json, char *errbuf, size_t errlen);
-/* srr_world_sim with the config's seed replaced by seed (sockrr sim --seed). */
-srr_world *srr_world_sim_seeded(const char *config_path, uint64_t seed, char *errbuf,
-                                size_t errlen);
-/* Virtual time moves when every thread that has made a sim call waits in
- * one.  A thread about to be started does not count until its first call:
- * announce it first, and time waits for it.  0, or -EINVAL for other worlds. */
-int srr_sim_expect_thread(srr_world *w);
-/* Takes back one srr_sim_expect_thread whose thread was never started
- * (pthread_create failed).  0, or -EINVAL for other worlds. */
-int srr_sim_expect_cancel(srr_world *w);
-/* A participant about to wait outside the sim on another thread — on the
- * condition variable or semaphore `on`, or a join — or until deadline_ns
- * of virtual CLOCK_MONOTONIC (-1: none).  While parked it counts as
- * waiting, so virtual time may move (a thread pool's idle worker no longer
- * holds it still).  It counts as busy until its first look (what it waits
- * for may be there already), again once its deadline comes, and once
- * another thread wakes `on` (srr_sim_wake: call it before signalling,
- * broadcasting or posting), until it looks again.  park returns 1 when
- * parked, 0 when the caller is no participant (nothing to do), -EINVAL for
- * other worlds.  The waiter waits in slices of real time and calls
- * park_due after each: it moves time when everyone waits, marks the thread
- * waiting again, and returns 1 once the deadline has come.  The caller
- * owns p until unpark. */
-typedef struct srr_sim_parked {
-    int64_t deadline;
-    const void *on;
-    int woken;
-    struct srr_sim_parked *next;
-} srr_sim_parked;
-int srr_sim_park(srr_world *w, srr_sim_parked *p, const void *on, int64_t deadline_ns);
-int srr_sim_park_due(srr_world *w, srr_sim_parked *p);
-void srr_sim_unpark(srr_world *w, srr_sim_parked *p);
-void srr_sim_wake(srr_world *w, const void *on);
-/* The seed the sim world was made with (the config's, or the one given to
- * srr_world_sim_seeded): 0, or -EINVAL for other worlds. */
-int srr_sim_seed(srr_world *w, uint64_t *seed);
-/* The sim world's virtual CLOCK_MONOTONIC in ns (-EINVAL for other worlds). */
-int64_t srr_sim_now(srr_world *w);
-/* 1 and who waited on what when the world found a deadlock (every blocked
- * call then failed with EDEADLK), 0 when none, -EINVAL for other worlds. */
-int srr_sim_deadlock_report(srr_world *w, char *buf, size_t len);
+/* The program ends (its process exits normally): a world that judges the
+ * run says how it went. */
+typedef struct srr_verdict {
+    int status;          /* the exit status the process should end with */
+    char message[2200];  /* one line for the user, without "sockrr VERB: " */
+} srr_verdict;
 
-/* The replay world: a recorded trace (docs/trace-format.md) plays the peer
- * of the program (docs/replay.md).  The recorded process replayed is pid,
- * or the first one that connects or the first that listens, whichever the
- * program turns out to be; rechunk > 0 gives received data at most that
- * many bytes at a time; lenient lets sent bytes differ from the recording;
- * map ("RECORDED=ADDR[,...]", HOST:PORT or HOST alone) names addresses the
- * program uses instead of recorded ones.  When the program leaves the
- * recording, the call fails with EPROTO and on_divergence (may be NULL)
- * gets the report.  When a server waits for a connection after the
- * recording is played out, on_played_out (may be NULL) is called and the
- * wait fails with ESHUTDOWN.  passthrough_on_miss sends a connection,
- * datagram or lookup the recording does not have to the real network
- * instead of failing.  NULL with a "file:line: field: message" line
- * in errbuf on a bad trace or map. */
-typedef struct srr_replay_options {
-    int pid;
-    size_t rechunk;
-    int lenient;
-    void (*on_divergence)(const char *report, void *arg);
-    void *arg;
-    const char *map;
-    void (*on_played_out)(void *arg);
-    int passthrough_on_miss;
-    /* sockrr replay's hand-over: the CLI's world writes what its check of
-     * the trace found to index_out; the program's reads index_in instead
-     * of checking the trace again (ignored when it is not for this trace). */
-    const char *index_out, *index_in;
-    /* lenient: the first difference of each connection, reported while the
-     * replay goes on (may be NULL) */
-    void (*on_tolerated)(const char *report, void *arg);
-    /* the recording's name in reports (default: the trace's path) */
-    const char *name;
-} srr_replay_options;
-srr_world *srr_world_replay(const char *trace_path, const srr_replay_options *opts, char *errbuf,
-                            size_t errlen);
-/* 1 and the report when the program diverged, 0 when not, -EINVAL for
- * other worlds. */
-int srr_replay_divergence(srr_world *w, char *buf, size_t len);
-/* 1 when one of the program's sockets played a recorded one, or a recorded
- * lookup was answered: the recording was used (a process whose connections
- * all went to the network under passthrough did not use it).  -EINVAL for
- * other worlds. */
-int srr_replay_used(srr_world *w);
-/* What sockrr replay exits with when the program diverged, and when it
- * ended with recorded connections not played out (strict mode). */
-#define SRR_REPLAY_DIVERGED 86
-#define SRR_REPLAY_UNPLAYED 87
-/* The recorded connections the program did not play out (never made, bytes
- * not sent, data not read): their number, and a report in buf. */
-int srr_replay_leftover(srr_world *w, char *buf, size_t len);
+/* A descriptor change made outside the seam, on a world whose handles are
+ * descriptors: a dup (newfd -1, flags -1), dup2 (flags -1) or dup3 that
+ * returned result; or a handle closed behind the world's back (fclose,
+ * close_range, dup2 over it) and how. */
+typedef struct srr_fd_change {
+    int old, newfd, flags, result;
+    const char *via;     /* "fclose", "close_range", "dup2", ... */
+} srr_fd_change;
+
+/* A call the host saw but cannot route through the seam (a raw syscall,
+ * io_uring_setup): said in a trace as an `unsupported` event. */
+typedef struct srr_note {
+    const char *what, *call;
+    int64_t ret;
+    int err;
+} srr_note;
+
+enum srr_control_op {
+    /* ---- threads and time: worlds with SRR_CAP_VIRTUAL_CLOCK ---- */
+    SRR_CTL_THREAD_EXPECT = 1, /* NULL: a thread is about to start; time waits for it */
+    SRR_CTL_THREAD_CANCEL,     /* NULL: the announced thread never started */
+    SRR_CTL_THREAD_ENTER,      /* NULL: the calling thread counts from now on */
+    SRR_CTL_PARK,              /* srr_park *: 1 parked, 0 the caller is no participant */
+    SRR_CTL_PARK_DUE,          /* srr_park *, after each real-time slice of the wait:
+                                * moves time when everyone waits; 1 once the deadline came */
+    SRR_CTL_UNPARK,            /* srr_park * */
+    SRR_CTL_WAKE,              /* const void *on: every thread parked on it looks again */
+    SRR_CTL_NOW,               /* int64_t *: in a clockid_t, out that clock's ns: the host's
+                                * own read for its bookkeeping, which a tap does not trace */
+    SRR_CTL_CLOCK_CHARGE,      /* int64_t *: in the reads to charge (1 when the program read
+                                * the clock, 0 to look); out what the world charged for reads
+                                * before, which the program's clock adds to now */
+    SRR_CTL_WAIT_STEP,         /* int64_t *: how often, in the world's ns, a wait on the
+                                * world's handles and real descriptors looks at the real ones */
+    /* ---- the host process ---- */
+    SRR_CTL_FORK,              /* srr_fork * */
+    SRR_CTL_PROGRAM_END,       /* srr_verdict *: 1 with a verdict, 0 none */
+    /* ---- descriptors: worlds whose handles are descriptors ---- */
+    SRR_CTL_DUP,               /* srr_fd_change *: a duplicate made outside the seam */
+    SRR_CTL_FORGET,            /* srr_fd_change * (old, via): closed outside the seam */
+    SRR_CTL_NOTE,              /* srr_note * */
+    SRR_CTL_OWN_FD,            /* NULL: the descriptor the world itself writes through (a
+                                * trace), which the program must not close; -ENOTTY none */
+    SRR_CTL_MOVE_OWN_FD,       /* NULL: that descriptor moves to another number (the
+                                * program dup2's onto it); the new one */
+    SRR_CTL_TRACE_ERROR,       /* NULL: the first error writing the world's trace, or 0 */
+    /* a world's own codes start here (sockrr/worlds.h) */
+    SRR_CTL_SIM_BASE = 0x100,
+    SRR_CTL_REPLAY_BASE = 0x200,
+    SRR_CTL_FUZZ_BASE = 0x300,
+};
+
+/* ------------------------------------------------------- shared by worlds */
+
+/* Fills a world's base: ops, no default timeout, the table's capabilities.
+ * Every constructor calls it first. */
+void srr_world_init(srr_world *w, const srr_world_ops *ops);
+/* A decorator's base: srr_world_init, then inner's capabilities and default
+ * timeout too. */
+void srr_world_wrap(srr_world *w, const srr_world_ops *ops, const srr_world *inner);
+/* w's capabilities (0 for a table older than version 3). */
+unsigned srr_world_caps(const srr_world *w);
+/* The control slot, or -ENOTTY when w is NULL or its table has none. */
+int srr_world_control(srr_world *w, int op, void *arg);
+/* For the slots of a world that has nothing to say there: no control code
+ * (-ENOTTY), nothing it does not model (NULL). */
+int srr_world_no_control(srr_world *w, int op, void *arg);
+const char *srr_world_no_unsupported(srr_world *w);
 
 /* destroy through the table; NULL is a no-op. */
 void srr_world_destroy(srr_world *w);

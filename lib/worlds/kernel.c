@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "libc.h"
-#include "sockrr_world.h"
+#include "sockrr/worlds.h"
 
 /* Every slot's tail: libc's -1/errno to the seam's -errno. */
 static inline int kernel_ret(int r)
@@ -260,13 +260,6 @@ static int kernel_sleep(srr_world *w, clockid_t clock, int64_t ns)
     return -srr__libc.clock_nanosleep(clock, 0, &ts, NULL); /* returns a positive errno */
 }
 
-/* The kernel is the reference: nothing it answers is a model's gap. */
-static const char *kernel_unsupported(srr_world *w)
-{
-    (void)w;
-    return NULL;
-}
-
 static void kernel_destroy(srr_world *w)
 {
     free(w);
@@ -304,7 +297,10 @@ static const srr_world_ops kernel_ops = {
     .now = kernel_now,
     .sleep = kernel_sleep,
     .destroy = kernel_destroy,
-    .unsupported = kernel_unsupported,
+    /* the kernel is the reference: nothing it answers is a model's gap */
+    .unsupported = srr_world_no_unsupported,
+    .caps = 0,
+    .control = srr_world_no_control,
 };
 
 srr_world *srr_world_kernel(void)
@@ -312,7 +308,6 @@ srr_world *srr_world_kernel(void)
     srr_world *w = malloc(sizeof *w);
     if (!w)
         return NULL;
-    w->ops = &kernel_ops;
-    w->default_timeout_ns = -1;
+    srr_world_init(w, &kernel_ops);
     return w;
 }

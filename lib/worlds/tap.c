@@ -23,7 +23,7 @@
 
 #include "sockrr.h" /* the error-name table */
 #include "busy.h"
-#include "sockrr_world.h"
+#include "sockrr/worlds.h"
 #include "tap.h"
 #include "trace.h"
 
@@ -925,13 +925,6 @@ static int tap_sleep(srr_world *w, clockid_t clock, int64_t ns)
 
 /* ----------------------------------------------------------------- lifetime */
 
-/* A tap over a tap: the note has already been recorded by this tap. */
-static const char *tap_unsupported(srr_world *w)
-{
-    (void)w;
-    return NULL;
-}
-
 static void tap_destroy(srr_world *w)
 {
     tap_world *t = TAP(w);
@@ -951,6 +944,104 @@ static void tap_destroy(srr_world *w)
     }
     pthread_mutex_destroy(&t->lock);
     free(t);
+}
+
+/* ------------------------------------------------------------ control
+ * The host's news of what happened outside the seam (a dup, a close behind
+ * the tap's back, a call it cannot route, fork) and the trace's own
+ * descriptor; every other code goes to the inner world. */
+
+/* h was closed outside the seam: a close event with args.via, when the tap
+ * knew it. */
+static void tap_forget(srr_world *w, int h, const char *via)
+{
+    tap_sock *ts = tap_remove(TAP(w), h);
+    if (!ts)
+        return;
+    srr_jline *l = tap_begin(w, "close", 0);
+    tap_sock_members(l, h, ts);
+    srr__jl_open(l, "args", '{');
+    srr__jl_str(l, "via", via);
+    srr__jl_close(l, '}');
+    tap_end(w);
+    tap_release(TAP(w), ts);
+}
+
+/* A dup (newfd -1), dup2 (flags -1) or dup3 that returned r: the new
+ * descriptor shares old's socket. */
+static int tap_dup(srr_world *w, const srr_fd_change *c)
+{
+    tap_sock *ts = tap_get(TAP(w), c->old);
+    int r = c->result;
+    if (r >= 0 && r != c->old) {
+        /* dup2 over an open socket closes it without a close() call */
+        if (tap_lookup(TAP(w), r))
+            tap_forget(w, r, c->newfd < 0 ? "dup" : c->flags < 0 ? "dup2" : "dup3");
+        tap_insert(TAP(w), r, ts);
+    }
+    srr_jline *l = tap_begin(w, "dup", r);
+    tap_sock_members(l, c->old, ts);
+    if (r >= 0)
+        srr__jl_int(l, "new_fd", r);
+    srr__jl_open(l, "args", '{');
+    srr__jl_int(l, "newfd", c->newfd);
+    if (c->flags >= 0)
+        srr__jl_int(l, "flags", c->flags);
+    srr__jl_close(l, '}');
+    tap_end(w);
+    return 0;
+}
+
+static int tap_note(srr_world *w, const srr_note *n)
+{
+    srr_jline *l = srr__trace_begin(TAP(w)->writer, "unsupported", n->ret, n->err);
+    srr__jl_open(l, "args", '{');
+    srr__jl_str(l, "what", n->what);
+    srr__jl_str(l, "call", n->call);
+    srr__jl_close(l, '}');
+    srr__trace_end(TAP(w)->writer);
+    return 0;
+}
+
+/* fork: the table's lock is held across it, so the child finds it whole;
+ * the inner world hears of each moment too. */
+static int tap_fork(srr_world *w, srr_fork *f)
+{
+    tap_world *t = TAP(w);
+    if (f->phase == SRR_FORK_PREPARE) {
+        int r = CALL(w, control, SRR_CTL_FORK, f);
+        pthread_mutex_lock(&t->lock);
+        return r == -ENOTTY ? 0 : r;
+    }
+    if (f->phase == SRR_FORK_PARENT)
+        pthread_mutex_unlock(&t->lock);
+    else
+        pthread_mutex_init(&t->lock, NULL); /* the child's only thread owns nothing */
+    int r = CALL(w, control, SRR_CTL_FORK, f);
+    return r == -ENOTTY ? 0 : r;
+}
+
+static int tap_control(srr_world *w, int op, void *arg)
+{
+    switch (op) {
+    case SRR_CTL_DUP:
+        return tap_dup(w, arg);
+    case SRR_CTL_FORGET:
+        tap_forget(w, ((const srr_fd_change *)arg)->old, ((const srr_fd_change *)arg)->via);
+        return 0;
+    case SRR_CTL_NOTE:
+        return tap_note(w, arg);
+    case SRR_CTL_FORK:
+        return tap_fork(w, arg);
+    case SRR_CTL_OWN_FD:
+        return srr__trace_writer_fd(TAP(w)->writer);
+    case SRR_CTL_MOVE_OWN_FD:
+        return srr__trace_writer_move_fd(TAP(w)->writer);
+    case SRR_CTL_TRACE_ERROR:
+        return srr__trace_writer_error(TAP(w)->writer);
+    default:
+        return srr_world_control(INNER(w), op, arg);
+    }
 }
 
 static const srr_world_ops tap_ops = {
@@ -985,7 +1076,10 @@ static const srr_world_ops tap_ops = {
     .now = tap_now,
     .sleep = tap_sleep,
     .destroy = tap_destroy,
-    .unsupported = tap_unsupported,
+    /* a tap over a tap: the note has already been recorded by this tap */
+    .unsupported = srr_world_no_unsupported,
+    .caps = 0, /* the inner world's (srr_world_wrap) */
+    .control = tap_control,
 };
 
 /* The tap over inner, writing with writer (which it then owns). */
@@ -994,11 +1088,12 @@ static srr_world *tap_make(srr_world *inner, srr_trace_writer *writer, int recor
     tap_world *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
-    t->base.ops = &tap_ops;
-    t->base.default_timeout_ns = inner->default_timeout_ns;
+    srr_world_wrap(&t->base, &tap_ops, inner);
     t->inner = inner;
     t->writer = writer;
-    t->record_clock = record_clock < 0 ? strcmp(inner->ops->name, "kernel") != 0 : record_clock;
+    /* a virtual clock is part of what the run did; the kernel's is not */
+    t->record_clock = record_clock < 0 ? (srr_world_caps(inner) & SRR_CAP_VIRTUAL_CLOCK) != 0
+                                       : record_clock;
     pthread_mutex_init(&t->lock, NULL);
     return &t->base;
 }
@@ -1034,14 +1129,7 @@ srr_world *srr_world_tap(srr_world *inner, const char *path, const srr_tap_optio
     return t;
 }
 
-int srr_world_tap_error(const srr_world *w)
-{
-    if (!w || w->ops != &tap_ops)
-        return -EINVAL;
-    return srr__trace_writer_error(TAP(w)->writer);
-}
-
-/* ------------------------------------------------- the interposer's hooks */
+/* ------------------------------------------------- the interposer's tap */
 
 srr_world *srr__tap_attach(srr_world *inner, const char *trace_path, const char *ctl_path,
                            uint64_t (*key_of)(int handle), int *error)
@@ -1059,74 +1147,3 @@ srr_world *srr__tap_attach(srr_world *inner, const char *trace_path, const char 
     return w;
 }
 
-int srr__tap_dup(srr_world *w, int old, int newfd, int flags, int r)
-{
-    tap_sock *ts = tap_get(TAP(w), old);
-    if (r >= 0 && r != old) {
-        /* dup2 over an open socket closes it without a close() call */
-        if (tap_lookup(TAP(w), r))
-            srr__tap_forget(w, r, newfd < 0 ? "dup" : flags < 0 ? "dup2" : "dup3");
-        tap_insert(TAP(w), r, ts);
-    }
-    srr_jline *l = tap_begin(w, "dup", r);
-    tap_sock_members(l, old, ts);
-    if (r >= 0)
-        srr__jl_int(l, "new_fd", r);
-    srr__jl_open(l, "args", '{');
-    srr__jl_int(l, "newfd", newfd);
-    if (flags >= 0)
-        srr__jl_int(l, "flags", flags);
-    srr__jl_close(l, '}');
-    tap_end(w);
-    return r;
-}
-
-void srr__tap_forget(srr_world *w, int h, const char *via)
-{
-    tap_sock *ts = tap_remove(TAP(w), h);
-    if (!ts)
-        return;
-    srr_jline *l = tap_begin(w, "close", 0);
-    tap_sock_members(l, h, ts);
-    srr__jl_open(l, "args", '{');
-    srr__jl_str(l, "via", via);
-    srr__jl_close(l, '}');
-    tap_end(w);
-    tap_release(TAP(w), ts);
-}
-
-void srr__tap_note(srr_world *w, const char *what, const char *call, int64_t ret, int err)
-{
-    srr_jline *l = srr__trace_begin(TAP(w)->writer, "unsupported", ret, err);
-    srr__jl_open(l, "args", '{');
-    srr__jl_str(l, "what", what);
-    srr__jl_str(l, "call", call);
-    srr__jl_close(l, '}');
-    srr__trace_end(TAP(w)->writer);
-}
-
-void srr__tap_atfork(srr_world *w, int phase)
-{
-    tap_world *t = TAP(w);
-    if (phase == SRR_TAP_FORK_PREPARE)
-        pthread_mutex_lock(&t->lock);
-    else if (phase == SRR_TAP_FORK_PARENT)
-        pthread_mutex_unlock(&t->lock);
-    else
-        pthread_mutex_init(&t->lock, NULL); /* the child's only thread owns nothing */
-}
-
-int srr__tap_trace_fd(const srr_world *w)
-{
-    return srr__trace_writer_fd(TAP(w)->writer);
-}
-
-int srr__tap_move_trace_fd(srr_world *w)
-{
-    return srr__trace_writer_move_fd(TAP(w)->writer);
-}
-
-int srr__tap_is(const srr_world *w)
-{
-    return w && w->ops == &tap_ops;
-}

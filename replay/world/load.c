@@ -538,10 +538,10 @@ int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
     const char *line;
     long len = rp_next_line(r, &off, &line); /* the header, read above */
     r->cursor = off;
-    if (r->opt.index_in && rp_index_load(r, r->opt.index_in) == 0)
+    if (r->index_in && rp_index_load(r, r->index_in) == 0)
         return rp_check_any(r, errbuf, errlen); /* counted by sockrr replay */
     rp_seen seen = {0};
-    if (r->opt.index_out && !(seen.index = rp_index_create(r->opt.index_out, errbuf, errlen)))
+    if (r->index_out && !(seen.index = rp_index_create(r->index_out, errbuf, errlen)))
         return -1;
     long lineno = 1;
     int rc = 0;

@@ -26,9 +26,12 @@
 #include <sys/ioctl.h>
 #include <time.h>
 
+#include "exit_status.h"
 #include "grow.h"
+#include "handover.h"
 #include "libc.h"
 #include "replay_int.h"
+#include "vclock.h"
 
 /* Waits with nothing new before the replay says the program is stuck: a
  * loop of timed waits with no recorded event left for them. */
@@ -974,6 +977,100 @@ static int rp_sleep(srr_world *w, clockid_t clock, int64_t ns)
     return 0;
 }
 
+/* The host's read: REALTIME or MONOTONIC, in and out. */
+static int rp_host_now(replay_world *r, int64_t *inout)
+{
+    clockid_t clock = (clockid_t)*inout;
+    rp_lock(r);
+    int64_t t = r->now;
+    rp_unlock(r);
+    *inout = clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE ? t + r->epoch : t;
+    return 0;
+}
+
+/* -------------------------------------------------------------- control */
+
+static int rp_fork(replay_world *r, srr_fork *f)
+{
+    if (f->phase == SRR_FORK_PREPARE) {
+        rp_lock(r);
+        r->fork_from.mono = r->now;
+        r->fork_from.realtime = r->now + r->epoch;
+        rp_unlock(r);
+    } else if (f->phase == SRR_FORK_CHILD) {
+        r->fork_from.why = "a forked child cannot share the replay yet: its "
+                           "socket and resolver calls fail with EOPNOTSUPP";
+        f->child = srr__world_forked(&r->fork_from, f->say);
+    }
+    return 0;
+}
+
+static int rp_report_into(replay_world *r, int diverged, srr_report *rep)
+{
+    rp_lock(r);
+    int n = diverged ? r->diverged : rp_leftover_locked(r, rep->buf, rep->len);
+    if (diverged && n && rep->buf && rep->len)
+        snprintf(rep->buf, rep->len, "%s", r->report);
+    rp_unlock(r);
+    return n;
+}
+
+/* 1 when one of the program's sockets played a recorded one, or a recorded
+ * lookup was answered. */
+static int rp_used(replay_world *r)
+{
+    rp_lock(r);
+    int used = r->pid != 0;
+    for (size_t i = 0; i < r->ngais && !used; i++)
+        used = r->gais[i].used;
+    rp_unlock(r);
+    return used;
+}
+
+/* At exit, in strict mode: the recording must have been played out by the
+ * process that replayed it (one that never used it, a shell wrapper on
+ * its way to exec, is not judged). */
+static int rp_program_end(replay_world *r, srr_verdict *v)
+{
+    char report[2048];
+    if (r->opt.lenient || !rp_used(r))
+        return 0;
+    srr_report rep = {report, sizeof report};
+    if (rp_report_into(r, 0, &rep) <= 0)
+        return 0;
+    v->status = SRR_EXIT_UNPLAYED;
+    snprintf(v->message, sizeof v->message,
+             "the program ended before the recording did: %s", report);
+    return 1;
+}
+
+static int rp_control(srr_world *w, int op, void *arg)
+{
+    replay_world *r = RW(w);
+    switch (op) {
+    case SRR_CTL_NOW:
+        return rp_host_now(r, arg);
+    case SRR_CTL_CLOCK_CHARGE:
+        *(int64_t *)arg = srr__vclock_charge(&r->clock_charged, *(int64_t *)arg);
+        return 0;
+    case SRR_CTL_WAIT_STEP:
+        *(int64_t *)arg = SRR_VCLOCK_WAIT_STEP_NS;
+        return 0;
+    case SRR_CTL_FORK:
+        return rp_fork(r, arg);
+    case SRR_CTL_PROGRAM_END:
+        return rp_program_end(r, arg);
+    case SRR_CTL_REPLAY_DIVERGENCE:
+        return rp_report_into(r, 1, arg);
+    case SRR_CTL_REPLAY_USED:
+        return rp_used(r);
+    case SRR_CTL_REPLAY_LEFTOVER:
+        return rp_report_into(r, 0, arg);
+    default:
+        return -ENOTTY;
+    }
+}
+
 static const char *rp_unsupported(srr_world *w)
 {
     static __thread char note[160];
@@ -1028,12 +1125,15 @@ static const srr_world_ops replay_ops = {
     .sleep = rp_sleep,
     .destroy = rp_destroy,
     .unsupported = rp_unsupported,
+    .caps = SRR_CAP_OWN_HANDLES | SRR_CAP_VIRTUAL_CLOCK | SRR_CAP_HERMETIC,
+    .control = rp_control,
 };
 
 /* --------------------------------------------------------------- public */
 
-srr_world *srr_world_replay(const char *trace_path, const srr_replay_options *opts, char *errbuf,
-                            size_t errlen)
+srr_world *srr__world_replay_handover(const char *trace_path, const srr_replay_options *opts,
+                                     const char *index_in, const char *index_out, char *errbuf,
+                                     size_t errlen)
 {
     char dummy[8];
     if (!errbuf || !errlen) {
@@ -1049,9 +1149,10 @@ srr_world *srr_world_replay(const char *trace_path, const srr_replay_options *op
     }
     if (opts)
         r->opt = *opts;
+    r->index_in = index_in;
+    r->index_out = index_out;
     pthread_mutex_init(&r->lock, NULL);
-    r->base.ops = &replay_ops;
-    r->base.default_timeout_ns = -1;
+    srr_world_init(&r->base, &replay_ops);
     snprintf(r->source, sizeof r->source, "%s", trace_path);
     if (rp_parse_maps(r, r->opt.map, errbuf, errlen) < 0 ||
         rp_load(r, trace_path, errbuf, errlen) < 0) {
@@ -1061,39 +1162,8 @@ srr_world *srr_world_replay(const char *trace_path, const srr_replay_options *op
     return &r->base;
 }
 
-int srr_replay_divergence(srr_world *w, char *buf, size_t len)
+srr_world *srr_world_replay(const char *trace_path, const srr_replay_options *opts, char *errbuf,
+                            size_t errlen)
 {
-    if (!w || w->ops != &replay_ops)
-        return -EINVAL;
-    replay_world *r = RW(w);
-    rp_lock(r);
-    int d = r->diverged;
-    if (d && buf && len)
-        snprintf(buf, len, "%s", r->report);
-    rp_unlock(r);
-    return d;
-}
-
-int srr_replay_used(srr_world *w)
-{
-    if (!w || w->ops != &replay_ops)
-        return -EINVAL;
-    replay_world *r = RW(w);
-    rp_lock(r);
-    int used = r->pid != 0; /* a program socket played a recorded one */
-    for (size_t i = 0; i < r->ngais && !used; i++)
-        used = r->gais[i].used;
-    rp_unlock(r);
-    return used;
-}
-
-int srr_replay_leftover(srr_world *w, char *buf, size_t len)
-{
-    if (!w || w->ops != &replay_ops)
-        return -EINVAL;
-    replay_world *r = RW(w);
-    rp_lock(r);
-    int n = rp_leftover_locked(r, buf, len);
-    rp_unlock(r);
-    return n;
+    return srr__world_replay_handover(trace_path, opts, NULL, NULL, errbuf, errlen);
 }

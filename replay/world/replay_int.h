@@ -16,6 +16,7 @@
 #define SOCKRR_REPLAY_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -24,7 +25,8 @@
 #include "busy.h"
 #include "jscan.h"
 #include "sockrr.h"
-#include "sockrr_world.h"
+#include "forked.h"
+#include "sockrr/worlds.h"
 #include "trace.h"
 
 /* One thing the recording's peer gave the socket. */
@@ -138,6 +140,9 @@ typedef struct replay_world {
     pthread_mutex_t lock;
     char source[256];
     srr_replay_options opt;
+    const char *index_in, *index_out; /* the hand-over (handover.h) */
+    atomic_llong clock_charged;        /* the program's clock reads (vclock.h) */
+    srr_world_forked_from fork_from;   /* read at fork, for the child's world */
     rp_sock *socks;
     size_t nsocks, socks_cap;
     rp_prog *progs;

@@ -8,7 +8,7 @@ syms=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' | sed 's/
 bad=$(echo "$syms" | grep -v '^srr_[a-z]' || true)
 [ -z "$bad" ] || fail "exported outside srr_: $bad"
 for s in $syms; do
-    grep -qw "$s" lib/include/sockrr.h lib/include/sockrr_world.h lib/include/sockrr/testing.h ||
+    grep -qw "$s" lib/include/sockrr.h lib/include/sockrr_world.h lib/include/sockrr/*.h ||
         fail "$s exported but not in a public header"
 done
 soname=$(readelf -d "$so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')

@@ -6,7 +6,7 @@ d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 make -s install PREFIX="$d/usr" > "$d/log" 2>&1 || { cat "$d/log"; fail "make install"; }
 for f in lib/libsockrr.a lib/libsockrr.so lib/libsockrr.so.0 include/sockrr.h \
-         include/sockrr_world.h include/sockrr/testing.h bin/sockrr lib/pkgconfig/sockrr.pc \
+         include/sockrr_world.h include/sockrr/testing.h include/sockrr/worlds.h bin/sockrr lib/pkgconfig/sockrr.pc \
          lib/libsockrr-preload.so; do
     [ -e "$d/usr/$f" ] || fail "missing after install: $f"
 done

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sockrr_world.h"
+#include "sockrr/worlds.h"
 
 static const char net[] =
     "{\"hosts\": {\"app\": {\"addrs\": [\"192.0.2.2\"], \"self\": true},"

@@ -29,7 +29,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "sockrr_world.h"
+#include "sockrr/worlds.h"
 
 /* ------------------------------------------------------------ helpers */
 

@@ -15,9 +15,12 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include <stdatomic.h>
+
+#include "forked.h"
 #include "sim_config.h"
 #include "sim_dns.h"
-#include "sockrr_world.h"
+#include "sockrr/worlds.h"
 
 #define SIM_FIRST_HANDLE 3
 #define SIM_TCP_RCVBUF 131072 /* Linux's tcp_rmem[1] */
@@ -124,10 +127,10 @@ struct sim_world {
     pthread_cond_t changed;
     pthread_key_t participant; /* its destructor tells the world a thread exited */
     int participants;
-    int expected;         /* threads announced (srr_sim_expect_thread) that have not entered yet */
+    int expected;         /* threads announced (SRR_CTL_THREAD_EXPECT) that have not entered yet */
     int waiting;
     sim_waiter *waiters;
-    struct srr_sim_parked *parked; /* threads waiting outside the sim (srr_sim_park) */
+    srr_park *parked;     /* threads waiting outside the sim (SRR_CTL_PARK) */
     uint64_t generation;  /* bumped by every change a waiter may wait for */
     int64_t now;          /* virtual CLOCK_MONOTONIC, ns */
     uint64_t rng;
@@ -144,11 +147,16 @@ struct sim_world {
     char hostname[256];
     char unsupported[160]; /* what the last unmodelled call asked for ... */
     pthread_t unsupported_by; /* ... and which thread made it */
+    atomic_llong clock_charged; /* the program's clock reads (vclock.h) */
+    srr_world_forked_from fork_from; /* read at fork, for the child's world */
 };
 
 #define SIM(w) ((sim_world *)(w))
 
 /* sim_world.c */
+int srr__sim_control(srr_world *w, int op, void *arg); /* the control slot */
+/* The world's clock (lock held): ns, or -EINVAL for a clock it does not keep. */
+int64_t srr__sim_clock(const sim_world *s, clockid_t clock);
 void srr__sim_enter(sim_world *s);          /* lock, and count the thread as a participant */
 void srr__sim_leave(sim_world *s);          /* unlock */
 void srr__sim_changed(sim_world *s);        /* wake waiters: state changed */

@@ -146,6 +146,49 @@ static bool dns_lookup(sim_dns *d, const char *name, dns_found *f)
     return false;
 }
 
+/* q's address list: ip appended (counted when there is no room). */
+static void dns_addrs_put(srr_sim_addrs *q, const sim_ip *ip)
+{
+    if (q->n < q->max) {
+        struct sockaddr_storage *ss = &q->out[q->n];
+        memset(ss, 0, sizeof *ss);
+        if (ip->family == AF_INET) {
+            struct sockaddr_in *in = (struct sockaddr_in *)ss;
+            in->sin_family = AF_INET;
+            in->sin_addr = ip->a.v4;
+        } else {
+            struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+            in6->sin6_family = AF_INET6;
+            in6->sin6_addr = ip->a.v6;
+        }
+    }
+    q->n++;
+}
+
+static void dns_addrs_put_all(srr_sim_addrs *q, const sim_ip *ips, size_t n)
+{
+    q->named = 1;
+    for (size_t i = 0; i < n; i++)
+        dns_addrs_put(q, &ips[i]);
+}
+
+int srr__sim_dns_addrs(const sim_dns *d, srr_sim_addrs *q)
+{
+    const sim_config *c = d->cfg;
+    q->n = 0;
+    q->named = 0;
+    if (dns_name_eq(q->name, "localhost"))
+        dns_addrs_put_all(q, d->localhost, 2);
+    for (size_t i = 0; i < c->nhosts; i++)
+        if (c->hosts[i].name && dns_name_eq(q->name, c->hosts[i].name))
+            dns_addrs_put_all(q, c->hosts[i].addrs, c->hosts[i].naddrs);
+    for (size_t i = 0; i < c->ndns; i++)
+        if (c->dns[i].name && dns_name_eq(q->name, c->dns[i].name))
+            for (size_t k = 0; k < c->dns[i].nscript; k++)
+                dns_addrs_put_all(q, c->dns[i].script[k].addrs, c->dns[i].script[k].naddrs);
+    return 0;
+}
+
 static void dns_commit(const dns_found *f)
 {
     if (f->counter && *f->counter < f->last)

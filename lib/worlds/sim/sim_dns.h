@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "sim_config.h"
+#include "sockrr/worlds.h"
 
 typedef struct sim_dns sim_dns;
 
@@ -50,5 +51,9 @@ int srr__sim_dns_gethostbyname2_r(sim_dns *d, const char *name, int af, struct h
 int srr__sim_dns_gethostbyaddr_r(sim_dns *d, const void *addr, socklen_t len, int type,
                                  struct hostent *ret, char *buf, size_t buflen,
                                  struct hostent **result, int *h_errnop);
+
+/* SRR_CTL_SIM_ADDRS: every address the config gives q->name (its hosts
+ * entries, every step of its DNS answers, localhost's loopbacks). */
+int srr__sim_dns_addrs(const sim_dns *d, srr_sim_addrs *q);
 
 #endif

@@ -734,25 +734,27 @@ static void sim_if_freenameindex(srr_world *w, struct if_nameindex *list)
 
 /* ------------------------------------------------------------------ clock */
 
-static int64_t sim_now(srr_world *w, clockid_t clock)
+int64_t srr__sim_clock(const sim_world *s, clockid_t clock)
 {
-    sim_world *s = SIM(w);
-    int64_t r;
-    srr__sim_enter(s);
     switch (clock) {
     case CLOCK_MONOTONIC:
     case CLOCK_MONOTONIC_RAW:
     case CLOCK_MONOTONIC_COARSE:
     case CLOCK_BOOTTIME:
-        r = s->now;
-        break;
+        return s->now;
     case CLOCK_REALTIME:
     case CLOCK_REALTIME_COARSE:
-        r = s->cfg->epoch_ns + s->now;
-        break;
+        return s->cfg->epoch_ns + s->now;
     default:
-        r = -EINVAL;
+        return -EINVAL;
     }
+}
+
+static int64_t sim_now(srr_world *w, clockid_t clock)
+{
+    sim_world *s = SIM(w);
+    srr__sim_enter(s);
+    int64_t r = srr__sim_clock(s, clock);
     srr__sim_leave(s);
     return r;
 }
@@ -815,4 +817,6 @@ const srr_world_ops srr__sim_ops = {
     .sleep = sim_sleep,
     .destroy = srr__sim_destroy,
     .unsupported = sim_unsupported,
+    .caps = SRR_CAP_OWN_HANDLES | SRR_CAP_VIRTUAL_CLOCK | SRR_CAP_HERMETIC,
+    .control = srr__sim_control,
 };

@@ -12,7 +12,9 @@
 
 #include "busy.h"
 #include "libc.h"
+#include "forked.h"
 #include "sim.h"
+#include "vclock.h"
 
 extern const srr_world_ops srr__sim_ops;
 void srr__sim_destroy(srr_world *w);
@@ -65,7 +67,7 @@ static int64_t sim_next_due(sim_world *s)
 #define SIM_DUE(t) do { if ((t) >= 0 && (next < 0 || (t) < next)) next = (t); } while (0)
     for (sim_waiter *w = s->waiters; w; w = w->next)
         SIM_DUE(w->deadline);
-    for (srr_sim_parked *p = s->parked; p; p = p->next)
+    for (srr_park *p = s->parked; p; p = p->next)
         SIM_DUE(p->deadline);
     for (size_t i = 0; i < s->nall; i++) {
         sim_sock *k = s->all[i];
@@ -104,7 +106,7 @@ static int sim_all_settled(sim_world *s)
     }
     /* a parked thread is settled until its deadline comes, then busy until
      * it wakes and goes on */
-    for (srr_sim_parked *p = s->parked; p; p = p->next)
+    for (srr_park *p = s->parked; p; p = p->next)
         if (!p->woken && (p->deadline < 0 || p->deadline > s->now))
             n++;
     /* an announced thread that has not made its first call yet is busy */
@@ -336,8 +338,7 @@ static srr_world *sim_create(sim_config *cfg, int *error, char *errbuf, size_t e
         *error = -ENOMEM;
         return NULL;
     }
-    s->base.ops = &srr__sim_ops;
-    s->base.default_timeout_ns = -1;
+    srr_world_init(&s->base, &srr__sim_ops);
     s->cfg = cfg;
     s->dns = srr__sim_dns_new(cfg);
     s->rng = cfg->seed;
@@ -448,30 +449,31 @@ void srr__sim_destroy(srr_world *w)
     free(s);
 }
 
-int srr_sim_expect_thread(srr_world *w)
+/* ---------------------------------------------------------------- control */
+
+static void sim_expect(sim_world *s, int delta)
 {
-    if (!w || w->ops != &srr__sim_ops)
-        return -EINVAL;
-    sim_world *s = SIM(w);
-    /* the announcer enters first, so its own first call cannot take the token */
-    srr__sim_enter(s);
-    s->expected++;
-    srr__sim_leave(s);
-    return 0;
+    if (delta > 0) {
+        /* the announcer enters first, so its own first call cannot take the token */
+        srr__sim_enter(s);
+        s->expected++;
+        srr__sim_leave(s);
+        return;
+    }
+    pthread_mutex_lock(&s->lock);
+    if (s->expected > 0)
+        s->expected--;
+    srr__sim_changed(s); /* waiters re-check whether time may move */
+    pthread_mutex_unlock(&s->lock);
 }
 
-int srr_sim_park(srr_world *w, srr_sim_parked *p, const void *on, int64_t deadline_ns)
+static int sim_park(sim_world *s, srr_park *p)
 {
-    if (!w || w->ops != &srr__sim_ops || !p)
-        return -EINVAL;
-    sim_world *s = SIM(w);
     pthread_mutex_lock(&s->lock);
     int r = 0;
     if (pthread_getspecific(s->participant)) {
-        /* the clock the caller read its deadline from is the virtual one */
-        p->deadline = deadline_ns;
-        p->on = on;
-        /* busy until its first look: what it waits for may have come
+        /* the clock the caller read its deadline from is the virtual one;
+         * busy until its first look: what it waits for may have come
          * already (a post before the wait), and the wait returns at once */
         p->woken = 1;
         p->next = s->parked;
@@ -483,9 +485,8 @@ int srr_sim_park(srr_world *w, srr_sim_parked *p, const void *on, int64_t deadli
     return r;
 }
 
-int srr_sim_park_due(srr_world *w, srr_sim_parked *p)
+static int sim_park_due(sim_world *s, srr_park *p)
 {
-    sim_world *s = SIM(w);
     pthread_mutex_lock(&s->lock);
     p->woken = 0; /* it looked, and waits on */
     /* with no sim waiter left to do it, the parked thread moves time */
@@ -496,24 +497,20 @@ int srr_sim_park_due(srr_world *w, srr_sim_parked *p)
     return due;
 }
 
-void srr_sim_wake(srr_world *w, const void *on)
+static void sim_wake(sim_world *s, const void *on)
 {
-    if (!w || w->ops != &srr__sim_ops)
-        return;
-    sim_world *s = SIM(w);
     pthread_mutex_lock(&s->lock);
     /* every thread parked on it may be the one woken: busy until it looks */
-    for (srr_sim_parked *p = s->parked; p; p = p->next)
+    for (srr_park *p = s->parked; p; p = p->next)
         if (p->on == on)
             p->woken = 1;
     pthread_mutex_unlock(&s->lock);
 }
 
-void srr_sim_unpark(srr_world *w, srr_sim_parked *p)
+static void sim_unpark(sim_world *s, srr_park *p)
 {
-    sim_world *s = SIM(w);
     pthread_mutex_lock(&s->lock);
-    for (srr_sim_parked **q = &s->parked; *q; q = &(*q)->next)
+    for (srr_park **q = &s->parked; *q; q = &(*q)->next)
         if (*q == p) {
             *q = p->next;
             break;
@@ -522,46 +519,85 @@ void srr_sim_unpark(srr_world *w, srr_sim_parked *p)
     pthread_mutex_unlock(&s->lock);
 }
 
-int srr_sim_expect_cancel(srr_world *w)
+/* The host's read of the clock: no participant is made of the reader. */
+static int sim_host_now(sim_world *s, int64_t *inout)
 {
-    if (!w || w->ops != &srr__sim_ops)
-        return -EINVAL;
-    sim_world *s = SIM(w);
     pthread_mutex_lock(&s->lock);
-    if (s->expected > 0)
-        s->expected--;
-    srr__sim_changed(s); /* waiters re-check whether time may move */
+    int64_t r = srr__sim_clock(s, (clockid_t)*inout);
     pthread_mutex_unlock(&s->lock);
+    if (r < 0)
+        return (int)r;
+    *inout = r;
     return 0;
 }
 
-int64_t srr_sim_now(srr_world *w)
+static int sim_fork(sim_world *s, srr_fork *f)
 {
-    if (!w || w->ops != &srr__sim_ops)
-        return -EINVAL;
-    sim_world *s = SIM(w);
-    pthread_mutex_lock(&s->lock);
-    int64_t t = s->now;
-    pthread_mutex_unlock(&s->lock);
-    return t;
-}
-
-int srr_sim_seed(srr_world *w, uint64_t *seed)
-{
-    if (!w || w->ops != &srr__sim_ops || !seed)
-        return -EINVAL;
-    *seed = SIM(w)->cfg->seed; /* fixed at creation: no lock */
+    if (f->phase == SRR_FORK_PREPARE) {
+        pthread_mutex_lock(&s->lock);
+        s->fork_from.mono = s->now;
+        s->fork_from.realtime = srr__sim_clock(s, CLOCK_REALTIME);
+        pthread_mutex_unlock(&s->lock);
+    } else if (f->phase == SRR_FORK_CHILD) {
+        s->fork_from.why = "a forked child cannot use the simulated network yet (no "
+                           "multi-process hub): its socket and resolver calls fail with "
+                           "EOPNOTSUPP; a child that execs gets a network of its own";
+        f->child = srr__world_forked(&s->fork_from, f->say);
+    }
     return 0;
 }
 
-int srr_sim_deadlock_report(srr_world *w, char *buf, size_t len)
+static int sim_deadlock(sim_world *s, srr_report *rep)
 {
-    if (!w || w->ops != &srr__sim_ops || !buf || len == 0)
-        return -EINVAL;
-    sim_world *s = SIM(w);
     pthread_mutex_lock(&s->lock);
     int dead = s->deadlocks > 0;
-    snprintf(buf, len, "%s", dead ? s->deadlock_report : "");
+    snprintf(rep->buf, rep->len, "%s", dead ? s->deadlock_report : "");
     pthread_mutex_unlock(&s->lock);
     return dead;
+}
+
+int srr__sim_control(srr_world *w, int op, void *arg)
+{
+    sim_world *s = SIM(w);
+    switch (op) {
+    case SRR_CTL_THREAD_EXPECT:
+        sim_expect(s, 1);
+        return 0;
+    case SRR_CTL_THREAD_CANCEL:
+        sim_expect(s, -1);
+        return 0;
+    case SRR_CTL_THREAD_ENTER:
+        srr__sim_enter(s);
+        srr__sim_leave(s);
+        return 0;
+    case SRR_CTL_PARK:
+        return sim_park(s, arg);
+    case SRR_CTL_PARK_DUE:
+        return sim_park_due(s, arg);
+    case SRR_CTL_UNPARK:
+        sim_unpark(s, arg);
+        return 0;
+    case SRR_CTL_WAKE:
+        sim_wake(s, arg);
+        return 0;
+    case SRR_CTL_NOW:
+        return sim_host_now(s, arg);
+    case SRR_CTL_CLOCK_CHARGE:
+        *(int64_t *)arg = srr__vclock_charge(&s->clock_charged, *(int64_t *)arg);
+        return 0;
+    case SRR_CTL_WAIT_STEP:
+        *(int64_t *)arg = SRR_VCLOCK_WAIT_STEP_NS;
+        return 0;
+    case SRR_CTL_FORK:
+        return sim_fork(s, arg);
+    case SRR_CTL_SIM_SEED:
+        *(uint64_t *)arg = s->cfg->seed; /* fixed at creation: no lock */
+        return 0;
+    case SRR_CTL_SIM_DEADLOCK:
+        return sim_deadlock(s, arg);
+    case SRR_CTL_SIM_ADDRS:
+        return srr__sim_dns_addrs(s->dns, arg);
+    default:
+        return -ENOTTY;
+    }
 }

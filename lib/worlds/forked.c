@@ -1,28 +1,32 @@
 /*
- * forked_world.c — what a forked child of a process under `sockrr sim`
- * talks to.  The child's copy of the sim world would be a network of its
- * own, silently apart from the parent's: its connections would reach
- * nothing the parent sees, and the parent's peers would never hear it.
- * Until a hub joins the processes of one run, the child's socket and
- * resolver calls are refused with EOPNOTSUPP, and the first one says why on
- * stderr.  Its clock goes on from the virtual time at fork, at the real
- * pace.  A child that execs starts a fresh sim world of its own (the
- * preload loads again), which is what a shell running one program needs.
+ * forked.c — the world a forked child of a process gets when its parent's
+ * world cannot follow it (the sim's and the replay's, until a hub joins the
+ * processes of one run).  The child's copy of the parent's world would be a
+ * network of its own, silently apart from the parent's: its connections
+ * would reach nothing the parent sees, and the parent's peers would never
+ * hear it.  So the child's socket and resolver calls are refused with
+ * EOPNOTSUPP, and the first one has the host say why (srr_fork's say).  Its
+ * clock goes on from the virtual time at fork, at the real pace.  A child
+ * that execs starts a fresh world of its own (the preload loads again),
+ * which is what a shell running one program needs.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <netdb.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "preload.h"
+#include "forked.h"
+#include "libc.h"
 
 typedef struct forked_world {
     srr_world base;
     int64_t mono0, real0; /* virtual CLOCK_MONOTONIC at fork, and the real one */
     int64_t epoch;        /* virtual REALTIME minus virtual MONOTONIC */
     atomic_int told;
-    int replay; /* the parent replayed a trace (the message says so) */
+    const char *why;      /* the line the first refusal has the host say */
+    void (*say)(const char *line);
 } forked_world;
 
 #define FW(w) ((forked_world *)(w))
@@ -30,26 +34,14 @@ typedef struct forked_world {
 static int64_t real_mono(void)
 {
     struct timespec ts;
-    LIBC(clock_gettime)(CLOCK_MONOTONIC, &ts);
+    srr__libc.clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static int refuse(srr_world *w)
 {
-    if (!atomic_exchange(&FW(w)->told, 1)) {
-        static const char msg[] =
-            "sockrr sim: a forked child cannot use the simulated network yet (no "
-            "multi-process hub): its socket and resolver calls fail with EOPNOTSUPP; "
-            "a child that execs gets a network of its own\n";
-        static const char replay_msg[] =
-            "sockrr replay: a forked child cannot share the replay yet: its socket and "
-            "resolver calls fail with EOPNOTSUPP\n";
-        if (FW(w)->replay) {
-            LIBC(write)(2, replay_msg, sizeof replay_msg - 1);
-            return -EOPNOTSUPP;
-        }
-        LIBC(write)(2, msg, sizeof msg - 1);
-    }
+    if (!atomic_exchange(&FW(w)->told, 1) && FW(w)->say)
+        FW(w)->say(FW(w)->why);
     return -EOPNOTSUPP;
 }
 
@@ -185,18 +177,12 @@ static int fw_sleep(srr_world *w, clockid_t clock, int64_t ns)
 {
     (void)w, (void)clock;
     struct timespec ts = {ns / 1000000000, ns % 1000000000};
-    return -LIBC(clock_nanosleep)(CLOCK_MONOTONIC, 0, &ts, NULL);
+    return -srr__libc.clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);
 }
 static void fw_destroy(srr_world *w)
 {
     free(w);
 }
-static const char *fw_unsupported(srr_world *w)
-{
-    (void)w;
-    return NULL;
-}
-
 static const srr_world_ops forked_ops = {
     .version = SRR_WORLD_OPS_VERSION,
     .name = "sim-forked",
@@ -229,29 +215,21 @@ static const srr_world_ops forked_ops = {
     .now = fw_now,
     .sleep = fw_sleep,
     .destroy = fw_destroy,
-    .unsupported = fw_unsupported,
+    .unsupported = srr_world_no_unsupported,
+    .caps = SRR_CAP_OWN_HANDLES | SRR_CAP_HERMETIC, /* the parent's handles, refused */
+    .control = srr_world_no_control,
 };
 
-/* The parent's virtual clock at fork, read by atfork's prepare (the
- * child may not take the sim's lock: another parent thread held it). */
-static int64_t fork_mono, fork_real_epoch;
-
-void srr__forked_world_prepare(srr_world *parent)
-{
-    fork_mono = parent->ops->now(parent, CLOCK_MONOTONIC);
-    fork_real_epoch = parent->ops->now(parent, CLOCK_REALTIME) - fork_mono;
-}
-
-srr_world *srr__forked_world(srr_world *parent)
+srr_world *srr__world_forked(const srr_world_forked_from *from, void (*say)(const char *line))
 {
     forked_world *f = calloc(1, sizeof *f);
     if (!f)
-        return parent; /* cannot even refuse: the copy answers, as before */
-    f->base.ops = &forked_ops;
-    f->base.default_timeout_ns = -1;
-    f->mono0 = fork_mono;
-    f->epoch = fork_real_epoch;
+        return NULL;
+    srr_world_init(&f->base, &forked_ops);
+    f->mono0 = from->mono;
+    f->epoch = from->realtime - from->mono;
     f->real0 = real_mono();
-    f->replay = strcmp(parent->ops->name, "replay") == 0;
+    f->why = from->why;
+    f->say = say;
     return &f->base;
 }

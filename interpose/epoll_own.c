@@ -1,10 +1,11 @@
 /*
- * epoll_sim.c — epoll over the sim.  The kernel cannot watch a sim socket
- * (its placeholder descriptor never becomes ready), so for each epoll
- * instance the interposer keeps the sim sockets' interest list here and
- * leaves the real descriptors' in the kernel.  epoll_wait polls both: the
- * sim sockets through the world, the kernel's list through the epoll
- * descriptor itself (readable when it has events).
+ * epoll_own.c — epoll over a world with handles of its own (sim, replay).
+ * The kernel cannot watch a world's socket (its placeholder descriptor
+ * never becomes ready), so for each epoll instance the interposer keeps the
+ * world sockets' interest list here and leaves the real descriptors' in
+ * the kernel.  epoll_wait polls both: the world's sockets through the
+ * world, the kernel's list through the epoll descriptor itself (readable
+ * when it has events).
  *
  * Edge-triggered entries report a readiness bit only when it was not
  * reported last time, or, for EPOLLIN, when more bytes arrived (FIONREAD
@@ -34,7 +35,7 @@ typedef struct ep_set {
     struct ep_set *next;
 } ep_set;
 
-/* The interest lists, one per epoll descriptor that has sim sockets. */
+/* The interest lists, one per epoll descriptor that has world sockets. */
 static ep_set *sets;
 static pthread_mutex_t sets_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -76,7 +77,7 @@ void srr__epoll_forget(int epfd)
     pthread_mutex_unlock(&sets_lock);
 }
 
-/* A sim socket closed: the kernel drops a closed descriptor from every
+/* A world socket closed: the kernel drops a closed descriptor from every
  * epoll set, so the lists here do too. */
 void srr__epoll_drop_fd(int fd)
 {
@@ -111,10 +112,6 @@ void srr__epoll_rearm(int fd)
     pthread_mutex_unlock(&sets_lock);
 }
 
-static int sim_mode(void)
-{
-    return srr__preload_world() && srr__preload_own_handles();
-}
 
 int epoll_create(int size)
 {
@@ -140,7 +137,7 @@ int epoll_create1(int flags)
 
 int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 {
-    if (!sim_mode() || fd < 0 || srr__fd_handle(fd) < 0)
+    if (!srr__preload_own_handles() || fd < 0 || srr__fd_handle(fd) < 0)
         return REAL(epoll_ctl)(epfd, op, fd, ev);
     /* the kernel checks epfd is an epoll descriptor */
     struct epoll_event probe;
@@ -222,7 +219,7 @@ static uint32_t ep_report(srr_world *w, ep_entry *e, short revents)
     return bits;
 }
 
-static int epoll_sim_wait(srr_world *w, ep_set *s, int epfd, struct epoll_event *out, int max,
+static int epoll_own_wait(srr_world *w, ep_set *s, int epfd, struct epoll_event *out, int max,
                           int64_t timeout_ns, const sigset_t *mask)
 {
     size_t n = 1;
@@ -235,7 +232,7 @@ static int epoll_sim_wait(srr_world *w, ep_set *s, int epfd, struct epoll_event 
         free(who);
         return -ENOMEM;
     }
-    int64_t start = w->ops->now(w, CLOCK_MONOTONIC);
+    int64_t start = srr__world_now(w, CLOCK_MONOTONIC);
     int r;
     for (;;) {
         size_t k = 0;
@@ -247,10 +244,10 @@ static int epoll_sim_wait(srr_world *w, ep_set *s, int epfd, struct epoll_event 
             who[k++] = e;
         }
         p[k] = (struct pollfd){epfd, POLLIN, 0}; /* the kernel's own list */
-        int64_t left = timeout_ns < 0 ? -1 : timeout_ns - (w->ops->now(w, CLOCK_MONOTONIC) - start);
+        int64_t left = timeout_ns < 0 ? -1 : timeout_ns - (srr__world_now(w, CLOCK_MONOTONIC) - start);
         if (timeout_ns >= 0 && left < 0)
             left = 0;
-        r = srr__poll_sim(w, p, k + 1, left, mask);
+        r = srr__poll_mixed(w, p, k + 1, left, mask);
         if (r < 0)
             break;
         int got = 0;
@@ -270,11 +267,11 @@ static int epoll_sim_wait(srr_world *w, ep_set *s, int epfd, struct epoll_event 
         }
         /* ready, but nothing new for edge-triggered entries: let virtual
          * time move a step before looking again */
-        if (timeout_ns >= 0 && w->ops->now(w, CLOCK_MONOTONIC) - start >= timeout_ns) {
+        if (timeout_ns >= 0 && srr__world_now(w, CLOCK_MONOTONIC) - start >= timeout_ns) {
             r = 0;
             break;
         }
-        w->ops->sleep(w, CLOCK_MONOTONIC, SIM_MIX_STEP_NS);
+        w->ops->sleep(w, CLOCK_MONOTONIC, srr__wait_step(w));
     }
     free(p);
     free(who);
@@ -284,7 +281,7 @@ static int epoll_sim_wait(srr_world *w, ep_set *s, int epfd, struct epoll_event 
 int epoll_pwait(int epfd, struct epoll_event *evs, int max, int timeout_ms, const sigset_t *mask)
 {
     srr_world *w = srr__preload_world();
-    if (!w || !srr__preload_own_handles())
+    if (!srr__preload_own_handles())
         return REAL(epoll_pwait)(epfd, evs, max, timeout_ms, mask);
     pthread_mutex_lock(&sets_lock);
     ep_set *s = ep_find(epfd, 0);
@@ -300,7 +297,7 @@ int epoll_pwait(int epfd, struct epoll_event *evs, int max, int timeout_ms, cons
     /* the list is read without the lock while waiting: epoll_ctl from
      * another thread during a wait is not modelled (documented) */
     int64_t ns = timeout_ms < 0 ? -1 : (int64_t)timeout_ms * 1000000;
-    return (int)srr__ret(epoll_sim_wait(w, s, epfd, evs, max, ns, mask), e);
+    return (int)srr__ret(epoll_own_wait(w, s, epfd, evs, max, ns, mask), e);
 }
 
 int epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout_ms)

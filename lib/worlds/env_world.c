@@ -1,0 +1,211 @@
+/*
+ * env_world.c — a process's world, from the environment the launcher set
+ * (env_world.h): the kernel (passthrough), the kernel traced by a tap
+ * (record), the sim (traced too with -o) or the replay.  The world's
+ * verdicts go to the host's callbacks: the library ends no process itself.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "env_world.h"
+#include "exit_status.h"
+#include "handover.h"
+#include "sockrr/worlds.h"
+#include "tap.h"
+
+#define SRR_ENV_NAME(id, name, what) name,
+const char *const srr__env_names[SRR_ENV_COUNT] = {SRR_ENV_VARS(SRR_ENV_NAME)};
+#undef SRR_ENV_NAME
+
+void srr__env_read(srr_env *e)
+{
+    for (int i = 0; i < SRR_ENV_COUNT; i++)
+        e->v[i] = getenv(srr__env_names[i]);
+}
+
+int srr__env_apply(const srr_env *e)
+{
+    for (int i = 0; i < SRR_ENV_COUNT; i++) {
+        int r = e->v[i] ? setenv(srr__env_names[i], e->v[i], 1) : unsetenv(srr__env_names[i]);
+        if (r < 0)
+            return -errno;
+    }
+    return 0;
+}
+
+static int env_is(const srr_env *e, int var, const char *value)
+{
+    return e->v[var] && strcmp(e->v[var], value) == 0;
+}
+
+/* A bad value: the program must not run. */
+__attribute__((format(printf, 2, 3))) static int env_fatal(srr_env_world *out, const char *fmt,
+                                                            ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->error, sizeof out->error, fmt, ap);
+    va_end(ap);
+    out->fatal = 1;
+    out->world = NULL;
+    return -1;
+}
+
+/* A decimal number of at most max, or a bad value said in out. */
+static int env_number(const srr_env *e, int var, uint64_t max, uint64_t *n, srr_env_world *out)
+{
+    const char *v = e->v[var];
+    uint64_t x = 0;
+    int ok = v && *v;
+    for (const char *p = v; ok && *p; p++) {
+        ok = *p >= '0' && *p <= '9' && x <= (max - (uint64_t)(*p - '0')) / 10;
+        x = x * 10 + (uint64_t)(*p - '0');
+    }
+    if (!ok)
+        return env_fatal(out, "%s: not a decimal number up to %llu: '%s'", srr__env_names[var],
+                         (unsigned long long)max, v ? v : "");
+    *n = x;
+    return 0;
+}
+
+/* ------------------------------------------------------------- replay */
+
+/* The replay world's verdicts, as sockrr replay documents them: a
+ * divergence ends the program with its status; a server waiting for more
+ * once the recording is played out ends as having played it all; under
+ * --lenient a difference is said and the program goes on. */
+static void env_diverged(const char *report, void *arg)
+{
+    ((const srr_env_host *)arg)->end(SRR_EXIT_DIVERGED, report, 0);
+}
+
+static void env_played_out(void *arg)
+{
+    ((const srr_env_host *)arg)
+        ->end(SRR_EXIT_OK,
+              "the recording is played out and the program waits for another connection: ended",
+              1);
+}
+
+static void env_tolerated(const char *report, void *arg)
+{
+    ((const srr_env_host *)arg)->say(report);
+}
+
+static int env_replay(const srr_env *e, const srr_env_host *host, srr_env_world *out)
+{
+    uint64_t pid = 0, rechunk = 0;
+    if (e->v[SRR_ENV_REPLAY_PID] && env_number(e, SRR_ENV_REPLAY_PID, INT32_MAX, &pid, out) < 0)
+        return -1;
+    if (e->v[SRR_ENV_RECHUNK] && env_number(e, SRR_ENV_RECHUNK, SIZE_MAX, &rechunk, out) < 0)
+        return -1;
+    srr_replay_options o = {
+        .pid = (int)pid,
+        .rechunk = (size_t)rechunk,
+        .lenient = env_is(e, SRR_ENV_LENIENT, "1"),
+        .on_divergence = env_diverged,
+        .arg = (void *)host,
+        .map = e->v[SRR_ENV_REPLAY_MAP],
+        .on_played_out = env_played_out,
+        .passthrough_on_miss = env_is(e, SRR_ENV_REPLAY_ON_MISS, "passthrough"),
+        .on_tolerated = env_tolerated,
+        .name = e->v[SRR_ENV_REPLAY_NAME],
+    };
+    char err[512] = "";
+    const char *trace = e->v[SRR_ENV_REPLAY];
+    out->world = trace ? srr__world_replay_handover(trace, &o, e->v[SRR_ENV_REPLAY_INDEX], NULL,
+                                                    err, sizeof err)
+                       : NULL;
+    /* sockrr replay read the trace before starting: getting here means it
+     * changed since */
+    if (!out->world)
+        return env_fatal(out, "%s", err[0] ? err : "no trace");
+    return 0;
+}
+
+/* ------------------------------------------------------------ traced */
+
+/* world traced by a tap that joins the launcher's trace, or world alone
+ * with a warning when it cannot be joined (a daemon child whose launcher is
+ * gone): the program itself goes on. */
+static void env_trace(const srr_env *e, const srr_env_host *host, srr_world *world,
+                      srr_env_world *out)
+{
+    const char *trace = e->v[SRR_ENV_TRACE], *ctl = e->v[SRR_ENV_CTL];
+    out->world = world;
+    if (!trace || !ctl) {
+        snprintf(out->error, sizeof out->error, "SOCKRR_TRACE or SOCKRR_CTL is not set: %s",
+                 strerror(EINVAL));
+        return;
+    }
+    int err = 0;
+    /* a socket keeps its id across exec only over the kernel, whose
+     * sockets outlive the process image */
+    uint64_t (*key)(int) = srr_world_caps(world) & SRR_CAP_OWN_HANDLES ? NULL : host->sock_key;
+    srr_world *tap = srr__tap_attach(world, trace, ctl, key, &err);
+    if (tap)
+        out->world = tap;
+    else
+        snprintf(out->error, sizeof out->error, "%s: %s", trace, strerror(-err));
+}
+
+static int env_sim(const srr_env *e, const srr_env_host *host, srr_env_world *out)
+{
+    const char *net = e->v[SRR_ENV_NET];
+    if (net && !*net)
+        net = NULL; /* the built-in network */
+    char err[512] = "";
+    srr_world *sim;
+    if (e->v[SRR_ENV_SEED]) {
+        uint64_t seed;
+        if (env_number(e, SRR_ENV_SEED, UINT64_MAX, &seed, out) < 0)
+            return -1;
+        sim = srr_world_sim_seeded(net, seed, err, sizeof err);
+    } else {
+        sim = srr_world_sim(net, err, sizeof err);
+    }
+    /* sockrr sim checked the network before starting: getting here means
+     * it changed since */
+    if (!sim)
+        return env_fatal(out, "%s", err[0] ? err : "cannot make the network");
+    if (e->v[SRR_ENV_TRACE] && e->v[SRR_ENV_CTL])
+        env_trace(e, host, sim, out);
+    else
+        out->world = sim;
+    return 0;
+}
+
+int srr__world_from_env(const srr_env *e, const srr_env_host *host, srr_env_world *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *mode = e->v[SRR_ENV_MODE];
+    if (env_is(e, SRR_ENV_PASSTHROUGH, "1"))
+        mode = "passthrough";
+    if (!mode)
+        return 0; /* loaded without sockrr: stay out of the way */
+    static const char *const verbs[] = {"record", "passthrough", "sim", "replay"};
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+        if (strcmp(mode, verbs[i]) == 0)
+            out->verb = verbs[i];
+    if (!out->verb)
+        return 0; /* a mode of a later sockrr: stay out of the way */
+    if (strcmp(out->verb, "sim") == 0)
+        return env_sim(e, host, out);
+    if (strcmp(out->verb, "replay") == 0)
+        return env_replay(e, host, out);
+    srr_world *kernel = srr_world_kernel();
+    if (!kernel) {
+        snprintf(out->error, sizeof out->error, "cannot make the kernel world: %s",
+                 strerror(ENOMEM));
+        return 0;
+    }
+    if (strcmp(out->verb, "passthrough") == 0)
+        out->world = kernel;
+    else
+        env_trace(e, host, kernel, out);
+    return 0;
+}
