@@ -46,7 +46,7 @@ struct rp_index_writer {
     char path[4096];
 };
 
-rp_index_writer *rp_index_create(const char *path, char *errbuf, size_t errlen)
+rp_index_writer *srr__rp_index_create(const char *path, char *errbuf, size_t errlen)
 {
     rp_index_writer *w = calloc(1, sizeof *w);
     int fd = w ? srr__libc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
@@ -67,13 +67,13 @@ rp_index_writer *rp_index_create(const char *path, char *errbuf, size_t errlen)
     return w;
 }
 
-int rp_index_event(rp_index_writer *w, const rp_recev *ev)
+int srr__rp_index_event(rp_index_writer *w, const rp_recev *ev)
 {
     w->nevents++;
     return fwrite(ev, sizeof *ev, 1, w->f) == 1 ? 0 : -1;
 }
 
-void rp_index_abort(rp_index_writer *w)
+void srr__rp_index_abort(rp_index_writer *w)
 {
     if (!w)
         return;
@@ -88,7 +88,7 @@ static int put_str(FILE *f, const char *s)
     return fwrite(&n, sizeof n, 1, f) == 1 && (!n || fwrite(s, n, 1, f) == 1) ? 0 : -1;
 }
 
-int rp_index_finish(rp_index_writer *w, const replay_world *r, char *errbuf, size_t errlen)
+int srr__rp_index_finish(rp_index_writer *w, const replay_world *r, char *errbuf, size_t errlen)
 {
     rp_index_head head;
     memset(&head, 0, sizeof head);
@@ -133,7 +133,8 @@ int rp_index_finish(rp_index_writer *w, const replay_world *r, char *errbuf, siz
     }
     long end = ok ? ftell(w->f) : -1;
     head.meta_len = end > meta ? (uint64_t)(end - meta) : 0;
-    ok = ok && end >= 0 && fseek(w->f, 0, SEEK_SET) == 0 && fwrite(&head, sizeof head, 1, w->f) == 1;
+    ok =
+        ok && end >= 0 && fseek(w->f, 0, SEEK_SET) == 0 && fwrite(&head, sizeof head, 1, w->f) == 1;
     ok = fclose(w->f) == 0 && ok;
     if (!ok) {
         snprintf(errbuf, errlen, "%s: cannot write the replay's index: %s", w->path,
@@ -263,7 +264,7 @@ static int rp_index_meta(replay_world *r, const rp_index_head *h, rp_cur *c)
     return 0;
 }
 
-int rp_index_load(replay_world *r, const char *path)
+int srr__rp_index_load(replay_world *r, const char *path)
 {
     int fd = srr__libc.open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
@@ -291,7 +292,7 @@ int rp_index_load(replay_world *r, const char *path)
     rp_cur c = {(const char *)m + h.meta_off, (const char *)m + h.meta_off + h.meta_len};
     if (!fits || rp_index_meta(r, &h, &c) < 0) {
         /* not for this trace, or damaged: forget it, read the trace */
-        rp_free_recording_meta(r);
+        srr__rp_free_recording_meta(r);
         munmap(m, len);
         return -1;
     }
@@ -308,7 +309,7 @@ int rp_index_load(replay_world *r, const char *path)
     return 0;
 }
 
-int rp_index_next(replay_world *r, rp_recev *ev)
+int srr__rp_index_next(replay_world *r, rp_recev *ev)
 {
     if (r->idx_cursor + sizeof *ev > r->idx_end)
         return 0;
@@ -328,7 +329,7 @@ int rp_index_next(replay_world *r, rp_recev *ev)
     return 1;
 }
 
-void rp_index_unmap(replay_world *r)
+void srr__rp_index_unmap(replay_world *r)
 {
     if (r->idx)
         munmap((void *)r->idx, r->idx_len);

@@ -1,7 +1,7 @@
 /*
  * load.c — a trace into the replay world, read as a stream (replay_int.h).
  *
- * The trace is mapped, and read twice.  The first pass (rp_load), when the
+ * The trace is mapped, and read twice.  The first pass (srr__rp_load), when the
  * world is made, counts: sockets, connections, listeners and what they
  * accepted, lookups, and for every socket how many bytes it sent and what
  * it received; it also checks every line, so a bad trace is refused before
@@ -379,7 +379,7 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
                 s->in_bytes += b64_size_of(r->trace + ev.data_off, ev.data_len);
             s->in_waits += ev.what == RP_IN + IN_ERROR || ev.what == RP_IN + IN_TIMEOUT;
         }
-        if (seen->index && rp_index_event(seen->index, &ev) < 0)
+        if (seen->index && srr__rp_index_event(seen->index, &ev) < 0)
             return RP_EINDEX;
     }
     if (e->op == OP_POLL)
@@ -432,7 +432,8 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
         c->t_made = e->t;
         copy_str(c->local, sizeof c->local, &e->v[K_NEW_LOCAL]);
         copy_str(c->peer, sizeof c->peer, &e->v[K_NEW_PEER]);
-        if (srr__grow((void **)&s->children, &s->children_cap, s->nchildren + 1, sizeof(size_t)) < 0)
+        if (srr__grow((void **)&s->children, &s->children_cap, s->nchildren + 1, sizeof(size_t)) <
+            0)
             return -1;
         s->children[s->nchildren++] = r->nsocks - 1;
         break;
@@ -444,7 +445,8 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
             ev_int(ev_arg(e, A_NAME), -1) == SO_ERROR && e->v[K_VALUE].type == SRR_JS_STRING) {
             unsigned char *v = NULL;
             size_t n = 0;
-            if (srr__b64_decode(e->v[K_VALUE].p, e->v[K_VALUE].n, &v, &n) == 0 && n >= sizeof(int)) {
+            if (srr__b64_decode(e->v[K_VALUE].p, e->v[K_VALUE].n, &v, &n) == 0 &&
+                n >= sizeof(int)) {
                 int err;
                 memcpy(&err, v, sizeof err);
                 if (err > 0 && err < 4096)
@@ -497,7 +499,7 @@ static long rp_next_line(const replay_world *r, size_t *off, const char **line)
 
 static int rp_check_any(const replay_world *r, char *errbuf, size_t errlen);
 
-int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
+int srr__rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
 {
     srr__jscan_keys(&r->ev_keys, ev_keys, NK); /* fewer than 32 keys: cannot fail */
     srr__jscan_keys(&r->arg_keys, arg_keys, NA);
@@ -517,7 +519,7 @@ int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
     int fd = srr__libc.open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) < 0) {
-        snprintf(errbuf, errlen, "%s: %s", rp_name(r), strerror(errno));
+        snprintf(errbuf, errlen, "%s: %s", srr__rp_name(r), strerror(errno));
         if (fd >= 0)
             srr__libc.close(fd);
         return -1;
@@ -526,7 +528,7 @@ int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
     void *m = r->trace_len ? mmap(NULL, r->trace_len, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
     srr__libc.close(fd); /* the mapping stays: a program closing every descriptor cannot take it */
     if (m == MAP_FAILED) {
-        snprintf(errbuf, errlen, "%s: cannot map the trace: %s", rp_name(r), strerror(errno));
+        snprintf(errbuf, errlen, "%s: cannot map the trace: %s", srr__rp_name(r), strerror(errno));
         return -1;
     }
     r->trace = m;
@@ -538,10 +540,10 @@ int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
     const char *line;
     long len = rp_next_line(r, &off, &line); /* the header, read above */
     r->cursor = off;
-    if (r->index_in && rp_index_load(r, r->index_in) == 0)
+    if (r->index_in && srr__rp_index_load(r, r->index_in) == 0)
         return rp_check_any(r, errbuf, errlen); /* counted by sockrr replay */
     rp_seen seen = {0};
-    if (r->index_out && !(seen.index = rp_index_create(r->index_out, errbuf, errlen)))
+    if (r->index_out && !(seen.index = srr__rp_index_create(r->index_out, errbuf, errlen)))
         return -1;
     long lineno = 1;
     int rc = 0;
@@ -551,17 +553,17 @@ int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
         rp_ev e;
         const char *field = "", *what = "";
         if (rp_parse(r, line, (size_t)len, &e, &field, &what) < 0) {
-            snprintf(errbuf, errlen, "%s:%ld: %s%s%s", rp_name(r), lineno, field,
+            snprintf(errbuf, errlen, "%s:%ld: %s%s%s", srr__rp_name(r), lineno, field,
                      *field ? ": " : "", what);
             rc = -1;
         } else if ((rc = rp_count(r, &e, &seen)) < 0) {
-            snprintf(errbuf, errlen, "%s:%ld: %s", rp_name(r), lineno, rp_count_error(rc));
+            snprintf(errbuf, errlen, "%s:%ld: %s", srr__rp_name(r), lineno, rp_count_error(rc));
             rc = -1;
         }
         rp_drop_behind(r, off);
     }
     if (rc < 0) {
-        rp_index_abort(seen.index);
+        srr__rp_index_abort(seen.index);
         return -1;
     }
     r->dropped = 0; /* the second pass reads from the start again */
@@ -574,7 +576,7 @@ int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
         r->pids[0] = seen.client ? seen.client : server;
         r->pids[1] = seen.client && server != seen.client ? server : 0;
     }
-    if (seen.index && rp_index_finish(seen.index, r, errbuf, errlen) < 0)
+    if (seen.index && srr__rp_index_finish(seen.index, r, errbuf, errlen) < 0)
         return -1;
     return rp_check_any(r, errbuf, errlen);
 }
@@ -586,8 +588,8 @@ static int rp_check_any(const replay_world *r, char *errbuf, size_t errlen)
     for (size_t i = 0; i < r->nsocks && !any; i++)
         any = !r->opt.pid || r->socks[i].pid == r->opt.pid;
     if (!any) {
-        snprintf(errbuf, errlen, "%s: op: the trace holds no socket of %s to replay", rp_name(r),
-                 r->opt.pid ? "that process" : "any process");
+        snprintf(errbuf, errlen, "%s: op: the trace holds no socket of %s to replay",
+                 srr__rp_name(r), r->opt.pid ? "that process" : "any process");
         return -1;
     }
     return 0;
@@ -659,7 +661,7 @@ static int rp_take(replay_world *r, const rp_recev *ev)
 static int rp_next_event(replay_world *r, rp_recev *ev)
 {
     if (r->idx) {
-        while (rp_index_next(r, ev))
+        while (srr__rp_index_next(r, ev))
             if (ev->pid == r->pid) {
                 rp_drop_behind(r, ev->data_off);
                 return 1;
@@ -695,7 +697,7 @@ static int rp_pump(replay_world *r, rp_sock *want)
     return 0;
 }
 
-in_item *rp_in_head(replay_world *r, rp_sock *s)
+in_item *srr__rp_in_head(replay_world *r, rp_sock *s)
 {
     while (s->in_head >= s->nin) {
         if (s->in_loaded >= s->in_total || !rp_pump(r, s))
@@ -704,7 +706,7 @@ in_item *rp_in_head(replay_world *r, rp_sock *s)
     return &s->in[s->in_head];
 }
 
-void rp_in_pop(rp_sock *s)
+void srr__rp_in_pop(rp_sock *s)
 {
     in_item *it = &s->in[s->in_head++];
     free(it->data);
@@ -718,21 +720,21 @@ void rp_in_pop(rp_sock *s)
     }
 }
 
-void rp_dgram_load(replay_world *r, rp_sock *s)
+void srr__rp_dgram_load(replay_world *r, rp_sock *s)
 {
     while (s->dg_head == s->ndg && s->out_sends_loaded < s->out_sends)
         if (!rp_pump(r, s))
             break;
 }
 
-void rp_out_load(replay_world *r, rp_sock *s, uint64_t upto)
+void srr__rp_out_load(replay_world *r, rp_sock *s, uint64_t upto)
 {
     while (s->out_base + s->out_len < upto && s->out_base + s->out_len < s->out_total)
         if (!rp_pump(r, s))
             break;
 }
 
-void rp_out_played(rp_sock *s)
+void srr__rp_out_played(rp_sock *s)
 {
     /* keep 64 bytes behind the program for the divergence report's dump */
     if (s->out_pos < s->out_base + 64)
@@ -747,7 +749,7 @@ void rp_out_played(rp_sock *s)
     s->out_base += drop;
 }
 
-void rp_free_recording_meta(replay_world *r)
+void srr__rp_free_recording_meta(replay_world *r)
 {
     for (size_t i = 0; i < r->nsocks; i++) {
         rp_sock *s = &r->socks[i];
@@ -778,10 +780,10 @@ void rp_free_recording_meta(replay_world *r)
     r->ngais = 0;
 }
 
-void rp_free_recording(replay_world *r)
+void srr__rp_free_recording(replay_world *r)
 {
-    rp_free_recording_meta(r);
+    srr__rp_free_recording_meta(r);
     if (r->trace)
         munmap((void *)r->trace, r->trace_len);
-    rp_index_unmap(r);
+    srr__rp_index_unmap(r);
 }

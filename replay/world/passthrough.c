@@ -21,7 +21,7 @@
  * replayed ones again. */
 #define RP_PASS_SLICE_NS 10000000LL
 
-int rp_pass_fd(replay_world *r, int h)
+int srr__rp_pass_fd(replay_world *r, int h)
 {
     if (!r->opt.passthrough_on_miss)
         return -1;
@@ -33,9 +33,10 @@ int rp_pass_fd(replay_world *r, int h)
     return k;
 }
 
-int rp_pass_open(replay_world *r, rp_prog *p, const char *to)
+int srr__rp_pass_open(replay_world *r, rp_prog *p, const char *to)
 {
-    int k = srr__libc.socket(p->family, p->type | SOCK_CLOEXEC | (p->nonblock ? SOCK_NONBLOCK : 0), 0);
+    int k =
+        srr__libc.socket(p->family, p->type | SOCK_CLOEXEC | (p->nonblock ? SOCK_NONBLOCK : 0), 0);
     if (k < 0)
         return -errno;
     /* what the program did to the socket before it reached the network */
@@ -50,7 +51,7 @@ int rp_pass_open(replay_world *r, rp_prog *p, const char *to)
         return -e;
     }
     p->kfd = k;
-    rp_note(r, "%s: not recorded, to the network", to);
+    srr__rp_note(r, "%s: not recorded, to the network", to);
     return k;
 }
 
@@ -59,22 +60,22 @@ static long rp_ret(long rc)
     return rc < 0 ? -errno : rc;
 }
 
-int rp_pass_connect(int k, const struct sockaddr *a, socklen_t l)
+int srr__rp_pass_connect(int k, const struct sockaddr *a, socklen_t l)
 {
     return (int)rp_ret(srr__libc.connect(k, a, l));
 }
 
-ssize_t rp_pass_sendmsg(int k, const struct msghdr *m, int flags)
+ssize_t srr__rp_pass_sendmsg(int k, const struct msghdr *m, int flags)
 {
     return rp_ret(srr__libc.sendmsg(k, m, flags | MSG_NOSIGNAL));
 }
 
-ssize_t rp_pass_recvmsg(int k, struct msghdr *m, int flags)
+ssize_t srr__rp_pass_recvmsg(int k, struct msghdr *m, int flags)
 {
     return rp_ret(srr__libc.recvmsg(k, m, flags));
 }
 
-int rp_pass_call(int k, rp_pass_op op, ...)
+int srr__rp_pass_call(int k, rp_pass_op op, ...)
 {
     va_list ap;
     va_start(ap, op);
@@ -119,7 +120,7 @@ int rp_pass_call(int k, rp_pass_op op, ...)
     return (int)rp_ret(rc);
 }
 
-void rp_pass_close(rp_prog *p)
+void srr__rp_pass_close(rp_prog *p)
 {
     if (p->kfd >= 0)
         srr__libc.close(p->kfd);
@@ -130,7 +131,7 @@ void rp_pass_close(rp_prog *p)
  * answer for its own, in slices of real time, looking at the replayed
  * ones (replayed_ready, under the lock) between slices.  Returns what
  * poll returns. */
-int rp_pass_poll(replay_world *r, struct pollfd *fds, nfds_t n, int64_t timeout_ns,
+int srr__rp_pass_poll(replay_world *r, struct pollfd *fds, nfds_t n, int64_t timeout_ns,
                  int (*replayed_ready)(replay_world *r, struct pollfd *fds, nfds_t n))
 {
     struct pollfd *k = calloc(n ? n : 1, sizeof *k);
@@ -151,7 +152,9 @@ int rp_pass_poll(replay_world *r, struct pollfd *fds, nfds_t n, int64_t timeout_
         rp_unlock(r);
         if (ready < 0)
             break;
-        int64_t slice = ready || left == 0 ? 0 : left < 0 || left > RP_PASS_SLICE_NS ? RP_PASS_SLICE_NS : left;
+        int64_t slice = ready || left == 0                    ? 0
+                        : left < 0 || left > RP_PASS_SLICE_NS ? RP_PASS_SLICE_NS
+                                                              : left;
         struct timespec ts = {slice / 1000000000, slice % 1000000000};
         int kr = srr__libc.ppoll(k, n, &ts, NULL);
         if (kr < 0) {

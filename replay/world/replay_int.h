@@ -203,101 +203,149 @@ static inline void rp_unlock(replay_world *r)
     pthread_mutex_unlock(&r->lock);
 }
 
-/* load.c: the trace is read twice, as a stream: rp_load counts sockets,
+/* load.c: the trace is read twice, as a stream: srr__rp_load counts sockets,
  * connections and lookups (all processes); the rest is loaded as the
  * program reaches it, for the process it plays, and dropped once played. */
-int rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen);
-void rp_free_recording(replay_world *r);
+int srr__rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen);
+void srr__rp_free_recording(replay_world *r);
 /* Frees the sockets and lookups only (a half-loaded index). */
-void rp_free_recording_meta(replay_world *r);
+void srr__rp_free_recording_meta(replay_world *r);
 /* The next thing the socket received in the recording (loading it), NULL
  * when it received nothing more. */
-in_item *rp_in_head(replay_world *r, rp_sock *s);
+in_item *srr__rp_in_head(replay_world *r, rp_sock *s);
 /* Done with the head item. */
-void rp_in_pop(rp_sock *s);
+void srr__rp_in_pop(rp_sock *s);
 /* Loads the sent stream up to byte upto (or its end); the recorded byte at
  * pos, which must be loaded and not yet dropped. */
-void rp_out_load(replay_world *r, rp_sock *s, uint64_t upto);
+void srr__rp_out_load(replay_world *r, rp_sock *s, uint64_t upto);
 #define RP_OUT_AT(s, pos) ((s)->out[(pos) - (s)->out_base])
 /* Loads the socket's next recorded datagram, when it sent one more. */
-void rp_dgram_load(replay_world *r, rp_sock *s);
+void srr__rp_dgram_load(replay_world *r, rp_sock *s);
 /* Drops sent bytes the program has matched (keeping a few for reports). */
-void rp_out_played(rp_sock *s);
+void srr__rp_out_played(rp_sock *s);
 
 /* report.c */
-void rp_note(replay_world *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void srr__rp_note(replay_world *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A send ('S', bytes a to b) or receive ('R', a bytes) on connection conn. */
-void rp_note_io(replay_world *r, int io, size_t conn, uint64_t a, uint64_t b);
-int rp_diverge(replay_world *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int rp_diverge_bytes(replay_world *r, rp_sock *s, size_t k, const unsigned char *got,
+void srr__rp_note_io(replay_world *r, int io, size_t conn, uint64_t a, uint64_t b);
+int srr__rp_diverge(replay_world *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int srr__rp_diverge_bytes(replay_world *r, rp_sock *s, size_t k, const unsigned char *got,
                      size_t got_len);
 /* Lenient: the first difference of a connection (at byte k; got NULL: more
  * bytes than recorded) reported through on_tolerated, the replay going on. */
-void rp_tolerate(replay_world *r, rp_sock *s, size_t k, const unsigned char *got,
+void srr__rp_tolerate(replay_world *r, rp_sock *s, size_t k, const unsigned char *got,
                  size_t got_len);
 /* A difference on connection s: a divergence (-EPROTO), or when lenient
  * reported once per connection and tolerated (0). */
-int rp_differs(replay_world *r, rp_sock *s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int srr__rp_differs(replay_world *r, rp_sock *s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* The recording's name in reports. */
-const char *rp_name(const replay_world *r);
+const char *srr__rp_name(const replay_world *r);
 /* "connection N (sock ID, peer ADDR, call K)" for reports */
-const char *rp_conn_name(replay_world *r, const rp_sock *s, char *buf, size_t len);
-int rp_leftover_locked(replay_world *r, char *buf, size_t len);
+const char *srr__rp_conn_name(replay_world *r, const rp_sock *s, char *buf, size_t len);
+int srr__rp_leftover_locked(replay_world *r, char *buf, size_t len);
 
 /* resolve.c: addresses as the program sees them (--map), name lookups */
-int rp_addr_matches(const replay_world *r, const char *recorded, const char *program);
+int srr__rp_addr_matches(const replay_world *r, const char *recorded, const char *program);
 /* A program's bind address for a recorded local one: the same (mapped), or
  * every address with the recorded port. */
-int rp_bound_matches(const replay_world *r, const char *recorded, const char *program);
-void rp_addr_shown(const replay_world *r, const char *recorded, char *out, size_t len);
-int rp_parse_maps(replay_world *r, const char *spec, char *errbuf, size_t errlen);
-int rp_getaddrinfo(srr_world *w, const char *node, const char *service,
+int srr__rp_bound_matches(const replay_world *r, const char *recorded, const char *program);
+void srr__rp_addr_shown(const replay_world *r, const char *recorded, char *out, size_t len);
+int srr__rp_parse_maps(replay_world *r, const char *spec, char *errbuf, size_t errlen);
+int srr__rp_getaddrinfo(srr_world *w, const char *node, const char *service,
                    const struct addrinfo *hints, struct addrinfo **res, int *sys_errno);
-void rp_freeaddrinfo(srr_world *w, struct addrinfo *res);
-int rp_getnameinfo(srr_world *w, const struct sockaddr *sa, socklen_t salen, char *host,
+void srr__rp_freeaddrinfo(srr_world *w, struct addrinfo *res);
+int srr__rp_getnameinfo(srr_world *w, const struct sockaddr *sa, socklen_t salen, char *host,
                    socklen_t hostlen, char *serv, socklen_t servlen, int flags, int *sys);
-int rp_byname(srr_world *w, const char *name, int af, struct hostent *ret, char *buf,
+int srr__rp_byname(srr_world *w, const char *name, int af, struct hostent *ret, char *buf,
               size_t buflen, struct hostent **result, int *herr);
-int rp_byaddr(srr_world *w, const void *a, socklen_t l, int t, struct hostent *ret, char *buf,
+int srr__rp_byaddr(srr_world *w, const void *a, socklen_t l, int t, struct hostent *ret, char *buf,
               size_t buflen, struct hostent **result, int *herr);
-int rp_gethostname(srr_world *w, char *name, size_t len);
-int rp_sethostname(srr_world *w, const char *name, size_t len);
-int rp_if_nameindex(srr_world *w, struct if_nameindex **out);
-void rp_if_freenameindex(srr_world *w, struct if_nameindex *l);
+int srr__rp_gethostname(srr_world *w, char *name, size_t len);
+int srr__rp_sethostname(srr_world *w, const char *name, size_t len);
+int srr__rp_if_nameindex(srr_world *w, struct if_nameindex **out);
+void srr__rp_if_freenameindex(srr_world *w, struct if_nameindex *l);
 
 /* index.c: what the first pass found, handed from sockrr replay to the
  * program's preload library in a file, so the program does not check and
  * count the trace again.  The writer is open during the first pass. */
 typedef struct rp_index_writer rp_index_writer;
-rp_index_writer *rp_index_create(const char *path, char *errbuf, size_t errlen);
-int rp_index_event(rp_index_writer *w, const rp_recev *ev);
+rp_index_writer *srr__rp_index_create(const char *path, char *errbuf, size_t errlen);
+int srr__rp_index_event(rp_index_writer *w, const rp_recev *ev);
 /* Writes what was counted and closes: 0 or -1 (errbuf). */
-int rp_index_finish(rp_index_writer *w, const replay_world *r, char *errbuf, size_t errlen);
-void rp_index_abort(rp_index_writer *w);
+int srr__rp_index_finish(rp_index_writer *w, const replay_world *r, char *errbuf, size_t errlen);
+void srr__rp_index_abort(rp_index_writer *w);
 /* Loads an index made for this very trace (r->trace_len, mtime, inode
  * set): 0, or -1 when it cannot be used (the trace is then read). */
-int rp_index_load(replay_world *r, const char *path);
+int srr__rp_index_load(replay_world *r, const char *path);
 /* The next compiled event of the index: 1, 0 at its end. */
-int rp_index_next(replay_world *r, rp_recev *ev);
-void rp_index_unmap(replay_world *r);
+int srr__rp_index_next(replay_world *r, rp_recev *ev);
+void srr__rp_index_unmap(replay_world *r);
 
 /* passthrough.c: the on-miss policy "passthrough" */
 typedef enum { RP_PASS_SHUTDOWN, RP_PASS_GETSOCKOPT, RP_PASS_SETSOCKOPT, RP_PASS_GETSOCKNAME,
                RP_PASS_GETPEERNAME, RP_PASS_FCNTL, RP_PASS_IOCTL } rp_pass_op;
 /* The kernel socket behind handle h (takes the lock), or -1. */
-int rp_pass_fd(replay_world *r, int h);
+int srr__rp_pass_fd(replay_world *r, int h);
 /* Gives p a kernel socket (under the lock): its descriptor or -errno. */
-int rp_pass_open(replay_world *r, rp_prog *p, const char *to);
-void rp_pass_close(rp_prog *p);
-int rp_pass_connect(int k, const struct sockaddr *a, socklen_t l);
-ssize_t rp_pass_sendmsg(int k, const struct msghdr *m, int flags);
-ssize_t rp_pass_recvmsg(int k, struct msghdr *m, int flags);
+int srr__rp_pass_open(replay_world *r, rp_prog *p, const char *to);
+void srr__rp_pass_close(rp_prog *p);
+int srr__rp_pass_connect(int k, const struct sockaddr *a, socklen_t l);
+ssize_t srr__rp_pass_sendmsg(int k, const struct msghdr *m, int flags);
+ssize_t srr__rp_pass_recvmsg(int k, struct msghdr *m, int flags);
 /* The other calls, with their arguments after op, in libc's order. */
-int rp_pass_call(int k, rp_pass_op op, ...);
-int rp_pass_poll(replay_world *r, struct pollfd *fds, nfds_t n, int64_t timeout_ns,
+int srr__rp_pass_call(int k, rp_pass_op op, ...);
+int srr__rp_pass_poll(replay_world *r, struct pollfd *fds, nfds_t n, int64_t timeout_ns,
                  int (*replayed_ready)(replay_world *r, struct pollfd *fds, nfds_t n));
 
-/* replay.c */
-int rp_pid_ok(const replay_world *r, int pid);
+/* A call under the world's lock, refused with EPROTO once the program has
+ * diverged. */
+#define LOCKED(r, expr)                                                                        \
+    ({                                                                                         \
+        rp_lock(r);                                                                            \
+        __typeof__(expr) v_ = (r)->diverged ? -EPROTO : (expr);                                \
+        rp_unlock(r);                                                                          \
+        v_;                                                                                    \
+    })
+
+/* Waits with nothing new before the replay says the program is stuck: a
+ * loop of timed waits with no recorded event left for them. */
+#define RP_IDLE_LIMIT 1000
+/* Real time a blocked accept gives other threads to play out the rest. */
+#define RP_STALL_NS (2 * 1000000000LL)
+
+/* replay.c: the seam's table, control, lifetime */
+int srr__rp_pid_ok(const replay_world *r, int pid);
+
+/* match.c: which recorded socket a program socket plays */
+rp_prog *srr__rp_prog_get(replay_world *r, int h);
+rp_sock *srr__rp_rec(replay_world *r, const rp_prog *p);
+int srr__rp_new_handle(replay_world *r, size_t prog);
+rp_sock *srr__rp_bind_rec(replay_world *r, rp_prog *p, size_t i);
+/* The next unused recorded socket of the played process (or of a
+ * candidate, in preference order) that fits what the program does. */
+typedef int (*rp_fits)(const replay_world *r, const rp_sock *s, const rp_prog *p,
+                       const char *addr);
+long srr__rp_find_rec(replay_world *r, const rp_prog *p, const char *addr, rp_fits fits);
+int srr__rp_fits_send_to(const replay_world *r, const rp_sock *s, const rp_prog *p,
+                         const char *addr);
+int srr__rp_fits_bound_dgram(const replay_world *r, const rp_sock *s, const rp_prog *p,
+                             const char *addr);
+int srr__rp_socket(srr_world *w, int domain, int type, int protocol);
+int srr__rp_socketpair(srr_world *w, int d, int t, int p, int sv[2]);
+int srr__rp_bind(srr_world *w, int h, const struct sockaddr *a, socklen_t l);
+int srr__rp_listen(srr_world *w, int h, int backlog);
+int srr__rp_accept4(srr_world *w, int h, struct sockaddr *a, socklen_t *l, int f);
+int srr__rp_connect(srr_world *w, int h, const struct sockaddr *addr, socklen_t len);
+
+/* io.c: bytes and waits */
+void srr__rp_follow(replay_world *r, int64_t t);
+int srr__rp_wait_more(replay_world *r, const char *what);
+ssize_t srr__rp_sendmsg(srr_world *w, int h, const struct msghdr *m, int flags);
+in_item *srr__rp_next_in(replay_world *r, rp_sock *s);
+ssize_t srr__rp_recvmsg(srr_world *w, int h, struct msghdr *m, int flags);
+int srr__rp_poll(srr_world *w, struct pollfd *fds, nfds_t n, int64_t timeout_ns);
+int64_t srr__rp_now(srr_world *w, clockid_t clock);
+int srr__rp_sleep(srr_world *w, clockid_t clock, int64_t ns);
 
 #endif

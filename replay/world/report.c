@@ -15,7 +15,7 @@
 
 /* One call of the program that matched the recording, for the report's
  * "last calls before it". */
-void rp_note(replay_world *r, const char *fmt, ...)
+void srr__rp_note(replay_world *r, const char *fmt, ...)
 {
     struct rp_last *l = &r->last[r->nlast % RP_LAST];
     va_list ap;
@@ -27,7 +27,7 @@ void rp_note(replay_world *r, const char *fmt, ...)
     r->progress++;
 }
 
-void rp_note_io(replay_world *r, int io, size_t conn, uint64_t a, uint64_t b)
+void srr__rp_note_io(replay_world *r, int io, size_t conn, uint64_t a, uint64_t b)
 {
     struct rp_last *l = &r->last[r->nlast % RP_LAST];
     l->io = io;
@@ -50,10 +50,10 @@ static const char *rp_last_text(struct rp_last *l)
     return l->text;
 }
 
-const char *rp_conn_name(replay_world *r, const rp_sock *s, char *buf, size_t len)
+const char *srr__rp_conn_name(replay_world *r, const rp_sock *s, char *buf, size_t len)
 {
     char peer[128];
-    rp_addr_shown(r, s->peer, peer, sizeof peer);
+    srr__rp_addr_shown(r, s->peer, peer, sizeof peer);
     snprintf(buf, len, "connection %zu (sock %lld, peer %s, its call %u)",
              (size_t)(s - r->socks) + 1, (long long)s->id, peer[0] ? peer : "?", s->calls);
     return buf;
@@ -74,18 +74,18 @@ static int rp_dump(char *out, size_t len, const unsigned char *p, size_t n)
     return o;
 }
 
-const char *rp_name(const replay_world *r)
+const char *srr__rp_name(const replay_world *r)
 {
     return r->opt.name && *r->opt.name ? r->opt.name : r->source;
 }
 
-int rp_diverge(replay_world *r, const char *fmt, ...)
+int srr__rp_diverge(replay_world *r, const char *fmt, ...)
 {
     if (!r->diverged) {
         va_list ap;
         va_start(ap, fmt);
         /* the recording's name first: the file whose story the program left */
-        int o = snprintf(r->report, sizeof r->report, "%s: ", rp_name(r));
+        int o = snprintf(r->report, sizeof r->report, "%s: ", srr__rp_name(r));
         if (o < 0 || (size_t)o >= sizeof r->report / 2)
             o = 0; /* a name too long to keep: the report without it */
         o += vsnprintf(r->report + o, sizeof r->report - (size_t)o, fmt, ap);
@@ -111,7 +111,7 @@ static void rp_bytes_text(replay_world *r, rp_sock *s, size_t k, const unsigned 
     size_t base = k > 8 ? k - 8 : 0;
     if (base < s->out_base)
         base = (size_t)s->out_base; /* kept: at least 64 bytes behind the program */
-    rp_out_load(r, s, base + 16);
+    srr__rp_out_load(r, s, base + 16);
     size_t have = (size_t)(s->out_base + s->out_len);
     size_t wn = have > base ? have - base : 0;
     rp_dump(want_dump, sizeof want_dump, &RP_OUT_AT(s, base), wn < 16 ? wn : 16);
@@ -130,19 +130,19 @@ static void rp_bytes_text(replay_world *r, rp_sock *s, size_t k, const unsigned 
     snprintf(out, len,
              "%s: the program sent different bytes; first difference at byte %zu of the "
              "stream\n  recorded at %zu: %s\n  program  at %zu: %s",
-             rp_conn_name(r, s, name, sizeof name), k, base, want_dump, base, got_dump);
+             srr__rp_conn_name(r, s, name, sizeof name), k, base, want_dump, base, got_dump);
 }
 
 /* A send that differs from the recording at byte k of the connection. */
-int rp_diverge_bytes(replay_world *r, rp_sock *s, size_t k, const unsigned char *got,
+int srr__rp_diverge_bytes(replay_world *r, rp_sock *s, size_t k, const unsigned char *got,
                      size_t got_len)
 {
     char text[1024];
     rp_bytes_text(r, s, k, got, got_len, text, sizeof text);
-    return rp_diverge(r, "replay diverged: %s", text);
+    return srr__rp_diverge(r, "replay diverged: %s", text);
 }
 
-void rp_tolerate(replay_world *r, rp_sock *s, size_t k, const unsigned char *got,
+void srr__rp_tolerate(replay_world *r, rp_sock *s, size_t k, const unsigned char *got,
                  size_t got_len)
 {
     if (s->tolerated || !r->opt.on_tolerated)
@@ -153,26 +153,27 @@ void rp_tolerate(replay_world *r, rp_sock *s, size_t k, const unsigned char *got
         rp_bytes_text(r, s, k, got, got_len, text, sizeof text);
     else
         snprintf(text, sizeof text, "%s: the program sent more bytes than the recording's %llu",
-                 rp_conn_name(r, s, name, sizeof name), (unsigned long long)s->out_total);
-    snprintf(report, sizeof report, "%s: difference tolerated (lenient): %s", rp_name(r), text);
+                 srr__rp_conn_name(r, s, name, sizeof name), (unsigned long long)s->out_total);
+    snprintf(report, sizeof report, "%s: difference tolerated (lenient): %s", srr__rp_name(r),
+             text);
     r->opt.on_tolerated(report, r->opt.arg);
 }
 
-int rp_differs(replay_world *r, rp_sock *s, const char *fmt, ...)
+int srr__rp_differs(replay_world *r, rp_sock *s, const char *fmt, ...)
 {
     char what[600], name[200];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    rp_conn_name(r, s, name, sizeof name);
+    srr__rp_conn_name(r, s, name, sizeof name);
     if (!r->opt.lenient)
-        return rp_diverge(r, "replay diverged: %s: %s", name, what);
+        return srr__rp_diverge(r, "replay diverged: %s: %s", name, what);
     if (!s->tolerated && r->opt.on_tolerated) {
         char report[1000];
         s->tolerated = 1;
-        snprintf(report, sizeof report, "%s: difference tolerated (lenient): %s: %s", rp_name(r),
-                 name, what);
+        snprintf(report, sizeof report, "%s: difference tolerated (lenient): %s: %s",
+                 srr__rp_name(r), name, what);
         r->opt.on_tolerated(report, r->opt.arg);
     }
     return 0;
@@ -180,7 +181,7 @@ int rp_differs(replay_world *r, rp_sock *s, const char *fmt, ...)
 
 /* The recorded connections of the played process the program did not play
  * out: how many, and what of each, into buf. */
-int rp_leftover_locked(replay_world *r, char *buf, size_t len)
+int srr__rp_leftover_locked(replay_world *r, char *buf, size_t len)
 {
     int n = 0;
     size_t o = 0;
@@ -188,7 +189,7 @@ int rp_leftover_locked(replay_world *r, char *buf, size_t len)
         buf[0] = '\0';
     for (size_t i = 0; i < r->nsocks; i++) {
         rp_sock *s = &r->socks[i];
-        if (!rp_pid_ok(r, s->pid))
+        if (!srr__rp_pid_ok(r, s->pid))
             continue;
         uint64_t unread = s->in_bytes - s->bytes_read;
         uint64_t waits = s->in_waits - s->waits_met; /* timeouts, errors never met */
@@ -206,7 +207,7 @@ int rp_leftover_locked(replay_world *r, char *buf, size_t len)
         if (!s->used || unread || unsent || waits || unaccepted) {
             n++;
             char peer[128];
-            rp_addr_shown(r, s->peer, peer, sizeof peer);
+            srr__rp_addr_shown(r, s->peer, peer, sizeof peer);
             if (buf && o < len && s->listener)
                 o += (size_t)snprintf(buf + o, len - o,
                                       "%slistener %zu (sock %lld, at %s): %s%zu connections "

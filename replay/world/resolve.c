@@ -55,7 +55,7 @@ static int rp_parse_addr(const char *s, struct sockaddr_storage *ss, int *host_o
     return rp_parse_host(s, ss);
 }
 
-int rp_parse_maps(replay_world *r, const char *spec, char *errbuf, size_t errlen)
+int srr__rp_parse_maps(replay_world *r, const char *spec, char *errbuf, size_t errlen)
 {
     if (!spec || !*spec)
         return 0;
@@ -75,8 +75,8 @@ int rp_parse_maps(replay_world *r, const char *spec, char *errbuf, size_t errlen
             break;
         }
         *eq = '\0';
-        if (rp_parse_addr(item, &m.rec, &ho_rec) < 0 || rp_parse_addr(eq + 1, &m.prog, &ho_prog) < 0 ||
-            ho_rec != ho_prog) {
+        if (rp_parse_addr(item, &m.rec, &ho_rec) < 0 ||
+            rp_parse_addr(eq + 1, &m.prog, &ho_prog) < 0 || ho_rec != ho_prog) {
             snprintf(errbuf, errlen,
                      "--map %s=%s: want two addresses of one form, HOST:PORT=HOST:PORT or "
                      "HOST=HOST ([V6]:PORT for IPv6)", item, eq + 1);
@@ -115,7 +115,7 @@ static uint16_t *rp_port(struct sockaddr_storage *a)
 
 /* The recorded address as the program sees it: the first map that covers
  * it, or itself. */
-void rp_addr_shown(const replay_world *r, const char *recorded, char *out, size_t len)
+void srr__rp_addr_shown(const replay_world *r, const char *recorded, char *out, size_t len)
 {
     snprintf(out, len, "%s", recorded ? recorded : "");
     struct sockaddr_storage a;
@@ -139,22 +139,22 @@ void rp_addr_shown(const replay_world *r, const char *recorded, char *out, size_
     }
 }
 
-int rp_addr_matches(const replay_world *r, const char *recorded, const char *program)
+int srr__rp_addr_matches(const replay_world *r, const char *recorded, const char *program)
 {
     char shown[128];
-    rp_addr_shown(r, recorded, shown, sizeof shown);
+    srr__rp_addr_shown(r, recorded, shown, sizeof shown);
     return strcmp(shown, program) == 0;
 }
 
-int rp_bound_matches(const replay_world *r, const char *recorded, const char *program)
+int srr__rp_bound_matches(const replay_world *r, const char *recorded, const char *program)
 {
-    if (rp_addr_matches(r, recorded, program))
+    if (srr__rp_addr_matches(r, recorded, program))
         return 1;
     /* a program bound to every address (0.0.0.0, ::) and the recorded port */
     char shown[128];
     struct sockaddr_storage a, b;
     socklen_t al, bl;
-    rp_addr_shown(r, recorded, shown, sizeof shown);
+    srr__rp_addr_shown(r, recorded, shown, sizeof shown);
     if (srr__sockaddr_parse(shown, &a, &al) < 0 || srr__sockaddr_parse(program, &b, &bl) < 0 ||
         (b.ss_family != AF_INET && b.ss_family != AF_INET6) ||
         (a.ss_family != AF_INET && a.ss_family != AF_INET6))
@@ -188,12 +188,12 @@ static int rp_gai_answers(const replay_world *r, const json_t *answers,
         struct sockaddr_storage ss;
         socklen_t len;
         char shown[128];
-        rp_addr_shown(r, jstr(a, "addr"), shown, sizeof shown);
+        srr__rp_addr_shown(r, jstr(a, "addr"), shown, sizeof shown);
         if (srr__sockaddr_parse(shown, &ss, &len) < 0)
             continue;
         struct addrinfo *ai = calloc(1, sizeof *ai + len);
         if (!ai) {
-            rp_freeaddrinfo(NULL, head);
+            srr__rp_freeaddrinfo(NULL, head);
             return EAI_MEMORY;
         }
         ai->ai_family = (int)jint(a, "family", ss.ss_family);
@@ -223,14 +223,14 @@ static int rp_numeric(const char *node, const char *service)
     return node || service;
 }
 
-/* libc's answers into ours (freed by rp_freeaddrinfo), libc's freed. */
+/* libc's answers into ours (freed by srr__rp_freeaddrinfo), libc's freed. */
 static int rp_copy_answers(struct addrinfo *libc_res, struct addrinfo **res)
 {
     struct addrinfo *head = NULL, **tail = &head;
     for (struct addrinfo *a = libc_res; a; a = a->ai_next) {
         struct addrinfo *ai = calloc(1, sizeof *ai + a->ai_addrlen);
         if (!ai) {
-            rp_freeaddrinfo(NULL, head);
+            srr__rp_freeaddrinfo(NULL, head);
             srr__libc.freeaddrinfo(libc_res);
             *res = NULL;
             return EAI_MEMORY;
@@ -253,7 +253,7 @@ static int str_eq(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-int rp_getaddrinfo(srr_world *w, const char *node, const char *service,
+int srr__rp_getaddrinfo(srr_world *w, const char *node, const char *service,
                    const struct addrinfo *hints, struct addrinfo **res, int *sys_errno)
 {
     replay_world *r = RW(w);
@@ -261,11 +261,11 @@ int rp_getaddrinfo(srr_world *w, const char *node, const char *service,
     int rc = EAI_NONAME;
     rp_gai *g = NULL;
     for (size_t i = 0; i < r->ngais && !g; i++)
-        if (!r->gais[i].used && rp_pid_ok(r, r->gais[i].pid) && str_eq(r->gais[i].node, node) &&
-            str_eq(r->gais[i].service, service))
+        if (!r->gais[i].used && srr__rp_pid_ok(r, r->gais[i].pid) &&
+            str_eq(r->gais[i].node, node) && str_eq(r->gais[i].service, service))
             g = &r->gais[i];
     for (size_t i = r->ngais; i > 0 && !g; i--) /* asked again: the last answer */
-        if (rp_pid_ok(r, r->gais[i - 1].pid) && str_eq(r->gais[i - 1].node, node) &&
+        if (srr__rp_pid_ok(r, r->gais[i - 1].pid) && str_eq(r->gais[i - 1].node, node) &&
             str_eq(r->gais[i - 1].service, service))
             g = &r->gais[i - 1];
     *res = NULL;
@@ -279,7 +279,8 @@ int rp_getaddrinfo(srr_world *w, const char *node, const char *service,
         if (rp_numeric(node, service))
             h.ai_flags |= AI_NUMERICHOST | AI_NUMERICSERV;
         else /* on-miss passthrough: the real resolver */
-            rp_note(r, "getaddrinfo %s: not recorded, to the resolver", node ? node : "(null)");
+            srr__rp_note(r, "getaddrinfo %s: not recorded, to the resolver",
+                         node ? node : "(null)");
         /* without the lock: a resolver may open sockets (nss modules),
          * which come back here, and may take long */
         rp_unlock(r);
@@ -292,13 +293,15 @@ int rp_getaddrinfo(srr_world *w, const char *node, const char *service,
             *sys_errno = e;
         }
     } else if (!g) {
-        rp_diverge(r, "replay diverged: the program looks up %s%s%s, which the recording never "
-                      "did", node ? node : "(null)", service ? ":" : "", service ? service : "");
+        srr__rp_diverge(r,
+                        "replay diverged: the program looks up %s%s%s, which the recording never "
+                        "did",
+                        node ? node : "(null)", service ? ":" : "", service ? service : "");
         *sys_errno = EPROTO;
         rc = EAI_SYSTEM;
     } else {
         g->used = 1;
-        rp_note(r, "getaddrinfo %s%s%s", node ? node : "(null)", service ? ":" : "",
+        srr__rp_note(r, "getaddrinfo %s%s%s", node ? node : "(null)", service ? ":" : "",
                 service ? service : "");
         rc = g->ret == 0 ? rp_gai_answers(r, g->answers, hints, res) : g->ret;
         if (rc == EAI_SYSTEM)
@@ -308,7 +311,7 @@ int rp_getaddrinfo(srr_world *w, const char *node, const char *service,
     return rc;
 }
 
-void rp_freeaddrinfo(srr_world *w, struct addrinfo *res)
+void srr__rp_freeaddrinfo(srr_world *w, struct addrinfo *res)
 {
     (void)w;
     while (res) {
@@ -319,7 +322,7 @@ void rp_freeaddrinfo(srr_world *w, struct addrinfo *res)
     }
 }
 
-int rp_getnameinfo(srr_world *w, const struct sockaddr *sa, socklen_t salen, char *host,
+int srr__rp_getnameinfo(srr_world *w, const struct sockaddr *sa, socklen_t salen, char *host,
                    socklen_t hostlen, char *serv, socklen_t servlen, int flags, int *sys)
 {
     (void)w, (void)flags, (void)sys;
@@ -340,7 +343,7 @@ int rp_getnameinfo(srr_world *w, const struct sockaddr *sa, socklen_t salen, cha
     return 0;
 }
 
-int rp_byname(srr_world *w, const char *name, int af, struct hostent *ret, char *buf,
+int srr__rp_byname(srr_world *w, const char *name, int af, struct hostent *ret, char *buf,
               size_t buflen, struct hostent **result, int *herr)
 {
     (void)w, (void)name, (void)af, (void)ret, (void)buf, (void)buflen;
@@ -349,14 +352,14 @@ int rp_byname(srr_world *w, const char *name, int af, struct hostent *ret, char 
     return 0;
 }
 
-int rp_byaddr(srr_world *w, const void *a, socklen_t l, int t, struct hostent *ret, char *buf,
+int srr__rp_byaddr(srr_world *w, const void *a, socklen_t l, int t, struct hostent *ret, char *buf,
               size_t buflen, struct hostent **result, int *herr)
 {
     (void)a, (void)l, (void)t;
-    return rp_byname(w, NULL, 0, ret, buf, buflen, result, herr);
+    return srr__rp_byname(w, NULL, 0, ret, buf, buflen, result, herr);
 }
 
-int rp_gethostname(srr_world *w, char *name, size_t len)
+int srr__rp_gethostname(srr_world *w, char *name, size_t len)
 {
     replay_world *r = RW(w);
     const char *h = r->hostname[0] ? r->hostname : "localhost";
@@ -366,13 +369,13 @@ int rp_gethostname(srr_world *w, char *name, size_t len)
     return 0;
 }
 
-int rp_sethostname(srr_world *w, const char *name, size_t len)
+int srr__rp_sethostname(srr_world *w, const char *name, size_t len)
 {
     (void)w, (void)name, (void)len;
     return -EPERM;
 }
 
-int rp_if_nameindex(srr_world *w, struct if_nameindex **out)
+int srr__rp_if_nameindex(srr_world *w, struct if_nameindex **out)
 {
     (void)w;
     *out = calloc(2, sizeof **out);
@@ -383,7 +386,7 @@ int rp_if_nameindex(srr_world *w, struct if_nameindex **out)
     return (*out)[0].if_name ? 0 : -ENOMEM;
 }
 
-void rp_if_freenameindex(srr_world *w, struct if_nameindex *l)
+void srr__rp_if_freenameindex(srr_world *w, struct if_nameindex *l)
 {
     (void)w;
     for (struct if_nameindex *i = l; i && i->if_name; i++)

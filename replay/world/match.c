@@ -1,0 +1,310 @@
+/*
+ * match.c — which recorded socket a program socket plays: the replay
+ * world's socket, socketpair, bind, listen, accept4 and connect.  A program
+ * socket is matched when it first says which: connect takes the next
+ * recorded connection to that peer, listen the next recorded listener (by
+ * address), a datagram socket its recorded socket at its first send or
+ * receive (io.c).  Of the recorded processes, the first client or the
+ * first server is played, whichever the program turns out to be.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+
+#include "grow.h"
+#include "replay_int.h"
+
+/* ------------------------------------------------------- program sockets */
+
+rp_prog *srr__rp_prog_get(replay_world *r, int h)
+{
+    if (h < 3 || h - 3 >= RP_HANDLES || !r->handles[h - 3])
+        return NULL;
+    return &r->progs[r->handles[h - 3] - 1];
+}
+
+rp_sock *srr__rp_rec(replay_world *r, const rp_prog *p)
+{
+    return p && p->rec >= 0 ? &r->socks[p->rec] : NULL;
+}
+
+int srr__rp_new_handle(replay_world *r, size_t prog)
+{
+    for (int i = 0; i < RP_HANDLES; i++)
+        if (!r->handles[i]) {
+            r->handles[i] = (int)prog + 1;
+            r->progs[prog].handles++;
+            return i + 3;
+        }
+    return -EMFILE;
+}
+
+/* A new program socket; its index, or -ENOMEM.  Freed ones are reused. */
+static long rp_new_prog(replay_world *r, int family, int type, int nonblock, long rec)
+{
+    size_t i;
+    for (i = 0; i < r->nprogs && r->progs[i].handles; i++)
+        ;
+    if (i == r->nprogs) {
+        if (srr__grow((void **)&r->progs, &r->progs_cap, r->nprogs + 1, sizeof *r->progs) < 0)
+            return -ENOMEM;
+        r->nprogs++;
+    }
+    rp_prog *p = &r->progs[i];
+    memset(p, 0, sizeof *p);
+    p->family = family;
+    p->type = type;
+    p->nonblock = nonblock;
+    p->rec = rec;
+    p->kfd = -1;
+    return (long)i;
+}
+
+/* Binds the program socket to recorded socket i of the process it plays
+ * (choosing that process when not chosen yet). */
+rp_sock *srr__rp_bind_rec(replay_world *r, rp_prog *p, size_t i)
+{
+    rp_sock *s = &r->socks[i];
+    r->pid = s->pid;
+    p->rec = (long)i;
+    s->used = 1;
+    s->calls++;
+    return s;
+}
+
+/* The next unused recorded socket of the played process (or of a
+ * candidate, in preference order) that fits what the program does. */
+
+long srr__rp_find_rec(replay_world *r, const rp_prog *p, const char *addr, rp_fits fits)
+{
+    for (int c = 0; c < RP_PIDS; c++) {
+        int pid = r->pid ? r->pid : r->pids[c];
+        if (!pid && c > 0)
+            break;
+        for (size_t i = 0; i < r->nsocks; i++) {
+            const rp_sock *s = &r->socks[i];
+            if ((pid && s->pid != pid) || s->used || s->accepted || s->family != p->family ||
+                s->type != p->type)
+                continue;
+            if (fits(r, s, p, addr))
+                return (long)i;
+        }
+        if (r->pid)
+            break;
+    }
+    return -1;
+}
+
+static int rp_fits_connect(const replay_world *r, const rp_sock *s, const rp_prog *p,
+                           const char *addr)
+{
+    (void)p;
+    return s->connected && srr__rp_addr_matches(r, s->peer, addr);
+}
+
+static int rp_fits_any_connect(const replay_world *r, const rp_sock *s, const rp_prog *p,
+                               const char *addr)
+{
+    (void)r, (void)p, (void)addr;
+    return s->connected;
+}
+
+static int rp_fits_listen(const replay_world *r, const rp_sock *s, const rp_prog *p,
+                          const char *addr)
+{
+    (void)addr;
+    return s->listener && (!p->bound[0] || srr__rp_bound_matches(r, s->local, p->bound));
+}
+
+static int rp_fits_any_listen(const replay_world *r, const rp_sock *s, const rp_prog *p,
+                              const char *addr)
+{
+    (void)r, (void)p, (void)addr;
+    return s->listener;
+}
+
+int srr__rp_fits_send_to(const replay_world *r, const rp_sock *s, const rp_prog *p,
+                           const char *addr)
+{
+    (void)p;
+    return !s->connected && s->first_to[0] && srr__rp_addr_matches(r, s->first_to, addr);
+}
+
+int srr__rp_fits_bound_dgram(const replay_world *r, const rp_sock *s, const rp_prog *p,
+                               const char *addr)
+{
+    (void)addr;
+    return !s->connected && !s->first_to[0] && (s->in_total || s->out_sends) &&
+           (!p->bound[0] || srr__rp_bound_matches(r, s->local, p->bound));
+}
+
+static int rp_socket_locked(replay_world *r, int domain, int type, int protocol)
+{
+    (void)protocol;
+    int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    long i = rp_new_prog(r, domain, base, (type & SOCK_NONBLOCK) != 0, -1);
+    if (i < 0)
+        return (int)i;
+    int h = srr__rp_new_handle(r, (size_t)i);
+    if (h >= 0)
+        srr__rp_note(r, "socket #%zu", ++r->nmade);
+    return h;
+}
+
+int srr__rp_socket(srr_world *w, int domain, int type, int protocol)
+{
+    return LOCKED(RW(w), rp_socket_locked(RW(w), domain, type, protocol));
+}
+
+int srr__rp_socketpair(srr_world *w, int d, int t, int p, int sv[2])
+{
+    (void)d, (void)t, (void)p, (void)sv;
+    snprintf(RW(w)->unsupported, sizeof RW(w)->unsupported, "socketpair under replay");
+    return -EOPNOTSUPP;
+}
+
+static int rp_bind_locked(replay_world *r, int h, const struct sockaddr *a, socklen_t l)
+{
+    rp_prog *p = srr__rp_prog_get(r, h);
+    if (!p)
+        return -EBADF;
+    srr__sockaddr_format(a, l, p->bound, sizeof p->bound);
+    return 0;
+}
+
+int srr__rp_bind(srr_world *w, int h, const struct sockaddr *a, socklen_t l)
+{
+    return LOCKED(RW(w), rp_bind_locked(RW(w), h, a, l));
+}
+
+static int rp_listen_locked(replay_world *r, int h)
+{
+    rp_prog *p = srr__rp_prog_get(r, h);
+    if (!p)
+        return -EBADF;
+    if (p->listening)
+        return 0;
+    long i = srr__rp_find_rec(r, p, NULL, rp_fits_listen);
+    if (i < 0)
+        i = srr__rp_find_rec(r, p, NULL, rp_fits_any_listen); /* bound elsewhere: the next one */
+    if (i < 0)
+        return srr__rp_diverge(r, "replay diverged: the program listens%s%s; the recording has no "
+                             "more listening sockets", p->bound[0] ? " on " : "", p->bound);
+    rp_sock *s = srr__rp_bind_rec(r, p, (size_t)i);
+    p->listening = 1;
+    srr__rp_note(r, "listener %ld: listen %s", i + 1, s->local);
+    return 0;
+}
+
+int srr__rp_listen(srr_world *w, int h, int backlog)
+{
+    (void)backlog;
+    return LOCKED(RW(w), rp_listen_locked(RW(w), h));
+}
+
+static int rp_accept4_locked(replay_world *r, int h, struct sockaddr *a, socklen_t *l, int f)
+{
+    rp_prog *p = srr__rp_prog_get(r, h);
+    if (!p)
+        return -EBADF;
+    rp_sock *s = srr__rp_rec(r, p);
+    if (!p->listening || !s)
+        return -EINVAL;
+    if (s->next_child >= s->nchildren) {
+        if (p->nonblock)
+            return -EAGAIN;
+        return srr__rp_wait_more(r, "another connection");
+    }
+    size_t ci = s->children[s->next_child];
+    long pi = rp_new_prog(r, p->family, p->type, (f & SOCK_NONBLOCK) != 0, (long)ci);
+    if (pi < 0)
+        return (int)pi;
+    int nh = srr__rp_new_handle(r, (size_t)pi);
+    if (nh < 0)
+        return nh;
+    s->next_child++;
+    s->calls++;
+    rp_sock *c = &r->socks[ci];
+    c->used = 1;
+    c->calls++;
+    srr__rp_follow(r, c->t_made);
+    char peer[128];
+    srr__rp_addr_shown(r, c->peer, peer, sizeof peer);
+    if (a && l) {
+        struct sockaddr_storage ss;
+        socklen_t n;
+        if (srr__sockaddr_parse(peer, &ss, &n) == 0) {
+            memcpy(a, &ss, n < *l ? n : *l);
+            *l = n;
+        } else {
+            *l = 0;
+        }
+    }
+    srr__rp_note(r, "connection %zu: accepted from %s", ci + 1, peer);
+    return nh;
+}
+
+int srr__rp_accept4(srr_world *w, int h, struct sockaddr *a, socklen_t *l, int f)
+{
+    return LOCKED(RW(w), rp_accept4_locked(RW(w), h, a, l, f));
+}
+
+static int rp_connect_locked(replay_world *r, int h, const struct sockaddr *addr, socklen_t len,
+                             int *kfd)
+{
+    rp_prog *p = srr__rp_prog_get(r, h);
+    if (!p)
+        return -EBADF;
+    char got[128], name[200];
+    srr__sockaddr_format(addr, len, got, sizeof got);
+    rp_sock *s = srr__rp_rec(r, p);
+    if (s) {
+        /* connected again (a datagram socket), or a non-blocking connect
+         * asked again: the same peer, or a divergence */
+        if (!srr__rp_addr_matches(r, s->peer, got))
+            return srr__rp_diverge(r,
+                                   "replay diverged: %s: the program connects to %s, the "
+                                   "recording connected to %s",
+                                   srr__rp_conn_name(r, s, name, sizeof name), got, s->peer);
+        s->calls++;
+        return s->connect_err                          ? -s->connect_err
+               : p->type == SOCK_STREAM && p->nonblock ? -EISCONN
+                                                       : 0;
+    }
+    long i = srr__rp_find_rec(r, p, got, rp_fits_connect);
+    if (i < 0 && r->opt.passthrough_on_miss) {
+        *kfd = srr__rp_pass_open(r, p, got);
+        return *kfd < 0 ? *kfd : 0;
+    }
+    if (i < 0) {
+        long next = srr__rp_find_rec(r, p, got, rp_fits_any_connect);
+        if (next < 0)
+            return srr__rp_diverge(r,
+                                   "replay diverged: the program connects to %s (socket #%zu); the "
+                                   "recording made no more connections of that kind",
+                                   got, r->nmade);
+        char shown[128];
+        srr__rp_addr_shown(r, r->socks[next].peer, shown, sizeof shown);
+        return srr__rp_diverge(r,
+                               "replay diverged: connection %ld: the program connects to %s, the "
+                               "recording connected to %s",
+                               next + 1, got, shown);
+    }
+    s = srr__rp_bind_rec(r, p, (size_t)i);
+    srr__rp_note(r, "connection %ld: connect %s", i + 1, got);
+    if (s->connect_err)
+        return -s->connect_err;
+    return p->nonblock && p->type == SOCK_STREAM ? -EINPROGRESS : 0;
+}
+
+int srr__rp_connect(srr_world *w, int h, const struct sockaddr *addr, socklen_t len)
+{
+    replay_world *r = RW(w);
+    int k = srr__rp_pass_fd(r, h);
+    if (k < 0) {
+        int rc = LOCKED(r, rp_connect_locked(r, h, addr, len, &k));
+        if (k < 0)
+            return rc;
+    }
+    return srr__rp_pass_connect(k, addr, len);
+}
