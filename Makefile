@@ -20,15 +20,16 @@ WARN        := -Wall -Wextra -Werror
 # pkg-config runs when a recipe runs (`=`, not `:=`), after `deps` has installed it.
 DEP_PKGS    := jansson libpcap
 ALL_CFLAGS   = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -Ilib/include -Ilib/api -Ilib/core \
-               -Ilib/trace -Ilib/worlds -Ilib/worlds/sim \
+               -Ilib/trace -Ilib/worlds -Ilib/worlds/sim -Ilib/worlds/tap \
                -Ireplay/world -Ireplay/read -Ireplay/capture $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS) 2>/dev/null)
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 LIBS         = $(shell $(PKG_CONFIG) --libs $(DEP_PKGS) 2>/dev/null) -lm -lpthread
 
-LIB_SRCS    := $(wildcard lib/core/*.c lib/api/*.c lib/worlds/*.c lib/worlds/sim/*.c lib/trace/*.c \
+LIB_SRCS    := $(wildcard lib/core/*.c lib/api/*.c lib/worlds/*.c lib/worlds/sim/*.c lib/worlds/tap/*.c \
+               lib/trace/*.c \
                replay/world/*.c replay/read/*.c replay/capture/*.c)
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
-HEADERS     := $(wildcard interpose/*.h lib/include/*.h lib/include/sockrr/*.h lib/api/*.h lib/core/*.h lib/trace/*.h lib/worlds/*.h lib/worlds/sim/*.h replay/*/*.h cli/*.h)
+HEADERS     := $(wildcard interpose/*.h lib/include/*.h lib/include/sockrr/*.h lib/api/*.h lib/core/*.h lib/trace/*.h lib/worlds/*.h lib/worlds/sim/*.h lib/worlds/tap/*.h replay/*/*.h cli/*.h)
 CLI_SRCS    := $(wildcard cli/*.c)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
@@ -54,11 +55,11 @@ CLI         := $(BUILD)/bin/sockrr
 # under it pays for what it loads (jansson is there for the sim's config).
 PRELOAD     := $(BUILD)/lib/libsockrr-preload.so
 PRE_SRCS    := $(wildcard interpose/*.c)
-PRE_LIB     := lib/core/names lib/core/world lib/core/busy lib/core/grow lib/worlds/kernel lib/worlds/tap \
+PRE_LIB     := lib/core/names lib/core/world lib/core/busy lib/core/grow lib/worlds/kernel \
                lib/worlds/env_world lib/worlds/forked \
                lib/trace/writer lib/trace/jline lib/trace/base64 lib/trace/addrstr \
                replay/read/reader replay/read/check replay/read/jscan \
-               $(basename $(wildcard lib/worlds/sim/*.c)) $(basename $(wildcard replay/world/*.c))
+               $(basename $(wildcard lib/worlds/sim/*.c lib/worlds/tap/*.c replay/world/*.c))
 PRE_OBJS    := $(PRE_SRCS:%.c=$(BUILD)/obj/%.o) $(PRE_LIB:%=$(BUILD)/obj/%.o)
 
 .PHONY: all deps check unit integration bench demo install uninstall clean help

@@ -4,253 +4,23 @@
  * (docs/trace-format.md).  It works over any world because it only uses
  * the seam.
  *
- * Divisions: the socket table (stable ids, addresses, stream offsets);
- * recording helpers; one tap_<slot> per seam slot; creation.
+ * Divisions: recording helpers; one tap_<slot> per seam slot (sockets,
+ * resolver, clock); the table and creation.  The socket table (stable
+ * ids, addresses) is table.c's, the control slot control.c's.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sockios.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/uio.h>
-#include <unistd.h>
 
 #include "sockrr.h" /* the error-name table */
-#include "busy.h"
-#include "sockrr/worlds.h"
 #include "tap.h"
-#include "trace.h"
+#include "tap_int.h"
 
-#define TAP_ADDR_MAX 128
-#define TAP_PAGE 1024
-#define TAP_PAGES 1024 /* handles past 1 M are traced without a sock id */
-
-/* What the trace knows of one open socket; dup'ed handles share it. */
-typedef struct tap_sock {
-    uint64_t id;
-    int refs;    /* handles naming it */
-    int family;
-    int type;
-    int stream;  /* byte offsets are kept for stream sockets (by the writer) */
-    char local[TAP_ADDR_MAX];
-    char peer[TAP_ADDR_MAX];
-} tap_sock;
-
-typedef struct tap_world {
-    srr_world base;
-    srr_world *inner;
-    srr_trace_writer *writer;
-    int record_clock;
-    /* The table: handle -> record, in pages made on first use.  Lookups
-     * take no lock (a socket call per event would otherwise pay for it);
-     * changes take the lock.  A record is never freed while the tap lives,
-     * only recycled through `spare`, so a lookup racing a close reads a
-     * record, never freed memory. */
-    pthread_mutex_t lock;
-    _Atomic(tap_sock *) *pages[TAP_PAGES];
-    tap_sock *spare;      /* recycled records, linked through id */
-    /* the interposer's: what names a socket across processes (0 = unknown) */
-    uint64_t (*key_of)(int handle);
-} tap_world;
-
-#define TAP(w) ((tap_world *)(w))
-#define INNER(w) (TAP(w)->inner)
-#define CALL(w, slot, ...) INNER(w)->ops->slot(INNER(w), __VA_ARGS__)
-
-/* ------------------------------------------------------------ socket table */
-
-/* The table's lock.  When processes share the trace (the interposer), a
- * signal handler may make a socket call on this thread: signals wait while
- * the lock is held instead of deadlocking on it. */
-static void tap_table_lock(tap_world *t, sigset_t *saved)
-{
-    if (srr__trace_writer_shared(t->writer)) {
-        sigset_t all;
-        sigfillset(&all);
-        pthread_sigmask(SIG_BLOCK, &all, saved);
-    }
-    pthread_mutex_lock(&t->lock);
-    srr__busy++; /* busy.h */
-}
-
-static void tap_table_unlock(tap_world *t, const sigset_t *saved)
-{
-    srr__busy--;
-    pthread_mutex_unlock(&t->lock);
-    if (srr__trace_writer_shared(t->writer))
-        pthread_sigmask(SIG_SETMASK, saved, NULL);
-}
-
-/* The slot of handle h; its page made when create is set (lock held). */
-static _Atomic(tap_sock *) *tap_slot(tap_world *t, int h, int create)
-{
-    if (h < 0 || h / TAP_PAGE >= TAP_PAGES)
-        return NULL;
-    _Atomic(tap_sock *) *page = atomic_load_explicit(
-        (_Atomic(_Atomic(tap_sock *) *) *)&t->pages[h / TAP_PAGE], memory_order_acquire);
-    if (!page && create) {
-        page = calloc(TAP_PAGE, sizeof *page);
-        if (!page)
-            return NULL;
-        atomic_store_explicit((_Atomic(_Atomic(tap_sock *) *) *)&t->pages[h / TAP_PAGE], page,
-                              memory_order_release);
-    }
-    return page ? &page[h % TAP_PAGE] : NULL;
-}
-
-static tap_sock *tap_lookup(tap_world *t, int h)
-{
-    _Atomic(tap_sock *) *slot = tap_slot(t, h, 0);
-    return slot ? atomic_load_explicit(slot, memory_order_acquire) : NULL;
-}
-
-/* Back to the spare list when no handle names it (lock held). */
-static void tap_unref_locked(tap_world *t, tap_sock *s)
-{
-    if (s && --s->refs == 0) {
-        s->id = (uint64_t)(uintptr_t)t->spare;
-        t->spare = s;
-    }
-}
-
-/* Puts s at handle h (s may be shared by dup'ed handles). */
-static void tap_insert(tap_world *t, int h, tap_sock *s)
-{
-    if (h < 0 || !s)
-        return;
-    sigset_t saved;
-    tap_table_lock(t, &saved);
-    _Atomic(tap_sock *) *slot = tap_slot(t, h, 1);
-    if (slot) {
-        /* a handle the tap missed being closed gives way */
-        tap_unref_locked(t, atomic_load_explicit(slot, memory_order_relaxed));
-        s->refs++;
-        atomic_store_explicit(slot, s, memory_order_release);
-    }
-    tap_table_unlock(t, &saved);
-}
-
-/* Takes the handle out of the table before the world closes it, so a new
- * socket that reuses the number cannot be removed by mistake.  The caller
- * hands the returned record to tap_release when done with it. */
-static tap_sock *tap_remove(tap_world *t, int h)
-{
-    tap_sock *s = NULL;
-    sigset_t saved;
-    tap_table_lock(t, &saved);
-    _Atomic(tap_sock *) *slot = tap_slot(t, h, 0);
-    if (slot) {
-        s = atomic_exchange_explicit(slot, NULL, memory_order_acq_rel);
-        if (s)
-            s->refs++; /* the caller's, until tap_release */
-        tap_unref_locked(t, s);
-    }
-    tap_table_unlock(t, &saved);
-    return s;
-}
-
-static void tap_release(tap_world *t, tap_sock *s)
-{
-    if (!s)
-        return;
-    sigset_t saved;
-    tap_table_lock(t, &saved);
-    tap_unref_locked(t, s);
-    tap_table_unlock(t, &saved);
-}
-
-/* A blank record: a spare one, or a new one. */
-static tap_sock *tap_alloc(tap_world *t)
-{
-    sigset_t saved;
-    tap_table_lock(t, &saved);
-    tap_sock *s = t->spare;
-    if (s)
-        t->spare = (tap_sock *)(uintptr_t)s->id;
-    tap_table_unlock(t, &saved);
-    if (s)
-        memset(s, 0, sizeof *s);
-    else
-        s = calloc(1, sizeof *s);
-    return s;
-}
-
-/* A record for the socket at handle h: a new id, or, for a socket an
- * earlier process of the same trace registered (found through key_of after
- * exec), its id. */
-static tap_sock *tap_new_sock(tap_world *t, int h, int family, int type, int adopt)
-{
-    tap_sock *s = tap_alloc(t);
-    if (!s)
-        return NULL;
-    int found;
-    s->id = srr__trace_sock_id(t->writer, t->key_of ? t->key_of(h) : 0, adopt, &found);
-    s->family = family;
-    s->type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-    s->stream = s->type == SOCK_STREAM || s->type == SOCK_SEQPACKET;
-    return s;
-}
-
-/* Asks the inner world for the socket's addresses (not recorded). */
-static void tap_refresh(tap_world *t, int h, tap_sock *s)
-{
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    if (!s)
-        return;
-    if (INNER(t)->ops->getsockname(INNER(t), h, (struct sockaddr *)&ss, &len) == 0)
-        srr__sockaddr_format((struct sockaddr *)&ss, len, s->local, sizeof s->local);
-    len = sizeof ss;
-    if (INNER(t)->ops->getpeername(INNER(t), h, (struct sockaddr *)&ss, &len) == 0)
-        srr__sockaddr_format((struct sockaddr *)&ss, len, s->peer, sizeof s->peer);
-}
-
-/* Puts s at handle h unless another thread got there first; returns the
- * record that is in the table. */
-static tap_sock *tap_insert_new(tap_world *t, int h, tap_sock *s)
-{
-    sigset_t saved;
-    tap_table_lock(t, &saved);
-    _Atomic(tap_sock *) *slot = tap_slot(t, h, 1);
-    tap_sock *have = slot ? atomic_load_explicit(slot, memory_order_relaxed) : NULL;
-    if (slot && !have) {
-        s->refs++;
-        atomic_store_explicit(slot, s, memory_order_release);
-        have = s;
-    } else {
-        s->refs = 1;
-        tap_unref_locked(t, s); /* another thread got there first, or no room */
-    }
-    tap_table_unlock(t, &saved);
-    return have;
-}
-
-/* The record of handle h.  Under the interposer a program may use a socket
- * the tap never saw made (inherited across exec, or open before the trace
- * began): it is adopted, with the id an earlier process gave it when the
- * key finds one. */
-static tap_sock *tap_get(tap_world *t, int h)
-{
-    tap_sock *s = tap_lookup(t, h);
-    if (s || !t->key_of || h < 0 || !t->key_of(h))
-        return s;
-    int family = AF_UNSPEC, type = SOCK_STREAM;
-    socklen_t len = sizeof family;
-    INNER(t)->ops->getsockopt(INNER(t), h, SOL_SOCKET, SO_DOMAIN, &family, &len);
-    len = sizeof type;
-    INNER(t)->ops->getsockopt(INNER(t), h, SOL_SOCKET, SO_TYPE, &type, &len);
-    s = tap_new_sock(t, h, family, type, 1);
-    if (!s)
-        return NULL;
-    tap_refresh(t, h, s);
-    return tap_insert_new(t, h, s);
-}
 
 /* --------------------------------------------------------------- recording */
 
@@ -266,28 +36,32 @@ static const char *tap_inner_unsupported(srr_world *w)
     return o->version >= 2 && o->unsupported ? o->unsupported(INNER(w)) : NULL;
 }
 
-static srr_jline *tap_begin(srr_world *w, const char *op, int64_t r)
+void srr__tap_unsupported_event(srr_world *w, const char *what, const char *call, int64_t ret,
+                                int err)
 {
-    /* what the inner world could not model goes first, as its own event */
+    srr_jline *l = srr__trace_begin(TAP(w)->writer, "unsupported", ret, err);
+    srr__jl_open(l, "args", '{');
+    srr__jl_str(l, "what", what);
+    srr__jl_str(l, "call", call);
+    srr__jl_close(l, '}');
+    srr__trace_end(TAP(w)->writer);
+}
+
+srr_jline *srr__tap_begin(srr_world *w, const char *op, int64_t r)
+{
     const char *what = r < 0 ? tap_inner_unsupported(w) : NULL;
-    if (what) {
-        srr_jline *u = srr__trace_begin(TAP(w)->writer, "unsupported", -1, err_of(r));
-        srr__jl_open(u, "args", '{');
-        srr__jl_str(u, "what", what);
-        srr__jl_str(u, "call", op);
-        srr__jl_close(u, '}');
-        srr__trace_end(TAP(w)->writer);
-    }
+    if (what)
+        srr__tap_unsupported_event(w, what, op, -1, err_of(r));
     return srr__trace_begin(TAP(w)->writer, op, r < 0 ? -1 : r, err_of(r));
 }
 
-static void tap_end(srr_world *w)
+void srr__tap_end(srr_world *w)
 {
     srr__trace_end(TAP(w)->writer);
 }
 
 /* The socket members: sock, fd, family, stype, local, peer. */
-static void tap_sock_members(srr_jline *l, int h, const tap_sock *s)
+void srr__tap_sock_members(srr_jline *l, int h, const tap_sock *s)
 {
     char b[16];
     if (s)
@@ -359,18 +133,18 @@ static int tap_socket(srr_world *w, int domain, int type, int protocol)
     int r = CALL(w, socket, domain, type, protocol);
     tap_sock *s = NULL;
     if (r >= 0) {
-        s = tap_new_sock(TAP(w), r, domain, type, 0);
-        tap_insert(TAP(w), r, s);
+        s = srr__tap_new_sock(TAP(w), r, domain, type, 0);
+        srr__tap_insert(TAP(w), r, s);
     }
-    srr_jline *l = tap_begin(w, "socket", r);
+    srr_jline *l = srr__tap_begin(w, "socket", r);
     if (r >= 0)
-        tap_sock_members(l, r, s);
+        srr__tap_sock_members(l, r, s);
     srr__jl_open(l, "args", '{');
     srr__jl_int(l, "domain", domain);
     srr__jl_int(l, "type", type);
     srr__jl_int(l, "protocol", protocol);
     srr__jl_close(l, '}');
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
@@ -380,12 +154,12 @@ static int tap_socketpair(srr_world *w, int domain, int type, int protocol, int 
     tap_sock *s[2] = {NULL, NULL};
     if (r == 0) {
         for (int i = 0; i < 2; i++) {
-            s[i] = tap_new_sock(TAP(w), sv[i], domain, type, 0);
-            tap_insert(TAP(w), sv[i], s[i]);
-            tap_refresh(TAP(w), sv[i], s[i]);
+            s[i] = srr__tap_new_sock(TAP(w), sv[i], domain, type, 0);
+            srr__tap_insert(TAP(w), sv[i], s[i]);
+            srr__tap_refresh(TAP(w), sv[i], s[i]);
         }
     }
-    srr_jline *l = tap_begin(w, "socketpair", r);
+    srr_jline *l = srr__tap_begin(w, "socketpair", r);
     if (r == 0) {
         srr__jl_open(l, "socks", '[');
         for (int i = 0; i < 2; i++)
@@ -401,7 +175,7 @@ static int tap_socketpair(srr_world *w, int domain, int type, int protocol, int 
     srr__jl_int(l, "type", type);
     srr__jl_int(l, "protocol", protocol);
     srr__jl_close(l, '}');
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
@@ -409,15 +183,15 @@ static int tap_socketpair(srr_world *w, int domain, int type, int protocol, int 
 static int tap_addr_call(srr_world *w, const char *op, int s, const struct sockaddr *addr,
                          socklen_t len, int r)
 {
-    tap_sock *ts = tap_get(TAP(w), s);
+    tap_sock *ts = srr__tap_get(TAP(w), s);
     if (r == 0 || r == -EINPROGRESS || (r < 0 && ts && !ts->local[0]))
-        tap_refresh(TAP(w), s, ts);
-    srr_jline *l = tap_begin(w, op, r);
-    tap_sock_members(l, s, ts);
+        srr__tap_refresh(TAP(w), s, ts);
+    srr_jline *l = srr__tap_begin(w, op, r);
+    srr__tap_sock_members(l, s, ts);
     srr__jl_open(l, "args", '{');
     tap_addr_member(l, "addr", addr, len);
     srr__jl_close(l, '}');
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
@@ -434,29 +208,29 @@ static int tap_connect(srr_world *w, int s, const struct sockaddr *addr, socklen
 static int tap_listen(srr_world *w, int s, int backlog)
 {
     int r = CALL(w, listen, s, backlog);
-    tap_sock *ts = tap_get(TAP(w), s);
+    tap_sock *ts = srr__tap_get(TAP(w), s);
     if (r == 0 && ts)
-        tap_refresh(TAP(w), s, ts); /* listen binds an unbound socket */
-    srr_jline *l = tap_begin(w, "listen", r);
-    tap_sock_members(l, s, ts);
+        srr__tap_refresh(TAP(w), s, ts); /* listen binds an unbound socket */
+    srr_jline *l = srr__tap_begin(w, "listen", r);
+    srr__tap_sock_members(l, s, ts);
     srr__jl_open(l, "args", '{');
     srr__jl_int(l, "backlog", backlog);
     srr__jl_close(l, '}');
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
 static int tap_accept4(srr_world *w, int s, struct sockaddr *addr, socklen_t *len, int flags)
 {
     int r = CALL(w, accept4, s, addr, len, flags);
-    tap_sock *ts = tap_get(TAP(w), s), *ns = NULL;
+    tap_sock *ts = srr__tap_get(TAP(w), s), *ns = NULL;
     if (r >= 0) {
-        ns = tap_new_sock(TAP(w), r, ts ? ts->family : AF_UNSPEC, ts ? ts->type : SOCK_STREAM, 0);
-        tap_insert(TAP(w), r, ns);
-        tap_refresh(TAP(w), r, ns);
+        ns = srr__tap_new_sock(TAP(w), r, ts ? ts->family : AF_UNSPEC, ts ? ts->type : SOCK_STREAM, 0);
+        srr__tap_insert(TAP(w), r, ns);
+        srr__tap_refresh(TAP(w), r, ns);
     }
-    srr_jline *l = tap_begin(w, "accept4", r);
-    tap_sock_members(l, s, ts);
+    srr_jline *l = srr__tap_begin(w, "accept4", r);
+    srr__tap_sock_members(l, s, ts);
     if (ns) {
         srr__jl_int(l, "new_sock", (int64_t)ns->id);
         srr__jl_int(l, "new_fd", r);
@@ -466,7 +240,7 @@ static int tap_accept4(srr_world *w, int s, struct sockaddr *addr, socklen_t *le
     srr__jl_open(l, "args", '{');
     srr__jl_int(l, "flags", flags);
     srr__jl_close(l, '}');
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
@@ -474,12 +248,12 @@ static ssize_t tap_sendmsg(srr_world *w, int s, const struct msghdr *msg, int fl
 {
     /* looked up first: a close by another thread during a blocking call
      * must not leave the event without its socket */
-    tap_sock *ts = tap_get(TAP(w), s);
+    tap_sock *ts = srr__tap_get(TAP(w), s);
     ssize_t r = CALL(w, sendmsg, s, msg, flags);
     if (r >= 0 && ts && !ts->local[0])
-        tap_refresh(TAP(w), s, ts); /* the first send binds an unbound datagram socket */
-    srr_jline *l = tap_begin(w, "sendmsg", r);
-    tap_sock_members(l, s, ts);
+        srr__tap_refresh(TAP(w), s, ts); /* the first send binds an unbound datagram socket */
+    srr_jline *l = srr__tap_begin(w, "sendmsg", r);
+    srr__tap_sock_members(l, s, ts);
     size_t offered = 0;
     for (size_t i = 0; i < msg->msg_iovlen; i++)
         offered += msg->msg_iov[i].iov_len;
@@ -499,7 +273,7 @@ static ssize_t tap_sendmsg(srr_world *w, int s, const struct msghdr *msg, int fl
                                                                    (uint64_t)r));
         }
     }
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
@@ -508,12 +282,12 @@ static ssize_t tap_recvmsg(srr_world *w, int s, struct msghdr *msg, int flags)
     size_t size = 0;
     for (size_t i = 0; i < msg->msg_iovlen; i++)
         size += msg->msg_iov[i].iov_len;
-    tap_sock *ts = tap_get(TAP(w), s); /* first, as in tap_sendmsg */
+    tap_sock *ts = srr__tap_get(TAP(w), s); /* first, as in tap_sendmsg */
     ssize_t r = CALL(w, recvmsg, s, msg, flags);
     if (r >= 0 && ts && !ts->local[0])
-        tap_refresh(TAP(w), s, ts);
-    srr_jline *l = tap_begin(w, "recvmsg", r);
-    tap_sock_members(l, s, ts);
+        srr__tap_refresh(TAP(w), s, ts);
+    srr_jline *l = srr__tap_begin(w, "recvmsg", r);
+    srr__tap_sock_members(l, s, ts);
     srr__jl_open(l, "args", '{');
     srr__jl_int(l, "flags", flags);
     srr__jl_int(l, "size", (int64_t)size);
@@ -541,21 +315,21 @@ static ssize_t tap_recvmsg(srr_world *w, int s, struct msghdr *msg, int flags)
         srr__jl_int(l, "msg_flags", msg->msg_flags);
         tap_cmsg_member(l, msg);
     }
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
 /* Calls with only integer arguments around a socket. */
 static int tap_simple(srr_world *w, const char *op, int s, int r, const char *k1, int64_t v1)
 {
-    tap_sock *ts = tap_get(TAP(w), s);
-    srr_jline *l = tap_begin(w, op, r);
-    tap_sock_members(l, s, ts);
+    tap_sock *ts = srr__tap_get(TAP(w), s);
+    srr_jline *l = srr__tap_begin(w, op, r);
+    srr__tap_sock_members(l, s, ts);
     srr__jl_open(l, "args", '{');
     if (k1)
         srr__jl_int(l, k1, v1);
     srr__jl_close(l, '}');
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
@@ -566,15 +340,15 @@ static int tap_shutdown(srr_world *w, int s, int how)
 
 static int tap_close(srr_world *w, int s)
 {
-    tap_get(TAP(w), s); /* an inherited socket closed unused still gets its id */
-    tap_sock *ts = tap_remove(TAP(w), s);
+    srr__tap_get(TAP(w), s); /* an inherited socket closed unused still gets its id */
+    tap_sock *ts = srr__tap_remove(TAP(w), s);
     int r = CALL(w, close, s);
-    srr_jline *l = tap_begin(w, "close", r);
-    tap_sock_members(l, s, ts);
+    srr_jline *l = srr__tap_begin(w, "close", r);
+    srr__tap_sock_members(l, s, ts);
     srr__jl_open(l, "args", '{');
     srr__jl_close(l, '}');
-    tap_end(w);
-    tap_release(TAP(w), ts);
+    srr__tap_end(w);
+    srr__tap_release(TAP(w), ts);
     return r;
 }
 
@@ -582,9 +356,9 @@ static int tap_getsockopt(srr_world *w, int s, int level, int name, void *val, s
 {
     socklen_t size = *len;
     int r = CALL(w, getsockopt, s, level, name, val, len);
-    tap_sock *ts = tap_get(TAP(w), s);
-    srr_jline *l = tap_begin(w, "getsockopt", r);
-    tap_sock_members(l, s, ts);
+    tap_sock *ts = srr__tap_get(TAP(w), s);
+    srr_jline *l = srr__tap_begin(w, "getsockopt", r);
+    srr__tap_sock_members(l, s, ts);
     srr__jl_open(l, "args", '{');
     srr__jl_int(l, "level", level);
     srr__jl_int(l, "name", name);
@@ -592,7 +366,7 @@ static int tap_getsockopt(srr_world *w, int s, int level, int name, void *val, s
     srr__jl_close(l, '}');
     if (r == 0)
         srr__jl_b64(l, "value", val, *len < size ? *len : size);
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
@@ -619,29 +393,29 @@ static void tap_option_value(srr_jline *l, int r, const void *val, socklen_t len
 static int tap_setsockopt(srr_world *w, int s, int level, int name, const void *val, socklen_t len)
 {
     int r = CALL(w, setsockopt, s, level, name, val, len);
-    tap_sock *ts = tap_get(TAP(w), s);
-    srr_jline *l = tap_begin(w, "setsockopt", r);
-    tap_sock_members(l, s, ts);
+    tap_sock *ts = srr__tap_get(TAP(w), s);
+    srr_jline *l = srr__tap_begin(w, "setsockopt", r);
+    srr__tap_sock_members(l, s, ts);
     srr__jl_open(l, "args", '{');
     srr__jl_int(l, "level", level);
     srr__jl_int(l, "name", name);
     tap_option_value(l, r, val, len);
     srr__jl_close(l, '}');
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
 static int tap_name(srr_world *w, const char *op, int s, struct sockaddr *addr, socklen_t *len,
                     socklen_t size, int r)
 {
-    tap_sock *ts = tap_get(TAP(w), s);
-    srr_jline *l = tap_begin(w, op, r);
-    tap_sock_members(l, s, ts);
+    tap_sock *ts = srr__tap_get(TAP(w), s);
+    srr_jline *l = srr__tap_begin(w, op, r);
+    srr__tap_sock_members(l, s, ts);
     srr__jl_open(l, "args", '{');
     srr__jl_close(l, '}');
     if (r == 0)
         tap_addr_member(l, "addr", addr, *len < size ? *len : size); /* truncated to the buffer */
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
@@ -660,28 +434,28 @@ static int tap_getpeername(srr_world *w, int s, struct sockaddr *addr, socklen_t
 static int tap_fcntl(srr_world *w, int s, int cmd, long arg)
 {
     int r = CALL(w, fcntl, s, cmd, arg);
-    tap_sock *ts = tap_get(TAP(w), s);
+    tap_sock *ts = srr__tap_get(TAP(w), s);
     int dup = (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) && r >= 0;
     if (dup)
-        tap_insert(TAP(w), r, ts);
-    srr_jline *l = tap_begin(w, "fcntl", r);
-    tap_sock_members(l, s, ts);
+        srr__tap_insert(TAP(w), r, ts);
+    srr_jline *l = srr__tap_begin(w, "fcntl", r);
+    srr__tap_sock_members(l, s, ts);
     if (dup)
         srr__jl_int(l, "new_fd", r);
     srr__jl_open(l, "args", '{');
     srr__jl_int(l, "cmd", cmd);
     srr__jl_int(l, "arg", arg);
     srr__jl_close(l, '}');
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
 static int tap_ioctl(srr_world *w, int s, unsigned long request, void *arg)
 {
     int r = CALL(w, ioctl, s, request, arg);
-    tap_sock *ts = tap_get(TAP(w), s);
-    srr_jline *l = tap_begin(w, "ioctl", r);
-    tap_sock_members(l, s, ts);
+    tap_sock *ts = srr__tap_get(TAP(w), s);
+    srr_jline *l = srr__tap_begin(w, "ioctl", r);
+    srr__tap_sock_members(l, s, ts);
     srr__jl_open(l, "args", '{');
     srr__jl_int(l, "request", (int64_t)request);
     if (request == FIONBIO && arg)
@@ -689,19 +463,19 @@ static int tap_ioctl(srr_world *w, int s, unsigned long request, void *arg)
     srr__jl_close(l, '}');
     if (r == 0 && arg && (request == FIONREAD || request == SIOCOUTQ))
         srr__jl_int(l, "value", *(const int *)arg);
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
 static int tap_poll(srr_world *w, struct pollfd *fds, nfds_t nfds, int64_t timeout_ns)
 {
     int r = CALL(w, poll, fds, nfds, timeout_ns);
-    srr_jline *l = tap_begin(w, "poll", r);
+    srr_jline *l = srr__tap_begin(w, "poll", r);
     srr__jl_open(l, "args", '{');
     srr__jl_int(l, "timeout_ns", timeout_ns);
     srr__jl_open(l, "fds", '[');
     for (nfds_t i = 0; i < nfds; i++) {
-        tap_sock *ts = tap_lookup(TAP(w), fds[i].fd); /* no adoption: the writer's lock is held */
+        tap_sock *ts = srr__tap_lookup(TAP(w), fds[i].fd); /* no adoption: the writer's lock is held */
         srr__jl_open(l, NULL, '{');
         srr__jl_int(l, "fd", fds[i].fd);
         if (ts)
@@ -717,7 +491,7 @@ static int tap_poll(srr_world *w, struct pollfd *fds, nfds_t nfds, int64_t timeo
             srr__jl_int(l, NULL, fds[i].revents);
         srr__jl_close(l, ']');
     }
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
@@ -760,7 +534,7 @@ static int tap_getaddrinfo(srr_world *w, const char *node, const char *service,
         }
         srr__jl_close(l, ']');
     }
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
@@ -783,7 +557,7 @@ static int tap_getnameinfo(srr_world *w, const struct sockaddr *sa, socklen_t sa
         srr__jl_str(l, "host", host && hostlen ? host : "");
         srr__jl_str(l, "serv", serv && servlen ? serv : "");
     }
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
@@ -816,13 +590,13 @@ static int tap_gethostbyname2_r(srr_world *w, const char *name, int af, struct h
                                 char *buf, size_t buflen, struct hostent **result, int *h_errnop)
 {
     int r = CALL(w, gethostbyname2_r, name, af, ret, buf, buflen, result, h_errnop);
-    srr_jline *l = tap_begin(w, "gethostbyname2_r", r);
+    srr_jline *l = srr__tap_begin(w, "gethostbyname2_r", r);
     srr__jl_open(l, "args", '{');
     srr__jl_str(l, "name", name);
     srr__jl_int(l, "af", af);
     srr__jl_close(l, '}');
     tap_hostent_member(l, r, *result, *h_errnop);
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
@@ -834,43 +608,43 @@ static int tap_gethostbyaddr_r(srr_world *w, const void *addr, socklen_t len, in
     char ip[INET6_ADDRSTRLEN] = "";
     if ((type == AF_INET && len == 4) || (type == AF_INET6 && len == 16))
         inet_ntop(type, addr, ip, sizeof ip);
-    srr_jline *l = tap_begin(w, "gethostbyaddr_r", r);
+    srr_jline *l = srr__tap_begin(w, "gethostbyaddr_r", r);
     srr__jl_open(l, "args", '{');
     srr__jl_str(l, "addr", ip);
     srr__jl_int(l, "type", type);
     srr__jl_close(l, '}');
     tap_hostent_member(l, r, *result, *h_errnop);
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
 static int tap_gethostname(srr_world *w, char *name, size_t len)
 {
     int r = CALL(w, gethostname, name, len);
-    srr_jline *l = tap_begin(w, "gethostname", r);
+    srr_jline *l = srr__tap_begin(w, "gethostname", r);
     srr__jl_open(l, "args", '{');
     srr__jl_close(l, '}');
     if (r == 0)
         srr__jl_strn(l, "name", name, strnlen(name, len));
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
 static int tap_sethostname(srr_world *w, const char *name, size_t len)
 {
     int r = CALL(w, sethostname, name, len);
-    srr_jline *l = tap_begin(w, "sethostname", r);
+    srr_jline *l = srr__tap_begin(w, "sethostname", r);
     srr__jl_open(l, "args", '{');
     srr__jl_strn(l, "name", name, len);
     srr__jl_close(l, '}');
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
 static int tap_if_nameindex(srr_world *w, struct if_nameindex **out)
 {
     int r = CALL(w, if_nameindex, out);
-    srr_jline *l = tap_begin(w, "if_nameindex", r);
+    srr_jline *l = srr__tap_begin(w, "if_nameindex", r);
     srr__jl_open(l, "args", '{');
     srr__jl_close(l, '}');
     if (r == 0) {
@@ -883,7 +657,7 @@ static int tap_if_nameindex(srr_world *w, struct if_nameindex **out)
         }
         srr__jl_close(l, ']');
     }
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
@@ -899,13 +673,13 @@ static int64_t tap_now(srr_world *w, clockid_t clock)
     int64_t r = CALL(w, now, clock);
     if (!TAP(w)->record_clock)
         return r;
-    srr_jline *l = tap_begin(w, "now", r < 0 ? r : 0);
+    srr_jline *l = srr__tap_begin(w, "now", r < 0 ? r : 0);
     srr__jl_open(l, "args", '{');
     srr__jl_int(l, "clock", clock);
     srr__jl_close(l, '}');
     if (r >= 0)
         srr__jl_int(l, "value", r);
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
@@ -914,12 +688,12 @@ static int tap_sleep(srr_world *w, clockid_t clock, int64_t ns)
     int r = CALL(w, sleep, clock, ns);
     if (!TAP(w)->record_clock)
         return r;
-    srr_jline *l = tap_begin(w, "sleep", r);
+    srr_jline *l = srr__tap_begin(w, "sleep", r);
     srr__jl_open(l, "args", '{');
     srr__jl_int(l, "clock", clock);
     srr__jl_int(l, "ns", ns);
     srr__jl_close(l, '}');
-    tap_end(w);
+    srr__tap_end(w);
     return r;
 }
 
@@ -934,7 +708,7 @@ static void tap_destroy(srr_world *w)
         if (!t->pages[p])
             continue;
         for (size_t i = 0; i < TAP_PAGE; i++)
-            tap_unref_locked(t, atomic_load_explicit(&t->pages[p][i], memory_order_relaxed));
+            srr__tap_unref_locked(t, atomic_load_explicit(&t->pages[p][i], memory_order_relaxed));
         free(t->pages[p]);
     }
     while (t->spare) {
@@ -944,104 +718,6 @@ static void tap_destroy(srr_world *w)
     }
     pthread_mutex_destroy(&t->lock);
     free(t);
-}
-
-/* ------------------------------------------------------------ control
- * The host's news of what happened outside the seam (a dup, a close behind
- * the tap's back, a call it cannot route, fork) and the trace's own
- * descriptor; every other code goes to the inner world. */
-
-/* h was closed outside the seam: a close event with args.via, when the tap
- * knew it. */
-static void tap_forget(srr_world *w, int h, const char *via)
-{
-    tap_sock *ts = tap_remove(TAP(w), h);
-    if (!ts)
-        return;
-    srr_jline *l = tap_begin(w, "close", 0);
-    tap_sock_members(l, h, ts);
-    srr__jl_open(l, "args", '{');
-    srr__jl_str(l, "via", via);
-    srr__jl_close(l, '}');
-    tap_end(w);
-    tap_release(TAP(w), ts);
-}
-
-/* A dup (newfd -1), dup2 (flags -1) or dup3 that returned r: the new
- * descriptor shares old's socket. */
-static int tap_dup(srr_world *w, const srr_fd_change *c)
-{
-    tap_sock *ts = tap_get(TAP(w), c->old);
-    int r = c->result;
-    if (r >= 0 && r != c->old) {
-        /* dup2 over an open socket closes it without a close() call */
-        if (tap_lookup(TAP(w), r))
-            tap_forget(w, r, c->newfd < 0 ? "dup" : c->flags < 0 ? "dup2" : "dup3");
-        tap_insert(TAP(w), r, ts);
-    }
-    srr_jline *l = tap_begin(w, "dup", r);
-    tap_sock_members(l, c->old, ts);
-    if (r >= 0)
-        srr__jl_int(l, "new_fd", r);
-    srr__jl_open(l, "args", '{');
-    srr__jl_int(l, "newfd", c->newfd);
-    if (c->flags >= 0)
-        srr__jl_int(l, "flags", c->flags);
-    srr__jl_close(l, '}');
-    tap_end(w);
-    return 0;
-}
-
-static int tap_note(srr_world *w, const srr_note *n)
-{
-    srr_jline *l = srr__trace_begin(TAP(w)->writer, "unsupported", n->ret, n->err);
-    srr__jl_open(l, "args", '{');
-    srr__jl_str(l, "what", n->what);
-    srr__jl_str(l, "call", n->call);
-    srr__jl_close(l, '}');
-    srr__trace_end(TAP(w)->writer);
-    return 0;
-}
-
-/* fork: the table's lock is held across it, so the child finds it whole;
- * the inner world hears of each moment too. */
-static int tap_fork(srr_world *w, srr_fork *f)
-{
-    tap_world *t = TAP(w);
-    if (f->phase == SRR_FORK_PREPARE) {
-        int r = CALL(w, control, SRR_CTL_FORK, f);
-        pthread_mutex_lock(&t->lock);
-        return r == -ENOTTY ? 0 : r;
-    }
-    if (f->phase == SRR_FORK_PARENT)
-        pthread_mutex_unlock(&t->lock);
-    else
-        pthread_mutex_init(&t->lock, NULL); /* the child's only thread owns nothing */
-    int r = CALL(w, control, SRR_CTL_FORK, f);
-    return r == -ENOTTY ? 0 : r;
-}
-
-static int tap_control(srr_world *w, int op, void *arg)
-{
-    switch (op) {
-    case SRR_CTL_DUP:
-        return tap_dup(w, arg);
-    case SRR_CTL_FORGET:
-        tap_forget(w, ((const srr_fd_change *)arg)->old, ((const srr_fd_change *)arg)->via);
-        return 0;
-    case SRR_CTL_NOTE:
-        return tap_note(w, arg);
-    case SRR_CTL_FORK:
-        return tap_fork(w, arg);
-    case SRR_CTL_OWN_FD:
-        return srr__trace_writer_fd(TAP(w)->writer);
-    case SRR_CTL_MOVE_OWN_FD:
-        return srr__trace_writer_move_fd(TAP(w)->writer);
-    case SRR_CTL_TRACE_ERROR:
-        return srr__trace_writer_error(TAP(w)->writer);
-    default:
-        return srr_world_control(INNER(w), op, arg);
-    }
 }
 
 static const srr_world_ops tap_ops = {
@@ -1079,7 +755,7 @@ static const srr_world_ops tap_ops = {
     /* a tap over a tap: the note has already been recorded by this tap */
     .unsupported = srr_world_no_unsupported,
     .caps = 0, /* the inner world's (srr_world_wrap) */
-    .control = tap_control,
+    .control = srr__tap_control,
 };
 
 /* The tap over inner, writing with writer (which it then owns). */
@@ -1146,4 +822,3 @@ srr_world *srr__tap_attach(srr_world *inner, const char *trace_path, const char 
     TAP(w)->key_of = key_of;
     return w;
 }
-
