@@ -134,7 +134,8 @@ struct sim_world {
     uint64_t generation;  /* bumped by every change a waiter may wait for */
     int64_t now;          /* virtual CLOCK_MONOTONIC, ns */
     uint64_t rng;
-    unsigned deadlocks;   /* deadlocks found so far; a waiter fails only for one found while it waited */
+    unsigned
+        deadlocks; /* deadlocks found so far; a waiter fails only for one found while it waited */
     char deadlock_report[2048];
     sim_sock **handles;   /* handle - SIM_FIRST_HANDLE → socket */
     size_t nhandles;

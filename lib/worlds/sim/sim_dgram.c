@@ -152,7 +152,8 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
             return -EAGAIN;
         if (r < 0)
             return r;
-        d = paired ? k->other : srr__sim_find_bound(s, k->family, SOCK_DGRAM, (struct sockaddr *)&to);
+        d = paired ? k->other
+                   : srr__sim_find_bound(s, k->family, SOCK_DGRAM, (struct sockaddr *)&to);
         if (!d)
             return -ECONNREFUSED;
     }

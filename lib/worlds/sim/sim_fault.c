@@ -102,7 +102,8 @@ const sim_fault *srr__sim_fault_addr(sim_world *s, const struct sockaddr *addr, 
 {
     for (size_t i = 0; i < s->cfg->nfaults; i++) {
         const sim_fault *f = &s->cfg->faults[i];
-        if (f->action != action || (direction && f->match.direction && f->match.direction != direction))
+        if (f->action != action ||
+            (direction && f->match.direction && f->match.direction != direction))
             continue;
         if (fault_matches_peer(s, &f->match, addr))
             return f;

@@ -63,8 +63,10 @@ static int sim_socket_locked(sim_world *s, int domain, int type, int protocol)
         return srr__sim_unsupported(s, domain == AF_UNIX ? -ESOCKTNOSUPPORT : -EPROTONOSUPPORT,
                                     "socket type %d in family %d", base, domain);
     if (!sim_proto_ok(domain, base, protocol))
-        return srr__sim_unsupported(s, -EPROTONOSUPPORT, "protocol %d for socket type %d", protocol, base);
-    sim_sock *k = srr__sim_sock_new(s, domain, base, protocol ? protocol : sim_default_proto(domain, base));
+        return srr__sim_unsupported(s, -EPROTONOSUPPORT, "protocol %d for socket type %d", protocol,
+                                    base);
+    sim_sock *k =
+        srr__sim_sock_new(s, domain, base, protocol ? protocol : sim_default_proto(domain, base));
     if (!k)
         return -ENOMEM;
     if (type & SOCK_NONBLOCK)
@@ -328,7 +330,8 @@ static int sim_getsockopt_locked(sim_sock *k, int level, int name, void *val, so
         default: return -ENOPROTOOPT;
         }
     }
-    if (level == IPPROTO_TCP && k->family != AF_UNIX && k->type == SOCK_STREAM && name == TCP_NODELAY)
+    if (level == IPPROTO_TCP && k->family != AF_UNIX && k->type == SOCK_STREAM &&
+        name == TCP_NODELAY)
         return sim_opt_int(val, len, k->nodelay);
     if (level == IPPROTO_IPV6 && k->family == AF_INET6 && name == IPV6_V6ONLY)
         return sim_opt_int(val, len, k->v6only);
@@ -408,7 +411,8 @@ static int sim_setsockopt_locked(sim_world *s, sim_sock *k, int level, int name,
         srr__sim_changed(s); /* a bigger buffer may let a sender on */
         return 0;
     }
-    if (level == IPPROTO_TCP && k->family != AF_UNIX && k->type == SOCK_STREAM && name == TCP_NODELAY) {
+    if (level == IPPROTO_TCP && k->family != AF_UNIX && k->type == SOCK_STREAM &&
+        name == TCP_NODELAY) {
         int r = sim_read_int(val, len, &v);
         if (r == 0)
             k->nodelay = v != 0;
@@ -473,8 +477,9 @@ static int sim_getpeername(srr_world *w, int h, struct sockaddr *addr, socklen_t
     sim_world *s = SIM(w);
     srr__sim_enter(s);
     SIM_SOCK_OR_FAIL(s, k, h);
-    int connected = k->type == SOCK_DGRAM ? k->peer_len > 0
-                                          : k->state == SIM_S_CONNECTED && k->peer_len > 0 && !k->reset;
+    int connected = k->type == SOCK_DGRAM
+                        ? k->peer_len > 0
+                        : k->state == SIM_S_CONNECTED && k->peer_len > 0 && !k->reset;
     int r = connected ? sim_copy_addr(&k->peer, k->peer_len, addr, len) : -ENOTCONN;
     srr__sim_leave(s);
     return r;
@@ -641,7 +646,8 @@ static int sim_getnameinfo(srr_world *w, const struct sockaddr *sa, socklen_t sa
 {
     (void)sys_errno;
     sim_world *s = SIM(w);
-    return SIM_LOCKED(s, srr__sim_dns_getnameinfo(s->dns, sa, salen, host, hostlen, serv, servlen, flags));
+    return SIM_LOCKED(
+        s, srr__sim_dns_getnameinfo(s->dns, sa, salen, host, hostlen, serv, servlen, flags));
 }
 
 static int sim_gethostbyname2_r(srr_world *w, const char *name, int af, struct hostent *ret,

@@ -78,7 +78,8 @@ int srr__sim_script_from_trace(sim_service *sv, char *err, size_t errlen)
         json_int_t ret = json_integer_value(json_object_get(ev, "ret"));
         const char *errname = json_string_value(json_object_get(ev, "errno"));
         if (conn < 0) {
-            const char *addr = json_string_value(json_object_get(json_object_get(ev, "args"), "addr"));
+            const char *addr =
+                json_string_value(json_object_get(json_object_get(ev, "args"), "addr"));
             int ok = ret == 0 || (errname && strcmp(errname, "EINPROGRESS") == 0);
             if (strcmp(op, "connect") == 0 && ok && playback_port(addr) == sv->port)
                 conn = sock;
@@ -94,7 +95,8 @@ int srr__sim_script_from_trace(sim_service *sv, char *err, size_t errlen)
                         unsigned char *p;
                         size_t n;
                         if (!b64 || srr__b64_decode(b64, strlen(b64), &p, &n) < 0)
-                            rc = playback_fail(err, errlen, sv->trace, srr__trace_line(r), "bad data");
+                            rc = playback_fail(err, errlen, sv->trace, srr__trace_line(r),
+                                               "bad data");
                         else {
                             rc = playback_add(sv, send ? SIM_STEP_EXPECT : SIM_STEP_SEND, p, n);
                             free(p);
@@ -116,6 +118,7 @@ int srr__sim_script_from_trace(sim_service *sv, char *err, size_t errlen)
     }
     srr__trace_close(r);
     if (rc == 0 && conn < 0)
-        return playback_fail(err, errlen, sv->trace, 0, "no connection to this service's port in it");
+        return playback_fail(err, errlen, sv->trace, 0,
+                             "no connection to this service's port in it");
     return rc < 0 ? -1 : 0;
 }

@@ -298,7 +298,8 @@ int srr__sim_bind(sim_world *s, sim_sock *k, const struct sockaddr *sa, socklen_
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
     if (k->family == AF_UNIX) {
-        if (len < sizeof(sa_family_t) || sa->sa_family != AF_UNIX || len > sizeof(struct sockaddr_un))
+        if (len < sizeof(sa_family_t) || sa->sa_family != AF_UNIX ||
+            len > sizeof(struct sockaddr_un))
             return -EINVAL;
         if (len <= offsetof(struct sockaddr_un, sun_path))
             return -EINVAL; /* autobind of an unnamed socket: not modelled */
@@ -307,10 +308,12 @@ int srr__sim_bind(sim_world *s, sim_sock *k, const struct sockaddr *sa, socklen_
         /* a filesystem name ends at its NUL */
         if (un->sun_path[0] != '\0')
             len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-                              strnlen(un->sun_path, len - offsetof(struct sockaddr_un, sun_path)) + 1);
+                              strnlen(un->sun_path, len - offsetof(struct sockaddr_un, sun_path)) +
+                              1);
         return sim_bind_to(s, k, &ss, len);
     }
-    socklen_t want = k->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+    socklen_t want =
+        k->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
     if (len < want)
         return -EINVAL;
     if (sa->sa_family != k->family)
@@ -374,7 +377,8 @@ void srr__sim_source_addr(sim_world *s, const sim_sock *k, const struct sockaddr
 {
     memcpy(out, &k->local, k->local_len);
     *len = k->local_len;
-    if (k->family == AF_UNIX || !k->local_len || !sim_is_wildcard((const struct sockaddr *)&k->local))
+    if (k->family == AF_UNIX || !k->local_len ||
+        !sim_is_wildcard((const struct sockaddr *)&k->local))
         return;
     struct sockaddr_storage src;
     socklen_t n;

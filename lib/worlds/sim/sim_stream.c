@@ -358,7 +358,8 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
         if (len <= offsetof(struct sockaddr_un, sun_path) || sa->sa_family != AF_UNIX)
             return -EINVAL;
     } else {
-        socklen_t want = k->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+        socklen_t want =
+            k->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
         if (len < want)
             return -EINVAL;
         if (sa->sa_family != k->family)
@@ -378,7 +379,8 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
         const struct sockaddr_un *un = (const struct sockaddr_un *)sa;
         if (un->sun_path[0] != '\0')
             len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-                              strnlen(un->sun_path, len - offsetof(struct sockaddr_un, sun_path)) + 1);
+                              strnlen(un->sun_path, len - offsetof(struct sockaddr_un, sun_path)) +
+                              1);
         sim_sock *l = stream_listener(s, k, (struct sockaddr *)&to);
         if (!l) /* no socket bound there: as if no file (ENOENT) */
             return srr__sim_find_bound(s, AF_UNIX, SOCK_DGRAM, (struct sockaddr *)&to) ? -EPROTOTYPE
@@ -682,7 +684,8 @@ static size_t stream_scatter(sim_sock *k, struct msghdr *m, size_t off, size_t n
             continue;
         }
         size_t want = l - off < n - got ? l - off : n - got;
-        got += srr__sim_buf_get(peek ? &view : &k->rx, (char *)m->msg_iov[i].iov_base + off, want, 0);
+        got +=
+            srr__sim_buf_get(peek ? &view : &k->rx, (char *)m->msg_iov[i].iov_base + off, want, 0);
         off = 0;
     }
     return got;

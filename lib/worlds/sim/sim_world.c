@@ -85,9 +85,10 @@ static int64_t sim_next_due(sim_world *s)
 static void sim_report_deadlock(sim_world *s)
 {
     size_t o = 0;
-    o += (size_t)snprintf(s->deadlock_report + o, sizeof s->deadlock_report - o,
-                          "deadlock at virtual time %lld ns: every participant waits, nothing is due",
-                          (long long)s->now);
+    o += (size_t)snprintf(
+        s->deadlock_report + o, sizeof s->deadlock_report - o,
+        "deadlock at virtual time %lld ns: every participant waits, nothing is due",
+        (long long)s->now);
     for (sim_waiter *w = s->waiters; w && o < sizeof s->deadlock_report; w = w->next)
         o += (size_t)snprintf(s->deadlock_report + o, sizeof s->deadlock_report - o,
                               "; thread %#lx waits in %s on handle %d", (unsigned long)w->thread,
@@ -383,7 +384,8 @@ static srr_world *sim_create_reporting(sim_config *cfg, char *errbuf, size_t err
 srr_world *srr_world_sim(const char *config_path, char *errbuf, size_t errlen)
 {
     srr_config_error e;
-    sim_config *cfg = config_path ? srr__sim_config_load(config_path, &e) : srr__sim_config_default();
+    sim_config *cfg =
+        config_path ? srr__sim_config_load(config_path, &e) : srr__sim_config_default();
     if (!cfg) {
         if (errbuf && errlen)
             srr__config_error_format(&e, errbuf, errlen);
@@ -396,7 +398,8 @@ srr_world *srr_world_sim_seeded(const char *config_path, uint64_t seed, char *er
                                 size_t errlen)
 {
     srr_config_error e;
-    sim_config *cfg = config_path ? srr__sim_config_load(config_path, &e) : srr__sim_config_default();
+    sim_config *cfg =
+        config_path ? srr__sim_config_load(config_path, &e) : srr__sim_config_default();
     if (!cfg) {
         if (errbuf && errlen)
             srr__config_error_format(&e, errbuf, errlen);

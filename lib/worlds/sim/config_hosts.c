@@ -1,0 +1,376 @@
+/*
+ * config_hosts.c — a sim config's hosts (names, addresses, the self host,
+ * the implicit localhost) and its DNS table (answers, errors, scripts).
+ */
+#define _GNU_SOURCE
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_config_int.h"
+
+/* ---------------------------------------------------------------- hosts */
+
+/* Index of the host named name (any case), or -1. */
+long srr__cfg_host_named(const sim_config *c, size_t upto, const char *name)
+{
+    for (size_t i = 0; i < upto; i++)
+        if (c->hosts[i].name && strcasecmp(c->hosts[i].name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* Index of the host with address ip, or -1; loopback is the self host's. */
+long srr__cfg_host_with(const sim_config *c, const sim_ip *ip)
+{
+    for (size_t i = 0; i < c->nhosts; i++) {
+        if (srr__cfg_ip_loopback(ip) && c->hosts[i].self)
+            return (long)i;
+        for (size_t j = 0; j < c->hosts[i].naddrs; j++)
+            if (srr__cfg_ip_equal(&c->hosts[i].addrs[j], ip))
+                return (long)i;
+    }
+    return -1;
+}
+
+static int cfg_host_addrs(cfg *x, const srr_jpos *obj, size_t hi)
+{
+    sim_config *c = x->c;
+    sim_host *h = &c->hosts[hi];
+    size_t mark;
+    char a[INET6_ADDRSTRLEN];
+    const srr_jpos *v = srr__cfg_enter(x, obj, "addrs", &mark);
+    if (!v)
+        return cfg_fail(x, obj, SIM_CFG_EVALUE, "missing \"addrs\" (the host's addresses)");
+    if (srr__cfg_type(x, v, SRR_JPOS_ARRAY, "an array of addresses") < 0)
+        return -1;
+    if (v->u.arr.n == 0)
+        return cfg_fail(x, v, SIM_CFG_EVALUE, "a host needs at least one address");
+    if (v->u.arr.n > CFG_MAX_ITEMS - x->naddrs)
+        return cfg_fail(x, v, SIM_CFG_EVALUE, "more than %d host addresses in all",
+                        CFG_MAX_ITEMS);
+    x->naddrs += v->u.arr.n;
+    h->addrs = calloc(v->u.arr.n, sizeof *h->addrs);
+    if (!h->addrs)
+        return srr__cfg_oom(x);
+    for (size_t i = 0; i < v->u.arr.n; i++) {
+        const srr_jpos *e = &v->u.arr.items[i];
+        size_t m = srr__cfg_push_index(x, i);
+        sim_ip ip;
+        if (srr__cfg_addr(x, e, &ip) < 0)
+            return -1;
+        if (ip.family == AF_INET ? ip.a.v4.s_addr == htonl(INADDR_ANY)
+                                 : IN6_IS_ADDR_UNSPECIFIED(&ip.a.v6))
+            return cfg_fail(x, e, SIM_CFG_EVALUE, "%s is the unspecified address, not a host's",
+                            srr__cfg_ip_text(&ip, a, sizeof a));
+        for (size_t j = 0; j < h->naddrs; j++)
+            if (srr__cfg_ip_equal(&h->addrs[j], &ip))
+                return cfg_fail(x, e, SIM_CFG_EDUPLICATE, "%s is listed twice (addrs[%zu])",
+                                srr__cfg_ip_text(&ip, a, sizeof a), j);
+        for (size_t k = 0; k < hi; k++)
+            for (size_t j = 0; j < c->hosts[k].naddrs; j++)
+                if (srr__cfg_ip_equal(&c->hosts[k].addrs[j], &ip))
+                    return cfg_fail(x, e, SIM_CFG_EDUPLICATE,
+                                    "%s is already an address of host \"%s\"",
+                                    srr__cfg_ip_text(&ip, a, sizeof a), c->hosts[k].name);
+        h->addrs[h->naddrs++] = ip;
+        srr__cfg_pop(x, m);
+    }
+    srr__cfg_pop(x, mark);
+    return 0;
+}
+
+static int cfg_host(cfg *x, const srr_jpos_member *m, size_t hi)
+{
+    static const char *const keys[] = {"addrs", "self", NULL};
+    sim_config *c = x->c;
+    sim_host *h = &c->hosts[hi];
+    size_t mark;
+    if (srr__cfg_name_at(x, m->line, m->column, m->key, CFG_MAX_NAME, "host name") < 0)
+        return -1;
+    long dup = srr__cfg_host_named(c, hi, m->key);
+    if (dup >= 0)
+        return srr__cfg_fail_at(x, m->line, m->column, SIM_CFG_EDUPLICATE,
+                           "host \"%s\" is already defined as \"%s\"", m->key,
+                           c->hosts[dup].name);
+    if (!(h->name = strdup(m->key)))
+        return srr__cfg_oom(x);
+    const srr_jpos *v = &m->value;
+    if (srr__cfg_type(x, v, SRR_JPOS_OBJECT, "an object") < 0 || srr__cfg_keys(x, v, keys) < 0)
+        return -1;
+    const srr_jpos *s = srr__cfg_enter(x, v, "self", &mark);
+    if (s) {
+        if (srr__cfg_bool(x, s, &h->self) < 0)
+            return -1;
+        for (size_t k = 0; h->self && k < hi; k++)
+            if (c->hosts[k].self)
+                return cfg_fail(x, s, SIM_CFG_EDUPLICATE, "\"%s\" is already the self host",
+                                c->hosts[k].name);
+        srr__cfg_pop(x, mark);
+    }
+    if (cfg_host_addrs(x, v, hi) < 0)
+        return -1;
+    /* Loopback belongs to the program's own machine; another host with it
+     * would make a connect to 127.0.0.1 ambiguous.  A host named localhost
+     * becomes self later when no host claims it. */
+    if (!h->self && strcasecmp(h->name, "localhost") != 0) {
+        const srr_jpos *arr = &srr__json_pos_get(v, "addrs")->value;
+        for (size_t j = 0; j < h->naddrs; j++)
+            if (srr__cfg_ip_loopback(&h->addrs[j])) {
+                char a[INET6_ADDRSTRLEN];
+                mark = srr__cfg_push(x, "addrs");
+                srr__cfg_push_index(x, j);
+                return cfg_fail(x, &arr->u.arr.items[j], SIM_CFG_EVALUE,
+                                "%s is a loopback address: only the self host has it",
+                                srr__cfg_ip_text(&h->addrs[j], a, sizeof a));
+            }
+    }
+    return 0;
+}
+
+/* No self host: a host named localhost becomes it, or one is added. */
+static int cfg_self(cfg *x, const srr_jpos *hosts)
+{
+    sim_config *c = x->c;
+    long self = -1, local = srr__cfg_host_named(c, c->nhosts, "localhost");
+    for (size_t i = 0; i < c->nhosts; i++)
+        if (c->hosts[i].self)
+            self = (long)i;
+    if (self >= 0 && local >= 0 && local != self) {
+        const srr_jpos_member *m = &hosts->u.obj.members[local];
+        size_t mark = srr__cfg_push(x, m->key);
+        srr__cfg_fail_at(x, m->line, m->column, SIM_CFG_EVALUE,
+                    "localhost is the program's own machine, but \"%s\" is the self host",
+                    c->hosts[self].name);
+        srr__cfg_pop(x, mark);
+        return -1;
+    }
+    if (self >= 0)
+        return 0;
+    if (local >= 0) {
+        c->hosts[local].self = 1;
+        return 0;
+    }
+    sim_host *nh = realloc(c->hosts, (c->nhosts + 1) * sizeof *nh);
+    if (!nh)
+        return srr__cfg_oom(x);
+    c->hosts = nh;
+    sim_host *h = &c->hosts[c->nhosts++];
+    memset(h, 0, sizeof *h);
+    h->self = 1;
+    h->name = strdup("localhost");
+    h->addrs = calloc(2, sizeof *h->addrs);
+    if (!h->name || !h->addrs)
+        return srr__cfg_oom(x);
+    srr__cfg_ip_parse("127.0.0.1", &h->addrs[0]);
+    srr__cfg_ip_parse("::1", &h->addrs[1]);
+    h->naddrs = 2;
+    return 0;
+}
+
+int srr__cfg_hosts(cfg *x, const srr_jpos *v)
+{
+    sim_config *c = x->c;
+    if (v) {
+        if (srr__cfg_type(x, v, SRR_JPOS_OBJECT, "an object of hosts") < 0 ||
+            srr__cfg_cap(x, v, v->u.obj.n, "hosts") < 0)
+            return -1;
+        c->hosts = calloc(v->u.obj.n ? v->u.obj.n : 1, sizeof *c->hosts);
+        if (!c->hosts)
+            return srr__cfg_oom(x);
+        c->nhosts = v->u.obj.n;
+        for (size_t i = 0; i < v->u.obj.n; i++) {
+            size_t mark = srr__cfg_push(x, v->u.obj.members[i].key);
+            if (cfg_host(x, &v->u.obj.members[i], i) < 0)
+                return -1;
+            srr__cfg_pop(x, mark);
+        }
+    }
+    return cfg_self(x, v);
+}
+
+/* ------------------------------------------------------------------ dns */
+
+static const struct {
+    const char *name;
+    int code;
+} cfg_eai[] = {
+    {"EAI_NONAME", EAI_NONAME},
+    {"EAI_AGAIN", EAI_AGAIN},
+    {"EAI_FAIL", EAI_FAIL},
+    {"EAI_NODATA", EAI_NODATA},
+};
+
+/* One answer form: answers or error, plus delay and canonname over dflt's. */
+static int cfg_dns_answer(cfg *x, const srr_jpos *obj, sim_dns_answer *a,
+                          const sim_dns_answer *dflt, int entry_level)
+{
+    static const char *const step_keys[] = {"answers", "error", "delay", "canonname", NULL};
+    size_t mark;
+    const srr_jpos *v;
+    char q[96];
+    if (!entry_level && (srr__cfg_type(x, obj, SRR_JPOS_OBJECT, "an object") < 0 ||
+                         srr__cfg_keys(x, obj, step_keys) < 0))
+        return -1;
+    const srr_jpos_member *ans = srr__json_pos_get(obj, "answers");
+    const srr_jpos_member *er = srr__json_pos_get(obj, "error");
+    a->delay_ns = dflt ? dflt->delay_ns : 0;
+    if ((v = srr__cfg_enter(x, obj, "delay", &mark))) {
+        if (srr__cfg_duration(x, v, &a->delay_ns) < 0)
+            return -1;
+        srr__cfg_pop(x, mark);
+    }
+    if ((v = srr__cfg_enter(x, obj, "canonname", &mark))) {
+        if (srr__cfg_type(x, v, SRR_JPOS_STRING, "a name") < 0 ||
+            srr__cfg_name_at(x, v->line, v->column, v->u.str.s, CFG_MAX_NAME, "canonical name") < 0)
+            return -1;
+        srr__cfg_pop(x, mark);
+    }
+    const char *cn = v ? v->u.str.s : dflt ? dflt->canonname : NULL;
+    if (cn && !(a->canonname = strdup(cn)))
+        return srr__cfg_oom(x);
+    if (entry_level)
+        return 0;
+    if (!ans && !er)
+        return cfg_fail(x, obj, SIM_CFG_EVALUE, "needs \"answers\" or \"error\"");
+    if (ans && er) {
+        const srr_jpos_member *later = ans->line > er->line ||
+                                               (ans->line == er->line && ans->column > er->column)
+                                           ? ans
+                                           : er;
+        mark = srr__cfg_push(x, later->key);
+        return srr__cfg_fail_at(x, later->line, later->column, SIM_CFG_EVALUE,
+                           "\"answers\" and \"error\" cannot both be given");
+    }
+    if (er) {
+        v = &er->value;
+        mark = srr__cfg_push(x, "error");
+        if (srr__cfg_type(x, v, SRR_JPOS_STRING, "a resolver error name") < 0)
+            return -1;
+        for (size_t i = 0; i < sizeof cfg_eai / sizeof cfg_eai[0]; i++)
+            if (strcmp(v->u.str.s, cfg_eai[i].name) == 0)
+                a->error = cfg_eai[i].code;
+        if (!a->error)
+            return cfg_fail(x, v, SIM_CFG_EVALUE,
+                            "unknown resolver error %s (known: EAI_NONAME, EAI_AGAIN, EAI_FAIL, "
+                            "EAI_NODATA)",
+                            srr__cfg_quote(v->u.str.s, q, sizeof q));
+        srr__cfg_pop(x, mark);
+        return 0;
+    }
+    v = &ans->value;
+    mark = srr__cfg_push(x, "answers");
+    if (srr__cfg_type(x, v, SRR_JPOS_ARRAY, "an array of addresses") < 0)
+        return -1;
+    if (v->u.arr.n == 0)
+        return cfg_fail(x, v, SIM_CFG_EVALUE,
+                        "needs at least one address (\"error\": \"EAI_NODATA\" answers none)");
+    if (!(a->addrs = calloc(v->u.arr.n, sizeof *a->addrs)))
+        return srr__cfg_oom(x);
+    for (size_t i = 0; i < v->u.arr.n; i++) {
+        size_t m = srr__cfg_push_index(x, i);
+        if (srr__cfg_addr(x, &v->u.arr.items[i], &a->addrs[i]) < 0)
+            return -1;
+        a->naddrs++;
+        srr__cfg_pop(x, m);
+    }
+    srr__cfg_pop(x, mark);
+    return 0;
+}
+
+static int cfg_dns_entry(cfg *x, const srr_jpos_member *m, size_t di)
+{
+    static const char *const keys[] = {"answers", "error", "script", "delay", "canonname", NULL};
+    sim_config *c = x->c;
+    sim_dns_name *d = &c->dns[di];
+    const srr_jpos *v = &m->value;
+    if (srr__cfg_name_at(x, m->line, m->column, m->key, CFG_MAX_NAME, "DNS name") < 0)
+        return -1;
+    if (strcasecmp(m->key, "localhost") == 0)
+        return srr__cfg_fail_at(x, m->line, m->column, SIM_CFG_EVALUE,
+                           "localhost always resolves to 127.0.0.1 and ::1");
+    for (size_t k = 0; k < di; k++)
+        if (strcasecmp(c->dns[k].name, m->key) == 0)
+            return srr__cfg_fail_at(x, m->line, m->column, SIM_CFG_EDUPLICATE,
+                               "DNS name \"%s\" is already defined as \"%s\"", m->key,
+                               c->dns[k].name);
+    if (!(d->name = strdup(m->key)))
+        return srr__cfg_oom(x);
+    if (srr__cfg_type(x, v, SRR_JPOS_OBJECT, "an object") < 0 || srr__cfg_keys(x, v, keys) < 0)
+        return -1;
+    const char *forms[] = {"answers", "error", "script"};
+    const srr_jpos_member *first = NULL;
+    for (size_t i = 0; i < v->u.obj.n; i++) {
+        const srr_jpos_member *k = &v->u.obj.members[i];
+        for (size_t f = 0; f < 3; f++)
+            if (strcmp(k->key, forms[f]) == 0) {
+                if (first) {
+                    srr__cfg_push(x, k->key);
+                    return srr__cfg_fail_at(x, k->line, k->column, SIM_CFG_EVALUE,
+                                       "\"%s\" and \"%s\" cannot both be given", first->key,
+                                       k->key);
+                }
+                first = k;
+            }
+    }
+    if (!first)
+        return cfg_fail(x, v, SIM_CFG_EVALUE, "needs \"answers\", \"error\" or \"script\"");
+    /* Entry-level delay and canonname are the default of every step. */
+    sim_dns_answer dflt = {0};
+    if (cfg_dns_answer(x, v, &dflt, NULL, 1) < 0) {
+        free(dflt.canonname);
+        return -1;
+    }
+    int rc = -1;
+    size_t mark;
+    const srr_jpos *s = srr__cfg_enter(x, v, "script", &mark);
+    if (!s) {
+        if (!(d->script = calloc(1, sizeof *d->script))) {
+            srr__cfg_oom(x);
+            goto out;
+        }
+        d->nscript = 1;
+        rc = cfg_dns_answer(x, v, &d->script[0], &dflt, 0);
+        goto out;
+    }
+    if (srr__cfg_type(x, s, SRR_JPOS_ARRAY, "an array of steps") < 0)
+        goto out;
+    if (s->u.arr.n == 0) {
+        cfg_fail(x, s, SIM_CFG_EVALUE, "a script needs at least one step");
+        goto out;
+    }
+    if (!(d->script = calloc(s->u.arr.n, sizeof *d->script))) {
+        srr__cfg_oom(x);
+        goto out;
+    }
+    d->nscript = s->u.arr.n;
+    for (size_t i = 0; i < s->u.arr.n; i++) {
+        size_t im = srr__cfg_push_index(x, i);
+        if (cfg_dns_answer(x, &s->u.arr.items[i], &d->script[i], &dflt, 0) < 0)
+            goto out;
+        srr__cfg_pop(x, im);
+    }
+    srr__cfg_pop(x, mark);
+    rc = 0;
+out:
+    free(dflt.canonname);
+    return rc;
+}
+
+int srr__cfg_dns(cfg *x, const srr_jpos *v)
+{
+    sim_config *c = x->c;
+    if (srr__cfg_type(x, v, SRR_JPOS_OBJECT, "an object of DNS names") < 0 ||
+        srr__cfg_cap(x, v, v->u.obj.n, "DNS names") < 0)
+        return -1;
+    if (!(c->dns = calloc(v->u.obj.n ? v->u.obj.n : 1, sizeof *c->dns)))
+        return srr__cfg_oom(x);
+    c->ndns = v->u.obj.n;
+    for (size_t i = 0; i < v->u.obj.n; i++) {
+        size_t mark = srr__cfg_push(x, v->u.obj.members[i].key);
+        if (cfg_dns_entry(x, &v->u.obj.members[i], i) < 0)
+            return -1;
+        srr__cfg_pop(x, mark);
+    }
+    return 0;
+}

@@ -1,0 +1,79 @@
+/*
+ * sim_config_int.h — the config parser's insides, shared by its files
+ * (sim_config.c: errors, paths and the entry points; config_values.c;
+ * config_hosts.c; config_services.c) and by nothing else.
+ */
+#ifndef SOCKRR_SIM_CONFIG_INT_H
+#define SOCKRR_SIM_CONFIG_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "json_pos.h"
+#include "sim_config.h"
+
+enum {
+    CFG_MAX_FILE = 64 * 1024 * 1024, /* a config is a few kB; this is some other file */
+    CFG_MAX_NAME = 253,              /* a DNS name */
+    CFG_MAX_HOSTNAME = 64,           /* HOST_NAME_MAX */
+    /* Hosts, host addresses (in all), DNS names, services and fault rules
+     * are each checked against the earlier ones one by one; the cap keeps
+     * that quadratic work under a second on a generated config. */
+    CFG_MAX_ITEMS = 10000,
+};
+
+#define CFG_NS_PER_S INT64_C(1000000000)
+/* 2000-01-01T00:00:00Z */
+#define CFG_DEFAULT_EPOCH_NS (INT64_C(946684800) * CFG_NS_PER_S)
+/* Linux: 6 SYN retries with backoff from 1 s give up after 127 s. */
+#define CFG_DEFAULT_CONNECT_TIMEOUT_NS (INT64_C(127) * CFG_NS_PER_S)
+
+typedef struct cfg {
+    sim_config *c;
+    srr_config_error *err;
+    char path[512];
+    size_t plen;
+    size_t naddrs; /* host addresses so far, against CFG_MAX_ITEMS */
+} cfg;
+
+/* sim_config.c: errors and the member path */
+/* The first problem, at line:col, with the path so far: returns -1. */
+__attribute__((format(printf, 5, 6))) int srr__cfg_fail_at(cfg *x, int line, int col, int code,
+                                                           const char *fmt, ...);
+#define cfg_fail(x, v, code, ...) srr__cfg_fail_at((x), (v)->line, (v)->column, (code), __VA_ARGS__)
+int srr__cfg_oom(cfg *x);
+size_t srr__cfg_push(cfg *x, const char *key);
+size_t srr__cfg_push_index(cfg *x, size_t i);
+void srr__cfg_pop(cfg *x, size_t mark);
+const char *srr__cfg_quote(const char *s, char *buf, size_t n);
+const char *srr__cfg_got(const srr_jpos *v, char *buf, size_t n);
+int srr__cfg_type(cfg *x, const srr_jpos *v, srr_jpos_type t, const char *what);
+int srr__cfg_keys(cfg *x, const srr_jpos *obj, const char *const *known);
+const srr_jpos *srr__cfg_enter(cfg *x, const srr_jpos *obj, const char *key, size_t *mark);
+int srr__cfg_cap(cfg *x, const srr_jpos *v, size_t n, const char *what);
+
+/* config_values.c */
+int srr__cfg_int(cfg *x, const srr_jpos *v, int64_t min, int64_t max, int64_t *out);
+int srr__cfg_bool(cfg *x, const srr_jpos *v, int *out);
+int srr__cfg_duration(cfg *x, const srr_jpos *v, int64_t *out);
+const char *srr__cfg_ns_text(int64_t ns, char *buf, size_t n);
+int srr__cfg_epoch(cfg *x, const srr_jpos *v, int64_t *out);
+int srr__cfg_ip_parse(const char *s, sim_ip *ip);
+int srr__cfg_ip_equal(const sim_ip *a, const sim_ip *b);
+int srr__cfg_ip_loopback(const sim_ip *ip);
+const char *srr__cfg_ip_text(const sim_ip *ip, char *buf, size_t n);
+int srr__cfg_addr(cfg *x, const srr_jpos *v, sim_ip *ip);
+int srr__cfg_name_at(cfg *x, int line, int col, const char *s, size_t max, const char *what);
+int srr__cfg_bytes(cfg *x, const srr_jpos *v, unsigned char **data, size_t *len);
+
+/* config_hosts.c */
+long srr__cfg_host_named(const sim_config *c, size_t upto, const char *name);
+long srr__cfg_host_with(const sim_config *c, const sim_ip *ip);
+int srr__cfg_hosts(cfg *x, const srr_jpos *v);
+int srr__cfg_dns(cfg *x, const srr_jpos *v);
+
+/* config_services.c */
+int srr__cfg_services(cfg *x, const srr_jpos *v);
+int srr__cfg_faults(cfg *x, const srr_jpos *v);
+
+#endif
