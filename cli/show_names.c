@@ -6,19 +6,15 @@
 #include <fcntl.h>
 #include <linux/sockios.h>
 #include <netdb.h>
-#include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <stdio.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <time.h>
 
+#include "show.h"
 #include "show_names.h"
 
-
 #define NM(x) {x, #x}
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct show_name show_af_names[] = {
     NM(AF_UNSPEC), NM(AF_UNIX), NM(AF_INET), NM(AF_INET6), NM(AF_NETLINK), NM(AF_PACKET),

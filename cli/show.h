@@ -1,0 +1,77 @@
+/*
+ * show.h — `sockrr show`'s insides, shared by its files: cmd_show.c (the
+ * command: options, filters, the event loop), show_ops.c (one printer per
+ * op), show_values.c (members, strings, payloads, return values),
+ * show_socks.c (what is known of each socket id); constants by name come
+ * from show_names.h.
+ */
+#ifndef SOCKRR_SHOW_H
+#define SOCKRR_SHOW_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ----------------------------------------------------------- sockets */
+
+/* What is known of one socket id; strings owned, NULL when unknown. */
+struct show_sock {
+    json_int_t id; /* 0: free slot */
+    char *family, *stype, *local, *peer;
+};
+
+/* Open addressing by socket id: ids are small and dense, but a trace may
+ * name any number, so no array indexed by id. */
+struct show_socks {
+    struct show_sock *slots;
+    size_t cap, used;
+};
+
+/* --------------------------------------------------------------- ops */
+
+struct show_ctx {
+    FILE *out;
+    struct show_socks socks;
+    int hexdump;
+};
+
+struct show_op {
+    const char *name;
+    void (*print)(struct show_ctx *c, const json_t *ev);
+    int own_newline; /* prints its own "\n" and what follows it (-x dumps) */
+};
+
+enum { SHOW_PREVIEW = 32 }; /* payload bytes a line previews */
+
+/* show_socks.c */
+void show_socks_free(struct show_socks *t);
+/* What the event says of its sockets is remembered. */
+void show_learn(struct show_socks *t, const json_t *ev);
+/* A descriptor annotated with its socket, as strace -yy does. */
+void show_fd(FILE *out, const struct show_socks *t, json_int_t fd, const json_t *sock);
+void show_ev_fd(FILE *out, const struct show_socks *t, const json_t *ev);
+
+/* show_values.c */
+void show_set(char **slot, const char *value);
+const char *show_str(const json_t *ev, const char *key);
+json_int_t show_int(const json_t *ev, const char *key);
+const json_t *show_arg(const json_t *ev, const char *key);
+json_int_t show_arg_int(const json_t *ev, const char *key);
+void show_qstr(FILE *out, const char *s);
+void show_word(FILE *out, const char *s);
+unsigned char *show_b64(const json_t *v, size_t *n);
+void show_preview(FILE *out, const unsigned char *p, size_t n, long long total);
+void show_hexdump(FILE *out, const unsigned char *p, size_t n);
+void show_errno(FILE *out, const json_t *ev);
+void show_ret(FILE *out, const json_t *ev);
+void show_secs(FILE *out, json_int_t ns);
+
+/* show_ops.c */
+const struct show_op *show_find_op(const char *name);
+/* " socket,socketpair,...\n": every op's name. */
+void show_op_names(FILE *out);
+/* "  12 +0.000123 [4242] " then the op's own text. */
+void show_event(struct show_ctx *c, const json_t *ev, json_int_t start);
+
+#endif
