@@ -237,53 +237,59 @@ static int launch_setenv(const char *preload, const launch_opts *o, const char *
     return r;
 }
 
-int cli_launch(const launch_opts *o)
-{
-    launch_verb = o->verb;
-    char **cmd = o->cmd;
-    const char *out = o->trace, *pcap = o->pcap;
+/* One run: what is found before CMD starts, and the child running it. */
+typedef struct launch_run {
+    char path[PATH_MAX];    /* CMD, found */
+    char preload[PATH_MAX]; /* the interposer library */
+    char trace[PATH_MAX];   /* the trace, absolute; "" when none */
+    char ctl[PATH_MAX];     /* the trace's control file; "" when none */
+    int go[2], report[2];   /* "go" to the child; exec's failure back from it */
+    pid_t pid;
+} launch_run;
 
-    char path[PATH_MAX];
-    int r = launch_find(cmd[0], path, sizeof path);
+/* Everything that can be wrong before CMD runs: 0, or the exit status
+ * (said on stderr). */
+static int launch_prepare(const launch_opts *o, launch_run *run)
+{
+    char **cmd = o->cmd;
+    int r = launch_find(cmd[0], run->path, sizeof run->path);
     if (r == -EACCES)
         return launch_fail(SRR_EXIT_CANNOT_RUN, "%s: permission denied%s", cmd[0], "");
     if (r < 0)
         return launch_fail(SRR_EXIT_NOT_FOUND, "%s: command not found%s", cmd[0], "");
-    if (launch_is_static(path))
+    if (launch_is_static(run->path))
         return launch_fail(SRR_EXIT_CANNOT_RUN,
-                           "%s is statically linked: LD_PRELOAD cannot reach its calls%s", path,
-                           " (docs/interpose.md)");
-    char preload[PATH_MAX];
-    if (launch_preload(preload, sizeof preload) < 0)
-        return launch_fail(SRR_EXIT_FAIL,
-                           "cannot find the interposer libsockrr-preload.so%s%s",
-                           getenv(srr__env_names[SRR_ENV_PRELOAD]) ? " at $SOCKRR_PRELOAD="
-                                                                   : " beside sockrr",
-                           getenv(srr__env_names[SRR_ENV_PRELOAD])
-                               ? getenv(srr__env_names[SRR_ENV_PRELOAD])
-                               : "");
-    char trace[PATH_MAX], ctl[PATH_MAX] = "";
-    if (out) {
-        r = launch_abspath(out, trace, sizeof trace);
-        if (r < 0)
-            return launch_fail(SRR_EXIT_FAIL, "%s: %s", out, strerror(-r));
-        if (pcap) {
-            /* the pcap is written at the end: find out now that it can be */
-            int fd = open(pcap, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-            if (fd < 0)
-                return launch_fail(SRR_EXIT_FAIL, "%s: %s", pcap, strerror(errno));
-            close(fd);
-        }
-        r = launch_ctl_path(ctl, sizeof ctl);
-        if (r < 0)
-            return launch_fail(SRR_EXIT_FAIL, "cannot create a control file: %s%s", strerror(-r),
-                               "");
+                           "%s is statically linked: LD_PRELOAD cannot reach its calls%s",
+                           run->path, " (docs/interpose.md)");
+    if (launch_preload(run->preload, sizeof run->preload) < 0) {
+        const char *env = getenv(srr__env_names[SRR_ENV_PRELOAD]);
+        return launch_fail(SRR_EXIT_FAIL, "cannot find the interposer libsockrr-preload.so%s%s",
+                           env ? " at $SOCKRR_PRELOAD=" : " beside sockrr", env ? env : "");
     }
+    if (!o->trace)
+        return 0;
+    r = launch_abspath(o->trace, run->trace, sizeof run->trace);
+    if (r < 0)
+        return launch_fail(SRR_EXIT_FAIL, "%s: %s", o->trace, strerror(-r));
+    if (o->pcap) {
+        /* the pcap is written at the end: find out now that it can be */
+        int fd = open(o->pcap, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return launch_fail(SRR_EXIT_FAIL, "%s: %s", o->pcap, strerror(errno));
+        close(fd);
+    }
+    r = launch_ctl_path(run->ctl, sizeof run->ctl);
+    if (r < 0)
+        return launch_fail(SRR_EXIT_FAIL, "cannot create a control file: %s%s", strerror(-r),
+                           "");
+    return 0;
+}
 
-    /* The child waits for "go" before exec; exec's failure comes back on
-     * a close-on-exec pipe. */
-    int go[2], report[2];
-    if (pipe2(go, O_CLOEXEC) < 0 || pipe2(report, O_CLOEXEC) < 0)
+/* The child, which waits for "go" before exec; exec's failure comes back
+ * on a close-on-exec pipe.  0, or the exit status. */
+static int launch_spawn(const launch_opts *o, launch_run *run)
+{
+    if (pipe2(run->go, O_CLOEXEC) < 0 || pipe2(run->report, O_CLOEXEC) < 0)
         return launch_fail(SRR_EXIT_FAIL, "pipe: %s%s", strerror(errno), "");
     /* inherited SIG_IGN for SIGCHLD would reap CMD behind waitpid's back;
      * CMD gets the disposition it was given */
@@ -291,81 +297,108 @@ int cli_launch(const launch_opts *o)
     sigemptyset(&chld_dfl.sa_mask);
     sigaction(SIGCHLD, &chld_dfl, &chld_was);
     fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
+    run->pid = fork();
+    if (run->pid < 0)
         return launch_fail(SRR_EXIT_FAIL, "fork: %s%s", strerror(errno), "");
-    if (pid == 0) {
-        close(go[1]);
-        close(report[0]);
+    if (run->pid == 0) {
+        close(run->go[1]);
+        close(run->report[0]);
         char c;
-        if (read(go[0], &c, 1) != 1)
-            _exit(127); /* the parent gave up: never start */
+        if (read(run->go[0], &c, 1) != 1)
+            _exit(SRR_EXIT_NOT_FOUND); /* the parent gave up: never start */
         sigaction(SIGCHLD, &chld_was, NULL);
-        int e = launch_setenv(preload, o, out ? trace : NULL, out ? ctl : NULL);
+        int e = launch_setenv(run->preload, o, o->trace ? run->trace : NULL,
+                              o->trace ? run->ctl : NULL);
         if (e == 0) {
-            execv(path, cmd);
+            execv(run->path, o->cmd);
             e = -errno;
         }
-        (void)!write(report[1], &e, sizeof e);
-        _exit(127);
+        (void)!write(run->report[1], &e, sizeof e);
+        _exit(SRR_EXIT_NOT_FOUND);
     }
-    close(go[0]);
-    close(report[1]);
+    close(run->go[0]);
+    close(run->report[1]);
+    return 0;
+}
 
-    if (out) {
-        /* the header's clock is the run's: the kernel's, or the sim's at 0 */
-        srr_world *clock = o->clock ? o->clock : srr_world_kernel();
-        srr_trace_meta meta = {.program = cmd[0], .payload_cap = o->payload_cap,
-                               .world = o->mode == LAUNCH_SIM ? "sim" : "kernel",
-                               .seed = o->seed};
-        for (meta.argc = 0; cmd[meta.argc]; meta.argc++)
-            ;
-        meta.argv = cmd;
-        r = clock ? srr__trace_shared_create(trace, ctl, &meta, clock, pid) : -ENOMEM;
-        if (clock != o->clock)
-            srr_world_destroy(clock);
-        if (r < 0) {
-            kill(pid, SIGKILL);
-            waitpid(pid, NULL, 0);
-            unlink(ctl);
-            return launch_fail(SRR_EXIT_FAIL, "%s: %s", out, strerror(-r));
-        }
+/* The trace's header, written before CMD starts; the unstarted child is
+ * killed when it cannot be.  0, or the exit status. */
+static int launch_header(const launch_opts *o, launch_run *run)
+{
+    if (!o->trace)
+        return 0;
+    /* the header's clock is the run's: the kernel's, or the sim's at 0 */
+    srr_world *clock = o->clock ? o->clock : srr_world_kernel();
+    srr_trace_meta meta = {.program = o->cmd[0], .payload_cap = o->payload_cap,
+                           .world = o->mode == LAUNCH_SIM ? "sim" : "kernel",
+                           .seed = o->seed};
+    for (meta.argc = 0; o->cmd[meta.argc]; meta.argc++)
+        ;
+    meta.argv = o->cmd;
+    int r = clock ? srr__trace_shared_create(run->trace, run->ctl, &meta, clock, run->pid)
+                  : -ENOMEM;
+    if (clock != o->clock)
+        srr_world_destroy(clock);
+    if (r < 0) {
+        kill(run->pid, SIGKILL);
+        waitpid(run->pid, NULL, 0);
+        unlink(run->ctl);
+        return launch_fail(SRR_EXIT_FAIL, "%s: %s", o->trace, strerror(-r));
     }
-    launch_child = pid;
+    return 0;
+}
+
+/* CMD runs: signals for sockrr go to it, the pcap is made alongside, and
+ * its end is sockrr's.  The exit status. */
+static int launch_supervise(const launch_opts *o, launch_run *run)
+{
+    launch_child = run->pid;
     struct sigaction sa = {.sa_sigaction = launch_forward, .sa_flags = SA_SIGINFO | SA_RESTART};
     sigemptyset(&sa.sa_mask);
     static const int forwarded[] = {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM};
     for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
         sigaction(forwarded[i], &sa, NULL);
-    (void)!write(go[1], "g", 1);
-    close(go[1]);
+    (void)!write(run->go[1], "g", 1);
+    close(run->go[1]);
 
     int e = 0;
-    ssize_t got = read(report[0], &e, sizeof e);
-    close(report[0]);
-    struct launch_wait wt = {.pid = pid};
+    ssize_t got = read(run->report[0], &e, sizeof e);
+    close(run->report[0]);
+    struct launch_wait wt = {.pid = run->pid};
     int rc = SRR_EXIT_OK;
-    if (got != (ssize_t)sizeof e && pcap) {
+    if (got != (ssize_t)sizeof e && o->pcap) {
         /* the pcap is made while CMD runs, on the core it leaves idle,
          * instead of after it: the same bytes, sooner */
-        if (cli_convert_file(trace, pcap, launch_more, &wt) != SRR_EXIT_OK)
+        if (cli_convert_file(run->trace, o->pcap, launch_more, &wt) != SRR_EXIT_OK)
             rc = SRR_EXIT_FAIL;
     }
-    while (!wt.done && waitpid(pid, &wt.status, 0) < 0 && errno == EINTR)
+    while (!wt.done && waitpid(run->pid, &wt.status, 0) < 0 && errno == EINTR)
         ;
-    if (ctl[0])
-        unlink(ctl);
+    if (run->ctl[0])
+        unlink(run->ctl);
     if (got == (ssize_t)sizeof e) {
         /* exec failed: nothing ran, so no trace is left behind */
-        if (out)
-            unlink(trace);
-        return launch_fail(e == -ENOENT ? SRR_EXIT_NOT_FOUND : SRR_EXIT_CANNOT_RUN, "%s: %s", cmd[0],
-                           strerror(-e));
+        if (o->trace)
+            unlink(run->trace);
+        return launch_fail(e == -ENOENT ? SRR_EXIT_NOT_FOUND : SRR_EXIT_CANNOT_RUN, "%s: %s",
+                           o->cmd[0], strerror(-e));
     }
     int status = wt.status;
-    int cmd_rc = WIFEXITED(status) ? WEXITSTATUS(status)
+    int cmd_rc = WIFEXITED(status)     ? WEXITSTATUS(status)
                  : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
                                        : SRR_EXIT_FAIL;
     /* a pcap that could not be written fails a run that otherwise passed */
     return cmd_rc == 0 ? rc : cmd_rc;
+}
+
+int cli_launch(const launch_opts *o)
+{
+    launch_verb = o->verb;
+    launch_run run = {.pid = -1};
+    int rc = launch_prepare(o, &run);
+    if (rc == 0)
+        rc = launch_spawn(o, &run);
+    if (rc == 0)
+        rc = launch_header(o, &run);
+    return rc ? rc : launch_supervise(o, &run);
 }
