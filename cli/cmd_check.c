@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "grow.h"
 #include "sim_config.h"
 #include "trace.h"
 
@@ -94,16 +95,11 @@ static int check_continuity(struct check_offsets *o, const json_t *ev, srr_trace
         return 0;
     size_t i = 2 * (size_t)sock + (size_t)dir;
     if (i >= o->n) {
-        size_t n = o->n ? o->n : 64;
-        while (n <= i)
-            n *= 2;
-        json_int_t *v = realloc(o->next, n * sizeof *v);
-        if (!v)
+        size_t was = o->n;
+        if (srr__grow((void **)&o->next, &o->n, i + 1, sizeof *o->next) < 0)
             return 0;
-        for (size_t j = o->n; j < n; j++)
-            v[j] = -1;
-        o->next = v;
-        o->n = n;
+        for (size_t j = was; j < o->n; j++)
+            o->next[j] = -1;
     }
     json_int_t want = o->next[i];
     int peek = dir == 1 && (json_integer_value(json_object_get(json_object_get(ev, "args"), "flags")) & MSG_PEEK);

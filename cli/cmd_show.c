@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "grow.h"
 #include "show.h"
 #include "trace.h"
 
@@ -23,7 +24,7 @@ struct show_filter {
     int by_pid, by_sock;
     json_int_t pid, sock;
     char **ops; /* NULL: every op */
-    size_t nops;
+    size_t nops, ops_cap;
 };
 
 static int show_has_sock(const json_t *ev, json_int_t id)
@@ -99,13 +100,11 @@ static int show_add_ops(struct show_filter *f, const char *list)
     for (;;) {
         size_t n = strcspn(p, ",");
         char *name = strndup(p, n);
-        char **grown = name ? realloc(f->ops, (f->nops + 1) * sizeof *f->ops) : NULL;
-        if (!grown) {
+        if (!name || srr__grow((void **)&f->ops, &f->ops_cap, f->nops + 1, sizeof *f->ops) < 0) {
             free(name);
             fprintf(stderr, "sockrr show: out of memory\n");
             return -1;
         }
-        f->ops = grown;
         f->ops[f->nops++] = name;
         if (!show_find_op(name)) {
             fprintf(stderr, "sockrr show: unknown op '%s'; the ops are:", name);

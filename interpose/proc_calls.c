@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "preload.h"
+#include "grow.h"
 
 pid_t fork(void)
 {
@@ -73,20 +74,16 @@ int execvp(const char *file, char *const argv[])
  * execle, the environment. */
 static char **collect_args(const char *arg0, va_list ap, char ***envp)
 {
-    size_t n = 1, cap = 16;
-    char **argv = malloc(cap * sizeof *argv);
-    if (!argv)
+    size_t n = 1, cap = 0;
+    char **argv = NULL;
+    if (srr__grow((void **)&argv, &cap, 16, sizeof *argv) < 0)
         return NULL;
     argv[0] = (char *)arg0;
     for (;;) {
         char *a = arg0 ? va_arg(ap, char *) : NULL;
-        if (n + 1 >= cap) {
-            char **b = realloc(argv, (cap *= 2) * sizeof *argv);
-            if (!b) {
-                free(argv);
-                return NULL;
-            }
-            argv = b;
+        if (srr__grow((void **)&argv, &cap, n + 1, sizeof *argv) < 0) {
+            free(argv);
+            return NULL;
         }
         argv[n++] = a;
         if (!a)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "preload.h"
+#include "grow.h"
 
 int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
                 struct addrinfo **res)
@@ -93,14 +94,10 @@ static struct hostent *host_call(const char *name, int af, const void *addr, soc
     struct hostent *result = NULL;
     int herr = 0;
     for (;;) {
-        if (!host_buf) {
-            host_buflen = 1024;
-            host_buf = malloc(host_buflen);
-            if (!host_buf) {
-                h_errno = NETDB_INTERNAL;
-                errno = ENOMEM;
-                return NULL;
-            }
+        if (!host_buf && srr__grow((void **)&host_buf, &host_buflen, 1024, 1) < 0) {
+            h_errno = NETDB_INTERNAL;
+            errno = ENOMEM;
+            return NULL;
         }
         int r = name ? gethostbyname2_r(name, af, &host_static, host_buf, host_buflen, &result,
                                         &herr)
@@ -108,14 +105,11 @@ static struct hostent *host_call(const char *name, int af, const void *addr, soc
                                        &result, &herr);
         if (r != ERANGE)
             break;
-        char *bigger = realloc(host_buf, host_buflen * 2);
-        if (!bigger) {
+        if (srr__grow((void **)&host_buf, &host_buflen, host_buflen + 1, 1) < 0) {
             h_errno = NETDB_INTERNAL;
             errno = ENOMEM;
             return NULL;
         }
-        host_buf = bigger;
-        host_buflen *= 2;
     }
     if (!result)
         h_errno = herr;

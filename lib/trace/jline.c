@@ -6,6 +6,7 @@
 
 #include "jline.h"
 #include "trace.h"
+#include "grow.h"
 
 void srr__jl_reset(srr_jline *l)
 {
@@ -26,16 +27,10 @@ int srr__jl_reserve(srr_jline *l, size_t n)
         return -1;
     if (l->len + n <= l->cap)
         return 0;
-    size_t cap = l->cap ? l->cap : 512;
-    while (cap < l->len + n)
-        cap *= 2;
-    char *b = realloc(l->buf, cap);
-    if (!b) {
+    if (srr__grow((void **)&l->buf, &l->cap, l->len + n, 1) < 0) {
         l->oom = 1;
         return -1;
     }
-    l->buf = b;
-    l->cap = cap;
     return 0;
 }
 

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "pcap_synth.h"
+#include "grow.h"
 
 /* Linux's numbers, as traces record them. */
 enum { PCAP_AF_UNIX = 1, PCAP_AF_INET = 2, PCAP_AF_INET6 = 10 };
@@ -203,14 +204,8 @@ static int pcap_fd_add(struct srr__pcap_sock *s, const json_t *ev, const json_t 
     for (size_t i = 0; i < s->nfds; i++)
         if (s->fds[i] == v)
             return 0;
-    if (s->nfds == s->capfds) {
-        size_t n = s->capfds ? s->capfds * 2 : 2;
-        long long *a = realloc(s->fds, n * sizeof *a);
-        if (!a)
-            return -1;
-        s->fds = a;
-        s->capfds = n;
-    }
+    if (srr__grow((void **)&s->fds, &s->capfds, s->nfds + 1, sizeof *s->fds) < 0)
+        return -1;
     s->fds[s->nfds++] = v;
     return 0;
 }

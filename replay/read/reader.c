@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "trace.h"
+#include "grow.h"
 
 enum {
     READER_CHUNK = 64 * 1024,
@@ -131,14 +132,10 @@ static int reader_fill(srr_trace_reader *r)
             r->discarding = 1;
             r->end = r->scanned = 0;
         } else {
-            size_t ncap = r->cap * 2;
-            char *nbuf = realloc(r->buf, ncap);
-            if (!nbuf) {
+            if (srr__grow((void **)&r->buf, &r->cap, r->cap + 1, 1) < 0) {
                 errno = ENOMEM;
                 return -1;
             }
-            r->buf = nbuf;
-            r->cap = ncap;
         }
     }
     for (;;) {

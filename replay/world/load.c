@@ -319,14 +319,11 @@ static int rp_add_gai(replay_world *r, rp_ev *e)
     if (!ev)
         return -1;
     const json_t *args = json_object_get(ev, "args");
-    rp_gai *v = realloc(r->gais, (r->ngais + 1) * sizeof *v);
-    if (!v) {
+    if (srr__grow((void **)&r->gais, &r->gais_cap, r->ngais + 1, sizeof *r->gais) < 0) {
         json_decref(ev);
         return -1;
     }
-    r->gais = v;
     rp_gai *g = &r->gais[r->ngais++];
-    memset(g, 0, sizeof *g);
     const char *node = json_string_value(json_object_get(args, "node"));
     const char *svc = json_string_value(json_object_get(args, "service"));
     g->pid = (int)e->pid;

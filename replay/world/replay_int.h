@@ -148,9 +148,9 @@ typedef struct replay_world {
     rp_prog *progs;
     size_t nprogs, progs_cap, nmade;
     rp_gai *gais;
-    size_t ngais;
+    size_t ngais, gais_cap;
     rp_map *maps;
-    size_t nmaps;
+    size_t nmaps, maps_cap;
     int pids[RP_PIDS]; /* the processes the program may be playing, in preference order */
     int pid;           /* the one it plays, once chosen; 0 before */
     char hostname[256];

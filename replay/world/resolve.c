@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "libc.h"
+#include "grow.h"
 #include "replay_int.h"
 
 /* ----------------------------------------------------------------- maps */
@@ -84,12 +85,10 @@ int srr__rp_parse_maps(replay_world *r, const char *spec, char *errbuf, size_t e
             break;
         }
         m.host_only = ho_rec;
-        rp_map *v = realloc(r->maps, (r->nmaps + 1) * sizeof *v);
-        if (!v) {
+        if (srr__grow((void **)&r->maps, &r->maps_cap, r->nmaps + 1, sizeof *r->maps) < 0) {
             rc = -1;
             break;
         }
-        r->maps = v;
         r->maps[r->nmaps++] = m;
     }
     free(copy);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sim_config_int.h"
+#include "grow.h"
 
 /* ---------------------------------------------------------------- hosts */
 
@@ -151,10 +152,8 @@ static int cfg_self(cfg *x, const srr_jpos *hosts)
         c->hosts[local].self = 1;
         return 0;
     }
-    sim_host *nh = realloc(c->hosts, (c->nhosts + 1) * sizeof *nh);
-    if (!nh)
+    if (srr__grow((void **)&c->hosts, &c->hosts_cap, c->nhosts + 1, sizeof *c->hosts) < 0)
         return srr__cfg_oom(x);
-    c->hosts = nh;
     sim_host *h = &c->hosts[c->nhosts++];
     memset(h, 0, sizeof *h);
     h->self = 1;
@@ -175,8 +174,7 @@ int srr__cfg_hosts(cfg *x, const srr_jpos *v)
         if (srr__cfg_type(x, v, SRR_JPOS_OBJECT, "an object of hosts") < 0 ||
             srr__cfg_cap(x, v, v->u.obj.n, "hosts") < 0)
             return -1;
-        c->hosts = calloc(v->u.obj.n ? v->u.obj.n : 1, sizeof *c->hosts);
-        if (!c->hosts)
+        if (srr__grow((void **)&c->hosts, &c->hosts_cap, v->u.obj.n, sizeof *c->hosts) < 0)
             return srr__cfg_oom(x);
         c->nhosts = v->u.obj.n;
         for (size_t i = 0; i < v->u.obj.n; i++) {

@@ -17,6 +17,7 @@
 
 #include "json_pos.h"
 #include "sim_config.h"
+#include "grow.h"
 #include "sim_config_int.h"
 
 /* ------------------------------------------------------------- services */
@@ -171,7 +172,7 @@ static int cfg_service(cfg *x, const srr_jpos_member *m, size_t si)
     e = srr__cfg_enter(x, v, "script", &mark);
     if (srr__cfg_type(x, e, SRR_JPOS_ARRAY, "an array of steps") < 0)
         return -1;
-    if (e->u.arr.n && !(sv->script = calloc(e->u.arr.n, sizeof *sv->script)))
+    if (srr__grow((void **)&sv->script, &sv->script_cap, e->u.arr.n, sizeof *sv->script) < 0)
         return srr__cfg_oom(x);
     for (size_t i = 0; i < e->u.arr.n; i++) {
         size_t im = srr__cfg_push_index(x, i);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "json_pos.h"
+#include "grow.h"
 
 typedef struct jp_parser {
     const unsigned char *s;
@@ -186,16 +187,8 @@ static int jp_value(jp_parser *p, srr_jpos *v);
 
 static int jp_sput(jp_parser *p, size_t *n, const void *b, size_t k)
 {
-    if (*n + k + 1 > p->scap) {
-        size_t cap = p->scap ? p->scap : 64;
-        while (cap < *n + k + 1)
-            cap *= 2;
-        char *nb = realloc(p->sbuf, cap);
-        if (!nb)
-            return jp_oom(p), -1;
-        p->sbuf = nb;
-        p->scap = cap;
-    }
+    if (srr__grow((void **)&p->sbuf, &p->scap, *n + k + 1, 1) < 0)
+        return jp_oom(p), -1;
     memcpy(p->sbuf + *n, b, k);
     *n += k;
     return 0;
@@ -509,14 +502,8 @@ static int jp_array(jp_parser *p, srr_jpos *v)
         return 0;
     }
     for (;;) {
-        if (v->u.arr.n == cap) {
-            size_t nc = cap ? cap * 2 : 4;
-            srr_jpos *ni = realloc(v->u.arr.items, nc * sizeof *ni);
-            if (!ni)
-                return jp_oom(p), -1;
-            v->u.arr.items = ni;
-            cap = nc;
-        }
+        if (srr__grow((void **)&v->u.arr.items, &cap, v->u.arr.n + 1, sizeof *v->u.arr.items) < 0)
+            return jp_oom(p), -1;
         size_t saved = srr__json_pos_path_index(p->path, sizeof p->path, &p->plen, v->u.arr.n);
         srr_jpos *item = &v->u.arr.items[v->u.arr.n];
         memset(item, 0, sizeof *item);
@@ -604,19 +591,11 @@ static int jp_object(jp_parser *p, srr_jpos *v)
                     jp_token(p, p->pos, t, sizeof t));
             goto out;
         }
-        if (v->u.obj.n == cap) {
-            size_t nc = cap ? cap * 2 : 4;
-            if (nc > UINT32_MAX - 1) {
-                jp_oom(p);
-                goto out;
-            }
-            srr_jpos_member *nm = realloc(v->u.obj.members, nc * sizeof *nm);
-            if (!nm) {
-                jp_oom(p);
-                goto out;
-            }
-            v->u.obj.members = nm;
-            cap = nc;
+        if (v->u.obj.n >= UINT32_MAX - 1 ||
+            srr__grow((void **)&v->u.obj.members, &cap, v->u.obj.n + 1,
+                      sizeof *v->u.obj.members) < 0) {
+            jp_oom(p);
+            goto out;
         }
         srr_jpos_member *m = &v->u.obj.members[v->u.obj.n];
         memset(m, 0, sizeof *m);

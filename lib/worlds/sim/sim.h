@@ -90,7 +90,7 @@ struct sim_sock {
     sim_sock *connect_to; /* CONNECTING on a full backlog: the listener it waits on */
     /* listen */
     sim_sock **pending;   /* connections waiting for accept */
-    size_t npending, backlog;
+    size_t npending, pending_cap, backlog;
     /* datagram */
     sim_dgram *dq_head, *dq_tail;
     size_t dq_bytes;

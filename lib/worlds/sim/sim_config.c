@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "sim_config_int.h"
 
 /* --------------------------------------------------------- errors, paths */
@@ -293,14 +294,14 @@ sim_config *srr__sim_config_load(const char *path, srr_config_error *err)
     } else {
         for (;;) {
             if (len == cap) {
-                size_t nc = cap ? cap * 2 : 16384;
-                char *nb = nc > CFG_MAX_FILE + (size_t)1 ? NULL : realloc(buf, nc);
-                if (!nb) {
-                    e = nc > CFG_MAX_FILE + (size_t)1 ? EFBIG : ENOMEM;
+                if (len > CFG_MAX_FILE) {
+                    e = EFBIG;
                     break;
                 }
-                buf = nb;
-                cap = nc;
+                if (srr__grow((void **)&buf, &cap, len + 16384, 1) < 0) {
+                    e = ENOMEM;
+                    break;
+                }
             }
             size_t got = fread(buf + len, 1, cap - len, f);
             len += got;

@@ -78,7 +78,7 @@ typedef enum sim_step_kind {
 typedef struct sim_step {
     sim_step_kind kind;
     unsigned char *data; /* EXPECT, SEND */
-    size_t len;
+    size_t len, cap;
     int64_t ns;          /* WAIT */
 } sim_step;
 
@@ -87,7 +87,7 @@ typedef struct sim_service {
     int port;
     int proto;       /* IPPROTO_TCP (the default) */
     sim_step *script;
-    size_t nscript;
+    size_t nscript, script_cap;
     char *trace;     /* plays the peer side of this JSONL trace instead (NULL) */
 } sim_service;
 
@@ -138,7 +138,7 @@ typedef struct sim_config {
     int64_t connect_timeout_ns; /* a blackholed connect gives up after this (Linux ≈127 s) */
     char *hostname;             /* gethostname() answer: the self host's name */
     sim_host *hosts;
-    size_t nhosts;
+    size_t nhosts, hosts_cap;
     sim_dns_name *dns;
     size_t ndns;
     sim_service *services;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "sim.h"
 #include "trace.h"
 
@@ -17,27 +18,20 @@
 static int playback_add(sim_service *sv, sim_step_kind kind, const unsigned char *p, size_t n)
 {
     sim_step *last = sv->nscript ? &sv->script[sv->nscript - 1] : NULL;
-    if (last && last->kind == kind && (kind == SIM_STEP_EXPECT || kind == SIM_STEP_SEND)) {
-        unsigned char *d = realloc(last->data, last->len + n + 1);
-        if (!d)
+    int join = last && last->kind == kind && (kind == SIM_STEP_EXPECT || kind == SIM_STEP_SEND);
+    if (!join) {
+        if (srr__grow((void **)&sv->script, &sv->script_cap, sv->nscript + 1,
+                      sizeof *sv->script) < 0)
             return -ENOMEM;
-        memcpy(d + last->len, p, n);
-        last->data = d;
-        last->len += n;
-        return 0;
+        last = &sv->script[sv->nscript++];
+        last->kind = kind;
     }
-    sim_step *v = realloc(sv->script, (sv->nscript + 1) * sizeof *v);
-    if (!v)
-        return -ENOMEM;
-    sv->script = v;
-    sim_step *st = &v[sv->nscript++];
-    memset(st, 0, sizeof *st);
-    st->kind = kind;
     if (n) {
-        if (!(st->data = malloc(n)))
+        /* the steps made here grow from nothing, so their cap is their room */
+        if (srr__grow((void **)&last->data, &last->cap, last->len + n, 1) < 0)
             return -ENOMEM;
-        memcpy(st->data, p, n);
-        st->len = n;
+        memcpy(last->data + last->len, p, n);
+        last->len += n;
     }
     return 0;
 }

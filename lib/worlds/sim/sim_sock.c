@@ -11,6 +11,7 @@
 #include <sys/un.h>
 
 #include "sim.h"
+#include "grow.h"
 
 /* ---------------------------------------------------------------- buffers */
 
@@ -28,16 +29,9 @@ int srr__sim_buf_put(sim_buf *b, const void *p, size_t n)
         b->end -= b->start;
         b->start = 0;
     }
-    if (b->end + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->end + n)
-            cap *= 2;
-        unsigned char *d = realloc(b->data, cap);
-        if (!d)
-            return -ENOMEM;
-        b->data = d;
-        b->cap = cap;
-    }
+    if (b->end + n > b->cap &&
+        srr__grow((void **)&b->data, &b->cap, b->end + n < 4096 ? 4096 : b->end + n, 1) < 0)
+        return -ENOMEM;
     memcpy(b->data + b->end, p, n);
     b->end += n;
     return 0;
@@ -68,14 +62,8 @@ void srr__sim_buf_free(sim_buf *b)
 
 sim_sock *srr__sim_sock_new(sim_world *s, int family, int type, int proto)
 {
-    if (s->nall == s->capall) {
-        size_t n = s->capall ? s->capall * 2 : 32;
-        sim_sock **v = realloc(s->all, n * sizeof *v);
-        if (!v)
-            return NULL;
-        s->all = v;
-        s->capall = n;
-    }
+    if (srr__grow((void **)&s->all, &s->capall, s->nall + 1, sizeof *s->all) < 0)
+        return NULL;
     sim_sock *k = calloc(1, sizeof *k);
     if (!k)
         return NULL;

@@ -15,6 +15,7 @@
 #include <sys/un.h>
 
 #include "sim.h"
+#include "grow.h"
 
 static int stream_nonblocking(const sim_sock *k, int flags)
 {
@@ -304,12 +305,11 @@ static int stream_establish(sim_world *s, sim_sock *k, sim_sock *l, const struct
         srv->refs = 1; /* held by the world until the script ends */
         srr__sim_service_run(s, srv);
     } else {
-        sim_sock **v = realloc(l->pending, (l->npending + 1) * sizeof *v);
-        if (!v) {
+        if (srr__grow((void **)&l->pending, &l->pending_cap, l->npending + 1,
+                      sizeof *l->pending) < 0) {
             stream_reset_other(s, srv);
             return -ENOMEM;
         }
-        l->pending = v;
         l->pending[l->npending++] = srv;
     }
     srr__sim_changed(s);
@@ -551,13 +551,9 @@ static int record_push(sim_sock *o, size_t len)
         if (o->rec_head > 0) { /* reuse the consumed front first */
             memmove(o->records, o->records + o->rec_head, o->rec_count * sizeof *o->records);
             o->rec_head = 0;
-        } else {
-            size_t cap = o->rec_cap ? o->rec_cap * 2 : 16;
-            size_t *v = realloc(o->records, cap * sizeof *v);
-            if (!v)
-                return -ENOMEM;
-            o->records = v;
-            o->rec_cap = cap;
+        } else if (srr__grow((void **)&o->records, &o->rec_cap, o->rec_cap + 1,
+                             sizeof *o->records) < 0) {
+            return -ENOMEM;
         }
     }
     o->records[o->rec_head + o->rec_count++] = len;

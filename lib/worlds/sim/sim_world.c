@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "busy.h"
+#include "grow.h"
 #include "libc.h"
 #include "forked.h"
 #include "sim.h"
@@ -232,19 +233,10 @@ int srr__sim_handle_new_from(sim_world *s, sim_sock *k, int min)
     size_t i = min > SIM_FIRST_HANDLE ? (size_t)(min - SIM_FIRST_HANDLE) : 0;
     while (i < s->nhandles && s->handles[i])
         i++;
-    if (i >= s->nhandles) {
-        size_t n = s->nhandles ? s->nhandles : 16;
-        while (n <= i)
-            n *= 2;
-        if (n > 65536)
-            return -EMFILE;
-        sim_sock **v = realloc(s->handles, n * sizeof *v);
-        if (!v)
-            return -ENOMEM;
-        memset(v + s->nhandles, 0, (n - s->nhandles) * sizeof *v);
-        s->handles = v;
-        s->nhandles = n;
-    }
+    if (i >= 65536)
+        return -EMFILE;
+    if (srr__grow((void **)&s->handles, &s->nhandles, i + 1, sizeof *s->handles) < 0)
+        return -ENOMEM;
     s->handles[i] = k;
     k->refs++;
     return (int)i + SIM_FIRST_HANDLE;
