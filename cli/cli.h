@@ -21,9 +21,9 @@ int cli_replay(int argc, char **argv);
  * (srr__trace_follow). */
 int cli_convert_file(const char *in, const char *out, int (*more)(void *arg), void *arg);
 
-struct srr_trace_error;
+struct srr_parse_error;
 /* A capture's conversion error as one line: "sockrr VERB: FILE: packet N:
  * field: text" (a capture's place is a packet, not a line). */
-void cli_capture_error(const char *verb, const char *capture, const struct srr_trace_error *err);
+void cli_capture_error(const char *verb, const char *capture, const struct srr_parse_error *err);
 
 #endif

@@ -28,10 +28,10 @@ static void check_usage(FILE *out)
             "exit status: 0 all valid; 1 a problem was found; 2 usage error.\n");
 }
 
-static void check_print(const srr_trace_error *e)
+static void check_print(const srr_parse_error *e)
 {
     char line[1024];
-    fprintf(stderr, "%s\n", srr__trace_error_format(e, line, sizeof line));
+    fprintf(stderr, "%s\n", srr__parse_error_format(e, line, sizeof line));
 }
 
 /* A sim network config rather than a trace: its first non-blank character
@@ -60,16 +60,16 @@ static int check_is_config(const char *path)
 
 static int check_config(const char *path)
 {
-    srr_config_error e;
+    srr_parse_error e;
     char line[1024];
     sim_config *c = srr__sim_config_load(path, &e);
     if (!c) {
-        fprintf(stderr, "%s\n", srr__config_error_format(&e, line, sizeof line));
+        fprintf(stderr, "%s\n", srr__parse_error_format(&e, line, sizeof line));
         return 1;
     }
-    printf("%s: valid sim config: %zu host%s, %zu dns name%s, %zu service%s, %zu fault rule%s\n", path,
-           c->nhosts, c->nhosts == 1 ? "" : "s", c->ndns, c->ndns == 1 ? "" : "s", c->nservices,
-           c->nservices == 1 ? "" : "s", c->nfaults, c->nfaults == 1 ? "" : "s");
+    printf("%s: valid sim config: %zu host%s, %zu dns name%s, %zu service%s, %zu fault rule%s\n",
+           path, c->nhosts, c->nhosts == 1 ? "" : "s", c->ndns, c->ndns == 1 ? "" : "s",
+           c->nservices, c->nservices == 1 ? "" : "s", c->nfaults, c->nfaults == 1 ? "" : "s");
     srr__sim_config_free(c);
     return 0;
 }
@@ -82,7 +82,7 @@ struct check_offsets {
     size_t n;
 };
 
-static int check_continuity(struct check_offsets *o, const json_t *ev, srr_trace_error *err,
+static int check_continuity(struct check_offsets *o, const json_t *ev, srr_parse_error *err,
                             long line, const char *source)
 {
     const char *op = json_string_value(json_object_get(ev, "op"));
@@ -102,19 +102,19 @@ static int check_continuity(struct check_offsets *o, const json_t *ev, srr_trace
             o->next[j] = -1;
     }
     json_int_t want = o->next[i];
-    int peek = dir == 1 && (json_integer_value(json_object_get(json_object_get(ev, "args"), "flags")) & MSG_PEEK);
+    int peek =
+        dir == 1 &&
+        (json_integer_value(json_object_get(json_object_get(ev, "args"), "flags")) & MSG_PEEK);
     if (!peek)
         o->next[i] = json_integer_value(off) + json_integer_value(len);
     if (want < 0 || json_integer_value(off) == want)
         return 0;
-    snprintf(err->source, sizeof err->source, "%s", source);
-    err->line = line;
-    snprintf(err->field, sizeof err->field, "off");
-    err->code = SRR_TRACE_EVALUE;
-    snprintf(err->text, sizeof err->text,
-             "%lld, but socket %lld's %s bytes so far end at %lld (bytes missing or repeated)",
-             (long long)json_integer_value(off), (long long)sock, dir ? "received" : "sent",
-             (long long)want);
+    srr__parse_at(err, source, line, 0, -1);
+    srr__parse_fail(
+        err, SRR_PARSE_EVALUE, "off",
+        "%lld, but socket %lld's %s bytes so far end at %lld (bytes missing or repeated)",
+        (long long)json_integer_value(off), (long long)sock, dir ? "received" : "sent",
+        (long long)want);
     return -1;
 }
 
@@ -124,7 +124,7 @@ static int check_file(const char *path)
     struct check_offsets offsets = {0};
     if (check_is_config(path))
         return check_config(path);
-    srr_trace_error err;
+    srr_parse_error err;
     srr_trace_reader *r = srr__trace_open(path, &err);
     if (!r) {
         check_print(&err);

@@ -42,14 +42,14 @@ static int convert_usage_error(const char *what)
 }
 
 /* One line: "sockrr convert: [PREFIX]FILE:LINE: FIELD: message". */
-static void convert_report(const char *prefix, const srr_trace_error *err)
+static void convert_report(const char *prefix, const srr_parse_error *err)
 {
     char buf[sizeof err->source + sizeof err->field + sizeof err->text + 64];
-    srr__trace_error_format(err, buf, sizeof buf);
+    srr__parse_error_format(err, buf, sizeof buf);
     fprintf(stderr, "sockrr convert: %s%s\n", prefix, buf);
 }
 
-void cli_capture_error(const char *verb, const char *capture, const srr_trace_error *err)
+void cli_capture_error(const char *verb, const char *capture, const srr_parse_error *err)
 {
     char at[32] = "";
     if (err->line > 0)
@@ -63,7 +63,7 @@ static int convert_capture(const char *in, const char *out)
 {
     if (strcmp(out, "-") == 0)
         return convert_usage_error("a capture converts to a trace file, not to standard output");
-    srr_trace_error err;
+    srr_parse_error err;
     memset(&err, 0, sizeof err);
     if (srr__capture_to_trace(in, out, &err) < 0) {
         cli_capture_error("convert", in, &err);
@@ -75,7 +75,7 @@ static int convert_capture(const char *in, const char *out)
 /* The conversion itself: in (a trace) to out (a pcap).  Exit status. */
 int cli_convert_file(const char *in, const char *out, int (*more)(void *arg), void *arg)
 {
-    srr_trace_error err;
+    srr_parse_error err;
     memset(&err, 0, sizeof err);
     srr_trace_reader *r = srr__trace_open(in, &err);
     if (!r) {
@@ -105,10 +105,8 @@ int cli_convert_file(const char *in, const char *out, int (*more)(void *arg), vo
         json_decref(ev);
         if (rc < 0) {
             /* the synthesizer knows the field, the reader knows where */
-            if (!err.source[0]) {
-                snprintf(err.source, sizeof err.source, "%s", in);
-                err.line = srr__trace_line(r);
-            }
+            if (!err.source[0])
+                srr__parse_at(&err, in, srr__trace_line(r), 0, -1);
             convert_report("", &err);
             status = SRR_EXIT_FAIL;
             break;

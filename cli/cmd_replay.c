@@ -72,7 +72,7 @@ static int replay_capture(const char *capture, char *trace, size_t len)
 {
     if (replay_temp("capture", trace, len) < 0)
         return -1;
-    srr_trace_error err;
+    srr_parse_error err;
     memset(&err, 0, sizeof err);
     if (srr__capture_to_trace(capture, trace, &err) < 0) {
         cli_capture_error("replay", capture, &err);

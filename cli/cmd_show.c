@@ -126,11 +126,11 @@ static void show_filter_free(struct show_filter *f)
 
 static int show_run(const char *path, const struct show_filter *f, int hexdump)
 {
-    srr_trace_error err;
+    srr_parse_error err;
     char msg[1024];
     srr_trace_reader *r = srr__trace_open(path, &err);
     if (!r) {
-        fprintf(stderr, "sockrr show: %s\n", srr__trace_error_format(&err, msg, sizeof msg));
+        fprintf(stderr, "sockrr show: %s\n", srr__parse_error_format(&err, msg, sizeof msg));
         return SRR_EXIT_FAIL;
     }
     struct show_ctx c = {.out = stdout, .hexdump = hexdump};
@@ -140,7 +140,7 @@ static int show_run(const char *path, const struct show_filter *f, int hexdump)
     while ((rc = srr__trace_next(r, &ev, &err)) != 0) {
         if (rc < 0) {
             fflush(stdout); /* the events before the error come first */
-            fprintf(stderr, "sockrr show: %s\n", srr__trace_error_format(&err, msg, sizeof msg));
+            fprintf(stderr, "sockrr show: %s\n", srr__parse_error_format(&err, msg, sizeof msg));
             status = SRR_EXIT_FAIL;
             break;
         }
@@ -152,7 +152,7 @@ static int show_run(const char *path, const struct show_filter *f, int hexdump)
     if (status == SRR_EXIT_OK && srr__trace_torn(r, &err)) {
         fflush(stdout);
         fprintf(stderr, "sockrr show: warning: %s\n",
-                srr__trace_error_format(&err, msg, sizeof msg));
+                srr__parse_error_format(&err, msg, sizeof msg));
     }
     if (fflush(stdout) != 0) {
         fprintf(stderr, "sockrr show: writing the output: %s\n", strerror(errno));

@@ -448,13 +448,13 @@ static int test_peer_is(const test_peer *p, const char *addr)
 static int test_scan(const test_impl *t, int (*fn)(const json_t *ev, void *ctx), void *ctx,
                      char *why, size_t whylen)
 {
-    srr_trace_error e;
+    srr_parse_error e;
     srr_trace_reader *rd = srr__trace_open(t->path, &e);
     if (!rd) {
         if (why) {
             char b[600];
             test_seterr(why, whylen, "cannot read the trace: %s",
-                        srr__trace_error_format(&e, b, sizeof b));
+                        srr__parse_error_format(&e, b, sizeof b));
         }
         return -EIO;
     }
@@ -468,7 +468,7 @@ static int test_scan(const test_impl *t, int (*fn)(const json_t *ev, void *ctx),
             if (r == 0 && why) {
                 char b[600];
                 test_seterr(why, whylen, "the trace has an invalid event: %s",
-                            srr__trace_error_format(&e, b, sizeof b));
+                            srr__parse_error_format(&e, b, sizeof b));
             }
             r = -EBADMSG;
             continue;

@@ -34,8 +34,8 @@
 
 /* ------------------------------------------------------------ errors */
 
-void srr__pcap_fail(srr_trace_error *err, const char *source, const char *field,
-                    srr_trace_errcode code, const char *fmt, ...)
+void srr__pcap_fail(srr_parse_error *err, const char *source, const char *field,
+                    srr_parse_code code, const char *fmt, ...)
 {
     if (!err)
         return;
@@ -49,13 +49,13 @@ void srr__pcap_fail(srr_trace_error *err, const char *source, const char *field,
     va_end(ap);
 }
 
-int srr__pcap_werr(srr_pcap_synth *p, srr_trace_error *err)
+int srr__pcap_werr(srr_pcap_synth *p, srr_parse_error *err)
 {
     if (!p->werr && ferror(pcap_dump_file(p->dumper)))
         p->werr = errno ? errno : EIO;
     if (!p->werr)
         return 0;
-    srr__pcap_fail(err, p->path, "", SRR_TRACE_EIO, "cannot write: %s", strerror(p->werr));
+    srr__pcap_fail(err, p->path, "", SRR_PARSE_EIO, "cannot write: %s", strerror(p->werr));
     return -1;
 }
 
@@ -67,11 +67,11 @@ static int64_t pcap_json_int(const json_t *o, const char *key)
     return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
 }
 
-srr_pcap_synth *srr__pcap_open(const char *path, const json_t *header, srr_trace_error *err)
+srr_pcap_synth *srr__pcap_open(const char *path, const json_t *header, srr_parse_error *err)
 {
     srr_pcap_synth *p = calloc(1, sizeof *p);
     if (!p || !(p->path = strdup(path)) || !(p->pkt = malloc(PCAP_PKT_MAX))) {
-        srr__pcap_fail(err, path, "", SRR_TRACE_EIO, "out of memory");
+        srr__pcap_fail(err, path, "", SRR_PARSE_EIO, "out of memory");
         goto fail;
     }
     p->rt0 = pcap_json_int(header, "start_realtime_ns");
@@ -82,12 +82,12 @@ srr_pcap_synth *srr__pcap_open(const char *path, const json_t *header, srr_trace
     int fd = strcmp(path, "-") == 0 ? dup(STDOUT_FILENO)
                                     : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
-        srr__pcap_fail(err, path, "", SRR_TRACE_EIO, "cannot create: %s", strerror(errno));
+        srr__pcap_fail(err, path, "", SRR_PARSE_EIO, "cannot create: %s", strerror(errno));
         goto fail;
     }
     FILE *f = fdopen(fd, "wb");
     if (!f) {
-        srr__pcap_fail(err, path, "", SRR_TRACE_EIO, "cannot create: %s", strerror(errno));
+        srr__pcap_fail(err, path, "", SRR_PARSE_EIO, "cannot create: %s", strerror(errno));
         close(fd);
         goto fail;
     }
@@ -95,13 +95,13 @@ srr_pcap_synth *srr__pcap_open(const char *path, const json_t *header, srr_trace
     p->dead = pcap_open_dead_with_tstamp_precision(DLT_RAW, PCAP_SNAPLEN,
                                                    PCAP_TSTAMP_PRECISION_NANO);
     if (!p->dead) {
-        srr__pcap_fail(err, path, "", SRR_TRACE_EIO, "libpcap: cannot open a dead handle");
+        srr__pcap_fail(err, path, "", SRR_PARSE_EIO, "libpcap: cannot open a dead handle");
         fclose(f);
         goto fail;
     }
     p->dumper = pcap_dump_fopen(p->dead, f);
     if (!p->dumper) {
-        srr__pcap_fail(err, path, "", SRR_TRACE_EIO, "libpcap: %s", pcap_geterr(p->dead));
+        srr__pcap_fail(err, path, "", SRR_PARSE_EIO, "libpcap: %s", pcap_geterr(p->dead));
         fclose(f);
         goto fail;
     }
@@ -121,7 +121,7 @@ fail:
     return NULL;
 }
 
-int srr__pcap_close(srr_pcap_synth *p, srr_trace_error *err)
+int srr__pcap_close(srr_pcap_synth *p, srr_parse_error *err)
 {
     if (!p)
         return 0;

@@ -88,7 +88,7 @@ static int pcap_stype(const char *s)
 /* The event's payload: *len bytes on the wire, the first *have of them in
  * *data (fewer when capped).  *data is malloc'd or NULL. */
 static int pcap_payload(const json_t *ev, unsigned char **data, size_t *len, size_t *have,
-                        srr_trace_error *err)
+                        srr_parse_error *err)
 {
     /* MSG_TRUNC: ret is the datagram's length, len what was stored */
     long long ret = pcap_int(ev, "ret", 0), n = pcap_int(ev, "len", ret);
@@ -102,7 +102,7 @@ static int pcap_payload(const json_t *ev, unsigned char **data, size_t *len, siz
         return 0;
     size_t got;
     if (srr__b64_decode(b64, strlen(b64), data, &got) < 0) {
-        srr__pcap_fail(err, "", "data", SRR_TRACE_EVALUE, "not valid base64");
+        srr__pcap_fail(err, "", "data", SRR_PARSE_EVALUE, "not valid base64");
         return PCAP_EDATA;
     }
     *have = got < *len ? got : *len;
@@ -723,7 +723,7 @@ static int pcap_dgram_recv(srr_pcap_synth *p, struct srr__pcap_sock *s, const js
 /* ------------------------------------------------------------ events */
 
 static int pcap_on_send(srr_pcap_synth *p, struct srr__pcap_sock *s, const json_t *ev,
-                        srr_trace_error *err)
+                        srr_parse_error *err)
 {
     long long ret = pcap_int(ev, "ret", -1);
     if (ret < 0)
@@ -749,7 +749,7 @@ static int pcap_on_send(srr_pcap_synth *p, struct srr__pcap_sock *s, const json_
 }
 
 static int pcap_on_recv(srr_pcap_synth *p, struct srr__pcap_sock *s, const json_t *ev,
-                        srr_trace_error *err)
+                        srr_parse_error *err)
 {
     const json_t *args = json_object_get(ev, "args");
     long long ret = pcap_int(ev, "ret", -1);
@@ -880,7 +880,7 @@ static int pcap_note_addrs(struct srr__pcap_sock *s, const json_t *ev, const cha
 }
 
 static int pcap_dispatch(srr_pcap_synth *p, const json_t *ev, const char *op,
-                         srr_trace_error *err)
+                         srr_parse_error *err)
 {
     if (strcmp(op, "socketpair") == 0)
         return pcap_on_socketpair(p, ev);
@@ -926,7 +926,7 @@ static int pcap_dispatch(srr_pcap_synth *p, const json_t *ev, const char *op,
     return 0;
 }
 
-int srr__pcap_event(srr_pcap_synth *p, const json_t *event, srr_trace_error *err)
+int srr__pcap_event(srr_pcap_synth *p, const json_t *event, srr_parse_error *err)
 {
     const char *op = pcap_str(event, "op");
     if (!op)
@@ -936,6 +936,6 @@ int srr__pcap_event(srr_pcap_synth *p, const json_t *event, srr_trace_error *err
     if (rc == PCAP_EWRITE)
         srr__pcap_werr(p, err);
     else if (rc == PCAP_ENOMEM)
-        srr__pcap_fail(err, "", "", SRR_TRACE_EIO, "out of memory");
+        srr__pcap_fail(err, "", "", SRR_PARSE_EIO, "out of memory");
     return rc < 0 ? -1 : 0;
 }

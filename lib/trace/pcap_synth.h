@@ -100,11 +100,11 @@ struct srr_pcap_synth {
 };
 
 /* ---- pcap.c: errors */
-void srr__pcap_fail(srr_trace_error *err, const char *source, const char *field,
-                    srr_trace_errcode code, const char *fmt, ...)
+void srr__pcap_fail(srr_parse_error *err, const char *source, const char *field,
+                    srr_parse_code code, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 /* -1 with err set when a write has failed (the file is full, the disk gone). */
-int srr__pcap_werr(srr_pcap_synth *p, srr_trace_error *err);
+int srr__pcap_werr(srr_pcap_synth *p, srr_parse_error *err);
 
 /* ---- pcap.c: endpoints */
 /* "1.2.3.4:80" or "[::1]:80" (scope ignored); 0 or -1. */

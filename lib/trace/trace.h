@@ -14,36 +14,8 @@
 #define SRR_TRACE_VERSION 1
 #define SRR_TRACE_FORMAT "sockrr-trace"
 
-/* A problem in a trace, jansson's json_error_t habit: where, which field,
- * a code, a message.  Printed as "source:line: field: text". */
-typedef enum srr_trace_errcode {
-    SRR_TRACE_OK = 0,
-    SRR_TRACE_EIO,       /* the file cannot be opened or read */
-    SRR_TRACE_EJSON,     /* a line is not a JSON object */
-    SRR_TRACE_EHEADER,   /* the first line is not a valid header */
-    SRR_TRACE_EVERSION,  /* version newer than this reader */
-    SRR_TRACE_EMISSING,  /* a required member is absent */
-    SRR_TRACE_ETYPE,     /* a member has the wrong JSON type */
-    SRR_TRACE_EVALUE,    /* a member's value is out of range or inconsistent */
-    SRR_TRACE_ETORN,     /* the last line has no newline (a killed writer) */
-    SRR_TRACE_EBINARY,   /* the file holds NUL bytes or is not text */
-} srr_trace_errcode;
-
-typedef struct srr_trace_error {
-    char source[256];     /* file name */
-    long line;            /* 1-based; 0 when not about a line */
-    char field[64];       /* member path, e.g. "args.addr"; "" when none */
-    srr_trace_errcode code;
-    char text[256];
-} srr_trace_error;
-
-/* "source:line: field: text" into buf; returns buf. */
-char *srr__trace_error_format(const srr_trace_error *e, char *buf, size_t len);
-/* Fills err's code, field and text (err may be NULL); returns -1. */
-int srr__trace_fail(srr_trace_error *err, srr_trace_errcode code, const char *field,
-                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-int srr__trace_vfail(srr_trace_error *err, srr_trace_errcode code, const char *field,
-                     const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+/* A problem in a trace: the one parse error (parse_error.h). */
+#include "parse_error.h"
 
 /* ------------------------------------------------------------ reader */
 
@@ -51,7 +23,7 @@ typedef struct srr_trace_reader srr_trace_reader;
 
 /* Opens path ("-" = stdin) and reads and checks the header.  NULL with *err
  * on failure. */
-srr_trace_reader *srr__trace_open(const char *path, srr_trace_error *err);
+srr_trace_reader *srr__trace_open(const char *path, srr_parse_error *err);
 /* The header object (owned by the reader). */
 const json_t *srr__trace_header(const srr_trace_reader *r);
 int srr__trace_version(const srr_trace_reader *r);
@@ -59,9 +31,9 @@ int srr__trace_version(const srr_trace_reader *r);
  * json_decref's), 0 at the end, -1 with *err for an invalid line.  After -1
  * the reader goes on with the following line, so a checker can report every
  * problem.  A torn last line ends the stream (0) and sets srr__trace_torn. */
-int srr__trace_next(srr_trace_reader *r, json_t **event, srr_trace_error *err);
+int srr__trace_next(srr_trace_reader *r, json_t **event, srr_parse_error *err);
 /* 1 when the stream ended at a torn last line; *err describes it. */
-int srr__trace_torn(const srr_trace_reader *r, srr_trace_error *err);
+int srr__trace_torn(const srr_trace_reader *r, srr_parse_error *err);
 /* Follow a trace still being written (tail -f): at the end of the file
  * the reader calls more(arg), which waits a little and returns 1 while the
  * writers may still add lines, 0 once they are done. */
@@ -72,7 +44,7 @@ void srr__trace_close(srr_trace_reader *r);
 
 /* Validates one event object against the format (common members and the
  * op's own); 0 or -1 with *err (field set, line left to the caller). */
-int srr__trace_check_event(const json_t *event, srr_trace_error *err);
+int srr__trace_check_event(const json_t *event, srr_parse_error *err);
 
 /* For messages: "an integer", "a string", ...; and v's compact JSON cut to
  * fit buf (the offending token). */
@@ -94,11 +66,11 @@ typedef struct srr_pcap_synth srr_pcap_synth;
 
 /* Creates path (mode 0600) as a classic pcap, nanosecond timestamps,
  * LINKTYPE_RAW.  header is the trace header (for wall-clock times). */
-srr_pcap_synth *srr__pcap_open(const char *path, const json_t *header, srr_trace_error *err);
+srr_pcap_synth *srr__pcap_open(const char *path, const json_t *header, srr_parse_error *err);
 /* Feeds one (already checked) event; writes the packets it implies. */
-int srr__pcap_event(srr_pcap_synth *p, const json_t *event, srr_trace_error *err);
+int srr__pcap_event(srr_pcap_synth *p, const json_t *event, srr_parse_error *err);
 /* Flushes, closes; 0 or -1 with *err. */
-int srr__pcap_close(srr_pcap_synth *p, srr_trace_error *err);
+int srr__pcap_close(srr_pcap_synth *p, srr_parse_error *err);
 
 /* ------------------------------------------------------------ writer
  * (used by the tap world) */

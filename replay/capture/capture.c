@@ -31,29 +31,29 @@ enum { CAP_AF_INET = 2, CAP_AF_INET6 = 10, CAP_STREAM = 1, CAP_DGRAM = 2 };
 
 /* ------------------------------------------------------------ errors */
 
-static int cap_vfail(srr_cap *c, srr_trace_errcode code, long num, const char *field,
+static int cap_vfail(srr_cap *c, srr_parse_code code, long num, const char *field,
                      const char *fmt, va_list ap)
 {
     if (c->failed)
         return -1;
     c->failed = 1;
-    c->err->line = num;
-    return srr__trace_vfail(c->err, code, field, fmt, ap);
+    srr__parse_at(c->err, NULL, num, 0, -1);
+    return srr__parse_vfail(c->err, code, field, fmt, ap);
 }
 
 int srr__cap_fail(srr_cap *c, long num, const char *field, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    cap_vfail(c, SRR_TRACE_EVALUE, num, field, fmt, ap);
+    cap_vfail(c, SRR_PARSE_EVALUE, num, field, fmt, ap);
     va_end(ap);
     return -1;
 }
 
-static int cap_fail_code(srr_cap *c, srr_trace_errcode code, long num, const char *field,
+static int cap_fail_code(srr_cap *c, srr_parse_code code, long num, const char *field,
                          const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static int cap_fail_code(srr_cap *c, srr_trace_errcode code, long num, const char *field,
+static int cap_fail_code(srr_cap *c, srr_parse_code code, long num, const char *field,
                          const char *fmt, ...)
 {
     va_list ap;
@@ -65,7 +65,7 @@ static int cap_fail_code(srr_cap *c, srr_trace_errcode code, long num, const cha
 
 int srr__cap_oom(srr_cap *c)
 {
-    return cap_fail_code(c, SRR_TRACE_EIO, 0, "file", "out of memory");
+    return cap_fail_code(c, SRR_PARSE_EIO, 0, "file", "out of memory");
 }
 
 /* ------------------------------------------------------------ output */
@@ -103,7 +103,7 @@ static int cap_write(srr_cap *c, json_t *line)
     int e = errno;
     free(s);
     if (bad)
-        return cap_fail_code(c, SRR_TRACE_EIO, 0, "file", "cannot write the trace: %s",
+        return cap_fail_code(c, SRR_PARSE_EIO, 0, "file", "cannot write the trace: %s",
                              strerror(e));
     return 0;
 }
@@ -346,7 +346,7 @@ static int cap_packets(srr_cap *c, pcap_t *pc)
             return 0;
         if (rc != 1) {
             const char *msg = pcap_geterr(pc);
-            return cap_fail_code(c, SRR_TRACE_EIO, num + 1, "file", "cannot read the packet: %s%s",
+            return cap_fail_code(c, SRR_PARSE_EIO, num + 1, "file", "cannot read the packet: %s%s",
                                  msg, strstr(msg, "different from the type of the first")
                                           ? " (libpcap reads one link type per capture)"
                                           : "");
@@ -359,7 +359,7 @@ static int cap_packets(srr_cap *c, pcap_t *pc)
             c->t = ns - c->first_ns;
         srr_cap_pkt p;
         memset(&p, 0, sizeof p);
-        srr_trace_error perr;
+        srr_parse_error perr;
         memset(&perr, 0, sizeof perr);
         rc = srr__cap_parse(linktype, data, h->caplen, h->len, &p, &perr);
         if (rc < 0)
@@ -380,18 +380,18 @@ static pcap_t *cap_open(srr_cap *c)
 {
     FILE *in = fopen(c->path, "rb");
     if (!in) {
-        cap_fail_code(c, SRR_TRACE_EIO, 0, "file", "%s", strerror(errno));
+        cap_fail_code(c, SRR_PARSE_EIO, 0, "file", "%s", strerror(errno));
         return NULL;
     }
     uint8_t m[4];
     size_t got = fread(m, 1, sizeof m, in);
     if (got < sizeof m && ferror(in)) {
-        cap_fail_code(c, SRR_TRACE_EIO, 0, "file", "%s", strerror(errno));
+        cap_fail_code(c, SRR_PARSE_EIO, 0, "file", "%s", strerror(errno));
         fclose(in);
         return NULL;
     }
     if (got < sizeof m || !cap_magic(m)) {
-        cap_fail_code(c, SRR_TRACE_EHEADER, 0, "file", "not a pcap or pcapng capture");
+        cap_fail_code(c, SRR_PARSE_EHEADER, 0, "file", "not a pcap or pcapng capture");
         fclose(in);
         return NULL;
     }
@@ -399,14 +399,14 @@ static pcap_t *cap_open(srr_cap *c)
     char ebuf[PCAP_ERRBUF_SIZE] = "";
     pcap_t *pc = pcap_fopen_offline_with_tstamp_precision(in, PCAP_TSTAMP_PRECISION_NANO, ebuf);
     if (!pc) {
-        cap_fail_code(c, SRR_TRACE_EIO, 0, "file", "%s", ebuf);
+        cap_fail_code(c, SRR_PARSE_EIO, 0, "file", "%s", ebuf);
         fclose(in);
         return NULL;
     }
     int lt = pcap_datalink(pc);
     if (!srr__cap_link_supported(lt)) {
         const char *name = pcap_datalink_val_to_name(lt);
-        cap_fail_code(c, SRR_TRACE_EHEADER, 0, "link type",
+        cap_fail_code(c, SRR_PARSE_EHEADER, 0, "link type",
                       "link type %d (%s) is not supported: Ethernet, Linux cooked v1/v2, raw IP, "
                       "BSD loopback", lt, name ? name : "unknown");
         pcap_close(pc);
@@ -421,11 +421,11 @@ static int cap_create(srr_cap *c, const char *out_path, pcap_t *pc)
     struct stat in_st, out_st;
     if (fstat(fileno(pcap_file(pc)), &in_st) == 0 && stat(out_path, &out_st) == 0 &&
         in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino)
-        return cap_fail_code(c, SRR_TRACE_EIO, 0, "file", "the trace %s would overwrite the capture",
+        return cap_fail_code(c, SRR_PARSE_EIO, 0, "file", "the trace %s would overwrite the capture",
                              out_path);
     int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0 || !(c->out = fdopen(fd, "w"))) {
-        cap_fail_code(c, SRR_TRACE_EIO, 0, "file", "cannot create %s: %s", out_path,
+        cap_fail_code(c, SRR_PARSE_EIO, 0, "file", "cannot create %s: %s", out_path,
                       strerror(errno));
         if (fd >= 0) {
             close(fd);
@@ -437,9 +437,9 @@ static int cap_create(srr_cap *c, const char *out_path, pcap_t *pc)
     return 0;
 }
 
-int srr__capture_to_trace(const char *capture_path, const char *out_path, srr_trace_error *err)
+int srr__capture_to_trace(const char *capture_path, const char *out_path, srr_parse_error *err)
 {
-    srr_trace_error scratch;
+    srr_parse_error scratch;
     if (!err)
         err = &scratch;
     memset(err, 0, sizeof *err);
@@ -475,7 +475,7 @@ int srr__capture_to_trace(const char *capture_path, const char *out_path, srr_tr
     if (fclose(c->out) != 0 && !werr)
         werr = errno;
     if (rc == 0 && werr)
-        rc = cap_fail_code(c, SRR_TRACE_EIO, 0, "file", "cannot write %s: %s", out_path,
+        rc = cap_fail_code(c, SRR_PARSE_EIO, 0, "file", "cannot write %s: %s", out_path,
                            strerror(werr));
     if (rc < 0)
         unlink(out_path);

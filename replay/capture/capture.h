@@ -17,10 +17,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* trace.h's srr_trace_error.  Not included here: trace.h's writer half
+/* trace.h's srr_parse_error.  Not included here: trace.h's writer half
  * sits outside its include guard, so a file that includes both headers
  * would read it twice. */
-struct srr_trace_error;
+struct srr_parse_error;
 
 /* 1 when the file at path starts with a pcap (either byte order, µs or ns)
  * or pcapng magic, 0 when not, -errno when it cannot be read. */
@@ -31,11 +31,11 @@ int srr__capture_sniff(const char *path);
  * err->source is the capture's path, err->line the packet number (1-based)
  * the problem is at (0 when it is about the file), err->field one of "file",
  * "link type", "ip", "tcp", "udp", err->text one line.  err->code is
- * SRR_TRACE_EIO when a file cannot be read or written (a truncated capture
- * included), SRR_TRACE_EHEADER for a file that is not a capture or has a
- * link type this does not read, SRR_TRACE_EVALUE for the packets. */
+ * SRR_PARSE_EIO when a file cannot be read or written (a truncated capture
+ * included), SRR_PARSE_EHEADER for a file that is not a capture or has a
+ * link type this does not read, SRR_PARSE_EVALUE for the packets. */
 int srr__capture_to_trace(const char *capture_path, const char *out_path,
-                          struct srr_trace_error *err);
+                          struct srr_parse_error *err);
 
 /* ------------------------------------------------ internal to capture_*.c */
 
@@ -68,7 +68,7 @@ typedef struct srr_cap_pkt {
  * UDP packet, 0 for anything else (ARP, ICMP, later fragments...), -1 with
  * err's field and text set for a malformed one (capture_link.c). */
 int srr__cap_parse(int linktype, const uint8_t *data, size_t caplen, size_t len,
-                   srr_cap_pkt *out, struct srr_trace_error *err);
+                   srr_cap_pkt *out, struct srr_parse_error *err);
 /* 1 when srr__cap_parse reads this link type. */
 int srr__cap_link_supported(int linktype);
 
@@ -124,7 +124,7 @@ typedef struct srr_cap_flow {
 /* One conversion. */
 typedef struct srr_cap {
     const char *path;            /* the capture's */
-    struct srr_trace_error *err; /* the caller's */
+    struct srr_parse_error *err; /* the caller's */
     int failed;                  /* err holds the first error */
     FILE *out;                   /* the trace */
     int header_done;

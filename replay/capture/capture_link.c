@@ -41,19 +41,6 @@ struct link_l4 {
 };
 
 
-/* A malformed packet: err's field and text (the caller adds the packet). */
-static int link_fail(srr_trace_error *err, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int link_fail(srr_trace_error *err, const char *field, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    srr__trace_vfail(err, SRR_TRACE_EVALUE, field, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static uint16_t be16(const uint8_t *p)
 {
     return (uint16_t)(p[0] << 8 | p[1]);
@@ -77,7 +64,7 @@ int srr__cap_link_supported(int linktype)
 /* The link header: its length and the IP version it carries (4, 6, or 0:
  * not IP, skip the packet).  -1 when the packet is too short for it. */
 static int link_header(int linktype, const uint8_t *d, size_t cap, size_t *hlen, int *ipver,
-                       srr_trace_error *err)
+                       srr_parse_error *err)
 {
     uint16_t type;
     *ipver = 0;
@@ -86,7 +73,7 @@ static int link_header(int linktype, const uint8_t *d, size_t cap, size_t *hlen,
         size_t o = 12;
         for (;;) {
             if (cap < o + 2)
-                return link_fail(err, "link type",
+                return srr__parse_fail(err, SRR_PARSE_EVALUE, "link type",
                                  "%zu bytes captured, too short for an Ethernet header (%zu bytes)",
                                  cap, o + 2);
             type = be16(d + o);
@@ -99,7 +86,7 @@ static int link_header(int linktype, const uint8_t *d, size_t cap, size_t *hlen,
     }
     case LINK_LINUX_SLL:
         if (cap < 16)
-            return link_fail(err, "link type",
+            return srr__parse_fail(err, SRR_PARSE_EVALUE, "link type",
                              "%zu bytes captured, too short for a Linux cooked header (16 bytes)",
                              cap);
         type = be16(d + 14);
@@ -107,7 +94,7 @@ static int link_header(int linktype, const uint8_t *d, size_t cap, size_t *hlen,
         break;
     case LINK_LINUX_SLL2:
         if (cap < 20)
-            return link_fail(err, "link type",
+            return srr__parse_fail(err, SRR_PARSE_EVALUE, "link type",
                              "%zu bytes captured, too short for a Linux cooked v2 header "
                              "(20 bytes)", cap);
         type = be16(d);
@@ -116,7 +103,7 @@ static int link_header(int linktype, const uint8_t *d, size_t cap, size_t *hlen,
     case LINK_NULL:
     case LINK_LOOP: {
         if (cap < 4)
-            return link_fail(err, "link type",
+            return srr__parse_fail(err, SRR_PARSE_EVALUE, "link type",
                              "%zu bytes captured, too short for a loopback header (4 bytes)", cap);
         /* DLT_NULL: the capturing machine's byte order, which the file does
          * not say: a small value one way round is the family. */
@@ -130,14 +117,17 @@ static int link_header(int linktype, const uint8_t *d, size_t cap, size_t *hlen,
     default: /* raw IP: the version nibble says which */
         *hlen = 0;
         if (cap < 1)
-            return link_fail(err, "ip", "an empty packet");
+            return srr__parse_fail(err, SRR_PARSE_EVALUE, "ip", "an empty packet");
         *ipver = d[0] >> 4;
         if (linktype == LINK_IPV4 && *ipver != 4)
-            return link_fail(err, "ip", "IP version %d in a raw IPv4 packet", *ipver);
+            return srr__parse_fail(err, SRR_PARSE_EVALUE, "ip",
+                                   "IP version %d in a raw IPv4 packet", *ipver);
         if (linktype == LINK_IPV6 && *ipver != 6)
-            return link_fail(err, "ip", "IP version %d in a raw IPv6 packet", *ipver);
+            return srr__parse_fail(err, SRR_PARSE_EVALUE, "ip",
+                                   "IP version %d in a raw IPv6 packet", *ipver);
         if (*ipver != 4 && *ipver != 6)
-            return link_fail(err, "ip", "IP version %d (expected 4 or 6)", *ipver);
+            return srr__parse_fail(err, SRR_PARSE_EVALUE, "ip", "IP version %d (expected 4 or 6)",
+                                   *ipver);
         return 0;
     }
     *ipver = type == ETH_IPV4 ? 4 : type == ETH_IPV6 ? 6 : 0;
@@ -151,27 +141,30 @@ static const char *link_proto_name(int proto)
 
 /* IPv4: 1 with *l4 set, 0 to skip, -1. */
 static int link_ipv4(const uint8_t *p, size_t cap, size_t wire, srr_cap_pkt *out,
-                     struct link_l4 *l4, srr_trace_error *err)
+                     struct link_l4 *l4, srr_parse_error *err)
 {
     if (cap < 20)
-        return link_fail(err, "ip", "%zu bytes captured, too short for an IPv4 header (20 bytes)",
-                         cap);
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "ip",
+                               "%zu bytes captured, too short for an IPv4 header (20 bytes)", cap);
     size_t ihl = (size_t)(p[0] & 15) * 4;
     if (ihl < 20)
-        return link_fail(err, "ip", "IPv4 header length %zu is below 20", ihl);
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "ip", "IPv4 header length %zu is below 20",
+                               ihl);
     if (cap < ihl)
-        return link_fail(err, "ip",
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "ip",
                          "%zu bytes captured, too short for its IPv4 header (%zu bytes with "
                          "options)", cap, ihl);
     size_t total = be16(p + 2);
     if (total == 0)
         total = wire; /* segmentation offload: the kernel left the length out */
     if (total < ihl)
-        return link_fail(err, "ip", "IPv4 total length %zu is shorter than its header (%zu bytes)",
-                         total, ihl);
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "ip",
+                               "IPv4 total length %zu is shorter than its header (%zu bytes)",
+                               total, ihl);
     if (total > wire)
-        return link_fail(err, "ip", "IPv4 total length %zu is longer than the packet (%zu bytes)",
-                         total, wire);
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "ip",
+                               "IPv4 total length %zu is longer than the packet (%zu bytes)", total,
+                               wire);
     int proto = p[9];
     uint16_t frag = be16(p + 6);
     if (proto != SRR_CAP_TCP && proto != SRR_CAP_UDP)
@@ -179,8 +172,9 @@ static int link_ipv4(const uint8_t *p, size_t cap, size_t wire, srr_cap_pkt *out
     if (frag & 0x1fff)
         return 0; /* a later fragment: the first one is reported */
     if (frag & 0x2000)
-        return link_fail(err, "ip", "a fragmented %s packet (IP fragments are not reassembled)",
-                         link_proto_name(proto));
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "ip",
+                               "a fragmented %s packet (IP fragments are not reassembled)",
+                               link_proto_name(proto));
     memset(&out->src, 0, sizeof out->src);
     memset(&out->dst, 0, sizeof out->dst);
     out->src.family = out->dst.family = 4;
@@ -195,17 +189,18 @@ static int link_ipv4(const uint8_t *p, size_t cap, size_t wire, srr_cap_pkt *out
 
 /* IPv6, walking hop-by-hop, routing and destination options headers. */
 static int link_ipv6(const uint8_t *p, size_t cap, size_t wire, srr_cap_pkt *out,
-                     struct link_l4 *l4, srr_trace_error *err)
+                     struct link_l4 *l4, srr_parse_error *err)
 {
     if (cap < 40)
-        return link_fail(err, "ip", "%zu bytes captured, too short for an IPv6 header (40 bytes)",
-                         cap);
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "ip",
+                               "%zu bytes captured, too short for an IPv6 header (40 bytes)", cap);
     size_t total = 40 + (size_t)be16(p + 4);
     if (total == 40)
         total = wire; /* a jumbogram or segmentation offload */
     if (total > wire)
-        return link_fail(err, "ip", "IPv6 payload length %zu is longer than the packet (%zu bytes)",
-                         total - 40, wire - 40);
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "ip",
+                               "IPv6 payload length %zu is longer than the packet (%zu bytes)",
+                               total - 40, wire - 40);
     if (cap > total)
         cap = total;
     int nh = p[6];
@@ -217,14 +212,15 @@ static int link_ipv6(const uint8_t *p, size_t cap, size_t wire, srr_cap_pkt *out
             return 0; /* ICMPv6, no next header, ESP... */
         size_t hl = nh == 44 ? 8 : 0;
         if (cap < pos + 2 || (nh == 44 && cap < pos + 8))
-            return link_fail(err, "ip",
+            return srr__parse_fail(err, SRR_PARSE_EVALUE, "ip",
                              "%zu bytes captured, too short for its IPv6 extension headers", cap);
         if (nh != 44)
             hl = ((size_t)p[pos + 1] + 1) * 8;
         if (pos + hl > total)
-            return link_fail(err, "ip", "an IPv6 extension header runs past the packet's end");
+            return srr__parse_fail(err, SRR_PARSE_EVALUE, "ip",
+                                   "an IPv6 extension header runs past the packet's end");
         if (cap < pos + hl)
-            return link_fail(err, "ip",
+            return srr__parse_fail(err, SRR_PARSE_EVALUE, "ip",
                              "%zu bytes captured, too short for its IPv6 extension headers", cap);
         if (nh == 44) {
             uint16_t fo = be16(p + pos + 2);
@@ -235,7 +231,7 @@ static int link_ipv6(const uint8_t *p, size_t cap, size_t wire, srr_cap_pkt *out
                 if (inner != SRR_CAP_TCP && inner != SRR_CAP_UDP && inner != 0 && inner != 43 &&
                     inner != 60)
                     return 0;
-                return link_fail(err, "ip",
+                return srr__parse_fail(err, SRR_PARSE_EVALUE, "ip",
                                  "a fragmented IPv6 packet (IP fragments are not reassembled)");
             }
             /* an atomic fragment: a whole packet behind a fragment header */
@@ -255,20 +251,23 @@ static int link_ipv6(const uint8_t *p, size_t cap, size_t wire, srr_cap_pkt *out
     return 1;
 }
 
-static int link_tcp(const struct link_l4 *l4, srr_cap_pkt *out, srr_trace_error *err)
+static int link_tcp(const struct link_l4 *l4, srr_cap_pkt *out, srr_parse_error *err)
 {
     const uint8_t *t = l4->p;
     if (l4->cap < 20)
-        return link_fail(err, "tcp", "%zu bytes captured, too short for a TCP header (20 bytes)",
-                         l4->cap);
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "tcp",
+                               "%zu bytes captured, too short for a TCP header (20 bytes)",
+                               l4->cap);
     size_t doff = (size_t)(t[12] >> 4) * 4;
     if (doff < 20)
-        return link_fail(err, "tcp", "TCP header length %zu is below 20", doff);
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "tcp", "TCP header length %zu is below 20",
+                               doff);
     if (doff > l4->wire)
-        return link_fail(err, "tcp", "TCP header length %zu is longer than the segment (%zu bytes)",
-                         doff, l4->wire);
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "tcp",
+                               "TCP header length %zu is longer than the segment (%zu bytes)", doff,
+                               l4->wire);
     if (l4->cap < doff)
-        return link_fail(err, "tcp",
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "tcp",
                          "%zu bytes captured, too short for its TCP header (%zu bytes with "
                          "options)", l4->cap, doff);
     out->src.port = be16(t);
@@ -282,19 +281,20 @@ static int link_tcp(const struct link_l4 *l4, srr_cap_pkt *out, srr_trace_error 
     return 1;
 }
 
-static int link_udp(const struct link_l4 *l4, srr_cap_pkt *out, srr_trace_error *err)
+static int link_udp(const struct link_l4 *l4, srr_cap_pkt *out, srr_parse_error *err)
 {
     const uint8_t *u = l4->p;
     if (l4->cap < 8)
-        return link_fail(err, "udp", "%zu bytes captured, too short for a UDP header (8 bytes)",
-                         l4->cap);
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "udp",
+                               "%zu bytes captured, too short for a UDP header (8 bytes)", l4->cap);
     size_t ulen = be16(u + 4);
     if (ulen < 8 || ulen > l4->wire)
-        return link_fail(err, "udp", "UDP length %zu does not fit the IP payload (%zu bytes)",
-                         ulen, l4->wire);
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "udp",
+                               "UDP length %zu does not fit the IP payload (%zu bytes)", ulen,
+                               l4->wire);
     size_t cap = l4->cap < ulen ? l4->cap : ulen;
     if (cap < ulen)
-        return link_fail(err, "udp",
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "udp",
                          "a %zu-byte datagram of which %zu bytes were captured (a short "
                          "snaplen?)", ulen - 8, cap - 8);
     out->src.port = be16(u);
@@ -307,7 +307,7 @@ static int link_udp(const struct link_l4 *l4, srr_cap_pkt *out, srr_trace_error 
 }
 
 int srr__cap_parse(int linktype, const uint8_t *data, size_t caplen, size_t len,
-                   srr_cap_pkt *out, srr_trace_error *err)
+                   srr_cap_pkt *out, srr_parse_error *err)
 {
     size_t hlen;
     int ipver;

@@ -272,30 +272,30 @@ const char *srr__json_token(const json_t *v, char *buf, size_t len)
 }
 
 static int check_wrong_type(const char *field, const char *want, const json_t *v,
-                            srr_trace_error *err)
+                            srr_parse_error *err)
 {
     char tok[48];
-    return srr__trace_fail(err, SRR_TRACE_ETYPE, field, "expected %s, got %s %s", want,
+    return srr__parse_fail(err, SRR_PARSE_ETYPE, field, "expected %s, got %s %s", want,
                            srr__json_type_name(v), srr__json_token(v, tok, sizeof tok));
 }
 
-static int check_int(const char *field, const json_t *v, json_int_t min, srr_trace_error *err)
+static int check_int(const char *field, const json_t *v, json_int_t min, srr_parse_error *err)
 {
     if (!json_is_integer(v))
         return check_wrong_type(field, "an integer", v, err);
     if (min != CHECK_NOMIN && json_integer_value(v) < min)
-        return srr__trace_fail(err, SRR_TRACE_EVALUE, field,
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, field,
                                "must be >= %" JSON_INTEGER_FORMAT ", got %" JSON_INTEGER_FORMAT, min,
                                json_integer_value(v));
     return 0;
 }
 
-static int check_str(const char *field, const json_t *v, srr_trace_error *err)
+static int check_str(const char *field, const json_t *v, srr_parse_error *err)
 {
     return json_is_string(v) ? 0 : check_wrong_type(field, "a string", v, err);
 }
 
-static int check_b64(const char *field, const json_t *v, srr_trace_error *err)
+static int check_b64(const char *field, const json_t *v, srr_parse_error *err)
 {
     if (!json_is_string(v))
         return check_wrong_type(field, "a base64 string", v, err);
@@ -303,7 +303,7 @@ static int check_b64(const char *field, const json_t *v, srr_trace_error *err)
     size_t n;
     if (srr__b64_decode(json_string_value(v), json_string_length(v), &bytes, &n) < 0) {
         char tok[48];
-        return srr__trace_fail(err, SRR_TRACE_EVALUE, field,
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, field,
                                "not valid base64 (RFC 4648, padded): %s",
                                srr__json_token(v, tok, sizeof tok));
     }
@@ -313,13 +313,13 @@ static int check_b64(const char *field, const json_t *v, srr_trace_error *err)
 
 /* An object member of an array element: "args.fds[2].events". */
 static int check_elem_member(const char *field, size_t i, const json_t *obj, const char *name,
-                             enum check_type type, int required, srr_trace_error *err)
+                             enum check_type type, int required, srr_parse_error *err)
 {
     char path[64];
     snprintf(path, sizeof path, "%s[%zu].%s", field, i, name);
     const json_t *v = json_object_get(obj, name);
     if (!v)
-        return required ? srr__trace_fail(err, SRR_TRACE_EMISSING, path, "missing") : 0;
+        return required ? srr__parse_fail(err, SRR_PARSE_EMISSING, path, "missing") : 0;
     switch (type) {
     case CT_INT: return check_int(path, v, CHECK_NOMIN, err);
     case CT_STR: return check_str(path, v, err);
@@ -339,7 +339,7 @@ struct check_elem {
 
 static int check_array_of_objects(const char *field, const json_t *v,
                                   const struct check_elem *elems, size_t nelems,
-                                  srr_trace_error *err)
+                                  srr_parse_error *err)
 {
     if (!json_is_array(v))
         return check_wrong_type(field, "an array", v, err);
@@ -367,7 +367,7 @@ static const struct check_elem check_cmsg[] = {
     {"level", CT_INT, 1}, {"type", CT_INT, 1}, {"data", CT_B64, 1}};
 
 static int check_array_of(const char *field, const json_t *v, enum check_type elem,
-                          json_int_t min, srr_trace_error *err)
+                          json_int_t min, srr_parse_error *err)
 {
     if (!json_is_array(v))
         return check_wrong_type(field, "an array", v, err);
@@ -381,7 +381,7 @@ static int check_array_of(const char *field, const json_t *v, enum check_type el
     return 0;
 }
 
-static int check_hostent(const char *field, const json_t *v, srr_trace_error *err)
+static int check_hostent(const char *field, const json_t *v, srr_parse_error *err)
 {
     char path[64];
     if (!json_is_object(v))
@@ -391,7 +391,7 @@ static int check_hostent(const char *field, const json_t *v, srr_trace_error *er
         snprintf(path, sizeof path, "%s.%s", field, names[i]);
         const json_t *m = json_object_get(v, names[i]);
         if (!m)
-            return srr__trace_fail(err, SRR_TRACE_EMISSING, path, "missing");
+            return srr__parse_fail(err, SRR_PARSE_EMISSING, path, "missing");
         int rc = i == 0   ? check_str(path, m, err)
                  : i == 2 ? check_int(path, m, CHECK_NOMIN, err)
                           : check_array_of(path, m, CT_STR, CHECK_NOMIN, err);
@@ -401,7 +401,7 @@ static int check_hostent(const char *field, const json_t *v, srr_trace_error *er
     return 0;
 }
 
-static int check_ifaces(const char *field, const json_t *v, srr_trace_error *err)
+static int check_ifaces(const char *field, const json_t *v, srr_parse_error *err)
 {
     if (!json_is_array(v))
         return check_wrong_type(field, "an array", v, err);
@@ -417,7 +417,7 @@ static int check_ifaces(const char *field, const json_t *v, srr_trace_error *err
 }
 
 static int check_value(const char *field, const json_t *v, enum check_type type, json_int_t min,
-                       srr_trace_error *err)
+                       srr_parse_error *err)
 {
     switch (type) {
     case CT_INT: return check_int(field, v, min, err);
@@ -463,7 +463,7 @@ static int check_succeeded(const struct check_op *op, json_int_t ret)
 }
 
 /* Runs the rows for op (NULL: the common rows). */
-static int check_rows(const json_t *ev, const char *op, int ok, srr_trace_error *err)
+static int check_rows(const json_t *ev, const char *op, int ok, srr_parse_error *err)
 {
     for (size_t i = 0; i < sizeof check_members / sizeof check_members[0]; i++) {
         const struct check_member *m = &check_members[i];
@@ -472,13 +472,13 @@ static int check_rows(const json_t *ev, const char *op, int ok, srr_trace_error 
         const json_t *v = check_lookup(ev, m->path);
         if (!v) {
             if (m->need == CN_REQ && !op)
-                return srr__trace_fail(err, SRR_TRACE_EMISSING, m->path,
+                return srr__parse_fail(err, SRR_PARSE_EMISSING, m->path,
                                        "missing: every event has it");
             if (m->need == CN_REQ)
-                return srr__trace_fail(err, SRR_TRACE_EMISSING, m->path,
+                return srr__parse_fail(err, SRR_PARSE_EMISSING, m->path,
                                        "missing: every %s event has it", op);
             if (m->need == CN_OK && ok)
-                return srr__trace_fail(err, SRR_TRACE_EMISSING, m->path,
+                return srr__parse_fail(err, SRR_PARSE_EMISSING, m->path,
                                        "missing: a successful %s has it", op);
             continue;
         }
@@ -489,28 +489,28 @@ static int check_rows(const json_t *ev, const char *op, int ok, srr_trace_error 
 }
 
 /* errno and errno_num: both or neither, and the name the number's. */
-static int check_errno(const json_t *ev, int required, const char *why, srr_trace_error *err)
+static int check_errno(const json_t *ev, int required, const char *why, srr_parse_error *err)
 {
     const json_t *name = json_object_get(ev, "errno");
     const json_t *num = json_object_get(ev, "errno_num");
     if (!name && !num) {
         if (required)
-            return srr__trace_fail(err, SRR_TRACE_EMISSING, "errno", "missing: %s", why);
+            return srr__parse_fail(err, SRR_PARSE_EMISSING, "errno", "missing: %s", why);
         return 0;
     }
     if (!name)
-        return srr__trace_fail(err, SRR_TRACE_EMISSING, "errno", "missing beside errno_num");
+        return srr__parse_fail(err, SRR_PARSE_EMISSING, "errno", "missing beside errno_num");
     if (!num)
-        return srr__trace_fail(err, SRR_TRACE_EMISSING, "errno_num", "missing beside errno");
+        return srr__parse_fail(err, SRR_PARSE_EMISSING, "errno_num", "missing beside errno");
     const char *s = json_string_value(name);
     json_int_t n = json_integer_value(num);
     const char *want = n <= INT32_MAX ? srr_errno_name((int)n) : NULL;
     if (want && strcmp(s, want) != 0)
-        return srr__trace_fail(err, SRR_TRACE_EVALUE, "errno",
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "errno",
                                "\"%s\" does not match errno_num %" JSON_INTEGER_FORMAT " (%s)", s, n,
                                want);
     if (!want && strcmp(s, "E?") != 0)
-        return srr__trace_fail(err, SRR_TRACE_EVALUE, "errno",
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "errno",
                                "\"%s\" for errno_num %" JSON_INTEGER_FORMAT
                                ", which has no name (expected \"E?\")", s, n);
     return 0;
@@ -518,17 +518,17 @@ static int check_errno(const json_t *ev, int required, const char *why, srr_trac
 
 /* ret against errno and gai, by the op's failure convention. */
 static int check_result(const json_t *ev, const struct check_op *op, json_int_t ret,
-                        srr_trace_error *err)
+                        srr_parse_error *err)
 {
     switch (op->kind) {
     case CK_SYS:
         if (ret < -1)
-            return srr__trace_fail(err, SRR_TRACE_EVALUE, "ret",
+            return srr__parse_fail(err, SRR_PARSE_EVALUE, "ret",
                                    "must be >= 0 or -1 (a failure), got %" JSON_INTEGER_FORMAT, ret);
         return check_errno(ev, ret == -1, "ret is -1 (a failed call)", err);
     case CK_HOST:
         if (ret != 0 && ret != -1)
-            return srr__trace_fail(err, SRR_TRACE_EVALUE, "ret",
+            return srr__parse_fail(err, SRR_PARSE_EVALUE, "ret",
                                    "must be 0 or -1, got %" JSON_INTEGER_FORMAT, ret);
         return check_errno(ev, ret == -1, "ret is -1 (a failed call)", err);
     case CK_GAI: {
@@ -536,11 +536,11 @@ static int check_result(const json_t *ev, const struct check_op *op, json_int_t 
             return check_errno(ev, 0, "", err);
         const json_t *gai = json_object_get(ev, "gai");
         if (!gai)
-            return srr__trace_fail(err, SRR_TRACE_EMISSING, "gai",
+            return srr__parse_fail(err, SRR_PARSE_EMISSING, "gai",
                                    "missing: ret %" JSON_INTEGER_FORMAT " is an EAI_* failure", ret);
         const char *want = ret >= INT32_MIN && ret <= INT32_MAX ? srr_gai_name((int)ret) : NULL;
         if (want && strcmp(json_string_value(gai), want) != 0)
-            return srr__trace_fail(err, SRR_TRACE_EVALUE, "gai",
+            return srr__parse_fail(err, SRR_PARSE_EVALUE, "gai",
                                    "\"%s\" does not match ret %" JSON_INTEGER_FORMAT " (%s)",
                                    json_string_value(gai), ret, want);
         return check_errno(ev, ret == EAI_SYSTEM, "ret is EAI_SYSTEM", err);
@@ -551,18 +551,18 @@ static int check_result(const json_t *ev, const struct check_op *op, json_int_t 
 
 /* data decodes to len bytes, or to at most len when capped. */
 static int check_data(const json_t *ev, const char *op, int ok, json_int_t ret,
-                      srr_trace_error *err)
+                      srr_parse_error *err)
 {
     const json_t *data = json_object_get(ev, "data");
     const json_t *len = json_object_get(ev, "len");
     int capped = json_is_true(json_object_get(ev, "capped"));
     if (!data) {
         if (capped)
-            return srr__trace_fail(err, SRR_TRACE_EMISSING, "data", "missing, yet capped is true");
+            return srr__parse_fail(err, SRR_PARSE_EMISSING, "data", "missing, yet capped is true");
         return 0;
     }
     if (!len)
-        return srr__trace_fail(err, SRR_TRACE_EMISSING, "len", "missing beside data");
+        return srr__parse_fail(err, SRR_PARSE_EMISSING, "len", "missing beside data");
     unsigned char *bytes;
     size_t n;
     if (srr__b64_decode(json_string_value(data), json_string_length(data), &bytes, &n) < 0)
@@ -570,46 +570,46 @@ static int check_data(const json_t *ev, const char *op, int ok, json_int_t ret,
     free(bytes);
     json_int_t want = json_integer_value(len);
     if (!capped && (json_int_t)n != want)
-        return srr__trace_fail(err, SRR_TRACE_EVALUE, "data",
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "data",
                                "decodes to %zu bytes, but len is %" JSON_INTEGER_FORMAT
                                " (and capped is not set)", n, want);
     if (capped && (json_int_t)n > want)
-        return srr__trace_fail(err, SRR_TRACE_EVALUE, "data",
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "data",
                                "decodes to %zu bytes, more than len %" JSON_INTEGER_FORMAT, n, want);
     if (ok && (strcmp(op, "sendmsg") == 0 || strcmp(op, "recvmsg") == 0) && want != ret)
-        return srr__trace_fail(err, SRR_TRACE_EVALUE, "len",
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "len",
                                "%" JSON_INTEGER_FORMAT " differs from ret %" JSON_INTEGER_FORMAT
                                " (the bytes moved)", want, ret);
     return 0;
 }
 
 /* poll: one revents entry per polled descriptor. */
-static int check_poll(const json_t *ev, srr_trace_error *err)
+static int check_poll(const json_t *ev, srr_parse_error *err)
 {
     const json_t *fds = json_object_get(json_object_get(ev, "args"), "fds");
     const json_t *revents = json_object_get(ev, "revents");
     if (revents && json_array_size(revents) != json_array_size(fds))
-        return srr__trace_fail(err, SRR_TRACE_EVALUE, "revents",
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "revents",
                                "%zu entries for %zu polled descriptors", json_array_size(revents),
                                json_array_size(fds));
     return 0;
 }
 
-int srr__trace_check_event(const json_t *event, srr_trace_error *err)
+int srr__trace_check_event(const json_t *event, srr_parse_error *err)
 {
     char tok[48];
     if (!json_is_object(event))
         return check_wrong_type("", "an object", event, err);
     const json_t *type = json_object_get(event, "type");
     if (json_is_string(type) && strcmp(json_string_value(type), "event") != 0)
-        return srr__trace_fail(err, SRR_TRACE_EVALUE, "type", "expected \"event\", got %s",
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "type", "expected \"event\", got %s",
                                srr__json_token(type, tok, sizeof tok));
     if (check_rows(event, NULL, 0, err) < 0)
         return -1;
     const char *opname = json_string_value(json_object_get(event, "op"));
     const struct check_op *op = check_find_op(opname);
     if (!op)
-        return srr__trace_fail(err, SRR_TRACE_EVALUE, "op", "unknown op \"%s\"", opname);
+        return srr__parse_fail(err, SRR_PARSE_EVALUE, "op", "unknown op \"%s\"", opname);
     json_int_t ret = json_integer_value(json_object_get(event, "ret"));
     int ok = check_succeeded(op, ret);
     if (check_rows(event, op->name, ok, err) < 0 || check_result(event, op, ret, err) < 0 ||

@@ -49,7 +49,7 @@ struct srr_trace_reader {
     json_int_t prev_t;
     long prev_t_line;
     int torn;
-    srr_trace_error torn_err;
+    srr_parse_error torn_err;
     int (*more)(void *arg); /* following a file still being written */
     void *more_arg;
 };
@@ -62,59 +62,21 @@ struct reader_line {
     int too_long; /* longer than max_line: text is empty */
 };
 
-static void reader_seterr(srr_trace_error *err, const char *source, long line,
-                          srr_trace_errcode code, const char *field, const char *fmt, ...)
+static void reader_seterr(srr_parse_error *err, const char *source, long line,
+                          srr_parse_code code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 
-static void reader_seterr(srr_trace_error *err, const char *source, long line,
-                          srr_trace_errcode code, const char *field, const char *fmt, ...)
+static void reader_seterr(srr_parse_error *err, const char *source, long line,
+                          srr_parse_code code, const char *field, const char *fmt, ...)
 {
     if (!err)
         return;
     memset(err, 0, sizeof *err);
-    snprintf(err->source, sizeof err->source, "%s", source);
-    err->line = line;
-    err->code = code;
-    snprintf(err->field, sizeof err->field, "%s", field ? field : "");
+    srr__parse_at(err, source, line, 0, -1);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->text, sizeof err->text, fmt, ap);
+    srr__parse_vfail(err, code, field, fmt, ap);
     va_end(ap);
-}
-
-int srr__trace_vfail(srr_trace_error *err, srr_trace_errcode code, const char *field,
-                     const char *fmt, va_list ap)
-{
-    if (!err)
-        return -1;
-    err->code = code;
-    snprintf(err->field, sizeof err->field, "%s", field);
-    vsnprintf(err->text, sizeof err->text, fmt, ap);
-    return -1;
-}
-
-int srr__trace_fail(srr_trace_error *err, srr_trace_errcode code, const char *field,
-                    const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    srr__trace_vfail(err, code, field, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-char *srr__trace_error_format(const srr_trace_error *e, char *buf, size_t len)
-{
-    if (!buf || len == 0)
-        return buf;
-    char where[32] = "";
-    if (e->line > 0)
-        snprintf(where, sizeof where, ":%ld", e->line);
-    if (e->field[0])
-        snprintf(buf, len, "%s%s: %s: %s", e->source, where, e->field, e->text);
-    else
-        snprintf(buf, len, "%s%s: %s", e->source, where, e->text);
-    return buf;
 }
 
 /* Reads more bytes after buf[end]; 1 read something, 0 end of file, -1 error. */
@@ -213,22 +175,22 @@ static int reader_getline(srr_trace_reader *r, struct reader_line *out, int firs
 
 /* Parses one line into an object; NULL with *err (line and source set). */
 static json_t *reader_parse(const srr_trace_reader *r, const struct reader_line *ln,
-                            srr_trace_error *err)
+                            srr_parse_error *err)
 {
     if (ln->too_long) {
-        reader_seterr(err, r->source, r->line, SRR_TRACE_EJSON, "",
+        reader_seterr(err, r->source, r->line, SRR_PARSE_EJSON, "",
                       "line longer than %zu bytes: not a trace line", r->max_line);
         return NULL;
     }
     const char *nul = memchr(ln->text, '\0', ln->len);
     if (nul) {
-        reader_seterr(err, r->source, r->line, SRR_TRACE_EBINARY, "",
+        reader_seterr(err, r->source, r->line, SRR_PARSE_EBINARY, "",
                       "binary data: a NUL byte at column %zu (a trace is JSON text)",
                       (size_t)(nul - ln->text) + 1);
         return NULL;
     }
     if (ln->len == 0 || (ln->len == 1 && ln->text[0] == '\r')) {
-        reader_seterr(err, r->source, r->line, SRR_TRACE_EJSON, "",
+        reader_seterr(err, r->source, r->line, SRR_PARSE_EJSON, "",
                       "empty line (every line is one JSON object)");
         return NULL;
     }
@@ -244,12 +206,12 @@ static json_t *reader_parse(const srr_trace_reader *r, const struct reader_line 
         for (char *p = jerr.text; *p; p++)
             if ((unsigned char)*p < 0x20 || *p == 0x7f)
                 *p = '?';
-        reader_seterr(err, r->source, r->line, SRR_TRACE_EJSON, "", "not JSON: %s (column %d)",
+        reader_seterr(err, r->source, r->line, SRR_PARSE_EJSON, "", "not JSON: %s (column %d)",
                       jerr.text, jerr.column);
         return NULL;
     }
     if (!json_is_object(v)) {
-        reader_seterr(err, r->source, r->line, SRR_TRACE_EJSON, "",
+        reader_seterr(err, r->source, r->line, SRR_PARSE_EJSON, "",
                       "%s, not a JSON object (every line is one object)", srr__json_type_name(v));
         json_decref(v);
         return NULL;
@@ -278,12 +240,12 @@ static const struct reader_hmember {
 
 /* Checks a header member against its row; 0 or -1 with *err. */
 static int reader_check_hmember(const srr_trace_reader *r, const json_t *h,
-                                const struct reader_hmember *m, srr_trace_error *err)
+                                const struct reader_hmember *m, srr_parse_error *err)
 {
     const json_t *v = json_object_get(h, m->name);
     char tok[48];
     if (!v) {
-        reader_seterr(err, r->source, 1, SRR_TRACE_EMISSING, m->name,
+        reader_seterr(err, r->source, 1, SRR_PARSE_EMISSING, m->name,
                       "missing: every header has it");
         return -1;
     }
@@ -296,7 +258,7 @@ static int reader_check_hmember(const srr_trace_reader *r, const json_t *h,
         if (!json_is_integer(v))
             goto bad_type;
         if (json_integer_value(v) < m->min) {
-            reader_seterr(err, r->source, 1, SRR_TRACE_EVALUE, m->name,
+            reader_seterr(err, r->source, 1, SRR_PARSE_EVALUE, m->name,
                           "must be >= %" JSON_INTEGER_FORMAT ", got %" JSON_INTEGER_FORMAT, m->min,
                           json_integer_value(v));
             return -1;
@@ -310,7 +272,7 @@ static int reader_check_hmember(const srr_trace_reader *r, const json_t *h,
             if (!json_is_string(a)) {
                 char field[64];
                 snprintf(field, sizeof field, "%s[%zu]", m->name, i);
-                reader_seterr(err, r->source, 1, SRR_TRACE_ETYPE, field,
+                reader_seterr(err, r->source, 1, SRR_PARSE_ETYPE, field,
                               "expected a string, got %s %s", srr__json_type_name(a),
                               srr__json_token(a, tok, sizeof tok));
                 return -1;
@@ -319,7 +281,7 @@ static int reader_check_hmember(const srr_trace_reader *r, const json_t *h,
         return 0;
     }
 bad_type:
-    reader_seterr(err, r->source, 1, SRR_TRACE_ETYPE, m->name, "expected %s, got %s %s",
+    reader_seterr(err, r->source, 1, SRR_PARSE_ETYPE, m->name, "expected %s, got %s %s",
                   m->type == RH_STR ? "a string" : m->type == RH_INT ? "an integer" : "an array",
                   srr__json_type_name(v), srr__json_token(v, tok, sizeof tok));
     return -1;
@@ -327,49 +289,49 @@ bad_type:
 
 /* The header checks: what it is (type, format), whether this reader may read
  * it (version), then its members.  0 or -1 with *err. */
-static int reader_check_header(srr_trace_reader *r, const json_t *h, srr_trace_error *err)
+static int reader_check_header(srr_trace_reader *r, const json_t *h, srr_parse_error *err)
 {
     char tok[48];
     const json_t *type = json_object_get(h, "type");
     if (!json_is_string(type) || strcmp(json_string_value(type), "header") != 0) {
         if (type && json_is_string(type) && strcmp(json_string_value(type), "event") == 0)
-            reader_seterr(err, r->source, 1, SRR_TRACE_EHEADER, "type",
+            reader_seterr(err, r->source, 1, SRR_PARSE_EHEADER, "type",
                           "the first line is an event, not the header (header missing?)");
         else
-            reader_seterr(err, r->source, 1, SRR_TRACE_EHEADER, "type",
+            reader_seterr(err, r->source, 1, SRR_PARSE_EHEADER, "type",
                           "the first line must be the header (\"type\":\"header\"), got %s",
                           type ? srr__json_token(type, tok, sizeof tok) : "no type");
         return -1;
     }
     const json_t *format = json_object_get(h, "format");
     if (!json_is_string(format) || strcmp(json_string_value(format), SRR_TRACE_FORMAT) != 0) {
-        reader_seterr(err, r->source, 1, SRR_TRACE_EHEADER, "format",
+        reader_seterr(err, r->source, 1, SRR_PARSE_EHEADER, "format",
                       "expected \"" SRR_TRACE_FORMAT "\", got %s",
                       format ? srr__json_token(format, tok, sizeof tok) : "nothing");
         return -1;
     }
     const json_t *version = json_object_get(h, "version");
     if (!version) {
-        reader_seterr(err, r->source, 1, SRR_TRACE_EMISSING, "version",
+        reader_seterr(err, r->source, 1, SRR_PARSE_EMISSING, "version",
                       "missing: every header has it");
         return -1;
     }
     if (!json_is_integer(version)) {
-        reader_seterr(err, r->source, 1, SRR_TRACE_ETYPE, "version",
+        reader_seterr(err, r->source, 1, SRR_PARSE_ETYPE, "version",
                       "expected an integer, got %s %s", srr__json_type_name(version),
                       srr__json_token(version, tok, sizeof tok));
         return -1;
     }
     json_int_t v = json_integer_value(version);
     if (v > SRR_TRACE_VERSION) {
-        reader_seterr(err, r->source, 1, SRR_TRACE_EVERSION, "version",
+        reader_seterr(err, r->source, 1, SRR_PARSE_EVERSION, "version",
                       "trace version %" JSON_INTEGER_FORMAT
                       " is newer than this reader, which reads versions up to %d",
                       v, SRR_TRACE_VERSION);
         return -1;
     }
     if (v < 1) {
-        reader_seterr(err, r->source, 1, SRR_TRACE_EVALUE, "version",
+        reader_seterr(err, r->source, 1, SRR_PARSE_EVALUE, "version",
                       "must be >= 1, got %" JSON_INTEGER_FORMAT, v);
         return -1;
     }
@@ -397,57 +359,57 @@ static const char *reader_magic(const unsigned char *p, size_t len)
 }
 
 /* The first line: binary and non-JSON files get their own messages. */
-static json_t *reader_first_line(srr_trace_reader *r, srr_trace_error *err)
+static json_t *reader_first_line(srr_trace_reader *r, srr_parse_error *err)
 {
     struct reader_line ln;
     int rc = reader_getline(r, &ln, 1);
     if (rc < 0) {
-        reader_seterr(err, r->source, 0, SRR_TRACE_EIO, "", "cannot read: %s", strerror(errno));
+        reader_seterr(err, r->source, 0, SRR_PARSE_EIO, "", "cannot read: %s", strerror(errno));
         return NULL;
     }
     if (rc == 0) {
-        reader_seterr(err, r->source, 1, SRR_TRACE_EHEADER, "",
+        reader_seterr(err, r->source, 1, SRR_PARSE_EHEADER, "",
                       "empty file: no header line (not a trace, or the writer never started)");
         return NULL;
     }
     if (ln.too_long) {
-        reader_seterr(err, r->source, 1, SRR_TRACE_EHEADER, "",
+        reader_seterr(err, r->source, 1, SRR_PARSE_EHEADER, "",
                       "the first line is longer than %d bytes: not a sockrr trace",
                       READER_MAX_HEADER);
         return NULL;
     }
     const char *magic = reader_magic((const unsigned char *)ln.text, ln.len);
     if (magic) {
-        reader_seterr(err, r->source, 1, SRR_TRACE_EBINARY, "",
+        reader_seterr(err, r->source, 1, SRR_PARSE_EBINARY, "",
                       "binary file (%s), not a JSONL trace", magic);
         return NULL;
     }
     if (memchr(ln.text, '\0', ln.len)) {
-        reader_seterr(err, r->source, 1, SRR_TRACE_EBINARY, "",
+        reader_seterr(err, r->source, 1, SRR_PARSE_EBINARY, "",
                       "binary file (NUL bytes), not a JSONL trace");
         return NULL;
     }
     for (size_t i = 0; i < ln.len; i++) {
         unsigned char c = (unsigned char)ln.text[i];
         if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
-            reader_seterr(err, r->source, 1, SRR_TRACE_EBINARY, "",
+            reader_seterr(err, r->source, 1, SRR_PARSE_EBINARY, "",
                           "binary file (byte 0x%02x at column %zu), not a JSONL trace", c, i + 1);
             return NULL;
         }
     }
     if (ln.torn) {
-        reader_seterr(err, r->source, 1, SRR_TRACE_ETORN, "",
+        reader_seterr(err, r->source, 1, SRR_PARSE_ETORN, "",
                       "torn header line (no newline: the writer was killed?)");
         return NULL;
     }
     json_t *h = reader_parse(r, &ln, err);
     r->max_line = READER_MAX_LINE;
-    if (!h && err && err->code == SRR_TRACE_EJSON && strstr(err->text, "unable to decode byte")) {
-        reader_seterr(err, r->source, 1, SRR_TRACE_EBINARY, "",
+    if (!h && err && err->code == SRR_PARSE_EJSON && strstr(err->text, "unable to decode byte")) {
+        reader_seterr(err, r->source, 1, SRR_PARSE_EBINARY, "",
                       "binary file (not UTF-8 text), not a JSONL trace");
         return NULL;
     }
-    if (!h && err && err->code == SRR_TRACE_EJSON) {
+    if (!h && err && err->code == SRR_PARSE_EJSON) {
         char text[sizeof err->text];
         snprintf(text, sizeof text, "%s", err->text);
         snprintf(err->text, sizeof err->text, "not a sockrr trace: %.200s", text);
@@ -461,13 +423,13 @@ void srr__trace_follow(srr_trace_reader *r, int (*more)(void *arg), void *arg)
     r->more_arg = arg;
 }
 
-srr_trace_reader *srr__trace_open(const char *path, srr_trace_error *err)
+srr_trace_reader *srr__trace_open(const char *path, srr_parse_error *err)
 {
     const char *source = strcmp(path, "-") == 0 ? "<stdin>" : path;
     srr_trace_reader *r = calloc(1, sizeof *r);
     char *buf = malloc(READER_CHUNK);
     if (!r || !buf) {
-        reader_seterr(err, source, 0, SRR_TRACE_EIO, "", "out of memory");
+        reader_seterr(err, source, 0, SRR_PARSE_EIO, "", "out of memory");
         free(r);
         free(buf);
         return NULL;
@@ -481,7 +443,7 @@ srr_trace_reader *srr__trace_open(const char *path, srr_trace_error *err)
     } else {
         r->fd = open(path, O_RDONLY | O_CLOEXEC);
         if (r->fd < 0) {
-            reader_seterr(err, source, 0, SRR_TRACE_EIO, "", "cannot open: %s", strerror(errno));
+            reader_seterr(err, source, 0, SRR_PARSE_EIO, "", "cannot open: %s", strerror(errno));
             srr__trace_close(r);
             return NULL;
         }
@@ -510,7 +472,7 @@ long srr__trace_line(const srr_trace_reader *r)
     return r->line;
 }
 
-int srr__trace_torn(const srr_trace_reader *r, srr_trace_error *err)
+int srr__trace_torn(const srr_trace_reader *r, srr_parse_error *err)
 {
     if (r->torn && err)
         *err = r->torn_err;
@@ -521,7 +483,7 @@ int srr__trace_torn(const srr_trace_reader *r, srr_trace_error *err)
  * takes a number, so expecting prev + (lines since) reports a gap once rather
  * than on every later line; both checks then resync to what the line says. */
 static int reader_check_order(srr_trace_reader *r, const json_t *ev, int report,
-                              srr_trace_error *err)
+                              srr_parse_error *err)
 {
     const json_t *seq = json_object_get(ev, "seq");
     const json_t *t = json_object_get(ev, "t");
@@ -530,7 +492,7 @@ static int reader_check_order(srr_trace_reader *r, const json_t *ev, int report,
         json_int_t s = json_integer_value(seq);
         json_int_t want = r->have_prev ? r->prev_seq + (r->line - r->prev_seq_line) : r->line - 1;
         if (report && s != want) {
-            reader_seterr(err, r->source, r->line, SRR_TRACE_EVALUE, "seq",
+            reader_seterr(err, r->source, r->line, SRR_PARSE_EVALUE, "seq",
                           "expected %" JSON_INTEGER_FORMAT ", got %" JSON_INTEGER_FORMAT " (%s)",
                           want, s, s > want ? "a gap: events missing" : "numbers out of order");
             report = 0;
@@ -543,13 +505,13 @@ static int reader_check_order(srr_trace_reader *r, const json_t *ev, int report,
     if (json_is_integer(t)) {
         json_int_t v = json_integer_value(t);
         if (report && r->prev_t_line > 0 && v < r->prev_t) {
-            reader_seterr(err, r->source, r->line, SRR_TRACE_EVALUE, "t",
+            reader_seterr(err, r->source, r->line, SRR_PARSE_EVALUE, "t",
                           "%" JSON_INTEGER_FORMAT " is before the previous event's %"
                           JSON_INTEGER_FORMAT " (line %ld): time went backwards",
                           v, r->prev_t, r->prev_t_line);
             rc = -1;
         } else if (report && r->prev_t_line == 0 && v < r->start_mono) {
-            reader_seterr(err, r->source, r->line, SRR_TRACE_EVALUE, "t",
+            reader_seterr(err, r->source, r->line, SRR_PARSE_EVALUE, "t",
                           "%" JSON_INTEGER_FORMAT " is before the header's start_monotonic_ns %"
                           JSON_INTEGER_FORMAT, v, r->start_mono);
             rc = -1;
@@ -560,7 +522,7 @@ static int reader_check_order(srr_trace_reader *r, const json_t *ev, int report,
     return rc;
 }
 
-int srr__trace_next(srr_trace_reader *r, json_t **event, srr_trace_error *err)
+int srr__trace_next(srr_trace_reader *r, json_t **event, srr_parse_error *err)
 {
     *event = NULL;
     if (r->torn || r->failed)
@@ -569,7 +531,7 @@ int srr__trace_next(srr_trace_reader *r, json_t **event, srr_trace_error *err)
     int rc = reader_getline(r, &ln, 0);
     if (rc < 0) {
         r->failed = 1; /* reported once; the stream ends there */
-        reader_seterr(err, r->source, r->line + 1, SRR_TRACE_EIO, "", "cannot read: %s",
+        reader_seterr(err, r->source, r->line + 1, SRR_PARSE_EIO, "", "cannot read: %s",
                       strerror(errno));
         return -1;
     }
@@ -577,7 +539,7 @@ int srr__trace_next(srr_trace_reader *r, json_t **event, srr_trace_error *err)
         return 0;
     if (ln.torn) {
         r->torn = 1;
-        reader_seterr(&r->torn_err, r->source, r->line, SRR_TRACE_ETORN, "",
+        reader_seterr(&r->torn_err, r->source, r->line, SRR_PARSE_ETORN, "",
                       "torn last line (the writer was killed?); %ld event%s before it %s valid",
                       r->events, r->events == 1 ? "" : "s", r->events == 1 ? "is" : "are");
         return 0;
@@ -586,10 +548,7 @@ int srr__trace_next(srr_trace_reader *r, json_t **event, srr_trace_error *err)
     if (!ev)
         return -1;
     if (srr__trace_check_event(ev, err) < 0) {
-        if (err) {
-            snprintf(err->source, sizeof err->source, "%s", r->source);
-            err->line = r->line;
-        }
+        srr__parse_at(err, r->source, r->line, 0, -1);
         reader_check_order(r, ev, 0, NULL);
         json_decref(ev);
         return -1;

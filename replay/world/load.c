@@ -500,11 +500,11 @@ int srr__rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
 {
     srr__jscan_keys(&r->ev_keys, ev_keys, NK); /* fewer than 32 keys: cannot fail */
     srr__jscan_keys(&r->arg_keys, arg_keys, NA);
-    srr_trace_error err;
+    srr_parse_error err;
     memset(&err, 0, sizeof err);
     srr_trace_reader *rd = srr__trace_open(path, &err); /* checks the header */
     if (!rd) {
-        srr__trace_error_format(&err, errbuf, errlen);
+        srr__parse_error_format(&err, errbuf, errlen);
         return -1;
     }
     const json_t *h = srr__trace_header(rd);

@@ -369,17 +369,17 @@ static void summarize(sbuf *b, const json_t *ev)
     sb_add(b, "\n");
 }
 
-static void fail_error(const char *what, const srr_trace_error *err)
+static void fail_error(const char *what, const srr_parse_error *err)
 {
     char buf[700];
-    fail_msg("%s: %s", what, srr__trace_error_format(err, buf, sizeof buf));
+    fail_msg("%s: %s", what, srr__parse_error_format(err, buf, sizeof buf));
 }
 
 /* Converts cap_path and reads the trace back, every event checked by the
  * reader; returns the summaries (caller frees). */
 static char *convert(void)
 {
-    srr_trace_error err;
+    srr_parse_error err;
     if (srr__capture_to_trace(cap_path, trace_path, &err) != 0)
         fail_error("conversion failed", &err);
     srr_trace_reader *r = srr__trace_open(trace_path, &err);
@@ -413,12 +413,12 @@ static void expect_trace(const char *want)
  * file at the trace's path is left alone. */
 static void expect_error_at(long line, const char *field, const char *part, int began)
 {
-    srr_trace_error err;
+    srr_parse_error err;
     write_file(trace_path, "old", 3);
     assert_int_equal(srr__capture_to_trace(cap_path, trace_path, &err), -1);
     if (getenv("SHOW_ERRORS")) {
         char buf[700];
-        printf("%s\n", srr__trace_error_format(&err, buf, sizeof buf));
+        printf("%s\n", srr__parse_error_format(&err, buf, sizeof buf));
     }
     if (err.line != line || strcmp(err.field, field) != 0 || !strstr(err.text, part))
         fail_msg("got line %ld field \"%s\" text \"%s\"; expected line %ld field \"%s\" text "
@@ -1122,7 +1122,7 @@ static void test_trace_path_that_is_the_capture_is_refused(void **state)
     cw_close(&w);
     struct stat before, after;
     assert_int_equal(stat(cap_path, &before), 0);
-    srr_trace_error err;
+    srr_parse_error err;
     assert_int_equal(srr__capture_to_trace(cap_path, cap_path, &err), -1);
     assert_string_equal(err.field, "file");
     char want[300];

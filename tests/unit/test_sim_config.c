@@ -59,11 +59,11 @@ static const char example[] =
 
 static sim_config *parse_ok_(const char *json, size_t len, const char *what)
 {
-    srr_config_error err;
+    srr_parse_error err;
     char line[600];
     sim_config *c = srr__sim_config_parse(json, len, "net.json", &err);
     if (!c)
-        fail_msg("%s: %s", what, srr__config_error_format(&err, line, sizeof line));
+        fail_msg("%s: %s", what, srr__parse_error_format(&err, line, sizeof line));
     return c;
 }
 #define parse_ok(json) parse_ok_((json), strlen(json), #json)
@@ -72,7 +72,7 @@ static const char *code_name(int code)
 {
     static const char *const names[] = {"OK",    "EIO",   "ESYNTAX",   "EUNKNOWN",
                                         "ETYPE", "EVALUE", "EDUPLICATE", "EREF", "ENEVER"};
-    return code >= 0 && code <= SIM_CFG_ENEVER ? names[code] : "?";
+    return code >= 0 && code <= SRR_PARSE_ENEVER ? names[code] : "?";
 }
 
 /* json fails with code; field and the formatted line are checked when not
@@ -80,14 +80,14 @@ static const char *code_name(int code)
 static void expect_err_(const char *json, size_t len, int code, const char *field,
                         const char *formatted)
 {
-    srr_config_error err;
+    srr_parse_error err;
     char line[600];
     sim_config *c = srr__sim_config_parse(json, len, "net.json", &err);
     if (c) {
         srr__sim_config_free(c);
         fail_msg("parsed, expected %s: %s", code_name(code), json);
     }
-    srr__config_error_format(&err, line, sizeof line);
+    srr__parse_error_format(&err, line, sizeof line);
     if (err.code != code)
         fail_msg("got %s (%s), expected %s, for %s", code_name(err.code), line, code_name(code),
                  json);
@@ -140,7 +140,7 @@ static void assert_any_match(const sim_match *m)
 static int64_t latency_of(const char *value, int *code)
 {
     char json[256];
-    srr_config_error err;
+    srr_parse_error err;
     snprintf(json, sizeof json, "{\"latency\": %s}", value);
     sim_config *c = srr__sim_config_parse(json, strlen(json), NULL, &err);
     if (!c) {
@@ -156,7 +156,7 @@ static int64_t latency_of(const char *value, int *code)
 static int64_t epoch_of(const char *value, int *code)
 {
     char json[256];
-    srr_config_error err;
+    srr_parse_error err;
     snprintf(json, sizeof json, "{\"epoch\": %s}", value);
     sim_config *c = srr__sim_config_parse(json, strlen(json), NULL, &err);
     if (!c) {
@@ -350,7 +350,7 @@ static void test_localhost_beside_another_self_host_is_an_error(void **state)
     (void)state;
     expect_err("{\"hosts\": {\"app\": {\"addrs\": [\"192.0.2.2\"], \"self\": true},\n"
                " \"localhost\": {\"addrs\": [\"192.0.2.3\"]}}}",
-               SIM_CFG_EVALUE, "hosts.localhost",
+               SRR_PARSE_EVALUE, "hosts.localhost",
                "net.json:2:2: hosts.localhost: localhost is the program's own machine, but "
                "\"app\" is the self host");
 }
@@ -361,13 +361,13 @@ static void test_hostname_given(void **state)
     sim_config *c = parse_ok("{\"hostname\": \"build-7.example\", " HOSTS "}");
     assert_string_equal(c->hostname, "build-7.example");
     srr__sim_config_free(c);
-    expect_err("{\"hostname\": \"a b\"}", SIM_CFG_EVALUE, "hostname",
+    expect_err("{\"hostname\": \"a b\"}", SRR_PARSE_EVALUE, "hostname",
                "net.json:1:14: hostname: not a host name: \"a b\" (letters, digits, '-', '_' "
                "and '.' only)");
     expect_err("{\"hostname\": "
                "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
-               SIM_CFG_EVALUE, "hostname", NULL);
-    expect_err("{\"hostname\": 5}", SIM_CFG_ETYPE, "hostname", NULL);
+               SRR_PARSE_EVALUE, "hostname", NULL);
+    expect_err("{\"hostname\": 5}", SRR_PARSE_ETYPE, "hostname", NULL);
 }
 
 static void test_top_level_values(void **state)
@@ -424,18 +424,18 @@ static void test_bad_durations(void **state)
         const char *text;
         int code;
     } bad[] = {
-        {"\"5\"", SIM_CFG_EVALUE},      {"\"ms\"", SIM_CFG_EVALUE},
-        {"\"5 s\"", SIM_CFG_EVALUE},    {"\"-1s\"", SIM_CFG_EVALUE},
-        {"\"+1s\"", SIM_CFG_EVALUE},    {"\"1.s\"", SIM_CFG_EVALUE},
-        {"\".5s\"", SIM_CFG_EVALUE},    {"\"1e3s\"", SIM_CFG_EVALUE},
-        {"\"1.5ns\"", SIM_CFG_EVALUE},  {"\"5S\"", SIM_CFG_EVALUE},
-        {"\"\"", SIM_CFG_EVALUE},       {"\"5sec\"", SIM_CFG_EVALUE},
-        {"\"1,5s\"", SIM_CFG_EVALUE},   {"\"2562048h\"", SIM_CFG_EVALUE},
-        {"\"99999999999999999999s\"", SIM_CFG_EVALUE},
-        {"\"0.0000000001s\"", SIM_CFG_EVALUE},
-        {"-1", SIM_CFG_EVALUE},         {"1.5", SIM_CFG_ETYPE},
-        {"true", SIM_CFG_ETYPE},        {"null", SIM_CFG_ETYPE},
-        {"[\"1s\"]", SIM_CFG_ETYPE},
+        {"\"5\"", SRR_PARSE_EVALUE},      {"\"ms\"", SRR_PARSE_EVALUE},
+        {"\"5 s\"", SRR_PARSE_EVALUE},    {"\"-1s\"", SRR_PARSE_EVALUE},
+        {"\"+1s\"", SRR_PARSE_EVALUE},    {"\"1.s\"", SRR_PARSE_EVALUE},
+        {"\".5s\"", SRR_PARSE_EVALUE},    {"\"1e3s\"", SRR_PARSE_EVALUE},
+        {"\"1.5ns\"", SRR_PARSE_EVALUE},  {"\"5S\"", SRR_PARSE_EVALUE},
+        {"\"\"", SRR_PARSE_EVALUE},       {"\"5sec\"", SRR_PARSE_EVALUE},
+        {"\"1,5s\"", SRR_PARSE_EVALUE},   {"\"2562048h\"", SRR_PARSE_EVALUE},
+        {"\"99999999999999999999s\"", SRR_PARSE_EVALUE},
+        {"\"0.0000000001s\"", SRR_PARSE_EVALUE},
+        {"-1", SRR_PARSE_EVALUE},         {"1.5", SRR_PARSE_ETYPE},
+        {"true", SRR_PARSE_ETYPE},        {"null", SRR_PARSE_ETYPE},
+        {"[\"1s\"]", SRR_PARSE_ETYPE},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int code;
@@ -444,9 +444,9 @@ static void test_bad_durations(void **state)
             fail_msg("%s: got %lld (code %s), expected %s", bad[i].text, (long long)got,
                      code_name(code), code_name(bad[i].code));
     }
-    expect_err("{\"latency\": \"1.5ns\"}", SIM_CFG_EVALUE, "latency",
+    expect_err("{\"latency\": \"1.5ns\"}", SRR_PARSE_EVALUE, "latency",
                "net.json:1:13: latency: not a duration: \"1.5ns\" (finer than a nanosecond)");
-    expect_err("{\"latency\": 1.5}", SIM_CFG_ETYPE, "latency",
+    expect_err("{\"latency\": 1.5}", SRR_PARSE_ETYPE, "latency",
                "net.json:1:13: latency: expected a duration (integer nanoseconds or a string "
                "like \"250ms\"), got number 1.5");
 }
@@ -481,14 +481,14 @@ static void test_bad_epochs(void **state)
         const char *text;
         int code;
     } bad[] = {
-        {"\"2023-02-29T00:00:00Z\"", SIM_CFG_EVALUE}, {"\"2000-01-01 00:00:00Z\"", SIM_CFG_EVALUE},
-        {"\"2000-01-01T00:00:00\"", SIM_CFG_EVALUE},  {"\"2000-01-01T24:00:00Z\"", SIM_CFG_EVALUE},
-        {"\"2000-01-01T00:00:60Z\"", SIM_CFG_EVALUE}, {"\"2000-13-01T00:00:00Z\"", SIM_CFG_EVALUE},
-        {"\"2000-04-31T00:00:00Z\"", SIM_CFG_EVALUE}, {"\"2000-00-10T00:00:00Z\"", SIM_CFG_EVALUE},
-        {"\"1969-12-31T23:59:59Z\"", SIM_CFG_EVALUE}, {"\"2262-04-11T23:47:17Z\"", SIM_CFG_EVALUE},
-        {"\"2000-01-01T00:00:00.5Z\"", SIM_CFG_EVALUE}, {"\"2000-1-01T00:00:00Z\"", SIM_CFG_EVALUE},
-        {"\"\"", SIM_CFG_EVALUE},                     {"-1", SIM_CFG_EVALUE},
-        {"1.0", SIM_CFG_ETYPE},                       {"false", SIM_CFG_ETYPE},
+        {"\"2023-02-29T00:00:00Z\"", SRR_PARSE_EVALUE}, {"\"2000-01-01 00:00:00Z\"", SRR_PARSE_EVALUE},
+        {"\"2000-01-01T00:00:00\"", SRR_PARSE_EVALUE},  {"\"2000-01-01T24:00:00Z\"", SRR_PARSE_EVALUE},
+        {"\"2000-01-01T00:00:60Z\"", SRR_PARSE_EVALUE}, {"\"2000-13-01T00:00:00Z\"", SRR_PARSE_EVALUE},
+        {"\"2000-04-31T00:00:00Z\"", SRR_PARSE_EVALUE}, {"\"2000-00-10T00:00:00Z\"", SRR_PARSE_EVALUE},
+        {"\"1969-12-31T23:59:59Z\"", SRR_PARSE_EVALUE}, {"\"2262-04-11T23:47:17Z\"", SRR_PARSE_EVALUE},
+        {"\"2000-01-01T00:00:00.5Z\"", SRR_PARSE_EVALUE}, {"\"2000-1-01T00:00:00Z\"", SRR_PARSE_EVALUE},
+        {"\"\"", SRR_PARSE_EVALUE},                     {"-1", SRR_PARSE_EVALUE},
+        {"1.0", SRR_PARSE_ETYPE},                       {"false", SRR_PARSE_ETYPE},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int code;
@@ -497,10 +497,10 @@ static void test_bad_epochs(void **state)
             fail_msg("%s: got %lld (code %s), expected %s", bad[i].text, (long long)got,
                      code_name(code), code_name(bad[i].code));
     }
-    expect_err("{\"epoch\": \"2000-04-31T00:00:00Z\"}", SIM_CFG_EVALUE, "epoch",
+    expect_err("{\"epoch\": \"2000-04-31T00:00:00Z\"}", SRR_PARSE_EVALUE, "epoch",
                "net.json:1:11: epoch: not a date: \"2000-04-31T00:00:00Z\" (no such date or "
                "time)");
-    expect_err("{\"epoch\": \"1969-12-31T23:59:59Z\"}", SIM_CFG_EVALUE, "epoch",
+    expect_err("{\"epoch\": \"1969-12-31T23:59:59Z\"}", SRR_PARSE_EVALUE, "epoch",
                "net.json:1:11: epoch: not a date: \"1969-12-31T23:59:59Z\" (outside "
                "1970-01-01T00:00:00Z to 2262-04-11T23:47:16Z)");
 }
@@ -533,7 +533,7 @@ static void test_hex_strings(void **state)
         char json[256];
         snprintf(json, sizeof json,
                  "{" HOSTS ", \"services\": {\"db:1\": {\"script\": [{\"send\": %s}]}}}", bad[i]);
-        expect_err(json, SIM_CFG_EVALUE, "services.db:1.script[0].send", NULL);
+        expect_err(json, SRR_PARSE_EVALUE, "services.db:1.script[0].send", NULL);
     }
 }
 
@@ -594,13 +594,13 @@ static void test_service_key_errors(void **state)
         const char *key;
         int code;
     } bad[] = {
-        {"db", SIM_CFG_EVALUE},          {"db:", SIM_CFG_EVALUE},
-        {":80", SIM_CFG_EVALUE},         {"db:0", SIM_CFG_EVALUE},
-        {"db:65536", SIM_CFG_EVALUE},    {"db:8o", SIM_CFG_EVALUE},
-        {"db:-1", SIM_CFG_EVALUE},       {"db:000080", SIM_CFG_EVALUE},
-        {"[2001:db8::5]", SIM_CFG_EVALUE}, {"[192.0.2.5]:80", SIM_CFG_EVALUE},
-        {"2001:db8::5:80", SIM_CFG_EVALUE}, {"cache:80", SIM_CFG_EREF},
-        {"192.0.2.99:80", SIM_CFG_EREF}, {"[2001:db8::99]:80", SIM_CFG_EREF},
+        {"db", SRR_PARSE_EVALUE},          {"db:", SRR_PARSE_EVALUE},
+        {":80", SRR_PARSE_EVALUE},         {"db:0", SRR_PARSE_EVALUE},
+        {"db:65536", SRR_PARSE_EVALUE},    {"db:8o", SRR_PARSE_EVALUE},
+        {"db:-1", SRR_PARSE_EVALUE},       {"db:000080", SRR_PARSE_EVALUE},
+        {"[2001:db8::5]", SRR_PARSE_EVALUE}, {"[192.0.2.5]:80", SRR_PARSE_EVALUE},
+        {"2001:db8::5:80", SRR_PARSE_EVALUE}, {"cache:80", SRR_PARSE_EREF},
+        {"192.0.2.99:80", SRR_PARSE_EREF}, {"[2001:db8::99]:80", SRR_PARSE_EREF},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char json[256], field[64];
@@ -609,10 +609,10 @@ static void test_service_key_errors(void **state)
         snprintf(field, sizeof field, "services.%s", bad[i].key);
         expect_err(json, bad[i].code, field, NULL);
     }
-    expect_err("{" HOSTS ",\n\"services\": {\"cache:6379\": {\"script\": []}}}", SIM_CFG_EREF,
+    expect_err("{" HOSTS ",\n\"services\": {\"cache:6379\": {\"script\": []}}}", SRR_PARSE_EREF,
                "services.cache:6379",
                "net.json:2:14: services.cache:6379: no host \"cache\" in hosts");
-    expect_err("{" HOSTS ",\n\"services\": {\"192.0.2.99:80\": {\"script\": []}}}", SIM_CFG_EREF,
+    expect_err("{" HOSTS ",\n\"services\": {\"192.0.2.99:80\": {\"script\": []}}}", SRR_PARSE_EREF,
                "services.192.0.2.99:80",
                "net.json:2:14: services.192.0.2.99:80: no host has the address 192.0.2.99");
 }
@@ -622,7 +622,7 @@ static void test_service_one_per_port(void **state)
     (void)state;
     expect_err("{" HOSTS ", \"services\": {\"db:80\": {\"script\": []},\n"
                "\"[2001:db8::5]:80\": {\"script\": []}}}",
-               SIM_CFG_EDUPLICATE, "services.[2001:db8::5]:80",
+               SRR_PARSE_EDUPLICATE, "services.[2001:db8::5]:80",
                "net.json:2:1: services.[2001:db8::5]:80: host \"db\" port 80 already has a "
                "service");
 }
@@ -635,24 +635,24 @@ static void test_service_value_errors(void **state)
         int code;
         const char *field;
     } bad[] = {
-        {"{}", SIM_CFG_EVALUE, "services.db:1"},
-        {"{\"script\": [], \"trace\": \"t\"}", SIM_CFG_EVALUE, "services.db:1.trace"},
-        {"{\"trace\": \"\"}", SIM_CFG_EVALUE, "services.db:1.trace"},
-        {"{\"trace\": 1}", SIM_CFG_ETYPE, "services.db:1.trace"},
-        {"{\"script\": {}}", SIM_CFG_ETYPE, "services.db:1.script"},
-        {"{\"script\": [], \"proto\": \"udp\"}", SIM_CFG_EVALUE, "services.db:1.proto"},
-        {"{\"script\": [], \"port\": 1}", SIM_CFG_EUNKNOWN, "services.db:1.port"},
-        {"{\"script\": [{}]}", SIM_CFG_EVALUE, "services.db:1.script[0]"},
-        {"{\"script\": [{\"send\": \"a\", \"wait\": 1}]}", SIM_CFG_EVALUE,
+        {"{}", SRR_PARSE_EVALUE, "services.db:1"},
+        {"{\"script\": [], \"trace\": \"t\"}", SRR_PARSE_EVALUE, "services.db:1.trace"},
+        {"{\"trace\": \"\"}", SRR_PARSE_EVALUE, "services.db:1.trace"},
+        {"{\"trace\": 1}", SRR_PARSE_ETYPE, "services.db:1.trace"},
+        {"{\"script\": {}}", SRR_PARSE_ETYPE, "services.db:1.script"},
+        {"{\"script\": [], \"proto\": \"udp\"}", SRR_PARSE_EVALUE, "services.db:1.proto"},
+        {"{\"script\": [], \"port\": 1}", SRR_PARSE_EUNKNOWN, "services.db:1.port"},
+        {"{\"script\": [{}]}", SRR_PARSE_EVALUE, "services.db:1.script[0]"},
+        {"{\"script\": [{\"send\": \"a\", \"wait\": 1}]}", SRR_PARSE_EVALUE,
          "services.db:1.script[0]"},
-        {"{\"script\": [{\"sned\": \"a\"}]}", SIM_CFG_EUNKNOWN, "services.db:1.script[0].sned"},
-        {"{\"script\": [{\"close\": false}]}", SIM_CFG_EVALUE, "services.db:1.script[0].close"},
-        {"{\"script\": [{\"close\": 1}]}", SIM_CFG_ETYPE, "services.db:1.script[0].close"},
-        {"{\"script\": [{\"send\": 5}]}", SIM_CFG_ETYPE, "services.db:1.script[0].send"},
-        {"{\"script\": [{\"wait\": \"soon\"}]}", SIM_CFG_EVALUE, "services.db:1.script[0].wait"},
-        {"{\"script\": [{\"reset\": true}, {\"wait\": 1}]}", SIM_CFG_EVALUE,
+        {"{\"script\": [{\"sned\": \"a\"}]}", SRR_PARSE_EUNKNOWN, "services.db:1.script[0].sned"},
+        {"{\"script\": [{\"close\": false}]}", SRR_PARSE_EVALUE, "services.db:1.script[0].close"},
+        {"{\"script\": [{\"close\": 1}]}", SRR_PARSE_ETYPE, "services.db:1.script[0].close"},
+        {"{\"script\": [{\"send\": 5}]}", SRR_PARSE_ETYPE, "services.db:1.script[0].send"},
+        {"{\"script\": [{\"wait\": \"soon\"}]}", SRR_PARSE_EVALUE, "services.db:1.script[0].wait"},
+        {"{\"script\": [{\"reset\": true}, {\"wait\": 1}]}", SRR_PARSE_EVALUE,
          "services.db:1.script[1]"},
-        {"[]", SIM_CFG_ETYPE, "services.db:1"},
+        {"[]", SRR_PARSE_ETYPE, "services.db:1"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char json[256];
@@ -698,35 +698,35 @@ static void test_dns_errors(void **state)
         int code;
         const char *field;
     } bad[] = {
-        {"\"n\": {}", SIM_CFG_EVALUE, "dns.n"},
-        {"\"n\": {\"answers\": []}", SIM_CFG_EVALUE, "dns.n.answers"},
-        {"\"n\": {\"answers\": [\"1.2.3\"]}", SIM_CFG_EVALUE, "dns.n.answers[0]"},
-        {"\"n\": {\"answers\": \"1.2.3.4\"}", SIM_CFG_ETYPE, "dns.n.answers"},
-        {"\"n\": {\"error\": \"EAI_SERVICE\"}", SIM_CFG_EVALUE, "dns.n.error"},
-        {"\"n\": {\"error\": -2}", SIM_CFG_ETYPE, "dns.n.error"},
-        {"\"n\": {\"script\": []}", SIM_CFG_EVALUE, "dns.n.script"},
-        {"\"n\": {\"script\": [{\"script\": []}]}", SIM_CFG_EUNKNOWN, "dns.n.script[0].script"},
-        {"\"n\": {\"script\": [{}]}", SIM_CFG_EVALUE, "dns.n.script[0]"},
-        {"\"n\": {\"script\": [{\"answers\": [\"::1\"], \"error\": \"EAI_FAIL\"}]}", SIM_CFG_EVALUE,
+        {"\"n\": {}", SRR_PARSE_EVALUE, "dns.n"},
+        {"\"n\": {\"answers\": []}", SRR_PARSE_EVALUE, "dns.n.answers"},
+        {"\"n\": {\"answers\": [\"1.2.3\"]}", SRR_PARSE_EVALUE, "dns.n.answers[0]"},
+        {"\"n\": {\"answers\": \"1.2.3.4\"}", SRR_PARSE_ETYPE, "dns.n.answers"},
+        {"\"n\": {\"error\": \"EAI_SERVICE\"}", SRR_PARSE_EVALUE, "dns.n.error"},
+        {"\"n\": {\"error\": -2}", SRR_PARSE_ETYPE, "dns.n.error"},
+        {"\"n\": {\"script\": []}", SRR_PARSE_EVALUE, "dns.n.script"},
+        {"\"n\": {\"script\": [{\"script\": []}]}", SRR_PARSE_EUNKNOWN, "dns.n.script[0].script"},
+        {"\"n\": {\"script\": [{}]}", SRR_PARSE_EVALUE, "dns.n.script[0]"},
+        {"\"n\": {\"script\": [{\"answers\": [\"::1\"], \"error\": \"EAI_FAIL\"}]}", SRR_PARSE_EVALUE,
          "dns.n.script[0].error"},
-        {"\"n\": {\"error\": \"EAI_FAIL\", \"script\": []}", SIM_CFG_EVALUE, "dns.n.script"},
-        {"\"n\": {\"answers\": [\"::1\"], \"ttl\": 5}", SIM_CFG_EUNKNOWN, "dns.n.ttl"},
-        {"\"n\": {\"answers\": [\"::1\"], \"delay\": \"soon\"}", SIM_CFG_EVALUE, "dns.n.delay"},
-        {"\"n\": {\"answers\": [\"::1\"], \"canonname\": \"a b\"}", SIM_CFG_EVALUE,
+        {"\"n\": {\"error\": \"EAI_FAIL\", \"script\": []}", SRR_PARSE_EVALUE, "dns.n.script"},
+        {"\"n\": {\"answers\": [\"::1\"], \"ttl\": 5}", SRR_PARSE_EUNKNOWN, "dns.n.ttl"},
+        {"\"n\": {\"answers\": [\"::1\"], \"delay\": \"soon\"}", SRR_PARSE_EVALUE, "dns.n.delay"},
+        {"\"n\": {\"answers\": [\"::1\"], \"canonname\": \"a b\"}", SRR_PARSE_EVALUE,
          "dns.n.canonname"},
-        {"\"localhost\": {\"answers\": [\"::1\"]}", SIM_CFG_EVALUE, "dns.localhost"},
-        {"\"10.1\": {\"answers\": [\"::1\"]}", SIM_CFG_EVALUE, "dns.10.1"},
-        {"\"\": {\"answers\": [\"::1\"]}", SIM_CFG_EVALUE, "dns.\"\""},
-        {"\"n\": {\"answers\": [\"::1\"]}, \"N\": {\"answers\": [\"::1\"]}", SIM_CFG_EDUPLICATE,
+        {"\"localhost\": {\"answers\": [\"::1\"]}", SRR_PARSE_EVALUE, "dns.localhost"},
+        {"\"10.1\": {\"answers\": [\"::1\"]}", SRR_PARSE_EVALUE, "dns.10.1"},
+        {"\"\": {\"answers\": [\"::1\"]}", SRR_PARSE_EVALUE, "dns.\"\""},
+        {"\"n\": {\"answers\": [\"::1\"]}, \"N\": {\"answers\": [\"::1\"]}", SRR_PARSE_EDUPLICATE,
          "dns.N"},
-        {"\"n\": []", SIM_CFG_ETYPE, "dns.n"},
+        {"\"n\": []", SRR_PARSE_ETYPE, "dns.n"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char json[256];
         snprintf(json, sizeof json, "{\"dns\": {%s}}", bad[i].entry);
         expect_err(json, bad[i].code, bad[i].field, NULL);
     }
-    expect_err("{\"dns\": {\"gone.internal\": {\"error\": \"NXDOMAIN\"}}}", SIM_CFG_EVALUE,
+    expect_err("{\"dns\": {\"gone.internal\": {\"error\": \"NXDOMAIN\"}}}", SRR_PARSE_EVALUE,
                "dns.gone.internal.error",
                "net.json:1:37: dns.gone.internal.error: unknown resolver error \"NXDOMAIN\" "
                "(known: EAI_NONAME, EAI_AGAIN, EAI_FAIL, EAI_NODATA)");
@@ -738,7 +738,7 @@ static void test_dns_path_of_a_script_answer(void **state)
     expect_err("{\"dns\": {\"flaky.internal\": {\"script\": [{\"error\": \"EAI_AGAIN\"},\n"
                "  {\"error\": \"EAI_AGAIN\"},\n"
                "  {\"answers\": [\"192.0.2.500\"]}]}}}",
-               SIM_CFG_EVALUE, "dns.flaky.internal.script[2].answers[0]",
+               SRR_PARSE_EVALUE, "dns.flaky.internal.script[2].answers[0]",
                "net.json:3:16: dns.flaky.internal.script[2].answers[0]: not an IPv4 or IPv6 "
                "address: \"192.0.2.500\"");
 }
@@ -753,35 +753,35 @@ static void test_host_errors(void **state)
         int code;
         const char *field;
     } bad[] = {
-        {"\"a\": {}", SIM_CFG_EVALUE, "hosts.a"},
-        {"\"a\": {\"addrs\": []}", SIM_CFG_EVALUE, "hosts.a.addrs"},
-        {"\"a\": {\"addrs\": \"192.0.2.1\"}", SIM_CFG_ETYPE, "hosts.a.addrs"},
-        {"\"a\": {\"addrs\": [1]}", SIM_CFG_ETYPE, "hosts.a.addrs[0]"},
-        {"\"a\": {\"addrs\": [\"192.0.2.1\", \"fe80::1%eth0\"]}", SIM_CFG_EVALUE,
+        {"\"a\": {}", SRR_PARSE_EVALUE, "hosts.a"},
+        {"\"a\": {\"addrs\": []}", SRR_PARSE_EVALUE, "hosts.a.addrs"},
+        {"\"a\": {\"addrs\": \"192.0.2.1\"}", SRR_PARSE_ETYPE, "hosts.a.addrs"},
+        {"\"a\": {\"addrs\": [1]}", SRR_PARSE_ETYPE, "hosts.a.addrs[0]"},
+        {"\"a\": {\"addrs\": [\"192.0.2.1\", \"fe80::1%eth0\"]}", SRR_PARSE_EVALUE,
          "hosts.a.addrs[1]"},
-        {"\"a\": {\"addrs\": [\" 192.0.2.1\"]}", SIM_CFG_EVALUE, "hosts.a.addrs[0]"},
-        {"\"a\": {\"addrs\": [\"0.0.0.0\"]}", SIM_CFG_EVALUE, "hosts.a.addrs[0]"},
-        {"\"a\": {\"addrs\": [\"::\"]}", SIM_CFG_EVALUE, "hosts.a.addrs[0]"},
-        {"\"a\": {\"addrs\": [\"::1\"]}", SIM_CFG_EVALUE, "hosts.a.addrs[0]"},
-        {"\"a\": {\"addrs\": [\"127.1.2.3\"]}", SIM_CFG_EVALUE, "hosts.a.addrs[0]"},
-        {"\"a\": {\"addrs\": [\"192.0.2.1\", \"192.0.2.1\"]}", SIM_CFG_EDUPLICATE,
+        {"\"a\": {\"addrs\": [\" 192.0.2.1\"]}", SRR_PARSE_EVALUE, "hosts.a.addrs[0]"},
+        {"\"a\": {\"addrs\": [\"0.0.0.0\"]}", SRR_PARSE_EVALUE, "hosts.a.addrs[0]"},
+        {"\"a\": {\"addrs\": [\"::\"]}", SRR_PARSE_EVALUE, "hosts.a.addrs[0]"},
+        {"\"a\": {\"addrs\": [\"::1\"]}", SRR_PARSE_EVALUE, "hosts.a.addrs[0]"},
+        {"\"a\": {\"addrs\": [\"127.1.2.3\"]}", SRR_PARSE_EVALUE, "hosts.a.addrs[0]"},
+        {"\"a\": {\"addrs\": [\"192.0.2.1\", \"192.0.2.1\"]}", SRR_PARSE_EDUPLICATE,
          "hosts.a.addrs[1]"},
         {"\"a\": {\"addrs\": [\"192.0.2.1\"]}, \"b\": {\"addrs\": [\"192.0.2.1\"]}",
-         SIM_CFG_EDUPLICATE, "hosts.b.addrs[0]"},
+         SRR_PARSE_EDUPLICATE, "hosts.b.addrs[0]"},
         {"\"a\": {\"addrs\": [\"192.0.2.1\"]}, \"A\": {\"addrs\": [\"192.0.2.2\"]}",
-         SIM_CFG_EDUPLICATE, "hosts.A"},
-        {"\"a\": {\"addrs\": [\"192.0.2.1\"], \"self\": 1}", SIM_CFG_ETYPE, "hosts.a.self"},
-        {"\"a\": {\"addrs\": [\"192.0.2.1\"], \"slef\": true}", SIM_CFG_EUNKNOWN, "hosts.a.slef"},
-        {"\"a b\": {\"addrs\": [\"192.0.2.1\"]}", SIM_CFG_EVALUE, "hosts.a b"},
-        {"\"192.0.2.1\": {\"addrs\": [\"192.0.2.1\"]}", SIM_CFG_EVALUE, "hosts.192.0.2.1"},
-        {"\"a\": [\"192.0.2.1\"]", SIM_CFG_ETYPE, "hosts.a"},
+         SRR_PARSE_EDUPLICATE, "hosts.A"},
+        {"\"a\": {\"addrs\": [\"192.0.2.1\"], \"self\": 1}", SRR_PARSE_ETYPE, "hosts.a.self"},
+        {"\"a\": {\"addrs\": [\"192.0.2.1\"], \"slef\": true}", SRR_PARSE_EUNKNOWN, "hosts.a.slef"},
+        {"\"a b\": {\"addrs\": [\"192.0.2.1\"]}", SRR_PARSE_EVALUE, "hosts.a b"},
+        {"\"192.0.2.1\": {\"addrs\": [\"192.0.2.1\"]}", SRR_PARSE_EVALUE, "hosts.192.0.2.1"},
+        {"\"a\": [\"192.0.2.1\"]", SRR_PARSE_ETYPE, "hosts.a"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char json[256];
         snprintf(json, sizeof json, "{\"hosts\": {%s}}", bad[i].hosts);
         expect_err(json, bad[i].code, bad[i].field, NULL);
     }
-    expect_err("{\"hosts\": []}", SIM_CFG_ETYPE, "hosts",
+    expect_err("{\"hosts\": []}", SRR_PARSE_ETYPE, "hosts",
                "net.json:1:11: hosts: expected an object of hosts, got array");
 }
 
@@ -790,7 +790,7 @@ static void test_one_self_host(void **state)
     (void)state;
     expect_err("{\"hosts\": {\"app\": {\"addrs\": [\"192.0.2.2\"], \"self\": true},\n"
                " \"worker\": {\"self\": true, \"addrs\": [\"192.0.2.3\"]}}}",
-               SIM_CFG_EDUPLICATE, "hosts.worker.self",
+               SRR_PARSE_EDUPLICATE, "hosts.worker.self",
                "net.json:2:21: hosts.worker.self: \"app\" is already the self host");
     sim_config *c = parse_ok("{\"hosts\": {\"app\": {\"addrs\": [\"192.0.2.2\"], \"self\": true},"
                              " \"worker\": {\"self\": false, \"addrs\": [\"192.0.2.3\"]}}}");
@@ -804,7 +804,7 @@ static void test_same_address_two_spellings(void **state)
     (void)state;
     expect_err("{\"hosts\": {\"a\": {\"addrs\": [\"2001:db8::5\"]},\n"
                "\"b\": {\"addrs\": [\"2001:0db8:0:0:0:0:0:5\"]}}}",
-               SIM_CFG_EDUPLICATE, "hosts.b.addrs[0]",
+               SRR_PARSE_EDUPLICATE, "hosts.b.addrs[0]",
                "net.json:2:17: hosts.b.addrs[0]: 2001:db8::5 is already an address of host \"a\"");
 }
 
@@ -894,62 +894,62 @@ static void test_fault_errors(void **state)
         int code;
         const char *field;
     } bad[] = {
-        {"{}", SIM_CFG_EVALUE, "faults[0]"},
-        {"{\"match\": {}}", SIM_CFG_EVALUE, "faults[0]"},
-        {"{\"action\": 1}", SIM_CFG_ETYPE, "faults[0].action"},
-        {"{\"action\": \"Refuse\"}", SIM_CFG_EVALUE, "faults[0].action"},
-        {"{\"acton\": \"refuse\"}", SIM_CFG_EUNKNOWN, "faults[0].acton"},
-        {"{\"action\": \"refuse\", \"net\": true}", SIM_CFG_EUNKNOWN, "faults[0].net"},
-        {"{\"action\": \"reset\"}", SIM_CFG_EVALUE, "faults[0]"},
-        {"{\"action\": \"reset\", \"bytes\": -1}", SIM_CFG_EVALUE, "faults[0].bytes"},
-        {"{\"action\": \"reset\", \"bytes\": \"10\"}", SIM_CFG_ETYPE, "faults[0].bytes"},
-        {"{\"action\": \"short_write\", \"bytes\": 0}", SIM_CFG_EVALUE, "faults[0].bytes"},
-        {"{\"action\": \"chunk_read\", \"bytes\": 0}", SIM_CFG_EVALUE, "faults[0].bytes"},
-        {"{\"action\": \"latency\"}", SIM_CFG_EVALUE, "faults[0]"},
-        {"{\"action\": \"latency\", \"delay\": \"-1s\"}", SIM_CFG_EVALUE, "faults[0].delay"},
-        {"{\"action\": \"bandwidth\", \"rate\": 0}", SIM_CFG_EVALUE, "faults[0].rate"},
-        {"{\"action\": \"loss\"}", SIM_CFG_EVALUE, "faults[0]"},
-        {"{\"action\": \"loss\", \"probability\": 1.5}", SIM_CFG_EVALUE, "faults[0].probability"},
-        {"{\"action\": \"loss\", \"probability\": -0.1}", SIM_CFG_EVALUE,
+        {"{}", SRR_PARSE_EVALUE, "faults[0]"},
+        {"{\"match\": {}}", SRR_PARSE_EVALUE, "faults[0]"},
+        {"{\"action\": 1}", SRR_PARSE_ETYPE, "faults[0].action"},
+        {"{\"action\": \"Refuse\"}", SRR_PARSE_EVALUE, "faults[0].action"},
+        {"{\"acton\": \"refuse\"}", SRR_PARSE_EUNKNOWN, "faults[0].acton"},
+        {"{\"action\": \"refuse\", \"net\": true}", SRR_PARSE_EUNKNOWN, "faults[0].net"},
+        {"{\"action\": \"reset\"}", SRR_PARSE_EVALUE, "faults[0]"},
+        {"{\"action\": \"reset\", \"bytes\": -1}", SRR_PARSE_EVALUE, "faults[0].bytes"},
+        {"{\"action\": \"reset\", \"bytes\": \"10\"}", SRR_PARSE_ETYPE, "faults[0].bytes"},
+        {"{\"action\": \"short_write\", \"bytes\": 0}", SRR_PARSE_EVALUE, "faults[0].bytes"},
+        {"{\"action\": \"chunk_read\", \"bytes\": 0}", SRR_PARSE_EVALUE, "faults[0].bytes"},
+        {"{\"action\": \"latency\"}", SRR_PARSE_EVALUE, "faults[0]"},
+        {"{\"action\": \"latency\", \"delay\": \"-1s\"}", SRR_PARSE_EVALUE, "faults[0].delay"},
+        {"{\"action\": \"bandwidth\", \"rate\": 0}", SRR_PARSE_EVALUE, "faults[0].rate"},
+        {"{\"action\": \"loss\"}", SRR_PARSE_EVALUE, "faults[0]"},
+        {"{\"action\": \"loss\", \"probability\": 1.5}", SRR_PARSE_EVALUE, "faults[0].probability"},
+        {"{\"action\": \"loss\", \"probability\": -0.1}", SRR_PARSE_EVALUE,
          "faults[0].probability"},
-        {"{\"action\": \"loss\", \"probability\": \"half\"}", SIM_CFG_ETYPE,
+        {"{\"action\": \"loss\", \"probability\": \"half\"}", SRR_PARSE_ETYPE,
          "faults[0].probability"},
-        {"{\"action\": \"unreachable\", \"net\": \"yes\"}", SIM_CFG_ETYPE, "faults[0].net"},
-        {"{\"action\": \"refuse\", \"match\": []}", SIM_CFG_ETYPE, "faults[0].match"},
-        {"{\"action\": \"refuse\", \"match\": {\"prot\": 1}}", SIM_CFG_EUNKNOWN,
+        {"{\"action\": \"unreachable\", \"net\": \"yes\"}", SRR_PARSE_ETYPE, "faults[0].net"},
+        {"{\"action\": \"refuse\", \"match\": []}", SRR_PARSE_ETYPE, "faults[0].match"},
+        {"{\"action\": \"refuse\", \"match\": {\"prot\": 1}}", SRR_PARSE_EUNKNOWN,
          "faults[0].match.prot"},
-        {"{\"action\": \"refuse\", \"match\": {\"port\": 65536}}", SIM_CFG_EVALUE,
+        {"{\"action\": \"refuse\", \"match\": {\"port\": 65536}}", SRR_PARSE_EVALUE,
          "faults[0].match.port"},
-        {"{\"action\": \"refuse\", \"match\": {\"port\": -1}}", SIM_CFG_EVALUE,
+        {"{\"action\": \"refuse\", \"match\": {\"port\": -1}}", SRR_PARSE_EVALUE,
          "faults[0].match.port"},
-        {"{\"action\": \"refuse\", \"match\": {\"conn\": -1}}", SIM_CFG_EVALUE,
+        {"{\"action\": \"refuse\", \"match\": {\"conn\": -1}}", SRR_PARSE_EVALUE,
          "faults[0].match.conn"},
-        {"{\"action\": \"refuse\", \"match\": {\"call\": 1.0}}", SIM_CFG_ETYPE,
+        {"{\"action\": \"refuse\", \"match\": {\"call\": 1.0}}", SRR_PARSE_ETYPE,
          "faults[0].match.call"},
-        {"{\"action\": \"refuse\", \"match\": {\"direction\": \"up\"}}", SIM_CFG_EVALUE,
+        {"{\"action\": \"refuse\", \"match\": {\"direction\": \"up\"}}", SRR_PARSE_EVALUE,
          "faults[0].match.direction"},
-        {"{\"action\": \"refuse\", \"match\": {\"addr\": \"db\"}}", SIM_CFG_EVALUE,
+        {"{\"action\": \"refuse\", \"match\": {\"addr\": \"db\"}}", SRR_PARSE_EVALUE,
          "faults[0].match.addr"},
-        {"{\"action\": \"refuse\", \"match\": {\"host\": 1}}", SIM_CFG_ETYPE,
+        {"{\"action\": \"refuse\", \"match\": {\"host\": 1}}", SRR_PARSE_ETYPE,
          "faults[0].match.host"},
-        {"{\"action\": \"refuse\", \"match\": {\"host\": \"cache\"}}", SIM_CFG_ENEVER,
+        {"{\"action\": \"refuse\", \"match\": {\"host\": \"cache\"}}", SRR_PARSE_ENEVER,
          "faults[0].match.host"},
-        {"{\"action\": \"refuse\", \"match\": {\"addr\": \"192.0.2.6\"}}", SIM_CFG_ENEVER,
+        {"{\"action\": \"refuse\", \"match\": {\"addr\": \"192.0.2.6\"}}", SRR_PARSE_ENEVER,
          "faults[0].match.addr"},
-        {"{\"action\": \"refuse\", \"match\": {\"from\": 2, \"until\": 1}}", SIM_CFG_ENEVER,
+        {"{\"action\": \"refuse\", \"match\": {\"from\": 2, \"until\": 1}}", SRR_PARSE_ENEVER,
          "faults[0].match.from"},
-        {"{\"action\": \"refuse\", \"match\": {\"until\": 0, \"from\": \"1us\"}}", SIM_CFG_ENEVER,
+        {"{\"action\": \"refuse\", \"match\": {\"until\": 0, \"from\": \"1us\"}}", SRR_PARSE_ENEVER,
          "faults[0].match.from"},
         {"{\"action\": \"duplicate\", \"probability\": 0.5, \"match\": {\"after_bytes\": 0}}",
-         SIM_CFG_ENEVER, "faults[0].match.after_bytes"},
-        {"\"refuse\"", SIM_CFG_ETYPE, "faults[0]"},
+         SRR_PARSE_ENEVER, "faults[0].match.after_bytes"},
+        {"\"refuse\"", SRR_PARSE_ETYPE, "faults[0]"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char json[384];
         snprintf(json, sizeof json, "{" HOSTS ", \"faults\": [%s]}", bad[i].rule);
         expect_err(json, bad[i].code, bad[i].field, NULL);
     }
-    expect_err("{\"faults\": {}}", SIM_CFG_ETYPE, "faults",
+    expect_err("{\"faults\": {}}", SRR_PARSE_ETYPE, "faults",
                "net.json:1:12: faults: expected an array of rules, got object");
 }
 
@@ -958,25 +958,25 @@ static void test_fault_messages(void **state)
     (void)state;
     expect_err("{" HOSTS ",\n\"faults\": [{\"match\": {\"host\": \"slow\", \"port\": 443}, "
                "\"action\": \"blackhole\"}]}",
-               SIM_CFG_ENEVER, "faults[0].match.host",
+               SRR_PARSE_ENEVER, "faults[0].match.host",
                "net.json:2:31: faults[0].match.host: no host \"slow\" in hosts, so the rule never "
                "matches");
-    expect_err("{\"faults\": [\n{\"action\": \"explode\"}]}", SIM_CFG_EVALUE, "faults[0].action",
+    expect_err("{\"faults\": [\n{\"action\": \"explode\"}]}", SRR_PARSE_EVALUE, "faults[0].action",
                "net.json:2:12: faults[0].action: unknown action \"explode\" (known: refuse, "
                "blackhole, unreachable, reset, stall, short_write, chunk_read, eintr, eagain, "
                "latency, bandwidth, loss, duplicate, reorder)");
-    expect_err("{\"faults\": [\n  {\"action\": \"chunk_read\"}]}", SIM_CFG_EVALUE, "faults[0]",
+    expect_err("{\"faults\": [\n  {\"action\": \"chunk_read\"}]}", SRR_PARSE_EVALUE, "faults[0]",
                "net.json:2:3: faults[0]: action chunk_read needs \"bytes\"");
     expect_err("{\"faults\": [{\"match\": {\"from\": \"2s\", \"until\": \"1500ms\"}, "
                "\"action\": \"eagain\"}]}",
-               SIM_CFG_ENEVER, "faults[0].match.from",
+               SRR_PARSE_ENEVER, "faults[0].match.from",
                "net.json:1:32: faults[0].match.from: from (2s) is after until (1500ms), so the "
                "rule never matches");
     expect_err("{\"faults\": [{\"match\": {\"until\": 0, \"from\": 1000}, \"action\": \"eintr\"}]}",
-               SIM_CFG_ENEVER, "faults[0].match.from",
+               SRR_PARSE_ENEVER, "faults[0].match.from",
                "net.json:1:44: faults[0].match.from: from (1us) is after until (0s), so the rule "
                "never matches");
-    expect_err("{\"faults\": [{\"action\": \"refuse\", \"bytes\": 1}]}", SIM_CFG_EUNKNOWN,
+    expect_err("{\"faults\": [{\"action\": \"refuse\", \"bytes\": 1}]}", SRR_PARSE_EUNKNOWN,
                "faults[0].bytes",
                "net.json:1:34: faults[0].bytes: \"bytes\" is not a parameter of refuse");
 }
@@ -990,11 +990,11 @@ static void test_identical_rule_never_matches(void **state)
                "{\"match\": {\"port\": 80}, \"action\": \"refuse\"},\n"
                "{\"bytes\": 9, \"action\": \"reset\","
                " \"match\": {\"port\": 5432, \"host\": \"DB\"}}]}",
-               SIM_CFG_ENEVER, "faults[2]",
+               SRR_PARSE_ENEVER, "faults[2]",
                "net.json:4:1: faults[2]: same as faults[0] (line 2), which acts first, so this "
                "rule never matches");
     expect_err("{\"faults\": [{\"action\": \"eintr\"}, {\"action\": \"eintr\", \"match\": {}}]}",
-               SIM_CFG_ENEVER, "faults[1]", NULL);
+               SRR_PARSE_ENEVER, "faults[1]", NULL);
     /* Differing only in a parameter, or the action, is not identical. */
     sim_config *c = parse_ok("{\"faults\": [{\"action\": \"reset\", \"bytes\": 1},"
                              " {\"action\": \"reset\", \"bytes\": 2},"
@@ -1009,9 +1009,9 @@ static void test_unknown_key_message(void **state)
 {
     (void)state;
     expect_err("{\"seed\": 1,\n \"hosts\": {\"db\": {\"adrs\": [\"192.0.2.5\"]}}}",
-               SIM_CFG_EUNKNOWN, "hosts.db.adrs",
+               SRR_PARSE_EUNKNOWN, "hosts.db.adrs",
                "net.json:2:19: hosts.db.adrs: unknown key \"adrs\" (known: addrs, self)");
-    expect_err("{\"sead\": 1}", SIM_CFG_EUNKNOWN, "sead",
+    expect_err("{\"sead\": 1}", SRR_PARSE_EUNKNOWN, "sead",
                "net.json:1:2: sead: unknown key \"sead\" (known: seed, epoch, hostname, latency, "
                "bandwidth, connect_timeout, hosts, dns, services, faults)");
 }
@@ -1019,11 +1019,11 @@ static void test_unknown_key_message(void **state)
 static void test_wrong_type_message(void **state)
 {
     (void)state;
-    expect_err("{\"seed\": \"7\"}", SIM_CFG_ETYPE, "seed",
+    expect_err("{\"seed\": \"7\"}", SRR_PARSE_ETYPE, "seed",
                "net.json:1:10: seed: expected an integer, got string \"7\"");
-    expect_err("{\"seed\": 7.0}", SIM_CFG_ETYPE, "seed",
+    expect_err("{\"seed\": 7.0}", SRR_PARSE_ETYPE, "seed",
                "net.json:1:10: seed: expected an integer, got number 7");
-    expect_err("[]", SIM_CFG_ETYPE, "",
+    expect_err("[]", SRR_PARSE_ETYPE, "",
                "net.json:1:1: expected a JSON object (the config), got array");
 }
 
@@ -1036,7 +1036,7 @@ static void test_bad_address_message(void **state)
                "    \"web\": {\"addrs\": [\"192.0.2.4\"]},\n"
                "    \"db\":  {\"addrs\": [\"192.0.2.5\",\n"
                "              \"192.0.2.300\"]}\n  }\n}\n",
-               SIM_CFG_EVALUE, "hosts.db.addrs[1]",
+               SRR_PARSE_EVALUE, "hosts.db.addrs[1]",
                "net.json:7:15: hosts.db.addrs[1]: not an IPv4 or IPv6 address: \"192.0.2.300\"");
 }
 
@@ -1045,23 +1045,23 @@ static void test_duplicate_key_message(void **state)
     (void)state;
     expect_err("{\"hosts\": {\n  \"db\": {\"addrs\": [\"192.0.2.5\"]},\n"
                "  \"db\": {\"addrs\": [\"192.0.2.6\"]}}}",
-               SIM_CFG_EDUPLICATE, "hosts.db",
+               SRR_PARSE_EDUPLICATE, "hosts.db",
                "net.json:3:3: hosts.db: duplicate key \"db\" (first at line 2, column 3)");
     expect_err("{\"hosts\": {\"db\": {\"addrs\": [\"192.0.2.5\"]},\n"
                "  \"Db\": {\"addrs\": [\"192.0.2.6\"]}}}",
-               SIM_CFG_EDUPLICATE, "hosts.Db",
+               SRR_PARSE_EDUPLICATE, "hosts.Db",
                "net.json:2:3: hosts.Db: host \"Db\" is already defined as \"db\"");
 }
 
 static void test_read_error_message(void **state)
 {
     (void)state;
-    srr_config_error err;
+    srr_parse_error err;
     char line[600];
     assert_null(srr__sim_config_load("/nonexistent/net.json", &err));
-    assert_int_equal(err.code, SIM_CFG_EIO);
+    assert_int_equal(err.code, SRR_PARSE_EIO);
     assert_int_equal(err.line, 0);
-    assert_string_equal(srr__config_error_format(&err, line, sizeof line),
+    assert_string_equal(srr__parse_error_format(&err, line, sizeof line),
                         "/nonexistent/net.json: cannot read: No such file or directory");
 }
 
@@ -1074,11 +1074,11 @@ static void test_load_names_the_file(void **state)
     const char bad[] = "{\n\"seed\": -1}";
     assert_int_equal(write(fd, bad, sizeof bad - 1), (ssize_t)(sizeof bad - 1));
     close(fd);
-    srr_config_error err;
+    srr_parse_error err;
     char line[600], want[600];
     assert_null(srr__sim_config_load(path, &err));
     snprintf(want, sizeof want, "%s:2:9: seed: must be at least 0, got -1", path);
-    assert_string_equal(srr__config_error_format(&err, line, sizeof line), want);
+    assert_string_equal(srr__parse_error_format(&err, line, sizeof line), want);
 
     FILE *f = fopen(path, "w");
     assert_non_null(f);
@@ -1094,30 +1094,30 @@ static void test_load_names_the_file(void **state)
 static void test_error_format_edges(void **state)
 {
     (void)state;
-    srr_config_error e = {.line = 3, .column = 4, .code = SIM_CFG_ESYNTAX};
+    srr_parse_error e = {.line = 3, .column = 4, .code = SRR_PARSE_EJSON};
     char buf[64];
     snprintf(e.source, sizeof e.source, "a.json");
     snprintf(e.text, sizeof e.text, "boom");
-    assert_string_equal(srr__config_error_format(&e, buf, sizeof buf), "a.json:3:4: boom");
+    assert_string_equal(srr__parse_error_format(&e, buf, sizeof buf), "a.json:3:4: boom");
     snprintf(e.field, sizeof e.field, "x.y[2]");
-    assert_string_equal(srr__config_error_format(&e, buf, sizeof buf), "a.json:3:4: x.y[2]: boom");
+    assert_string_equal(srr__parse_error_format(&e, buf, sizeof buf), "a.json:3:4: x.y[2]: boom");
     e.line = 0;
-    assert_string_equal(srr__config_error_format(&e, buf, sizeof buf), "a.json: x.y[2]: boom");
+    assert_string_equal(srr__parse_error_format(&e, buf, sizeof buf), "a.json: x.y[2]: boom");
     e.source[0] = '\0';
-    assert_string_equal(srr__config_error_format(&e, buf, sizeof buf), "<string>: x.y[2]: boom");
+    assert_string_equal(srr__parse_error_format(&e, buf, sizeof buf), "<string>: x.y[2]: boom");
     char tiny[8];
     memset(tiny, 'Z', sizeof tiny);
-    assert_string_equal(srr__config_error_format(&e, tiny, sizeof tiny), "<string");
-    assert_string_equal(srr__config_error_format(&e, tiny, 1), "");
+    assert_string_equal(srr__parse_error_format(&e, tiny, sizeof tiny), "<string");
+    assert_string_equal(srr__parse_error_format(&e, tiny, 1), "");
 }
 
 static void test_source_defaults_to_string(void **state)
 {
     (void)state;
-    srr_config_error err;
+    srr_parse_error err;
     char line[600];
     assert_null(srr__sim_config_parse("{\"seed\": true}", 14, NULL, &err));
-    assert_string_equal(srr__config_error_format(&err, line, sizeof line),
+    assert_string_equal(srr__parse_error_format(&err, line, sizeof line),
                         "<string>:1:10: seed: expected an integer, got true");
     assert_null(srr__sim_config_parse("{\"seed\": true}", 14, NULL, NULL)); /* err may be NULL */
 }
@@ -1128,14 +1128,14 @@ static void test_source_defaults_to_string(void **state)
 static void expect_syntax_(const char *text, size_t len, int code, int line, int col,
                            const char *msg)
 {
-    srr_config_error err;
+    srr_parse_error err;
     char out[600];
     srr_jpos *v = srr__json_pos_parse(text, len, "t", &err);
     if (v) {
         srr__json_pos_free(v);
         fail_msg("parsed: %.*s", (int)len, text);
     }
-    srr__config_error_format(&err, out, sizeof out);
+    srr__parse_error_format(&err, out, sizeof out);
     if (err.code != code || err.line != line || err.column != col)
         fail_msg("%s: got %s at %d:%d, expected %s at %d:%d", out, code_name(err.code), err.line,
                  err.column, code_name(code), line, col);
@@ -1143,7 +1143,7 @@ static void expect_syntax_(const char *text, size_t len, int code, int line, int
         fail_msg("\n got      %s\n expected %s", err.text, msg);
 }
 #define expect_syntax(text, line, col, msg)                                                    \
-    expect_syntax_((text), sizeof(text) - 1, SIM_CFG_ESYNTAX, (line), (col), (msg))
+    expect_syntax_((text), sizeof(text) - 1, SRR_PARSE_EJSON, (line), (col), (msg))
 #define expect_json_err(text, code, line, col, msg)                                            \
     expect_syntax_((text), sizeof(text) - 1, (code), (line), (col), (msg))
 
@@ -1204,7 +1204,7 @@ static void test_json_invalid_utf8(void **state)
         "\"\xe2\x28\xa1\"",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        expect_syntax_(bad[i], strlen(bad[i]), SIM_CFG_ESYNTAX, 1, 2, NULL);
+        expect_syntax_(bad[i], strlen(bad[i]), SRR_PARSE_EJSON, 1, 2, NULL);
     expect_syntax("\"ok \xff\"", 1, 5, "not JSON: invalid UTF-8 byte 0xff");
 }
 
@@ -1225,7 +1225,7 @@ static void test_json_positions_and_values(void **state)
                                "\"\\u00e9\\ud83d\\ude00\\\"\\\\\\/\\b\\f\\n\\r\\t\",\n"
                                "  \"min\": -9223372036854775808, \"max\": 9223372036854775807,\n"
                                "  \"tiny\": 1e-400, \"neg\": -2.5E-1\n}";
-    srr_config_error err;
+    srr_parse_error err;
     srr_jpos *v = srr__json_pos_parse(text, sizeof text - 1, "t", &err);
     if (!v)
         fail_msg("%s", err.text);
@@ -1268,24 +1268,24 @@ static void test_json_positions_and_values(void **state)
 static void test_json_huge_numbers(void **state)
 {
     (void)state;
-    expect_json_err("[9223372036854775808]", SIM_CFG_EVALUE, 1, 2,
+    expect_json_err("[9223372036854775808]", SRR_PARSE_EVALUE, 1, 2,
                    "integer out of range (64 bits): 9223372036854775808");
-    expect_json_err("[-9223372036854775809]", SIM_CFG_EVALUE, 1, 2,
+    expect_json_err("[-9223372036854775809]", SRR_PARSE_EVALUE, 1, 2,
                    "integer out of range (64 bits): -9223372036854775809");
-    expect_json_err("[1e400]", SIM_CFG_EVALUE, 1, 2, "number out of range: 1e400");
-    expect_json_err("[-1e400]", SIM_CFG_EVALUE, 1, 2, "number out of range: -1e400");
+    expect_json_err("[1e400]", SRR_PARSE_EVALUE, 1, 2, "number out of range: 1e400");
+    expect_json_err("[-1e400]", SRR_PARSE_EVALUE, 1, 2, "number out of range: -1e400");
     char big[200];
     memset(big, '9', sizeof big);
     big[0] = '[';
     big[sizeof big - 1] = ']';
-    expect_syntax_(big, sizeof big, SIM_CFG_EVALUE, 1, 2,
+    expect_syntax_(big, sizeof big, SRR_PARSE_EVALUE, 1, 2,
                    "integer out of range (64 bits): "
                    "9999999999999999999999999999999999999...");
-    expect_err("{\"seed\": 18446744073709551616}", SIM_CFG_EVALUE, "seed",
+    expect_err("{\"seed\": 18446744073709551616}", SRR_PARSE_EVALUE, "seed",
                "net.json:1:10: seed: integer out of range (64 bits): 18446744073709551616");
-    expect_err("{\"seed\": -1}", SIM_CFG_EVALUE, "seed",
+    expect_err("{\"seed\": -1}", SRR_PARSE_EVALUE, "seed",
                "net.json:1:10: seed: must be at least 0, got -1");
-    expect_err("{\"bandwidth\": 1e3}", SIM_CFG_ETYPE, "bandwidth", NULL);
+    expect_err("{\"bandwidth\": 1e3}", SRR_PARSE_ETYPE, "bandwidth", NULL);
     sim_config *c = parse_ok("{\"faults\": [{\"action\": \"refuse\", \"match\": "
                              "{\"conn\": 9223372036854775807, \"port\": 65535}}]}");
     assert_int_equal(c->faults[0].match.conn_index, INT64_MAX);
@@ -1297,7 +1297,7 @@ static void test_json_deep_nesting(void **state)
 {
     (void)state;
     char text[2 * SRR_JPOS_MAX_DEPTH + 4];
-    srr_config_error err;
+    srr_parse_error err;
     for (int depth = SRR_JPOS_MAX_DEPTH; depth <= SRR_JPOS_MAX_DEPTH + 1; depth++) {
         memset(text, '[', (size_t)depth);
         memset(text + depth, ']', (size_t)depth);
@@ -1308,7 +1308,7 @@ static void test_json_deep_nesting(void **state)
             srr__json_pos_free(v);
         } else {
             assert_null(v);
-            assert_int_equal(err.code, SIM_CFG_ESYNTAX);
+            assert_int_equal(err.code, SRR_PARSE_EJSON);
             assert_int_equal(err.column, SRR_JPOS_MAX_DEPTH + 1);
             assert_string_equal(err.text, "not JSON: nested deeper than 64 levels");
         }
@@ -1323,7 +1323,7 @@ static void test_json_deep_nesting(void **state)
     for (size_t i = 0; i + 5 <= n; i += 5)
         memcpy(deep + i, "{\"a\":", 5);
     assert_null(srr__sim_config_parse(deep, n, "t", &err));
-    assert_int_equal(err.code, SIM_CFG_ESYNTAX);
+    assert_int_equal(err.code, SRR_PARSE_EJSON);
     assert_int_equal(err.column, 5 * SRR_JPOS_MAX_DEPTH + 1);
     assert_string_equal(err.text, "not JSON: nested deeper than 64 levels");
     free(deep);
@@ -1334,7 +1334,7 @@ static void test_json_empty_strings(void **state)
 {
     (void)state;
     static const char text[] = "{\"\": \"\", \"b\": [\"\"]}";
-    srr_config_error err;
+    srr_parse_error err;
     srr_jpos *v = srr__json_pos_parse(text, sizeof text - 1, "t", &err);
     if (!v)
         fail_msg("%s", err.text);
@@ -1343,22 +1343,22 @@ static void test_json_empty_strings(void **state)
     assert_int_equal(v->u.obj.members[0].value.u.str.len, 0);
     assert_string_equal(v->u.obj.members[1].value.u.arr.items[0].u.str.s, "");
     srr__json_pos_free(v);
-    expect_err("{\"\": 1}", SIM_CFG_EUNKNOWN, "\"\"", NULL);
+    expect_err("{\"\": 1}", SRR_PARSE_EUNKNOWN, "\"\"", NULL);
 }
 
 static void test_json_duplicate_keys(void **state)
 {
     (void)state;
-    expect_json_err("{\"a\": 1, \"b\": {\"x\": 1, \"x\": 2}}", SIM_CFG_EDUPLICATE, 1, 24,
+    expect_json_err("{\"a\": 1, \"b\": {\"x\": 1, \"x\": 2}}", SRR_PARSE_EDUPLICATE, 1, 24,
                    "duplicate key \"x\" (first at line 1, column 16)");
     /* keys differing only after an escape are different keys */
-    srr_config_error err;
+    srr_parse_error err;
     static const char distinct[] = "{\"a\": 1, \"\\u0061b\": 2, \"A\": 3}";
     srr_jpos *v = srr__json_pos_parse(distinct, sizeof distinct - 1, "t", &err);
     if (!v)
         fail_msg("%s", err.text);
     srr__json_pos_free(v);
-    expect_json_err("{\"a\": 1, \"\\u0061\": 2}", SIM_CFG_EDUPLICATE, 1, 10, NULL);
+    expect_json_err("{\"a\": 1, \"\\u0061\": 2}", SRR_PARSE_EDUPLICATE, 1, 10, NULL);
 }
 
 /* Many keys and many hosts: the duplicate check stays quick and exact. */
@@ -1381,7 +1381,7 @@ static void test_many_hosts(void **state)
     /* the last host repeats the first's name */
     len -= 2;
     len += (size_t)snprintf(text + len, cap - len, ", \"h0\": {\"addrs\": [\"10.99.0.1\"]}}}");
-    expect_err_(text, len, SIM_CFG_EDUPLICATE, "hosts.h0", NULL);
+    expect_err_(text, len, SRR_PARSE_EDUPLICATE, "hosts.h0", NULL);
     free(text);
 }
 
@@ -1395,7 +1395,7 @@ static void test_item_caps(void **state)
     for (size_t i = 0; i < n; i++)
         len += (size_t)snprintf(text + len, cap - len, "%s{}", i ? "," : "");
     len += (size_t)snprintf(text + len, cap - len, "]}");
-    expect_err_(text, len, SIM_CFG_EVALUE, "faults",
+    expect_err_(text, len, SRR_PARSE_EVALUE, "faults",
                 "net.json:1:12: faults: more than 10000 fault rules");
     free(text);
 }
@@ -1407,9 +1407,9 @@ static void test_long_paths_are_cut(void **state)
     memset(key, 'k', sizeof key - 1);
     key[sizeof key - 1] = '\0';
     snprintf(json, sizeof json, "{\"hosts\": {\"%s\": {\"addrs\": [\"192.0.2.1\"]}}}", key);
-    srr_config_error err;
+    srr_parse_error err;
     assert_null(srr__sim_config_parse(json, strlen(json), "t", &err));
-    assert_int_equal(err.code, SIM_CFG_EVALUE); /* longer than 253 characters */
+    assert_int_equal(err.code, SRR_PARSE_EVALUE); /* longer than 253 characters */
     assert_int_equal(strlen(err.field), sizeof err.field - 1);
     assert_string_equal(err.field + sizeof err.field - 4, "...");
     assert_memory_equal(err.field, "hosts.kkk", 9);
@@ -1418,9 +1418,9 @@ static void test_long_paths_are_cut(void **state)
 static void test_keys_with_dots_and_controls_in_paths(void **state)
 {
     (void)state;
-    expect_err("{\"dns\": {\"a.b\": {\"answers\": [\"x\"]}}}", SIM_CFG_EVALUE,
+    expect_err("{\"dns\": {\"a.b\": {\"answers\": [\"x\"]}}}", SRR_PARSE_EVALUE,
                "dns.a.b.answers[0]", NULL);
-    expect_err("{\"hosts\": {\"a\\tb\": {}}}", SIM_CFG_EVALUE, "hosts.a\\x09b",
+    expect_err("{\"hosts\": {\"a\\tb\": {}}}", SRR_PARSE_EVALUE, "hosts.a\\x09b",
                "net.json:1:12: hosts.a\\x09b: not a host name: \"a\\x09b\" (letters, digits, "
                "'-', '_' and '.' only)");
 }

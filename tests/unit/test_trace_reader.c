@@ -68,7 +68,7 @@ static const char *write_trace(const char *text)
     return write_trace_n(text, strlen(text));
 }
 
-static void assert_trace_error(const srr_trace_error *e, srr_trace_errcode code, long line,
+static void assert_trace_error(const srr_parse_error *e, int code, long line,
                                const char *field)
 {
     if (e->code != code || e->line != line || strcmp(e->field, field) != 0)
@@ -77,15 +77,15 @@ static void assert_trace_error(const srr_trace_error *e, srr_trace_errcode code,
                  (int)e->code, e->line, e->field, e->text, (int)code, line, field);
 }
 
-static void assert_text_has(const srr_trace_error *e, const char *part)
+static void assert_text_has(const srr_parse_error *e, const char *part)
 {
     if (!strstr(e->text, part))
         fail_msg("error text \"%s\" lacks \"%s\"", e->text, part);
 }
 
 /* Opening fails with code at line, field. */
-static void expect_open_error(const char *text, srr_trace_errcode code, long line,
-                              const char *field, srr_trace_error *err)
+static void expect_open_error(const char *text, srr_parse_code code, long line,
+                              const char *field, srr_parse_error *err)
 {
     srr_trace_reader *r = srr__trace_open(write_trace(text), err);
     if (r) {
@@ -97,8 +97,8 @@ static void expect_open_error(const char *text, srr_trace_errcode code, long lin
 
 /* Reads a trace whose header is fine: the first next() after `good` valid
  * events fails with code, line, field. */
-static void expect_event_error(const char *text, int good, srr_trace_errcode code, long line,
-                               const char *field, srr_trace_error *err)
+static void expect_event_error(const char *text, int good, srr_parse_code code, long line,
+                               const char *field, srr_parse_error *err)
 {
     srr_trace_reader *r = srr__trace_open(write_trace(text), err);
     assert_non_null(r);
@@ -121,7 +121,7 @@ static void expect_event_error(const char *text, int good, srr_trace_errcode cod
 static void test_valid_trace_gives_header_and_every_event(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     srr_trace_reader *r =
         srr__trace_open(write_trace(HEADER SOCKET_EV(1) EV(2, "\"op\":\"listen\",\"ret\":0,"
                                                             "\"sock\":1,\"fd\":3,\"args\":{"
@@ -148,7 +148,7 @@ static void test_valid_trace_gives_header_and_every_event(void **state)
 static void test_header_only_trace_has_no_events(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     srr_trace_reader *r = srr__trace_open(write_trace(HEADER), &err);
     assert_non_null(r);
     json_t *ev;
@@ -160,9 +160,9 @@ static void test_header_only_trace_has_no_events(void **state)
 static void test_missing_file_is_eio_naming_the_file(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     assert_null(srr__trace_open("/nonexistent/dir/trace.jsonl", &err));
-    assert_trace_error(&err, SRR_TRACE_EIO, 0, "");
+    assert_trace_error(&err, SRR_PARSE_EIO, 0, "");
     assert_string_equal(err.source, "/nonexistent/dir/trace.jsonl");
     assert_text_has(&err, "No such file");
 }
@@ -170,38 +170,38 @@ static void test_missing_file_is_eio_naming_the_file(void **state)
 static void test_empty_file_is_eheader(void **state)
 {
     (void)state;
-    srr_trace_error err;
-    expect_open_error("", SRR_TRACE_EHEADER, 1, "", &err);
+    srr_parse_error err;
+    expect_open_error("", SRR_PARSE_EHEADER, 1, "", &err);
     assert_text_has(&err, "empty file");
 }
 
 static void test_nul_bytes_are_ebinary(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     srr_trace_reader *r = srr__trace_open(write_trace_n("\x01\x02\0\0\x03\n{}\n", 9), &err);
     assert_null(r);
-    assert_trace_error(&err, SRR_TRACE_EBINARY, 1, "");
+    assert_trace_error(&err, SRR_PARSE_EBINARY, 1, "");
     assert_text_has(&err, "binary");
 }
 
 static void test_pcap_file_is_ebinary_and_named(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     assert_null(srr__trace_open(write_trace_n("\xd4\xc3\xb2\xa1\x02\x00\x04\x00", 8), &err));
-    assert_trace_error(&err, SRR_TRACE_EBINARY, 1, "");
+    assert_trace_error(&err, SRR_PARSE_EBINARY, 1, "");
     assert_text_has(&err, "pcap");
 }
 
 static void test_control_bytes_or_bad_utf8_first_line_is_ebinary(void **state)
 {
     (void)state;
-    srr_trace_error err;
-    expect_open_error("\x89PNG\r\n\x1a\n", SRR_TRACE_EBINARY, 1, "", &err);
-    expect_open_error("\x1f\x8b\x08", SRR_TRACE_EBINARY, 1, "", &err);
+    srr_parse_error err;
+    expect_open_error("\x89PNG\r\n\x1a\n", SRR_PARSE_EBINARY, 1, "", &err);
+    expect_open_error("\x1f\x8b\x08", SRR_PARSE_EBINARY, 1, "", &err);
     assert_text_has(&err, "gzip");
-    expect_open_error("\x03\x04text\n", SRR_TRACE_EBINARY, 1, "", &err);
+    expect_open_error("\x03\x04text\n", SRR_PARSE_EBINARY, 1, "", &err);
     assert_text_has(&err, "0x03");
 }
 
@@ -213,8 +213,8 @@ static void test_overlong_first_line_is_eheader_without_reading_on(void **state)
     assert_non_null(text);
     memset(text, 'a', N);
     text[N] = '\0';
-    srr_trace_error err;
-    expect_open_error(text, SRR_TRACE_EHEADER, 1, "", &err);
+    srr_parse_error err;
+    expect_open_error(text, SRR_PARSE_EHEADER, 1, "", &err);
     free(text);
     assert_text_has(&err, "longer than");
 }
@@ -222,8 +222,8 @@ static void test_overlong_first_line_is_eheader_without_reading_on(void **state)
 static void test_text_first_line_is_ejson_naming_the_token(void **state)
 {
     (void)state;
-    srr_trace_error err;
-    expect_open_error("hello world\n", SRR_TRACE_EJSON, 1, "", &err);
+    srr_parse_error err;
+    expect_open_error("hello world\n", SRR_PARSE_EJSON, 1, "", &err);
     assert_text_has(&err, "not a sockrr trace");
     assert_text_has(&err, "hello");
 }
@@ -231,30 +231,30 @@ static void test_text_first_line_is_ejson_naming_the_token(void **state)
 static void test_event_as_first_line_is_eheader(void **state)
 {
     (void)state;
-    srr_trace_error err;
-    expect_open_error(SOCKET_EV(1), SRR_TRACE_EHEADER, 1, "type", &err);
+    srr_parse_error err;
+    expect_open_error(SOCKET_EV(1), SRR_PARSE_EHEADER, 1, "type", &err);
     assert_text_has(&err, "header");
 }
 
 static void test_wrong_format_is_eheader(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     char text[1024];
     snprintf(text, sizeof text, "%s", HEADER);
     memcpy(strstr(text, "sockrr-trace"), "sockrr-trade", 12);
-    expect_open_error(text, SRR_TRACE_EHEADER, 1, "format", &err);
+    expect_open_error(text, SRR_PARSE_EHEADER, 1, "format", &err);
     assert_text_has(&err, "sockrr-trade");
 }
 
 static void test_newer_version_is_eversion_naming_both(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     char text[1024];
     snprintf(text, sizeof text, "%s", HEADER);
     strstr(text, "\"version\":1")[10] = '7';
-    expect_open_error(text, SRR_TRACE_EVERSION, 1, "version", &err);
+    expect_open_error(text, SRR_PARSE_EVERSION, 1, "version", &err);
     assert_text_has(&err, "version 7");
     assert_text_has(&err, "up to 1");
 }
@@ -262,33 +262,33 @@ static void test_newer_version_is_eversion_naming_both(void **state)
 static void test_header_member_of_wrong_type_is_etype(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     char text[1024];
     snprintf(text, sizeof text, "%s", HEADER);
     memcpy(strstr(text, "\"-v\""), "  42", 4); /* argv[1] becomes the integer 42 */
-    expect_open_error(text, SRR_TRACE_ETYPE, 1, "argv[1]", &err);
+    expect_open_error(text, SRR_PARSE_ETYPE, 1, "argv[1]", &err);
     assert_text_has(&err, "42");
 }
 
 static void test_header_member_missing_is_emissing(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     expect_open_error("{\"type\":\"header\",\"format\":\"sockrr-trace\",\"version\":1}\n",
-                      SRR_TRACE_EMISSING, 1, "sockrr", &err);
+                      SRR_PARSE_EMISSING, 1, "sockrr", &err);
 }
 
 static void test_torn_header_fails_open(void **state)
 {
     (void)state;
-    srr_trace_error err;
-    expect_open_error("{\"type\":\"header\",\"form", SRR_TRACE_ETORN, 1, "", &err);
+    srr_parse_error err;
+    expect_open_error("{\"type\":\"header\",\"form", SRR_PARSE_ETORN, 1, "", &err);
 }
 
 static void test_stdin_is_read_for_dash(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     const char *path = write_trace(HEADER SOCKET_EV(1));
     int saved = dup(0), fd = open(path, O_RDONLY);
     assert_true(saved >= 0 && fd >= 0);
@@ -307,8 +307,8 @@ static void test_stdin_is_read_for_dash(void **state)
 static void test_broken_json_line_is_ejson(void **state)
 {
     (void)state;
-    srr_trace_error err;
-    expect_event_error(HEADER SOCKET_EV(1) "{\"type\":\"event\",\"seq\":2,\n", 1, SRR_TRACE_EJSON,
+    srr_parse_error err;
+    expect_event_error(HEADER SOCKET_EV(1) "{\"type\":\"event\",\"seq\":2,\n", 1, SRR_PARSE_EJSON,
                        3, "", &err);
     assert_text_has(&err, "not JSON");
 }
@@ -316,17 +316,17 @@ static void test_broken_json_line_is_ejson(void **state)
 static void test_array_line_is_ejson(void **state)
 {
     (void)state;
-    srr_trace_error err;
-    expect_event_error(HEADER "[1,2]\n", 0, SRR_TRACE_EJSON, 2, "", &err);
+    srr_parse_error err;
+    expect_event_error(HEADER "[1,2]\n", 0, SRR_PARSE_EJSON, 2, "", &err);
     assert_text_has(&err, "not a JSON object");
 }
 
 static void test_duplicate_member_is_ejson(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     expect_event_error(HEADER EV(1, "\"op\":\"close\",\"ret\":0,\"ret\":1,\"sock\":1,\"fd\":3"), 0,
-                       SRR_TRACE_EJSON, 2, "", &err);
+                       SRR_PARSE_EJSON, 2, "", &err);
     assert_text_has(&err, "duplicate");
 }
 
@@ -334,12 +334,12 @@ static void test_nul_in_event_line_is_ebinary(void **state)
 {
     (void)state;
     static const char text[] = HEADER "{\"type\"\0:1}\n" CLOSE_EV(2);
-    srr_trace_error err;
+    srr_parse_error err;
     srr_trace_reader *r = srr__trace_open(write_trace_n(text, sizeof text - 1), &err);
     assert_non_null(r);
     json_t *ev;
     assert_int_equal(srr__trace_next(r, &ev, &err), -1);
-    assert_trace_error(&err, SRR_TRACE_EBINARY, 2, "");
+    assert_trace_error(&err, SRR_PARSE_EBINARY, 2, "");
     assert_int_equal(srr__trace_next(r, &ev, &err), 1); /* the next line is read */
     json_decref(ev);
     srr__trace_close(r);
@@ -348,7 +348,7 @@ static void test_nul_in_event_line_is_ebinary(void **state)
 static void test_reader_goes_on_after_a_bad_line(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     srr_trace_reader *r =
         srr__trace_open(write_trace(HEADER SOCKET_EV(1) "garbage\n" CLOSE_EV(3)), &err);
     assert_non_null(r);
@@ -356,7 +356,7 @@ static void test_reader_goes_on_after_a_bad_line(void **state)
     assert_int_equal(srr__trace_next(r, &ev, &err), 1);
     json_decref(ev);
     assert_int_equal(srr__trace_next(r, &ev, &err), -1);
-    assert_trace_error(&err, SRR_TRACE_EJSON, 3, "");
+    assert_trace_error(&err, SRR_PARSE_EJSON, 3, "");
     /* the lost line still took seq 2: no gap is reported for seq 3 */
     assert_int_equal(srr__trace_next(r, &ev, &err), 1);
     assert_int_equal(json_integer_value(json_object_get(ev, "seq")), 3);
@@ -368,53 +368,53 @@ static void test_reader_goes_on_after_a_bad_line(void **state)
 static void test_missing_member_is_emissing(void **state)
 {
     (void)state;
-    srr_trace_error err;
-    expect_event_error(HEADER EV(1, "\"op\":\"close\",\"sock\":1,\"fd\":3"), 0, SRR_TRACE_EMISSING,
+    srr_parse_error err;
+    expect_event_error(HEADER EV(1, "\"op\":\"close\",\"sock\":1,\"fd\":3"), 0, SRR_PARSE_EMISSING,
                        2, "ret", &err);
 }
 
 static void test_missing_op_member_is_emissing_with_path(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     expect_event_error(HEADER EV(1, "\"op\":\"connect\",\"ret\":0,\"sock\":1,\"fd\":3,"
                                     "\"args\":{}"),
-                       0, SRR_TRACE_EMISSING, 2, "args.addr", &err);
+                       0, SRR_PARSE_EMISSING, 2, "args.addr", &err);
 }
 
 static void test_member_of_wrong_type_is_etype(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     expect_event_error(HEADER "{\"type\":\"event\",\"seq\":\"1\",\"t\":5000000001,\"pid\":7,"
                               "\"tid\":7,\"op\":\"close\",\"ret\":0,\"sock\":1,\"fd\":3}\n",
-                       0, SRR_TRACE_ETYPE, 2, "seq", &err);
+                       0, SRR_PARSE_ETYPE, 2, "seq", &err);
     assert_text_has(&err, "\"1\"");
 }
 
 static void test_fraction_is_not_an_integer(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     expect_event_error(HEADER EV(1, "\"op\":\"close\",\"ret\":0.0,\"sock\":1,\"fd\":3"), 0,
-                       SRR_TRACE_ETYPE, 2, "ret", &err);
+                       SRR_PARSE_ETYPE, 2, "ret", &err);
 }
 
 static void test_negative_len_is_evalue(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     expect_event_error(HEADER EV(1, "\"op\":\"sendmsg\",\"ret\":-1,\"errno\":\"EPIPE\","
                                     "\"errno_num\":32,\"sock\":1,\"fd\":3,\"len\":-1,"
                                     "\"args\":{\"flags\":0,\"iov\":5}"),
-                       0, SRR_TRACE_EVALUE, 2, "len", &err);
+                       0, SRR_PARSE_EVALUE, 2, "len", &err);
 }
 
 static void test_unknown_op_is_evalue(void **state)
 {
     (void)state;
-    srr_trace_error err;
-    expect_event_error(HEADER EV(1, "\"op\":\"frobnicate\",\"ret\":0"), 0, SRR_TRACE_EVALUE, 2,
+    srr_parse_error err;
+    expect_event_error(HEADER EV(1, "\"op\":\"frobnicate\",\"ret\":0"), 0, SRR_PARSE_EVALUE, 2,
                        "op", &err);
     assert_text_has(&err, "frobnicate");
 }
@@ -422,7 +422,7 @@ static void test_unknown_op_is_evalue(void **state)
 static void test_unknown_members_are_allowed(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     srr_trace_reader *r = srr__trace_open(
         write_trace(HEADER EV(1, "\"op\":\"close\",\"ret\":0,\"sock\":1,\"fd\":3,"
                                  "\"future\":{\"x\":[1.5]},\"args\":{\"later\":\"y\"}")),
@@ -437,7 +437,7 @@ static void test_unknown_members_are_allowed(void **state)
 static void test_seq_gap_is_reported_once(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     srr_trace_reader *r =
         srr__trace_open(write_trace(HEADER SOCKET_EV(1) CLOSE_EV(3) CLOSE_EV(4)), &err);
     assert_non_null(r);
@@ -445,7 +445,7 @@ static void test_seq_gap_is_reported_once(void **state)
     assert_int_equal(srr__trace_next(r, &ev, &err), 1);
     json_decref(ev);
     assert_int_equal(srr__trace_next(r, &ev, &err), -1);
-    assert_trace_error(&err, SRR_TRACE_EVALUE, 3, "seq");
+    assert_trace_error(&err, SRR_PARSE_EVALUE, 3, "seq");
     assert_text_has(&err, "expected 2, got 3");
     assert_int_equal(srr__trace_next(r, &ev, &err), 1);
     json_decref(ev);
@@ -455,25 +455,25 @@ static void test_seq_gap_is_reported_once(void **state)
 static void test_first_seq_must_be_1(void **state)
 {
     (void)state;
-    srr_trace_error err;
-    expect_event_error(HEADER CLOSE_EV(2), 0, SRR_TRACE_EVALUE, 2, "seq", &err);
+    srr_parse_error err;
+    expect_event_error(HEADER CLOSE_EV(2), 0, SRR_PARSE_EVALUE, 2, "seq", &err);
 }
 
 static void test_time_going_backwards_is_evalue(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     expect_event_error(HEADER SOCKET_EV(1) "{\"type\":\"event\",\"seq\":2,\"t\":5000000001,"
                                           "\"pid\":7,\"tid\":7,\"op\":\"close\",\"ret\":0,"
                                           "\"sock\":1,\"fd\":3}\n",
-                       1, SRR_TRACE_EVALUE, 3, "t", &err);
+                       1, SRR_PARSE_EVALUE, 3, "t", &err);
     assert_text_has(&err, "backwards");
 }
 
 static void test_equal_times_are_fine(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     srr_trace_reader *r = srr__trace_open(
         write_trace(HEADER SOCKET_EV(1) "{\"type\":\"event\",\"seq\":2,\"t\":5000010000,"
                                         "\"pid\":7,\"tid\":8,\"op\":\"close\",\"ret\":0,"
@@ -491,7 +491,7 @@ static void test_equal_times_are_fine(void **state)
 static void test_torn_last_line_ends_the_stream(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     srr_trace_reader *r = srr__trace_open(
         write_trace(HEADER SOCKET_EV(1) CLOSE_EV(2) "{\"type\":\"event\",\"seq\":3,\"t\":5"), &err);
     assert_non_null(r);
@@ -504,7 +504,7 @@ static void test_torn_last_line_ends_the_stream(void **state)
     assert_int_equal(srr__trace_next(r, &ev, &err), 0);
     memset(&err, 0, sizeof err);
     assert_int_equal(srr__trace_torn(r, &err), 1);
-    assert_trace_error(&err, SRR_TRACE_ETORN, 4, "");
+    assert_trace_error(&err, SRR_PARSE_ETORN, 4, "");
     assert_text_has(&err, "2 events before it are valid");
     assert_int_equal(srr__trace_next(r, &ev, &err), 0);
     srr__trace_close(r);
@@ -513,7 +513,7 @@ static void test_torn_last_line_ends_the_stream(void **state)
 static void test_complete_json_without_newline_is_still_torn(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     char text[2048];
     snprintf(text, sizeof text, "%s%s", HEADER, SOCKET_EV(1));
     text[strlen(text) - 1] = '\0'; /* drop the final newline */
@@ -543,7 +543,7 @@ static void test_line_longer_than_a_read_chunk(void **state)
                                         "\"fd\":3,\"args\":{\"flags\":0,\"iov\":%d},\"data\":\"%s\","
                                         "\"len\":%d,\"off\":0}\n" CLOSE_EV(3),
                     N, N, b64, N);
-    srr_trace_error err;
+    srr_parse_error err;
     srr_trace_reader *r = srr__trace_open(write_trace_n(text, (size_t)n), &err);
     free(text);
     assert_non_null(r);
@@ -565,7 +565,7 @@ static void test_line_longer_than_a_read_chunk(void **state)
 /* ------------------------------------------------- one event at a time */
 
 /* check_event on text; returns 0 or -1 with *err. */
-static int check_text(const char *text, srr_trace_error *err)
+static int check_text(const char *text, srr_parse_error *err)
 {
     json_error_t jerr;
     json_t *ev = json_loads(text, 0, &jerr);
@@ -582,33 +582,33 @@ static int check_text(const char *text, srr_trace_error *err)
 static void test_failed_call_needs_errno(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     assert_int_equal(check_text("{" COMMON "\"op\":\"close\",\"ret\":-1,\"sock\":1,\"fd\":3}", &err),
                      -1);
-    assert_trace_error(&err, SRR_TRACE_EMISSING, 0, "errno");
+    assert_trace_error(&err, SRR_PARSE_EMISSING, 0, "errno");
 }
 
 static void test_errno_must_match_its_number(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     assert_int_equal(check_text("{" COMMON "\"op\":\"close\",\"ret\":-1,\"errno\":\"EBADF\","
                                 "\"errno_num\":4,\"sock\":1,\"fd\":3}",
                                 &err),
                      -1);
-    assert_trace_error(&err, SRR_TRACE_EVALUE, 0, "errno");
+    assert_trace_error(&err, SRR_PARSE_EVALUE, 0, "errno");
     assert_text_has(&err, "EINTR");
     assert_int_equal(check_text("{" COMMON "\"op\":\"close\",\"ret\":-1,\"errno\":\"EBADF\","
                                 "\"sock\":1,\"fd\":3}",
                                 &err),
                      -1);
-    assert_trace_error(&err, SRR_TRACE_EMISSING, 0, "errno_num");
+    assert_trace_error(&err, SRR_PARSE_EMISSING, 0, "errno_num");
 }
 
 static void test_unnamed_errno_is_E_question(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     assert_int_equal(check_text("{" COMMON "\"op\":\"close\",\"ret\":-1,\"errno\":\"E?\","
                                 "\"errno_num\":4000,\"sock\":1,\"fd\":3}",
                                 &err),
@@ -622,10 +622,10 @@ static void test_unnamed_errno_is_E_question(void **state)
 static void test_ret_below_minus_one_is_evalue(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     assert_int_equal(check_text("{" COMMON "\"op\":\"close\",\"ret\":-9,\"sock\":1,\"fd\":3}", &err),
                      -1);
-    assert_trace_error(&err, SRR_TRACE_EVALUE, 0, "ret");
+    assert_trace_error(&err, SRR_PARSE_EVALUE, 0, "ret");
 }
 
 #define SEND "\"op\":\"sendmsg\",\"sock\":1,\"fd\":3,\"args\":{\"flags\":0,\"iov\":9},"
@@ -633,20 +633,20 @@ static void test_ret_below_minus_one_is_evalue(void **state)
 static void test_data_must_be_base64(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     assert_int_equal(check_text("{" COMMON SEND "\"ret\":5,\"data\":\"aGVsbG8\",\"len\":5}", &err),
                      -1);
-    assert_trace_error(&err, SRR_TRACE_EVALUE, 0, "data");
+    assert_trace_error(&err, SRR_PARSE_EVALUE, 0, "data");
     assert_text_has(&err, "aGVsbG8");
 }
 
 static void test_data_must_decode_to_len(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     assert_int_equal(check_text("{" COMMON SEND "\"ret\":6,\"data\":\"aGVsbG8=\",\"len\":6}", &err),
                      -1);
-    assert_trace_error(&err, SRR_TRACE_EVALUE, 0, "data");
+    assert_trace_error(&err, SRR_PARSE_EVALUE, 0, "data");
     assert_int_equal(check_text("{" COMMON SEND "\"ret\":5,\"data\":\"aGVsbG8=\",\"len\":5}", &err),
                      0);
 }
@@ -654,7 +654,7 @@ static void test_data_must_decode_to_len(void **state)
 static void test_capped_data_may_be_shorter(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     assert_int_equal(check_text("{" COMMON SEND "\"ret\":9,\"data\":\"aGVsbG8=\",\"len\":9,"
                                 "\"capped\":true}",
                                 &err),
@@ -663,24 +663,24 @@ static void test_capped_data_may_be_shorter(void **state)
                                 "\"capped\":true}",
                                 &err),
                      -1);
-    assert_trace_error(&err, SRR_TRACE_EVALUE, 0, "data");
+    assert_trace_error(&err, SRR_PARSE_EVALUE, 0, "data");
 }
 
 static void test_len_must_equal_ret(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     assert_int_equal(check_text("{" COMMON SEND "\"ret\":4,\"data\":\"aGVsbG8=\",\"len\":5}", &err),
                      -1);
-    assert_trace_error(&err, SRR_TRACE_EVALUE, 0, "len");
+    assert_trace_error(&err, SRR_PARSE_EVALUE, 0, "len");
 }
 
 static void test_successful_send_needs_data(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     assert_int_equal(check_text("{" COMMON SEND "\"ret\":4}", &err), -1);
-    assert_trace_error(&err, SRR_TRACE_EMISSING, 0, "data");
+    assert_trace_error(&err, SRR_PARSE_EMISSING, 0, "data");
     assert_int_equal(check_text("{" COMMON SEND "\"ret\":-1,\"errno\":\"EAGAIN\","
                                 "\"errno_num\":11}",
                                 &err),
@@ -690,40 +690,40 @@ static void test_successful_send_needs_data(void **state)
 static void test_gai_failure_needs_gai_and_system_errno(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
 #define GAI                                                                                    \
     "\"op\":\"getaddrinfo\",\"args\":{\"node\":\"x\",\"service\":null,\"family\":0,"            \
     "\"socktype\":0,\"protocol\":0,\"flags\":0},"
     assert_int_equal(check_text("{" COMMON GAI "\"ret\":-2}", &err), -1);
-    assert_trace_error(&err, SRR_TRACE_EMISSING, 0, "gai");
+    assert_trace_error(&err, SRR_PARSE_EMISSING, 0, "gai");
     assert_int_equal(check_text("{" COMMON GAI "\"ret\":-2,\"gai\":\"EAI_AGAIN\"}", &err), -1);
-    assert_trace_error(&err, SRR_TRACE_EVALUE, 0, "gai");
+    assert_trace_error(&err, SRR_PARSE_EVALUE, 0, "gai");
     assert_int_equal(check_text("{" COMMON GAI "\"ret\":-2,\"gai\":\"EAI_NONAME\"}", &err), 0);
     assert_int_equal(check_text("{" COMMON GAI "\"ret\":-11,\"gai\":\"EAI_SYSTEM\"}", &err), -1);
-    assert_trace_error(&err, SRR_TRACE_EMISSING, 0, "errno");
+    assert_trace_error(&err, SRR_PARSE_EMISSING, 0, "errno");
     assert_int_equal(check_text("{" COMMON GAI "\"ret\":0,\"answers\":[{\"family\":2,"
                                 "\"socktype\":1,\"protocol\":6,\"addr\":7}]}",
                                 &err),
                      -1);
-    assert_trace_error(&err, SRR_TRACE_ETYPE, 0, "answers[0].addr");
+    assert_trace_error(&err, SRR_PARSE_ETYPE, 0, "answers[0].addr");
 #undef GAI
 }
 
 static void test_poll_revents_match_fds(void **state)
 {
     (void)state;
-    srr_trace_error err;
+    srr_parse_error err;
     assert_int_equal(check_text("{" COMMON "\"op\":\"poll\",\"ret\":1,\"args\":{\"timeout_ns\":-1,"
                                 "\"fds\":[{\"fd\":3,\"events\":1}]},\"revents\":[1,0]}",
                                 &err),
                      -1);
-    assert_trace_error(&err, SRR_TRACE_EVALUE, 0, "revents");
+    assert_trace_error(&err, SRR_PARSE_EVALUE, 0, "revents");
     assert_int_equal(check_text("{" COMMON "\"op\":\"poll\",\"ret\":1,\"args\":{\"timeout_ns\":-1,"
                                 "\"fds\":[{\"fd\":3,\"sock\":\"1\",\"events\":1}]},"
                                 "\"revents\":[1]}",
                                 &err),
                      -1);
-    assert_trace_error(&err, SRR_TRACE_ETYPE, 0, "args.fds[0].sock");
+    assert_trace_error(&err, SRR_PARSE_ETYPE, 0, "args.fds[0].sock");
 }
 
 /* One minimal successful event per op, each valid; and each stops being
@@ -787,7 +787,7 @@ static void test_every_op_has_a_minimal_valid_event(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof op_cases / sizeof op_cases[0]; i++) {
         char text[1024];
-        srr_trace_error err;
+        srr_parse_error err;
         snprintf(text, sizeof text, "{" COMMON "%s}", op_cases[i].text);
         if (check_text(text, &err) != 0)
             fail_msg("case %zu: %s: %s", i, err.field, err.text);
@@ -800,7 +800,7 @@ static void test_every_op_has_a_minimal_valid_event(void **state)
         memset(&err, 0, sizeof err);
         int rc = srr__trace_check_event(ev, &err);
         json_decref(ev);
-        if (rc != -1 || err.code != SRR_TRACE_EMISSING || strcmp(err.field, req) != 0)
+        if (rc != -1 || err.code != SRR_PARSE_EMISSING || strcmp(err.field, req) != 0)
             fail_msg("case %zu without %s: rc %d code %d field \"%s\" (%s)", i, req, rc,
                      (int)err.code, err.field, err.text);
     }
@@ -878,18 +878,18 @@ static void test_base64_rejects_invalid_input(void **state)
 static void test_error_format_places_line_and_field(void **state)
 {
     (void)state;
-    srr_trace_error e = {.source = "t.jsonl", .line = 3, .field = "args.addr",
-                         .code = SRR_TRACE_ETYPE, .text = "expected a string"};
+    srr_parse_error e = {.source = "t.jsonl", .line = 3, .field = "args.addr",
+                         .code = SRR_PARSE_ETYPE, .text = "expected a string"};
     char buf[512];
-    assert_string_equal(srr__trace_error_format(&e, buf, sizeof buf),
+    assert_string_equal(srr__parse_error_format(&e, buf, sizeof buf),
                         "t.jsonl:3: args.addr: expected a string");
     e.field[0] = '\0';
-    assert_string_equal(srr__trace_error_format(&e, buf, sizeof buf),
+    assert_string_equal(srr__parse_error_format(&e, buf, sizeof buf),
                         "t.jsonl:3: expected a string");
     e.line = 0;
-    assert_string_equal(srr__trace_error_format(&e, buf, sizeof buf), "t.jsonl: expected a string");
+    assert_string_equal(srr__parse_error_format(&e, buf, sizeof buf), "t.jsonl: expected a string");
     char small[8];
-    srr__trace_error_format(&e, small, sizeof small);
+    srr__parse_error_format(&e, small, sizeof small);
     assert_string_equal(small, "t.jsonl");
 }
 

@@ -42,13 +42,13 @@ static int cfg_host_addrs(cfg *x, const srr_jpos *obj, size_t hi)
     char a[INET6_ADDRSTRLEN];
     const srr_jpos *v = srr__cfg_enter(x, obj, "addrs", &mark);
     if (!v)
-        return cfg_fail(x, obj, SIM_CFG_EVALUE, "missing \"addrs\" (the host's addresses)");
+        return cfg_fail(x, obj, SRR_PARSE_EVALUE, "missing \"addrs\" (the host's addresses)");
     if (srr__cfg_type(x, v, SRR_JPOS_ARRAY, "an array of addresses") < 0)
         return -1;
     if (v->u.arr.n == 0)
-        return cfg_fail(x, v, SIM_CFG_EVALUE, "a host needs at least one address");
+        return cfg_fail(x, v, SRR_PARSE_EVALUE, "a host needs at least one address");
     if (v->u.arr.n > CFG_MAX_ITEMS - x->naddrs)
-        return cfg_fail(x, v, SIM_CFG_EVALUE, "more than %d host addresses in all",
+        return cfg_fail(x, v, SRR_PARSE_EVALUE, "more than %d host addresses in all",
                         CFG_MAX_ITEMS);
     x->naddrs += v->u.arr.n;
     h->addrs = calloc(v->u.arr.n, sizeof *h->addrs);
@@ -62,16 +62,16 @@ static int cfg_host_addrs(cfg *x, const srr_jpos *obj, size_t hi)
             return -1;
         if (ip.family == AF_INET ? ip.a.v4.s_addr == htonl(INADDR_ANY)
                                  : IN6_IS_ADDR_UNSPECIFIED(&ip.a.v6))
-            return cfg_fail(x, e, SIM_CFG_EVALUE, "%s is the unspecified address, not a host's",
+            return cfg_fail(x, e, SRR_PARSE_EVALUE, "%s is the unspecified address, not a host's",
                             srr__cfg_ip_text(&ip, a, sizeof a));
         for (size_t j = 0; j < h->naddrs; j++)
             if (srr__cfg_ip_equal(&h->addrs[j], &ip))
-                return cfg_fail(x, e, SIM_CFG_EDUPLICATE, "%s is listed twice (addrs[%zu])",
+                return cfg_fail(x, e, SRR_PARSE_EDUPLICATE, "%s is listed twice (addrs[%zu])",
                                 srr__cfg_ip_text(&ip, a, sizeof a), j);
         for (size_t k = 0; k < hi; k++)
             for (size_t j = 0; j < c->hosts[k].naddrs; j++)
                 if (srr__cfg_ip_equal(&c->hosts[k].addrs[j], &ip))
-                    return cfg_fail(x, e, SIM_CFG_EDUPLICATE,
+                    return cfg_fail(x, e, SRR_PARSE_EDUPLICATE,
                                     "%s is already an address of host \"%s\"",
                                     srr__cfg_ip_text(&ip, a, sizeof a), c->hosts[k].name);
         h->addrs[h->naddrs++] = ip;
@@ -91,7 +91,7 @@ static int cfg_host(cfg *x, const srr_jpos_member *m, size_t hi)
         return -1;
     long dup = srr__cfg_host_named(c, hi, m->key);
     if (dup >= 0)
-        return srr__cfg_fail_at(x, m->line, m->column, SIM_CFG_EDUPLICATE,
+        return srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EDUPLICATE,
                            "host \"%s\" is already defined as \"%s\"", m->key,
                            c->hosts[dup].name);
     if (!(h->name = strdup(m->key)))
@@ -105,7 +105,7 @@ static int cfg_host(cfg *x, const srr_jpos_member *m, size_t hi)
             return -1;
         for (size_t k = 0; h->self && k < hi; k++)
             if (c->hosts[k].self)
-                return cfg_fail(x, s, SIM_CFG_EDUPLICATE, "\"%s\" is already the self host",
+                return cfg_fail(x, s, SRR_PARSE_EDUPLICATE, "\"%s\" is already the self host",
                                 c->hosts[k].name);
         srr__cfg_pop(x, mark);
     }
@@ -121,7 +121,7 @@ static int cfg_host(cfg *x, const srr_jpos_member *m, size_t hi)
                 char a[INET6_ADDRSTRLEN];
                 mark = srr__cfg_push(x, "addrs");
                 srr__cfg_push_index(x, j);
-                return cfg_fail(x, &arr->u.arr.items[j], SIM_CFG_EVALUE,
+                return cfg_fail(x, &arr->u.arr.items[j], SRR_PARSE_EVALUE,
                                 "%s is a loopback address: only the self host has it",
                                 srr__cfg_ip_text(&h->addrs[j], a, sizeof a));
             }
@@ -140,7 +140,7 @@ static int cfg_self(cfg *x, const srr_jpos *hosts)
     if (self >= 0 && local >= 0 && local != self) {
         const srr_jpos_member *m = &hosts->u.obj.members[local];
         size_t mark = srr__cfg_push(x, m->key);
-        srr__cfg_fail_at(x, m->line, m->column, SIM_CFG_EVALUE,
+        srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EVALUE,
                     "localhost is the program's own machine, but \"%s\" is the self host",
                     c->hosts[self].name);
         srr__cfg_pop(x, mark);
@@ -230,14 +230,14 @@ static int cfg_dns_answer(cfg *x, const srr_jpos *obj, sim_dns_answer *a,
     if (entry_level)
         return 0;
     if (!ans && !er)
-        return cfg_fail(x, obj, SIM_CFG_EVALUE, "needs \"answers\" or \"error\"");
+        return cfg_fail(x, obj, SRR_PARSE_EVALUE, "needs \"answers\" or \"error\"");
     if (ans && er) {
         const srr_jpos_member *later = ans->line > er->line ||
                                                (ans->line == er->line && ans->column > er->column)
                                            ? ans
                                            : er;
         mark = srr__cfg_push(x, later->key);
-        return srr__cfg_fail_at(x, later->line, later->column, SIM_CFG_EVALUE,
+        return srr__cfg_fail_at(x, later->line, later->column, SRR_PARSE_EVALUE,
                            "\"answers\" and \"error\" cannot both be given");
     }
     if (er) {
@@ -249,7 +249,7 @@ static int cfg_dns_answer(cfg *x, const srr_jpos *obj, sim_dns_answer *a,
             if (strcmp(v->u.str.s, cfg_eai[i].name) == 0)
                 a->error = cfg_eai[i].code;
         if (!a->error)
-            return cfg_fail(x, v, SIM_CFG_EVALUE,
+            return cfg_fail(x, v, SRR_PARSE_EVALUE,
                             "unknown resolver error %s (known: EAI_NONAME, EAI_AGAIN, EAI_FAIL, "
                             "EAI_NODATA)",
                             srr__cfg_quote(v->u.str.s, q, sizeof q));
@@ -261,7 +261,7 @@ static int cfg_dns_answer(cfg *x, const srr_jpos *obj, sim_dns_answer *a,
     if (srr__cfg_type(x, v, SRR_JPOS_ARRAY, "an array of addresses") < 0)
         return -1;
     if (v->u.arr.n == 0)
-        return cfg_fail(x, v, SIM_CFG_EVALUE,
+        return cfg_fail(x, v, SRR_PARSE_EVALUE,
                         "needs at least one address (\"error\": \"EAI_NODATA\" answers none)");
     if (!(a->addrs = calloc(v->u.arr.n, sizeof *a->addrs)))
         return srr__cfg_oom(x);
@@ -285,11 +285,11 @@ static int cfg_dns_entry(cfg *x, const srr_jpos_member *m, size_t di)
     if (srr__cfg_name_at(x, m->line, m->column, m->key, CFG_MAX_NAME, "DNS name") < 0)
         return -1;
     if (strcasecmp(m->key, "localhost") == 0)
-        return srr__cfg_fail_at(x, m->line, m->column, SIM_CFG_EVALUE,
+        return srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EVALUE,
                            "localhost always resolves to 127.0.0.1 and ::1");
     for (size_t k = 0; k < di; k++)
         if (strcasecmp(c->dns[k].name, m->key) == 0)
-            return srr__cfg_fail_at(x, m->line, m->column, SIM_CFG_EDUPLICATE,
+            return srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EDUPLICATE,
                                "DNS name \"%s\" is already defined as \"%s\"", m->key,
                                c->dns[k].name);
     if (!(d->name = strdup(m->key)))
@@ -304,7 +304,7 @@ static int cfg_dns_entry(cfg *x, const srr_jpos_member *m, size_t di)
             if (strcmp(k->key, forms[f]) == 0) {
                 if (first) {
                     srr__cfg_push(x, k->key);
-                    return srr__cfg_fail_at(x, k->line, k->column, SIM_CFG_EVALUE,
+                    return srr__cfg_fail_at(x, k->line, k->column, SRR_PARSE_EVALUE,
                                        "\"%s\" and \"%s\" cannot both be given", first->key,
                                        k->key);
                 }
@@ -312,7 +312,7 @@ static int cfg_dns_entry(cfg *x, const srr_jpos_member *m, size_t di)
             }
     }
     if (!first)
-        return cfg_fail(x, v, SIM_CFG_EVALUE, "needs \"answers\", \"error\" or \"script\"");
+        return cfg_fail(x, v, SRR_PARSE_EVALUE, "needs \"answers\", \"error\" or \"script\"");
     /* Entry-level delay and canonname are the default of every step. */
     sim_dns_answer dflt = {0};
     if (cfg_dns_answer(x, v, &dflt, NULL, 1) < 0) {
@@ -334,7 +334,7 @@ static int cfg_dns_entry(cfg *x, const srr_jpos_member *m, size_t di)
     if (srr__cfg_type(x, s, SRR_JPOS_ARRAY, "an array of steps") < 0)
         goto out;
     if (s->u.arr.n == 0) {
-        cfg_fail(x, s, SIM_CFG_EVALUE, "a script needs at least one step");
+        cfg_fail(x, s, SRR_PARSE_EVALUE, "a script needs at least one step");
         goto out;
     }
     if (!(d->script = calloc(s->u.arr.n, sizeof *d->script))) {

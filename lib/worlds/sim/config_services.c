@@ -34,7 +34,7 @@ static int cfg_service_key(cfg *x, const srr_jpos_member *m, long *host, int *po
     if (k[0] == '[') {
         const char *close = strchr(k, ']');
         if (!close || close[1] != ':')
-            return srr__cfg_fail_at(x, m->line, m->column, SIM_CFG_EVALUE,
+            return srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EVALUE,
                                "not HOST:PORT or [IPv6]:PORT: %s", srr__cfg_quote(k, q, sizeof q));
         hl = (size_t)(close - k - 1);
         colon = close + 1;
@@ -43,7 +43,7 @@ static int cfg_service_key(cfg *x, const srr_jpos_member *m, long *host, int *po
         memcpy(hostpart, k + 1, hl);
         hostpart[hl] = '\0';
         if (inet_pton(AF_INET6, hostpart, &ip.a.v6) != 1)
-            return srr__cfg_fail_at(x, m->line, m->column, SIM_CFG_EVALUE,
+            return srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EVALUE,
                                     "not an IPv6 address in brackets: %s",
                                     srr__cfg_quote(k, q, sizeof q));
         ip.family = AF_INET6;
@@ -51,14 +51,14 @@ static int cfg_service_key(cfg *x, const srr_jpos_member *m, long *host, int *po
     } else {
         colon = strrchr(k, ':');
         if (!colon)
-            return srr__cfg_fail_at(x, m->line, m->column, SIM_CFG_EVALUE, "not HOST:PORT: %s",
+            return srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EVALUE, "not HOST:PORT: %s",
                                srr__cfg_quote(k, q, sizeof q));
         hl = (size_t)(colon - k);
         if (hl == 0)
-            return srr__cfg_fail_at(x, m->line, m->column, SIM_CFG_EVALUE, "not HOST:PORT: %s",
+            return srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EVALUE, "not HOST:PORT: %s",
                                srr__cfg_quote(k, q, sizeof q));
         if (memchr(k, ':', hl))
-            return srr__cfg_fail_at(x, m->line, m->column, SIM_CFG_EVALUE,
+            return srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EVALUE,
                                "an IPv6 address needs brackets, as in \"[2001:db8::5]:443\": %s",
                                srr__cfg_quote(k, q, sizeof q));
         if (hl >= sizeof hostpart)
@@ -72,19 +72,19 @@ static int cfg_service_key(cfg *x, const srr_jpos_member *m, long *host, int *po
     long pv = 0;
     size_t nd = strspn(p, "0123456789");
     if (nd == 0 || nd > 5 || p[nd] != '\0' || (pv = strtol(p, NULL, 10)) < 1 || pv > 65535)
-        return srr__cfg_fail_at(x, m->line, m->column, SIM_CFG_EVALUE,
+        return srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EVALUE,
                            "the port must be 1-65535: %s", srr__cfg_quote(k, q, sizeof q));
     *port = (int)pv;
     if (is_ip) {
         *host = srr__cfg_host_with(c, &ip);
         if (*host < 0)
-            return srr__cfg_fail_at(x, m->line, m->column, SIM_CFG_EREF,
+            return srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EREF,
                                     "no host has the address %s",
                                     srr__cfg_ip_text(&ip, a, sizeof a));
     } else {
         *host = srr__cfg_host_named(c, c->nhosts, hostpart);
         if (*host < 0)
-            return srr__cfg_fail_at(x, m->line, m->column, SIM_CFG_EREF, "no host %s in hosts",
+            return srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EREF, "no host %s in hosts",
                                srr__cfg_quote(hostpart, q, sizeof q));
     }
     return 0;
@@ -96,7 +96,7 @@ static int cfg_step(cfg *x, const srr_jpos *v, sim_step *st)
     if (srr__cfg_type(x, v, SRR_JPOS_OBJECT, "a step object") < 0 || srr__cfg_keys(x, v, keys) < 0)
         return -1;
     if (v->u.obj.n != 1)
-        return cfg_fail(x, v, SIM_CFG_EVALUE,
+        return cfg_fail(x, v, SRR_PARSE_EVALUE,
                         "a step is exactly one of expect, send, wait, close, reset");
     const srr_jpos_member *m = &v->u.obj.members[0];
     const srr_jpos *e = &m->value;
@@ -115,7 +115,7 @@ static int cfg_step(cfg *x, const srr_jpos *v, sim_step *st)
         if (srr__cfg_bool(x, e, &on) < 0)
             return -1;
         if (!on)
-            return cfg_fail(x, e, SIM_CFG_EVALUE, "\"%s\" can only be true", m->key);
+            return cfg_fail(x, e, SRR_PARSE_EVALUE, "\"%s\" can only be true", m->key);
     }
     srr__cfg_pop(x, mark);
     return 0;
@@ -137,7 +137,7 @@ static int cfg_service(cfg *x, const srr_jpos_member *m, size_t si)
     sv->proto = IPPROTO_TCP;
     for (size_t k = 0; k < si; k++)
         if (c->services[k].port == sv->port && strcmp(c->services[k].host, sv->host) == 0)
-            return srr__cfg_fail_at(x, m->line, m->column, SIM_CFG_EDUPLICATE,
+            return srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EDUPLICATE,
                                "host \"%s\" port %d already has a service", sv->host, sv->port);
     if (srr__cfg_type(x, v, SRR_JPOS_OBJECT, "an object") < 0 || srr__cfg_keys(x, v, keys) < 0)
         return -1;
@@ -145,17 +145,17 @@ static int cfg_service(cfg *x, const srr_jpos_member *m, size_t si)
         if (srr__cfg_type(x, e, SRR_JPOS_STRING, "a protocol name") < 0)
             return -1;
         if (strcmp(e->u.str.s, "tcp") != 0)
-            return cfg_fail(x, e, SIM_CFG_EVALUE, "unsupported proto %s (only \"tcp\" for now)",
+            return cfg_fail(x, e, SRR_PARSE_EVALUE, "unsupported proto %s (only \"tcp\" for now)",
                             srr__cfg_quote(e->u.str.s, q, sizeof q));
         srr__cfg_pop(x, mark);
     }
     const srr_jpos_member *sm = srr__json_pos_get(v, "script"), *tm = srr__json_pos_get(v, "trace");
     if (!sm && !tm)
-        return cfg_fail(x, v, SIM_CFG_EVALUE, "needs \"script\" or \"trace\"");
+        return cfg_fail(x, v, SRR_PARSE_EVALUE, "needs \"script\" or \"trace\"");
     if (sm && tm) {
         const srr_jpos_member *later = sm < tm ? tm : sm;
         srr__cfg_push(x, later->key);
-        return srr__cfg_fail_at(x, later->line, later->column, SIM_CFG_EVALUE,
+        return srr__cfg_fail_at(x, later->line, later->column, SRR_PARSE_EVALUE,
                            "\"script\" and \"trace\" cannot both be given");
     }
     if (tm) {
@@ -163,7 +163,7 @@ static int cfg_service(cfg *x, const srr_jpos_member *m, size_t si)
         if (srr__cfg_type(x, e, SRR_JPOS_STRING, "a trace file name") < 0)
             return -1;
         if (e->u.str.len == 0)
-            return cfg_fail(x, e, SIM_CFG_EVALUE, "an empty file name");
+            return cfg_fail(x, e, SRR_PARSE_EVALUE, "an empty file name");
         if (!(sv->trace = strdup(e->u.str.s)))
             return srr__cfg_oom(x);
         srr__cfg_pop(x, mark);
@@ -178,7 +178,7 @@ static int cfg_service(cfg *x, const srr_jpos_member *m, size_t si)
         size_t im = srr__cfg_push_index(x, i);
         if (i > 0 && (sv->script[i - 1].kind == SIM_STEP_CLOSE ||
                       sv->script[i - 1].kind == SIM_STEP_RESET))
-            return cfg_fail(x, &e->u.arr.items[i], SIM_CFG_EVALUE,
+            return cfg_fail(x, &e->u.arr.items[i], SRR_PARSE_EVALUE,
                             "comes after the connection is closed, so it never runs");
         if (cfg_step(x, &e->u.arr.items[i], &sv->script[i]) < 0)
             return -1;
@@ -248,7 +248,7 @@ static int cfg_match(cfg *x, const srr_jpos *v, sim_match *mt)
             return -1;
         long h = srr__cfg_host_named(c, c->nhosts, e->u.str.s);
         if (h < 0)
-            return cfg_fail(x, e, SIM_CFG_ENEVER, "no host %s in hosts, so the rule never matches",
+            return cfg_fail(x, e, SRR_PARSE_ENEVER, "no host %s in hosts, so the rule never matches",
                             srr__cfg_quote(e->u.str.s, q, sizeof q));
         if (!(mt->host = strdup(c->hosts[h].name)))
             return srr__cfg_oom(x);
@@ -258,7 +258,7 @@ static int cfg_match(cfg *x, const srr_jpos *v, sim_match *mt)
         if (srr__cfg_addr(x, e, &mt->addr) < 0)
             return -1;
         if (srr__cfg_host_with(c, &mt->addr) < 0)
-            return cfg_fail(x, e, SIM_CFG_ENEVER,
+            return cfg_fail(x, e, SRR_PARSE_ENEVER,
                             "no host has the address %s, so the rule never matches",
                             srr__cfg_ip_text(&mt->addr, a, sizeof a));
         srr__cfg_pop(x, mark);
@@ -283,7 +283,7 @@ static int cfg_match(cfg *x, const srr_jpos *v, sim_match *mt)
         else if (strcmp(e->u.str.s, "in") == 0)
             mt->direction = 2;
         else
-            return cfg_fail(x, e, SIM_CFG_EVALUE, "expected \"out\" or \"in\", got %s",
+            return cfg_fail(x, e, SRR_PARSE_EVALUE, "expected \"out\" or \"in\", got %s",
                             srr__cfg_quote(e->u.str.s, q, sizeof q));
         srr__cfg_pop(x, mark);
     }
@@ -308,7 +308,7 @@ static int cfg_match(cfg *x, const srr_jpos *v, sim_match *mt)
             return -1;
         if (mt->until_ns >= 0 && mt->from_ns > mt->until_ns) {
             char f[48], u[48];
-            return cfg_fail(x, from_v, SIM_CFG_ENEVER,
+            return cfg_fail(x, from_v, SRR_PARSE_ENEVER,
                             "from (%s) is after until (%s), so the rule never matches",
                             srr__cfg_ns_text(mt->from_ns, f, sizeof f),
                             srr__cfg_ns_text(mt->until_ns, u, sizeof u));
@@ -329,7 +329,7 @@ static int cfg_param(cfg *x, const srr_jpos *rule, size_t ai, sim_fault *f)
     if (!v) {
         if (!cfg_actions[ai].required)
             return 0;
-        return cfg_fail(x, rule, SIM_CFG_EVALUE, "action %s needs \"%s\"", cfg_actions[ai].name, p);
+        return cfg_fail(x, rule, SRR_PARSE_EVALUE, "action %s needs \"%s\"", cfg_actions[ai].name, p);
     }
     switch (f->action) {
     case SIM_FAULT_UNREACHABLE: {
@@ -364,10 +364,10 @@ static int cfg_param(cfg *x, const srr_jpos *rule, size_t ai, sim_fault *f)
         else if (v->type == SRR_JPOS_REAL)
             f->probability = v->u.real;
         else
-            return cfg_fail(x, v, SIM_CFG_ETYPE, "expected a number 0-1, got %s",
+            return cfg_fail(x, v, SRR_PARSE_ETYPE, "expected a number 0-1, got %s",
                             srr__cfg_got(v, g, sizeof g));
         if (!(f->probability >= 0 && f->probability <= 1))
-            return cfg_fail(x, v, SIM_CFG_EVALUE, "a probability is 0-1, got %g", f->probability);
+            return cfg_fail(x, v, SRR_PARSE_EVALUE, "a probability is 0-1, got %g", f->probability);
         break;
     }
     srr__cfg_pop(x, mark);
@@ -405,7 +405,7 @@ static int cfg_fault(cfg *x, const srr_jpos *v, size_t fi)
             known = cfg_actions[k].param && strcmp(m->key, cfg_actions[k].param) == 0;
         if (!known) {
             srr__cfg_push(x, m->key);
-            return srr__cfg_fail_at(x, m->line, m->column, SIM_CFG_EUNKNOWN,
+            return srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EUNKNOWN,
                                "unknown key %s (known: match, action, and the action's "
                                "parameter: net, bytes, delay, rate or probability)",
                                srr__cfg_quote(m->key, q, sizeof q));
@@ -413,14 +413,14 @@ static int cfg_fault(cfg *x, const srr_jpos *v, size_t fi)
     }
     const srr_jpos *a = srr__cfg_enter(x, v, "action", &mark);
     if (!a)
-        return cfg_fail(x, v, SIM_CFG_EVALUE, "missing \"action\"");
+        return cfg_fail(x, v, SRR_PARSE_EVALUE, "missing \"action\"");
     if (srr__cfg_type(x, a, SRR_JPOS_STRING, "an action name") < 0)
         return -1;
     for (ai = 0; ai < CFG_NACTIONS; ai++)
         if (strcmp(a->u.str.s, cfg_actions[ai].name) == 0)
             break;
     if (ai == CFG_NACTIONS)
-        return cfg_fail(x, a, SIM_CFG_EVALUE,
+        return cfg_fail(x, a, SRR_PARSE_EVALUE,
                         "unknown action %s (known: refuse, blackhole, unreachable, reset, stall, "
                         "short_write, chunk_read, eintr, eagain, latency, bandwidth, loss, "
                         "duplicate, reorder)",
@@ -436,7 +436,7 @@ static int cfg_fault(cfg *x, const srr_jpos *v, size_t fi)
             (p && strcmp(m->key, p) == 0))
             continue;
         srr__cfg_push(x, m->key);
-        return srr__cfg_fail_at(x, m->line, m->column, SIM_CFG_EUNKNOWN,
+        return srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EUNKNOWN,
                            "\"%s\" is not a parameter of %s", m->key, cfg_actions[ai].name);
     }
     const srr_jpos *mv = srr__cfg_enter(x, v, "match", &mark);
@@ -453,14 +453,14 @@ static int cfg_fault(cfg *x, const srr_jpos *v, size_t fi)
         const srr_jpos *ab = &srr__json_pos_get(mv, "after_bytes")->value;
         srr__cfg_push(x, "match");
         srr__cfg_push(x, "after_bytes");
-        return cfg_fail(x, ab, SIM_CFG_ENEVER,
+        return cfg_fail(x, ab, SRR_PARSE_ENEVER,
                         "%s acts on UDP datagrams and after_bytes counts TCP bytes, so the rule "
                         "never matches",
                         cfg_actions[ai].name);
     }
     for (size_t k = 0; k < fi; k++)
         if (cfg_same_rule(&x->c->faults[k], f))
-            return cfg_fail(x, v, SIM_CFG_ENEVER,
+            return cfg_fail(x, v, SRR_PARSE_ENEVER,
                             "same as faults[%zu] (line %d), which acts first, so this rule never "
                             "matches",
                             k, x->c->faults[k].line);

@@ -21,9 +21,9 @@ int srr__cfg_int(cfg *x, const srr_jpos *v, int64_t min, int64_t max, int64_t *o
         return -1;
     if (v->u.integer < min || v->u.integer > max) {
         if (max == INT64_MAX)
-            return cfg_fail(x, v, SIM_CFG_EVALUE, "must be at least %lld, got %lld",
+            return cfg_fail(x, v, SRR_PARSE_EVALUE, "must be at least %lld, got %lld",
                             (long long)min, (long long)v->u.integer);
-        return cfg_fail(x, v, SIM_CFG_EVALUE, "must be %lld-%lld, got %lld", (long long)min,
+        return cfg_fail(x, v, SRR_PARSE_EVALUE, "must be %lld-%lld, got %lld", (long long)min,
                         (long long)max, (long long)v->u.integer);
     }
     *out = v->u.integer;
@@ -101,13 +101,13 @@ int srr__cfg_duration(cfg *x, const srr_jpos *v, int64_t *out)
     if (v->type == SRR_JPOS_INT)
         return srr__cfg_int(x, v, 0, INT64_MAX, out);
     if (v->type != SRR_JPOS_STRING)
-        return cfg_fail(x, v, SIM_CFG_ETYPE,
+        return cfg_fail(x, v, SRR_PARSE_ETYPE,
                         "expected a duration (integer nanoseconds or a string like "
                         "\"250ms\"), got %s",
                         srr__cfg_got(v, g, sizeof g));
     const char *why;
     if (cfg_duration_text(v->u.str.s, out, &why) < 0)
-        return cfg_fail(x, v, SIM_CFG_EVALUE, "not a duration: %s (%s)",
+        return cfg_fail(x, v, SRR_PARSE_EVALUE, "not a duration: %s (%s)",
                         srr__cfg_quote(v->u.str.s, q, sizeof q), why);
     return 0;
 }
@@ -174,12 +174,12 @@ int srr__cfg_epoch(cfg *x, const srr_jpos *v, int64_t *out)
     if (v->type == SRR_JPOS_INT)
         return srr__cfg_int(x, v, 0, INT64_MAX, out);
     if (v->type != SRR_JPOS_STRING)
-        return cfg_fail(x, v, SIM_CFG_ETYPE,
+        return cfg_fail(x, v, SRR_PARSE_ETYPE,
                         "expected integer nanoseconds or a \"YYYY-MM-DDTHH:MM:SSZ\" string, got %s",
                         srr__cfg_got(v, g, sizeof g));
     const char *why;
     if (cfg_epoch_text(v->u.str.s, out, &why) < 0)
-        return cfg_fail(x, v, SIM_CFG_EVALUE, "not a date: %s (%s)",
+        return cfg_fail(x, v, SRR_PARSE_EVALUE, "not a date: %s (%s)",
                         srr__cfg_quote(v->u.str.s, q, sizeof q), why);
     return 0;
 }
@@ -227,7 +227,7 @@ int srr__cfg_addr(cfg *x, const srr_jpos *v, sim_ip *ip)
     if (srr__cfg_type(x, v, SRR_JPOS_STRING, "an address string") < 0)
         return -1;
     if (srr__cfg_ip_parse(v->u.str.s, ip) < 0)
-        return cfg_fail(x, v, SIM_CFG_EVALUE, "not an IPv4 or IPv6 address: %s",
+        return cfg_fail(x, v, SRR_PARSE_EVALUE, "not an IPv4 or IPv6 address: %s",
                         srr__cfg_quote(v->u.str.s, q, sizeof q));
     return 0;
 }
@@ -262,7 +262,7 @@ int srr__cfg_name_at(cfg *x, int line, int col, const char *s, size_t max, const
     char q[96];
     const char *why = cfg_name_problem(s, max);
     if (why)
-        return srr__cfg_fail_at(x, line, col, SIM_CFG_EVALUE, "not a %s: %s (%s)", what,
+        return srr__cfg_fail_at(x, line, col, SRR_PARSE_EVALUE, "not a %s: %s (%s)", what,
                            srr__cfg_quote(s, q, sizeof q), why);
     return 0;
 }
@@ -295,7 +295,7 @@ int srr__cfg_bytes(cfg *x, const srr_jpos *v, unsigned char **data, size_t *len)
             int hi = cfg_hexval(s[i]), lo = i + 1 < n ? cfg_hexval(s[i + 1]) : -1;
             if (hi < 0 || lo < 0) {
                 free(b);
-                return cfg_fail(x, v, SIM_CFG_EVALUE,
+                return cfg_fail(x, v, SRR_PARSE_EVALUE,
                                 "not hex: %s (pairs of hex digits after \"hex:\")",
                                 srr__cfg_quote(s, q, sizeof q));
             }

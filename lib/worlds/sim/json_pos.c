@@ -28,7 +28,7 @@ typedef struct jp_parser {
     size_t scap;
     char path[512];
     size_t plen;
-    srr_config_error *err;
+    srr_parse_error *err;
     int failed;
 } jp_parser;
 
@@ -45,43 +45,40 @@ static void jp_loc(jp_parser *p, size_t off, int *line, int *col)
     *col = p->col;
 }
 
+static void jp_vfail_at(jp_parser *p, int line, int col, size_t off, int code, const char *fmt,
+                        va_list ap)
+{
+    if (p->failed)
+        return;
+    p->failed = 1;
+    srr__parse_at(p->err, NULL, line, col, (long long)off);
+    srr__parse_vfail(p->err, code, p->path, fmt, ap);
+}
+
 __attribute__((format(printf, 4, 5))) static void jp_fail(jp_parser *p, size_t off, int code,
                                                           const char *fmt, ...)
 {
-    if (p->failed)
-        return;
-    p->failed = 1;
-    srr_config_error *e = p->err;
-    jp_loc(p, off, &e->line, &e->column);
-    e->code = code;
-    srr__json_pos_path_copy(e->field, sizeof e->field, p->path);
+    int line, col;
+    jp_loc(p, off, &line, &col);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->text, sizeof e->text, fmt, ap);
+    jp_vfail_at(p, line, col, off, code, fmt, ap);
     va_end(ap);
 }
 
-static void jp_fail_at(jp_parser *p, int line, int col, int code, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static void jp_fail_at(jp_parser *p, int line, int col, int code, const char *fmt, ...)
+/* At a value's place: its line and column (its offset is not kept). */
+__attribute__((format(printf, 5, 6))) static void jp_fail_at(jp_parser *p, int line, int col,
+                                                             int code, const char *fmt, ...)
 {
-    if (p->failed)
-        return;
-    p->failed = 1;
-    srr_config_error *e = p->err;
-    e->line = line;
-    e->column = col;
-    e->code = code;
-    srr__json_pos_path_copy(e->field, sizeof e->field, p->path);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->text, sizeof e->text, fmt, ap);
+    jp_vfail_at(p, line, col, (size_t)-1, code, fmt, ap);
     va_end(ap);
 }
 
 static void jp_oom(jp_parser *p)
 {
-    jp_fail(p, p->pos, SIM_CFG_EIO, "out of memory");
+    jp_fail(p, p->pos, SRR_PARSE_EIO, "out of memory");
 }
 
 /* What stands at off, for "got ..." in messages: a quoted character, a byte
@@ -164,21 +161,6 @@ void srr__json_pos_path_cut(char *path, size_t *plen, size_t len)
 {
     *plen = len;
     path[len] = '\0';
-}
-
-void srr__json_pos_path_copy(char *dst, size_t cap, const char *path)
-{
-    size_t n = strlen(path);
-    if (cap == 0)
-        return;
-    if (n < cap) {
-        memcpy(dst, path, n + 1);
-    } else {
-        memcpy(dst, path, cap - 1);
-        if (cap > 4)
-            memcpy(dst + cap - 4, "...", 3);
-        dst[cap - 1] = '\0';
-    }
 }
 
 /* ---------------------------------------------------------------- values */
@@ -276,20 +258,20 @@ static int jp_escape_u(jp_parser *p, size_t *n)
     size_t at = p->pos;
     unsigned cp, lo;
     if (p->len - p->pos < 6 || jp_hex4(p->s + p->pos + 2, &cp) < 0)
-        return jp_fail(p, at, SIM_CFG_ESYNTAX, "not JSON: \\u needs four hex digits"), -1;
+        return jp_fail(p, at, SRR_PARSE_EJSON, "not JSON: \\u needs four hex digits"), -1;
     p->pos += 6;
     if (cp >= 0xdc00 && cp <= 0xdfff)
-        return jp_fail(p, at, SIM_CFG_ESYNTAX, "not JSON: unpaired surrogate \\u%04x", cp), -1;
+        return jp_fail(p, at, SRR_PARSE_EJSON, "not JSON: unpaired surrogate \\u%04x", cp), -1;
     if (cp >= 0xd800 && cp <= 0xdbff) {
         if (p->len - p->pos < 6 || p->s[p->pos] != '\\' || p->s[p->pos + 1] != 'u' ||
             jp_hex4(p->s + p->pos + 2, &lo) < 0 || lo < 0xdc00 || lo > 0xdfff)
-            return jp_fail(p, at, SIM_CFG_ESYNTAX, "not JSON: unpaired surrogate \\u%04x", cp),
+            return jp_fail(p, at, SRR_PARSE_EJSON, "not JSON: unpaired surrogate \\u%04x", cp),
                    -1;
         p->pos += 6;
         cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
     }
     if (cp == 0)
-        return jp_fail(p, at, SIM_CFG_ESYNTAX,
+        return jp_fail(p, at, SRR_PARSE_EJSON,
                        "not JSON: \\u0000 (NUL) is not allowed in a string"),
                -1;
     unsigned char b[4];
@@ -310,7 +292,7 @@ static int jp_string(jp_parser *p, char **out, size_t *outlen)
             return -1;
         p->pos = run;
         if (p->pos >= p->len)
-            return jp_fail(p, p->pos, SIM_CFG_ESYNTAX, "not JSON: unterminated string"), -1;
+            return jp_fail(p, p->pos, SRR_PARSE_EJSON, "not JSON: unterminated string"), -1;
         unsigned char c = p->s[p->pos];
         if (c == '"') {
             p->pos++;
@@ -318,7 +300,7 @@ static int jp_string(jp_parser *p, char **out, size_t *outlen)
         }
         if (c == '\\') {
             if (p->pos + 1 >= p->len)
-                return jp_fail(p, p->pos + 1, SIM_CFG_ESYNTAX, "not JSON: unterminated string"), -1;
+                return jp_fail(p, p->pos + 1, SRR_PARSE_EJSON, "not JSON: unterminated string"), -1;
             unsigned char e = p->s[p->pos + 1];
             const char *m = strchr("\"\\/bfnrt", e);
             if (e == 'u') {
@@ -328,10 +310,10 @@ static int jp_string(jp_parser *p, char **out, size_t *outlen)
             }
             if (!m || e == '\0') {
                 if (e >= 0x21 && e < 0x7f)
-                    return jp_fail(p, p->pos, SIM_CFG_ESYNTAX, "not JSON: invalid escape '\\%c'",
+                    return jp_fail(p, p->pos, SRR_PARSE_EJSON, "not JSON: invalid escape '\\%c'",
                                    e),
                            -1;
-                return jp_fail(p, p->pos, SIM_CFG_ESYNTAX,
+                return jp_fail(p, p->pos, SRR_PARSE_EJSON,
                                "not JSON: invalid escape: '\\' then byte 0x%02x", e),
                        -1;
             }
@@ -343,14 +325,14 @@ static int jp_string(jp_parser *p, char **out, size_t *outlen)
         }
         if (c < 0x20) {
             if (c == 0)
-                return jp_fail(p, p->pos, SIM_CFG_ESYNTAX, "not JSON: NUL byte in a string"), -1;
-            return jp_fail(p, p->pos, SIM_CFG_ESYNTAX,
+                return jp_fail(p, p->pos, SRR_PARSE_EJSON, "not JSON: NUL byte in a string"), -1;
+            return jp_fail(p, p->pos, SRR_PARSE_EJSON,
                            "not JSON: control character 0x%02x in a string (escape it)", c),
                    -1;
         }
         size_t k = jp_utf8_len(p->s + p->pos, p->len - p->pos);
         if (k == 0)
-            return jp_fail(p, p->pos, SIM_CFG_ESYNTAX, "not JSON: invalid UTF-8 byte 0x%02x", c),
+            return jp_fail(p, p->pos, SRR_PARSE_EJSON, "not JSON: invalid UTF-8 byte 0x%02x", c),
                    -1;
         if (jp_sput(p, &n, p->s + p->pos, k) < 0)
             return -1;
@@ -390,18 +372,18 @@ static int jp_number(jp_parser *p, srr_jpos *v)
         neg = 1, i++;
     if (!jp_digit(p, i)) {
         char t[32];
-        return jp_fail(p, i, SIM_CFG_ESYNTAX, "not JSON: expected a digit after '-', got %s",
+        return jp_fail(p, i, SRR_PARSE_EJSON, "not JSON: expected a digit after '-', got %s",
                        jp_token(p, i, t, sizeof t)),
                -1;
     }
     if (p->s[i] == '0' && jp_digit(p, i + 1))
-        return jp_fail(p, i, SIM_CFG_ESYNTAX, "not JSON: a number cannot start with 0"), -1;
+        return jp_fail(p, i, SRR_PARSE_EJSON, "not JSON: a number cannot start with 0"), -1;
     while (jp_digit(p, i))
         i++;
     if (i < p->len && p->s[i] == '.') {
         real = 1;
         if (!jp_digit(p, ++i))
-            return jp_fail(p, i, SIM_CFG_ESYNTAX, "not JSON: expected a digit after '.'"), -1;
+            return jp_fail(p, i, SRR_PARSE_EJSON, "not JSON: expected a digit after '.'"), -1;
         while (jp_digit(p, i))
             i++;
     }
@@ -411,7 +393,7 @@ static int jp_number(jp_parser *p, srr_jpos *v)
         if (i < p->len && (p->s[i] == '+' || p->s[i] == '-'))
             i++;
         if (!jp_digit(p, i))
-            return jp_fail(p, i, SIM_CFG_ESYNTAX, "not JSON: expected a digit in the exponent"),
+            return jp_fail(p, i, SRR_PARSE_EJSON, "not JSON: expected a digit in the exponent"),
                    -1;
         while (jp_digit(p, i))
             i++;
@@ -425,7 +407,7 @@ static int jp_number(jp_parser *p, srr_jpos *v)
             int d = p->s[k] - '0';
             if (acc < (INT64_MIN + d) / 10) {
                 jp_numtext(p, start, i, t, sizeof t);
-                jp_fail_at(p, v->line, v->column, SIM_CFG_EVALUE,
+                jp_fail_at(p, v->line, v->column, SRR_PARSE_EVALUE,
                            "integer out of range (64 bits): %s", t);
                 return -1;
             }
@@ -433,7 +415,7 @@ static int jp_number(jp_parser *p, srr_jpos *v)
         }
         if (!neg && acc == INT64_MIN) {
             jp_numtext(p, start, i, t, sizeof t);
-            jp_fail_at(p, v->line, v->column, SIM_CFG_EVALUE,
+            jp_fail_at(p, v->line, v->column, SRR_PARSE_EVALUE,
                        "integer out of range (64 bits): %s", t);
             return -1;
         }
@@ -456,7 +438,7 @@ static int jp_number(jp_parser *p, srr_jpos *v)
     double d = strtod(p->sbuf, NULL);
     if (errno == ERANGE && (d > 1.0 || d < -1.0)) {
         jp_numtext(p, start, i, t, sizeof t);
-        jp_fail_at(p, v->line, v->column, SIM_CFG_EVALUE, "number out of range: %s", t);
+        jp_fail_at(p, v->line, v->column, SRR_PARSE_EVALUE, "number out of range: %s", t);
         return -1;
     }
     v->type = SRR_JPOS_REAL;
@@ -483,7 +465,7 @@ static int jp_literal(jp_parser *p, srr_jpos *v)
     else if (k == 4 && memcmp(w, "null", 4) == 0)
         v->type = SRR_JPOS_NULL;
     else
-        return jp_fail(p, p->pos, SIM_CFG_ESYNTAX, "not JSON: invalid literal \"%.*s%s\"", (int)k,
+        return jp_fail(p, p->pos, SRR_PARSE_EJSON, "not JSON: invalid literal \"%.*s%s\"", (int)k,
                        w, i < p->len && jp_is_word(p->s[i]) ? "..." : ""),
                -1;
     p->pos = i;
@@ -520,7 +502,7 @@ static int jp_array(jp_parser *p, srr_jpos *v)
             p->pos++;
             return 0;
         }
-        return jp_fail(p, p->pos, SIM_CFG_ESYNTAX,
+        return jp_fail(p, p->pos, SRR_PARSE_EJSON,
                        "not JSON: expected ',' or ']' after an array element, got %s",
                        jp_token(p, p->pos, t, sizeof t)),
                -1;
@@ -587,7 +569,7 @@ static int jp_object(jp_parser *p, srr_jpos *v)
     }
     for (;;) {
         if (p->pos >= p->len || p->s[p->pos] != '"') {
-            jp_fail(p, p->pos, SIM_CFG_ESYNTAX, "not JSON: expected a string key, got %s",
+            jp_fail(p, p->pos, SRR_PARSE_EJSON, "not JSON: expected a string key, got %s",
                     jp_token(p, p->pos, t, sizeof t));
             goto out;
         }
@@ -609,14 +591,14 @@ static int jp_object(jp_parser *p, srr_jpos *v)
         if (oom)
             goto out;
         if (dup) {
-            jp_fail_at(p, m->line, m->column, SIM_CFG_EDUPLICATE,
+            jp_fail_at(p, m->line, m->column, SRR_PARSE_EDUPLICATE,
                        "duplicate key \"%.100s\" (first at line %d, column %d)", m->key, dup->line,
                        dup->column);
             goto out;
         }
         jp_skip_ws(p);
         if (p->pos >= p->len || p->s[p->pos] != ':') {
-            jp_fail(p, p->pos, SIM_CFG_ESYNTAX, "not JSON: expected ':' after the key, got %s",
+            jp_fail(p, p->pos, SRR_PARSE_EJSON, "not JSON: expected ':' after the key, got %s",
                     jp_token(p, p->pos, t, sizeof t));
             goto out;
         }
@@ -635,7 +617,7 @@ static int jp_object(jp_parser *p, srr_jpos *v)
             rc = 0;
             goto out;
         }
-        jp_fail(p, p->pos, SIM_CFG_ESYNTAX, "not JSON: expected ',' or '}' after a member, got %s",
+        jp_fail(p, p->pos, SRR_PARSE_EJSON, "not JSON: expected ',' or '}' after a member, got %s",
                 jp_token(p, p->pos, t, sizeof t));
         goto out;
     }
@@ -651,12 +633,12 @@ static int jp_value(jp_parser *p, srr_jpos *v)
     jp_skip_ws(p);
     jp_loc(p, p->pos, &v->line, &v->column);
     if (p->pos >= p->len)
-        return jp_fail(p, p->pos, SIM_CFG_ESYNTAX, "not JSON: expected a value, got end of input"),
+        return jp_fail(p, p->pos, SRR_PARSE_EJSON, "not JSON: expected a value, got end of input"),
                -1;
     unsigned char c = p->s[p->pos];
     if (c == '{' || c == '[') {
         if (p->depth >= SRR_JPOS_MAX_DEPTH)
-            return jp_fail(p, p->pos, SIM_CFG_ESYNTAX, "not JSON: nested deeper than %d levels",
+            return jp_fail(p, p->pos, SRR_PARSE_EJSON, "not JSON: nested deeper than %d levels",
                            SRR_JPOS_MAX_DEPTH),
                    -1;
         p->depth++;
@@ -672,7 +654,7 @@ static int jp_value(jp_parser *p, srr_jpos *v)
         return jp_number(p, v);
     if (jp_is_word(c))
         return jp_literal(p, v);
-    return jp_fail(p, p->pos, SIM_CFG_ESYNTAX, "not JSON: expected a value, got %s",
+    return jp_fail(p, p->pos, SRR_PARSE_EJSON, "not JSON: expected a value, got %s",
                    jp_token(p, p->pos, t, sizeof t)),
            -1;
 }
@@ -705,7 +687,7 @@ void srr__json_pos_free(srr_jpos *v)
 }
 
 srr_jpos *srr__json_pos_parse(const char *text, size_t len, const char *source,
-                              srr_config_error *err)
+                              srr_parse_error *err)
 {
     jp_parser p = {.s = (const unsigned char *)text, .len = len, .line = 1, .col = 1, .err = err};
     memset(err, 0, sizeof *err);
@@ -719,12 +701,12 @@ srr_jpos *srr__json_pos_parse(const char *text, size_t len, const char *source,
     }
     jp_skip_ws(&p);
     if (p.pos >= p.len) {
-        jp_fail(&p, p.pos, SIM_CFG_ESYNTAX, "not JSON: empty input");
+        jp_fail(&p, p.pos, SRR_PARSE_EJSON, "not JSON: empty input");
     } else if (jp_value(&p, v) == 0) {
         jp_skip_ws(&p);
         if (p.pos < p.len) {
             char t[32];
-            jp_fail(&p, p.pos, SIM_CFG_ESYNTAX, "not JSON: %s after the value",
+            jp_fail(&p, p.pos, SRR_PARSE_EJSON, "not JSON: %s after the value",
                     jp_token(&p, p.pos, t, sizeof t));
         }
     }

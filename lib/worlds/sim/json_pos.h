@@ -62,13 +62,13 @@ struct srr_jpos_member {
 };
 
 /* Parses exactly one JSON value (surrounded by optional whitespace) from
- * text[0, len).  NULL with *err on failure: SIM_CFG_ESYNTAX for malformed
- * text, SIM_CFG_EDUPLICATE for a repeated key, SIM_CFG_EVALUE for a number
+ * text[0, len).  NULL with *err on failure: SRR_PARSE_EJSON for malformed
+ * text, SRR_PARSE_EDUPLICATE for a repeated key, SRR_PARSE_EVALUE for a number
  * out of range; err->field holds the path to where the parser was
  * ("hosts.db.addrs[1]").  source names the text in err ("<string>" when
- * NULL).  Out of memory gives NULL with SIM_CFG_EIO. */
+ * NULL).  Out of memory gives NULL with SRR_PARSE_EIO. */
 srr_jpos *srr__json_pos_parse(const char *text, size_t len, const char *source,
-                              srr_config_error *err);
+                              srr_parse_error *err);
 void srr__json_pos_free(srr_jpos *v);
 
 /* The member named key of an object, or NULL. */
@@ -84,7 +84,5 @@ const char *srr__json_pos_type_name(srr_jpos_type t);
 size_t srr__json_pos_path_key(char *path, size_t cap, size_t *plen, const char *key);
 size_t srr__json_pos_path_index(char *path, size_t cap, size_t *plen, size_t i);
 void srr__json_pos_path_cut(char *path, size_t *plen, size_t len);
-/* Copies path into dst (cap bytes), ending in "..." when it does not fit. */
-void srr__json_pos_path_copy(char *dst, size_t cap, const char *path);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * sim_config.c — builds a sim_config (sim_config.h) from the JSON of
  * docs/sim-config.md and checks everything the document promises before a
- * world runs: the first problem found becomes a srr_config_error naming
+ * world runs: the first problem found becomes a srr_parse_error naming
  * file:line:column and the member's path.
  *
  * The parser is four files (sim_config_int.h):
@@ -32,44 +32,19 @@
 
 /* --------------------------------------------------------- errors, paths */
 
-char *srr__config_error_format(const srr_config_error *e, char *buf, size_t len)
+int srr__cfg_fail_at(cfg *x, int line, int col, int code, const char *fmt, ...)
 {
-    if (!buf || len == 0)
-        return buf;
-    const char *src = e->source[0] ? e->source : "<string>";
-    int n;
-    if (e->line > 0)
-        n = snprintf(buf, len, "%s:%d:%d: ", src, e->line, e->column);
-    else
-        n = snprintf(buf, len, "%s: ", src);
-    size_t k = n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
-    if (e->field[0] && k + 1 < len) {
-        n = snprintf(buf + k, len - k, "%s: ", e->field);
-        k = n < 0 ? k : k + (size_t)n < len ? k + (size_t)n : len - 1;
-    }
-    if (k + 1 < len)
-        snprintf(buf + k, len - k, "%s", e->text);
-    return buf;
-}
-
-int srr__cfg_fail_at(cfg *x, int line, int col, int code,
-                                                             const char *fmt, ...)
-{
-    srr_config_error *e = x->err;
-    e->line = line;
-    e->column = col;
-    e->code = code;
-    srr__json_pos_path_copy(e->field, sizeof e->field, x->path);
+    srr__parse_at(x->err, NULL, line, col, -1);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->text, sizeof e->text, fmt, ap);
+    srr__parse_vfail(x->err, code, x->path, fmt, ap);
     va_end(ap);
     return -1;
 }
 
 int srr__cfg_oom(cfg *x)
 {
-    return srr__cfg_fail_at(x, 0, 0, SIM_CFG_EIO, "out of memory");
+    return srr__cfg_fail_at(x, 0, 0, SRR_PARSE_EIO, "out of memory");
 }
 
 size_t srr__cfg_push(cfg *x, const char *key)
@@ -131,7 +106,7 @@ int srr__cfg_type(cfg *x, const srr_jpos *v, srr_jpos_type t, const char *what)
     char g[128];
     if (v->type == t)
         return 0;
-    return cfg_fail(x, v, SIM_CFG_ETYPE, "expected %s, got %s", what, srr__cfg_got(v, g, sizeof g));
+    return cfg_fail(x, v, SRR_PARSE_ETYPE, "expected %s, got %s", what, srr__cfg_got(v, g, sizeof g));
 }
 
 /* Every key of obj is in known (NULL-terminated); else EUNKNOWN at the key. */
@@ -152,7 +127,7 @@ int srr__cfg_keys(cfg *x, const srr_jpos *obj, const char *const *known)
             k = w < 0 ? k : k + (size_t)w;
         }
         size_t mark = srr__cfg_push(x, m->key);
-        srr__cfg_fail_at(x, m->line, m->column, SIM_CFG_EUNKNOWN, "unknown key %s (known: %s)",
+        srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EUNKNOWN, "unknown key %s (known: %s)",
                     srr__cfg_quote(m->key, q, sizeof q), list);
         srr__cfg_pop(x, mark);
         return -1;
@@ -174,7 +149,7 @@ const srr_jpos *srr__cfg_enter(cfg *x, const srr_jpos *obj, const char *key, siz
 int srr__cfg_cap(cfg *x, const srr_jpos *v, size_t n, const char *what)
 {
     if (n > CFG_MAX_ITEMS)
-        return cfg_fail(x, v, SIM_CFG_EVALUE, "more than %d %s", CFG_MAX_ITEMS, what);
+        return cfg_fail(x, v, SRR_PARSE_EVALUE, "more than %d %s", CFG_MAX_ITEMS, what);
     return 0;
 }
 
@@ -254,9 +229,9 @@ static int cfg_top(cfg *x, const srr_jpos *root)
 }
 
 sim_config *srr__sim_config_parse(const char *text, size_t len, const char *source,
-                                  srr_config_error *err)
+                                  srr_parse_error *err)
 {
-    srr_config_error scratch;
+    srr_parse_error scratch;
     if (!err)
         err = &scratch;
     srr_jpos *root = srr__json_pos_parse(text, len, source, err);
@@ -280,9 +255,9 @@ sim_config *srr__sim_config_parse(const char *text, size_t len, const char *sour
     return x.c;
 }
 
-sim_config *srr__sim_config_load(const char *path, srr_config_error *err)
+sim_config *srr__sim_config_load(const char *path, srr_parse_error *err)
 {
-    srr_config_error scratch;
+    srr_parse_error scratch;
     char *buf = NULL;
     size_t len = 0, cap = 0;
     int e = 0;
@@ -318,7 +293,7 @@ sim_config *srr__sim_config_load(const char *path, srr_config_error *err)
         free(buf);
         memset(err, 0, sizeof *err);
         snprintf(err->source, sizeof err->source, "%s", path);
-        err->code = SIM_CFG_EIO;
+        err->code = SRR_PARSE_EIO;
         snprintf(err->text, sizeof err->text, "cannot read: %s",
                  e == EFBIG ? "larger than 64 MiB" : strerror_r(e, eb, sizeof eb));
         return NULL;
@@ -330,7 +305,7 @@ sim_config *srr__sim_config_load(const char *path, srr_config_error *err)
 
 sim_config *srr__sim_config_default(void)
 {
-    srr_config_error e;
+    srr_parse_error e;
     return srr__sim_config_parse("{}", 2, "<default>", &e);
 }
 

@@ -10,29 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct srr_config_error {
-    char source[256]; /* file name, or "<string>" */
-    int line;         /* 1-based; 0 when not about a place */
-    int column;       /* 1-based */
-    char field[128];  /* member path: "hosts.db.addrs[1]", "faults[0].action" */
-    int code;         /* SIM_CFG_E* below */
-    char text[256];
-} srr_config_error;
-
-enum {
-    SIM_CFG_OK = 0,
-    SIM_CFG_EIO,        /* cannot read the file */
-    SIM_CFG_ESYNTAX,    /* not JSON */
-    SIM_CFG_EUNKNOWN,   /* unknown key */
-    SIM_CFG_ETYPE,      /* wrong JSON type */
-    SIM_CFG_EVALUE,     /* bad value: address, range, name */
-    SIM_CFG_EDUPLICATE, /* duplicate host, address or key */
-    SIM_CFG_EREF,       /* names a host/service that does not exist */
-    SIM_CFG_ENEVER,     /* a fault rule that can never match */
-};
-
-/* "file:line:column: field: text"; returns buf. */
-char *srr__config_error_format(const srr_config_error *e, char *buf, size_t len);
+/* A problem in a config: the one parse error (parse_error.h), with the
+ * member's path ("hosts.db.addrs[1]") in its field. */
+#include "parse_error.h"
 
 /* An IPv4 or IPv6 address. */
 typedef struct sim_ip {
@@ -149,8 +129,8 @@ typedef struct sim_config {
 
 /* Parses and validates; NULL with *err.  source names the text in errors. */
 sim_config *srr__sim_config_parse(const char *text, size_t len, const char *source,
-                                  srr_config_error *err);
-sim_config *srr__sim_config_load(const char *path, srr_config_error *err);
+                                  srr_parse_error *err);
+sim_config *srr__sim_config_load(const char *path, srr_parse_error *err);
 /* The built-in network: one self host "localhost" (127.0.0.1, ::1); the
  * resolver answers localhost and host names itself, so no DNS entries. */
 sim_config *srr__sim_config_default(void);

@@ -30,7 +30,7 @@ enum {
 
 typedef struct cfg {
     sim_config *c;
-    srr_config_error *err;
+    srr_parse_error *err;
     char path[512];
     size_t plen;
     size_t naddrs; /* host addresses so far, against CFG_MAX_ITEMS */

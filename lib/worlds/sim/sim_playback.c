@@ -45,16 +45,19 @@ static int playback_port(const char *addr)
 
 static int playback_fail(char *err, size_t len, const char *path, long line, const char *why)
 {
-    snprintf(err, len, "%s:%ld: service trace: %s", path, line, why);
+    srr_parse_error e;
+    srr__parse_at(&e, path, line, 0, -1);
+    srr__parse_fail(&e, SRR_PARSE_EVALUE, "service trace", "%s", why);
+    srr__parse_error_format(&e, err, len);
     return -1;
 }
 
 int srr__sim_script_from_trace(sim_service *sv, char *err, size_t errlen)
 {
-    srr_trace_error te;
+    srr_parse_error te;
     srr_trace_reader *r = srr__trace_open(sv->trace, &te);
     if (!r) {
-        srr__trace_error_format(&te, err, errlen);
+        srr__parse_error_format(&te, err, errlen);
         return -1;
     }
     json_int_t conn = -1; /* the recorded connection to this service's port */
@@ -63,7 +66,7 @@ int srr__sim_script_from_trace(sim_service *sv, char *err, size_t errlen)
     int got;
     while (!done && rc == 0 && (got = srr__trace_next(r, &ev, &te)) != 0) {
         if (got < 0) {
-            srr__trace_error_format(&te, err, errlen);
+            srr__parse_error_format(&te, err, errlen);
             rc = -1;
             break;
         }

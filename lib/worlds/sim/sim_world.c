@@ -375,12 +375,12 @@ static srr_world *sim_create_reporting(sim_config *cfg, char *errbuf, size_t err
 
 srr_world *srr_world_sim(const char *config_path, char *errbuf, size_t errlen)
 {
-    srr_config_error e;
+    srr_parse_error e;
     sim_config *cfg =
         config_path ? srr__sim_config_load(config_path, &e) : srr__sim_config_default();
     if (!cfg) {
         if (errbuf && errlen)
-            srr__config_error_format(&e, errbuf, errlen);
+            srr__parse_error_format(&e, errbuf, errlen);
         return NULL;
     }
     return sim_create_reporting(cfg, errbuf, errlen);
@@ -389,12 +389,12 @@ srr_world *srr_world_sim(const char *config_path, char *errbuf, size_t errlen)
 srr_world *srr_world_sim_seeded(const char *config_path, uint64_t seed, char *errbuf,
                                 size_t errlen)
 {
-    srr_config_error e;
+    srr_parse_error e;
     sim_config *cfg =
         config_path ? srr__sim_config_load(config_path, &e) : srr__sim_config_default();
     if (!cfg) {
         if (errbuf && errlen)
-            srr__config_error_format(&e, errbuf, errlen);
+            srr__parse_error_format(&e, errbuf, errlen);
         return NULL;
     }
     cfg->seed = seed;
@@ -403,7 +403,7 @@ srr_world *srr_world_sim_seeded(const char *config_path, uint64_t seed, char *er
 
 srr_world *srr_world_sim_string(const char *json, char *errbuf, size_t errlen)
 {
-    srr_config_error e;
+    srr_parse_error e;
     if (!json) {
         if (errbuf && errlen)
             snprintf(errbuf, errlen, "sim: config is NULL");
@@ -412,7 +412,7 @@ srr_world *srr_world_sim_string(const char *json, char *errbuf, size_t errlen)
     sim_config *cfg = srr__sim_config_parse(json, strlen(json), "<string>", &e);
     if (!cfg) {
         if (errbuf && errlen)
-            srr__config_error_format(&e, errbuf, errlen);
+            srr__parse_error_format(&e, errbuf, errlen);
         return NULL;
     }
     return sim_create_reporting(cfg, errbuf, errlen);
