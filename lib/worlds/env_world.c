@@ -179,33 +179,54 @@ static int env_sim(const srr_env *e, const srr_env_host *host, srr_env_world *ou
     return 0;
 }
 
-int srr__world_from_env(const srr_env *e, const srr_env_host *host, srr_env_world *out)
+static int env_kernel(const srr_env *e, const srr_env_host *host, srr_env_world *out, int traced)
 {
-    memset(out, 0, sizeof *out);
-    const char *mode = e->v[SRR_ENV_MODE];
-    if (env_is(e, SRR_ENV_PASSTHROUGH, "1"))
-        mode = "passthrough";
-    if (!mode)
-        return 0; /* loaded without sockrr: stay out of the way */
-    static const char *const verbs[] = {"record", "passthrough", "sim", "replay"};
-    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-        if (strcmp(mode, verbs[i]) == 0)
-            out->verb = verbs[i];
-    if (!out->verb)
-        return 0; /* a mode of a later sockrr: stay out of the way */
-    if (strcmp(out->verb, "sim") == 0)
-        return env_sim(e, host, out);
-    if (strcmp(out->verb, "replay") == 0)
-        return env_replay(e, host, out);
     srr_world *kernel = srr_world_kernel();
     if (!kernel) {
         snprintf(out->error, sizeof out->error, "cannot make the kernel world: %s",
                  strerror(ENOMEM));
         return 0;
     }
-    if (strcmp(out->verb, "passthrough") == 0)
-        out->world = kernel;
-    else
+    if (traced)
         env_trace(e, host, kernel, out);
+    else
+        out->world = kernel;
     return 0;
+}
+
+static int env_record(const srr_env *e, const srr_env_host *host, srr_env_world *out)
+{
+    return env_kernel(e, host, out, 1);
+}
+
+static int env_passthrough(const srr_env *e, const srr_env_host *host, srr_env_world *out)
+{
+    return env_kernel(e, host, out, 0);
+}
+
+/* The modes, one line a world: a new world joins here and nowhere else on
+ * the preload's side. */
+static const struct env_mode {
+    const char *mode;
+    int (*make)(const srr_env *e, const srr_env_host *host, srr_env_world *out);
+} env_modes[] = {
+    {"record", env_record},
+    {"passthrough", env_passthrough},
+    {"sim", env_sim},
+    {"replay", env_replay},
+};
+
+int srr__world_from_env(const srr_env *e, const srr_env_host *host, srr_env_world *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *mode = e->v[SRR_ENV_MODE];
+    if (env_is(e, SRR_ENV_PASSTHROUGH, "1"))
+        mode = "passthrough";
+    for (size_t i = 0; mode && i < sizeof env_modes / sizeof env_modes[0]; i++) {
+        if (strcmp(mode, env_modes[i].mode) == 0) {
+            out->verb = env_modes[i].mode;
+            return env_modes[i].make(e, host, out);
+        }
+    }
+    return 0; /* no mode, or one of a later sockrr: stay out of the way */
 }
