@@ -202,7 +202,10 @@ srr_world *srr__preload_world_if_ready(void)
 
 srr_world *srr__sock_world(int fd, int *h)
 {
-    srr_world *w = srr__preload_world();
+    /* a call on a descriptor never starts the world: no socket of its can
+     * exist before it is up, and such calls come from deep inside other
+     * libraries (jemalloc reads files holding its init lock) */
+    srr_world *w = srr__preload_world_if_ready();
     if (!w)
         return NULL;
     *h = srr__fd_handle(fd);

@@ -174,8 +174,13 @@ long syscall(long n, ...)
     for (int i = 0; i < 6; i++)
         a[i] = va_arg(ap, long); /* Linux syscalls take at most six words */
     va_end(ap);
-    srr_world *w = srr__preload_world();
-    const char *what = w ? syscall_bypass(n) : NULL;
+    /* only the socket syscalls it names concern the world: any other
+     * goes straight to libc, without starting the world (jemalloc calls
+     * syscall() holding its init lock, where nothing may allocate) */
+    const char *what = syscall_bypass(n);
+    srr_world *w = what ? srr__preload_world() : srr__preload_world_if_ready();
+    if (!w)
+        what = NULL;
     long r;
     int e;
     if (what && (srr__preload_caps() & SRR_CAP_HERMETIC)) {
