@@ -58,8 +58,14 @@ static void host_say(const char *message)
 /* A world's verdict: the program ends here, with the world's status. */
 __attribute__((noreturn)) static void host_end(int status, const char *message, int flush)
 {
-    if (flush)
+    if (flush == 1)
         fflush(NULL);
+    FILE *const std[] = {stdout, stderr};
+    for (int i = 0; flush == 2 && i < 2; i++)
+        if (ftrylockfile(std[i]) == 0) {
+            fflush_unlocked(std[i]);
+            funlockfile(std[i]);
+        }
     host_say(message);
     _exit(status);
 }

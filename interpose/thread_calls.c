@@ -73,9 +73,9 @@ int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *
 /* Parks the calling thread on `on` until deadline (virtual ns, -1 none):
  * 1 parked, else the wait is libc's.  The thread counts from here on, as
  * it would from its first call. */
-static int park(srr_world *w, srr_park *p, const void *on, int64_t deadline)
+static int park(srr_world *w, srr_park *p, const char *what, const void *on, int64_t deadline)
 {
-    *p = (srr_park){.deadline = deadline, .on = on};
+    *p = (srr_park){.deadline = deadline, .on = on, .what = what};
     srr_world_control(w, SRR_CTL_THREAD_ENTER, NULL);
     return srr_world_control(w, SRR_CTL_PARK, p) == 1;
 }
@@ -116,7 +116,7 @@ static int cond_wait_virtual(srr_world *w, pthread_cond_t *c, pthread_mutex_t *m
 {
     srr_park p;
     int64_t deadline = abs ? virtual_deadline(w, clock, abs) : -1;
-    if (!park(w, &p, c, deadline)) /* not parked: real time */
+    if (!park(w, &p, abs ? "pthread_cond_timedwait" : "pthread_cond_wait", c, deadline))
         return abs ? REAL(pthread_cond_clockwait)(c, m, clock, abs) : REAL(pthread_cond_wait)(c, m);
     int r;
     for (;;) {
@@ -181,7 +181,7 @@ static int sem_wait_virtual(srr_world *w, sem_t *sem, clockid_t clock,
 {
     srr_park p;
     int64_t deadline = abs ? virtual_deadline(w, clock, abs) : -1;
-    if (!park(w, &p, sem, deadline))
+    if (!park(w, &p, abs ? "sem_timedwait" : "sem_wait", sem, deadline))
         return abs ? REAL(sem_clockwait)(sem, clock, abs) : REAL(sem_wait)(sem);
     int r;
     for (;;) {
@@ -237,7 +237,7 @@ int pthread_join(pthread_t th, void **ret)
 {
     srr_world *w = thread_world();
     srr_park p;
-    if (!w || !park(w, &p, NULL, -1))
+    if (!w || !park(w, &p, "pthread_join", NULL, -1))
         return REAL(pthread_join)(th, ret);
     int r;
     for (;;) {

@@ -13,6 +13,8 @@ enum srr_exit_status {
     SRR_EXIT_NOT_BUILT = 3,     /* a verb that is not built yet */
     SRR_EXIT_DIVERGED = 86,     /* replay: the program left the recording */
     SRR_EXIT_UNPLAYED = 87,     /* replay, strict: recorded connections not played out */
+    SRR_EXIT_STUCK = 88,        /* sim, replay: the run stopped moving (every thread
+                                 * waits, nothing is due); a report says who waits on what */
     SRR_EXIT_CANNOT_RUN = 126,  /* CMD cannot be run (permission, static) */
     SRR_EXIT_NOT_FOUND = 127,   /* CMD not found, or its world cannot be made */
 };

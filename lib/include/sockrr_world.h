@@ -205,7 +205,17 @@ typedef struct srr_park {
     const void *on;      /* what it waits on (SRR_CTL_WAKE names it) */
     int woken;           /* the world's: busy until the thread looks again */
     struct srr_park *next;
+    const char *what;    /* the wait, for reports ("pthread_join"); may be NULL */
 } srr_park;
+
+/* Who to tell when a run stops moving: every thread waits and nothing is
+ * due, so nothing can ever happen.  report says who waits on what.  A host
+ * that sets it ends the program there; without it, the world's blocked
+ * calls fail with EDEADLK. */
+typedef struct srr_on_stuck {
+    void (*fn)(const char *report, void *arg);
+    void *arg;
+} srr_on_stuck;
 
 /* fork(2)'s three moments (pthread_atfork), for a world a process holds. */
 enum { SRR_FORK_PREPARE, SRR_FORK_PARENT, SRR_FORK_CHILD };
@@ -257,6 +267,7 @@ enum srr_control_op {
                                 * before, which the program's clock adds to now */
     SRR_CTL_WAIT_STEP,         /* int64_t *: how often, in the world's ns, a wait on the
                                 * world's handles and real descriptors looks at the real ones */
+    SRR_CTL_ON_STUCK,          /* const srr_on_stuck *: who hears that the run stopped moving */
     /* ---- the host process ---- */
     SRR_CTL_FORK,              /* srr_fork * */
     SRR_CTL_PROGRAM_END,       /* srr_verdict *: 1 with a verdict, 0 none */

@@ -153,6 +153,15 @@ static void env_trace(const srr_env *e, const srr_env_host *host, srr_world *wor
         snprintf(out->error, sizeof out->error, "%s: %s", trace, strerror(-err));
 }
 
+/* The run stopped moving: the program ends with the report, as it would
+ * otherwise hang silently. */
+static void env_stuck(const char *report, void *arg)
+{
+    char line[2400];
+    snprintf(line, sizeof line, "the run is stuck: %s", report);
+    ((const srr_env_host *)arg)->end(SRR_EXIT_STUCK, line, 2);
+}
+
 static int env_sim(const srr_env *e, const srr_env_host *host, srr_env_world *out)
 {
     const char *net = e->v[SRR_ENV_NET];
@@ -172,6 +181,8 @@ static int env_sim(const srr_env *e, const srr_env_host *host, srr_env_world *ou
      * it changed since */
     if (!sim)
         return env_fatal(out, "%s", err[0] ? err : "cannot make the network");
+    srr_on_stuck stuck = {env_stuck, (void *)host};
+    srr_world_control(sim, SRR_CTL_ON_STUCK, &stuck);
     if (e->v[SRR_ENV_TRACE] && e->v[SRR_ENV_CTL])
         env_trace(e, host, sim, out);
     else

@@ -57,7 +57,10 @@ int srr__env_apply(const srr_env *e);
  * library never ends a process or prints, the host does. */
 typedef struct srr_env_host {
     /* The program must end now, with status: message is one line for the
-     * user (without "sockrr VERB: "); flush: the program's stdio first. */
+     * user (without "sockrr VERB: ").  flush: 0 nothing, 1 every stdio
+     * stream of the program's first, 2 stdout and stderr when no thread
+     * holds them (other threads are blocked somewhere: a lock they hold
+     * would hang the flush). */
     void (*end)(int status, const char *message, int flush);
     /* A line for the user; the program goes on. */
     void (*say)(const char *message);

@@ -149,6 +149,7 @@ struct sim_world {
     char unsupported[160]; /* what the last unmodelled call asked for ... */
     pthread_t unsupported_by; /* ... and which thread made it */
     atomic_llong clock_charged; /* the program's clock reads (vclock.h) */
+    srr_on_stuck on_stuck; /* the host's, when it ends a run that stopped moving */
     srr_world_forked_from fork_from; /* read at fork, for the child's world */
 };
 

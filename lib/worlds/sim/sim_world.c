@@ -94,6 +94,10 @@ static void sim_report_deadlock(sim_world *s)
         o += (size_t)snprintf(s->deadlock_report + o, sizeof s->deadlock_report - o,
                               "; thread %#lx waits in %s on handle %d", (unsigned long)w->thread,
                               w->what, w->handle);
+    for (srr_park *p = s->parked; p && o < sizeof s->deadlock_report; p = p->next)
+        o += (size_t)snprintf(s->deadlock_report + o, sizeof s->deadlock_report - o,
+                              "; a thread waits in %s, outside the sim",
+                              p->what ? p->what : "a wait on another thread");
 }
 
 /* Every participant waits, and every waiter has seen the latest change: a
@@ -125,6 +129,8 @@ static int sim_try_advance(sim_world *s)
     if (next < 0) {
         sim_report_deadlock(s);
         s->deadlocks++;
+        if (s->on_stuck.fn)
+            s->on_stuck.fn(s->deadlock_report, s->on_stuck.arg);
         srr__libc.pthread_cond_broadcast(&s->changed);
         return -EDEADLK;
     }
@@ -484,8 +490,11 @@ static int sim_park_due(sim_world *s, srr_park *p)
 {
     pthread_mutex_lock(&s->lock);
     p->woken = 0; /* it looked, and waits on */
-    /* with no sim waiter left to do it, the parked thread moves time */
-    if (p->deadline >= 0 && s->now < p->deadline)
+    /* Its settling may be the one every other waiter waits for: whoever
+     * settles last moves time, or nobody would (a join on a thread that
+     * sleeps, a pool that waits for a worker's timeout).  With nothing
+     * due, that is the deadlock the sim's waiters hear of. */
+    if (p->deadline < 0 || s->now < p->deadline)
         sim_try_advance(s);
     int due = p->deadline >= 0 && s->now >= p->deadline;
     pthread_mutex_unlock(&s->lock);
@@ -582,6 +591,11 @@ int srr__sim_control(srr_world *w, int op, void *arg)
         return 0;
     case SRR_CTL_WAIT_STEP:
         *(int64_t *)arg = SRR_VCLOCK_WAIT_STEP_NS;
+        return 0;
+    case SRR_CTL_ON_STUCK:
+        pthread_mutex_lock(&s->lock);
+        s->on_stuck = *(const srr_on_stuck *)arg;
+        pthread_mutex_unlock(&s->lock);
         return 0;
     case SRR_CTL_FORK:
         return sim_fork(s, arg);
