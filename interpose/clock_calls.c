@@ -116,12 +116,19 @@ time_t time(time_t *out)
     return ts.tv_sec;
 }
 
-/* Sleeps ns of virtual time: 0 or a positive errno (EINTR). */
-static int world_sleep(srr_world *w, clockid_t clock, int64_t ns)
+/* Sleeps ns of virtual time: 0, or a positive errno (EINTR: a timer's
+ * signal came, and its handler has run) with *left the time not slept. */
+static int world_sleep(srr_world *w, clockid_t clock, int64_t ns, int64_t *left)
 {
+    *left = 0;
     if (ns <= 0)
         return 0;
+    int64_t start = srr__world_now(w, CLOCK_MONOTONIC);
     int r = w->ops->sleep(w, clock, ns);
+    if (r == -EINTR) {
+        srr__signals_deliver(); /* a sleep is never restarted */
+        *left = ns - (srr__world_now(w, CLOCK_MONOTONIC) - start);
+    }
     return r < 0 ? -r : 0;
 }
 
@@ -135,9 +142,10 @@ int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req, stru
     int64_t ns = req->tv_sec * 1000000000LL + req->tv_nsec;
     if (flags & TIMER_ABSTIME)
         ns -= w->ops->now(w, clock) + clock_charge(w, 0);
-    int r = world_sleep(w, clock, ns);
+    int64_t left;
+    int r = world_sleep(w, clock, ns, &left);
     if (r == EINTR && rem && !(flags & TIMER_ABSTIME))
-        *rem = (struct timespec){0, 0}; /* an interrupted virtual sleep has no remainder to give */
+        *rem = (struct timespec){left / 1000000000, left % 1000000000};
     return r;
 }
 
@@ -166,8 +174,11 @@ int usleep(useconds_t us)
     return nanosleep(&ts, NULL);
 }
 
+/* The whole seconds not slept when a signal ended it, as glibc's. */
 unsigned int sleep(unsigned int s)
 {
-    struct timespec ts = {s, 0};
-    return nanosleep(&ts, NULL) == 0 ? 0 : s;
+    struct timespec ts = {s, 0}, rem = {s, 0};
+    if (nanosleep(&ts, &rem) == 0)
+        return 0;
+    return (unsigned)rem.tv_sec;
 }

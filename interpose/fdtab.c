@@ -22,8 +22,10 @@
 
 #include "preload.h"
 
-/* An entry: 0 unknown, 1 plain, ENTRY_HANDLE + h the world's handle h. */
-enum { FD_UNKNOWN = 0, FD_PLAIN = 1, ENTRY_HANDLE = 2 };
+/* An entry: 0 unknown, 1 plain, 2 plain and the process's own (a pipe, an
+ * eventfd, a timerfd it made: only its threads make it ready), ENTRY_HANDLE
+ * + h the world's handle h. */
+enum { FD_UNKNOWN = 0, FD_PLAIN = 1, FD_INTERNAL = 2, ENTRY_HANDLE = 3 };
 
 #define PAGE_SHIFT 12
 #define PAGE_FDS (1 << PAGE_SHIFT)
@@ -112,9 +114,31 @@ void srr__fd_set_plain(int fd)
     fd_store(fd, FD_PLAIN);
 }
 
+void srr__fd_set_internal(int fd)
+{
+    fd_store(fd, FD_INTERNAL);
+}
+
+int srr__fd_internal(int fd)
+{
+    _Atomic uint32_t *e = fd_slot(fd, 0);
+    return e && atomic_load_explicit(e, memory_order_relaxed) == FD_INTERNAL;
+}
+
 void srr__fd_forget(int fd)
 {
     fd_store(fd, FD_UNKNOWN);
+}
+
+void srr__fd_own_now_shared(void)
+{
+    for (unsigned p = 0; p < NPAGES; p++) {
+        _Atomic uint32_t *page = atomic_load_explicit(&pages[p], memory_order_acquire);
+        for (unsigned i = 0; page && i < PAGE_FDS; i++) {
+            uint32_t want = FD_INTERNAL;
+            atomic_compare_exchange_strong(&page[i], &want, FD_PLAIN);
+        }
+    }
 }
 
 void srr__fd_forget_range(unsigned first, unsigned last, void (*sock_closed)(int fd, int handle))

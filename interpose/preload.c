@@ -108,11 +108,13 @@ static void atfork_prepare(void)
 static void atfork_parent(void)
 {
     atfork_phase(SRR_FORK_PARENT);
+    srr__fd_own_now_shared();
 }
 
 static void atfork_child(void)
 {
     atfork_phase(SRR_FORK_CHILD);
+    srr__fd_own_now_shared();
 }
 
 /* ---------------------------------------------------------------- start */
@@ -161,6 +163,8 @@ static void preload_start(void)
     caps = srr_world_caps(world);
     if (caps & SRR_CAP_OWN_HANDLES)
         srr__fd_kernel_handles(0);
+    if (getpid() == gettid())
+        srr__signals_thread_start(); /* the main thread: the first a signal may go to */
     int fd = srr_world_control(world, SRR_CTL_OWN_FD, NULL);
     own_fd = fd >= 0 ? fd : -1;
     pthread_atfork(atfork_prepare, atfork_parent, atfork_child);

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/select.h>
+#include <sys/time.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -93,6 +94,25 @@
     X(sem_wait, int, (sem_t *))                                                                \
     X(sem_timedwait, int, (sem_t *, const struct timespec *))                                  \
     X(sem_clockwait, int, (sem_t *, clockid_t, const struct timespec *))                       \
+    X(alarm, unsigned int, (unsigned int))                                                     \
+    X(sigsuspend, int, (const sigset_t *))                                                     \
+    X(pipe, int, (int[2]))                                                                     \
+    X(pipe2, int, (int[2], int))                                                               \
+    X(eventfd, int, (unsigned int, int))                                                       \
+    X(signalfd, int, (int, const sigset_t *, int))                                             \
+    X(sigtimedwait, int, (const sigset_t *, siginfo_t *, const struct timespec *))             \
+    X(sigwaitinfo, int, (const sigset_t *, siginfo_t *))                                       \
+    X(sigwait, int, (const sigset_t *, int *))                                                 \
+    X(setitimer, int, (__itimer_which_t, const struct itimerval *, struct itimerval *))        \
+    X(getitimer, int, (__itimer_which_t, struct itimerval *))                                  \
+    X(timer_create, int, (clockid_t, struct sigevent *, timer_t *))                            \
+    X(timer_settime, int, (timer_t, int, const struct itimerspec *, struct itimerspec *))      \
+    X(timer_gettime, int, (timer_t, struct itimerspec *))                                      \
+    X(timer_getoverrun, int, (timer_t))                                                        \
+    X(timer_delete, int, (timer_t))                                                            \
+    X(timerfd_create, int, (int, int))                                                         \
+    X(timerfd_settime, int, (int, int, const struct itimerspec *, struct itimerspec *))        \
+    X(timerfd_gettime, int, (int, struct itimerspec *))                                        \
     X(__read_chk, ssize_t, (int, void *, size_t, size_t))                                      \
     X(__recv_chk, ssize_t, (int, void *, size_t, size_t, int))                                 \
     X(__recvfrom_chk, ssize_t,                                                                 \
@@ -167,6 +187,14 @@ int srr__fd_handle(int fd);
 int srr__fd_is_sock(int fd);
 void srr__fd_set_handle(int fd, int handle);
 void srr__fd_set_sock(int fd); /* handle = fd */
+/* fd is a descriptor the process made for itself (a pipe, an eventfd, a
+ * timerfd): only its own threads make it ready, so a wait on it is a wait
+ * the world can count (docs/sim.md).  internal: 1 when it is one. */
+void srr__fd_set_internal(int fd);
+int srr__fd_internal(int fd);
+/* Another process now shares them (fork, posix_spawn): no descriptor is
+ * the process's own any more. */
+void srr__fd_own_now_shared(void);
 /* Forget what fd was: the next look decides again. */
 void srr__fd_forget(int fd);
 void srr__fd_set_plain(int fd);
@@ -208,6 +236,40 @@ void srr__epoll_forget(int epfd);
 void srr__epoll_rearm(int fd);
 /* A world socket's descriptor closed: out of every interest list. */
 void srr__epoll_drop_fd(int fd);
+
+/* ---- signals from timers on virtual time (signals.c, timer_calls.c) ---- */
+
+/* The calling thread may be chosen for a timer's signal from now on: every
+ * thread of the program, from its start. */
+void srr__signals_thread_start(void);
+/* Under the world's lock, from a timer's fire: queues info's signal for the
+ * thread the kernel would choose; 1 and *target when that thread's wait
+ * should be interrupted, 0 when nothing is to interrupt (ignored, or
+ * pending on the process). */
+int srr__signals_queue(const siginfo_t *info, pthread_t *target);
+/* 1 when a signal is queued for the calling thread. */
+int srr__signals_pending(void);
+/* Delivers the calling thread's queued signals to it: their handlers run
+ * before it returns.  1 when each had SA_RESTART (a restartable call goes
+ * on), 0 when one had not or none was queued. */
+int srr__signals_deliver(void);
+/* ---- waits on real descriptors (wait_real.c) ---- */
+
+/* A poll of real descriptors only, over a world with a virtual clock: the
+ * thread is parked while it waits, so time may move (docs/sim.md says
+ * when).  As poll: the number ready, 0 at the virtual timeout, -errno
+ * (-EINTR after a timer's signal); -ENOTTY when the wait is the kernel's
+ * (no such world, or a descriptor from outside with no timeout). */
+int srr__poll_real(struct pollfd *fds, nfds_t n, int64_t timeout_ns, const sigset_t *mask);
+/* A blocking read of one of the process's own descriptors is about to be
+ * made: waits, as a wait the world counts, until fd is readable.  0 (read
+ * now), or -errno (-EINTR). */
+int srr__wait_readable(int fd);
+/* The program wrote to fd: a thread waiting on the process's own
+ * descriptors looks again before time may move. */
+void srr__real_written(int fd);
+/* A timerfd's descriptor closed: its timer goes. */
+void srr__timers_fd_closed(int fd);
 
 /* A send that failed with EPIPE raises SIGPIPE, as the kernel would have,
  * unless the caller asked for MSG_NOSIGNAL (the seam never raises it). */

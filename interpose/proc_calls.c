@@ -131,6 +131,7 @@ int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *
     char **env = srr__preload_env(envp);
     int r = REAL(posix_spawn)(pid, path, fa, attr, argv, env);
     srr__preload_env_free(env, envp);
+    srr__fd_own_now_shared();
     return r;
 }
 
@@ -140,6 +141,7 @@ int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t 
     char **env = srr__preload_env(envp);
     int r = REAL(posix_spawnp)(pid, file, fa, attr, argv, env);
     srr__preload_env_free(env, envp);
+    srr__fd_own_now_shared();
     return r;
 }
 

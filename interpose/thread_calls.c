@@ -50,6 +50,7 @@ static void *thread_trampoline(void *p)
     struct thread_start t = *(struct thread_start *)p;
     free(p);
     srr_world_control(t.w, SRR_CTL_THREAD_ENTER, NULL);
+    srr__signals_thread_start();
     return t.fn(t.arg);
 }
 
@@ -126,6 +127,8 @@ static int cond_wait_virtual(srr_world *w, pthread_cond_t *c, pthread_mutex_t *m
         r = REAL(pthread_cond_timedwait)(c, m, &slice);
         if (r != ETIMEDOUT)
             break;
+        if (srr__signals_pending())
+            srr__signals_deliver(); /* a condition wait goes on after a handler */
         if ((srr_world_control(w, SRR_CTL_PARK_DUE, &p) == 1))
             break; /* ETIMEDOUT: the virtual deadline came */
     }
@@ -189,6 +192,11 @@ static int sem_wait_virtual(srr_world *w, sem_t *sem, clockid_t clock,
         r = REAL(sem_clockwait)(sem, CLOCK_MONOTONIC, &slice);
         if (r == 0 || errno != ETIMEDOUT)
             break;
+        /* a handler ends a semaphore wait, unless it asked for a restart */
+        if (srr__signals_pending() && !srr__signals_deliver()) {
+            errno = EINTR;
+            break;
+        }
         if ((srr_world_control(w, SRR_CTL_PARK_DUE, &p) == 1))
             break; /* -1 with ETIMEDOUT: the virtual deadline came */
     }
@@ -245,6 +253,8 @@ int pthread_join(pthread_t th, void **ret)
         r = REAL(pthread_clockjoin_np)(th, ret, CLOCK_MONOTONIC, &slice);
         if (r != ETIMEDOUT)
             break;
+        if (srr__signals_pending())
+            srr__signals_deliver(); /* a join goes on after a handler */
         srr_world_control(w, SRR_CTL_PARK_DUE, &p);
     }
     srr_world_control(w, SRR_CTL_UNPARK, &p);

@@ -31,6 +31,7 @@
 #include <netdb.h>
 #include <net/if.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -250,6 +251,24 @@ typedef struct srr_note {
     int err;
 } srr_note;
 
+/* A timer on the world's clock (alarm, setitimer, timer_create, timerfd
+ * under the interposer).  When the world's time reaches deadline it calls
+ * fire with its lock held: fire notes what is due and returns at once (it
+ * may not call into the world); it may ask the world to interrupt a
+ * thread's wait in it, which then fails with EINTR, as a signal makes a
+ * blocked call fail.  Every parked thread looks again after a timer fires.
+ * Owned by the caller; linked by the world while armed. */
+typedef struct srr_vtimer {
+    int64_t deadline;    /* virtual CLOCK_MONOTONIC ns */
+    int64_t interval;    /* ns between expiries after the first; 0: once */
+    /* expirations: how many came due at once (an interval timer that fell
+     * behind); returns 1 to interrupt `target`'s wait in the world */
+    int (*fire)(struct srr_vtimer *t, uint64_t expirations);
+    pthread_t target;    /* set by fire, when it returns 1 */
+    int armed;           /* the world's */
+    struct srr_vtimer *next;
+} srr_vtimer;
+
 enum srr_control_op {
     /* ---- threads and time: worlds with SRR_CAP_VIRTUAL_CLOCK ---- */
     SRR_CTL_THREAD_EXPECT = 1, /* NULL: a thread is about to start; time waits for it */
@@ -268,6 +287,8 @@ enum srr_control_op {
     SRR_CTL_WAIT_STEP,         /* int64_t *: how often, in the world's ns, a wait on the
                                 * world's handles and real descriptors looks at the real ones */
     SRR_CTL_ON_STUCK,          /* const srr_on_stuck *: who hears that the run stopped moving */
+    SRR_CTL_TIMER_ARM,         /* srr_vtimer *: (re)armed with its deadline and interval */
+    SRR_CTL_TIMER_DISARM,      /* srr_vtimer *: no longer armed; 0 */
     /* ---- the host process ---- */
     SRR_CTL_FORK,              /* srr_fork * */
     SRR_CTL_PROGRAM_END,       /* srr_verdict *: 1 with a verdict, 0 none */

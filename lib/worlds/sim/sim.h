@@ -116,6 +116,7 @@ typedef struct sim_waiter {
     int handle;
     int64_t deadline;     /* -1 = none */
     uint64_t gen;         /* the world's generation when it began waiting */
+    int interrupted;      /* a timer's signal came for this thread: -EINTR */
     unsigned deadlocks;   /* the world's deadlock count when it began waiting */
 } sim_waiter;
 
@@ -150,6 +151,7 @@ struct sim_world {
     pthread_t unsupported_by; /* ... and which thread made it */
     atomic_llong clock_charged; /* the program's clock reads (vclock.h) */
     srr_on_stuck on_stuck; /* the host's, when it ends a run that stopped moving */
+    srr_vtimer *timers;    /* armed timers (SRR_CTL_TIMER_ARM) */
     srr_world_forked_from fork_from; /* read at fork, for the child's world */
 };
 

@@ -70,6 +70,8 @@ static int64_t sim_next_due(sim_world *s)
         SIM_DUE(w->deadline);
     for (srr_park *p = s->parked; p; p = p->next)
         SIM_DUE(p->deadline);
+    for (srr_vtimer *t = s->timers; t; t = t->next)
+        SIM_DUE(t->deadline);
     for (size_t i = 0; i < s->nall; i++) {
         sim_sock *k = s->all[i];
         if (k->state == SIM_S_CONNECTING)
@@ -119,6 +121,61 @@ static int sim_all_settled(sim_world *s)
     return n == s->participants && s->expected == 0;
 }
 
+/* Timers whose deadline came fire; what they interrupt fails with EINTR,
+ * and every parked thread looks again (a timer may have made one of its
+ * descriptors ready, or queued it a signal). */
+static void sim_fire_timers(sim_world *s)
+{
+    int fired = 0;
+    for (srr_vtimer **pt = &s->timers; *pt;) {
+        srr_vtimer *t = *pt;
+        if (t->deadline > s->now) {
+            pt = &t->next;
+            continue;
+        }
+        uint64_t n = 1;
+        if (t->interval > 0) {
+            n += (uint64_t)((s->now - t->deadline) / t->interval);
+            t->deadline += (int64_t)n * t->interval;
+            pt = &t->next;
+        } else {
+            *pt = t->next; /* once: unlinked before it fires, so fire may re-arm */
+            t->armed = 0;
+        }
+        fired = 1;
+        if (t->fire(t, n) == 1)
+            for (sim_waiter *w = s->waiters; w; w = w->next)
+                if (pthread_equal(w->thread, t->target))
+                    w->interrupted = 1;
+    }
+    for (srr_park *p = s->parked; fired && p; p = p->next)
+        p->woken = 1;
+}
+
+static void sim_timer_arm(sim_world *s, srr_vtimer *t)
+{
+    pthread_mutex_lock(&s->lock);
+    if (!t->armed) {
+        t->next = s->timers;
+        s->timers = t;
+        t->armed = 1;
+    }
+    srr__sim_changed(s); /* a waiter may now find something due */
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void sim_timer_disarm(sim_world *s, srr_vtimer *t)
+{
+    pthread_mutex_lock(&s->lock);
+    for (srr_vtimer **pt = &s->timers; *pt; pt = &(*pt)->next)
+        if (*pt == t) {
+            *pt = t->next;
+            break;
+        }
+    t->armed = 0;
+    pthread_mutex_unlock(&s->lock);
+}
+
 /* When nobody can act before something is due, jump there: 1 moved (or
  * services ran), 0 someone is busy, -EDEADLK nothing can ever happen. */
 static int sim_try_advance(sim_world *s)
@@ -136,6 +193,7 @@ static int sim_try_advance(sim_world *s)
     }
     if (next > s->now)
         s->now = next;
+    sim_fire_timers(s);
     srr__sim_runnable_services(s);
     srr__sim_changed(s);
     return 1;
@@ -153,6 +211,10 @@ int srr__sim_wait(sim_world *s, const char *what, int handle, int64_t deadline)
     uint64_t gen = s->generation;
     int r;
     for (;;) {
+        if (me.interrupted) { /* a signal for this thread, as a blocked call gets one */
+            r = -EINTR;
+            break;
+        }
         if (s->deadlocks != me.deadlocks) { /* found while this call waited */
             r = -EDEADLK;
             break;
@@ -207,9 +269,11 @@ int64_t srr__sim_timeo_deadline(const sim_world *s, int64_t timeo)
 int srr__sim_delay(sim_world *s, const char *what, int64_t ns)
 {
     int64_t until = s->now + (ns > 0 ? ns : 0);
-    while (s->now < until)
-        if (srr__sim_wait(s, what, -1, until) == -EDEADLK)
-            return -EDEADLK;
+    while (s->now < until) {
+        int r = srr__sim_wait(s, what, -1, until);
+        if (r == -EDEADLK || r == -EINTR)
+            return r;
+    }
     return 0;
 }
 
@@ -591,6 +655,12 @@ int srr__sim_control(srr_world *w, int op, void *arg)
         return 0;
     case SRR_CTL_WAIT_STEP:
         *(int64_t *)arg = SRR_VCLOCK_WAIT_STEP_NS;
+        return 0;
+    case SRR_CTL_TIMER_ARM:
+        sim_timer_arm(s, arg);
+        return 0;
+    case SRR_CTL_TIMER_DISARM:
+        sim_timer_disarm(s, arg);
         return 0;
     case SRR_CTL_ON_STUCK:
         pthread_mutex_lock(&s->lock);
