@@ -97,6 +97,7 @@
     X(alarm, unsigned int, (unsigned int))                                                     \
     X(sigsuspend, int, (const sigset_t *))                                                     \
     X(pipe, int, (int[2]))                                                                     \
+    X(fdopen, FILE *, (int, const char *))                                                     \
     X(pipe2, int, (int[2], int))                                                               \
     X(eventfd, int, (unsigned int, int))                                                       \
     X(signalfd, int, (int, const sigset_t *, int))                                             \
@@ -268,6 +269,9 @@ int srr__wait_readable(int fd);
 /* The program wrote to fd: a thread waiting on the process's own
  * descriptors looks again before time may move. */
 void srr__real_written(int fd);
+/* 1 when f is a FILE fdopen made on a world's socket (stdio_calls.c): its
+ * close goes through the world by itself. */
+int srr__stdio_is_ours(FILE *f);
 /* A timerfd's descriptor closed: its timer goes. */
 void srr__timers_fd_closed(int fd);
 
