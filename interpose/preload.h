@@ -91,6 +91,8 @@
     X(pthread_cond_broadcast, int, (pthread_cond_t *))                                         \
     X(pthread_clockjoin_np, int, (pthread_t, void **, clockid_t, const struct timespec *))     \
     X(sem_post, int, (sem_t *))                                                                \
+    X(sem_trywait, int, (sem_t *))                                                             \
+    X(pthread_tryjoin_np, int, (pthread_t, void **))                                           \
     X(sem_wait, int, (sem_t *))                                                                \
     X(sem_timedwait, int, (sem_t *, const struct timespec *))                                  \
     X(sem_clockwait, int, (sem_t *, clockid_t, const struct timespec *))                       \

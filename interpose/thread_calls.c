@@ -72,11 +72,14 @@ int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *
 }
 
 /* Parks the calling thread on `on` until deadline (virtual ns, -1 none):
- * 1 parked, else the wait is libc's.  The thread counts from here on, as
- * it would from its first call. */
-static int park(srr_world *w, srr_park *p, const char *what, const void *on, int64_t deadline)
+ * 1 parked, else the wait is libc's.  looked: the caller has just seen
+ * that what it waits for is not there, so it is settled at once (else it
+ * counts as busy until its first slice).  The thread counts from here on,
+ * as it would from its first call. */
+static int park(srr_world *w, srr_park *p, const char *what, const void *on, int64_t deadline,
+                int looked)
 {
-    *p = (srr_park){.deadline = deadline, .on = on, .what = what};
+    *p = (srr_park){.deadline = deadline, .on = on, .what = what, .woken = !looked};
     srr_world_control(w, SRR_CTL_THREAD_ENTER, NULL);
     return srr_world_control(w, SRR_CTL_PARK, p) == 1;
 }
@@ -117,7 +120,7 @@ static int cond_wait_virtual(srr_world *w, pthread_cond_t *c, pthread_mutex_t *m
 {
     srr_park p;
     int64_t deadline = abs ? virtual_deadline(w, clock, abs) : -1;
-    if (!park(w, &p, abs ? "pthread_cond_timedwait" : "pthread_cond_wait", c, deadline))
+    if (!park(w, &p, abs ? "pthread_cond_timedwait" : "pthread_cond_wait", c, deadline, 1))
         return abs ? REAL(pthread_cond_clockwait)(c, m, clock, abs) : REAL(pthread_cond_wait)(c, m);
     int r;
     for (;;) {
@@ -182,9 +185,11 @@ int pthread_cond_broadcast(pthread_cond_t *c)
 static int sem_wait_virtual(srr_world *w, sem_t *sem, clockid_t clock,
                             const struct timespec *abs)
 {
+    if (REAL(sem_trywait)(sem) == 0)
+        return 0; /* posted already: no wait */
     srr_park p;
     int64_t deadline = abs ? virtual_deadline(w, clock, abs) : -1;
-    if (!park(w, &p, abs ? "sem_timedwait" : "sem_wait", sem, deadline))
+    if (!park(w, &p, abs ? "sem_timedwait" : "sem_wait", sem, deadline, 1))
         return abs ? REAL(sem_clockwait)(sem, clock, abs) : REAL(sem_wait)(sem);
     int r;
     for (;;) {
@@ -245,7 +250,9 @@ int pthread_join(pthread_t th, void **ret)
 {
     srr_world *w = thread_world();
     srr_park p;
-    if (!w || !park(w, &p, "pthread_join", NULL, -1))
+    if (w && REAL(pthread_tryjoin_np)(th, ret) == 0)
+        return 0; /* it has ended: no wait */
+    if (!w || !park(w, &p, "pthread_join", NULL, -1, 1))
         return REAL(pthread_join)(th, ret);
     int r;
     for (;;) {

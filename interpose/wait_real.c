@@ -51,13 +51,13 @@ int srr__poll_real(struct pollfd *fds, nfds_t n, int64_t timeout_ns, const sigse
     if (!w || (!own && timeout_ns < 0))
         return -ENOTTY; /* the caller waits in the kernel, as it always did */
     int64_t deadline = timeout_ns < 0 ? -1 : srr__world_now(w, CLOCK_MONOTONIC) + timeout_ns;
+    /* the look above was its first: it settles at once, and moves time if
+     * it is the last to */
     srr_park p = {.deadline = deadline, .on = &real_fds, .what = "a poll of its own descriptors"};
     srr_world_control(w, SRR_CTL_THREAD_ENTER, NULL);
     if (srr_world_control(w, SRR_CTL_PARK, &p) != 1)
         return -ENOTTY;
-    /* the look above was its first: it settles at once, and moves time if
-     * it is the last to */
-    if (srr_world_control(w, SRR_CTL_PARK_DUE, &p) == 1) {
+    if (p.deadline >= 0 && srr_world_control(w, SRR_CTL_PARK_DUE, &p) == 1) {
         srr_world_control(w, SRR_CTL_UNPARK, &p);
         return 0;
     }

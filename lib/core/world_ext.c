@@ -36,7 +36,8 @@ int srr_sim_park(srr_world *w, srr_sim_parked *p, const void *on, int64_t deadli
 {
     if (!p)
         return -EINVAL;
-    *p = (srr_park){.deadline = deadline_ns, .on = on};
+    /* busy until its first look: what it waits for may have come already */
+    *p = (srr_park){.deadline = deadline_ns, .on = on, .woken = 1};
     return ext(w, SRR_CTL_PARK, p);
 }
 

@@ -204,7 +204,9 @@ struct srr_world_ops {
 typedef struct srr_park {
     int64_t deadline;    /* virtual CLOCK_MONOTONIC ns; -1 none */
     const void *on;      /* what it waits on (SRR_CTL_WAKE names it) */
-    int woken;           /* the world's: busy until the thread looks again */
+    int woken;           /* busy until the thread looks again: at SRR_CTL_PARK, 1 when
+                          * what it waits for may have come already (its first look
+                          * says), 0 when the caller has just looked; then the world's */
     struct srr_park *next;
     const char *what;    /* the wait, for reports ("pthread_join"); may be NULL */
 } srr_park;

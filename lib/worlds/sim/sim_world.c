@@ -29,6 +29,9 @@ static void sim_participant_exit(void *p)
     sim_world *s = p;
     pthread_mutex_lock(&s->lock);
     s->participants--;
+    /* a parked thread may be joining it: every one looks again */
+    for (srr_park *k = s->parked; k; k = k->next)
+        k->woken = 1;
     s->generation++;
     srr__libc.pthread_cond_broadcast(&s->changed);
     pthread_mutex_unlock(&s->lock);
@@ -538,12 +541,13 @@ static int sim_park(sim_world *s, srr_park *p)
     int r = 0;
     if (pthread_getspecific(s->participant)) {
         /* the clock the caller read its deadline from is the virtual one;
-         * busy until its first look: what it waits for may have come
-         * already (a post before the wait), and the wait returns at once */
-        p->woken = 1;
+         * p->woken says whether it is busy until its first look (what it
+         * waits for may have come already) or settled at once */
         p->next = s->parked;
         s->parked = p;
         srr__sim_changed(s); /* a waiter may now find everyone settled */
+        if (!p->woken)
+            sim_try_advance(s); /* settled, and maybe the last to */
         r = 1;
     }
     pthread_mutex_unlock(&s->lock);
