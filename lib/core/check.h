@@ -53,6 +53,8 @@
  *                       SOL_SOCKET, optlen < sizeof(int) (but for
  *                       SO_BINDTODEVICE)                         EINVAL
  *                       optval NULL with optlen > 0              EFAULT
+ *   listen              nothing: Linux cuts the backlog to somaxconn,
+ *                       comparing unsigned (a negative one is the cap)
  *   shutdown            how outside SHUT_RD..SHUT_RDWR           EINVAL
  *   ioctl               FIONBIO, FIONREAD, SIOCOUTQ with arg NULL EFAULT
  *   poll                fds NULL with nfds > 0                   EFAULT
@@ -74,9 +76,10 @@
  *  - msg_control NULL with a controllen larger than net.core.optmem_max:
  *    Linux says ENOBUFS.
  *  - FIONREAD with arg NULL on a listening TCP socket: Linux says EINVAL.
- *  - connect and bind with len < 2 and shutdown with a bad how are EINVAL
- *    for the families the worlds model (INET, INET6, UNIX, and netlink);
- *    over the kernel, a packet socket says EOPNOTSUPP first.
+ *  - connect with len < 2 and shutdown with a bad how are EINVAL for the
+ *    families the worlds model (INET, INET6, UNIX); over the kernel, a
+ *    packet socket (connect, shutdown) and a netlink one (shutdown) say
+ *    EOPNOTSUPP first.  bind's is EINVAL for every family.
  *  - setsockopt's SOL_SOCKET rules are the generic socket layer's; an
  *    MPTCP socket has its own.
  *

@@ -195,8 +195,9 @@ static int sim_listen(srr_world *w, int h, int backlog)
         r = srr__sim_autobind(s, k, NULL);
     if (r == 0) {
         k->state = SIM_S_LISTEN;
-        /* Linux caps at somaxconn (4096); a negative backlog counts as 0 */
-        k->backlog = backlog < 0 ? 0 : backlog > 4096 ? 4096 : (size_t)backlog;
+        /* Linux caps at somaxconn (4096), comparing unsigned: a negative
+         * backlog is the cap (__sys_listen) */
+        k->backlog = (unsigned)backlog > 4096 ? 4096 : (size_t)backlog;
         srr__sim_changed(s);
     }
     srr__sim_leave(s);

@@ -770,6 +770,7 @@ static ssize_t record_recv(sim_world *s, sim_sock *k, int handle, struct msghdr 
 
 ssize_t srr__sim_stream_recv(sim_world *s, sim_sock *k, int handle, struct msghdr *m, int flags)
 {
+    sim_assert_msg(m, flags, 1);
     if (k->state == SIM_S_NEW || k->state == SIM_S_LISTEN || k->state == SIM_S_CLOSED)
         return k->state == SIM_S_CLOSED && k->so_error ? -stream_take_error(k) : -ENOTCONN;
     if (k->type == SOCK_SEQPACKET)
