@@ -55,8 +55,8 @@ CLI         := $(BUILD)/bin/sockrr
 # under it pays for what it loads (jansson is there for the sim's config).
 PRELOAD     := $(BUILD)/lib/libsockrr-preload.so
 PRE_SRCS    := $(wildcard interpose/*.c)
-PRE_LIB     := lib/core/names lib/core/world lib/core/busy lib/core/grow lib/core/parse_error \
-               lib/worlds/kernel \
+PRE_LIB     := lib/core/names lib/core/check lib/core/world lib/core/busy lib/core/grow \
+               lib/core/parse_error lib/worlds/kernel \
                lib/worlds/env_world lib/worlds/forked \
                lib/trace/writer lib/trace/jline lib/trace/base64 lib/trace/addrstr \
                replay/read/reader replay/read/check replay/read/jscan \

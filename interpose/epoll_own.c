@@ -244,7 +244,8 @@ static int epoll_own_wait(srr_world *w, ep_set *s, int epfd, struct epoll_event 
             who[k++] = e;
         }
         p[k] = (struct pollfd){epfd, POLLIN, 0}; /* the kernel's own list */
-        int64_t left = timeout_ns < 0 ? -1 : timeout_ns - (srr__world_now(w, CLOCK_MONOTONIC) - start);
+        int64_t left =
+            timeout_ns < 0 ? -1 : timeout_ns - (srr__world_now(w, CLOCK_MONOTONIC) - start);
         if (timeout_ns >= 0 && left < 0)
             left = 0;
         r = srr__poll_mixed(w, p, k + 1, left, mask);

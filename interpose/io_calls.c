@@ -6,7 +6,9 @@
  * answer is already the right one).
  *
  * Everything on a socket becomes the seam's sendmsg or recvmsg, so the
- * trace has one op per direction whichever call the program used.
+ * trace has one op per direction whichever call the program used.  The
+ * arguments are checked first (lib/core/check.h): a call Linux refuses
+ * fails here, in every world alike, and never reaches the world.
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -17,6 +19,7 @@
 #include <sys/sendfile.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "preload.h"
 
 /* A descriptor the table called a socket that the world says is not one
@@ -76,10 +79,12 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
     int h;
     srr_world *w = srr__sock_world(fd, &h);
-    if (!w || !msg)
+    if (!w)
         return LIBC(sendmsg)(fd, msg, flags);
     int e = errno;
-    return srr__ret(world_send(w, h, msg, flags, fd), e);
+    struct msghdr m;
+    long r = srr__check_sendmsg(msg, flags, &m);
+    return srr__ret(r < 0 ? r : world_send(w, h, &m, flags, fd), e);
 }
 
 ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
@@ -90,7 +95,14 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
     if (!w)
         return REAL(sendto)(fd, buf, len, flags, to, tolen);
     int e = errno;
-    struct iovec iov = {(void *)buf, len};
+    long r = to ? srr__check_addr(to, tolen) : 0; /* a NULL address is none */
+    if (r == 0)
+        r = srr__check_buf(buf, len);
+    if (r < 0)
+        return srr__ret(r, e);
+    /* a name of length 0 stays: the protocol answers for it, as Linux's
+     * sendto does (UDP refuses it, TCP ignores it) */
+    struct iovec iov = {(void *)buf, srr__rw_clamp(len)};
     struct msghdr m = {.msg_name = (void *)to, .msg_namelen = to ? tolen : 0, .msg_iov = &iov,
                        .msg_iovlen = 1};
     return srr__ret(world_send(w, h, &m, flags, fd), e);
@@ -103,7 +115,10 @@ ssize_t send(int fd, const void *buf, size_t len, int flags)
     if (!w)
         return LIBC(send)(fd, buf, len, flags);
     int e = errno;
-    struct iovec iov = {(void *)buf, len};
+    long r = srr__check_buf(buf, len);
+    if (r < 0)
+        return srr__ret(r, e);
+    struct iovec iov = {(void *)buf, srr__rw_clamp(len)};
     struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
     return srr__ret(world_send(w, h, &m, flags, fd), e);
 }
@@ -115,9 +130,14 @@ ssize_t write(int fd, const void *buf, size_t len)
     if (!w)
         return LIBC(write)(fd, buf, len);
     int e = errno;
-    struct iovec iov = {(void *)buf, len};
+    long r = srr__check_rw(buf, len);
+    if (r == 0)
+        r = srr__check_buf(buf, len);
+    if (r < 0)
+        return srr__ret(r, e);
+    struct iovec iov = {(void *)buf, srr__rw_clamp(len)};
     struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-    long r = world_send(w, h, &m, 0, fd);
+    r = world_send(w, h, &m, 0, fd);
     if (not_a_socket(r, fd))
         return LIBC(write)(fd, buf, len);
     return srr__ret(r, e);
@@ -127,11 +147,18 @@ ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 {
     int h;
     srr_world *w = srr__sock_world(fd, &h);
-    if (!w || iovcnt < 0 || iovcnt > IOV_MAX)
+    if (!w)
         return REAL(writev)(fd, iov, iovcnt);
     int e = errno;
+    long r = srr__check_iovcnt(iovcnt);
+    if (r == 0)
+        r = srr__check_iov(iov, (size_t)iovcnt);
+    if (r == 0)
+        r = srr__check_iov_bases(iov, (size_t)iovcnt);
+    if (r < 0)
+        return srr__ret(r, e);
     struct msghdr m = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
-    long r = world_send(w, h, &m, 0, fd);
+    r = world_send(w, h, &m, 0, fd);
     if (not_a_socket(r, fd))
         return REAL(writev)(fd, iov, iovcnt);
     return srr__ret(r, e);
@@ -142,14 +169,20 @@ int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 {
     int h;
     srr_world *w = srr__sock_world(fd, &h);
-    if (!w || !vec)
+    if (!w)
         return REAL(sendmmsg)(fd, vec, vlen, flags);
     int e = errno;
+    long c = srr__check_mmsg(vec, vlen, flags);
+    if (c < 0)
+        return (int)srr__ret(c, e);
     if (vlen > UIO_MAXIOV)
         vlen = UIO_MAXIOV;
     unsigned int i;
     for (i = 0; i < vlen; i++) {
-        long r = world_send(w, h, &vec[i].msg_hdr, flags, fd);
+        struct msghdr m;
+        long r = srr__check_sendmsg(&vec[i].msg_hdr, flags, &m);
+        if (r == 0)
+            r = world_send(w, h, &m, flags, fd);
         if (r < 0) {
             if (i > 0)
                 break; /* the error shows on the next call, as in Linux */
@@ -167,10 +200,16 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
     int h;
     srr_world *w = srr__sock_world(fd, &h);
-    if (!w || !msg)
+    if (!w)
         return LIBC(recvmsg)(fd, msg, flags);
     int e = errno;
-    return srr__ret(world_recv(w, h, msg, flags, fd), e);
+    struct msghdr m;
+    long r = srr__check_recvmsg(msg, flags, &m);
+    if (r == 0)
+        r = world_recv(w, h, &m, flags, fd);
+    if (r >= 0)
+        srr__recvmsg_done(&m, msg);
+    return srr__ret(r, e);
 }
 
 ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
@@ -178,17 +217,27 @@ ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from
 {
     int h;
     srr_world *w = srr__sock_world(fd, &h);
-    if (!w || (from && !fromlen)) /* the kernel's EFAULT */
+    if (!w)
         return REAL(recvfrom)(fd, buf, len, flags, from, fromlen);
     int e = errno;
-    struct iovec iov = {buf, len};
-    struct msghdr m = {.msg_name = from && fromlen ? from : NULL,
-                       .msg_namelen = from && fromlen ? *fromlen : 0,
+    long r = flags & MSG_TRUNC ? 0 : srr__check_buf(buf, len);
+    if (r < 0)
+        return srr__ret(r, e);
+    /* the sender's address comes into storage of the interposer's own and
+     * goes out as Linux's move_addr_to_user does: after the receive, so a
+     * bad length fails a call whose datagram is gone */
+    struct sockaddr_storage ss;
+    struct iovec iov = {buf, srr__rw_clamp(len)};
+    struct msghdr m = {.msg_name = from ? &ss : NULL,
+                       .msg_namelen = from ? sizeof ss : 0,
                        .msg_iov = &iov,
                        .msg_iovlen = 1};
-    long r = world_recv(w, h, &m, flags, fd);
-    if (r >= 0 && from && fromlen)
-        *fromlen = m.msg_namelen;
+    r = world_recv(w, h, &m, flags, fd);
+    if (r >= 0 && from) {
+        long c = srr__copy_addr_out((struct sockaddr *)&ss, m.msg_namelen, from, fromlen);
+        if (c < 0)
+            r = c;
+    }
     return srr__ret(r, e);
 }
 
@@ -199,7 +248,10 @@ ssize_t recv(int fd, void *buf, size_t len, int flags)
     if (!w)
         return REAL(recv)(fd, buf, len, flags);
     int e = errno;
-    struct iovec iov = {buf, len};
+    long r = flags & MSG_TRUNC ? 0 : srr__check_buf(buf, len);
+    if (r < 0)
+        return srr__ret(r, e);
+    struct iovec iov = {buf, srr__rw_clamp(len)};
     struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
     return srr__ret(world_recv(w, h, &m, flags, fd), e);
 }
@@ -210,12 +262,18 @@ ssize_t read(int fd, void *buf, size_t len)
     srr_world *w = srr__sock_world(fd, &h);
     if (!w)
         return REAL(read)(fd, buf, len);
+    int e = errno;
+    long r = srr__check_rw(buf, len);
+    if (r < 0)
+        return srr__ret(r, e);
     if (len == 0)
         return 0; /* Linux's read of nothing on a socket: no datagram consumed */
-    int e = errno;
-    struct iovec iov = {buf, len};
+    r = srr__check_buf(buf, len);
+    if (r < 0)
+        return srr__ret(r, e);
+    struct iovec iov = {buf, srr__rw_clamp(len)};
     struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-    long r = world_recv(w, h, &m, 0, fd);
+    r = world_recv(w, h, &m, 0, fd);
     if (not_a_socket(r, fd))
         return REAL(read)(fd, buf, len);
     return srr__ret(r, e);
@@ -225,16 +283,24 @@ ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 {
     int h;
     srr_world *w = srr__sock_world(fd, &h);
-    if (!w || iovcnt < 0 || iovcnt > IOV_MAX)
-        return REAL(readv)(fd, iov, iovcnt); /* EINVAL, from the kernel */
-    size_t total = 0;
-    for (int i = 0; i < iovcnt; i++)
-        total += iov[i].iov_len;
-    if (total == 0)
-        return 0;
+    if (!w)
+        return REAL(readv)(fd, iov, iovcnt);
     int e = errno;
+    long r = srr__check_iovcnt(iovcnt);
+    if (r == 0)
+        r = srr__check_iov(iov, (size_t)iovcnt);
+    if (r < 0)
+        return srr__ret(r, e);
+    int any = 0;
+    for (int i = 0; i < iovcnt; i++)
+        any |= iov[i].iov_len > 0;
+    if (!any)
+        return 0; /* Linux's read of nothing on a socket */
+    r = srr__check_iov_bases(iov, (size_t)iovcnt);
+    if (r < 0)
+        return srr__ret(r, e);
     struct msghdr m = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
-    long r = world_recv(w, h, &m, 0, fd);
+    r = world_recv(w, h, &m, 0, fd);
     if (not_a_socket(r, fd))
         return REAL(readv)(fd, iov, iovcnt);
     return srr__ret(r, e);
@@ -246,9 +312,16 @@ int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags, struct t
 {
     int h;
     srr_world *w = srr__sock_world(fd, &h);
-    if (!w || !vec)
+    if (!w)
         return REAL(recvmmsg)(fd, vec, vlen, flags, timeout);
     int e = errno;
+    long c = flags & SRR_MSG_CMSG_COMPAT ? -EINVAL : srr__check_timeout(timeout);
+    if (c == 0)
+        c = srr__check_mmsg(vec, vlen, flags);
+    if (c < 0)
+        return (int)srr__ret(c, e);
+    if (vlen > UIO_MAXIOV)
+        vlen = UIO_MAXIOV;
     int64_t deadline = -1;
     if (timeout)
         deadline = w->ops->now(w, CLOCK_MONOTONIC) + timeout->tv_sec * 1000000000LL +
@@ -258,7 +331,12 @@ int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags, struct t
         int f = flags & ~MSG_WAITFORONE;
         if (i > 0 && (flags & MSG_WAITFORONE))
             f |= MSG_DONTWAIT;
-        long r = world_recv(w, h, &vec[i].msg_hdr, f, fd);
+        struct msghdr m;
+        long r = srr__check_recvmsg(&vec[i].msg_hdr, f, &m);
+        if (r == 0)
+            r = world_recv(w, h, &m, f, fd);
+        if (r >= 0)
+            srr__recvmsg_done(&m, &vec[i].msg_hdr);
         if (r < 0) {
             if (i > 0)
                 break;
@@ -490,15 +568,15 @@ ssize_t splice(int in, off64_t *in_off, int out, off64_t *out_off, size_t len, u
 
 /* A socket has no file position: Linux refuses these with ESPIPE before a
  * byte moves, and so does every world. */
-#define POSITIONAL(name, type, buftype, offtype)                                               \
-    type name(int fd, buftype buf, size_t len, offtype off)                                    \
-    {                                                                                          \
-        int h;                                                                                 \
-        if (srr__sock_world(fd, &h)) {                                                              \
-            errno = ESPIPE;                                                                    \
-            return -1;                                                                         \
-        }                                                                                      \
-        return REAL(name)(fd, buf, len, off);                                                  \
+#define POSITIONAL(name, type, buftype, offtype)                                                   \
+    type name(int fd, buftype buf, size_t len, offtype off)                                        \
+    {                                                                                              \
+        int h;                                                                                     \
+        if (srr__sock_world(fd, &h)) {                                                             \
+            errno = ESPIPE;                                                                        \
+            return -1;                                                                             \
+        }                                                                                          \
+        return REAL(name)(fd, buf, len, off);                                                      \
     }
 POSITIONAL(pread, ssize_t, void *, off_t)
 POSITIONAL(pwrite, ssize_t, const void *, off_t)

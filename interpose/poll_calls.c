@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "preload.h"
 #include "vclock.h"
 
@@ -113,8 +114,8 @@ int srr__poll_mixed(srr_world *w, struct pollfd *fds, nfds_t n, int64_t timeout_
         if (!nr) {
             wait = timeout_ns; /* the world's only: one wait, in its time */
         } else if (!ready) {
-            int64_t left = timeout_ns < 0 ? step
-                                          : timeout_ns - (srr__world_now(w, CLOCK_MONOTONIC) - start);
+            int64_t left =
+                timeout_ns < 0 ? step : timeout_ns - (srr__world_now(w, CLOCK_MONOTONIC) - start);
             wait = left < step ? (left > 0 ? left : 0) : step;
         }
         r = ns ? w->ops->poll(w, own, ns, ready ? 0 : wait) : 0;
@@ -148,9 +149,24 @@ int srr__poll_mixed(srr_world *w, struct pollfd *fds, nfds_t n, int64_t timeout_
 
 /* -------------------------------------------------------------- poll */
 
+/* The arguments, before anything reads the array (check.h): 0, or -1
+ * with errno. */
+static int poll_args(const struct pollfd *fds, nfds_t n, const struct timespec *ts)
+{
+    int r = srr__check_timeout(ts);
+    if (r == 0)
+        r = srr__check_poll(fds, n);
+    if (r == 0)
+        return 0;
+    errno = -r;
+    return -1;
+}
+
 int poll(struct pollfd *fds, nfds_t n, int timeout_ms)
 {
     srr_world *w = srr__preload_world();
+    if (w && poll_args(fds, n, NULL) < 0)
+        return -1;
     int64_t ns = timeout_ms < 0 ? -1 : (int64_t)timeout_ms * 1000000;
     if (w && fds && srr__preload_own_handles() && has_world_fd(fds, n)) {
         int e = errno;
@@ -166,15 +182,13 @@ int poll(struct pollfd *fds, nfds_t n, int timeout_ms)
 int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask)
 {
     srr_world *w = srr__preload_world();
+    if (w && poll_args(fds, n, ts) < 0)
+        return -1;
     int own = w && fds && srr__preload_own_handles() && has_world_fd(fds, n);
     if (!own)
         w = mask || srr__preload_own_handles() ? NULL : kernel_poll_world(fds, n);
     if (!w)
         return LIBC(ppoll)(fds, n, ts, mask);
-    if (ts && (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000)) {
-        errno = EINVAL;
-        return -1;
-    }
     int e = errno;
     int64_t ns = ts ? ts->tv_sec * 1000000000LL + ts->tv_nsec : -1;
     if (own)

@@ -151,7 +151,8 @@ static const char *syscall_bypass(long n)
     switch (n) {
     case SYS_io_uring_setup: return "io_uring_setup: io_uring's I/O is not caught or traced";
     case SYS_socket: return "syscall(SYS_socket): raw socket syscalls bypass the interposer";
-    case SYS_socketpair: return "syscall(SYS_socketpair): raw socket syscalls bypass the interposer";
+    case SYS_socketpair:
+        return "syscall(SYS_socketpair): raw socket syscalls bypass the interposer";
     case SYS_connect: return "syscall(SYS_connect): raw socket syscalls bypass the interposer";
     case SYS_bind: return "syscall(SYS_bind): raw socket syscalls bypass the interposer";
     case SYS_listen: return "syscall(SYS_listen): raw socket syscalls bypass the interposer";

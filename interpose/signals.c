@@ -228,7 +228,8 @@ int sigtimedwait(const sigset_t *set, siginfo_t *info, const struct timespec *ti
         errno = EINVAL;
         return -1;
     }
-    int r = sig_wait_for(set, info, timeout ? timeout->tv_sec * 1000000000LL + timeout->tv_nsec : -1);
+    int r =
+        sig_wait_for(set, info, timeout ? timeout->tv_sec * 1000000000LL + timeout->tv_nsec : -1);
     return r == -2 ? REAL(sigtimedwait)(set, info, timeout) : r;
 }
 

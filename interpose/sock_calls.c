@@ -8,7 +8,10 @@
  * descriptor itself over the kernel, the handle behind a placeholder over
  * a world with handles of its own.  What happens to a socket outside the
  * seam (a dup, a close by fclose or close_range) is told to the world
- * through its control slot.
+ * through its control slot.  Arguments are checked before a world sees
+ * them (lib/core/check.h); addresses and option values the world hands
+ * back go through storage of the interposer's own, then out as Linux
+ * copies them.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -18,6 +21,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "preload.h"
 
 int socket(int domain, int type, int protocol)
@@ -26,7 +30,9 @@ int socket(int domain, int type, int protocol)
     if (!w)
         return LIBC(socket)(domain, type, protocol);
     int e = errno;
-    int r = w->ops->socket(w, domain, type, protocol);
+    int r = srr__check_socket(domain, type);
+    if (r == 0)
+        r = w->ops->socket(w, domain, type, protocol);
     if (r >= 0)
         r = srr__preload_expose(w, r, type & SOCK_CLOEXEC);
     return (int)srr__ret(r, e);
@@ -38,7 +44,9 @@ int socketpair(int domain, int type, int protocol, int sv[2])
     if (!w)
         return LIBC(socketpair)(domain, type, protocol, sv);
     int e = errno, h[2];
-    int r = w->ops->socketpair(w, domain, type, protocol, h);
+    int r = srr__check_socketpair(domain, type, sv);
+    if (r == 0)
+        r = w->ops->socketpair(w, domain, type, protocol, h);
     if (r == 0) {
         int a = srr__preload_expose(w, h[0], type & SOCK_CLOEXEC);
         int b = a < 0 ? -1 : srr__preload_expose(w, h[1], type & SOCK_CLOEXEC);
@@ -64,7 +72,8 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
     if (!w)
         return LIBC(bind)(fd, addr, len);
     int e = errno;
-    return (int)srr__ret(w->ops->bind(w, h, addr, len), e);
+    int r = srr__check_sockaddr(addr, len);
+    return (int)srr__ret(r < 0 ? r : w->ops->bind(w, h, addr, len), e);
 }
 
 int listen(int fd, int backlog)
@@ -84,7 +93,21 @@ int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
     if (!w)
         return LIBC(accept4)(fd, addr, len, flags);
     int e = errno;
-    int r = w->ops->accept4(w, h, addr, len, flags);
+    int r = srr__check_accept4(flags);
+    if (r < 0)
+        return (int)srr__ret(r, e);
+    struct sockaddr_storage ss;
+    socklen_t sslen = sizeof ss;
+    r = w->ops->accept4(w, h, addr ? (struct sockaddr *)&ss : NULL, addr ? &sslen : NULL, flags);
+    if (r >= 0 && addr) {
+        /* Linux copies the peer out after accepting: a connection whose
+         * address cannot be given back is lost */
+        int c = srr__copy_addr_out((struct sockaddr *)&ss, sslen, addr, len);
+        if (c < 0) {
+            w->ops->close(w, r);
+            r = c;
+        }
+    }
     if (r >= 0)
         r = srr__preload_expose(w, r, flags & SOCK_CLOEXEC);
     else if (r == -EAGAIN)
@@ -107,7 +130,8 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len)
     if (!w)
         return LIBC(connect)(fd, addr, len);
     int e = errno;
-    return (int)srr__ret(w->ops->connect(w, h, addr, len), e);
+    int r = srr__check_sockaddr(addr, len);
+    return (int)srr__ret(r < 0 ? r : w->ops->connect(w, h, addr, len), e);
 }
 
 int shutdown(int fd, int how)
@@ -117,17 +141,31 @@ int shutdown(int fd, int how)
     if (!w)
         return LIBC(shutdown)(fd, how);
     int e = errno;
-    return (int)srr__ret(w->ops->shutdown(w, h, how), e);
+    int r = srr__check_shutdown(how);
+    return (int)srr__ret(r < 0 ? r : w->ops->shutdown(w, h, how), e);
 }
 
 int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
     int h;
     srr_world *w = srr__sock_world(fd, &h);
-    if (!w || !val || !len)
+    if (!w)
         return LIBC(getsockopt)(fd, level, name, val, len);
     int e = errno;
-    return (int)srr__ret(w->ops->getsockopt(w, h, level, name, val, len), e);
+    int r = srr__check_getsockopt(len);
+    if (r < 0 || val)
+        return (int)srr__ret(r < 0 ? r : w->ops->getsockopt(w, h, level, name, val, len), e);
+    /* No buffer: the world answers into one of the interposer's, and the
+     * copy out fails as Linux's does when there was something to copy (an
+     * unknown option is still ENOPROTOOPT) */
+    char tmp[256];
+    socklen_t n = *len < sizeof tmp ? *len : sizeof tmp;
+    r = w->ops->getsockopt(w, h, level, name, tmp, &n);
+    if (r == 0 && n > 0)
+        r = -EFAULT;
+    else if (r == 0)
+        *len = 0;
+    return (int)srr__ret(r, e);
 }
 
 int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
@@ -137,27 +175,42 @@ int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
     if (!w)
         return LIBC(setsockopt)(fd, level, name, val, len);
     int e = errno;
-    return (int)srr__ret(w->ops->setsockopt(w, h, level, name, val, len), e);
+    int r = srr__check_setsockopt(level, name, val, len);
+    return (int)srr__ret(r < 0 ? r : w->ops->setsockopt(w, h, level, name, val, len), e);
+}
+
+typedef int (*name_slot)(srr_world *w, int s, struct sockaddr *addr, socklen_t *len);
+
+/* getsockname and getpeername: the world answers into storage of the
+ * interposer's own, and the address goes out as Linux copies it (after the
+ * call: getpeername's ENOTCONN comes before a bad length) */
+static int sock_name(srr_world *w, name_slot slot, int h, struct sockaddr *addr, socklen_t *len)
+{
+    int e = errno;
+    struct sockaddr_storage ss;
+    socklen_t n = sizeof ss;
+    int r = slot(w, h, (struct sockaddr *)&ss, &n);
+    if (r == 0)
+        r = srr__copy_addr_out((struct sockaddr *)&ss, n, addr, len);
+    return (int)srr__ret(r, e);
 }
 
 int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 {
     int h;
     srr_world *w = srr__sock_world(fd, &h);
-    if (!w || !addr || !len)
+    if (!w)
         return LIBC(getsockname)(fd, addr, len);
-    int e = errno;
-    return (int)srr__ret(w->ops->getsockname(w, h, addr, len), e);
+    return sock_name(w, w->ops->getsockname, h, addr, len);
 }
 
 int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 {
     int h;
     srr_world *w = srr__sock_world(fd, &h);
-    if (!w || !addr || !len)
+    if (!w)
         return LIBC(getpeername)(fd, addr, len);
-    int e = errno;
-    return (int)srr__ret(w->ops->getpeername(w, h, addr, len), e);
+    return sock_name(w, w->ops->getpeername, h, addr, len);
 }
 
 int close(int fd)
@@ -378,8 +431,9 @@ int ioctl(int fd, unsigned long request, ...)
     int h;
     srr_world *w = srr__sock_world(fd, &h);
     int seam = request == FIONREAD || request == FIONBIO || request == SIOCOUTQ;
-    if (!w || !seam || !arg)
+    if (!w || !seam)
         return LIBC(ioctl)(fd, request, arg);
     int e = errno;
-    return (int)srr__ret(w->ops->ioctl(w, h, request, arg), e);
+    int r = srr__check_ioctl(request, arg);
+    return (int)srr__ret(r < 0 ? r : w->ops->ioctl(w, h, request, arg), e);
 }

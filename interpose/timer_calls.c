@@ -323,7 +323,8 @@ int timer_create(clockid_t clock, struct sigevent *ev, timer_t *id)
         errno = EINVAL;
         return -1;
     }
-    if (ev->sigev_notify == SIGEV_THREAD && (pthread_once(&runner_once, runner_start), !runner_ok)) {
+    if (ev->sigev_notify == SIGEV_THREAD &&
+        (pthread_once(&runner_once, runner_start), !runner_ok)) {
         errno = EAGAIN;
         return -1;
     }

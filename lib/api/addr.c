@@ -180,9 +180,10 @@ static int addr_set_port(struct sockaddr_storage *ss, int port)
 static int addr_take_first(srr_world *w, struct addrinfo *res, struct sockaddr_storage *ss,
                            socklen_t *len, int port, srr_error *err)
 {
-    int ok = res && res->ai_addr &&
-             ((res->ai_addr->sa_family == AF_INET && res->ai_addrlen == sizeof(struct sockaddr_in)) ||
-              (res->ai_addr->sa_family == AF_INET6 && res->ai_addrlen == sizeof(struct sockaddr_in6)));
+    int ok =
+        res && res->ai_addr &&
+        ((res->ai_addr->sa_family == AF_INET && res->ai_addrlen == sizeof(struct sockaddr_in)) ||
+         (res->ai_addr->sa_family == AF_INET6 && res->ai_addrlen == sizeof(struct sockaddr_in6)));
     if (ok) {
         memcpy(ss, res->ai_addr, res->ai_addrlen);
         *len = res->ai_addrlen;
@@ -204,7 +205,8 @@ int srr__resolve_host(srr_world *w, const char *host, int af, int port, struct s
         return srr__err_value(err, "port must be 0-65535, not %d", port);
 
     if (host[0] == '\0') { /* the any address, for the family asked for */
-        struct addrinfo hints = {.ai_family = af, .ai_socktype = SOCK_DGRAM, .ai_flags = AI_PASSIVE};
+        struct addrinfo hints = {
+            .ai_family = af, .ai_socktype = SOCK_DGRAM, .ai_flags = AI_PASSIVE};
         struct addrinfo *res = NULL;
         int sys = 0;
         int r = w->ops->getaddrinfo(w, NULL, "0", &hints, &res, &sys);

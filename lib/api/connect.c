@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "internal.h"
 
 int srr_bind(srr_socket *s, const srr_addr *addr, srr_error *err)
@@ -16,7 +17,9 @@ int srr_bind(srr_socket *s, const srr_addr *addr, srr_error *err)
     socklen_t len;
     if (srr__addr_to_sockaddr(s->world, s->family, addr, &ss, &len, err) < 0)
         return -1;
-    int r = s->world->ops->bind(s->world, s->fd, (struct sockaddr *)&ss, len);
+    int r = srr__check_sockaddr((struct sockaddr *)&ss, len);
+    if (r == 0)
+        r = s->world->ops->bind(s->world, s->fd, (struct sockaddr *)&ss, len);
     return r < 0 ? srr__err_os(err, -r) : 0;
 }
 
@@ -87,7 +90,11 @@ static ssize_t connect_result(srr_socket *s, void *p)
 static int connect_sockaddr(srr_socket *s, const struct sockaddr *sa, socklen_t len,
                             srr_error *err)
 {
-    int r = s->world->ops->connect(s->world, s->fd, sa, len);
+    /* create_connection's addresses are the world's resolver's */
+    int r = srr__check_sockaddr(sa, len);
+    if (r < 0)
+        return -r;
+    r = s->world->ops->connect(s->world, s->fd, sa, len);
     if (r == 0)
         return 0;
     int wait = r == -EINTR ? s->timeout_ns != 0 : (s->timeout_ns > 0 && r == -EINPROGRESS);

@@ -1,6 +1,9 @@
 /*
  * io.c — moving data: send/recv in all their Python forms, sendmsg and
  * recvmsg with ancillary data, sendall with one deadline for the whole call.
+ * The API's own checks come first (a NULL buffer is a ValueError, as
+ * Python cannot pass one); then what Linux refuses in its syscall layer
+ * (lib/core/check.h), as the interposer checks it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -8,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "internal.h"
 
 struct msg_ctx {
@@ -41,7 +45,7 @@ static ssize_t recv_common(srr_socket *s, void *buf, size_t len, int flags, srr_
                            srr_error *err)
 {
     struct sockaddr_storage ss;
-    struct iovec iov = {.iov_base = buf, .iov_len = len};
+    struct iovec iov = {.iov_base = buf, .iov_len = srr__rw_clamp(len)};
     struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
     if (from) {
         msg.msg_name = &ss;
@@ -118,7 +122,7 @@ static ssize_t send_common(srr_socket *s, const void *buf, size_t len, int flags
                            const struct sockaddr *sa, socklen_t salen, int64_t deadline,
                            srr_error *err)
 {
-    struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+    struct iovec iov = {.iov_base = (void *)buf, .iov_len = srr__rw_clamp(len)};
     struct msghdr msg = {.msg_name = (void *)sa, .msg_namelen = sa ? salen : 0,
                          .msg_iov = &iov, .msg_iovlen = 1};
     struct msg_ctx c = {.msg = &msg, .flags = flags};
@@ -222,6 +226,11 @@ ssize_t srr_sendmsg(srr_socket *s, const struct iovec *bufs, size_t nbufs, const
                 memcpy(CMSG_DATA(h), anc[i].data, anc[i].len);
         }
     }
+    int bad = srr__check_sendmsg(&msg, flags, &msg);
+    if (bad < 0) {
+        free(control);
+        return srr__err_os(err, -bad);
+    }
     struct msg_ctx c = {.msg = &msg, .flags = flags};
     ssize_t n = srr__sock_call(s, 1, send_once, &c, 0, err);
     free(control);
@@ -239,6 +248,9 @@ ssize_t srr_recvmsg_into(srr_socket *s, const struct iovec *bufs, size_t nbufs, 
     struct msghdr msg = {.msg_name = &ss, .msg_namelen = sizeof ss,
                          .msg_iov = (struct iovec *)bufs, .msg_iovlen = nbufs,
                          .msg_control = ancbufsize ? anc : NULL, .msg_controllen = ancbufsize};
+    int bad = srr__check_recvmsg(&msg, flags, &msg);
+    if (bad < 0)
+        return srr__err_os(err, -bad);
     struct msg_ctx c = {.msg = &msg, .flags = flags};
     ssize_t n = srr__sock_call(s, 0, recv_once, &c, 0, err);
     if (n < 0 || !info)

@@ -289,7 +289,8 @@ int srr_getnameinfo(srr_world *w, const srr_addr *addr, int flags, char *host, s
     int r = w->ops->getaddrinfo(w, addr->host, port, &hints, &res, &sys);
     if (r != 0)
         return srr__err_gai(err, r, sys);
-    if (!res || res->ai_next || !res->ai_addr || res->ai_addrlen > sizeof(struct sockaddr_storage)) {
+    if (!res || res->ai_next || !res->ai_addr ||
+        res->ai_addrlen > sizeof(struct sockaddr_storage)) {
         int many = res && res->ai_next;
         if (res)
             w->ops->freeaddrinfo(w, res);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 
+#include "check.h"
 #include "internal.h"
 
 #define SOCK_TYPE_FLAGS (SOCK_NONBLOCK | SOCK_CLOEXEC)
@@ -64,7 +65,9 @@ srr_socket *srr_socket_new(srr_world *w, int family, int type, int proto, srr_er
         srr__err_value(err, "world is NULL");
         return NULL;
     }
-    int fd = w->ops->socket(w, family, type | SOCK_CLOEXEC, proto);
+    int fd = srr__check_socket(family, type | SOCK_CLOEXEC);
+    if (fd == 0)
+        fd = w->ops->socket(w, family, type | SOCK_CLOEXEC, proto);
     if (fd < 0) {
         srr__err_os(err, -fd);
         return NULL;
@@ -81,8 +84,10 @@ int srr_socketpair(srr_world *w, int family, int type, int proto, srr_socket *pa
         family = AF_UNIX;
     if (type == 0)
         type = SOCK_STREAM;
-    int sv[2];
-    int r = w->ops->socketpair(w, family, type | SOCK_CLOEXEC, proto, sv);
+    int sv[2] = {-1, -1};
+    int r = srr__check_socketpair(family, type | SOCK_CLOEXEC, sv);
+    if (r == 0)
+        r = w->ops->socketpair(w, family, type | SOCK_CLOEXEC, proto, sv);
     if (r < 0)
         return srr__err_os(err, -r);
     pair[0] = socket_adopt(w, sv[0], family, type, proto, err);
@@ -169,7 +174,8 @@ srr_socket *srr_dup(srr_socket *s, srr_error *err)
     if (nfd < 0)
         return NULL;
     /* CPython's dup() ends with settimeout(self.gettimeout()) */
-    srr_socket *d = srr__socket_wrap(s->world, nfd, s->family, s->type, s->proto, s->timeout_ns, err);
+    srr_socket *d =
+        srr__socket_wrap(s->world, nfd, s->family, s->type, s->proto, s->timeout_ns, err);
     if (!d)
         s->world->ops->close(s->world, nfd);
     return d;
@@ -327,7 +333,9 @@ int srr_setsockopt_buf(srr_socket *s, int level, int name, const void *buf, size
         return srr__err_value(err, "buffer is NULL");
     if (len > (size_t)INT32_MAX)
         return srr__err_value(err, "option value too long");
-    int r = s->world->ops->setsockopt(s->world, s->fd, level, name, buf, (socklen_t)len);
+    int r = srr__check_setsockopt(level, name, buf, (socklen_t)len);
+    if (r == 0)
+        r = s->world->ops->setsockopt(s->world, s->fd, level, name, buf, (socklen_t)len);
     return r < 0 ? srr__err_os(err, -r) : 0;
 }
 
@@ -335,6 +343,8 @@ int srr_shutdown(srr_socket *s, int how, srr_error *err)
 {
     if (srr__check_open(s, err) < 0)
         return -1;
-    int r = s->world->ops->shutdown(s->world, s->fd, how);
+    int r = srr__check_shutdown(how);
+    if (r == 0)
+        r = s->world->ops->shutdown(s->world, s->fd, how);
     return r < 0 ? srr__err_os(err, -r) : 0;
 }

@@ -815,16 +815,19 @@ static int test_check_stream(srr_test *t, int sent, const char *peer, const void
         test_seterr(msg, msglen, "bytes %s %s: %s", dir, peer ? peer : "(null)",
                     *why ? why : strerror(-r));
     } else if (!c.seen) {
-        test_seterr(msg, msglen, "bytes %s %s: no event of the trace names %s%s; expected %zu bytes %s",
-                    dir, peer, peer,
-                    p.named || p.n ? "" : " (it is no host or DNS name of the config)", len, wb);
+        test_seterr(msg, msglen,
+                    "bytes %s %s: no event of the trace names %s%s; expected %zu bytes %s", dir,
+                    peer, peer, p.named || p.n ? "" : " (it is no host or DNS name of the config)",
+                    len, wb);
     } else if (c.len != len || (len && memcmp(c.buf, want, len) != 0)) {
         size_t i = 0;
         while (i < len && i < c.len && c.buf[i] == ((const unsigned char *)want)[i])
             i++;
         test_escape(gb, sizeof gb, c.buf, c.len);
-        test_seterr(msg, msglen, "bytes %s %s: got %zu bytes %s, expected %zu bytes %s (they differ from byte %zu)",
-                    dir, peer, c.len, gb, len, wb, i);
+        test_seterr(
+            msg, msglen,
+            "bytes %s %s: got %zu bytes %s, expected %zu bytes %s (they differ from byte %zu)", dir,
+            peer, c.len, gb, len, wb, i);
     } else {
         ok = 1;
         test_seterr(msg, msglen, "%s", "");

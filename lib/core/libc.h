@@ -27,6 +27,7 @@
     X(accept4, int, (int, struct sockaddr *, socklen_t *, int))                                \
     X(connect, int, (int, const struct sockaddr *, socklen_t))                                 \
     X(send, ssize_t, (int, const void *, size_t, int))                                         \
+    X(sendto, ssize_t, (int, const void *, size_t, int, const struct sockaddr *, socklen_t))   \
     X(sendmsg, ssize_t, (int, const struct msghdr *, int))                                     \
     X(recvmsg, ssize_t, (int, struct msghdr *, int))                                           \
     X(shutdown, int, (int, int))                                                               \

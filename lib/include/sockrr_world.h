@@ -98,10 +98,17 @@ struct srr_world_ops {
     /* sendmsg(2): bytes taken, possibly fewer than offered (partial send).
      * -EAGAIN, -EPIPE (the world does not raise SIGPIPE; the caller decides),
      * -ECONNRESET, -ENOTCONN, -EDESTADDRREQ, -EMSGSIZE, -ECONNREFUSED
-     * (connected UDP after an ICMP port unreachable). */
+     * (connected UDP after an ICMP port unreachable), -EOPNOTSUPP (MSG_OOB
+     * on a datagram socket), -EINVAL / -EAFNOSUPPORT (a destination the
+     * protocol refuses).  msg_name set with msg_namelen 0 is sendto's
+     * address of length 0: UDP refuses it, TCP ignores it, AF_UNIX takes
+     * it for none. */
     ssize_t (*sendmsg)(srr_world *w, int s, const struct msghdr *msg, int flags);
     /* recvmsg(2): bytes stored; 0 at orderly end of stream.  msg->msg_flags
-     * gets MSG_TRUNC / MSG_CTRUNC.  -EAGAIN, -ECONNRESET, -ENOTCONN. */
+     * gets MSG_TRUNC / MSG_CTRUNC.  -EAGAIN, -ECONNRESET, -ENOTCONN.  A
+     * NULL iov_base with a length comes only with MSG_TRUNC: TCP discards
+     * the bytes, other sockets answer -EFAULT when there is data to copy
+     * (a datagram is then gone, as in Linux). */
     ssize_t (*recvmsg)(srr_world *w, int s, struct msghdr *msg, int flags);
     /* shutdown(2): -ENOTCONN, -EINVAL bad how. */
     int (*shutdown)(srr_world *w, int s, int how);

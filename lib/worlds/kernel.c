@@ -67,10 +67,18 @@ static ssize_t kernel_sendmsg(srr_world *w, int s, const struct msghdr *msg, int
     /* The seam never raises SIGPIPE: EPIPE comes back as a value and the
      * caller decides (the API reports it, as Python does). */
     flags |= MSG_NOSIGNAL;
-    /* send(2) skips the kernel's msghdr copy-in; same semantics for the
-     * common case of one buffer, no address and no ancillary data. */
-    if (msg->msg_iovlen == 1 && !msg->msg_name && !msg->msg_control)
-        return kernel_sret(srr__libc.send(s, msg->msg_iov[0].iov_base, msg->msg_iov[0].iov_len, flags));
+    /* One buffer and no ancillary data: send(2) or sendto(2), which skip
+     * the kernel's msghdr copy-in.  sendto also passes a name of length 0
+     * on to the protocol, as the seam's sendmsg does (sendmsg(2) would
+     * drop it; UDP refuses it). */
+    if (msg->msg_iovlen == 1 && !msg->msg_control) {
+        const struct iovec *v = msg->msg_iov;
+        if (!msg->msg_name)
+            return kernel_sret(srr__libc.send(s, v->iov_base, v->iov_len, flags));
+        return kernel_sret(srr__libc.sendto(s, v->iov_base, v->iov_len, flags,
+                                            (const struct sockaddr *)msg->msg_name,
+                                            msg->msg_namelen));
+    }
     return kernel_sret(srr__libc.sendmsg(s, msg, flags));
 }
 

@@ -248,7 +248,8 @@ static int cfg_match(cfg *x, const srr_jpos *v, sim_match *mt)
             return -1;
         long h = srr__cfg_host_named(c, c->nhosts, e->u.str.s);
         if (h < 0)
-            return cfg_fail(x, e, SRR_PARSE_ENEVER, "no host %s in hosts, so the rule never matches",
+            return cfg_fail(x, e, SRR_PARSE_ENEVER,
+                            "no host %s in hosts, so the rule never matches",
                             srr__cfg_quote(e->u.str.s, q, sizeof q));
         if (!(mt->host = strdup(c->hosts[h].name)))
             return srr__cfg_oom(x);
@@ -329,7 +330,8 @@ static int cfg_param(cfg *x, const srr_jpos *rule, size_t ai, sim_fault *f)
     if (!v) {
         if (!cfg_actions[ai].required)
             return 0;
-        return cfg_fail(x, rule, SRR_PARSE_EVALUE, "action %s needs \"%s\"", cfg_actions[ai].name, p);
+        return cfg_fail(x, rule, SRR_PARSE_EVALUE, "action %s needs \"%s\"", cfg_actions[ai].name,
+                        p);
     }
     switch (f->action) {
     case SIM_FAULT_UNREACHABLE: {

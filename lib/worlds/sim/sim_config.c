@@ -106,7 +106,8 @@ int srr__cfg_type(cfg *x, const srr_jpos *v, srr_jpos_type t, const char *what)
     char g[128];
     if (v->type == t)
         return 0;
-    return cfg_fail(x, v, SRR_PARSE_ETYPE, "expected %s, got %s", what, srr__cfg_got(v, g, sizeof g));
+    return cfg_fail(x, v, SRR_PARSE_ETYPE, "expected %s, got %s", what,
+                    srr__cfg_got(v, g, sizeof g));
 }
 
 /* Every key of obj is in known (NULL-terminated); else EUNKNOWN at the key. */

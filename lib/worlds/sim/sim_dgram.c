@@ -6,11 +6,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
 
 #include "sim.h"
+#include "sim_assert.h"
 
 #define SIM_UDP_MAX 65507 /* the largest UDP payload over IPv4 */
 
@@ -87,20 +89,59 @@ static void dgram_swap_last_two(sim_sock *k)
     k->dq_tail = a;
 }
 
+/* A destination as UDP and af_unix check it: 0 when the message names
+ * one the sim can send to, 1 when it names none, or the errno.  A name
+ * of length 0 is one to UDP (udp_sendmsg refuses it; sendto passes it
+ * on) and none to AF_UNIX. */
+static int dgram_dest(const sim_sock *k, const struct msghdr *m)
+{
+    const struct sockaddr *sa = m->msg_name;
+    if (!sa || (k->family == AF_UNIX && m->msg_namelen == 0))
+        return 1;
+    if (k->family == AF_UNIX) {
+        if (m->msg_namelen <= offsetof(struct sockaddr_un, sun_path) ||
+            m->msg_namelen > sizeof(struct sockaddr_un) || sa->sa_family != AF_UNIX)
+            return -EINVAL;
+        return 0;
+    }
+    if (m->msg_namelen < sizeof(sa_family_t))
+        return -EINVAL;
+    if (k->family == AF_INET6 && sa->sa_family != AF_INET6) {
+        /* udpv6_sendmsg: AF_UNSPEC is no address; AF_INET goes the IPv4
+         * way, which the sim does not model */
+        if (sa->sa_family == AF_UNSPEC)
+            return 1;
+        return sa->sa_family == AF_INET ? -EAFNOSUPPORT : -EINVAL;
+    }
+    socklen_t want =
+        k->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+    if (m->msg_namelen < want)
+        return -EINVAL;
+    if (sa->sa_family != k->family)
+        return -EAFNOSUPPORT;
+    return srr__sim_port(sa) == 0 ? -EINVAL : 0;
+}
+
 ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct msghdr *m,
                             int flags)
 {
+    sim_assert_msg(m, flags, 0);
     struct sockaddr_storage to;
-    int paired = k->other && !(m->msg_name && m->msg_namelen); /* socketpair */
+    size_t len = dgram_total(m);
+    /* udp_sendmsg's order: the size, MSG_OOB, then the address */
+    if (k->family != AF_UNIX && len > 0xffff)
+        return -EMSGSIZE;
+    if (flags & MSG_OOB)
+        return -EOPNOTSUPP;
+    int dest = dgram_dest(k, m);
+    if (dest < 0)
+        return dest;
+    int paired = k->other && dest; /* socketpair */
     if (paired) {
         memcpy(&to, &k->peer, k->peer_len);
-    } else if (m->msg_name && m->msg_namelen) {
-        if (m->msg_namelen > sizeof to)
-            return -EINVAL;
+    } else if (!dest) {
         memset(&to, 0, sizeof to);
         memcpy(&to, m->msg_name, m->msg_namelen);
-        if (to.ss_family != k->family)
-            return k->family == AF_UNIX ? -EINVAL : -EAFNOSUPPORT;
     } else if (k->peer_len) {
         memcpy(&to, &k->peer, k->peer_len);
     } else {
@@ -111,7 +152,6 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
         k->so_error = 0;
         return -e;
     }
-    size_t len = dgram_total(m);
     if (k->family != AF_UNIX && len > SIM_UDP_MAX)
         return -EMSGSIZE;
     int r = srr__sim_autobind(s, k, (struct sockaddr *)&to);
@@ -174,6 +214,7 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
 
 ssize_t srr__sim_dgram_recv(sim_world *s, sim_sock *k, int handle, struct msghdr *m, int flags)
 {
+    sim_assert_msg(m, flags, 1);
     int64_t until = srr__sim_timeo_deadline(s, k->rcvtimeo_ns);
     m->msg_flags = 0;
     while (!k->dq_head) {
@@ -192,7 +233,16 @@ ssize_t srr__sim_dgram_recv(sim_world *s, sim_sock *k, int handle, struct msghdr
     }
     sim_dgram *d = k->dq_head;
     size_t off = 0;
+    /* a NULL buffer (let through with MSG_TRUNC): Linux faults on the copy
+     * and the datagram is gone (udp_recvmsg, unix_dgram_recvmsg) */
+    int fault = 0;
     for (size_t i = 0; i < m->msg_iovlen && off < d->len; i++) {
+        size_t n = d->len - off < m->msg_iov[i].iov_len ? d->len - off : m->msg_iov[i].iov_len;
+        fault |= n > 0 && !m->msg_iov[i].iov_base;
+        off += n;
+    }
+    off = 0;
+    for (size_t i = 0; i < m->msg_iovlen && off < d->len && !fault; i++) {
         size_t n = d->len - off < m->msg_iov[i].iov_len ? d->len - off : m->msg_iov[i].iov_len;
         memcpy(m->msg_iov[i].iov_base, d->data + off, n);
         off += n;
@@ -205,6 +255,11 @@ ssize_t srr__sim_dgram_recv(sim_world *s, sim_sock *k, int handle, struct msghdr
         m->msg_namelen = d->fromlen;
     }
     size_t len = d->len;
+    if (fault) {
+        m->msg_flags = 0;
+        if (m->msg_name)
+            m->msg_namelen = 0;
+    }
     if (!(flags & MSG_PEEK)) {
         k->dq_head = d->next;
         if (!k->dq_head)
@@ -214,5 +269,7 @@ ssize_t srr__sim_dgram_recv(sim_world *s, sim_sock *k, int handle, struct msghdr
         free(d);
         srr__sim_changed(s);
     }
+    if (fault)
+        return -EFAULT;
     return (ssize_t)((flags & MSG_TRUNC) ? len : off);
 }

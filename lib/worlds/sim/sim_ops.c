@@ -2,7 +2,11 @@
  * sim_ops.c — the sim world's seam table: each slot takes the world's lock,
  * finds the socket and hands over to sim_sock.c, sim_stream.c or
  * sim_dgram.c; options, fcntl, ioctl, poll, the resolver and the clock live
- * here.
+ * here.  The front doors checked the arguments (lib/core/check.h); each
+ * slot asserts what that guarantees (sim_assert.h).
+ *
+ * Divisions: sockets (socket to close), options, names, fcntl and ioctl,
+ * poll, resolver, clock, the table.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,6 +21,7 @@
 #include <sys/un.h>
 
 #include "sim.h"
+#include "sim_assert.h"
 
 void srr__sim_destroy(srr_world *w);
 
@@ -42,9 +47,38 @@ static int sim_type_ok(int domain, int type)
 
 static int sim_proto_ok(int domain, int type, int proto)
 {
-    if (proto == 0 || domain == AF_UNIX)
-        return proto == 0;
+    if (domain == AF_UNIX)
+        return proto == 0 || proto == PF_UNIX;
+    if (proto == 0)
+        return 1;
     return type == SOCK_STREAM ? proto == IPPROTO_TCP : proto == IPPROTO_UDP;
+}
+
+/* What Linux answers for a family, type and protocol the sim does not
+ * make, in the order its af_inet, af_inet6 and af_unix look: a protocol
+ * out of range, a type no protocol of the family has, a protocol the type
+ * has not.  Raw sockets exist in Linux; the sim does not model them. */
+static int sim_socket_refused(sim_world *s, int domain, int base, int protocol)
+{
+    if (domain == AF_UNIX) {
+        if (!sim_proto_ok(domain, base, protocol))
+            return -EPROTONOSUPPORT;
+        return sim_type_ok(domain, base)
+                   ? 0
+                   : srr__sim_unsupported(s, -ESOCKTNOSUPPORT, "socket type %d in family %d",
+                                          base, domain);
+    }
+    if (protocol < 0 || protocol >= IPPROTO_MAX)
+        return -EINVAL;
+    if (base == SOCK_RAW)
+        return srr__sim_unsupported(s, -EPROTONOSUPPORT, "socket type %d in family %d", base,
+                                    domain);
+    if (!sim_type_ok(domain, base))
+        return -ESOCKTNOSUPPORT;
+    if (!sim_proto_ok(domain, base, protocol))
+        return srr__sim_unsupported(s, -EPROTONOSUPPORT, "protocol %d for socket type %d",
+                                    protocol, base);
+    return 0;
 }
 
 static int sim_default_proto(int domain, int type)
@@ -56,15 +90,15 @@ static int sim_default_proto(int domain, int type)
 
 static int sim_socket_locked(sim_world *s, int domain, int type, int protocol)
 {
+    assert(srr__check_socket(domain, type) == 0);
     int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (!sim_family_ok(domain))
         return srr__sim_unsupported(s, -EAFNOSUPPORT, "socket family %d", domain);
-    if (!sim_type_ok(domain, base)) /* raw sockets and the like */
-        return srr__sim_unsupported(s, domain == AF_UNIX ? -ESOCKTNOSUPPORT : -EPROTONOSUPPORT,
-                                    "socket type %d in family %d", base, domain);
-    if (!sim_proto_ok(domain, base, protocol))
-        return srr__sim_unsupported(s, -EPROTONOSUPPORT, "protocol %d for socket type %d", protocol,
-                                    base);
+    int refused = sim_socket_refused(s, domain, base, protocol);
+    if (refused < 0)
+        return refused;
+    if (domain == AF_UNIX)
+        protocol = 0;
     sim_sock *k =
         srr__sim_sock_new(s, domain, base, protocol ? protocol : sim_default_proto(domain, base));
     if (!k)
@@ -118,6 +152,7 @@ static int sim_socketpair_locked(sim_world *s, int domain, int type, int protoco
 
 static int sim_socketpair(srr_world *w, int domain, int type, int protocol, int sv[2])
 {
+    assert(srr__check_socketpair(domain, type, sv) == 0);
     return SIM_LOCKED(SIM(w), sim_socketpair_locked(SIM(w), domain, type, protocol, sv));
 }
 
@@ -136,6 +171,7 @@ static int sim_socketpair(srr_world *w, int domain, int type, int protocol, int 
 
 static int sim_bind(srr_world *w, int h, const struct sockaddr *addr, socklen_t len)
 {
+    sim_assert_sockaddr(addr, len);
     sim_world *s = SIM(w);
     srr__sim_enter(s);
     SIM_SOCK_OR_FAIL(s, k, h);
@@ -160,8 +196,9 @@ static int sim_listen(srr_world *w, int h, int backlog)
         r = srr__sim_autobind(s, k, NULL);
     if (r == 0) {
         k->state = SIM_S_LISTEN;
-        /* Linux caps at somaxconn (4096); a negative backlog counts as 0 */
-        k->backlog = backlog < 0 ? 0 : backlog > 4096 ? 4096 : (size_t)backlog;
+        /* Linux caps at somaxconn (4096), comparing unsigned: a negative
+         * backlog is the cap (__sys_listen) */
+        k->backlog = (unsigned)backlog > 4096 ? 4096 : (size_t)backlog;
         srr__sim_changed(s);
     }
     srr__sim_leave(s);
@@ -170,6 +207,8 @@ static int sim_listen(srr_world *w, int h, int backlog)
 
 static int sim_accept4(srr_world *w, int h, struct sockaddr *addr, socklen_t *len, int flags)
 {
+    sim_assert_addr_out(addr, len);
+    assert(srr__check_accept4(flags) == 0);
     sim_world *s = SIM(w);
     srr__sim_enter(s);
     SIM_SOCK_OR_FAIL(s, k, h);
@@ -180,21 +219,43 @@ static int sim_accept4(srr_world *w, int h, struct sockaddr *addr, socklen_t *le
     return r;
 }
 
+/* A datagram connect's address, as ip4_datagram_connect, the IPv6 one
+ * and unix_dgram_connect check it: 0, or the errno.  *len becomes the
+ * address's own length. */
+static int sim_dgram_peer_ok(const sim_sock *k, const struct sockaddr *addr, socklen_t *len)
+{
+    if (k->family == AF_UNIX) {
+        if (*len <= offsetof(struct sockaddr_un, sun_path) || *len > sizeof(struct sockaddr_un) ||
+            addr->sa_family != AF_UNIX)
+            return -EINVAL;
+        return 0;
+    }
+    socklen_t want =
+        k->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+    if (k->family == AF_INET6 && addr->sa_family == AF_INET)
+        return -EAFNOSUPPORT; /* a v4-mapped peer: not modelled */
+    if (*len < want)
+        return -EINVAL;
+    if (addr->sa_family != k->family)
+        return -EAFNOSUPPORT;
+    *len = want;
+    return 0;
+}
+
 static int sim_connect(srr_world *w, int h, const struct sockaddr *addr, socklen_t len)
 {
+    sim_assert_sockaddr(addr, len);
     sim_world *s = SIM(w);
     srr__sim_enter(s);
     SIM_SOCK_OR_FAIL(s, k, h);
     int r;
     if (k->type == SOCK_DGRAM) {
         /* a datagram connect only sets the default peer (AF_UNSPEC drops it) */
-        if (len >= sizeof(sa_family_t) && addr->sa_family == AF_UNSPEC) {
+        if (addr->sa_family == AF_UNSPEC) {
             k->peer_len = 0;
             k->state = SIM_S_NEW;
             r = 0;
-        } else if (len > sizeof k->peer || addr->sa_family != k->family) {
-            r = -EAFNOSUPPORT;
-        } else {
+        } else if ((r = sim_dgram_peer_ok(k, addr, &len)) == 0) {
             r = srr__sim_autobind(s, k, addr);
             if (r == 0) {
                 memcpy(&k->peer, addr, len);
@@ -213,6 +274,7 @@ static int sim_connect(srr_world *w, int h, const struct sockaddr *addr, socklen
 
 static ssize_t sim_sendmsg(srr_world *w, int h, const struct msghdr *msg, int flags)
 {
+    sim_assert_msg(msg, flags, 0);
     sim_world *s = SIM(w);
     srr__sim_enter(s);
     SIM_SOCK_OR_FAIL(s, k, h);
@@ -230,6 +292,7 @@ static ssize_t sim_sendmsg(srr_world *w, int h, const struct msghdr *msg, int fl
 
 static ssize_t sim_recvmsg(srr_world *w, int h, struct msghdr *msg, int flags)
 {
+    sim_assert_msg(msg, flags, 1);
     sim_world *s = SIM(w);
     srr__sim_enter(s);
     SIM_SOCK_OR_FAIL(s, k, h);
@@ -247,6 +310,7 @@ static ssize_t sim_recvmsg(srr_world *w, int h, struct msghdr *msg, int flags)
 
 static int sim_shutdown(srr_world *w, int h, int how)
 {
+    assert(srr__check_shutdown(how) == 0);
     sim_world *s = SIM(w);
     srr__sim_enter(s);
     SIM_SOCK_OR_FAIL(s, k, h);
@@ -272,31 +336,27 @@ static int sim_close(srr_world *w, int h)
 
 /* ---------------------------------------------------------------- options */
 
+/* Linux copies as much of a value as the caller has room for, and says
+ * how much it copied (sk_getsockopt, do_tcp_getsockopt). */
+static int sim_opt_value(void *val, socklen_t *len, const void *v, socklen_t vlen)
+{
+    socklen_t n = *len < vlen ? *len : vlen;
+    memcpy(val, v, n);
+    *len = n;
+    return 0;
+}
+
 static int sim_opt_int(void *val, socklen_t *len, int v)
 {
-    if (*len < sizeof(int)) {
-        if (*len == 0)
-            return -EINVAL;
-        /* Linux copies a short int for booleans; keep it simple: the low byte */
-        *(unsigned char *)val = (unsigned char)v;
-        *len = 1;
-        return 0;
-    }
-    *(int *)val = v;
-    *len = sizeof(int);
-    return 0;
+    return sim_opt_value(val, len, &v, sizeof v);
 }
 
 static int sim_opt_timeval(void *val, socklen_t *len, int64_t ns)
 {
-    if (*len < sizeof(struct timeval))
-        return -EINVAL;
     if (ns < 0)
         ns = 0;
     struct timeval tv = {.tv_sec = ns / 1000000000, .tv_usec = (ns % 1000000000) / 1000};
-    memcpy(val, &tv, sizeof tv);
-    *len = sizeof tv;
-    return 0;
+    return sim_opt_value(val, len, &tv, sizeof tv);
 }
 
 static int sim_getsockopt_locked(sim_sock *k, int level, int name, void *val, socklen_t *len)
@@ -322,10 +382,7 @@ static int sim_getsockopt_locked(sim_sock *k, int level, int name, void *val, so
         case SO_SNDTIMEO: return sim_opt_timeval(val, len, k->sndtimeo_ns);
         case SO_LINGER: {
             struct linger lg = {.l_onoff = k->linger_on, .l_linger = k->linger_secs};
-            socklen_t n = *len < sizeof lg ? *len : sizeof lg;
-            memcpy(val, &lg, n);
-            *len = n;
-            return 0;
+            return sim_opt_value(val, len, &lg, sizeof lg);
         }
         default: return -ENOPROTOOPT;
         }
@@ -340,6 +397,7 @@ static int sim_getsockopt_locked(sim_sock *k, int level, int name, void *val, so
 
 static int sim_getsockopt(srr_world *w, int h, int level, int name, void *val, socklen_t *len)
 {
+    assert(val && srr__check_getsockopt(len) == 0);
     sim_world *s = SIM(w);
     srr__sim_enter(s);
     SIM_SOCK_OR_FAIL(s, k, h);
@@ -350,14 +408,12 @@ static int sim_getsockopt(srr_world *w, int h, int level, int name, void *val, s
     return r;
 }
 
+/* Every int option the sim models wants a whole int (sk_setsockopt,
+ * do_tcp_setsockopt, IPV6_V6ONLY). */
 static int sim_read_int(const void *val, socklen_t len, int *out)
 {
-    if (len < sizeof(int)) {
-        if (len == 0)
-            return -EINVAL;
-        *out = *(const unsigned char *)val;
-        return 0;
-    }
+    if (len < sizeof(int))
+        return -EINVAL;
     memcpy(out, val, sizeof(int));
     return 0;
 }
@@ -431,6 +487,7 @@ static int sim_setsockopt_locked(sim_world *s, sim_sock *k, int level, int name,
 
 static int sim_setsockopt(srr_world *w, int h, int level, int name, const void *val, socklen_t len)
 {
+    assert(srr__check_setsockopt(level, name, val, len) == 0);
     sim_world *s = SIM(w);
     srr__sim_enter(s);
     SIM_SOCK_OR_FAIL(s, k, h);
@@ -444,6 +501,8 @@ static int sim_setsockopt(srr_world *w, int h, int level, int name, const void *
 static int sim_copy_addr(const struct sockaddr_storage *ss, socklen_t have, struct sockaddr *addr,
                          socklen_t *len)
 {
+    sim_assert_addr_out(addr, len);
+    assert(addr);
     socklen_t n = have < *len ? have : *len;
     memcpy(addr, ss, n);
     *len = have;
@@ -512,6 +571,7 @@ static int sim_fcntl(srr_world *w, int h, int cmd, long arg)
 
 static int sim_ioctl(srr_world *w, int h, unsigned long request, void *arg)
 {
+    assert(srr__check_ioctl(request, arg) == 0);
     sim_world *s = SIM(w);
     srr__sim_enter(s);
     SIM_SOCK_OR_FAIL(s, k, h);
@@ -585,6 +645,7 @@ static short sim_revents(sim_world *s, sim_sock *k, short events)
 
 static int sim_poll(srr_world *w, struct pollfd *fds, nfds_t nfds, int64_t timeout_ns)
 {
+    assert(fds || nfds == 0);
     sim_world *s = SIM(w);
     srr__sim_enter(s);
     int64_t until = timeout_ns < 0 ? -1 : s->now + timeout_ns;

@@ -12,6 +12,7 @@
 
 #include "sim.h"
 #include "grow.h"
+#include "sim_assert.h"
 
 /* ---------------------------------------------------------------- buffers */
 
@@ -279,18 +280,20 @@ static int sim_bind_to(sim_world *s, sim_sock *k, struct sockaddr_storage *ss, s
     return 0;
 }
 
+/* The address first, then whether the socket is bound already: Linux's
+ * order (unix_bind, __inet_bind, __inet6_bind). */
 int srr__sim_bind(sim_world *s, sim_sock *k, const struct sockaddr *sa, socklen_t len)
 {
-    if (k->bound)
-        return -EINVAL;
+    sim_assert_sockaddr(sa, len);
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
     if (k->family == AF_UNIX) {
-        if (len < sizeof(sa_family_t) || sa->sa_family != AF_UNIX ||
-            len > sizeof(struct sockaddr_un))
+        if (sa->sa_family != AF_UNIX || len > sizeof(struct sockaddr_un))
             return -EINVAL;
         if (len <= offsetof(struct sockaddr_un, sun_path))
             return -EINVAL; /* autobind of an unnamed socket: not modelled */
+        if (k->bound)
+            return -EINVAL;
         memcpy(&ss, sa, len);
         const struct sockaddr_un *un = (const struct sockaddr_un *)sa;
         /* a filesystem name ends at its NUL */
@@ -304,11 +307,18 @@ int srr__sim_bind(sim_world *s, sim_sock *k, const struct sockaddr *sa, socklen_
         k->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
     if (len < want)
         return -EINVAL;
-    if (sa->sa_family != k->family)
-        return k->family == AF_INET ? -EAFNOSUPPORT : -EINVAL;
+    /* AF_INET takes AF_UNSPEC with the any address, for old programs */
+    int unspec_any = k->family == AF_INET && sa->sa_family == AF_UNSPEC &&
+                     ((const struct sockaddr_in *)sa)->sin_addr.s_addr == htonl(INADDR_ANY);
+    if (sa->sa_family != k->family && !unspec_any)
+        return -EAFNOSUPPORT;
     memcpy(&ss, sa, want);
+    ss.ss_family = (sa_family_t)k->family;
+    sa = (const struct sockaddr *)&ss;
     if (!sim_is_wildcard(sa) && !srr__sim_is_local(s, sa))
         return -EADDRNOTAVAIL;
+    if (k->bound)
+        return -EINVAL;
     return sim_bind_to(s, k, &ss, want);
 }
 

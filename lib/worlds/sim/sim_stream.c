@@ -16,6 +16,7 @@
 
 #include "sim.h"
 #include "grow.h"
+#include "sim_assert.h"
 
 static int stream_nonblocking(const sim_sock *k, int flags)
 {
@@ -351,13 +352,30 @@ static int stream_connect_fault(sim_world *s, sim_sock *k, int handle, const sim
     }
 }
 
+/* A socket that is connected, connecting or listening cannot connect.
+ * TCP says so before it looks at the address (__inet_stream_connect),
+ * AF_UNIX after (unix_stream_connect). */
+static int stream_connect_state(const sim_sock *k)
+{
+    switch (k->state) {
+    case SIM_S_CONNECTED: return -EISCONN;
+    case SIM_S_CONNECTING: return -EALREADY;
+    case SIM_S_LISTEN: return -EISCONN;
+    default: return 0;
+    }
+}
+
 int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockaddr *sa,
                      socklen_t len)
 {
+    sim_assert_sockaddr(sa, len);
+    int r;
     if (k->family == AF_UNIX) {
         if (len <= offsetof(struct sockaddr_un, sun_path) || sa->sa_family != AF_UNIX)
             return -EINVAL;
     } else {
+        if ((r = stream_connect_state(k)) < 0)
+            return r;
         socklen_t want =
             k->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
         if (len < want)
@@ -366,12 +384,8 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
             return -EAFNOSUPPORT;
         len = want;
     }
-    switch (k->state) {
-    case SIM_S_CONNECTED: return -EISCONN;
-    case SIM_S_CONNECTING: return -EALREADY;
-    case SIM_S_LISTEN: return -EISCONN;
-    default: break;
-    }
+    if ((r = stream_connect_state(k)) < 0)
+        return r;
     struct sockaddr_storage to;
     memset(&to, 0, sizeof to);
     memcpy(&to, sa, len);
@@ -406,7 +420,7 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
         return stream_establish(s, k, l, (struct sockaddr *)&to, len);
     }
     const sim_fault *f = srr__sim_fault_connect(s, sa);
-    int r = srr__sim_autobind(s, k, sa);
+    r = srr__sim_autobind(s, k, sa);
     if (r < 0)
         return r;
     /* bound to the any address: the connection leaves from a real one */
@@ -457,6 +471,7 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
 int srr__sim_accept(sim_world *s, sim_sock *k, int handle, struct sockaddr *addr, socklen_t *len,
                     int flags)
 {
+    sim_assert_addr_out(addr, len);
     if (k->state != SIM_S_LISTEN)
         return -EINVAL;
     int64_t until = srr__sim_timeo_deadline(s, k->rcvtimeo_ns);
@@ -597,6 +612,7 @@ static ssize_t record_recv(sim_world *s, sim_sock *k, int handle, struct msghdr 
 ssize_t srr__sim_stream_send(sim_world *s, sim_sock *k, int handle, const struct msghdr *m,
                              int flags)
 {
+    sim_assert_msg(m, flags, 0);
     if (k->type == SOCK_SEQPACKET)
         return record_send(s, k, handle, m, flags);
     size_t total = stream_iov_total(m), done = 0;
@@ -668,9 +684,29 @@ ssize_t srr__sim_stream_send(sim_world *s, sim_sock *k, int handle, const struct
 
 /* ----------------------------------------------------------------- receive */
 
-/* Copies n received bytes into the message's buffers from offset off. */
-static size_t stream_scatter(sim_sock *k, struct msghdr *m, size_t off, size_t n, int peek)
+/* TCP's MSG_TRUNC takes the bytes without a buffer (tcp(7): discard). */
+static int stream_discards(const sim_sock *k, int flags)
 {
+    return k->family != AF_UNIX && (flags & MSG_TRUNC);
+}
+
+/* A receive that would copy into a NULL buffer (let through with
+ * MSG_TRUNC, which only TCP takes without one): Linux faults when it
+ * copies, after the state's answers, and a record it faulted on is gone. */
+static int stream_faults(const sim_sock *k, const struct msghdr *m, int flags)
+{
+    return !stream_discards(k, flags) && srr__check_iov_bases(m->msg_iov, m->msg_iovlen) < 0;
+}
+
+/* Copies n received bytes into the message's buffers from offset off
+ * (flags: the receive's MSG_PEEK, MSG_TRUNC). */
+static size_t stream_scatter(sim_sock *k, struct msghdr *m, size_t off, size_t n, int flags)
+{
+    int peek = flags & MSG_PEEK;
+    if (stream_discards(k, flags)) {
+        sim_buf view = k->rx;
+        return srr__sim_buf_get(peek ? &view : &k->rx, NULL, n, 0);
+    }
     size_t got = 0;
     sim_buf view = k->rx; /* peek reads from a copy of the positions */
     for (size_t i = 0; i < m->msg_iovlen && got < n; i++) {
@@ -697,7 +733,16 @@ static ssize_t record_recv(sim_world *s, sim_sock *k, int handle, struct msghdr 
     for (;;) {
         if (k->rec_count > 0) {
             size_t len = k->records[k->rec_head], want = stream_iov_total(m);
-            size_t n = stream_scatter(k, m, 0, len < want ? len : want, peek);
+            if (stream_faults(k, m, flags)) {
+                if (!peek) {
+                    srr__sim_buf_get(&k->rx, NULL, len, 0);
+                    k->rec_head++;
+                    k->rec_count--;
+                    srr__sim_changed(s);
+                }
+                return -EFAULT;
+            }
+            size_t n = stream_scatter(k, m, 0, len < want ? len : want, flags);
             if (!peek) {
                 srr__sim_buf_get(&k->rx, NULL, len - n, 0); /* the rest of the record */
                 k->rec_head++;
@@ -724,6 +769,7 @@ static ssize_t record_recv(sim_world *s, sim_sock *k, int handle, struct msghdr 
 
 ssize_t srr__sim_stream_recv(sim_world *s, sim_sock *k, int handle, struct msghdr *m, int flags)
 {
+    sim_assert_msg(m, flags, 1);
     if (k->state == SIM_S_NEW || k->state == SIM_S_LISTEN || k->state == SIM_S_CLOSED)
         return k->state == SIM_S_CLOSED && k->so_error ? -stream_take_error(k) : -ENOTCONN;
     if (k->type == SOCK_SEQPACKET)
@@ -744,21 +790,23 @@ ssize_t srr__sim_stream_recv(sim_world *s, sim_sock *k, int handle, struct msghd
     for (;;) {
         size_t have = srr__sim_buf_len(&k->rx);
         if (have > 0 && !waitall) {
-            size_t n = stream_scatter(k, m, 0, have < want ? have : want, peek);
+            if (stream_faults(k, m, flags))
+                return -EFAULT; /* the bytes stay, as TCP's do */
+            size_t n = stream_scatter(k, m, 0, have < want ? have : want, flags);
             if (!peek)
                 srr__sim_changed(s); /* room for the sender */
             return (ssize_t)n;
         }
+        if (have > 0 && stream_faults(k, m, flags))
+            return got ? (ssize_t)got : -EFAULT;
         if (have > 0 && peek && have >= want) /* MSG_PEEK|MSG_WAITALL waits for it all */
-            return (ssize_t)stream_scatter(k, m, 0, want, 1);
+            return (ssize_t)stream_scatter(k, m, 0, want, flags);
         if (have > 0 && !peek) {
-            got += stream_scatter(k, m, got, have < want - got ? have : want - got, 0);
+            got += stream_scatter(k, m, got, have < want - got ? have : want - got, flags);
             srr__sim_changed(s);
             if (got == want)
                 return (ssize_t)got;
         }
-        if (want == 0)
-            return 0;
         if (k->so_error)
             return got ? (ssize_t)got : -stream_take_error(k);
         if (k->reset)
@@ -766,7 +814,7 @@ ssize_t srr__sim_stream_recv(sim_world *s, sim_sock *k, int handle, struct msghd
         if (k->rx_eof || k->rd_shut || (k->state == SIM_S_CONNECTED && !k->other && !k->fly_head)) {
             have = srr__sim_buf_len(&k->rx);
             if (peek && have > 0)
-                return (ssize_t)stream_scatter(k, m, 0, have < want ? have : want, 1);
+                return (ssize_t)stream_scatter(k, m, 0, have < want ? have : want, flags);
             return (ssize_t)got;
         }
         if (k->state == SIM_S_CONNECTING)
