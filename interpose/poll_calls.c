@@ -162,38 +162,39 @@ static int poll_args(const struct pollfd *fds, nfds_t n, const struct timespec *
     return -1;
 }
 
+/* poll and ppoll in one: -1 with errno, or the number ready. */
+static int poll_common(struct pollfd *fds, nfds_t n, const struct timespec *ts, int64_t ns,
+                       const sigset_t *mask)
+{
+    srr_world *w = srr__preload_world_if_ready();
+    if (w && poll_args(fds, n, ts) < 0)
+        return -1;
+    int e = errno;
+    if (w && fds && srr__preload_own_handles() && has_world_fd(fds, n))
+        return (int)srr__ret(srr__poll_mixed(w, fds, n, ns, mask), e);
+    /* real descriptors only: a wait the world counts, when it has a clock */
+    int r = w ? srr__poll_real(fds, n, ns, mask) : -ENOTTY;
+    if (r != -ENOTTY)
+        return (int)srr__ret(r, e);
+    w = mask || srr__preload_own_handles() ? NULL : kernel_poll_world(fds, n);
+    if (!w)
+        return LIBC(ppoll)(fds, n, ts, mask);
+    return (int)srr__ret(w->ops->poll(w, fds, n, ns), e);
+}
+
 int poll(struct pollfd *fds, nfds_t n, int timeout_ms)
 {
-    srr_world *w = srr__preload_world();
-    if (w && poll_args(fds, n, NULL) < 0)
-        return -1;
-    int64_t ns = timeout_ms < 0 ? -1 : (int64_t)timeout_ms * 1000000;
-    if (w && fds && srr__preload_own_handles() && has_world_fd(fds, n)) {
-        int e = errno;
-        return (int)srr__ret(srr__poll_mixed(w, fds, n, ns, NULL), e);
-    }
-    w = srr__preload_own_handles() ? NULL : kernel_poll_world(fds, n);
-    if (!w)
-        return REAL(poll)(fds, n, timeout_ms);
-    int e = errno;
-    return (int)srr__ret(w->ops->poll(w, fds, n, ns), e);
+    struct timespec ts = {timeout_ms / 1000, (timeout_ms % 1000) * 1000000L};
+    return poll_common(fds, n, timeout_ms < 0 ? NULL : &ts,
+                       timeout_ms < 0 ? -1 : (int64_t)timeout_ms * 1000000, NULL);
 }
 
 int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask)
 {
-    srr_world *w = srr__preload_world();
-    if (w && poll_args(fds, n, ts) < 0)
-        return -1;
-    int own = w && fds && srr__preload_own_handles() && has_world_fd(fds, n);
-    if (!own)
-        w = mask || srr__preload_own_handles() ? NULL : kernel_poll_world(fds, n);
-    if (!w)
-        return LIBC(ppoll)(fds, n, ts, mask);
-    int e = errno;
-    int64_t ns = ts ? ts->tv_sec * 1000000000LL + ts->tv_nsec : -1;
-    if (own)
-        return (int)srr__ret(srr__poll_mixed(w, fds, n, ns, mask), e);
-    return (int)srr__ret(w->ops->poll(w, fds, n, ns), e);
+    int64_t ns = ts && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000
+                     ? ts->tv_sec * 1000000000LL + ts->tv_nsec
+                     : -1;
+    return poll_common(fds, n, ts, ns, mask);
 }
 
 int __poll_chk(struct pollfd *fds, nfds_t n, int timeout_ms, size_t fdslen)

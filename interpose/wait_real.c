@@ -40,16 +40,16 @@ static srr_world *real_world(void)
 
 int srr__poll_real(struct pollfd *fds, nfds_t n, int64_t timeout_ns, const sigset_t *mask)
 {
-    struct timespec zero = {0, 0};
-    int r = LIBC(ppoll)(fds, n, &zero, mask);
-    if (r != 0 || timeout_ns == 0)
-        return r < 0 ? -errno : r;
     srr_world *w = real_world();
     int own = 1;
     for (nfds_t i = 0; own && i < n; i++)
         own = fds[i].fd < 0 || srr__fd_internal(fds[i].fd);
     if (!w || (!own && timeout_ns < 0))
         return -ENOTTY; /* the caller waits in the kernel, as it always did */
+    struct timespec zero = {0, 0};
+    int r = LIBC(ppoll)(fds, n, &zero, mask);
+    if (r != 0 || timeout_ns == 0)
+        return r < 0 ? -errno : r;
     int64_t deadline = timeout_ns < 0 ? -1 : srr__world_now(w, CLOCK_MONOTONIC) + timeout_ns;
     /* the look above was its first: it settles at once, and moves time if
      * it is the last to */
