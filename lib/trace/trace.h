@@ -48,8 +48,8 @@ int srr__trace_check_event(const json_t *event, srr_parse_error *err);
 
 /* For messages: "an integer", "a string", ...; and v's compact JSON cut to
  * fit buf (the offending token). */
-const char *srr__json_type_name(const json_t *v);
-const char *srr__json_token(const json_t *v, char *buf, size_t len);
+const char *srr__trace_type_name(const json_t *v);
+const char *srr__trace_token(const json_t *v, char *buf, size_t len);
 
 /* Base64 (RFC 4648, padded): decode into a malloc'd buffer; -1 when not
  * valid base64. */

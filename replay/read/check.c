@@ -242,7 +242,7 @@ static const struct check_member check_members[] = {
 #undef N
 
 
-const char *srr__json_type_name(const json_t *v)
+const char *srr__trace_type_name(const json_t *v)
 {
     switch (json_typeof(v)) {
     case JSON_OBJECT: return "an object";
@@ -258,7 +258,7 @@ const char *srr__json_type_name(const json_t *v)
 }
 
 /* Compact JSON of v cut to a message's length: the offending token. */
-const char *srr__json_token(const json_t *v, char *buf, size_t len)
+const char *srr__trace_token(const json_t *v, char *buf, size_t len)
 {
     char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
     if (!s)
@@ -276,7 +276,7 @@ static int check_wrong_type(const char *field, const char *want, const json_t *v
 {
     char tok[48];
     return srr__parse_fail(err, SRR_PARSE_ETYPE, field, "expected %s, got %s %s", want,
-                           srr__json_type_name(v), srr__json_token(v, tok, sizeof tok));
+                           srr__trace_type_name(v), srr__trace_token(v, tok, sizeof tok));
 }
 
 static int check_int(const char *field, const json_t *v, json_int_t min, srr_parse_error *err)
@@ -305,7 +305,7 @@ static int check_b64(const char *field, const json_t *v, srr_parse_error *err)
         char tok[48];
         return srr__parse_fail(err, SRR_PARSE_EVALUE, field,
                                "not valid base64 (RFC 4648, padded): %s",
-                               srr__json_token(v, tok, sizeof tok));
+                               srr__trace_token(v, tok, sizeof tok));
     }
     free(bytes);
     return 0;
@@ -603,7 +603,7 @@ int srr__trace_check_event(const json_t *event, srr_parse_error *err)
     const json_t *type = json_object_get(event, "type");
     if (json_is_string(type) && strcmp(json_string_value(type), "event") != 0)
         return srr__parse_fail(err, SRR_PARSE_EVALUE, "type", "expected \"event\", got %s",
-                               srr__json_token(type, tok, sizeof tok));
+                               srr__trace_token(type, tok, sizeof tok));
     if (check_rows(event, NULL, 0, err) < 0)
         return -1;
     const char *opname = json_string_value(json_object_get(event, "op"));

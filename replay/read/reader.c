@@ -212,7 +212,7 @@ static json_t *reader_parse(const srr_trace_reader *r, const struct reader_line 
     }
     if (!json_is_object(v)) {
         reader_seterr(err, r->source, r->line, SRR_PARSE_EJSON, "",
-                      "%s, not a JSON object (every line is one object)", srr__json_type_name(v));
+                      "%s, not a JSON object (every line is one object)", srr__trace_type_name(v));
         json_decref(v);
         return NULL;
     }
@@ -273,8 +273,8 @@ static int reader_check_hmember(const srr_trace_reader *r, const json_t *h,
                 char field[64];
                 snprintf(field, sizeof field, "%s[%zu]", m->name, i);
                 reader_seterr(err, r->source, 1, SRR_PARSE_ETYPE, field,
-                              "expected a string, got %s %s", srr__json_type_name(a),
-                              srr__json_token(a, tok, sizeof tok));
+                              "expected a string, got %s %s", srr__trace_type_name(a),
+                              srr__trace_token(a, tok, sizeof tok));
                 return -1;
             }
         }
@@ -283,7 +283,7 @@ static int reader_check_hmember(const srr_trace_reader *r, const json_t *h,
 bad_type:
     reader_seterr(err, r->source, 1, SRR_PARSE_ETYPE, m->name, "expected %s, got %s %s",
                   m->type == RH_STR ? "a string" : m->type == RH_INT ? "an integer" : "an array",
-                  srr__json_type_name(v), srr__json_token(v, tok, sizeof tok));
+                  srr__trace_type_name(v), srr__trace_token(v, tok, sizeof tok));
     return -1;
 }
 
@@ -300,14 +300,14 @@ static int reader_check_header(srr_trace_reader *r, const json_t *h, srr_parse_e
         else
             reader_seterr(err, r->source, 1, SRR_PARSE_EHEADER, "type",
                           "the first line must be the header (\"type\":\"header\"), got %s",
-                          type ? srr__json_token(type, tok, sizeof tok) : "no type");
+                          type ? srr__trace_token(type, tok, sizeof tok) : "no type");
         return -1;
     }
     const json_t *format = json_object_get(h, "format");
     if (!json_is_string(format) || strcmp(json_string_value(format), SRR_TRACE_FORMAT) != 0) {
         reader_seterr(err, r->source, 1, SRR_PARSE_EHEADER, "format",
                       "expected \"" SRR_TRACE_FORMAT "\", got %s",
-                      format ? srr__json_token(format, tok, sizeof tok) : "nothing");
+                      format ? srr__trace_token(format, tok, sizeof tok) : "nothing");
         return -1;
     }
     const json_t *version = json_object_get(h, "version");
@@ -318,8 +318,8 @@ static int reader_check_header(srr_trace_reader *r, const json_t *h, srr_parse_e
     }
     if (!json_is_integer(version)) {
         reader_seterr(err, r->source, 1, SRR_PARSE_ETYPE, "version",
-                      "expected an integer, got %s %s", srr__json_type_name(version),
-                      srr__json_token(version, tok, sizeof tok));
+                      "expected an integer, got %s %s", srr__trace_type_name(version),
+                      srr__trace_token(version, tok, sizeof tok));
         return -1;
     }
     json_int_t v = json_integer_value(version);

@@ -1,39 +1,39 @@
 /*
- * json_pos.h — a strict RFC 8259 JSON parser that keeps where every value
+ * json.h — a strict RFC 8259 JSON parser that keeps where every value
  * and key starts, so a config error can name file:line:column (jansson only
  * knows where the parser stopped).  Text only: strings are valid UTF-8
  * without NUL (so they are also C strings), integers fit int64, objects have
- * no duplicate keys, nesting is at most SRR_JPOS_MAX_DEPTH deep.
+ * no duplicate keys, nesting is at most SRR_JSON_MAX_DEPTH deep.
  *
  * Lines and columns are 1-based; a column counts characters (UTF-8 code
  * points), a tab is one.  A leading UTF-8 byte order mark is skipped, as the
  * RFC allows.
  */
-#ifndef SOCKRR_JSON_POS_H
-#define SOCKRR_JSON_POS_H
+#ifndef SOCKRR_JSON_H
+#define SOCKRR_JSON_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim_config.h"
+#include "parse_error.h"
 
-enum { SRR_JPOS_MAX_DEPTH = 64 };
+enum { SRR_JSON_MAX_DEPTH = 64 };
 
-typedef enum srr_jpos_type {
-    SRR_JPOS_NULL,
-    SRR_JPOS_BOOL,
-    SRR_JPOS_INT,    /* no fraction or exponent in the text */
-    SRR_JPOS_REAL,   /* a fraction or an exponent */
-    SRR_JPOS_STRING,
-    SRR_JPOS_ARRAY,
-    SRR_JPOS_OBJECT,
-} srr_jpos_type;
+typedef enum srr_json_type {
+    SRR_JSON_NULL,
+    SRR_JSON_BOOL,
+    SRR_JSON_INT,    /* no fraction or exponent in the text */
+    SRR_JSON_REAL,   /* a fraction or an exponent */
+    SRR_JSON_STRING,
+    SRR_JSON_ARRAY,
+    SRR_JSON_OBJECT,
+} srr_json_type;
 
-typedef struct srr_jpos srr_jpos;
-typedef struct srr_jpos_member srr_jpos_member;
+typedef struct srr_json srr_json;
+typedef struct srr_json_member srr_json_member;
 
-struct srr_jpos {
-    srr_jpos_type type;
+struct srr_json {
+    srr_json_type type;
     int line, column; /* of the value's first character */
     union {
         int boolean;
@@ -44,21 +44,21 @@ struct srr_jpos {
             size_t len;
         } str;
         struct {
-            srr_jpos *items;
+            srr_json *items;
             size_t n;
         } arr;
         struct {
-            srr_jpos_member *members; /* in the text's order */
+            srr_json_member *members; /* in the text's order */
             size_t n;
         } obj;
     } u;
 };
 
-struct srr_jpos_member {
+struct srr_json_member {
     char *key;        /* NUL-terminated */
     size_t keylen;
     int line, column; /* of the key's opening quote */
-    srr_jpos value;
+    srr_json value;
 };
 
 /* Parses exactly one JSON value (surrounded by optional whitespace) from
@@ -67,22 +67,22 @@ struct srr_jpos_member {
  * out of range; err->field holds the path to where the parser was
  * ("hosts.db.addrs[1]").  source names the text in err ("<string>" when
  * NULL).  Out of memory gives NULL with SRR_PARSE_EIO. */
-srr_jpos *srr__json_pos_parse(const char *text, size_t len, const char *source,
+srr_json *srr__json_parse(const char *text, size_t len, const char *source,
                               srr_parse_error *err);
-void srr__json_pos_free(srr_jpos *v);
+void srr__json_free(srr_json *v);
 
 /* The member named key of an object, or NULL. */
-const srr_jpos_member *srr__json_pos_get(const srr_jpos *obj, const char *key);
+const srr_json_member *srr__json_member(const srr_json *obj, const char *key);
 
 /* "object", "array", "string", "integer", "number", "boolean", "null". */
-const char *srr__json_pos_type_name(srr_jpos_type t);
+const char *srr__json_type_name(srr_json_type t);
 
 /* Appends to path[0, *plen) (cap bytes, always NUL-terminated): ".key" (no
  * dot at the start), or "[i]".  Keys are written as they are, dots and all;
  * bytes below 0x20 and 0x7f as \xNN.  A path that does not fit ends in
- * "...".  Returns the old length, for srr__json_pos_path_cut. */
-size_t srr__json_pos_path_key(char *path, size_t cap, size_t *plen, const char *key);
-size_t srr__json_pos_path_index(char *path, size_t cap, size_t *plen, size_t i);
-void srr__json_pos_path_cut(char *path, size_t *plen, size_t len);
+ * "...".  Returns the old length, for srr__json_path_cut. */
+size_t srr__json_path_key(char *path, size_t cap, size_t *plen, const char *key);
+size_t srr__json_path_index(char *path, size_t cap, size_t *plen, size_t i);
+void srr__json_path_cut(char *path, size_t *plen, size_t len);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * json_pos.c — the position-keeping JSON parser of json_pos.h: recursive
+ * json.c — the position-keeping JSON parser of json.h: recursive
  * descent (the depth limit bounds the recursion), one pass, every value's
  * line and column taken as it starts.  Columns are kept incrementally
  * (jp_loc only ever moves forward on the current line) so a long one-line
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_pos.h"
+#include "json.h"
 #include "grow.h"
 
 typedef struct jp_parser {
@@ -115,7 +115,7 @@ static void jp_skip_ws(jp_parser *p)
 
 /* --------------------------------------------------------------- paths */
 
-size_t srr__json_pos_path_key(char *path, size_t cap, size_t *plen, const char *key)
+size_t srr__json_path_key(char *path, size_t cap, size_t *plen, const char *key)
 {
     size_t old = *plen, n = old;
     int ok = 1;
@@ -142,7 +142,7 @@ size_t srr__json_pos_path_key(char *path, size_t cap, size_t *plen, const char *
     return old;
 }
 
-size_t srr__json_pos_path_index(char *path, size_t cap, size_t *plen, size_t i)
+size_t srr__json_path_index(char *path, size_t cap, size_t *plen, size_t i)
 {
     size_t old = *plen;
     char b[32];
@@ -157,7 +157,7 @@ size_t srr__json_pos_path_index(char *path, size_t cap, size_t *plen, size_t i)
     return old;
 }
 
-void srr__json_pos_path_cut(char *path, size_t *plen, size_t len)
+void srr__json_path_cut(char *path, size_t *plen, size_t len)
 {
     *plen = len;
     path[len] = '\0';
@@ -165,7 +165,7 @@ void srr__json_pos_path_cut(char *path, size_t *plen, size_t len)
 
 /* ---------------------------------------------------------------- values */
 
-static int jp_value(jp_parser *p, srr_jpos *v);
+static int jp_value(jp_parser *p, srr_json *v);
 
 static int jp_sput(jp_parser *p, size_t *n, const void *b, size_t k)
 {
@@ -364,7 +364,7 @@ static void jp_numtext(const jp_parser *p, size_t from, size_t to, char *buf, si
         snprintf(buf, n, "%.*s", (int)k, (const char *)p->s + from);
 }
 
-static int jp_number(jp_parser *p, srr_jpos *v)
+static int jp_number(jp_parser *p, srr_json *v)
 {
     size_t start = p->pos, i = p->pos;
     int neg = 0, real = 0;
@@ -419,7 +419,7 @@ static int jp_number(jp_parser *p, srr_jpos *v)
                        "integer out of range (64 bits): %s", t);
             return -1;
         }
-        v->type = SRR_JPOS_INT;
+        v->type = SRR_JSON_INT;
         v->u.integer = neg ? acc : -acc;
         return 0;
     }
@@ -441,7 +441,7 @@ static int jp_number(jp_parser *p, srr_jpos *v)
         jp_fail_at(p, v->line, v->column, SRR_PARSE_EVALUE, "number out of range: %s", t);
         return -1;
     }
-    v->type = SRR_JPOS_REAL;
+    v->type = SRR_JSON_REAL;
     v->u.real = d;
     return 0;
 }
@@ -451,7 +451,7 @@ static int jp_is_word(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-static int jp_literal(jp_parser *p, srr_jpos *v)
+static int jp_literal(jp_parser *p, srr_json *v)
 {
     size_t i = p->pos;
     while (i < p->len && i - p->pos < 16 && jp_is_word(p->s[i]))
@@ -459,11 +459,11 @@ static int jp_literal(jp_parser *p, srr_jpos *v)
     size_t k = i - p->pos;
     const char *w = (const char *)p->s + p->pos;
     if (k == 4 && memcmp(w, "true", 4) == 0)
-        v->type = SRR_JPOS_BOOL, v->u.boolean = 1;
+        v->type = SRR_JSON_BOOL, v->u.boolean = 1;
     else if (k == 5 && memcmp(w, "false", 5) == 0)
-        v->type = SRR_JPOS_BOOL, v->u.boolean = 0;
+        v->type = SRR_JSON_BOOL, v->u.boolean = 0;
     else if (k == 4 && memcmp(w, "null", 4) == 0)
-        v->type = SRR_JPOS_NULL;
+        v->type = SRR_JSON_NULL;
     else
         return jp_fail(p, p->pos, SRR_PARSE_EJSON, "not JSON: invalid literal \"%.*s%s\"", (int)k,
                        w, i < p->len && jp_is_word(p->s[i]) ? "..." : ""),
@@ -472,11 +472,11 @@ static int jp_literal(jp_parser *p, srr_jpos *v)
     return 0;
 }
 
-static int jp_array(jp_parser *p, srr_jpos *v)
+static int jp_array(jp_parser *p, srr_json *v)
 {
     size_t cap = 0;
     char t[32];
-    v->type = SRR_JPOS_ARRAY;
+    v->type = SRR_JSON_ARRAY;
     p->pos++;
     jp_skip_ws(p);
     if (p->pos < p->len && p->s[p->pos] == ']') {
@@ -486,13 +486,13 @@ static int jp_array(jp_parser *p, srr_jpos *v)
     for (;;) {
         if (srr__grow((void **)&v->u.arr.items, &cap, v->u.arr.n + 1, sizeof *v->u.arr.items) < 0)
             return jp_oom(p), -1;
-        size_t saved = srr__json_pos_path_index(p->path, sizeof p->path, &p->plen, v->u.arr.n);
-        srr_jpos *item = &v->u.arr.items[v->u.arr.n];
+        size_t saved = srr__json_path_index(p->path, sizeof p->path, &p->plen, v->u.arr.n);
+        srr_json *item = &v->u.arr.items[v->u.arr.n];
         memset(item, 0, sizeof *item);
         v->u.arr.n++;
         if (jp_value(p, item) < 0)
             return -1;
-        srr__json_pos_path_cut(p->path, &p->plen, saved);
+        srr__json_path_cut(p->path, &p->plen, saved);
         jp_skip_ws(p);
         if (p->pos < p->len && p->s[p->pos] == ',') {
             p->pos++;
@@ -524,7 +524,7 @@ static uint64_t jp_hash(const char *k, size_t n)
 }
 
 /* The earlier member with member[idx]'s key, or NULL after adding idx. */
-static const srr_jpos_member *jp_keyset_add(jp_parser *p, jp_keyset *ks, srr_jpos_member *m,
+static const srr_json_member *jp_keyset_add(jp_parser *p, jp_keyset *ks, srr_json_member *m,
                                             size_t idx, int *oom)
 {
     *oom = 0;
@@ -545,7 +545,7 @@ static const srr_jpos_member *jp_keyset_add(jp_parser *p, jp_keyset *ks, srr_jpo
     }
     size_t h = (size_t)jp_hash(m[idx].key, m[idx].keylen) & (ks->cap - 1);
     while (ks->slots[h]) {
-        const srr_jpos_member *o = &m[ks->slots[h] - 1];
+        const srr_json_member *o = &m[ks->slots[h] - 1];
         if (o->keylen == m[idx].keylen && memcmp(o->key, m[idx].key, o->keylen) == 0)
             return o;
         h = (h + 1) & (ks->cap - 1);
@@ -554,13 +554,13 @@ static const srr_jpos_member *jp_keyset_add(jp_parser *p, jp_keyset *ks, srr_jpo
     return NULL;
 }
 
-static int jp_object(jp_parser *p, srr_jpos *v)
+static int jp_object(jp_parser *p, srr_json *v)
 {
     size_t cap = 0;
     jp_keyset ks = {0};
     char t[32];
     int rc = -1;
-    v->type = SRR_JPOS_OBJECT;
+    v->type = SRR_JSON_OBJECT;
     p->pos++;
     jp_skip_ws(p);
     if (p->pos < p->len && p->s[p->pos] == '}') {
@@ -579,15 +579,15 @@ static int jp_object(jp_parser *p, srr_jpos *v)
             jp_oom(p);
             goto out;
         }
-        srr_jpos_member *m = &v->u.obj.members[v->u.obj.n];
+        srr_json_member *m = &v->u.obj.members[v->u.obj.n];
         memset(m, 0, sizeof *m);
         v->u.obj.n++;
         jp_loc(p, p->pos, &m->line, &m->column);
         if (jp_string(p, &m->key, &m->keylen) < 0)
             goto out;
-        size_t saved = srr__json_pos_path_key(p->path, sizeof p->path, &p->plen, m->key);
+        size_t saved = srr__json_path_key(p->path, sizeof p->path, &p->plen, m->key);
         int oom;
-        const srr_jpos_member *dup = jp_keyset_add(p, &ks, v->u.obj.members, v->u.obj.n - 1, &oom);
+        const srr_json_member *dup = jp_keyset_add(p, &ks, v->u.obj.members, v->u.obj.n - 1, &oom);
         if (oom)
             goto out;
         if (dup) {
@@ -605,7 +605,7 @@ static int jp_object(jp_parser *p, srr_jpos *v)
         p->pos++;
         if (jp_value(p, &m->value) < 0)
             goto out;
-        srr__json_pos_path_cut(p->path, &p->plen, saved);
+        srr__json_path_cut(p->path, &p->plen, saved);
         jp_skip_ws(p);
         if (p->pos < p->len && p->s[p->pos] == ',') {
             p->pos++;
@@ -627,7 +627,7 @@ out:
 }
 
 /* Any value, after optional whitespace. */
-static int jp_value(jp_parser *p, srr_jpos *v)
+static int jp_value(jp_parser *p, srr_json *v)
 {
     char t[32];
     jp_skip_ws(p);
@@ -637,9 +637,9 @@ static int jp_value(jp_parser *p, srr_jpos *v)
                -1;
     unsigned char c = p->s[p->pos];
     if (c == '{' || c == '[') {
-        if (p->depth >= SRR_JPOS_MAX_DEPTH)
+        if (p->depth >= SRR_JSON_MAX_DEPTH)
             return jp_fail(p, p->pos, SRR_PARSE_EJSON, "not JSON: nested deeper than %d levels",
-                           SRR_JPOS_MAX_DEPTH),
+                           SRR_JSON_MAX_DEPTH),
                    -1;
         p->depth++;
         int rc = c == '{' ? jp_object(p, v) : jp_array(p, v);
@@ -647,7 +647,7 @@ static int jp_value(jp_parser *p, srr_jpos *v)
         return rc;
     }
     if (c == '"') {
-        v->type = SRR_JPOS_STRING;
+        v->type = SRR_JSON_STRING;
         return jp_string(p, &v->u.str.s, &v->u.str.len);
     }
     if (c == '-' || (c >= '0' && c <= '9'))
@@ -661,15 +661,15 @@ static int jp_value(jp_parser *p, srr_jpos *v)
 
 /* ------------------------------------------------------------------ API */
 
-static void jp_free_inner(srr_jpos *v)
+static void jp_free_inner(srr_json *v)
 {
-    if (v->type == SRR_JPOS_STRING) {
+    if (v->type == SRR_JSON_STRING) {
         free(v->u.str.s);
-    } else if (v->type == SRR_JPOS_ARRAY) {
+    } else if (v->type == SRR_JSON_ARRAY) {
         for (size_t i = 0; i < v->u.arr.n; i++)
             jp_free_inner(&v->u.arr.items[i]);
         free(v->u.arr.items);
-    } else if (v->type == SRR_JPOS_OBJECT) {
+    } else if (v->type == SRR_JSON_OBJECT) {
         for (size_t i = 0; i < v->u.obj.n; i++) {
             free(v->u.obj.members[i].key);
             jp_free_inner(&v->u.obj.members[i].value);
@@ -678,7 +678,7 @@ static void jp_free_inner(srr_jpos *v)
     }
 }
 
-void srr__json_pos_free(srr_jpos *v)
+void srr__json_free(srr_json *v)
 {
     if (!v)
         return;
@@ -686,7 +686,7 @@ void srr__json_pos_free(srr_jpos *v)
     free(v);
 }
 
-srr_jpos *srr__json_pos_parse(const char *text, size_t len, const char *source,
+srr_json *srr__json_parse(const char *text, size_t len, const char *source,
                               srr_parse_error *err)
 {
     jp_parser p = {.s = (const unsigned char *)text, .len = len, .line = 1, .col = 1, .err = err};
@@ -694,7 +694,7 @@ srr_jpos *srr__json_pos_parse(const char *text, size_t len, const char *source,
     snprintf(err->source, sizeof err->source, "%s", source ? source : "<string>");
     if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
         p.pos = p.col_pos = 3;
-    srr_jpos *v = calloc(1, sizeof *v);
+    srr_json *v = calloc(1, sizeof *v);
     if (!v) {
         jp_oom(&p);
         return NULL;
@@ -712,15 +712,15 @@ srr_jpos *srr__json_pos_parse(const char *text, size_t len, const char *source,
     }
     free(p.sbuf);
     if (p.failed) {
-        srr__json_pos_free(v);
+        srr__json_free(v);
         return NULL;
     }
     return v;
 }
 
-const srr_jpos_member *srr__json_pos_get(const srr_jpos *obj, const char *key)
+const srr_json_member *srr__json_member(const srr_json *obj, const char *key)
 {
-    if (!obj || obj->type != SRR_JPOS_OBJECT)
+    if (!obj || obj->type != SRR_JSON_OBJECT)
         return NULL;
     for (size_t i = 0; i < obj->u.obj.n; i++)
         if (strcmp(obj->u.obj.members[i].key, key) == 0)
@@ -728,16 +728,16 @@ const srr_jpos_member *srr__json_pos_get(const srr_jpos *obj, const char *key)
     return NULL;
 }
 
-const char *srr__json_pos_type_name(srr_jpos_type t)
+const char *srr__json_type_name(srr_json_type t)
 {
     switch (t) {
-    case SRR_JPOS_NULL: return "null";
-    case SRR_JPOS_BOOL: return "boolean";
-    case SRR_JPOS_INT: return "integer";
-    case SRR_JPOS_REAL: return "number";
-    case SRR_JPOS_STRING: return "string";
-    case SRR_JPOS_ARRAY: return "array";
-    case SRR_JPOS_OBJECT: return "object";
+    case SRR_JSON_NULL: return "null";
+    case SRR_JSON_BOOL: return "boolean";
+    case SRR_JSON_INT: return "integer";
+    case SRR_JSON_REAL: return "number";
+    case SRR_JSON_STRING: return "string";
+    case SRR_JSON_ARRAY: return "array";
+    case SRR_JSON_OBJECT: return "object";
     }
     return "?";
 }
