@@ -56,7 +56,7 @@ CLI         := $(BUILD)/bin/sockrr
 PRELOAD     := $(BUILD)/lib/libsockrr-preload.so
 PRE_SRCS    := $(wildcard interpose/*.c)
 PRE_LIB     := lib/core/names lib/core/world lib/core/busy lib/core/grow lib/core/parse_error \
-               lib/core/json \
+               lib/core/json lib/core/json_value \
                lib/worlds/kernel \
                lib/worlds/env_world lib/worlds/forked \
                lib/trace/writer lib/trace/jline lib/trace/base64 lib/trace/addrstr \

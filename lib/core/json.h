@@ -1,13 +1,18 @@
 /*
- * json.h — a strict RFC 8259 JSON parser that keeps where every value
- * and key starts, so a config error can name file:line:column (jansson only
- * knows where the parser stopped).  Text only: strings are valid UTF-8
- * without NUL (so they are also C strings), integers fit int64, objects have
- * no duplicate keys, nesting is at most SRR_JSON_MAX_DEPTH deep.
+ * json.h — the project's JSON tree reader: a strict RFC 8259 parser that
+ * keeps where every value and key starts, so an error can name
+ * file:line:column (jansson only knows where its parser stopped).  It reads
+ * sim configs and trace lines; the replay world's pass over a trace uses
+ * the in-place scanner (replay/read/jscan.h) instead.
  *
- * Lines and columns are 1-based; a column counts characters (UTF-8 code
- * points), a tab is one.  A leading UTF-8 byte order mark is skipped, as the
- * RFC allows.
+ * Text only: strings are valid UTF-8 without NUL (so they are also C
+ * strings), integers fit int64, objects have no duplicate keys, nesting is
+ * at most SRR_JSON_MAX_DEPTH deep.  Lines and columns are 1-based; a column
+ * counts characters (UTF-8 code points), a tab is one.  A leading UTF-8
+ * byte order mark is skipped, as the RFC allows.
+ *
+ * A parsed tree lives in one arena: srr__json_free of the root frees it
+ * all, and no value inside it can be kept past that.
  */
 #ifndef SOCKRR_JSON_H
 #define SOCKRR_JSON_H
@@ -68,8 +73,9 @@ struct srr_json_member {
  * ("hosts.db.addrs[1]").  source names the text in err ("<string>" when
  * NULL).  Out of memory gives NULL with SRR_PARSE_EIO. */
 srr_json *srr__json_parse(const char *text, size_t len, const char *source,
-                              srr_parse_error *err);
-void srr__json_free(srr_json *v);
+                          srr_parse_error *err);
+/* Frees a tree srr__json_parse returned (root only; NULL is fine). */
+void srr__json_free(srr_json *root);
 
 /* The member named key of an object, or NULL. */
 const srr_json_member *srr__json_member(const srr_json *obj, const char *key);
