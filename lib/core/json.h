@@ -77,11 +77,37 @@ srr_json *srr__json_parse(const char *text, size_t len, const char *source,
 /* Frees a tree srr__json_parse returned (root only; NULL is fine). */
 void srr__json_free(srr_json *root);
 
-/* The member named key of an object, or NULL. */
+/* ------------------------------------------------------------ reading
+ * (json_value.c)  As jansson's accessors: any argument may be NULL or of
+ * another type, and the answer is then the empty one, so a reader can
+ * chain lookups and check once. */
+
+/* The member named key of an object (its key's position too), or NULL. */
 const srr_json_member *srr__json_member(const srr_json *obj, const char *key);
+/* The value of the member named key, or NULL. */
+const srr_json *srr__json_get(const srr_json *obj, const char *key);
+/* 1 when v is of type t (0 for NULL). */
+int srr__json_is(const srr_json *v, srr_json_type t);
+/* 1 for true (0 for false, NULL and anything else). */
+int srr__json_is_true(const srr_json *v);
+/* An integer's value; 0 when v is not an integer. */
+int64_t srr__json_int(const srr_json *v);
+/* A string's value and its length in bytes; NULL and 0 when not a string. */
+const char *srr__json_str(const srr_json *v);
+size_t srr__json_strlen(const srr_json *v);
+/* An array's length, and its item i; 0 and NULL when not an array (or i is
+ * past the end). */
+size_t srr__json_size(const srr_json *v);
+const srr_json *srr__json_at(const srr_json *v, size_t i);
 
 /* "object", "array", "string", "integer", "number", "boolean", "null". */
 const char *srr__json_type_name(srr_json_type t);
+
+/* v as compact JSON text (no spaces; members in the text's order; strings
+ * escaped as jansson's compact output escapes them) into buf, cut to fit
+ * and always NUL-terminated when len > 0.  Returns the whole text's length,
+ * as snprintf does: a result >= len means it was cut. */
+size_t srr__json_dump(const srr_json *v, char *buf, size_t len);
 
 /* Appends to path[0, *plen) (cap bytes, always NUL-terminated): ".key" (no
  * dot at the start), or "[i]".  Keys are written as they are, dots and all;
