@@ -60,7 +60,7 @@ PRE_LIB     := lib/core/names lib/core/world lib/core/busy lib/core/grow lib/cor
                lib/worlds/kernel \
                lib/worlds/env_world lib/worlds/forked \
                lib/trace/writer lib/trace/jline lib/trace/base64 lib/trace/addrstr \
-               replay/read/reader replay/read/check replay/read/jscan \
+               replay/read/reader replay/read/check replay/read/jscan replay/read/line_error \
                $(basename $(wildcard lib/worlds/sim/*.c lib/worlds/tap/*.c replay/world/*.c))
 PRE_OBJS    := $(PRE_SRCS:%.c=$(BUILD)/obj/%.o) $(PRE_LIB:%=$(BUILD)/obj/%.o)
 

@@ -244,6 +244,15 @@ static size_t jp_utf8_len(const unsigned char *s, size_t n)
     return k;
 }
 
+int srr__json_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0, k; i < n; i += k)
+        if ((k = jp_utf8_len(u + i, n - i)) == 0)
+            return 0;
+    return 1;
+}
+
 static int jp_hex4(const unsigned char *s, unsigned *out)
 {
     unsigned v = 0;

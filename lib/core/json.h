@@ -76,6 +76,9 @@ srr_json *srr__json_parse(const char *text, size_t len, const char *source,
                           srr_parse_error *err);
 /* Frees a tree srr__json_parse returned (root only; NULL is fine). */
 void srr__json_free(srr_json *root);
+/* 1 when s[0, n) is UTF-8 as the parser takes it in strings (no overlong
+ * forms, no surrogates, nothing above U+10FFFF), else 0. */
+int srr__json_utf8_valid(const char *s, size_t n);
 
 /* ------------------------------------------------------------ reading
  * (json_value.c)  As jansson's accessors: any argument may be NULL or of

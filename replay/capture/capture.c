@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <jansson.h>
 #include <pcap/pcap.h>
 
 #include "capture.h"

@@ -306,12 +306,12 @@ static void sb_add(sbuf *b, const char *fmt, ...)
     b->n += (size_t)k;
 }
 
-static const char *jstr(const json_t *o, const char *key)
+static const char *jstr(const srr_json *o, const char *key)
 {
-    return json_string_value(json_object_get(o, key));
+    return srr__json_str(srr__json_get(o, key));
 }
 
-static void sb_member(sbuf *b, const json_t *o, const char *key, const char *label)
+static void sb_member(sbuf *b, const srr_json *o, const char *key, const char *label)
 {
     if (jstr(o, key))
         sb_add(b, " %s=%s", label, jstr(o, key));
@@ -319,30 +319,30 @@ static void sb_member(sbuf *b, const json_t *o, const char *key, const char *lab
 
 /* One event as "pid op ret [errno] sN [members] "data"" with data's bytes
  * printable or \xHH; checks fd, tid and new_fd on the way. */
-static void summarize(sbuf *b, const json_t *ev)
+static void summarize(sbuf *b, const srr_json *ev)
 {
-    json_int_t pid = json_integer_value(json_object_get(ev, "pid"));
-    assert_int_equal(json_integer_value(json_object_get(ev, "tid")), pid);
+    int64_t pid = srr__json_int(srr__json_get(ev, "pid"));
+    assert_int_equal(srr__json_int(srr__json_get(ev, "tid")), pid);
     sb_add(b, "%lld %s %lld", (long long)pid, jstr(ev, "op"),
-           (long long)json_integer_value(json_object_get(ev, "ret")));
+           (long long)srr__json_int(srr__json_get(ev, "ret")));
     if (jstr(ev, "errno"))
         sb_add(b, " %s", jstr(ev, "errno"));
-    const json_t *sock = json_object_get(ev, "sock");
+    const srr_json *sock = srr__json_get(ev, "sock");
     if (sock) {
-        sb_add(b, " s%lld", (long long)json_integer_value(sock));
-        assert_int_equal(json_integer_value(json_object_get(ev, "fd")),
-                         3 + json_integer_value(sock));
+        sb_add(b, " s%lld", (long long)srr__json_int(sock));
+        assert_int_equal(srr__json_int(srr__json_get(ev, "fd")),
+                         3 + srr__json_int(sock));
     }
-    const json_t *ns = json_object_get(ev, "new_sock");
+    const srr_json *ns = srr__json_get(ev, "new_sock");
     if (ns) {
-        sb_add(b, " new=s%lld", (long long)json_integer_value(ns));
-        assert_int_equal(json_integer_value(json_object_get(ev, "new_fd")),
-                         3 + json_integer_value(ns));
+        sb_add(b, " new=s%lld", (long long)srr__json_int(ns));
+        assert_int_equal(srr__json_int(srr__json_get(ev, "new_fd")),
+                         3 + srr__json_int(ns));
     }
-    const json_t *args = json_object_get(ev, "args");
+    const srr_json *args = srr__json_get(ev, "args");
     if (strcmp(jstr(ev, "op"), "socket") == 0)
-        sb_add(b, " dom=%lld type=%lld", (long long)json_integer_value(json_object_get(args, "domain")),
-               (long long)json_integer_value(json_object_get(args, "type")));
+        sb_add(b, " dom=%lld type=%lld", (long long)srr__json_int(srr__json_get(args, "domain")),
+               (long long)srr__json_int(srr__json_get(args, "type")));
     sb_member(b, args, "addr", "addr");
     sb_member(b, args, "to", "to");
     sb_member(b, ev, "from", "from");
@@ -350,8 +350,8 @@ static void summarize(sbuf *b, const json_t *ev)
     sb_member(b, ev, "peer", "peer");
     sb_member(b, ev, "new_local", "nl");
     sb_member(b, ev, "new_peer", "np");
-    if (json_object_get(ev, "off"))
-        sb_add(b, " off=%lld", (long long)json_integer_value(json_object_get(ev, "off")));
+    if (srr__json_get(ev, "off"))
+        sb_add(b, " off=%lld", (long long)srr__json_int(srr__json_get(ev, "off")));
     const char *data = jstr(ev, "data");
     if (data) {
         unsigned char *bytes;
@@ -387,11 +387,11 @@ static char *convert(void)
         fail_error("the trace does not open", &err);
     sbuf b = {0};
     sb_add(&b, "%s", "");
-    json_t *ev;
+    srr_json *ev;
     int rc;
     while ((rc = srr__trace_next(r, &ev, &err)) == 1) {
         summarize(&b, ev);
-        json_decref(ev);
+        srr__json_free(ev);
     }
     if (rc < 0)
         fail_error("the trace does not read", &err);
