@@ -554,38 +554,56 @@ static void *jp_settle(jp_parser *p, const void *top, size_t n, size_t size)
     return memcpy(a, top, n * size);
 }
 
+/* Past v's opening bracket (v becomes a t): 1 when the container is empty,
+ * its closing bracket taken too. */
+static int jp_open(jp_parser *p, srr_json *v, srr_json_type t, char close)
+{
+    v->type = t;
+    p->pos++;
+    jp_skip_ws(p);
+    if (p->pos < p->len && p->s[p->pos] == close) {
+        p->pos++;
+        return 1;
+    }
+    return 0;
+}
+
+/* After an item or a member: 1 past a ',' (and the blanks after it), 0
+ * past the closing bracket, -1 at anything else (for the caller to say). */
+static int jp_next(jp_parser *p, char close)
+{
+    jp_skip_ws(p);
+    if (p->pos < p->len && p->s[p->pos] == ',') {
+        p->pos++;
+        jp_skip_ws(p);
+        return 1;
+    }
+    if (p->pos < p->len && p->s[p->pos] == close) {
+        p->pos++;
+        return 0;
+    }
+    return -1;
+}
+
 static int jp_array(jp_parser *p, srr_json *v)
 {
     char t[32];
     jp_frame *f = &p->frames[p->depth - 1];
     size_t base = p->nitems;
-    v->type = SRR_JSON_ARRAY;
-    p->pos++;
-    jp_skip_ws(p);
-    if (p->pos < p->len && p->s[p->pos] == ']') {
-        p->pos++;
+    if (jp_open(p, v, SRR_JSON_ARRAY, ']'))
         return 0;
-    }
-    for (;;) {
+    for (int more = 1; more;) {
         srr_json item = {0};
         f->index = p->nitems - base;
         f->in_item = 1;
         if (jp_value(p, &item) < 0 || jp_push_item(p, &item) < 0)
             return -1;
         f->in_item = 0;
-        jp_skip_ws(p);
-        if (p->pos < p->len && p->s[p->pos] == ',') {
-            p->pos++;
-            continue;
-        }
-        if (p->pos < p->len && p->s[p->pos] == ']') {
-            p->pos++;
-            break;
-        }
-        return jp_fail(p, p->pos, SRR_PARSE_EJSON,
-                       "not JSON: expected ',' or ']' after an array element, got %s",
-                       jp_token(p, p->pos, t, sizeof t)),
-               -1;
+        if ((more = jp_next(p, ']')) < 0)
+            return jp_fail(p, p->pos, SRR_PARSE_EJSON,
+                           "not JSON: expected ',' or ']' after an array element, got %s",
+                           jp_token(p, p->pos, t, sizeof t)),
+                   -1;
     }
     v->u.arr.n = p->nitems - base;
     v->u.arr.items = jp_settle(p, p->items + base, v->u.arr.n, sizeof *p->items);
@@ -663,14 +681,9 @@ static int jp_object(jp_parser *p, srr_json *v)
     int rc = -1;
     jp_frame *f = &p->frames[p->depth - 1];
     size_t base = p->nmembers;
-    v->type = SRR_JSON_OBJECT;
-    p->pos++;
-    jp_skip_ws(p);
-    if (p->pos < p->len && p->s[p->pos] == '}') {
-        p->pos++;
+    if (jp_open(p, v, SRR_JSON_OBJECT, '}'))
         return 0;
-    }
-    for (;;) {
+    for (int more = 1; more;) {
         if (p->pos >= p->len || p->s[p->pos] != '"') {
             jp_fail(p, p->pos, SRR_PARSE_EJSON, "not JSON: expected a string key, got %s",
                     jp_token(p, p->pos, t, sizeof t));
@@ -711,19 +724,12 @@ static int jp_object(jp_parser *p, srr_json *v)
         }
         p->members[p->nmembers++] = m;
         f->key = NULL;
-        jp_skip_ws(p);
-        if (p->pos < p->len && p->s[p->pos] == ',') {
-            p->pos++;
-            jp_skip_ws(p);
-            continue;
+        if ((more = jp_next(p, '}')) < 0) {
+            jp_fail(p, p->pos, SRR_PARSE_EJSON,
+                    "not JSON: expected ',' or '}' after a member, got %s",
+                    jp_token(p, p->pos, t, sizeof t));
+            goto out;
         }
-        if (p->pos < p->len && p->s[p->pos] == '}') {
-            p->pos++;
-            break;
-        }
-        jp_fail(p, p->pos, SRR_PARSE_EJSON, "not JSON: expected ',' or '}' after a member, got %s",
-                jp_token(p, p->pos, t, sizeof t));
-        goto out;
     }
     v->u.obj.n = p->nmembers - base;
     v->u.obj.members = jp_settle(p, p->members + base, v->u.obj.n, sizeof *p->members);

@@ -361,6 +361,17 @@ static int le_scan(le *l)
 
 static int le_value(le *l);
 
+/* After a value in a container: 1 past a ',' (the next token read), 0
+ * at anything else. */
+static int le_more(le *l)
+{
+    le_scan(l);
+    if (l->token != ',')
+        return 0;
+    le_scan(l);
+    return 1;
+}
+
 static int le_object(le *l)
 {
     le_scan(l);
@@ -379,14 +390,10 @@ static int le_object(le *l)
         le_scan(l);
         if (le_value(l) < 0)
             return -1;
-        le_scan(l);
-        if (l->token != ',')
+        if (!le_more(l))
             break;
-        le_scan(l);
     }
-    if (l->token != '}')
-        return le_fail(l, "'}' expected");
-    return 0;
+    return l->token == '}' ? 0 : le_fail(l, "'}' expected");
 }
 
 static int le_array(le *l)
@@ -397,14 +404,10 @@ static int le_array(le *l)
     while (l->token != T_EOF) {
         if (le_value(l) < 0)
             return -1;
-        le_scan(l);
-        if (l->token != ',')
+        if (!le_more(l))
             break;
-        le_scan(l);
     }
-    if (l->token != ']')
-        return le_fail(l, "']' expected");
-    return 0;
+    return l->token == ']' ? 0 : le_fail(l, "']' expected");
 }
 
 static int le_value(le *l)

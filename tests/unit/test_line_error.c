@@ -120,19 +120,20 @@ static void test_each_problem_is_told_as_jansson_told_it(void **state)
     }
 }
 
+/* s, n times, at p; returns the end. */
+static char *repeat(char *p, const char *s, size_t n)
+{
+    for (size_t k = strlen(s); n--; p += k)
+        memcpy(p, s, k);
+    return p;
+}
+
 /* n times open, the value, n times close. */
 static char *nested(size_t n, const char *open, const char *value, const char *close)
 {
-    size_t o = strlen(open), v = strlen(value), c = strlen(close);
-    char *t = malloc(n * (o + c) + v + 1), *p = t;
+    char *t = malloc(n * (strlen(open) + strlen(close)) + strlen(value) + 1);
     assert_non_null(t);
-    for (size_t i = 0; i < n; i++, p += o)
-        memcpy(p, open, o);
-    memcpy(p, value, v);
-    p += v;
-    for (size_t i = 0; i < n; i++, p += c)
-        memcpy(p, close, c);
-    *p = '\0';
+    *repeat(repeat(repeat(t, open, n), value, 1), close, n) = '\0';
     return t;
 }
 
