@@ -253,6 +253,11 @@ int srr__json_utf8_valid(const char *s, size_t n)
     return 1;
 }
 
+size_t srr__json_utf8_len(const char *s, size_t n)
+{
+    return n ? jp_utf8_len((const unsigned char *)s, n) : 0;
+}
+
 static int jp_hex4(const unsigned char *s, unsigned *out)
 {
     unsigned v = 0;

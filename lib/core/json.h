@@ -77,8 +77,10 @@ srr_json *srr__json_parse(const char *text, size_t len, const char *source,
 /* Frees a tree srr__json_parse returned (root only; NULL is fine). */
 void srr__json_free(srr_json *root);
 /* 1 when s[0, n) is UTF-8 as the parser takes it in strings (no overlong
- * forms, no surrogates, nothing above U+10FFFF), else 0. */
+ * forms, no surrogates, nothing above U+10FFFF), else 0; and the length of
+ * the one character at s (n bytes there), 0 when it is not such UTF-8. */
 int srr__json_utf8_valid(const char *s, size_t n);
+size_t srr__json_utf8_len(const char *s, size_t n);
 
 /* ------------------------------------------------------------ reading
  * (json_value.c)  As jansson's accessors: any argument may be NULL or of
@@ -105,6 +107,10 @@ const srr_json *srr__json_at(const srr_json *v, size_t i);
 
 /* "object", "array", "string", "integer", "number", "boolean", "null". */
 const char *srr__json_type_name(srr_json_type t);
+
+/* The escape byte c needs inside a JSON string, as jansson wrote it ("\\n",
+ * "\\u001F"), in e; NULL when c stands as it is (UTF-8 included). */
+const char *srr__json_escape(unsigned char c, char e[7]);
 
 /* v as compact JSON text (no spaces; members in the text's order; strings
  * escaped as jansson's compact output escapes them) into buf, cut to fit

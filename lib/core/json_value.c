@@ -99,29 +99,34 @@ static void jd_put(jd_out *o, const char *s, size_t k)
     o->n += k;
 }
 
-/* The escapes of jansson's compact output, so messages read as before:
+/* The escapes of jansson's output, so messages and lines read as before:
  * two-character escapes where JSON has them, \u00XX (upper case) for the
  * other control characters, everything else (UTF-8 included) as it is. */
+const char *srr__json_escape(unsigned char c, char e[7])
+{
+    if (c >= 0x20 && c != '"' && c != '\\')
+        return NULL;
+    const char *two = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\b' ? "\\b"
+                    : c == '\f' ? "\\f" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+                    : c == '\t' ? "\\t" : NULL;
+    if (two)
+        memcpy(e, two, 3);
+    else
+        snprintf(e, 7, "\\u%04X", c);
+    return e;
+}
+
 static void jd_string(jd_out *o, const char *s, size_t len)
 {
     jd_put(o, "\"", 1);
     size_t run = 0;
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
+        char e[7];
+        if (!srr__json_escape((unsigned char)s[i], e))
             continue;
         jd_put(o, s + run, i - run);
+        jd_put(o, e, strlen(e));
         run = i + 1;
-        char e[8];
-        const char *two = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\b' ? "\\b"
-                        : c == '\f' ? "\\f" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
-                        : c == '\t' ? "\\t" : NULL;
-        if (two) {
-            jd_put(o, two, 2);
-        } else {
-            snprintf(e, sizeof e, "\\u%04X", c);
-            jd_put(o, e, 6);
-        }
     }
     jd_put(o, s + run, len - run);
     jd_put(o, "\"", 1);

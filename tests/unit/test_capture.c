@@ -549,6 +549,42 @@ static void test_header_names_the_capture_and_its_start(void **state)
     assert_string_equal(line, want);
 }
 
+/* The capture's name is text: its UTF-8 kept, a tab escaped as JSON writers
+ * (and jansson, which wrote these lines before) escape it; a byte that is
+ * not UTF-8 still gives a line, with the byte as \u00XX. */
+static void test_header_keeps_the_capture_name_s_text(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *json;
+    } names[] = {
+        {"caf\xc3\xa9\tq.pcap", "caf\xc3\xa9\\tq.pcap"},
+        {"bad\xffq.pcap", "bad\\u00ffq.pcap"},
+    };
+    cw w;
+    cw_open(&w, DLT_EN10MB);
+    tep c = ep("10.0.0.1", 40000), s = ep("10.0.0.2", 80);
+    exchange(&w, &c, &s);
+    cw_close(&w);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char path[256], want[512], line[1024];
+        snprintf(path, sizeof path, "%s/%s", tmpdir, names[i].name);
+        assert_int_equal(link(cap_path, path), 0);
+        srr_parse_error err;
+        int rc = srr__capture_to_trace(path, trace_path, &err);
+        unlink(path);
+        if (rc != 0)
+            fail_error("conversion failed", &err);
+        FILE *f = fopen(trace_path, "r");
+        assert_non_null(f);
+        assert_non_null(fgets(line, sizeof line, f));
+        fclose(f);
+        snprintf(want, sizeof want, "\"argv\":[\"%s/%s\"]", tmpdir, names[i].json);
+        if (!strstr(line, want))
+            fail_msg("header %s has no %s", line, want);
+    }
+}
+
 /* The exact lines of a few events: members, order, t. */
 static void test_events_are_compact_lines_with_packet_times(void **state)
 {
@@ -1233,6 +1269,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sniff_knows_pcap_and_pcapng_magic),
         cmocka_unit_test(test_header_names_the_capture_and_its_start),
+        cmocka_unit_test(test_header_keeps_the_capture_name_s_text),
         cmocka_unit_test(test_events_are_compact_lines_with_packet_times),
         cmocka_unit_test(test_tcp_over_ethernet),
         cmocka_unit_test(test_tcp_over_ethernet_with_vlan_tag),
