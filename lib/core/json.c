@@ -13,6 +13,10 @@
  * string among some thirty values.  An array's items and an object's
  * members pile up on the parser's two stacks while the container is open,
  * and are copied into the arena, exactly sized, when it closes.
+ *
+ * Its divisions, in order: the parser, its arena, positions and errors;
+ * strings (UTF-8, escapes); numbers and literals; containers (arrays,
+ * objects, duplicate keys); the API (parse, free).
  */
 #include <errno.h>
 #include <locale.h>
@@ -412,6 +416,8 @@ static int jp_string(jp_parser *p, char **out, size_t *outlen)
     p->pos = start;
     return jp_string_slow(p, 0, out, outlen);
 }
+
+/* ------------------------------------------------- numbers and literals */
 
 static int jp_digit(const jp_parser *p, size_t i)
 {
