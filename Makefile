@@ -18,7 +18,7 @@ endif
 CFLAGS      ?= -O2 -g
 WARN        := -Wall -Wextra -Werror
 # pkg-config runs when a recipe runs (`=`, not `:=`), after `deps` has installed it.
-DEP_PKGS    := jansson libpcap
+DEP_PKGS    := libpcap
 ALL_CFLAGS   = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -Ilib/include -Ilib/api -Ilib/core \
                -Ilib/trace -Ilib/worlds -Ilib/worlds/sim -Ilib/worlds/tap \
                -Ireplay/world -Ireplay/read -Ireplay/capture $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS) 2>/dev/null)
@@ -51,15 +51,16 @@ CLI         := $(BUILD)/bin/sockrr
 # The LD_PRELOAD library: the interposer, the worlds it runs and the trace
 # writer, with libc's symbols taken from dlsym(RTLD_NEXT)
 # (interpose/libc_next.c) instead of by name (lib/core/libc_direct.c).  It
-# exports libc's names only, and links no libpcap: every process started
-# under it pays for what it loads (jansson is there for the sim's config).
+# exports libc's names only and links libc, libpthread and libdl alone: every
+# process started under it pays for what it loads (sim configs and traces are
+# read with the project's own JSON reader, lib/core/json.c).
 PRELOAD     := $(BUILD)/lib/libsockrr-preload.so
 PRE_SRCS    := $(wildcard interpose/*.c)
 PRE_LIB     := lib/core/names lib/core/check lib/core/world lib/core/busy lib/core/grow \
-               lib/core/parse_error lib/worlds/kernel \
+               lib/core/parse_error lib/core/json lib/core/json_value lib/worlds/kernel \
                lib/worlds/env_world lib/worlds/forked \
                lib/trace/writer lib/trace/jline lib/trace/base64 lib/trace/addrstr \
-               replay/read/reader replay/read/check replay/read/jscan \
+               replay/read/reader replay/read/check replay/read/jscan replay/read/line_error \
                $(basename $(wildcard lib/worlds/sim/*.c lib/worlds/tap/*.c replay/world/*.c))
 PRE_OBJS    := $(PRE_SRCS:%.c=$(BUILD)/obj/%.o) $(PRE_LIB:%=$(BUILD)/obj/%.o)
 
@@ -76,7 +77,7 @@ help:
 
 # Installs the Debian packages when a library is missing (CI and new machines start bare).
 deps:
-	@command -v $(PKG_CONFIG) >/dev/null 2>&1 && $(PKG_CONFIG) --exists libpcap jansson cmocka \
+	@command -v $(PKG_CONFIG) >/dev/null 2>&1 && $(PKG_CONFIG) --exists libpcap cmocka \
 		|| sh scripts/deps.sh libs
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) | deps
@@ -95,8 +96,7 @@ $(BUILD)/lib/libsockrr.so: $(SHLIB)
 $(PRELOAD): $(PRE_OBJS) interpose/preload.map
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,--version-script=interpose/preload.map -Wl,-z,nodelete \
-		-Wl,--no-undefined $(ALL_LDFLAGS) -o $@ $(PRE_OBJS) \
-		$$($(PKG_CONFIG) --libs jansson) -lpthread -ldl
+		-Wl,--no-undefined $(ALL_LDFLAGS) -o $@ $(PRE_OBJS) -lpthread -ldl
 
 $(BUILD)/native/%: fixtures/native/%.c
 	@mkdir -p $(dir $@)

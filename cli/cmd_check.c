@@ -78,17 +78,18 @@ static int check_config(const char *path)
  * (off of one event = off + len of the one before).  The first event of a
  * direction may start anywhere: a trace can pick a connection up mid-way. */
 struct check_offsets {
-    json_int_t *next; /* [2 * sock + dir]: the offset the next event must have; -1 none yet */
+    int64_t *next; /* [2 * sock + dir]: the offset the next event must have; -1 none yet */
     size_t n;
 };
 
-static int check_continuity(struct check_offsets *o, const json_t *ev, srr_parse_error *err,
+static int check_continuity(struct check_offsets *o, const srr_json *ev, srr_parse_error *err,
                             long line, const char *source)
 {
-    const char *op = json_string_value(json_object_get(ev, "op"));
-    const json_t *off = json_object_get(ev, "off"), *len = json_object_get(ev, "len");
-    json_int_t sock = json_integer_value(json_object_get(ev, "sock"));
-    if (!op || !json_is_integer(off) || !json_is_integer(len) || sock <= 0 || sock > 1000000)
+    const char *op = srr__json_str(srr__json_get(ev, "op"));
+    const srr_json *off = srr__json_get(ev, "off"), *len = srr__json_get(ev, "len");
+    int64_t sock = srr__json_int(srr__json_get(ev, "sock"));
+    if (!op || !srr__json_is(off, SRR_JSON_INT) || !srr__json_is(len, SRR_JSON_INT) || sock <= 0 ||
+        sock > 1000000)
         return 0;
     int dir = strcmp(op, "sendmsg") == 0 ? 0 : strcmp(op, "recvmsg") == 0 ? 1 : -1;
     if (dir < 0)
@@ -101,19 +102,19 @@ static int check_continuity(struct check_offsets *o, const json_t *ev, srr_parse
         for (size_t j = was; j < o->n; j++)
             o->next[j] = -1;
     }
-    json_int_t want = o->next[i];
+    int64_t want = o->next[i];
     int peek =
         dir == 1 &&
-        (json_integer_value(json_object_get(json_object_get(ev, "args"), "flags")) & MSG_PEEK);
+        (srr__json_int(srr__json_get(srr__json_get(ev, "args"), "flags")) & MSG_PEEK);
     if (!peek)
-        o->next[i] = json_integer_value(off) + json_integer_value(len);
-    if (want < 0 || json_integer_value(off) == want)
+        o->next[i] = srr__json_int(off) + srr__json_int(len);
+    if (want < 0 || srr__json_int(off) == want)
         return 0;
     srr__parse_at(err, source, line, 0, -1);
     srr__parse_fail(
         err, SRR_PARSE_EVALUE, "off",
         "%lld, but socket %lld's %s bytes so far end at %lld (bytes missing or repeated)",
-        (long long)json_integer_value(off), (long long)sock, dir ? "received" : "sent",
+        (long long)srr__json_int(off), (long long)sock, dir ? "received" : "sent",
         (long long)want);
     return -1;
 }
@@ -131,7 +132,7 @@ static int check_file(const char *path)
         return 1;
     }
     long events = 0, problems = 0;
-    json_t *ev;
+    srr_json *ev;
     int rc;
     while ((rc = srr__trace_next(r, &ev, &err)) != 0) {
         if (rc < 0) {
@@ -145,7 +146,7 @@ static int check_file(const char *path)
             check_print(&err);
             problems++;
         }
-        json_decref(ev);
+        srr__json_free(ev);
     }
     if (srr__trace_torn(r, &err)) {
         check_print(&err);

@@ -92,7 +92,7 @@ int cli_convert_file(const char *in, const char *out, int (*more)(void *arg), vo
     }
 
     int status = SRR_EXIT_OK;
-    json_t *ev;
+    srr_json *ev;
     int got;
     while ((got = srr__trace_next(r, &ev, &err)) != 0) {
         if (got < 0) {
@@ -102,7 +102,7 @@ int cli_convert_file(const char *in, const char *out, int (*more)(void *arg), vo
         }
         memset(&err, 0, sizeof err);
         int rc = srr__pcap_event(p, ev, &err);
-        json_decref(ev);
+        srr__json_free(ev);
         if (rc < 0) {
             /* the synthesizer knows the field, the reader knows where */
             if (!err.source[0])

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -22,33 +23,33 @@
 
 struct show_filter {
     int by_pid, by_sock;
-    json_int_t pid, sock;
+    int64_t pid, sock;
     char **ops; /* NULL: every op */
     size_t nops, ops_cap;
 };
 
-static int show_has_sock(const json_t *ev, json_int_t id)
+static int show_has_sock(const srr_json *ev, int64_t id)
 {
     static const char *const members[] = {"sock", "new_sock"};
     for (size_t i = 0; i < COUNT(members); i++) {
-        const json_t *v = json_object_get(ev, members[i]);
-        if (v && json_integer_value(v) == id)
+        const srr_json *v = srr__json_get(ev, members[i]);
+        if (v && srr__json_int(v) == id)
             return 1;
     }
-    const json_t *socks = json_object_get(ev, "socks");
-    for (size_t i = 0; i < json_array_size(socks); i++)
-        if (json_integer_value(json_array_get(socks, i)) == id)
+    const srr_json *socks = srr__json_get(ev, "socks");
+    for (size_t i = 0; i < srr__json_size(socks); i++)
+        if (srr__json_int(srr__json_at(socks, i)) == id)
             return 1;
-    const json_t *fds = show_arg(ev, "fds");
-    for (size_t i = 0; json_is_array(fds) && i < json_array_size(fds); i++) {
-        const json_t *s = json_object_get(json_array_get(fds, i), "sock");
-        if (s && json_integer_value(s) == id)
+    const srr_json *fds = show_arg(ev, "fds");
+    for (size_t i = 0; srr__json_is(fds, SRR_JSON_ARRAY) && i < srr__json_size(fds); i++) {
+        const srr_json *s = srr__json_get(srr__json_at(fds, i), "sock");
+        if (s && srr__json_int(s) == id)
             return 1;
     }
     return 0;
 }
 
-static int show_match(const struct show_filter *f, const json_t *ev)
+static int show_match(const struct show_filter *f, const srr_json *ev)
 {
     if (f->by_pid && show_int(ev, "pid") != f->pid)
         return 0;
@@ -81,7 +82,7 @@ static void show_usage(FILE *out)
             "exit status: 0 shown; 1 the trace is invalid or unreadable; 2 usage error.\n");
 }
 
-static int show_parse_id(const char *s, json_int_t *out)
+static int show_parse_id(const char *s, int64_t *out)
 {
     char *end;
     errno = 0;
@@ -134,9 +135,9 @@ static int show_run(const char *path, const struct show_filter *f, int hexdump)
         return SRR_EXIT_FAIL;
     }
     struct show_ctx c = {.out = stdout, .hexdump = hexdump};
-    json_int_t start = json_integer_value(json_object_get(srr__trace_header(r), "start_monotonic_ns"));
+    int64_t start = srr__json_int(srr__json_get(srr__trace_header(r), "start_monotonic_ns"));
     int status = SRR_EXIT_OK, rc;
-    json_t *ev;
+    srr_json *ev;
     while ((rc = srr__trace_next(r, &ev, &err)) != 0) {
         if (rc < 0) {
             fflush(stdout); /* the events before the error come first */
@@ -147,7 +148,7 @@ static int show_run(const char *path, const struct show_filter *f, int hexdump)
         show_learn(&c.socks, ev);
         if (show_match(f, ev))
             show_event(&c, ev, start);
-        json_decref(ev);
+        srr__json_free(ev);
     }
     if (status == SRR_EXIT_OK && srr__trace_torn(r, &err)) {
         fflush(stdout);

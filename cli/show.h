@@ -8,8 +8,10 @@
 #ifndef SOCKRR_SHOW_H
 #define SOCKRR_SHOW_H
 
-#include <jansson.h>
+#include <inttypes.h>
 #include <stdio.h>
+
+#include "json.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -17,7 +19,7 @@
 
 /* What is known of one socket id; strings owned, NULL when unknown. */
 struct show_sock {
-    json_int_t id; /* 0: free slot */
+    int64_t id; /* 0: free slot */
     char *family, *stype, *local, *peer;
 };
 
@@ -38,7 +40,7 @@ struct show_ctx {
 
 struct show_op {
     const char *name;
-    void (*print)(struct show_ctx *c, const json_t *ev);
+    void (*print)(struct show_ctx *c, const srr_json *ev);
     int own_newline; /* prints its own "\n" and what follows it (-x dumps) */
 };
 
@@ -47,31 +49,31 @@ enum { SHOW_PREVIEW = 32 }; /* payload bytes a line previews */
 /* show_socks.c */
 void show_socks_free(struct show_socks *t);
 /* What the event says of its sockets is remembered. */
-void show_learn(struct show_socks *t, const json_t *ev);
+void show_learn(struct show_socks *t, const srr_json *ev);
 /* A descriptor annotated with its socket, as strace -yy does. */
-void show_fd(FILE *out, const struct show_socks *t, json_int_t fd, const json_t *sock);
-void show_ev_fd(FILE *out, const struct show_socks *t, const json_t *ev);
+void show_fd(FILE *out, const struct show_socks *t, int64_t fd, const srr_json *sock);
+void show_ev_fd(FILE *out, const struct show_socks *t, const srr_json *ev);
 
 /* show_values.c */
 void show_set(char **slot, const char *value);
-const char *show_str(const json_t *ev, const char *key);
-json_int_t show_int(const json_t *ev, const char *key);
-const json_t *show_arg(const json_t *ev, const char *key);
-json_int_t show_arg_int(const json_t *ev, const char *key);
+const char *show_str(const srr_json *ev, const char *key);
+int64_t show_int(const srr_json *ev, const char *key);
+const srr_json *show_arg(const srr_json *ev, const char *key);
+int64_t show_arg_int(const srr_json *ev, const char *key);
 void show_qstr(FILE *out, const char *s);
 void show_word(FILE *out, const char *s);
-unsigned char *show_b64(const json_t *v, size_t *n);
+unsigned char *show_b64(const srr_json *v, size_t *n);
 void show_preview(FILE *out, const unsigned char *p, size_t n, long long total);
 void show_hexdump(FILE *out, const unsigned char *p, size_t n);
-void show_errno(FILE *out, const json_t *ev);
-void show_ret(FILE *out, const json_t *ev);
-void show_secs(FILE *out, json_int_t ns);
+void show_errno(FILE *out, const srr_json *ev);
+void show_ret(FILE *out, const srr_json *ev);
+void show_secs(FILE *out, int64_t ns);
 
 /* show_ops.c */
 const struct show_op *show_find_op(const char *name);
 /* " socket,socketpair,...\n": every op's name. */
 void show_op_names(FILE *out);
 /* "  12 +0.000123 [4242] " then the op's own text. */
-void show_event(struct show_ctx *c, const json_t *ev, json_int_t start);
+void show_event(struct show_ctx *c, const srr_json *ev, int64_t start);
 
 #endif

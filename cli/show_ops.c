@@ -5,14 +5,15 @@
  * show_names.c.
  */
 #include <fcntl.h>
+#include <stdlib.h>
 
 #include "show.h"
 #include "show_names.h"
 #include "sockrr.h"
 
-static void show_op_socket(struct show_ctx *c, const json_t *ev)
+static void show_op_socket(struct show_ctx *c, const srr_json *ev)
 {
-    json_int_t domain = show_arg_int(ev, "domain");
+    int64_t domain = show_arg_int(ev, "domain");
     fputs("socket(", c->out);
     SHOW_ENUM(c->out, show_af, domain);
     fputs(", ", c->out);
@@ -28,23 +29,23 @@ static void show_op_socket(struct show_ctx *c, const json_t *ev)
     show_ev_fd(c->out, &c->socks, ev);
 }
 
-static void show_op_socketpair(struct show_ctx *c, const json_t *ev)
+static void show_op_socketpair(struct show_ctx *c, const srr_json *ev)
 {
-    json_int_t domain = show_arg_int(ev, "domain");
+    int64_t domain = show_arg_int(ev, "domain");
     fputs("socketpair(", c->out);
     SHOW_ENUM(c->out, show_af, domain);
     fputs(", ", c->out);
     show_socktype_flags(c->out, show_arg_int(ev, "type"));
     fputs(", ", c->out);
     show_protocol(c->out, domain, show_arg_int(ev, "protocol"));
-    const json_t *fds = json_object_get(ev, "fds"), *socks = json_object_get(ev, "socks");
-    if (json_array_size(fds) == 2) {
+    const srr_json *fds = srr__json_get(ev, "fds"), *socks = srr__json_get(ev, "socks");
+    if (srr__json_size(fds) == 2) {
         fputs(", [", c->out);
         for (size_t i = 0; i < 2; i++) {
             if (i)
                 fputs(", ", c->out);
-            show_fd(c->out, &c->socks, json_integer_value(json_array_get(fds, i)),
-                    json_array_get(socks, i));
+            show_fd(c->out, &c->socks, srr__json_int(srr__json_at(fds, i)),
+                    srr__json_at(socks, i));
         }
         fputs("]", c->out);
     }
@@ -53,25 +54,25 @@ static void show_op_socketpair(struct show_ctx *c, const json_t *ev)
 }
 
 /* op(fd, "addr"): bind, connect */
-static void show_op_addr(struct show_ctx *c, const json_t *ev)
+static void show_op_addr(struct show_ctx *c, const srr_json *ev)
 {
     fprintf(c->out, "%s(", show_str(ev, "op"));
     show_ev_fd(c->out, &c->socks, ev);
     fputs(", ", c->out);
-    show_qstr(c->out, json_string_value(show_arg(ev, "addr")));
+    show_qstr(c->out, srr__json_str(show_arg(ev, "addr")));
     fputs(")", c->out);
     show_ret(c->out, ev);
 }
 
-static void show_op_listen(struct show_ctx *c, const json_t *ev)
+static void show_op_listen(struct show_ctx *c, const srr_json *ev)
 {
     fputs("listen(", c->out);
     show_ev_fd(c->out, &c->socks, ev);
-    fprintf(c->out, ", %" JSON_INTEGER_FORMAT ")", show_arg_int(ev, "backlog"));
+    fprintf(c->out, ", %" PRId64 ")", show_arg_int(ev, "backlog"));
     show_ret(c->out, ev);
 }
 
-static void show_op_accept4(struct show_ctx *c, const json_t *ev)
+static void show_op_accept4(struct show_ctx *c, const srr_json *ev)
 {
     fputs("accept4(", c->out);
     show_ev_fd(c->out, &c->socks, ev);
@@ -83,24 +84,24 @@ static void show_op_accept4(struct show_ctx *c, const json_t *ev)
         return;
     }
     fputs(" = ", c->out);
-    show_fd(c->out, &c->socks, show_int(ev, "new_fd"), json_object_get(ev, "new_sock"));
+    show_fd(c->out, &c->socks, show_int(ev, "new_fd"), srr__json_get(ev, "new_sock"));
 }
 
-static void show_cmsgs(FILE *out, const json_t *cmsgs)
+static void show_cmsgs(FILE *out, const srr_json *cmsgs)
 {
     fputs("[", out);
-    for (size_t i = 0; i < json_array_size(cmsgs); i++) {
-        const json_t *m = json_array_get(cmsgs, i);
-        json_int_t level = show_int(m, "level");
+    for (size_t i = 0; i < srr__json_size(cmsgs); i++) {
+        const srr_json *m = srr__json_at(cmsgs, i);
+        int64_t level = show_int(m, "level");
         fprintf(out, "%s{", i ? ", " : "");
         SHOW_ENUM(out, show_level, level);
         fputs(", ", out);
         if (level == SOL_SOCKET)
             SHOW_ENUM(out, show_scm, show_int(m, "type"));
         else
-            fprintf(out, "%" JSON_INTEGER_FORMAT, show_int(m, "type"));
+            fprintf(out, "%" PRId64, show_int(m, "type"));
         size_t n;
-        unsigned char *b = show_b64(json_object_get(m, "data"), &n);
+        unsigned char *b = show_b64(srr__json_get(m, "data"), &n);
         fputs(", ", out);
         show_preview(out, b, n, (long long)n);
         free(b);
@@ -111,38 +112,38 @@ static void show_cmsgs(FILE *out, const json_t *cmsgs)
 
 /* The payload, its preview on the line and (with -x) its dump below; the
  * dump waits in *dump for the end of the line. */
-static void show_payload(struct show_ctx *c, const json_t *ev, unsigned char **dump,
+static void show_payload(struct show_ctx *c, const srr_json *ev, unsigned char **dump,
                          size_t *dumplen)
 {
     size_t n;
-    unsigned char *b = show_b64(json_object_get(ev, "data"), &n);
+    unsigned char *b = show_b64(srr__json_get(ev, "data"), &n);
     show_preview(c->out, b, n, show_int(ev, "len"));
     fputs(", ", c->out);
     *dump = b;
     *dumplen = n;
 }
 
-static void show_capped(FILE *out, const json_t *ev, size_t kept)
+static void show_capped(FILE *out, const srr_json *ev, size_t kept)
 {
-    if (json_is_true(json_object_get(ev, "capped")))
-        fprintf(out, " [capped: %zu of %" JSON_INTEGER_FORMAT " bytes kept]", kept,
+    if (srr__json_is_true(srr__json_get(ev, "capped")))
+        fprintf(out, " [capped: %zu of %" PRId64 " bytes kept]", kept,
                 show_int(ev, "len"));
 }
 
-static void show_op_sendmsg(struct show_ctx *c, const json_t *ev)
+static void show_op_sendmsg(struct show_ctx *c, const srr_json *ev)
 {
     unsigned char *dump = NULL;
     size_t n = 0;
     fputs("sendmsg(", c->out);
     show_ev_fd(c->out, &c->socks, ev);
     fputs(", ", c->out);
-    if (json_object_get(ev, "data"))
+    if (srr__json_get(ev, "data"))
         show_payload(c, ev, &dump, &n);
-    fprintf(c->out, "%" JSON_INTEGER_FORMAT ", ", show_arg_int(ev, "iov"));
+    fprintf(c->out, "%" PRId64 ", ", show_arg_int(ev, "iov"));
     SHOW_FLAGS(c->out, show_msg, show_arg_int(ev, "flags"));
     if (show_arg(ev, "to")) {
         fputs(", ", c->out);
-        show_qstr(c->out, json_string_value(show_arg(ev, "to")));
+        show_qstr(c->out, srr__json_str(show_arg(ev, "to")));
     }
     if (show_arg(ev, "cmsg")) {
         fputs(", cmsg=", c->out);
@@ -157,18 +158,18 @@ static void show_op_sendmsg(struct show_ctx *c, const json_t *ev)
     free(dump);
 }
 
-static void show_op_recvmsg(struct show_ctx *c, const json_t *ev)
+static void show_op_recvmsg(struct show_ctx *c, const srr_json *ev)
 {
     unsigned char *dump = NULL;
     size_t n = 0;
     fputs("recvmsg(", c->out);
     show_ev_fd(c->out, &c->socks, ev);
     fputs(", ", c->out);
-    if (json_object_get(ev, "data"))
+    if (srr__json_get(ev, "data"))
         show_payload(c, ev, &dump, &n);
-    fprintf(c->out, "%" JSON_INTEGER_FORMAT ", ", show_arg_int(ev, "size"));
+    fprintf(c->out, "%" PRId64 ", ", show_arg_int(ev, "size"));
     SHOW_FLAGS(c->out, show_msg, show_arg_int(ev, "flags"));
-    if (json_object_get(ev, "from")) {
+    if (srr__json_get(ev, "from")) {
         fputs(", ", c->out);
         show_qstr(c->out, show_str(ev, "from"));
     }
@@ -178,9 +179,9 @@ static void show_op_recvmsg(struct show_ctx *c, const json_t *ev)
         fputs(" msg_flags=", c->out);
         SHOW_FLAGS(c->out, show_msg, show_int(ev, "msg_flags"));
     }
-    if (json_object_get(ev, "cmsg")) {
+    if (srr__json_get(ev, "cmsg")) {
         fputs(" cmsg=", c->out);
-        show_cmsgs(c->out, json_object_get(ev, "cmsg"));
+        show_cmsgs(c->out, srr__json_get(ev, "cmsg"));
     }
     show_capped(c->out, ev, n);
     fputs("\n", c->out);
@@ -189,7 +190,7 @@ static void show_op_recvmsg(struct show_ctx *c, const json_t *ev)
     free(dump);
 }
 
-static void show_op_shutdown(struct show_ctx *c, const json_t *ev)
+static void show_op_shutdown(struct show_ctx *c, const srr_json *ev)
 {
     fputs("shutdown(", c->out);
     show_ev_fd(c->out, &c->socks, ev);
@@ -200,11 +201,11 @@ static void show_op_shutdown(struct show_ctx *c, const json_t *ev)
 }
 
 /* op(fd) and the address it returns: close, getsockname, getpeername */
-static void show_op_fdonly(struct show_ctx *c, const json_t *ev)
+static void show_op_fdonly(struct show_ctx *c, const srr_json *ev)
 {
     fprintf(c->out, "%s(", show_str(ev, "op"));
     show_ev_fd(c->out, &c->socks, ev);
-    if (json_object_get(ev, "addr")) {
+    if (srr__json_get(ev, "addr")) {
         fputs(", ", c->out);
         show_qstr(c->out, show_str(ev, "addr"));
     }
@@ -214,7 +215,7 @@ static void show_op_fdonly(struct show_ctx *c, const json_t *ev)
 
 /* An option's bytes: ints as [N], struct timeval and struct linger by
  * field, anything else as a string. */
-static void show_optval(FILE *out, long long level, long long name, const json_t *v)
+static void show_optval(FILE *out, long long level, long long name, const srr_json *v)
 {
     size_t n;
     unsigned char *b = show_b64(v, &n);
@@ -241,17 +242,17 @@ static void show_optval(FILE *out, long long level, long long name, const json_t
     free(b);
 }
 
-static void show_op_sockopt(struct show_ctx *c, const json_t *ev)
+static void show_op_sockopt(struct show_ctx *c, const srr_json *ev)
 {
     int set = strcmp(show_str(ev, "op"), "setsockopt") == 0;
-    json_int_t level = show_arg_int(ev, "level"), name = show_arg_int(ev, "name");
+    int64_t level = show_arg_int(ev, "level"), name = show_arg_int(ev, "name");
     fprintf(c->out, "%s(", show_str(ev, "op"));
     show_ev_fd(c->out, &c->socks, ev);
     fputs(", ", c->out);
     SHOW_ENUM(c->out, show_level, level);
     fputs(", ", c->out);
     show_sockopt_name(c->out, level, name);
-    const json_t *value = set ? show_arg(ev, "value") : json_object_get(ev, "value");
+    const srr_json *value = set ? show_arg(ev, "value") : srr__json_get(ev, "value");
     if (value) {
         fputs(", ", c->out);
         show_optval(c->out, level, name, value);
@@ -261,15 +262,15 @@ static void show_op_sockopt(struct show_ctx *c, const json_t *ev)
         free(show_b64(value, &n));
         fprintf(c->out, ", %zu)", n);
     } else {
-        fprintf(c->out, ", %" JSON_INTEGER_FORMAT ")", show_arg_int(ev, "size"));
+        fprintf(c->out, ", %" PRId64 ")", show_arg_int(ev, "size"));
     }
     show_ret(c->out, ev);
 }
 
-static void show_op_fcntl(struct show_ctx *c, const json_t *ev)
+static void show_op_fcntl(struct show_ctx *c, const srr_json *ev)
 {
-    json_int_t cmd = show_arg_int(ev, "cmd"), arg = show_arg_int(ev, "arg");
-    json_int_t ret = show_int(ev, "ret");
+    int64_t cmd = show_arg_int(ev, "cmd"), arg = show_arg_int(ev, "arg");
+    int64_t ret = show_int(ev, "ret");
     fputs("fcntl(", c->out);
     show_ev_fd(c->out, &c->socks, ev);
     fputs(", ", c->out);
@@ -281,16 +282,16 @@ static void show_op_fcntl(struct show_ctx *c, const json_t *ev)
         fputs(", ", c->out);
         SHOW_FLAGS(c->out, show_fdflags, arg);
     } else if (show_arg(ev, "arg") && cmd != F_GETFL && cmd != F_GETFD) {
-        fprintf(c->out, ", %" JSON_INTEGER_FORMAT, arg);
+        fprintf(c->out, ", %" PRId64, arg);
     }
     fputs(")", c->out);
     if (ret < 0) {
         show_ret(c->out, ev);
         return;
     }
-    if ((cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) && json_object_get(ev, "new_fd")) {
+    if ((cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) && srr__json_get(ev, "new_fd")) {
         fputs(" = ", c->out);
-        show_fd(c->out, &c->socks, show_int(ev, "new_fd"), json_object_get(ev, "sock"));
+        show_fd(c->out, &c->socks, show_int(ev, "new_fd"), srr__json_get(ev, "sock"));
         return;
     }
     fprintf(c->out, " = %#llx", (unsigned long long)ret);
@@ -305,10 +306,10 @@ static void show_op_fcntl(struct show_ctx *c, const json_t *ev)
     }
 }
 
-static void show_op_ioctl(struct show_ctx *c, const json_t *ev)
+static void show_op_ioctl(struct show_ctx *c, const srr_json *ev)
 {
-    json_int_t req = show_arg_int(ev, "request");
-    const json_t *arg = json_object_get(ev, "arg");
+    int64_t req = show_arg_int(ev, "request");
+    const srr_json *arg = srr__json_get(ev, "arg");
     if (!arg)
         arg = show_arg(ev, "arg");
     fputs("ioctl(", c->out);
@@ -319,38 +320,38 @@ static void show_op_ioctl(struct show_ctx *c, const json_t *ev)
         fputs(name, c->out);
     else
         fprintf(c->out, "%#llx", (unsigned long long)req);
-    if (json_object_get(ev, "value"))
-        fprintf(c->out, ", [%" JSON_INTEGER_FORMAT "]", show_int(ev, "value"));
+    if (srr__json_get(ev, "value"))
+        fprintf(c->out, ", [%" PRId64 "]", show_int(ev, "value"));
     else if (arg)
-        fprintf(c->out, ", [%" JSON_INTEGER_FORMAT "]", json_integer_value(arg));
+        fprintf(c->out, ", [%" PRId64 "]", srr__json_int(arg));
     fputs(")", c->out);
     show_ret(c->out, ev);
 }
 
 /* poll's timeout in ms as strace prints it; fractions kept (ns precision). */
-static void show_timeout(FILE *out, json_int_t ns)
+static void show_timeout(FILE *out, int64_t ns)
 {
     if (ns < 0)
-        fprintf(out, "%" JSON_INTEGER_FORMAT, ns);
+        fprintf(out, "%" PRId64, ns);
     else if (ns % 1000000 == 0)
-        fprintf(out, "%" JSON_INTEGER_FORMAT, ns / 1000000);
+        fprintf(out, "%" PRId64, ns / 1000000);
     else
         fprintf(out, "%.6f", (double)ns / 1e6);
 }
 
-static void show_op_poll(struct show_ctx *c, const json_t *ev)
+static void show_op_poll(struct show_ctx *c, const srr_json *ev)
 {
-    const json_t *fds = show_arg(ev, "fds"), *revents = json_object_get(ev, "revents");
+    const srr_json *fds = show_arg(ev, "fds"), *revents = srr__json_get(ev, "revents");
     fputs("poll([", c->out);
-    for (size_t i = 0; i < json_array_size(fds); i++) {
-        const json_t *e = json_array_get(fds, i);
+    for (size_t i = 0; i < srr__json_size(fds); i++) {
+        const srr_json *e = srr__json_at(fds, i);
         fputs(i ? ", {fd=" : "{fd=", c->out);
-        show_fd(c->out, &c->socks, show_int(e, "fd"), json_object_get(e, "sock"));
+        show_fd(c->out, &c->socks, show_int(e, "fd"), srr__json_get(e, "sock"));
         fputs(", events=", c->out);
         SHOW_FLAGS(c->out, show_pollev, show_int(e, "events"));
         fputs("}", c->out);
     }
-    fprintf(c->out, "], %zu, ", json_array_size(fds));
+    fprintf(c->out, "], %zu, ", srr__json_size(fds));
     show_timeout(c->out, show_arg_int(ev, "timeout_ns"));
     fputs(")", c->out);
     show_ret(c->out, ev);
@@ -361,12 +362,12 @@ static void show_op_poll(struct show_ctx *c, const json_t *ev)
     }
     fputs(" ([", c->out);
     const char *sep = "";
-    for (size_t i = 0; i < json_array_size(revents); i++) {
-        json_int_t re = json_integer_value(json_array_get(revents, i));
+    for (size_t i = 0; i < srr__json_size(revents); i++) {
+        int64_t re = srr__json_int(srr__json_at(revents, i));
         if (!re)
             continue;
-        fprintf(c->out, "%s{fd=%" JSON_INTEGER_FORMAT ", revents=", sep,
-                show_int(json_array_get(fds, i), "fd"));
+        fprintf(c->out, "%s{fd=%" PRId64 ", revents=", sep,
+                show_int(srr__json_at(fds, i), "fd"));
         SHOW_FLAGS(c->out, show_pollev, re);
         fputs("}", c->out);
         sep = ", ";
@@ -375,10 +376,10 @@ static void show_op_poll(struct show_ctx *c, const json_t *ev)
 }
 
 /* The EAI_* failure: " = -2 EAI_NONAME (Name or service not known)". */
-static void show_gai_ret(FILE *out, const json_t *ev)
+static void show_gai_ret(FILE *out, const srr_json *ev)
 {
-    json_int_t ret = show_int(ev, "ret");
-    fprintf(out, " = %" JSON_INTEGER_FORMAT, ret);
+    int64_t ret = show_int(ev, "ret");
+    fprintf(out, " = %" PRId64, ret);
     if (ret == 0)
         return;
     const char *gai = show_str(ev, "gai");
@@ -388,13 +389,13 @@ static void show_gai_ret(FILE *out, const json_t *ev)
     show_errno(out, ev);
 }
 
-static void show_op_getaddrinfo(struct show_ctx *c, const json_t *ev)
+static void show_op_getaddrinfo(struct show_ctx *c, const srr_json *ev)
 {
     FILE *out = c->out;
     fputs("getaddrinfo(", out);
-    show_qstr(out, json_string_value(show_arg(ev, "node")));
+    show_qstr(out, srr__json_str(show_arg(ev, "node")));
     fputs(", ", out);
-    show_qstr(out, json_string_value(show_arg(ev, "service")));
+    show_qstr(out, srr__json_str(show_arg(ev, "service")));
     fputs(", {ai_family=", out);
     SHOW_ENUM(out, show_af, show_arg_int(ev, "family"));
     fputs(", ai_socktype=", out);
@@ -405,12 +406,12 @@ static void show_op_getaddrinfo(struct show_ctx *c, const json_t *ev)
     SHOW_FLAGS(out, show_ai, show_arg_int(ev, "flags"));
     fputs("})", out);
     show_gai_ret(out, ev);
-    const json_t *answers = json_object_get(ev, "answers");
+    const srr_json *answers = srr__json_get(ev, "answers");
     if (show_int(ev, "ret") != 0 || !answers)
         return;
     fputs(" [", out);
-    for (size_t i = 0; i < json_array_size(answers); i++) {
-        const json_t *a = json_array_get(answers, i);
+    for (size_t i = 0; i < srr__json_size(answers); i++) {
+        const srr_json *a = srr__json_at(answers, i);
         fputs(i ? ", {" : "{", out);
         SHOW_ENUM(out, show_af, show_int(a, "family"));
         fputs(", ", out);
@@ -428,10 +429,10 @@ static void show_op_getaddrinfo(struct show_ctx *c, const json_t *ev)
     fputs("]", out);
 }
 
-static void show_op_getnameinfo(struct show_ctx *c, const json_t *ev)
+static void show_op_getnameinfo(struct show_ctx *c, const srr_json *ev)
 {
     fputs("getnameinfo(", c->out);
-    show_qstr(c->out, json_string_value(show_arg(ev, "addr")));
+    show_qstr(c->out, srr__json_str(show_arg(ev, "addr")));
     fputs(", ", c->out);
     SHOW_FLAGS(c->out, show_ni, show_arg_int(ev, "flags"));
     fputs(")", c->out);
@@ -445,24 +446,24 @@ static void show_op_getnameinfo(struct show_ctx *c, const json_t *ev)
     fputs("}", c->out);
 }
 
-static void show_strings(FILE *out, const json_t *array)
+static void show_strings(FILE *out, const srr_json *array)
 {
     fputs("[", out);
-    for (size_t i = 0; i < json_array_size(array); i++) {
+    for (size_t i = 0; i < srr__json_size(array); i++) {
         if (i)
             fputs(", ", out);
-        show_qstr(out, json_string_value(json_array_get(array, i)));
+        show_qstr(out, srr__json_str(srr__json_at(array, i)));
     }
     fputs("]", out);
 }
 
 /* gethostbyname2_r and gethostbyaddr_r: the hostent, or h_errno. */
-static void show_op_gethostby(struct show_ctx *c, const json_t *ev)
+static void show_op_gethostby(struct show_ctx *c, const srr_json *ev)
 {
     FILE *out = c->out;
     int byname = strcmp(show_str(ev, "op"), "gethostbyname2_r") == 0;
     fprintf(out, "%s(", show_str(ev, "op"));
-    show_qstr(out, json_string_value(show_arg(ev, byname ? "name" : "addr")));
+    show_qstr(out, srr__json_str(show_arg(ev, byname ? "name" : "addr")));
     fputs(", ", out);
     SHOW_ENUM(out, show_af, show_arg_int(ev, byname ? "af" : "type"));
     fputs(")", out);
@@ -475,21 +476,21 @@ static void show_op_gethostby(struct show_ctx *c, const json_t *ev)
             if (strcmp(show_herrno.names[i].name, herr) == 0)
                 fprintf(out, " (%s)", srr_herror_message((int)show_herrno.names[i].value));
     }
-    const json_t *h = json_object_get(ev, "hostent");
+    const srr_json *h = srr__json_get(ev, "hostent");
     if (!h)
         return;
     fputs(" {name=", out);
     show_qstr(out, show_str(h, "name"));
     fputs(", aliases=", out);
-    show_strings(out, json_object_get(h, "aliases"));
+    show_strings(out, srr__json_get(h, "aliases"));
     fputs(", addrtype=", out);
     SHOW_ENUM(out, show_af, show_int(h, "addrtype"));
     fputs(", addrs=", out);
-    show_strings(out, json_object_get(h, "addrs"));
+    show_strings(out, srr__json_get(h, "addrs"));
     fputs("}", out);
 }
 
-static void show_op_gethostname(struct show_ctx *c, const json_t *ev)
+static void show_op_gethostname(struct show_ctx *c, const srr_json *ev)
 {
     fputs("gethostname()", c->out);
     show_ret(c->out, ev);
@@ -499,45 +500,45 @@ static void show_op_gethostname(struct show_ctx *c, const json_t *ev)
     }
 }
 
-static void show_op_sethostname(struct show_ctx *c, const json_t *ev)
+static void show_op_sethostname(struct show_ctx *c, const srr_json *ev)
 {
     fputs("sethostname(", c->out);
-    show_qstr(c->out, json_string_value(show_arg(ev, "name")));
+    show_qstr(c->out, srr__json_str(show_arg(ev, "name")));
     fputs(")", c->out);
     show_ret(c->out, ev);
 }
 
-static void show_op_if_nameindex(struct show_ctx *c, const json_t *ev)
+static void show_op_if_nameindex(struct show_ctx *c, const srr_json *ev)
 {
-    const json_t *ifaces = json_object_get(ev, "ifaces");
+    const srr_json *ifaces = srr__json_get(ev, "ifaces");
     fputs("if_nameindex()", c->out);
     show_ret(c->out, ev);
     if (!ifaces)
         return;
     fputs(" [", c->out);
-    for (size_t i = 0; i < json_array_size(ifaces); i++) {
-        const json_t *e = json_array_get(ifaces, i);
-        fprintf(c->out, "%s{%" JSON_INTEGER_FORMAT ", ", i ? ", " : "",
-                json_integer_value(json_array_get(e, 0)));
-        show_qstr(c->out, json_string_value(json_array_get(e, 1)));
+    for (size_t i = 0; i < srr__json_size(ifaces); i++) {
+        const srr_json *e = srr__json_at(ifaces, i);
+        fprintf(c->out, "%s{%" PRId64 ", ", i ? ", " : "",
+                srr__json_int(srr__json_at(e, 0)));
+        show_qstr(c->out, srr__json_str(srr__json_at(e, 1)));
         fputs("}", c->out);
     }
     fputs("]", c->out);
 }
 
-static void show_op_now(struct show_ctx *c, const json_t *ev)
+static void show_op_now(struct show_ctx *c, const srr_json *ev)
 {
     fputs("now(", c->out);
     SHOW_ENUM(c->out, show_clock, show_arg_int(ev, "clock"));
     fputs(")", c->out);
     show_ret(c->out, ev);
-    if (json_object_get(ev, "value")) {
+    if (srr__json_get(ev, "value")) {
         fputs(" ", c->out);
         show_secs(c->out, show_int(ev, "value"));
     }
 }
 
-static void show_op_sleep(struct show_ctx *c, const json_t *ev)
+static void show_op_sleep(struct show_ctx *c, const srr_json *ev)
 {
     fputs("sleep(", c->out);
     SHOW_ENUM(c->out, show_clock, show_arg_int(ev, "clock"));
@@ -548,30 +549,30 @@ static void show_op_sleep(struct show_ctx *c, const json_t *ev)
 }
 
 /* dup(fd), dup2(fd, newfd) or dup3(fd, newfd, flags) */
-static void show_op_dup(struct show_ctx *c, const json_t *ev)
+static void show_op_dup(struct show_ctx *c, const srr_json *ev)
 {
-    json_int_t newfd = show_arg_int(ev, "newfd");
-    const json_t *flags = show_arg(ev, "flags");
+    int64_t newfd = show_arg_int(ev, "newfd");
+    const srr_json *flags = show_arg(ev, "flags");
     fputs(newfd < 0 ? "dup(" : flags ? "dup3(" : "dup2(", c->out);
     show_ev_fd(c->out, &c->socks, ev);
     if (newfd >= 0)
-        fprintf(c->out, ", %" JSON_INTEGER_FORMAT, newfd);
+        fprintf(c->out, ", %" PRId64, newfd);
     if (newfd >= 0 && flags) {
         fputs(", ", c->out);
-        show_oflags_value(c->out, json_integer_value(flags));
+        show_oflags_value(c->out, srr__json_int(flags));
     }
     fputs(")", c->out);
     show_ret(c->out, ev);
 }
 
-static void show_op_unsupported(struct show_ctx *c, const json_t *ev)
+static void show_op_unsupported(struct show_ctx *c, const srr_json *ev)
 {
     fputs("unsupported(", c->out);
-    if (json_object_get(ev, "fd")) {
+    if (srr__json_get(ev, "fd")) {
         show_ev_fd(c->out, &c->socks, ev);
         fputs(", ", c->out);
     }
-    show_qstr(c->out, json_string_value(show_arg(ev, "what")));
+    show_qstr(c->out, srr__json_str(show_arg(ev, "what")));
     fputs(")", c->out);
     show_ret(c->out, ev);
 }
@@ -623,16 +624,16 @@ const struct show_op *show_find_op(const char *name)
 }
 
 /* "  12 +0.000123 [4242] " then the op's own text. */
-void show_event(struct show_ctx *c, const json_t *ev, json_int_t start)
+void show_event(struct show_ctx *c, const srr_json *ev, int64_t start)
 {
-    json_int_t rel = show_int(ev, "t") - start;
-    json_int_t pid = show_int(ev, "pid"), tid = show_int(ev, "tid");
-    fprintf(c->out, "%4" JSON_INTEGER_FORMAT " +%" JSON_INTEGER_FORMAT ".%06" JSON_INTEGER_FORMAT,
+    int64_t rel = show_int(ev, "t") - start;
+    int64_t pid = show_int(ev, "pid"), tid = show_int(ev, "tid");
+    fprintf(c->out, "%4" PRId64 " +%" PRId64 ".%06" PRId64,
             show_int(ev, "seq"), rel / 1000000000, rel % 1000000000 / 1000);
     if (pid == tid)
-        fprintf(c->out, " [%" JSON_INTEGER_FORMAT "] ", pid);
+        fprintf(c->out, " [%" PRId64 "] ", pid);
     else
-        fprintf(c->out, " [%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT "] ", pid, tid);
+        fprintf(c->out, " [%" PRId64 "/%" PRId64 "] ", pid, tid);
     const struct show_op *op = show_find_op(show_str(ev, "op"));
     if (!op) { /* the reader's check knows an op this table lacks */
         fprintf(c->out, "%s(...)", show_str(ev, "op"));

@@ -5,6 +5,7 @@
  * descriptor is annotated with it (strace -yy's <TCP:[a->b]>).
  */
 #include <netdb.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "show.h"
@@ -21,12 +22,12 @@ void show_socks_free(struct show_socks *t)
     free(t->slots);
 }
 
-static size_t show_socks_hash(json_int_t id, size_t cap)
+static size_t show_socks_hash(int64_t id, size_t cap)
 {
     return (size_t)((uint64_t)id * 0x9e3779b97f4a7c15ULL >> 17) & (cap - 1);
 }
 
-static struct show_sock *show_socks_find(const struct show_socks *t, json_int_t id)
+static struct show_sock *show_socks_find(const struct show_socks *t, int64_t id)
 {
     if (!t->cap)
         return NULL;
@@ -39,7 +40,7 @@ static struct show_sock *show_socks_find(const struct show_socks *t, json_int_t 
 }
 
 /* The entry for id, created empty when new; NULL when out of memory. */
-static struct show_sock *show_socks_get(struct show_socks *t, json_int_t id)
+static struct show_sock *show_socks_get(struct show_socks *t, int64_t id)
 {
     struct show_sock *s = show_socks_find(t, id);
     if (s)
@@ -71,11 +72,11 @@ static struct show_sock *show_socks_get(struct show_socks *t, json_int_t id)
 
 /* Records what ev says about its sockets.  Runs before the event is printed:
  * the annotation shows the socket as the call left it, as strace -yy does. */
-void show_learn(struct show_socks *t, const json_t *ev)
+void show_learn(struct show_socks *t, const srr_json *ev)
 {
     const char *op = show_str(ev, "op");
     const char *family = show_str(ev, "family"), *stype = show_str(ev, "stype");
-    json_int_t ret = show_int(ev, "ret");
+    int64_t ret = show_int(ev, "ret");
     char fam[16] = "", typ[16] = "";
     if ((strcmp(op, "socket") == 0 || strcmp(op, "socketpair") == 0) && ret >= 0) {
         /* the members may be absent: the arguments say the same */
@@ -90,9 +91,9 @@ void show_learn(struct show_socks *t, const json_t *ev)
             stype = typ;
     }
     if (strcmp(op, "socketpair") == 0 && ret >= 0) {
-        const json_t *socks = json_object_get(ev, "socks");
-        for (size_t i = 0; i < json_array_size(socks); i++) {
-            struct show_sock *s = show_socks_get(t, json_integer_value(json_array_get(socks, i)));
+        const srr_json *socks = srr__json_get(ev, "socks");
+        for (size_t i = 0; i < srr__json_size(socks); i++) {
+            struct show_sock *s = show_socks_get(t, srr__json_int(srr__json_at(socks, i)));
             if (s) {
                 show_set(&s->family, family);
                 show_set(&s->stype, stype);
@@ -100,21 +101,21 @@ void show_learn(struct show_socks *t, const json_t *ev)
         }
         return;
     }
-    const json_t *sock = json_object_get(ev, "sock");
+    const srr_json *sock = srr__json_get(ev, "sock");
     if (!sock)
         return;
-    struct show_sock *s = show_socks_get(t, json_integer_value(sock));
+    struct show_sock *s = show_socks_get(t, srr__json_int(sock));
     if (!s)
         return;
     show_set(&s->family, family);
     show_set(&s->stype, stype);
-    const json_t *new_sock = json_object_get(ev, "new_sock");
-    int new_members = json_object_get(ev, "new_local") || json_object_get(ev, "new_peer");
+    const srr_json *new_sock = srr__json_get(ev, "new_sock");
+    int new_members = srr__json_get(ev, "new_local") || srr__json_get(ev, "new_peer");
     if (strcmp(op, "accept4") == 0 && new_sock) {
         /* docs/trace-format.md gives the new connection's addresses as
          * local/peer; the tap writes the listener's there and the new
          * connection's as new_local/new_peer.  Both read right. */
-        struct show_sock *n = show_socks_get(t, json_integer_value(new_sock));
+        struct show_sock *n = show_socks_get(t, srr__json_int(new_sock));
         if (!n)
             return;
         show_set(&n->family, s->family);
@@ -153,12 +154,12 @@ static const char *show_label(const struct show_sock *s)
 
 /* "3<TCP:[127.0.0.1:40000->127.0.0.1:8080]>"; the socket id stands in for
  * strace's inode number while no address is known. */
-void show_fd(FILE *out, const struct show_socks *t, json_int_t fd, const json_t *sock)
+void show_fd(FILE *out, const struct show_socks *t, int64_t fd, const srr_json *sock)
 {
-    fprintf(out, "%" JSON_INTEGER_FORMAT, fd);
+    fprintf(out, "%" PRId64, fd);
     if (!sock)
         return;
-    json_int_t id = json_integer_value(sock);
+    int64_t id = srr__json_int(sock);
     const struct show_sock *s = show_socks_find(t, id);
     const char *local = s && s->local && s->local[0] ? s->local : NULL;
     const char *peer = s && s->peer && s->peer[0] ? s->peer : NULL;
@@ -168,12 +169,12 @@ void show_fd(FILE *out, const struct show_socks *t, json_int_t fd, const json_t 
     if (peer)
         fprintf(out, "->%s", peer);
     if (!local && !peer)
-        fprintf(out, "%" JSON_INTEGER_FORMAT, id);
+        fprintf(out, "%" PRId64, id);
     fputs("]>", out);
 }
 
 /* The event's own descriptor. */
-void show_ev_fd(FILE *out, const struct show_socks *t, const json_t *ev)
+void show_ev_fd(FILE *out, const struct show_socks *t, const srr_json *ev)
 {
-    show_fd(out, t, show_int(ev, "fd"), json_object_get(ev, "sock"));
+    show_fd(out, t, show_int(ev, "fd"), srr__json_get(ev, "sock"));
 }

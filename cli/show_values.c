@@ -4,6 +4,7 @@
  * quoted strings, payload previews and hex dumps, return values and errno,
  * durations.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "show.h"
@@ -20,24 +21,24 @@ void show_set(char **slot, const char *value)
     *slot = copy;
 }
 
-const char *show_str(const json_t *ev, const char *key)
+const char *show_str(const srr_json *ev, const char *key)
 {
-    return json_string_value(json_object_get(ev, key));
+    return srr__json_str(srr__json_get(ev, key));
 }
 
-json_int_t show_int(const json_t *ev, const char *key)
+int64_t show_int(const srr_json *ev, const char *key)
 {
-    return json_integer_value(json_object_get(ev, key));
+    return srr__json_int(srr__json_get(ev, key));
 }
 
-const json_t *show_arg(const json_t *ev, const char *key)
+const srr_json *show_arg(const srr_json *ev, const char *key)
 {
-    return json_object_get(json_object_get(ev, "args"), key);
+    return srr__json_get(srr__json_get(ev, "args"), key);
 }
 
-json_int_t show_arg_int(const json_t *ev, const char *key)
+int64_t show_arg_int(const srr_json *ev, const char *key)
 {
-    return json_integer_value(show_arg(ev, key));
+    return srr__json_int(show_arg(ev, key));
 }
 
 /* ------------------------------------------------------------ values */
@@ -100,12 +101,12 @@ static void show_bytes(FILE *out, const unsigned char *p, size_t n)
 }
 
 /* Decoded base64 member, or NULL (then *n = 0). */
-unsigned char *show_b64(const json_t *v, size_t *n)
+unsigned char *show_b64(const srr_json *v, size_t *n)
 {
     unsigned char *bytes = NULL;
     *n = 0;
-    if (!json_is_string(v) ||
-        srr__b64_decode(json_string_value(v), json_string_length(v), &bytes, n) < 0)
+    if (!srr__json_is(v, SRR_JSON_STRING) ||
+        srr__b64_decode(srr__json_str(v), srr__json_strlen(v), &bytes, n) < 0)
         return NULL;
     return bytes;
 }
@@ -139,28 +140,28 @@ void show_hexdump(FILE *out, const unsigned char *p, size_t n)
     }
 }
 
-void show_errno(FILE *out, const json_t *ev)
+void show_errno(FILE *out, const srr_json *ev)
 {
     const char *name = show_str(ev, "errno");
-    json_int_t num = show_int(ev, "errno_num");
+    int64_t num = show_int(ev, "errno_num");
     if (!name)
         return;
     if (strcmp(name, "E?") == 0)
-        fprintf(out, " errno %" JSON_INTEGER_FORMAT, num);
+        fprintf(out, " errno %" PRId64, num);
     else
         fprintf(out, " %s", name);
     fprintf(out, " (%s)", strerror((int)num));
 }
 
 /* " = 0", or " = -1 ECONNREFUSED (Connection refused)". */
-void show_ret(FILE *out, const json_t *ev)
+void show_ret(FILE *out, const srr_json *ev)
 {
-    fprintf(out, " = %" JSON_INTEGER_FORMAT, show_int(ev, "ret"));
+    fprintf(out, " = %" PRId64, show_int(ev, "ret"));
     show_errno(out, ev);
 }
 
 /* A duration in ns as seconds: "1.500000000". */
-void show_secs(FILE *out, json_int_t ns)
+void show_secs(FILE *out, int64_t ns)
 {
     const char *sign = ns < 0 ? "-" : "";
     unsigned long long a = ns < 0 ? 0ULL - (unsigned long long)ns : (unsigned long long)ns;

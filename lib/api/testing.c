@@ -445,7 +445,7 @@ static int test_peer_is(const test_peer *p, const char *addr)
 
 /* Calls fn for every event of the trace; fn returns 1 to stop.  0, or
  * -EIO / -EBADMSG (the first problem in why, when given). */
-static int test_scan(const test_impl *t, int (*fn)(const json_t *ev, void *ctx), void *ctx,
+static int test_scan(const test_impl *t, int (*fn)(const srr_json *ev, void *ctx), void *ctx,
                      char *why, size_t whylen)
 {
     srr_parse_error e;
@@ -460,7 +460,7 @@ static int test_scan(const test_impl *t, int (*fn)(const json_t *ev, void *ctx),
     }
     int r = 0;
     for (;;) {
-        json_t *ev;
+        srr_json *ev;
         int n = srr__trace_next(rd, &ev, &e);
         if (n == 0)
             break;
@@ -474,7 +474,7 @@ static int test_scan(const test_impl *t, int (*fn)(const json_t *ev, void *ctx),
             continue;
         }
         int stop = r == 0 ? fn(ev, ctx) : 0;
-        json_decref(ev);
+        srr__json_free(ev);
         if (stop)
             break;
     }
@@ -482,17 +482,17 @@ static int test_scan(const test_impl *t, int (*fn)(const json_t *ev, void *ctx),
     return r;
 }
 
-static const char *test_str(const json_t *ev, const char *key)
+static const char *test_str(const srr_json *ev, const char *key)
 {
-    const char *s = json_string_value(json_object_get(ev, key));
+    const char *s = srr__json_str(srr__json_get(ev, key));
     return s ? s : "";
 }
 
-static const char *test_err_name(const json_t *ev)
+static const char *test_err_name(const srr_json *ev)
 {
     static const char *const keys[] = {"errno", "gai", "h_errno"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        const char *s = json_string_value(json_object_get(ev, keys[i]));
+        const char *s = srr__json_str(srr__json_get(ev, keys[i]));
         if (s)
             return s;
     }
@@ -505,11 +505,11 @@ typedef struct test_filter {
     const char *err;
 } test_filter;
 
-static int test_filter_is(const test_filter *f, const json_t *ev)
+static int test_filter_is(const test_filter *f, const srr_json *ev)
 {
     if (f->op && strcmp(test_str(ev, "op"), f->op) != 0)
         return 0;
-    if (f->sock > 0 && json_integer_value(json_object_get(ev, "sock")) != f->sock)
+    if (f->sock > 0 && srr__json_int(srr__json_get(ev, "sock")) != f->sock)
         return 0;
     if (f->err && strcmp(test_err_name(ev), f->err) != 0)
         return 0;
@@ -521,7 +521,7 @@ typedef struct count_ctx {
     long n;
 } count_ctx;
 
-static int count_visit(const json_t *ev, void *p)
+static int count_visit(const srr_json *ev, void *p)
 {
     count_ctx *c = p;
     c->n += test_filter_is(&c->f, ev);
@@ -545,16 +545,16 @@ long srr_test_count(srr_test *t, const char *op, int sock, const char *err)
 
 /* An event's data member decoded: 0 with *out malloc'd (NULL when the
  * event has none), -EBADMSG for bad base64, -EOVERFLOW when capped. */
-static int test_data(const json_t *ev, unsigned char **out, size_t *len)
+static int test_data(const srr_json *ev, unsigned char **out, size_t *len)
 {
     *out = NULL;
     *len = 0;
-    const json_t *d = json_object_get(ev, "data");
-    if (!json_is_string(d))
+    const srr_json *d = srr__json_get(ev, "data");
+    if (!srr__json_is(d, SRR_JSON_STRING))
         return 0;
-    if (json_is_true(json_object_get(ev, "capped")))
+    if (srr__json_is_true(srr__json_get(ev, "capped")))
         return -EOVERFLOW;
-    if (srr__b64_decode(json_string_value(d), json_string_length(d), out, len) < 0)
+    if (srr__b64_decode(srr__json_str(d), srr__json_strlen(d), out, len) < 0)
         return -EBADMSG;
     return 0;
 }
@@ -566,19 +566,19 @@ typedef struct event_ctx {
     int r; /* 1 found, or a negative errno */
 } event_ctx;
 
-static int event_visit(const json_t *j, void *p)
+static int event_visit(const srr_json *j, void *p)
 {
     event_ctx *c = p;
     if (!test_filter_is(&c->f, j) || c->seen++ != c->want)
         return 0;
     srr_test_event *ev = c->ev;
     memset(ev, 0, sizeof *ev);
-    ev->seq = (long)json_integer_value(json_object_get(j, "seq"));
-    ev->t = (int64_t)json_integer_value(json_object_get(j, "t"));
+    ev->seq = (long)srr__json_int(srr__json_get(j, "seq"));
+    ev->t = (int64_t)srr__json_int(srr__json_get(j, "t"));
     snprintf(ev->op, sizeof ev->op, "%s", test_str(j, "op"));
-    ev->ret = (long long)json_integer_value(json_object_get(j, "ret"));
+    ev->ret = (long long)srr__json_int(srr__json_get(j, "ret"));
     snprintf(ev->err, sizeof ev->err, "%s", test_err_name(j));
-    ev->sock = (int)json_integer_value(json_object_get(j, "sock"));
+    ev->sock = (int)srr__json_int(srr__json_get(j, "sock"));
     snprintf(ev->local, sizeof ev->local, "%s", test_str(j, "local"));
     snprintf(ev->peer, sizeof ev->peer, "%s", test_str(j, "peer"));
     int r = test_data(j, &ev->data, &ev->len);
@@ -628,27 +628,27 @@ typedef struct sockid_ctx {
     int sock; /* 0 = none */
 } sockid_ctx;
 
-static int sockid_visit(const json_t *ev, void *p)
+static int sockid_visit(const srr_json *ev, void *p)
 {
     sockid_ctx *c = p;
     const char *op = test_str(ev, "op");
-    json_int_t ret = json_integer_value(json_object_get(ev, "ret"));
-    int sock = (int)json_integer_value(json_object_get(ev, "sock"));
+    int64_t ret = srr__json_int(srr__json_get(ev, "ret"));
+    int sock = (int)srr__json_int(srr__json_get(ev, "sock"));
     if (strcmp(op, "socketpair") == 0 && ret == 0) {
-        const json_t *fds = json_object_get(ev, "fds"), *socks = json_object_get(ev, "socks");
+        const srr_json *fds = srr__json_get(ev, "fds"), *socks = srr__json_get(ev, "socks");
         for (size_t i = 0; i < 2; i++)
-            if (json_integer_value(json_array_get(fds, i)) == c->fd)
-                c->sock = (int)json_integer_value(json_array_get(socks, i));
+            if (srr__json_int(srr__json_at(fds, i)) == c->fd)
+                c->sock = (int)srr__json_int(srr__json_at(socks, i));
         return 0;
     }
-    const json_t *nfd = json_object_get(ev, "new_fd");
-    if (json_is_integer(nfd) && json_integer_value(nfd) == c->fd) {
+    const srr_json *nfd = srr__json_get(ev, "new_fd");
+    if (srr__json_is(nfd, SRR_JSON_INT) && srr__json_int(nfd) == c->fd) {
         /* accept4's new connection, or fcntl's duplicate sharing sock */
-        const json_t *ns = json_object_get(ev, "new_sock");
-        c->sock = json_is_integer(ns) ? (int)json_integer_value(ns) : sock;
+        const srr_json *ns = srr__json_get(ev, "new_sock");
+        c->sock = srr__json_is(ns, SRR_JSON_INT) ? (int)srr__json_int(ns) : sock;
         return 0;
     }
-    if (json_integer_value(json_object_get(ev, "fd")) != c->fd || sock <= 0)
+    if (srr__json_int(srr__json_get(ev, "fd")) != c->fd || sock <= 0)
         return 0;
     c->sock = strcmp(op, "close") == 0 ? 0 : sock; /* a closed handle is gone, even on error */
     return 0;
@@ -675,17 +675,17 @@ typedef struct stream_ctx {
     int r;
 } stream_ctx;
 
-static int stream_visit(const json_t *ev, void *p)
+static int stream_visit(const srr_json *ev, void *p)
 {
     stream_ctx *c = p;
     const char *op = test_str(ev, "op");
-    const char *side = c->sent ? test_str(json_object_get(ev, "args"), "to") : test_str(ev, "from");
+    const char *side = c->sent ? test_str(srr__json_get(ev, "args"), "to") : test_str(ev, "from");
     if (!*side)
         side = test_str(ev, "peer");
     if (!test_peer_is(c->peer, side)) {
         /* a connect that failed (no peer yet) still says where it went */
         if (strcmp(op, "connect") == 0 &&
-            test_peer_is(c->peer, test_str(json_object_get(ev, "args"), "addr")))
+            test_peer_is(c->peer, test_str(srr__json_get(ev, "args"), "addr")))
             c->seen = 1;
         return 0;
     }

@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jline.h"
-#include "trace.h"
 #include "grow.h"
+#include "jline.h"
+#include "json.h"
+#include "trace.h"
 
 void srr__jl_reset(srr_jline *l)
 {
@@ -62,6 +63,16 @@ static void jl_key(srr_jline *l, const char *key)
     l->len = (size_t)(p - l->buf);
 }
 
+/* \u00XX for a byte that is not part of any character */
+static char *jl_byte(char *p, unsigned char c)
+{
+    static const char hex[] = "0123456789abcdef";
+    memcpy(p, "\\u00", 4);
+    p[4] = hex[c >> 4];
+    p[5] = hex[c & 15];
+    return p + 6;
+}
+
 void srr__jl_int(srr_jline *l, const char *key, int64_t v)
 {
     jl_key(l, key);
@@ -84,7 +95,6 @@ void srr__jl_int(srr_jline *l, const char *key, int64_t v)
 
 void srr__jl_strn(srr_jline *l, const char *key, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
     jl_key(l, key);
     /* worst case every byte becomes \u00XX */
     if (srr__jl_reserve(l, n * 6 + 2) < 0)
@@ -99,14 +109,40 @@ void srr__jl_strn(srr_jline *l, const char *key, const char *s, size_t n)
         } else if (c < 0x20 || c >= 0x7f) {
             /* Bytes outside ASCII are not assumed to be UTF-8: names from
              * the network may be anything, and the line must stay valid JSON. */
-            *p++ = '\\';
-            *p++ = 'u';
-            *p++ = '0';
-            *p++ = '0';
-            *p++ = hex[c >> 4];
-            *p++ = hex[c & 15];
+            p = jl_byte(p, c);
         } else {
             *p++ = (char)c;
+        }
+    }
+    *p++ = '"';
+    l->len = (size_t)(p - l->buf);
+}
+
+void srr__jl_text(srr_jline *l, const char *key, const char *s)
+{
+    if (!s) {
+        srr__jl_null(l, key);
+        return;
+    }
+    size_t n = strlen(s);
+    jl_key(l, key);
+    if (srr__jl_reserve(l, n * 6 + 2) < 0)
+        return;
+    char *p = l->buf + l->len, e[7];
+    *p++ = '"';
+    for (size_t i = 0, k; i < n; i += k) {
+        unsigned char c = (unsigned char)s[i];
+        k = c < 0x80 ? 1 : srr__json_utf8_len(s + i, n - i);
+        if (k == 0) {
+            p = jl_byte(p, c);
+            k = 1;
+        } else if (k == 1 && srr__json_escape(c, e)) {
+            size_t m = strlen(e);
+            memcpy(p, e, m);
+            p += m;
+        } else {
+            memcpy(p, s + i, k);
+            p += k;
         }
     }
     *p++ = '"';

@@ -26,6 +26,10 @@ void srr__jl_raw(srr_jline *l, const char *s, size_t n);
 void srr__jl_int(srr_jline *l, const char *key, int64_t v);
 void srr__jl_str(srr_jline *l, const char *key, const char *s);
 void srr__jl_strn(srr_jline *l, const char *key, const char *s, size_t n);
+/* A string that is text (a file's name): its UTF-8 kept, escaped as JSON
+ * writers commonly do and as jansson did ("\t", "\u001F"); only bytes
+ * that are not UTF-8 become \u00XX as in srr__jl_strn.  s NULL: null. */
+void srr__jl_text(srr_jline *l, const char *key, const char *s);
 void srr__jl_null(srr_jline *l, const char *key);
 void srr__jl_true(srr_jline *l, const char *key);
 void srr__jl_b64(srr_jline *l, const char *key, const void *data, size_t n);

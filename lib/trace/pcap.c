@@ -61,13 +61,13 @@ int srr__pcap_werr(srr_pcap_synth *p, srr_parse_error *err)
 
 /* ------------------------------------------------------------ the file */
 
-static int64_t pcap_json_int(const json_t *o, const char *key)
+static int64_t pcap_json_int(const srr_json *o, const char *key)
 {
-    const json_t *v = json_object_get(o, key);
-    return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+    const srr_json *v = srr__json_get(o, key);
+    return srr__json_is(v, SRR_JSON_INT) ? (int64_t)srr__json_int(v) : 0;
 }
 
-srr_pcap_synth *srr__pcap_open(const char *path, const json_t *header, srr_parse_error *err)
+srr_pcap_synth *srr__pcap_open(const char *path, const srr_json *header, srr_parse_error *err)
 {
     srr_pcap_synth *p = calloc(1, sizeof *p);
     if (!p || !(p->path = strdup(path)) || !(p->pkt = malloc(PCAP_PKT_MAX))) {

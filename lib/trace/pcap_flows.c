@@ -36,19 +36,19 @@ enum { PCAP_EWRITE = -1, PCAP_ENOMEM = -2, PCAP_EDATA = -3 };
 
 /* ------------------------------------------------------------ JSON */
 
-static const char *pcap_str(const json_t *o, const char *key)
+static const char *pcap_str(const srr_json *o, const char *key)
 {
-    const json_t *v = json_object_get(o, key);
-    return json_is_string(v) ? json_string_value(v) : NULL;
+    const srr_json *v = srr__json_get(o, key);
+    return srr__json_is(v, SRR_JSON_STRING) ? srr__json_str(v) : NULL;
 }
 
-static long long pcap_int(const json_t *o, const char *key, long long dflt)
+static long long pcap_int(const srr_json *o, const char *key, long long dflt)
 {
-    const json_t *v = json_object_get(o, key);
-    return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
+    const srr_json *v = srr__json_get(o, key);
+    return srr__json_is(v, SRR_JSON_INT) ? (long long)srr__json_int(v) : dflt;
 }
 
-static int pcap_errno_is(const json_t *ev, const char *name)
+static int pcap_errno_is(const srr_json *ev, const char *name)
 {
     const char *e = pcap_str(ev, "errno");
     return e && strcmp(e, name) == 0;
@@ -87,7 +87,7 @@ static int pcap_stype(const char *s)
 
 /* The event's payload: *len bytes on the wire, the first *have of them in
  * *data (fewer when capped).  *data is malloc'd or NULL. */
-static int pcap_payload(const json_t *ev, unsigned char **data, size_t *len, size_t *have,
+static int pcap_payload(const srr_json *ev, unsigned char **data, size_t *len, size_t *have,
                         srr_parse_error *err)
 {
     /* MSG_TRUNC: ret is the datagram's length, len what was stored */
@@ -174,9 +174,9 @@ static struct srr__pcap_sock *pcap_sock_new(srr_pcap_synth *p, long long id, int
 
 /* The socket an event acts on, created when the trace never showed its
  * socket() (it may predate the trace). */
-static struct srr__pcap_sock *pcap_sock_of(srr_pcap_synth *p, const json_t *ev, long long id)
+static struct srr__pcap_sock *pcap_sock_of(srr_pcap_synth *p, const srr_json *ev, long long id)
 {
-    const json_t *args = json_object_get(ev, "args");
+    const srr_json *args = srr__json_get(ev, "args");
     int family = pcap_family(pcap_str(ev, "family"));
     int stype = pcap_stype(pcap_str(ev, "stype"));
     if (!family)
@@ -190,15 +190,15 @@ static struct srr__pcap_sock *pcap_sock_of(srr_pcap_synth *p, const json_t *ev, 
  * a dup that the trace shows only by its use still keeps it open.  A
  * descriptor is named by pid and number: after fork, parent and child each
  * hold one. */
-static long long pcap_fd_key(const json_t *ev, const json_t *fd)
+static long long pcap_fd_key(const srr_json *ev, const srr_json *fd)
 {
     return (long long)((unsigned long long)pcap_int(ev, "pid", 0) << 32) |
-           (long long)(uint32_t)json_integer_value(fd);
+           (long long)(uint32_t)srr__json_int(fd);
 }
 
-static int pcap_fd_add(struct srr__pcap_sock *s, const json_t *ev, const json_t *fd)
+static int pcap_fd_add(struct srr__pcap_sock *s, const srr_json *ev, const srr_json *fd)
 {
-    if (!json_is_integer(fd))
+    if (!srr__json_is(fd, SRR_JSON_INT))
         return 0;
     long long v = pcap_fd_key(ev, fd);
     for (size_t i = 0; i < s->nfds; i++)
@@ -211,11 +211,11 @@ static int pcap_fd_add(struct srr__pcap_sock *s, const json_t *ev, const json_t 
 }
 
 /* Forgets fd; 1 when the socket has no descriptor left. */
-static int pcap_fd_close(struct srr__pcap_sock *s, const json_t *ev, const json_t *fd)
+static int pcap_fd_close(struct srr__pcap_sock *s, const srr_json *ev, const srr_json *fd)
 {
     if (!s->nfds)
         return 1;
-    long long v = json_is_integer(fd) ? pcap_fd_key(ev, fd) : s->fds[0];
+    long long v = srr__json_is(fd, SRR_JSON_INT) ? pcap_fd_key(ev, fd) : s->fds[0];
     for (size_t i = 0; i < s->nfds; i++) {
         if (s->fds[i] == v) {
             s->fds[i] = s->fds[--s->nfds];
@@ -486,7 +486,7 @@ static struct srr__pcap_conn *pcap_stream(srr_pcap_synth *p, struct srr__pcap_so
 }
 
 /* A stream picked up mid-way places each direction by the event's `off`. */
-static void pcap_sync(struct srr__pcap_conn *c, int side, const json_t *ev)
+static void pcap_sync(struct srr__pcap_conn *c, int side, const srr_json *ev)
 {
     if (c->synced[side])
         return;
@@ -494,14 +494,14 @@ static void pcap_sync(struct srr__pcap_conn *c, int side, const json_t *ev)
     c->synced[side] = 1;
 }
 
-static int pcap_on_connect(srr_pcap_synth *p, struct srr__pcap_sock *s, const json_t *ev)
+static int pcap_on_connect(srr_pcap_synth *p, struct srr__pcap_sock *s, const srr_json *ev)
 {
     int ok = pcap_int(ev, "ret", -1) == 0;
     int inprogress = pcap_errno_is(ev, "EINPROGRESS");
     int refused = pcap_errno_is(ev, "ECONNREFUSED");
     const char *to = pcap_str(ev, "peer");
     if (!pcap_nonempty(to))
-        to = pcap_str(json_object_get(ev, "args"), "addr");
+        to = pcap_str(srr__json_get(ev, "args"), "addr");
     if (!pcap_nonempty(to))
         return 0;
     if (s->stype == PCAP_DGRAM) {
@@ -566,7 +566,7 @@ static int pcap_on_connect(srr_pcap_synth *p, struct srr__pcap_sock *s, const js
     return rc;
 }
 
-static int pcap_on_accept(srr_pcap_synth *p, struct srr__pcap_sock *l, const json_t *ev)
+static int pcap_on_accept(srr_pcap_synth *p, struct srr__pcap_sock *l, const srr_json *ev)
 {
     long long id = pcap_int(ev, "new_sock", -1);
     if (pcap_int(ev, "ret", -1) < 0 || id < 0)
@@ -575,7 +575,7 @@ static int pcap_on_accept(srr_pcap_synth *p, struct srr__pcap_sock *l, const jso
     if (!s)
         return PCAP_ENOMEM;
     const char *local = pcap_str(ev, "new_local"), *peer = pcap_str(ev, "new_peer");
-    if (pcap_fd_add(s, ev, json_object_get(ev, "new_fd")) < 0 ||
+    if (pcap_fd_add(s, ev, srr__json_get(ev, "new_fd")) < 0 ||
         (pcap_nonempty(local) && pcap_set_local(s, local) < 0) ||
         (pcap_nonempty(peer) && pcap_set(&s->peer, peer) < 0))
         return PCAP_ENOMEM;
@@ -625,7 +625,7 @@ static int pcap_on_accept(srr_pcap_synth *p, struct srr__pcap_sock *l, const jso
 }
 
 /* A failed send or receive: what it says about the other end. */
-static int pcap_on_io_error(srr_pcap_synth *p, struct srr__pcap_sock *s, const json_t *ev)
+static int pcap_on_io_error(srr_pcap_synth *p, struct srr__pcap_sock *s, const srr_json *ev)
 {
     struct srr__pcap_conn *c = s->conn;
     if (!c || !c->tcp)
@@ -643,10 +643,10 @@ static int pcap_on_io_error(srr_pcap_synth *p, struct srr__pcap_sock *s, const j
 
 /* ------------------------------------------------------------ datagrams */
 
-static int pcap_dgram_send(srr_pcap_synth *p, struct srr__pcap_sock *s, const json_t *ev,
+static int pcap_dgram_send(srr_pcap_synth *p, struct srr__pcap_sock *s, const srr_json *ev,
                            const unsigned char *data, size_t len, size_t have)
 {
-    const char *to = pcap_str(json_object_get(ev, "args"), "to");
+    const char *to = pcap_str(srr__json_get(ev, "args"), "to");
     if (!to)
         to = pcap_str(ev, "to");
     struct srr__pcap_ep src, dst;
@@ -690,12 +690,12 @@ static int pcap_unix_unnamed_traced(srr_pcap_synth *p, const struct srr__pcap_so
     return 0;
 }
 
-static int pcap_dgram_recv(srr_pcap_synth *p, struct srr__pcap_sock *s, const json_t *ev,
+static int pcap_dgram_recv(srr_pcap_synth *p, struct srr__pcap_sock *s, const srr_json *ev,
                            const unsigned char *data, size_t len, size_t have)
 {
     const char *from = pcap_str(ev, "from");
     if (!from)
-        from = pcap_str(json_object_get(ev, "args"), "from");
+        from = pcap_str(srr__json_get(ev, "args"), "from");
     if (!pcap_nonempty(from))
         from = s->peer;
     struct srr__pcap_ep src, dst;
@@ -722,7 +722,7 @@ static int pcap_dgram_recv(srr_pcap_synth *p, struct srr__pcap_sock *s, const js
 
 /* ------------------------------------------------------------ events */
 
-static int pcap_on_send(srr_pcap_synth *p, struct srr__pcap_sock *s, const json_t *ev,
+static int pcap_on_send(srr_pcap_synth *p, struct srr__pcap_sock *s, const srr_json *ev,
                         srr_parse_error *err)
 {
     long long ret = pcap_int(ev, "ret", -1);
@@ -748,10 +748,10 @@ static int pcap_on_send(srr_pcap_synth *p, struct srr__pcap_sock *s, const json_
     return rc;
 }
 
-static int pcap_on_recv(srr_pcap_synth *p, struct srr__pcap_sock *s, const json_t *ev,
+static int pcap_on_recv(srr_pcap_synth *p, struct srr__pcap_sock *s, const srr_json *ev,
                         srr_parse_error *err)
 {
-    const json_t *args = json_object_get(ev, "args");
+    const srr_json *args = srr__json_get(ev, "args");
     long long ret = pcap_int(ev, "ret", -1);
     /* a peek moves nothing: the receive that follows it does */
     if (pcap_int(args, "flags", 0) & PCAP_MSG_PEEK)
@@ -783,12 +783,12 @@ static int pcap_on_recv(srr_pcap_synth *p, struct srr__pcap_sock *s, const json_
     return rc;
 }
 
-static int pcap_on_close(srr_pcap_synth *p, struct srr__pcap_sock *s, const json_t *ev)
+static int pcap_on_close(srr_pcap_synth *p, struct srr__pcap_sock *s, const srr_json *ev)
 {
     /* Linux frees the descriptor even when close reports EINTR. */
     if (pcap_int(ev, "ret", -1) != 0 && !pcap_errno_is(ev, "EINTR"))
         return 0;
-    if (!pcap_fd_close(s, ev, json_object_get(ev, "fd")))
+    if (!pcap_fd_close(s, ev, srr__json_get(ev, "fd")))
         return 0;
     struct srr__pcap_conn *c = s->conn;
     int rc = 0;
@@ -798,9 +798,9 @@ static int pcap_on_close(srr_pcap_synth *p, struct srr__pcap_sock *s, const json
     return rc;
 }
 
-static int pcap_on_sockopt(srr_pcap_synth *p, struct srr__pcap_sock *s, const json_t *ev, int set)
+static int pcap_on_sockopt(srr_pcap_synth *p, struct srr__pcap_sock *s, const srr_json *ev, int set)
 {
-    const json_t *args = json_object_get(ev, "args");
+    const srr_json *args = srr__json_get(ev, "args");
     if (pcap_int(ev, "ret", -1) != 0 || pcap_int(args, "level", -1) != PCAP_SOL_SOCKET)
         return 0;
     long long name = pcap_int(args, "name", -1);
@@ -831,20 +831,20 @@ static int pcap_on_sockopt(srr_pcap_synth *p, struct srr__pcap_sock *s, const js
     return 0;
 }
 
-static int pcap_on_socketpair(srr_pcap_synth *p, const json_t *ev)
+static int pcap_on_socketpair(srr_pcap_synth *p, const srr_json *ev)
 {
-    const json_t *socks = json_object_get(ev, "socks");
-    if (pcap_int(ev, "ret", -1) != 0 || json_array_size(socks) != 2)
+    const srr_json *socks = srr__json_get(ev, "socks");
+    if (pcap_int(ev, "ret", -1) != 0 || srr__json_size(socks) != 2)
         return 0;
-    const json_t *ja = json_array_get(socks, 0), *jb = json_array_get(socks, 1);
-    long long a = json_is_integer(ja) ? json_integer_value(ja) : -1;
-    long long b = json_is_integer(jb) ? json_integer_value(jb) : -1;
+    const srr_json *ja = srr__json_at(socks, 0), *jb = srr__json_at(socks, 1);
+    long long a = srr__json_is(ja, SRR_JSON_INT) ? srr__json_int(ja) : -1;
+    long long b = srr__json_is(jb, SRR_JSON_INT) ? srr__json_int(jb) : -1;
     if (a < 0 || b < 0 || a == b)
         return 0;
     struct srr__pcap_sock *sa = pcap_sock_of(p, ev, a), *sb = sa ? pcap_sock_of(p, ev, b) : NULL;
-    const json_t *fds = json_object_get(ev, "fds");
-    if (!sb || pcap_fd_add(sa, ev, json_array_get(fds, 0)) < 0 ||
-        pcap_fd_add(sb, ev, json_array_get(fds, 1)) < 0)
+    const srr_json *fds = srr__json_get(ev, "fds");
+    if (!sb || pcap_fd_add(sa, ev, srr__json_at(fds, 0)) < 0 ||
+        pcap_fd_add(sb, ev, srr__json_at(fds, 1)) < 0)
         return PCAP_ENOMEM;
     if (sa->family != PCAP_AF_UNIX || sa->conn || sb->conn ||
         !(pcap_is_stream(sa) || sa->stype == PCAP_DGRAM))
@@ -861,12 +861,12 @@ static int pcap_on_socketpair(srr_pcap_synth *p, const json_t *ev)
 }
 
 /* Keeps what the event says about the socket's addresses. */
-static int pcap_note_addrs(struct srr__pcap_sock *s, const json_t *ev, const char *op)
+static int pcap_note_addrs(struct srr__pcap_sock *s, const srr_json *ev, const char *op)
 {
     const char *local = pcap_str(ev, "local"), *peer = pcap_str(ev, "peer");
     if (pcap_int(ev, "ret", -1) == 0) {
         if (strcmp(op, "bind") == 0 && !pcap_nonempty(local))
-            local = pcap_str(json_object_get(ev, "args"), "addr");
+            local = pcap_str(srr__json_get(ev, "args"), "addr");
         else if (strcmp(op, "getsockname") == 0)
             local = pcap_str(ev, "addr");
         else if (strcmp(op, "getpeername") == 0)
@@ -879,20 +879,20 @@ static int pcap_note_addrs(struct srr__pcap_sock *s, const json_t *ev, const cha
     return 0;
 }
 
-static int pcap_dispatch(srr_pcap_synth *p, const json_t *ev, const char *op,
+static int pcap_dispatch(srr_pcap_synth *p, const srr_json *ev, const char *op,
                          srr_parse_error *err)
 {
     if (strcmp(op, "socketpair") == 0)
         return pcap_on_socketpair(p, ev);
-    const json_t *id = json_object_get(ev, "sock");
-    if (!json_is_integer(id))
+    const srr_json *id = srr__json_get(ev, "sock");
+    if (!srr__json_is(id, SRR_JSON_INT))
         return 0; /* the resolver, the clock, poll: no bytes, no sockets */
-    struct srr__pcap_sock *s = pcap_sock_of(p, ev, json_integer_value(id));
+    struct srr__pcap_sock *s = pcap_sock_of(p, ev, srr__json_int(id));
     if (!s)
         return PCAP_ENOMEM;
     long long ret = pcap_int(ev, "ret", -1);
     if (pcap_note_addrs(s, ev, op) < 0 ||
-        (strcmp(op, "close") != 0 && pcap_fd_add(s, ev, json_object_get(ev, "fd")) < 0))
+        (strcmp(op, "close") != 0 && pcap_fd_add(s, ev, srr__json_get(ev, "fd")) < 0))
         return PCAP_ENOMEM;
     if (strcmp(op, "sendmsg") == 0)
         return pcap_on_send(p, s, ev, err);
@@ -909,24 +909,24 @@ static int pcap_dispatch(srr_pcap_synth *p, const json_t *ev, const char *op,
     if (strcmp(op, "setsockopt") == 0 || strcmp(op, "getsockopt") == 0)
         return pcap_on_sockopt(p, s, ev, op[0] == 's');
     if (strcmp(op, "shutdown") == 0 && ret == 0 && s->conn && s->conn->tcp) {
-        long long how = pcap_int(json_object_get(ev, "args"), "how", -1);
+        long long how = pcap_int(srr__json_get(ev, "args"), "how", -1);
         int rc = srr__pcap_tcp_complete(p, s->conn);
         if (rc == 0 && (how == 1 || how == 2)) /* SHUT_WR, SHUT_RDWR */
             rc = srr__pcap_tcp_fin(p, s->conn, s->side);
         return rc;
     }
-    if (strcmp(op, "dup") == 0 && ret >= 0 && pcap_fd_add(s, ev, json_object_get(ev, "new_fd")) < 0)
+    if (strcmp(op, "dup") == 0 && ret >= 0 && pcap_fd_add(s, ev, srr__json_get(ev, "new_fd")) < 0)
         return PCAP_ENOMEM;
     if (strcmp(op, "fcntl") == 0 && ret >= 0) {
-        long long cmd = pcap_int(json_object_get(ev, "args"), "cmd", -1);
+        long long cmd = pcap_int(srr__json_get(ev, "args"), "cmd", -1);
         if ((cmd == PCAP_F_DUPFD || cmd == PCAP_F_DUPFD_CLOEXEC) &&
-            pcap_fd_add(s, ev, json_object_get(ev, "new_fd")) < 0)
+            pcap_fd_add(s, ev, srr__json_get(ev, "new_fd")) < 0)
             return PCAP_ENOMEM;
     }
     return 0;
 }
 
-int srr__pcap_event(srr_pcap_synth *p, const json_t *event, srr_parse_error *err)
+int srr__pcap_event(srr_pcap_synth *p, const srr_json *event, srr_parse_error *err)
 {
     const char *op = pcap_str(event, "op");
     if (!op)

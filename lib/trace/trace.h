@@ -6,10 +6,12 @@
 #ifndef SOCKRR_TRACE_H
 #define SOCKRR_TRACE_H
 
-#include <jansson.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "json.h"
 
 #define SRR_TRACE_VERSION 1
 #define SRR_TRACE_FORMAT "sockrr-trace"
@@ -25,13 +27,13 @@ typedef struct srr_trace_reader srr_trace_reader;
  * on failure. */
 srr_trace_reader *srr__trace_open(const char *path, srr_parse_error *err);
 /* The header object (owned by the reader). */
-const json_t *srr__trace_header(const srr_trace_reader *r);
+const srr_json *srr__trace_header(const srr_trace_reader *r);
 int srr__trace_version(const srr_trace_reader *r);
-/* Reads the next event: 1 with *event set (a new reference the caller
- * json_decref's), 0 at the end, -1 with *err for an invalid line.  After -1
+/* Reads the next event: 1 with *event set (a tree the caller frees with
+ * srr__json_free), 0 at the end, -1 with *err for an invalid line.  After -1
  * the reader goes on with the following line, so a checker can report every
  * problem.  A torn last line ends the stream (0) and sets srr__trace_torn. */
-int srr__trace_next(srr_trace_reader *r, json_t **event, srr_parse_error *err);
+int srr__trace_next(srr_trace_reader *r, srr_json **event, srr_parse_error *err);
 /* 1 when the stream ended at a torn last line; *err describes it. */
 int srr__trace_torn(const srr_trace_reader *r, srr_parse_error *err);
 /* Follow a trace still being written (tail -f): at the end of the file
@@ -44,12 +46,12 @@ void srr__trace_close(srr_trace_reader *r);
 
 /* Validates one event object against the format (common members and the
  * op's own); 0 or -1 with *err (field set, line left to the caller). */
-int srr__trace_check_event(const json_t *event, srr_parse_error *err);
+int srr__trace_check_event(const srr_json *event, srr_parse_error *err);
 
 /* For messages: "an integer", "a string", ...; and v's compact JSON cut to
  * fit buf (the offending token). */
-const char *srr__json_type_name(const json_t *v);
-const char *srr__json_token(const json_t *v, char *buf, size_t len);
+const char *srr__trace_type_name(const srr_json *v);
+const char *srr__trace_token(const srr_json *v, char *buf, size_t len);
 
 /* Base64 (RFC 4648, padded): decode into a malloc'd buffer; -1 when not
  * valid base64. */
@@ -66,9 +68,9 @@ typedef struct srr_pcap_synth srr_pcap_synth;
 
 /* Creates path (mode 0600) as a classic pcap, nanosecond timestamps,
  * LINKTYPE_RAW.  header is the trace header (for wall-clock times). */
-srr_pcap_synth *srr__pcap_open(const char *path, const json_t *header, srr_parse_error *err);
+srr_pcap_synth *srr__pcap_open(const char *path, const srr_json *header, srr_parse_error *err);
 /* Feeds one (already checked) event; writes the packets it implies. */
-int srr__pcap_event(srr_pcap_synth *p, const json_t *event, srr_parse_error *err);
+int srr__pcap_event(srr_pcap_synth *p, const srr_json *event, srr_parse_error *err);
 /* Flushes, closes; 0 or -1 with *err. */
 int srr__pcap_close(srr_pcap_synth *p, srr_parse_error *err);
 

@@ -81,83 +81,77 @@ char *srr__cap_ep_str(const srr_cap_ep *e, char *buf, size_t len)
     return buf;
 }
 
-/* json_t members that may fail to allocate: cap_emit reports it once. */
-static void cap_set(json_t *o, const char *key, json_t *v, int *oom)
+/* Writes line l and its newline; -1 (reported) when l could not be built
+ * or written. */
+static int cap_write(srr_cap *c, srr_jline *l)
 {
-    if (!o || !v || json_object_set_new(o, key, v) < 0)
-        *oom = 1;
-}
-
-static json_t *cap_ep_json(const srr_cap_ep *e)
-{
-    char buf[SRR_CAP_EPSTR];
-    return json_string(srr__cap_ep_str(e, buf, sizeof buf));
-}
-
-static int cap_write(srr_cap *c, json_t *line)
-{
-    char *s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (!s)
+    srr__jl_raw(l, "\n", 1);
+    if (l->oom)
         return srr__cap_oom(c);
-    int bad = fputs(s, c->out) == EOF || fputc('\n', c->out) == EOF;
-    int e = errno;
-    free(s);
-    if (bad)
+    if (fwrite(l->buf, 1, l->len, c->out) != l->len)
         return cap_fail_code(c, SRR_PARSE_EIO, 0, "file", "cannot write the trace: %s",
-                             strerror(e));
+                             strerror(errno));
     return 0;
 }
 
 static int cap_header(srr_cap *c)
 {
-    json_t *h = json_pack("{s:s, s:s, s:i, s:s, s:s, s:[s], s:s, s:i, s:i, s:I, s:i, s:i}",
-                          "type", "header", "format", SRR_TRACE_FORMAT, "version",
-                          SRR_TRACE_VERSION, "sockrr", SRR_VERSION, "program", "capture", "argv",
-                          c->path, "world", "capture", "seed", 0, "pid", SRR_CAP_CLIENT,
-                          "start_realtime_ns", (json_int_t)c->first_ns, "start_monotonic_ns", 0,
-                          "payload_cap", -1);
-    if (!h)
-        return srr__cap_oom(c);
-    int rc = cap_write(c, h);
-    json_decref(h);
+    srr_jline h = {0};
+    srr__jl_reset(&h);
+    srr__jl_open(&h, NULL, '{');
+    srr__jl_str(&h, "type", "header");
+    srr__jl_str(&h, "format", SRR_TRACE_FORMAT);
+    srr__jl_int(&h, "version", SRR_TRACE_VERSION);
+    srr__jl_str(&h, "sockrr", SRR_VERSION);
+    srr__jl_str(&h, "program", "capture");
+    srr__jl_open(&h, "argv", '[');
+    srr__jl_text(&h, NULL, c->path); /* a file name: its UTF-8 as it is */
+    srr__jl_close(&h, ']');
+    srr__jl_str(&h, "world", "capture");
+    srr__jl_int(&h, "seed", 0);
+    srr__jl_int(&h, "pid", SRR_CAP_CLIENT);
+    srr__jl_int(&h, "start_realtime_ns", c->first_ns);
+    srr__jl_int(&h, "start_monotonic_ns", 0);
+    srr__jl_int(&h, "payload_cap", -1);
+    srr__jl_close(&h, '}');
+    int rc = cap_write(c, &h);
+    srr__jl_free(&h);
     c->header_done = 1;
     return rc;
 }
 
-/* The members every event starts with; NULL only when out of memory. */
-static json_t *cap_event(srr_cap *c, int pid, const char *op, int64_t ret, int errnum)
+/* Starts an event in c->line with the members every event begins with. */
+static srr_jline *cap_event(srr_cap *c, int pid, const char *op, int64_t ret, int errnum)
 {
-    int oom = 0;
-    json_t *ev = json_object();
-    cap_set(ev, "type", json_string("event"), &oom);
-    cap_set(ev, "seq", json_integer(c->seq + 1), &oom);
-    cap_set(ev, "t", json_integer(c->t), &oom);
-    cap_set(ev, "pid", json_integer(pid), &oom);
-    cap_set(ev, "tid", json_integer(pid), &oom);
-    cap_set(ev, "op", json_string(op), &oom);
-    cap_set(ev, "ret", json_integer(ret), &oom);
+    srr_jline *l = &c->line;
+    srr__jl_reset(l);
+    srr__jl_open(l, NULL, '{');
+    srr__jl_str(l, "type", "event");
+    srr__jl_int(l, "seq", c->seq + 1);
+    srr__jl_int(l, "t", c->t);
+    srr__jl_int(l, "pid", pid);
+    srr__jl_int(l, "tid", pid);
+    srr__jl_str(l, "op", op);
+    srr__jl_int(l, "ret", ret);
     if (errnum) {
-        cap_set(ev, "errno", json_string(srr_errno_name(errnum)), &oom);
-        cap_set(ev, "errno_num", json_integer(errnum), &oom);
+        srr__jl_str(l, "errno", srr_errno_name(errnum));
+        srr__jl_int(l, "errno_num", errnum);
     }
-    if (oom) {
-        json_decref(ev);
-        return NULL;
-    }
-    return ev;
+    return l;
 }
 
-/* Writes ev and drops it; oom says a member could not be added. */
-static int cap_emit(srr_cap *c, json_t *ev, int oom)
+/* Ends the event in c->line and writes it (after the header, the first
+ * time). */
+static int cap_emit(srr_cap *c)
 {
     int rc;
-    if (!ev || oom)
+    srr__jl_close(&c->line, '}');
+    if (c->line.oom)
         rc = srr__cap_oom(c);
     else if (!c->header_done && cap_header(c) < 0)
         rc = -1;
     else
-        rc = cap_write(c, ev);
-    json_decref(ev);
+        rc = cap_write(c, &c->line);
     if (rc == 0)
         c->seq++;
     return rc;
@@ -169,10 +163,26 @@ static int64_t cap_fd(int64_t sock)
 }
 
 /* sock and fd members. */
-static void cap_sock(json_t *ev, int64_t sock, int *oom)
+static void cap_sock(srr_jline *l, int64_t sock)
 {
-    cap_set(ev, "sock", json_integer(sock), oom);
-    cap_set(ev, "fd", json_integer(cap_fd(sock)), oom);
+    srr__jl_int(l, "sock", sock);
+    srr__jl_int(l, "fd", cap_fd(sock));
+}
+
+/* An address member. */
+static void cap_ep(srr_jline *l, const char *key, const srr_cap_ep *e)
+{
+    char buf[SRR_CAP_EPSTR];
+    srr__jl_str(l, key, srr__cap_ep_str(e, buf, sizeof buf));
+}
+
+/* "args":{"flags":0,"size":CAP_RECV_SIZE}, a receive's arguments. */
+static void cap_recv_args(srr_jline *l)
+{
+    srr__jl_open(l, "args", '{');
+    srr__jl_int(l, "flags", 0);
+    srr__jl_int(l, "size", CAP_RECV_SIZE);
+    srr__jl_close(l, '}');
 }
 
 /* socket(): a new sock id, or -1. */
@@ -180,30 +190,31 @@ int64_t srr__cap_socket(srr_cap *c, int pid, int family, int proto)
 {
     int type = proto == SRR_CAP_TCP ? CAP_STREAM : CAP_DGRAM;
     int64_t id = ++c->socks;
-    int oom = 0;
-    json_t *ev = cap_event(c, pid, "socket", cap_fd(id), 0);
-    cap_set(ev, "args",
-            json_pack("{s:i, s:i, s:i}", "domain", family == 4 ? CAP_AF_INET : CAP_AF_INET6,
-                      "type", type, "protocol", 0),
-            &oom);
-    cap_sock(ev, id, &oom);
-    cap_set(ev, "family", json_string(family == 4 ? "AF_INET" : "AF_INET6"), &oom);
-    cap_set(ev, "stype", json_string(type == CAP_STREAM ? "SOCK_STREAM" : "SOCK_DGRAM"), &oom);
-    return cap_emit(c, ev, oom) < 0 ? -1 : id;
+    srr_jline *l = cap_event(c, pid, "socket", cap_fd(id), 0);
+    srr__jl_open(l, "args", '{');
+    srr__jl_int(l, "domain", family == 4 ? CAP_AF_INET : CAP_AF_INET6);
+    srr__jl_int(l, "type", type);
+    srr__jl_int(l, "protocol", 0);
+    srr__jl_close(l, '}');
+    cap_sock(l, id);
+    srr__jl_str(l, "family", family == 4 ? "AF_INET" : "AF_INET6");
+    srr__jl_str(l, "stype", type == CAP_STREAM ? "SOCK_STREAM" : "SOCK_DGRAM");
+    return cap_emit(c) < 0 ? -1 : id;
 }
 
 int srr__cap_bind(srr_cap *c, int64_t sock, const srr_cap_ep *ep, int listen)
 {
     for (int i = 0; i <= listen; i++) {
-        int oom = 0;
-        json_t *ev = cap_event(c, SRR_CAP_SERVER, i ? "listen" : "bind", 0, 0);
+        srr_jline *l = cap_event(c, SRR_CAP_SERVER, i ? "listen" : "bind", 0, 0);
+        srr__jl_open(l, "args", '{');
         if (i)
-            cap_set(ev, "args", json_pack("{s:i}", "backlog", 128), &oom);
+            srr__jl_int(l, "backlog", 128);
         else
-            cap_set(ev, "args", json_pack("{s:o}", "addr", cap_ep_json(ep)), &oom);
-        cap_sock(ev, sock, &oom);
-        cap_set(ev, "local", cap_ep_json(ep), &oom);
-        if (cap_emit(c, ev, oom) < 0)
+            cap_ep(l, "addr", ep);
+        srr__jl_close(l, '}');
+        cap_sock(l, sock);
+        cap_ep(l, "local", ep);
+        if (cap_emit(c) < 0)
             return -1;
     }
     return 0;
@@ -211,87 +222,82 @@ int srr__cap_bind(srr_cap *c, int64_t sock, const srr_cap_ep *ep, int listen)
 
 int srr__cap_connect(srr_cap *c, const srr_cap_flow *f, int errnum)
 {
-    int oom = 0;
-    json_t *ev = cap_event(c, SRR_CAP_CLIENT, "connect", errnum ? -1 : 0, errnum);
-    cap_set(ev, "args", json_pack("{s:o}", "addr", cap_ep_json(&f->srv)), &oom);
-    cap_sock(ev, f->csock, &oom);
-    cap_set(ev, "local", cap_ep_json(&f->cli), &oom);
+    srr_jline *l = cap_event(c, SRR_CAP_CLIENT, "connect", errnum ? -1 : 0, errnum);
+    srr__jl_open(l, "args", '{');
+    cap_ep(l, "addr", &f->srv);
+    srr__jl_close(l, '}');
+    cap_sock(l, f->csock);
+    cap_ep(l, "local", &f->cli);
     if (!errnum)
-        cap_set(ev, "peer", cap_ep_json(&f->srv), &oom);
-    return cap_emit(c, ev, oom);
+        cap_ep(l, "peer", &f->srv);
+    return cap_emit(c);
 }
 
 int srr__cap_accept(srr_cap *c, srr_cap_flow *f)
 {
-    int oom = 0;
     f->ssock = ++c->socks;
-    json_t *ev = cap_event(c, SRR_CAP_SERVER, "accept4", cap_fd(f->ssock), 0);
-    cap_set(ev, "args", json_pack("{s:i}", "flags", 0), &oom);
-    cap_sock(ev, f->server->sock, &oom);
-    cap_set(ev, "local", cap_ep_json(&f->srv), &oom);
-    cap_set(ev, "new_sock", json_integer(f->ssock), &oom);
-    cap_set(ev, "new_fd", json_integer(cap_fd(f->ssock)), &oom);
-    cap_set(ev, "new_local", cap_ep_json(&f->srv), &oom);
-    cap_set(ev, "new_peer", cap_ep_json(&f->cli), &oom);
-    return cap_emit(c, ev, oom);
+    srr_jline *l = cap_event(c, SRR_CAP_SERVER, "accept4", cap_fd(f->ssock), 0);
+    srr__jl_open(l, "args", '{');
+    srr__jl_int(l, "flags", 0);
+    srr__jl_close(l, '}');
+    cap_sock(l, f->server->sock);
+    cap_ep(l, "local", &f->srv);
+    srr__jl_int(l, "new_sock", f->ssock);
+    srr__jl_int(l, "new_fd", cap_fd(f->ssock));
+    cap_ep(l, "new_local", &f->srv);
+    cap_ep(l, "new_peer", &f->cli);
+    return cap_emit(c);
 }
 
 int srr__cap_xfer(srr_cap *c, int pid, int64_t sock, int send, const uint8_t *data, size_t n,
                   int64_t off, const char *addr, const char *peer)
 {
-    int oom = 0;
-    json_t *ev = cap_event(c, pid, send ? "sendmsg" : "recvmsg", (int64_t)n, 0);
-    json_t *args = send ? json_pack("{s:i, s:I}", "flags", 0, "iov", (json_int_t)n)
-                        : json_pack("{s:i, s:i}", "flags", 0, "size", CAP_RECV_SIZE);
-    if (send && addr)
-        cap_set(args, "to", json_string(addr), &oom);
-    cap_set(ev, "args", args, &oom);
-    cap_sock(ev, sock, &oom);
-    char *b64 = malloc(srr__b64_len(n) + 1);
-    if (b64) {
-        srr__b64_encode(data, n, b64);
-        cap_set(ev, "data", json_string(b64), &oom);
-        free(b64);
+    srr_jline *l = cap_event(c, pid, send ? "sendmsg" : "recvmsg", (int64_t)n, 0);
+    if (send) {
+        srr__jl_open(l, "args", '{');
+        srr__jl_int(l, "flags", 0);
+        srr__jl_int(l, "iov", (int64_t)n);
+        if (addr)
+            srr__jl_str(l, "to", addr);
+        srr__jl_close(l, '}');
     } else {
-        oom = 1;
+        cap_recv_args(l);
     }
-    cap_set(ev, "len", json_integer((json_int_t)n), &oom);
+    cap_sock(l, sock);
+    srr__jl_b64(l, "data", data, n);
+    srr__jl_int(l, "len", (int64_t)n);
     if (off >= 0)
-        cap_set(ev, "off", json_integer(off), &oom);
+        srr__jl_int(l, "off", off);
     if (!send && addr)
-        cap_set(ev, "from", json_string(addr), &oom);
+        srr__jl_str(l, "from", addr);
     if (peer)
-        cap_set(ev, "peer", json_string(peer), &oom);
-    return cap_emit(c, ev, oom);
+        srr__jl_str(l, "peer", peer);
+    return cap_emit(c);
 }
 
 int srr__cap_eof(srr_cap *c, int pid, int64_t sock, uint64_t off)
 {
-    int oom = 0;
-    json_t *ev = cap_event(c, pid, "recvmsg", 0, 0);
-    cap_set(ev, "args", json_pack("{s:i, s:i}", "flags", 0, "size", CAP_RECV_SIZE), &oom);
-    cap_sock(ev, sock, &oom);
-    cap_set(ev, "data", json_string(""), &oom);
-    cap_set(ev, "len", json_integer(0), &oom);
-    cap_set(ev, "off", json_integer((json_int_t)off), &oom);
-    return cap_emit(c, ev, oom);
+    srr_jline *l = cap_event(c, pid, "recvmsg", 0, 0);
+    cap_recv_args(l);
+    cap_sock(l, sock);
+    srr__jl_str(l, "data", "");
+    srr__jl_int(l, "len", 0);
+    srr__jl_int(l, "off", (int64_t)off);
+    return cap_emit(c);
 }
 
 int srr__cap_reset(srr_cap *c, int pid, int64_t sock)
 {
-    int oom = 0;
-    json_t *ev = cap_event(c, pid, "recvmsg", -1, ECONNRESET);
-    cap_set(ev, "args", json_pack("{s:i, s:i}", "flags", 0, "size", CAP_RECV_SIZE), &oom);
-    cap_sock(ev, sock, &oom);
-    return cap_emit(c, ev, oom);
+    srr_jline *l = cap_event(c, pid, "recvmsg", -1, ECONNRESET);
+    cap_recv_args(l);
+    cap_sock(l, sock);
+    return cap_emit(c);
 }
 
 int srr__cap_close(srr_cap *c, int pid, int64_t sock)
 {
-    int oom = 0;
-    json_t *ev = cap_event(c, pid, "close", 0, 0);
-    cap_sock(ev, sock, &oom);
-    return cap_emit(c, ev, oom);
+    cap_sock(cap_event(c, pid, "close", 0, 0), sock);
+    return cap_emit(c);
 }
 
 /* ------------------------------------------------------------ driver */
@@ -467,6 +473,7 @@ int srr__capture_to_trace(const char *capture_path, const char *out_path, srr_pa
         rc = srr__cap_fail(c, 0, "file", "holds no TCP or UDP conversation");
     pcap_close(pc);
     srr__cap_tables_free(c);
+    srr__jl_free(&c->line);
     int werr = 0;
     if (fflush(c->out) != 0)
         werr = errno;

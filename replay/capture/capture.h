@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "jline.h"
+
 /* trace.h's srr_parse_error.  Not included here: trace.h's writer half
  * sits outside its include guard, so a file that includes both headers
  * would read it twice. */
@@ -127,6 +129,7 @@ typedef struct srr_cap {
     struct srr_parse_error *err; /* the caller's */
     int failed;                  /* err holds the first error */
     FILE *out;                   /* the trace */
+    srr_jline line;              /* the event being written */
     int header_done;
     int64_t first_ns; /* the first packet's time: the trace's start */
     int64_t t;        /* the current event time, ns after first_ns, never going back */

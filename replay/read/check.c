@@ -52,7 +52,7 @@ struct check_member {
     const char *path; /* "member" or "args.member" */
     enum check_type type;
     enum check_need need;
-    json_int_t min; /* integers: the least valid value, or CHECK_NOMIN */
+    int64_t min; /* integers: the least valid value, or CHECK_NOMIN */
 };
 
 static const struct check_op {
@@ -242,88 +242,86 @@ static const struct check_member check_members[] = {
 #undef N
 
 
-const char *srr__json_type_name(const json_t *v)
+const char *srr__trace_type_name(const srr_json *v)
 {
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number with a fraction or exponent";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    case JSON_NULL: return "null";
+    switch (v ? v->type : SRR_JSON_NULL) {
+    case SRR_JSON_OBJECT: return "an object";
+    case SRR_JSON_ARRAY: return "an array";
+    case SRR_JSON_STRING: return "a string";
+    case SRR_JSON_INT: return "an integer";
+    case SRR_JSON_REAL: return "a number with a fraction or exponent";
+    case SRR_JSON_BOOL: return "a boolean";
+    case SRR_JSON_NULL: return "null";
     }
     return "?";
 }
 
 /* Compact JSON of v cut to a message's length: the offending token. */
-const char *srr__json_token(const json_t *v, char *buf, size_t len)
+const char *srr__trace_token(const srr_json *v, char *buf, size_t len)
 {
-    char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-    if (!s)
+    char s[41];
+    if (!v)
         snprintf(buf, len, "?");
-    else if (strlen(s) > 40)
+    else if (srr__json_dump(v, s, sizeof s) > 40)
         snprintf(buf, len, "%.37s...", s);
     else
         snprintf(buf, len, "%s", s);
-    free(s);
     return buf;
 }
 
-static int check_wrong_type(const char *field, const char *want, const json_t *v,
+static int check_wrong_type(const char *field, const char *want, const srr_json *v,
                             srr_parse_error *err)
 {
     char tok[48];
     return srr__parse_fail(err, SRR_PARSE_ETYPE, field, "expected %s, got %s %s", want,
-                           srr__json_type_name(v), srr__json_token(v, tok, sizeof tok));
+                           srr__trace_type_name(v), srr__trace_token(v, tok, sizeof tok));
 }
 
-static int check_int(const char *field, const json_t *v, json_int_t min, srr_parse_error *err)
+static int check_int(const char *field, const srr_json *v, int64_t min, srr_parse_error *err)
 {
-    if (!json_is_integer(v))
+    if (!srr__json_is(v, SRR_JSON_INT))
         return check_wrong_type(field, "an integer", v, err);
-    if (min != CHECK_NOMIN && json_integer_value(v) < min)
+    if (min != CHECK_NOMIN && srr__json_int(v) < min)
         return srr__parse_fail(err, SRR_PARSE_EVALUE, field,
-                               "must be >= %" JSON_INTEGER_FORMAT ", got %" JSON_INTEGER_FORMAT, min,
-                               json_integer_value(v));
+                               "must be >= %" PRId64 ", got %" PRId64, min,
+                               srr__json_int(v));
     return 0;
 }
 
-static int check_str(const char *field, const json_t *v, srr_parse_error *err)
+static int check_str(const char *field, const srr_json *v, srr_parse_error *err)
 {
-    return json_is_string(v) ? 0 : check_wrong_type(field, "a string", v, err);
+    return srr__json_is(v, SRR_JSON_STRING) ? 0 : check_wrong_type(field, "a string", v, err);
 }
 
-static int check_b64(const char *field, const json_t *v, srr_parse_error *err)
+static int check_b64(const char *field, const srr_json *v, srr_parse_error *err)
 {
-    if (!json_is_string(v))
+    if (!srr__json_is(v, SRR_JSON_STRING))
         return check_wrong_type(field, "a base64 string", v, err);
     unsigned char *bytes;
     size_t n;
-    if (srr__b64_decode(json_string_value(v), json_string_length(v), &bytes, &n) < 0) {
+    if (srr__b64_decode(srr__json_str(v), srr__json_strlen(v), &bytes, &n) < 0) {
         char tok[48];
         return srr__parse_fail(err, SRR_PARSE_EVALUE, field,
                                "not valid base64 (RFC 4648, padded): %s",
-                               srr__json_token(v, tok, sizeof tok));
+                               srr__trace_token(v, tok, sizeof tok));
     }
     free(bytes);
     return 0;
 }
 
 /* An object member of an array element: "args.fds[2].events". */
-static int check_elem_member(const char *field, size_t i, const json_t *obj, const char *name,
+static int check_elem_member(const char *field, size_t i, const srr_json *obj, const char *name,
                              enum check_type type, int required, srr_parse_error *err)
 {
     char path[64];
     snprintf(path, sizeof path, "%s[%zu].%s", field, i, name);
-    const json_t *v = json_object_get(obj, name);
+    const srr_json *v = srr__json_get(obj, name);
     if (!v)
         return required ? srr__parse_fail(err, SRR_PARSE_EMISSING, path, "missing") : 0;
     switch (type) {
     case CT_INT: return check_int(path, v, CHECK_NOMIN, err);
     case CT_STR: return check_str(path, v, err);
-    case CT_STR_OR_NULL: return json_is_null(v) ? 0 : check_str(path, v, err);
+    case CT_STR_OR_NULL: return srr__json_is(v, SRR_JSON_NULL) ? 0 : check_str(path, v, err);
     case CT_B64: return check_b64(path, v, err);
     default: return 0;
     }
@@ -337,15 +335,15 @@ struct check_elem {
     int required;
 };
 
-static int check_array_of_objects(const char *field, const json_t *v,
+static int check_array_of_objects(const char *field, const srr_json *v,
                                   const struct check_elem *elems, size_t nelems,
                                   srr_parse_error *err)
 {
-    if (!json_is_array(v))
+    if (!srr__json_is(v, SRR_JSON_ARRAY))
         return check_wrong_type(field, "an array", v, err);
-    for (size_t i = 0; i < json_array_size(v); i++) {
-        const json_t *e = json_array_get(v, i);
-        if (!json_is_object(e)) {
+    for (size_t i = 0; i < srr__json_size(v); i++) {
+        const srr_json *e = srr__json_at(v, i);
+        if (!srr__json_is(e, SRR_JSON_OBJECT)) {
             char path[64];
             snprintf(path, sizeof path, "%s[%zu]", field, i);
             return check_wrong_type(path, "an object", e, err);
@@ -366,30 +364,30 @@ static const struct check_elem check_answer[] = {
 static const struct check_elem check_cmsg[] = {
     {"level", CT_INT, 1}, {"type", CT_INT, 1}, {"data", CT_B64, 1}};
 
-static int check_array_of(const char *field, const json_t *v, enum check_type elem,
-                          json_int_t min, srr_parse_error *err)
+static int check_array_of(const char *field, const srr_json *v, enum check_type elem,
+                          int64_t min, srr_parse_error *err)
 {
-    if (!json_is_array(v))
+    if (!srr__json_is(v, SRR_JSON_ARRAY))
         return check_wrong_type(field, "an array", v, err);
-    for (size_t i = 0; i < json_array_size(v); i++) {
+    for (size_t i = 0; i < srr__json_size(v); i++) {
         char path[64];
         snprintf(path, sizeof path, "%s[%zu]", field, i);
-        const json_t *e = json_array_get(v, i);
+        const srr_json *e = srr__json_at(v, i);
         if (elem == CT_INT ? check_int(path, e, min, err) : check_str(path, e, err))
             return -1;
     }
     return 0;
 }
 
-static int check_hostent(const char *field, const json_t *v, srr_parse_error *err)
+static int check_hostent(const char *field, const srr_json *v, srr_parse_error *err)
 {
     char path[64];
-    if (!json_is_object(v))
+    if (!srr__json_is(v, SRR_JSON_OBJECT))
         return check_wrong_type(field, "an object", v, err);
     static const char *const names[] = {"name", "aliases", "addrtype", "addrs"};
     for (size_t i = 0; i < 4; i++) {
         snprintf(path, sizeof path, "%s.%s", field, names[i]);
-        const json_t *m = json_object_get(v, names[i]);
+        const srr_json *m = srr__json_get(v, names[i]);
         if (!m)
             return srr__parse_fail(err, SRR_PARSE_EMISSING, path, "missing");
         int rc = i == 0   ? check_str(path, m, err)
@@ -401,33 +399,36 @@ static int check_hostent(const char *field, const json_t *v, srr_parse_error *er
     return 0;
 }
 
-static int check_ifaces(const char *field, const json_t *v, srr_parse_error *err)
+static int check_ifaces(const char *field, const srr_json *v, srr_parse_error *err)
 {
-    if (!json_is_array(v))
+    if (!srr__json_is(v, SRR_JSON_ARRAY))
         return check_wrong_type(field, "an array", v, err);
-    for (size_t i = 0; i < json_array_size(v); i++) {
+    for (size_t i = 0; i < srr__json_size(v); i++) {
         char path[64];
         snprintf(path, sizeof path, "%s[%zu]", field, i);
-        const json_t *e = json_array_get(v, i);
-        if (!json_is_array(e) || json_array_size(e) != 2 ||
-            !json_is_integer(json_array_get(e, 0)) || !json_is_string(json_array_get(e, 1)))
+        const srr_json *e = srr__json_at(v, i);
+        if (!srr__json_is(e, SRR_JSON_ARRAY) || srr__json_size(e) != 2 ||
+            !srr__json_is(srr__json_at(e, 0), SRR_JSON_INT) ||
+            !srr__json_is(srr__json_at(e, 1), SRR_JSON_STRING))
             return check_wrong_type(path, "[index, \"name\"]", e, err);
     }
     return 0;
 }
 
-static int check_value(const char *field, const json_t *v, enum check_type type, json_int_t min,
+static int check_value(const char *field, const srr_json *v, enum check_type type, int64_t min,
                        srr_parse_error *err)
 {
     switch (type) {
     case CT_INT: return check_int(field, v, min, err);
     case CT_STR: return check_str(field, v, err);
-    case CT_STR_OR_NULL: return json_is_null(v) ? 0 : check_str(field, v, err);
-    case CT_BOOL: return json_is_boolean(v) ? 0 : check_wrong_type(field, "true", v, err);
-    case CT_OBJECT: return json_is_object(v) ? 0 : check_wrong_type(field, "an object", v, err);
+    case CT_STR_OR_NULL: return srr__json_is(v, SRR_JSON_NULL) ? 0 : check_str(field, v, err);
+    case CT_BOOL:
+        return srr__json_is(v, SRR_JSON_BOOL) ? 0 : check_wrong_type(field, "true", v, err);
+    case CT_OBJECT:
+        return srr__json_is(v, SRR_JSON_OBJECT) ? 0 : check_wrong_type(field, "an object", v, err);
     case CT_B64: return check_b64(field, v, err);
     case CT_INT_PAIR:
-        if (!json_is_array(v) || json_array_size(v) != 2)
+        if (!srr__json_is(v, SRR_JSON_ARRAY) || srr__json_size(v) != 2)
             return check_wrong_type(field, "an array of 2 integers", v, err);
         return check_array_of(field, v, CT_INT, min, err);
     case CT_INT_ARRAY: return check_array_of(field, v, CT_INT, min, err);
@@ -441,11 +442,11 @@ static int check_value(const char *field, const json_t *v, enum check_type type,
 }
 
 /* The member a path names: "x" or "args.x". */
-static const json_t *check_lookup(const json_t *ev, const char *path)
+static const srr_json *check_lookup(const srr_json *ev, const char *path)
 {
     if (strncmp(path, "args.", 5) == 0)
-        return json_object_get(json_object_get(ev, "args"), path + 5);
-    return json_object_get(ev, path);
+        return srr__json_get(srr__json_get(ev, "args"), path + 5);
+    return srr__json_get(ev, path);
 }
 
 static const struct check_op *check_find_op(const char *name)
@@ -457,19 +458,19 @@ static const struct check_op *check_find_op(const char *name)
 }
 
 /* Whether the call succeeded, by its op's convention. */
-static int check_succeeded(const struct check_op *op, json_int_t ret)
+static int check_succeeded(const struct check_op *op, int64_t ret)
 {
     return op->kind == CK_SYS ? ret >= 0 : ret == 0;
 }
 
 /* Runs the rows for op (NULL: the common rows). */
-static int check_rows(const json_t *ev, const char *op, int ok, srr_parse_error *err)
+static int check_rows(const srr_json *ev, const char *op, int ok, srr_parse_error *err)
 {
     for (size_t i = 0; i < sizeof check_members / sizeof check_members[0]; i++) {
         const struct check_member *m = &check_members[i];
         if (op ? !m->op || strcmp(m->op, op) != 0 : m->op != NULL)
             continue;
-        const json_t *v = check_lookup(ev, m->path);
+        const srr_json *v = check_lookup(ev, m->path);
         if (!v) {
             if (m->need == CN_REQ && !op)
                 return srr__parse_fail(err, SRR_PARSE_EMISSING, m->path,
@@ -489,10 +490,10 @@ static int check_rows(const json_t *ev, const char *op, int ok, srr_parse_error 
 }
 
 /* errno and errno_num: both or neither, and the name the number's. */
-static int check_errno(const json_t *ev, int required, const char *why, srr_parse_error *err)
+static int check_errno(const srr_json *ev, int required, const char *why, srr_parse_error *err)
 {
-    const json_t *name = json_object_get(ev, "errno");
-    const json_t *num = json_object_get(ev, "errno_num");
+    const srr_json *name = srr__json_get(ev, "errno");
+    const srr_json *num = srr__json_get(ev, "errno_num");
     if (!name && !num) {
         if (required)
             return srr__parse_fail(err, SRR_PARSE_EMISSING, "errno", "missing: %s", why);
@@ -502,47 +503,47 @@ static int check_errno(const json_t *ev, int required, const char *why, srr_pars
         return srr__parse_fail(err, SRR_PARSE_EMISSING, "errno", "missing beside errno_num");
     if (!num)
         return srr__parse_fail(err, SRR_PARSE_EMISSING, "errno_num", "missing beside errno");
-    const char *s = json_string_value(name);
-    json_int_t n = json_integer_value(num);
+    const char *s = srr__json_str(name);
+    int64_t n = srr__json_int(num);
     const char *want = n <= INT32_MAX ? srr_errno_name((int)n) : NULL;
     if (want && strcmp(s, want) != 0)
         return srr__parse_fail(err, SRR_PARSE_EVALUE, "errno",
-                               "\"%s\" does not match errno_num %" JSON_INTEGER_FORMAT " (%s)", s, n,
+                               "\"%s\" does not match errno_num %" PRId64 " (%s)", s, n,
                                want);
     if (!want && strcmp(s, "E?") != 0)
         return srr__parse_fail(err, SRR_PARSE_EVALUE, "errno",
-                               "\"%s\" for errno_num %" JSON_INTEGER_FORMAT
+                               "\"%s\" for errno_num %" PRId64
                                ", which has no name (expected \"E?\")", s, n);
     return 0;
 }
 
 /* ret against errno and gai, by the op's failure convention. */
-static int check_result(const json_t *ev, const struct check_op *op, json_int_t ret,
+static int check_result(const srr_json *ev, const struct check_op *op, int64_t ret,
                         srr_parse_error *err)
 {
     switch (op->kind) {
     case CK_SYS:
         if (ret < -1)
             return srr__parse_fail(err, SRR_PARSE_EVALUE, "ret",
-                                   "must be >= 0 or -1 (a failure), got %" JSON_INTEGER_FORMAT, ret);
+                                   "must be >= 0 or -1 (a failure), got %" PRId64, ret);
         return check_errno(ev, ret == -1, "ret is -1 (a failed call)", err);
     case CK_HOST:
         if (ret != 0 && ret != -1)
             return srr__parse_fail(err, SRR_PARSE_EVALUE, "ret",
-                                   "must be 0 or -1, got %" JSON_INTEGER_FORMAT, ret);
+                                   "must be 0 or -1, got %" PRId64, ret);
         return check_errno(ev, ret == -1, "ret is -1 (a failed call)", err);
     case CK_GAI: {
         if (ret == 0)
             return check_errno(ev, 0, "", err);
-        const json_t *gai = json_object_get(ev, "gai");
+        const srr_json *gai = srr__json_get(ev, "gai");
         if (!gai)
             return srr__parse_fail(err, SRR_PARSE_EMISSING, "gai",
-                                   "missing: ret %" JSON_INTEGER_FORMAT " is an EAI_* failure", ret);
+                                   "missing: ret %" PRId64 " is an EAI_* failure", ret);
         const char *want = ret >= INT32_MIN && ret <= INT32_MAX ? srr_gai_name((int)ret) : NULL;
-        if (want && strcmp(json_string_value(gai), want) != 0)
+        if (want && strcmp(srr__json_str(gai), want) != 0)
             return srr__parse_fail(err, SRR_PARSE_EVALUE, "gai",
-                                   "\"%s\" does not match ret %" JSON_INTEGER_FORMAT " (%s)",
-                                   json_string_value(gai), ret, want);
+                                   "\"%s\" does not match ret %" PRId64 " (%s)",
+                                   srr__json_str(gai), ret, want);
         return check_errno(ev, ret == EAI_SYSTEM, "ret is EAI_SYSTEM", err);
     }
     }
@@ -550,12 +551,12 @@ static int check_result(const json_t *ev, const struct check_op *op, json_int_t 
 }
 
 /* data decodes to len bytes, or to at most len when capped. */
-static int check_data(const json_t *ev, const char *op, int ok, json_int_t ret,
+static int check_data(const srr_json *ev, const char *op, int ok, int64_t ret,
                       srr_parse_error *err)
 {
-    const json_t *data = json_object_get(ev, "data");
-    const json_t *len = json_object_get(ev, "len");
-    int capped = json_is_true(json_object_get(ev, "capped"));
+    const srr_json *data = srr__json_get(ev, "data");
+    const srr_json *len = srr__json_get(ev, "len");
+    int capped = srr__json_is_true(srr__json_get(ev, "capped"));
     if (!data) {
         if (capped)
             return srr__parse_fail(err, SRR_PARSE_EMISSING, "data", "missing, yet capped is true");
@@ -565,52 +566,52 @@ static int check_data(const json_t *ev, const char *op, int ok, json_int_t ret,
         return srr__parse_fail(err, SRR_PARSE_EMISSING, "len", "missing beside data");
     unsigned char *bytes;
     size_t n;
-    if (srr__b64_decode(json_string_value(data), json_string_length(data), &bytes, &n) < 0)
+    if (srr__b64_decode(srr__json_str(data), srr__json_strlen(data), &bytes, &n) < 0)
         return -1; /* check_b64 has reported it already */
     free(bytes);
-    json_int_t want = json_integer_value(len);
-    if (!capped && (json_int_t)n != want)
+    int64_t want = srr__json_int(len);
+    if (!capped && (int64_t)n != want)
         return srr__parse_fail(err, SRR_PARSE_EVALUE, "data",
-                               "decodes to %zu bytes, but len is %" JSON_INTEGER_FORMAT
+                               "decodes to %zu bytes, but len is %" PRId64
                                " (and capped is not set)", n, want);
-    if (capped && (json_int_t)n > want)
+    if (capped && (int64_t)n > want)
         return srr__parse_fail(err, SRR_PARSE_EVALUE, "data",
-                               "decodes to %zu bytes, more than len %" JSON_INTEGER_FORMAT, n, want);
+                               "decodes to %zu bytes, more than len %" PRId64, n, want);
     if (ok && (strcmp(op, "sendmsg") == 0 || strcmp(op, "recvmsg") == 0) && want != ret)
         return srr__parse_fail(err, SRR_PARSE_EVALUE, "len",
-                               "%" JSON_INTEGER_FORMAT " differs from ret %" JSON_INTEGER_FORMAT
+                               "%" PRId64 " differs from ret %" PRId64
                                " (the bytes moved)", want, ret);
     return 0;
 }
 
 /* poll: one revents entry per polled descriptor. */
-static int check_poll(const json_t *ev, srr_parse_error *err)
+static int check_poll(const srr_json *ev, srr_parse_error *err)
 {
-    const json_t *fds = json_object_get(json_object_get(ev, "args"), "fds");
-    const json_t *revents = json_object_get(ev, "revents");
-    if (revents && json_array_size(revents) != json_array_size(fds))
+    const srr_json *fds = srr__json_get(srr__json_get(ev, "args"), "fds");
+    const srr_json *revents = srr__json_get(ev, "revents");
+    if (revents && srr__json_size(revents) != srr__json_size(fds))
         return srr__parse_fail(err, SRR_PARSE_EVALUE, "revents",
-                               "%zu entries for %zu polled descriptors", json_array_size(revents),
-                               json_array_size(fds));
+                               "%zu entries for %zu polled descriptors", srr__json_size(revents),
+                               srr__json_size(fds));
     return 0;
 }
 
-int srr__trace_check_event(const json_t *event, srr_parse_error *err)
+int srr__trace_check_event(const srr_json *event, srr_parse_error *err)
 {
     char tok[48];
-    if (!json_is_object(event))
+    if (!srr__json_is(event, SRR_JSON_OBJECT))
         return check_wrong_type("", "an object", event, err);
-    const json_t *type = json_object_get(event, "type");
-    if (json_is_string(type) && strcmp(json_string_value(type), "event") != 0)
+    const srr_json *type = srr__json_get(event, "type");
+    if (srr__json_is(type, SRR_JSON_STRING) && strcmp(srr__json_str(type), "event") != 0)
         return srr__parse_fail(err, SRR_PARSE_EVALUE, "type", "expected \"event\", got %s",
-                               srr__json_token(type, tok, sizeof tok));
+                               srr__trace_token(type, tok, sizeof tok));
     if (check_rows(event, NULL, 0, err) < 0)
         return -1;
-    const char *opname = json_string_value(json_object_get(event, "op"));
+    const char *opname = srr__json_str(srr__json_get(event, "op"));
     const struct check_op *op = check_find_op(opname);
     if (!op)
         return srr__parse_fail(err, SRR_PARSE_EVALUE, "op", "unknown op \"%s\"", opname);
-    json_int_t ret = json_integer_value(json_object_get(event, "ret"));
+    int64_t ret = srr__json_int(srr__json_get(event, "ret"));
     int ok = check_succeeded(op, ret);
     if (check_rows(event, op->name, ok, err) < 0 || check_result(event, op, ret, err) < 0 ||
         check_data(event, op->name, ok, ret, err) < 0)

@@ -1,11 +1,11 @@
 /*
  * jscan.h — reading members out of one JSON object in place, without
  * building it: for the replay world's pass over a trace, where a line is
- * read once and only a few of its members matter (jansson builds every
- * value, base64 payloads included, and is the slow part of a replay).
+ * read once and only a few of its members matter (a tree builds every
+ * value, base64 payloads included, and was the slow part of a replay).
  * Anything it does not understand is reported, never guessed: a caller
  * that needs the whole object (a lookup's answers) parses that line with
- * jansson.
+ * the tree reader (json.h).
  */
 #ifndef SOCKRR_JSCAN_H
 #define SOCKRR_JSCAN_H

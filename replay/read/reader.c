@@ -13,8 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "trace.h"
 #include "grow.h"
+#include "line_error.h"
+#include "trace.h"
 
 enum {
     READER_CHUNK = 64 * 1024,
@@ -39,14 +40,14 @@ struct srr_trace_reader {
     int discarding;      /* dropping the rest of an over-long line */
     size_t max_line;     /* READER_MAX_HEADER for line 1, then READER_MAX_LINE */
     long line;
-    json_t *header;
+    srr_json *header;
     int version;
-    json_int_t start_mono; /* header's start_monotonic_ns */
+    int64_t start_mono; /* header's start_monotonic_ns */
     long events;         /* valid events handed out */
     int have_prev;       /* prev_* below describe an earlier line */
-    json_int_t prev_seq;
+    int64_t prev_seq;
     long prev_seq_line;
-    json_int_t prev_t;
+    int64_t prev_t;
     long prev_t_line;
     int torn;
     srr_parse_error torn_err;
@@ -173,8 +174,46 @@ static int reader_getline(srr_trace_reader *r, struct reader_line *out, int firs
     }
 }
 
+/* Why a line is not JSON, worded as the reader always has (line_error.h);
+ * jerr: the tree reader's refusal, or NULL when it took a line jansson
+ * would not have (a byte order mark, a number or a string alone).  1 with
+ * *err set, 0 when neither has a complaint. */
+static int reader_not_json(const srr_trace_reader *r, const struct reader_line *ln,
+                           const srr_parse_error *jerr, srr_parse_error *err)
+{
+    char text[160];
+    int column = 0;
+    if (jerr && jerr->code == SRR_PARSE_EIO) {
+        reader_seterr(err, r->source, r->line, SRR_PARSE_EIO, "", "%s", jerr->text);
+        return 1;
+    }
+    int dup = jerr && jerr->code == SRR_PARSE_EDUPLICATE ? jerr->column : 0;
+    if (srr__line_error(ln->text, ln->len, dup, text, sizeof text, &column)) {
+        /* one line is the whole input: its end is the line's */
+        char *eof = strstr(text, "near end of file");
+        if (eof)
+            snprintf(eof, sizeof text - (size_t)(eof - text), "at the end of the line");
+        /* the message quotes the bytes near the problem: keep control
+         * bytes off the terminal and the one-line layout */
+        for (char *p = text; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                *p = '?';
+    } else if (jerr) {
+        /* stricter than jansson was (nested deeper than the tree reader
+         * goes): the tree reader's words */
+        const char *t = jerr->text;
+        snprintf(text, sizeof text, "%.150s", strncmp(t, "not JSON: ", 10) == 0 ? t + 10 : t);
+        column = jerr->column;
+    } else {
+        return 0;
+    }
+    reader_seterr(err, r->source, r->line, SRR_PARSE_EJSON, "", "not JSON: %s (column %d)", text,
+                  column);
+    return 1;
+}
+
 /* Parses one line into an object; NULL with *err (line and source set). */
-static json_t *reader_parse(const srr_trace_reader *r, const struct reader_line *ln,
+static srr_json *reader_parse(const srr_trace_reader *r, const struct reader_line *ln,
                             srr_parse_error *err)
 {
     if (ln->too_long) {
@@ -194,26 +233,22 @@ static json_t *reader_parse(const srr_trace_reader *r, const struct reader_line 
                       "empty line (every line is one JSON object)");
         return NULL;
     }
-    json_error_t jerr;
-    json_t *v = json_loadb(ln->text, ln->len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!v) {
-        /* jansson sees one line as the whole input: its end is the line's */
-        char *eof = strstr(jerr.text, "near end of file");
-        if (eof)
-            snprintf(eof, sizeof jerr.text - (size_t)(eof - jerr.text), "at the end of the line");
-        /* jansson quotes the bytes near the error: keep control bytes off
-         * the terminal and the one-line layout */
-        for (char *p = jerr.text; *p; p++)
-            if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                *p = '?';
-        reader_seterr(err, r->source, r->line, SRR_PARSE_EJSON, "", "not JSON: %s (column %d)",
-                      jerr.text, jerr.column);
+    srr_parse_error jerr;
+    srr_json *v = srr__json_parse(ln->text, ln->len, r->source, &jerr);
+    /* the tree reader skips a byte order mark and takes any value; the
+     * trace's lines never held either */
+    int bom = ln->len >= 3 && memcmp(ln->text, "\xef\xbb\xbf", 3) == 0;
+    if ((!v || bom || srr__json_is(v, SRR_JSON_STRING) || srr__json_is(v, SRR_JSON_INT) ||
+         srr__json_is(v, SRR_JSON_REAL) || srr__json_is(v, SRR_JSON_BOOL) ||
+         srr__json_is(v, SRR_JSON_NULL)) &&
+        reader_not_json(r, ln, v ? NULL : &jerr, err)) {
+        srr__json_free(v);
         return NULL;
     }
-    if (!json_is_object(v)) {
+    if (!srr__json_is(v, SRR_JSON_OBJECT)) {
         reader_seterr(err, r->source, r->line, SRR_PARSE_EJSON, "",
-                      "%s, not a JSON object (every line is one object)", srr__json_type_name(v));
-        json_decref(v);
+                      "%s, not a JSON object (every line is one object)", srr__trace_type_name(v));
+        srr__json_free(v);
         return NULL;
     }
     return v;
@@ -225,7 +260,7 @@ enum reader_htype { RH_STR, RH_INT, RH_STRARRAY };
 static const struct reader_hmember {
     const char *name;
     enum reader_htype type;
-    json_int_t min;
+    int64_t min;
 } reader_header_members[] = {
     {"sockrr", RH_STR, 0},
     {"program", RH_STR, 0},
@@ -239,10 +274,10 @@ static const struct reader_hmember {
 };
 
 /* Checks a header member against its row; 0 or -1 with *err. */
-static int reader_check_hmember(const srr_trace_reader *r, const json_t *h,
+static int reader_check_hmember(const srr_trace_reader *r, const srr_json *h,
                                 const struct reader_hmember *m, srr_parse_error *err)
 {
-    const json_t *v = json_object_get(h, m->name);
+    const srr_json *v = srr__json_get(h, m->name);
     char tok[48];
     if (!v) {
         reader_seterr(err, r->source, 1, SRR_PARSE_EMISSING, m->name,
@@ -251,30 +286,30 @@ static int reader_check_hmember(const srr_trace_reader *r, const json_t *h,
     }
     switch (m->type) {
     case RH_STR:
-        if (!json_is_string(v))
+        if (!srr__json_is(v, SRR_JSON_STRING))
             goto bad_type;
         return 0;
     case RH_INT:
-        if (!json_is_integer(v))
+        if (!srr__json_is(v, SRR_JSON_INT))
             goto bad_type;
-        if (json_integer_value(v) < m->min) {
+        if (srr__json_int(v) < m->min) {
             reader_seterr(err, r->source, 1, SRR_PARSE_EVALUE, m->name,
-                          "must be >= %" JSON_INTEGER_FORMAT ", got %" JSON_INTEGER_FORMAT, m->min,
-                          json_integer_value(v));
+                          "must be >= %" PRId64 ", got %" PRId64, m->min,
+                          srr__json_int(v));
             return -1;
         }
         return 0;
     case RH_STRARRAY:
-        if (!json_is_array(v))
+        if (!srr__json_is(v, SRR_JSON_ARRAY))
             goto bad_type;
-        for (size_t i = 0; i < json_array_size(v); i++) {
-            const json_t *a = json_array_get(v, i);
-            if (!json_is_string(a)) {
+        for (size_t i = 0; i < srr__json_size(v); i++) {
+            const srr_json *a = srr__json_at(v, i);
+            if (!srr__json_is(a, SRR_JSON_STRING)) {
                 char field[64];
                 snprintf(field, sizeof field, "%s[%zu]", m->name, i);
                 reader_seterr(err, r->source, 1, SRR_PARSE_ETYPE, field,
-                              "expected a string, got %s %s", srr__json_type_name(a),
-                              srr__json_token(a, tok, sizeof tok));
+                              "expected a string, got %s %s", srr__trace_type_name(a),
+                              srr__trace_token(a, tok, sizeof tok));
                 return -1;
             }
         }
@@ -283,63 +318,64 @@ static int reader_check_hmember(const srr_trace_reader *r, const json_t *h,
 bad_type:
     reader_seterr(err, r->source, 1, SRR_PARSE_ETYPE, m->name, "expected %s, got %s %s",
                   m->type == RH_STR ? "a string" : m->type == RH_INT ? "an integer" : "an array",
-                  srr__json_type_name(v), srr__json_token(v, tok, sizeof tok));
+                  srr__trace_type_name(v), srr__trace_token(v, tok, sizeof tok));
     return -1;
 }
 
 /* The header checks: what it is (type, format), whether this reader may read
  * it (version), then its members.  0 or -1 with *err. */
-static int reader_check_header(srr_trace_reader *r, const json_t *h, srr_parse_error *err)
+static int reader_check_header(srr_trace_reader *r, const srr_json *h, srr_parse_error *err)
 {
     char tok[48];
-    const json_t *type = json_object_get(h, "type");
-    if (!json_is_string(type) || strcmp(json_string_value(type), "header") != 0) {
-        if (type && json_is_string(type) && strcmp(json_string_value(type), "event") == 0)
+    const srr_json *type = srr__json_get(h, "type");
+    const char *tname = srr__json_str(type);
+    if (!tname || strcmp(tname, "header") != 0) {
+        if (tname && strcmp(tname, "event") == 0)
             reader_seterr(err, r->source, 1, SRR_PARSE_EHEADER, "type",
                           "the first line is an event, not the header (header missing?)");
         else
             reader_seterr(err, r->source, 1, SRR_PARSE_EHEADER, "type",
                           "the first line must be the header (\"type\":\"header\"), got %s",
-                          type ? srr__json_token(type, tok, sizeof tok) : "no type");
+                          type ? srr__trace_token(type, tok, sizeof tok) : "no type");
         return -1;
     }
-    const json_t *format = json_object_get(h, "format");
-    if (!json_is_string(format) || strcmp(json_string_value(format), SRR_TRACE_FORMAT) != 0) {
+    const srr_json *format = srr__json_get(h, "format");
+    if (!srr__json_str(format) || strcmp(srr__json_str(format), SRR_TRACE_FORMAT) != 0) {
         reader_seterr(err, r->source, 1, SRR_PARSE_EHEADER, "format",
                       "expected \"" SRR_TRACE_FORMAT "\", got %s",
-                      format ? srr__json_token(format, tok, sizeof tok) : "nothing");
+                      format ? srr__trace_token(format, tok, sizeof tok) : "nothing");
         return -1;
     }
-    const json_t *version = json_object_get(h, "version");
+    const srr_json *version = srr__json_get(h, "version");
     if (!version) {
         reader_seterr(err, r->source, 1, SRR_PARSE_EMISSING, "version",
                       "missing: every header has it");
         return -1;
     }
-    if (!json_is_integer(version)) {
+    if (!srr__json_is(version, SRR_JSON_INT)) {
         reader_seterr(err, r->source, 1, SRR_PARSE_ETYPE, "version",
-                      "expected an integer, got %s %s", srr__json_type_name(version),
-                      srr__json_token(version, tok, sizeof tok));
+                      "expected an integer, got %s %s", srr__trace_type_name(version),
+                      srr__trace_token(version, tok, sizeof tok));
         return -1;
     }
-    json_int_t v = json_integer_value(version);
+    int64_t v = srr__json_int(version);
     if (v > SRR_TRACE_VERSION) {
         reader_seterr(err, r->source, 1, SRR_PARSE_EVERSION, "version",
-                      "trace version %" JSON_INTEGER_FORMAT
+                      "trace version %" PRId64
                       " is newer than this reader, which reads versions up to %d",
                       v, SRR_TRACE_VERSION);
         return -1;
     }
     if (v < 1) {
         reader_seterr(err, r->source, 1, SRR_PARSE_EVALUE, "version",
-                      "must be >= 1, got %" JSON_INTEGER_FORMAT, v);
+                      "must be >= 1, got %" PRId64, v);
         return -1;
     }
     r->version = (int)v;
     for (size_t i = 0; i < sizeof reader_header_members / sizeof reader_header_members[0]; i++)
         if (reader_check_hmember(r, h, &reader_header_members[i], err) < 0)
             return -1;
-    r->start_mono = json_integer_value(json_object_get(h, "start_monotonic_ns"));
+    r->start_mono = srr__json_int(srr__json_get(h, "start_monotonic_ns"));
     return 0;
 }
 
@@ -359,7 +395,7 @@ static const char *reader_magic(const unsigned char *p, size_t len)
 }
 
 /* The first line: binary and non-JSON files get their own messages. */
-static json_t *reader_first_line(srr_trace_reader *r, srr_parse_error *err)
+static srr_json *reader_first_line(srr_trace_reader *r, srr_parse_error *err)
 {
     struct reader_line ln;
     int rc = reader_getline(r, &ln, 1);
@@ -402,13 +438,13 @@ static json_t *reader_first_line(srr_trace_reader *r, srr_parse_error *err)
                       "torn header line (no newline: the writer was killed?)");
         return NULL;
     }
-    json_t *h = reader_parse(r, &ln, err);
-    r->max_line = READER_MAX_LINE;
-    if (!h && err && err->code == SRR_PARSE_EJSON && strstr(err->text, "unable to decode byte")) {
+    if (!srr__json_utf8_valid(ln.text, ln.len)) {
         reader_seterr(err, r->source, 1, SRR_PARSE_EBINARY, "",
                       "binary file (not UTF-8 text), not a JSONL trace");
         return NULL;
     }
+    srr_json *h = reader_parse(r, &ln, err);
+    r->max_line = READER_MAX_LINE;
     if (!h && err && err->code == SRR_PARSE_EJSON) {
         char text[sizeof err->text];
         snprintf(text, sizeof text, "%s", err->text);
@@ -457,7 +493,7 @@ srr_trace_reader *srr__trace_open(const char *path, srr_parse_error *err)
     return r;
 }
 
-const json_t *srr__trace_header(const srr_trace_reader *r)
+const srr_json *srr__trace_header(const srr_trace_reader *r)
 {
     return r->header;
 }
@@ -482,18 +518,18 @@ int srr__trace_torn(const srr_trace_reader *r, srr_parse_error *err)
 /* seq and t across lines.  seq must count lines: an unreadable line still
  * takes a number, so expecting prev + (lines since) reports a gap once rather
  * than on every later line; both checks then resync to what the line says. */
-static int reader_check_order(srr_trace_reader *r, const json_t *ev, int report,
+static int reader_check_order(srr_trace_reader *r, const srr_json *ev, int report,
                               srr_parse_error *err)
 {
-    const json_t *seq = json_object_get(ev, "seq");
-    const json_t *t = json_object_get(ev, "t");
+    const srr_json *seq = srr__json_get(ev, "seq");
+    const srr_json *t = srr__json_get(ev, "t");
     int rc = 0;
-    if (json_is_integer(seq)) {
-        json_int_t s = json_integer_value(seq);
-        json_int_t want = r->have_prev ? r->prev_seq + (r->line - r->prev_seq_line) : r->line - 1;
+    if (srr__json_is(seq, SRR_JSON_INT)) {
+        int64_t s = srr__json_int(seq);
+        int64_t want = r->have_prev ? r->prev_seq + (r->line - r->prev_seq_line) : r->line - 1;
         if (report && s != want) {
             reader_seterr(err, r->source, r->line, SRR_PARSE_EVALUE, "seq",
-                          "expected %" JSON_INTEGER_FORMAT ", got %" JSON_INTEGER_FORMAT " (%s)",
+                          "expected %" PRId64 ", got %" PRId64 " (%s)",
                           want, s, s > want ? "a gap: events missing" : "numbers out of order");
             report = 0;
             rc = -1;
@@ -502,18 +538,18 @@ static int reader_check_order(srr_trace_reader *r, const json_t *ev, int report,
         r->prev_seq_line = r->line;
         r->have_prev = 1;
     }
-    if (json_is_integer(t)) {
-        json_int_t v = json_integer_value(t);
+    if (srr__json_is(t, SRR_JSON_INT)) {
+        int64_t v = srr__json_int(t);
         if (report && r->prev_t_line > 0 && v < r->prev_t) {
             reader_seterr(err, r->source, r->line, SRR_PARSE_EVALUE, "t",
-                          "%" JSON_INTEGER_FORMAT " is before the previous event's %"
-                          JSON_INTEGER_FORMAT " (line %ld): time went backwards",
+                          "%" PRId64 " is before the previous event's %"
+                          PRId64 " (line %ld): time went backwards",
                           v, r->prev_t, r->prev_t_line);
             rc = -1;
         } else if (report && r->prev_t_line == 0 && v < r->start_mono) {
             reader_seterr(err, r->source, r->line, SRR_PARSE_EVALUE, "t",
-                          "%" JSON_INTEGER_FORMAT " is before the header's start_monotonic_ns %"
-                          JSON_INTEGER_FORMAT, v, r->start_mono);
+                          "%" PRId64 " is before the header's start_monotonic_ns %"
+                          PRId64, v, r->start_mono);
             rc = -1;
         }
         r->prev_t = v;
@@ -522,7 +558,7 @@ static int reader_check_order(srr_trace_reader *r, const json_t *ev, int report,
     return rc;
 }
 
-int srr__trace_next(srr_trace_reader *r, json_t **event, srr_parse_error *err)
+int srr__trace_next(srr_trace_reader *r, srr_json **event, srr_parse_error *err)
 {
     *event = NULL;
     if (r->torn || r->failed)
@@ -544,17 +580,17 @@ int srr__trace_next(srr_trace_reader *r, json_t **event, srr_parse_error *err)
                       r->events, r->events == 1 ? "" : "s", r->events == 1 ? "is" : "are");
         return 0;
     }
-    json_t *ev = reader_parse(r, &ln, err);
+    srr_json *ev = reader_parse(r, &ln, err);
     if (!ev)
         return -1;
     if (srr__trace_check_event(ev, err) < 0) {
         srr__parse_at(err, r->source, r->line, 0, -1);
         reader_check_order(r, ev, 0, NULL);
-        json_decref(ev);
+        srr__json_free(ev);
         return -1;
     }
     if (reader_check_order(r, ev, 1, err) < 0) {
-        json_decref(ev);
+        srr__json_free(ev);
         return -1;
     }
     r->events++;
@@ -568,7 +604,7 @@ void srr__trace_close(srr_trace_reader *r)
         return;
     if (r->own_fd)
         close(r->fd);
-    json_decref(r->header);
+    srr__json_free(r->header);
     free(r->buf);
     free(r);
 }

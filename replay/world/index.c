@@ -126,9 +126,13 @@ int srr__rp_index_finish(rp_index_writer *w, const replay_world *r, char *errbuf
     for (size_t i = 0; ok && i < r->ngais; i++) {
         const rp_gai *g = &r->gais[i];
         int32_t nums[2] = {g->pid, g->ret};
-        char *answers = g->answers ? json_dumps(g->answers, JSON_COMPACT) : NULL;
-        ok = fwrite(nums, sizeof nums, 1, w->f) == 1 && put_str(w->f, g->node) == 0 &&
-             put_str(w->f, g->service) == 0 && put_str(w->f, answers) == 0;
+        size_t n = g->answers ? srr__json_dump(g->answers, NULL, 0) + 1 : 0;
+        char *answers = n ? malloc(n) : NULL;
+        if (answers)
+            srr__json_dump(g->answers, answers, n);
+        ok = (answers || !n) && fwrite(nums, sizeof nums, 1, w->f) == 1 &&
+             put_str(w->f, g->node) == 0 && put_str(w->f, g->service) == 0 &&
+             put_str(w->f, answers) == 0;
         free(answers);
     }
     long end = ok ? ftell(w->f) : -1;
@@ -255,8 +259,10 @@ static int rp_index_meta(replay_world *r, const rp_index_head *h, rp_cur *c)
         if (take_str(c, &g->node) < 0 || take_str(c, &g->service) < 0 ||
             take_str(c, &answers) < 0)
             return -1;
-        g->answers = answers ? json_loads(answers, 0, NULL) : NULL;
-        int bad = answers && !g->answers;
+        srr_parse_error jerr;
+        g->tree = answers ? srr__json_parse(answers, strlen(answers), NULL, &jerr) : NULL;
+        g->answers = g->tree;
+        int bad = answers && !g->tree;
         free(answers);
         if (bad)
             return -1;

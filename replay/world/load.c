@@ -11,10 +11,10 @@
  * program has played is dropped, as are the pages of the trace behind the
  * reader, so memory stays flat however long the trace.
  *
- * Lines are read in place (jscan.h), not built with jansson: a replay
- * reads every line twice, and building base64 payloads as JSON strings
- * was most of its time.  Lookups, whose answers are nested, are the one
- * kind of line handed to jansson.
+ * Lines are read in place (jscan.h), not built as trees: a replay reads
+ * every line twice, and building base64 payloads as JSON strings was most
+ * of its time.  Lookups, whose answers are nested, are the one kind of
+ * line handed to the tree reader (json.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -314,24 +314,25 @@ typedef struct rp_seen {
 
 static int rp_add_gai(replay_world *r, rp_ev *e)
 {
-    json_error_t jerr;
-    json_t *ev = json_loadb(e->line, e->len, 0, &jerr);
+    srr_parse_error jerr;
+    srr_json *ev = srr__json_parse(e->line, e->len, NULL, &jerr);
     if (!ev)
         return -1;
-    const json_t *args = json_object_get(ev, "args");
+    const srr_json *args = srr__json_get(ev, "args");
     if (srr__grow((void **)&r->gais, &r->gais_cap, r->ngais + 1, sizeof *r->gais) < 0) {
-        json_decref(ev);
+        srr__json_free(ev);
         return -1;
     }
     rp_gai *g = &r->gais[r->ngais++];
-    const char *node = json_string_value(json_object_get(args, "node"));
-    const char *svc = json_string_value(json_object_get(args, "service"));
+    const char *node = srr__json_str(srr__json_get(args, "node"));
+    const char *svc = srr__json_str(srr__json_get(args, "service"));
     g->pid = (int)e->pid;
     g->node = node ? strdup(node) : NULL;
     g->service = svc ? strdup(svc) : NULL;
     g->ret = (int)e->ret;
-    g->answers = json_incref(json_object_get(ev, "answers"));
-    json_decref(ev);
+    /* the answers live in the line's tree: the tree is kept whole */
+    g->answers = srr__json_get(ev, "answers");
+    g->tree = ev;
     return 0;
 }
 
@@ -507,9 +508,9 @@ int srr__rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
         srr__parse_error_format(&err, errbuf, errlen);
         return -1;
     }
-    const json_t *h = srr__trace_header(rd);
-    int64_t mono0 = json_integer_value(json_object_get(h, "start_monotonic_ns"));
-    r->epoch = json_integer_value(json_object_get(h, "start_realtime_ns")) - mono0;
+    const srr_json *h = srr__trace_header(rd);
+    int64_t mono0 = srr__json_int(srr__json_get(h, "start_monotonic_ns"));
+    r->epoch = srr__json_int(srr__json_get(h, "start_realtime_ns")) - mono0;
     r->now = mono0; /* the clocks start where the recording's did */
     srr__trace_close(rd);
 
@@ -766,7 +767,7 @@ void srr__rp_free_recording_meta(replay_world *r)
     for (size_t i = 0; i < r->ngais; i++) {
         free(r->gais[i].node);
         free(r->gais[i].service);
-        json_decref(r->gais[i].answers);
+        srr__json_free(r->gais[i].tree);
     }
     free(r->gais);
     r->socks = NULL;

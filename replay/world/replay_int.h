@@ -122,7 +122,8 @@ typedef struct rp_gai {
     int pid;
     char *node, *service;
     int ret;
-    json_t *answers; /* owned */
+    const srr_json *answers; /* in tree, or NULL */
+    srr_json *tree;          /* owned: the lookup's line (or, from an index, its answers) */
     int used;
 } rp_gai;
 

@@ -166,24 +166,23 @@ int srr__rp_bound_matches(const replay_world *r, const char *recorded, const cha
 
 /* ------------------------------------------------------------- lookups */
 
-static const char *jstr(const json_t *o, const char *k)
+static const char *jstr(const srr_json *o, const char *k)
 {
-    return json_string_value(json_object_get(o, k));
+    return srr__json_str(srr__json_get(o, k));
 }
 
-static int64_t jint(const json_t *o, const char *k, int64_t dflt)
+static int64_t jint(const srr_json *o, const char *k, int64_t dflt)
 {
-    const json_t *v = json_object_get(o, k);
-    return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
+    const srr_json *v = srr__json_get(o, k);
+    return srr__json_is(v, SRR_JSON_INT) ? srr__json_int(v) : dflt;
 }
 
-static int rp_gai_answers(const replay_world *r, const json_t *answers,
+static int rp_gai_answers(const replay_world *r, const srr_json *answers,
                           const struct addrinfo *hints, struct addrinfo **res)
 {
     struct addrinfo *head = NULL, **tail = &head;
-    size_t i;
-    const json_t *a;
-    json_array_foreach(answers, i, a) {
+    for (size_t i = 0; i < srr__json_size(answers); i++) {
+        const srr_json *a = srr__json_at(answers, i);
         struct sockaddr_storage ss;
         socklen_t len;
         char shown[128];

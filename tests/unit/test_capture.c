@@ -306,12 +306,12 @@ static void sb_add(sbuf *b, const char *fmt, ...)
     b->n += (size_t)k;
 }
 
-static const char *jstr(const json_t *o, const char *key)
+static const char *jstr(const srr_json *o, const char *key)
 {
-    return json_string_value(json_object_get(o, key));
+    return srr__json_str(srr__json_get(o, key));
 }
 
-static void sb_member(sbuf *b, const json_t *o, const char *key, const char *label)
+static void sb_member(sbuf *b, const srr_json *o, const char *key, const char *label)
 {
     if (jstr(o, key))
         sb_add(b, " %s=%s", label, jstr(o, key));
@@ -319,30 +319,30 @@ static void sb_member(sbuf *b, const json_t *o, const char *key, const char *lab
 
 /* One event as "pid op ret [errno] sN [members] "data"" with data's bytes
  * printable or \xHH; checks fd, tid and new_fd on the way. */
-static void summarize(sbuf *b, const json_t *ev)
+static void summarize(sbuf *b, const srr_json *ev)
 {
-    json_int_t pid = json_integer_value(json_object_get(ev, "pid"));
-    assert_int_equal(json_integer_value(json_object_get(ev, "tid")), pid);
+    int64_t pid = srr__json_int(srr__json_get(ev, "pid"));
+    assert_int_equal(srr__json_int(srr__json_get(ev, "tid")), pid);
     sb_add(b, "%lld %s %lld", (long long)pid, jstr(ev, "op"),
-           (long long)json_integer_value(json_object_get(ev, "ret")));
+           (long long)srr__json_int(srr__json_get(ev, "ret")));
     if (jstr(ev, "errno"))
         sb_add(b, " %s", jstr(ev, "errno"));
-    const json_t *sock = json_object_get(ev, "sock");
+    const srr_json *sock = srr__json_get(ev, "sock");
     if (sock) {
-        sb_add(b, " s%lld", (long long)json_integer_value(sock));
-        assert_int_equal(json_integer_value(json_object_get(ev, "fd")),
-                         3 + json_integer_value(sock));
+        sb_add(b, " s%lld", (long long)srr__json_int(sock));
+        assert_int_equal(srr__json_int(srr__json_get(ev, "fd")),
+                         3 + srr__json_int(sock));
     }
-    const json_t *ns = json_object_get(ev, "new_sock");
+    const srr_json *ns = srr__json_get(ev, "new_sock");
     if (ns) {
-        sb_add(b, " new=s%lld", (long long)json_integer_value(ns));
-        assert_int_equal(json_integer_value(json_object_get(ev, "new_fd")),
-                         3 + json_integer_value(ns));
+        sb_add(b, " new=s%lld", (long long)srr__json_int(ns));
+        assert_int_equal(srr__json_int(srr__json_get(ev, "new_fd")),
+                         3 + srr__json_int(ns));
     }
-    const json_t *args = json_object_get(ev, "args");
+    const srr_json *args = srr__json_get(ev, "args");
     if (strcmp(jstr(ev, "op"), "socket") == 0)
-        sb_add(b, " dom=%lld type=%lld", (long long)json_integer_value(json_object_get(args, "domain")),
-               (long long)json_integer_value(json_object_get(args, "type")));
+        sb_add(b, " dom=%lld type=%lld", (long long)srr__json_int(srr__json_get(args, "domain")),
+               (long long)srr__json_int(srr__json_get(args, "type")));
     sb_member(b, args, "addr", "addr");
     sb_member(b, args, "to", "to");
     sb_member(b, ev, "from", "from");
@@ -350,8 +350,8 @@ static void summarize(sbuf *b, const json_t *ev)
     sb_member(b, ev, "peer", "peer");
     sb_member(b, ev, "new_local", "nl");
     sb_member(b, ev, "new_peer", "np");
-    if (json_object_get(ev, "off"))
-        sb_add(b, " off=%lld", (long long)json_integer_value(json_object_get(ev, "off")));
+    if (srr__json_get(ev, "off"))
+        sb_add(b, " off=%lld", (long long)srr__json_int(srr__json_get(ev, "off")));
     const char *data = jstr(ev, "data");
     if (data) {
         unsigned char *bytes;
@@ -387,11 +387,11 @@ static char *convert(void)
         fail_error("the trace does not open", &err);
     sbuf b = {0};
     sb_add(&b, "%s", "");
-    json_t *ev;
+    srr_json *ev;
     int rc;
     while ((rc = srr__trace_next(r, &ev, &err)) == 1) {
         summarize(&b, ev);
-        json_decref(ev);
+        srr__json_free(ev);
     }
     if (rc < 0)
         fail_error("the trace does not read", &err);
@@ -547,6 +547,42 @@ static void test_header_names_the_capture_and_its_start(void **state)
              "\"payload_cap\":-1}\n",
              SRR_VERSION, cap_path, (long long)T0_SEC * 1000000000);
     assert_string_equal(line, want);
+}
+
+/* The capture's name is text: its UTF-8 kept, a tab escaped as JSON writers
+ * (and jansson, which wrote these lines before) escape it; a byte that is
+ * not UTF-8 still gives a line, with the byte as \u00XX. */
+static void test_header_keeps_the_capture_name_s_text(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *json;
+    } names[] = {
+        {"caf\xc3\xa9\tq.pcap", "caf\xc3\xa9\\tq.pcap"},
+        {"bad\xffq.pcap", "bad\\u00ffq.pcap"},
+    };
+    cw w;
+    cw_open(&w, DLT_EN10MB);
+    tep c = ep("10.0.0.1", 40000), s = ep("10.0.0.2", 80);
+    exchange(&w, &c, &s);
+    cw_close(&w);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char path[256], want[512], line[1024];
+        snprintf(path, sizeof path, "%s/%s", tmpdir, names[i].name);
+        assert_int_equal(link(cap_path, path), 0);
+        srr_parse_error err;
+        int rc = srr__capture_to_trace(path, trace_path, &err);
+        unlink(path);
+        if (rc != 0)
+            fail_error("conversion failed", &err);
+        FILE *f = fopen(trace_path, "r");
+        assert_non_null(f);
+        assert_non_null(fgets(line, sizeof line, f));
+        fclose(f);
+        snprintf(want, sizeof want, "\"argv\":[\"%s/%s\"]", tmpdir, names[i].json);
+        if (!strstr(line, want))
+            fail_msg("header %s has no %s", line, want);
+    }
 }
 
 /* The exact lines of a few events: members, order, t. */
@@ -1233,6 +1269,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sniff_knows_pcap_and_pcapng_magic),
         cmocka_unit_test(test_header_names_the_capture_and_its_start),
+        cmocka_unit_test(test_header_keeps_the_capture_name_s_text),
         cmocka_unit_test(test_events_are_compact_lines_with_packet_times),
         cmocka_unit_test(test_tcp_over_ethernet),
         cmocka_unit_test(test_tcp_over_ethernet_with_vlan_tag),

@@ -1,6 +1,6 @@
 /*
  * test_sim_config.c — the sim network config (docs/sim-config.md,
- * sim_config.h) and its JSON reader (json_pos.h): the document's example
+ * sim_config.h) and its JSON reader (json.h): the document's example
  * means what it says, defaults, durations, epochs, "hex:" strings, every
  * error code with its formatted line, JSON syntax errors with their line and
  * column, UTF-8 and escapes, deep nesting, huge numbers.
@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "json_pos.h"
+#include "json.h"
 #include "sim_config.h"
 
 #define NS_PER_S INT64_C(1000000000)
@@ -1130,9 +1130,9 @@ static void expect_syntax_(const char *text, size_t len, int code, int line, int
 {
     srr_parse_error err;
     char out[600];
-    srr_jpos *v = srr__json_pos_parse(text, len, "t", &err);
+    srr_json *v = srr__json_parse(text, len, "t", &err);
     if (v) {
-        srr__json_pos_free(v);
+        srr__json_free(v);
         fail_msg("parsed: %.*s", (int)len, text);
     }
     srr__parse_error_format(&err, out, sizeof out);
@@ -1226,43 +1226,43 @@ static void test_json_positions_and_values(void **state)
                                "  \"min\": -9223372036854775808, \"max\": 9223372036854775807,\n"
                                "  \"tiny\": 1e-400, \"neg\": -2.5E-1\n}";
     srr_parse_error err;
-    srr_jpos *v = srr__json_pos_parse(text, sizeof text - 1, "t", &err);
+    srr_json *v = srr__json_parse(text, sizeof text - 1, "t", &err);
     if (!v)
         fail_msg("%s", err.text);
-    assert_int_equal(v->type, SRR_JPOS_OBJECT);
+    assert_int_equal(v->type, SRR_JSON_OBJECT);
     assert_int_equal(v->u.obj.n, 6);
-    const srr_jpos_member *a = srr__json_pos_get(v, "a");
+    const srr_json_member *a = srr__json_member(v, "a");
     assert_non_null(a);
     assert_int_equal(a->line, 2);
     assert_int_equal(a->column, 3);
     assert_int_equal(a->value.line, 2);
     assert_int_equal(a->value.column, 8);
-    const srr_jpos *arr = a->value.u.arr.items;
+    const srr_json *arr = a->value.u.arr.items;
     assert_int_equal(a->value.u.arr.n, 6);
-    assert_int_equal(arr[0].type, SRR_JPOS_INT);
+    assert_int_equal(arr[0].type, SRR_JSON_INT);
     assert_int_equal(arr[0].u.integer, 1);
-    assert_int_equal(arr[1].type, SRR_JPOS_INT);
+    assert_int_equal(arr[1].type, SRR_JSON_INT);
     assert_int_equal(arr[1].u.integer, 0);
-    assert_int_equal(arr[2].type, SRR_JPOS_REAL);
+    assert_int_equal(arr[2].type, SRR_JSON_REAL);
     assert_true(arr[2].u.real == 1500.0);
     assert_int_equal(arr[2].column, 16);
-    assert_int_equal(arr[3].type, SRR_JPOS_BOOL);
+    assert_int_equal(arr[3].type, SRR_JSON_BOOL);
     assert_int_equal(arr[3].u.boolean, 1);
     assert_int_equal(arr[4].u.boolean, 0);
-    assert_int_equal(arr[5].type, SRR_JPOS_NULL);
-    const srr_jpos_member *e = srr__json_pos_get(v, "\xc3\xa9");
+    assert_int_equal(arr[5].type, SRR_JSON_NULL);
+    const srr_json_member *e = srr__json_member(v, "\xc3\xa9");
     assert_non_null(e);
     assert_int_equal(e->value.column, 8); /* "é" is one column */
     assert_int_equal(e->value.u.str.len, 2 + 4 + 8);
     assert_memory_equal(e->value.u.str.s, "\xc3\xa9\xf0\x9f\x98\x80\"\\/\b\f\n\r\t", 14);
-    assert_int_equal(srr__json_pos_get(v, "min")->value.u.integer, INT64_MIN);
-    assert_int_equal(srr__json_pos_get(v, "max")->value.u.integer, INT64_MAX);
-    assert_int_equal(srr__json_pos_get(v, "max")->value.line, 4);
-    assert_true(srr__json_pos_get(v, "tiny")->value.u.real == 0.0);
-    assert_true(srr__json_pos_get(v, "neg")->value.u.real == -0.25);
-    assert_null(srr__json_pos_get(v, "b"));
-    assert_null(srr__json_pos_get(arr, "a"));
-    srr__json_pos_free(v);
+    assert_int_equal(srr__json_member(v, "min")->value.u.integer, INT64_MIN);
+    assert_int_equal(srr__json_member(v, "max")->value.u.integer, INT64_MAX);
+    assert_int_equal(srr__json_member(v, "max")->value.line, 4);
+    assert_true(srr__json_member(v, "tiny")->value.u.real == 0.0);
+    assert_true(srr__json_member(v, "neg")->value.u.real == -0.25);
+    assert_null(srr__json_member(v, "b"));
+    assert_null(srr__json_member(arr, "a"));
+    srr__json_free(v);
 }
 
 static void test_json_huge_numbers(void **state)
@@ -1296,20 +1296,20 @@ static void test_json_huge_numbers(void **state)
 static void test_json_deep_nesting(void **state)
 {
     (void)state;
-    char text[2 * SRR_JPOS_MAX_DEPTH + 4];
+    char text[2 * SRR_JSON_MAX_DEPTH + 4];
     srr_parse_error err;
-    for (int depth = SRR_JPOS_MAX_DEPTH; depth <= SRR_JPOS_MAX_DEPTH + 1; depth++) {
+    for (int depth = SRR_JSON_MAX_DEPTH; depth <= SRR_JSON_MAX_DEPTH + 1; depth++) {
         memset(text, '[', (size_t)depth);
         memset(text + depth, ']', (size_t)depth);
-        srr_jpos *v = srr__json_pos_parse(text, 2 * (size_t)depth, "t", &err);
-        if (depth == SRR_JPOS_MAX_DEPTH) {
+        srr_json *v = srr__json_parse(text, 2 * (size_t)depth, "t", &err);
+        if (depth == SRR_JSON_MAX_DEPTH) {
             if (!v)
                 fail_msg("depth %d: %s", depth, err.text);
-            srr__json_pos_free(v);
+            srr__json_free(v);
         } else {
             assert_null(v);
             assert_int_equal(err.code, SRR_PARSE_EJSON);
-            assert_int_equal(err.column, SRR_JPOS_MAX_DEPTH + 1);
+            assert_int_equal(err.column, SRR_JSON_MAX_DEPTH + 1);
             assert_string_equal(err.text, "not JSON: nested deeper than 64 levels");
         }
     }
@@ -1318,13 +1318,13 @@ static void test_json_deep_nesting(void **state)
     char *deep = malloc(n);
     assert_non_null(deep);
     memset(deep, '[', n);
-    assert_null(srr__json_pos_parse(deep, n, "t", &err));
-    assert_int_equal(err.column, SRR_JPOS_MAX_DEPTH + 1);
+    assert_null(srr__json_parse(deep, n, "t", &err));
+    assert_int_equal(err.column, SRR_JSON_MAX_DEPTH + 1);
     for (size_t i = 0; i + 5 <= n; i += 5)
         memcpy(deep + i, "{\"a\":", 5);
     assert_null(srr__sim_config_parse(deep, n, "t", &err));
     assert_int_equal(err.code, SRR_PARSE_EJSON);
-    assert_int_equal(err.column, 5 * SRR_JPOS_MAX_DEPTH + 1);
+    assert_int_equal(err.column, 5 * SRR_JSON_MAX_DEPTH + 1);
     assert_string_equal(err.text, "not JSON: nested deeper than 64 levels");
     free(deep);
 }
@@ -1335,14 +1335,14 @@ static void test_json_empty_strings(void **state)
     (void)state;
     static const char text[] = "{\"\": \"\", \"b\": [\"\"]}";
     srr_parse_error err;
-    srr_jpos *v = srr__json_pos_parse(text, sizeof text - 1, "t", &err);
+    srr_json *v = srr__json_parse(text, sizeof text - 1, "t", &err);
     if (!v)
         fail_msg("%s", err.text);
     assert_int_equal(v->u.obj.members[0].keylen, 0);
     assert_string_equal(v->u.obj.members[0].key, "");
     assert_int_equal(v->u.obj.members[0].value.u.str.len, 0);
     assert_string_equal(v->u.obj.members[1].value.u.arr.items[0].u.str.s, "");
-    srr__json_pos_free(v);
+    srr__json_free(v);
     expect_err("{\"\": 1}", SRR_PARSE_EUNKNOWN, "\"\"", NULL);
 }
 
@@ -1354,10 +1354,10 @@ static void test_json_duplicate_keys(void **state)
     /* keys differing only after an escape are different keys */
     srr_parse_error err;
     static const char distinct[] = "{\"a\": 1, \"\\u0061b\": 2, \"A\": 3}";
-    srr_jpos *v = srr__json_pos_parse(distinct, sizeof distinct - 1, "t", &err);
+    srr_json *v = srr__json_parse(distinct, sizeof distinct - 1, "t", &err);
     if (!v)
         fail_msg("%s", err.text);
-    srr__json_pos_free(v);
+    srr__json_free(v);
     expect_json_err("{\"a\": 1, \"\\u0061\": 2}", SRR_PARSE_EDUPLICATE, 1, 10, NULL);
 }
 

@@ -102,14 +102,14 @@ static void expect_event_error(const char *text, int good, srr_parse_code code, 
 {
     srr_trace_reader *r = srr__trace_open(write_trace(text), err);
     assert_non_null(r);
-    json_t *ev;
+    srr_json *ev;
     for (int i = 0; i < good; i++) {
         assert_int_equal(srr__trace_next(r, &ev, err), 1);
-        json_decref(ev);
+        srr__json_free(ev);
     }
     int rc = srr__trace_next(r, &ev, err);
     if (rc != -1) {
-        json_decref(ev);
+        srr__json_free(ev);
         srr__trace_close(r);
         fail_msg("next returned %d, expected -1 (code %d)", rc, (int)code);
     }
@@ -129,15 +129,15 @@ static void test_valid_trace_gives_header_and_every_event(void **state)
                         &err);
     assert_non_null(r);
     assert_int_equal(srr__trace_version(r), 1);
-    assert_string_equal(json_string_value(json_object_get(srr__trace_header(r), "program")), "t");
+    assert_string_equal(srr__json_str(srr__json_get(srr__trace_header(r), "program")), "t");
     for (int seq = 1; seq <= 3; seq++) {
-        json_t *ev;
+        srr_json *ev;
         assert_int_equal(srr__trace_next(r, &ev, &err), 1);
-        assert_int_equal(json_integer_value(json_object_get(ev, "seq")), seq);
+        assert_int_equal(srr__json_int(srr__json_get(ev, "seq")), seq);
         assert_int_equal(srr__trace_line(r), seq + 1);
-        json_decref(ev);
+        srr__json_free(ev);
     }
-    json_t *ev = (json_t *)1;
+    srr_json *ev = (srr_json *)1;
     assert_int_equal(srr__trace_next(r, &ev, &err), 0);
     assert_null(ev);
     assert_int_equal(srr__trace_next(r, &ev, &err), 0);
@@ -151,7 +151,7 @@ static void test_header_only_trace_has_no_events(void **state)
     srr_parse_error err;
     srr_trace_reader *r = srr__trace_open(write_trace(HEADER), &err);
     assert_non_null(r);
-    json_t *ev;
+    srr_json *ev;
     assert_int_equal(srr__trace_next(r, &ev, &err), 0);
     assert_int_equal(srr__trace_torn(r, &err), 0);
     srr__trace_close(r);
@@ -295,9 +295,9 @@ static void test_stdin_is_read_for_dash(void **state)
     assert_int_equal(dup2(fd, 0), 0);
     close(fd);
     srr_trace_reader *r = srr__trace_open("-", &err);
-    json_t *ev = NULL;
+    srr_json *ev = NULL;
     int rc = r ? srr__trace_next(r, &ev, &err) : -2;
-    json_decref(ev);
+    srr__json_free(ev);
     srr__trace_close(r);
     dup2(saved, 0);
     close(saved);
@@ -337,11 +337,11 @@ static void test_nul_in_event_line_is_ebinary(void **state)
     srr_parse_error err;
     srr_trace_reader *r = srr__trace_open(write_trace_n(text, sizeof text - 1), &err);
     assert_non_null(r);
-    json_t *ev;
+    srr_json *ev;
     assert_int_equal(srr__trace_next(r, &ev, &err), -1);
     assert_trace_error(&err, SRR_PARSE_EBINARY, 2, "");
     assert_int_equal(srr__trace_next(r, &ev, &err), 1); /* the next line is read */
-    json_decref(ev);
+    srr__json_free(ev);
     srr__trace_close(r);
 }
 
@@ -352,15 +352,15 @@ static void test_reader_goes_on_after_a_bad_line(void **state)
     srr_trace_reader *r =
         srr__trace_open(write_trace(HEADER SOCKET_EV(1) "garbage\n" CLOSE_EV(3)), &err);
     assert_non_null(r);
-    json_t *ev;
+    srr_json *ev;
     assert_int_equal(srr__trace_next(r, &ev, &err), 1);
-    json_decref(ev);
+    srr__json_free(ev);
     assert_int_equal(srr__trace_next(r, &ev, &err), -1);
     assert_trace_error(&err, SRR_PARSE_EJSON, 3, "");
     /* the lost line still took seq 2: no gap is reported for seq 3 */
     assert_int_equal(srr__trace_next(r, &ev, &err), 1);
-    assert_int_equal(json_integer_value(json_object_get(ev, "seq")), 3);
-    json_decref(ev);
+    assert_int_equal(srr__json_int(srr__json_get(ev, "seq")), 3);
+    srr__json_free(ev);
     assert_int_equal(srr__trace_next(r, &ev, &err), 0);
     srr__trace_close(r);
 }
@@ -428,9 +428,9 @@ static void test_unknown_members_are_allowed(void **state)
                                  "\"future\":{\"x\":[1.5]},\"args\":{\"later\":\"y\"}")),
         &err);
     assert_non_null(r);
-    json_t *ev;
+    srr_json *ev;
     assert_int_equal(srr__trace_next(r, &ev, &err), 1);
-    json_decref(ev);
+    srr__json_free(ev);
     srr__trace_close(r);
 }
 
@@ -441,14 +441,14 @@ static void test_seq_gap_is_reported_once(void **state)
     srr_trace_reader *r =
         srr__trace_open(write_trace(HEADER SOCKET_EV(1) CLOSE_EV(3) CLOSE_EV(4)), &err);
     assert_non_null(r);
-    json_t *ev;
+    srr_json *ev;
     assert_int_equal(srr__trace_next(r, &ev, &err), 1);
-    json_decref(ev);
+    srr__json_free(ev);
     assert_int_equal(srr__trace_next(r, &ev, &err), -1);
     assert_trace_error(&err, SRR_PARSE_EVALUE, 3, "seq");
     assert_text_has(&err, "expected 2, got 3");
     assert_int_equal(srr__trace_next(r, &ev, &err), 1);
-    json_decref(ev);
+    srr__json_free(ev);
     srr__trace_close(r);
 }
 
@@ -480,10 +480,10 @@ static void test_equal_times_are_fine(void **state)
                                         "\"sock\":1,\"fd\":3}\n"),
         &err);
     assert_non_null(r);
-    json_t *ev;
+    srr_json *ev;
     for (int i = 0; i < 2; i++) {
         assert_int_equal(srr__trace_next(r, &ev, &err), 1);
-        json_decref(ev);
+        srr__json_free(ev);
     }
     srr__trace_close(r);
 }
@@ -495,10 +495,10 @@ static void test_torn_last_line_ends_the_stream(void **state)
     srr_trace_reader *r = srr__trace_open(
         write_trace(HEADER SOCKET_EV(1) CLOSE_EV(2) "{\"type\":\"event\",\"seq\":3,\"t\":5"), &err);
     assert_non_null(r);
-    json_t *ev;
+    srr_json *ev;
     for (int i = 0; i < 2; i++) {
         assert_int_equal(srr__trace_next(r, &ev, &err), 1);
-        json_decref(ev);
+        srr__json_free(ev);
     }
     assert_int_equal(srr__trace_torn(r, &err), 0);
     assert_int_equal(srr__trace_next(r, &ev, &err), 0);
@@ -519,7 +519,7 @@ static void test_complete_json_without_newline_is_still_torn(void **state)
     text[strlen(text) - 1] = '\0'; /* drop the final newline */
     srr_trace_reader *r = srr__trace_open(write_trace(text), &err);
     assert_non_null(r);
-    json_t *ev;
+    srr_json *ev;
     assert_int_equal(srr__trace_next(r, &ev, &err), 0);
     assert_int_equal(srr__trace_torn(r, &err), 1);
     assert_text_has(&err, "0 events");
@@ -547,12 +547,12 @@ static void test_line_longer_than_a_read_chunk(void **state)
     srr_trace_reader *r = srr__trace_open(write_trace_n(text, (size_t)n), &err);
     free(text);
     assert_non_null(r);
-    json_t *ev;
+    srr_json *ev;
     int got = 0, rc;
     while ((rc = srr__trace_next(r, &ev, &err)) == 1) {
         if (got == 1)
-            assert_string_equal(json_string_value(json_object_get(ev, "data")), b64);
-        json_decref(ev);
+            assert_string_equal(srr__json_str(srr__json_get(ev, "data")), b64);
+        srr__json_free(ev);
         got++;
     }
     assert_int_equal(rc, 0);
@@ -567,13 +567,13 @@ static void test_line_longer_than_a_read_chunk(void **state)
 /* check_event on text; returns 0 or -1 with *err. */
 static int check_text(const char *text, srr_parse_error *err)
 {
-    json_error_t jerr;
-    json_t *ev = json_loads(text, 0, &jerr);
+    srr_parse_error jerr;
+    srr_json *ev = srr__json_parse(text, strlen(text), NULL, &jerr);
     if (!ev)
         fail_msg("test JSON does not parse: %s: %s", jerr.text, text);
     memset(err, 0, sizeof *err);
     int rc = srr__trace_check_event(ev, err);
-    json_decref(ev);
+    srr__json_free(ev);
     return rc;
 }
 
@@ -782,6 +782,17 @@ static const struct {
      "args.what"},
 };
 
+/* Takes the member key out of obj (the tree is the test's to change). */
+static void drop_member(srr_json *obj, const char *key)
+{
+    const srr_json_member *m = srr__json_member(obj, key);
+    assert_non_null(m);
+    size_t i = (size_t)(m - obj->u.obj.members);
+    memmove(&obj->u.obj.members[i], &obj->u.obj.members[i + 1],
+            (obj->u.obj.n - i - 1) * sizeof *obj->u.obj.members);
+    obj->u.obj.n--;
+}
+
 static void test_every_op_has_a_minimal_valid_event(void **state)
 {
     (void)state;
@@ -791,15 +802,16 @@ static void test_every_op_has_a_minimal_valid_event(void **state)
         snprintf(text, sizeof text, "{" COMMON "%s}", op_cases[i].text);
         if (check_text(text, &err) != 0)
             fail_msg("case %zu: %s: %s", i, err.field, err.text);
-        json_t *ev = json_loads(text, 0, NULL);
+        srr_json *ev = srr__json_parse(text, strlen(text), NULL, &err);
+        assert_non_null(ev);
         const char *req = op_cases[i].required;
         if (strncmp(req, "args.", 5) == 0)
-            json_object_del(json_object_get(ev, "args"), req + 5);
+            drop_member((srr_json *)srr__json_get(ev, "args"), req + 5);
         else
-            json_object_del(ev, req);
+            drop_member(ev, req);
         memset(&err, 0, sizeof err);
         int rc = srr__trace_check_event(ev, &err);
-        json_decref(ev);
+        srr__json_free(ev);
         if (rc != -1 || err.code != SRR_PARSE_EMISSING || strcmp(err.field, req) != 0)
             fail_msg("case %zu without %s: rc %d code %d field \"%s\" (%s)", i, req, rc,
                      (int)err.code, err.field, err.text);

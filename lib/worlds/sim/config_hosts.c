@@ -34,16 +34,16 @@ long srr__cfg_host_with(const sim_config *c, const sim_ip *ip)
     return -1;
 }
 
-static int cfg_host_addrs(cfg *x, const srr_jpos *obj, size_t hi)
+static int cfg_host_addrs(cfg *x, const srr_json *obj, size_t hi)
 {
     sim_config *c = x->c;
     sim_host *h = &c->hosts[hi];
     size_t mark;
     char a[INET6_ADDRSTRLEN];
-    const srr_jpos *v = srr__cfg_enter(x, obj, "addrs", &mark);
+    const srr_json *v = srr__cfg_enter(x, obj, "addrs", &mark);
     if (!v)
         return cfg_fail(x, obj, SRR_PARSE_EVALUE, "missing \"addrs\" (the host's addresses)");
-    if (srr__cfg_type(x, v, SRR_JPOS_ARRAY, "an array of addresses") < 0)
+    if (srr__cfg_type(x, v, SRR_JSON_ARRAY, "an array of addresses") < 0)
         return -1;
     if (v->u.arr.n == 0)
         return cfg_fail(x, v, SRR_PARSE_EVALUE, "a host needs at least one address");
@@ -55,7 +55,7 @@ static int cfg_host_addrs(cfg *x, const srr_jpos *obj, size_t hi)
     if (!h->addrs)
         return srr__cfg_oom(x);
     for (size_t i = 0; i < v->u.arr.n; i++) {
-        const srr_jpos *e = &v->u.arr.items[i];
+        const srr_json *e = &v->u.arr.items[i];
         size_t m = srr__cfg_push_index(x, i);
         sim_ip ip;
         if (srr__cfg_addr(x, e, &ip) < 0)
@@ -81,7 +81,7 @@ static int cfg_host_addrs(cfg *x, const srr_jpos *obj, size_t hi)
     return 0;
 }
 
-static int cfg_host(cfg *x, const srr_jpos_member *m, size_t hi)
+static int cfg_host(cfg *x, const srr_json_member *m, size_t hi)
 {
     static const char *const keys[] = {"addrs", "self", NULL};
     sim_config *c = x->c;
@@ -96,10 +96,10 @@ static int cfg_host(cfg *x, const srr_jpos_member *m, size_t hi)
                            c->hosts[dup].name);
     if (!(h->name = strdup(m->key)))
         return srr__cfg_oom(x);
-    const srr_jpos *v = &m->value;
-    if (srr__cfg_type(x, v, SRR_JPOS_OBJECT, "an object") < 0 || srr__cfg_keys(x, v, keys) < 0)
+    const srr_json *v = &m->value;
+    if (srr__cfg_type(x, v, SRR_JSON_OBJECT, "an object") < 0 || srr__cfg_keys(x, v, keys) < 0)
         return -1;
-    const srr_jpos *s = srr__cfg_enter(x, v, "self", &mark);
+    const srr_json *s = srr__cfg_enter(x, v, "self", &mark);
     if (s) {
         if (srr__cfg_bool(x, s, &h->self) < 0)
             return -1;
@@ -115,7 +115,7 @@ static int cfg_host(cfg *x, const srr_jpos_member *m, size_t hi)
      * would make a connect to 127.0.0.1 ambiguous.  A host named localhost
      * becomes self later when no host claims it. */
     if (!h->self && strcasecmp(h->name, "localhost") != 0) {
-        const srr_jpos *arr = &srr__json_pos_get(v, "addrs")->value;
+        const srr_json *arr = &srr__json_member(v, "addrs")->value;
         for (size_t j = 0; j < h->naddrs; j++)
             if (srr__cfg_ip_loopback(&h->addrs[j])) {
                 char a[INET6_ADDRSTRLEN];
@@ -130,7 +130,7 @@ static int cfg_host(cfg *x, const srr_jpos_member *m, size_t hi)
 }
 
 /* No self host: a host named localhost becomes it, or one is added. */
-static int cfg_self(cfg *x, const srr_jpos *hosts)
+static int cfg_self(cfg *x, const srr_json *hosts)
 {
     sim_config *c = x->c;
     long self = -1, local = srr__cfg_host_named(c, c->nhosts, "localhost");
@@ -138,7 +138,7 @@ static int cfg_self(cfg *x, const srr_jpos *hosts)
         if (c->hosts[i].self)
             self = (long)i;
     if (self >= 0 && local >= 0 && local != self) {
-        const srr_jpos_member *m = &hosts->u.obj.members[local];
+        const srr_json_member *m = &hosts->u.obj.members[local];
         size_t mark = srr__cfg_push(x, m->key);
         srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EVALUE,
                     "localhost is the program's own machine, but \"%s\" is the self host",
@@ -167,11 +167,11 @@ static int cfg_self(cfg *x, const srr_jpos *hosts)
     return 0;
 }
 
-int srr__cfg_hosts(cfg *x, const srr_jpos *v)
+int srr__cfg_hosts(cfg *x, const srr_json *v)
 {
     sim_config *c = x->c;
     if (v) {
-        if (srr__cfg_type(x, v, SRR_JPOS_OBJECT, "an object of hosts") < 0 ||
+        if (srr__cfg_type(x, v, SRR_JSON_OBJECT, "an object of hosts") < 0 ||
             srr__cfg_cap(x, v, v->u.obj.n, "hosts") < 0)
             return -1;
         if (srr__grow((void **)&c->hosts, &c->hosts_cap, v->u.obj.n, sizeof *c->hosts) < 0)
@@ -200,18 +200,18 @@ static const struct {
 };
 
 /* One answer form: answers or error, plus delay and canonname over dflt's. */
-static int cfg_dns_answer(cfg *x, const srr_jpos *obj, sim_dns_answer *a,
+static int cfg_dns_answer(cfg *x, const srr_json *obj, sim_dns_answer *a,
                           const sim_dns_answer *dflt, int entry_level)
 {
     static const char *const step_keys[] = {"answers", "error", "delay", "canonname", NULL};
     size_t mark;
-    const srr_jpos *v;
+    const srr_json *v;
     char q[96];
-    if (!entry_level && (srr__cfg_type(x, obj, SRR_JPOS_OBJECT, "an object") < 0 ||
+    if (!entry_level && (srr__cfg_type(x, obj, SRR_JSON_OBJECT, "an object") < 0 ||
                          srr__cfg_keys(x, obj, step_keys) < 0))
         return -1;
-    const srr_jpos_member *ans = srr__json_pos_get(obj, "answers");
-    const srr_jpos_member *er = srr__json_pos_get(obj, "error");
+    const srr_json_member *ans = srr__json_member(obj, "answers");
+    const srr_json_member *er = srr__json_member(obj, "error");
     a->delay_ns = dflt ? dflt->delay_ns : 0;
     if ((v = srr__cfg_enter(x, obj, "delay", &mark))) {
         if (srr__cfg_duration(x, v, &a->delay_ns) < 0)
@@ -219,7 +219,7 @@ static int cfg_dns_answer(cfg *x, const srr_jpos *obj, sim_dns_answer *a,
         srr__cfg_pop(x, mark);
     }
     if ((v = srr__cfg_enter(x, obj, "canonname", &mark))) {
-        if (srr__cfg_type(x, v, SRR_JPOS_STRING, "a name") < 0 ||
+        if (srr__cfg_type(x, v, SRR_JSON_STRING, "a name") < 0 ||
             srr__cfg_name_at(x, v->line, v->column, v->u.str.s, CFG_MAX_NAME, "canonical name") < 0)
             return -1;
         srr__cfg_pop(x, mark);
@@ -232,7 +232,7 @@ static int cfg_dns_answer(cfg *x, const srr_jpos *obj, sim_dns_answer *a,
     if (!ans && !er)
         return cfg_fail(x, obj, SRR_PARSE_EVALUE, "needs \"answers\" or \"error\"");
     if (ans && er) {
-        const srr_jpos_member *later = ans->line > er->line ||
+        const srr_json_member *later = ans->line > er->line ||
                                                (ans->line == er->line && ans->column > er->column)
                                            ? ans
                                            : er;
@@ -243,7 +243,7 @@ static int cfg_dns_answer(cfg *x, const srr_jpos *obj, sim_dns_answer *a,
     if (er) {
         v = &er->value;
         mark = srr__cfg_push(x, "error");
-        if (srr__cfg_type(x, v, SRR_JPOS_STRING, "a resolver error name") < 0)
+        if (srr__cfg_type(x, v, SRR_JSON_STRING, "a resolver error name") < 0)
             return -1;
         for (size_t i = 0; i < sizeof cfg_eai / sizeof cfg_eai[0]; i++)
             if (strcmp(v->u.str.s, cfg_eai[i].name) == 0)
@@ -258,7 +258,7 @@ static int cfg_dns_answer(cfg *x, const srr_jpos *obj, sim_dns_answer *a,
     }
     v = &ans->value;
     mark = srr__cfg_push(x, "answers");
-    if (srr__cfg_type(x, v, SRR_JPOS_ARRAY, "an array of addresses") < 0)
+    if (srr__cfg_type(x, v, SRR_JSON_ARRAY, "an array of addresses") < 0)
         return -1;
     if (v->u.arr.n == 0)
         return cfg_fail(x, v, SRR_PARSE_EVALUE,
@@ -276,12 +276,12 @@ static int cfg_dns_answer(cfg *x, const srr_jpos *obj, sim_dns_answer *a,
     return 0;
 }
 
-static int cfg_dns_entry(cfg *x, const srr_jpos_member *m, size_t di)
+static int cfg_dns_entry(cfg *x, const srr_json_member *m, size_t di)
 {
     static const char *const keys[] = {"answers", "error", "script", "delay", "canonname", NULL};
     sim_config *c = x->c;
     sim_dns_name *d = &c->dns[di];
-    const srr_jpos *v = &m->value;
+    const srr_json *v = &m->value;
     if (srr__cfg_name_at(x, m->line, m->column, m->key, CFG_MAX_NAME, "DNS name") < 0)
         return -1;
     if (strcasecmp(m->key, "localhost") == 0)
@@ -294,12 +294,12 @@ static int cfg_dns_entry(cfg *x, const srr_jpos_member *m, size_t di)
                                c->dns[k].name);
     if (!(d->name = strdup(m->key)))
         return srr__cfg_oom(x);
-    if (srr__cfg_type(x, v, SRR_JPOS_OBJECT, "an object") < 0 || srr__cfg_keys(x, v, keys) < 0)
+    if (srr__cfg_type(x, v, SRR_JSON_OBJECT, "an object") < 0 || srr__cfg_keys(x, v, keys) < 0)
         return -1;
     const char *forms[] = {"answers", "error", "script"};
-    const srr_jpos_member *first = NULL;
+    const srr_json_member *first = NULL;
     for (size_t i = 0; i < v->u.obj.n; i++) {
-        const srr_jpos_member *k = &v->u.obj.members[i];
+        const srr_json_member *k = &v->u.obj.members[i];
         for (size_t f = 0; f < 3; f++)
             if (strcmp(k->key, forms[f]) == 0) {
                 if (first) {
@@ -321,7 +321,7 @@ static int cfg_dns_entry(cfg *x, const srr_jpos_member *m, size_t di)
     }
     int rc = -1;
     size_t mark;
-    const srr_jpos *s = srr__cfg_enter(x, v, "script", &mark);
+    const srr_json *s = srr__cfg_enter(x, v, "script", &mark);
     if (!s) {
         if (!(d->script = calloc(1, sizeof *d->script))) {
             srr__cfg_oom(x);
@@ -331,7 +331,7 @@ static int cfg_dns_entry(cfg *x, const srr_jpos_member *m, size_t di)
         rc = cfg_dns_answer(x, v, &d->script[0], &dflt, 0);
         goto out;
     }
-    if (srr__cfg_type(x, s, SRR_JPOS_ARRAY, "an array of steps") < 0)
+    if (srr__cfg_type(x, s, SRR_JSON_ARRAY, "an array of steps") < 0)
         goto out;
     if (s->u.arr.n == 0) {
         cfg_fail(x, s, SRR_PARSE_EVALUE, "a script needs at least one step");
@@ -355,10 +355,10 @@ out:
     return rc;
 }
 
-int srr__cfg_dns(cfg *x, const srr_jpos *v)
+int srr__cfg_dns(cfg *x, const srr_json *v)
 {
     sim_config *c = x->c;
-    if (srr__cfg_type(x, v, SRR_JPOS_OBJECT, "an object of DNS names") < 0 ||
+    if (srr__cfg_type(x, v, SRR_JSON_OBJECT, "an object of DNS names") < 0 ||
         srr__cfg_cap(x, v, v->u.obj.n, "DNS names") < 0)
         return -1;
     if (!(c->dns = calloc(v->u.obj.n ? v->u.obj.n : 1, sizeof *c->dns)))

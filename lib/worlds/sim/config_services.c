@@ -15,7 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "json_pos.h"
+#include "json.h"
 #include "sim_config.h"
 #include "grow.h"
 #include "sim_config_int.h"
@@ -23,7 +23,7 @@
 /* ------------------------------------------------------------- services */
 
 /* "HOST:PORT", "v4:PORT" or "[v6]:PORT" → host index and port. */
-static int cfg_service_key(cfg *x, const srr_jpos_member *m, long *host, int *port)
+static int cfg_service_key(cfg *x, const srr_json_member *m, long *host, int *port)
 {
     const sim_config *c = x->c;
     const char *k = m->key, *colon;
@@ -90,16 +90,16 @@ static int cfg_service_key(cfg *x, const srr_jpos_member *m, long *host, int *po
     return 0;
 }
 
-static int cfg_step(cfg *x, const srr_jpos *v, sim_step *st)
+static int cfg_step(cfg *x, const srr_json *v, sim_step *st)
 {
     static const char *const keys[] = {"expect", "send", "wait", "close", "reset", NULL};
-    if (srr__cfg_type(x, v, SRR_JPOS_OBJECT, "a step object") < 0 || srr__cfg_keys(x, v, keys) < 0)
+    if (srr__cfg_type(x, v, SRR_JSON_OBJECT, "a step object") < 0 || srr__cfg_keys(x, v, keys) < 0)
         return -1;
     if (v->u.obj.n != 1)
         return cfg_fail(x, v, SRR_PARSE_EVALUE,
                         "a step is exactly one of expect, send, wait, close, reset");
-    const srr_jpos_member *m = &v->u.obj.members[0];
-    const srr_jpos *e = &m->value;
+    const srr_json_member *m = &v->u.obj.members[0];
+    const srr_json *e = &m->value;
     size_t mark = srr__cfg_push(x, m->key);
     int on;
     if (strcmp(m->key, "expect") == 0 || strcmp(m->key, "send") == 0) {
@@ -121,12 +121,12 @@ static int cfg_step(cfg *x, const srr_jpos *v, sim_step *st)
     return 0;
 }
 
-static int cfg_service(cfg *x, const srr_jpos_member *m, size_t si)
+static int cfg_service(cfg *x, const srr_json_member *m, size_t si)
 {
     static const char *const keys[] = {"script", "trace", "proto", NULL};
     sim_config *c = x->c;
     sim_service *sv = &c->services[si];
-    const srr_jpos *v = &m->value, *e;
+    const srr_json *v = &m->value, *e;
     long host = -1;
     size_t mark;
     char q[96];
@@ -139,28 +139,28 @@ static int cfg_service(cfg *x, const srr_jpos_member *m, size_t si)
         if (c->services[k].port == sv->port && strcmp(c->services[k].host, sv->host) == 0)
             return srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EDUPLICATE,
                                "host \"%s\" port %d already has a service", sv->host, sv->port);
-    if (srr__cfg_type(x, v, SRR_JPOS_OBJECT, "an object") < 0 || srr__cfg_keys(x, v, keys) < 0)
+    if (srr__cfg_type(x, v, SRR_JSON_OBJECT, "an object") < 0 || srr__cfg_keys(x, v, keys) < 0)
         return -1;
     if ((e = srr__cfg_enter(x, v, "proto", &mark))) {
-        if (srr__cfg_type(x, e, SRR_JPOS_STRING, "a protocol name") < 0)
+        if (srr__cfg_type(x, e, SRR_JSON_STRING, "a protocol name") < 0)
             return -1;
         if (strcmp(e->u.str.s, "tcp") != 0)
             return cfg_fail(x, e, SRR_PARSE_EVALUE, "unsupported proto %s (only \"tcp\" for now)",
                             srr__cfg_quote(e->u.str.s, q, sizeof q));
         srr__cfg_pop(x, mark);
     }
-    const srr_jpos_member *sm = srr__json_pos_get(v, "script"), *tm = srr__json_pos_get(v, "trace");
+    const srr_json_member *sm = srr__json_member(v, "script"), *tm = srr__json_member(v, "trace");
     if (!sm && !tm)
         return cfg_fail(x, v, SRR_PARSE_EVALUE, "needs \"script\" or \"trace\"");
     if (sm && tm) {
-        const srr_jpos_member *later = sm < tm ? tm : sm;
+        const srr_json_member *later = sm < tm ? tm : sm;
         srr__cfg_push(x, later->key);
         return srr__cfg_fail_at(x, later->line, later->column, SRR_PARSE_EVALUE,
                            "\"script\" and \"trace\" cannot both be given");
     }
     if (tm) {
         e = srr__cfg_enter(x, v, "trace", &mark);
-        if (srr__cfg_type(x, e, SRR_JPOS_STRING, "a trace file name") < 0)
+        if (srr__cfg_type(x, e, SRR_JSON_STRING, "a trace file name") < 0)
             return -1;
         if (e->u.str.len == 0)
             return cfg_fail(x, e, SRR_PARSE_EVALUE, "an empty file name");
@@ -170,7 +170,7 @@ static int cfg_service(cfg *x, const srr_jpos_member *m, size_t si)
         return 0;
     }
     e = srr__cfg_enter(x, v, "script", &mark);
-    if (srr__cfg_type(x, e, SRR_JPOS_ARRAY, "an array of steps") < 0)
+    if (srr__cfg_type(x, e, SRR_JSON_ARRAY, "an array of steps") < 0)
         return -1;
     if (srr__grow((void **)&sv->script, &sv->script_cap, e->u.arr.n, sizeof *sv->script) < 0)
         return srr__cfg_oom(x);
@@ -189,10 +189,10 @@ static int cfg_service(cfg *x, const srr_jpos_member *m, size_t si)
     return 0;
 }
 
-int srr__cfg_services(cfg *x, const srr_jpos *v)
+int srr__cfg_services(cfg *x, const srr_json *v)
 {
     sim_config *c = x->c;
-    if (srr__cfg_type(x, v, SRR_JPOS_OBJECT, "an object of services") < 0 ||
+    if (srr__cfg_type(x, v, SRR_JSON_OBJECT, "an object of services") < 0 ||
         srr__cfg_cap(x, v, v->u.obj.n, "services") < 0)
         return -1;
     if (!(c->services = calloc(v->u.obj.n ? v->u.obj.n : 1, sizeof *c->services)))
@@ -232,19 +232,19 @@ static const struct {
 };
 #define CFG_NACTIONS (sizeof cfg_actions / sizeof cfg_actions[0])
 
-static int cfg_match(cfg *x, const srr_jpos *v, sim_match *mt)
+static int cfg_match(cfg *x, const srr_json *v, sim_match *mt)
 {
     static const char *const keys[] = {"host", "addr", "port", "conn", "direction",
                                        "after_bytes", "call", "from", "until", NULL};
     sim_config *c = x->c;
-    const srr_jpos *e, *from_v = NULL;
+    const srr_json *e, *from_v = NULL;
     size_t mark;
     int64_t n;
     char q[96], a[INET6_ADDRSTRLEN];
-    if (srr__cfg_type(x, v, SRR_JPOS_OBJECT, "a match object") < 0 || srr__cfg_keys(x, v, keys) < 0)
+    if (srr__cfg_type(x, v, SRR_JSON_OBJECT, "a match object") < 0 || srr__cfg_keys(x, v, keys) < 0)
         return -1;
     if ((e = srr__cfg_enter(x, v, "host", &mark))) {
-        if (srr__cfg_type(x, e, SRR_JPOS_STRING, "a host name") < 0)
+        if (srr__cfg_type(x, e, SRR_JSON_STRING, "a host name") < 0)
             return -1;
         long h = srr__cfg_host_named(c, c->nhosts, e->u.str.s);
         if (h < 0)
@@ -277,7 +277,7 @@ static int cfg_match(cfg *x, const srr_jpos *v, sim_match *mt)
         srr__cfg_pop(x, mark);
     }
     if ((e = srr__cfg_enter(x, v, "direction", &mark))) {
-        if (srr__cfg_type(x, e, SRR_JPOS_STRING, "\"out\" or \"in\"") < 0)
+        if (srr__cfg_type(x, e, SRR_JSON_STRING, "\"out\" or \"in\"") < 0)
             return -1;
         if (strcmp(e->u.str.s, "out") == 0)
             mt->direction = 1;
@@ -319,14 +319,14 @@ static int cfg_match(cfg *x, const srr_jpos *v, sim_match *mt)
     return 0;
 }
 
-static int cfg_param(cfg *x, const srr_jpos *rule, size_t ai, sim_fault *f)
+static int cfg_param(cfg *x, const srr_json *rule, size_t ai, sim_fault *f)
 {
     const char *p = cfg_actions[ai].param;
     size_t mark;
     char g[128];
     if (!p)
         return 0;
-    const srr_jpos *v = srr__cfg_enter(x, rule, p, &mark);
+    const srr_json *v = srr__cfg_enter(x, rule, p, &mark);
     if (!v) {
         if (!cfg_actions[ai].required)
             return 0;
@@ -361,9 +361,9 @@ static int cfg_param(cfg *x, const srr_jpos *rule, size_t ai, sim_fault *f)
             return -1;
         break;
     default: /* LOSS, DUPLICATE, REORDER */
-        if (v->type == SRR_JPOS_INT)
+        if (v->type == SRR_JSON_INT)
             f->probability = (double)v->u.integer;
-        else if (v->type == SRR_JPOS_REAL)
+        else if (v->type == SRR_JSON_REAL)
             f->probability = v->u.real;
         else
             return cfg_fail(x, v, SRR_PARSE_ETYPE, "expected a number 0-1, got %s",
@@ -389,19 +389,19 @@ static int cfg_same_rule(const sim_fault *a, const sim_fault *b)
            a->probability == b->probability && a->errnum == b->errnum;
 }
 
-static int cfg_fault(cfg *x, const srr_jpos *v, size_t fi)
+static int cfg_fault(cfg *x, const srr_json *v, size_t fi)
 {
     sim_fault *f = &x->c->faults[fi];
     size_t mark, ai;
     char q[96];
     f->match = (sim_match){.port = -1, .conn_index = -1, .after_bytes = -1, .call_count = -1,
                            .until_ns = -1};
-    if (srr__cfg_type(x, v, SRR_JPOS_OBJECT, "a rule object") < 0)
+    if (srr__cfg_type(x, v, SRR_JSON_OBJECT, "a rule object") < 0)
         return -1;
     f->line = v->line;
     /* A misspelt key is reported as such before a missing action. */
     for (size_t i = 0; i < v->u.obj.n; i++) {
-        const srr_jpos_member *m = &v->u.obj.members[i];
+        const srr_json_member *m = &v->u.obj.members[i];
         int known = strcmp(m->key, "match") == 0 || strcmp(m->key, "action") == 0;
         for (size_t k = 0; !known && k < CFG_NACTIONS; k++)
             known = cfg_actions[k].param && strcmp(m->key, cfg_actions[k].param) == 0;
@@ -413,10 +413,10 @@ static int cfg_fault(cfg *x, const srr_jpos *v, size_t fi)
                                srr__cfg_quote(m->key, q, sizeof q));
         }
     }
-    const srr_jpos *a = srr__cfg_enter(x, v, "action", &mark);
+    const srr_json *a = srr__cfg_enter(x, v, "action", &mark);
     if (!a)
         return cfg_fail(x, v, SRR_PARSE_EVALUE, "missing \"action\"");
-    if (srr__cfg_type(x, a, SRR_JPOS_STRING, "an action name") < 0)
+    if (srr__cfg_type(x, a, SRR_JSON_STRING, "an action name") < 0)
         return -1;
     for (ai = 0; ai < CFG_NACTIONS; ai++)
         if (strcmp(a->u.str.s, cfg_actions[ai].name) == 0)
@@ -432,7 +432,7 @@ static int cfg_fault(cfg *x, const srr_jpos *v, size_t fi)
         f->errnum = EHOSTUNREACH;
     srr__cfg_pop(x, mark);
     for (size_t i = 0; i < v->u.obj.n; i++) {
-        const srr_jpos_member *m = &v->u.obj.members[i];
+        const srr_json_member *m = &v->u.obj.members[i];
         const char *p = cfg_actions[ai].param;
         if (strcmp(m->key, "match") == 0 || strcmp(m->key, "action") == 0 ||
             (p && strcmp(m->key, p) == 0))
@@ -441,7 +441,7 @@ static int cfg_fault(cfg *x, const srr_jpos *v, size_t fi)
         return srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EUNKNOWN,
                            "\"%s\" is not a parameter of %s", m->key, cfg_actions[ai].name);
     }
-    const srr_jpos *mv = srr__cfg_enter(x, v, "match", &mark);
+    const srr_json *mv = srr__cfg_enter(x, v, "match", &mark);
     if (mv) {
         if (cfg_match(x, mv, &f->match) < 0)
             return -1;
@@ -452,7 +452,7 @@ static int cfg_fault(cfg *x, const srr_jpos *v, size_t fi)
     if (f->match.after_bytes >= 0 &&
         (f->action == SIM_FAULT_LOSS || f->action == SIM_FAULT_DUPLICATE ||
          f->action == SIM_FAULT_REORDER)) {
-        const srr_jpos *ab = &srr__json_pos_get(mv, "after_bytes")->value;
+        const srr_json *ab = &srr__json_member(mv, "after_bytes")->value;
         srr__cfg_push(x, "match");
         srr__cfg_push(x, "after_bytes");
         return cfg_fail(x, ab, SRR_PARSE_ENEVER,
@@ -469,10 +469,10 @@ static int cfg_fault(cfg *x, const srr_jpos *v, size_t fi)
     return 0;
 }
 
-int srr__cfg_faults(cfg *x, const srr_jpos *v)
+int srr__cfg_faults(cfg *x, const srr_json *v)
 {
     sim_config *c = x->c;
-    if (srr__cfg_type(x, v, SRR_JPOS_ARRAY, "an array of rules") < 0 ||
+    if (srr__cfg_type(x, v, SRR_JSON_ARRAY, "an array of rules") < 0 ||
         srr__cfg_cap(x, v, v->u.arr.n, "fault rules") < 0)
         return -1;
     if (!(c->faults = calloc(v->u.arr.n ? v->u.arr.n : 1, sizeof *c->faults)))

@@ -15,9 +15,9 @@
 
 /* --------------------------------------------------------------- values */
 
-int srr__cfg_int(cfg *x, const srr_jpos *v, int64_t min, int64_t max, int64_t *out)
+int srr__cfg_int(cfg *x, const srr_json *v, int64_t min, int64_t max, int64_t *out)
 {
-    if (srr__cfg_type(x, v, SRR_JPOS_INT, "an integer") < 0)
+    if (srr__cfg_type(x, v, SRR_JSON_INT, "an integer") < 0)
         return -1;
     if (v->u.integer < min || v->u.integer > max) {
         if (max == INT64_MAX)
@@ -30,9 +30,9 @@ int srr__cfg_int(cfg *x, const srr_jpos *v, int64_t min, int64_t max, int64_t *o
     return 0;
 }
 
-int srr__cfg_bool(cfg *x, const srr_jpos *v, int *out)
+int srr__cfg_bool(cfg *x, const srr_json *v, int *out)
 {
-    if (srr__cfg_type(x, v, SRR_JPOS_BOOL, "true or false") < 0)
+    if (srr__cfg_type(x, v, SRR_JSON_BOOL, "true or false") < 0)
         return -1;
     *out = v->u.boolean;
     return 0;
@@ -95,12 +95,12 @@ static int cfg_duration_text(const char *s, int64_t *out, const char **why)
 }
 
 /* A duration: integer nanoseconds or a string with a unit; never negative. */
-int srr__cfg_duration(cfg *x, const srr_jpos *v, int64_t *out)
+int srr__cfg_duration(cfg *x, const srr_json *v, int64_t *out)
 {
     char g[128], q[96];
-    if (v->type == SRR_JPOS_INT)
+    if (v->type == SRR_JSON_INT)
         return srr__cfg_int(x, v, 0, INT64_MAX, out);
-    if (v->type != SRR_JPOS_STRING)
+    if (v->type != SRR_JSON_STRING)
         return cfg_fail(x, v, SRR_PARSE_ETYPE,
                         "expected a duration (integer nanoseconds or a string like "
                         "\"250ms\"), got %s",
@@ -168,12 +168,12 @@ static int cfg_epoch_text(const char *s, int64_t *out, const char **why)
     return 0;
 }
 
-int srr__cfg_epoch(cfg *x, const srr_jpos *v, int64_t *out)
+int srr__cfg_epoch(cfg *x, const srr_json *v, int64_t *out)
 {
     char g[128], q[96];
-    if (v->type == SRR_JPOS_INT)
+    if (v->type == SRR_JSON_INT)
         return srr__cfg_int(x, v, 0, INT64_MAX, out);
-    if (v->type != SRR_JPOS_STRING)
+    if (v->type != SRR_JSON_STRING)
         return cfg_fail(x, v, SRR_PARSE_ETYPE,
                         "expected integer nanoseconds or a \"YYYY-MM-DDTHH:MM:SSZ\" string, got %s",
                         srr__cfg_got(v, g, sizeof g));
@@ -221,10 +221,10 @@ const char *srr__cfg_ip_text(const sim_ip *ip, char *buf, size_t n)
     return buf;
 }
 
-int srr__cfg_addr(cfg *x, const srr_jpos *v, sim_ip *ip)
+int srr__cfg_addr(cfg *x, const srr_json *v, sim_ip *ip)
 {
     char q[96];
-    if (srr__cfg_type(x, v, SRR_JPOS_STRING, "an address string") < 0)
+    if (srr__cfg_type(x, v, SRR_JSON_STRING, "an address string") < 0)
         return -1;
     if (srr__cfg_ip_parse(v->u.str.s, ip) < 0)
         return cfg_fail(x, v, SRR_PARSE_EVALUE, "not an IPv4 or IPv6 address: %s",
@@ -279,10 +279,10 @@ static int cfg_hexval(char c)
 }
 
 /* A script's bytes: the string's UTF-8, or "hex:..." pairs as raw bytes. */
-int srr__cfg_bytes(cfg *x, const srr_jpos *v, unsigned char **data, size_t *len)
+int srr__cfg_bytes(cfg *x, const srr_json *v, unsigned char **data, size_t *len)
 {
     char q[96];
-    if (srr__cfg_type(x, v, SRR_JPOS_STRING, "a string") < 0)
+    if (srr__cfg_type(x, v, SRR_JSON_STRING, "a string") < 0)
         return -1;
     const char *s = v->u.str.s;
     size_t n = v->u.str.len;

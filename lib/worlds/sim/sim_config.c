@@ -49,17 +49,17 @@ int srr__cfg_oom(cfg *x)
 
 size_t srr__cfg_push(cfg *x, const char *key)
 {
-    return srr__json_pos_path_key(x->path, sizeof x->path, &x->plen, key);
+    return srr__json_path_key(x->path, sizeof x->path, &x->plen, key);
 }
 
 size_t srr__cfg_push_index(cfg *x, size_t i)
 {
-    return srr__json_pos_path_index(x->path, sizeof x->path, &x->plen, i);
+    return srr__json_path_index(x->path, sizeof x->path, &x->plen, i);
 }
 
 void srr__cfg_pop(cfg *x, size_t mark)
 {
-    srr__json_pos_path_cut(x->path, &x->plen, mark);
+    srr__json_path_cut(x->path, &x->plen, mark);
 }
 
 /* s in double quotes, escaped, at most ~60 characters of it. */
@@ -86,22 +86,22 @@ const char *srr__cfg_quote(const char *s, char *buf, size_t n)
 }
 
 /* "string \"x\"", "integer 5", "array", ... for "got ..." in messages. */
-const char *srr__cfg_got(const srr_jpos *v, char *buf, size_t n)
+const char *srr__cfg_got(const srr_json *v, char *buf, size_t n)
 {
     char q[96];
     switch (v->type) {
-    case SRR_JPOS_STRING:
+    case SRR_JSON_STRING:
         snprintf(buf, n, "string %s", srr__cfg_quote(v->u.str.s, q, sizeof q));
         break;
-    case SRR_JPOS_INT: snprintf(buf, n, "integer %lld", (long long)v->u.integer); break;
-    case SRR_JPOS_REAL: snprintf(buf, n, "number %g", v->u.real); break;
-    case SRR_JPOS_BOOL: snprintf(buf, n, "%s", v->u.boolean ? "true" : "false"); break;
-    default: snprintf(buf, n, "%s", srr__json_pos_type_name(v->type)); break;
+    case SRR_JSON_INT: snprintf(buf, n, "integer %lld", (long long)v->u.integer); break;
+    case SRR_JSON_REAL: snprintf(buf, n, "number %g", v->u.real); break;
+    case SRR_JSON_BOOL: snprintf(buf, n, "%s", v->u.boolean ? "true" : "false"); break;
+    default: snprintf(buf, n, "%s", srr__json_type_name(v->type)); break;
     }
     return buf;
 }
 
-int srr__cfg_type(cfg *x, const srr_jpos *v, srr_jpos_type t, const char *what)
+int srr__cfg_type(cfg *x, const srr_json *v, srr_json_type t, const char *what)
 {
     char g[128];
     if (v->type == t)
@@ -111,10 +111,10 @@ int srr__cfg_type(cfg *x, const srr_jpos *v, srr_jpos_type t, const char *what)
 }
 
 /* Every key of obj is in known (NULL-terminated); else EUNKNOWN at the key. */
-int srr__cfg_keys(cfg *x, const srr_jpos *obj, const char *const *known)
+int srr__cfg_keys(cfg *x, const srr_json *obj, const char *const *known)
 {
     for (size_t i = 0; i < obj->u.obj.n; i++) {
-        const srr_jpos_member *m = &obj->u.obj.members[i];
+        const srr_json_member *m = &obj->u.obj.members[i];
         size_t j;
         for (j = 0; known[j]; j++)
             if (strcmp(m->key, known[j]) == 0)
@@ -138,16 +138,16 @@ int srr__cfg_keys(cfg *x, const srr_jpos *obj, const char *const *known)
 
 /* obj's member key with its name pushed on the path (pop with srr__cfg_pop), or
  * NULL with nothing pushed. */
-const srr_jpos *srr__cfg_enter(cfg *x, const srr_jpos *obj, const char *key, size_t *mark)
+const srr_json *srr__cfg_enter(cfg *x, const srr_json *obj, const char *key, size_t *mark)
 {
-    const srr_jpos_member *m = srr__json_pos_get(obj, key);
+    const srr_json_member *m = srr__json_member(obj, key);
     if (!m)
         return NULL;
     *mark = srr__cfg_push(x, key);
     return &m->value;
 }
 
-int srr__cfg_cap(cfg *x, const srr_jpos *v, size_t n, const char *what)
+int srr__cfg_cap(cfg *x, const srr_json *v, size_t n, const char *what)
 {
     if (n > CFG_MAX_ITEMS)
         return cfg_fail(x, v, SRR_PARSE_EVALUE, "more than %d %s", CFG_MAX_ITEMS, what);
@@ -156,16 +156,16 @@ int srr__cfg_cap(cfg *x, const srr_jpos *v, size_t n, const char *what)
 
 /* --------------------------------------------------------- entry points */
 
-static int cfg_top(cfg *x, const srr_jpos *root)
+static int cfg_top(cfg *x, const srr_json *root)
 {
     static const char *const keys[] = {"seed",     "epoch", "hostname", "latency",
                                        "bandwidth", "connect_timeout", "hosts", "dns",
                                        "services", "faults", NULL};
     sim_config *c = x->c;
-    const srr_jpos *v, *hostname = NULL;
+    const srr_json *v, *hostname = NULL;
     size_t mark, hmark = 0;
     int64_t n;
-    if (srr__cfg_type(x, root, SRR_JPOS_OBJECT, "a JSON object (the config)") < 0 ||
+    if (srr__cfg_type(x, root, SRR_JSON_OBJECT, "a JSON object (the config)") < 0 ||
         srr__cfg_keys(x, root, keys) < 0)
         return -1;
     if ((v = srr__cfg_enter(x, root, "seed", &mark))) {
@@ -180,7 +180,7 @@ static int cfg_top(cfg *x, const srr_jpos *root)
         srr__cfg_pop(x, mark);
     }
     if ((hostname = srr__cfg_enter(x, root, "hostname", &hmark))) {
-        if (srr__cfg_type(x, hostname, SRR_JPOS_STRING, "a host name") < 0 ||
+        if (srr__cfg_type(x, hostname, SRR_JSON_STRING, "a host name") < 0 ||
             srr__cfg_name_at(x, hostname->line, hostname->column, hostname->u.str.s,
                              CFG_MAX_HOSTNAME, "host name") < 0)
             return -1;
@@ -235,20 +235,20 @@ sim_config *srr__sim_config_parse(const char *text, size_t len, const char *sour
     srr_parse_error scratch;
     if (!err)
         err = &scratch;
-    srr_jpos *root = srr__json_pos_parse(text, len, source, err);
+    srr_json *root = srr__json_parse(text, len, source, err);
     if (!root)
         return NULL;
     cfg x = {.err = err};
     x.c = calloc(1, sizeof *x.c);
     if (!x.c) {
         srr__cfg_oom(&x);
-        srr__json_pos_free(root);
+        srr__json_free(root);
         return NULL;
     }
     x.c->epoch_ns = CFG_DEFAULT_EPOCH_NS;
     x.c->connect_timeout_ns = CFG_DEFAULT_CONNECT_TIMEOUT_NS;
     int rc = cfg_top(&x, root);
-    srr__json_pos_free(root);
+    srr__json_free(root);
     if (rc < 0) {
         srr__sim_config_free(x.c);
         return NULL;

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "json_pos.h"
+#include "json.h"
 #include "sim_config.h"
 
 enum {
@@ -46,34 +46,34 @@ size_t srr__cfg_push(cfg *x, const char *key);
 size_t srr__cfg_push_index(cfg *x, size_t i);
 void srr__cfg_pop(cfg *x, size_t mark);
 const char *srr__cfg_quote(const char *s, char *buf, size_t n);
-const char *srr__cfg_got(const srr_jpos *v, char *buf, size_t n);
-int srr__cfg_type(cfg *x, const srr_jpos *v, srr_jpos_type t, const char *what);
-int srr__cfg_keys(cfg *x, const srr_jpos *obj, const char *const *known);
-const srr_jpos *srr__cfg_enter(cfg *x, const srr_jpos *obj, const char *key, size_t *mark);
-int srr__cfg_cap(cfg *x, const srr_jpos *v, size_t n, const char *what);
+const char *srr__cfg_got(const srr_json *v, char *buf, size_t n);
+int srr__cfg_type(cfg *x, const srr_json *v, srr_json_type t, const char *what);
+int srr__cfg_keys(cfg *x, const srr_json *obj, const char *const *known);
+const srr_json *srr__cfg_enter(cfg *x, const srr_json *obj, const char *key, size_t *mark);
+int srr__cfg_cap(cfg *x, const srr_json *v, size_t n, const char *what);
 
 /* config_values.c */
-int srr__cfg_int(cfg *x, const srr_jpos *v, int64_t min, int64_t max, int64_t *out);
-int srr__cfg_bool(cfg *x, const srr_jpos *v, int *out);
-int srr__cfg_duration(cfg *x, const srr_jpos *v, int64_t *out);
+int srr__cfg_int(cfg *x, const srr_json *v, int64_t min, int64_t max, int64_t *out);
+int srr__cfg_bool(cfg *x, const srr_json *v, int *out);
+int srr__cfg_duration(cfg *x, const srr_json *v, int64_t *out);
 const char *srr__cfg_ns_text(int64_t ns, char *buf, size_t n);
-int srr__cfg_epoch(cfg *x, const srr_jpos *v, int64_t *out);
+int srr__cfg_epoch(cfg *x, const srr_json *v, int64_t *out);
 int srr__cfg_ip_parse(const char *s, sim_ip *ip);
 int srr__cfg_ip_equal(const sim_ip *a, const sim_ip *b);
 int srr__cfg_ip_loopback(const sim_ip *ip);
 const char *srr__cfg_ip_text(const sim_ip *ip, char *buf, size_t n);
-int srr__cfg_addr(cfg *x, const srr_jpos *v, sim_ip *ip);
+int srr__cfg_addr(cfg *x, const srr_json *v, sim_ip *ip);
 int srr__cfg_name_at(cfg *x, int line, int col, const char *s, size_t max, const char *what);
-int srr__cfg_bytes(cfg *x, const srr_jpos *v, unsigned char **data, size_t *len);
+int srr__cfg_bytes(cfg *x, const srr_json *v, unsigned char **data, size_t *len);
 
 /* config_hosts.c */
 long srr__cfg_host_named(const sim_config *c, size_t upto, const char *name);
 long srr__cfg_host_with(const sim_config *c, const sim_ip *ip);
-int srr__cfg_hosts(cfg *x, const srr_jpos *v);
-int srr__cfg_dns(cfg *x, const srr_jpos *v);
+int srr__cfg_hosts(cfg *x, const srr_json *v);
+int srr__cfg_dns(cfg *x, const srr_json *v);
 
 /* config_services.c */
-int srr__cfg_services(cfg *x, const srr_jpos *v);
-int srr__cfg_faults(cfg *x, const srr_jpos *v);
+int srr__cfg_services(cfg *x, const srr_json *v);
+int srr__cfg_faults(cfg *x, const srr_json *v);
 
 #endif

@@ -60,9 +60,9 @@ int srr__sim_script_from_trace(sim_service *sv, char *err, size_t errlen)
         srr__parse_error_format(&te, err, errlen);
         return -1;
     }
-    json_int_t conn = -1; /* the recorded connection to this service's port */
+    int64_t conn = -1; /* the recorded connection to this service's port */
     int rc = 0, done = 0;
-    json_t *ev;
+    srr_json *ev;
     int got;
     while (!done && rc == 0 && (got = srr__trace_next(r, &ev, &te)) != 0) {
         if (got < 0) {
@@ -70,13 +70,13 @@ int srr__sim_script_from_trace(sim_service *sv, char *err, size_t errlen)
             rc = -1;
             break;
         }
-        const char *op = json_string_value(json_object_get(ev, "op"));
-        json_int_t sock = json_integer_value(json_object_get(ev, "sock"));
-        json_int_t ret = json_integer_value(json_object_get(ev, "ret"));
-        const char *errname = json_string_value(json_object_get(ev, "errno"));
+        const char *op = srr__json_str(srr__json_get(ev, "op"));
+        int64_t sock = srr__json_int(srr__json_get(ev, "sock"));
+        int64_t ret = srr__json_int(srr__json_get(ev, "ret"));
+        const char *errname = srr__json_str(srr__json_get(ev, "errno"));
         if (conn < 0) {
             const char *addr =
-                json_string_value(json_object_get(json_object_get(ev, "args"), "addr"));
+                srr__json_str(srr__json_get(srr__json_get(ev, "args"), "addr"));
             int ok = ret == 0 || (errname && strcmp(errname, "EINPROGRESS") == 0);
             if (strcmp(op, "connect") == 0 && ok && playback_port(addr) == sv->port)
                 conn = sock;
@@ -84,11 +84,11 @@ int srr__sim_script_from_trace(sim_service *sv, char *err, size_t errlen)
             if (strcmp(op, "sendmsg") == 0 || strcmp(op, "recvmsg") == 0) {
                 int send = op[0] == 's';
                 if (ret > 0) {
-                    if (json_is_true(json_object_get(ev, "capped"))) {
+                    if (srr__json_is_true(srr__json_get(ev, "capped"))) {
                         rc = playback_fail(err, errlen, sv->trace, srr__trace_line(r),
                                            "a capped payload cannot be played back");
                     } else {
-                        const char *b64 = json_string_value(json_object_get(ev, "data"));
+                        const char *b64 = srr__json_str(srr__json_get(ev, "data"));
                         unsigned char *p;
                         size_t n;
                         if (!b64 || srr__b64_decode(b64, strlen(b64), &p, &n) < 0)
@@ -99,8 +99,8 @@ int srr__sim_script_from_trace(sim_service *sv, char *err, size_t errlen)
                             free(p);
                         }
                     }
-                } else if (!send && ret == 0 && !(json_integer_value(json_object_get(
-                                                      json_object_get(ev, "args"), "size")) == 0)) {
+                } else if (!send && ret == 0 && !(srr__json_int(srr__json_get(
+                                                      srr__json_get(ev, "args"), "size")) == 0)) {
                     rc = playback_add(sv, SIM_STEP_CLOSE, NULL, 0);
                     done = 1;
                 } else if (errname && strcmp(errname, "ECONNRESET") == 0) {
@@ -111,7 +111,7 @@ int srr__sim_script_from_trace(sim_service *sv, char *err, size_t errlen)
                 done = 1;
             }
         }
-        json_decref(ev);
+        srr__json_free(ev);
     }
     srr__trace_close(r);
     if (rc == 0 && conn < 0)

@@ -1,21 +1,57 @@
 /*
- * json_pos.c — the position-keeping JSON parser of json_pos.h: recursive
- * descent (the depth limit bounds the recursion), one pass, every value's
- * line and column taken as it starts.  Columns are kept incrementally
- * (jp_loc only ever moves forward on the current line) so a long one-line
- * file costs linear time.  Duplicate keys are caught as they are read, with
- * a small hash index per open object, so an object of many keys stays
+ * json.c — the position-keeping JSON parser of json.h: recursive descent
+ * (the depth limit bounds the recursion), one pass, every value's line and
+ * column taken as it starts.  Columns are kept incrementally (jp_loc only
+ * ever moves forward on the current line) so a long one-line file costs
+ * linear time.  Duplicate keys are caught as they are read: by comparing
+ * with the earlier keys in a small object, with a hash index once an
+ * object has more than JP_SCAN_KEYS, so an object of many keys stays
  * linear too.
+ *
+ * The tree goes into one arena (a few malloc calls per parse, not one per
+ * value): a trace line is parsed per event, and its base64 payload is one
+ * string among some thirty values.  An array's items and an object's
+ * members pile up on the parser's two stacks while the container is open,
+ * and are copied into the arena, exactly sized, when it closes.
+ *
+ * Its divisions, in order: the parser, its arena, positions and errors;
+ * strings (UTF-8, escapes); numbers and literals; containers (arrays,
+ * objects, duplicate keys); the API (parse, free).
  */
 #include <errno.h>
 #include <locale.h>
+#include <stdalign.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_pos.h"
+#include "json.h"
 #include "grow.h"
+
+/* Up to this many keys an object's duplicates are found by comparing. */
+#define JP_SCAN_KEYS 8
+
+/* The arena: the first block holds the document and room after it; more
+ * blocks are chained when it runs out. */
+typedef struct jp_block {
+    struct jp_block *next;
+    max_align_t room[]; /* the block's bytes */
+} jp_block;
+
+typedef struct jp_doc {
+    srr_json root;    /* first: the root's address is the document's */
+    jp_block *blocks; /* blocks after the first */
+    char *cur, *end;  /* free room in the newest block */
+    size_t last;      /* the newest block's size */
+} jp_doc;
+
+/* Where a value being read sits in its container, for err->field. */
+typedef struct jp_frame {
+    const char *key; /* the member's key, or NULL */
+    size_t index;    /* the array item's index, when in_item */
+    int in_item;
+} jp_frame;
 
 typedef struct jp_parser {
     const unsigned char *s;
@@ -24,13 +60,38 @@ typedef struct jp_parser {
     size_t col_pos; /* column counted up to here ... */
     int col;        /* ... where the column is this */
     int depth;
+    jp_doc *doc;
     char *sbuf;     /* scratch for a string being decoded */
     size_t scap;
-    char path[512];
-    size_t plen;
+    srr_json *items; /* the open arrays' items so far, innermost last */
+    size_t nitems, items_cap;
+    srr_json_member *members; /* the open objects' members so far */
+    size_t nmembers, members_cap;
+    jp_frame frames[SRR_JSON_MAX_DEPTH];
     srr_parse_error *err;
     int failed;
 } jp_parser;
+
+/* n bytes from the arena, aligned for a value; NULL when out of memory. */
+static void *jp_alloc(jp_parser *p, size_t n)
+{
+    jp_doc *d = p->doc;
+    n = (n + alignof(srr_json) - 1) & ~(alignof(srr_json) - 1);
+    if ((size_t)(d->end - d->cur) < n) {
+        size_t size = d->last * 2 > n ? d->last * 2 : n;
+        jp_block *b = malloc(sizeof *b + size);
+        if (!b)
+            return NULL;
+        b->next = d->blocks;
+        d->blocks = b;
+        d->cur = (char *)b->room;
+        d->end = d->cur + size;
+        d->last = size;
+    }
+    void *r = d->cur;
+    d->cur += n;
+    return r;
+}
 
 /* Line and column of byte off, which is on the current line and not before
  * the last place asked about. */
@@ -51,8 +112,18 @@ static void jp_vfail_at(jp_parser *p, int line, int col, size_t off, int code, c
     if (p->failed)
         return;
     p->failed = 1;
+    /* the path is spelled out only now: building it at every key would
+     * cost each trace line a copy of its keys */
+    char path[512] = "";
+    size_t plen = 0;
+    for (int i = 0; i < p->depth; i++) {
+        if (p->frames[i].key)
+            srr__json_path_key(path, sizeof path, &plen, p->frames[i].key);
+        else if (p->frames[i].in_item)
+            srr__json_path_index(path, sizeof path, &plen, p->frames[i].index);
+    }
     srr__parse_at(p->err, NULL, line, col, (long long)off);
-    srr__parse_vfail(p->err, code, p->path, fmt, ap);
+    srr__parse_vfail(p->err, code, path, fmt, ap);
 }
 
 __attribute__((format(printf, 4, 5))) static void jp_fail(jp_parser *p, size_t off, int code,
@@ -113,59 +184,7 @@ static void jp_skip_ws(jp_parser *p)
     }
 }
 
-/* --------------------------------------------------------------- paths */
-
-size_t srr__json_pos_path_key(char *path, size_t cap, size_t *plen, const char *key)
-{
-    size_t old = *plen, n = old;
-    int ok = 1;
-    if (n > 0 && n + 1 < cap)
-        path[n++] = '.';
-    if (!*key)
-        key = "\"\""; /* so the empty key still shows */
-    for (const unsigned char *k = (const unsigned char *)key; *k && ok; k++) {
-        if (*k < 0x20 || *k == 0x7f) {
-            if (n + 4 < cap)
-                n += (size_t)snprintf(path + n, cap - n, "\\x%02x", *k);
-            else
-                ok = 0;
-        } else if (n + 1 < cap) {
-            path[n++] = (char)*k;
-        } else {
-            ok = 0;
-        }
-    }
-    if (!ok && cap > 4)
-        memcpy(path + cap - 4, "...", 3), n = cap - 1;
-    path[n] = '\0';
-    *plen = n;
-    return old;
-}
-
-size_t srr__json_pos_path_index(char *path, size_t cap, size_t *plen, size_t i)
-{
-    size_t old = *plen;
-    char b[32];
-    int m = snprintf(b, sizeof b, "[%zu]", i);
-    if (old + (size_t)m < cap) {
-        memcpy(path + old, b, (size_t)m + 1);
-        *plen = old + (size_t)m;
-    } else if (cap > 4) {
-        memcpy(path + cap - 4, "...", 4);
-        *plen = cap - 1;
-    }
-    return old;
-}
-
-void srr__json_pos_path_cut(char *path, size_t *plen, size_t len)
-{
-    *plen = len;
-    path[len] = '\0';
-}
-
-/* ---------------------------------------------------------------- values */
-
-static int jp_value(jp_parser *p, srr_jpos *v);
+/* ------------------------------------------------------------- strings */
 
 static int jp_sput(jp_parser *p, size_t *n, const void *b, size_t k)
 {
@@ -174,6 +193,25 @@ static int jp_sput(jp_parser *p, size_t *n, const void *b, size_t k)
     memcpy(p->sbuf + *n, b, k);
     *n += k;
     return 0;
+}
+
+/* Bytes a string may hold as they are: printable ASCII but '"' and '\'. */
+static const unsigned char jp_plain[256] = {
+    [0x20 ... 0x21] = 1, /* '"' is 0x22 */
+    [0x23 ... 0x5b] = 1, /* '\\' is 0x5c */
+    [0x5d ... 0x7f] = 1,
+};
+
+/* s[0, n) into the arena as a C string. */
+static char *jp_strdup(jp_parser *p, const void *s, size_t n)
+{
+    char *d = jp_alloc(p, n + 1);
+    if (!d)
+        return jp_oom(p), NULL;
+    if (n)
+        memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
 }
 
 /* Length of the valid UTF-8 sequence at s (n bytes available), or 0:
@@ -208,6 +246,20 @@ static size_t jp_utf8_len(const unsigned char *s, size_t n)
         if ((s[i] & 0xc0) != 0x80)
             return 0;
     return k;
+}
+
+int srr__json_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0, k; i < n; i += k)
+        if ((k = jp_utf8_len(u + i, n - i)) == 0)
+            return 0;
+    return 1;
+}
+
+size_t srr__json_utf8_len(const char *s, size_t n)
+{
+    return n ? jp_utf8_len((const unsigned char *)s, n) : 0;
 }
 
 static int jp_hex4(const unsigned char *s, unsigned *out)
@@ -278,15 +330,13 @@ static int jp_escape_u(jp_parser *p, size_t *n)
     return jp_sput(p, n, b, jp_utf8_put(cp, b));
 }
 
-/* A string at p->pos (the opening quote); *out gets a malloc'd copy. */
-static int jp_string(jp_parser *p, char **out, size_t *outlen)
+/* The rest of a string that holds escapes or bytes outside ASCII, from
+ * p->pos; n bytes of it are in p->sbuf already. */
+static int jp_string_slow(jp_parser *p, size_t n, char **out, size_t *outlen)
 {
-    size_t n = 0;
-    p->pos++;
     for (;;) {
         size_t run = p->pos;
-        while (run < p->len && p->s[run] >= 0x20 && p->s[run] < 0x80 && p->s[run] != '"' &&
-               p->s[run] != '\\')
+        while (run < p->len && jp_plain[p->s[run]])
             run++;
         if (run > p->pos && jp_sput(p, &n, p->s + p->pos, run - p->pos) < 0)
             return -1;
@@ -338,16 +388,36 @@ static int jp_string(jp_parser *p, char **out, size_t *outlen)
             return -1;
         p->pos += k;
     }
-    char *s = malloc(n + 1);
-    if (!s)
-        return jp_oom(p), -1;
-    if (n)
-        memcpy(s, p->sbuf, n);
-    s[n] = '\0';
-    *out = s;
+    if (!(*out = jp_strdup(p, p->sbuf, n)))
+        return -1;
     *outlen = n;
     return 0;
 }
+
+/* A string at p->pos (the opening quote), copied into the arena.  Most
+ * strings (keys, names, base64) are plain ASCII: those are copied at once,
+ * and their columns counted without looking at them again. */
+static int jp_string(jp_parser *p, char **out, size_t *outlen)
+{
+    size_t quote = p->pos, start = quote + 1, run = start;
+    while (run < p->len && jp_plain[p->s[run]])
+        run++;
+    if (run < p->len && p->s[run] == '"') {
+        if (!(*out = jp_strdup(p, p->s + start, run - start)))
+            return -1;
+        *outlen = run - start;
+        p->pos = run + 1;
+        if (p->col_pos == quote) {
+            p->col += (int)(p->pos - quote);
+            p->col_pos = p->pos;
+        }
+        return 0;
+    }
+    p->pos = start;
+    return jp_string_slow(p, 0, out, outlen);
+}
+
+/* ------------------------------------------------- numbers and literals */
 
 static int jp_digit(const jp_parser *p, size_t i)
 {
@@ -364,7 +434,7 @@ static void jp_numtext(const jp_parser *p, size_t from, size_t to, char *buf, si
         snprintf(buf, n, "%.*s", (int)k, (const char *)p->s + from);
 }
 
-static int jp_number(jp_parser *p, srr_jpos *v)
+static int jp_number(jp_parser *p, srr_json *v)
 {
     size_t start = p->pos, i = p->pos;
     int neg = 0, real = 0;
@@ -419,7 +489,7 @@ static int jp_number(jp_parser *p, srr_jpos *v)
                        "integer out of range (64 bits): %s", t);
             return -1;
         }
-        v->type = SRR_JPOS_INT;
+        v->type = SRR_JSON_INT;
         v->u.integer = neg ? acc : -acc;
         return 0;
     }
@@ -441,7 +511,7 @@ static int jp_number(jp_parser *p, srr_jpos *v)
         jp_fail_at(p, v->line, v->column, SRR_PARSE_EVALUE, "number out of range: %s", t);
         return -1;
     }
-    v->type = SRR_JPOS_REAL;
+    v->type = SRR_JSON_REAL;
     v->u.real = d;
     return 0;
 }
@@ -451,7 +521,7 @@ static int jp_is_word(unsigned char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-static int jp_literal(jp_parser *p, srr_jpos *v)
+static int jp_literal(jp_parser *p, srr_json *v)
 {
     size_t i = p->pos;
     while (i < p->len && i - p->pos < 16 && jp_is_word(p->s[i]))
@@ -459,11 +529,11 @@ static int jp_literal(jp_parser *p, srr_jpos *v)
     size_t k = i - p->pos;
     const char *w = (const char *)p->s + p->pos;
     if (k == 4 && memcmp(w, "true", 4) == 0)
-        v->type = SRR_JPOS_BOOL, v->u.boolean = 1;
+        v->type = SRR_JSON_BOOL, v->u.boolean = 1;
     else if (k == 5 && memcmp(w, "false", 5) == 0)
-        v->type = SRR_JPOS_BOOL, v->u.boolean = 0;
+        v->type = SRR_JSON_BOOL, v->u.boolean = 0;
     else if (k == 4 && memcmp(w, "null", 4) == 0)
-        v->type = SRR_JPOS_NULL;
+        v->type = SRR_JSON_NULL;
     else
         return jp_fail(p, p->pos, SRR_PARSE_EJSON, "not JSON: invalid literal \"%.*s%s\"", (int)k,
                        w, i < p->len && jp_is_word(p->s[i]) ? "..." : ""),
@@ -472,44 +542,87 @@ static int jp_literal(jp_parser *p, srr_jpos *v)
     return 0;
 }
 
-static int jp_array(jp_parser *p, srr_jpos *v)
+/* ---------------------------------------------------------- containers */
+
+static int jp_value(jp_parser *p, srr_json *v);
+
+static int jp_push_item(jp_parser *p, const srr_json *item)
 {
-    size_t cap = 0;
-    char t[32];
-    v->type = SRR_JPOS_ARRAY;
+    if (srr__grow((void **)&p->items, &p->items_cap, p->nitems + 1, sizeof *p->items) < 0)
+        return jp_oom(p), -1;
+    p->items[p->nitems++] = *item;
+    return 0;
+}
+
+/* The top n of a stack into the arena, exactly sized. */
+static void *jp_settle(jp_parser *p, const void *top, size_t n, size_t size)
+{
+    if (n == 0)
+        return NULL;
+    void *a = jp_alloc(p, n * size);
+    if (!a)
+        return jp_oom(p), NULL;
+    return memcpy(a, top, n * size);
+}
+
+/* Past v's opening bracket (v becomes a t): 1 when the container is empty,
+ * its closing bracket taken too. */
+static int jp_open(jp_parser *p, srr_json *v, srr_json_type t, char close)
+{
+    v->type = t;
     p->pos++;
     jp_skip_ws(p);
-    if (p->pos < p->len && p->s[p->pos] == ']') {
+    if (p->pos < p->len && p->s[p->pos] == close) {
+        p->pos++;
+        return 1;
+    }
+    return 0;
+}
+
+/* After an item or a member: 1 past a ',' (and the blanks after it), 0
+ * past the closing bracket, -1 at anything else (for the caller to say). */
+static int jp_next(jp_parser *p, char close)
+{
+    jp_skip_ws(p);
+    if (p->pos < p->len && p->s[p->pos] == ',') {
+        p->pos++;
+        jp_skip_ws(p);
+        return 1;
+    }
+    if (p->pos < p->len && p->s[p->pos] == close) {
         p->pos++;
         return 0;
     }
-    for (;;) {
-        if (srr__grow((void **)&v->u.arr.items, &cap, v->u.arr.n + 1, sizeof *v->u.arr.items) < 0)
-            return jp_oom(p), -1;
-        size_t saved = srr__json_pos_path_index(p->path, sizeof p->path, &p->plen, v->u.arr.n);
-        srr_jpos *item = &v->u.arr.items[v->u.arr.n];
-        memset(item, 0, sizeof *item);
-        v->u.arr.n++;
-        if (jp_value(p, item) < 0)
-            return -1;
-        srr__json_pos_path_cut(p->path, &p->plen, saved);
-        jp_skip_ws(p);
-        if (p->pos < p->len && p->s[p->pos] == ',') {
-            p->pos++;
-            continue;
-        }
-        if (p->pos < p->len && p->s[p->pos] == ']') {
-            p->pos++;
-            return 0;
-        }
-        return jp_fail(p, p->pos, SRR_PARSE_EJSON,
-                       "not JSON: expected ',' or ']' after an array element, got %s",
-                       jp_token(p, p->pos, t, sizeof t)),
-               -1;
-    }
+    return -1;
 }
 
-/* An open object's keys, hashed to member index + 1 (0 = empty slot). */
+static int jp_array(jp_parser *p, srr_json *v)
+{
+    char t[32];
+    jp_frame *f = &p->frames[p->depth - 1];
+    size_t base = p->nitems;
+    if (jp_open(p, v, SRR_JSON_ARRAY, ']'))
+        return 0;
+    for (int more = 1; more;) {
+        srr_json item = {0};
+        f->index = p->nitems - base;
+        f->in_item = 1;
+        if (jp_value(p, &item) < 0 || jp_push_item(p, &item) < 0)
+            return -1;
+        f->in_item = 0;
+        if ((more = jp_next(p, ']')) < 0)
+            return jp_fail(p, p->pos, SRR_PARSE_EJSON,
+                           "not JSON: expected ',' or ']' after an array element, got %s",
+                           jp_token(p, p->pos, t, sizeof t)),
+                   -1;
+    }
+    v->u.arr.n = p->nitems - base;
+    v->u.arr.items = jp_settle(p, p->items + base, v->u.arr.n, sizeof *p->items);
+    p->nitems = base;
+    return v->u.arr.items ? 0 : -1;
+}
+
+/* A large object's keys, hashed to member index + 1 (0 = empty slot). */
 typedef struct jp_keyset {
     uint32_t *slots;
     size_t cap; /* a power of two, or 0 */
@@ -523,13 +636,15 @@ static uint64_t jp_hash(const char *k, size_t n)
     return h;
 }
 
-/* The earlier member with member[idx]'s key, or NULL after adding idx. */
-static const srr_jpos_member *jp_keyset_add(jp_parser *p, jp_keyset *ks, srr_jpos_member *m,
-                                            size_t idx, int *oom)
+/* The earlier member of m[0, idx) with key, or NULL after adding idx (m
+ * is the open object's members).  *oom on failure. */
+static const srr_json_member *jp_keyset_add(jp_parser *p, jp_keyset *ks,
+                                            const srr_json_member *m, size_t idx,
+                                            const char *key, size_t keylen, int *oom)
 {
     *oom = 0;
     if ((idx + 1) * 2 > ks->cap) {
-        size_t nc = ks->cap ? ks->cap * 2 : 16;
+        size_t nc = ks->cap ? ks->cap * 2 : 32;
         uint32_t *ns = calloc(nc, sizeof *ns);
         if (!ns)
             return jp_oom(p), *oom = 1, NULL;
@@ -543,10 +658,10 @@ static const srr_jpos_member *jp_keyset_add(jp_parser *p, jp_keyset *ks, srr_jpo
         ks->slots = ns;
         ks->cap = nc;
     }
-    size_t h = (size_t)jp_hash(m[idx].key, m[idx].keylen) & (ks->cap - 1);
+    size_t h = (size_t)jp_hash(key, keylen) & (ks->cap - 1);
     while (ks->slots[h]) {
-        const srr_jpos_member *o = &m[ks->slots[h] - 1];
-        if (o->keylen == m[idx].keylen && memcmp(o->key, m[idx].key, o->keylen) == 0)
+        const srr_json_member *o = &m[ks->slots[h] - 1];
+        if (o->keylen == keylen && memcmp(o->key, key, keylen) == 0)
             return o;
         h = (h + 1) & (ks->cap - 1);
     }
@@ -554,45 +669,53 @@ static const srr_jpos_member *jp_keyset_add(jp_parser *p, jp_keyset *ks, srr_jpo
     return NULL;
 }
 
-static int jp_object(jp_parser *p, srr_jpos *v)
+/* The earlier member of the open object (members from base) with key, or
+ * NULL; *oom on failure. */
+static const srr_json_member *jp_dup(jp_parser *p, jp_keyset *ks, size_t base, const char *key,
+                                     size_t keylen, int *oom)
 {
-    size_t cap = 0;
+    const srr_json_member *m = p->members + base;
+    size_t n = p->nmembers - base;
+    *oom = 0;
+    if (n >= JP_SCAN_KEYS)
+        return jp_keyset_add(p, ks, m, n, key, keylen, oom);
+    for (size_t i = 0; i < n; i++)
+        if (m[i].keylen == keylen && memcmp(m[i].key, key, keylen) == 0)
+            return &m[i];
+    return NULL;
+}
+
+static int jp_object(jp_parser *p, srr_json *v)
+{
     jp_keyset ks = {0};
     char t[32];
     int rc = -1;
-    v->type = SRR_JPOS_OBJECT;
-    p->pos++;
-    jp_skip_ws(p);
-    if (p->pos < p->len && p->s[p->pos] == '}') {
-        p->pos++;
+    jp_frame *f = &p->frames[p->depth - 1];
+    size_t base = p->nmembers;
+    if (jp_open(p, v, SRR_JSON_OBJECT, '}'))
         return 0;
-    }
-    for (;;) {
+    for (int more = 1; more;) {
         if (p->pos >= p->len || p->s[p->pos] != '"') {
             jp_fail(p, p->pos, SRR_PARSE_EJSON, "not JSON: expected a string key, got %s",
                     jp_token(p, p->pos, t, sizeof t));
             goto out;
         }
-        if (v->u.obj.n >= UINT32_MAX - 1 ||
-            srr__grow((void **)&v->u.obj.members, &cap, v->u.obj.n + 1,
-                      sizeof *v->u.obj.members) < 0) {
+        if (p->nmembers - base >= UINT32_MAX - 1) {
             jp_oom(p);
             goto out;
         }
-        srr_jpos_member *m = &v->u.obj.members[v->u.obj.n];
-        memset(m, 0, sizeof *m);
-        v->u.obj.n++;
-        jp_loc(p, p->pos, &m->line, &m->column);
-        if (jp_string(p, &m->key, &m->keylen) < 0)
+        srr_json_member m = {0};
+        jp_loc(p, p->pos, &m.line, &m.column);
+        if (jp_string(p, &m.key, &m.keylen) < 0)
             goto out;
-        size_t saved = srr__json_pos_path_key(p->path, sizeof p->path, &p->plen, m->key);
+        f->key = m.key;
         int oom;
-        const srr_jpos_member *dup = jp_keyset_add(p, &ks, v->u.obj.members, v->u.obj.n - 1, &oom);
+        const srr_json_member *dup = jp_dup(p, &ks, base, m.key, m.keylen, &oom);
         if (oom)
             goto out;
         if (dup) {
-            jp_fail_at(p, m->line, m->column, SRR_PARSE_EDUPLICATE,
-                       "duplicate key \"%.100s\" (first at line %d, column %d)", m->key, dup->line,
+            jp_fail_at(p, m.line, m.column, SRR_PARSE_EDUPLICATE,
+                       "duplicate key \"%.100s\" (first at line %d, column %d)", m.key, dup->line,
                        dup->column);
             goto out;
         }
@@ -603,31 +726,33 @@ static int jp_object(jp_parser *p, srr_jpos *v)
             goto out;
         }
         p->pos++;
-        if (jp_value(p, &m->value) < 0)
+        if (jp_value(p, &m.value) < 0)
             goto out;
-        srr__json_pos_path_cut(p->path, &p->plen, saved);
-        jp_skip_ws(p);
-        if (p->pos < p->len && p->s[p->pos] == ',') {
-            p->pos++;
-            jp_skip_ws(p);
-            continue;
-        }
-        if (p->pos < p->len && p->s[p->pos] == '}') {
-            p->pos++;
-            rc = 0;
+        if (srr__grow((void **)&p->members, &p->members_cap, p->nmembers + 1,
+                      sizeof *p->members) < 0) {
+            jp_oom(p);
             goto out;
         }
-        jp_fail(p, p->pos, SRR_PARSE_EJSON, "not JSON: expected ',' or '}' after a member, got %s",
-                jp_token(p, p->pos, t, sizeof t));
-        goto out;
+        p->members[p->nmembers++] = m;
+        f->key = NULL;
+        if ((more = jp_next(p, '}')) < 0) {
+            jp_fail(p, p->pos, SRR_PARSE_EJSON,
+                    "not JSON: expected ',' or '}' after a member, got %s",
+                    jp_token(p, p->pos, t, sizeof t));
+            goto out;
+        }
     }
+    v->u.obj.n = p->nmembers - base;
+    v->u.obj.members = jp_settle(p, p->members + base, v->u.obj.n, sizeof *p->members);
+    p->nmembers = base;
+    rc = v->u.obj.members ? 0 : -1;
 out:
     free(ks.slots);
     return rc;
 }
 
 /* Any value, after optional whitespace. */
-static int jp_value(jp_parser *p, srr_jpos *v)
+static int jp_value(jp_parser *p, srr_json *v)
 {
     char t[32];
     jp_skip_ws(p);
@@ -637,17 +762,18 @@ static int jp_value(jp_parser *p, srr_jpos *v)
                -1;
     unsigned char c = p->s[p->pos];
     if (c == '{' || c == '[') {
-        if (p->depth >= SRR_JPOS_MAX_DEPTH)
+        if (p->depth >= SRR_JSON_MAX_DEPTH)
             return jp_fail(p, p->pos, SRR_PARSE_EJSON, "not JSON: nested deeper than %d levels",
-                           SRR_JPOS_MAX_DEPTH),
+                           SRR_JSON_MAX_DEPTH),
                    -1;
-        p->depth++;
+        p->frames[p->depth++] = (jp_frame){0};
         int rc = c == '{' ? jp_object(p, v) : jp_array(p, v);
-        p->depth--;
+        if (rc == 0)
+            p->depth--; /* a failure keeps the frames, for the error's path */
         return rc;
     }
     if (c == '"') {
-        v->type = SRR_JPOS_STRING;
+        v->type = SRR_JSON_STRING;
         return jp_string(p, &v->u.str.s, &v->u.str.len);
     }
     if (c == '-' || (c >= '0' && c <= '9'))
@@ -661,48 +787,43 @@ static int jp_value(jp_parser *p, srr_jpos *v)
 
 /* ------------------------------------------------------------------ API */
 
-static void jp_free_inner(srr_jpos *v)
+void srr__json_free(srr_json *root)
 {
-    if (v->type == SRR_JPOS_STRING) {
-        free(v->u.str.s);
-    } else if (v->type == SRR_JPOS_ARRAY) {
-        for (size_t i = 0; i < v->u.arr.n; i++)
-            jp_free_inner(&v->u.arr.items[i]);
-        free(v->u.arr.items);
-    } else if (v->type == SRR_JPOS_OBJECT) {
-        for (size_t i = 0; i < v->u.obj.n; i++) {
-            free(v->u.obj.members[i].key);
-            jp_free_inner(&v->u.obj.members[i].value);
-        }
-        free(v->u.obj.members);
-    }
-}
-
-void srr__json_pos_free(srr_jpos *v)
-{
-    if (!v)
+    if (!root)
         return;
-    jp_free_inner(v);
-    free(v);
+    jp_doc *d = (jp_doc *)root;
+    for (jp_block *b = d->blocks, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    free(d);
 }
 
-srr_jpos *srr__json_pos_parse(const char *text, size_t len, const char *source,
-                              srr_parse_error *err)
+srr_json *srr__json_parse(const char *text, size_t len, const char *source,
+                          srr_parse_error *err)
 {
     jp_parser p = {.s = (const unsigned char *)text, .len = len, .line = 1, .col = 1, .err = err};
     memset(err, 0, sizeof *err);
     snprintf(err->source, sizeof err->source, "%s", source ? source : "<string>");
     if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
         p.pos = p.col_pos = 3;
-    srr_jpos *v = calloc(1, sizeof *v);
-    if (!v) {
+    /* A first block the size of the text and some: a trace line's tree
+     * (values, members, strings) fits it without a second malloc. */
+    size_t first = len < SIZE_MAX / 4 - 1024 ? 2 * len + 1024 : len;
+    jp_doc *d = malloc(sizeof *d + first);
+    if (!d) {
         jp_oom(&p);
         return NULL;
     }
+    memset(d, 0, sizeof *d);
+    d->cur = (char *)(d + 1);
+    d->end = d->cur + first;
+    d->last = first;
+    p.doc = d;
     jp_skip_ws(&p);
     if (p.pos >= p.len) {
         jp_fail(&p, p.pos, SRR_PARSE_EJSON, "not JSON: empty input");
-    } else if (jp_value(&p, v) == 0) {
+    } else if (jp_value(&p, &d->root) == 0) {
         jp_skip_ws(&p);
         if (p.pos < p.len) {
             char t[32];
@@ -711,33 +832,11 @@ srr_jpos *srr__json_pos_parse(const char *text, size_t len, const char *source,
         }
     }
     free(p.sbuf);
+    free(p.items);
+    free(p.members);
     if (p.failed) {
-        srr__json_pos_free(v);
+        srr__json_free(&d->root);
         return NULL;
     }
-    return v;
-}
-
-const srr_jpos_member *srr__json_pos_get(const srr_jpos *obj, const char *key)
-{
-    if (!obj || obj->type != SRR_JPOS_OBJECT)
-        return NULL;
-    for (size_t i = 0; i < obj->u.obj.n; i++)
-        if (strcmp(obj->u.obj.members[i].key, key) == 0)
-            return &obj->u.obj.members[i];
-    return NULL;
-}
-
-const char *srr__json_pos_type_name(srr_jpos_type t)
-{
-    switch (t) {
-    case SRR_JPOS_NULL: return "null";
-    case SRR_JPOS_BOOL: return "boolean";
-    case SRR_JPOS_INT: return "integer";
-    case SRR_JPOS_REAL: return "number";
-    case SRR_JPOS_STRING: return "string";
-    case SRR_JPOS_ARRAY: return "array";
-    case SRR_JPOS_OBJECT: return "object";
-    }
-    return "?";
+    return &d->root;
 }
