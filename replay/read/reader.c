@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "grow.h"
-#include "line_error.h"
 #include "trace.h"
 
 enum {
@@ -174,42 +173,28 @@ static int reader_getline(srr_trace_reader *r, struct reader_line *out, int firs
     }
 }
 
-/* Why a line is not JSON, worded as the reader always has (line_error.h);
- * jerr: the tree reader's refusal, or NULL when it took a line jansson
- * would not have (a byte order mark, a number or a string alone).  1 with
- * *err set, 0 when neither has a complaint. */
-static int reader_not_json(const srr_trace_reader *r, const struct reader_line *ln,
-                           const srr_parse_error *jerr, srr_parse_error *err)
+/* Why a line is not JSON: the tree reader's words, and where. */
+static void reader_not_json(const srr_trace_reader *r, const srr_parse_error *jerr,
+                            srr_parse_error *err)
 {
-    char text[160];
-    int column = 0;
-    if (jerr && jerr->code == SRR_PARSE_EIO) {
+    if (jerr->code == SRR_PARSE_EIO) {
         reader_seterr(err, r->source, r->line, SRR_PARSE_EIO, "", "%s", jerr->text);
-        return 1;
+        return;
     }
-    int dup = jerr && jerr->code == SRR_PARSE_EDUPLICATE ? jerr->column : 0;
-    if (srr__line_error(ln->text, ln->len, dup, text, sizeof text, &column)) {
-        /* one line is the whole input: its end is the line's */
-        char *eof = strstr(text, "near end of file");
-        if (eof)
-            snprintf(eof, sizeof text - (size_t)(eof - text), "at the end of the line");
-        /* the message quotes the bytes near the problem: keep control
-         * bytes off the terminal and the one-line layout */
-        for (char *p = text; *p; p++)
-            if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                *p = '?';
-    } else if (jerr) {
-        /* stricter than jansson was (nested deeper than the tree reader
-         * goes): the tree reader's words */
-        const char *t = jerr->text;
-        snprintf(text, sizeof text, "%.150s", strncmp(t, "not JSON: ", 10) == 0 ? t + 10 : t);
-        column = jerr->column;
-    } else {
-        return 0;
-    }
+    char text[160];
+    const char *t = jerr->text;
+    snprintf(text, sizeof text, "%.150s", strncmp(t, "not JSON: ", 10) == 0 ? t + 10 : t);
+    /* a line is the reader's whole input: its places are columns */
+    char *l1 = strstr(text, "line 1, column");
+    if (l1)
+        memmove(l1, l1 + 8, strlen(l1 + 8) + 1);
+    /* the message quotes the bytes near the problem: keep control bytes
+     * off the terminal and the one-line layout */
+    for (char *p = text; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     reader_seterr(err, r->source, r->line, SRR_PARSE_EJSON, "", "not JSON: %s (column %d)", text,
-                  column);
-    return 1;
+                  jerr->column);
 }
 
 /* Parses one line into an object; NULL with *err (line and source set). */
@@ -233,16 +218,17 @@ static srr_json *reader_parse(const srr_trace_reader *r, const struct reader_lin
                       "empty line (every line is one JSON object)");
         return NULL;
     }
+    /* the tree reader skips a byte order mark, which a trace's lines never
+     * hold */
+    if (ln->len >= 3 && memcmp(ln->text, "\xef\xbb\xbf", 3) == 0) {
+        reader_seterr(err, r->source, r->line, SRR_PARSE_EJSON, "",
+                      "not JSON: a byte order mark (column 1)");
+        return NULL;
+    }
     srr_parse_error jerr;
     srr_json *v = srr__json_parse(ln->text, ln->len, r->source, &jerr);
-    /* the tree reader skips a byte order mark and takes any value; the
-     * trace's lines never held either */
-    int bom = ln->len >= 3 && memcmp(ln->text, "\xef\xbb\xbf", 3) == 0;
-    if ((!v || bom || srr__json_is(v, SRR_JSON_STRING) || srr__json_is(v, SRR_JSON_INT) ||
-         srr__json_is(v, SRR_JSON_REAL) || srr__json_is(v, SRR_JSON_BOOL) ||
-         srr__json_is(v, SRR_JSON_NULL)) &&
-        reader_not_json(r, ln, v ? NULL : &jerr, err)) {
-        srr__json_free(v);
+    if (!v) {
+        reader_not_json(r, &jerr, err);
         return NULL;
     }
     if (!srr__json_is(v, SRR_JSON_OBJECT)) {
