@@ -113,32 +113,36 @@ void srr__epoll_rearm(int fd)
 }
 
 
-int epoll_create(int size)
+/* A new epoll descriptor: the process's own until it watches a descriptor
+ * from outside (wait_real.c's rule, by what it watches). */
+static int epoll_made(int r)
 {
-    srr__preload_world();
-    int r = REAL(epoll_create)(size);
     if (r >= 0) {
-        srr__fd_set_plain(r);
+        srr__fd_set_internal(r);
         srr__epoll_forget(r); /* a number reused after a close the interposer missed */
     }
     return r;
 }
 
+int epoll_create(int size)
+{
+    return epoll_made(REAL(epoll_create)(size));
+}
+
 int epoll_create1(int flags)
 {
-    srr__preload_world();
-    int r = REAL(epoll_create1)(flags);
-    if (r >= 0) {
-        srr__fd_set_plain(r);
-        srr__epoll_forget(r);
-    }
-    return r;
+    return epoll_made(REAL(epoll_create1)(flags));
 }
 
 int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 {
-    if (!srr__preload_own_handles() || fd < 0 || srr__fd_handle(fd) < 0)
-        return REAL(epoll_ctl)(epfd, op, fd, ev);
+    if (!srr__preload_own_handles() || fd < 0 || srr__fd_handle(fd) < 0) {
+        int r = REAL(epoll_ctl)(epfd, op, fd, ev);
+        /* watching a descriptor from outside makes the set one from outside */
+        if (r == 0 && op == EPOLL_CTL_ADD && srr__fd_internal(epfd) && !srr__fd_internal(fd))
+            srr__fd_set_plain(epfd);
+        return r;
+    }
     /* the kernel checks epfd is an epoll descriptor */
     struct epoll_event probe;
     if (REAL(epoll_wait)(epfd, &probe, 1, 0) < 0)
@@ -279,17 +283,35 @@ static int epoll_own_wait(srr_world *w, ep_set *s, int epfd, struct epoll_event 
     return r;
 }
 
+/* A set of real descriptors only: its descriptor, readable when the set
+ * has events, is waited on as a wait the world counts; then the kernel
+ * says which. */
+static int epoll_real(int epfd, struct epoll_event *evs, int max, int timeout_ms,
+                      const sigset_t *mask)
+{
+    struct pollfd p = {epfd, POLLIN, 0};
+    int e = errno;
+    int r = srr__poll_real(&p, 1, timeout_ms < 0 ? -1 : (int64_t)timeout_ms * 1000000, mask);
+    if (r == -ENOTTY)
+        return REAL(epoll_pwait)(epfd, evs, max, timeout_ms, mask);
+    if (r <= 0)
+        return (int)srr__ret(r, e);
+    return REAL(epoll_pwait)(epfd, evs, max, 0, mask);
+}
+
 int epoll_pwait(int epfd, struct epoll_event *evs, int max, int timeout_ms, const sigset_t *mask)
 {
-    srr_world *w = srr__preload_world();
-    if (!srr__preload_own_handles())
+    srr_world *w = srr__preload_world_if_ready();
+    if (!w)
         return REAL(epoll_pwait)(epfd, evs, max, timeout_ms, mask);
+    if (!srr__preload_own_handles())
+        return epoll_real(epfd, evs, max, timeout_ms, mask);
     pthread_mutex_lock(&sets_lock);
     ep_set *s = ep_find(epfd, 0);
     int any = s && s->entries;
     pthread_mutex_unlock(&sets_lock);
     if (!any)
-        return REAL(epoll_pwait)(epfd, evs, max, timeout_ms, mask);
+        return epoll_real(epfd, evs, max, timeout_ms, mask);
     if (max <= 0 || !evs) {
         errno = EINVAL;
         return -1;

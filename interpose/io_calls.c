@@ -55,7 +55,10 @@ static void note_rights(const struct msghdr *msg)
  * epoll's bookkeeping. */
 static ssize_t world_send(srr_world *w, int h, const struct msghdr *msg, int flags, int fd)
 {
-    long r = w->ops->sendmsg(w, h, msg, flags);
+    long r;
+    do
+        r = w->ops->sendmsg(w, h, msg, flags);
+    while (srr__signals_restart(r));
     srr__preload_sigpipe(r, flags);
     if (r == -EAGAIN && fd >= 0)
         srr__epoll_rearm(fd);
@@ -64,7 +67,10 @@ static ssize_t world_send(srr_world *w, int h, const struct msghdr *msg, int fla
 
 static ssize_t world_recv(srr_world *w, int h, struct msghdr *msg, int flags, int fd)
 {
-    long r = w->ops->recvmsg(w, h, msg, flags);
+    long r;
+    do
+        r = w->ops->recvmsg(w, h, msg, flags);
+    while (srr__signals_restart(r));
     if (r >= 0)
         note_rights(msg);
     else if (r == -EAGAIN && fd >= 0)
@@ -123,12 +129,22 @@ ssize_t send(int fd, const void *buf, size_t len, int flags)
     return srr__ret(world_send(w, h, &m, flags, fd), e);
 }
 
+/* A write to one of the process's own descriptors wakes whoever waits on
+ * them (wait_real.c). */
+static ssize_t real_write(int fd, const void *buf, size_t len)
+{
+    ssize_t r = LIBC(write)(fd, buf, len);
+    if (r > 0)
+        srr__real_written(fd);
+    return r;
+}
+
 ssize_t write(int fd, const void *buf, size_t len)
 {
     int h;
     srr_world *w = srr__sock_world(fd, &h);
     if (!w)
-        return LIBC(write)(fd, buf, len);
+        return real_write(fd, buf, len);
     int e = errno;
     long r = srr__check_rw(buf, len);
     if (r == 0)
@@ -139,7 +155,7 @@ ssize_t write(int fd, const void *buf, size_t len)
     struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
     r = world_send(w, h, &m, 0, fd);
     if (not_a_socket(r, fd))
-        return LIBC(write)(fd, buf, len);
+        return real_write(fd, buf, len);
     return srr__ret(r, e);
 }
 
@@ -147,8 +163,12 @@ ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 {
     int h;
     srr_world *w = srr__sock_world(fd, &h);
-    if (!w)
-        return REAL(writev)(fd, iov, iovcnt);
+    if (!w) {
+        ssize_t r = REAL(writev)(fd, iov, iovcnt);
+        if (r > 0)
+            srr__real_written(fd);
+        return r;
+    }
     int e = errno;
     long r = srr__check_iovcnt(iovcnt);
     if (r == 0)
@@ -256,12 +276,22 @@ ssize_t recv(int fd, void *buf, size_t len, int flags)
     return srr__ret(world_recv(w, h, &m, flags, fd), e);
 }
 
+/* A blocking read of one of the process's own descriptors waits as a wait
+ * the world counts (wait_real.c), then reads. */
+static ssize_t real_read(int fd, void *buf, size_t len)
+{
+    int e = errno, r = len ? srr__wait_readable(fd) : 0;
+    if (r < 0)
+        return srr__ret(r, e);
+    return REAL(read)(fd, buf, len);
+}
+
 ssize_t read(int fd, void *buf, size_t len)
 {
     int h;
     srr_world *w = srr__sock_world(fd, &h);
     if (!w)
-        return REAL(read)(fd, buf, len);
+        return real_read(fd, buf, len);
     int e = errno;
     long r = srr__check_rw(buf, len);
     if (r < 0)
@@ -275,7 +305,7 @@ ssize_t read(int fd, void *buf, size_t len)
     struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
     r = world_recv(w, h, &m, 0, fd);
     if (not_a_socket(r, fd))
-        return REAL(read)(fd, buf, len);
+        return real_read(fd, buf, len);
     return srr__ret(r, e);
 }
 
@@ -283,8 +313,10 @@ ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 {
     int h;
     srr_world *w = srr__sock_world(fd, &h);
-    if (!w)
-        return REAL(readv)(fd, iov, iovcnt);
+    if (!w) {
+        int e = errno, r = srr__wait_readable(fd);
+        return r < 0 ? srr__ret(r, e) : REAL(readv)(fd, iov, iovcnt);
+    }
     int e = errno;
     long r = srr__check_iovcnt(iovcnt);
     if (r == 0)
@@ -358,10 +390,9 @@ int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags, struct t
  * bug the program must die of; libc's function does the dying. */
 ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen)
 {
-    int h;
-    if (len > buflen || !srr__sock_world(fd, &h))
+    if (len > buflen)
         return REAL(__read_chk)(fd, buf, len, buflen);
-    return read(fd, buf, len);
+    return read(fd, buf, len); /* a socket's, or one of the process's own waits */
 }
 
 ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags)

@@ -129,6 +129,8 @@ int srr__poll_mixed(srr_world *w, struct pollfd *fds, nfds_t n, int64_t timeout_
         if (timeout_ns >= 0 && srr__world_now(w, CLOCK_MONOTONIC) - start >= timeout_ns)
             break;
     }
+    if (r == -EINTR)
+        srr__signals_restart(r); /* a poll is never restarted: its signal is delivered */
     int count = 0;
     if (r >= 0) {
         for (nfds_t j = 0; j < ns; j++)

@@ -274,6 +274,11 @@ void srr__real_written(int fd);
 /* 1 when f is a FILE fdopen made on a world's socket (stdio_calls.c): its
  * close goes through the world by itself. */
 int srr__stdio_is_ours(FILE *f);
+/* r is a world call's answer: a timer's signal queued for this thread is
+ * delivered (the world interrupted the call for it: -EINTR, or what it
+ * did before, a partial send); 1 when r is -EINTR and every handler asked
+ * for the call to go on (SA_RESTART), 0 to return r. */
+int srr__signals_restart(long r);
 /* A timerfd's descriptor closed: its timer goes. */
 void srr__timers_fd_closed(int fd);
 

@@ -177,6 +177,19 @@ long syscall(long n, ...)
     for (int i = 0; i < 6; i++)
         a[i] = va_arg(ap, long); /* Linux syscalls take at most six words */
     va_end(ap);
+    /* a raw close or dup of a descriptor goes where libc's would: libuv
+     * closes with syscall(SYS_close) (a close that is no cancellation
+     * point), and a world socket must close in its world, a trace's
+     * descriptor stay open */
+    if (srr__preload_world_if_ready()) {
+        switch (n) {
+        case SYS_close: return close((int)a[0]);
+        case SYS_dup: return dup((int)a[0]);
+        case SYS_dup2: return dup2((int)a[0], (int)a[1]);
+        case SYS_dup3: return dup3((int)a[0], (int)a[1], (int)a[2]);
+        default: break;
+        }
+    }
     /* only the socket syscalls it names concern the world: any other
      * goes straight to libc, without starting the world (jemalloc calls
      * syscall() holding its init lock, where nothing may allocate) */

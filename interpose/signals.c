@@ -135,6 +135,16 @@ int srr__signals_deliver(void)
     return restart;
 }
 
+int srr__signals_restart(long r)
+{
+    /* a call a signal cut short returns what it did (a partial send): the
+     * signal is delivered all the same */
+    if (!srr__signals_pending())
+        return 0;
+    int restart = srr__signals_deliver();
+    return r == -EINTR && restart;
+}
+
 /* ---------------------------------------------------- waiting for signals */
 
 /* pause, sigsuspend, sigwait, sigwaitinfo and sigtimedwait, over a world

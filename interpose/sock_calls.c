@@ -98,7 +98,10 @@ int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
         return (int)srr__ret(r, e);
     struct sockaddr_storage ss;
     socklen_t sslen = sizeof ss;
-    r = w->ops->accept4(w, h, addr ? (struct sockaddr *)&ss : NULL, addr ? &sslen : NULL, flags);
+    do
+        r = w->ops->accept4(w, h, addr ? (struct sockaddr *)&ss : NULL, addr ? &sslen : NULL,
+                            flags);
+    while (srr__signals_restart(r));
     if (r >= 0 && addr) {
         /* Linux copies the peer out after accepting: a connection whose
          * address cannot be given back is lost */
@@ -131,7 +134,11 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len)
         return LIBC(connect)(fd, addr, len);
     int e = errno;
     int r = srr__check_sockaddr(addr, len);
-    return (int)srr__ret(r < 0 ? r : w->ops->connect(w, h, addr, len), e);
+    if (r == 0)
+        r = w->ops->connect(w, h, addr, len);
+    /* an interrupted connect goes on by itself: the call says EINTR */
+    srr__signals_restart(r == -EINTR ? -EAGAIN : r);
+    return (int)srr__ret(r, e);
 }
 
 int shutdown(int fd, int how)
@@ -224,6 +231,7 @@ int close(int fd)
     if (!w) {
         srr__fd_forget(fd);
         srr__epoll_forget(fd);
+        srr__timers_fd_closed(fd);
         return LIBC(close)(fd);
     }
     int e = errno;
@@ -297,7 +305,9 @@ void closefrom(int lowfd)
 
 int fclose(FILE *fp)
 {
-    srr_world *w = srr__preload_world();
+    if (fp && srr__stdio_is_ours(fp))
+        return REAL(fclose)(fp); /* its close is the world's, through close() */
+    srr_world *w = srr__preload_world_if_ready();
     int fd = fp ? fileno(fp) : -1, h = fd >= 0 ? srr__fd_handle(fd) : -1;
     if (w && h >= 0)
         sock_closed_outside(w, fd, h, "fclose");

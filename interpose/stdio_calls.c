@@ -8,6 +8,7 @@
  * close, and so through the world; fileno still gives the descriptor.
  */
 #define _GNU_SOURCE
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -26,6 +27,8 @@ static pthread_mutex_t files_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int srr__stdio_is_ours(FILE *f)
 {
+    if (!atomic_load_explicit((_Atomic(stdio_sock *) *)&files, memory_order_relaxed))
+        return 0; /* no FILE of ours anywhere: no lock */
     int ours = 0;
     pthread_mutex_lock(&files_lock);
     for (stdio_sock *c = files; c && !ours; c = c->next)

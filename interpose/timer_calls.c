@@ -42,6 +42,7 @@ enum { VT_ITIMER, VT_POSIX, VT_FD };
 static vtimer itimer_real = {.kind = VT_ITIMER, .clock = CLOCK_REALTIME};
 static vtimer *timers; /* VT_POSIX and VT_FD, made by the program */
 static pthread_mutex_t timers_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic int timerfds; /* 1 once a timerfd was made: closes look for it */
 
 /* The world whose clock timers run on, or NULL: libc's timers. */
 static srr_world *timer_world(clockid_t clock)
@@ -402,6 +403,7 @@ int timerfd_create(int clock, int flags)
     }
     v->fd = fd;
     v->t.fire = vt_fire_fd;
+    atomic_store(&timerfds, 1);
     srr__fd_set_internal(fd);
     return fd;
 }
@@ -440,6 +442,8 @@ int timerfd_gettime(int fd, struct itimerspec *cur)
 
 void srr__timers_fd_closed(int fd)
 {
+    if (!atomic_load_explicit(&timerfds, memory_order_relaxed))
+        return; /* the common close, with no timerfd anywhere: no lock */
     vtimer *v = vt_find((void *)(intptr_t)fd, VT_FD);
     srr_world *w = v ? srr__preload_world_if_ready() : NULL;
     if (w)
