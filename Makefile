@@ -41,6 +41,10 @@ PROG_BINS   := $(PROG_SRCS:fixtures/programs/%.c=$(BUILD)/bin/%)
 NATIVE_SRCS := $(wildcard fixtures/native/*.c)
 NATIVE_BINS := $(NATIVE_SRCS:fixtures/native/%.c=$(BUILD)/native/%)
 NATIVE_CFLAGS := -std=gnu11 $(WARN) -O2 -D_FORTIFY_SOURCE=2 -pthread
+# The same program on three other allocators, with a library whose
+# constructor allocates before sockrr's runs (fixtures/alloc/).
+ALLOCATORS  := jemalloc tcmalloc mimalloc
+ALLOC_BINS  := $(ALLOCATORS:%=$(BUILD)/native/alloc_%)
 BENCH_SRCS  := $(wildcard bench/*.c)
 BENCH_BINS  := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
@@ -66,7 +70,8 @@ PRE_OBJS    := $(PRE_SRCS:%.c=$(BUILD)/obj/%.o) $(PRE_LIB:%=$(BUILD)/obj/%.o)
 
 .PHONY: all deps check unit integration bench demo install uninstall clean help
 
-all: $(SHLIB) $(BUILD)/lib/libsockrr.so $(STLIB) $(CLI) $(PROG_BINS) $(PRELOAD) $(NATIVE_BINS)
+all: $(SHLIB) $(BUILD)/lib/libsockrr.so $(STLIB) $(CLI) $(PROG_BINS) $(PRELOAD) $(NATIVE_BINS) \
+     $(ALLOC_BINS)
 
 help:
 	@echo "make            build the libraries, the sockrr CLI and the example programs"
@@ -77,8 +82,7 @@ help:
 
 # Installs the Debian packages when a library is missing (CI and new machines start bare).
 deps:
-	@command -v $(PKG_CONFIG) >/dev/null 2>&1 && $(PKG_CONFIG) --exists libpcap cmocka \
-		|| sh scripts/deps.sh libs
+	@sh scripts/deps.sh libs
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) | deps
 	@mkdir -p $(dir $@)
@@ -101,6 +105,13 @@ $(PRELOAD): $(PRE_OBJS) interpose/preload.map
 $(BUILD)/native/%: fixtures/native/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(NATIVE_CFLAGS) -o $@ $<
+
+$(BUILD)/native/libsrr_early.so: fixtures/alloc/early_ctor.c
+	@mkdir -p $(dir $@)
+	$(CC) $(NATIVE_CFLAGS) -shared -fPIC -o $@ $<
+
+$(BUILD)/native/alloc_%: fixtures/alloc/alloc_roundtrip.c $(BUILD)/native/libsrr_early.so | deps
+	$(CC) $(NATIVE_CFLAGS) -o $@ $< -L$(BUILD)/native -lsrr_early -Wl,-rpath,'$$ORIGIN' -l$*
 
 $(STLIB): $(LIB_OBJS)
 	@mkdir -p $(dir $@)

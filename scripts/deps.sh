@@ -7,7 +7,7 @@
 # Idempotent: it asks dpkg first and does nothing when everything is there.
 set -eu
 
-libs="build-essential pkg-config libpcap-dev libcmocka-dev"
+libs="build-essential pkg-config libpcap-dev libcmocka-dev libjemalloc-dev libgoogle-perftools-dev libmimalloc-dev"
 tools="curl python3 socat tshark tcpdump jq iproute2 util-linux strace libsocket-wrapper time"
 
 missing() {
