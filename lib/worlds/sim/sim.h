@@ -16,11 +16,13 @@
 #include <sys/socket.h>
 
 #include <stdatomic.h>
+#include <stddef.h>
 
 #include "forked.h"
 #include "sim_config.h"
 #include "sim_dns.h"
 #include "sockrr/worlds.h"
+#include "vtime.h"
 
 #define SIM_FIRST_HANDLE 3
 #define SIM_TCP_RCVBUF 131072 /* Linux's tcp_rmem[1] */
@@ -108,36 +110,12 @@ struct sim_sock {
     int64_t step_until;   /* WAIT: the virtual time it ends */
 };
 
-/* A thread blocked in a call, for the deadlock report. */
-typedef struct sim_waiter {
-    struct sim_waiter *next;
-    pthread_t thread;
-    const char *what;     /* "recv", "accept", ... */
-    int handle;
-    int64_t deadline;     /* -1 = none */
-    uint64_t gen;         /* the world's generation when it began waiting */
-    int interrupted;      /* a timer's signal came for this thread: -EINTR */
-    unsigned deadlocks;   /* the world's deadlock count when it began waiting */
-} sim_waiter;
-
 struct sim_world {
     srr_world base;
+    srr_vtime vt;         /* the one lock, participants, waiting, virtual time */
     sim_config *cfg;
     sim_dns *dns;
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
-    pthread_key_t participant; /* its destructor tells the world a thread exited */
-    int participants;
-    int expected;         /* threads announced (SRR_CTL_THREAD_EXPECT) that have not entered yet */
-    int waiting;
-    sim_waiter *waiters;
-    srr_park *parked;     /* threads waiting outside the sim (SRR_CTL_PARK) */
-    uint64_t generation;  /* bumped by every change a waiter may wait for */
-    int64_t now;          /* virtual CLOCK_MONOTONIC, ns */
     uint64_t rng;
-    unsigned
-        deadlocks; /* deadlocks found so far; a waiter fails only for one found while it waited */
-    char deadlock_report[2048];
     sim_sock **handles;   /* handle - SIM_FIRST_HANDLE → socket */
     size_t nhandles;
     sim_sock **all;       /* every live socket, for port and listener lookup */
@@ -150,29 +128,20 @@ struct sim_world {
     char unsupported[160]; /* what the last unmodelled call asked for ... */
     pthread_t unsupported_by; /* ... and which thread made it */
     atomic_llong clock_charged; /* the program's clock reads (vclock.h) */
-    srr_on_stuck on_stuck; /* the host's, when it ends a run that stopped moving */
-    srr_vtimer *timers;    /* armed timers (SRR_CTL_TIMER_ARM) */
     srr_world_forked_from fork_from; /* read at fork, for the child's world */
 };
 
 #define SIM(w) ((sim_world *)(w))
+#define SIM_OF_VT(v) ((sim_world *)((char *)(v) - offsetof(sim_world, vt)))
 
-/* sim_world.c */
+/* sim_world.c: the clock is s->vt (vtime.h); calls enter and leave it */
 int srr__sim_control(srr_world *w, int op, void *arg); /* the control slot */
 /* The world's clock (lock held): ns, or -EINVAL for a clock it does not keep. */
 int64_t srr__sim_clock(const sim_world *s, clockid_t clock);
-void srr__sim_enter(sim_world *s);          /* lock, and count the thread as a participant */
-void srr__sim_leave(sim_world *s);          /* unlock */
-void srr__sim_changed(sim_world *s);        /* wake waiters: state changed */
-/* Waits (lock held) until something changes or the deadline (virtual ns,
- * -1 none) passes: 0 woken, -ETIMEDOUT deadline reached, -EDEADLK. */
-int srr__sim_wait(sim_world *s, const char *what, int handle, int64_t deadline);
 uint64_t srr__sim_random(sim_world *s);
 /* The virtual deadline an SO_RCVTIMEO / SO_SNDTIMEO value gives a call
  * starting now: -1 none, now for SIM_TIMEO_NOW. */
 int64_t srr__sim_timeo_deadline(const sim_world *s, int64_t timeo);
-/* Lets ns of virtual time pass for the calling thread: 0 or -EDEADLK. */
-int srr__sim_delay(sim_world *s, const char *what, int64_t ns);
 /* Notes what the calling thread asked for that the sim does not model (the
  * tap records it); returns err for a tail call. */
 int srr__sim_unsupported(sim_world *s, int err, const char *fmt, ...)

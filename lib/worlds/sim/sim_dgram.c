@@ -187,7 +187,7 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
             return (ssize_t)len; /* UDP drops what does not fit */
         if ((k->status_flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
             return -EAGAIN;
-        r = srr__sim_wait(s, "send", handle, srr__sim_timeo_deadline(s, k->sndtimeo_ns));
+        r = srr__vt_wait(&s->vt, "send", handle, srr__sim_timeo_deadline(s, k->sndtimeo_ns));
         if (r == -ETIMEDOUT)
             return -EAGAIN;
         if (r < 0)
@@ -208,7 +208,7 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
     if (dup && dgram_draw(s, dup->probability))
         dgram_queue(d, &src, srclen, m, len);
     k->tx_bytes += (int64_t)len;
-    srr__sim_changed(s);
+    srr__vt_changed(&s->vt);
     return (ssize_t)len;
 }
 
@@ -225,7 +225,7 @@ ssize_t srr__sim_dgram_recv(sim_world *s, sim_sock *k, int handle, struct msghdr
         }
         if ((k->status_flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
             return -EAGAIN;
-        int r = srr__sim_wait(s, "recv", handle, until);
+        int r = srr__vt_wait(&s->vt, "recv", handle, until);
         if (r == -ETIMEDOUT)
             return -EAGAIN;
         if (r < 0)
@@ -267,7 +267,7 @@ ssize_t srr__sim_dgram_recv(sim_world *s, sim_sock *k, int handle, struct msghdr
         k->dq_bytes -= d->len;
         k->rx_bytes += (int64_t)d->len;
         free(d);
-        srr__sim_changed(s);
+        srr__vt_changed(&s->vt);
     }
     if (fault)
         return -EFAULT;

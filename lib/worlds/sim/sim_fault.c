@@ -31,7 +31,7 @@ static int fault_matches_peer(sim_world *s, const sim_match *m, const struct soc
         if (!h || strcmp(h->name, m->host) != 0)
             return 0;
     }
-    if (s->now < m->from_ns || (m->until_ns >= 0 && s->now >= m->until_ns))
+    if (s->vt.now < m->from_ns || (m->until_ns >= 0 && s->vt.now >= m->until_ns))
         return 0;
     return 1;
 }

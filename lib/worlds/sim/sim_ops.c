@@ -27,9 +27,9 @@ void srr__sim_destroy(srr_world *w);
 
 #define SIM_LOCKED(s, expr)                                                                    \
     ({                                                                                         \
-        srr__sim_enter(s);                                                                     \
+        srr__vt_enter(&s->vt);                                                                     \
         __typeof__(expr) sim_r_ = (expr);                                                      \
-        srr__sim_leave(s);                                                                     \
+        srr__vt_leave(&s->vt);                                                                     \
         sim_r_;                                                                                \
     })
 
@@ -165,7 +165,7 @@ static int sim_socketpair(srr_world *w, int domain, int type, int protocol, int 
 #define SIM_SOCK_OR_FAIL(s, k, h)                                                              \
     sim_sock *k = srr__sim_sock(s, h);                                                         \
     if (!k) {                                                                                  \
-        srr__sim_leave(s);                                                                     \
+        srr__vt_leave(&s->vt);                                                                     \
         return -EBADF;                                                                         \
     }
 
@@ -173,17 +173,17 @@ static int sim_bind(srr_world *w, int h, const struct sockaddr *addr, socklen_t 
 {
     sim_assert_sockaddr(addr, len);
     sim_world *s = SIM(w);
-    srr__sim_enter(s);
+    srr__vt_enter(&s->vt);
     SIM_SOCK_OR_FAIL(s, k, h);
     int r = srr__sim_bind(s, k, addr, len);
-    srr__sim_leave(s);
+    srr__vt_leave(&s->vt);
     return r;
 }
 
 static int sim_listen(srr_world *w, int h, int backlog)
 {
     sim_world *s = SIM(w);
-    srr__sim_enter(s);
+    srr__vt_enter(&s->vt);
     SIM_SOCK_OR_FAIL(s, k, h);
     int r = 0;
     if (k->type == SOCK_DGRAM)
@@ -199,9 +199,9 @@ static int sim_listen(srr_world *w, int h, int backlog)
         /* Linux caps at somaxconn (4096), comparing unsigned: a negative
          * backlog is the cap (__sys_listen) */
         k->backlog = (unsigned)backlog > 4096 ? 4096 : (size_t)backlog;
-        srr__sim_changed(s);
+        srr__vt_changed(&s->vt);
     }
-    srr__sim_leave(s);
+    srr__vt_leave(&s->vt);
     return r;
 }
 
@@ -210,12 +210,12 @@ static int sim_accept4(srr_world *w, int h, struct sockaddr *addr, socklen_t *le
     sim_assert_addr_out(addr, len);
     assert(srr__check_accept4(flags) == 0);
     sim_world *s = SIM(w);
-    srr__sim_enter(s);
+    srr__vt_enter(&s->vt);
     SIM_SOCK_OR_FAIL(s, k, h);
     SIM_HOLD(k);
     int r = k->type == SOCK_DGRAM ? -EOPNOTSUPP : srr__sim_accept(s, k, h, addr, len, flags);
     SIM_RELEASE(s, k);
-    srr__sim_leave(s);
+    srr__vt_leave(&s->vt);
     return r;
 }
 
@@ -246,7 +246,7 @@ static int sim_connect(srr_world *w, int h, const struct sockaddr *addr, socklen
 {
     sim_assert_sockaddr(addr, len);
     sim_world *s = SIM(w);
-    srr__sim_enter(s);
+    srr__vt_enter(&s->vt);
     SIM_SOCK_OR_FAIL(s, k, h);
     int r;
     if (k->type == SOCK_DGRAM) {
@@ -268,7 +268,7 @@ static int sim_connect(srr_world *w, int h, const struct sockaddr *addr, socklen
         r = srr__sim_connect(s, k, h, addr, len);
         SIM_RELEASE(s, k);
     }
-    srr__sim_leave(s);
+    srr__vt_leave(&s->vt);
     return r;
 }
 
@@ -276,7 +276,7 @@ static ssize_t sim_sendmsg(srr_world *w, int h, const struct msghdr *msg, int fl
 {
     sim_assert_msg(msg, flags, 0);
     sim_world *s = SIM(w);
-    srr__sim_enter(s);
+    srr__vt_enter(&s->vt);
     SIM_SOCK_OR_FAIL(s, k, h);
     ssize_t r;
     SIM_HOLD(k);
@@ -286,7 +286,7 @@ static ssize_t sim_sendmsg(srr_world *w, int h, const struct msghdr *msg, int fl
         r = k->type == SOCK_DGRAM ? srr__sim_dgram_send(s, k, h, msg, flags)
                                   : srr__sim_stream_send(s, k, h, msg, flags);
     SIM_RELEASE(s, k);
-    srr__sim_leave(s);
+    srr__vt_leave(&s->vt);
     return r;
 }
 
@@ -294,7 +294,7 @@ static ssize_t sim_recvmsg(srr_world *w, int h, struct msghdr *msg, int flags)
 {
     sim_assert_msg(msg, flags, 1);
     sim_world *s = SIM(w);
-    srr__sim_enter(s);
+    srr__vt_enter(&s->vt);
     SIM_SOCK_OR_FAIL(s, k, h);
     SIM_HOLD(k);
     ssize_t r = srr__sim_fault_call(s, k, 2);
@@ -304,7 +304,7 @@ static ssize_t sim_recvmsg(srr_world *w, int h, struct msghdr *msg, int flags)
     SIM_RELEASE(s, k);
     if (r >= 0)
         msg->msg_controllen = 0; /* no ancillary data is modelled */
-    srr__sim_leave(s);
+    srr__vt_leave(&s->vt);
     return r;
 }
 
@@ -312,25 +312,25 @@ static int sim_shutdown(srr_world *w, int h, int how)
 {
     assert(srr__check_shutdown(how) == 0);
     sim_world *s = SIM(w);
-    srr__sim_enter(s);
+    srr__vt_enter(&s->vt);
     SIM_SOCK_OR_FAIL(s, k, h);
     int r;
     if (k->type == SOCK_DGRAM)
         r = how < SHUT_RD || how > SHUT_RDWR ? -EINVAL : k->peer_len ? 0 : -ENOTCONN;
     else
         r = srr__sim_stream_shutdown(s, k, how);
-    srr__sim_leave(s);
+    srr__vt_leave(&s->vt);
     return r;
 }
 
 static int sim_close(srr_world *w, int h)
 {
     sim_world *s = SIM(w);
-    srr__sim_enter(s);
+    srr__vt_enter(&s->vt);
     SIM_SOCK_OR_FAIL(s, k, h);
     s->handles[h - SIM_FIRST_HANDLE] = NULL;
     srr__sim_sock_unref(s, k);
-    srr__sim_leave(s);
+    srr__vt_leave(&s->vt);
     return 0;
 }
 
@@ -399,12 +399,12 @@ static int sim_getsockopt(srr_world *w, int h, int level, int name, void *val, s
 {
     assert(val && srr__check_getsockopt(len) == 0);
     sim_world *s = SIM(w);
-    srr__sim_enter(s);
+    srr__vt_enter(&s->vt);
     SIM_SOCK_OR_FAIL(s, k, h);
     int r = sim_getsockopt_locked(k, level, name, val, len);
     if (r == -ENOPROTOOPT)
         srr__sim_unsupported(s, r, "getsockopt level %d name %d", level, name);
-    srr__sim_leave(s);
+    srr__vt_leave(&s->vt);
     return r;
 }
 
@@ -464,7 +464,7 @@ static int sim_setsockopt_locked(sim_world *s, sim_sock *k, int level, int name,
         case SO_KEEPALIVE: k->keepalive = v != 0; break;
         default: return -ENOPROTOOPT;
         }
-        srr__sim_changed(s); /* a bigger buffer may let a sender on */
+        srr__vt_changed(&s->vt); /* a bigger buffer may let a sender on */
         return 0;
     }
     if (level == IPPROTO_TCP && k->family != AF_UNIX && k->type == SOCK_STREAM &&
@@ -489,12 +489,12 @@ static int sim_setsockopt(srr_world *w, int h, int level, int name, const void *
 {
     assert(srr__check_setsockopt(level, name, val, len) == 0);
     sim_world *s = SIM(w);
-    srr__sim_enter(s);
+    srr__vt_enter(&s->vt);
     SIM_SOCK_OR_FAIL(s, k, h);
     int r = sim_setsockopt_locked(s, k, level, name, val, len);
     if (r == -ENOPROTOOPT)
         srr__sim_unsupported(s, r, "setsockopt level %d name %d", level, name);
-    srr__sim_leave(s);
+    srr__vt_leave(&s->vt);
     return r;
 }
 
@@ -512,7 +512,7 @@ static int sim_copy_addr(const struct sockaddr_storage *ss, socklen_t have, stru
 static int sim_getsockname(srr_world *w, int h, struct sockaddr *addr, socklen_t *len)
 {
     sim_world *s = SIM(w);
-    srr__sim_enter(s);
+    srr__vt_enter(&s->vt);
     SIM_SOCK_OR_FAIL(s, k, h);
     int r;
     if (k->local_len) {
@@ -527,27 +527,27 @@ static int sim_getsockname(srr_world *w, int h, struct sockaddr *addr, socklen_t
                                               : sizeof(sa_family_t);
         r = sim_copy_addr(&ss, n, addr, len);
     }
-    srr__sim_leave(s);
+    srr__vt_leave(&s->vt);
     return r;
 }
 
 static int sim_getpeername(srr_world *w, int h, struct sockaddr *addr, socklen_t *len)
 {
     sim_world *s = SIM(w);
-    srr__sim_enter(s);
+    srr__vt_enter(&s->vt);
     SIM_SOCK_OR_FAIL(s, k, h);
     int connected = k->type == SOCK_DGRAM
                         ? k->peer_len > 0
                         : k->state == SIM_S_CONNECTED && k->peer_len > 0 && !k->reset;
     int r = connected ? sim_copy_addr(&k->peer, k->peer_len, addr, len) : -ENOTCONN;
-    srr__sim_leave(s);
+    srr__vt_leave(&s->vt);
     return r;
 }
 
 static int sim_fcntl(srr_world *w, int h, int cmd, long arg)
 {
     sim_world *s = SIM(w);
-    srr__sim_enter(s);
+    srr__vt_enter(&s->vt);
     SIM_SOCK_OR_FAIL(s, k, h);
     int r;
     switch (cmd) {
@@ -565,7 +565,7 @@ static int sim_fcntl(srr_world *w, int h, int cmd, long arg)
         break;
     default: r = srr__sim_unsupported(s, -EINVAL, "fcntl command %d", cmd);
     }
-    srr__sim_leave(s);
+    srr__vt_leave(&s->vt);
     return r;
 }
 
@@ -573,7 +573,7 @@ static int sim_ioctl(srr_world *w, int h, unsigned long request, void *arg)
 {
     assert(srr__check_ioctl(request, arg) == 0);
     sim_world *s = SIM(w);
-    srr__sim_enter(s);
+    srr__vt_enter(&s->vt);
     SIM_SOCK_OR_FAIL(s, k, h);
     int r = 0;
     switch (request) {
@@ -596,7 +596,7 @@ static int sim_ioctl(srr_world *w, int h, unsigned long request, void *arg)
         break;
     default: r = srr__sim_unsupported(s, -ENOTTY, "ioctl request %#lx", request);
     }
-    srr__sim_leave(s);
+    srr__vt_leave(&s->vt);
     return r;
 }
 
@@ -647,8 +647,8 @@ static int sim_poll(srr_world *w, struct pollfd *fds, nfds_t nfds, int64_t timeo
 {
     assert(fds || nfds == 0);
     sim_world *s = SIM(w);
-    srr__sim_enter(s);
-    int64_t until = timeout_ns < 0 ? -1 : s->now + timeout_ns;
+    srr__vt_enter(&s->vt);
+    int64_t until = timeout_ns < 0 ? -1 : s->vt.now + timeout_ns;
     int n;
     for (;;) {
         n = 0;
@@ -662,7 +662,7 @@ static int sim_poll(srr_world *w, struct pollfd *fds, nfds_t nfds, int64_t timeo
         }
         if (n > 0 || timeout_ns == 0)
             break;
-        int r = srr__sim_wait(s, "poll", nfds ? fds[0].fd : -1, until);
+        int r = srr__vt_wait(&s->vt, "poll", nfds ? fds[0].fd : -1, until);
         if (r == -ETIMEDOUT) {
             n = 0;
             break;
@@ -672,7 +672,7 @@ static int sim_poll(srr_world *w, struct pollfd *fds, nfds_t nfds, int64_t timeo
             break;
         }
     }
-    srr__sim_leave(s);
+    srr__vt_leave(&s->vt);
     return n;
 }
 
@@ -683,15 +683,15 @@ static int sim_getaddrinfo(srr_world *w, const char *node, const char *service,
 {
     sim_world *s = SIM(w);
     int64_t delay = 0;
-    srr__sim_enter(s);
+    srr__vt_enter(&s->vt);
     int r = srr__sim_dns_getaddrinfo(s->dns, node, service, hints, res, &delay);
-    if (srr__sim_delay(s, "resolve", delay) < 0) {
+    if (srr__vt_delay(&s->vt, "resolve", delay) < 0) {
         if (r == 0)
             srr__sim_dns_freeaddrinfo(*res);
         *sys_errno = EDEADLK;
         r = EAI_SYSTEM;
     }
-    srr__sim_leave(s);
+    srr__vt_leave(&s->vt);
     return r;
 }
 
@@ -716,14 +716,14 @@ static int sim_gethostbyname2_r(srr_world *w, const char *name, int af, struct h
 {
     sim_world *s = SIM(w);
     int64_t delay = 0;
-    srr__sim_enter(s);
+    srr__vt_enter(&s->vt);
     int r = srr__sim_dns_gethostbyname2_r(s->dns, name, af, ret, buf, buflen, result, h_errnop,
                                           &delay);
-    if (srr__sim_delay(s, "resolve", delay) < 0) {
+    if (srr__vt_delay(&s->vt, "resolve", delay) < 0) {
         *result = NULL;
         *h_errnop = TRY_AGAIN;
     }
-    srr__sim_leave(s);
+    srr__vt_leave(&s->vt);
     return r;
 }
 
@@ -739,14 +739,14 @@ static int sim_gethostbyaddr_r(srr_world *w, const void *addr, socklen_t len, in
 static int sim_gethostname(srr_world *w, char *name, size_t len)
 {
     sim_world *s = SIM(w);
-    srr__sim_enter(s);
+    srr__vt_enter(&s->vt);
     size_t n = strlen(s->hostname);
     int r = 0;
     if (n + 1 > len)
         r = -ENAMETOOLONG;
     else
         memcpy(name, s->hostname, n + 1);
-    srr__sim_leave(s);
+    srr__vt_leave(&s->vt);
     return r;
 }
 
@@ -755,10 +755,10 @@ static int sim_sethostname(srr_world *w, const char *name, size_t len)
     sim_world *s = SIM(w);
     if (len >= sizeof s->hostname || len > 64)
         return -EINVAL; /* Linux's limit is 64 */
-    srr__sim_enter(s);
+    srr__vt_enter(&s->vt);
     memcpy(s->hostname, name, len);
     s->hostname[len] = '\0';
-    srr__sim_leave(s);
+    srr__vt_leave(&s->vt);
     return 0;
 }
 
@@ -767,11 +767,11 @@ static int sim_if_nameindex(srr_world *w, struct if_nameindex **out)
 {
     sim_world *s = SIM(w);
     int eth = 0;
-    srr__sim_enter(s);
+    srr__vt_enter(&s->vt);
     for (size_t i = 0; i < s->cfg->nhosts; i++)
         if (s->cfg->hosts[i].self && strcmp(s->cfg->hosts[i].name, "localhost") != 0)
             eth = 1;
-    srr__sim_leave(s);
+    srr__vt_leave(&s->vt);
     struct if_nameindex *v = calloc(3, sizeof *v);
     if (!v)
         return -ENOMEM;
@@ -808,10 +808,10 @@ int64_t srr__sim_clock(const sim_world *s, clockid_t clock)
     case CLOCK_MONOTONIC_RAW:
     case CLOCK_MONOTONIC_COARSE:
     case CLOCK_BOOTTIME:
-        return s->now;
+        return s->vt.now;
     case CLOCK_REALTIME:
     case CLOCK_REALTIME_COARSE:
-        return s->cfg->epoch_ns + s->now;
+        return s->cfg->epoch_ns + s->vt.now;
     default:
         return -EINVAL;
     }
@@ -820,9 +820,9 @@ int64_t srr__sim_clock(const sim_world *s, clockid_t clock)
 static int64_t sim_now(srr_world *w, clockid_t clock)
 {
     sim_world *s = SIM(w);
-    srr__sim_enter(s);
+    srr__vt_enter(&s->vt);
     int64_t r = srr__sim_clock(s, clock);
-    srr__sim_leave(s);
+    srr__vt_leave(&s->vt);
     return r;
 }
 
@@ -830,9 +830,9 @@ static int sim_sleep(srr_world *w, clockid_t clock, int64_t ns)
 {
     (void)clock;
     sim_world *s = SIM(w);
-    srr__sim_enter(s);
-    int r = srr__sim_delay(s, "sleep", ns);
-    srr__sim_leave(s);
+    srr__vt_enter(&s->vt);
+    int r = srr__vt_delay(&s->vt, "sleep", ns);
+    srr__vt_leave(&s->vt);
     return r;
 }
 
@@ -841,13 +841,13 @@ static const char *sim_unsupported(srr_world *w)
     sim_world *s = SIM(w);
     static __thread char note[160]; /* the caller's copy; the world's is cleared */
     const char *r = NULL;
-    pthread_mutex_lock(&s->lock);
+    pthread_mutex_lock(&s->vt.lock);
     if (s->unsupported[0] && pthread_equal(s->unsupported_by, pthread_self())) {
         memcpy(note, s->unsupported, sizeof note);
         s->unsupported[0] = '\0';
         r = note;
     }
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&s->vt.lock);
     return r;
 }
 

@@ -102,7 +102,7 @@ void srr__sim_sock_unref(sim_world *s, sim_sock *k)
     free(k->records);
     free(k->pending);
     free(k);
-    srr__sim_changed(s);
+    srr__vt_changed(&s->vt);
 }
 
 /* ------------------------------------------------------------- addresses */

@@ -90,13 +90,13 @@ static int stream_push(sim_world *s, const sim_sock *k, sim_sock *o, const void 
                        int fin)
 {
     int64_t latency = 0, rate = 0;
-    int64_t at = s->now;
+    int64_t at = s->vt.now;
     if (stream_link(s, k, &latency, &rate)) {
-        int64_t start = o->link_free_at > s->now ? o->link_free_at : s->now;
+        int64_t start = o->link_free_at > s->vt.now ? o->link_free_at : s->vt.now;
         o->link_free_at = start + (rate > 0 ? (int64_t)((double)len * 1e9 / (double)rate) : 0);
         at = o->link_free_at + latency;
     }
-    if (at <= s->now && !o->fly_head) {
+    if (at <= s->vt.now && !o->fly_head) {
         if (fin) {
             stream_arrive_end(o, fin);
             return 0;
@@ -141,7 +141,7 @@ void srr__sim_stream_arrivals(sim_world *s)
         for (size_t i = 0; i < s->nall; i++) {
             sim_sock *k = s->all[i];
             int moved = 0;
-            while (k->fly_head && k->fly_head->at <= s->now) {
+            while (k->fly_head && k->fly_head->at <= s->vt.now) {
                 sim_chunk *c = k->fly_head;
                 k->fly_head = c->next;
                 if (!k->fly_head)
@@ -155,7 +155,7 @@ void srr__sim_stream_arrivals(sim_world *s)
                 moved = 1;
             }
             if (moved) {
-                srr__sim_changed(s);
+                srr__vt_changed(&s->vt);
                 /* a script may end and free its socket: start over */
                 if (k->service && srr__sim_service_run(s, k)) {
                     again = 1;
@@ -212,7 +212,7 @@ int srr__sim_service_run(sim_world *s, sim_sock *k)
                     goto finished;
                 }
                 k->expect_off += n;
-                srr__sim_changed(s); /* room for the sender */
+                srr__vt_changed(&s->vt); /* room for the sender */
             }
             if (k->expect_off < st->len) {
                 if (k->rx_eof || !o) /* it will never come */
@@ -228,11 +228,11 @@ int srr__sim_service_run(sim_world *s, sim_sock *k)
             break;
         case SIM_STEP_WAIT:
             if (k->step_until == 0) {
-                k->step_until = s->now + st->ns;
+                k->step_until = s->vt.now + st->ns;
                 if (st->ns > 0)
                     return 0;
             }
-            if (s->now < k->step_until)
+            if (s->vt.now < k->step_until)
                 return 0;
             k->step_until = 0;
             break;
@@ -247,11 +247,11 @@ int srr__sim_service_run(sim_world *s, sim_sock *k)
             goto finished;
         }
         k->step++;
-        srr__sim_changed(s);
+        srr__vt_changed(&s->vt);
     }
     return 0;
 finished:
-    srr__sim_changed(s);
+    srr__vt_changed(&s->vt);
     service_done(s, k);
     return 1;
 }
@@ -313,7 +313,7 @@ static int stream_establish(sim_world *s, sim_sock *k, sim_sock *l, const struct
         }
         l->pending[l->npending++] = srv;
     }
-    srr__sim_changed(s);
+    srr__vt_changed(&s->vt);
     return 0;
 }
 
@@ -327,14 +327,14 @@ static int stream_connect_fault(sim_world *s, sim_sock *k, int handle, const sim
     case SIM_FAULT_BLACKHOLE: {
         /* SYNs vanish: Linux retries until its budget runs out */
         k->state = SIM_S_CONNECTING;
-        k->connect_deadline = s->now + s->cfg->connect_timeout_ns;
+        k->connect_deadline = s->vt.now + s->cfg->connect_timeout_ns;
         if (k->status_flags & O_NONBLOCK)
             return -EINPROGRESS;
         int64_t until = k->connect_deadline;
-        if (k->sndtimeo_ns > 0 && s->now + k->sndtimeo_ns < until)
-            until = s->now + k->sndtimeo_ns;
+        if (k->sndtimeo_ns > 0 && s->vt.now + k->sndtimeo_ns < until)
+            until = s->vt.now + k->sndtimeo_ns;
         for (;;) {
-            int r = srr__sim_wait(s, "connect", handle, until);
+            int r = srr__vt_wait(&s->vt, "connect", handle, until);
             if (r == -EDEADLK)
                 return r;
             if (k->state != SIM_S_CONNECTING) { /* the deadline processing ended it */
@@ -404,7 +404,8 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
         while (l->npending > l->backlog) {
             if (k->status_flags & O_NONBLOCK)
                 return -EAGAIN;
-            int r = srr__sim_wait(s, "connect", handle, srr__sim_timeo_deadline(s, k->sndtimeo_ns));
+            int r =
+                srr__vt_wait(&s->vt, "connect", handle, srr__sim_timeo_deadline(s, k->sndtimeo_ns));
             if (r == -ETIMEDOUT)
                 return -EAGAIN;
             if (r < 0)
@@ -440,15 +441,15 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
         /* a full accept queue drops the SYN: Linux's client retries */
         if (k->status_flags & O_NONBLOCK) {
             k->state = SIM_S_CONNECTING;
-            k->connect_deadline = s->now + s->cfg->connect_timeout_ns;
+            k->connect_deadline = s->vt.now + s->cfg->connect_timeout_ns;
             k->connect_to = l; /* completed when an accept makes room */
             memcpy(&k->peer, sa, len);
             k->peer_len = len;
             return -EINPROGRESS;
         }
-        int64_t until = s->now + s->cfg->connect_timeout_ns;
+        int64_t until = s->vt.now + s->cfg->connect_timeout_ns;
         while (l->npending > l->backlog) {
-            r = srr__sim_wait(s, "connect", handle, until);
+            r = srr__vt_wait(&s->vt, "connect", handle, until);
             if (r == -ETIMEDOUT)
                 return -ETIMEDOUT;
             if (r < 0)
@@ -478,7 +479,7 @@ int srr__sim_accept(sim_world *s, sim_sock *k, int handle, struct sockaddr *addr
     while (k->npending == 0) {
         if (k->status_flags & O_NONBLOCK)
             return -EAGAIN;
-        int r = srr__sim_wait(s, "accept", handle, until);
+        int r = srr__vt_wait(&s->vt, "accept", handle, until);
         if (r == -ETIMEDOUT)
             return -EAGAIN;
         if (r < 0)
@@ -517,7 +518,7 @@ int srr__sim_accept(sim_world *s, sim_sock *k, int handle, struct sockaddr *addr
         memcpy(addr, &c->peer, n);
         *len = c->peer_len;
     }
-    srr__sim_changed(s); /* a blocked connect may go on: there is room */
+    srr__vt_changed(&s->vt); /* a blocked connect may go on: there is room */
     return h;
 }
 
@@ -593,12 +594,12 @@ static ssize_t record_send(sim_world *s, sim_sock *k, int handle, const struct m
             if (stream_deliver(s, k, o, m, 0, total) < 0 || record_push(o, total) < 0)
                 return -ENOMEM;
             k->tx_bytes += (int64_t)total;
-            srr__sim_changed(s);
+            srr__vt_changed(&s->vt);
             return (ssize_t)total;
         }
         if (stream_nonblocking(k, flags))
             return -EAGAIN;
-        int r = srr__sim_wait(s, "send", handle, until);
+        int r = srr__vt_wait(&s->vt, "send", handle, until);
         if (r == -ETIMEDOUT)
             return -EAGAIN;
         if (r < 0)
@@ -661,7 +662,7 @@ ssize_t srr__sim_stream_send(sim_world *s, sim_sock *k, int handle, const struct
             done += n;
             if (o->service)
                 srr__sim_service_run(s, o);
-            srr__sim_changed(s);
+            srr__vt_changed(&s->vt);
             if (reset_now) {
                 stream_reset_other(s, k);
                 k->reset = 1;
@@ -674,7 +675,7 @@ ssize_t srr__sim_stream_send(sim_world *s, sim_sock *k, int handle, const struct
             return (ssize_t)done;
         if (stream_nonblocking(k, flags))
             return -EAGAIN;
-        int r = srr__sim_wait(s, "send", handle, until);
+        int r = srr__vt_wait(&s->vt, "send", handle, until);
         if (r == -ETIMEDOUT)
             return done ? (ssize_t)done : -EAGAIN;
         if (r < 0)
@@ -738,7 +739,7 @@ static ssize_t record_recv(sim_world *s, sim_sock *k, int handle, struct msghdr 
                     srr__sim_buf_get(&k->rx, NULL, len, 0);
                     k->rec_head++;
                     k->rec_count--;
-                    srr__sim_changed(s);
+                    srr__vt_changed(&s->vt);
                 }
                 return -EFAULT;
             }
@@ -747,7 +748,7 @@ static ssize_t record_recv(sim_world *s, sim_sock *k, int handle, struct msghdr 
                 srr__sim_buf_get(&k->rx, NULL, len - n, 0); /* the rest of the record */
                 k->rec_head++;
                 k->rec_count--;
-                srr__sim_changed(s);
+                srr__vt_changed(&s->vt);
             }
             if (n < len)
                 m->msg_flags |= MSG_TRUNC;
@@ -759,7 +760,7 @@ static ssize_t record_recv(sim_world *s, sim_sock *k, int handle, struct msghdr 
             return 0;
         if (stream_nonblocking(k, flags))
             return -EAGAIN;
-        int r = srr__sim_wait(s, "recv", handle, until);
+        int r = srr__vt_wait(&s->vt, "recv", handle, until);
         if (r == -ETIMEDOUT)
             return -EAGAIN;
         if (r < 0)
@@ -794,7 +795,7 @@ ssize_t srr__sim_stream_recv(sim_world *s, sim_sock *k, int handle, struct msghd
                 return -EFAULT; /* the bytes stay, as TCP's do */
             size_t n = stream_scatter(k, m, 0, have < want ? have : want, flags);
             if (!peek)
-                srr__sim_changed(s); /* room for the sender */
+                srr__vt_changed(&s->vt); /* room for the sender */
             return (ssize_t)n;
         }
         if (have > 0 && stream_faults(k, m, flags))
@@ -803,7 +804,7 @@ ssize_t srr__sim_stream_recv(sim_world *s, sim_sock *k, int handle, struct msghd
             return (ssize_t)stream_scatter(k, m, 0, want, flags);
         if (have > 0 && !peek) {
             got += stream_scatter(k, m, got, have < want - got ? have : want - got, flags);
-            srr__sim_changed(s);
+            srr__vt_changed(&s->vt);
             if (got == want)
                 return (ssize_t)got;
         }
@@ -821,7 +822,7 @@ ssize_t srr__sim_stream_recv(sim_world *s, sim_sock *k, int handle, struct msghd
             return -EAGAIN;
         if (stream_nonblocking(k, flags))
             return -EAGAIN;
-        int r = srr__sim_wait(s, "recv", handle, until);
+        int r = srr__vt_wait(&s->vt, "recv", handle, until);
         if (r == -ETIMEDOUT)
             return got ? (ssize_t)got : -EAGAIN;
         if (r < 0)
@@ -841,7 +842,7 @@ int srr__sim_stream_shutdown(sim_world *s, sim_sock *k, int how)
         /* Linux stops listening: a blocked accept returns EINVAL */
         srr__sim_stream_close(s, k);
         k->state = SIM_S_NEW;
-        srr__sim_changed(s);
+        srr__vt_changed(&s->vt);
         return 0;
     }
     if (k->state != SIM_S_CONNECTED)
@@ -854,7 +855,7 @@ int srr__sim_stream_shutdown(sim_world *s, sim_sock *k, int how)
         if (k->other && k->other->service)
             srr__sim_service_run(s, k->other);
     }
-    srr__sim_changed(s);
+    srr__vt_changed(&s->vt);
     return 0;
 }
 

@@ -15,66 +15,21 @@
 #include "libc.h"
 #include "forked.h"
 #include "sim.h"
+#include "vtime.h"
 #include "vclock.h"
 
 extern const srr_world_ops srr__sim_ops;
 void srr__sim_destroy(srr_world *w);
 
-/* ---------------------------------------------------------- participants */
+/* ------------------------------------------------------------ time */
 
-/* Thread exit: the thread no longer counts, and the others may now all be
- * waiting, so time may move. */
-static void sim_participant_exit(void *p)
+/* What is due in the network itself: connects giving up, services' waits,
+ * bytes in flight. */
+static int64_t sim_due(srr_vtime *vt)
 {
-    sim_world *s = p;
-    pthread_mutex_lock(&s->lock);
-    s->participants--;
-    /* a parked thread may be joining it: every one looks again */
-    for (srr_park *k = s->parked; k; k = k->next)
-        k->woken = 1;
-    s->generation++;
-    srr__libc.pthread_cond_broadcast(&s->changed);
-    pthread_mutex_unlock(&s->lock);
-}
-
-void srr__sim_enter(sim_world *s)
-{
-    pthread_mutex_lock(&s->lock);
-    srr__busy++; /* busy.h */
-    if (!pthread_getspecific(s->participant)) {
-        pthread_setspecific(s->participant, s);
-        s->participants++;
-        if (s->expected > 0)
-            s->expected--; /* an announced thread arrived */
-    }
-}
-
-void srr__sim_leave(sim_world *s)
-{
-    srr__busy--;
-    pthread_mutex_unlock(&s->lock);
-}
-
-void srr__sim_changed(sim_world *s)
-{
-    s->generation++;
-    srr__libc.pthread_cond_broadcast(&s->changed);
-}
-
-/* ------------------------------------------------------- waiting and time */
-
-/* The earliest virtual time anything is due: a waiter's deadline, a
- * connect giving up, a service's wait step.  -1 when nothing is. */
-static int64_t sim_next_due(sim_world *s)
-{
+    sim_world *s = SIM_OF_VT(vt);
     int64_t next = -1;
 #define SIM_DUE(t) do { if ((t) >= 0 && (next < 0 || (t) < next)) next = (t); } while (0)
-    for (sim_waiter *w = s->waiters; w; w = w->next)
-        SIM_DUE(w->deadline);
-    for (srr_park *p = s->parked; p; p = p->next)
-        SIM_DUE(p->deadline);
-    for (srr_vtimer *t = s->timers; t; t = t->next)
-        SIM_DUE(t->deadline);
     for (size_t i = 0; i < s->nall; i++) {
         sim_sock *k = s->all[i];
         if (k->state == SIM_S_CONNECTING)
@@ -88,170 +43,9 @@ static int64_t sim_next_due(sim_world *s)
     return next;
 }
 
-static void sim_report_deadlock(sim_world *s)
+static void sim_arrived(srr_vtime *vt)
 {
-    size_t o = 0;
-    o += (size_t)snprintf(
-        s->deadlock_report + o, sizeof s->deadlock_report - o,
-        "deadlock at virtual time %lld ns: every participant waits, nothing is due",
-        (long long)s->now);
-    for (sim_waiter *w = s->waiters; w && o < sizeof s->deadlock_report; w = w->next)
-        o += (size_t)snprintf(s->deadlock_report + o, sizeof s->deadlock_report - o,
-                              "; thread %#lx waits in %s on handle %d", (unsigned long)w->thread,
-                              w->what, w->handle);
-    for (srr_park *p = s->parked; p && o < sizeof s->deadlock_report; p = p->next)
-        o += (size_t)snprintf(s->deadlock_report + o, sizeof s->deadlock_report - o,
-                              "; a thread waits in %s, outside the sim",
-                              p->what ? p->what : "a wait on another thread");
-}
-
-/* Every participant waits, and every waiter has seen the latest change: a
- * waiter woken by a change but not yet running still counts as busy. */
-static int sim_all_settled(sim_world *s)
-{
-    int n = 0;
-    for (sim_waiter *w = s->waiters; w; w = w->next) {
-        if (w->gen != s->generation)
-            return 0;
-        n++;
-    }
-    /* a parked thread is settled until its deadline comes, then busy until
-     * it wakes and goes on */
-    for (srr_park *p = s->parked; p; p = p->next)
-        if (!p->woken && (p->deadline < 0 || p->deadline > s->now))
-            n++;
-    /* an announced thread that has not made its first call yet is busy */
-    return n == s->participants && s->expected == 0;
-}
-
-/* Timers whose deadline came fire; what they interrupt fails with EINTR,
- * and every parked thread looks again (a timer may have made one of its
- * descriptors ready, or queued it a signal). */
-static void sim_fire_timers(sim_world *s)
-{
-    int fired = 0;
-    for (srr_vtimer **pt = &s->timers; *pt;) {
-        srr_vtimer *t = *pt;
-        if (t->deadline > s->now) {
-            pt = &t->next;
-            continue;
-        }
-        uint64_t n = 1;
-        if (t->interval > 0) {
-            n += (uint64_t)((s->now - t->deadline) / t->interval);
-            t->deadline += (int64_t)n * t->interval;
-            pt = &t->next;
-        } else {
-            *pt = t->next; /* once: unlinked before it fires, so fire may re-arm */
-            t->armed = 0;
-        }
-        fired = 1;
-        if (t->fire(t, n) == 1)
-            for (sim_waiter *w = s->waiters; w; w = w->next)
-                if (pthread_equal(w->thread, t->target))
-                    w->interrupted = 1;
-    }
-    for (srr_park *p = s->parked; fired && p; p = p->next)
-        p->woken = 1;
-}
-
-static void sim_timer_arm(sim_world *s, srr_vtimer *t)
-{
-    pthread_mutex_lock(&s->lock);
-    if (!t->armed) {
-        t->next = s->timers;
-        s->timers = t;
-        t->armed = 1;
-    }
-    srr__sim_changed(s); /* a waiter may now find something due */
-    pthread_mutex_unlock(&s->lock);
-}
-
-static void sim_timer_disarm(sim_world *s, srr_vtimer *t)
-{
-    pthread_mutex_lock(&s->lock);
-    for (srr_vtimer **pt = &s->timers; *pt; pt = &(*pt)->next)
-        if (*pt == t) {
-            *pt = t->next;
-            break;
-        }
-    t->armed = 0;
-    pthread_mutex_unlock(&s->lock);
-}
-
-/* When nobody can act before something is due, jump there: 1 moved (or
- * services ran), 0 someone is busy, -EDEADLK nothing can ever happen. */
-static int sim_try_advance(sim_world *s)
-{
-    if (!sim_all_settled(s))
-        return 0;
-    int64_t next = sim_next_due(s);
-    if (next < 0) {
-        sim_report_deadlock(s);
-        s->deadlocks++;
-        if (s->on_stuck.fn)
-            s->on_stuck.fn(s->deadlock_report, s->on_stuck.arg);
-        srr__libc.pthread_cond_broadcast(&s->changed);
-        return -EDEADLK;
-    }
-    if (next > s->now)
-        s->now = next;
-    sim_fire_timers(s);
-    srr__sim_runnable_services(s);
-    srr__sim_changed(s);
-    return 1;
-}
-
-int srr__sim_wait(sim_world *s, const char *what, int handle, int64_t deadline)
-{
-    if (deadline >= 0 && s->now >= deadline)
-        return -ETIMEDOUT;
-    sim_waiter me = {.thread = pthread_self(), .what = what, .handle = handle,
-                     .deadline = deadline, .gen = s->generation, .deadlocks = s->deadlocks};
-    me.next = s->waiters;
-    s->waiters = &me;
-    s->waiting++;
-    uint64_t gen = s->generation;
-    int r;
-    for (;;) {
-        if (me.interrupted) { /* a signal for this thread, as a blocked call gets one */
-            r = -EINTR;
-            break;
-        }
-        if (s->deadlocks != me.deadlocks) { /* found while this call waited */
-            r = -EDEADLK;
-            break;
-        }
-        if (s->generation != gen) {
-            r = 0;
-            break;
-        }
-        if (deadline >= 0 && s->now >= deadline) {
-            r = -ETIMEDOUT;
-            break;
-        }
-        /* Nobody can act before something is due: jump there. */
-        int moved = sim_try_advance(s);
-        if (moved < 0) {
-            r = moved;
-            break;
-        }
-        if (moved)
-            continue;
-        /* pthread_cond_wait is a cancellation point: a thread cancelled here
-         * would take the lock and its waiter record with it */
-        int cancel;
-        pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
-        srr__libc.pthread_cond_wait(&s->changed, &s->lock); /* not the interposer's */
-        pthread_setcancelstate(cancel, NULL);
-    }
-    s->waiting--;
-    for (sim_waiter **p = &s->waiters; *p; p = &(*p)->next)
-        if (*p == &me) {
-            *p = me.next;
-            break;
-        }
-    return r;
+    srr__sim_runnable_services(SIM_OF_VT(vt));
 }
 
 int srr__sim_unsupported(sim_world *s, int err, const char *fmt, ...)
@@ -266,18 +60,7 @@ int srr__sim_unsupported(sim_world *s, int err, const char *fmt, ...)
 
 int64_t srr__sim_timeo_deadline(const sim_world *s, int64_t timeo)
 {
-    return timeo > 0 ? s->now + timeo : timeo == SIM_TIMEO_NOW ? s->now : -1;
-}
-
-int srr__sim_delay(sim_world *s, const char *what, int64_t ns)
-{
-    int64_t until = s->now + (ns > 0 ? ns : 0);
-    while (s->now < until) {
-        int r = srr__sim_wait(s, what, -1, until);
-        if (r == -EDEADLK || r == -EINTR)
-            return r;
-    }
-    return 0;
+    return timeo > 0 ? s->vt.now + timeo : timeo == SIM_TIMEO_NOW ? s->vt.now : -1;
 }
 
 /* splitmix64: small, fast, and the same sequence for the same seed. */
@@ -326,7 +109,7 @@ void srr__sim_runnable_services(sim_world *s)
 {
     for (size_t i = 0; i < s->nall; i++) {
         sim_sock *k = s->all[i];
-        if (k->state == SIM_S_CONNECTING && s->now >= k->connect_deadline) {
+        if (k->state == SIM_S_CONNECTING && s->vt.now >= k->connect_deadline) {
             k->state = SIM_S_CLOSED;
             k->so_error = ETIMEDOUT;
             k->connect_to = NULL;
@@ -338,7 +121,7 @@ void srr__sim_runnable_services(sim_world *s)
         again = 0;
         for (size_t i = 0; i < s->nall; i++) {
             sim_sock *k = s->all[i];
-            if (k->service && k->step_until > 0 && s->now >= k->step_until) {
+            if (k->service && k->step_until > 0 && s->vt.now >= k->step_until) {
                 srr__sim_service_run(s, k);
                 again = 1;
                 break;
@@ -408,14 +191,11 @@ static srr_world *sim_create(sim_config *cfg, int *error, char *errbuf, size_t e
     s->cfg = cfg;
     s->dns = srr__sim_dns_new(cfg);
     s->rng = cfg->seed;
-    s->now = 0;
     s->conn_counts = calloc(cfg->nfaults + 1, sizeof *s->conn_counts);
     s->call_counts = calloc(cfg->nfaults + 1, sizeof *s->call_counts);
     snprintf(s->hostname, sizeof s->hostname, "%s", cfg->hostname ? cfg->hostname : "localhost");
-    pthread_mutex_init(&s->lock, NULL);
-    pthread_cond_init(&s->changed, NULL);
     if (!s->dns || !s->conn_counts || !s->call_counts ||
-        pthread_key_create(&s->participant, sim_participant_exit) != 0) {
+        srr__vt_init(&s->vt, "sim", sim_due, sim_arrived) < 0) {
         srr__sim_dns_free(s->dns);
         free(s->conn_counts);
         free(s->call_counts);
@@ -494,8 +274,6 @@ srr_world *srr_world_sim_string(const char *json, char *errbuf, size_t errlen)
 void srr__sim_destroy(srr_world *w)
 {
     sim_world *s = SIM(w);
-    /* No destructor may run on a freed world once the key is gone. */
-    pthread_key_delete(s->participant);
     /* queued connections are sockets of their own in `all`: no listener may
      * walk its queue into ones already freed */
     for (size_t i = 0; i < s->nall; i++)
@@ -512,91 +290,18 @@ void srr__sim_destroy(srr_world *w)
     free(s->call_counts);
     srr__sim_dns_free(s->dns);
     srr__sim_config_free(s->cfg);
-    pthread_cond_destroy(&s->changed);
-    pthread_mutex_destroy(&s->lock);
+    srr__vt_destroy(&s->vt);
     free(s);
 }
 
 /* ---------------------------------------------------------------- control */
 
-static void sim_expect(sim_world *s, int delta)
-{
-    if (delta > 0) {
-        /* the announcer enters first, so its own first call cannot take the token */
-        srr__sim_enter(s);
-        s->expected++;
-        srr__sim_leave(s);
-        return;
-    }
-    pthread_mutex_lock(&s->lock);
-    if (s->expected > 0)
-        s->expected--;
-    srr__sim_changed(s); /* waiters re-check whether time may move */
-    pthread_mutex_unlock(&s->lock);
-}
-
-static int sim_park(sim_world *s, srr_park *p)
-{
-    pthread_mutex_lock(&s->lock);
-    int r = 0;
-    if (pthread_getspecific(s->participant)) {
-        /* the clock the caller read its deadline from is the virtual one;
-         * p->woken says whether it is busy until its first look (what it
-         * waits for may have come already) or settled at once */
-        p->next = s->parked;
-        s->parked = p;
-        srr__sim_changed(s); /* a waiter may now find everyone settled */
-        if (!p->woken)
-            sim_try_advance(s); /* settled, and maybe the last to */
-        r = 1;
-    }
-    pthread_mutex_unlock(&s->lock);
-    return r;
-}
-
-static int sim_park_due(sim_world *s, srr_park *p)
-{
-    pthread_mutex_lock(&s->lock);
-    p->woken = 0; /* it looked, and waits on */
-    /* Its settling may be the one every other waiter waits for: whoever
-     * settles last moves time, or nobody would (a join on a thread that
-     * sleeps, a pool that waits for a worker's timeout).  With nothing
-     * due, that is the deadlock the sim's waiters hear of. */
-    if (p->deadline < 0 || s->now < p->deadline)
-        sim_try_advance(s);
-    int due = p->deadline >= 0 && s->now >= p->deadline;
-    pthread_mutex_unlock(&s->lock);
-    return due;
-}
-
-static void sim_wake(sim_world *s, const void *on)
-{
-    pthread_mutex_lock(&s->lock);
-    /* every thread parked on it may be the one woken: busy until it looks */
-    for (srr_park *p = s->parked; p; p = p->next)
-        if (p->on == on)
-            p->woken = 1;
-    pthread_mutex_unlock(&s->lock);
-}
-
-static void sim_unpark(sim_world *s, srr_park *p)
-{
-    pthread_mutex_lock(&s->lock);
-    for (srr_park **q = &s->parked; *q; q = &(*q)->next)
-        if (*q == p) {
-            *q = p->next;
-            break;
-        }
-    srr__sim_changed(s);
-    pthread_mutex_unlock(&s->lock);
-}
-
 /* The host's read of the clock: no participant is made of the reader. */
 static int sim_host_now(sim_world *s, int64_t *inout)
 {
-    pthread_mutex_lock(&s->lock);
+    pthread_mutex_lock(&s->vt.lock);
     int64_t r = srr__sim_clock(s, (clockid_t)*inout);
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&s->vt.lock);
     if (r < 0)
         return (int)r;
     *inout = r;
@@ -606,10 +311,10 @@ static int sim_host_now(sim_world *s, int64_t *inout)
 static int sim_fork(sim_world *s, srr_fork *f)
 {
     if (f->phase == SRR_FORK_PREPARE) {
-        pthread_mutex_lock(&s->lock);
-        s->fork_from.mono = s->now;
+        pthread_mutex_lock(&s->vt.lock);
+        s->fork_from.mono = s->vt.now;
         s->fork_from.realtime = srr__sim_clock(s, CLOCK_REALTIME);
-        pthread_mutex_unlock(&s->lock);
+        pthread_mutex_unlock(&s->vt.lock);
     } else if (f->phase == SRR_FORK_CHILD) {
         s->fork_from.why = "a forked child cannot use the simulated network yet (no "
                            "multi-process hub): its socket and resolver calls fail with "
@@ -621,10 +326,10 @@ static int sim_fork(sim_world *s, srr_fork *f)
 
 static int sim_deadlock(sim_world *s, srr_report *rep)
 {
-    pthread_mutex_lock(&s->lock);
-    int dead = s->deadlocks > 0;
-    snprintf(rep->buf, rep->len, "%s", dead ? s->deadlock_report : "");
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_lock(&s->vt.lock);
+    int dead = s->vt.deadlocks > 0;
+    snprintf(rep->buf, rep->len, "%s", dead ? s->vt.report : "");
+    pthread_mutex_unlock(&s->vt.lock);
     return dead;
 }
 
@@ -632,26 +337,6 @@ int srr__sim_control(srr_world *w, int op, void *arg)
 {
     sim_world *s = SIM(w);
     switch (op) {
-    case SRR_CTL_THREAD_EXPECT:
-        sim_expect(s, 1);
-        return 0;
-    case SRR_CTL_THREAD_CANCEL:
-        sim_expect(s, -1);
-        return 0;
-    case SRR_CTL_THREAD_ENTER:
-        srr__sim_enter(s);
-        srr__sim_leave(s);
-        return 0;
-    case SRR_CTL_PARK:
-        return sim_park(s, arg);
-    case SRR_CTL_PARK_DUE:
-        return sim_park_due(s, arg);
-    case SRR_CTL_UNPARK:
-        sim_unpark(s, arg);
-        return 0;
-    case SRR_CTL_WAKE:
-        sim_wake(s, arg);
-        return 0;
     case SRR_CTL_NOW:
         return sim_host_now(s, arg);
     case SRR_CTL_CLOCK_CHARGE:
@@ -659,17 +344,6 @@ int srr__sim_control(srr_world *w, int op, void *arg)
         return 0;
     case SRR_CTL_WAIT_STEP:
         *(int64_t *)arg = SRR_VCLOCK_WAIT_STEP_NS;
-        return 0;
-    case SRR_CTL_TIMER_ARM:
-        sim_timer_arm(s, arg);
-        return 0;
-    case SRR_CTL_TIMER_DISARM:
-        sim_timer_disarm(s, arg);
-        return 0;
-    case SRR_CTL_ON_STUCK:
-        pthread_mutex_lock(&s->lock);
-        s->on_stuck = *(const srr_on_stuck *)arg;
-        pthread_mutex_unlock(&s->lock);
         return 0;
     case SRR_CTL_FORK:
         return sim_fork(s, arg);
@@ -681,6 +355,6 @@ int srr__sim_control(srr_world *w, int op, void *arg)
     case SRR_CTL_SIM_ADDRS:
         return srr__sim_dns_addrs(s->dns, arg);
     default:
-        return -ENOTTY;
+        return srr__vt_control(&s->vt, op, arg);
     }
 }

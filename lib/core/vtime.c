@@ -1,0 +1,376 @@
+/*
+ * vtime.c — virtual time for the worlds that keep it (vtime.h): the
+ * participants, the waiters and the parked, the timers, and the one rule
+ * that moves time.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+
+#include "busy.h"
+#include "libc.h"
+#include "vtime.h"
+
+/* ---------------------------------------------------------- participants */
+
+/* Thread exit: the thread no longer counts, and the others may now all be
+ * waiting, so time may move. */
+static void vt_participant_exit(void *p)
+{
+    srr_vtime *vt = p;
+    pthread_mutex_lock(&vt->lock);
+    vt->participants--;
+    /* a parked thread may be joining it: every one looks again */
+    for (srr_park *k = vt->parked; k; k = k->next)
+        k->woken = 1;
+    srr__vt_changed(vt);
+    pthread_mutex_unlock(&vt->lock);
+}
+
+int srr__vt_init(srr_vtime *vt, const char *world, int64_t (*due)(srr_vtime *),
+                 void (*arrived)(srr_vtime *))
+{
+    *vt = (srr_vtime){.due = due, .arrived = arrived, .world = world};
+    if (pthread_key_create(&vt->participant, vt_participant_exit) != 0)
+        return -ENOMEM;
+    pthread_mutex_init(&vt->lock, NULL);
+    pthread_cond_init(&vt->changed, NULL);
+    return 0;
+}
+
+void srr__vt_destroy(srr_vtime *vt)
+{
+    /* no destructor may run on a freed clock once the key is gone */
+    pthread_key_delete(vt->participant);
+    pthread_cond_destroy(&vt->changed);
+    pthread_mutex_destroy(&vt->lock);
+}
+
+/* The calling thread counts from now on (lock held). */
+static void vt_count_me(srr_vtime *vt)
+{
+    if (pthread_getspecific(vt->participant))
+        return;
+    pthread_setspecific(vt->participant, vt);
+    vt->participants++;
+    if (vt->expected > 0)
+        vt->expected--; /* an announced thread arrived */
+}
+
+void srr__vt_enter(srr_vtime *vt)
+{
+    pthread_mutex_lock(&vt->lock);
+    srr__busy++; /* busy.h */
+    vt_count_me(vt);
+}
+
+void srr__vt_leave(srr_vtime *vt)
+{
+    srr__busy--;
+    pthread_mutex_unlock(&vt->lock);
+}
+
+void srr__vt_changed(srr_vtime *vt)
+{
+    vt->generation++;
+    srr__libc.pthread_cond_broadcast(&vt->changed);
+}
+
+/* ------------------------------------------------------- waiting and time */
+
+/* The earliest virtual time anything is due: a waiter's deadline, a parked
+ * thread's, a timer's, the world's own.  -1 when nothing is. */
+static int64_t vt_next_due(srr_vtime *vt)
+{
+    int64_t next = vt->due ? vt->due(vt) : -1;
+#define VT_DUE(t) do { if ((t) >= 0 && (next < 0 || (t) < next)) next = (t); } while (0)
+    for (srr_vwaiter *w = vt->waiters; w; w = w->next)
+        VT_DUE(w->deadline);
+    for (srr_park *p = vt->parked; p; p = p->next)
+        VT_DUE(p->deadline);
+    for (srr_vtimer *t = vt->timers; t; t = t->next)
+        VT_DUE(t->deadline);
+#undef VT_DUE
+    return next;
+}
+
+static void vt_report(srr_vtime *vt)
+{
+    char *b = vt->report;
+    size_t o = 0, cap = sizeof vt->report;
+    o += (size_t)snprintf(
+        b + o, cap - o, "deadlock at virtual time %lld ns: every participant waits, nothing is due",
+        (long long)vt->now);
+    for (srr_vwaiter *w = vt->waiters; w && o < cap; w = w->next)
+        o += (size_t)snprintf(b + o, cap - o, "; thread %#lx waits in %s on handle %d",
+                              (unsigned long)w->thread, w->what, w->handle);
+    for (srr_park *p = vt->parked; p && o < cap; p = p->next)
+        o += (size_t)snprintf(b + o, cap - o, "; a thread waits in %s, outside the %s",
+                              p->what ? p->what : "a wait on another thread", vt->world);
+}
+
+/* Every participant waits, and every waiter has seen the latest change: a
+ * waiter woken by a change but not yet running still counts as busy. */
+static int vt_all_settled(srr_vtime *vt)
+{
+    int n = 0;
+    for (srr_vwaiter *w = vt->waiters; w; w = w->next) {
+        if (w->gen != vt->generation)
+            return 0;
+        n++;
+    }
+    /* a parked thread is settled until its deadline comes, then busy until
+     * it wakes and goes on */
+    for (srr_park *p = vt->parked; p; p = p->next)
+        if (!p->woken && (p->deadline < 0 || p->deadline > vt->now))
+            n++;
+    /* an announced thread that has not made its first call yet is busy */
+    return n == vt->participants && vt->expected == 0;
+}
+
+/* Timers whose deadline came fire; what they interrupt fails with EINTR,
+ * and every parked thread looks again (a timer may have made one of its
+ * descriptors ready, or queued it a signal). */
+static void vt_fire_timers(srr_vtime *vt)
+{
+    int fired = 0;
+    for (srr_vtimer **pt = &vt->timers; *pt;) {
+        srr_vtimer *t = *pt;
+        if (t->deadline > vt->now) {
+            pt = &t->next;
+            continue;
+        }
+        uint64_t n = 1;
+        if (t->interval > 0) {
+            n += (uint64_t)((vt->now - t->deadline) / t->interval);
+            t->deadline += (int64_t)n * t->interval;
+            pt = &t->next;
+        } else {
+            *pt = t->next; /* once: unlinked before it fires, so fire may re-arm */
+            t->armed = 0;
+        }
+        fired = 1;
+        if (t->fire(t, n) == 1)
+            for (srr_vwaiter *w = vt->waiters; w; w = w->next)
+                if (pthread_equal(w->thread, t->target))
+                    w->interrupted = 1;
+    }
+    for (srr_park *p = vt->parked; fired && p; p = p->next)
+        p->woken = 1;
+}
+
+/* When nobody can act before something is due, jump there: 1 moved (or
+ * things came due), 0 someone is busy, -EDEADLK nothing can ever happen. */
+static int vt_try_advance(srr_vtime *vt)
+{
+    if (!vt_all_settled(vt))
+        return 0;
+    int64_t next = vt_next_due(vt);
+    if (next < 0) {
+        vt_report(vt);
+        vt->deadlocks++;
+        if (vt->on_stuck.fn)
+            vt->on_stuck.fn(vt->report, vt->on_stuck.arg);
+        srr__libc.pthread_cond_broadcast(&vt->changed);
+        return -EDEADLK;
+    }
+    if (next > vt->now)
+        vt->now = next;
+    vt_fire_timers(vt);
+    if (vt->arrived)
+        vt->arrived(vt);
+    srr__vt_changed(vt);
+    return 1;
+}
+
+int srr__vt_wait(srr_vtime *vt, const char *what, int handle, int64_t deadline)
+{
+    if (deadline >= 0 && vt->now >= deadline)
+        return -ETIMEDOUT;
+    srr_vwaiter me = {.thread = pthread_self(), .what = what, .handle = handle,
+                      .deadline = deadline, .gen = vt->generation, .deadlocks = vt->deadlocks};
+    me.next = vt->waiters;
+    vt->waiters = &me;
+    uint64_t gen = vt->generation;
+    int r;
+    for (;;) {
+        if (me.interrupted) { /* a signal for this thread, as a blocked call gets one */
+            r = -EINTR;
+            break;
+        }
+        if (vt->deadlocks != me.deadlocks) { /* found while this call waited */
+            r = -EDEADLK;
+            break;
+        }
+        if (vt->generation != gen) {
+            r = 0;
+            break;
+        }
+        if (deadline >= 0 && vt->now >= deadline) {
+            r = -ETIMEDOUT;
+            break;
+        }
+        /* Nobody can act before something is due: jump there. */
+        int moved = vt_try_advance(vt);
+        if (moved < 0) {
+            r = moved;
+            break;
+        }
+        if (moved)
+            continue;
+        /* pthread_cond_wait is a cancellation point: a thread cancelled here
+         * would take the lock and its waiter record with it */
+        int cancel;
+        pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+        srr__libc.pthread_cond_wait(&vt->changed, &vt->lock); /* not the interposer's */
+        pthread_setcancelstate(cancel, NULL);
+    }
+    for (srr_vwaiter **p = &vt->waiters; *p; p = &(*p)->next)
+        if (*p == &me) {
+            *p = me.next;
+            break;
+        }
+    return r;
+}
+
+int srr__vt_delay(srr_vtime *vt, const char *what, int64_t ns)
+{
+    int64_t until = vt->now + (ns > 0 ? ns : 0);
+    while (vt->now < until) {
+        int r = srr__vt_wait(vt, what, -1, until);
+        if (r == -EDEADLK || r == -EINTR)
+            return r;
+    }
+    return 0;
+}
+
+/* --------------------------------------------------------------- control */
+
+static void vt_expect(srr_vtime *vt, int delta)
+{
+    if (delta > 0) {
+        /* the announcer enters first, so its own first call cannot take the token */
+        srr__vt_enter(vt);
+        vt->expected++;
+        srr__vt_leave(vt);
+        return;
+    }
+    pthread_mutex_lock(&vt->lock);
+    if (vt->expected > 0)
+        vt->expected--;
+    srr__vt_changed(vt); /* waiters re-check whether time may move */
+    pthread_mutex_unlock(&vt->lock);
+}
+
+static int vt_park(srr_vtime *vt, srr_park *p)
+{
+    pthread_mutex_lock(&vt->lock);
+    int r = 0;
+    if (pthread_getspecific(vt->participant)) {
+        /* the clock the caller read its deadline from is the virtual one;
+         * p->woken says whether it is busy until its first look (what it
+         * waits for may have come already) or settled at once */
+        p->next = vt->parked;
+        vt->parked = p;
+        srr__vt_changed(vt); /* a waiter may now find everyone settled */
+        if (!p->woken)
+            vt_try_advance(vt); /* settled, and maybe the last to */
+        r = 1;
+    }
+    pthread_mutex_unlock(&vt->lock);
+    return r;
+}
+
+static int vt_park_due(srr_vtime *vt, srr_park *p)
+{
+    pthread_mutex_lock(&vt->lock);
+    p->woken = 0; /* it looked, and waits on */
+    /* Its settling may be the one every other waiter waits for: whoever
+     * settles last moves time, or nobody would (a join on a thread that
+     * sleeps, a pool that waits for a worker's timeout).  With nothing
+     * due, that is the deadlock the waiters hear of. */
+    if (p->deadline < 0 || vt->now < p->deadline)
+        vt_try_advance(vt);
+    int due = p->deadline >= 0 && vt->now >= p->deadline;
+    pthread_mutex_unlock(&vt->lock);
+    return due;
+}
+
+static void vt_wake(srr_vtime *vt, const void *on)
+{
+    pthread_mutex_lock(&vt->lock);
+    /* every thread parked on it may be the one woken: busy until it looks */
+    for (srr_park *p = vt->parked; p; p = p->next)
+        if (p->on == on)
+            p->woken = 1;
+    pthread_mutex_unlock(&vt->lock);
+}
+
+static void vt_unpark(srr_vtime *vt, srr_park *p)
+{
+    pthread_mutex_lock(&vt->lock);
+    for (srr_park **q = &vt->parked; *q; q = &(*q)->next)
+        if (*q == p) {
+            *q = p->next;
+            break;
+        }
+    srr__vt_changed(vt);
+    pthread_mutex_unlock(&vt->lock);
+}
+
+static void vt_timer(srr_vtime *vt, srr_vtimer *t, int arm)
+{
+    pthread_mutex_lock(&vt->lock);
+    for (srr_vtimer **pt = &vt->timers; *pt; pt = &(*pt)->next)
+        if (*pt == t) {
+            *pt = t->next;
+            break;
+        }
+    t->armed = 0;
+    if (arm) {
+        t->next = vt->timers;
+        vt->timers = t;
+        t->armed = 1;
+        srr__vt_changed(vt); /* a waiter may now find something due */
+    }
+    pthread_mutex_unlock(&vt->lock);
+}
+
+int srr__vt_control(srr_vtime *vt, int op, void *arg)
+{
+    switch (op) {
+    case SRR_CTL_THREAD_EXPECT:
+        vt_expect(vt, 1);
+        return 0;
+    case SRR_CTL_THREAD_CANCEL:
+        vt_expect(vt, -1);
+        return 0;
+    case SRR_CTL_THREAD_ENTER:
+        srr__vt_enter(vt);
+        srr__vt_leave(vt);
+        return 0;
+    case SRR_CTL_PARK:
+        return vt_park(vt, arg);
+    case SRR_CTL_PARK_DUE:
+        return vt_park_due(vt, arg);
+    case SRR_CTL_UNPARK:
+        vt_unpark(vt, arg);
+        return 0;
+    case SRR_CTL_WAKE:
+        vt_wake(vt, arg);
+        return 0;
+    case SRR_CTL_TIMER_ARM:
+        vt_timer(vt, arg, 1);
+        return 0;
+    case SRR_CTL_TIMER_DISARM:
+        vt_timer(vt, arg, 0);
+        return 0;
+    case SRR_CTL_ON_STUCK:
+        pthread_mutex_lock(&vt->lock);
+        vt->on_stuck = *(const srr_on_stuck *)arg;
+        pthread_mutex_unlock(&vt->lock);
+        return 0;
+    default:
+        return -ENOTTY;
+    }
+}

@@ -1,0 +1,84 @@
+/*
+ * vtime.h — virtual time for the worlds that keep it (the sim, the
+ * replay): who takes part, who waits on what, and when time may move.
+ *
+ * A participant is a thread that has made a call into the world (or was
+ * announced, or entered), until it exits.  Time moves only when every
+ * participant waits — in the world (srr__vt_wait), or parked outside it
+ * (SRR_CTL_PARK: a condition variable, a join, a poll of the process's own
+ * descriptors) — and then it jumps to the earliest deadline: a waiter's, a
+ * parked thread's, a timer's, or the world's own (its due hook).  When
+ * everyone waits and nothing is due, nothing can ever happen: the waiters
+ * fail with EDEADLK, and a host that asked (SRR_CTL_ON_STUCK) hears who
+ * waits on what.
+ *
+ * One lock guards the clock and the world that embeds it: the world takes
+ * it for its own state too (srr__vt_enter / srr__vt_leave), and every
+ * blocking call waits on one condition variable for "something changed or
+ * my deadline came".
+ */
+#ifndef SOCKRR_VTIME_H
+#define SOCKRR_VTIME_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "sockrr_world.h"
+
+/* A thread blocked in a call of the world. */
+typedef struct srr_vwaiter {
+    struct srr_vwaiter *next;
+    pthread_t thread;
+    const char *what;     /* "recv", "accept", ... */
+    int handle;
+    int64_t deadline;     /* -1 = none */
+    uint64_t gen;         /* the generation when it began waiting */
+    unsigned deadlocks;   /* the deadlock count when it began waiting */
+    int interrupted;      /* a timer's signal came for this thread: -EINTR */
+} srr_vwaiter;
+
+typedef struct srr_vtime srr_vtime;
+struct srr_vtime {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    pthread_key_t participant; /* its destructor says a thread exited */
+    int participants;
+    int expected;         /* threads announced (SRR_CTL_THREAD_EXPECT), not yet entered */
+    srr_vwaiter *waiters;
+    srr_park *parked;     /* threads waiting outside the world */
+    srr_vtimer *timers;   /* armed timers */
+    uint64_t generation;  /* bumped by every change a waiter may wait for */
+    int64_t now;          /* virtual CLOCK_MONOTONIC, ns */
+    unsigned deadlocks;   /* found so far; a waiter fails only for one found while it waited */
+    char report[2048];    /* who waited on what, at the last one */
+    srr_on_stuck on_stuck;
+    /* The world's own: the earliest time something of its is due (-1
+     * none), and what happens when time has moved (lock held, both). */
+    int64_t (*due)(srr_vtime *vt);
+    void (*arrived)(srr_vtime *vt);
+    const char *world;    /* "sim", "replay": in reports */
+};
+
+/* 0, or -ENOMEM; due and arrived may be NULL. */
+int srr__vt_init(srr_vtime *vt, const char *world, int64_t (*due)(srr_vtime *),
+                 void (*arrived)(srr_vtime *));
+void srr__vt_destroy(srr_vtime *vt);
+
+/* The lock, and the calling thread counted as a participant. */
+void srr__vt_enter(srr_vtime *vt);
+void srr__vt_leave(srr_vtime *vt);
+/* Waiters look again: something changed (lock held). */
+void srr__vt_changed(srr_vtime *vt);
+/* Waits (lock held) until something changes or deadline (virtual ns, -1
+ * none) passes: 0 woken, -ETIMEDOUT, -EDEADLK, -EINTR (a timer's signal
+ * for this thread). */
+int srr__vt_wait(srr_vtime *vt, const char *what, int handle, int64_t deadline);
+/* Lets ns of virtual time pass for the calling thread: 0, -EDEADLK or
+ * -EINTR. */
+int srr__vt_delay(srr_vtime *vt, const char *what, int64_t ns);
+/* The generic control codes it answers: THREAD_*, PARK, PARK_DUE, UNPARK,
+ * WAKE, TIMER_ARM, TIMER_DISARM, ON_STUCK, CLOCK_CHARGE is the world's.
+ * -ENOTTY for the rest. */
+int srr__vt_control(srr_vtime *vt, int op, void *arg);
+
+#endif
