@@ -72,6 +72,15 @@ static int env_number(const srr_env *e, int var, uint64_t max, uint64_t *n, srr_
     return 0;
 }
 
+/* The run stopped moving: the program ends with the report, as it would
+ * otherwise hang silently. */
+static void env_stuck(const char *report, void *arg)
+{
+    char line[2400];
+    snprintf(line, sizeof line, "the run is stuck: %s", report);
+    ((const srr_env_host *)arg)->end(SRR_EXIT_STUCK, line, 2);
+}
+
 /* ------------------------------------------------------------- replay */
 
 /* The replay world's verdicts, as sockrr replay documents them: a
@@ -124,6 +133,8 @@ static int env_replay(const srr_env *e, const srr_env_host *host, srr_env_world 
      * changed since */
     if (!out->world)
         return env_fatal(out, "%s", err[0] ? err : "no trace");
+    srr_on_stuck stuck = {env_stuck, (void *)host};
+    srr_world_control(out->world, SRR_CTL_ON_STUCK, &stuck);
     return 0;
 }
 
@@ -151,15 +162,6 @@ static void env_trace(const srr_env *e, const srr_env_host *host, srr_world *wor
         out->world = tap;
     else
         snprintf(out->error, sizeof out->error, "%s: %s", trace, strerror(-err));
-}
-
-/* The run stopped moving: the program ends with the report, as it would
- * otherwise hang silently. */
-static void env_stuck(const char *report, void *arg)
-{
-    char line[2400];
-    snprintf(line, sizeof line, "the run is stuck: %s", report);
-    ((const srr_env_host *)arg)->end(SRR_EXIT_STUCK, line, 2);
 }
 
 static int env_sim(const srr_env *e, const srr_env_host *host, srr_env_world *out)

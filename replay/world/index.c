@@ -100,7 +100,7 @@ int srr__rp_index_finish(rp_index_writer *w, const replay_world *r, char *errbuf
     head.trace_ino = r->trace_ino;
     head.trace_mtime_ns = r->trace_mtime_ns;
     head.epoch = r->epoch;
-    head.now = r->now;
+    head.now = r->vt.now;
     memcpy(head.pids, r->pids, sizeof head.pids);
     head.nevents = w->nevents;
     head.events_off = sizeof head;
@@ -303,7 +303,7 @@ int srr__rp_index_load(replay_world *r, const char *path)
         return -1;
     }
     r->epoch = h.epoch;
-    r->now = h.now;
+    r->vt.now = h.now;
     memcpy(r->pids, h.pids, sizeof r->pids);
     h.hostname[sizeof h.hostname - 1] = '\0';
     snprintf(r->hostname, sizeof r->hostname, "%s", h.hostname);

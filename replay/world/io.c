@@ -15,16 +15,16 @@
 
 void srr__rp_follow(replay_world *r, int64_t t)
 {
-    if (t > r->now)
-        r->now = t; /* time follows the recording's */
+    if (t > r->vt.now)
+        r->vt.now = t; /* time follows the recording's */
 }
 
 /* A recorded wait that timed out, waited out in virtual time: it ended at
  * the recording's t, or wait_ns from now when the program is ahead. */
 static void rp_wait_out(replay_world *r, const in_item *it, int64_t wait_ns)
 {
-    int64_t end = r->now + (wait_ns > 0 ? wait_ns : 0);
-    r->now = end > it->t ? end : it->t;
+    int64_t end = r->vt.now + (wait_ns > 0 ? wait_ns : 0);
+    r->vt.now = end > it->t ? end : it->t;
 }
 
 /* 1 when everything of the played process has been played out. */
@@ -399,7 +399,7 @@ static int rp_poll_locked(replay_world *r, struct pollfd *fds, nfds_t n, int64_t
         r->idle_waits = 0;
     r->idle_progress = r->progress;
     if (timeout_ns > 0 && ++r->idle_waits <= RP_IDLE_LIMIT) {
-        r->now += timeout_ns; /* a wait the recording did not show ends empty */
+        r->vt.now += timeout_ns; /* a wait the recording did not show ends empty */
         return 0;
     }
     char left[1024];
@@ -449,7 +449,7 @@ int64_t srr__rp_now(srr_world *w, clockid_t clock)
 {
     replay_world *r = RW(w);
     rp_lock(r);
-    int64_t t = r->now;
+    int64_t t = r->vt.now;
     rp_unlock(r);
     if (clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE)
         return t + r->epoch;
@@ -461,7 +461,7 @@ int srr__rp_sleep(srr_world *w, clockid_t clock, int64_t ns)
     (void)clock;
     replay_world *r = RW(w);
     rp_lock(r);
-    r->now += ns > 0 ? ns : 0;
+    r->vt.now += ns > 0 ? ns : 0;
     rp_unlock(r);
     return 0;
 }

@@ -511,7 +511,7 @@ int srr__rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
     const srr_json *h = srr__trace_header(rd);
     int64_t mono0 = srr__json_int(srr__json_get(h, "start_monotonic_ns"));
     r->epoch = srr__json_int(srr__json_get(h, "start_realtime_ns")) - mono0;
-    r->now = mono0; /* the clocks start where the recording's did */
+    r->vt.now = mono0; /* the clocks start where the recording's did */
     srr__trace_close(rd);
 
     int fd = srr__libc.open(path, O_RDONLY | O_CLOEXEC);

@@ -171,7 +171,7 @@ int srr__rp_pass_poll(replay_world *r, struct pollfd *fds, nfds_t n, int64_t tim
         if (left > 0)
             left = left > slice ? left - slice : 0;
         rp_lock(r);
-        r->now += slice; /* real time passed for the network's sockets */
+        r->vt.now += slice; /* real time passed for the network's sockets */
         rp_unlock(r);
     }
     free(k);

@@ -235,7 +235,7 @@ static int rp_host_now(replay_world *r, int64_t *inout)
 {
     clockid_t clock = (clockid_t)*inout;
     rp_lock(r);
-    int64_t t = r->now;
+    int64_t t = r->vt.now;
     rp_unlock(r);
     *inout = clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE ? t + r->epoch : t;
     return 0;
@@ -247,8 +247,8 @@ static int rp_fork(replay_world *r, srr_fork *f)
 {
     if (f->phase == SRR_FORK_PREPARE) {
         rp_lock(r);
-        r->fork_from.mono = r->now;
-        r->fork_from.realtime = r->now + r->epoch;
+        r->fork_from.mono = r->vt.now;
+        r->fork_from.realtime = r->vt.now + r->epoch;
         rp_unlock(r);
     } else if (f->phase == SRR_FORK_CHILD) {
         r->fork_from.why = "a forked child cannot share the replay yet: its "
@@ -320,7 +320,7 @@ static int rp_control(srr_world *w, int op, void *arg)
     case SRR_CTL_REPLAY_LEFTOVER:
         return rp_report_into(r, 0, arg);
     default:
-        return -ENOTTY;
+        return srr__vt_control(&r->vt, op, arg);
     }
 }
 
@@ -341,7 +341,7 @@ static void rp_destroy(srr_world *w)
     srr__rp_free_recording(r);
     free(r->progs);
     free(r->maps);
-    pthread_mutex_destroy(&r->lock);
+    srr__vt_destroy(&r->vt);
     free(r);
 }
 
@@ -404,7 +404,11 @@ srr_world *srr__world_replay_handover(const char *trace_path, const srr_replay_o
         r->opt = *opts;
     r->index_in = index_in;
     r->index_out = index_out;
-    pthread_mutex_init(&r->lock, NULL);
+    if (srr__vt_init(&r->vt, "replay", NULL, NULL) < 0) {
+        snprintf(errbuf, errlen, "replay: out of memory");
+        free(r);
+        return NULL;
+    }
     srr_world_init(&r->base, &replay_ops);
     snprintf(r->source, sizeof r->source, "%s", trace_path);
     if (srr__rp_parse_maps(r, r->opt.map, errbuf, errlen) < 0 ||

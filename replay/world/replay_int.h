@@ -26,6 +26,7 @@
 #include "jscan.h"
 #include "sockrr.h"
 #include "forked.h"
+#include "vtime.h"
 #include "sockrr/worlds.h"
 #include "trace.h"
 
@@ -138,7 +139,7 @@ typedef struct rp_map {
 
 typedef struct replay_world {
     srr_world base;
-    pthread_mutex_t lock;
+    srr_vtime vt; /* the lock, participants, parked threads, timers, virtual time */
     char source[256];
     srr_replay_options opt;
     const char *index_in, *index_out; /* the hand-over (handover.h) */
@@ -156,7 +157,6 @@ typedef struct replay_world {
     int pid;           /* the one it plays, once chosen; 0 before */
     char hostname[256];
     int handles[RP_HANDLES]; /* handle - 3 -> program socket index + 1 (0: free) */
-    int64_t now;             /* virtual CLOCK_MONOTONIC */
     int64_t epoch;           /* REALTIME - MONOTONIC at the recording's start */
     uint64_t progress;       /* calls that moved the replay on: waits watch it */
     uint64_t idle_progress;  /* progress at the last wait that found nothing */
@@ -189,19 +189,18 @@ typedef struct replay_world {
 
 #define RW(w) ((replay_world *)(w))
 
-/* The world's lock.  While a thread holds it, its clock reads are libc's
- * (busy.h): ASan's malloc reads the clock, and the clock under replay is
- * this world's. */
+/* The world's lock, its clock's (vtime.h): the thread counts as a
+ * participant from its first call, and while it holds the lock its clock
+ * reads are libc's (busy.h): ASan's malloc reads the clock, and the clock
+ * under replay is this world's. */
 static inline void rp_lock(replay_world *r)
 {
-    pthread_mutex_lock(&r->lock);
-    srr__busy++;
+    srr__vt_enter(&r->vt);
 }
 
 static inline void rp_unlock(replay_world *r)
 {
-    srr__busy--;
-    pthread_mutex_unlock(&r->lock);
+    srr__vt_leave(&r->vt);
 }
 
 /* load.c: the trace is read twice, as a stream: srr__rp_load counts sockets,
