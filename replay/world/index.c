@@ -36,7 +36,7 @@ typedef struct rp_index_head {
     uint64_t trace_len, trace_ino;
     int64_t trace_mtime_ns, epoch, now;
     int32_t pids[RP_PIDS];
-    uint64_t nevents, events_off, meta_off, meta_len, nsocks, ngais;
+    uint64_t nevents, events_off, meta_off, meta_len, nsocks, ngais, nprocs;
     char hostname[256];
 } rp_index_head;
 
@@ -106,6 +106,7 @@ int srr__rp_index_finish(rp_index_writer *w, const replay_world *r, char *errbuf
     head.events_off = sizeof head;
     head.nsocks = r->nsocks;
     head.ngais = r->ngais;
+    head.nprocs = r->nprocs;
     snprintf(head.hostname, sizeof head.hostname, "%s", r->hostname);
     long meta = ftell(w->f);
     int ok = meta >= 0;
@@ -135,6 +136,7 @@ int srr__rp_index_finish(rp_index_writer *w, const replay_world *r, char *errbuf
              put_str(w->f, answers) == 0;
         free(answers);
     }
+    ok = ok && (!r->nprocs || fwrite(r->procs, sizeof *r->procs, r->nprocs, w->f) == r->nprocs);
     long end = ok ? ftell(w->f) : -1;
     head.meta_len = end > meta ? (uint64_t)(end - meta) : 0;
     ok =
@@ -267,6 +269,13 @@ static int rp_index_meta(replay_world *r, const rp_index_head *h, rp_cur *c)
         if (bad)
             return -1;
     }
+    if (h->nprocs > (uint64_t)(c->end - c->p) / sizeof(rp_proc))
+        return -1;
+    if (h->nprocs && !(r->procs = malloc(h->nprocs * sizeof *r->procs)))
+        return -1;
+    if (h->nprocs)
+        memcpy(r->procs, take(c, h->nprocs * sizeof *r->procs), h->nprocs * sizeof *r->procs);
+    r->nprocs = r->procs_cap = h->nprocs;
     return 0;
 }
 

@@ -337,6 +337,24 @@ static int rp_add_gai(replay_world *r, rp_ev *e)
 }
 
 /* One event of any process: what the replay must know before it starts. */
+/* pid moved bytes; parent, when known, is the process whose socket it
+ * used.  0, or -1 out of memory. */
+static int rp_note_proc(replay_world *r, int pid, int parent, uint64_t bytes)
+{
+    size_t i = 0;
+    while (i < r->nprocs && r->procs[i].pid != pid)
+        i++;
+    if (i == r->nprocs) {
+        if (srr__grow((void **)&r->procs, &r->procs_cap, i + 1, sizeof *r->procs) < 0)
+            return -1;
+        r->procs[r->nprocs++] = (rp_proc){.pid = pid};
+    }
+    if (!r->procs[i].parent && parent)
+        r->procs[i].parent = parent;
+    r->procs[i].bytes += bytes;
+    return 0;
+}
+
 static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
 {
     int pid = (int)e->pid;
@@ -354,6 +372,11 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
     if (e->op == OP_HOSTNAME && e->ret == 0) {
         copy_str(r->hostname, sizeof r->hostname, &e->v[K_NAME]);
         return 0;
+    }
+    if ((e->op == OP_SEND || e->op == OP_RECV) && e->ret > 0) {
+        rp_sock *k = rp_by_id(r, e->sock);
+        if (rp_note_proc(r, pid, k && k->pid != pid ? k->pid : 0, (uint64_t)e->ret) < 0)
+            return RP_ENOMEM;
     }
     rp_recev ev;
     if (rp_compile(r, e, &ev)) {
@@ -770,6 +793,9 @@ void srr__rp_free_recording_meta(replay_world *r)
         srr__json_free(r->gais[i].tree);
     }
     free(r->gais);
+    free(r->procs);
+    r->procs = NULL;
+    r->nprocs = r->procs_cap = 0;
     r->socks = NULL;
     r->nsocks = r->socks_cap = 0;
     r->ids = NULL;

@@ -289,11 +289,25 @@ static int rp_program_end(replay_world *r, srr_verdict *v)
     if (r->opt.lenient || !rp_used(r))
         return 0;
     srr_report rep = {report, sizeof report};
-    if (rp_report_into(r, 0, &rep) <= 0)
+    if (rp_report_into(r, 0, &rep) > 0) {
+        v->status = SRR_EXIT_UNPLAYED;
+        snprintf(v->message, sizeof v->message,
+                 "the program ended before the recording did: %s", report);
+        return 1;
+    }
+    /* the recording's forked children moved bytes no process here played */
+    char who[1024];
+    rp_lock(r);
+    uint64_t bytes = srr__rp_children_locked(r, who, sizeof who);
+    rp_unlock(r);
+    if (!bytes)
         return 0;
     v->status = SRR_EXIT_UNPLAYED;
     snprintf(v->message, sizeof v->message,
-             "the program ended before the recording did: %s", report);
+             "the recording's forked children of the replayed process moved %llu bytes that no "
+             "process played (a forked child cannot share the replay yet: no multi-process "
+             "hub): recorded processes %s",
+             (unsigned long long)bytes, who);
     return 1;
 }
 

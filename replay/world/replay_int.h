@@ -128,6 +128,14 @@ typedef struct rp_gai {
     int used;
 } rp_gai;
 
+/* A recorded process, for the verdict on a tree of them: its parent is
+ * the process whose socket it first used (a forked child's inherited
+ * connection), and what it moved on its sockets. */
+typedef struct rp_proc {
+    int32_t pid, parent; /* parent 0: none known */
+    uint64_t bytes;      /* bytes it sent and received */
+} rp_proc;
+
 typedef struct rp_map {
     struct sockaddr_storage rec, prog; /* recorded address -> the program's */
     int host_only;                     /* ports are left alone */
@@ -153,6 +161,8 @@ typedef struct replay_world {
     size_t ngais, gais_cap;
     rp_map *maps;
     size_t nmaps, maps_cap;
+    rp_proc *procs;
+    size_t nprocs, procs_cap;
     int pids[RP_PIDS]; /* the processes the program may be playing, in preference order */
     int pid;           /* the one it plays, once chosen; 0 before */
     char hostname[256];
@@ -244,6 +254,10 @@ const char *srr__rp_name(const replay_world *r);
 /* "connection N (sock ID, peer ADDR, call K)" for reports */
 const char *srr__rp_conn_name(replay_world *r, const rp_sock *s, char *buf, size_t len);
 int srr__rp_leftover_locked(replay_world *r, char *buf, size_t len);
+/* The bytes the played process's forked children moved in the recording
+ * (which no process here played: a forked child gets no replay yet), and
+ * a report naming them in buf. */
+uint64_t srr__rp_children_locked(replay_world *r, char *buf, size_t len);
 
 /* resolve.c: addresses as the program sees them (--map), name lookups */
 int srr__rp_addr_matches(const replay_world *r, const char *recorded, const char *program);

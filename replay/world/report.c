@@ -181,6 +181,40 @@ int srr__rp_differs(replay_world *r, rp_sock *s, const char *fmt, ...)
 
 /* The recorded connections of the played process the program did not play
  * out: how many, and what of each, into buf. */
+/* 1 when pid descends from the played process (parent links, bounded:
+ * a damaged index must not loop). */
+static int rp_descends(const replay_world *r, int pid)
+{
+    for (size_t hops = 0; pid && hops <= r->nprocs; hops++) {
+        int parent = 0;
+        for (size_t i = 0; i < r->nprocs; i++)
+            if (r->procs[i].pid == pid)
+                parent = r->procs[i].parent;
+        if (parent && parent == r->pid)
+            return 1;
+        pid = parent;
+    }
+    return 0;
+}
+
+uint64_t srr__rp_children_locked(replay_world *r, char *buf, size_t len)
+{
+    uint64_t bytes = 0;
+    size_t o = 0, n = 0;
+    if (buf && len)
+        buf[0] = '\0';
+    for (size_t i = 0; r->pid && i < r->nprocs; i++) {
+        const rp_proc *p = &r->procs[i];
+        if (!p->bytes || !rp_descends(r, p->pid))
+            continue;
+        bytes += p->bytes;
+        if (buf && o < len)
+            o += (size_t)snprintf(buf + o, len - o, "%s%d (%llu bytes)", n++ ? ", " : "",
+                                  (int)p->pid, (unsigned long long)p->bytes);
+    }
+    return bytes;
+}
+
 int srr__rp_leftover_locked(replay_world *r, char *buf, size_t len)
 {
     int n = 0;
