@@ -160,7 +160,7 @@ static srr_world *sig_world(srr_park *p, const char *what, int64_t deadline)
     srr_world *w = srr__preload_world_if_ready();
     if (!w || !(srr_world_caps(w) & SRR_CAP_VIRTUAL_CLOCK))
         return NULL;
-    *p = (srr_park){.deadline = deadline, .what = what};
+    *p = (srr_park){.deadline = deadline, .what = what, .woken = 1};
     srr_world_control(w, SRR_CTL_THREAD_ENTER, NULL);
     return srr_world_control(w, SRR_CTL_PARK, p) == 1 ? w : NULL;
 }

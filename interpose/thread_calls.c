@@ -185,13 +185,18 @@ int pthread_cond_broadcast(pthread_cond_t *c)
 static int sem_wait_virtual(srr_world *w, sem_t *sem, clockid_t clock,
                             const struct timespec *abs)
 {
-    if (REAL(sem_trywait)(sem) == 0)
-        return 0; /* posted already: no wait */
     srr_park p;
     int64_t deadline = abs ? virtual_deadline(w, clock, abs) : -1;
-    if (!park(w, &p, abs ? "sem_timedwait" : "sem_wait", sem, deadline, 1))
+    if (!park(w, &p, abs ? "sem_timedwait" : "sem_wait", sem, deadline, 0))
         return abs ? REAL(sem_clockwait)(sem, clock, abs) : REAL(sem_wait)(sem);
-    int r;
+    /* parked first, then a look: a post in between wakes it, and it looks
+     * again before it counts as waiting */
+    int r = REAL(sem_trywait)(sem);
+    if (r == 0) {
+        srr_world_control(w, SRR_CTL_UNPARK, &p);
+        return 0;
+    }
+    srr_world_control(w, SRR_CTL_PARK_DUE, &p);
     for (;;) {
         struct timespec slice = real_slice(CLOCK_MONOTONIC);
         r = REAL(sem_clockwait)(sem, CLOCK_MONOTONIC, &slice);
@@ -250,11 +255,15 @@ int pthread_join(pthread_t th, void **ret)
 {
     srr_world *w = thread_world();
     srr_park p;
-    if (w && REAL(pthread_tryjoin_np)(th, ret) == 0)
-        return 0; /* it has ended: no wait */
-    if (!w || !park(w, &p, "pthread_join", NULL, -1, 1))
+    if (!w || !park(w, &p, "pthread_join", NULL, -1, 0))
         return REAL(pthread_join)(th, ret);
-    int r;
+    /* parked first, then a look: an exit in between wakes it */
+    int r = REAL(pthread_tryjoin_np)(th, ret);
+    if (r == 0) {
+        srr_world_control(w, SRR_CTL_UNPARK, &p);
+        return 0;
+    }
+    srr_world_control(w, SRR_CTL_PARK_DUE, &p);
     for (;;) {
         struct timespec slice = real_slice(CLOCK_MONOTONIC);
         r = REAL(pthread_clockjoin_np)(th, ret, CLOCK_MONOTONIC, &slice);

@@ -51,15 +51,21 @@ int srr__poll_real(struct pollfd *fds, nfds_t n, int64_t timeout_ns, const sigse
     if (r != 0 || timeout_ns == 0)
         return r < 0 ? -errno : r;
     int64_t deadline = timeout_ns < 0 ? -1 : srr__world_now(w, CLOCK_MONOTONIC) + timeout_ns;
-    /* the look above was its first: it settles at once, and moves time if
-     * it is the last to */
-    srr_park p = {.deadline = deadline, .on = &real_fds, .what = "a poll of its own descriptors"};
+    srr_park p = {.deadline = deadline, .on = &real_fds, .woken = 1,
+                  .what = "a poll of its own descriptors"};
     srr_world_control(w, SRR_CTL_THREAD_ENTER, NULL);
     if (srr_world_control(w, SRR_CTL_PARK, &p) != 1)
         return -ENOTTY;
-    if (p.deadline >= 0 && srr_world_control(w, SRR_CTL_PARK_DUE, &p) == 1) {
+    /* parked, then a look: a write in between wakes it, and it looks again
+     * before it counts as waiting */
+    r = LIBC(ppoll)(fds, n, &zero, mask);
+    if (r == 0 && srr_world_control(w, SRR_CTL_PARK_DUE, &p) == 1) {
         srr_world_control(w, SRR_CTL_UNPARK, &p);
         return 0;
+    }
+    if (r != 0) {
+        srr_world_control(w, SRR_CTL_UNPARK, &p);
+        return r < 0 ? -errno : r;
     }
     for (;;) {
         struct timespec slice = {0, SLICE_NS};

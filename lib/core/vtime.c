@@ -22,7 +22,7 @@ static void vt_participant_exit(void *p)
     vt->participants--;
     /* a parked thread may be joining it: every one looks again */
     for (srr_park *k = vt->parked; k; k = k->next)
-        k->woken = 1;
+        k->woken = 1, k->wakes++;
     srr__vt_changed(vt);
     pthread_mutex_unlock(&vt->lock);
 }
@@ -156,7 +156,7 @@ static void vt_fire_timers(srr_vtime *vt)
                     w->interrupted = 1;
     }
     for (srr_park *p = vt->parked; fired && p; p = p->next)
-        p->woken = 1;
+        p->woken = 1, p->wakes++;
 }
 
 /* When nobody can act before something is due, jump there: 1 moved (or
@@ -270,6 +270,7 @@ static int vt_park(srr_vtime *vt, srr_park *p)
         /* the clock the caller read its deadline from is the virtual one;
          * p->woken says whether it is busy until its first look (what it
          * waits for may have come already) or settled at once */
+        p->wakes = p->seen = 0;
         p->next = vt->parked;
         vt->parked = p;
         srr__vt_changed(vt); /* a waiter may now find everyone settled */
@@ -284,6 +285,14 @@ static int vt_park(srr_vtime *vt, srr_park *p)
 static int vt_park_due(srr_vtime *vt, srr_park *p)
 {
     pthread_mutex_lock(&vt->lock);
+    if (p->wakes != p->seen) {
+        /* woken since it last settled: its look may have come before the
+         * wake, so it looks once more before it counts as waiting */
+        p->seen = p->wakes;
+        p->woken = 1;
+        pthread_mutex_unlock(&vt->lock);
+        return 0;
+    }
     p->woken = 0; /* it looked, and waits on */
     /* Its settling may be the one every other waiter waits for: whoever
      * settles last moves time, or nobody would (a join on a thread that
@@ -302,7 +311,7 @@ static void vt_wake(srr_vtime *vt, const void *on)
     /* every thread parked on it may be the one woken: busy until it looks */
     for (srr_park *p = vt->parked; p; p = p->next)
         if (p->on == on)
-            p->woken = 1;
+            p->woken = 1, p->wakes++;
     pthread_mutex_unlock(&vt->lock);
 }
 

@@ -213,7 +213,10 @@ typedef struct srr_park {
     const void *on;      /* what it waits on (SRR_CTL_WAKE names it) */
     int woken;           /* busy until the thread looks again: at SRR_CTL_PARK, 1 when
                           * what it waits for may have come already (its first look
-                          * says), 0 when the caller has just looked; then the world's */
+                          * says), 0 when nothing can come before the wait begins (a
+                          * condition variable, its mutex held); then the world's */
+    unsigned wakes, seen; /* the world's: wakes so far, and at the last settling: one
+                          * since means the caller's look may have missed it */
     struct srr_park *next;
     const char *what;    /* the wait, for reports ("pthread_join"); may be NULL */
 } srr_park;
