@@ -106,11 +106,12 @@ static struct timespec real_slice(clockid_t clock)
     return ts;
 }
 
-/* The clock a condition variable was made with: glibc keeps it in the
- * low bit of __wrefs (pthread_condattr_setclock). */
+/* The clock a condition variable was made with, for its timed waits'
+ * deadlines: glibc keeps it in bit 1 of __wrefs (its
+ * __PTHREAD_COND_CLOCK_MONOTONIC_MASK; bit 0 says process-shared). */
 static clockid_t cond_clock(const pthread_cond_t *c)
 {
-    return (c->__data.__wrefs & 1) ? CLOCK_MONOTONIC : CLOCK_REALTIME;
+    return (c->__data.__wrefs & 2) ? CLOCK_MONOTONIC : CLOCK_REALTIME;
 }
 
 /* ---------------------------------------------------------- condition */
@@ -124,10 +125,11 @@ static int cond_wait_virtual(srr_world *w, pthread_cond_t *c, pthread_mutex_t *m
         return abs ? REAL(pthread_cond_clockwait)(c, m, clock, abs) : REAL(pthread_cond_wait)(c, m);
     int r;
     for (;;) {
-        /* a slice of real time on the condition's own clock: a thread
-         * counted as woken by a signal meant for another waits on after it */
-        struct timespec slice = real_slice(cond_clock(c));
-        r = REAL(pthread_cond_timedwait)(c, m, &slice);
+        /* a slice of real time, on a clock named here whatever the
+         * condition's own: a thread counted as woken by a signal meant for
+         * another waits on after it */
+        struct timespec slice = real_slice(CLOCK_MONOTONIC);
+        r = REAL(pthread_cond_clockwait)(c, m, CLOCK_MONOTONIC, &slice);
         if (r != ETIMEDOUT)
             break;
         if (srr__signals_pending())
