@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "busy.h"
 #include "preload.h"
 
 static int virtual_clock(clockid_t clock)
@@ -29,16 +28,6 @@ static int virtual_clock(clockid_t clock)
     default:
         return 0; /* CPU-time clocks measure the real process */
     }
-}
-
-/* The world whose clock the program's is, or NULL when the clocks are
- * libc's. */
-static srr_world *time_world(void)
-{
-    srr_world *w = srr__preload_world_if_ready();
-    /* a clock read from inside sockrr holding a lock (its malloc, under
-     * ASan) is libc's (busy.h) */
-    return w && (srr_world_caps(w) & SRR_CAP_VIRTUAL_CLOCK) && !srr__busy ? w : NULL;
 }
 
 /* What the world charged for the program's clock reads before this one
@@ -69,7 +58,7 @@ int64_t srr__world_now(srr_world *w, clockid_t clock)
 
 int clock_gettime(clockid_t clock, struct timespec *ts)
 {
-    srr_world *w = time_world();
+    srr_world *w = srr__preload_virtual_world();
     if (!w || !virtual_clock(clock))
         return LIBC(clock_gettime)(clock, ts);
     int64_t t = world_now(w, clock);
@@ -84,7 +73,7 @@ int clock_gettime(clockid_t clock, struct timespec *ts)
 
 int gettimeofday(struct timeval *restrict tv, void *restrict tz)
 {
-    srr_world *w = time_world();
+    srr_world *w = srr__preload_virtual_world();
     struct timespec ts;
     if (w) {
         int64_t t = world_now(w, CLOCK_REALTIME);
@@ -105,7 +94,7 @@ int gettimeofday(struct timeval *restrict tv, void *restrict tz)
 
 time_t time(time_t *out)
 {
-    srr_world *w = time_world();
+    srr_world *w = srr__preload_virtual_world();
     struct timespec ts;
     if (w)
         ts.tv_sec = (time_t)(world_now(w, CLOCK_REALTIME) / 1000000000);
@@ -134,7 +123,7 @@ static int world_sleep(srr_world *w, clockid_t clock, int64_t ns, int64_t *left)
 
 int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req, struct timespec *rem)
 {
-    srr_world *w = time_world();
+    srr_world *w = srr__preload_virtual_world();
     if (!w || !virtual_clock(clock) || !req)
         return LIBC(clock_nanosleep)(clock, flags, req, rem);
     if (req->tv_sec < 0 || req->tv_nsec < 0 || req->tv_nsec >= 1000000000)
@@ -151,7 +140,7 @@ int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req, stru
 
 int nanosleep(const struct timespec *req, struct timespec *rem)
 {
-    srr_world *w = time_world();
+    srr_world *w = srr__preload_virtual_world();
     if (!w || !req) {
         int r = LIBC(clock_nanosleep)(CLOCK_REALTIME, 0, req, rem);
         if (r) {

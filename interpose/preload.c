@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "busy.h"
 #include "env_world.h"
 #include "preload.h"
 
@@ -208,6 +209,12 @@ srr_world *srr__preload_world_if_ready(void)
         return world;
     srr__preload_resolve(); /* the caller goes to libc: it must be found */
     return NULL;
+}
+
+srr_world *srr__preload_virtual_world(void)
+{
+    srr_world *w = srr__preload_world_if_ready();
+    return w && (srr_world_caps(w) & SRR_CAP_VIRTUAL_CLOCK) && !srr__busy ? w : NULL;
 }
 
 srr_world *srr__sock_world(int fd, int *h)

@@ -150,6 +150,11 @@ srr_world *srr__preload_world(void);
  * there would allocate under that lock.  Before the constructor ran they
  * are libc's. */
 srr_world *srr__preload_world_if_ready(void);
+/* The same world when its clock is virtual and this thread is not inside
+ * sockrr holding one of its locks (busy.h), else NULL: clocks, timers,
+ * thread and real-descriptor waits then go to libc.  The replay reads its
+ * trace holding its lock; jemalloc's free under it signals a condition. */
+srr_world *srr__preload_virtual_world(void);
 /* The world when fd is one of its sockets (*h its handle), else NULL. */
 srr_world *srr__sock_world(int fd, int *h);
 /* The world's capabilities (SRR_CAP_*, sockrr_world.h); 0 with no world. */

@@ -157,8 +157,8 @@ int srr__signals_restart(long r)
 
 static srr_world *sig_world(srr_park *p, const char *what, int64_t deadline)
 {
-    srr_world *w = srr__preload_world_if_ready();
-    if (!w || !(srr_world_caps(w) & SRR_CAP_VIRTUAL_CLOCK))
+    srr_world *w = srr__preload_virtual_world();
+    if (!w)
         return NULL;
     *p = (srr_park){.deadline = deadline, .what = what, .woken = 1};
     srr_world_control(w, SRR_CTL_THREAD_ENTER, NULL);

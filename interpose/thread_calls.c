@@ -28,14 +28,6 @@
 
 #define SLICE_NS 1000000 /* real time between looks at the virtual clock */
 
-/* The world when it is ready and its clock is virtual (never started from
- * here: see srr__preload_world_if_ready), else NULL: libc's thread calls. */
-static srr_world *thread_world(void)
-{
-    srr_world *w = srr__preload_world_if_ready();
-    return w && (srr_world_caps(w) & SRR_CAP_VIRTUAL_CLOCK) ? w : NULL;
-}
-
 struct thread_start {
     void *(*fn)(void *);
     void *arg;
@@ -56,7 +48,7 @@ static void *thread_trampoline(void *p)
 
 int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
 {
-    srr_world *w = thread_world();
+    srr_world *w = srr__preload_virtual_world();
     struct thread_start *t = NULL;
     if (w && srr_world_control(w, SRR_CTL_THREAD_EXPECT, NULL) == 0 && !(t = malloc(sizeof *t)))
         srr_world_control(w, SRR_CTL_THREAD_CANCEL, NULL);
@@ -143,7 +135,7 @@ static int cond_wait_virtual(srr_world *w, pthread_cond_t *c, pthread_mutex_t *m
 
 int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
-    srr_world *w = thread_world();
+    srr_world *w = srr__preload_virtual_world();
     if (!w)
         return REAL(pthread_cond_wait)(c, m);
     return cond_wait_virtual(w, c, m, CLOCK_MONOTONIC, NULL);
@@ -151,7 +143,7 @@ int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 
 int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abs)
 {
-    srr_world *w = thread_world();
+    srr_world *w = srr__preload_virtual_world();
     if (!w)
         return REAL(pthread_cond_timedwait)(c, m, abs);
     return cond_wait_virtual(w, c, m, cond_clock(c), abs);
@@ -160,7 +152,7 @@ int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct t
 int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
                            const struct timespec *abs)
 {
-    srr_world *w = thread_world();
+    srr_world *w = srr__preload_virtual_world();
     if (!w || (clock != CLOCK_MONOTONIC && clock != CLOCK_REALTIME))
         return REAL(pthread_cond_clockwait)(c, m, clock, abs);
     return cond_wait_virtual(w, c, m, clock, abs);
@@ -168,7 +160,7 @@ int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t cloc
 
 int pthread_cond_signal(pthread_cond_t *c)
 {
-    srr_world *w = thread_world();
+    srr_world *w = srr__preload_virtual_world();
     if (w)
         srr_world_control(w, SRR_CTL_WAKE, c);
     return REAL(pthread_cond_signal)(c);
@@ -176,7 +168,7 @@ int pthread_cond_signal(pthread_cond_t *c)
 
 int pthread_cond_broadcast(pthread_cond_t *c)
 {
-    srr_world *w = thread_world();
+    srr_world *w = srr__preload_virtual_world();
     if (w)
         srr_world_control(w, SRR_CTL_WAKE, c);
     return REAL(pthread_cond_broadcast)(c);
@@ -220,7 +212,7 @@ static int sem_wait_virtual(srr_world *w, sem_t *sem, clockid_t clock,
 
 int sem_wait(sem_t *sem)
 {
-    srr_world *w = thread_world();
+    srr_world *w = srr__preload_virtual_world();
     if (!w)
         return REAL(sem_wait)(sem);
     return sem_wait_virtual(w, sem, CLOCK_MONOTONIC, NULL);
@@ -228,7 +220,7 @@ int sem_wait(sem_t *sem)
 
 int sem_timedwait(sem_t *sem, const struct timespec *abs)
 {
-    srr_world *w = thread_world();
+    srr_world *w = srr__preload_virtual_world();
     if (!w)
         return REAL(sem_timedwait)(sem, abs);
     return sem_wait_virtual(w, sem, CLOCK_REALTIME, abs);
@@ -236,7 +228,7 @@ int sem_timedwait(sem_t *sem, const struct timespec *abs)
 
 int sem_clockwait(sem_t *sem, clockid_t clock, const struct timespec *abs)
 {
-    srr_world *w = thread_world();
+    srr_world *w = srr__preload_virtual_world();
     if (!w || (clock != CLOCK_MONOTONIC && clock != CLOCK_REALTIME))
         return REAL(sem_clockwait)(sem, clock, abs);
     return sem_wait_virtual(w, sem, clock, abs);
@@ -244,7 +236,7 @@ int sem_clockwait(sem_t *sem, clockid_t clock, const struct timespec *abs)
 
 int sem_post(sem_t *sem)
 {
-    srr_world *w = thread_world();
+    srr_world *w = srr__preload_virtual_world();
     if (w)
         srr_world_control(w, SRR_CTL_WAKE, sem);
     return REAL(sem_post)(sem);
@@ -255,7 +247,7 @@ int sem_post(sem_t *sem)
 /* The joined thread's exit is the wake: joins look in slices too. */
 int pthread_join(pthread_t th, void **ret)
 {
-    srr_world *w = thread_world();
+    srr_world *w = srr__preload_virtual_world();
     srr_park p;
     if (!w || !park(w, &p, "pthread_join", NULL, -1, 0))
         return REAL(pthread_join)(th, ret);

@@ -47,8 +47,8 @@ static _Atomic int timerfds; /* 1 once a timerfd was made: closes look for it */
 /* The world whose clock timers run on, or NULL: libc's timers. */
 static srr_world *timer_world(clockid_t clock)
 {
-    srr_world *w = srr__preload_world_if_ready();
-    if (!w || !(srr_world_caps(w) & SRR_CAP_VIRTUAL_CLOCK))
+    srr_world *w = srr__preload_virtual_world();
+    if (!w)
         return NULL;
     switch (clock) {
     case CLOCK_REALTIME:

@@ -31,16 +31,9 @@
 /* What every wait on real descriptors is parked on, for writers to wake. */
 static const char real_fds;
 
-/* The world when its waits on real descriptors are its to count. */
-static srr_world *real_world(void)
-{
-    srr_world *w = srr__preload_world_if_ready();
-    return w && (srr_world_caps(w) & SRR_CAP_VIRTUAL_CLOCK) ? w : NULL;
-}
-
 int srr__poll_real(struct pollfd *fds, nfds_t n, int64_t timeout_ns, const sigset_t *mask)
 {
-    srr_world *w = real_world();
+    srr_world *w = srr__preload_virtual_world();
     int own = 1;
     for (nfds_t i = 0; own && i < n; i++)
         own = fds[i].fd < 0 || srr__fd_internal(fds[i].fd);
@@ -90,7 +83,7 @@ int srr__poll_real(struct pollfd *fds, nfds_t n, int64_t timeout_ns, const sigse
 
 void srr__real_written(int fd)
 {
-    srr_world *w = srr__fd_internal(fd) ? real_world() : NULL;
+    srr_world *w = srr__fd_internal(fd) ? srr__preload_virtual_world() : NULL;
     if (w)
         srr_world_control(w, SRR_CTL_WAKE, (void *)&real_fds);
 }
