@@ -213,6 +213,8 @@ static int rp_index_meta(replay_world *r, const rp_index_head *h, rp_cur *c)
         s->listener = c.listener;
         s->accepted = c.accepted;
         s->t_made = c.t_made;
+        s->parent = c.parent;
+        s->gate = c.gate;
         s->nchildren = c.nchildren;
         s->out_total = c.out_total;
         s->out_sends = c.out_sends;
@@ -221,6 +223,8 @@ static int rp_index_meta(replay_world *r, const rp_index_head *h, rp_cur *c)
         s->in_waits = c.in_waits;
         /* ids are no larger than the trace has lines */
         if (s->id <= 0 || (uint64_t)s->id > r->trace_len / 16 + 1024)
+            return -1;
+        if (s->parent < -1 || s->parent >= (long)r->nsocks)
             return -1;
         maxid = s->id > maxid ? s->id : maxid;
     }

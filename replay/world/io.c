@@ -338,7 +338,7 @@ static short rp_revents(replay_world *r, const struct pollfd *pfd)
     rp_sock *s = srr__rp_rec(r, p);
     short ev = 0;
     if (p->listening)
-        return s && s->next_child < s->nchildren ? (pfd->events & POLLIN) : 0;
+        return s && srr__rp_child_due(r, s) ? (pfd->events & POLLIN) : 0;
     if (!s)
         return (short)(pfd->events & POLLOUT);
     in_item *it = srr__rp_next_in(r, s);
@@ -380,6 +380,19 @@ static int rp_poll_locked(replay_world *r, struct pollfd *fds, nfds_t n, int64_t
             return 0;
         }
     }
+    /* nothing else to do: the next connection comes, although the program
+     * has not finished the ones the recording had finished before it */
+    for (nfds_t i = 0; i < n; i++) {
+        rp_prog *p = fds[i].fd >= 0 ? srr__rp_prog_get(r, fds[i].fd) : NULL;
+        rp_sock *s = p && p->listening ? srr__rp_rec(r, p) : NULL;
+        if (s && (fds[i].events & POLLIN) && srr__rp_child_gated(r, s)) {
+            srr__rp_child_release(s);
+            fds[i].revents = POLLIN;
+            ready++;
+        }
+    }
+    if (ready)
+        return ready;
     /* a server waiting for its next connection: once all is played, the
      * end; before, another thread is playing the rest (time stands still
      * meanwhile: the recording's events move it), or the program is stuck */

@@ -46,7 +46,7 @@ static const char *const arg_keys[NA] = {"domain", "type", "addr", "flags", "lev
                                          "name", "to", "timeout_ns", "fds"};
 
 typedef enum { OP_OTHER, OP_SOCKET, OP_CONNECT, OP_LISTEN, OP_BIND, OP_ACCEPT, OP_SEND,
-               OP_RECV, OP_POLL, OP_GETSOCKOPT, OP_GAI, OP_HOSTNAME } rp_op;
+               OP_RECV, OP_POLL, OP_GETSOCKOPT, OP_GAI, OP_HOSTNAME, OP_CLOSE } rp_op;
 
 typedef struct rp_ev {
     srr_jsval v[NK], a[NA];
@@ -70,7 +70,7 @@ static rp_op ev_op(const srr_jsval *v)
         {"sendmsg", OP_SEND}, {"recvmsg", OP_RECV}, {"poll", OP_POLL},
         {"socket", OP_SOCKET}, {"connect", OP_CONNECT}, {"listen", OP_LISTEN},
         {"bind", OP_BIND}, {"accept4", OP_ACCEPT}, {"getsockopt", OP_GETSOCKOPT},
-        {"getaddrinfo", OP_GAI}, {"gethostname", OP_HOSTNAME}};
+        {"getaddrinfo", OP_GAI}, {"gethostname", OP_HOSTNAME}, {"close", OP_CLOSE}};
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
         if (srr__jscan_is(v, ops[i].name))
             return ops[i].op;
@@ -182,6 +182,7 @@ static rp_sock *rp_add_sock(replay_world *r, int64_t id, int pid, int64_t max_id
     memset(s, 0, sizeof *s);
     s->id = id;
     s->pid = pid;
+    s->parent = -1;
     r->ids[id] = r->nsocks;
     return s;
 }
@@ -451,6 +452,8 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
         c->type = s->type;
         c->accepted = 1;
         c->t_made = e->t;
+        c->parent = (long)parent;
+        c->gate = s->closed_rec;
         copy_str(c->local, sizeof c->local, &e->v[K_NEW_LOCAL]);
         copy_str(c->peer, sizeof c->peer, &e->v[K_NEW_PEER]);
         if (srr__grow((void **)&s->children, &s->children_cap, s->nchildren + 1, sizeof(size_t)) <
@@ -459,6 +462,11 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
         s->children[s->nchildren++] = r->nsocks - 1;
         break;
     }
+    case OP_CLOSE:
+        /* the connections a server had finished before each accept */
+        if (e->ret == 0 && s->accepted && s->parent >= 0)
+            r->socks[s->parent].closed_rec++;
+        break;
     case OP_GETSOCKOPT:
         /* a non-blocking connect's result */
         if (e->ret == 0 && s->connected && !s->out_sends && !s->in_total &&

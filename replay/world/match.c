@@ -10,8 +10,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "grow.h"
+#include "libc.h"
 #include "replay_int.h"
 
 /* ------------------------------------------------------- program sockets */
@@ -202,6 +204,43 @@ int srr__rp_listen(srr_world *w, int h, int backlog)
     return LOCKED(RW(w), rp_listen_locked(RW(w), h));
 }
 
+int srr__rp_child_due(const replay_world *r, const rp_sock *s)
+{
+    if (s->next_child >= s->nchildren)
+        return 0;
+    return s->released > s->next_child || r->socks[s->children[s->next_child]].gate <= s->closed_prog;
+}
+
+int srr__rp_child_gated(const replay_world *r, const rp_sock *s)
+{
+    return s->next_child < s->nchildren && !srr__rp_child_due(r, s);
+}
+
+void srr__rp_child_release(rp_sock *s)
+{
+    s->released = s->next_child + 1;
+}
+
+/* A blocked accept whose next connection waits for the program to finish
+ * earlier ones: other threads get a moment to, then it is offered. */
+static int rp_accept_gate(replay_world *r, rp_sock *s)
+{
+    uint64_t seen = r->progress;
+    for (int64_t waited = 0; waited < RP_GATE_NS && srr__rp_child_gated(r, s);) {
+        struct timespec ms = {0, 1000000};
+        rp_unlock(r);
+        srr__libc.clock_nanosleep(CLOCK_MONOTONIC, 0, &ms, NULL);
+        rp_lock(r);
+        if (r->diverged)
+            return -EPROTO;
+        waited = r->progress != seen ? 0 : waited + ms.tv_nsec;
+        seen = r->progress;
+    }
+    if (srr__rp_child_gated(r, s))
+        srr__rp_child_release(s);
+    return 0;
+}
+
 static int rp_accept4_locked(replay_world *r, int h, struct sockaddr *a, socklen_t *l, int f)
 {
     rp_prog *p = srr__rp_prog_get(r, h);
@@ -214,6 +253,13 @@ static int rp_accept4_locked(replay_world *r, int h, struct sockaddr *a, socklen
         if (p->nonblock)
             return -EAGAIN;
         return srr__rp_wait_more(r, "another connection");
+    }
+    if (srr__rp_child_gated(r, s)) {
+        if (p->nonblock)
+            return -EAGAIN;
+        int rc = rp_accept_gate(r, s);
+        if (rc < 0)
+            return rc;
     }
     size_t ci = s->children[s->next_child];
     long pi = rp_new_prog(r, p->family, p->type, (f & SOCK_NONBLOCK) != 0, (long)ci);

@@ -65,8 +65,14 @@ static int rp_close(srr_world *w, int h)
     int rc = -EBADF;
     rp_prog *p = srr__rp_prog_get(r, h);
     if (p) {
-        if (--p->handles == 0)
+        rp_sock *s = srr__rp_rec(r, p);
+        if (--p->handles == 0) {
             srr__rp_pass_close(p);
+            if (s && s->parent >= 0) {
+                r->socks[s->parent].closed_prog++; /* may open the listener's gate */
+                r->progress++;
+            }
+        }
         r->handles[h - 3] = 0;
         rc = 0;
     }

@@ -70,6 +70,15 @@ typedef struct rp_sock {
     int64_t t_made;      /* when it was made (accept4: when it was accepted) */
     size_t *children;    /* listener: the sockets accepted from it, in order */
     size_t nchildren, children_cap;
+    /* Servers are played in the recording's order: a connection is offered
+     * once the program has closed as many of the listener's earlier ones as
+     * the recording had closed when it was accepted (gate), or once the
+     * program has nothing else to do (rp_gate_open). */
+    long parent;             /* accepted: the listener's index; -1 otherwise */
+    uint64_t gate;           /* accepted: the listener's children closed before */
+    uint64_t closed_rec;     /* listener: its children the recording closed */
+    uint64_t closed_prog;    /* listener: its children the program closed */
+    size_t released;         /* listener: children offered past the gate */
     /* Counted when the trace is opened (load.c's first pass): */
     uint64_t out_total;     /* bytes the recording sent */
     uint64_t out_sends;     /* its sends (datagrams: each one) */
@@ -327,6 +336,9 @@ int srr__rp_pass_poll(replay_world *r, struct pollfd *fds, nfds_t n, int64_t tim
 #define RP_IDLE_LIMIT 1000
 /* Real time a blocked accept gives other threads to play out the rest. */
 #define RP_STALL_NS (2 * 1000000000LL)
+/* Real time a blocked accept gives other threads to finish the connections
+ * the recording had finished before the next one came. */
+#define RP_GATE_NS (50 * 1000000LL)
 
 /* replay.c: the seam's table, control, lifetime */
 int srr__rp_pid_ok(const replay_world *r, int pid);
@@ -350,6 +362,12 @@ int srr__rp_socketpair(srr_world *w, int d, int t, int p, int sv[2]);
 int srr__rp_bind(srr_world *w, int h, const struct sockaddr *a, socklen_t l);
 int srr__rp_listen(srr_world *w, int h, int backlog);
 int srr__rp_accept4(srr_world *w, int h, struct sockaddr *a, socklen_t *l, int f);
+/* A listener's next recorded connection: 1 when it may be offered now;
+ * gated, 1 when it waits for the program to finish earlier ones; release
+ * offers it anyway (the program has nothing else to do). */
+int srr__rp_child_due(const replay_world *r, const rp_sock *s);
+int srr__rp_child_gated(const replay_world *r, const rp_sock *s);
+void srr__rp_child_release(rp_sock *s);
 int srr__rp_connect(srr_world *w, int h, const struct sockaddr *addr, socklen_t len);
 
 /* io.c: bytes and waits */
