@@ -1,20 +1,23 @@
 #!/bin/sh
 # Installs what sockrr builds and tests with, from Debian's packages.
 #   deps.sh libs    the compiler and libraries: fails when they cannot be had
-#   deps.sh tools   the real programs the integration tests run: best effort,
-#                   since a test whose program is missing skips itself
+#   deps.sh tools   the real programs the integration tests run (the corpus:
+#                   redis, node, curl, wget, socat, nc, ...): fails when they
+#                   cannot be had, since a test whose program is missing fails
 #   deps.sh         both
 # Idempotent: it asks dpkg first and does nothing when everything is there.
 set -eu
 
 libs="build-essential pkg-config libpcap-dev libcmocka-dev libjemalloc-dev libgoogle-perftools-dev libmimalloc-dev"
-tools="curl python3 socat tshark tcpdump jq iproute2 util-linux strace libsocket-wrapper time"
+tools="curl wget python3 socat netcat-openbsd redis-server redis-tools nodejs tshark tcpdump jq iproute2 util-linux strace libsocket-wrapper time"
 
 missing() {
     out=""
     for p in "$@"; do
         # python3 may come from elsewhere (pyenv): a working interpreter is enough
         [ "$p" = python3 ] && command -v python3 >/dev/null 2>&1 && continue
+        # so may node (nodesource, nvm): any node on the PATH will do
+        [ "$p" = nodejs ] && command -v node >/dev/null 2>&1 && continue
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || out="$out $p"
     done
     echo "$out"
@@ -48,7 +51,7 @@ esac
 case $what in
 tools | all)
     m=$(missing $tools)
-    [ -z "$m" ] || install "$m" || echo "sockrr deps: could not install:$m (the tests that need them skip)" >&2
+    [ -z "$m" ] || install "$m" || { echo "sockrr deps: could not install:$m (the tests that run them would fail)" >&2; exit 1; }
     ;;
 esac
 case $what in libs | tools | all) ;; *) echo "usage: deps.sh [libs|tools]" >&2; exit 2 ;; esac
