@@ -22,11 +22,13 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/time.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 
 #include "exit_status.h"
 #include "libc.h"
@@ -98,6 +100,8 @@
     X(sem_clockwait, int, (sem_t *, clockid_t, const struct timespec *))                       \
     X(alarm, unsigned int, (unsigned int))                                                     \
     X(sigsuspend, int, (const sigset_t *))                                                     \
+    X(wait4, pid_t, (pid_t, int *, int, struct rusage *))                                      \
+    X(waitid, int, (idtype_t, id_t, siginfo_t *, int))                                         \
     X(pipe, int, (int[2]))                                                                     \
     X(fdopen, FILE *, (int, const char *))                                                     \
     X(pipe2, int, (int[2], int))                                                               \

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "preload.h"
@@ -151,16 +152,29 @@ int srr__signals_restart(long r)
  * with a virtual clock: the thread is parked (it waits, so time may move
  * to the next timer), and waits in slices of real time for a signal, from
  * the kernel or queued by a timer here.  The world without parking (the
- * replay's) leaves them to libc. */
+ * replay's) leaves them to libc.  In a process with children the signal
+ * may be a child's SIGCHLD, which comes in real time from outside its
+ * world: the wait is on the outside, and time follows real time while it
+ * lasts (vtime.h; docs/sim.md). */
 
 #define SLICE_NS 1000000
+
+/* 1 when the process has a child, running or not reaped yet. */
+static int sig_has_children(void)
+{
+    siginfo_t si;
+    int e = errno;
+    int r = waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0 || errno != ECHILD;
+    errno = e;
+    return r;
+}
 
 static srr_world *sig_world(srr_park *p, const char *what, int64_t deadline)
 {
     srr_world *w = srr__preload_virtual_world();
     if (!w)
         return NULL;
-    *p = (srr_park){.deadline = deadline, .what = what, .woken = 1};
+    *p = (srr_park){.deadline = deadline, .what = what, .woken = 1, .outside = sig_has_children()};
     srr_world_control(w, SRR_CTL_THREAD_ENTER, NULL);
     return srr_world_control(w, SRR_CTL_PARK, p) == 1 ? w : NULL;
 }

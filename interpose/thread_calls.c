@@ -126,8 +126,16 @@ static int cond_wait_virtual(srr_world *w, pthread_cond_t *c, pthread_mutex_t *m
             break;
         if (srr__signals_pending())
             srr__signals_deliver(); /* a condition wait goes on after a handler */
-        if ((srr_world_control(w, SRR_CTL_PARK_DUE, &p) == 1))
+        int due = srr_world_control(w, SRR_CTL_PARK_DUE, &p);
+        if (due == 1)
             break; /* ETIMEDOUT: the virtual deadline came */
+        if (due == 2) {
+            /* woken: the signal may have come between two slices, when no
+             * thread waited on c, and been lost; the caller looks again at
+             * what it waits for (a spurious wakeup, which POSIX allows) */
+            r = 0;
+            break;
+        }
     }
     srr_world_control(w, SRR_CTL_UNPARK, &p);
     return r;
@@ -249,7 +257,7 @@ int pthread_join(pthread_t th, void **ret)
 {
     srr_world *w = srr__preload_virtual_world();
     srr_park p;
-    if (!w || !park(w, &p, "pthread_join", NULL, -1, 0))
+    if (!w || !park(w, &p, "pthread_join", (const void *)(uintptr_t)th, -1, 0))
         return REAL(pthread_join)(th, ret);
     /* parked first, then a look: an exit in between wakes it */
     int r = REAL(pthread_tryjoin_np)(th, ret);

@@ -57,6 +57,8 @@
     X(clock_nanosleep, int, (clockid_t, int, const struct timespec *, struct timespec *))      \
     X(write, ssize_t, (int, const void *, size_t))                                             \
     X(pthread_cond_wait, int, (pthread_cond_t *, pthread_mutex_t *))                           \
+    X(pthread_cond_clockwait, int,                                                             \
+      (pthread_cond_t *, pthread_mutex_t *, clockid_t, const struct timespec *))               \
     X(pthread_cond_broadcast, int, (pthread_cond_t *))                                         \
     X(open, int, (const char *, int, ...))
 

@@ -20,9 +20,16 @@ static void vt_participant_exit(void *p)
     srr_vtime *vt = p;
     pthread_mutex_lock(&vt->lock);
     vt->participants--;
-    /* a parked thread may be joining it: every one looks again */
-    for (srr_park *k = vt->parked; k; k = k->next)
+    /* a parked thread may be joining it: every one looks again; one that
+     * joins this very thread, now or later, is busy until it has, since
+     * the thread is joinable only once the kernel is done with it */
+    uintptr_t self = (uintptr_t)pthread_self();
+    vt->gone[vt->ngone++ % VT_GONE] = self;
+    for (srr_park *k = vt->parked; k; k = k->next) {
         k->woken = 1, k->wakes++;
+        if (k->on == (const void *)self)
+            k->held = 1;
+    }
     srr__vt_changed(vt);
     pthread_mutex_unlock(&vt->lock);
 }
@@ -53,6 +60,15 @@ static void vt_count_me(srr_vtime *vt)
         return;
     pthread_setspecific(vt->participant, vt);
     vt->participants++;
+    /* a new thread under a pthread_t that left before: not gone any more,
+     * and a join of it (begun before it ran) waits for it again */
+    uintptr_t self = (uintptr_t)pthread_self();
+    for (unsigned i = 0; i < VT_GONE; i++)
+        if (vt->gone[i] == self)
+            vt->gone[i] = 0;
+    for (srr_park *k = vt->parked; k; k = k->next)
+        if (k->on == (const void *)self)
+            k->held = 0;
     if (vt->expected > 0)
         vt->expected--; /* an announced thread arrived */
 }
@@ -79,10 +95,11 @@ void srr__vt_changed(srr_vtime *vt)
 /* ------------------------------------------------------- waiting and time */
 
 /* The earliest virtual time anything is due: a waiter's deadline, a parked
- * thread's, a timer's, the world's own.  -1 when nothing is. */
-static int64_t vt_next_due(srr_vtime *vt)
+ * thread's, a timer's, the world's own (*world: its own, or -1).  -1 when
+ * nothing is. */
+static int64_t vt_next_due(srr_vtime *vt, int64_t *world)
 {
-    int64_t next = vt->due ? vt->due(vt) : -1;
+    int64_t next = *world = vt->due ? vt->due(vt) : -1;
 #define VT_DUE(t) do { if ((t) >= 0 && (next < 0 || (t) < next)) next = (t); } while (0)
     for (srr_vwaiter *w = vt->waiters; w; w = w->next)
         VT_DUE(w->deadline);
@@ -94,13 +111,22 @@ static int64_t vt_next_due(srr_vtime *vt)
     return next;
 }
 
-static void vt_report(srr_vtime *vt)
+static void vt_report(srr_vtime *vt, int idle)
 {
     char *b = vt->report;
     size_t o = 0, cap = sizeof vt->report;
-    o += (size_t)snprintf(
-        b + o, cap - o, "deadlock at virtual time %lld ns: every participant waits, nothing is due",
-        (long long)vt->now);
+    if (idle)
+        o += (size_t)snprintf(b + o, cap - o,
+                              "idle at virtual time %lld ns: for %lld s the program did nothing "
+                              "in the %s and only its own timers came due (%u times): nothing "
+                              "else will ever happen (a server no one connects to?)",
+                              (long long)vt->now, (long long)((vt->now - vt->idle_from) / 1000000000),
+                              vt->world, vt->idle_wakes);
+    else
+        o += (size_t)snprintf(
+            b + o, cap - o,
+            "deadlock at virtual time %lld ns: every participant waits, nothing is due",
+            (long long)vt->now);
     for (srr_vwaiter *w = vt->waiters; w && o < cap; w = w->next)
         o += (size_t)snprintf(b + o, cap - o, "; thread %#lx waits in %s on handle %d",
                               (unsigned long)w->thread, w->what, w->handle);
@@ -122,7 +148,7 @@ static int vt_all_settled(srr_vtime *vt)
     /* a parked thread is settled until its deadline comes, then busy until
      * it wakes and goes on */
     for (srr_park *p = vt->parked; p; p = p->next)
-        if (!p->woken && (p->deadline < 0 || p->deadline > vt->now))
+        if (!p->woken && !p->held && (p->deadline < 0 || p->deadline > vt->now))
             n++;
     /* an announced thread that has not made its first call yet is busy */
     return n == vt->participants && vt->expected == 0;
@@ -161,19 +187,71 @@ static void vt_fire_timers(srr_vtime *vt)
 
 /* When nobody can act before something is due, jump there: 1 moved (or
  * things came due), 0 someone is busy, -EDEADLK nothing can ever happen. */
+static int vt_stuck(srr_vtime *vt, int idle)
+{
+    vt_report(vt, idle);
+    vt->deadlocks++;
+    if (vt->on_stuck.fn)
+        vt->on_stuck.fn(vt->report, vt->on_stuck.arg);
+    srr__libc.pthread_cond_broadcast(&vt->changed);
+    return -EDEADLK;
+}
+
+/* The clock moves to next: 1 when that is the idle run's end (vtime.h). */
+static int vt_idle(srr_vtime *vt, int64_t next, int64_t world)
+{
+    if (vt->acts != vt->acts_seen || (world >= 0 && world <= next)) {
+        vt->acts_seen = vt->acts;
+        vt->idle_from = vt->now;
+        vt->idle_wakes = 0;
+        return 0;
+    }
+    if (next <= vt->now)
+        return 0; /* due already: the clock does not move */
+    vt->idle_wakes++;
+    return vt->idle_limit > 0 && vt->idle_wakes >= VT_IDLE_WAKES &&
+           next - vt->idle_from >= vt->idle_limit;
+}
+
+/* The latest virtual time real time allows while a thread waits on the
+ * outside, or -1 when none does. */
+static int64_t vt_outside_limit(srr_vtime *vt)
+{
+    int outside = 0;
+    for (srr_park *p = vt->parked; p && !outside; p = p->next)
+        outside = p->outside;
+    if (!outside) {
+        vt->anchor_real = 0;
+        return -1;
+    }
+    struct timespec ts;
+    srr__libc.clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t real = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    if (!vt->anchor_real || vt->now > vt->anchor_virtual + (real - vt->anchor_real)) {
+        vt->anchor_virtual = vt->now; /* first, or the clock went ahead meanwhile */
+        vt->anchor_real = real;
+    }
+    return vt->anchor_virtual + (real - vt->anchor_real);
+}
+
 static int vt_try_advance(srr_vtime *vt)
 {
     if (!vt_all_settled(vt))
         return 0;
-    int64_t next = vt_next_due(vt);
-    if (next < 0) {
-        vt_report(vt);
-        vt->deadlocks++;
-        if (vt->on_stuck.fn)
-            vt->on_stuck.fn(vt->report, vt->on_stuck.arg);
-        srr__libc.pthread_cond_broadcast(&vt->changed);
-        return -EDEADLK;
+    int64_t world;
+    int64_t next = vt_next_due(vt, &world);
+    int64_t limit = vt_outside_limit(vt);
+    if (limit >= 0 && (next < 0 || next > limit)) {
+        /* the outside may still act: time goes as far as real time has */
+        if (limit > vt->now)
+            vt->now = limit;
+        vt->acts++;
+        return 0;
     }
+    if (next < 0)
+        return vt_stuck(vt, 0);
+    if (vt_idle(vt, next, world))
+        return vt_stuck(vt, 1);
     if (next > vt->now)
         vt->now = next;
     vt_fire_timers(vt);
@@ -222,7 +300,18 @@ int srr__vt_wait(srr_vtime *vt, const char *what, int handle, int64_t deadline)
          * would take the lock and its waiter record with it */
         int cancel;
         pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
-        srr__libc.pthread_cond_wait(&vt->changed, &vt->lock); /* not the interposer's */
+        if (vt->anchor_real) {
+            /* a thread waits on the outside: time follows real time, so
+             * look again a moment later (not the interposer's waits) */
+            struct timespec ts;
+            srr__libc.clock_gettime(CLOCK_MONOTONIC, &ts);
+            ts.tv_nsec += VT_OUTSIDE_SLICE_NS;
+            if (ts.tv_nsec >= 1000000000)
+                ts.tv_sec++, ts.tv_nsec -= 1000000000;
+            srr__libc.pthread_cond_clockwait(&vt->changed, &vt->lock, CLOCK_MONOTONIC, &ts);
+        } else {
+            srr__libc.pthread_cond_wait(&vt->changed, &vt->lock);
+        }
         pthread_setcancelstate(cancel, NULL);
     }
     for (srr_vwaiter **p = &vt->waiters; *p; p = &(*p)->next)
@@ -271,6 +360,9 @@ static int vt_park(srr_vtime *vt, srr_park *p)
          * p->woken says whether it is busy until its first look (what it
          * waits for may have come already) or settled at once */
         p->wakes = p->seen = 0;
+        for (unsigned i = 0; i < VT_GONE && p->on; i++)
+            if (vt->gone[i] && (const void *)vt->gone[i] == p->on)
+                p->held = 1; /* a join of a thread that has left */
         p->next = vt->parked;
         vt->parked = p;
         srr__vt_changed(vt); /* a waiter may now find everyone settled */
@@ -291,7 +383,7 @@ static int vt_park_due(srr_vtime *vt, srr_park *p)
         p->seen = p->wakes;
         p->woken = 1;
         pthread_mutex_unlock(&vt->lock);
-        return 0;
+        return 2;
     }
     p->woken = 0; /* it looked, and waits on */
     /* Its settling may be the one every other waiter waits for: whoever
@@ -323,6 +415,8 @@ static void vt_unpark(srr_vtime *vt, srr_park *p)
             *q = p->next;
             break;
         }
+    if (p->outside)
+        vt_outside_limit(vt); /* the last such wait ended: the clock is its own again */
     srr__vt_changed(vt);
     pthread_mutex_unlock(&vt->lock);
 }

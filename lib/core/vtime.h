@@ -10,7 +10,14 @@
  * parked thread's, a timer's, or the world's own (its due hook).  When
  * everyone waits and nothing is due, nothing can ever happen: the waiters
  * fail with EDEADLK, and a host that asked (SRR_CTL_ON_STUCK) hears who
- * waits on what.
+ * waits on what.  So it is, too, when the run is idle: for idle_limit of
+ * virtual time and at least VT_IDLE_WAKES moves of the clock, only the
+ * program's own timers and timeouts came due, and the program did nothing
+ * in the world (the world counts acts): a server no one in the world will
+ * ever connect to, whose housekeeping timer would run it forever.  A thread
+ * parked on something outside the process (a child's exit) changes both:
+ * what it waits for comes in real time, so the clock follows real time
+ * while it waits, and the run is never stuck or idle meanwhile.
  *
  * One lock guards the clock and the world that embeds it: the world takes
  * it for its own state too (srr__vt_enter / srr__vt_leave), and every
@@ -24,6 +31,15 @@
 #include <stdint.h>
 
 #include "sockrr_world.h"
+
+/* Moves of the clock an idle run has made at least: a program that sleeps
+ * an hour once is not idle, one that wakes ten times a second for ten
+ * minutes and does nothing is. */
+#define VT_IDLE_WAKES 100
+/* Threads that left, remembered for their joins (the oldest is forgotten). */
+#define VT_GONE 64
+/* Real time between looks at the clock while a thread waits on the outside. */
+#define VT_OUTSIDE_SLICE_NS 1000000
 
 /* A thread blocked in a call of the world. */
 typedef struct srr_vwaiter {
@@ -52,6 +68,18 @@ struct srr_vtime {
     unsigned deadlocks;   /* found so far; a waiter fails only for one found while it waited */
     char report[2048];    /* who waited on what, at the last one */
     srr_on_stuck on_stuck;
+    uint64_t acts;        /* the world's count of what the program did in it */
+    uint64_t acts_seen;   /* acts when the clock last moved */
+    int64_t idle_from;    /* when the program last did something */
+    unsigned idle_wakes;  /* moves of the clock since, for timers alone */
+    int64_t idle_limit;   /* ns; 0: a run is never idle (the world sets it) */
+    /* While a parked thread waits on the outside (srr_park.outside), the
+     * clock may run no faster than real time from this anchor (0: none). */
+    int64_t anchor_virtual, anchor_real;
+    /* Threads that have left (their exit ran) and started no new thread
+     * under the same pthread_t: a join of one is held (srr_park.held). */
+    uintptr_t gone[VT_GONE];
+    unsigned ngone;
     /* The world's own: the earliest time something of its is due (-1
      * none), and what happens when time has moved (lock held, both). */
     int64_t (*due)(srr_vtime *vt);

@@ -210,13 +210,19 @@ struct srr_world_ops {
  * by the world; the caller owns it until SRR_CTL_UNPARK. */
 typedef struct srr_park {
     int64_t deadline;    /* virtual CLOCK_MONOTONIC ns; -1 none */
-    const void *on;      /* what it waits on (SRR_CTL_WAKE names it) */
+    const void *on;      /* what it waits on (SRR_CTL_WAKE names it); a join's is the
+                          * thread joined (its pthread_t as a pointer) */
     int woken;           /* busy until the thread looks again: at SRR_CTL_PARK, 1 when
                           * what it waits for may have come already (its first look
                           * says), 0 when nothing can come before the wait begins (a
                           * condition variable, its mutex held); then the world's */
     unsigned wakes, seen; /* the world's: wakes so far, and at the last settling: one
                           * since means the caller's look may have missed it */
+    int held;            /* the world's: 1 once what it waits for is sure to come in real
+                          * time (the thread it joins has left): busy until unparked */
+    int outside;         /* 1: what it waits for may come from outside the process (a
+                          * child's exit): while it waits, time follows real time, and
+                          * the run is neither stuck nor idle */
     struct srr_park *next;
     const char *what;    /* the wait, for reports ("pthread_join"); may be NULL */
 } srr_park;
@@ -288,7 +294,8 @@ enum srr_control_op {
     SRR_CTL_THREAD_ENTER,      /* NULL: the calling thread counts from now on */
     SRR_CTL_PARK,              /* srr_park *: 1 parked, 0 the caller is no participant */
     SRR_CTL_PARK_DUE,          /* srr_park *, after each real-time slice of the wait:
-                                * moves time when everyone waits; 1 once the deadline came */
+                                * moves time when everyone waits; 1 once the deadline came,
+                                * 2 woken since the last look (look again), else 0 */
     SRR_CTL_UNPARK,            /* srr_park * */
     SRR_CTL_WAKE,              /* const void *on: every thread parked on it looks again */
     SRR_CTL_NOW,               /* int64_t *: in a clockid_t, out that clock's ns: the host's

@@ -821,6 +821,55 @@ static void test_sim_connect_waiting_on_a_full_backlog_completes_after_accept(vo
     srr_world_destroy(w);
 }
 
+/* A server no one connects to, waking on its own timeout: idle once
+ * idle_limit of virtual time and VT_IDLE_WAKES wakes passed with nothing
+ * done in the sim; its wait then fails (EDEADLK) instead of running on. */
+static void test_sim_server_on_its_own_timers_alone_is_idle(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new("{\"idle_limit\": \"30s\"}");
+    srr_error err;
+    srr_addr a;
+    srr_socket *l = H_PTR(srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &err), &err), *c;
+    srr_addr_inet(&a, "127.0.0.1", 8200);
+    H_OK(srr_bind(l, &a, &err), &err);
+    H_OK(srr_listen(l, 4, &err), &err);
+    H_OK(srr_settimeout(l, 0.1, &err), &err);
+    int waits = 0;
+    while (waits < 1000 && srr_accept(l, &c, NULL, &err) < 0 && err.kind == SRR_ERR_TIMEOUT)
+        waits++;
+    assert_err_code(err, SRR_ERR_OS, EDEADLK);
+    /* the wait that would have taken the clock to 30 s failed instead */
+    assert_int_equal(srr_sim_now(w), 29900000000LL);
+    assert_int_equal(waits, 299);
+    srr_close(l, NULL);
+    srr_world_destroy(w);
+}
+
+/* One long sleep is not idleness, and neither is a program that keeps
+ * doing things in the sim between its timers. */
+static void test_sim_long_sleeps_and_busy_timers_are_not_idle(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new("{\"idle_limit\": \"30s\"}");
+    srr_error err;
+    srr_socket *p[2];
+    H_OK(w->ops->sleep(w, CLOCK_MONOTONIC, 3600000000000LL), &err);
+    H_OK(srr_socketpair(w, AF_UNIX, SOCK_STREAM, 0, p, &err), &err);
+    H_OK(srr_settimeout(p[0], 0.1, &err), &err);
+    char b[4];
+    for (int i = 0; i < 1000; i++) { /* 100 s of 0.1 s timeouts, a send every 10 s */
+        if (i % 100 == 0)
+            H_OK(srr_sendall(p[1], "x", 1, 0, &err), &err);
+        ssize_t r = srr_recv(p[0], b, sizeof b, 0, &err);
+        if (r < 0 && err.kind != SRR_ERR_TIMEOUT)
+            fail_msg("wait %d: %s", i, err.text);
+    }
+    srr_close(p[0], NULL);
+    srr_close(p[1], NULL);
+    srr_world_destroy(w);
+}
+
 static void test_sim_bad_config_is_refused_with_its_place(void **state)
 {
     (void)state;
@@ -861,6 +910,8 @@ int main(void)
         T(test_sim_service_expects_a_large_upload),
         T(test_sim_bandwidth_is_per_link_and_reset_keeps_its_place),
         T(test_sim_connect_waiting_on_a_full_backlog_completes_after_accept),
+        T(test_sim_server_on_its_own_timers_alone_is_idle),
+        T(test_sim_long_sleeps_and_busy_timers_are_not_idle),
         T(test_sim_bad_config_is_refused_with_its_place),
 #undef T
     };

@@ -1013,7 +1013,7 @@ static void test_unknown_key_message(void **state)
                "net.json:2:19: hosts.db.adrs: unknown key \"adrs\" (known: addrs, self)");
     expect_err("{\"sead\": 1}", SRR_PARSE_EUNKNOWN, "sead",
                "net.json:1:2: sead: unknown key \"sead\" (known: seed, epoch, hostname, latency, "
-               "bandwidth, connect_timeout, hosts, dns, services, faults)");
+               "bandwidth, connect_timeout, idle_limit, hosts, dns, services, faults)");
 }
 
 static void test_wrong_type_message(void **state)

@@ -159,8 +159,8 @@ int srr__cfg_cap(cfg *x, const srr_json *v, size_t n, const char *what)
 static int cfg_top(cfg *x, const srr_json *root)
 {
     static const char *const keys[] = {"seed",     "epoch", "hostname", "latency",
-                                       "bandwidth", "connect_timeout", "hosts", "dns",
-                                       "services", "faults", NULL};
+                                       "bandwidth", "connect_timeout", "idle_limit", "hosts",
+                                       "dns", "services", "faults", NULL};
     sim_config *c = x->c;
     const srr_json *v, *hostname = NULL;
     size_t mark, hmark = 0;
@@ -198,6 +198,11 @@ static int cfg_top(cfg *x, const srr_json *root)
     }
     if ((v = srr__cfg_enter(x, root, "connect_timeout", &mark))) {
         if (srr__cfg_duration(x, v, &c->connect_timeout_ns) < 0)
+            return -1;
+        srr__cfg_pop(x, mark);
+    }
+    if ((v = srr__cfg_enter(x, root, "idle_limit", &mark))) {
+        if (srr__cfg_duration(x, v, &c->idle_limit_ns) < 0)
             return -1;
         srr__cfg_pop(x, mark);
     }
@@ -247,6 +252,7 @@ sim_config *srr__sim_config_parse(const char *text, size_t len, const char *sour
     }
     x.c->epoch_ns = CFG_DEFAULT_EPOCH_NS;
     x.c->connect_timeout_ns = CFG_DEFAULT_CONNECT_TIMEOUT_NS;
+    x.c->idle_limit_ns = CFG_DEFAULT_IDLE_LIMIT_NS;
     int rc = cfg_top(&x, root);
     srr__json_free(root);
     if (rc < 0) {

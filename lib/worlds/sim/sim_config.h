@@ -116,6 +116,7 @@ typedef struct sim_config {
     int64_t latency_ns;         /* default one-way link latency */
     int64_t bandwidth;          /* default bytes/s; 0 = unlimited */
     int64_t connect_timeout_ns; /* a blackholed connect gives up after this (Linux ≈127 s) */
+    int64_t idle_limit_ns;      /* a run idle this long ends (vtime.h); 0: never */
     char *hostname;             /* gethostname() answer: the self host's name */
     sim_host *hosts;
     size_t nhosts, hosts_cap;

@@ -113,9 +113,18 @@ static int sim_socket_locked(sim_world *s, int domain, int type, int protocol)
     return h;
 }
 
+/* The program moved something in the network: a run whose program only
+ * wakes on its own timers is idle (vtime.h). */
+#define SIM_ACT(s) ((s)->vt.acts++)
+
 static int sim_socket(srr_world *w, int domain, int type, int protocol)
 {
-    return SIM_LOCKED(SIM(w), sim_socket_locked(SIM(w), domain, type, protocol));
+    sim_world *s = SIM(w);
+    srr__vt_enter(&s->vt);
+    int r = sim_socket_locked(s, domain, type, protocol);
+    SIM_ACT(s);
+    srr__vt_leave(&s->vt);
+    return r;
 }
 
 static int sim_socketpair_locked(sim_world *s, int domain, int type, int protocol, int sv[2])
@@ -153,7 +162,12 @@ static int sim_socketpair_locked(sim_world *s, int domain, int type, int protoco
 static int sim_socketpair(srr_world *w, int domain, int type, int protocol, int sv[2])
 {
     assert(srr__check_socketpair(domain, type, sv) == 0);
-    return SIM_LOCKED(SIM(w), sim_socketpair_locked(SIM(w), domain, type, protocol, sv));
+    sim_world *s = SIM(w);
+    srr__vt_enter(&s->vt);
+    int r = sim_socketpair_locked(s, domain, type, protocol, sv);
+    SIM_ACT(s);
+    srr__vt_leave(&s->vt);
+    return r;
 }
 
 /* A call that may block holds its socket, so a close from another thread
@@ -215,6 +229,8 @@ static int sim_accept4(srr_world *w, int h, struct sockaddr *addr, socklen_t *le
     SIM_HOLD(k);
     int r = k->type == SOCK_DGRAM ? -EOPNOTSUPP : srr__sim_accept(s, k, h, addr, len, flags);
     SIM_RELEASE(s, k);
+    if (r >= 0)
+        SIM_ACT(s);
     srr__vt_leave(&s->vt);
     return r;
 }
@@ -268,6 +284,7 @@ static int sim_connect(srr_world *w, int h, const struct sockaddr *addr, socklen
         r = srr__sim_connect(s, k, h, addr, len);
         SIM_RELEASE(s, k);
     }
+    SIM_ACT(s);
     srr__vt_leave(&s->vt);
     return r;
 }
@@ -286,6 +303,8 @@ static ssize_t sim_sendmsg(srr_world *w, int h, const struct msghdr *msg, int fl
         r = k->type == SOCK_DGRAM ? srr__sim_dgram_send(s, k, h, msg, flags)
                                   : srr__sim_stream_send(s, k, h, msg, flags);
     SIM_RELEASE(s, k);
+    if (r >= 0)
+        SIM_ACT(s);
     srr__vt_leave(&s->vt);
     return r;
 }
@@ -302,8 +321,10 @@ static ssize_t sim_recvmsg(srr_world *w, int h, struct msghdr *msg, int flags)
         r = k->type == SOCK_DGRAM ? srr__sim_dgram_recv(s, k, h, msg, flags)
                                   : srr__sim_stream_recv(s, k, h, msg, flags);
     SIM_RELEASE(s, k);
-    if (r >= 0)
+    if (r >= 0) {
         msg->msg_controllen = 0; /* no ancillary data is modelled */
+        SIM_ACT(s);
+    }
     srr__vt_leave(&s->vt);
     return r;
 }
@@ -319,6 +340,7 @@ static int sim_shutdown(srr_world *w, int h, int how)
         r = how < SHUT_RD || how > SHUT_RDWR ? -EINVAL : k->peer_len ? 0 : -ENOTCONN;
     else
         r = srr__sim_stream_shutdown(s, k, how);
+    SIM_ACT(s);
     srr__vt_leave(&s->vt);
     return r;
 }
@@ -330,6 +352,7 @@ static int sim_close(srr_world *w, int h)
     SIM_SOCK_OR_FAIL(s, k, h);
     s->handles[h - SIM_FIRST_HANDLE] = NULL;
     srr__sim_sock_unref(s, k);
+    SIM_ACT(s);
     srr__vt_leave(&s->vt);
     return 0;
 }
@@ -685,6 +708,7 @@ static int sim_getaddrinfo(srr_world *w, const char *node, const char *service,
     int64_t delay = 0;
     srr__vt_enter(&s->vt);
     int r = srr__sim_dns_getaddrinfo(s->dns, node, service, hints, res, &delay);
+    SIM_ACT(s);
     if (srr__vt_delay(&s->vt, "resolve", delay) < 0) {
         if (r == 0)
             srr__sim_dns_freeaddrinfo(*res);

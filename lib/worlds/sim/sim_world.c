@@ -204,6 +204,7 @@ static srr_world *sim_create(sim_config *cfg, int *error, char *errbuf, size_t e
         *error = -ENOMEM;
         return NULL;
     }
+    s->vt.idle_limit = cfg->idle_limit_ns;
     int r = sim_start_services(s, errbuf, errlen);
     if (r < 0) {
         srr__sim_destroy(&s->base);
