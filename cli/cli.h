@@ -26,4 +26,10 @@ struct srr_parse_error;
  * field: text" (a capture's place is a packet, not a line). */
 void cli_capture_error(const char *verb, const char *capture, const struct srr_parse_error *err);
 
+/* leftovers.c: the processes a sim or replay run leaves end with it.  adopt
+ * makes sockrr the reaper of CMD's orphans (before CMD starts): 0 or
+ * -errno; end ends what is still running once CMD has, and says which. */
+int cli_leftovers_adopt(void);
+void cli_leftovers_end(const char *verb);
+
 #endif

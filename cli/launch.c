@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -232,6 +233,9 @@ static int launch_setenv(const char *preload, const launch_opts *o, const char *
     e.v[SRR_ENV_REPLAY_MAP] = o->map;
     e.v[SRR_ENV_REPLAY_ON_MISS] = o->on_miss_passthrough ? "passthrough" : NULL;
     e.v[SRR_ENV_LENIENT] = o->lenient ? "1" : NULL;
+    char cmd_pid[24];
+    snprintf(cmd_pid, sizeof cmd_pid, "%ld", (long)getpid()); /* this is CMD, before exec */
+    e.v[SRR_ENV_CMD_PID] = cmd_pid;
     int r = setenv("LD_PRELOAD", pl, 1) < 0 ? -errno : srr__env_apply(&e);
     free(pl);
     return r;
@@ -285,6 +289,13 @@ static int launch_prepare(const launch_opts *o, launch_run *run)
     return 0;
 }
 
+/* A run whose network is a world inside its processes (sim, replay): what
+ * it leaves running ends with it (leftovers.c). */
+static int launch_hermetic(const launch_opts *o)
+{
+    return o->mode == LAUNCH_SIM || o->mode == LAUNCH_REPLAY;
+}
+
 /* The child, which waits for "go" before exec; exec's failure comes back
  * on a close-on-exec pipe.  0, or the exit status. */
 static int launch_spawn(const launch_opts *o, launch_run *run)
@@ -296,6 +307,10 @@ static int launch_spawn(const launch_opts *o, launch_run *run)
     struct sigaction chld_dfl = {.sa_handler = SIG_DFL}, chld_was;
     sigemptyset(&chld_dfl.sa_mask);
     sigaction(SIGCHLD, &chld_dfl, &chld_was);
+    int hermetic = launch_hermetic(o);
+    if (hermetic)
+        (void)cli_leftovers_adopt(); /* without it, leftovers end only when found */
+    pid_t parent = getpid();
     fflush(NULL);
     run->pid = fork();
     if (run->pid < 0)
@@ -303,6 +318,9 @@ static int launch_spawn(const launch_opts *o, launch_run *run)
     if (run->pid == 0) {
         close(run->go[1]);
         close(run->report[0]);
+        /* a run in a world of its own ends with sockrr, even killed */
+        if (hermetic && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent))
+            _exit(SRR_EXIT_NOT_FOUND);
         char c;
         if (read(run->go[0], &c, 1) != 1)
             _exit(SRR_EXIT_NOT_FOUND); /* the parent gave up: never start */
@@ -374,6 +392,8 @@ static int launch_supervise(const launch_opts *o, launch_run *run)
     }
     while (!wt.done && waitpid(run->pid, &wt.status, 0) < 0 && errno == EINTR)
         ;
+    if (launch_hermetic(o))
+        cli_leftovers_end(o->verb);
     if (run->ctl[0])
         unlink(run->ctl);
     if (got == (ssize_t)sizeof e) {

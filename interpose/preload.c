@@ -49,10 +49,18 @@ static void preload_line(const char *a, const char *b, const char *c)
         LIBC(write)(2, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
 }
 
+static long cmd_pid; /* the command sockrr started (SOCKRR_CMD_PID) */
+
+/* "sockrr VERB: MESSAGE", naming the process when it is not the command
+ * itself (a child, a program a shell started). */
 static void host_say(const char *message)
 {
-    char who[64];
-    snprintf(who, sizeof who, "sockrr %s: ", verb ? verb : "");
+    char who[160];
+    if (cmd_pid > 0 && getpid() != cmd_pid)
+        snprintf(who, sizeof who, "sockrr %s: [pid %ld %s] ", verb ? verb : "", (long)getpid(),
+                 program_invocation_short_name);
+    else
+        snprintf(who, sizeof who, "sockrr %s: ", verb ? verb : "");
     preload_line(who, message, "");
 }
 
@@ -146,6 +154,8 @@ static void preload_start(void)
     srr__preload_resolve();
     srr_env e;
     srr__env_read(&e);
+    const char *cp = e.v[SRR_ENV_CMD_PID];
+    cmd_pid = cp ? strtol(cp, NULL, 10) : 0;
     srr_env_world out;
     int r = srr__world_from_env(&e, &host, &out);
     verb = out.verb;

@@ -32,7 +32,8 @@
     X(REPLAY_PID, "SOCKRR_REPLAY_PID", "replay: --pid N")                                      \
     X(LENIENT, "SOCKRR_LENIENT", "replay: 1 for --lenient")                                    \
     X(REPLAY_MAP, "SOCKRR_REPLAY_MAP", "replay: the --map entries, joined by commas")          \
-    X(REPLAY_ON_MISS, "SOCKRR_REPLAY_ON_MISS", "replay: passthrough for --on-miss passthrough")
+    X(REPLAY_ON_MISS, "SOCKRR_REPLAY_ON_MISS", "replay: passthrough for --on-miss passthrough")  \
+    X(CMD_PID, "SOCKRR_CMD_PID", "the command's pid: a line from another process names it")
 
 #define SRR_ENV_ID(id, name, what) SRR_ENV_##id,
 enum srr_env_var { SRR_ENV_VARS(SRR_ENV_ID) SRR_ENV_COUNT };

@@ -160,8 +160,8 @@ sim "$tmp/fork" --net "$NET" -- python3 "$tmp/fork.py"
 expect_lines fork "$tmp/fork" "child: socket.socket() failed with errno 95
 parent: the child exited 0
 parent: b'PONG\\r\\n'"
-n=$(grep -c "^sockrr sim: a forked child cannot use the simulated network" "$tmp/fork.err")
-[ "$n" = 1 ] || fail "fork: $n stderr lines starting 'sockrr sim: a forked child cannot use the simulated network', expected 1:
+n=$(grep -c "^sockrr sim: \[pid [0-9]* python3\] a forked child cannot use the simulated network" "$tmp/fork.err")
+[ "$n" = 1 ] || fail "fork: $n stderr lines starting 'sockrr sim: [pid N python3] a forked child cannot use the simulated network', expected 1:
 $(cat "$tmp/fork.err")"
 
 # --- virtual time: 2N seconds of sleeps and recv timeouts ----------------------
