@@ -262,10 +262,24 @@ static ssize_t rp_recvmsg_locked(replay_world *r, int h, struct msghdr *m, int f
         return srr__rp_diverge(r, "replay diverged: %s: the program waits for more data than the "
                              "recording received", srr__rp_conn_name(r, s, name, sizeof name));
     }
+    size_t si = (size_t)(s - r->socks);
+    if (s->accepted && it->kind != IN_TIMEOUT && !srr__rp_in_turn(r, si, it->t)) {
+        /* another client's earlier bytes come first (order.c) */
+        if (p->nonblock || (flags & MSG_DONTWAIT))
+            return -EAGAIN;
+        int rc = srr__rp_wait_turn(r, si, it->t);
+        if (rc < 0)
+            return rc;
+        if (!(it = srr__rp_next_in(r, s)))
+            return -EAGAIN; /* another thread read it meanwhile */
+    }
     if (it->kind != IN_TIMEOUT)
         srr__rp_follow(r, it->t);
-    if (it->kind == IN_EOF)
+    if (it->kind == IN_EOF) {
+        s->eof_read = 1;
+        r->progress++;
         return 0; /* and stays: every later read is EOF too */
+    }
     if (it->kind == IN_ERROR) {
         int err = it->err;
         s->waits_met++;
@@ -342,6 +356,9 @@ static short rp_revents(replay_world *r, const struct pollfd *pfd)
     if (!s)
         return (short)(pfd->events & POLLOUT);
     in_item *it = srr__rp_next_in(r, s);
+    if (it && s->accepted && it->kind != IN_TIMEOUT &&
+        !srr__rp_in_turn(r, (size_t)(s - r->socks), it->t))
+        it = NULL; /* another client's earlier bytes come first (order.c) */
     if ((pfd->events & POLLIN) && it && it->kind != IN_TIMEOUT)
         ev |= (short)(POLLIN | (it->kind == IN_EOF ? POLLHUP : 0) |
                       (it->kind == IN_ERROR ? POLLERR : 0));
@@ -350,6 +367,42 @@ static short rp_revents(replay_world *r, const struct pollfd *pfd)
     if (s->connect_err)
         ev |= POLLERR | POLLHUP;
     return ev;
+}
+
+/* Nothing else to do: of what the polled sockets hold back for the
+ * recording's order (order.c) or for the program to finish earlier clients
+ * (a listener's gate), the first comes now.  How many are then ready. */
+static int rp_out_of_turn(replay_world *r, struct pollfd *fds, nfds_t n)
+{
+    int64_t first = INT64_MAX;
+    for (nfds_t i = 0; i < n; i++) {
+        rp_prog *p = fds[i].fd >= 0 ? srr__rp_prog_get(r, fds[i].fd) : NULL;
+        rp_sock *s = srr__rp_rec(r, p);
+        if (!s || !(fds[i].events & POLLIN))
+            continue;
+        if (p->listening && srr__rp_child_gated(r, s)) {
+            int64_t t = r->socks[s->children[s->next_child]].t_made;
+            first = t < first ? t : first;
+        } else if (s->accepted) {
+            in_item *it = srr__rp_next_in(r, s);
+            if (it && it->kind != IN_TIMEOUT && it->t < first)
+                first = it->t;
+        }
+    }
+    if (first == INT64_MAX)
+        return 0;
+    srr__rp_order_give_up(r, first);
+    int ready = 0;
+    for (nfds_t i = 0; i < n; i++) {
+        rp_prog *p = fds[i].fd >= 0 ? srr__rp_prog_get(r, fds[i].fd) : NULL;
+        rp_sock *s = srr__rp_rec(r, p);
+        if (s && p->listening && (fds[i].events & POLLIN) && srr__rp_child_gated(r, s) &&
+            r->socks[s->children[s->next_child]].t_made <= first)
+            srr__rp_child_release(r, s); /* held by its gate, not by the order */
+        fds[i].revents = fds[i].fd < 0 ? 0 : rp_revents(r, &fds[i]);
+        ready += fds[i].revents != 0;
+    }
+    return ready;
 }
 
 /* Ready as the recording says: POLLOUT always (the peer took everything),
@@ -380,18 +433,7 @@ static int rp_poll_locked(replay_world *r, struct pollfd *fds, nfds_t n, int64_t
             return 0;
         }
     }
-    /* nothing else to do: the next connection comes, although the program
-     * has not finished the ones the recording had finished before it */
-    for (nfds_t i = 0; i < n; i++) {
-        rp_prog *p = fds[i].fd >= 0 ? srr__rp_prog_get(r, fds[i].fd) : NULL;
-        rp_sock *s = p && p->listening ? srr__rp_rec(r, p) : NULL;
-        if (s && (fds[i].events & POLLIN) && srr__rp_child_gated(r, s)) {
-            srr__rp_child_release(s);
-            fds[i].revents = POLLIN;
-            ready++;
-        }
-    }
-    if (ready)
+    if ((ready = rp_out_of_turn(r, fds, n)) > 0)
         return ready;
     /* a server waiting for its next connection: once all is played, the
      * end; before, another thread is playing the rest (time stands still

@@ -795,6 +795,7 @@ void srr__rp_free_recording_meta(replay_world *r)
     }
     free(r->socks);
     free(r->ids);
+    free(r->open_children);
     for (size_t i = 0; i < r->ngais; i++) {
         free(r->gais[i].node);
         free(r->gais[i].service);

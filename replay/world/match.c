@@ -204,21 +204,24 @@ int srr__rp_listen(srr_world *w, int h, int backlog)
     return LOCKED(RW(w), rp_listen_locked(RW(w), h));
 }
 
-int srr__rp_child_due(const replay_world *r, const rp_sock *s)
+int srr__rp_child_due(replay_world *r, const rp_sock *s)
 {
     if (s->next_child >= s->nchildren)
         return 0;
-    return s->released > s->next_child || r->socks[s->children[s->next_child]].gate <= s->closed_prog;
+    size_t ci = s->children[s->next_child];
+    return s->released > s->next_child ||
+           (r->socks[ci].gate <= s->closed_prog && srr__rp_in_turn(r, ci, r->socks[ci].t_made));
 }
 
-int srr__rp_child_gated(const replay_world *r, const rp_sock *s)
+int srr__rp_child_gated(replay_world *r, const rp_sock *s)
 {
     return s->next_child < s->nchildren && !srr__rp_child_due(r, s);
 }
 
-void srr__rp_child_release(rp_sock *s)
+void srr__rp_child_release(replay_world *r, rp_sock *s)
 {
     s->released = s->next_child + 1;
+    srr__rp_order_give_up(r, r->socks[s->children[s->next_child]].t_made);
 }
 
 /* A blocked accept whose next connection waits for the program to finish
@@ -237,7 +240,7 @@ static int rp_accept_gate(replay_world *r, rp_sock *s)
         seen = r->progress;
     }
     if (srr__rp_child_gated(r, s))
-        srr__rp_child_release(s);
+        srr__rp_child_release(r, s);
     return 0;
 }
 
@@ -262,6 +265,8 @@ static int rp_accept4_locked(replay_world *r, int h, struct sockaddr *a, socklen
             return rc;
     }
     size_t ci = s->children[s->next_child];
+    if (srr__rp_order_open(r, ci) < 0)
+        return -ENOMEM;
     long pi = rp_new_prog(r, p->family, p->type, (f & SOCK_NONBLOCK) != 0, (long)ci);
     if (pi < 0)
         return (int)pi;

@@ -70,6 +70,7 @@ static int rp_close(srr_world *w, int h)
             srr__rp_pass_close(p);
             if (s && s->parent >= 0) {
                 r->socks[s->parent].closed_prog++; /* may open the listener's gate */
+                srr__rp_order_close(r, (size_t)(s - r->socks));
                 r->progress++;
             }
         }

@@ -79,6 +79,7 @@ typedef struct rp_sock {
     uint64_t closed_rec;     /* listener: its children the recording closed */
     uint64_t closed_prog;    /* listener: its children the program closed */
     size_t released;         /* listener: children offered past the gate */
+    int eof_read;            /* the program read the end of its stream */
     /* Counted when the trace is opened (load.c's first pass): */
     uint64_t out_total;     /* bytes the recording sent */
     uint64_t out_sends;     /* its sends (datagrams: each one) */
@@ -178,6 +179,12 @@ typedef struct replay_world {
     int handles[RP_HANDLES]; /* handle - 3 -> program socket index + 1 (0: free) */
     int64_t epoch;           /* REALTIME - MONOTONIC at the recording's start */
     uint64_t progress;       /* calls that moved the replay on: waits watch it */
+    /* A server's clients, in the recording's order (order.c): the accepted
+     * connections the program holds, and how far the order was given up
+     * for a program with nothing else to do (recorded t; 0 never). */
+    size_t *open_children;
+    size_t nopen_children, open_children_cap;
+    int64_t order_floor;
     uint64_t idle_progress;  /* progress at the last wait that found nothing */
     unsigned idle_waits;     /* waits in a row that found nothing and moved nothing */
     int diverged;
@@ -365,9 +372,24 @@ int srr__rp_accept4(srr_world *w, int h, struct sockaddr *a, socklen_t *l, int f
 /* A listener's next recorded connection: 1 when it may be offered now;
  * gated, 1 when it waits for the program to finish earlier ones; release
  * offers it anyway (the program has nothing else to do). */
-int srr__rp_child_due(const replay_world *r, const rp_sock *s);
-int srr__rp_child_gated(const replay_world *r, const rp_sock *s);
-void srr__rp_child_release(rp_sock *s);
+int srr__rp_child_due(replay_world *r, const rp_sock *s);
+int srr__rp_child_gated(replay_world *r, const rp_sock *s);
+void srr__rp_child_release(replay_world *r, rp_sock *s);
+
+/* order.c: a server's clients come in the recording's order across
+ * connections: what one client sends, and a new client's arrival, come
+ * only after everything the others sent before it was read.  A stateful
+ * server (redis's INCR from four clients at once) then does what it did. */
+int srr__rp_order_open(replay_world *r, size_t child);
+void srr__rp_order_close(replay_world *r, size_t child);
+/* 1 when something the recording got at t on s (SIZE_MAX: no socket, a
+ * new connection) may come now. */
+int srr__rp_in_turn(replay_world *r, size_t s, int64_t t);
+/* The program has nothing else to do: things up to t come out of turn. */
+void srr__rp_order_give_up(replay_world *r, int64_t t);
+/* A blocked call waits its turn: other threads get a moment to play what
+ * comes first (lock held; 0, or -EPROTO on a divergence meanwhile). */
+int srr__rp_wait_turn(replay_world *r, size_t s, int64_t t);
 int srr__rp_connect(srr_world *w, int h, const struct sockaddr *addr, socklen_t len);
 
 /* io.c: bytes and waits */

@@ -1,0 +1,87 @@
+/*
+ * order.c — a server's clients in the recording's order.  Within one
+ * connection the recording's order is kept by the stream itself; across
+ * connections it is kept here: what a client sent (data, its end) and a
+ * new client's arrival come only once everything the other clients sent
+ * before it has been read, and every client that came before it has been
+ * accepted.  A server whose state the clients share (a counter that four
+ * clients increment at once) then sees the requests in the order it saw
+ * them, and answers what it answered.
+ *
+ * The order is a preference, never a deadlock: when the program has
+ * nothing else to do (a poll finds nothing ready, a blocked call sees no
+ * progress for a moment), the next thing comes out of turn.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "grow.h"
+#include "libc.h"
+#include "replay_int.h"
+
+int srr__rp_order_open(replay_world *r, size_t child)
+{
+    if (srr__grow((void **)&r->open_children, &r->open_children_cap, r->nopen_children + 1,
+                  sizeof *r->open_children) < 0)
+        return -ENOMEM;
+    r->open_children[r->nopen_children++] = child;
+    return 0;
+}
+
+void srr__rp_order_close(replay_world *r, size_t child)
+{
+    for (size_t i = 0; i < r->nopen_children; i++)
+        if (r->open_children[i] == child) {
+            r->open_children[i] = r->open_children[--r->nopen_children];
+            return;
+        }
+}
+
+int srr__rp_in_turn(replay_world *r, size_t s, int64_t t)
+{
+    if (t <= r->order_floor)
+        return 1;
+    /* what another client sent first and the program has not read yet
+     * (loaded: the trace is read in order, so what is not loaded is later) */
+    for (size_t i = 0; i < r->nopen_children; i++) {
+        const rp_sock *c = &r->socks[r->open_children[i]];
+        if (r->open_children[i] == s || c->in_head >= c->nin)
+            continue;
+        const in_item *head = &c->in[c->in_head];
+        if (head->kind != IN_TIMEOUT && !(head->kind == IN_EOF && c->eof_read) && head->t < t)
+            return 0;
+    }
+    /* a client that came first and is not accepted yet */
+    for (size_t i = 0; i < r->nsocks; i++) {
+        const rp_sock *l = &r->socks[i];
+        if (l->listener && l->pid == r->pid && l->next_child < l->nchildren &&
+            l->children[l->next_child] != s && r->socks[l->children[l->next_child]].t_made < t)
+            return 0;
+    }
+    return 1;
+}
+
+void srr__rp_order_give_up(replay_world *r, int64_t t)
+{
+    if (t > r->order_floor)
+        r->order_floor = t;
+}
+
+int srr__rp_wait_turn(replay_world *r, size_t s, int64_t t)
+{
+    uint64_t seen = r->progress;
+    for (int64_t waited = 0; waited < RP_GATE_NS && !srr__rp_in_turn(r, s, t);) {
+        struct timespec ms = {0, 1000000};
+        rp_unlock(r);
+        srr__libc.clock_nanosleep(CLOCK_MONOTONIC, 0, &ms, NULL);
+        rp_lock(r);
+        if (r->diverged)
+            return -EPROTO;
+        waited = r->progress != seen ? 0 : waited + ms.tv_nsec;
+        seen = r->progress;
+    }
+    srr__rp_order_give_up(r, t);
+    return 0;
+}
