@@ -225,12 +225,17 @@ static int sim_source_for(sim_world *s, const struct sockaddr *to, struct sockad
     return -ENETUNREACH;
 }
 
-/* Whether binding (addr, port) collides with k2's binding. */
-static int sim_bind_conflict(const sim_sock *k, const struct sockaddr *sa, const sim_sock *k2)
+/* Whether binding (addr, port) collides with k2's binding.  A service's
+ * socket is on its own host: only one on the program's host (a local
+ * address) takes the program's ports. */
+static int sim_bind_conflict(sim_world *s, const sim_sock *k, const struct sockaddr *sa,
+                             const sim_sock *k2)
 {
     if (k2 == k || !k2->bound || k2->type != k->type || k2->family != k->family)
         return 0;
     const struct sockaddr *b = (const struct sockaddr *)&k2->local;
+    if (k2->service && k->family != AF_UNIX && !srr__sim_is_local(s, b))
+        return 0;
     if (k->family == AF_UNIX) {
         socklen_t n = k2->local_len;
         return n > offsetof(struct sockaddr_un, sun_path) &&
@@ -252,7 +257,7 @@ static int sim_bind_conflict(const sim_sock *k, const struct sockaddr *sa, const
 static int sim_port_free(sim_world *s, const sim_sock *k, struct sockaddr *sa)
 {
     for (size_t i = 0; i < s->nall; i++)
-        if (sim_bind_conflict(k, sa, s->all[i]))
+        if (sim_bind_conflict(s, k, sa, s->all[i]))
             return 0;
     return 1;
 }
