@@ -157,8 +157,6 @@ int srr__signals_restart(long r)
  * world: the wait is on the outside, and time follows real time while it
  * lasts (vtime.h; docs/sim.md). */
 
-#define SLICE_NS 1000000
-
 /* 1 when the process has a child, running or not reaped yet. */
 static int sig_has_children(void)
 {
@@ -187,7 +185,7 @@ int sigsuspend(const sigset_t *mask)
     if (!w)
         return REAL(sigsuspend)(mask);
     for (;;) {
-        struct timespec slice = {0, SLICE_NS};
+        struct timespec slice = {0, p.slice_ns}; /* the world paces it */
         if (LIBC(ppoll)(NULL, 0, &slice, mask) < 0 && errno == EINTR)
             break; /* a handler ran: a signal from the kernel, or one queued below */
         if (srr__signals_pending()) {
@@ -228,7 +226,7 @@ static int sig_wait_for(const sigset_t *set, siginfo_t *info, int64_t timeout_ns
         return -2; /* libc's */
     int r;
     for (;;) {
-        struct timespec slice = {0, SLICE_NS};
+        struct timespec slice = {0, p.slice_ns}; /* the world paces it */
         r = REAL(sigtimedwait)(set, info, &slice);
         if (r > 0 || (r < 0 && errno != EAGAIN))
             break;

@@ -26,8 +26,6 @@
 
 #include "preload.h"
 
-#define SLICE_NS 1000000 /* real time between looks at the virtual clock */
-
 struct thread_start {
     void *(*fn)(void *);
     void *arg;
@@ -85,12 +83,13 @@ static int64_t virtual_deadline(srr_world *w, clockid_t clock, const struct time
     return t;
 }
 
-/* Now + one slice on the real clock, as an absolute time on it. */
-static struct timespec real_slice(clockid_t clock)
+/* Now + the park's slice (the world paces it) on the real clock, as an
+ * absolute time on it. */
+static struct timespec real_slice(clockid_t clock, const srr_park *p)
 {
     struct timespec ts;
     LIBC(clock_gettime)(clock, &ts);
-    ts.tv_nsec += SLICE_NS;
+    ts.tv_nsec += p->slice_ns;
     if (ts.tv_nsec >= 1000000000) {
         ts.tv_sec++;
         ts.tv_nsec -= 1000000000;
@@ -120,7 +119,7 @@ static int cond_wait_virtual(srr_world *w, pthread_cond_t *c, pthread_mutex_t *m
         /* a slice of real time, on a clock named here whatever the
          * condition's own: a thread counted as woken by a signal meant for
          * another waits on after it */
-        struct timespec slice = real_slice(CLOCK_MONOTONIC);
+        struct timespec slice = real_slice(CLOCK_MONOTONIC, &p);
         r = REAL(pthread_cond_clockwait)(c, m, CLOCK_MONOTONIC, &slice);
         if (r != ETIMEDOUT)
             break;
@@ -200,7 +199,7 @@ static int sem_wait_virtual(srr_world *w, sem_t *sem, clockid_t clock,
     }
     srr_world_control(w, SRR_CTL_PARK_DUE, &p);
     for (;;) {
-        struct timespec slice = real_slice(CLOCK_MONOTONIC);
+        struct timespec slice = real_slice(CLOCK_MONOTONIC, &p);
         r = REAL(sem_clockwait)(sem, CLOCK_MONOTONIC, &slice);
         if (r == 0 || errno != ETIMEDOUT)
             break;
@@ -267,7 +266,7 @@ int pthread_join(pthread_t th, void **ret)
     }
     srr_world_control(w, SRR_CTL_PARK_DUE, &p);
     for (;;) {
-        struct timespec slice = real_slice(CLOCK_MONOTONIC);
+        struct timespec slice = real_slice(CLOCK_MONOTONIC, &p);
         r = REAL(pthread_clockjoin_np)(th, ret, CLOCK_MONOTONIC, &slice);
         if (r != ETIMEDOUT)
             break;

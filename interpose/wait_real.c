@@ -26,8 +26,6 @@
 
 #include "preload.h"
 
-#define SLICE_NS 1000000
-
 /* What every wait on real descriptors is parked on, for writers to wake. */
 static const char real_fds;
 
@@ -61,7 +59,7 @@ int srr__poll_real(struct pollfd *fds, nfds_t n, int64_t timeout_ns, const sigse
         return r < 0 ? -errno : r;
     }
     for (;;) {
-        struct timespec slice = {0, SLICE_NS};
+        struct timespec slice = {0, p.slice_ns}; /* the world paces it */
         r = LIBC(ppoll)(fds, n, &slice, mask);
         if (r != 0) {
             r = r < 0 ? -errno : r;

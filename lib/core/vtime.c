@@ -360,6 +360,8 @@ static int vt_park(srr_vtime *vt, srr_park *p)
          * p->woken says whether it is busy until its first look (what it
          * waits for may have come already) or settled at once */
         p->wakes = p->seen = 0;
+        p->slice_ns = VT_SLICE_MIN_NS;
+        p->seen_now = vt->now;
         for (unsigned i = 0; i < VT_GONE && p->on; i++)
             if (vt->gone[i] && (const void *)vt->gone[i] == p->on)
                 p->held = 1; /* a join of a thread that has left */
@@ -374,6 +376,16 @@ static int vt_park(srr_vtime *vt, srr_park *p)
     return r;
 }
 
+/* The next slice: the shortest when the clock moved since the last look. */
+static void vt_pace(srr_vtime *vt, srr_park *p)
+{
+    if (vt->now != p->seen_now)
+        p->slice_ns = VT_SLICE_MIN_NS;
+    else if ((p->slice_ns *= 2) > VT_SLICE_MAX_NS || p->slice_ns <= 0)
+        p->slice_ns = VT_SLICE_MAX_NS;
+    p->seen_now = vt->now;
+}
+
 static int vt_park_due(srr_vtime *vt, srr_park *p)
 {
     pthread_mutex_lock(&vt->lock);
@@ -382,6 +394,8 @@ static int vt_park_due(srr_vtime *vt, srr_park *p)
          * wake, so it looks once more before it counts as waiting */
         p->seen = p->wakes;
         p->woken = 1;
+        p->slice_ns = VT_SLICE_MIN_NS;
+        p->seen_now = vt->now;
         pthread_mutex_unlock(&vt->lock);
         return 2;
     }
@@ -392,6 +406,7 @@ static int vt_park_due(srr_vtime *vt, srr_park *p)
      * due, that is the deadlock the waiters hear of. */
     if (p->deadline < 0 || vt->now < p->deadline)
         vt_try_advance(vt);
+    vt_pace(vt, p);
     int due = p->deadline >= 0 && vt->now >= p->deadline;
     pthread_mutex_unlock(&vt->lock);
     return due;

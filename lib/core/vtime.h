@@ -40,6 +40,12 @@
 #define VT_GONE 64
 /* Real time between looks at the clock while a thread waits on the outside. */
 #define VT_OUTSIDE_SLICE_NS 1000000
+/* A parked thread's slices of real time (srr_park.slice_ns): the shortest
+ * while the clock moves (a pool whose workers wait 10 ms a thousand times
+ * takes a thousand slices), doubling to the longest while nothing changes
+ * (an idle wait costs little). */
+#define VT_SLICE_MIN_NS 20000
+#define VT_SLICE_MAX_NS 1000000
 
 /* A thread blocked in a call of the world. */
 typedef struct srr_vwaiter {

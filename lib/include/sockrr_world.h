@@ -218,6 +218,10 @@ typedef struct srr_park {
                           * condition variable, its mutex held); then the world's */
     unsigned wakes, seen; /* the world's: wakes so far, and at the last settling: one
                           * since means the caller's look may have missed it */
+    int64_t slice_ns;    /* the world's: the real time to sleep before the next
+                          * SRR_CTL_PARK_DUE: short while the clock moves or wakes come,
+                          * longer while nothing changes */
+    int64_t seen_now;    /* the world's: its clock at the last look */
     int held;            /* the world's: 1 once what it waits for is sure to come in real
                           * time (the thread it joins has left): busy until unparked */
     int outside;         /* 1: what it waits for may come from outside the process (a

@@ -27,7 +27,7 @@ enum {
 #define CFG_DEFAULT_EPOCH_NS (INT64_C(946684800) * CFG_NS_PER_S)
 /* Linux: 6 SYN retries with backoff from 1 s give up after 127 s. */
 #define CFG_DEFAULT_CONNECT_TIMEOUT_NS (INT64_C(127) * CFG_NS_PER_S)
-#define CFG_DEFAULT_IDLE_LIMIT_NS (INT64_C(600) * CFG_NS_PER_S)
+#define CFG_DEFAULT_IDLE_LIMIT_NS (INT64_C(3600) * CFG_NS_PER_S)
 
 typedef struct cfg {
     sim_config *c;
