@@ -59,10 +59,10 @@ quick "timers under sim"
 # --- threads: a pool, a semaphore ping-pong, joins of sleeping threads ----------
 native "$tmp/stress.nat" "$NAT/thread_stress" 100
 ok "thread stress natively"
-sim "$tmp/stress.sim1" -- "$NAT/thread_stress" 300
+sim "$tmp/stress.sim1" -- "$NAT/thread_stress" 1000
 ok "thread stress under sim"
-sim "$tmp/stress.sim2" -- "$NAT/thread_stress" 300
+sim "$tmp/stress.sim2" -- "$NAT/thread_stress" 1000
 ok "thread stress under sim, again"
-lines "thread stress under sim" "$tmp/stress.sim1" "rounds 300 jobs 1800 joined 164700 workers ok"
+lines "thread stress under sim" "$tmp/stress.sim1" "rounds 1000 jobs 6000 joined 549700 workers ok"
 same "thread stress, two sim runs" "$tmp/stress.sim1" "$tmp/stress.sim2"
 exit 0
