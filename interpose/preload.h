@@ -288,6 +288,12 @@ int srr__stdio_is_ours(FILE *f);
  * did before, a partial send); 1 when r is -EINTR and every handler asked
  * for the call to go on (SA_RESTART), 0 to return r. */
 int srr__signals_restart(long r);
+
+/* thread_calls.c: syscall(SYS_futex, ...) made through libc (Rust's std
+ * does): a wait is parked as the pthread waits are, a wake wakes the
+ * parked.  1 when it was answered (*ret, errno), 0 when libc's syscall is
+ * to make it (a wake, after it woke the parked). */
+int srr__futex_call(const long a[6], long *ret);
 /* A timerfd's descriptor closed: its timer goes. */
 void srr__timers_fd_closed(int fd);
 

@@ -187,6 +187,12 @@ long syscall(long n, ...)
         case SYS_dup: return dup((int)a[0]);
         case SYS_dup2: return dup2((int)a[0], (int)a[1]);
         case SYS_dup3: return dup3((int)a[0], (int)a[1], (int)a[2]);
+        case SYS_futex: {
+            long r;
+            if (srr__futex_call(a, &r))
+                return r;
+            break;
+        }
         default: break;
         }
     }

@@ -20,8 +20,11 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <linux/futex.h>
 #include <semaphore.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #include "preload.h"
@@ -247,6 +250,66 @@ int sem_post(sem_t *sem)
     if (w)
         srr_world_control(w, SRR_CTL_WAKE, sem);
     return REAL(sem_post)(sem);
+}
+
+/* --------------------------------------------------------------- futex */
+
+int srr__futex_call(const long a[6], long *ret)
+{
+    srr_world *w = srr__preload_virtual_world();
+    uint32_t *word = (uint32_t *)a[0];
+    int op = (int)a[1], cmd = op & FUTEX_CMD_MASK;
+    if (!w)
+        return 0;
+    if (cmd == FUTEX_WAKE || cmd == FUTEX_WAKE_BITSET || cmd == FUTEX_REQUEUE ||
+        cmd == FUTEX_CMP_REQUEUE || cmd == FUTEX_WAKE_OP) {
+        srr_world_control(w, SRR_CTL_WAKE, word);
+        return 0;
+    }
+    if (cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET)
+        return 0;
+    const struct timespec *ts = (const struct timespec *)a[3];
+    int64_t deadline = -1;
+    if (ts && cmd == FUTEX_WAIT) /* relative, on CLOCK_MONOTONIC */
+        deadline = srr__world_now(w, CLOCK_MONOTONIC) + ts->tv_sec * 1000000000LL + ts->tv_nsec;
+    else if (ts)
+        deadline = virtual_deadline(w, (op & FUTEX_CLOCK_REALTIME) ? CLOCK_REALTIME
+                                                                    : CLOCK_MONOTONIC, ts);
+    srr_park p;
+    /* the kernel compares the word when each slice begins: a wake that came
+     * before the park changed it, and the first slice returns at once */
+    if (!park(w, &p, "futex", word, deadline, 1))
+        return 0;
+    long r;
+    int e = 0;
+    for (;;) {
+        /* any wake ends a slice (a bitset's included): spurious wakeups
+         * are a futex's right */
+        struct timespec slice = {0, p.slice_ns};
+        r = REAL(syscall)(SYS_futex, word, (op & FUTEX_PRIVATE_FLAG) | FUTEX_WAIT, (uint32_t)a[2],
+                          &slice, NULL, 0);
+        e = errno;
+        if (r == 0 || e != ETIMEDOUT)
+            break;
+        if (srr__signals_pending()) {
+            srr__signals_deliver();
+            r = -1, e = EINTR;
+            break;
+        }
+        int due = srr_world_control(w, SRR_CTL_PARK_DUE, &p);
+        if (due == 1) {
+            r = -1, e = ETIMEDOUT;
+            break;
+        }
+        if (due == 2) {
+            r = 0; /* woken: the wake may have come between two slices */
+            break;
+        }
+    }
+    srr_world_control(w, SRR_CTL_UNPARK, &p);
+    errno = e;
+    *ret = r;
+    return 1;
 }
 
 /* --------------------------------------------------------------- join */

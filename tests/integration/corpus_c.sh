@@ -1,14 +1,14 @@
 # The corpus, C programs: stdio on a socket (fdopen, fprintf, fgets both
 # ways), the same round trip on jemalloc, tcmalloc and mimalloc with a
 # library that allocates before sockrr starts, timers that signal and
-# timers to read, and threads that park, wake, join and sleep round after
-# round.  Each prints what it prints natively under record and under sim;
-# the timers take 13 s natively and none under sim, the stress rounds give
-# one output every run.
+# timers to read, futex waits made through syscall(2), and threads that
+# park, wake, join and sleep round after round.  Each prints what it prints
+# natively under record and under sim; the timers take 13 s natively and
+# none under sim, the stress rounds give one output every run.
 . tests/integration/lib.inc
 . tests/integration/corpus.inc
 NAT=$BUILD/native
-for p in stdio_sock vtimers thread_stress alloc_jemalloc alloc_tcmalloc alloc_mimalloc; do
+for p in stdio_sock vtimers thread_stress futex_wait alloc_jemalloc alloc_tcmalloc alloc_mimalloc; do
     [ -x "$NAT/$p" ] || fail "$NAT/$p is not built"
 done
 
@@ -55,6 +55,17 @@ timerfd after 3s: 3 (3.0 s)
 thread timer 7
 done"
 quick "timers under sim"
+
+# --- futex waits through syscall(2): a timeout, a wake, an absolute deadline --
+native "$tmp/futex.nat" "$NAT/futex_wait"
+ok "futex waits natively"
+lines "futex waits natively" "$tmp/futex.nat" "wait: -1 ETIMEDOUT after 1.0 s
+woken: word 1 after 0.5 s
+bitset: -1 ETIMEDOUT after 0.5 s"
+sim "$tmp/futex.sim" -- "$NAT/futex_wait"
+ok "futex waits under sim"
+same "futex waits under sim" "$tmp/futex.nat" "$tmp/futex.sim"
+quick "futex waits under sim"
 
 # --- threads: a pool, a semaphore ping-pong, joins of sleeping threads ----------
 native "$tmp/stress.nat" "$NAT/thread_stress" 100
