@@ -33,29 +33,11 @@ static int rp_all_played(replay_world *r)
     return srr__rp_leftover_locked(r, NULL, 0) == 0;
 }
 
-/* A server waits for a connection the recording does not have: when the
- * rest is played out, the replay is over (on_played_out); while another
- * thread may still be playing the rest, wait for it in real time; when
- * nothing moves, the program is stuck. */
-int srr__rp_wait_more(replay_world *r, const char *what)
+int srr__rp_await(replay_world *r, int64_t budget_ns, int (*waiting)(replay_world *, const void *),
+                  const void *arg)
 {
-    int64_t waited = 0;
     uint64_t seen = r->progress;
-    while (!r->diverged) {
-        if (rp_all_played(r)) {
-            if (r->opt.on_played_out) {
-                /* the threads that played the last calls may still be
-                 * finishing (a log line): a moment for them */
-                struct timespec grace = {0, 20000000};
-                rp_unlock(r);
-                srr__libc.clock_nanosleep(CLOCK_MONOTONIC, 0, &grace, NULL);
-                r->opt.on_played_out(r->opt.arg);
-                rp_lock(r);
-            }
-            return -ESHUTDOWN;
-        }
-        if (waited >= RP_STALL_NS)
-            break;
+    for (int64_t waited = 0; !r->diverged && waited < budget_ns && waiting(r, arg);) {
         struct timespec ms = {0, 1000000};
         rp_unlock(r);
         srr__libc.clock_nanosleep(CLOCK_MONOTONIC, 0, &ms, NULL);
@@ -63,8 +45,35 @@ int srr__rp_wait_more(replay_world *r, const char *what)
         waited = r->progress != seen ? 0 : waited + ms.tv_nsec;
         seen = r->progress;
     }
-    if (r->diverged)
+    return r->diverged ? -EPROTO : 0;
+}
+
+static int rp_some_unplayed(replay_world *r, const void *arg)
+{
+    (void)arg;
+    return !rp_all_played(r);
+}
+
+/* A server waits for a connection the recording does not have: when the
+ * rest is played out, the replay is over (on_played_out); while another
+ * thread may still be playing the rest, wait for it in real time; when
+ * nothing moves, the program is stuck. */
+int srr__rp_wait_more(replay_world *r, const char *what)
+{
+    if (srr__rp_await(r, RP_STALL_NS, rp_some_unplayed, NULL) < 0)
         return -EPROTO;
+    if (rp_all_played(r)) {
+        if (r->opt.on_played_out) {
+            /* the threads that played the last calls may still be
+             * finishing (a log line): a moment for them */
+            struct timespec grace = {0, 20000000};
+            rp_unlock(r);
+            srr__libc.clock_nanosleep(CLOCK_MONOTONIC, 0, &grace, NULL);
+            r->opt.on_played_out(r->opt.arg);
+            rp_lock(r);
+        }
+        return -ESHUTDOWN;
+    }
     char left[1024];
     srr__rp_leftover_locked(r, left, sizeof left);
     return srr__rp_diverge(r,

@@ -10,10 +10,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
 #include "grow.h"
-#include "libc.h"
 #include "replay_int.h"
 
 /* ------------------------------------------------------- program sockets */
@@ -224,21 +222,17 @@ void srr__rp_child_release(replay_world *r, rp_sock *s)
     srr__rp_order_give_up(r, r->socks[s->children[s->next_child]].t_made);
 }
 
+static int rp_gated(replay_world *r, const void *s)
+{
+    return srr__rp_child_gated(r, s);
+}
+
 /* A blocked accept whose next connection waits for the program to finish
  * earlier ones: other threads get a moment to, then it is offered. */
 static int rp_accept_gate(replay_world *r, rp_sock *s)
 {
-    uint64_t seen = r->progress;
-    for (int64_t waited = 0; waited < RP_GATE_NS && srr__rp_child_gated(r, s);) {
-        struct timespec ms = {0, 1000000};
-        rp_unlock(r);
-        srr__libc.clock_nanosleep(CLOCK_MONOTONIC, 0, &ms, NULL);
-        rp_lock(r);
-        if (r->diverged)
-            return -EPROTO;
-        waited = r->progress != seen ? 0 : waited + ms.tv_nsec;
-        seen = r->progress;
-    }
+    if (srr__rp_await(r, RP_GATE_NS, rp_gated, s) < 0)
+        return -EPROTO;
     if (srr__rp_child_gated(r, s))
         srr__rp_child_release(r, s);
     return 0;

@@ -15,10 +15,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdint.h>
-#include <time.h>
 
 #include "grow.h"
-#include "libc.h"
 #include "replay_int.h"
 
 int srr__rp_order_open(replay_world *r, size_t child)
@@ -69,19 +67,22 @@ void srr__rp_order_give_up(replay_world *r, int64_t t)
         r->order_floor = t;
 }
 
+struct rp_turn {
+    size_t s;
+    int64_t t;
+};
+
+static int rp_not_in_turn(replay_world *r, const void *arg)
+{
+    const struct rp_turn *turn = arg;
+    return !srr__rp_in_turn(r, turn->s, turn->t);
+}
+
 int srr__rp_wait_turn(replay_world *r, size_t s, int64_t t)
 {
-    uint64_t seen = r->progress;
-    for (int64_t waited = 0; waited < RP_GATE_NS && !srr__rp_in_turn(r, s, t);) {
-        struct timespec ms = {0, 1000000};
-        rp_unlock(r);
-        srr__libc.clock_nanosleep(CLOCK_MONOTONIC, 0, &ms, NULL);
-        rp_lock(r);
-        if (r->diverged)
-            return -EPROTO;
-        waited = r->progress != seen ? 0 : waited + ms.tv_nsec;
-        seen = r->progress;
-    }
+    struct rp_turn turn = {s, t};
+    if (srr__rp_await(r, RP_GATE_NS, rp_not_in_turn, &turn) < 0)
+        return -EPROTO;
     srr__rp_order_give_up(r, t);
     return 0;
 }

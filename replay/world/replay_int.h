@@ -341,6 +341,11 @@ int srr__rp_pass_poll(replay_world *r, struct pollfd *fds, nfds_t n, int64_t tim
 /* Waits with nothing new before the replay says the program is stuck: a
  * loop of timed waits with no recorded event left for them. */
 #define RP_IDLE_LIMIT 1000
+/* Waits in real time, the lock let go, while waiting(r, arg) says so and
+ * something moves (the replay's progress) at least every budget_ns: other
+ * threads of the program play meanwhile.  0, or -EPROTO on a divergence. */
+int srr__rp_await(replay_world *r, int64_t budget_ns, int (*waiting)(replay_world *, const void *),
+                  const void *arg);
 /* Real time a blocked accept gives other threads to play out the rest. */
 #define RP_STALL_NS (2 * 1000000000LL)
 /* Real time a blocked accept gives other threads to finish the connections
