@@ -35,10 +35,17 @@ client() {
     quick "$name under sim"
 }
 
-client curl "curl -s http://127.0.0.1:$web/f.txt" "curl -s http://web.internal/f.txt"
-lines "curl" "$tmp/curl.nat" "hello tools"
-client wget "wget -q -O - http://127.0.0.1:$web/f.txt" "wget -q -O - http://web.internal:8080/f.txt"
-lines "wget" "$tmp/wget.nat" "hello tools"
+# curl and wget hang on the ASan runtime alone, without sockrr (in glibc's
+# setlocale): under SANITIZE=1 their cases are left out, and said so below
+left_out=""
+if [ "${SANITIZE:-0}" = 1 ]; then
+    left_out="curl wget"
+else
+    client curl "curl -s http://127.0.0.1:$web/f.txt" "curl -s http://web.internal/f.txt"
+    lines "curl" "$tmp/curl.nat" "hello tools"
+    client wget "wget -q -O - http://127.0.0.1:$web/f.txt" "wget -q -O - http://web.internal:8080/f.txt"
+    lines "wget" "$tmp/wget.nat" "hello tools"
+fi
 client socat "socat - TCP:127.0.0.1:$pong < $tmp/ping" "socat - TCP:echo.internal:7000 < $tmp/ping"
 cmp -s "$tmp/socat.nat" "$tmp/ping" && fail "socat: the server echoed PING instead of answering"
 printf 'PONG\r\n' | cmp -s - "$tmp/socat.nat" || fail "socat natively printed: $(od -c "$tmp/socat.nat" | head -2)"
@@ -46,9 +53,11 @@ client nc "nc -N 127.0.0.1 $pong < $tmp/ping" "nc -N echo.internal 7000 < $tmp/p
 cmp -s "$tmp/nc.nat" "$tmp/socat.nat" || fail "nc natively printed: $(od -c "$tmp/nc.nat" | head -2)"
 
 # --- curl's connect timeout to a blackholed host: virtual time ---------------
-sim "$tmp/dark" --net "$NET" -- curl -s --connect-timeout 20 http://dark.internal/
-[ "$rc" = 28 ] || fail "curl to a blackholed host under sim: exited $rc, expected 28 (timeout): $(tail -3 "$tmp/dark.err")"
-quick "curl's 20 s connect timeout under sim"
+if [ -z "$left_out" ]; then
+    sim "$tmp/dark" --net "$NET" -- curl -s --connect-timeout 20 http://dark.internal/
+    [ "$rc" = 28 ] || fail "curl to a blackholed host under sim: exited $rc, expected 28 (timeout): $(tail -3 "$tmp/dark.err")"
+    quick "curl's 20 s connect timeout under sim"
+fi
 
 # --- nc as a server: a client's line, then its recording as the client --------
 port=$(free_port)
@@ -67,4 +76,5 @@ lines "nc -l under record" "$tmp/ncl.rec" "hello server"
 replay "$tmp/ncl.rep" "$tmp/ncl.jsonl" -- sh -c "nc -l 127.0.0.1 $port < /dev/null"
 ok "nc -l replayed from its recording"
 same "nc -l replayed from its recording" "$tmp/ncl.rec" "$tmp/ncl.rep"
+[ -z "$left_out" ] || skip "the rest passed; $left_out left out: they hang on the ASan runtime alone"
 exit 0

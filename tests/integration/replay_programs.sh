@@ -71,7 +71,7 @@ else
     replay "$tmp/bad" "$tmp/http.jsonl" -- sh -c "$client_bad \"\$0\"" "$url"
 fi
 [ "$rc" = 86 ] || fail "a changed request: exit $rc, expected 86: $(tail -5 "$tmp/bad.err")"
-grep -q "^sockrr replay: [^ ]*\.jsonl: replay diverged: connection 1 (sock [0-9]*, peer 127.0.0.1:$port, its call [0-9]*): the program sent different bytes; first difference at byte 5 of the stream" "$tmp/bad.err" ||
+grep -q "^sockrr replay: \(\[pid [0-9]* [^]]*\] \)\?[^ ]*\.jsonl: replay diverged: connection 1 (sock [0-9]*, peer 127.0.0.1:$port, its call [0-9]*): the program sent different bytes; first difference at byte 5 of the stream" "$tmp/bad.err" ||
     fail "the divergence report does not name connection 1, the peer and byte 5:
 $(cat "$tmp/bad.err")"
 grep -q "recorded at 0: 47 45 54 20 2f 66 .*|GET /f.txt" "$tmp/bad.err" ||

@@ -22,7 +22,7 @@ grep -q "^sockrr sim: CMD ended; ending the 1 process it left running: [0-9]* (c
     fail "sim: no line naming the process it ended: $(cat "$tmp/left.err")"
 
 # the same under replay (any recording will do: its verdict is not the point)
-"$SOCKRR" record -o "$tmp/empty.jsonl" -- python3 -c 'import socket; socket.socket().close()' ||
+(preload_env; exec "$SOCKRR" record -o "$tmp/empty.jsonl" -- python3 -c 'import socket; socket.socket().close()') ||
     fail "recording a socket: exited $?"
 in_world "$tmp/rleft" replay "$tmp/empty.jsonl" -- sh -c "cat $tmp/never > /dev/null & echo started"
 alive "cat $tmp/never" && fail "replay: the cat CMD left running outlived the run"
