@@ -12,6 +12,7 @@
 
 #include "libc.h"
 #include "replay_int.h"
+#include "world_assert.h"
 
 void srr__rp_follow(replay_world *r, int64_t t)
 {
@@ -207,6 +208,7 @@ static ssize_t rp_sendmsg_locked(replay_world *r, int h, const struct msghdr *m,
 
 ssize_t srr__rp_sendmsg(srr_world *w, int h, const struct msghdr *m, int flags)
 {
+    srr__assert_msg(m, flags, 0);
     replay_world *r = RW(w);
     int k = srr__rp_pass_fd(r, h);
     if (k < 0) {
@@ -346,6 +348,7 @@ static ssize_t rp_recvmsg_locked(replay_world *r, int h, struct msghdr *m, int f
 
 ssize_t srr__rp_recvmsg(srr_world *w, int h, struct msghdr *m, int flags)
 {
+    srr__assert_msg(m, flags, 1);
     int k = srr__rp_pass_fd(RW(w), h);
     if (k >= 0)
         return srr__rp_pass_recvmsg(k, m, flags);
@@ -494,6 +497,7 @@ static int rp_replayed_ready(replay_world *r, struct pollfd *fds, nfds_t n)
 
 int srr__rp_poll(srr_world *w, struct pollfd *fds, nfds_t n, int64_t timeout_ns)
 {
+    assert(fds || n == 0);
     replay_world *r = RW(w);
     for (nfds_t i = 0; i < n && r->opt.passthrough_on_miss; i++)
         if (srr__rp_pass_fd(r, fds[i].fd) >= 0)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "grow.h"
+#include "world_assert.h"
 #include "replay_int.h"
 
 /* ------------------------------------------------------- program sockets */
@@ -153,11 +154,13 @@ static int rp_socket_locked(replay_world *r, int domain, int type, int protocol)
 
 int srr__rp_socket(srr_world *w, int domain, int type, int protocol)
 {
+    assert(srr__check_socket(domain, type) == 0);
     return LOCKED(RW(w), rp_socket_locked(RW(w), domain, type, protocol));
 }
 
 int srr__rp_socketpair(srr_world *w, int d, int t, int p, int sv[2])
 {
+    assert(srr__check_socketpair(d, t, sv) == 0);
     (void)d, (void)t, (void)p, (void)sv;
     snprintf(RW(w)->unsupported, sizeof RW(w)->unsupported, "socketpair under replay");
     return -EOPNOTSUPP;
@@ -174,6 +177,7 @@ static int rp_bind_locked(replay_world *r, int h, const struct sockaddr *a, sock
 
 int srr__rp_bind(srr_world *w, int h, const struct sockaddr *a, socklen_t l)
 {
+    srr__assert_sockaddr(a, l);
     return LOCKED(RW(w), rp_bind_locked(RW(w), h, a, l));
 }
 
@@ -291,6 +295,8 @@ static int rp_accept4_locked(replay_world *r, int h, struct sockaddr *a, socklen
 
 int srr__rp_accept4(srr_world *w, int h, struct sockaddr *a, socklen_t *l, int f)
 {
+    srr__assert_addr_out(a, l);
+    assert(srr__check_accept4(f) == 0);
     return LOCKED(RW(w), rp_accept4_locked(RW(w), h, a, l, f));
 }
 
@@ -344,6 +350,7 @@ static int rp_connect_locked(replay_world *r, int h, const struct sockaddr *addr
 
 int srr__rp_connect(srr_world *w, int h, const struct sockaddr *addr, socklen_t len)
 {
+    srr__assert_sockaddr(addr, len);
     replay_world *r = RW(w);
     int k = srr__rp_pass_fd(r, h);
     if (k < 0) {

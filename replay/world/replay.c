@@ -31,6 +31,7 @@
 #include "handover.h"
 #include "replay_int.h"
 #include "vclock.h"
+#include "world_assert.h"
 
 int srr__rp_pid_ok(const replay_world *r, int pid)
 {
@@ -49,6 +50,7 @@ int srr__rp_pid_ok(const replay_world *r, int pid)
 
 static int rp_shutdown(srr_world *w, int h, int how)
 {
+    assert(srr__check_shutdown(how) == 0);
     replay_world *r = RW(w);
     int k = srr__rp_pass_fd(r, h);
     if (k >= 0)
@@ -108,6 +110,7 @@ static int rp_getsockopt_locked(replay_world *r, int h, int level, int name, voi
 
 static int rp_getsockopt(srr_world *w, int h, int level, int name, void *val, socklen_t *len)
 {
+    assert(val && srr__check_getsockopt(len) == 0);
     int k = srr__rp_pass_fd(RW(w), h);
     if (k >= 0)
         return srr__rp_pass_call(k, RP_PASS_GETSOCKOPT, level, name, val, len);
@@ -117,6 +120,7 @@ static int rp_getsockopt(srr_world *w, int h, int level, int name, void *val, so
 static int rp_setsockopt(srr_world *w, int h, int level, int name, const void *val,
                          socklen_t len)
 {
+    assert(srr__check_setsockopt(level, name, val, len) == 0);
     replay_world *r = RW(w);
     int k = srr__rp_pass_fd(r, h);
     if (k >= 0)
@@ -171,6 +175,8 @@ static int rp_name_locked(replay_world *r, int h, struct sockaddr *addr, socklen
 
 static int rp_getsockname(srr_world *w, int h, struct sockaddr *a, socklen_t *l)
 {
+    srr__assert_addr_out(a, l);
+    assert(a);
     int k = srr__rp_pass_fd(RW(w), h);
     if (k >= 0)
         return srr__rp_pass_call(k, RP_PASS_GETSOCKNAME, a, l);
@@ -179,6 +185,8 @@ static int rp_getsockname(srr_world *w, int h, struct sockaddr *a, socklen_t *l)
 
 static int rp_getpeername(srr_world *w, int h, struct sockaddr *a, socklen_t *l)
 {
+    srr__assert_addr_out(a, l);
+    assert(a);
     int k = srr__rp_pass_fd(RW(w), h);
     if (k >= 0)
         return srr__rp_pass_call(k, RP_PASS_GETPEERNAME, a, l);
@@ -231,6 +239,7 @@ static int rp_ioctl_locked(replay_world *r, int h, unsigned long req, void *arg)
 
 static int rp_ioctl(srr_world *w, int h, unsigned long req, void *arg)
 {
+    assert(srr__check_ioctl(req, arg) == 0);
     int k = srr__rp_pass_fd(RW(w), h);
     if (k >= 0)
         return srr__rp_pass_call(k, RP_PASS_IOCTL, req, arg);

@@ -12,7 +12,7 @@
 #include <sys/un.h>
 
 #include "sim.h"
-#include "sim_assert.h"
+#include "world_assert.h"
 
 #define SIM_UDP_MAX 65507 /* the largest UDP payload over IPv4 */
 
@@ -125,7 +125,7 @@ static int dgram_dest(const sim_sock *k, const struct msghdr *m)
 ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct msghdr *m,
                             int flags)
 {
-    sim_assert_msg(m, flags, 0);
+    srr__assert_msg(m, flags, 0);
     struct sockaddr_storage to;
     size_t len = dgram_total(m);
     /* udp_sendmsg's order: the size, MSG_OOB, then the address */
@@ -214,7 +214,7 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
 
 ssize_t srr__sim_dgram_recv(sim_world *s, sim_sock *k, int handle, struct msghdr *m, int flags)
 {
-    sim_assert_msg(m, flags, 1);
+    srr__assert_msg(m, flags, 1);
     int64_t until = srr__sim_timeo_deadline(s, k->rcvtimeo_ns);
     m->msg_flags = 0;
     while (!k->dq_head) {

@@ -3,7 +3,7 @@
  * finds the socket and hands over to sim_sock.c, sim_stream.c or
  * sim_dgram.c; options, fcntl, ioctl, poll, the resolver and the clock live
  * here.  The front doors checked the arguments (lib/core/check.h); each
- * slot asserts what that guarantees (sim_assert.h).
+ * slot asserts what that guarantees (world_assert.h).
  *
  * Divisions: sockets (socket to close), options, names, fcntl and ioctl,
  * poll, resolver, clock, the table.
@@ -21,7 +21,7 @@
 #include <sys/un.h>
 
 #include "sim.h"
-#include "sim_assert.h"
+#include "world_assert.h"
 
 void srr__sim_destroy(srr_world *w);
 
@@ -185,7 +185,7 @@ static int sim_socketpair(srr_world *w, int domain, int type, int protocol, int 
 
 static int sim_bind(srr_world *w, int h, const struct sockaddr *addr, socklen_t len)
 {
-    sim_assert_sockaddr(addr, len);
+    srr__assert_sockaddr(addr, len);
     sim_world *s = SIM(w);
     srr__vt_enter(&s->vt);
     SIM_SOCK_OR_FAIL(s, k, h);
@@ -221,7 +221,7 @@ static int sim_listen(srr_world *w, int h, int backlog)
 
 static int sim_accept4(srr_world *w, int h, struct sockaddr *addr, socklen_t *len, int flags)
 {
-    sim_assert_addr_out(addr, len);
+    srr__assert_addr_out(addr, len);
     assert(srr__check_accept4(flags) == 0);
     sim_world *s = SIM(w);
     srr__vt_enter(&s->vt);
@@ -260,7 +260,7 @@ static int sim_dgram_peer_ok(const sim_sock *k, const struct sockaddr *addr, soc
 
 static int sim_connect(srr_world *w, int h, const struct sockaddr *addr, socklen_t len)
 {
-    sim_assert_sockaddr(addr, len);
+    srr__assert_sockaddr(addr, len);
     sim_world *s = SIM(w);
     srr__vt_enter(&s->vt);
     SIM_SOCK_OR_FAIL(s, k, h);
@@ -291,7 +291,7 @@ static int sim_connect(srr_world *w, int h, const struct sockaddr *addr, socklen
 
 static ssize_t sim_sendmsg(srr_world *w, int h, const struct msghdr *msg, int flags)
 {
-    sim_assert_msg(msg, flags, 0);
+    srr__assert_msg(msg, flags, 0);
     sim_world *s = SIM(w);
     srr__vt_enter(&s->vt);
     SIM_SOCK_OR_FAIL(s, k, h);
@@ -311,7 +311,7 @@ static ssize_t sim_sendmsg(srr_world *w, int h, const struct msghdr *msg, int fl
 
 static ssize_t sim_recvmsg(srr_world *w, int h, struct msghdr *msg, int flags)
 {
-    sim_assert_msg(msg, flags, 1);
+    srr__assert_msg(msg, flags, 1);
     sim_world *s = SIM(w);
     srr__vt_enter(&s->vt);
     SIM_SOCK_OR_FAIL(s, k, h);
@@ -524,7 +524,7 @@ static int sim_setsockopt(srr_world *w, int h, int level, int name, const void *
 static int sim_copy_addr(const struct sockaddr_storage *ss, socklen_t have, struct sockaddr *addr,
                          socklen_t *len)
 {
-    sim_assert_addr_out(addr, len);
+    srr__assert_addr_out(addr, len);
     assert(addr);
     socklen_t n = have < *len ? have : *len;
     memcpy(addr, ss, n);

@@ -12,7 +12,7 @@
 
 #include "sim.h"
 #include "grow.h"
-#include "sim_assert.h"
+#include "world_assert.h"
 
 /* ---------------------------------------------------------------- buffers */
 
@@ -289,7 +289,7 @@ static int sim_bind_to(sim_world *s, sim_sock *k, struct sockaddr_storage *ss, s
  * order (unix_bind, __inet_bind, __inet6_bind). */
 int srr__sim_bind(sim_world *s, sim_sock *k, const struct sockaddr *sa, socklen_t len)
 {
-    sim_assert_sockaddr(sa, len);
+    srr__assert_sockaddr(sa, len);
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
     if (k->family == AF_UNIX) {

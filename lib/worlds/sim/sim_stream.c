@@ -16,7 +16,7 @@
 
 #include "sim.h"
 #include "grow.h"
-#include "sim_assert.h"
+#include "world_assert.h"
 
 static int stream_nonblocking(const sim_sock *k, int flags)
 {
@@ -368,7 +368,7 @@ static int stream_connect_state(const sim_sock *k)
 int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockaddr *sa,
                      socklen_t len)
 {
-    sim_assert_sockaddr(sa, len);
+    srr__assert_sockaddr(sa, len);
     int r;
     if (k->family == AF_UNIX) {
         if (len <= offsetof(struct sockaddr_un, sun_path) || sa->sa_family != AF_UNIX)
@@ -472,7 +472,7 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
 int srr__sim_accept(sim_world *s, sim_sock *k, int handle, struct sockaddr *addr, socklen_t *len,
                     int flags)
 {
-    sim_assert_addr_out(addr, len);
+    srr__assert_addr_out(addr, len);
     if (k->state != SIM_S_LISTEN)
         return -EINVAL;
     int64_t until = srr__sim_timeo_deadline(s, k->rcvtimeo_ns);
@@ -613,7 +613,7 @@ static ssize_t record_recv(sim_world *s, sim_sock *k, int handle, struct msghdr 
 ssize_t srr__sim_stream_send(sim_world *s, sim_sock *k, int handle, const struct msghdr *m,
                              int flags)
 {
-    sim_assert_msg(m, flags, 0);
+    srr__assert_msg(m, flags, 0);
     if (k->type == SOCK_SEQPACKET)
         return record_send(s, k, handle, m, flags);
     size_t total = stream_iov_total(m), done = 0;
@@ -770,7 +770,7 @@ static ssize_t record_recv(sim_world *s, sim_sock *k, int handle, struct msghdr 
 
 ssize_t srr__sim_stream_recv(sim_world *s, sim_sock *k, int handle, struct msghdr *m, int flags)
 {
-    sim_assert_msg(m, flags, 1);
+    srr__assert_msg(m, flags, 1);
     if (k->state == SIM_S_NEW || k->state == SIM_S_LISTEN || k->state == SIM_S_CLOSED)
         return k->state == SIM_S_CLOSED && k->so_error ? -stream_take_error(k) : -ENOTCONN;
     if (k->type == SOCK_SEQPACKET)

@@ -20,6 +20,7 @@
 #include "sockrr.h" /* the error-name table */
 #include "tap.h"
 #include "tap_int.h"
+#include "world_assert.h"
 
 
 /* --------------------------------------------------------------- recording */
@@ -130,6 +131,7 @@ static void tap_cmsg_member(srr_jline *l, const struct msghdr *msg)
 
 static int tap_socket(srr_world *w, int domain, int type, int protocol)
 {
+    assert(srr__check_socket(domain, type) == 0);
     int r = CALL(w, socket, domain, type, protocol);
     tap_sock *s = NULL;
     if (r >= 0) {
@@ -150,6 +152,7 @@ static int tap_socket(srr_world *w, int domain, int type, int protocol)
 
 static int tap_socketpair(srr_world *w, int domain, int type, int protocol, int sv[2])
 {
+    assert(srr__check_socketpair(domain, type, sv) == 0);
     int r = CALL(w, socketpair, domain, type, protocol, sv);
     tap_sock *s[2] = {NULL, NULL};
     if (r == 0) {
@@ -197,11 +200,13 @@ static int tap_addr_call(srr_world *w, const char *op, int s, const struct socka
 
 static int tap_bind(srr_world *w, int s, const struct sockaddr *addr, socklen_t len)
 {
+    srr__assert_sockaddr(addr, len);
     return tap_addr_call(w, "bind", s, addr, len, CALL(w, bind, s, addr, len));
 }
 
 static int tap_connect(srr_world *w, int s, const struct sockaddr *addr, socklen_t len)
 {
+    srr__assert_sockaddr(addr, len);
     return tap_addr_call(w, "connect", s, addr, len, CALL(w, connect, s, addr, len));
 }
 
@@ -222,6 +227,8 @@ static int tap_listen(srr_world *w, int s, int backlog)
 
 static int tap_accept4(srr_world *w, int s, struct sockaddr *addr, socklen_t *len, int flags)
 {
+    srr__assert_addr_out(addr, len);
+    assert(srr__check_accept4(flags) == 0);
     int r = CALL(w, accept4, s, addr, len, flags);
     tap_sock *ts = srr__tap_get(TAP(w), s), *ns = NULL;
     if (r >= 0) {
@@ -246,6 +253,7 @@ static int tap_accept4(srr_world *w, int s, struct sockaddr *addr, socklen_t *le
 
 static ssize_t tap_sendmsg(srr_world *w, int s, const struct msghdr *msg, int flags)
 {
+    srr__assert_msg(msg, flags, 0);
     /* looked up first: a close by another thread during a blocking call
      * must not leave the event without its socket */
     tap_sock *ts = srr__tap_get(TAP(w), s);
@@ -279,6 +287,7 @@ static ssize_t tap_sendmsg(srr_world *w, int s, const struct msghdr *msg, int fl
 
 static ssize_t tap_recvmsg(srr_world *w, int s, struct msghdr *msg, int flags)
 {
+    srr__assert_msg(msg, flags, 1);
     size_t size = 0;
     for (size_t i = 0; i < msg->msg_iovlen; i++)
         size += msg->msg_iov[i].iov_len;
@@ -335,6 +344,7 @@ static int tap_simple(srr_world *w, const char *op, int s, int r, const char *k1
 
 static int tap_shutdown(srr_world *w, int s, int how)
 {
+    assert(srr__check_shutdown(how) == 0);
     return tap_simple(w, "shutdown", s, CALL(w, shutdown, s, how), "how", how);
 }
 
@@ -354,6 +364,7 @@ static int tap_close(srr_world *w, int s)
 
 static int tap_getsockopt(srr_world *w, int s, int level, int name, void *val, socklen_t *len)
 {
+    assert(val && srr__check_getsockopt(len) == 0);
     socklen_t size = *len;
     int r = CALL(w, getsockopt, s, level, name, val, len);
     tap_sock *ts = srr__tap_get(TAP(w), s);
@@ -392,6 +403,7 @@ static void tap_option_value(srr_jline *l, int r, const void *val, socklen_t len
 
 static int tap_setsockopt(srr_world *w, int s, int level, int name, const void *val, socklen_t len)
 {
+    assert(srr__check_setsockopt(level, name, val, len) == 0);
     int r = CALL(w, setsockopt, s, level, name, val, len);
     tap_sock *ts = srr__tap_get(TAP(w), s);
     srr_jline *l = srr__tap_begin(w, "setsockopt", r);
@@ -421,12 +433,14 @@ static int tap_name(srr_world *w, const char *op, int s, struct sockaddr *addr, 
 
 static int tap_getsockname(srr_world *w, int s, struct sockaddr *addr, socklen_t *len)
 {
+    srr__assert_addr_out(addr, len);
     socklen_t size = *len;
     return tap_name(w, "getsockname", s, addr, len, size, CALL(w, getsockname, s, addr, len));
 }
 
 static int tap_getpeername(srr_world *w, int s, struct sockaddr *addr, socklen_t *len)
 {
+    srr__assert_addr_out(addr, len);
     socklen_t size = *len;
     return tap_name(w, "getpeername", s, addr, len, size, CALL(w, getpeername, s, addr, len));
 }
@@ -452,6 +466,7 @@ static int tap_fcntl(srr_world *w, int s, int cmd, long arg)
 
 static int tap_ioctl(srr_world *w, int s, unsigned long request, void *arg)
 {
+    assert(srr__check_ioctl(request, arg) == 0);
     int r = CALL(w, ioctl, s, request, arg);
     tap_sock *ts = srr__tap_get(TAP(w), s);
     srr_jline *l = srr__tap_begin(w, "ioctl", r);
@@ -469,6 +484,7 @@ static int tap_ioctl(srr_world *w, int s, unsigned long request, void *arg)
 
 static int tap_poll(srr_world *w, struct pollfd *fds, nfds_t nfds, int64_t timeout_ns)
 {
+    assert(fds || nfds == 0);
     int r = CALL(w, poll, fds, nfds, timeout_ns);
     srr_jline *l = srr__tap_begin(w, "poll", r);
     srr__jl_open(l, "args", '{');

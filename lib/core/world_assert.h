@@ -1,11 +1,11 @@
 /*
- * sim_assert.h — what the front doors' argument check (lib/core/check.h)
- * guarantees every slot of the sim, stated as assertions at the slots'
- * entry.  A failing one is a caller that went around the check: the bug
- * is there, not in the sim.
+ * world_assert.h — what the front doors' argument check (lib/core/check.h)
+ * guarantees every slot of a world, stated as assertions at the slots'
+ * entry (the sim's, the replay's, the tap's).  A failing one is a caller
+ * that went around the check: the bug is there, not in the world.
  */
-#ifndef SOCKRR_SIM_ASSERT_H
-#define SOCKRR_SIM_ASSERT_H
+#ifndef SOCKRR_WORLD_ASSERT_H
+#define SOCKRR_WORLD_ASSERT_H
 
 #include <assert.h>
 #include <limits.h>
@@ -16,14 +16,14 @@
 #include "check.h"
 
 /* bind, connect: an address at least as long as its family field. */
-static inline void sim_assert_sockaddr(const struct sockaddr *sa, socklen_t len)
+static inline void srr__assert_sockaddr(const struct sockaddr *sa, socklen_t len)
 {
     assert(sa && len >= sizeof(sa_family_t) && len <= sizeof(struct sockaddr_storage));
     (void)sa, (void)len;
 }
 
 /* An out-address: both or neither, and a length that is not negative. */
-static inline void sim_assert_addr_out(const struct sockaddr *sa, const socklen_t *len)
+static inline void srr__assert_addr_out(const struct sockaddr *sa, const socklen_t *len)
 {
     assert((sa == NULL) == (len == NULL));
     assert(!len || (int)*len >= 0);
@@ -33,7 +33,7 @@ static inline void sim_assert_addr_out(const struct sockaddr *sa, const socklen_
 /* A message as the check leaves it: readable, a name no longer than any
  * address, pieces whose lengths sum within ssize_t, buffers behind every
  * length (a receive with MSG_TRUNC excepted: TCP discards then). */
-static inline void sim_assert_msg(const struct msghdr *m, int flags, int receiving)
+static inline void srr__assert_msg(const struct msghdr *m, int flags, int receiving)
 {
     assert(m && !(flags & SRR_MSG_CMSG_COMPAT));
     assert(m->msg_namelen <= sizeof(struct sockaddr_storage));
