@@ -8,6 +8,9 @@
 # that ends early fails strict mode with 87; bad traces and options are
 # refused before the command runs.
 . tests/integration/lib.inc
+# the start of a replay's line; a process other than CMD (under SANITIZE=1
+# the client runs under sh) names itself
+said='^sockrr replay: \(\[pid [0-9]* [^]]*\] \)\?'
 command -v python3 > /dev/null 2>&1 || skip "python3 is not installed"
 [ -x "$SOCKRR" ] || fail "$SOCKRR is not built"
 tmp=$(mktemp -d)
@@ -71,7 +74,7 @@ else
     replay "$tmp/bad" "$tmp/http.jsonl" -- sh -c "$client_bad \"\$0\"" "$url"
 fi
 [ "$rc" = 86 ] || fail "a changed request: exit $rc, expected 86: $(tail -5 "$tmp/bad.err")"
-grep -q "^sockrr replay: \(\[pid [0-9]* [^]]*\] \)\?[^ ]*\.jsonl: replay diverged: connection 1 (sock [0-9]*, peer 127.0.0.1:$port, its call [0-9]*): the program sent different bytes; first difference at byte 5 of the stream" "$tmp/bad.err" ||
+grep -q "$said[^ ]*\.jsonl: replay diverged: connection 1 (sock [0-9]*, peer 127.0.0.1:$port, its call [0-9]*): the program sent different bytes; first difference at byte 5 of the stream" "$tmp/bad.err" ||
     fail "the divergence report does not name connection 1, the peer and byte 5:
 $(cat "$tmp/bad.err")"
 grep -q "recorded at 0: 47 45 54 20 2f 66 .*|GET /f.txt" "$tmp/bad.err" ||
@@ -88,7 +91,7 @@ else
 fi
 [ "$rc" = 0 ] || fail "--lenient with a changed request: exit $rc: $(tail -5 "$tmp/len.err")"
 cmp -s "$tmp/len" "$tmp/http.rec" || fail "--lenient did not give the recorded answer"
-grep -q "^sockrr replay: [^ ]*\.jsonl: difference tolerated (lenient): connection 1 (.*): the program sent different bytes; first difference at byte 5" "$tmp/len.err" ||
+grep -q "$said[^ ]*\.jsonl: difference tolerated (lenient): connection 1 (.*): the program sent different bytes; first difference at byte 5" "$tmp/len.err" ||
     fail "--lenient did not report the difference: $(cat "$tmp/len.err")"
 
 # --- a recv that timed out after 20 s, replayed in no time --------------------
@@ -133,7 +136,7 @@ $(diff "$tmp/to.rec" "$tmp/to.rep")"
 # --- strict: a client that ends before the recording does --------------------
 replay "$tmp/early" "$tmp/to.jsonl" -- python3 "$tmp/client.py" "$port" early
 [ "$rc" = 87 ] || fail "a client ending early: exit $rc, expected 87: $(tail -3 "$tmp/early.err")"
-grep -q "^sockrr replay: the program ended before the recording did: connection 1" "$tmp/early.err" ||
+grep -q "${said}the program ended before the recording did: connection 1" "$tmp/early.err" ||
     fail "no strict-mode report: $(cat "$tmp/early.err")"
 replay "$tmp/early2" --lenient "$tmp/to.jsonl" -- python3 "$tmp/client.py" "$port" early
 [ "$rc" = 0 ] || fail "--lenient still failed an early end: exit $rc"
@@ -159,7 +162,7 @@ grep -q "the program connects to 127.0.0.1:$other, the recording connected to 12
 # --- a trace of another program: a divergence, not a crash -------------------
 replay "$tmp/other" "$tmp/to.jsonl" -- "$BUILD/native/lines_client" "$port" 3
 [ "$rc" = 86 ] || fail "a trace of another program: exit $rc, not 86: $(cat "$tmp/other.err")"
-grep -q "^sockrr replay: [^ ]*\.jsonl: replay diverged: connection 1 .*: the program sent different bytes; first difference at byte 0" "$tmp/other.err" ||
+grep -q "$said[^ ]*\.jsonl: replay diverged: connection 1 .*: the program sent different bytes; first difference at byte 0" "$tmp/other.err" ||
     fail "a trace of another program: $(cat "$tmp/other.err")"
 
 # --- --on-miss passthrough: what the recording lacks goes to the network -----
