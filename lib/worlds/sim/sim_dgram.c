@@ -12,6 +12,7 @@
 #include <sys/un.h>
 
 #include "sim.h"
+#include "sock_rules.h"
 #include "world_assert.h"
 
 #define SIM_UDP_MAX 65507 /* the largest UDP payload over IPv4 */
@@ -89,51 +90,13 @@ static void dgram_swap_last_two(sim_sock *k)
     k->dq_tail = a;
 }
 
-/* A destination as UDP and af_unix check it: 0 when the message names
- * one the sim can send to, 1 when it names none, or the errno.  A name
- * of length 0 is one to UDP (udp_sendmsg refuses it; sendto passes it
- * on) and none to AF_UNIX. */
-static int dgram_dest(const sim_sock *k, const struct msghdr *m)
-{
-    const struct sockaddr *sa = m->msg_name;
-    if (!sa || (k->family == AF_UNIX && m->msg_namelen == 0))
-        return 1;
-    if (k->family == AF_UNIX) {
-        if (m->msg_namelen <= offsetof(struct sockaddr_un, sun_path) ||
-            m->msg_namelen > sizeof(struct sockaddr_un) || sa->sa_family != AF_UNIX)
-            return -EINVAL;
-        return 0;
-    }
-    if (m->msg_namelen < sizeof(sa_family_t))
-        return -EINVAL;
-    if (k->family == AF_INET6 && sa->sa_family != AF_INET6) {
-        /* udpv6_sendmsg: AF_UNSPEC is no address; AF_INET goes the IPv4
-         * way, which the sim does not model */
-        if (sa->sa_family == AF_UNSPEC)
-            return 1;
-        return sa->sa_family == AF_INET ? -EAFNOSUPPORT : -EINVAL;
-    }
-    socklen_t want =
-        k->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-    if (m->msg_namelen < want)
-        return -EINVAL;
-    if (sa->sa_family != k->family)
-        return -EAFNOSUPPORT;
-    return srr__sim_port(sa) == 0 ? -EINVAL : 0;
-}
-
 ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct msghdr *m,
                             int flags)
 {
     srr__assert_msg(m, flags, 0);
     struct sockaddr_storage to;
     size_t len = dgram_total(m);
-    /* udp_sendmsg's order: the size, MSG_OOB, then the address */
-    if (k->family != AF_UNIX && len > 0xffff)
-        return -EMSGSIZE;
-    if (flags & MSG_OOB)
-        return -EOPNOTSUPP;
-    int dest = dgram_dest(k, m);
+    int dest = srr__rule_dgram_send(k->family, len, flags, m->msg_name, m->msg_namelen);
     if (dest < 0)
         return dest;
     int paired = k->other && dest; /* socketpair */

@@ -21,6 +21,7 @@
 #include <sys/un.h>
 
 #include "sim.h"
+#include "sock_rules.h"
 #include "world_assert.h"
 
 void srr__sim_destroy(srr_world *w);
@@ -33,74 +34,18 @@ void srr__sim_destroy(srr_world *w);
         sim_r_;                                                                                \
     })
 
-static int sim_family_ok(int domain)
-{
-    return domain == AF_INET || domain == AF_INET6 || domain == AF_UNIX;
-}
-
-static int sim_type_ok(int domain, int type)
-{
-    if (type == SOCK_STREAM || type == SOCK_DGRAM)
-        return 1;
-    return type == SOCK_SEQPACKET && domain == AF_UNIX;
-}
-
-static int sim_proto_ok(int domain, int type, int proto)
-{
-    if (domain == AF_UNIX)
-        return proto == 0 || proto == PF_UNIX;
-    if (proto == 0)
-        return 1;
-    return type == SOCK_STREAM ? proto == IPPROTO_TCP : proto == IPPROTO_UDP;
-}
-
-/* What Linux answers for a family, type and protocol the sim does not
- * make, in the order its af_inet, af_inet6 and af_unix look: a protocol
- * out of range, a type no protocol of the family has, a protocol the type
- * has not.  Raw sockets exist in Linux; the sim does not model them. */
-static int sim_socket_refused(sim_world *s, int domain, int base, int protocol)
-{
-    if (domain == AF_UNIX) {
-        if (!sim_proto_ok(domain, base, protocol))
-            return -EPROTONOSUPPORT;
-        return sim_type_ok(domain, base)
-                   ? 0
-                   : srr__sim_unsupported(s, -ESOCKTNOSUPPORT, "socket type %d in family %d",
-                                          base, domain);
-    }
-    if (protocol < 0 || protocol >= IPPROTO_MAX)
-        return -EINVAL;
-    if (base == SOCK_RAW)
-        return srr__sim_unsupported(s, -EPROTONOSUPPORT, "socket type %d in family %d", base,
-                                    domain);
-    if (!sim_type_ok(domain, base))
-        return -ESOCKTNOSUPPORT;
-    if (!sim_proto_ok(domain, base, protocol))
-        return srr__sim_unsupported(s, -EPROTONOSUPPORT, "protocol %d for socket type %d",
-                                    protocol, base);
-    return 0;
-}
-
-static int sim_default_proto(int domain, int type)
-{
-    if (domain == AF_UNIX)
-        return 0;
-    return type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
-}
-
 static int sim_socket_locked(sim_world *s, int domain, int type, int protocol)
 {
     assert(srr__check_socket(domain, type) == 0);
     int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (!sim_family_ok(domain))
-        return srr__sim_unsupported(s, -EAFNOSUPPORT, "socket family %d", domain);
-    int refused = sim_socket_refused(s, domain, base, protocol);
+    char why[80];
+    int refused = srr__rule_socket(domain, base, protocol, why, sizeof why);
     if (refused < 0)
-        return refused;
+        return why[0] ? srr__sim_unsupported(s, refused, "%s", why) : refused;
     if (domain == AF_UNIX)
         protocol = 0;
-    sim_sock *k =
-        srr__sim_sock_new(s, domain, base, protocol ? protocol : sim_default_proto(domain, base));
+    sim_sock *k = srr__sim_sock_new(s, domain, base,
+                                    protocol ? protocol : srr__rule_default_proto(domain, base));
     if (!k)
         return -ENOMEM;
     if (type & SOCK_NONBLOCK)
@@ -129,8 +74,9 @@ static int sim_socket(srr_world *w, int domain, int type, int protocol)
 
 static int sim_socketpair_locked(sim_world *s, int domain, int type, int protocol, int sv[2])
 {
-    if (domain != AF_UNIX)
-        return sim_family_ok(domain) ? -EOPNOTSUPP : -EAFNOSUPPORT;
+    int r = srr__rule_socketpair(domain);
+    if (r < 0)
+        return r;
     int a = sim_socket_locked(s, domain, type, protocol);
     if (a < 0)
         return a;
@@ -235,29 +181,6 @@ static int sim_accept4(srr_world *w, int h, struct sockaddr *addr, socklen_t *le
     return r;
 }
 
-/* A datagram connect's address, as ip4_datagram_connect, the IPv6 one
- * and unix_dgram_connect check it: 0, or the errno.  *len becomes the
- * address's own length. */
-static int sim_dgram_peer_ok(const sim_sock *k, const struct sockaddr *addr, socklen_t *len)
-{
-    if (k->family == AF_UNIX) {
-        if (*len <= offsetof(struct sockaddr_un, sun_path) || *len > sizeof(struct sockaddr_un) ||
-            addr->sa_family != AF_UNIX)
-            return -EINVAL;
-        return 0;
-    }
-    socklen_t want =
-        k->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-    if (k->family == AF_INET6 && addr->sa_family == AF_INET)
-        return -EAFNOSUPPORT; /* a v4-mapped peer: not modelled */
-    if (*len < want)
-        return -EINVAL;
-    if (addr->sa_family != k->family)
-        return -EAFNOSUPPORT;
-    *len = want;
-    return 0;
-}
-
 static int sim_connect(srr_world *w, int h, const struct sockaddr *addr, socklen_t len)
 {
     srr__assert_sockaddr(addr, len);
@@ -271,7 +194,7 @@ static int sim_connect(srr_world *w, int h, const struct sockaddr *addr, socklen
             k->peer_len = 0;
             k->state = SIM_S_NEW;
             r = 0;
-        } else if ((r = sim_dgram_peer_ok(k, addr, &len)) == 0) {
+        } else if ((r = srr__rule_dgram_peer(k->family, addr, &len)) == 0) {
             r = srr__sim_autobind(s, k, addr);
             if (r == 0) {
                 memcpy(&k->peer, addr, len);

@@ -11,6 +11,7 @@
 #include <sys/un.h>
 
 #include "sim.h"
+#include "sock_rules.h"
 #include "grow.h"
 #include "world_assert.h"
 
@@ -292,11 +293,11 @@ int srr__sim_bind(sim_world *s, sim_sock *k, const struct sockaddr *sa, socklen_
     srr__assert_sockaddr(sa, len);
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
+    socklen_t want;
+    int r = srr__rule_bind_addr(k->family, sa, len, &want);
+    if (r < 0)
+        return r;
     if (k->family == AF_UNIX) {
-        if (sa->sa_family != AF_UNIX || len > sizeof(struct sockaddr_un))
-            return -EINVAL;
-        if (len <= offsetof(struct sockaddr_un, sun_path))
-            return -EINVAL; /* autobind of an unnamed socket: not modelled */
         if (k->bound)
             return -EINVAL;
         memcpy(&ss, sa, len);
@@ -308,15 +309,6 @@ int srr__sim_bind(sim_world *s, sim_sock *k, const struct sockaddr *sa, socklen_
                               1);
         return sim_bind_to(s, k, &ss, len);
     }
-    socklen_t want =
-        k->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-    if (len < want)
-        return -EINVAL;
-    /* AF_INET takes AF_UNSPEC with the any address, for old programs */
-    int unspec_any = k->family == AF_INET && sa->sa_family == AF_UNSPEC &&
-                     ((const struct sockaddr_in *)sa)->sin_addr.s_addr == htonl(INADDR_ANY);
-    if (sa->sa_family != k->family && !unspec_any)
-        return -EAFNOSUPPORT;
     memcpy(&ss, sa, want);
     ss.ss_family = (sa_family_t)k->family;
     sa = (const struct sockaddr *)&ss;

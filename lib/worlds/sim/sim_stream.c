@@ -15,6 +15,7 @@
 #include <sys/un.h>
 
 #include "sim.h"
+#include "sock_rules.h"
 #include "grow.h"
 #include "world_assert.h"
 
@@ -369,22 +370,10 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
                      socklen_t len)
 {
     srr__assert_sockaddr(sa, len);
-    int r;
-    if (k->family == AF_UNIX) {
-        if (len <= offsetof(struct sockaddr_un, sun_path) || sa->sa_family != AF_UNIX)
-            return -EINVAL;
-    } else {
-        if ((r = stream_connect_state(k)) < 0)
-            return r;
-        socklen_t want =
-            k->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-        if (len < want)
-            return -EINVAL;
-        if (sa->sa_family != k->family)
-            return -EAFNOSUPPORT;
-        len = want;
-    }
-    if ((r = stream_connect_state(k)) < 0)
+    /* IP asks the socket's state before the address, AF_UNIX after */
+    int r = k->family == AF_UNIX ? 0 : stream_connect_state(k);
+    if (r < 0 || (r = srr__rule_stream_connect_addr(k->family, sa, len, &len)) < 0 ||
+        (r = stream_connect_state(k)) < 0)
         return r;
     struct sockaddr_storage to;
     memset(&to, 0, sizeof to);
