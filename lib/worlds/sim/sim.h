@@ -21,14 +21,11 @@
 #include "forked.h"
 #include "sim_config.h"
 #include "sim_dns.h"
+#include "sock_opts.h"
 #include "sockrr/worlds.h"
 #include "vtime.h"
 
 #define SIM_FIRST_HANDLE 3
-#define SIM_TCP_RCVBUF 131072 /* Linux's tcp_rmem[1] */
-#define SIM_TCP_SNDBUF 16384  /* Linux's tcp_wmem[1] */
-#define SIM_UDP_BUF 212992    /* Linux's rmem_default / wmem_default */
-#define SIM_TIMEO_NOW (-1) /* SO_RCVTIMEO/SO_SNDTIMEO set negative: fail at once */
 #define SIM_EPHEMERAL_LO 32768
 #define SIM_EPHEMERAL_HI 60999
 
@@ -96,10 +93,7 @@ struct sim_sock {
     /* datagram */
     sim_dgram *dq_head, *dq_tail;
     size_t dq_bytes;
-    /* options */
-    int rcvbuf, sndbuf, reuseaddr, reuseport, broadcast, keepalive, nodelay, v6only;
-    int linger_on, linger_secs;
-    int64_t rcvtimeo_ns, sndtimeo_ns;
+    srr_sockopts opt;     /* its options (lib/core/sock_opts.h) */
     /* faults */
     int64_t tx_bytes, rx_bytes; /* moved so far, for byte-offset rules */
     long conn_index;      /* which connection to the peer this is (per address) */

@@ -145,12 +145,12 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
     const sim_fault *loss = srr__sim_fault_addr(s, (struct sockaddr *)&to, 1, SIM_FAULT_LOSS);
     if (loss && dgram_draw(s, loss->probability))
         return (ssize_t)len;
-    while (d->dq_bytes + len > (size_t)d->rcvbuf) {
+    while (d->dq_bytes + len > (size_t)d->opt.rcvbuf) {
         if (k->family != AF_UNIX)
             return (ssize_t)len; /* UDP drops what does not fit */
         if ((k->status_flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
             return -EAGAIN;
-        r = srr__vt_wait(&s->vt, "send", handle, srr__sim_timeo_deadline(s, k->sndtimeo_ns));
+        r = srr__vt_wait(&s->vt, "send", handle, srr__sim_timeo_deadline(s, k->opt.sndtimeo_ns));
         if (r == -ETIMEDOUT)
             return -EAGAIN;
         if (r < 0)
@@ -178,7 +178,7 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
 ssize_t srr__sim_dgram_recv(sim_world *s, sim_sock *k, int handle, struct msghdr *m, int flags)
 {
     srr__assert_msg(m, flags, 1);
-    int64_t until = srr__sim_timeo_deadline(s, k->rcvtimeo_ns);
+    int64_t until = srr__sim_timeo_deadline(s, k->opt.rcvtimeo_ns);
     m->msg_flags = 0;
     while (!k->dq_head) {
         if (k->so_error) {

@@ -282,63 +282,16 @@ static int sim_close(srr_world *w, int h)
 
 /* ---------------------------------------------------------------- options */
 
-/* Linux copies as much of a value as the caller has room for, and says
- * how much it copied (sk_getsockopt, do_tcp_getsockopt). */
-static int sim_opt_value(void *val, socklen_t *len, const void *v, socklen_t vlen)
-{
-    socklen_t n = *len < vlen ? *len : vlen;
-    memcpy(val, v, n);
-    *len = n;
-    return 0;
-}
-
-static int sim_opt_int(void *val, socklen_t *len, int v)
-{
-    return sim_opt_value(val, len, &v, sizeof v);
-}
-
-static int sim_opt_timeval(void *val, socklen_t *len, int64_t ns)
-{
-    if (ns < 0)
-        ns = 0;
-    struct timeval tv = {.tv_sec = ns / 1000000000, .tv_usec = (ns % 1000000000) / 1000};
-    return sim_opt_value(val, len, &tv, sizeof tv);
-}
-
 static int sim_getsockopt_locked(sim_sock *k, int level, int name, void *val, socklen_t *len)
 {
-    if (level == SOL_SOCKET) {
-        switch (name) {
-        case SO_TYPE: return sim_opt_int(val, len, k->type);
-        case SO_DOMAIN: return sim_opt_int(val, len, k->family);
-        case SO_PROTOCOL: return sim_opt_int(val, len, k->proto);
-        case SO_ERROR: {
-            int e = k->so_error;
-            k->so_error = 0;
-            return sim_opt_int(val, len, e);
-        }
-        case SO_ACCEPTCONN: return sim_opt_int(val, len, k->state == SIM_S_LISTEN);
-        case SO_RCVBUF: return sim_opt_int(val, len, k->rcvbuf);
-        case SO_SNDBUF: return sim_opt_int(val, len, k->sndbuf);
-        case SO_REUSEADDR: return sim_opt_int(val, len, k->reuseaddr);
-        case SO_REUSEPORT: return sim_opt_int(val, len, k->reuseport);
-        case SO_BROADCAST: return sim_opt_int(val, len, k->broadcast);
-        case SO_KEEPALIVE: return sim_opt_int(val, len, k->keepalive);
-        case SO_RCVTIMEO: return sim_opt_timeval(val, len, k->rcvtimeo_ns);
-        case SO_SNDTIMEO: return sim_opt_timeval(val, len, k->sndtimeo_ns);
-        case SO_LINGER: {
-            struct linger lg = {.l_onoff = k->linger_on, .l_linger = k->linger_secs};
-            return sim_opt_value(val, len, &lg, sizeof lg);
-        }
-        default: return -ENOPROTOOPT;
-        }
+    if (level == SOL_SOCKET && name == SO_ERROR) {
+        int e = k->so_error;
+        k->so_error = 0;
+        return srr__opts_int(val, len, e);
     }
-    if (level == IPPROTO_TCP && k->family != AF_UNIX && k->type == SOCK_STREAM &&
-        name == TCP_NODELAY)
-        return sim_opt_int(val, len, k->nodelay);
-    if (level == IPPROTO_IPV6 && k->family == AF_INET6 && name == IPV6_V6ONLY)
-        return sim_opt_int(val, len, k->v6only);
-    return -ENOPROTOOPT;
+    if (level == SOL_SOCKET && name == SO_ACCEPTCONN)
+        return srr__opts_int(val, len, k->state == SIM_S_LISTEN);
+    return srr__opts_get(&k->opt, level, name, val, len);
 }
 
 static int sim_getsockopt(srr_world *w, int h, int level, int name, void *val, socklen_t *len)
@@ -354,81 +307,15 @@ static int sim_getsockopt(srr_world *w, int h, int level, int name, void *val, s
     return r;
 }
 
-/* Every int option the sim models wants a whole int (sk_setsockopt,
- * do_tcp_setsockopt, IPV6_V6ONLY). */
-static int sim_read_int(const void *val, socklen_t len, int *out)
-{
-    if (len < sizeof(int))
-        return -EINVAL;
-    memcpy(out, val, sizeof(int));
-    return 0;
-}
-
-static int sim_read_timeval(const void *val, socklen_t len, int64_t *ns)
-{
-    struct timeval tv;
-    if (len < sizeof tv)
-        return -EINVAL;
-    memcpy(&tv, val, sizeof tv);
-    if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
-        return -EDOM;
-    /* Linux: {0, 0} is "no timeout"; a negative one is a zero timeout, so
-     * the call fails at once (SIM_TIMEO_NOW) */
-    *ns = tv.tv_sec < 0 ? SIM_TIMEO_NOW : (int64_t)tv.tv_sec * 1000000000 + tv.tv_usec * 1000;
-    return 0;
-}
-
 static int sim_setsockopt_locked(sim_world *s, sim_sock *k, int level, int name, const void *val,
                                  socklen_t len)
 {
-    int v = 0;
-    if (level == SOL_SOCKET) {
-        switch (name) {
-        case SO_RCVTIMEO: return sim_read_timeval(val, len, &k->rcvtimeo_ns);
-        case SO_SNDTIMEO: return sim_read_timeval(val, len, &k->sndtimeo_ns);
-        case SO_LINGER: {
-            struct linger lg;
-            if (len < sizeof lg)
-                return -EINVAL;
-            memcpy(&lg, val, sizeof lg);
-            k->linger_on = lg.l_onoff != 0;
-            k->linger_secs = lg.l_linger;
-            return 0;
-        }
-        default: break;
-        }
-        int r = sim_read_int(val, len, &v);
-        if (r < 0)
-            return r;
-        switch (name) {
-        /* Linux doubles the size asked for and keeps a floor */
-        case SO_RCVBUF: k->rcvbuf = v < 1152 ? 2304 : v > 0x3fffffff ? 0x7ffffffe : 2 * v; break;
-        case SO_SNDBUF: k->sndbuf = v < 2304 ? 4608 : v > 0x3fffffff ? 0x7ffffffe : 2 * v; break;
-        case SO_REUSEADDR: k->reuseaddr = v != 0; break;
-        case SO_REUSEPORT: k->reuseport = v != 0; break;
-        case SO_BROADCAST: k->broadcast = v != 0; break;
-        case SO_KEEPALIVE: k->keepalive = v != 0; break;
-        default: return -ENOPROTOOPT;
-        }
+    int r = srr__opts_set(&k->opt, level, name, val, len, k->bound);
+    if (r == 1) {
         srr__vt_changed(&s->vt); /* a bigger buffer may let a sender on */
-        return 0;
+        r = 0;
     }
-    if (level == IPPROTO_TCP && k->family != AF_UNIX && k->type == SOCK_STREAM &&
-        name == TCP_NODELAY) {
-        int r = sim_read_int(val, len, &v);
-        if (r == 0)
-            k->nodelay = v != 0;
-        return r;
-    }
-    if (level == IPPROTO_IPV6 && k->family == AF_INET6 && name == IPV6_V6ONLY) {
-        if (k->bound)
-            return -EINVAL;
-        int r = sim_read_int(val, len, &v);
-        if (r == 0)
-            k->v6only = v != 0;
-        return r;
-    }
-    return -ENOPROTOOPT;
+    return r;
 }
 
 static int sim_setsockopt(srr_world *w, int h, int level, int name, const void *val, socklen_t len)

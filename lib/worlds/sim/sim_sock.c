@@ -72,9 +72,7 @@ sim_sock *srr__sim_sock_new(sim_world *s, int family, int type, int proto)
     k->family = family;
     k->type = type;
     k->proto = proto;
-    int stream = type == SOCK_STREAM || type == SOCK_SEQPACKET;
-    k->rcvbuf = family == AF_UNIX ? SIM_UDP_BUF : stream ? SIM_TCP_RCVBUF : SIM_UDP_BUF;
-    k->sndbuf = family == AF_UNIX ? SIM_UDP_BUF : stream ? SIM_TCP_SNDBUF : SIM_UDP_BUF;
+    srr__opts_init(&k->opt, family, type, proto);
     k->conn_index = -1;
     s->all[s->nall++] = k;
     return k;
@@ -248,9 +246,9 @@ static int sim_bind_conflict(sim_world *s, const sim_sock *k, const struct socka
         return 0;
     /* SO_REUSEADDR on both lets a port be bound again unless one listens
      * (Linux's TCP rule); datagram sockets need it on both too. */
-    if (k->reuseaddr && k2->reuseaddr && k2->state != SIM_S_LISTEN)
+    if (k->opt.reuseaddr && k2->opt.reuseaddr && k2->state != SIM_S_LISTEN)
         return 0;
-    if (k->reuseport && k2->reuseport)
+    if (k->opt.reuseport && k2->opt.reuseport)
         return 0;
     return 1;
 }

@@ -176,7 +176,7 @@ static void stream_fin_other(sim_world *s, sim_sock *k)
 size_t srr__sim_stream_room(const sim_sock *k)
 {
     const sim_sock *o = k->other;
-    size_t cap = k->family == AF_UNIX ? (size_t)k->sndbuf : (size_t)o->rcvbuf + (size_t)k->sndbuf;
+    size_t cap = k->family == AF_UNIX ? (size_t)k->opt.sndbuf : (size_t)o->opt.rcvbuf + (size_t)k->opt.sndbuf;
     size_t used = srr__sim_buf_len(&o->rx) + o->fly_bytes + o->stalled;
     return used >= cap ? 0 : cap - used;
 }
@@ -292,15 +292,15 @@ static int stream_establish(sim_world *s, sim_sock *k, sim_sock *l, const struct
     memcpy(&k->peer, to, tolen);
     k->peer_len = tolen;
     /* Linux copies the listener's options to the connections it accepts */
-    srv->rcvbuf = l->rcvbuf;
-    srv->sndbuf = l->sndbuf;
-    srv->rcvtimeo_ns = l->rcvtimeo_ns;
-    srv->sndtimeo_ns = l->sndtimeo_ns;
-    srv->keepalive = l->keepalive;
-    srv->nodelay = l->nodelay;
-    srv->linger_on = l->linger_on;
-    srv->linger_secs = l->linger_secs;
-    srv->reuseaddr = l->reuseaddr;
+    srv->opt.rcvbuf = l->opt.rcvbuf;
+    srv->opt.sndbuf = l->opt.sndbuf;
+    srv->opt.rcvtimeo_ns = l->opt.rcvtimeo_ns;
+    srv->opt.sndtimeo_ns = l->opt.sndtimeo_ns;
+    srv->opt.keepalive = l->opt.keepalive;
+    srv->opt.nodelay = l->opt.nodelay;
+    srv->opt.linger_on = l->opt.linger_on;
+    srv->opt.linger_secs = l->opt.linger_secs;
+    srv->opt.reuseaddr = l->opt.reuseaddr;
     srr__sim_connect_pair(k, srv);
     if (l->service) {
         srv->service = l->service;
@@ -332,8 +332,8 @@ static int stream_connect_fault(sim_world *s, sim_sock *k, int handle, const sim
         if (k->status_flags & O_NONBLOCK)
             return -EINPROGRESS;
         int64_t until = k->connect_deadline;
-        if (k->sndtimeo_ns > 0 && s->vt.now + k->sndtimeo_ns < until)
-            until = s->vt.now + k->sndtimeo_ns;
+        if (k->opt.sndtimeo_ns > 0 && s->vt.now + k->opt.sndtimeo_ns < until)
+            until = s->vt.now + k->opt.sndtimeo_ns;
         for (;;) {
             int r = srr__vt_wait(&s->vt, "connect", handle, until);
             if (r == -EDEADLK)
@@ -394,7 +394,7 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
             if (k->status_flags & O_NONBLOCK)
                 return -EAGAIN;
             int r =
-                srr__vt_wait(&s->vt, "connect", handle, srr__sim_timeo_deadline(s, k->sndtimeo_ns));
+                srr__vt_wait(&s->vt, "connect", handle, srr__sim_timeo_deadline(s, k->opt.sndtimeo_ns));
             if (r == -ETIMEDOUT)
                 return -EAGAIN;
             if (r < 0)
@@ -464,7 +464,7 @@ int srr__sim_accept(sim_world *s, sim_sock *k, int handle, struct sockaddr *addr
     srr__assert_addr_out(addr, len);
     if (k->state != SIM_S_LISTEN)
         return -EINVAL;
-    int64_t until = srr__sim_timeo_deadline(s, k->rcvtimeo_ns);
+    int64_t until = srr__sim_timeo_deadline(s, k->opt.rcvtimeo_ns);
     while (k->npending == 0) {
         if (k->status_flags & O_NONBLOCK)
             return -EAGAIN;
@@ -570,8 +570,8 @@ static int record_push(sim_sock *o, size_t len)
 static ssize_t record_send(sim_world *s, sim_sock *k, int handle, const struct msghdr *m, int flags)
 {
     size_t total = stream_iov_total(m);
-    int64_t until = srr__sim_timeo_deadline(s, k->sndtimeo_ns);
-    if (total > (size_t)k->sndbuf)
+    int64_t until = srr__sim_timeo_deadline(s, k->opt.sndtimeo_ns);
+    if (total > (size_t)k->opt.sndbuf)
         return -EMSGSIZE;
     for (;;) {
         if (k->state != SIM_S_CONNECTED)
@@ -606,7 +606,7 @@ ssize_t srr__sim_stream_send(sim_world *s, sim_sock *k, int handle, const struct
     if (k->type == SOCK_SEQPACKET)
         return record_send(s, k, handle, m, flags);
     size_t total = stream_iov_total(m), done = 0;
-    int64_t until = srr__sim_timeo_deadline(s, k->sndtimeo_ns);
+    int64_t until = srr__sim_timeo_deadline(s, k->opt.sndtimeo_ns);
     const sim_fault *shortw = srr__sim_fault_bytes(s, k, 1, SIM_FAULT_SHORT_WRITE);
     if (shortw && (size_t)shortw->bytes < total && shortw->bytes > 0)
         total = (size_t)shortw->bytes;
@@ -715,7 +715,7 @@ static size_t stream_scatter(sim_sock *k, struct msghdr *m, size_t off, size_t n
 
 static ssize_t record_recv(sim_world *s, sim_sock *k, int handle, struct msghdr *m, int flags)
 {
-    int64_t until = srr__sim_timeo_deadline(s, k->rcvtimeo_ns);
+    int64_t until = srr__sim_timeo_deadline(s, k->opt.rcvtimeo_ns);
     int peek = flags & MSG_PEEK;
     m->msg_flags = 0;
     if (m->msg_namelen)
@@ -768,7 +768,7 @@ ssize_t srr__sim_stream_recv(sim_world *s, sim_sock *k, int handle, struct msghd
     const sim_fault *chunk = srr__sim_fault_bytes(s, k, 2, SIM_FAULT_CHUNK_READ);
     if (chunk && chunk->bytes > 0 && (size_t)chunk->bytes < want)
         want = (size_t)chunk->bytes;
-    int64_t until = srr__sim_timeo_deadline(s, k->rcvtimeo_ns);
+    int64_t until = srr__sim_timeo_deadline(s, k->opt.rcvtimeo_ns);
     int peek = flags & MSG_PEEK;
     /* MSG_WAITALL on a blocking call: bytes are taken as they come (the
      * sender may need the room), until all arrived or the stream ends */
@@ -868,7 +868,7 @@ void srr__sim_stream_close(sim_world *s, sim_sock *k)
     if (!o)
         return;
     /* SO_LINGER {1, 0}, or unread data, closes with a reset (Linux) */
-    if ((k->linger_on && k->linger_secs == 0) || srr__sim_buf_len(&k->rx) > 0) {
+    if ((k->opt.linger_on && k->opt.linger_secs == 0) || srr__sim_buf_len(&k->rx) > 0) {
         stream_reset_other(s, k);
     } else {
         stream_fin_other(s, k);

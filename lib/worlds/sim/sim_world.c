@@ -60,7 +60,7 @@ int srr__sim_unsupported(sim_world *s, int err, const char *fmt, ...)
 
 int64_t srr__sim_timeo_deadline(const sim_world *s, int64_t timeo)
 {
-    return timeo > 0 ? s->vt.now + timeo : timeo == SIM_TIMEO_NOW ? s->vt.now : -1;
+    return timeo > 0 ? s->vt.now + timeo : timeo == SRR_TIMEO_NOW ? s->vt.now : -1;
 }
 
 /* splitmix64: small, fast, and the same sequence for the same seed. */

@@ -1,0 +1,42 @@
+/*
+ * sock_opts.h — a socket's options, as Linux keeps and answers them
+ * (sk_getsockopt, sk_setsockopt, do_tcp_{get,set}sockopt, IPV6_V6ONLY):
+ * one model for every world that holds sockets (the sim, the replay), so a
+ * program that sets an option reads back what Linux would give it.
+ *
+ * The options that tell a socket's state (SO_ERROR, SO_ACCEPTCONN) are the
+ * world's to answer first; the rest are here.
+ */
+#ifndef SOCKRR_SOCK_OPTS_H
+#define SOCKRR_SOCK_OPTS_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define SRR_TCP_RCVBUF 131072 /* Linux's tcp_rmem[1] */
+#define SRR_TCP_SNDBUF 16384  /* Linux's tcp_wmem[1] */
+#define SRR_UDP_BUF 212992    /* Linux's rmem_default / wmem_default */
+#define SRR_TIMEO_NOW (-1)    /* SO_RCVTIMEO/SO_SNDTIMEO set negative: fail at once */
+
+typedef struct srr_sockopts {
+    int family, type, proto;
+    int rcvbuf, sndbuf, reuseaddr, reuseport, broadcast, keepalive, nodelay, v6only;
+    int linger_on, linger_secs;
+    int64_t rcvtimeo_ns, sndtimeo_ns; /* 0: none; SRR_TIMEO_NOW */
+} srr_sockopts;
+
+/* A new socket's options, Linux's defaults. */
+void srr__opts_init(srr_sockopts *o, int family, int type, int proto);
+/* getsockopt: 0 with the value copied as Linux copies it (as much as *len
+ * has room for, *len then what was copied), or -ENOPROTOOPT for an option
+ * the model does not hold. */
+int srr__opts_get(const srr_sockopts *o, int level, int name, void *val, socklen_t *len);
+/* setsockopt: 0 set, 1 set and a buffer size changed (a blocked sender may
+ * go on), -EINVAL a value too short (or IPV6_V6ONLY once bound), -EDOM a
+ * timeval out of range, -ENOPROTOOPT an option the model does not hold. */
+int srr__opts_set(srr_sockopts *o, int level, int name, const void *val, socklen_t len,
+                  int bound);
+/* An int answer copied as getsockopt copies it (SO_ERROR, SO_ACCEPTCONN). */
+int srr__opts_int(void *val, socklen_t *len, int v);
+
+#endif
