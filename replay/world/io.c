@@ -12,6 +12,7 @@
 
 #include "libc.h"
 #include "replay_int.h"
+#include "sock_rules.h"
 #include "world_assert.h"
 
 void srr__rp_follow(replay_world *r, int64_t t)
@@ -124,11 +125,20 @@ static int rp_dgram_check(replay_world *r, rp_sock *s, const struct msghdr *m, s
 static ssize_t rp_sendmsg_locked(replay_world *r, int h, const struct msghdr *m, int flags,
                                  int *kfd)
 {
-    (void)flags;
     rp_prog *p = srr__rp_prog_get(r, h);
     if (!p)
         return -EBADF;
     rp_sock *s = srr__rp_rec(r, p);
+    if (p->type != SOCK_STREAM) {
+        size_t size = 0;
+        for (size_t k = 0; k < m->msg_iovlen; k++)
+            size += m->msg_iov[k].iov_len;
+        int dest = srr__rule_dgram_send(p->family, size, flags, m->msg_name, m->msg_namelen);
+        if (dest < 0)
+            return dest;
+        if (dest == 1 && !s && !p->bound[0])
+            return p->family == AF_UNIX ? -ENOTCONN : -EDESTADDRREQ;
+    }
     if (!s && p->type != SOCK_STREAM && m->msg_name) {
         char to[128];
         srr__sockaddr_format(m->msg_name, m->msg_namelen, to, sizeof to);
@@ -249,6 +259,8 @@ static ssize_t rp_recvmsg_locked(replay_world *r, int h, struct msghdr *m, int f
     if (!s) {
         if (p->type == SOCK_STREAM)
             return -ENOTCONN;
+        if (p->nonblock || (flags & MSG_DONTWAIT))
+            return -EAGAIN; /* nothing came (yet); the recording's verdict waits for the end */
         return srr__rp_diverge(
             r,
             "replay diverged: the program waits for a datagram on socket #%zu%s%s, "

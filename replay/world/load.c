@@ -340,6 +340,14 @@ static int rp_add_gai(replay_world *r, rp_ev *e)
 /* One event of any process: what the replay must know before it starts. */
 /* pid moved bytes; parent, when known, is the process whose socket it
  * used.  0, or -1 out of memory. */
+/* An errno a call gets for its arguments or its socket's kind, before
+ * anything reaches a peer. */
+static int rp_refused_call(int e)
+{
+    return e == EAFNOSUPPORT || e == EINVAL || e == EFAULT || e == EISCONN || e == EALREADY ||
+           e == EBADF || e == ENOTSOCK || e == EPROTOTYPE || e == EOPNOTSUPP;
+}
+
 static int rp_note_proc(replay_world *r, int pid, int parent, uint64_t bytes)
 {
     size_t i = 0;
@@ -415,6 +423,10 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
         copy_str(s->peer, sizeof s->peer, &e->v[K_PEER]);
     switch (e->op) {
     case OP_CONNECT:
+        /* a connect its arguments or the socket's kind refused reached no
+         * peer: the program's is refused the same way (sock_rules.h) */
+        if (e->ret < 0 && rp_refused_call((int)e->errno_num))
+            break;
         /* the connect's outcome: the first call's, or a later one's that
          * finished a non-blocking connect before any byte moved (not its
          * EALREADY, EINPROGRESS or EISCONN) */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "grow.h"
+#include "sock_rules.h"
 #include "world_assert.h"
 #include "replay_int.h"
 
@@ -58,6 +59,7 @@ static long rp_new_prog(replay_world *r, int family, int type, int nonblock, lon
     p->nonblock = nonblock;
     p->rec = rec;
     p->kfd = -1;
+    srr__opts_init(&p->opt, family, type, srr__rule_default_proto(family, type));
     return (long)i;
 }
 
@@ -141,11 +143,19 @@ int srr__rp_fits_bound_dgram(const replay_world *r, const rp_sock *s, const rp_p
 
 static int rp_socket_locked(replay_world *r, int domain, int type, int protocol)
 {
-    (void)protocol;
     int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    char why[80];
+    int refused = srr__rule_socket(domain, base, protocol, why, sizeof why);
+    if (refused < 0) {
+        if (why[0])
+            snprintf(r->unsupported, sizeof r->unsupported, "%s under replay", why);
+        return refused;
+    }
     long i = rp_new_prog(r, domain, base, (type & SOCK_NONBLOCK) != 0, -1);
     if (i < 0)
         return (int)i;
+    if (protocol && domain != AF_UNIX)
+        r->progs[i].opt.proto = protocol;
     int h = srr__rp_new_handle(r, (size_t)i);
     if (h >= 0)
         srr__rp_note(r, "socket #%zu", ++r->nmade);
@@ -161,7 +171,10 @@ int srr__rp_socket(srr_world *w, int domain, int type, int protocol)
 int srr__rp_socketpair(srr_world *w, int d, int t, int p, int sv[2])
 {
     assert(srr__check_socketpair(d, t, sv) == 0);
-    (void)d, (void)t, (void)p, (void)sv;
+    (void)t, (void)p, (void)sv;
+    int r = srr__rule_socketpair(d);
+    if (r < 0)
+        return r;
     snprintf(RW(w)->unsupported, sizeof RW(w)->unsupported, "socketpair under replay");
     return -EOPNOTSUPP;
 }
@@ -171,6 +184,10 @@ static int rp_bind_locked(replay_world *r, int h, const struct sockaddr *a, sock
     rp_prog *p = srr__rp_prog_get(r, h);
     if (!p)
         return -EBADF;
+    socklen_t own;
+    int rc = srr__rule_bind_addr(p->family, a, l, &own);
+    if (rc < 0)
+        return rc;
     srr__sockaddr_format(a, l, p->bound, sizeof p->bound);
     return 0;
 }
@@ -186,6 +203,8 @@ static int rp_listen_locked(replay_world *r, int h)
     rp_prog *p = srr__rp_prog_get(r, h);
     if (!p)
         return -EBADF;
+    if (p->type == SOCK_DGRAM)
+        return -EOPNOTSUPP;
     if (p->listening)
         return 0;
     long i = srr__rp_find_rec(r, p, NULL, rp_fits_listen);
@@ -247,6 +266,8 @@ static int rp_accept4_locked(replay_world *r, int h, struct sockaddr *a, socklen
     rp_prog *p = srr__rp_prog_get(r, h);
     if (!p)
         return -EBADF;
+    if (p->type == SOCK_DGRAM)
+        return -EOPNOTSUPP;
     rp_sock *s = srr__rp_rec(r, p);
     if (!p->listening || !s)
         return -EINVAL;
@@ -306,9 +327,23 @@ static int rp_connect_locked(replay_world *r, int h, const struct sockaddr *addr
     rp_prog *p = srr__rp_prog_get(r, h);
     if (!p)
         return -EBADF;
+    rp_sock *s = srr__rp_rec(r, p);
+    /* Linux's order: a stream socket's state before the address, a
+     * datagram socket's address alone (AF_UNSPEC drops the peer: the
+     * recording's stays) */
+    int rc;
+    if (p->type == SOCK_STREAM && (p->listening || (s && !s->connect_err)))
+        return -EISCONN;
+    if (p->type == SOCK_STREAM)
+        rc = srr__rule_stream_connect_addr(p->family, addr, len, &len);
+    else if (addr->sa_family == AF_UNSPEC)
+        return 0;
+    else
+        rc = srr__rule_dgram_peer(p->family, addr, &len);
+    if (rc < 0)
+        return rc;
     char got[128], name[200];
     srr__sockaddr_format(addr, len, got, sizeof got);
-    rp_sock *s = srr__rp_rec(r, p);
     if (s) {
         /* connected again (a datagram socket), or a non-blocking connect
          * asked again: the same peer, or a divergence */

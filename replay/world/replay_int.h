@@ -29,6 +29,7 @@
 #include "vtime.h"
 #include "sockrr/worlds.h"
 #include "trace.h"
+#include "sock_opts.h"
 
 /* One thing the recording's peer gave the socket. */
 typedef enum { IN_DATA, IN_EOF, IN_TIMEOUT, IN_ERROR } in_kind;
@@ -115,6 +116,7 @@ typedef struct rp_sock {
 
 typedef struct rp_prog {
     int family, type, nonblock;
+    srr_sockopts opt;  /* its options, as Linux keeps them (sock_opts.h) */
     long rec;          /* index of the recorded socket it plays; -1 until matched */
     char bound[128];   /* the program's bind address */
     int listening;

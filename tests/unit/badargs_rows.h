@@ -7,8 +7,8 @@
  *
  * A row's `by` says who answers it: the API's own value checks (BA_API),
  * the shared check of lib/core/check.h (BA_CHECK), or the world's model
- * of a socket (BA_WORLD: a family, a state, an option).  The replay world
- * answers only what a recording holds, so it runs the first two kinds.
+ * of a socket (BA_WORLD: a family, a state, an option).  Every world runs
+ * all three.
  * fixtures/native/badargs.c is the same table for the interposer.
  */
 #ifndef SRR_TEST_BADARGS_ROWS_H

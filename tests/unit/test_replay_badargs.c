@@ -1,9 +1,9 @@
 /*
  * test_replay_badargs.c — the bad-argument table through the C API
  * (badargs_rows.h) in the replay world: replaying a recorded connection,
- * the rows the API and the shared check answer give the kernel world's
- * kind and code.  (The rows the world answers are not run: the replay
- * world plays what a recording holds and models no socket's own errors.)
+ * every row gives the kernel world's kind and code, those the world
+ * answers too (the replay shares Linux's rules with the sim:
+ * lib/core/sock_rules.h, sock_opts.h).
  * Named test_replay* so tests/run.sh gives it a network namespace; the
  * kernel's answers need loopback there, which root in the namespace can
  * bring up (else the test skips).
@@ -44,8 +44,8 @@ static ba_env env_in(srr_world *w)
     return e;
 }
 
-/* The recording: the table's rows that never reach a world, made in the
- * tap over the sim, so the replay sees the same sockets and connection. */
+/* The recording: the table's rows, made in the tap over the sim, so the
+ * replay sees the same sockets and connection. */
 static int record_session(void **state)
 {
     (void)state;
@@ -60,7 +60,7 @@ static int record_session(void **state)
         fail_msg("srr_world_tap(%s): %s", trace_path, strerror(-error));
     ba_env e = env_in(w);
     ba_result res[BA_NROWS];
-    ba_run_all(&e, BA_CHECK, res);
+    ba_run_all(&e, BA_WORLD, res);
     srr_error err = {0};
     H_OK(srr_sendall(e.tcp, "BYE", 3, 0, &err), &err);
     ba_env_close(&e);
@@ -104,7 +104,7 @@ static void kernel_answers(ba_result res[BA_NROWS])
     h_tcp_pair(k, AF_INET, &e.tcp, &server);
     e.udp = H_PTR(srr_socket_new(k, AF_INET, SOCK_DGRAM, 0, &err), &err);
     e.fresh = H_PTR(srr_socket_new(k, AF_INET, SOCK_STREAM, 0, &err), &err);
-    ba_run_all(&e, BA_CHECK, res);
+    ba_run_all(&e, BA_WORLD, res);
     ba_env_close(&e);
     srr_close(server, NULL);
     srr_world_destroy(k);
@@ -120,7 +120,7 @@ static void test_replay_answers_as_the_kernel(void **state)
     if (!w)
         fail_msg("srr_world_replay: %s", msg);
     ba_env e = env_in(w);
-    ba_run_all(&e, BA_CHECK, r);
+    ba_run_all(&e, BA_WORLD, r);
     srr_error err = {0};
     H_OK(srr_sendall(e.tcp, "BYE", 3, 0, &err), &err);
     ba_env_close(&e);
