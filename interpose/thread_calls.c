@@ -108,7 +108,53 @@ static clockid_t cond_clock(const pthread_cond_t *c)
     return (c->__data.__wrefs & 2) ? CLOCK_MONOTONIC : CLOCK_REALTIME;
 }
 
+/* ------------------------------------------------------- parked waits */
+
+/* How a parked wait ended. */
+enum { WAIT_DONE, WAIT_DUE, WAIT_WOKEN, WAIT_SIGNAL };
+/* What ends it besides its own wait and its deadline: a wake since its
+ * last look (a condition variable's or a futex's waiter returns, as a
+ * spurious wakeup, since the signal may have come between two slices), a
+ * timer's signal (a semaphore's or a futex's, unless the handlers asked
+ * for a restart; a join and a condition wait go on after a handler). */
+enum { END_ON_WAKE = 1, END_ON_SIGNAL = 2 };
+
+/* A parked thread's wait: once(arg, until) waits in the real call until
+ * the absolute CLOCK_MONOTONIC time until, 1 when it ended the wait;
+ * between slices the world moves time and says whether the deadline came. */
+static int parked_wait(srr_world *w, srr_park *p, int (*once)(void *arg, const struct timespec *until),
+                       void *arg, int ends)
+{
+    for (;;) {
+        struct timespec until = real_slice(CLOCK_MONOTONIC, p);
+        if (once(arg, &until))
+            return WAIT_DONE;
+        if (srr__signals_pending() && !srr__signals_deliver() && (ends & END_ON_SIGNAL))
+            return WAIT_SIGNAL;
+        int due = srr_world_control(w, SRR_CTL_PARK_DUE, p);
+        if (due == 1)
+            return WAIT_DUE;
+        if (due == 2 && (ends & END_ON_WAKE))
+            return WAIT_WOKEN;
+    }
+}
+
 /* ---------------------------------------------------------- condition */
+
+struct cond_slice {
+    pthread_cond_t *c;
+    pthread_mutex_t *m;
+    int r;
+};
+
+/* A slice on a clock named here whatever the condition's own: a thread
+ * counted as woken by a signal meant for another waits on after it. */
+static int cond_once(void *arg, const struct timespec *until)
+{
+    struct cond_slice *cs = arg;
+    cs->r = REAL(pthread_cond_clockwait)(cs->c, cs->m, CLOCK_MONOTONIC, until);
+    return cs->r != ETIMEDOUT;
+}
 
 static int cond_wait_virtual(srr_world *w, pthread_cond_t *c, pthread_mutex_t *m,
                              clockid_t clock, const struct timespec *abs)
@@ -117,30 +163,10 @@ static int cond_wait_virtual(srr_world *w, pthread_cond_t *c, pthread_mutex_t *m
     int64_t deadline = abs ? virtual_deadline(w, clock, abs) : -1;
     if (!park(w, &p, abs ? "pthread_cond_timedwait" : "pthread_cond_wait", c, deadline, 1))
         return abs ? REAL(pthread_cond_clockwait)(c, m, clock, abs) : REAL(pthread_cond_wait)(c, m);
-    int r;
-    for (;;) {
-        /* a slice of real time, on a clock named here whatever the
-         * condition's own: a thread counted as woken by a signal meant for
-         * another waits on after it */
-        struct timespec slice = real_slice(CLOCK_MONOTONIC, &p);
-        r = REAL(pthread_cond_clockwait)(c, m, CLOCK_MONOTONIC, &slice);
-        if (r != ETIMEDOUT)
-            break;
-        if (srr__signals_pending())
-            srr__signals_deliver(); /* a condition wait goes on after a handler */
-        int due = srr_world_control(w, SRR_CTL_PARK_DUE, &p);
-        if (due == 1)
-            break; /* ETIMEDOUT: the virtual deadline came */
-        if (due == 2) {
-            /* woken: the signal may have come between two slices, when no
-             * thread waited on c, and been lost; the caller looks again at
-             * what it waits for (a spurious wakeup, which POSIX allows) */
-            r = 0;
-            break;
-        }
-    }
+    struct cond_slice cs = {c, m, 0};
+    int how = parked_wait(w, &p, cond_once, &cs, END_ON_WAKE);
     srr_world_control(w, SRR_CTL_UNPARK, &p);
-    return r;
+    return how == WAIT_DONE ? cs.r : how == WAIT_DUE ? ETIMEDOUT : 0;
 }
 
 int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
@@ -186,6 +212,19 @@ int pthread_cond_broadcast(pthread_cond_t *c)
 
 /* ---------------------------------------------------------- semaphore */
 
+struct sem_slice {
+    sem_t *sem;
+    int r, e;
+};
+
+static int sem_once(void *arg, const struct timespec *until)
+{
+    struct sem_slice *ss = arg;
+    ss->r = REAL(sem_clockwait)(ss->sem, CLOCK_MONOTONIC, until);
+    ss->e = errno;
+    return ss->r == 0 || ss->e != ETIMEDOUT;
+}
+
 static int sem_wait_virtual(srr_world *w, sem_t *sem, clockid_t clock,
                             const struct timespec *abs)
 {
@@ -201,23 +240,15 @@ static int sem_wait_virtual(srr_world *w, sem_t *sem, clockid_t clock,
         return 0;
     }
     srr_world_control(w, SRR_CTL_PARK_DUE, &p);
-    for (;;) {
-        struct timespec slice = real_slice(CLOCK_MONOTONIC, &p);
-        r = REAL(sem_clockwait)(sem, CLOCK_MONOTONIC, &slice);
-        if (r == 0 || errno != ETIMEDOUT)
-            break;
-        /* a handler ends a semaphore wait, unless it asked for a restart */
-        if (srr__signals_pending() && !srr__signals_deliver()) {
-            errno = EINTR;
-            break;
-        }
-        if ((srr_world_control(w, SRR_CTL_PARK_DUE, &p) == 1))
-            break; /* -1 with ETIMEDOUT: the virtual deadline came */
-    }
-    int e = errno;
+    struct sem_slice ss = {sem, 0, 0};
+    int how = parked_wait(w, &p, sem_once, &ss, END_ON_SIGNAL);
     srr_world_control(w, SRR_CTL_UNPARK, &p);
-    errno = e;
-    return r;
+    if (how == WAIT_DONE) {
+        errno = ss.e;
+        return ss.r;
+    }
+    errno = how == WAIT_DUE ? ETIMEDOUT : EINTR;
+    return -1;
 }
 
 int sem_wait(sem_t *sem)
@@ -254,6 +285,25 @@ int sem_post(sem_t *sem)
 
 /* --------------------------------------------------------------- futex */
 
+struct futex_slice {
+    uint32_t *word;
+    int op;
+    uint32_t val;
+    long r;
+    int e;
+};
+
+/* Any wake ends a slice (a bitset's included: this one takes them all):
+ * spurious wakeups are a futex's right.  The slice's end is absolute. */
+static int futex_once(void *arg, const struct timespec *until)
+{
+    struct futex_slice *fs = arg;
+    fs->r = REAL(syscall)(SYS_futex, fs->word, fs->op, fs->val, until, NULL,
+                          FUTEX_BITSET_MATCH_ANY);
+    fs->e = errno;
+    return fs->r == 0 || fs->e != ETIMEDOUT;
+}
+
 int srr__futex_call(const long a[6], long *ret)
 {
     srr_world *w = srr__preload_virtual_world();
@@ -280,39 +330,29 @@ int srr__futex_call(const long a[6], long *ret)
      * before the park changed it, and the first slice returns at once */
     if (!park(w, &p, "futex", word, deadline, 1))
         return 0;
-    long r;
-    int e = 0;
-    for (;;) {
-        /* any wake ends a slice (a bitset's included): spurious wakeups
-         * are a futex's right */
-        struct timespec slice = {0, p.slice_ns};
-        r = REAL(syscall)(SYS_futex, word, (op & FUTEX_PRIVATE_FLAG) | FUTEX_WAIT, (uint32_t)a[2],
-                          &slice, NULL, 0);
-        e = errno;
-        if (r == 0 || e != ETIMEDOUT)
-            break;
-        if (srr__signals_pending()) {
-            srr__signals_deliver();
-            r = -1, e = EINTR;
-            break;
-        }
-        int due = srr_world_control(w, SRR_CTL_PARK_DUE, &p);
-        if (due == 1) {
-            r = -1, e = ETIMEDOUT;
-            break;
-        }
-        if (due == 2) {
-            r = 0; /* woken: the wake may have come between two slices */
-            break;
-        }
-    }
+    struct futex_slice fs = {word, (op & FUTEX_PRIVATE_FLAG) | FUTEX_WAIT_BITSET, (uint32_t)a[2],
+                             0, 0};
+    int how = parked_wait(w, &p, futex_once, &fs, END_ON_WAKE | END_ON_SIGNAL);
     srr_world_control(w, SRR_CTL_UNPARK, &p);
-    errno = e;
-    *ret = r;
+    *ret = how == WAIT_DONE || how == WAIT_WOKEN ? (how == WAIT_DONE ? fs.r : 0) : -1;
+    errno = how == WAIT_DONE ? fs.e : how == WAIT_DUE ? ETIMEDOUT : how == WAIT_SIGNAL ? EINTR : 0;
     return 1;
 }
 
 /* --------------------------------------------------------------- join */
+
+struct join_slice {
+    pthread_t th;
+    void **ret;
+    int r;
+};
+
+static int join_once(void *arg, const struct timespec *until)
+{
+    struct join_slice *js = arg;
+    js->r = REAL(pthread_clockjoin_np)(js->th, js->ret, CLOCK_MONOTONIC, until);
+    return js->r != ETIMEDOUT;
+}
 
 /* The joined thread's exit is the wake: joins look in slices too. */
 int pthread_join(pthread_t th, void **ret)
@@ -328,15 +368,8 @@ int pthread_join(pthread_t th, void **ret)
         return 0;
     }
     srr_world_control(w, SRR_CTL_PARK_DUE, &p);
-    for (;;) {
-        struct timespec slice = real_slice(CLOCK_MONOTONIC, &p);
-        r = REAL(pthread_clockjoin_np)(th, ret, CLOCK_MONOTONIC, &slice);
-        if (r != ETIMEDOUT)
-            break;
-        if (srr__signals_pending())
-            srr__signals_deliver(); /* a join goes on after a handler */
-        srr_world_control(w, SRR_CTL_PARK_DUE, &p);
-    }
+    struct join_slice js = {th, ret, 0};
+    parked_wait(w, &p, join_once, &js, 0); /* no deadline: it ends when the thread does */
     srr_world_control(w, SRR_CTL_UNPARK, &p);
-    return r;
+    return js.r;
 }

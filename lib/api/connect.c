@@ -9,13 +9,21 @@
 #include "check.h"
 #include "internal.h"
 
-int srr_bind(srr_socket *s, const srr_addr *addr, srr_error *err)
+/* An open socket's address argument as a sockaddr of its family: 0, or
+ * -1 with err set. */
+static int open_sockaddr(srr_socket *s, const srr_addr *addr, struct sockaddr_storage *ss,
+                         socklen_t *len, srr_error *err)
 {
     if (srr__check_open(s, err) < 0)
         return -1;
+    return srr__addr_to_sockaddr(s->world, s->family, addr, ss, len, err) < 0 ? -1 : 0;
+}
+
+int srr_bind(srr_socket *s, const srr_addr *addr, srr_error *err)
+{
     struct sockaddr_storage ss;
     socklen_t len;
-    if (srr__addr_to_sockaddr(s->world, s->family, addr, &ss, &len, err) < 0)
+    if (open_sockaddr(s, addr, &ss, &len, err) < 0)
         return -1;
     int r = srr__check_sockaddr((struct sockaddr *)&ss, len);
     if (r == 0)
@@ -120,11 +128,9 @@ static int connect_sockaddr(srr_socket *s, const struct sockaddr *sa, socklen_t 
 
 static int connect_addr(srr_socket *s, const srr_addr *addr, srr_error *err)
 {
-    if (srr__check_open(s, err) < 0)
-        return -1;
     struct sockaddr_storage ss;
     socklen_t len;
-    if (srr__addr_to_sockaddr(s->world, s->family, addr, &ss, &len, err) < 0)
+    if (open_sockaddr(s, addr, &ss, &len, err) < 0)
         return -1;
     return connect_sockaddr(s, (struct sockaddr *)&ss, len, err);
 }

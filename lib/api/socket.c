@@ -112,17 +112,21 @@ static int socket_query(srr_world *w, int fd, int opt, int *value, srr_error *er
     return r < 0 ? srr__err_os(err, -r) : 0;
 }
 
+/* A world and a descriptor to adopt: 0, or -1 with a ValueError in err. */
+static int socket_fd_arg(srr_world *w, int fd, srr_error *err)
+{
+    if (!w)
+        return srr__err_value(err, "world is NULL");
+    if (fd < 0)
+        return srr__err_value(err, "negative file descriptor");
+    return 0;
+}
+
 srr_socket *srr_socket_from_fileno(srr_world *w, int fd, int family, int type, int proto,
                                    srr_error *err)
 {
-    if (!w) {
-        srr__err_value(err, "world is NULL");
+    if (socket_fd_arg(w, fd, err) < 0)
         return NULL;
-    }
-    if (fd < 0) {
-        srr__err_value(err, "negative file descriptor");
-        return NULL;
-    }
     /* CPython checks the descriptor is a socket before adopting it */
     struct sockaddr_storage ss;
     socklen_t sslen = sizeof ss;
@@ -152,14 +156,8 @@ static int socket_dup_handle(srr_world *w, int fd, srr_error *err)
 
 srr_socket *srr_fromfd(srr_world *w, int fd, int family, int type, int proto, srr_error *err)
 {
-    if (!w) {
-        srr__err_value(err, "world is NULL");
+    if (socket_fd_arg(w, fd, err) < 0)
         return NULL;
-    }
-    if (fd < 0) {
-        srr__err_value(err, "negative file descriptor");
-        return NULL;
-    }
     int nfd = socket_dup_handle(w, fd, err);
     if (nfd < 0)
         return NULL;

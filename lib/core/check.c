@@ -189,10 +189,13 @@ int srr__check_iov_bases(const struct iovec *iov, size_t n)
     return 0;
 }
 
-/* __copy_msghdr: a name's length only counts with a name; a negative one
- * is refused, a long one cut; then the iovec count. */
-static int check_msghdr(const struct msghdr *msg, struct msghdr *m)
+/* The flags the 64-bit syscalls refuse, then __copy_msghdr: a name's
+ * length only counts with a name; a negative one is refused, a long one
+ * cut; then the iovec count. */
+static int check_msghdr(const struct msghdr *msg, int flags, struct msghdr *m)
 {
+    if (flags & SRR_MSG_CMSG_COMPAT)
+        return -EINVAL;
     if (!msg)
         return -EFAULT;
     *m = *msg;
@@ -210,10 +213,8 @@ static int check_msghdr(const struct msghdr *msg, struct msghdr *m)
 /* __sys_sendmsg, ___sys_sendmsg */
 int srr__check_sendmsg(const struct msghdr *msg, int flags, struct msghdr *out)
 {
-    if (flags & SRR_MSG_CMSG_COMPAT)
-        return -EINVAL;
     struct msghdr m;
-    int r = check_msghdr(msg, &m);
+    int r = check_msghdr(msg, flags, &m);
     if (r < 0)
         return r;
     if (m.msg_namelen == 0)
@@ -232,10 +233,8 @@ int srr__check_sendmsg(const struct msghdr *msg, int flags, struct msghdr *out)
 /* __sys_recvmsg, ___sys_recvmsg */
 int srr__check_recvmsg(const struct msghdr *msg, int flags, struct msghdr *out)
 {
-    if (flags & SRR_MSG_CMSG_COMPAT)
-        return -EINVAL;
     struct msghdr m;
-    int r = check_msghdr(msg, &m);
+    int r = check_msghdr(msg, flags, &m);
     if (r < 0)
         return r;
     if (!(flags & MSG_TRUNC)) {

@@ -227,30 +227,30 @@ static srr_world *sim_create_reporting(sim_config *cfg, char *errbuf, size_t err
     return w;
 }
 
-srr_world *srr_world_sim(const char *config_path, char *errbuf, size_t errlen)
+/* The config at config_path (NULL: the built-in one), or NULL with its
+ * error in errbuf. */
+static sim_config *sim_load(const char *config_path, char *errbuf, size_t errlen)
 {
     srr_parse_error e;
     sim_config *cfg =
         config_path ? srr__sim_config_load(config_path, &e) : srr__sim_config_default();
-    if (!cfg) {
-        if (errbuf && errlen)
-            srr__parse_error_format(&e, errbuf, errlen);
-        return NULL;
-    }
-    return sim_create_reporting(cfg, errbuf, errlen);
+    if (!cfg && errbuf && errlen)
+        srr__parse_error_format(&e, errbuf, errlen);
+    return cfg;
+}
+
+srr_world *srr_world_sim(const char *config_path, char *errbuf, size_t errlen)
+{
+    sim_config *cfg = sim_load(config_path, errbuf, errlen);
+    return cfg ? sim_create_reporting(cfg, errbuf, errlen) : NULL;
 }
 
 srr_world *srr_world_sim_seeded(const char *config_path, uint64_t seed, char *errbuf,
                                 size_t errlen)
 {
-    srr_parse_error e;
-    sim_config *cfg =
-        config_path ? srr__sim_config_load(config_path, &e) : srr__sim_config_default();
-    if (!cfg) {
-        if (errbuf && errlen)
-            srr__parse_error_format(&e, errbuf, errlen);
+    sim_config *cfg = sim_load(config_path, errbuf, errlen);
+    if (!cfg)
         return NULL;
-    }
     cfg->seed = seed;
     return sim_create_reporting(cfg, errbuf, errlen);
 }
