@@ -102,11 +102,12 @@ int srr_sim_expect_cancel(srr_world *w);
  * broadcasting or posting), until it looks again.  park returns 1 when
  * parked, 0 when the caller is no participant (nothing to do), -EINVAL for
  * other worlds.  The waiter waits in slices of real time and calls
- * park_due after each: it moves time when everyone waits, marks the thread
- * waiting again, and returns 1 once the deadline has come, 2 when the
- * thread was woken since its last look (it looks again: a condition
- * variable's waiter returns, as a spurious wakeup, since the signal may
- * have come while it was between slices and missed it), 0 otherwise.  The caller
+ * park_due after each (p->slice_ns, paced by the world, says how long a
+ * slice is): it moves time when everyone waits, marks the thread waiting
+ * again, and returns 1 once the deadline has come, 2 when the thread was
+ * woken since its last look (it looks again: a condition variable's
+ * waiter returns, as a spurious wakeup, since the signal may have come
+ * while it was between slices and missed it), 0 otherwise.  The caller
  * owns p until unpark.  (SRR_CTL_PARK, SRR_CTL_PARK_DUE, SRR_CTL_UNPARK,
  * SRR_CTL_WAKE.) */
 typedef srr_park srr_sim_parked;
