@@ -13,12 +13,18 @@
 
 /* ---------------------------------------------------------- participants */
 
+/* A thread whose exit ran: what it calls later on its way out (a
+ * sanitizer's thread-exit hook reads the clock) does not count it again,
+ * nor spend the announcement of a thread being started. */
+static __thread int vt_left;
+
 /* Thread exit: the thread no longer counts, and the others may now all be
  * waiting, so time may move. */
 static void vt_participant_exit(void *p)
 {
     srr_vtime *vt = p;
     pthread_mutex_lock(&vt->lock);
+    vt_left = 1;
     vt->participants--;
     /* a parked thread may be joining it: every one looks again; one that
      * joins this very thread, now or later, is busy until it has, since
@@ -56,7 +62,7 @@ void srr__vt_destroy(srr_vtime *vt)
 /* The calling thread counts from now on (lock held). */
 static void vt_count_me(srr_vtime *vt)
 {
-    if (pthread_getspecific(vt->participant))
+    if (vt_left || pthread_getspecific(vt->participant))
         return;
     pthread_setspecific(vt->participant, vt);
     vt->participants++;
