@@ -392,6 +392,7 @@ static int launch_supervise(const launch_opts *o, launch_run *run)
     }
     while (!wt.done && waitpid(run->pid, &wt.status, 0) < 0 && errno == EINTR)
         ;
+    launch_child = 0; /* reaped: its pid may be another process's now */
     if (launch_hermetic(o))
         cli_leftovers_end(o->verb);
     if (run->ctl[0])

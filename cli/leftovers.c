@@ -122,4 +122,7 @@ void cli_leftovers_end(const char *verb)
         leftovers_reap();
         n = leftovers_list(pids, names, LEFTOVERS_MAX);
     }
+    for (int i = 0; i < n; i++) /* in the kernel, unkillable: said, not hidden */
+        fprintf(stderr, "sockrr %s: process %d (%s) did not end after SIGKILL\n", verb,
+                (int)pids[i], names[i]);
 }

@@ -128,7 +128,7 @@ int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req, stru
         return LIBC(clock_nanosleep)(clock, flags, req, rem);
     if (req->tv_sec < 0 || req->tv_nsec < 0 || req->tv_nsec >= 1000000000)
         return EINVAL;
-    int64_t ns = req->tv_sec * 1000000000LL + req->tv_nsec;
+    int64_t ns = srr__ts_ns(req);
     if (flags & TIMER_ABSTIME)
         ns -= w->ops->now(w, clock) + clock_charge(w, 0);
     int64_t left;

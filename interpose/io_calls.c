@@ -111,7 +111,7 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
     struct iovec iov = {(void *)buf, srr__rw_clamp(len)};
     struct msghdr m = {.msg_name = (void *)to, .msg_namelen = to ? tolen : 0, .msg_iov = &iov,
                        .msg_iovlen = 1};
-    return srr__ret(world_send(w, h, &m, flags, fd), e);
+    return srr__ret(world_send(w, h, &m, srr__check_plain_flags(flags), fd), e);
 }
 
 ssize_t send(int fd, const void *buf, size_t len, int flags)
@@ -126,7 +126,7 @@ ssize_t send(int fd, const void *buf, size_t len, int flags)
         return srr__ret(r, e);
     struct iovec iov = {(void *)buf, srr__rw_clamp(len)};
     struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-    return srr__ret(world_send(w, h, &m, flags, fd), e);
+    return srr__ret(world_send(w, h, &m, srr__check_plain_flags(flags), fd), e);
 }
 
 /* A write to one of the process's own descriptors wakes whoever waits on
@@ -252,7 +252,7 @@ ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from
                        .msg_namelen = from ? sizeof ss : 0,
                        .msg_iov = &iov,
                        .msg_iovlen = 1};
-    r = world_recv(w, h, &m, flags, fd);
+    r = world_recv(w, h, &m, srr__check_plain_flags(flags), fd);
     if (r >= 0 && from) {
         long c = srr__copy_addr_out((struct sockaddr *)&ss, m.msg_namelen, from, fromlen);
         if (c < 0)
@@ -273,7 +273,7 @@ ssize_t recv(int fd, void *buf, size_t len, int flags)
         return srr__ret(r, e);
     struct iovec iov = {buf, srr__rw_clamp(len)};
     struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-    return srr__ret(world_recv(w, h, &m, flags, fd), e);
+    return srr__ret(world_recv(w, h, &m, srr__check_plain_flags(flags), fd), e);
 }
 
 /* A blocking read of one of the process's own descriptors waits as a wait
@@ -356,8 +356,7 @@ int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags, struct t
         vlen = UIO_MAXIOV;
     int64_t deadline = -1;
     if (timeout)
-        deadline = w->ops->now(w, CLOCK_MONOTONIC) + timeout->tv_sec * 1000000000LL +
-                   timeout->tv_nsec;
+        deadline = w->ops->now(w, CLOCK_MONOTONIC) + srr__ts_ns(timeout);
     unsigned int i;
     for (i = 0; i < vlen; i++) {
         int f = flags & ~MSG_WAITFORONE;

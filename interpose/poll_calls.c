@@ -193,9 +193,7 @@ int poll(struct pollfd *fds, nfds_t n, int timeout_ms)
 
 int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask)
 {
-    int64_t ns = ts && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000
-                     ? ts->tv_sec * 1000000000LL + ts->tv_nsec
-                     : -1;
+    int64_t ns = ts && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000 ? srr__ts_ns(ts) : -1;
     return poll_common(fds, n, ts, ns, mask);
 }
 
@@ -283,7 +281,7 @@ int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *tv)
         errno = EINVAL;
         return -1;
     }
-    int64_t ns = tv ? tv->tv_sec * 1000000000LL + tv->tv_usec * 1000LL : -1;
+    int64_t ns = tv ? srr__tv_ns(tv) : -1;
     int64_t start = srr__world_now(w, CLOCK_MONOTONIC);
     int r = select_mixed(w, nfds, rd, wr, ex, ns, NULL);
     if (tv && r >= 0) {
@@ -308,6 +306,6 @@ int pselect(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct timespec 
         errno = EINVAL;
         return -1;
     }
-    return select_mixed(w, nfds, rd, wr, ex, ts ? ts->tv_sec * 1000000000LL + ts->tv_nsec : -1,
+    return select_mixed(w, nfds, rd, wr, ex, ts ? srr__ts_ns(ts) : -1,
                       mask);
 }

@@ -289,6 +289,38 @@ int srr__stdio_is_ours(FILE *f);
  * for the call to go on (SA_RESTART), 0 to return r. */
 int srr__signals_restart(long r);
 
+/* The longest wait the interposer counts, about 73 years: a program's
+ * "forever" (a timespec of LONG_MAX seconds, a far-future deadline) is
+ * that long, so adding it to a clock never overflows. */
+#define SRR_NS_FOREVER (INT64_MAX / 4)
+
+/* A timespec or timeval of the program's as nanoseconds, saturated at
+ * plus or minus SRR_NS_FOREVER (the caller checks the fraction's range
+ * where Linux does). */
+static inline int64_t srr__ts_ns(const struct timespec *ts)
+{
+    if (ts->tv_sec >= SRR_NS_FOREVER / 1000000000)
+        return SRR_NS_FOREVER;
+    if (ts->tv_sec <= -SRR_NS_FOREVER / 1000000000)
+        return -SRR_NS_FOREVER;
+    return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
+static inline int64_t srr__tv_ns(const struct timeval *tv)
+{
+    struct timespec ts = {tv->tv_sec, tv->tv_usec * 1000};
+    return srr__ts_ns(&ts);
+}
+
+/* A park and its world, for srr__unpark_cancelled: a parked thread
+ * cancelled in a real wait (a cancellation point) leaves the park, which
+ * lives on its stack (pthread_cleanup_push). */
+typedef struct srr_parked_on {
+    srr_world *w;
+    srr_park *p;
+} srr_parked_on;
+void srr__unpark_cancelled(void *parked_on);
+
 /* thread_calls.c: syscall(SYS_futex, ...) made through libc (Rust's std
  * does): a wait is parked as the pthread waits are, a wake wakes the
  * parked.  1 when it was answered (*ret, errno), 0 when libc's syscall is

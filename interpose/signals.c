@@ -184,6 +184,8 @@ int sigsuspend(const sigset_t *mask)
     srr_world *w = sig_world(&p, "sigsuspend", -1);
     if (!w)
         return REAL(sigsuspend)(mask);
+    srr_parked_on parked = {w, &p};
+    pthread_cleanup_push(srr__unpark_cancelled, &parked); /* a cancellation point waits */
     for (;;) {
         struct timespec slice = {0, p.slice_ns}; /* the world paces it */
         if (LIBC(ppoll)(NULL, 0, &slice, mask) < 0 && errno == EINTR)
@@ -200,6 +202,7 @@ int sigsuspend(const sigset_t *mask)
         }
         srr_world_control(w, SRR_CTL_PARK_DUE, &p);
     }
+    pthread_cleanup_pop(0);
     srr_world_control(w, SRR_CTL_UNPARK, &p);
     errno = EINTR;
     return -1;
@@ -225,6 +228,8 @@ static int sig_wait_for(const sigset_t *set, siginfo_t *info, int64_t timeout_ns
     if (!w)
         return -2; /* libc's */
     int r;
+    srr_parked_on parked = {w, &p};
+    pthread_cleanup_push(srr__unpark_cancelled, &parked); /* a cancellation point waits */
     for (;;) {
         struct timespec slice = {0, p.slice_ns}; /* the world paces it */
         r = REAL(sigtimedwait)(set, info, &slice);
@@ -238,6 +243,7 @@ static int sig_wait_for(const sigset_t *set, siginfo_t *info, int64_t timeout_ns
             break;
         }
     }
+    pthread_cleanup_pop(0);
     int e = errno;
     srr_world_control(w, SRR_CTL_UNPARK, &p);
     errno = e;
@@ -251,7 +257,7 @@ int sigtimedwait(const sigset_t *set, siginfo_t *info, const struct timespec *ti
         return -1;
     }
     int r =
-        sig_wait_for(set, info, timeout ? timeout->tv_sec * 1000000000LL + timeout->tv_nsec : -1);
+        sig_wait_for(set, info, timeout ? srr__ts_ns(timeout) : -1);
     return r == -2 ? REAL(sigtimedwait)(set, info, timeout) : r;
 }
 

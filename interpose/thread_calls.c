@@ -80,7 +80,9 @@ static int park(srr_world *w, srr_park *p, const char *what, const void *on, int
 /* A virtual absolute time on clock as virtual CLOCK_MONOTONIC ns. */
 static int64_t virtual_deadline(srr_world *w, clockid_t clock, const struct timespec *abs)
 {
-    int64_t t = abs->tv_sec * 1000000000LL + abs->tv_nsec;
+    int64_t t = srr__ts_ns(abs);
+    if (t >= SRR_NS_FOREVER)
+        return -1; /* "forever": no deadline */
     if (clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE)
         t -= srr__world_now(w, CLOCK_REALTIME) - srr__world_now(w, CLOCK_MONOTONIC);
     return t;
@@ -110,6 +112,12 @@ static clockid_t cond_clock(const pthread_cond_t *c)
 
 /* ------------------------------------------------------- parked waits */
 
+void srr__unpark_cancelled(void *arg)
+{
+    srr_parked_on *on = arg;
+    srr_world_control(on->w, SRR_CTL_UNPARK, on->p);
+}
+
 /* How a parked wait ended. */
 enum { WAIT_DONE, WAIT_DUE, WAIT_WOKEN, WAIT_SIGNAL };
 /* What ends it besides its own wait and its deadline: a wake since its
@@ -125,18 +133,29 @@ enum { END_ON_WAKE = 1, END_ON_SIGNAL = 2 };
 static int parked_wait(srr_world *w, srr_park *p, int (*once)(void *arg, const struct timespec *until),
                        void *arg, int ends)
 {
-    for (;;) {
+    int how = -1;
+    /* the real waits are cancellation points: a cancelled thread leaves
+     * the park, which lives on its stack */
+    srr_parked_on parked = {w, p};
+    pthread_cleanup_push(srr__unpark_cancelled, &parked);
+    while (how < 0) {
         struct timespec until = real_slice(CLOCK_MONOTONIC, p);
-        if (once(arg, &until))
-            return WAIT_DONE;
-        if (srr__signals_pending() && !srr__signals_deliver() && (ends & END_ON_SIGNAL))
-            return WAIT_SIGNAL;
+        if (once(arg, &until)) {
+            how = WAIT_DONE;
+            break;
+        }
+        if (srr__signals_pending() && !srr__signals_deliver() && (ends & END_ON_SIGNAL)) {
+            how = WAIT_SIGNAL;
+            break;
+        }
         int due = srr_world_control(w, SRR_CTL_PARK_DUE, p);
         if (due == 1)
-            return WAIT_DUE;
-        if (due == 2 && (ends & END_ON_WAKE))
-            return WAIT_WOKEN;
+            how = WAIT_DUE;
+        else if (due == 2 && (ends & END_ON_WAKE))
+            how = WAIT_WOKEN;
     }
+    pthread_cleanup_pop(0);
+    return how;
 }
 
 /* ---------------------------------------------------------- condition */
@@ -320,15 +339,18 @@ int srr__futex_call(const long a[6], long *ret)
         return 0;
     const struct timespec *ts = (const struct timespec *)a[3];
     int64_t deadline = -1;
+    if (ts && (ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000 || (cmd == FUTEX_WAIT && ts->tv_sec < 0)))
+        return 0; /* the kernel's EINVAL */
     if (ts && cmd == FUTEX_WAIT) /* relative, on CLOCK_MONOTONIC */
-        deadline = srr__world_now(w, CLOCK_MONOTONIC) + ts->tv_sec * 1000000000LL + ts->tv_nsec;
+        deadline = srr__world_now(w, CLOCK_MONOTONIC) + srr__ts_ns(ts);
     else if (ts)
         deadline = virtual_deadline(w, (op & FUTEX_CLOCK_REALTIME) ? CLOCK_REALTIME
                                                                     : CLOCK_MONOTONIC, ts);
     srr_park p;
-    /* the kernel compares the word when each slice begins: a wake that came
-     * before the park changed it, and the first slice returns at once */
-    if (!park(w, &p, "futex", word, deadline, 1))
+    /* the kernel compares the word when each slice begins: busy until the
+     * first slice has (a wake that came before the park changed the word,
+     * and that slice returns at once) */
+    if (!park(w, &p, "futex", word, deadline, 0))
         return 0;
     struct futex_slice fs = {word, (op & FUTEX_PRIVATE_FLAG) | FUTEX_WAIT_BITSET, (uint32_t)a[2],
                              0, 0};

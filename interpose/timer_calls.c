@@ -67,10 +67,6 @@ static srr_world *timer_world(clockid_t clock)
     return w;
 }
 
-static int64_t ts_ns(const struct timespec *ts)
-{
-    return ts->tv_sec * NS + ts->tv_nsec;
-}
 
 static struct timespec ns_ts(int64_t ns)
 {
@@ -95,13 +91,13 @@ static int vt_set(srr_world *w, vtimer *v, int abs, const struct itimerspec *its
         its->it_value.tv_sec < 0 || its->it_interval.tv_sec < 0)
         return -EINVAL;
     srr_world_control(w, SRR_CTL_TIMER_DISARM, &v->t);
-    int64_t value = ts_ns(&its->it_value);
+    int64_t value = srr__ts_ns(&its->it_value);
     if (value == 0)
         return 0;
     int64_t now = program_now(w, v->clock), mono = srr__world_now(w, CLOCK_MONOTONIC);
     int64_t in = abs ? value - now : value;
     v->t.deadline = mono + (in > 0 ? in : 0);
-    v->t.interval = ts_ns(&its->it_interval);
+    v->t.interval = srr__ts_ns(&its->it_interval);
     return srr_world_control(w, SRR_CTL_TIMER_ARM, &v->t);
 }
 

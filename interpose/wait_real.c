@@ -58,6 +58,8 @@ int srr__poll_real(struct pollfd *fds, nfds_t n, int64_t timeout_ns, const sigse
         srr_world_control(w, SRR_CTL_UNPARK, &p);
         return r < 0 ? -errno : r;
     }
+    srr_parked_on parked = {w, &p};
+    pthread_cleanup_push(srr__unpark_cancelled, &parked); /* a cancellation point waits */
     for (;;) {
         struct timespec slice = {0, p.slice_ns}; /* the world paces it */
         r = LIBC(ppoll)(fds, n, &slice, mask);
@@ -75,6 +77,7 @@ int srr__poll_real(struct pollfd *fds, nfds_t n, int64_t timeout_ns, const sigse
             break;
         }
     }
+    pthread_cleanup_pop(0);
     srr_world_control(w, SRR_CTL_UNPARK, &p);
     return r;
 }

@@ -51,7 +51,7 @@ static ssize_t recv_common(srr_socket *s, void *buf, size_t len, int flags, srr_
         msg.msg_name = &ss;
         msg.msg_namelen = sizeof ss;
     }
-    struct msg_ctx c = {.msg = &msg, .flags = flags};
+    struct msg_ctx c = {.msg = &msg, .flags = srr__check_plain_flags(flags)};
     ssize_t n = srr__sock_call(s, 0, recv_once, &c, 0, err);
     if (n >= 0 && from) {
         /* a connected stream has no sender address to report */
@@ -125,7 +125,7 @@ static ssize_t send_common(srr_socket *s, const void *buf, size_t len, int flags
     struct iovec iov = {.iov_base = (void *)buf, .iov_len = srr__rw_clamp(len)};
     struct msghdr msg = {.msg_name = (void *)sa, .msg_namelen = sa ? salen : 0,
                          .msg_iov = &iov, .msg_iovlen = 1};
-    struct msg_ctx c = {.msg = &msg, .flags = flags};
+    struct msg_ctx c = {.msg = &msg, .flags = srr__check_plain_flags(flags)};
     return srr__sock_call(s, 1, send_once, &c, deadline, err);
 }
 
@@ -231,7 +231,7 @@ ssize_t srr_sendmsg(srr_socket *s, const struct iovec *bufs, size_t nbufs, const
         free(control);
         return srr__err_os(err, -bad);
     }
-    struct msg_ctx c = {.msg = &msg, .flags = flags};
+    struct msg_ctx c = {.msg = &msg, .flags = srr__check_plain_flags(flags)};
     ssize_t n = srr__sock_call(s, 1, send_once, &c, 0, err);
     free(control);
     return n;
@@ -251,7 +251,7 @@ ssize_t srr_recvmsg_into(srr_socket *s, const struct iovec *bufs, size_t nbufs, 
     int bad = srr__check_recvmsg(&msg, flags, &msg);
     if (bad < 0)
         return srr__err_os(err, -bad);
-    struct msg_ctx c = {.msg = &msg, .flags = flags};
+    struct msg_ctx c = {.msg = &msg, .flags = srr__check_plain_flags(flags)};
     ssize_t n = srr__sock_call(s, 0, recv_once, &c, 0, err);
     if (n < 0 || !info)
         return n;

@@ -132,6 +132,13 @@ int srr__check_buf(const void *buf, size_t len);
 int srr__check_rw(const void *buf, size_t len);
 /* send, recv and their kin: the length Linux moves at most. */
 size_t srr__rw_clamp(size_t len);
+/* send, sendto, recv, recvfrom: their flags as the worlds get them.  The
+ * 64-bit sendto and recvfrom pass MSG_CMSG_COMPAT to the protocol, which
+ * ignores it (only sendmsg and recvmsg refuse it): it is dropped. */
+static inline int srr__check_plain_flags(int flags)
+{
+    return flags & ~SRR_MSG_CMSG_COMPAT;
+}
 
 /* readv and writev's count. */
 int srr__check_iovcnt(int iovcnt);

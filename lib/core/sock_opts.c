@@ -94,9 +94,14 @@ static int opts_read_timeval(const void *val, socklen_t len, int64_t *ns)
     memcpy(&tv, val, sizeof tv);
     if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
         return -EDOM;
-    /* Linux: {0, 0} is "no timeout"; a negative one is a zero timeout, so
-     * the call fails at once */
-    *ns = tv.tv_sec < 0 ? SRR_TIMEO_NOW : (int64_t)tv.tv_sec * 1000000000 + tv.tv_usec * 1000;
+    /* Linux: {0, 0} is "no timeout", and so is one too long to count; a
+     * negative one is a zero timeout, so the call fails at once */
+    if (tv.tv_sec < 0)
+        *ns = SRR_TIMEO_NOW;
+    else if (tv.tv_sec >= INT64_MAX / 1000000000 - 1)
+        *ns = 0;
+    else
+        *ns = (int64_t)tv.tv_sec * 1000000000 + tv.tv_usec * 1000;
     return 0;
 }
 
@@ -123,12 +128,15 @@ int srr__opts_set(srr_sockopts *o, int level, int name, const void *val, socklen
         if (r < 0)
             return r;
         switch (name) {
-        /* Linux doubles the size asked for and keeps a floor */
+        /* Linux caps the size asked for at rmem_max / wmem_max, doubles
+         * it and keeps a floor */
         case SO_RCVBUF:
-            o->rcvbuf = v < 1152 ? 2304 : v > 0x3fffffff ? 0x7ffffffe : 2 * v;
+            v = v > SRR_UDP_BUF ? SRR_UDP_BUF : v;
+            o->rcvbuf = v < 1152 ? 2304 : 2 * v;
             return 1;
         case SO_SNDBUF:
-            o->sndbuf = v < 2304 ? 4608 : v > 0x3fffffff ? 0x7ffffffe : 2 * v;
+            v = v > SRR_UDP_BUF ? SRR_UDP_BUF : v;
+            o->sndbuf = v < 2304 ? 4608 : 2 * v;
             return 1;
         case SO_REUSEADDR: o->reuseaddr = v != 0; return 0;
         case SO_REUSEPORT: o->reuseport = v != 0; return 0;

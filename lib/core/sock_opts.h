@@ -15,7 +15,7 @@
 
 #define SRR_TCP_RCVBUF 131072 /* Linux's tcp_rmem[1] */
 #define SRR_TCP_SNDBUF 16384  /* Linux's tcp_wmem[1] */
-#define SRR_UDP_BUF 212992    /* Linux's rmem_default / wmem_default */
+#define SRR_UDP_BUF 212992    /* Linux's rmem_default / wmem_default, and rmem_max / wmem_max */
 #define SRR_TIMEO_NOW (-1)    /* SO_RCVTIMEO/SO_SNDTIMEO set negative: fail at once */
 
 typedef struct srr_sockopts {

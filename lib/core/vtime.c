@@ -11,6 +11,22 @@
 #include "libc.h"
 #include "vtime.h"
 
+/* The lock, and this thread marked as inside sockrr (busy.h) while it
+ * holds it: what the clock's work calls back into (a world's arrivals, a
+ * timer's fire, a sanitizer's malloc reading the clock, a signal handler)
+ * goes to libc instead of taking the lock again. */
+static void vt_lock(srr_vtime *vt)
+{
+    pthread_mutex_lock(&vt->lock);
+    srr__busy++;
+}
+
+static void vt_unlock(srr_vtime *vt)
+{
+    srr__busy--;
+    pthread_mutex_unlock(&vt->lock);
+}
+
 /* ---------------------------------------------------------- participants */
 
 /* A thread whose exit ran: what it calls later on its way out (a
@@ -23,7 +39,7 @@ static __thread int vt_left;
 static void vt_participant_exit(void *p)
 {
     srr_vtime *vt = p;
-    pthread_mutex_lock(&vt->lock);
+    vt_lock(vt);
     vt_left = 1;
     vt->participants--;
     /* a parked thread may be joining it: every one looks again; one that
@@ -37,7 +53,7 @@ static void vt_participant_exit(void *p)
             k->held = 1;
     }
     srr__vt_changed(vt);
-    pthread_mutex_unlock(&vt->lock);
+    vt_unlock(vt);
 }
 
 int srr__vt_init(srr_vtime *vt, const char *world, int64_t (*due)(srr_vtime *),
@@ -81,15 +97,13 @@ static void vt_count_me(srr_vtime *vt)
 
 void srr__vt_enter(srr_vtime *vt)
 {
-    pthread_mutex_lock(&vt->lock);
-    srr__busy++; /* busy.h */
+    vt_lock(vt);
     vt_count_me(vt);
 }
 
 void srr__vt_leave(srr_vtime *vt)
 {
-    srr__busy--;
-    pthread_mutex_unlock(&vt->lock);
+    vt_unlock(vt);
 }
 
 void srr__vt_changed(srr_vtime *vt)
@@ -350,16 +364,16 @@ static void vt_expect(srr_vtime *vt, int delta)
         srr__vt_leave(vt);
         return;
     }
-    pthread_mutex_lock(&vt->lock);
+    vt_lock(vt);
     if (vt->expected > 0)
         vt->expected--;
     srr__vt_changed(vt); /* waiters re-check whether time may move */
-    pthread_mutex_unlock(&vt->lock);
+    vt_unlock(vt);
 }
 
 static int vt_park(srr_vtime *vt, srr_park *p)
 {
-    pthread_mutex_lock(&vt->lock);
+    vt_lock(vt);
     int r = 0;
     if (pthread_getspecific(vt->participant)) {
         /* the clock the caller read its deadline from is the virtual one;
@@ -378,14 +392,16 @@ static int vt_park(srr_vtime *vt, srr_park *p)
             vt_try_advance(vt); /* settled, and maybe the last to */
         r = 1;
     }
-    pthread_mutex_unlock(&vt->lock);
+    vt_unlock(vt);
     return r;
 }
 
 /* The next slice: the shortest when the clock moved since the last look. */
 static void vt_pace(srr_vtime *vt, srr_park *p)
 {
-    if (vt->now != p->seen_now)
+    if (vt->anchor_real) /* the clock follows real time: it always moves */
+        p->slice_ns = VT_SLICE_MAX_NS;
+    else if (vt->now != p->seen_now)
         p->slice_ns = VT_SLICE_MIN_NS;
     else if ((p->slice_ns *= 2) > VT_SLICE_MAX_NS || p->slice_ns <= 0)
         p->slice_ns = VT_SLICE_MAX_NS;
@@ -394,7 +410,7 @@ static void vt_pace(srr_vtime *vt, srr_park *p)
 
 static int vt_park_due(srr_vtime *vt, srr_park *p)
 {
-    pthread_mutex_lock(&vt->lock);
+    vt_lock(vt);
     if (p->wakes != p->seen) {
         /* woken since it last settled: its look may have come before the
          * wake, so it looks once more before it counts as waiting */
@@ -402,7 +418,7 @@ static int vt_park_due(srr_vtime *vt, srr_park *p)
         p->woken = 1;
         p->slice_ns = VT_SLICE_MIN_NS;
         p->seen_now = vt->now;
-        pthread_mutex_unlock(&vt->lock);
+        vt_unlock(vt);
         return 2;
     }
     p->woken = 0; /* it looked, and waits on */
@@ -414,23 +430,23 @@ static int vt_park_due(srr_vtime *vt, srr_park *p)
         vt_try_advance(vt);
     vt_pace(vt, p);
     int due = p->deadline >= 0 && vt->now >= p->deadline;
-    pthread_mutex_unlock(&vt->lock);
+    vt_unlock(vt);
     return due;
 }
 
 static void vt_wake(srr_vtime *vt, const void *on)
 {
-    pthread_mutex_lock(&vt->lock);
+    vt_lock(vt);
     /* every thread parked on it may be the one woken: busy until it looks */
     for (srr_park *p = vt->parked; p; p = p->next)
         if (p->on == on)
             p->woken = 1, p->wakes++;
-    pthread_mutex_unlock(&vt->lock);
+    vt_unlock(vt);
 }
 
 static void vt_unpark(srr_vtime *vt, srr_park *p)
 {
-    pthread_mutex_lock(&vt->lock);
+    vt_lock(vt);
     for (srr_park **q = &vt->parked; *q; q = &(*q)->next)
         if (*q == p) {
             *q = p->next;
@@ -439,12 +455,12 @@ static void vt_unpark(srr_vtime *vt, srr_park *p)
     if (p->outside)
         vt_outside_limit(vt); /* the last such wait ended: the clock is its own again */
     srr__vt_changed(vt);
-    pthread_mutex_unlock(&vt->lock);
+    vt_unlock(vt);
 }
 
 static void vt_timer(srr_vtime *vt, srr_vtimer *t, int arm)
 {
-    pthread_mutex_lock(&vt->lock);
+    vt_lock(vt);
     for (srr_vtimer **pt = &vt->timers; *pt; pt = &(*pt)->next)
         if (*pt == t) {
             *pt = t->next;
@@ -457,7 +473,7 @@ static void vt_timer(srr_vtime *vt, srr_vtimer *t, int arm)
         t->armed = 1;
         srr__vt_changed(vt); /* a waiter may now find something due */
     }
-    pthread_mutex_unlock(&vt->lock);
+    vt_unlock(vt);
 }
 
 int srr__vt_control(srr_vtime *vt, int op, void *arg)
@@ -490,9 +506,9 @@ int srr__vt_control(srr_vtime *vt, int op, void *arg)
         vt_timer(vt, arg, 0);
         return 0;
     case SRR_CTL_ON_STUCK:
-        pthread_mutex_lock(&vt->lock);
+        vt_lock(vt);
         vt->on_stuck = *(const srr_on_stuck *)arg;
-        pthread_mutex_unlock(&vt->lock);
+        vt_unlock(vt);
         return 0;
     default:
         return -ENOTTY;

@@ -293,8 +293,12 @@ static ssize_t rp_recvmsg_locked(replay_world *r, int h, struct msghdr *m, int f
         int rc = srr__rp_wait_turn(r, si, it->t);
         if (rc < 0)
             return rc;
+        /* looked up again: meanwhile another thread may have read it, closed
+         * the socket, or made sockets (which moves the program's table) */
+        if (!(p = srr__rp_prog_get(r, h)) || srr__rp_rec(r, p) != s)
+            return -EBADF;
         if (!(it = srr__rp_next_in(r, s)))
-            return -EAGAIN; /* another thread read it meanwhile */
+            return -EAGAIN;
     }
     if (it->kind != IN_TIMEOUT)
         srr__rp_follow(r, it->t);

@@ -475,9 +475,13 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
         break;
     }
     case OP_CLOSE:
-        /* the connections a server had finished before each accept */
-        if (e->ret == 0 && s->accepted && s->parent >= 0)
+        /* the connections a server had finished before each accept: each
+         * counted once (a close of one of its dups does not end it; the
+         * program's closes count sockets too) */
+        if (e->ret == 0 && s->accepted && s->parent >= 0 && !s->close_seen) {
+            s->close_seen = 1;
             r->socks[s->parent].closed_rec++;
+        }
         break;
     case OP_GETSOCKOPT:
         /* a non-blocking connect's result */
@@ -808,6 +812,7 @@ void srr__rp_free_recording_meta(replay_world *r)
     free(r->socks);
     free(r->ids);
     free(r->open_children);
+    free(r->listeners);
     for (size_t i = 0; i < r->ngais; i++) {
         free(r->gais[i].node);
         free(r->gais[i].service);

@@ -263,20 +263,25 @@ static int rp_accept_gate(replay_world *r, rp_sock *s)
 
 static int rp_accept4_locked(replay_world *r, int h, struct sockaddr *a, socklen_t *l, int f)
 {
-    rp_prog *p = srr__rp_prog_get(r, h);
-    if (!p)
-        return -EBADF;
-    if (p->type == SOCK_DGRAM)
-        return -EOPNOTSUPP;
-    rp_sock *s = srr__rp_rec(r, p);
-    if (!p->listening || !s)
-        return -EINVAL;
-    if (s->next_child >= s->nchildren) {
-        if (p->nonblock)
-            return -EAGAIN;
-        return srr__rp_wait_more(r, "another connection");
-    }
-    if (srr__rp_child_gated(r, s)) {
+    rp_prog *p;
+    rp_sock *s;
+    for (int gated = 0;; gated = 1) {
+        /* looked up again after a wait: other threads may have accepted,
+         * closed, or made sockets (which moves the program's table) */
+        if (!(p = srr__rp_prog_get(r, h)))
+            return -EBADF;
+        if (p->type == SOCK_DGRAM)
+            return -EOPNOTSUPP;
+        s = srr__rp_rec(r, p);
+        if (!p->listening || !s)
+            return -EINVAL;
+        if (s->next_child >= s->nchildren) {
+            if (p->nonblock)
+                return -EAGAIN;
+            return srr__rp_wait_more(r, "another connection");
+        }
+        if (gated || !srr__rp_child_gated(r, s))
+            break;
         if (p->nonblock)
             return -EAGAIN;
         int rc = rp_accept_gate(r, s);

@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "grow.h"
 #include "replay_int.h"
@@ -37,6 +38,23 @@ void srr__rp_order_close(replay_world *r, size_t child)
         }
 }
 
+/* The recording's listeners, once: looking through every socket at each
+ * look would make a long recording's replay quadratic. */
+static void rp_find_listeners(replay_world *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->nsocks; i++)
+        n += r->socks[i].listener;
+    r->listeners = n ? malloc(n * sizeof *r->listeners) : NULL;
+    if (n && !r->listeners)
+        return; /* out of memory: no order for new clients, looked for again later */
+    r->nlisteners = 0;
+    for (size_t i = 0; i < r->nsocks; i++)
+        if (r->socks[i].listener)
+            r->listeners[r->nlisteners++] = i;
+    r->listeners_known = 1;
+}
+
 int srr__rp_in_turn(replay_world *r, size_t s, int64_t t)
 {
     if (t <= r->order_floor)
@@ -52,8 +70,10 @@ int srr__rp_in_turn(replay_world *r, size_t s, int64_t t)
             return 0;
     }
     /* a client that came first and is not accepted yet */
-    for (size_t i = 0; i < r->nsocks; i++) {
-        const rp_sock *l = &r->socks[i];
+    if (!r->listeners_known)
+        rp_find_listeners(r);
+    for (size_t k = 0; k < r->nlisteners; k++) {
+        const rp_sock *l = &r->socks[r->listeners[k]];
         if (l->listener && l->pid == r->pid && l->next_child < l->nchildren &&
             l->children[l->next_child] != s && r->socks[l->children[l->next_child]].t_made < t)
             return 0;

@@ -81,6 +81,7 @@ typedef struct rp_sock {
     uint64_t closed_prog;    /* listener: its children the program closed */
     size_t released;         /* listener: children offered past the gate */
     int eof_read;            /* the program read the end of its stream */
+    int close_seen;          /* accepted: the first pass met its close */
     /* Counted when the trace is opened (load.c's first pass): */
     uint64_t out_total;     /* bytes the recording sent */
     uint64_t out_sends;     /* its sends (datagrams: each one) */
@@ -186,6 +187,9 @@ typedef struct replay_world {
      * for a program with nothing else to do (recorded t; 0 never). */
     size_t *open_children;
     size_t nopen_children, open_children_cap;
+    size_t *listeners;       /* the recording's listeners (made at the first look) */
+    size_t nlisteners;
+    int listeners_known;
     int64_t order_floor;
     uint64_t idle_progress;  /* progress at the last wait that found nothing */
     unsigned idle_waits;     /* waits in a row that found nothing and moved nothing */

@@ -44,6 +44,27 @@ in_world "$tmp/wait" sim -- sh -c "timeout 0.3 cat $tmp/never; echo timeout \$?"
 [ "$(cat "$tmp/wait")" = "timeout 124" ] || fail "sim, waits for a child printed: $(cat "$tmp/wait") $(cat "$tmp/wait.err")"
 [ "$wall" -ge 250 ] || fail "sim, waits for a child: timeout's 0.3 s took $wall ms of real time"
 
+# --- a timer's signal interrupts a wait for a child ---------------------------
+cat > "$tmp/watchdog.py" << EOF
+import os, signal, subprocess
+def expired(sig, frame):
+    raise TimeoutError
+signal.signal(signal.SIGALRM, expired)
+child = subprocess.Popen(["cat", "$tmp/never"])
+signal.alarm(1)
+try:
+    os.waitpid(child.pid, 0)
+    print("the child ended")
+except TimeoutError:
+    print("the alarm ended the wait")
+    child.kill()
+    child.wait()
+EOF
+in_world "$tmp/watchdog" sim -- python3 "$tmp/watchdog.py"
+[ "$rc" = 0 ] || fail "sim, alarm during waitpid: exited $rc: $(cat "$tmp/watchdog.err")"
+[ "$(cat "$tmp/watchdog")" = "the alarm ended the wait" ] ||
+    fail "sim, alarm during waitpid printed: $(cat "$tmp/watchdog") $(cat "$tmp/watchdog.err")"
+
 # --- a server no one connects to ends idle, with a report --------------------
 cat > "$tmp/idle.json" << 'EOF'
 {"idle_limit": "60s"}
@@ -68,7 +89,7 @@ grep -q "waits in poll" "$tmp/idle.err" || fail "sim, an idle server: the report
 # shellcheck disable=SC2086
 (preload_env; exec $netns "$SOCKRR" sim -- sh -c "cat $tmp/never > /dev/null & cat $tmp/never") > "$tmp/term" 2> "$tmp/term.err" &
 run=$!
-for _ in $(seq 50); do [ "$(pgrep -fc "cat $tmp/never")" = 2 ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ "$(pgrep -fc "^cat $tmp/never")" -ge 2 ] && break; sleep 0.1; done
 kill -TERM $run
 for _ in $(seq 50); do alive "cat $tmp/never" || break; sleep 0.1; done
 alive "cat $tmp/never" && fail "SIGTERM to sockrr sim left its run's processes running"
