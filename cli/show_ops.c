@@ -130,15 +130,33 @@ static void show_capped(FILE *out, const srr_json *ev, size_t kept)
                 show_int(ev, "len"));
 }
 
+/* sendmsg and recvmsg open alike: the call, the socket, the payload's preview
+ * (kept in *dump for the end of the line). */
+static void show_msg_head(struct show_ctx *c, const char *op, const srr_json *ev,
+                          unsigned char **dump, size_t *n)
+{
+    fprintf(c->out, "%s(", op);
+    show_ev_fd(c->out, &c->socks, ev);
+    fputs(", ", c->out);
+    if (srr__json_get(ev, "data"))
+        show_payload(c, ev, dump, n);
+}
+
+/* ...and close alike: capped note, end of line, the dump under -x. */
+static void show_msg_tail(struct show_ctx *c, const srr_json *ev, unsigned char *dump, size_t n)
+{
+    show_capped(c->out, ev, n);
+    fputs("\n", c->out);
+    if (c->hexdump && dump)
+        show_hexdump(c->out, dump, n);
+    free(dump);
+}
+
 static void show_op_sendmsg(struct show_ctx *c, const srr_json *ev)
 {
     unsigned char *dump = NULL;
     size_t n = 0;
-    fputs("sendmsg(", c->out);
-    show_ev_fd(c->out, &c->socks, ev);
-    fputs(", ", c->out);
-    if (srr__json_get(ev, "data"))
-        show_payload(c, ev, &dump, &n);
+    show_msg_head(c, "sendmsg", ev, &dump, &n);
     fprintf(c->out, "%" PRId64 ", ", show_arg_int(ev, "iov"));
     SHOW_FLAGS(c->out, show_msg, show_arg_int(ev, "flags"));
     if (show_arg(ev, "to")) {
@@ -151,22 +169,14 @@ static void show_op_sendmsg(struct show_ctx *c, const srr_json *ev)
     }
     fputs(")", c->out);
     show_ret(c->out, ev);
-    show_capped(c->out, ev, n);
-    fputs("\n", c->out);
-    if (c->hexdump && dump)
-        show_hexdump(c->out, dump, n);
-    free(dump);
+    show_msg_tail(c, ev, dump, n);
 }
 
 static void show_op_recvmsg(struct show_ctx *c, const srr_json *ev)
 {
     unsigned char *dump = NULL;
     size_t n = 0;
-    fputs("recvmsg(", c->out);
-    show_ev_fd(c->out, &c->socks, ev);
-    fputs(", ", c->out);
-    if (srr__json_get(ev, "data"))
-        show_payload(c, ev, &dump, &n);
+    show_msg_head(c, "recvmsg", ev, &dump, &n);
     fprintf(c->out, "%" PRId64 ", ", show_arg_int(ev, "size"));
     SHOW_FLAGS(c->out, show_msg, show_arg_int(ev, "flags"));
     if (srr__json_get(ev, "from")) {
@@ -183,11 +193,7 @@ static void show_op_recvmsg(struct show_ctx *c, const srr_json *ev)
         fputs(" cmsg=", c->out);
         show_cmsgs(c->out, srr__json_get(ev, "cmsg"));
     }
-    show_capped(c->out, ev, n);
-    fputs("\n", c->out);
-    if (c->hexdump && dump)
-        show_hexdump(c->out, dump, n);
-    free(dump);
+    show_msg_tail(c, ev, dump, n);
 }
 
 static void show_op_shutdown(struct show_ctx *c, const srr_json *ev)

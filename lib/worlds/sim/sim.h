@@ -39,22 +39,35 @@ typedef struct sim_buf {
     size_t start, end, cap;
 } sim_buf;
 
+/* A FIFO of byte records (datagrams waiting, stream bytes in flight): each
+ * record begins with its node, which counts its length in the queue's bytes. */
+typedef struct sim_qnode {
+    struct sim_qnode *next;
+    size_t len;
+} sim_qnode;
+
+typedef struct sim_queue {
+    sim_qnode *head, *tail;
+    size_t bytes;
+} sim_queue;
+
 typedef struct sim_dgram {
-    struct sim_dgram *next;
+    sim_qnode q;
     struct sockaddr_storage from;
     socklen_t fromlen;
-    size_t len;
     unsigned char data[];
 } sim_dgram;
 
 /* Bytes on the wire: they reach the receiver's buffer at `at`. */
 typedef struct sim_chunk {
-    struct sim_chunk *next;
+    sim_qnode q;
     int64_t at;
     int fin;   /* 1: the sender's FIN, 2: its RST, after its bytes */
-    size_t len;
     unsigned char data[];
 } sim_chunk;
+
+#define SIM_Q_HEAD(queue, type) ((type *)(void *)(queue)->head)
+#define SIM_Q_TAIL(queue, type) ((type *)(void *)(queue)->tail)
 
 typedef enum sim_state {
     SIM_S_NEW,
@@ -75,8 +88,7 @@ struct sim_sock {
     sim_sock *other;      /* the connected endpoint (stream), or NULL */
     /* stream */
     sim_buf rx;           /* bytes delivered to this end */
-    sim_chunk *fly_head, *fly_tail; /* bytes on their way to this end (latency) */
-    size_t fly_bytes;
+    sim_queue fly;        /* sim_chunk: bytes on their way to this end (latency) */
     int64_t link_free_at; /* when the link towards this end has sent all it was given */
     size_t stalled;       /* bytes held by a stall fault, never delivered */
     size_t *records;      /* SOCK_SEQPACKET: lengths of the records in rx, oldest first */
@@ -91,8 +103,7 @@ struct sim_sock {
     sim_sock **pending;   /* connections waiting for accept */
     size_t npending, pending_cap, backlog;
     /* datagram */
-    sim_dgram *dq_head, *dq_tail;
-    size_t dq_bytes;
+    sim_queue dq;         /* sim_dgram: datagrams waiting */
     srr_sockopts opt;     /* its options (lib/core/sock_opts.h) */
     /* faults */
     int64_t tx_bytes, rx_bytes; /* moved so far, for byte-offset rules */
@@ -160,6 +171,9 @@ int srr__sim_buf_put(sim_buf *b, const void *p, size_t n);
 size_t srr__sim_buf_len(const sim_buf *b);
 size_t srr__sim_buf_get(sim_buf *b, void *p, size_t n, int peek);
 void srr__sim_buf_free(sim_buf *b);
+void srr__sim_q_push(sim_queue *q, sim_qnode *n);
+sim_qnode *srr__sim_q_pop(sim_queue *q); /* the head, taken off; NULL when empty */
+void srr__sim_q_free(sim_queue *q);
 
 /* sim_stream.c */
 int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockaddr *sa,
@@ -176,7 +190,6 @@ void srr__sim_connect_pair(sim_sock *a, sim_sock *b);
 int srr__sim_service_run(sim_world *s, sim_sock *k);
 /* Bytes whose time has come reach their receivers. */
 void srr__sim_stream_arrivals(sim_world *s);
-void srr__sim_stream_free_flight(sim_sock *k);
 /* Bytes a connected stream end may still send before the other end's
  * buffers are full (its SO_RCVBUF plus this end's SO_SNDBUF, as Linux). */
 size_t srr__sim_stream_room(const sim_sock *k);
@@ -191,7 +204,7 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
                             int flags);
 ssize_t srr__sim_dgram_recv(sim_world *s, sim_sock *k, int handle, struct msghdr *m,
                             int flags);
-void srr__sim_dgram_free(sim_sock *k);
+void srr__sim_dgram_unpair(sim_sock *k);
 
 /* sim_fault.c: the first rule matching a connect to sa (NULL = none). */
 const sim_fault *srr__sim_fault_connect(sim_world *s, const struct sockaddr *sa);

@@ -17,19 +17,13 @@
 
 #define SIM_UDP_MAX 65507 /* the largest UDP payload over IPv4 */
 
-void srr__sim_dgram_free(sim_sock *k)
+/* A datagram socketpair's end closes: its other end has no peer left. */
+void srr__sim_dgram_unpair(sim_sock *k)
 {
-    if (k->other) { /* a datagram socketpair */
+    if (k->other) {
         k->other->other = NULL;
         k->other = NULL;
     }
-    while (k->dq_head) {
-        sim_dgram *d = k->dq_head;
-        k->dq_head = d->next;
-        free(d);
-    }
-    k->dq_tail = NULL;
-    k->dq_bytes = 0;
 }
 
 static size_t dgram_total(const struct msghdr *m)
@@ -46,8 +40,7 @@ static int dgram_queue(sim_sock *to, const struct sockaddr_storage *from, sockle
     sim_dgram *d = malloc(sizeof *d + (len ? len : 1));
     if (!d)
         return -ENOMEM;
-    d->next = NULL;
-    d->len = len;
+    d->q.len = len;
     memcpy(&d->from, from, fromlen);
     d->fromlen = fromlen;
     size_t off = 0;
@@ -55,12 +48,7 @@ static int dgram_queue(sim_sock *to, const struct sockaddr_storage *from, sockle
         memcpy(d->data + off, m->msg_iov[i].iov_base, m->msg_iov[i].iov_len);
         off += m->msg_iov[i].iov_len;
     }
-    if (to->dq_tail)
-        to->dq_tail->next = d;
-    else
-        to->dq_head = d;
-    to->dq_tail = d;
-    to->dq_bytes += len;
+    srr__sim_q_push(&to->dq, &d->q);
     return 0;
 }
 
@@ -73,21 +61,21 @@ static int dgram_draw(sim_world *s, double p)
 /* The newest datagram overtakes the one before it. */
 static void dgram_swap_last_two(sim_sock *k)
 {
-    sim_dgram *prev = NULL, *a = k->dq_head;
-    while (a && a->next && a->next != k->dq_tail) {
+    sim_qnode *prev = NULL, *a = k->dq.head;
+    while (a && a->next && a->next != k->dq.tail) {
         prev = a;
         a = a->next;
     }
-    if (!a || a->next != k->dq_tail)
+    if (!a || a->next != k->dq.tail)
         return;
-    sim_dgram *b = k->dq_tail;
+    sim_qnode *b = k->dq.tail;
     a->next = NULL;
     b->next = a;
     if (prev)
         prev->next = b;
     else
-        k->dq_head = b;
-    k->dq_tail = a;
+        k->dq.head = b;
+    k->dq.tail = a;
 }
 
 ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct msghdr *m,
@@ -145,7 +133,7 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
     const sim_fault *loss = srr__sim_fault_addr(s, (struct sockaddr *)&to, 1, SIM_FAULT_LOSS);
     if (loss && dgram_draw(s, loss->probability))
         return (ssize_t)len;
-    while (d->dq_bytes + len > (size_t)d->opt.rcvbuf) {
+    while (d->dq.bytes + len > (size_t)d->opt.rcvbuf) {
         if (k->family != AF_UNIX)
             return (ssize_t)len; /* UDP drops what does not fit */
         if ((k->status_flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
@@ -162,7 +150,7 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
     }
     const sim_fault *dup = srr__sim_fault_addr(s, (struct sockaddr *)&to, 1, SIM_FAULT_DUPLICATE);
     const sim_fault *reo = srr__sim_fault_addr(s, (struct sockaddr *)&to, 1, SIM_FAULT_REORDER);
-    sim_dgram *before_tail = d->dq_tail;
+    sim_qnode *before_tail = d->dq.tail;
     r = dgram_queue(d, &src, srclen, m, len);
     if (r < 0)
         return r;
@@ -180,7 +168,7 @@ ssize_t srr__sim_dgram_recv(sim_world *s, sim_sock *k, int handle, struct msghdr
     srr__assert_msg(m, flags, 1);
     int64_t until = srr__sim_timeo_deadline(s, k->opt.rcvtimeo_ns);
     m->msg_flags = 0;
-    while (!k->dq_head) {
+    while (!k->dq.head) {
         if (k->so_error) {
             int e = k->so_error;
             k->so_error = 0;
@@ -194,42 +182,38 @@ ssize_t srr__sim_dgram_recv(sim_world *s, sim_sock *k, int handle, struct msghdr
         if (r < 0)
             return r;
     }
-    sim_dgram *d = k->dq_head;
-    size_t off = 0;
+    sim_dgram *d = SIM_Q_HEAD(&k->dq, sim_dgram);
+    size_t dlen = d->q.len, off = 0;
     /* a NULL buffer (let through with MSG_TRUNC): Linux faults on the copy
      * and the datagram is gone (udp_recvmsg, unix_dgram_recvmsg) */
     int fault = 0;
-    for (size_t i = 0; i < m->msg_iovlen && off < d->len; i++) {
-        size_t n = d->len - off < m->msg_iov[i].iov_len ? d->len - off : m->msg_iov[i].iov_len;
+    for (size_t i = 0; i < m->msg_iovlen && off < dlen; i++) {
+        size_t n = dlen - off < m->msg_iov[i].iov_len ? dlen - off : m->msg_iov[i].iov_len;
         fault |= n > 0 && !m->msg_iov[i].iov_base;
         off += n;
     }
     off = 0;
-    for (size_t i = 0; i < m->msg_iovlen && off < d->len && !fault; i++) {
-        size_t n = d->len - off < m->msg_iov[i].iov_len ? d->len - off : m->msg_iov[i].iov_len;
+    for (size_t i = 0; i < m->msg_iovlen && off < dlen && !fault; i++) {
+        size_t n = dlen - off < m->msg_iov[i].iov_len ? dlen - off : m->msg_iov[i].iov_len;
         memcpy(m->msg_iov[i].iov_base, d->data + off, n);
         off += n;
     }
-    if (off < d->len)
+    if (off < dlen)
         m->msg_flags |= MSG_TRUNC;
     if (m->msg_name) {
         socklen_t n = d->fromlen < m->msg_namelen ? d->fromlen : m->msg_namelen;
         memcpy(m->msg_name, &d->from, n);
         m->msg_namelen = d->fromlen;
     }
-    size_t len = d->len;
+    size_t len = dlen;
     if (fault) {
         m->msg_flags = 0;
         if (m->msg_name)
             m->msg_namelen = 0;
     }
     if (!(flags & MSG_PEEK)) {
-        k->dq_head = d->next;
-        if (!k->dq_head)
-            k->dq_tail = NULL;
-        k->dq_bytes -= d->len;
-        k->rx_bytes += (int64_t)d->len;
-        free(d);
+        free(srr__sim_q_pop(&k->dq));
+        k->rx_bytes += (int64_t)dlen;
         srr__vt_changed(&s->vt);
     }
     if (fault)

@@ -415,7 +415,7 @@ static int sim_ioctl(srr_world *w, int h, unsigned long request, void *arg)
             r = -EINVAL; /* Linux: a listener has nothing to read */
             break;
         }
-        *(int *)arg = k->type == SOCK_DGRAM ? (k->dq_head ? (int)k->dq_head->len : 0)
+        *(int *)arg = k->type == SOCK_DGRAM ? (k->dq.head ? (int)k->dq.head->len : 0)
                                             : (int)srr__sim_buf_len(&k->rx);
         break;
     case FIONBIO:
@@ -439,7 +439,7 @@ static short sim_revents(sim_world *s, sim_sock *k, short events)
 {
     short r = 0;
     if (k->type == SOCK_DGRAM) {
-        if (k->dq_head)
+        if (k->dq.head)
             r |= POLLIN;
         if (k->so_error)
             r |= POLLERR;
@@ -453,7 +453,7 @@ static short sim_revents(sim_world *s, sim_sock *k, short events)
         if (k->so_error)
             r |= POLLOUT | POLLERR | POLLHUP;
     } else {
-        int peer_gone = k->state == SIM_S_CONNECTED && !k->other && !k->fly_head;
+        int peer_gone = k->state == SIM_S_CONNECTED && !k->other && !k->fly.head;
         /* Linux: a TCP peer's FIN alone is not a hang-up (the socket may
          * still send); an AF_UNIX peer that closed is */
         int hup = k->reset || (k->rx_eof && k->wr_shut) || (k->family == AF_UNIX && peer_gone);

@@ -60,6 +60,35 @@ void srr__sim_buf_free(sim_buf *b)
     memset(b, 0, sizeof *b);
 }
 
+void srr__sim_q_push(sim_queue *q, sim_qnode *n)
+{
+    n->next = NULL;
+    if (q->tail)
+        q->tail->next = n;
+    else
+        q->head = n;
+    q->tail = n;
+    q->bytes += n->len;
+}
+
+sim_qnode *srr__sim_q_pop(sim_queue *q)
+{
+    sim_qnode *n = q->head;
+    if (!n)
+        return NULL;
+    q->head = n->next;
+    if (!q->head)
+        q->tail = NULL;
+    q->bytes -= n->len;
+    return n;
+}
+
+void srr__sim_q_free(sim_queue *q)
+{
+    for (sim_qnode *n; (n = srr__sim_q_pop(q));)
+        free(n);
+}
+
 /* ---------------------------------------------------------------- sockets */
 
 sim_sock *srr__sim_sock_new(sim_world *s, int family, int type, int proto)
@@ -92,12 +121,13 @@ void srr__sim_sock_unref(sim_world *s, sim_sock *k)
     if (--k->refs > 0)
         return;
     if (k->type == SOCK_DGRAM)
-        srr__sim_dgram_free(k);
+        srr__sim_dgram_unpair(k);
     else
         srr__sim_stream_close(s, k);
     sim_sock_forget(s, k);
     srr__sim_buf_free(&k->rx);
-    srr__sim_stream_free_flight(k);
+    srr__sim_q_free(&k->fly);
+    srr__sim_q_free(&k->dq);
     free(k->records);
     free(k->pending);
     free(k);

@@ -97,7 +97,7 @@ static int stream_push(sim_world *s, const sim_sock *k, sim_sock *o, const void 
         o->link_free_at = start + (rate > 0 ? (int64_t)((double)len * 1e9 / (double)rate) : 0);
         at = o->link_free_at + latency;
     }
-    if (at <= s->vt.now && !o->fly_head) {
+    if (at <= s->vt.now && !o->fly.head) {
         if (fin) {
             stream_arrive_end(o, fin);
             return 0;
@@ -107,32 +107,14 @@ static int stream_push(sim_world *s, const sim_sock *k, sim_sock *o, const void 
     sim_chunk *c = malloc(sizeof *c + (len ? len : 1));
     if (!c)
         return -ENOMEM;
-    c->next = NULL;
-    c->at = at;
-    if (o->fly_tail && o->fly_tail->at > c->at)
-        c->at = o->fly_tail->at; /* a stream keeps its order */
+    const sim_chunk *last = SIM_Q_TAIL(&o->fly, sim_chunk);
+    c->at = last && last->at > at ? last->at : at; /* a stream keeps its order */
     c->fin = fin;
-    c->len = len;
+    c->q.len = len;
     if (len)
         memcpy(c->data, p, len);
-    if (o->fly_tail)
-        o->fly_tail->next = c;
-    else
-        o->fly_head = c;
-    o->fly_tail = c;
-    o->fly_bytes += len;
+    srr__sim_q_push(&o->fly, &c->q);
     return 0;
-}
-
-void srr__sim_stream_free_flight(sim_sock *k)
-{
-    while (k->fly_head) {
-        sim_chunk *c = k->fly_head;
-        k->fly_head = c->next;
-        free(c);
-    }
-    k->fly_tail = NULL;
-    k->fly_bytes = 0;
 }
 
 void srr__sim_stream_arrivals(sim_world *s)
@@ -142,16 +124,12 @@ void srr__sim_stream_arrivals(sim_world *s)
         for (size_t i = 0; i < s->nall; i++) {
             sim_sock *k = s->all[i];
             int moved = 0;
-            while (k->fly_head && k->fly_head->at <= s->vt.now) {
-                sim_chunk *c = k->fly_head;
-                k->fly_head = c->next;
-                if (!k->fly_head)
-                    k->fly_tail = NULL;
-                k->fly_bytes -= c->len;
+            while (k->fly.head && SIM_Q_HEAD(&k->fly, sim_chunk)->at <= s->vt.now) {
+                sim_chunk *c = (sim_chunk *)(void *)srr__sim_q_pop(&k->fly);
                 if (c->fin)
                     stream_arrive_end(k, c->fin);
                 else if (!k->rd_shut)
-                    srr__sim_buf_put(&k->rx, c->data, c->len);
+                    srr__sim_buf_put(&k->rx, c->data, c->q.len);
                 free(c);
                 moved = 1;
             }
@@ -177,7 +155,7 @@ size_t srr__sim_stream_room(const sim_sock *k)
 {
     const sim_sock *o = k->other;
     size_t cap = k->family == AF_UNIX ? (size_t)k->opt.sndbuf : (size_t)o->opt.rcvbuf + (size_t)k->opt.sndbuf;
-    size_t used = srr__sim_buf_len(&o->rx) + o->fly_bytes + o->stalled;
+    size_t used = srr__sim_buf_len(&o->rx) + o->fly.bytes + o->stalled;
     return used >= cap ? 0 : cap - used;
 }
 
@@ -801,7 +779,7 @@ ssize_t srr__sim_stream_recv(sim_world *s, sim_sock *k, int handle, struct msghd
             return got ? (ssize_t)got : -stream_take_error(k);
         if (k->reset)
             return (ssize_t)got; /* after the one ECONNRESET, as Linux: end of stream */
-        if (k->rx_eof || k->rd_shut || (k->state == SIM_S_CONNECTED && !k->other && !k->fly_head)) {
+        if (k->rx_eof || k->rd_shut || (k->state == SIM_S_CONNECTED && !k->other && !k->fly.head)) {
             have = srr__sim_buf_len(&k->rx);
             if (peek && have > 0)
                 return (ssize_t)stream_scatter(k, m, 0, have < want ? have : want, flags);

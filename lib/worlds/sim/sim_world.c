@@ -36,8 +36,8 @@ static int64_t sim_due(srr_vtime *vt)
             SIM_DUE(k->connect_deadline);
         if (k->service && k->step_until > 0)
             SIM_DUE(k->step_until);
-        if (k->fly_head)
-            SIM_DUE(k->fly_head->at);
+        if (k->fly.head)
+            SIM_DUE(SIM_Q_HEAD(&k->fly, sim_chunk)->at);
     }
 #undef SIM_DUE
     return next;
