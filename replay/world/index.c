@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,6 +184,20 @@ static int take_str(rp_cur *c, char **out)
     return (*out = strdup(s)) ? 0 : -1;
 }
 
+/* The fields of a recorded socket that the first pass counted: all an index
+ * keeps of it. */
+#define RP_KEPT(field) {offsetof(rp_sock, field), sizeof(((rp_sock *)0)->field)}
+static const struct {
+    size_t off, len;
+} rp_first_pass[] = {
+    RP_KEPT(id),         RP_KEPT(pid),        RP_KEPT(family),      RP_KEPT(type),
+    RP_KEPT(local),      RP_KEPT(peer),       RP_KEPT(first_to),    RP_KEPT(connect_err),
+    RP_KEPT(connected),  RP_KEPT(listener),   RP_KEPT(accepted),    RP_KEPT(t_made),
+    RP_KEPT(parent),     RP_KEPT(gate),       RP_KEPT(nchildren),   RP_KEPT(out_total),
+    RP_KEPT(out_sends),  RP_KEPT(in_total),   RP_KEPT(in_bytes),    RP_KEPT(in_waits),
+};
+#undef RP_KEPT
+
 static int rp_index_meta(replay_world *r, const rp_index_head *h, rp_cur *c)
 {
     if (h->nsocks > (uint64_t)(c->end - c->p) / sizeof(rp_sock))
@@ -199,28 +214,11 @@ static int rp_index_meta(replay_world *r, const rp_index_head *h, rp_cur *c)
          * program's (an index is a file: its other fields are not trusted) */
         rp_sock c = r->socks[i], *s = &r->socks[i];
         memset(s, 0, sizeof *s);
-        s->id = c.id;
-        s->pid = c.pid;
-        s->family = c.family;
-        s->type = c.type;
-        memcpy(s->local, c.local, sizeof s->local);
-        memcpy(s->peer, c.peer, sizeof s->peer);
-        memcpy(s->first_to, c.first_to, sizeof s->first_to);
+        for (size_t f = 0; f < sizeof rp_first_pass / sizeof rp_first_pass[0]; f++)
+            memcpy((char *)s + rp_first_pass[f].off, (const char *)&c + rp_first_pass[f].off,
+                   rp_first_pass[f].len);
         s->local[sizeof s->local - 1] = s->peer[sizeof s->peer - 1] = '\0';
         s->first_to[sizeof s->first_to - 1] = '\0';
-        s->connect_err = c.connect_err;
-        s->connected = c.connected;
-        s->listener = c.listener;
-        s->accepted = c.accepted;
-        s->t_made = c.t_made;
-        s->parent = c.parent;
-        s->gate = c.gate;
-        s->nchildren = c.nchildren;
-        s->out_total = c.out_total;
-        s->out_sends = c.out_sends;
-        s->in_total = c.in_total;
-        s->in_bytes = c.in_bytes;
-        s->in_waits = c.in_waits;
         /* ids are no larger than the trace has lines */
         if (s->id <= 0 || (uint64_t)s->id > r->trace_len / 16 + 1024)
             return -1;

@@ -81,7 +81,7 @@ static int cfg_host_addrs(cfg *x, const srr_json *obj, size_t hi)
     return 0;
 }
 
-static int cfg_host(cfg *x, const srr_json_member *m, size_t hi)
+static int cfg_host(cfg *x, const srr_json_member *m, const srr_json *v, size_t hi)
 {
     static const char *const keys[] = {"addrs", "self", NULL};
     sim_config *c = x->c;
@@ -96,7 +96,6 @@ static int cfg_host(cfg *x, const srr_json_member *m, size_t hi)
                            c->hosts[dup].name);
     if (!(h->name = strdup(m->key)))
         return srr__cfg_oom(x);
-    const srr_json *v = &m->value;
     if (srr__cfg_type(x, v, SRR_JSON_OBJECT, "an object") < 0 || srr__cfg_keys(x, v, keys) < 0)
         return -1;
     const srr_json *s = srr__cfg_enter(x, v, "self", &mark);
@@ -171,18 +170,10 @@ int srr__cfg_hosts(cfg *x, const srr_json *v)
 {
     sim_config *c = x->c;
     if (v) {
-        if (srr__cfg_type(x, v, SRR_JSON_OBJECT, "an object of hosts") < 0 ||
-            srr__cfg_cap(x, v, v->u.obj.n, "hosts") < 0)
+        if (srr__cfg_each(x, v, SRR_JSON_OBJECT, "an object of hosts", "hosts",
+                          (void **)&c->hosts, &c->hosts_cap, sizeof *c->hosts, &c->nhosts,
+                          cfg_host) < 0)
             return -1;
-        if (srr__grow((void **)&c->hosts, &c->hosts_cap, v->u.obj.n, sizeof *c->hosts) < 0)
-            return srr__cfg_oom(x);
-        c->nhosts = v->u.obj.n;
-        for (size_t i = 0; i < v->u.obj.n; i++) {
-            size_t mark = srr__cfg_push(x, v->u.obj.members[i].key);
-            if (cfg_host(x, &v->u.obj.members[i], i) < 0)
-                return -1;
-            srr__cfg_pop(x, mark);
-        }
     }
     return cfg_self(x, v);
 }
@@ -213,11 +204,8 @@ static int cfg_dns_answer(cfg *x, const srr_json *obj, sim_dns_answer *a,
     const srr_json_member *ans = srr__json_member(obj, "answers");
     const srr_json_member *er = srr__json_member(obj, "error");
     a->delay_ns = dflt ? dflt->delay_ns : 0;
-    if ((v = srr__cfg_enter(x, obj, "delay", &mark))) {
-        if (srr__cfg_duration(x, v, &a->delay_ns) < 0)
-            return -1;
-        srr__cfg_pop(x, mark);
-    }
+    if (srr__cfg_opt_ns(x, obj, "delay", srr__cfg_duration, &a->delay_ns) < 0)
+        return -1;
     if ((v = srr__cfg_enter(x, obj, "canonname", &mark))) {
         if (srr__cfg_type(x, v, SRR_JSON_STRING, "a name") < 0 ||
             srr__cfg_name_at(x, v->line, v->column, v->u.str.s, CFG_MAX_NAME, "canonical name") < 0)
@@ -276,12 +264,11 @@ static int cfg_dns_answer(cfg *x, const srr_json *obj, sim_dns_answer *a,
     return 0;
 }
 
-static int cfg_dns_entry(cfg *x, const srr_json_member *m, size_t di)
+static int cfg_dns_entry(cfg *x, const srr_json_member *m, const srr_json *v, size_t di)
 {
     static const char *const keys[] = {"answers", "error", "script", "delay", "canonname", NULL};
     sim_config *c = x->c;
     sim_dns_name *d = &c->dns[di];
-    const srr_json *v = &m->value;
     if (srr__cfg_name_at(x, m->line, m->column, m->key, CFG_MAX_NAME, "DNS name") < 0)
         return -1;
     if (strcasecmp(m->key, "localhost") == 0)
@@ -357,18 +344,8 @@ out:
 
 int srr__cfg_dns(cfg *x, const srr_json *v)
 {
-    sim_config *c = x->c;
-    if (srr__cfg_type(x, v, SRR_JSON_OBJECT, "an object of DNS names") < 0 ||
-        srr__cfg_cap(x, v, v->u.obj.n, "DNS names") < 0)
-        return -1;
-    if (!(c->dns = calloc(v->u.obj.n ? v->u.obj.n : 1, sizeof *c->dns)))
-        return srr__cfg_oom(x);
-    c->ndns = v->u.obj.n;
-    for (size_t i = 0; i < v->u.obj.n; i++) {
-        size_t mark = srr__cfg_push(x, v->u.obj.members[i].key);
-        if (cfg_dns_entry(x, &v->u.obj.members[i], i) < 0)
-            return -1;
-        srr__cfg_pop(x, mark);
-    }
-    return 0;
+    size_t cap = 0;
+    return srr__cfg_each(x, v, SRR_JSON_OBJECT, "an object of DNS names", "DNS names",
+                         (void **)&x->c->dns, &cap, sizeof *x->c->dns, &x->c->ndns,
+                         cfg_dns_entry);
 }

@@ -121,12 +121,12 @@ static int cfg_step(cfg *x, const srr_json *v, sim_step *st)
     return 0;
 }
 
-static int cfg_service(cfg *x, const srr_json_member *m, size_t si)
+static int cfg_service(cfg *x, const srr_json_member *m, const srr_json *v, size_t si)
 {
     static const char *const keys[] = {"script", "trace", "proto", NULL};
     sim_config *c = x->c;
     sim_service *sv = &c->services[si];
-    const srr_json *v = &m->value, *e;
+    const srr_json *e;
     long host = -1;
     size_t mark;
     char q[96];
@@ -191,20 +191,10 @@ static int cfg_service(cfg *x, const srr_json_member *m, size_t si)
 
 int srr__cfg_services(cfg *x, const srr_json *v)
 {
-    sim_config *c = x->c;
-    if (srr__cfg_type(x, v, SRR_JSON_OBJECT, "an object of services") < 0 ||
-        srr__cfg_cap(x, v, v->u.obj.n, "services") < 0)
-        return -1;
-    if (!(c->services = calloc(v->u.obj.n ? v->u.obj.n : 1, sizeof *c->services)))
-        return srr__cfg_oom(x);
-    c->nservices = v->u.obj.n;
-    for (size_t i = 0; i < v->u.obj.n; i++) {
-        size_t mark = srr__cfg_push(x, v->u.obj.members[i].key);
-        if (cfg_service(x, &v->u.obj.members[i], i) < 0)
-            return -1;
-        srr__cfg_pop(x, mark);
-    }
-    return 0;
+    size_t cap = 0;
+    return srr__cfg_each(x, v, SRR_JSON_OBJECT, "an object of services", "services",
+                         (void **)&x->c->services, &cap, sizeof *x->c->services,
+                         &x->c->nservices, cfg_service);
 }
 
 /* --------------------------------------------------------------- faults */
@@ -264,18 +254,14 @@ static int cfg_match(cfg *x, const srr_json *v, sim_match *mt)
                             srr__cfg_ip_text(&mt->addr, a, sizeof a));
         srr__cfg_pop(x, mark);
     }
-    if ((e = srr__cfg_enter(x, v, "port", &mark))) {
-        if (srr__cfg_int(x, e, 0, 65535, &n) < 0)
-            return -1;
-        mt->port = (int)n;
-        srr__cfg_pop(x, mark);
-    }
-    if ((e = srr__cfg_enter(x, v, "conn", &mark))) {
-        if (srr__cfg_int(x, e, 0, LONG_MAX, &n) < 0)
-            return -1;
-        mt->conn_index = (long)n;
-        srr__cfg_pop(x, mark);
-    }
+    n = mt->port;
+    if (srr__cfg_opt_int(x, v, "port", 0, 65535, &n) < 0)
+        return -1;
+    mt->port = (int)n;
+    n = mt->conn_index;
+    if (srr__cfg_opt_int(x, v, "conn", 0, LONG_MAX, &n) < 0)
+        return -1;
+    mt->conn_index = (long)n;
     if ((e = srr__cfg_enter(x, v, "direction", &mark))) {
         if (srr__cfg_type(x, e, SRR_JSON_STRING, "\"out\" or \"in\"") < 0)
             return -1;
@@ -288,22 +274,12 @@ static int cfg_match(cfg *x, const srr_json *v, sim_match *mt)
                             srr__cfg_quote(e->u.str.s, q, sizeof q));
         srr__cfg_pop(x, mark);
     }
-    if ((e = srr__cfg_enter(x, v, "after_bytes", &mark))) {
-        if (srr__cfg_int(x, e, 0, INT64_MAX, &mt->after_bytes) < 0)
-            return -1;
-        srr__cfg_pop(x, mark);
-    }
-    if ((e = srr__cfg_enter(x, v, "call", &mark))) {
-        if (srr__cfg_int(x, e, 0, LONG_MAX, &n) < 0)
-            return -1;
-        mt->call_count = (long)n;
-        srr__cfg_pop(x, mark);
-    }
-    if ((e = srr__cfg_enter(x, v, "until", &mark))) {
-        if (srr__cfg_duration(x, e, &mt->until_ns) < 0)
-            return -1;
-        srr__cfg_pop(x, mark);
-    }
+    n = mt->call_count;
+    if (srr__cfg_opt_int(x, v, "after_bytes", 0, INT64_MAX, &mt->after_bytes) < 0 ||
+        srr__cfg_opt_int(x, v, "call", 0, LONG_MAX, &n) < 0 ||
+        srr__cfg_opt_ns(x, v, "until", srr__cfg_duration, &mt->until_ns) < 0)
+        return -1;
+    mt->call_count = (long)n;
     if ((from_v = srr__cfg_enter(x, v, "from", &mark))) {
         if (srr__cfg_duration(x, from_v, &mt->from_ns) < 0)
             return -1;
@@ -389,8 +365,9 @@ static int cfg_same_rule(const sim_fault *a, const sim_fault *b)
            a->probability == b->probability && a->errnum == b->errnum;
 }
 
-static int cfg_fault(cfg *x, const srr_json *v, size_t fi)
+static int cfg_fault(cfg *x, const srr_json_member *m, const srr_json *v, size_t fi)
 {
+    (void)m;
     sim_fault *f = &x->c->faults[fi];
     size_t mark, ai;
     char q[96];
@@ -471,18 +448,8 @@ static int cfg_fault(cfg *x, const srr_json *v, size_t fi)
 
 int srr__cfg_faults(cfg *x, const srr_json *v)
 {
-    sim_config *c = x->c;
-    if (srr__cfg_type(x, v, SRR_JSON_ARRAY, "an array of rules") < 0 ||
-        srr__cfg_cap(x, v, v->u.arr.n, "fault rules") < 0)
-        return -1;
-    if (!(c->faults = calloc(v->u.arr.n ? v->u.arr.n : 1, sizeof *c->faults)))
-        return srr__cfg_oom(x);
-    c->nfaults = v->u.arr.n;
-    for (size_t i = 0; i < v->u.arr.n; i++) {
-        size_t mark = srr__cfg_push_index(x, i);
-        if (cfg_fault(x, &v->u.arr.items[i], i) < 0)
-            return -1;
-        srr__cfg_pop(x, mark);
-    }
-    return 0;
+    size_t cap = 0;
+    return srr__cfg_each(x, v, SRR_JSON_ARRAY, "an array of rules", "fault rules",
+                         (void **)&x->c->faults, &cap, sizeof *x->c->faults, &x->c->nfaults,
+                         cfg_fault);
 }

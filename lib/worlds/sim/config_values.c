@@ -94,22 +94,30 @@ static int cfg_duration_text(const char *s, int64_t *out, const char **why)
     return 0;
 }
 
-/* A duration: integer nanoseconds or a string with a unit; never negative. */
-int srr__cfg_duration(cfg *x, const srr_json *v, int64_t *out)
+/* Times are integer nanoseconds, or a string its reader turns into them;
+ * `expected` and `what` word the two ways of getting it wrong. */
+static int cfg_ns_value(cfg *x, const srr_json *v, int64_t *out, const char *expected,
+                        const char *what, int (*text)(const char *, int64_t *, const char **))
 {
     char g[128], q[96];
     if (v->type == SRR_JSON_INT)
         return srr__cfg_int(x, v, 0, INT64_MAX, out);
     if (v->type != SRR_JSON_STRING)
-        return cfg_fail(x, v, SRR_PARSE_ETYPE,
-                        "expected a duration (integer nanoseconds or a string like "
-                        "\"250ms\"), got %s",
+        return cfg_fail(x, v, SRR_PARSE_ETYPE, "expected %s, got %s", expected,
                         srr__cfg_got(v, g, sizeof g));
     const char *why;
-    if (cfg_duration_text(v->u.str.s, out, &why) < 0)
-        return cfg_fail(x, v, SRR_PARSE_EVALUE, "not a duration: %s (%s)",
+    if (text(v->u.str.s, out, &why) < 0)
+        return cfg_fail(x, v, SRR_PARSE_EVALUE, "not a %s: %s (%s)", what,
                         srr__cfg_quote(v->u.str.s, q, sizeof q), why);
     return 0;
+}
+
+/* A duration: integer nanoseconds or a string with a unit; never negative. */
+int srr__cfg_duration(cfg *x, const srr_json *v, int64_t *out)
+{
+    return cfg_ns_value(x, v, out,
+                        "a duration (integer nanoseconds or a string like \"250ms\")",
+                        "duration", cfg_duration_text);
 }
 
 /* "5s" or "1500ms" or "7ns": the largest unit that is exact, for messages. */
@@ -170,18 +178,8 @@ static int cfg_epoch_text(const char *s, int64_t *out, const char **why)
 
 int srr__cfg_epoch(cfg *x, const srr_json *v, int64_t *out)
 {
-    char g[128], q[96];
-    if (v->type == SRR_JSON_INT)
-        return srr__cfg_int(x, v, 0, INT64_MAX, out);
-    if (v->type != SRR_JSON_STRING)
-        return cfg_fail(x, v, SRR_PARSE_ETYPE,
-                        "expected integer nanoseconds or a \"YYYY-MM-DDTHH:MM:SSZ\" string, got %s",
-                        srr__cfg_got(v, g, sizeof g));
-    const char *why;
-    if (cfg_epoch_text(v->u.str.s, out, &why) < 0)
-        return cfg_fail(x, v, SRR_PARSE_EVALUE, "not a date: %s (%s)",
-                        srr__cfg_quote(v->u.str.s, q, sizeof q), why);
-    return 0;
+    return cfg_ns_value(x, v, out, "integer nanoseconds or a \"YYYY-MM-DDTHH:MM:SSZ\" string",
+                        "date", cfg_epoch_text);
 }
 
 int srr__cfg_ip_parse(const char *s, sim_ip *ip)

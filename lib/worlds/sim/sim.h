@@ -147,6 +147,9 @@ uint64_t srr__sim_random(sim_world *s);
 /* The virtual deadline an SO_RCVTIMEO / SO_SNDTIMEO value gives a call
  * starting now: -1 none, now for SIM_TIMEO_NOW. */
 int64_t srr__sim_timeo_deadline(const sim_world *s, int64_t timeo);
+/* A socket call blocks until `until`: 0 when woken, -EAGAIN when the
+ * SO_RCVTIMEO/SO_SNDTIMEO deadline passes (Linux's answer), or the wait's error. */
+int srr__sim_block(sim_world *s, const char *what, int handle, int64_t until);
 /* Notes what the calling thread asked for that the sim does not model (the
  * tap records it); returns err for a tail call. */
 int srr__sim_unsupported(sim_world *s, int err, const char *fmt, ...)

@@ -154,6 +154,42 @@ int srr__cfg_cap(cfg *x, const srr_json *v, size_t n, const char *what)
     return 0;
 }
 
+int srr__cfg_opt(cfg *x, const srr_json *obj, const char *key, cfg_read_ns read, int64_t min,
+                 int64_t max, int64_t *out)
+{
+    size_t mark;
+    const srr_json *v = srr__cfg_enter(x, obj, key, &mark);
+    if (!v)
+        return 0;
+    if ((read ? read(x, v, out) : srr__cfg_int(x, v, min, max, out)) < 0)
+        return -1;
+    srr__cfg_pop(x, mark);
+    return 0;
+}
+
+int srr__cfg_each(cfg *x, const srr_json *v, srr_json_type t, const char *what,
+                  const char *plural, void **items, size_t *cap, size_t size, size_t *n,
+                  cfg_one one)
+{
+    if (srr__cfg_type(x, v, t, what) < 0)
+        return -1;
+    int is_obj = t == SRR_JSON_OBJECT;
+    size_t count = is_obj ? v->u.obj.n : v->u.arr.n;
+    if (srr__cfg_cap(x, v, count, plural) < 0)
+        return -1;
+    if (srr__grow(items, cap, count ? count : 1, size) < 0)
+        return srr__cfg_oom(x);
+    *n = count;
+    for (size_t i = 0; i < count; i++) {
+        const srr_json_member *m = is_obj ? &v->u.obj.members[i] : NULL;
+        size_t mark = m ? srr__cfg_push(x, m->key) : srr__cfg_push_index(x, i);
+        if (one(x, m, m ? &m->value : &v->u.arr.items[i], i) < 0)
+            return -1;
+        srr__cfg_pop(x, mark);
+    }
+    return 0;
+}
+
 /* --------------------------------------------------------- entry points */
 
 static int cfg_top(cfg *x, const srr_json *root)
@@ -168,17 +204,12 @@ static int cfg_top(cfg *x, const srr_json *root)
     if (srr__cfg_type(x, root, SRR_JSON_OBJECT, "a JSON object (the config)") < 0 ||
         srr__cfg_keys(x, root, keys) < 0)
         return -1;
-    if ((v = srr__cfg_enter(x, root, "seed", &mark))) {
-        if (srr__cfg_int(x, v, 0, INT64_MAX, &n) < 0)
-            return -1;
-        c->seed = (uint64_t)n;
-        srr__cfg_pop(x, mark);
-    }
-    if ((v = srr__cfg_enter(x, root, "epoch", &mark))) {
-        if (srr__cfg_epoch(x, v, &c->epoch_ns) < 0)
-            return -1;
-        srr__cfg_pop(x, mark);
-    }
+    n = (int64_t)c->seed;
+    if (srr__cfg_opt_int(x, root, "seed", 0, INT64_MAX, &n) < 0)
+        return -1;
+    c->seed = (uint64_t)n;
+    if (srr__cfg_opt_ns(x, root, "epoch", srr__cfg_epoch, &c->epoch_ns) < 0)
+        return -1;
     if ((hostname = srr__cfg_enter(x, root, "hostname", &hmark))) {
         if (srr__cfg_type(x, hostname, SRR_JSON_STRING, "a host name") < 0 ||
             srr__cfg_name_at(x, hostname->line, hostname->column, hostname->u.str.s,
@@ -186,26 +217,12 @@ static int cfg_top(cfg *x, const srr_json *root)
             return -1;
         srr__cfg_pop(x, hmark);
     }
-    if ((v = srr__cfg_enter(x, root, "latency", &mark))) {
-        if (srr__cfg_duration(x, v, &c->latency_ns) < 0)
-            return -1;
-        srr__cfg_pop(x, mark);
-    }
-    if ((v = srr__cfg_enter(x, root, "bandwidth", &mark))) {
-        if (srr__cfg_int(x, v, 0, INT64_MAX, &c->bandwidth) < 0)
-            return -1;
-        srr__cfg_pop(x, mark);
-    }
-    if ((v = srr__cfg_enter(x, root, "connect_timeout", &mark))) {
-        if (srr__cfg_duration(x, v, &c->connect_timeout_ns) < 0)
-            return -1;
-        srr__cfg_pop(x, mark);
-    }
-    if ((v = srr__cfg_enter(x, root, "idle_limit", &mark))) {
-        if (srr__cfg_duration(x, v, &c->idle_limit_ns) < 0)
-            return -1;
-        srr__cfg_pop(x, mark);
-    }
+    if (srr__cfg_opt_ns(x, root, "latency", srr__cfg_duration, &c->latency_ns) < 0 ||
+        srr__cfg_opt_int(x, root, "bandwidth", 0, INT64_MAX, &c->bandwidth) < 0 ||
+        srr__cfg_opt_ns(x, root, "connect_timeout", srr__cfg_duration,
+                        &c->connect_timeout_ns) < 0 ||
+        srr__cfg_opt_ns(x, root, "idle_limit", srr__cfg_duration, &c->idle_limit_ns) < 0)
+        return -1;
     v = srr__cfg_enter(x, root, "hosts", &mark);
     if (srr__cfg_hosts(x, v) < 0)
         return -1;
@@ -216,18 +233,15 @@ static int cfg_top(cfg *x, const srr_json *root)
             return srr__cfg_oom(x);
     if (hostname && !(c->hostname = strdup(hostname->u.str.s)))
         return srr__cfg_oom(x);
-    if ((v = srr__cfg_enter(x, root, "dns", &mark))) {
-        if (srr__cfg_dns(x, v) < 0)
-            return -1;
-        srr__cfg_pop(x, mark);
-    }
-    if ((v = srr__cfg_enter(x, root, "services", &mark))) {
-        if (srr__cfg_services(x, v) < 0)
-            return -1;
-        srr__cfg_pop(x, mark);
-    }
-    if ((v = srr__cfg_enter(x, root, "faults", &mark))) {
-        if (srr__cfg_faults(x, v) < 0)
+    static const struct {
+        const char *key;
+        int (*read)(cfg *, const srr_json *);
+    } sections[] = {{"dns", srr__cfg_dns}, {"services", srr__cfg_services},
+                    {"faults", srr__cfg_faults}};
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+        if (!(v = srr__cfg_enter(x, root, sections[i].key, &mark)))
+            continue;
+        if (sections[i].read(x, v) < 0)
             return -1;
         srr__cfg_pop(x, mark);
     }

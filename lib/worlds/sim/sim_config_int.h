@@ -52,6 +52,21 @@ int srr__cfg_type(cfg *x, const srr_json *v, srr_json_type t, const char *what);
 int srr__cfg_keys(cfg *x, const srr_json *obj, const char *const *known);
 const srr_json *srr__cfg_enter(cfg *x, const srr_json *obj, const char *key, size_t *mark);
 int srr__cfg_cap(cfg *x, const srr_json *v, size_t n, const char *what);
+/* obj's optional member key into *out (left alone when absent): read by
+ * `read`, or as an integer in [min, max] when read is NULL.  0 or -1. */
+typedef int (*cfg_read_ns)(cfg *x, const srr_json *v, int64_t *out);
+int srr__cfg_opt(cfg *x, const srr_json *obj, const char *key, cfg_read_ns read, int64_t min,
+                 int64_t max, int64_t *out);
+#define srr__cfg_opt_int(x, obj, key, min, max, out) srr__cfg_opt(x, obj, key, NULL, min, max, out)
+#define srr__cfg_opt_ns(x, obj, key, read, out) srr__cfg_opt(x, obj, key, read, 0, 0, out)
+/* A collection of `what` (type t): an object's members, each read by
+ * one(x, member, &member->value, i) under its key on the path, or an array's
+ * items, each read by one(x, NULL, item, i) under its index.  *items gets
+ * room for *n = their count, zeroed, of size bytes each.  0 or -1. */
+typedef int (*cfg_one)(cfg *x, const srr_json_member *m, const srr_json *v, size_t i);
+int srr__cfg_each(cfg *x, const srr_json *v, srr_json_type t, const char *what,
+                  const char *plural, void **items, size_t *cap, size_t size, size_t *n,
+                  cfg_one one);
 
 /* config_values.c */
 int srr__cfg_int(cfg *x, const srr_json *v, int64_t min, int64_t max, int64_t *out);

@@ -138,9 +138,7 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
             return (ssize_t)len; /* UDP drops what does not fit */
         if ((k->status_flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
             return -EAGAIN;
-        r = srr__vt_wait(&s->vt, "send", handle, srr__sim_timeo_deadline(s, k->opt.sndtimeo_ns));
-        if (r == -ETIMEDOUT)
-            return -EAGAIN;
+        r = srr__sim_block(s, "send", handle, srr__sim_timeo_deadline(s, k->opt.sndtimeo_ns));
         if (r < 0)
             return r;
         d = paired ? k->other
@@ -176,9 +174,7 @@ ssize_t srr__sim_dgram_recv(sim_world *s, sim_sock *k, int handle, struct msghdr
         }
         if ((k->status_flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
             return -EAGAIN;
-        int r = srr__vt_wait(&s->vt, "recv", handle, until);
-        if (r == -ETIMEDOUT)
-            return -EAGAIN;
+        int r = srr__sim_block(s, "recv", handle, until);
         if (r < 0)
             return r;
     }

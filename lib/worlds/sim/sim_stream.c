@@ -371,10 +371,8 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
         while (l->npending > l->backlog) {
             if (k->status_flags & O_NONBLOCK)
                 return -EAGAIN;
-            int r =
-                srr__vt_wait(&s->vt, "connect", handle, srr__sim_timeo_deadline(s, k->opt.sndtimeo_ns));
-            if (r == -ETIMEDOUT)
-                return -EAGAIN;
+            int r = srr__sim_block(s, "connect", handle,
+                                   srr__sim_timeo_deadline(s, k->opt.sndtimeo_ns));
             if (r < 0)
                 return r;
             l = stream_listener(s, k, (struct sockaddr *)&to);
@@ -446,9 +444,7 @@ int srr__sim_accept(sim_world *s, sim_sock *k, int handle, struct sockaddr *addr
     while (k->npending == 0) {
         if (k->status_flags & O_NONBLOCK)
             return -EAGAIN;
-        int r = srr__vt_wait(&s->vt, "accept", handle, until);
-        if (r == -ETIMEDOUT)
-            return -EAGAIN;
+        int r = srr__sim_block(s, "accept", handle, until);
         if (r < 0)
             return r;
         if (k->state != SIM_S_LISTEN)
@@ -566,9 +562,7 @@ static ssize_t record_send(sim_world *s, sim_sock *k, int handle, const struct m
         }
         if (stream_nonblocking(k, flags))
             return -EAGAIN;
-        int r = srr__vt_wait(&s->vt, "send", handle, until);
-        if (r == -ETIMEDOUT)
-            return -EAGAIN;
+        int r = srr__sim_block(s, "send", handle, until);
         if (r < 0)
             return r;
     }
@@ -727,9 +721,7 @@ static ssize_t record_recv(sim_world *s, sim_sock *k, int handle, struct msghdr 
             return 0;
         if (stream_nonblocking(k, flags))
             return -EAGAIN;
-        int r = srr__vt_wait(&s->vt, "recv", handle, until);
-        if (r == -ETIMEDOUT)
-            return -EAGAIN;
+        int r = srr__sim_block(s, "recv", handle, until);
         if (r < 0)
             return r;
     }

@@ -63,6 +63,12 @@ int64_t srr__sim_timeo_deadline(const sim_world *s, int64_t timeo)
     return timeo > 0 ? s->vt.now + timeo : timeo == SRR_TIMEO_NOW ? s->vt.now : -1;
 }
 
+int srr__sim_block(sim_world *s, const char *what, int handle, int64_t until)
+{
+    int r = srr__vt_wait(&s->vt, what, handle, until);
+    return r == -ETIMEDOUT ? -EAGAIN : r;
+}
+
 /* splitmix64: small, fast, and the same sequence for the same seed. */
 uint64_t srr__sim_random(sim_world *s)
 {
