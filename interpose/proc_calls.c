@@ -30,34 +30,31 @@ pid_t vfork(void)
     return fork();
 }
 
+/* The real call with sockrr's variables put back into its environment;
+ * errno as the call left it.  `after` runs in the parent when the call
+ * returns (posix_spawn). */
+#define WITH_PRELOAD_ENV(envp, call, after)                                                    \
+    char **env = srr__preload_env(envp);                                                       \
+    int r = call;                                                                              \
+    int e = errno;                                                                             \
+    srr__preload_env_free(env, envp);                                                          \
+    after;                                                                                     \
+    errno = e;                                                                                 \
+    return r;
+
 int execve(const char *path, char *const argv[], char *const envp[])
 {
-    char **env = srr__preload_env(envp);
-    int r = REAL(execve)(path, argv, env);
-    int e = errno;
-    srr__preload_env_free(env, envp);
-    errno = e;
-    return r;
+    WITH_PRELOAD_ENV(envp, REAL(execve)(path, argv, env), (void)0)
 }
 
 int execvpe(const char *file, char *const argv[], char *const envp[])
 {
-    char **env = srr__preload_env(envp);
-    int r = REAL(execvpe)(file, argv, env);
-    int e = errno;
-    srr__preload_env_free(env, envp);
-    errno = e;
-    return r;
+    WITH_PRELOAD_ENV(envp, REAL(execvpe)(file, argv, env), (void)0)
 }
 
 int fexecve(int fd, char *const argv[], char *const envp[])
 {
-    char **env = srr__preload_env(envp);
-    int r = REAL(fexecve)(fd, argv, env);
-    int e = errno;
-    srr__preload_env_free(env, envp);
-    errno = e;
-    return r;
+    WITH_PRELOAD_ENV(envp, REAL(fexecve)(fd, argv, env), (void)0)
 }
 
 int execv(const char *path, char *const argv[])
@@ -128,21 +125,15 @@ int execlp(const char *file, const char *arg0, ...)
 int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
                 const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-    char **env = srr__preload_env(envp);
-    int r = REAL(posix_spawn)(pid, path, fa, attr, argv, env);
-    srr__preload_env_free(env, envp);
-    srr__fd_own_now_shared();
-    return r;
+    WITH_PRELOAD_ENV(envp, REAL(posix_spawn)(pid, path, fa, attr, argv, env),
+                     srr__fd_own_now_shared())
 }
 
 int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
                  const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-    char **env = srr__preload_env(envp);
-    int r = REAL(posix_spawnp)(pid, file, fa, attr, argv, env);
-    srr__preload_env_free(env, envp);
-    srr__fd_own_now_shared();
-    return r;
+    WITH_PRELOAD_ENV(envp, REAL(posix_spawnp)(pid, file, fa, attr, argv, env),
+                     srr__fd_own_now_shared())
 }
 
 /* What a raw syscall() does past the interposer, said in the trace. */

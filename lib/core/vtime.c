@@ -9,6 +9,7 @@
 
 #include "busy.h"
 #include "libc.h"
+#include "vclock.h"
 #include "vtime.h"
 
 /* The lock, and this thread marked as inside sockrr (busy.h) while it
@@ -479,6 +480,12 @@ static void vt_timer(srr_vtime *vt, srr_vtimer *t, int arm)
 int srr__vt_control(srr_vtime *vt, int op, void *arg)
 {
     switch (op) {
+    case SRR_CTL_CLOCK_CHARGE:
+        *(int64_t *)arg = srr__vclock_charge(&vt->clock_charged, *(int64_t *)arg);
+        return 0;
+    case SRR_CTL_WAIT_STEP:
+        *(int64_t *)arg = SRR_VCLOCK_WAIT_STEP_NS;
+        return 0;
     case SRR_CTL_THREAD_EXPECT:
         vt_expect(vt, 1);
         return 0;

@@ -28,6 +28,7 @@
 #define SOCKRR_VTIME_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "sockrr_world.h"
@@ -91,6 +92,7 @@ struct srr_vtime {
     int64_t (*due)(srr_vtime *vt);
     void (*arrived)(srr_vtime *vt);
     const char *world;    /* "sim", "replay": in reports */
+    atomic_llong clock_charged; /* the program's clock reads (vclock.h) */
 };
 
 /* 0, or -ENOMEM; due and arrived may be NULL. */

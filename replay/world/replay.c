@@ -30,7 +30,6 @@
 #include "exit_status.h"
 #include "handover.h"
 #include "replay_int.h"
-#include "vclock.h"
 #include "world_assert.h"
 
 #define RP_SO_LAST 100 /* above every SOL_SOCKET option name Linux has */
@@ -173,24 +172,24 @@ static int rp_name_locked(replay_world *r, int h, struct sockaddr *addr, socklen
     return 0;
 }
 
-static int rp_getsockname(srr_world *w, int h, struct sockaddr *a, socklen_t *l)
+static int rp_name(srr_world *w, int h, struct sockaddr *a, socklen_t *l, int peer)
 {
     srr__assert_addr_out(a, l);
     assert(a);
     int k = srr__rp_pass_fd(RW(w), h);
     if (k >= 0)
-        return srr__rp_pass_call(k, RP_PASS_GETSOCKNAME, a, l);
-    return LOCKED(RW(w), rp_name_locked(RW(w), h, a, l, 0));
+        return srr__rp_pass_call(k, peer ? RP_PASS_GETPEERNAME : RP_PASS_GETSOCKNAME, a, l);
+    return LOCKED(RW(w), rp_name_locked(RW(w), h, a, l, peer));
+}
+
+static int rp_getsockname(srr_world *w, int h, struct sockaddr *a, socklen_t *l)
+{
+    return rp_name(w, h, a, l, 0);
 }
 
 static int rp_getpeername(srr_world *w, int h, struct sockaddr *a, socklen_t *l)
 {
-    srr__assert_addr_out(a, l);
-    assert(a);
-    int k = srr__rp_pass_fd(RW(w), h);
-    if (k >= 0)
-        return srr__rp_pass_call(k, RP_PASS_GETPEERNAME, a, l);
-    return LOCKED(RW(w), rp_name_locked(RW(w), h, a, l, 1));
+    return rp_name(w, h, a, l, 1);
 }
 
 static int rp_fcntl_locked(replay_world *r, int h, int cmd, long arg)
@@ -333,12 +332,6 @@ static int rp_control(srr_world *w, int op, void *arg)
     switch (op) {
     case SRR_CTL_NOW:
         return rp_host_now(r, arg);
-    case SRR_CTL_CLOCK_CHARGE:
-        *(int64_t *)arg = srr__vclock_charge(&r->clock_charged, *(int64_t *)arg);
-        return 0;
-    case SRR_CTL_WAIT_STEP:
-        *(int64_t *)arg = SRR_VCLOCK_WAIT_STEP_NS;
-        return 0;
     case SRR_CTL_FORK:
         return rp_fork(r, arg);
     case SRR_CTL_PROGRAM_END:

@@ -164,7 +164,6 @@ typedef struct replay_world {
     char source[256];
     srr_replay_options opt;
     const char *index_in, *index_out; /* the hand-over (handover.h) */
-    atomic_llong clock_charged;        /* the program's clock reads (vclock.h) */
     srr_world_forked_from fork_from;   /* read at fork, for the child's world */
     rp_sock *socks;
     size_t nsocks, socks_cap;

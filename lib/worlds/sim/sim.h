@@ -132,7 +132,6 @@ struct sim_world {
     char hostname[256];
     char unsupported[160]; /* what the last unmodelled call asked for ... */
     pthread_t unsupported_by; /* ... and which thread made it */
-    atomic_llong clock_charged; /* the program's clock reads (vclock.h) */
     srr_world_forked_from fork_from; /* read at fork, for the child's world */
 };
 

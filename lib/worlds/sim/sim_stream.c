@@ -636,11 +636,9 @@ ssize_t srr__sim_stream_send(sim_world *s, sim_sock *k, int handle, const struct
             return (ssize_t)done;
         if (stream_nonblocking(k, flags))
             return -EAGAIN;
-        int r = srr__vt_wait(&s->vt, "send", handle, until);
-        if (r == -ETIMEDOUT)
-            return done ? (ssize_t)done : -EAGAIN;
+        int r = srr__sim_block(s, "send", handle, until);
         if (r < 0)
-            return done ? (ssize_t)done : r;
+            return done ? (ssize_t)done : r; /* what moved, then the error */
     }
 }
 
@@ -781,11 +779,9 @@ ssize_t srr__sim_stream_recv(sim_world *s, sim_sock *k, int handle, struct msghd
             return -EAGAIN;
         if (stream_nonblocking(k, flags))
             return -EAGAIN;
-        int r = srr__vt_wait(&s->vt, "recv", handle, until);
-        if (r == -ETIMEDOUT)
-            return got ? (ssize_t)got : -EAGAIN;
+        int r = srr__sim_block(s, "recv", handle, until);
         if (r < 0)
-            return got ? (ssize_t)got : r;
+            return got ? (ssize_t)got : r; /* what moved, then the error */
     }
 }
 

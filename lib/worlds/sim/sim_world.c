@@ -16,7 +16,6 @@
 #include "forked.h"
 #include "sim.h"
 #include "vtime.h"
-#include "vclock.h"
 
 extern const srr_world_ops srr__sim_ops;
 void srr__sim_destroy(srr_world *w);
@@ -346,12 +345,6 @@ int srr__sim_control(srr_world *w, int op, void *arg)
     switch (op) {
     case SRR_CTL_NOW:
         return sim_host_now(s, arg);
-    case SRR_CTL_CLOCK_CHARGE:
-        *(int64_t *)arg = srr__vclock_charge(&s->clock_charged, *(int64_t *)arg);
-        return 0;
-    case SRR_CTL_WAIT_STEP:
-        *(int64_t *)arg = SRR_VCLOCK_WAIT_STEP_NS;
-        return 0;
     case SRR_CTL_FORK:
         return sim_fork(s, arg);
     case SRR_CTL_SIM_SEED:
