@@ -83,11 +83,7 @@ static ssize_t world_recv(srr_world *w, int h, struct msghdr *msg, int flags, in
 
 ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
-    int h;
-    srr_world *w = srr__sock_world(fd, &h);
-    if (!w)
-        return LIBC(sendmsg)(fd, msg, flags);
-    int e = errno;
+    IN_WORLD_OR(fd, LIBC(sendmsg)(fd, msg, flags));
     struct msghdr m;
     long r = srr__check_sendmsg(msg, flags, &m);
     return srr__ret(r < 0 ? r : world_send(w, h, &m, flags, fd), e);
@@ -96,11 +92,7 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
                socklen_t tolen)
 {
-    int h;
-    srr_world *w = srr__sock_world(fd, &h);
-    if (!w)
-        return REAL(sendto)(fd, buf, len, flags, to, tolen);
-    int e = errno;
+    IN_WORLD_OR(fd, REAL(sendto)(fd, buf, len, flags, to, tolen));
     long r = to ? srr__check_addr(to, tolen) : 0; /* a NULL address is none */
     if (r == 0)
         r = srr__check_buf(buf, len);
@@ -116,11 +108,7 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
 
 ssize_t send(int fd, const void *buf, size_t len, int flags)
 {
-    int h;
-    srr_world *w = srr__sock_world(fd, &h);
-    if (!w)
-        return LIBC(send)(fd, buf, len, flags);
-    int e = errno;
+    IN_WORLD_OR(fd, LIBC(send)(fd, buf, len, flags));
     long r = srr__check_buf(buf, len);
     if (r < 0)
         return srr__ret(r, e);
@@ -141,11 +129,7 @@ static ssize_t real_write(int fd, const void *buf, size_t len)
 
 ssize_t write(int fd, const void *buf, size_t len)
 {
-    int h;
-    srr_world *w = srr__sock_world(fd, &h);
-    if (!w)
-        return real_write(fd, buf, len);
-    int e = errno;
+    IN_WORLD_OR(fd, real_write(fd, buf, len));
     long r = srr__check_rw(buf, len);
     if (r == 0)
         r = srr__check_buf(buf, len);
@@ -187,11 +171,7 @@ ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 /* One message at a time through the seam: what the kernel's loop does. */
 int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 {
-    int h;
-    srr_world *w = srr__sock_world(fd, &h);
-    if (!w)
-        return REAL(sendmmsg)(fd, vec, vlen, flags);
-    int e = errno;
+    IN_WORLD_OR(fd, REAL(sendmmsg)(fd, vec, vlen, flags));
     long c = srr__check_mmsg(vec, vlen, flags);
     if (c < 0)
         return (int)srr__ret(c, e);
@@ -218,11 +198,7 @@ int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
-    int h;
-    srr_world *w = srr__sock_world(fd, &h);
-    if (!w)
-        return LIBC(recvmsg)(fd, msg, flags);
-    int e = errno;
+    IN_WORLD_OR(fd, LIBC(recvmsg)(fd, msg, flags));
     struct msghdr m;
     long r = srr__check_recvmsg(msg, flags, &m);
     if (r == 0)
@@ -235,11 +211,7 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
                  socklen_t *fromlen)
 {
-    int h;
-    srr_world *w = srr__sock_world(fd, &h);
-    if (!w)
-        return REAL(recvfrom)(fd, buf, len, flags, from, fromlen);
-    int e = errno;
+    IN_WORLD_OR(fd, REAL(recvfrom)(fd, buf, len, flags, from, fromlen));
     long r = flags & MSG_TRUNC ? 0 : srr__check_buf(buf, len);
     if (r < 0)
         return srr__ret(r, e);
@@ -263,11 +235,7 @@ ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from
 
 ssize_t recv(int fd, void *buf, size_t len, int flags)
 {
-    int h;
-    srr_world *w = srr__sock_world(fd, &h);
-    if (!w)
-        return REAL(recv)(fd, buf, len, flags);
-    int e = errno;
+    IN_WORLD_OR(fd, REAL(recv)(fd, buf, len, flags));
     long r = flags & MSG_TRUNC ? 0 : srr__check_buf(buf, len);
     if (r < 0)
         return srr__ret(r, e);
@@ -288,11 +256,7 @@ static ssize_t real_read(int fd, void *buf, size_t len)
 
 ssize_t read(int fd, void *buf, size_t len)
 {
-    int h;
-    srr_world *w = srr__sock_world(fd, &h);
-    if (!w)
-        return real_read(fd, buf, len);
-    int e = errno;
+    IN_WORLD_OR(fd, real_read(fd, buf, len));
     long r = srr__check_rw(buf, len);
     if (r < 0)
         return srr__ret(r, e);
@@ -342,11 +306,7 @@ ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
  * The timeout is checked between messages, as Linux does. */
 int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags, struct timespec *timeout)
 {
-    int h;
-    srr_world *w = srr__sock_world(fd, &h);
-    if (!w)
-        return REAL(recvmmsg)(fd, vec, vlen, flags, timeout);
-    int e = errno;
+    IN_WORLD_OR(fd, REAL(recvmmsg)(fd, vec, vlen, flags, timeout));
     long c = flags & SRR_MSG_CMSG_COMPAT ? -EINVAL : srr__check_timeout(timeout);
     if (c == 0)
         c = srr__check_mmsg(vec, vlen, flags);

@@ -161,6 +161,15 @@ srr_world *srr__preload_world_if_ready(void);
 srr_world *srr__preload_virtual_world(void);
 /* The world when fd is one of its sockets (*h its handle), else NULL. */
 srr_world *srr__sock_world(int fd, int *h);
+/* A socket call's opening: when fd is a world's socket, declares w (the
+ * world), h (its handle) and e (the caller's errno, for srr__ret); otherwise
+ * returns `otherwise`, the call as libc makes it. */
+#define IN_WORLD_OR(fd, otherwise)                                                             \
+    int h;                                                                                     \
+    srr_world *w = srr__sock_world((fd), &h);                                                  \
+    if (!w)                                                                                    \
+        return otherwise;                                                                      \
+    int e = errno
 /* The world's capabilities (SRR_CAP_*, sockrr_world.h); 0 with no world. */
 unsigned srr__preload_caps(void);
 /* 1 when the world hands out handles of its own: sockets then live behind

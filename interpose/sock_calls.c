@@ -67,32 +67,20 @@ int socketpair(int domain, int type, int protocol, int sv[2])
 
 int bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
-    int h;
-    srr_world *w = srr__sock_world(fd, &h);
-    if (!w)
-        return LIBC(bind)(fd, addr, len);
-    int e = errno;
+    IN_WORLD_OR(fd, LIBC(bind)(fd, addr, len));
     int r = srr__check_sockaddr(addr, len);
     return (int)srr__ret(r < 0 ? r : w->ops->bind(w, h, addr, len), e);
 }
 
 int listen(int fd, int backlog)
 {
-    int h;
-    srr_world *w = srr__sock_world(fd, &h);
-    if (!w)
-        return LIBC(listen)(fd, backlog);
-    int e = errno;
+    IN_WORLD_OR(fd, LIBC(listen)(fd, backlog));
     return (int)srr__ret(w->ops->listen(w, h, backlog), e);
 }
 
 int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
-    int h;
-    srr_world *w = srr__sock_world(fd, &h);
-    if (!w)
-        return LIBC(accept4)(fd, addr, len, flags);
-    int e = errno;
+    IN_WORLD_OR(fd, LIBC(accept4)(fd, addr, len, flags));
     int r = srr__check_accept4(flags);
     if (r < 0)
         return (int)srr__ret(r, e);
@@ -128,11 +116,7 @@ int accept(int fd, struct sockaddr *addr, socklen_t *len)
 
 int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
-    int h;
-    srr_world *w = srr__sock_world(fd, &h);
-    if (!w)
-        return LIBC(connect)(fd, addr, len);
-    int e = errno;
+    IN_WORLD_OR(fd, LIBC(connect)(fd, addr, len));
     int r = srr__check_sockaddr(addr, len);
     if (r == 0)
         r = w->ops->connect(w, h, addr, len);
@@ -143,22 +127,14 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len)
 
 int shutdown(int fd, int how)
 {
-    int h;
-    srr_world *w = srr__sock_world(fd, &h);
-    if (!w)
-        return LIBC(shutdown)(fd, how);
-    int e = errno;
+    IN_WORLD_OR(fd, LIBC(shutdown)(fd, how));
     int r = srr__check_shutdown(how);
     return (int)srr__ret(r < 0 ? r : w->ops->shutdown(w, h, how), e);
 }
 
 int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
-    int h;
-    srr_world *w = srr__sock_world(fd, &h);
-    if (!w)
-        return LIBC(getsockopt)(fd, level, name, val, len);
-    int e = errno;
+    IN_WORLD_OR(fd, LIBC(getsockopt)(fd, level, name, val, len));
     int r = srr__check_getsockopt(len);
     if (r < 0 || val)
         return (int)srr__ret(r < 0 ? r : w->ops->getsockopt(w, h, level, name, val, len), e);
@@ -177,26 +153,20 @@ int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 
 int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
-    int h;
-    srr_world *w = srr__sock_world(fd, &h);
-    if (!w)
-        return LIBC(setsockopt)(fd, level, name, val, len);
-    int e = errno;
+    IN_WORLD_OR(fd, LIBC(setsockopt)(fd, level, name, val, len));
     int r = srr__check_setsockopt(level, name, val, len);
     return (int)srr__ret(r < 0 ? r : w->ops->setsockopt(w, h, level, name, val, len), e);
 }
 
-typedef int (*name_slot)(srr_world *w, int s, struct sockaddr *addr, socklen_t *len);
-
 /* getsockname and getpeername: the world answers into storage of the
  * interposer's own, and the address goes out as Linux copies it (after the
  * call: getpeername's ENOTCONN comes before a bad length) */
-static int sock_name(srr_world *w, name_slot slot, int h, struct sockaddr *addr, socklen_t *len)
+static int sock_name(int fd, int peer, struct sockaddr *addr, socklen_t *len)
 {
-    int e = errno;
+    IN_WORLD_OR(fd, peer ? LIBC(getpeername)(fd, addr, len) : LIBC(getsockname)(fd, addr, len));
     struct sockaddr_storage ss;
     socklen_t n = sizeof ss;
-    int r = slot(w, h, (struct sockaddr *)&ss, &n);
+    int r = (peer ? w->ops->getpeername : w->ops->getsockname)(w, h, (struct sockaddr *)&ss, &n);
     if (r == 0)
         r = srr__copy_addr_out((struct sockaddr *)&ss, n, addr, len);
     return (int)srr__ret(r, e);
@@ -204,20 +174,12 @@ static int sock_name(srr_world *w, name_slot slot, int h, struct sockaddr *addr,
 
 int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 {
-    int h;
-    srr_world *w = srr__sock_world(fd, &h);
-    if (!w)
-        return LIBC(getsockname)(fd, addr, len);
-    return sock_name(w, w->ops->getsockname, h, addr, len);
+    return sock_name(fd, 0, addr, len);
 }
 
 int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 {
-    int h;
-    srr_world *w = srr__sock_world(fd, &h);
-    if (!w)
-        return LIBC(getpeername)(fd, addr, len);
-    return sock_name(w, w->ops->getpeername, h, addr, len);
+    return sock_name(fd, 1, addr, len);
 }
 
 int close(int fd)

@@ -213,19 +213,23 @@ int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t cloc
     return cond_wait_virtual(w, c, m, clock, abs);
 }
 
-int pthread_cond_signal(pthread_cond_t *c)
+/* Threads parked on obj under virtual time wake: they look again. */
+static void wake_parked(void *obj)
 {
     srr_world *w = srr__preload_virtual_world();
     if (w)
-        srr_world_control(w, SRR_CTL_WAKE, c);
+        srr_world_control(w, SRR_CTL_WAKE, obj);
+}
+
+int pthread_cond_signal(pthread_cond_t *c)
+{
+    wake_parked(c);
     return REAL(pthread_cond_signal)(c);
 }
 
 int pthread_cond_broadcast(pthread_cond_t *c)
 {
-    srr_world *w = srr__preload_virtual_world();
-    if (w)
-        srr_world_control(w, SRR_CTL_WAKE, c);
+    wake_parked(c);
     return REAL(pthread_cond_broadcast)(c);
 }
 
@@ -296,9 +300,7 @@ int sem_clockwait(sem_t *sem, clockid_t clock, const struct timespec *abs)
 
 int sem_post(sem_t *sem)
 {
-    srr_world *w = srr__preload_virtual_world();
-    if (w)
-        srr_world_control(w, SRR_CTL_WAKE, sem);
+    wake_parked(sem);
     return REAL(sem_post)(sem);
 }
 
