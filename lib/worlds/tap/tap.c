@@ -129,6 +129,25 @@ static void tap_cmsg_member(srr_jline *l, const struct msghdr *msg)
 
 /* ------------------------------------------------------------------ sockets */
 
+/* An args object of two numbers (fcntl, sleep). */
+static void tap_two_args(srr_jline *l, const char *k1, int64_t v1, const char *k2, int64_t v2)
+{
+    srr__jl_open(l, "args", '{');
+    srr__jl_int(l, k1, v1);
+    srr__jl_int(l, k2, v2);
+    srr__jl_close(l, '}');
+}
+
+/* socket's and socketpair's arguments */
+static void tap_kind_args(srr_jline *l, int domain, int type, int protocol)
+{
+    srr__jl_open(l, "args", '{');
+    srr__jl_int(l, "domain", domain);
+    srr__jl_int(l, "type", type);
+    srr__jl_int(l, "protocol", protocol);
+    srr__jl_close(l, '}');
+}
+
 static int tap_socket(srr_world *w, int domain, int type, int protocol)
 {
     assert(srr__check_socket(domain, type) == 0);
@@ -141,11 +160,7 @@ static int tap_socket(srr_world *w, int domain, int type, int protocol)
     srr_jline *l = srr__tap_begin(w, "socket", r);
     if (r >= 0)
         srr__tap_sock_members(l, r, s);
-    srr__jl_open(l, "args", '{');
-    srr__jl_int(l, "domain", domain);
-    srr__jl_int(l, "type", type);
-    srr__jl_int(l, "protocol", protocol);
-    srr__jl_close(l, '}');
+    tap_kind_args(l, domain, type, protocol);
     srr__tap_end(w);
     return r;
 }
@@ -173,11 +188,7 @@ static int tap_socketpair(srr_world *w, int domain, int type, int protocol, int 
         srr__jl_int(l, NULL, sv[1]);
         srr__jl_close(l, ']');
     }
-    srr__jl_open(l, "args", '{');
-    srr__jl_int(l, "domain", domain);
-    srr__jl_int(l, "type", type);
-    srr__jl_int(l, "protocol", protocol);
-    srr__jl_close(l, '}');
+    tap_kind_args(l, domain, type, protocol);
     srr__tap_end(w);
     return r;
 }
@@ -362,17 +373,25 @@ static int tap_close(srr_world *w, int s)
     return r;
 }
 
+/* getsockopt's and setsockopt's event, up to their level and name in the
+ * open args object. */
+static srr_jline *tap_opt_begin(srr_world *w, const char *op, int r, int s, int level, int name)
+{
+    tap_sock *ts = srr__tap_get(TAP(w), s);
+    srr_jline *l = srr__tap_begin(w, op, r);
+    srr__tap_sock_members(l, s, ts);
+    srr__jl_open(l, "args", '{');
+    srr__jl_int(l, "level", level);
+    srr__jl_int(l, "name", name);
+    return l;
+}
+
 static int tap_getsockopt(srr_world *w, int s, int level, int name, void *val, socklen_t *len)
 {
     assert(val && srr__check_getsockopt(len) == 0);
     socklen_t size = *len;
     int r = CALL(w, getsockopt, s, level, name, val, len);
-    tap_sock *ts = srr__tap_get(TAP(w), s);
-    srr_jline *l = srr__tap_begin(w, "getsockopt", r);
-    srr__tap_sock_members(l, s, ts);
-    srr__jl_open(l, "args", '{');
-    srr__jl_int(l, "level", level);
-    srr__jl_int(l, "name", name);
+    srr_jline *l = tap_opt_begin(w, "getsockopt", r, s, level, name);
     srr__jl_int(l, "size", size);
     srr__jl_close(l, '}');
     if (r == 0)
@@ -405,12 +424,7 @@ static int tap_setsockopt(srr_world *w, int s, int level, int name, const void *
 {
     assert(srr__check_setsockopt(level, name, val, len) == 0);
     int r = CALL(w, setsockopt, s, level, name, val, len);
-    tap_sock *ts = srr__tap_get(TAP(w), s);
-    srr_jline *l = srr__tap_begin(w, "setsockopt", r);
-    srr__tap_sock_members(l, s, ts);
-    srr__jl_open(l, "args", '{');
-    srr__jl_int(l, "level", level);
-    srr__jl_int(l, "name", name);
+    srr_jline *l = tap_opt_begin(w, "setsockopt", r, s, level, name);
     tap_option_value(l, r, val, len);
     srr__jl_close(l, '}');
     srr__tap_end(w);
@@ -456,10 +470,7 @@ static int tap_fcntl(srr_world *w, int s, int cmd, long arg)
     srr__tap_sock_members(l, s, ts);
     if (dup)
         srr__jl_int(l, "new_fd", r);
-    srr__jl_open(l, "args", '{');
-    srr__jl_int(l, "cmd", cmd);
-    srr__jl_int(l, "arg", arg);
-    srr__jl_close(l, '}');
+    tap_two_args(l, "cmd", cmd, "arg", arg);
     srr__tap_end(w);
     return r;
 }
@@ -524,6 +535,22 @@ static srr_jline *tap_begin_gai(srr_world *w, const char *op, int r, int sys_err
     return l;
 }
 
+/* getaddrinfo's list, an object per answer */
+static void tap_answers(srr_jline *l, const struct addrinfo *res)
+{
+    srr__jl_open(l, "answers", '[');
+    for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        srr__jl_open(l, NULL, '{');
+        srr__jl_int(l, "family", ai->ai_family);
+        srr__jl_int(l, "socktype", ai->ai_socktype);
+        srr__jl_int(l, "protocol", ai->ai_protocol);
+        srr__jl_str(l, "canonname", ai->ai_canonname);
+        tap_addr_member(l, "addr", ai->ai_addr, ai->ai_addrlen);
+        srr__jl_close(l, '}');
+    }
+    srr__jl_close(l, ']');
+}
+
 static int tap_getaddrinfo(srr_world *w, const char *node, const char *service,
                            const struct addrinfo *hints, struct addrinfo **res, int *sys_errno)
 {
@@ -537,26 +564,10 @@ static int tap_getaddrinfo(srr_world *w, const char *node, const char *service,
     srr__jl_int(l, "protocol", hints ? hints->ai_protocol : 0);
     srr__jl_int(l, "flags", hints ? hints->ai_flags : 0);
     srr__jl_close(l, '}');
-    if (r == 0) {
-        srr__jl_open(l, "answers", '[');
-        for (struct addrinfo *ai = *res; ai; ai = ai->ai_next) {
-            srr__jl_open(l, NULL, '{');
-            srr__jl_int(l, "family", ai->ai_family);
-            srr__jl_int(l, "socktype", ai->ai_socktype);
-            srr__jl_int(l, "protocol", ai->ai_protocol);
-            srr__jl_str(l, "canonname", ai->ai_canonname);
-            tap_addr_member(l, "addr", ai->ai_addr, ai->ai_addrlen);
-            srr__jl_close(l, '}');
-        }
-        srr__jl_close(l, ']');
-    }
+    if (r == 0)
+        tap_answers(l, *res);
     srr__tap_end(w);
     return r;
-}
-
-static void tap_freeaddrinfo(srr_world *w, struct addrinfo *res)
-{
-    CALL(w, freeaddrinfo, res);
 }
 
 static int tap_getnameinfo(srr_world *w, const struct sockaddr *sa, socklen_t salen, char *host,
@@ -602,18 +613,28 @@ static void tap_hostent_member(srr_jline *l, int r, const struct hostent *h, int
     srr__jl_close(l, '}');
 }
 
+/* The two gethostby*_r calls' event: their two arguments (a string and a
+ * number) and the hostent; returns r. */
+static int tap_hostent_event(srr_world *w, const char *op, int r, const char *skey,
+                             const char *sval, const char *ikey, int ival,
+                             const struct hostent *h, int h_err)
+{
+    srr_jline *l = srr__tap_begin(w, op, r);
+    srr__jl_open(l, "args", '{');
+    srr__jl_str(l, skey, sval);
+    srr__jl_int(l, ikey, ival);
+    srr__jl_close(l, '}');
+    tap_hostent_member(l, r, h, h_err);
+    srr__tap_end(w);
+    return r;
+}
+
 static int tap_gethostbyname2_r(srr_world *w, const char *name, int af, struct hostent *ret,
                                 char *buf, size_t buflen, struct hostent **result, int *h_errnop)
 {
     int r = CALL(w, gethostbyname2_r, name, af, ret, buf, buflen, result, h_errnop);
-    srr_jline *l = srr__tap_begin(w, "gethostbyname2_r", r);
-    srr__jl_open(l, "args", '{');
-    srr__jl_str(l, "name", name);
-    srr__jl_int(l, "af", af);
-    srr__jl_close(l, '}');
-    tap_hostent_member(l, r, *result, *h_errnop);
-    srr__tap_end(w);
-    return r;
+    return tap_hostent_event(w, "gethostbyname2_r", r, "name", name, "af", af, *result,
+                             *h_errnop);
 }
 
 static int tap_gethostbyaddr_r(srr_world *w, const void *addr, socklen_t len, int type,
@@ -624,14 +645,8 @@ static int tap_gethostbyaddr_r(srr_world *w, const void *addr, socklen_t len, in
     char ip[INET6_ADDRSTRLEN] = "";
     if ((type == AF_INET && len == 4) || (type == AF_INET6 && len == 16))
         inet_ntop(type, addr, ip, sizeof ip);
-    srr_jline *l = srr__tap_begin(w, "gethostbyaddr_r", r);
-    srr__jl_open(l, "args", '{');
-    srr__jl_str(l, "addr", ip);
-    srr__jl_int(l, "type", type);
-    srr__jl_close(l, '}');
-    tap_hostent_member(l, r, *result, *h_errnop);
-    srr__tap_end(w);
-    return r;
+    return tap_hostent_event(w, "gethostbyaddr_r", r, "addr", ip, "type", type, *result,
+                             *h_errnop);
 }
 
 static int tap_gethostname(srr_world *w, char *name, size_t len)
@@ -657,29 +672,29 @@ static int tap_sethostname(srr_world *w, const char *name, size_t len)
     return r;
 }
 
+/* if_nameindex's list, an [index, name] pair per interface */
+static void tap_ifaces(srr_jline *l, const struct if_nameindex *list)
+{
+    srr__jl_open(l, "ifaces", '[');
+    for (const struct if_nameindex *i = list; i->if_index != 0 || i->if_name; i++) {
+        srr__jl_open(l, NULL, '[');
+        srr__jl_int(l, NULL, i->if_index);
+        srr__jl_str(l, NULL, i->if_name);
+        srr__jl_close(l, ']');
+    }
+    srr__jl_close(l, ']');
+}
+
 static int tap_if_nameindex(srr_world *w, struct if_nameindex **out)
 {
     int r = CALL(w, if_nameindex, out);
     srr_jline *l = srr__tap_begin(w, "if_nameindex", r);
     srr__jl_open(l, "args", '{');
     srr__jl_close(l, '}');
-    if (r == 0) {
-        srr__jl_open(l, "ifaces", '[');
-        for (struct if_nameindex *i = *out; i->if_index != 0 || i->if_name; i++) {
-            srr__jl_open(l, NULL, '[');
-            srr__jl_int(l, NULL, i->if_index);
-            srr__jl_str(l, NULL, i->if_name);
-            srr__jl_close(l, ']');
-        }
-        srr__jl_close(l, ']');
-    }
+    if (r == 0)
+        tap_ifaces(l, *out);
     srr__tap_end(w);
     return r;
-}
-
-static void tap_if_freenameindex(srr_world *w, struct if_nameindex *list)
-{
-    CALL(w, if_freenameindex, list);
 }
 
 /* -------------------------------------------------------------------- clock */
@@ -705,15 +720,23 @@ static int tap_sleep(srr_world *w, clockid_t clock, int64_t ns)
     if (!TAP(w)->record_clock)
         return r;
     srr_jline *l = srr__tap_begin(w, "sleep", r);
-    srr__jl_open(l, "args", '{');
-    srr__jl_int(l, "clock", clock);
-    srr__jl_int(l, "ns", ns);
-    srr__jl_close(l, '}');
+    tap_two_args(l, "clock", clock, "ns", ns);
     srr__tap_end(w);
     return r;
 }
 
 /* ----------------------------------------------------------------- lifetime */
+
+/* What the world allocated goes back to it, untraced. */
+static void tap_freeaddrinfo(srr_world *w, struct addrinfo *res)
+{
+    CALL(w, freeaddrinfo, res);
+}
+
+static void tap_if_freenameindex(srr_world *w, struct if_nameindex *list)
+{
+    CALL(w, if_freenameindex, list);
+}
 
 static void tap_destroy(srr_world *w)
 {
