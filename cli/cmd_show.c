@@ -82,14 +82,19 @@ static void show_usage(FILE *out)
             "exit status: 0 shown; 1 the trace is invalid or unreadable; 2 usage error.\n");
 }
 
-static int show_parse_id(const char *s, int64_t *out)
+/* --pid or --sock N: sets *out and *on; -1 (with a message) when N is no
+ * number. */
+static int show_parse_id(const char *option, const char *s, int64_t *out, int *on)
 {
     char *end;
     errno = 0;
     long long v = strtoll(s, &end, 10);
-    if (errno || end == s || *end || v < 0)
+    if (errno || end == s || *end || v < 0) {
+        fprintf(stderr, "sockrr show: %s wants a number, got '%s'\n", option, s);
         return -1;
+    }
     *out = v;
+    *on = 1;
     return 0;
 }
 
@@ -185,18 +190,12 @@ int cli_show(int argc, char **argv)
             status = SRR_EXIT_OK;
             goto out;
         case 'p':
-            f.by_pid = 1;
-            if (show_parse_id(optarg, &f.pid) < 0) {
-                fprintf(stderr, "sockrr show: --pid wants a number, got '%s'\n", optarg);
+            if (show_parse_id("--pid", optarg, &f.pid, &f.by_pid) < 0)
                 goto out;
-            }
             break;
         case 's':
-            f.by_sock = 1;
-            if (show_parse_id(optarg, &f.sock) < 0) {
-                fprintf(stderr, "sockrr show: --sock wants a number, got '%s'\n", optarg);
+            if (show_parse_id("--sock", optarg, &f.sock, &f.by_sock) < 0)
                 goto out;
-            }
             break;
         case 'o':
             if (show_add_ops(&f, optarg) < 0)

@@ -11,15 +11,28 @@
 #include "show_names.h"
 #include "sockrr.h"
 
-static void show_op_socket(struct show_ctx *c, const srr_json *ev)
+/* "op(fd": the call and the socket it is made on */
+static void show_call_fd(struct show_ctx *c, const char *op, const srr_json *ev)
+{
+    fprintf(c->out, "%s(", op);
+    show_ev_fd(c->out, &c->socks, ev);
+}
+
+/* "op(domain, type, protocol": socket and socketpair */
+static void show_kind_args(struct show_ctx *c, const char *op, const srr_json *ev)
 {
     int64_t domain = show_arg_int(ev, "domain");
-    fputs("socket(", c->out);
+    fprintf(c->out, "%s(", op);
     SHOW_ENUM(c->out, show_af, domain);
     fputs(", ", c->out);
     show_socktype_flags(c->out, show_arg_int(ev, "type"));
     fputs(", ", c->out);
     show_protocol(c->out, domain, show_arg_int(ev, "protocol"));
+}
+
+static void show_op_socket(struct show_ctx *c, const srr_json *ev)
+{
+    show_kind_args(c, "socket", ev);
     fputs(")", c->out);
     if (show_int(ev, "ret") < 0) {
         show_ret(c->out, ev);
@@ -31,13 +44,7 @@ static void show_op_socket(struct show_ctx *c, const srr_json *ev)
 
 static void show_op_socketpair(struct show_ctx *c, const srr_json *ev)
 {
-    int64_t domain = show_arg_int(ev, "domain");
-    fputs("socketpair(", c->out);
-    SHOW_ENUM(c->out, show_af, domain);
-    fputs(", ", c->out);
-    show_socktype_flags(c->out, show_arg_int(ev, "type"));
-    fputs(", ", c->out);
-    show_protocol(c->out, domain, show_arg_int(ev, "protocol"));
+    show_kind_args(c, "socketpair", ev);
     const srr_json *fds = srr__json_get(ev, "fds"), *socks = srr__json_get(ev, "socks");
     if (srr__json_size(fds) == 2) {
         fputs(", [", c->out);
@@ -56,8 +63,7 @@ static void show_op_socketpair(struct show_ctx *c, const srr_json *ev)
 /* op(fd, "addr"): bind, connect */
 static void show_op_addr(struct show_ctx *c, const srr_json *ev)
 {
-    fprintf(c->out, "%s(", show_str(ev, "op"));
-    show_ev_fd(c->out, &c->socks, ev);
+    show_call_fd(c, show_str(ev, "op"), ev);
     fputs(", ", c->out);
     show_qstr(c->out, srr__json_str(show_arg(ev, "addr")));
     fputs(")", c->out);
@@ -66,16 +72,14 @@ static void show_op_addr(struct show_ctx *c, const srr_json *ev)
 
 static void show_op_listen(struct show_ctx *c, const srr_json *ev)
 {
-    fputs("listen(", c->out);
-    show_ev_fd(c->out, &c->socks, ev);
+    show_call_fd(c, "listen", ev);
     fprintf(c->out, ", %" PRId64 ")", show_arg_int(ev, "backlog"));
     show_ret(c->out, ev);
 }
 
 static void show_op_accept4(struct show_ctx *c, const srr_json *ev)
 {
-    fputs("accept4(", c->out);
-    show_ev_fd(c->out, &c->socks, ev);
+    show_call_fd(c, "accept4", ev);
     fputs(", ", c->out);
     SHOW_FLAGS(c->out, show_sockflags, show_arg_int(ev, "flags"));
     fputs(")", c->out);
@@ -131,15 +135,22 @@ static void show_capped(FILE *out, const srr_json *ev, size_t kept)
 }
 
 /* sendmsg and recvmsg open alike: the call, the socket, the payload's preview
- * (kept in *dump for the end of the line). */
-static void show_msg_head(struct show_ctx *c, const char *op, const srr_json *ev,
-                          unsigned char **dump, size_t *n)
+ * (kept in *dump for the end of the line), a count (`count_key`), the
+ * flags and the peer's address when the event has one. */
+static void show_msg_head(struct show_ctx *c, const char *op, const char *count_key,
+                          const srr_json *addr, const srr_json *ev, unsigned char **dump,
+                          size_t *n)
 {
-    fprintf(c->out, "%s(", op);
-    show_ev_fd(c->out, &c->socks, ev);
+    show_call_fd(c, op, ev);
     fputs(", ", c->out);
     if (srr__json_get(ev, "data"))
         show_payload(c, ev, dump, n);
+    fprintf(c->out, "%" PRId64 ", ", show_arg_int(ev, count_key));
+    SHOW_FLAGS(c->out, show_msg, show_arg_int(ev, "flags"));
+    if (addr) {
+        fputs(", ", c->out);
+        show_qstr(c->out, srr__json_str(addr));
+    }
 }
 
 /* ...and close alike: capped note, end of line, the dump under -x. */
@@ -156,13 +167,7 @@ static void show_op_sendmsg(struct show_ctx *c, const srr_json *ev)
 {
     unsigned char *dump = NULL;
     size_t n = 0;
-    show_msg_head(c, "sendmsg", ev, &dump, &n);
-    fprintf(c->out, "%" PRId64 ", ", show_arg_int(ev, "iov"));
-    SHOW_FLAGS(c->out, show_msg, show_arg_int(ev, "flags"));
-    if (show_arg(ev, "to")) {
-        fputs(", ", c->out);
-        show_qstr(c->out, srr__json_str(show_arg(ev, "to")));
-    }
+    show_msg_head(c, "sendmsg", "iov", show_arg(ev, "to"), ev, &dump, &n);
     if (show_arg(ev, "cmsg")) {
         fputs(", cmsg=", c->out);
         show_cmsgs(c->out, show_arg(ev, "cmsg"));
@@ -176,13 +181,7 @@ static void show_op_recvmsg(struct show_ctx *c, const srr_json *ev)
 {
     unsigned char *dump = NULL;
     size_t n = 0;
-    show_msg_head(c, "recvmsg", ev, &dump, &n);
-    fprintf(c->out, "%" PRId64 ", ", show_arg_int(ev, "size"));
-    SHOW_FLAGS(c->out, show_msg, show_arg_int(ev, "flags"));
-    if (srr__json_get(ev, "from")) {
-        fputs(", ", c->out);
-        show_qstr(c->out, show_str(ev, "from"));
-    }
+    show_msg_head(c, "recvmsg", "size", srr__json_get(ev, "from"), ev, &dump, &n);
     fputs(")", c->out);
     show_ret(c->out, ev);
     if (show_int(ev, "msg_flags")) {
@@ -198,8 +197,7 @@ static void show_op_recvmsg(struct show_ctx *c, const srr_json *ev)
 
 static void show_op_shutdown(struct show_ctx *c, const srr_json *ev)
 {
-    fputs("shutdown(", c->out);
-    show_ev_fd(c->out, &c->socks, ev);
+    show_call_fd(c, "shutdown", ev);
     fputs(", ", c->out);
     SHOW_ENUM(c->out, show_shut, show_arg_int(ev, "how"));
     fputs(")", c->out);
@@ -209,8 +207,7 @@ static void show_op_shutdown(struct show_ctx *c, const srr_json *ev)
 /* op(fd) and the address it returns: close, getsockname, getpeername */
 static void show_op_fdonly(struct show_ctx *c, const srr_json *ev)
 {
-    fprintf(c->out, "%s(", show_str(ev, "op"));
-    show_ev_fd(c->out, &c->socks, ev);
+    show_call_fd(c, show_str(ev, "op"), ev);
     if (srr__json_get(ev, "addr")) {
         fputs(", ", c->out);
         show_qstr(c->out, show_str(ev, "addr"));
@@ -252,8 +249,7 @@ static void show_op_sockopt(struct show_ctx *c, const srr_json *ev)
 {
     int set = strcmp(show_str(ev, "op"), "setsockopt") == 0;
     int64_t level = show_arg_int(ev, "level"), name = show_arg_int(ev, "name");
-    fprintf(c->out, "%s(", show_str(ev, "op"));
-    show_ev_fd(c->out, &c->socks, ev);
+    show_call_fd(c, show_str(ev, "op"), ev);
     fputs(", ", c->out);
     SHOW_ENUM(c->out, show_level, level);
     fputs(", ", c->out);
@@ -277,8 +273,7 @@ static void show_op_fcntl(struct show_ctx *c, const srr_json *ev)
 {
     int64_t cmd = show_arg_int(ev, "cmd"), arg = show_arg_int(ev, "arg");
     int64_t ret = show_int(ev, "ret");
-    fputs("fcntl(", c->out);
-    show_ev_fd(c->out, &c->socks, ev);
+    show_call_fd(c, "fcntl", ev);
     fputs(", ", c->out);
     SHOW_ENUM(c->out, show_fcntl, cmd);
     if (cmd == F_SETFL) {
@@ -318,8 +313,7 @@ static void show_op_ioctl(struct show_ctx *c, const srr_json *ev)
     const srr_json *arg = srr__json_get(ev, "arg");
     if (!arg)
         arg = show_arg(ev, "arg");
-    fputs("ioctl(", c->out);
-    show_ev_fd(c->out, &c->socks, ev);
+    show_call_fd(c, "ioctl", ev);
     fputs(", ", c->out);
     const char *name = show_lookup(show_ioctl.names, show_ioctl.n, req);
     if (name)
@@ -395,6 +389,18 @@ static void show_gai_ret(FILE *out, const srr_json *ev)
     show_errno(out, ev);
 }
 
+/* "{family, socktype, protocol" of getaddrinfo's hints (named: with
+ * their ai_ names) or of an answer */
+static void show_ai_kind(FILE *out, const srr_json *o, int named)
+{
+    fputs(named ? "{ai_family=" : "{", out);
+    SHOW_ENUM(out, show_af, show_int(o, "family"));
+    fputs(named ? ", ai_socktype=" : ", ", out);
+    SHOW_ENUM(out, show_socktype, show_int(o, "socktype"));
+    fputs(named ? ", ai_protocol=" : ", ", out);
+    SHOW_ENUM(out, show_ipproto, show_int(o, "protocol"));
+}
+
 static void show_op_getaddrinfo(struct show_ctx *c, const srr_json *ev)
 {
     FILE *out = c->out;
@@ -402,12 +408,8 @@ static void show_op_getaddrinfo(struct show_ctx *c, const srr_json *ev)
     show_qstr(out, srr__json_str(show_arg(ev, "node")));
     fputs(", ", out);
     show_qstr(out, srr__json_str(show_arg(ev, "service")));
-    fputs(", {ai_family=", out);
-    SHOW_ENUM(out, show_af, show_arg_int(ev, "family"));
-    fputs(", ai_socktype=", out);
-    SHOW_ENUM(out, show_socktype, show_arg_int(ev, "socktype"));
-    fputs(", ai_protocol=", out);
-    SHOW_ENUM(out, show_ipproto, show_arg_int(ev, "protocol"));
+    fputs(", ", out);
+    show_ai_kind(out, srr__json_get(ev, "args"), 1);
     fputs(", ai_flags=", out);
     SHOW_FLAGS(out, show_ai, show_arg_int(ev, "flags"));
     fputs("})", out);
@@ -418,12 +420,8 @@ static void show_op_getaddrinfo(struct show_ctx *c, const srr_json *ev)
     fputs(" [", out);
     for (size_t i = 0; i < srr__json_size(answers); i++) {
         const srr_json *a = srr__json_at(answers, i);
-        fputs(i ? ", {" : "{", out);
-        SHOW_ENUM(out, show_af, show_int(a, "family"));
-        fputs(", ", out);
-        SHOW_ENUM(out, show_socktype, show_int(a, "socktype"));
-        fputs(", ", out);
-        SHOW_ENUM(out, show_ipproto, show_int(a, "protocol"));
+        fputs(i ? ", " : "", out);
+        show_ai_kind(out, a, 0);
         fputs(", ", out);
         show_qstr(out, show_str(a, "addr"));
         if (show_str(a, "canonname")) {
@@ -498,11 +496,12 @@ static void show_op_gethostby(struct show_ctx *c, const srr_json *ev)
 
 static void show_op_gethostname(struct show_ctx *c, const srr_json *ev)
 {
+    const char *name = show_str(ev, "name");
     fputs("gethostname()", c->out);
     show_ret(c->out, ev);
-    if (show_str(ev, "name")) {
-        fputs(" ", c->out);
-        show_qstr(c->out, show_str(ev, "name"));
+    if (name) {
+        fputc(' ', c->out);
+        show_qstr(c->out, name);
     }
 }
 
@@ -539,7 +538,7 @@ static void show_op_now(struct show_ctx *c, const srr_json *ev)
     fputs(")", c->out);
     show_ret(c->out, ev);
     if (srr__json_get(ev, "value")) {
-        fputs(" ", c->out);
+        fputc(' ', c->out);
         show_secs(c->out, show_int(ev, "value"));
     }
 }
@@ -559,8 +558,7 @@ static void show_op_dup(struct show_ctx *c, const srr_json *ev)
 {
     int64_t newfd = show_arg_int(ev, "newfd");
     const srr_json *flags = show_arg(ev, "flags");
-    fputs(newfd < 0 ? "dup(" : flags ? "dup3(" : "dup2(", c->out);
-    show_ev_fd(c->out, &c->socks, ev);
+    show_call_fd(c, newfd < 0 ? "dup" : flags ? "dup3" : "dup2", ev);
     if (newfd >= 0)
         fprintf(c->out, ", %" PRId64, newfd);
     if (newfd >= 0 && flags) {
