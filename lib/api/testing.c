@@ -219,12 +219,10 @@ srr_test_thread *srr_test_run_thread(srr_test *pub, void *(*fn)(void *arg), void
         return NULL;
     test_impl *t = IMPL(pub);
     srr_world *sim = pub->sim;
-    srr_test_thread *th = calloc(1, sizeof *th);
+    srr_test_thread *th = malloc(sizeof *th);
     if (!th)
         return NULL;
-    th->t = t;
-    th->fn = fn;
-    th->arg = arg;
+    *th = (srr_test_thread){.t = t, .fn = fn, .arg = arg};
     /* Made on the sim itself so the trace does not show them.  The call also
      * makes this thread a participant that is busy until its next sim wait,
      * so time cannot move between pthread_create and the announcement. */

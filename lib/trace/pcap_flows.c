@@ -59,29 +59,23 @@ static int pcap_nonempty(const char *s)
     return s && *s;
 }
 
-static int pcap_family(const char *s)
+/* A socket's family or type as the trace names it (a number when the
+ * writer knew no name); 0 when absent. */
+static int pcap_kind(const char *s)
 {
+    static const struct {
+        const char *name;
+        int value;
+    } kinds[] = {
+        {"AF_UNIX", PCAP_AF_UNIX},         {"AF_INET", PCAP_AF_INET},
+        {"AF_INET6", PCAP_AF_INET6},       {"SOCK_STREAM", PCAP_STREAM},
+        {"SOCK_DGRAM", PCAP_DGRAM},        {"SOCK_SEQPACKET", PCAP_SEQPACKET},
+    };
     if (!s)
         return 0;
-    if (strcmp(s, "AF_UNIX") == 0)
-        return PCAP_AF_UNIX;
-    if (strcmp(s, "AF_INET") == 0)
-        return PCAP_AF_INET;
-    if (strcmp(s, "AF_INET6") == 0)
-        return PCAP_AF_INET6;
-    return atoi(s);
-}
-
-static int pcap_stype(const char *s)
-{
-    if (!s)
-        return 0;
-    if (strcmp(s, "SOCK_STREAM") == 0)
-        return PCAP_STREAM;
-    if (strcmp(s, "SOCK_DGRAM") == 0)
-        return PCAP_DGRAM;
-    if (strcmp(s, "SOCK_SEQPACKET") == 0)
-        return PCAP_SEQPACKET;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(s, kinds[i].name) == 0)
+            return kinds[i].value;
     return atoi(s);
 }
 
@@ -177,8 +171,8 @@ static struct srr__pcap_sock *pcap_sock_new(srr_pcap_synth *p, long long id, int
 static struct srr__pcap_sock *pcap_sock_of(srr_pcap_synth *p, const srr_json *ev, long long id)
 {
     const srr_json *args = srr__json_get(ev, "args");
-    int family = pcap_family(pcap_str(ev, "family"));
-    int stype = pcap_stype(pcap_str(ev, "stype"));
+    int family = pcap_kind(pcap_str(ev, "family"));
+    int stype = pcap_kind(pcap_str(ev, "stype"));
     if (!family)
         family = (int)pcap_int(args, "domain", 0);
     if (!stype)
