@@ -29,7 +29,7 @@ LIB_SRCS    := $(wildcard lib/core/*.c lib/api/*.c lib/worlds/*.c lib/worlds/sim
                lib/trace/*.c \
                replay/world/*.c replay/read/*.c replay/capture/*.c)
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
-HEADERS     := $(wildcard interpose/*.h lib/include/*.h lib/include/sockrr/*.h lib/api/*.h lib/core/*.h lib/trace/*.h lib/worlds/*.h lib/worlds/sim/*.h lib/worlds/tap/*.h replay/*/*.h cli/*.h)
+HEADERS     := $(wildcard interpose/*.h lib/include/*.h lib/include/sockrr/*.h lib/api/*.h lib/core/*.h lib/core/*.inc lib/trace/*.h lib/worlds/*.h lib/worlds/sim/*.h lib/worlds/tap/*.h replay/*/*.h cli/*.h)
 CLI_SRCS    := $(wildcard cli/*.c)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
@@ -61,6 +61,7 @@ CLI         := $(BUILD)/bin/sockrr
 PRELOAD     := $(BUILD)/lib/libsockrr-preload.so
 PRE_SRCS    := $(wildcard interpose/*.c)
 PRE_LIB     := lib/core/names lib/core/check lib/core/sock_rules lib/core/sock_opts lib/core/world lib/core/busy lib/core/grow lib/core/vtime \
+               lib/core/services \
                lib/core/parse_error lib/core/json lib/core/json_value lib/worlds/kernel \
                lib/worlds/env_world lib/worlds/forked \
                lib/trace/writer lib/trace/jline lib/trace/base64 lib/trace/addrstr \

@@ -9,7 +9,7 @@
 set -eu
 
 libs="build-essential pkg-config libpcap-dev libcmocka-dev libjemalloc-dev libgoogle-perftools-dev libmimalloc-dev"
-tools="curl wget python3 socat netcat-openbsd redis-server redis-tools nodejs tshark tcpdump jq iproute2 util-linux strace libsocket-wrapper time"
+tools="netbase curl wget python3 socat netcat-openbsd redis-server redis-tools nodejs tshark tcpdump jq iproute2 util-linux strace libsocket-wrapper time"
 
 missing() {
     out=""

@@ -1103,5 +1103,9 @@ int main(void)
         T(test_differential_getnameinfo_numeric),
         T(test_differential_gethostbyname2_r_numeric),
     };
+    /* The differential tests compare with the host's glibc, which reads the
+     * host's files: sim_hermetic.sh, which hides them, leaves those out. */
+    if (getenv("SRR_TEST_LEAVE_OUT"))
+        cmocka_set_skip_filter(getenv("SRR_TEST_LEAVE_OUT"));
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

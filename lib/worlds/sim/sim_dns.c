@@ -34,6 +34,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "services.h"
 #include "sim_dns.h"
 
 struct sim_dns {
@@ -254,33 +255,15 @@ typedef struct dns_servtuple {
     in_port_t port; /* network order */
 } dns_servtuple;
 
-/* The services database is local data, not a resolver: libc reads it. */
+/* The services database is the built-in one (services.h): a sim answers
+ * alike on every machine. */
 static int dns_servbyname(const char *name, const char *proto, in_port_t *port)
 {
-    char stack[1024];
-    char *buf = stack;
-    size_t len = sizeof stack;
-    int rc = EAI_SERVICE;
-    for (;;) {
-        struct servent se, *s = NULL;
-        int r = getservbyname_r(name, proto, &se, buf, len, &s);
-        if (r == ERANGE && len < (1u << 20)) {
-            if (buf != stack)
-                free(buf);
-            len *= 4;
-            if (!(buf = malloc(len)))
-                return EAI_MEMORY;
-            continue;
-        }
-        if (r == 0 && s) {
-            *port = (in_port_t)s->s_port;
-            rc = 0;
-        }
-        break;
-    }
-    if (buf != stack)
-        free(buf);
-    return rc;
+    int p = srr__service_port(name, proto);
+    if (p < 0)
+        return EAI_SERVICE;
+    *port = htons((uint16_t)p);
+    return 0;
 }
 
 /* glibc's get_servtuples: which (socktype, protocol, port) each address
@@ -690,30 +673,12 @@ static int dns_numeric_host(int family, const void *addr, uint32_t scope, char *
     return n < 0 ? EAI_SYSTEM : (size_t)n >= len - used ? EAI_OVERFLOW : 0;
 }
 
+/* 0 with port's name (network order) in serv, an EAI_ error, or -1 when
+ * the port has none (the caller writes the number). */
 static int dns_servbyport(in_port_t port, const char *proto, char *serv, socklen_t len)
 {
-    char stack[1024];
-    char *buf = stack;
-    size_t blen = sizeof stack;
-    int rc = -1; /* not found: the caller writes the number */
-    for (;;) {
-        struct servent se, *s = NULL;
-        int r = getservbyport_r(port, proto, &se, buf, blen, &s);
-        if (r == ERANGE && blen < (1u << 20)) {
-            if (buf != stack)
-                free(buf);
-            blen *= 4;
-            if (!(buf = malloc(blen)))
-                return EAI_MEMORY;
-            continue;
-        }
-        if (r == 0 && s)
-            rc = dns_copy(serv, len, s->s_name);
-        break;
-    }
-    if (buf != stack)
-        free(buf);
-    return rc;
+    const char *name = srr__service_name(ntohs(port), proto);
+    return name ? dns_copy(serv, len, name) : -1;
 }
 
 int srr__sim_dns_getnameinfo(sim_dns *d, const struct sockaddr *sa, socklen_t salen, char *host,
