@@ -139,6 +139,24 @@ static const char *link_proto_name(int proto)
     return proto == SRR_CAP_TCP ? "TCP" : "UDP";
 }
 
+/* An IP packet for TCP or UDP: its addresses (family 4 or 6, 4 or 16
+ * bytes) into out, its transport layer into l4.  Returns 1. */
+static int link_ip_found(srr_cap_pkt *out, struct link_l4 *l4, int family, const uint8_t *src,
+                         const uint8_t *dst, int proto, const uint8_t *p, size_t cap, size_t wire)
+{
+    size_t n = family == 4 ? 4 : 16;
+    memset(&out->src, 0, sizeof out->src);
+    memset(&out->dst, 0, sizeof out->dst);
+    out->src.family = out->dst.family = family;
+    memcpy(out->src.addr, src, n);
+    memcpy(out->dst.addr, dst, n);
+    l4->proto = proto;
+    l4->p = p;
+    l4->cap = cap;
+    l4->wire = wire;
+    return 1;
+}
+
 /* IPv4: 1 with *l4 set, 0 to skip, -1. */
 static int link_ipv4(const uint8_t *p, size_t cap, size_t wire, srr_cap_pkt *out,
                      struct link_l4 *l4, srr_parse_error *err)
@@ -175,16 +193,8 @@ static int link_ipv4(const uint8_t *p, size_t cap, size_t wire, srr_cap_pkt *out
         return srr__parse_fail(err, SRR_PARSE_EVALUE, "ip",
                                "a fragmented %s packet (IP fragments are not reassembled)",
                                link_proto_name(proto));
-    memset(&out->src, 0, sizeof out->src);
-    memset(&out->dst, 0, sizeof out->dst);
-    out->src.family = out->dst.family = 4;
-    memcpy(out->src.addr, p + 12, 4);
-    memcpy(out->dst.addr, p + 16, 4);
-    l4->proto = proto;
-    l4->p = p + ihl;
-    l4->cap = (cap < total ? cap : total) - ihl;
-    l4->wire = total - ihl;
-    return 1;
+    return link_ip_found(out, l4, 4, p + 12, p + 16, proto, p + ihl,
+                         (cap < total ? cap : total) - ihl, total - ihl);
 }
 
 /* IPv6, walking hop-by-hop, routing and destination options headers. */
@@ -239,16 +249,7 @@ static int link_ipv6(const uint8_t *p, size_t cap, size_t wire, srr_cap_pkt *out
         nh = p[pos];
         pos += hl;
     }
-    memset(&out->src, 0, sizeof out->src);
-    memset(&out->dst, 0, sizeof out->dst);
-    out->src.family = out->dst.family = 6;
-    memcpy(out->src.addr, p + 8, 16);
-    memcpy(out->dst.addr, p + 24, 16);
-    l4->proto = nh;
-    l4->p = p + pos;
-    l4->cap = cap - pos;
-    l4->wire = total - pos;
-    return 1;
+    return link_ip_found(out, l4, 6, p + 8, p + 24, nh, p + pos, cap - pos, total - pos);
 }
 
 static int link_tcp(const struct link_l4 *l4, srr_cap_pkt *out, srr_parse_error *err)
