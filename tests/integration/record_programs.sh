@@ -80,6 +80,17 @@ same_output fortified_io "with SOCKRR_PASSTHROUGH=1" "$tmp/fortified_io.env"
 n=$(events "$tmp/env.jsonl")
 [ "$n" = 0 ] || fail "SOCKRR_PASSTHROUGH=1 recorded $n events"
 
+# passthrough is the preload loaded and staying out of the way (its own
+# cost, which bench/ measures), not the preload left out
+for how in "--passthrough" "SOCKRR_PASSTHROUGH=1"; do
+    case $how in
+    --*) run -p "$tmp/maps" "$SOCKRR" record --passthrough -o "$tmp/maps.jsonl" -- cat /proc/self/maps ;;
+    *) run -p "$tmp/maps" env "$how" "$SOCKRR" record -o "$tmp/maps.jsonl" -- cat /proc/self/maps ;;
+    esac
+    [ "$rc" = 0 ] || fail "cat under $how: exited $rc: $(tail -3 "$tmp/maps.err")"
+    grep -q 'libsockrr-preload' "$tmp/maps" || fail "under $how the program runs without the preload library"
+done
+
 # without -o the trace is ./sockrr.jsonl
 case $SOCKRR in /*) abs_sockrr=$SOCKRR ;; *) abs_sockrr=$PWD/$SOCKRR ;; esac
 case $NAT in /*) abs_nat=$NAT ;; *) abs_nat=$PWD/$NAT ;; esac

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "sockrr.h"
+#include "sockrr/worlds.h"
 #include "helpers.h"
 
 /* Without MSG_NOSIGNAL the process would die of SIGPIPE here. */
@@ -134,6 +135,24 @@ static void test_getfqdn_strips_the_name(void **state)
     srr_world_destroy(w);
 }
 
+/* Both ends are stripped, as Python's str.strip(): a name no one knows comes
+ * back as given, without the spaces around it (the sim: no DNS needed). */
+static void test_getfqdn_strips_both_ends(void **state)
+{
+    (void)state;
+    char eb[256];
+    srr_world *w = srr_world_sim_string("{}", eb, sizeof eb);
+    assert_non_null(w);
+    srr_error err;
+    char a[256], b[256];
+    H_OK(srr_getfqdn(w, " \tnosuch-host \r\n", a, sizeof a, &err), &err);
+    assert_string_equal(a, "nosuch-host");
+    H_OK(srr_getfqdn(w, "localhost\t ", a, sizeof a, &err), &err);
+    H_OK(srr_getfqdn(w, "localhost", b, sizeof b, &err), &err);
+    assert_string_equal(a, b);
+    srr_world_destroy(w);
+}
+
 static void test_makefile_modes_follow_cpython(void **state)
 {
     (void)state;
@@ -178,6 +197,7 @@ int main(void)
         cmocka_unit_test(test_from_fileno_refuses_a_pipe),
         cmocka_unit_test(test_fromfd_leaves_o_nonblock_alone),
         cmocka_unit_test(test_getfqdn_strips_the_name),
+        cmocka_unit_test(test_getfqdn_strips_both_ends),
         cmocka_unit_test(test_makefile_modes_follow_cpython),
         cmocka_unit_test(test_getsockopt_buflen_out_of_range_is_oserror),
     };

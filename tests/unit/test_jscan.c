@@ -3,9 +3,10 @@
  * (replay/read/jscan.c): a trace event line with every member and its span,
  * key matching (absent, repeated, prefixes, nested), string escapes,
  * integers, literals, whitespace, and one test per kind of error with the
- * offset it reports.  Every scanned text is copied into a heap block of
- * exactly its length, not NUL-terminated, so an ASan build catches a read
- * past p + n.
+ * offset it reports.  Every scanned text is copied to the end of a page
+ * that an unreadable page follows, not NUL-terminated, so a read past p + n
+ * faults in any build (an ASan build alone would miss one that an inlined
+ * memcmp makes).
  *
  * Tests named for a bug pin its fix (each was found by this suite).
  * Written against the hashed-key version of jscan.c (at most 31 keys,
@@ -20,13 +21,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "jscan.h"
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Heap copies made by the current test, freed by its teardown. */
-static char *held[64];
+/* Mappings made by the current test, unmapped by its teardown. */
+static struct {
+    char *map;
+    size_t len;
+} held[64];
 static size_t nheld;
 static const char *base; /* start of the last scanned copy */
 
@@ -34,20 +40,24 @@ static int free_held(void **state)
 {
     (void)state;
     for (size_t i = 0; i < nheld; i++)
-        free(held[i]);
+        munmap(held[i].map, held[i].len);
     nheld = 0;
     base = NULL;
     return 0;
 }
 
-/* n bytes of s in a block of exactly n bytes (1 when n is 0), no NUL. */
+/* n bytes of s ending where a PROT_NONE page begins, no NUL. */
 static char *exact(const char *s, size_t n)
 {
     assert_true(nheld < LEN(held));
-    char *b = malloc(n ? n : 1);
-    assert_non_null(b);
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE), data = (n + pg - 1) / pg * pg;
+    char *map = mmap(NULL, data + pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(map != MAP_FAILED);
+    assert_int_equal(mprotect(map + data, pg, PROT_NONE), 0);
+    held[nheld].map = map;
+    held[nheld++].len = data + pg;
+    char *b = map + data - n;
     memcpy(b, s, n);
-    held[nheld++] = b;
     return b;
 }
 
