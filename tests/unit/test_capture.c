@@ -1029,6 +1029,65 @@ static void test_many_interleaved_connections(void **state)
     free(want.s);
 }
 
+/* Occurrences of needle in hay. */
+static int count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* Enough server addresses to grow the server table (past 16, 32 and 64),
+ * then each connected to again: every second connection finds its
+ * listener (the table once lost all but the newest of a bucket, which
+ * pointed at itself, and the conversion never ended).  A watchdog makes a
+ * hang a failure. */
+static void test_many_server_ports_each_found_again(void **state)
+{
+    (void)state;
+    enum { N = 100 };
+    cw w;
+    cw_open(&w, DLT_RAW);
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < N; i++) {
+            tep c = ep("10.0.0.1", (uint16_t)(20000 + 1000 * round + i));
+            tep s = ep("10.0.0.2", (uint16_t)(1000 + i));
+            cw_tcp(&w, &c, &s, 100, 0, F_SYN, "");
+            cw_tcp(&w, &s, &c, 500, 101, F_SYN | F_ACK, "");
+            cw_tcp(&w, &c, &s, 101, 501, F_ACK, "");
+        }
+    cw_close(&w);
+    alarm(20);
+    char *got = convert();
+    alarm(0);
+    assert_int_equal(count_of(got, " listen 0 "), N);
+    assert_int_equal(count_of(got, " connect 0 "), 2 * N);
+    assert_int_equal(count_of(got, " accept4 "), 2 * N);
+    /* the second connection to port 1000 + i is accepted by the listener
+     * of the first */
+    for (int i = 0; i < N; i++) {
+        char first[64], again[96];
+        snprintf(first, sizeof first, "nl=10.0.0.2:%d np=10.0.0.1:%d\n", 1000 + i, 20000 + i);
+        const char *a = strstr(got, first);
+        assert_non_null(a);
+        while (a > got && a[-1] != '\n')
+            a--;
+        const char *sock = strstr(a, " s");
+        assert_non_null(sock);
+        snprintf(again, sizeof again, "%.*s new=", (int)strcspn(sock + 1, " ") + 1, sock);
+        snprintf(first, sizeof first, "np=10.0.0.1:%d\n", 21000 + i);
+        const char *b = strstr(got, first);
+        assert_non_null(b);
+        while (b > got && b[-1] != '\n')
+            b--;
+        if (strncmp(strstr(b, " s"), again, strlen(again)) != 0)
+            fail_msg("port %d: the first connection was accepted on%s, the second on %.*s", 1000 + i,
+                     again, (int)strcspn(b, "\n"), b);
+    }
+    free(got);
+}
+
 /* pcapng by hand: a section header, interfaces, enhanced packet blocks. */
 typedef struct ng {
     uint8_t b[8192];
@@ -1293,6 +1352,7 @@ int main(void)
         cmocka_unit_test(test_short_snaplen_is_a_gap),
         cmocka_unit_test(test_udp_two_clients_share_one_server_socket),
         cmocka_unit_test(test_many_interleaved_connections),
+        cmocka_unit_test(test_many_server_ports_each_found_again),
         cmocka_unit_test(test_pcapng_is_read),
         cmocka_unit_test(test_pcapng_with_two_link_types_is_reported),
         cmocka_unit_test(test_missing_file),
