@@ -339,6 +339,20 @@ int srr__capture_sniff(const char *path)
     return got == sizeof m && cap_magic(m);
 }
 
+/* A packet's time in ns since 1970, or -1 when a trace cannot hold it.
+ * pcap's ts_sec is an unsigned 32-bit field (good until 2106) that libpcap
+ * hands over sign-extended, so from 2038 on it looks negative; pcapng's
+ * time is 64-bit and may go past what an int64_t of ns holds (2262). */
+static int cap_time(const srr_cap *c, const struct pcap_pkthdr *h, int64_t *ns)
+{
+    int64_t sec = c->ts32 ? (int64_t)(uint32_t)h->ts.tv_sec : (int64_t)h->ts.tv_sec;
+    int64_t frac = (int64_t)h->ts.tv_usec; /* ns: the handle is nano-precision */
+    if (sec < 0 || frac < 0 || frac > 999999999 || sec > (INT64_MAX - frac) / 1000000000)
+        return -1;
+    *ns = sec * 1000000000 + frac;
+    return 0;
+}
+
 /* Every packet, in capture order. */
 static int cap_packets(srr_cap *c, pcap_t *pc)
 {
@@ -358,7 +372,12 @@ static int cap_packets(srr_cap *c, pcap_t *pc)
                                           : "");
         }
         num++;
-        int64_t ns = (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec;
+        int64_t ns;
+        if (cap_time(c, h, &ns) < 0)
+            return cap_fail_code(c, SRR_PARSE_EVALUE, num, "time",
+                                 "%lld.%09ld s since 1970 is not a time a trace holds "
+                                 "(1970 to 2262)",
+                                 (long long)h->ts.tv_sec, (long)h->ts.tv_usec);
         if (num == 1)
             c->first_ns = ns;
         if (ns - c->first_ns > c->t)
@@ -401,6 +420,7 @@ static pcap_t *cap_open(srr_cap *c)
         fclose(in);
         return NULL;
     }
+    c->ts32 = m[0] != 0x0a; /* not pcapng's first block */
     rewind(in);
     char ebuf[PCAP_ERRBUF_SIZE] = "";
     pcap_t *pc = pcap_fopen_offline_with_tstamp_precision(in, PCAP_TSTAMP_PRECISION_NANO, ebuf);

@@ -215,6 +215,7 @@ typedef struct cw {
     pcap_dumper_t *d;
     int linktype;
     long n;
+    int64_t t0; /* the first packet's second */
 } cw;
 
 #define T0_SEC 1700000000
@@ -223,6 +224,7 @@ static void cw_open(cw *w, int linktype)
 {
     w->linktype = linktype;
     w->n = 0;
+    w->t0 = T0_SEC;
     w->dead = pcap_open_dead_with_tstamp_precision(linktype, 262144, PCAP_TSTAMP_PRECISION_NANO);
     assert_non_null(w->dead);
     w->d = pcap_dump_open(w->dead, cap_path);
@@ -234,7 +236,7 @@ static void cw_open(cw *w, int linktype)
 static void cw_raw(cw *w, const uint8_t *bytes, size_t n, size_t cut)
 {
     struct pcap_pkthdr h = {.caplen = (bpf_u_int32)(n - cut), .len = (bpf_u_int32)n};
-    h.ts.tv_sec = T0_SEC + w->n / 1000;
+    h.ts.tv_sec = (time_t)(w->t0 + w->n / 1000); /* pcap_dump keeps the low 32 bits */
     h.ts.tv_usec = (w->n % 1000) * 1000000; /* nanoseconds: the file's precision */
     w->n++;
     pcap_dump((u_char *)w->d, &h, bytes);
@@ -547,6 +549,31 @@ static void test_header_names_the_capture_and_its_start(void **state)
              "\"payload_cap\":-1}\n",
              SRR_VERSION, cap_path, (long long)T0_SEC * 1000000000);
     assert_string_equal(line, want);
+}
+
+/* pcap's seconds are an unsigned 32-bit field: from 2038 (bit 31 set,
+ * which libpcap hands over sign-extended) to 2106 they are times after
+ * 1970, not before. */
+static void test_pcap_times_from_2038_to_2106(void **state)
+{
+    (void)state;
+    static const int64_t starts[] = {0x80000000LL, 0xfffffffeLL};
+    for (size_t i = 0; i < 2; i++) {
+        cw w;
+        cw_open(&w, DLT_RAW);
+        w.t0 = starts[i];
+        tep c = ep("10.0.0.1", 40000), s = ep("10.0.0.2", 80);
+        exchange(&w, &c, &s);
+        cw_close(&w);
+        free(convert()); /* every event checked: t never goes back */
+        srr_parse_error err;
+        srr_trace_reader *r = srr__trace_open(trace_path, &err);
+        if (!r)
+            fail_error("the trace does not open", &err);
+        int64_t rt = srr__json_int(srr__json_get(srr__trace_header(r), "start_realtime_ns"));
+        srr__trace_close(r);
+        assert_int_equal(rt, starts[i] * 1000000000);
+    }
 }
 
 /* The capture's name is text: its UTF-8 kept, a tab escaped as JSON writers
@@ -1175,6 +1202,22 @@ static void test_pcapng_is_read(void **state)
                  "2 close 0 s2\n");
 }
 
+/* pcapng's time is 64-bit: one past what a trace's int64 nanoseconds hold
+ * (2262) is an error at its packet, not a wrapped number. */
+static void test_pcapng_time_past_2262_is_an_error(void **state)
+{
+    (void)state;
+    ng g;
+    ng_start(&g);
+    ng_iface(&g, DLT_RAW);
+    tep c = ep("10.0.0.1", 40000), s = ep("10.0.0.2", 80);
+    uint8_t ip[2048];
+    size_t n = tcp_packet(ip, &c, &s, 1000, 0, F_SYN, "", 0);
+    ng_packet(&g, 0, 9300000000ULL * 1000000, ip, n); /* µs: the year 2264 */
+    write_file(cap_path, g.b, g.n);
+    expect_error(1, "time", "is not a time a trace holds");
+}
+
 /* libpcap reads one link type per file: a second interface of another
  * type is reported at the packet where libpcap meets it. */
 static void test_pcapng_with_two_link_types_is_reported(void **state)
@@ -1329,6 +1372,7 @@ int main(void)
         cmocka_unit_test(test_sniff_knows_pcap_and_pcapng_magic),
         cmocka_unit_test(test_header_names_the_capture_and_its_start),
         cmocka_unit_test(test_header_keeps_the_capture_name_s_text),
+        cmocka_unit_test(test_pcap_times_from_2038_to_2106),
         cmocka_unit_test(test_events_are_compact_lines_with_packet_times),
         cmocka_unit_test(test_tcp_over_ethernet),
         cmocka_unit_test(test_tcp_over_ethernet_with_vlan_tag),
@@ -1354,6 +1398,7 @@ int main(void)
         cmocka_unit_test(test_many_interleaved_connections),
         cmocka_unit_test(test_many_server_ports_each_found_again),
         cmocka_unit_test(test_pcapng_is_read),
+        cmocka_unit_test(test_pcapng_time_past_2262_is_an_error),
         cmocka_unit_test(test_pcapng_with_two_link_types_is_reported),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_not_a_capture),
