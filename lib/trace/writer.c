@@ -29,6 +29,7 @@
 #include "busy.h"
 #include "grow.h"
 #include "libc.h"
+#include "out_file.h"
 #include "sockrr.h"
 #include "trace.h"
 
@@ -267,9 +268,9 @@ static void header_line(srr_jline *l, const srr_trace_meta *meta, const char *wo
 static int write_header(const char *path, const srr_trace_meta *meta, srr_world *clock,
                         int64_t pid, int64_t *mono_out)
 {
-    int fd = srr__libc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = srr__out_open(path);
     if (fd < 0)
-        return -errno;
+        return fd;
     int64_t rt = clock->ops->now(clock, CLOCK_REALTIME);
     int64_t mono = clock->ops->now(clock, CLOCK_MONOTONIC);
     srr_jline l = {0};

@@ -22,6 +22,7 @@
 #include <pcap/pcap.h>
 
 #include "capture.h"
+#include "out_file.h"
 #include "trace.h"
 #include "sockrr.h" /* SRR_VERSION, srr_errno_name */
 
@@ -449,17 +450,16 @@ static int cap_create(srr_cap *c, const char *out_path, pcap_t *pc)
         in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino)
         return cap_fail_code(c, SRR_PARSE_EIO, 0, "file", "the trace %s would overwrite the capture",
                              out_path);
-    int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = srr__out_open(out_path);
     if (fd < 0 || !(c->out = fdopen(fd, "w"))) {
-        cap_fail_code(c, SRR_PARSE_EIO, 0, "file", "cannot create %s: %s", out_path,
-                      strerror(errno));
+        int e = fd < 0 ? -fd : errno;
+        cap_fail_code(c, SRR_PARSE_EIO, 0, "file", "cannot create %s: %s", out_path, strerror(e));
         if (fd >= 0) {
             close(fd);
             unlink(out_path);
         }
         return -1;
     }
-    (void)fchmod(fd, 0600); /* an existing file keeps its mode through O_CREAT */
     return 0;
 }
 
