@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "capture.h"
 #include "cli.h"
 #include "trace.h"
@@ -32,7 +33,8 @@ static void convert_usage(FILE *out)
             "  -h, --help          this text\n"
             "\n"
             "exit status: 0 written (a torn last line is warned about and left out);\n"
-            "1 the trace is invalid or the pcap cannot be written; 2 usage error.\n");
+            "1 the trace is invalid or the pcap cannot be written; 2 usage error (an\n"
+            "output that is the input included).\n");
 }
 
 static int convert_usage_error(const char *what)
@@ -168,6 +170,10 @@ int cli_convert(int argc, char **argv)
         return convert_usage_error("no output given (-o OUT.pcap)");
     if (strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
         return convert_usage_error("will not write a pcap to a terminal");
+    const cli_file files[] = {{"the input", in, 0}, {"the output (-o)", out, 1}};
+    int rc = cli_files_distinct("convert", files, 2);
+    if (rc)
+        return rc;
 
     if (strcmp(in, "-") != 0 && srr__capture_sniff(in) == 1)
         return convert_capture(in, out);

@@ -35,7 +35,7 @@ static void record_usage(FILE *out)
             "\n"
             "exit status: CMD's; 128+N when signal N ended it; 127 CMD not found;\n"
             "126 CMD cannot be run (not executable, statically linked); 1 the trace or\n"
-            "pcap could not be written; 2 usage error.\n");
+            "pcap could not be written; 2 usage error (a pcap that is the trace included).\n");
 }
 
 int cli_record(int argc, char **argv)

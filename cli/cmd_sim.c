@@ -37,7 +37,8 @@ static void sim_usage(FILE *out)
             "calls fail with EOPNOTSUPP (a child that execs gets a network of its own).\n"
             "\n"
             "exit status: CMD's; 128+N when signal N ended it; 127 CMD not found;\n"
-            "126 CMD cannot be run; 1 a bad network or an unwritable trace; 2 usage error.\n");
+            "126 CMD cannot be run; 1 a bad network or an unwritable trace; 2 usage error\n"
+            "(an output that is the network or the other output included).\n");
 }
 
 /* The value of an option given as "--opt V" or "--opt=V". */

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "cli.h"
 #include "env_world.h"
 #include "launch.h"
@@ -255,8 +256,14 @@ typedef struct launch_run {
  * (said on stderr). */
 static int launch_prepare(const launch_opts *o, launch_run *run)
 {
+    const cli_file files[] = {{"the network (--net)", o->net, 0},
+                              {"the trace (-o)", o->trace, 1},
+                              {"the pcap (--pcap)", o->pcap, 1}};
+    int r = cli_files_distinct(o->verb, files, sizeof files / sizeof files[0]);
+    if (r)
+        return r;
     char **cmd = o->cmd;
-    int r = launch_find(cmd[0], run->path, sizeof run->path);
+    r = launch_find(cmd[0], run->path, sizeof run->path);
     if (r == -EACCES)
         return launch_fail(SRR_EXIT_CANNOT_RUN, "%s: permission denied%s", cmd[0], "");
     if (r < 0)

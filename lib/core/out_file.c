@@ -4,6 +4,11 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,4 +34,31 @@ int srr__out_open(const char *path)
         return r;
     }
     return fd;
+}
+
+/* path with its directory resolved, into out; the path as given when the
+ * directory does not resolve. */
+static void same_abspath(const char *path, char *out, size_t len)
+{
+    char dir[PATH_MAX], base[PATH_MAX], real[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    snprintf(base, sizeof base, "%s", path);
+    if (realpath(dirname(dir), real))
+        snprintf(out, len, "%s/%s", strcmp(real, "/") == 0 ? "" : real, basename(base));
+    else
+        snprintf(out, len, "%s", path);
+}
+
+int srr__same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    int ha = stat(a, &sa) == 0, hb = stat(b, &sb) == 0;
+    if (ha && hb)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (ha != hb)
+        return 0;
+    char pa[PATH_MAX + 1], pb[PATH_MAX + 1];
+    same_abspath(a, pa, sizeof pa);
+    same_abspath(b, pb, sizeof pb);
+    return strcmp(pa, pb) == 0;
 }

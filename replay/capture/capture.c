@@ -443,11 +443,9 @@ static pcap_t *cap_open(srr_cap *c)
 }
 
 /* The trace file, mode 0600, truncated, unless it is the capture itself. */
-static int cap_create(srr_cap *c, const char *out_path, pcap_t *pc)
+static int cap_create(srr_cap *c, const char *out_path)
 {
-    struct stat in_st, out_st;
-    if (fstat(fileno(pcap_file(pc)), &in_st) == 0 && stat(out_path, &out_st) == 0 &&
-        in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino)
+    if (srr__same_file(c->path, out_path))
         return cap_fail_code(c, SRR_PARSE_EIO, 0, "file", "the trace %s would overwrite the capture",
                              out_path);
     int fd = srr__out_open(out_path);
@@ -481,7 +479,7 @@ int srr__capture_to_trace(const char *capture_path, const char *out_path, srr_pa
         srr__cap_tables_free(c);
         return -1;
     }
-    if (cap_create(c, out_path, pc) < 0) {
+    if (cap_create(c, out_path) < 0) {
         pcap_close(pc);
         srr__cap_tables_free(c);
         return -1;

@@ -1,7 +1,9 @@
 # The files sockrr writes hold a program's payloads: a trace, a pcap and a
 # trace converted from a capture end up mode 0600 whether they were created
 # or were there before with another mode (and a device written to keeps
-# its own).
+# its own).  An output that is the same file as an input or as another
+# output (the same inode, or the same path when it does not exist yet) is
+# refused with one line naming it, exit 2, before anything is written.
 . tests/integration/lib.inc
 [ -x "$SOCKRR" ] || fail "$SOCKRR is not built"
 command -v python3 > /dev/null 2>&1 || skip "python3 is not installed"
@@ -58,4 +60,36 @@ fi
 # a device is written to, not changed
 "$SOCKRR" convert "$FIX/udp.jsonl" -o /dev/null || fail "convert to /dev/null exited $?"
 mode_is /dev/null 666 "convert to /dev/null"
+
+# --- an output that is an input or another output ----------------------------
+# refused WHAT FILE ARGS...: `sockrr ARGS` exits 2 with one line naming FILE,
+# and FILE is as it was (or still absent)
+refused() {
+    what=$1 file=$2; shift 2
+    before=$(cat "$file" 2> /dev/null | cksum)
+    (preload_env; exec timeout -k 5 $LIMIT "$SOCKRR" "$@") > "$tmp/out" 2> "$tmp/err" < "${stdin:-/dev/null}"
+    got=$?
+    [ "$got" = 2 ] || fail "$what: exited $got, expected 2: $(head -3 "$tmp/err")"
+    [ "$(grep -c '' "$tmp/err")" = 1 ] || fail "$what: not one line on stderr: $(cat "$tmp/err")"
+    grep -qF "$file is both " "$tmp/err" || fail "$what: the line does not name $file: $(cat "$tmp/err")"
+    [ "$(cat "$file" 2> /dev/null | cksum)" = "$before" ] || fail "$what: $file was written"
+}
+cp "$FIX/udp.jsonl" "$tmp/t.jsonl"
+refused "convert onto its input" "$tmp/t.jsonl" convert "$tmp/t.jsonl" -o "$tmp/t.jsonl"
+refused "convert onto its input by another path" "$tmp/./t.jsonl" convert "$tmp/t.jsonl" -o "$tmp/./t.jsonl"
+ln -s t.jsonl "$tmp/link.jsonl"
+refused "convert onto its input through a symlink" "$tmp/t.jsonl" convert "$tmp/link.jsonl" -o "$tmp/t.jsonl"
+stdin=$tmp/t.jsonl refused "convert of standard input onto the file behind it" "$tmp/t.jsonl" \
+    convert - -o "$tmp/t.jsonl"
+cp "$tmp/h.pcap" "$tmp/cap.pcap"
+refused "convert of a capture onto itself" "$tmp/cap.pcap" convert "$tmp/cap.pcap" -o "$tmp/cap.pcap"
+"$SOCKRR" check "$tmp/t.jsonl" > /dev/null || fail "a refused convert damaged its input"
+refused "record with the pcap at the trace's path" "$tmp/X" record -o "$tmp/X" --pcap "$tmp/X" -- true
+[ ! -e "$tmp/X" ] || fail "a refused record created $tmp/X"
+again=$tmp/../$(basename "$tmp")/t.jsonl
+refused "record with the pcap over the trace" "$again" record -o "$tmp/t.jsonl" --pcap "$again" -- true
+printf '{}\n' > "$tmp/net.json"
+refused "sim with the trace over its network" "$tmp/net.json" sim --net "$tmp/net.json" -o "$tmp/net.json" -- true
+refused "sim with the pcap over its network" "$tmp/net.json" sim --net "$tmp/net.json" -o "$tmp/s.jsonl" --pcap "$tmp/net.json" -- true
+[ ! -e "$tmp/s.jsonl" ] || fail "a refused sim created its trace"
 exit 0
