@@ -402,8 +402,17 @@ static int launch_supervise(const launch_opts *o, launch_run *run)
     launch_child = 0; /* reaped: its pid may be another process's now */
     if (launch_hermetic(o))
         cli_leftovers_end(o->verb);
-    if (run->ctl[0])
+    if (run->ctl[0]) {
+        /* a writer that failed (a full disk) told the control file: the
+         * program never hears of it, sockrr says it */
+        int werr = srr__trace_shared_error(run->ctl);
+        if (werr < 0 && got != (ssize_t)sizeof e) {
+            launch_fail(0, "%s: cannot write the trace: %s; it ends at the last event written",
+                        o->trace, strerror(-werr));
+            rc = SRR_EXIT_FAIL;
+        }
         unlink(run->ctl);
+    }
     if (got == (ssize_t)sizeof e) {
         /* exec failed: nothing ran, so no trace is left behind */
         if (o->trace)
@@ -415,7 +424,8 @@ static int launch_supervise(const launch_opts *o, launch_run *run)
     int cmd_rc = WIFEXITED(status)     ? WEXITSTATUS(status)
                  : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
                                        : SRR_EXIT_FAIL;
-    /* a pcap that could not be written fails a run that otherwise passed */
+    /* a trace or pcap that could not be written fails a run that otherwise
+     * passed */
     return cmd_rc == 0 ? rc : cmd_rc;
 }
 

@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -55,6 +56,9 @@ typedef struct srr_trace_ctl {
      * appear (pid 1, 2, ...; a process's first thread has its pid, later
      * ones pid*1000+n), so two runs with one seed give the same bytes. */
     uint32_t virtual_ids;
+    /* The first event any writer could not write (-errno), or 0: the trace
+     * ends before it, and sockrr reads it back to report it. */
+    int32_t error;
     uint32_t nvpids;
     int32_t vpids[256];     /* vpids[i] = the real pid of virtual pid i + 1 */
     uint64_t nsocks;        /* ids handed out */
@@ -151,9 +155,11 @@ static size_t ctl_bytes(uint32_t nslots)
 }
 
 /* write(2) the whole buffer; a short write to a regular file only happens
- * when the disk fills, and then the rest is retried once more. */
-static int writer_flush(int fd, const char *buf, size_t len)
+ * when the disk fills, and then the rest is retried once more.  0, or
+ * -errno with *done the bytes that went out before the error. */
+static int writer_flush(int fd, const char *buf, size_t len, size_t *done)
 {
+    *done = 0;
     if (fd < 0)
         return -EBADF; /* the trace was given up (writer_move_fd) */
     while (len > 0) {
@@ -165,8 +171,18 @@ static int writer_flush(int fd, const char *buf, size_t len)
         }
         buf += n;
         len -= (size_t)n;
+        *done += (size_t)n;
     }
     return 0;
+}
+
+/* The part of a line a failed write left is cut off again (the lock is
+ * held: nobody appended since), so the trace ends at a whole event. */
+static void writer_unwrite(int fd, size_t done)
+{
+    struct stat st;
+    if (done > 0 && fstat(fd, &st) == 0 && st.st_size >= (off_t)done)
+        (void)!ftruncate(fd, st.st_size - (off_t)done);
 }
 
 /* After a writer died holding the lock: a line it left half-written is cut
@@ -275,7 +291,8 @@ static int write_header(const char *path, const srr_trace_meta *meta, srr_world 
     int64_t mono = clock->ops->now(clock, CLOCK_MONOTONIC);
     srr_jline l = {0};
     header_line(&l, meta, meta->world ? meta->world : clock->ops->name, pid, rt, mono);
-    int r = l.oom ? -ENOMEM : writer_flush(fd, l.buf, l.len);
+    size_t done;
+    int r = l.oom ? -ENOMEM : writer_flush(fd, l.buf, l.len, &done);
     srr__jl_free(&l);
     if (r < 0) {
         srr__libc.close(fd);
@@ -529,14 +546,21 @@ void srr__trace_end(srr_trace_writer *w)
     srr_jline *l = &w->line;
     srr__jl_close(l, '}');
     srr__jl_raw(l, "\n", 1);
-    if (l->oom) {
-        /* the line is incomplete: say so instead of writing half an event */
+    /* After the first event that could not be written (here or in another
+     * process of the trace) nothing more is: a trace with an event missing
+     * in the middle would pass for whole.  An incomplete line (out of
+     * memory) is never written. */
+    size_t done = 0;
+    int r = w->ctl->error ? w->ctl->error
+            : l->oom      ? -ENOMEM
+                          : writer_flush(w->fd, l->buf, l->len, &done);
+    if (r < 0) {
+        if (done)
+            writer_unwrite(w->fd, done);
+        w->ctl->seq--; /* the next one, if any, takes its number */
+        if (!w->ctl->error)
+            w->ctl->error = r;
         if (!w->error)
-            w->error = -ENOMEM;
-        w->ctl->seq--; /* keep seq without gaps */
-    } else {
-        int r = writer_flush(w->fd, l->buf, l->len);
-        if (r < 0 && !w->error)
             w->error = r;
     }
     /* a huge payload's buffer is not kept for the next small event */
@@ -550,6 +574,21 @@ void srr__trace_end(srr_trace_writer *w)
 int srr__trace_writer_error(const srr_trace_writer *w)
 {
     return w->error;
+}
+
+int srr__trace_shared_error(const char *ctl_path)
+{
+    int fd = srr__libc.open(ctl_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    int32_t error;
+    uint32_t magic;
+    ssize_t a = pread(fd, &magic, sizeof magic, offsetof(srr_trace_ctl, magic));
+    ssize_t b = pread(fd, &error, sizeof error, offsetof(srr_trace_ctl, error));
+    srr__libc.close(fd);
+    if (a != sizeof magic || b != sizeof error || magic != CTL_MAGIC)
+        return -EINVAL;
+    return error;
 }
 
 void srr__trace_writer_close(srr_trace_writer *w)

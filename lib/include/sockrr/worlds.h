@@ -42,7 +42,8 @@ typedef struct srr_tap_options {
  * (destroying the tap destroys it).  opts may be NULL.  Returns NULL with
  * *error = -errno when the trace cannot be created (inner is then left to
  * the caller).  A write error later never changes an answer: it is kept
- * for srr_world_tap_error. */
+ * for srr_world_tap_error, and the trace ends at the last whole event
+ * (nothing after it is written). */
 srr_world *srr_world_tap(srr_world *inner, const char *path, const srr_tap_options *opts,
                          int *error);
 /* The first error writing the trace (-errno), or 0 (SRR_CTL_TRACE_ERROR);
