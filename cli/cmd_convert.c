@@ -10,6 +10,7 @@
 #include "args.h"
 #include "capture.h"
 #include "cli.h"
+#include "input.h"
 #include "trace.h"
 
 static void convert_usage(FILE *out)
@@ -21,8 +22,9 @@ static void convert_usage(FILE *out)
             "Writes the IP packets a trace implies (TCP with handshakes, sequence\n"
             "numbers and FIN/RST; UDP; AF_UNIX shown as synthetic TCP/UDP over\n"
             "127.88.0.0/16) as a classic pcap with nanosecond timestamps, link type\n"
-            "RAW, mode 0600.  TRACE '-' reads standard input; OUT '-' writes\n"
-            "standard output (sockrr convert t.jsonl -o - | tshark -r -).\n"
+            "RAW, mode 0600.  TRACE '-' reads standard input (it, a pipe or a FIFO is\n"
+            "read once, into a temporary file in $TMPDIR); OUT '-' writes standard\n"
+            "output (sockrr convert t.jsonl -o - | tshark -r -).\n"
             "\n"
             "A CAPTURE (pcap or pcapng, as tcpdump -w writes) goes the other way: its\n"
             "TCP and UDP conversations, reassembled, as a trace of two processes, the\n"
@@ -61,25 +63,27 @@ void cli_capture_error(const char *verb, const char *capture, const srr_parse_er
 }
 
 /* A capture (pcap, pcapng) to the trace of its conversations. */
-static int convert_capture(const char *in, const char *out)
+static int convert_capture(const cli_input *in, const char *out)
 {
     if (strcmp(out, "-") == 0)
         return convert_usage_error("a capture converts to a trace file, not to standard output");
     srr_parse_error err;
     memset(&err, 0, sizeof err);
-    if (srr__capture_to_trace(in, out, &err) < 0) {
-        cli_capture_error("convert", in, &err);
+    if (srr__capture_to_trace_as(in->path, in->name, out, &err) < 0) {
+        cli_capture_error("convert", in->name, &err);
         return SRR_EXIT_FAIL;
     }
     return SRR_EXIT_OK;
 }
 
-/* The conversion itself: in (a trace) to out (a pcap).  Exit status. */
-int cli_convert_file(const char *in, const char *out, int (*more)(void *arg), void *arg)
+/* The conversion itself: in (a trace; name in messages) to out (a pcap).
+ * Exit status. */
+int cli_convert_file(const char *in, const char *name, const char *out, int (*more)(void *arg),
+                     void *arg)
 {
     srr_parse_error err;
     memset(&err, 0, sizeof err);
-    srr_trace_reader *r = srr__trace_open(in, &err);
+    srr_trace_reader *r = srr__trace_open_as(in, name, &err);
     if (!r) {
         convert_report("", &err);
         return SRR_EXIT_FAIL;
@@ -108,7 +112,7 @@ int cli_convert_file(const char *in, const char *out, int (*more)(void *arg), vo
         if (rc < 0) {
             /* the synthesizer knows the field, the reader knows where */
             if (!err.source[0])
-                srr__parse_at(&err, in, srr__trace_line(r), 0, -1);
+                srr__parse_at(&err, name ? name : in, srr__trace_line(r), 0, -1);
             convert_report("", &err);
             status = SRR_EXIT_FAIL;
             break;
@@ -175,7 +179,13 @@ int cli_convert(int argc, char **argv)
     if (rc)
         return rc;
 
-    if (strcmp(in, "-") != 0 && srr__capture_sniff(in) == 1)
-        return convert_capture(in, out);
-    return cli_convert_file(in, out, NULL, NULL);
+    /* read once: its first bytes say whether it is a capture or a trace */
+    cli_input input;
+    if ((rc = cli_input_open("convert", in, &input)) != 0)
+        return rc;
+    rc = srr__capture_sniff(input.path) == 1
+             ? convert_capture(&input, out)
+             : cli_convert_file(input.path, input.name, out, NULL, NULL);
+    cli_input_done(&input);
+    return rc;
 }

@@ -16,6 +16,7 @@
 #include "trace.h"
 #include "cli.h"
 #include "handover.h"
+#include "input.h"
 #include "launch.h"
 
 static void replay_usage(FILE *out)
@@ -64,36 +65,29 @@ static int replay_number(const char *v)
     return !v || !*v || *end || errno || n < 0 || n > INT_MAX ? -1 : (int)n;
 }
 
-static int replay_temp(const char *what, char *path, size_t len);
+/* A file of our own in $TMPDIR: 0 and its name in path, or -1 (said). */
+static int replay_temp(const char *what, char *path, size_t len)
+{
+    int fd = cli_temp("replay", what, path, len);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    return 0;
+}
 
 /* A capture becomes a trace first (replay/capture/capture.c), in a file of our
  * own that lives while CMD runs. */
-static int replay_capture(const char *capture, char *trace, size_t len)
+static int replay_capture(const cli_input *capture, char *trace, size_t len)
 {
     if (replay_temp("capture", trace, len) < 0)
         return -1;
     srr_parse_error err;
     memset(&err, 0, sizeof err);
-    if (srr__capture_to_trace(capture, trace, &err) < 0) {
-        cli_capture_error("replay", capture, &err);
+    if (srr__capture_to_trace_as(capture->path, capture->name, trace, &err) < 0) {
+        cli_capture_error("replay", capture->name, &err);
         unlink(trace);
         return -1;
     }
-    return 0;
-}
-
-/* A file of our own in $TMPDIR: 0 and its name in path, or -1 (said). */
-static int replay_temp(const char *what, char *path, size_t len)
-{
-    const char *dir = getenv("TMPDIR");
-    snprintf(path, len, "%s/sockrr-%s-XXXXXX", dir && *dir ? dir : "/tmp", what);
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        fprintf(stderr, "sockrr replay: %s: %s\n", path, strerror(errno));
-        path[0] = '\0';
-        return -1;
-    }
-    close(fd);
     return 0;
 }
 
@@ -111,13 +105,14 @@ static void replay_torn(const char *trace, const char *name)
                         "killed mid-line?) and is not replayed\n", name);
 }
 
-static int replay_run(launch_opts *o, const char *trace)
+static int replay_run(launch_opts *o, const cli_input *input)
 {
     char converted[PATH_MAX] = "", index[PATH_MAX] = "";
-    o->replay_name = trace;
+    const char *trace = input->path;
+    o->replay_name = input->name;
     int sniff = srr__capture_sniff(trace);
     if (sniff == 1) {
-        if (replay_capture(trace, converted, sizeof converted) < 0)
+        if (replay_capture(input, converted, sizeof converted) < 0)
             return SRR_EXIT_FAIL;
         trace = converted;
     }
@@ -140,7 +135,7 @@ static int replay_run(launch_opts *o, const char *trace)
     if (!checked) {
         fprintf(stderr, "sockrr replay: %s\n", err[0] ? err : "cannot read the trace");
     } else if (!realpath(trace, abs)) {
-        fprintf(stderr, "sockrr replay: %s: %s\n", trace, strerror(errno));
+        fprintf(stderr, "sockrr replay: %s: %s\n", o->replay_name, strerror(errno));
     } else {
         replay_torn(trace, o->replay_name);
         o->replay = abs;
@@ -212,5 +207,11 @@ int cli_replay(int argc, char **argv)
         return cli_usage_error("replay", "no command given: sockrr replay TRACE -- CMD", "");
     o.cmd = argv + i;
     o.map = map[0] ? map : NULL;
-    return replay_run(&o, trace);
+    /* read once: a pipe's trace is read here and by the program's processes */
+    cli_input input;
+    int rc = cli_input_open("replay", trace, &input);
+    if (rc == 0)
+        rc = replay_run(&o, &input);
+    cli_input_done(&input);
+    return rc;
 }

@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "input.h"
 #include "launch.h"
+#include "sim_config.h"
 
 static void sim_usage(FILE *out)
 {
@@ -54,6 +56,36 @@ static int sim_is(const char *a, const char *name)
 {
     size_t n = strlen(name);
     return strncmp(a, name, n) == 0 && (a[n] == '\0' || a[n] == '=');
+}
+
+/* The network is checked here, where a mistake can still be said once
+ * and under the name the user gave it; it is also the trace header's clock
+ * (virtual time 0).  Then CMD runs.  The exit status. */
+static int sim_run(launch_opts *o)
+{
+    srr_parse_error perr;
+    char err[512] = "";
+    sim_config *cfg = o->net ? srr__sim_config_load_as(o->net, o->net_name, &perr) : NULL;
+    if (o->net && !cfg) {
+        fprintf(stderr, "sockrr sim: %s\n", srr__parse_error_format(&perr, err, sizeof err));
+        return SRR_EXIT_FAIL;
+    }
+    srr__sim_config_free(cfg);
+    srr_world *net = o->seed_set ? srr_world_sim_seeded(o->net, o->seed, err, sizeof err)
+                                 : srr_world_sim(o->net, err, sizeof err);
+    if (!net) {
+        fprintf(stderr, "sockrr sim: %s\n", err[0] ? err : "cannot make the network");
+        return SRR_EXIT_FAIL;
+    }
+    srr_sim_seed(net, &o->seed);
+    /* every process of the run reads it, wherever it has chdir'ed to */
+    char abs[PATH_MAX];
+    if (o->net && realpath(o->net, abs))
+        o->net = abs;
+    o->clock = net;
+    int rc = cli_launch(o);
+    srr_world_destroy(net);
+    return rc;
 }
 
 int cli_sim(int argc, char **argv)
@@ -110,22 +142,14 @@ int cli_sim(int argc, char **argv)
         return cli_usage_error("sim", "--pcap needs a trace: give -o TRACE too", "");
     o.cmd = argv + i;
 
-    /* the network is checked here, where a mistake can still be said once;
-     * it is also the trace header's clock (virtual time 0) */
-    char err[512] = "";
-    srr_world *net = o.seed_set ? srr_world_sim_seeded(o.net, o.seed, err, sizeof err)
-                                : srr_world_sim(o.net, err, sizeof err);
-    if (!net) {
-        fprintf(stderr, "sockrr sim: %s\n", err[0] ? err : "cannot make the network");
-        return SRR_EXIT_FAIL;
+    /* every process of the run reads the network: a pipe's is read once */
+    cli_input input = {.name = NULL};
+    int rc = o.net ? cli_input_open("sim", o.net, &input) : 0;
+    if (rc == 0) {
+        o.net_name = input.name;
+        o.net = o.net ? input.path : NULL;
+        rc = sim_run(&o);
     }
-    srr_sim_seed(net, &o.seed);
-    /* every process of the run reads it, wherever it has chdir'ed to */
-    char abs[PATH_MAX];
-    if (o.net && realpath(o.net, abs))
-        o.net = abs;
-    o.clock = net;
-    int rc = cli_launch(&o);
-    srr_world_destroy(net);
+    cli_input_done(&input);
     return rc;
 }

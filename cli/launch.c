@@ -256,7 +256,7 @@ typedef struct launch_run {
  * (said on stderr). */
 static int launch_prepare(const launch_opts *o, launch_run *run)
 {
-    const cli_file files[] = {{"the network (--net)", o->net, 0},
+    const cli_file files[] = {{"the network (--net)", o->net_name ? o->net_name : o->net, 0},
                               {"the trace (-o)", o->trace, 1},
                               {"the pcap (--pcap)", o->pcap, 1}};
     int r = cli_files_distinct(o->verb, files, sizeof files / sizeof files[0]);
@@ -394,7 +394,7 @@ static int launch_supervise(const launch_opts *o, launch_run *run)
     if (got != (ssize_t)sizeof e && o->pcap) {
         /* the pcap is made while CMD runs, on the core it leaves idle,
          * instead of after it: the same bytes, sooner */
-        if (cli_convert_file(run->trace, o->pcap, launch_more, &wt) != SRR_EXIT_OK)
+        if (cli_convert_file(run->trace, o->trace, o->pcap, launch_more, &wt) != SRR_EXIT_OK)
             rc = SRR_EXIT_FAIL;
     }
     while (!wt.done && waitpid(run->pid, &wt.status, 0) < 0 && errno == EINTR)

@@ -26,6 +26,9 @@ typedef struct srr_trace_reader srr_trace_reader;
 /* Opens path ("-" = stdin) and reads and checks the header.  NULL with *err
  * on failure. */
 srr_trace_reader *srr__trace_open(const char *path, srr_parse_error *err);
+/* The same, with name in errors in place of path (NULL: path): a copy of
+ * what the user named is read under the user's name. */
+srr_trace_reader *srr__trace_open_as(const char *path, const char *name, srr_parse_error *err);
 /* The header object (owned by the reader). */
 const srr_json *srr__trace_header(const srr_trace_reader *r);
 int srr__trace_version(const srr_trace_reader *r);

@@ -106,7 +106,7 @@ static int cap_header(srr_cap *c)
     srr__jl_str(&h, "sockrr", SRR_VERSION);
     srr__jl_str(&h, "program", "capture");
     srr__jl_open(&h, "argv", '[');
-    srr__jl_text(&h, NULL, c->path); /* a file name: its UTF-8 as it is */
+    srr__jl_text(&h, NULL, c->name); /* a file name: its UTF-8 as it is */
     srr__jl_close(&h, ']');
     srr__jl_str(&h, "world", "capture");
     srr__jl_int(&h, "seed", 0);
@@ -463,12 +463,18 @@ static int cap_create(srr_cap *c, const char *out_path)
 
 int srr__capture_to_trace(const char *capture_path, const char *out_path, srr_parse_error *err)
 {
+    return srr__capture_to_trace_as(capture_path, NULL, out_path, err);
+}
+
+int srr__capture_to_trace_as(const char *capture_path, const char *name, const char *out_path,
+                             srr_parse_error *err)
+{
     srr_parse_error scratch;
     if (!err)
         err = &scratch;
     memset(err, 0, sizeof *err);
-    snprintf(err->source, sizeof err->source, "%s", capture_path);
-    srr_cap cap = {.path = capture_path, .err = err};
+    snprintf(err->source, sizeof err->source, "%s", name ? name : capture_path);
+    srr_cap cap = {.path = capture_path, .name = name ? name : capture_path, .err = err};
     srr_cap *c = &cap;
     if (srr__cap_tables_init(c) < 0) {
         srr__cap_tables_free(c);

@@ -38,6 +38,11 @@ int srr__capture_sniff(const char *path);
  * link type this does not read, SRR_PARSE_EVALUE for the packets. */
 int srr__capture_to_trace(const char *capture_path, const char *out_path,
                           struct srr_parse_error *err);
+/* The same, with name in place of capture_path in errors and in the
+ * trace's header (NULL: capture_path): a copy of what the user named is
+ * converted under the user's name. */
+int srr__capture_to_trace_as(const char *capture_path, const char *name, const char *out_path,
+                             struct srr_parse_error *err);
 
 /* ------------------------------------------------ internal to capture_*.c */
 
@@ -126,6 +131,7 @@ typedef struct srr_cap_flow {
 /* One conversion. */
 typedef struct srr_cap {
     const char *path;            /* the capture's */
+    const char *name;            /* the capture's as the user named it */
     struct srr_parse_error *err; /* the caller's */
     int failed;                  /* err holds the first error */
     FILE *out;                   /* the trace */
