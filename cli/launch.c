@@ -74,6 +74,36 @@ int cli_usage_error(const char *verb, const char *what, const char *arg)
     return SRR_EXIT_USAGE;
 }
 
+/* What launch.c asks of an ELF file's header, in either class. */
+struct launch_elf {
+    int class;      /* ELFCLASS32 or ELFCLASS64 */
+    int type;       /* ET_EXEC, ET_DYN, ... */
+    int machine;    /* EM_X86_64, ... */
+    uint64_t phoff, phnum, phentsize; /* the program headers */
+};
+
+/* The ELF header of the file open at fd: 0, or -1 when it is not ELF. */
+static int launch_elf_read(int fd, struct launch_elf *out)
+{
+    unsigned char h[64];
+    ssize_t n = pread(fd, h, sizeof h, 0);
+    if (n >= 64 && memcmp(h, ELFMAG, SELFMAG) == 0 && h[EI_CLASS] == ELFCLASS64) {
+        Elf64_Ehdr e;
+        memcpy(&e, h, sizeof e);
+        *out = (struct launch_elf){ELFCLASS64, e.e_type, e.e_machine, e.e_phoff, e.e_phnum,
+                                   e.e_phentsize};
+        return 0;
+    }
+    if (n >= 52 && memcmp(h, ELFMAG, SELFMAG) == 0 && h[EI_CLASS] == ELFCLASS32) {
+        Elf32_Ehdr e;
+        memcpy(&e, h, sizeof e);
+        *out = (struct launch_elf){ELFCLASS32, e.e_type, e.e_machine, e.e_phoff, e.e_phnum,
+                                   e.e_phentsize};
+        return 0;
+    }
+    return -1;
+}
+
 /* 1 when path is an ELF executable with no program interpreter (static:
  * the dynamic loader never runs, so LD_PRELOAD does nothing); 0 for a
  * dynamic one, a script or anything else exec will judge. */
@@ -82,26 +112,12 @@ static int launch_is_static(const char *path)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;
-    unsigned char h[64];
-    ssize_t n = pread(fd, h, sizeof h, 0);
-    int is_static = 0;
-    /* where the program headers are, by class; each starts with p_type, a
-     * 32-bit word in both classes */
-    uint64_t phoff = 0, phnum = 0, phentsize = 0;
-    if (n >= 64 && memcmp(h, ELFMAG, SELFMAG) == 0 && h[EI_CLASS] == ELFCLASS64) {
-        Elf64_Ehdr e;
-        memcpy(&e, h, sizeof e);
-        phoff = e.e_phoff, phnum = e.e_phnum, phentsize = e.e_phentsize;
-        is_static = 1;
-    } else if (n >= 52 && memcmp(h, ELFMAG, SELFMAG) == 0 && h[EI_CLASS] == ELFCLASS32) {
-        Elf32_Ehdr e;
-        memcpy(&e, h, sizeof e);
-        phoff = e.e_phoff, phnum = e.e_phnum, phentsize = e.e_phentsize;
-        is_static = 1;
-    }
-    for (uint64_t i = 0; i < phnum && is_static; i++) {
+    struct launch_elf e;
+    int is_static = launch_elf_read(fd, &e) == 0;
+    /* each program header starts with p_type, a 32-bit word in both classes */
+    for (uint64_t i = 0; is_static && i < e.phnum; i++) {
         uint32_t type;
-        if (pread(fd, &type, sizeof type, (off_t)(phoff + i * phentsize)) != sizeof type)
+        if (pread(fd, &type, sizeof type, (off_t)(e.phoff + i * e.phentsize)) != sizeof type)
             break;
         if (type == PT_INTERP)
             is_static = 0;
@@ -110,6 +126,81 @@ static int launch_is_static(const char *path)
      * is rare enough to call static too */
     close(fd);
     return is_static;
+}
+
+/* 1 when the ELF file open at fd is a position-independent executable
+ * (DF_1_PIE in its dynamic section), which the loader will not preload. */
+static int launch_elf_is_pie(int fd, const struct launch_elf *e)
+{
+    int wide = e->class == ELFCLASS64;
+    for (uint64_t i = 0; i < e->phnum; i++) {
+        off_t at = (off_t)(e->phoff + i * e->phentsize);
+        uint64_t off, size;
+        if (wide) {
+            Elf64_Phdr ph;
+            if (pread(fd, &ph, sizeof ph, at) != sizeof ph)
+                return 0;
+            if (ph.p_type != PT_DYNAMIC)
+                continue;
+            off = ph.p_offset, size = ph.p_filesz;
+        } else {
+            Elf32_Phdr ph;
+            if (pread(fd, &ph, sizeof ph, at) != sizeof ph)
+                return 0;
+            if (ph.p_type != PT_DYNAMIC)
+                continue;
+            off = ph.p_offset, size = ph.p_filesz;
+        }
+        size_t step = wide ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);
+        for (uint64_t d = 0; d + step <= size; d += step) {
+            int64_t tag;
+            uint64_t val;
+            if (wide) {
+                Elf64_Dyn dyn;
+                if (pread(fd, &dyn, sizeof dyn, (off_t)(off + d)) != sizeof dyn)
+                    return 0;
+                tag = dyn.d_tag, val = dyn.d_un.d_val;
+            } else {
+                Elf32_Dyn dyn;
+                if (pread(fd, &dyn, sizeof dyn, (off_t)(off + d)) != sizeof dyn)
+                    return 0;
+                tag = dyn.d_tag, val = dyn.d_un.d_val;
+            }
+            if (tag == DT_NULL)
+                return 0;
+            if (tag == DT_FLAGS_1)
+                return (val & DF_1_PIE) != 0;
+        }
+        return 0;
+    }
+    return 0;
+}
+
+/* NULL when path is an ELF shared library of this machine and class (what
+ * the loader can preload into a program like sockrr); else why not.  The
+ * loader's own word for a file it cannot preload is a warning, and the
+ * program then runs untraced. */
+static const char *launch_not_preloadable(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return strerror(errno);
+    struct launch_elf e, self = {0};
+    int elf = launch_elf_read(fd, &e) == 0;
+    int pie = elf && e.type == ET_DYN && launch_elf_is_pie(fd, &e);
+    close(fd);
+    int sfd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (sfd >= 0) {
+        (void)launch_elf_read(sfd, &self);
+        close(sfd);
+    }
+    if (!elf)
+        return "not an ELF file";
+    if (e.type != ET_DYN || pie)
+        return pie ? "a program, not a shared library" : "not a shared library";
+    if (self.class && (e.class != self.class || e.machine != self.machine))
+        return "a shared library for another machine";
+    return NULL;
 }
 
 /* The interposer library: $SOCKRR_PRELOAD, else beside this program. */
@@ -272,10 +363,16 @@ static int launch_prepare(const launch_opts *o, launch_run *run)
         return launch_fail(SRR_EXIT_CANNOT_RUN,
                            "%s is statically linked: LD_PRELOAD cannot reach its calls%s",
                            run->path, " (docs/interpose.md)");
-    if (launch_preload(run->preload, sizeof run->preload) < 0) {
-        const char *env = getenv(srr__env_names[SRR_ENV_PRELOAD]);
+    const char *env = getenv(srr__env_names[SRR_ENV_PRELOAD]);
+    if (launch_preload(run->preload, sizeof run->preload) < 0)
         return launch_fail(SRR_EXIT_FAIL, "cannot find the interposer libsockrr-preload.so%s%s",
                            env ? " at $SOCKRR_PRELOAD=" : " beside sockrr", env ? env : "");
+    const char *why = launch_not_preloadable(run->preload);
+    if (why) {
+        char what[PATH_MAX + 64];
+        snprintf(what, sizeof what, "%s%s", env && *env ? "$SOCKRR_PRELOAD=" : "",
+                 env && *env ? env : run->preload);
+        return launch_fail(SRR_EXIT_FAIL, "the interposer %s cannot be preloaded: %s", what, why);
     }
     if (!o->trace)
         return 0;
@@ -404,11 +501,24 @@ static int launch_supervise(const launch_opts *o, launch_run *run)
         cli_leftovers_end(o->verb);
     if (run->ctl[0]) {
         /* a writer that failed (a full disk) told the control file: the
-         * program never hears of it, sockrr says it */
-        int werr = srr__trace_shared_error(run->ctl);
-        if (werr < 0 && got != (ssize_t)sizeof e) {
+         * program never hears of it, sockrr says it; and a run that nobody
+         * traced (the loader ignored the library) is no recording */
+        int werr = 0;
+        unsigned writers = 1;
+        int r = srr__trace_shared_state(run->ctl, &werr, &writers);
+        if (got == (ssize_t)sizeof e) {
+            /* exec failed: said below */
+        } else if (r < 0) {
+            launch_fail(0, "%s: cannot read the trace's control file: %s", run->ctl, strerror(-r));
+            rc = SRR_EXIT_FAIL;
+        } else if (werr < 0) {
             launch_fail(0, "%s: cannot write the trace: %s; it ends at the last event written",
                         o->trace, strerror(-werr));
+            rc = SRR_EXIT_FAIL;
+        } else if (writers == 0) {
+            launch_fail(0, "%s ran without the interposer %s (the loader did not preload it, or "
+                           "it could not join the trace): nothing was recorded",
+                        o->cmd[0], run->preload);
             rc = SRR_EXIT_FAIL;
         }
         unlink(run->ctl);

@@ -129,7 +129,7 @@ uint64_t srr__trace_sock_advance(srr_trace_writer *w, uint64_t id, int dir, uint
 srr_jline *srr__trace_begin(srr_trace_writer *w, const char *op, int64_t ret, int errnum);
 /* Ends the event: one write(2) of the whole line, then unlocks.  A failed
  * write is remembered (srr__trace_writer_error, and for every writer of a
- * shared trace srr__trace_shared_error), never reaches the traced program,
+ * shared trace srr__trace_shared_state), never reaches the traced program,
  * and ends the trace: what it had written of the line is cut off again,
  * and no later event is written. */
 void srr__trace_end(srr_trace_writer *w);
@@ -137,10 +137,11 @@ void srr__trace_end(srr_trace_writer *w);
 void srr__trace_payload(srr_trace_writer *w, srr_jline *l, const void *data, size_t len);
 /* The first write error (-errno), or 0. */
 int srr__trace_writer_error(const srr_trace_writer *w);
-/* The first write error of any writer of the shared trace whose control
- * file is at ctl_path (-errno), or 0: what sockrr reads back once the
- * run is over.  -EINVAL when it is not a control file. */
-int srr__trace_shared_error(const char *ctl_path);
+/* What sockrr reads back from the control file at ctl_path once the run
+ * is over: the first write error of any writer (-errno, or 0) and how many
+ * processes attached (0: the preload never ran in any).  0, or -errno
+ * (-EINVAL: not a control file). */
+int srr__trace_shared_state(const char *ctl_path, int *error, unsigned *writers);
 void srr__trace_writer_close(srr_trace_writer *w);
 
 /* An address string as docs/trace-format.md defines it; returns buf. */

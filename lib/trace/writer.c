@@ -59,6 +59,7 @@ typedef struct srr_trace_ctl {
     /* The first event any writer could not write (-errno), or 0: the trace
      * ends before it, and sockrr reads it back to report it. */
     int32_t error;
+    uint32_t writers;       /* processes that attached: 0 when the preload never ran */
     uint32_t nvpids;
     int32_t vpids[256];     /* vpids[i] = the real pid of virtual pid i + 1 */
     uint64_t nsocks;        /* ids handed out */
@@ -418,6 +419,7 @@ srr_trace_writer *srr__trace_writer_attach(const char *trace_path, const char *c
     w->clock = clock;
     w->ctl = ctl;
     w->ctl_size = (size_t)st.st_size;
+    __atomic_fetch_add(&ctl->writers, 1, __ATOMIC_RELAXED);
     /* grown now: a small event then never allocates.  Under `sockrr sim`
      * the clock is traced, and ASan's malloc reads the clock holding its
      * allocator lock: that event must not call malloc. */
@@ -576,19 +578,22 @@ int srr__trace_writer_error(const srr_trace_writer *w)
     return w->error;
 }
 
-int srr__trace_shared_error(const char *ctl_path)
+int srr__trace_shared_state(const char *ctl_path, int *error, unsigned *writers)
 {
     int fd = srr__libc.open(ctl_path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -errno;
-    int32_t error;
-    uint32_t magic;
+    int32_t e;
+    uint32_t magic, n;
     ssize_t a = pread(fd, &magic, sizeof magic, offsetof(srr_trace_ctl, magic));
-    ssize_t b = pread(fd, &error, sizeof error, offsetof(srr_trace_ctl, error));
+    ssize_t b = pread(fd, &e, sizeof e, offsetof(srr_trace_ctl, error));
+    ssize_t c = pread(fd, &n, sizeof n, offsetof(srr_trace_ctl, writers));
     srr__libc.close(fd);
-    if (a != sizeof magic || b != sizeof error || magic != CTL_MAGIC)
+    if (a != sizeof magic || b != sizeof e || c != sizeof n || magic != CTL_MAGIC)
         return -EINVAL;
-    return error;
+    *error = e;
+    *writers = n;
+    return 0;
 }
 
 void srr__trace_writer_close(srr_trace_writer *w)
