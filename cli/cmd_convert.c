@@ -147,16 +147,13 @@ int cli_convert(int argc, char **argv)
             } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
                 convert_usage(stdout);
                 return SRR_EXIT_OK;
-            } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-                if (++i == argc)
-                    return convert_usage_error("-o needs a file name");
+            } else if (cli_option_is(a, "-o") || cli_option_is(a, "--output")) {
                 if (out)
                     return convert_usage_error("more than one -o");
-                out = argv[i];
-            } else if (strncmp(a, "--output=", 9) == 0 || (a[1] == 'o' && a[2])) {
-                if (out)
-                    return convert_usage_error("more than one -o");
-                out = a[1] == 'o' ? a + 2 : a + 9;
+                out = cli_option_value("convert", argc, argv, &i, a[1] == 'o' ? "-o" : "--output",
+                                       "a file name");
+                if (!out)
+                    return SRR_EXIT_USAGE;
             } else {
                 char msg[300];
                 snprintf(msg, sizeof msg, "unknown option '%.200s'", a);

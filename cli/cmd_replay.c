@@ -14,7 +14,9 @@
 
 #include "capture.h"
 #include "trace.h"
+#include "args.h"
 #include "cli.h"
+#include "env_world.h"
 #include "handover.h"
 #include "input.h"
 #include "launch.h"
@@ -34,9 +36,10 @@ static void replay_usage(FILE *out)
             "timeouts come back as recorded, in virtual time.\n"
             "\n"
             "options:\n"
-            "  --pid N       replay the recorded process N (default: the first that connects,\n"
-            "                or the first that listens when CMD listens)\n"
-            "  --rechunk N   give received stream data at most N bytes at a time\n"
+            "  --pid N       replay the recorded process N (default: $SOCKRR_REPLAY_PID, else\n"
+            "                the first that connects, or the first that listens when CMD listens)\n"
+            "  --rechunk N   give received stream data at most N bytes at a time (default:\n"
+            "                $SOCKRR_RECHUNK, else as recorded)\n"
             "  --map REC=ADDR  CMD reaches the recorded address REC at ADDR (HOST:PORT or\n"
             "                HOST; [V6]:PORT); may be given more than once\n"
             "  --on-miss fail|passthrough  a connection, datagram or lookup the recording\n"
@@ -55,14 +58,6 @@ static void replay_usage(FILE *out)
             "%d a bad trace or capture; %d usage error.\n",
             SRR_EXIT_DIVERGED, SRR_EXIT_UNPLAYED, SRR_EXIT_NOT_FOUND, SRR_EXIT_CANNOT_RUN,
             SRR_EXIT_FAIL, SRR_EXIT_USAGE);
-}
-
-static int replay_number(const char *v)
-{
-    char *end;
-    errno = 0;
-    long n = v && *v ? strtol(v, &end, 10) : -1;
-    return !v || !*v || *end || errno || n < 0 || n > INT_MAX ? -1 : (int)n;
 }
 
 /* A file of our own in $TMPDIR: 0 and its name in path, or -1 (said). */
@@ -124,7 +119,10 @@ static int replay_run(launch_opts *o, const cli_input *input)
         return SRR_EXIT_FAIL;
     }
     char err[512] = "";
-    srr_replay_options ro = {.pid = o->pid ? atoi(o->pid) : 0, .map = o->map,
+    uint64_t pid = 0;
+    if (o->pid)
+        (void)srr__env_decimal(o->pid, INT_MAX, &pid); /* checked with the options */
+    srr_replay_options ro = {.pid = (int)pid, .map = o->map,
                              .passthrough_on_miss = o->on_miss_passthrough,
                              .name = o->replay_name};
     srr_world *w = srr__world_replay_handover(trace, &ro, NULL, index, err, sizeof err);
@@ -167,28 +165,36 @@ int cli_replay(int argc, char **argv)
             o.lenient = 0;
         } else if (strcmp(a, "--lenient") == 0) {
             o.lenient = 1;
-        } else if (strcmp(a, "--rechunk") == 0 || strcmp(a, "--pid") == 0) {
-            const char *v = ++i < argc ? argv[i] : NULL;
-            if (replay_number(v) <= 0)
-                return cli_usage_error("replay",
-                                       a[2] == 'r' ? "--rechunk needs a byte count, not "
-                                                   : "--pid needs a process id, not ",
-                                       v ? v : "nothing");
-            if (a[2] == 'r')
+        } else if (cli_option_is(a, "--rechunk") || cli_option_is(a, "--pid")) {
+            int rechunk = a[2] == 'r';
+            const char *name = rechunk ? "--rechunk" : "--pid";
+            const char *v = cli_option_value("replay", argc, argv, &i, name,
+                                             rechunk ? "a byte count" : "a process id");
+            uint64_t n;
+            int rc = v ? cli_var_number("replay", rechunk ? SRR_ENV_RECHUNK : SRR_ENV_REPLAY_PID,
+                                        name, v, &n)
+                       : SRR_EXIT_USAGE;
+            if (rc)
+                return rc;
+            if (rechunk)
                 o.rechunk = v;
             else
                 o.pid = v;
-        } else if (strcmp(a, "--on-miss") == 0) {
-            const char *v = ++i < argc ? argv[i] : NULL;
-            if (!v || (strcmp(v, "fail") != 0 && strcmp(v, "passthrough") != 0))
-                return cli_usage_error("replay", "--on-miss takes fail or passthrough, not ",
-                                       v ? v : "nothing");
+        } else if (cli_option_is(a, "--on-miss")) {
+            const char *v = cli_option_value("replay", argc, argv, &i, "--on-miss",
+                                             "fail or passthrough");
+            if (!v)
+                return SRR_EXIT_USAGE;
+            if (strcmp(v, "fail") != 0 && strcmp(v, "passthrough") != 0)
+                return cli_usage_error("replay", "--on-miss takes fail or passthrough, not ", v);
             o.on_miss_passthrough = strcmp(v, "passthrough") == 0;
-        } else if (strcmp(a, "--map") == 0) {
-            const char *v = ++i < argc ? argv[i] : NULL;
-            if (!v || !strchr(v, '=') || strchr(v, ','))
-                return cli_usage_error("replay", "--map needs RECORDED_ADDR=ADDR, not ",
-                                       v ? v : "nothing");
+        } else if (cli_option_is(a, "--map")) {
+            const char *v = cli_option_value("replay", argc, argv, &i, "--map",
+                                             "RECORDED_ADDR=ADDR");
+            if (!v)
+                return SRR_EXIT_USAGE;
+            if (!strchr(v, '=') || strchr(v, ','))
+                return cli_usage_error("replay", "--map needs RECORDED_ADDR=ADDR, not ", v);
             size_t used = strlen(map);
             if (used + strlen(v) + 2 > sizeof map)
                 return cli_usage_error("replay", "too many --map entries at ", v);
@@ -205,11 +211,26 @@ int cli_replay(int argc, char **argv)
         return cli_usage_error("replay", "no trace given: sockrr replay TRACE -- CMD", "");
     if (i >= argc)
         return cli_usage_error("replay", "no command given: sockrr replay TRACE -- CMD", "");
+    /* $SOCKRR_RECHUNK and $SOCKRR_REPLAY_PID stand for --rechunk and --pid;
+     * every number there is checked before the trace is read */
+    uint64_t n;
+    const char *rechunk = NULL, *pid = NULL;
+    int rc = cli_env_check("replay");
+    if (rc == 0)
+        rc = cli_env_number("replay", SRR_ENV_RECHUNK, &n, &rechunk);
+    if (rc == 0)
+        rc = cli_env_number("replay", SRR_ENV_REPLAY_PID, &n, &pid);
+    if (rc)
+        return rc;
+    if (!o.rechunk)
+        o.rechunk = rechunk;
+    if (!o.pid)
+        o.pid = pid;
     o.cmd = argv + i;
     o.map = map[0] ? map : NULL;
     /* read once: a pipe's trace is read here and by the program's processes */
     cli_input input;
-    int rc = cli_input_open("replay", trace, &input);
+    rc = cli_input_open("replay", trace, &input);
     if (rc == 0)
         rc = replay_run(&o, &input);
     cli_input_done(&input);

@@ -347,10 +347,13 @@ typedef struct launch_run {
  * (said on stderr). */
 static int launch_prepare(const launch_opts *o, launch_run *run)
 {
+    int r = cli_env_check(o->verb);
+    if (r)
+        return r;
     const cli_file files[] = {{"the network (--net)", o->net_name ? o->net_name : o->net, 0},
                               {"the trace (-o)", o->trace, 1},
                               {"the pcap (--pcap)", o->pcap, 1}};
-    int r = cli_files_distinct(o->verb, files, sizeof files / sizeof files[0]);
+    r = cli_files_distinct(o->verb, files, sizeof files / sizeof files[0]);
     if (r)
         return r;
     char **cmd = o->cmd;
