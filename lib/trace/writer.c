@@ -129,15 +129,44 @@ static void writer_ids(srr_trace_writer *w, int64_t *pid, int64_t *tid)
     *tid = cached_tid;
 }
 
-/* A duplicate of fd near the top of the descriptor limit, close-on-exec,
- * at another number than fd (-errno when there is no room there). */
+/* A huge descriptor limit is still far above what programs use; a table
+ * that long would cost every process its memory. */
+#define WRITER_FD_TOP 65536
+
+/* A duplicate of fd at the soft descriptor limit's own number, where it
+ * costs the program none of its descriptors: RLIMIT_NOFILE bounds the
+ * numbers a process may open, not what it holds, so the limit goes up by
+ * one for the F_DUPFD and straight back.  That needs room under the hard
+ * limit (`ulimit -n N` sets both: then there is none).  Another thread
+ * opening a descriptor in that instant could take the number instead, and
+ * only when every number below it is in use.  -1 when it cannot be. */
+static int writer_above_limit(int fd)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur >= rl.rlim_max || rl.rlim_cur >= WRITER_FD_TOP)
+        return -1;
+    struct rlimit up = {rl.rlim_cur + 1, rl.rlim_max};
+    if (setrlimit(RLIMIT_NOFILE, &up) < 0)
+        return -1;
+    int high = srr__libc.fcntl(fd, F_DUPFD_CLOEXEC, (int)rl.rlim_cur);
+    setrlimit(RLIMIT_NOFILE, &rl);
+    return high;
+}
+
+/* A duplicate of fd out of the program's way, close-on-exec, at another
+ * number than fd: above the limit where it can be, else near the top of it
+ * (-errno when there is no room there either). */
 static int writer_high_fd(int fd)
 {
+    int above = writer_above_limit(fd);
+    if (above >= 0)
+        return above;
     struct rlimit rl;
     long top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? (long)rl.rlim_cur
                                                                                    : 1024;
-    if (top > 65536)
-        top = 65536; /* a huge limit: still far above what programs use */
+    if (top > WRITER_FD_TOP)
+        top = WRITER_FD_TOP;
     int err = EMFILE;
     for (long want = top - 16; want >= 3; want -= 64) {
         int high = srr__libc.fcntl(fd, F_DUPFD_CLOEXEC, (int)want);
