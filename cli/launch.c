@@ -3,13 +3,14 @@
  * the interposer preloaded, every process it starts writing to one trace.
  *
  * Everything that can be wrong is found before CMD runs: the command
- * (found, executable, not statically linked), the preload library and the
- * trace (created, header written).  The child waits on a pipe until then,
+ * (found, executable, not statically linked), the preload library (a
+ * shared library the loader can preload), the options' files (no output
+ * is an input) and the trace (created, header written).  The child waits on a pipe until then,
  * and is killed unstarted when anything failed, so a program never runs
- * half-configured.
+ * half-configured.  After the run, what the trace's writers left in its
+ * control file is read back: a write that failed, or no writer at all.
  */
 #define _GNU_SOURCE
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -25,6 +26,7 @@
 
 #include "args.h"
 #include "cli.h"
+#include "elf_check.h"
 #include "env_world.h"
 #include "launch.h"
 #include "sockrr.h"
@@ -72,135 +74,6 @@ int cli_usage_error(const char *verb, const char *what, const char *arg)
 {
     fprintf(stderr, "sockrr %s: %s%s (see sockrr %s --help)\n", verb, what, arg, verb);
     return SRR_EXIT_USAGE;
-}
-
-/* What launch.c asks of an ELF file's header, in either class. */
-struct launch_elf {
-    int class;      /* ELFCLASS32 or ELFCLASS64 */
-    int type;       /* ET_EXEC, ET_DYN, ... */
-    int machine;    /* EM_X86_64, ... */
-    uint64_t phoff, phnum, phentsize; /* the program headers */
-};
-
-/* The ELF header of the file open at fd: 0, or -1 when it is not ELF. */
-static int launch_elf_read(int fd, struct launch_elf *out)
-{
-    unsigned char h[64];
-    ssize_t n = pread(fd, h, sizeof h, 0);
-    if (n >= 64 && memcmp(h, ELFMAG, SELFMAG) == 0 && h[EI_CLASS] == ELFCLASS64) {
-        Elf64_Ehdr e;
-        memcpy(&e, h, sizeof e);
-        *out = (struct launch_elf){ELFCLASS64, e.e_type, e.e_machine, e.e_phoff, e.e_phnum,
-                                   e.e_phentsize};
-        return 0;
-    }
-    if (n >= 52 && memcmp(h, ELFMAG, SELFMAG) == 0 && h[EI_CLASS] == ELFCLASS32) {
-        Elf32_Ehdr e;
-        memcpy(&e, h, sizeof e);
-        *out = (struct launch_elf){ELFCLASS32, e.e_type, e.e_machine, e.e_phoff, e.e_phnum,
-                                   e.e_phentsize};
-        return 0;
-    }
-    return -1;
-}
-
-/* 1 when path is an ELF executable with no program interpreter (static:
- * the dynamic loader never runs, so LD_PRELOAD does nothing); 0 for a
- * dynamic one, a script or anything else exec will judge. */
-static int launch_is_static(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    struct launch_elf e;
-    int is_static = launch_elf_read(fd, &e) == 0;
-    /* each program header starts with p_type, a 32-bit word in both classes */
-    for (uint64_t i = 0; is_static && i < e.phnum; i++) {
-        uint32_t type;
-        if (pread(fd, &type, sizeof type, (off_t)(e.phoff + i * e.phentsize)) != sizeof type)
-            break;
-        if (type == PT_INTERP)
-            is_static = 0;
-    }
-    /* a static-pie has no interpreter either; a shared object run directly
-     * is rare enough to call static too */
-    close(fd);
-    return is_static;
-}
-
-/* 1 when the ELF file open at fd is a position-independent executable
- * (DF_1_PIE in its dynamic section), which the loader will not preload. */
-static int launch_elf_is_pie(int fd, const struct launch_elf *e)
-{
-    int wide = e->class == ELFCLASS64;
-    for (uint64_t i = 0; i < e->phnum; i++) {
-        off_t at = (off_t)(e->phoff + i * e->phentsize);
-        uint64_t off, size;
-        if (wide) {
-            Elf64_Phdr ph;
-            if (pread(fd, &ph, sizeof ph, at) != sizeof ph)
-                return 0;
-            if (ph.p_type != PT_DYNAMIC)
-                continue;
-            off = ph.p_offset, size = ph.p_filesz;
-        } else {
-            Elf32_Phdr ph;
-            if (pread(fd, &ph, sizeof ph, at) != sizeof ph)
-                return 0;
-            if (ph.p_type != PT_DYNAMIC)
-                continue;
-            off = ph.p_offset, size = ph.p_filesz;
-        }
-        size_t step = wide ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);
-        for (uint64_t d = 0; d + step <= size; d += step) {
-            int64_t tag;
-            uint64_t val;
-            if (wide) {
-                Elf64_Dyn dyn;
-                if (pread(fd, &dyn, sizeof dyn, (off_t)(off + d)) != sizeof dyn)
-                    return 0;
-                tag = dyn.d_tag, val = dyn.d_un.d_val;
-            } else {
-                Elf32_Dyn dyn;
-                if (pread(fd, &dyn, sizeof dyn, (off_t)(off + d)) != sizeof dyn)
-                    return 0;
-                tag = dyn.d_tag, val = dyn.d_un.d_val;
-            }
-            if (tag == DT_NULL)
-                return 0;
-            if (tag == DT_FLAGS_1)
-                return (val & DF_1_PIE) != 0;
-        }
-        return 0;
-    }
-    return 0;
-}
-
-/* NULL when path is an ELF shared library of this machine and class (what
- * the loader can preload into a program like sockrr); else why not.  The
- * loader's own word for a file it cannot preload is a warning, and the
- * program then runs untraced. */
-static const char *launch_not_preloadable(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return strerror(errno);
-    struct launch_elf e, self = {0};
-    int elf = launch_elf_read(fd, &e) == 0;
-    int pie = elf && e.type == ET_DYN && launch_elf_is_pie(fd, &e);
-    close(fd);
-    int sfd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-    if (sfd >= 0) {
-        (void)launch_elf_read(sfd, &self);
-        close(sfd);
-    }
-    if (!elf)
-        return "not an ELF file";
-    if (e.type != ET_DYN || pie)
-        return pie ? "a program, not a shared library" : "not a shared library";
-    if (self.class && (e.class != self.class || e.machine != self.machine))
-        return "a shared library for another machine";
-    return NULL;
 }
 
 /* The interposer library: $SOCKRR_PRELOAD, else beside this program. */
@@ -362,7 +235,7 @@ static int launch_prepare(const launch_opts *o, launch_run *run)
         return launch_fail(SRR_EXIT_CANNOT_RUN, "%s: permission denied%s", cmd[0], "");
     if (r < 0)
         return launch_fail(SRR_EXIT_NOT_FOUND, "%s: command not found%s", cmd[0], "");
-    if (launch_is_static(run->path))
+    if (cli_elf_is_static(run->path))
         return launch_fail(SRR_EXIT_CANNOT_RUN,
                            "%s is statically linked: LD_PRELOAD cannot reach its calls%s",
                            run->path, " (docs/interpose.md)");
@@ -370,7 +243,7 @@ static int launch_prepare(const launch_opts *o, launch_run *run)
     if (launch_preload(run->preload, sizeof run->preload) < 0)
         return launch_fail(SRR_EXIT_FAIL, "cannot find the interposer libsockrr-preload.so%s%s",
                            env ? " at $SOCKRR_PRELOAD=" : " beside sockrr", env ? env : "");
-    const char *why = launch_not_preloadable(run->preload);
+    const char *why = cli_elf_not_preloadable(run->preload);
     if (why) {
         char what[PATH_MAX + 64];
         snprintf(what, sizeof what, "%s%s", env && *env ? "$SOCKRR_PRELOAD=" : "",
