@@ -470,10 +470,13 @@ int srr__trace_writer_move_fd(srr_trace_writer *w)
         w->fd = high;
     } else {
         /* no room: the program takes the number, and the trace stops
-         * rather than write into whatever the program puts there */
+         * rather than write into whatever the program puts there (and
+         * says why, through the control file) */
         w->fd = -1;
         if (!w->error)
             w->error = high;
+        if (!w->ctl->error)
+            w->ctl->error = high;
     }
     writer_unlock(w);
     if (old >= 0)
