@@ -17,17 +17,18 @@ TRACE=fixtures/pcap/udp.jsonl
 fifo() {
     rm -f "$tmp/$1"
     mkfifo "$tmp/$1"
-    (cat "$2" > "$tmp/$1" &)
+    (timeout $LIMIT sh -c 'cat "$1" > "$2"' sh "$2" "$tmp/$1" &) # ends even when nobody reads
 }
 # same HOW WANT GOT: GOT's output and status are WANT's
 same() {
     cmp -s "$2" "$3" || fail "$1: the output differs from the file's:
 $(diff "$2" "$3" | head -10)"
 }
-# sockrr ARGS... with stdin from $in (default: this script's), within the
-# limit; stdout to $tmp/o, stderr to $tmp/e, status in $rc
+# sockrr ARGS... with stdin from $in (default /dev/null; /dev/stdin for a
+# pipe into it), within the limit; stdout to $tmp/o, stderr to $tmp/e,
+# status in $rc
 srr() {
-    timeout -k 5 $LIMIT "$SOCKRR" "$@" < "${in:-/dev/stdin}" > "$tmp/o" 2> "$tmp/e"
+    timeout -k 5 $LIMIT "$SOCKRR" "$@" < "${in:-/dev/null}" > "$tmp/o" 2> "$tmp/e"
     rc=$?
     [ "$rc" != 124 ] || fail "'sockrr $*' did not end within $LIMIT s (a second open of a FIFO?)"
 }
@@ -44,13 +45,13 @@ like() {
 }
 
 # --- check: a trace, and a config ----------------------------------------------
-in=/dev/null srr check -
+srr check -
 [ "$rc" = 1 ] && grep -q '^<stdin>:1: empty file' "$tmp/e" || fail "check of an empty stdin said: $(cat "$tmp/e")"
 in=$TRACE srr check -
 [ "$rc" = 0 ] && [ "$(cat "$tmp/o")" = "<stdin>: valid: version 1, 19 events" ] || fail "check - < FILE: $rc $(cat "$tmp/o" "$tmp/e")"
-cat "$TRACE" | { srr check /dev/stdin; [ "$rc" = 0 ] && [ "$(cat "$tmp/o")" = "/dev/stdin: valid: version 1, 19 events" ]; } ||
+cat "$TRACE" | { in=/dev/stdin srr check /dev/stdin; [ "$rc" = 0 ] && [ "$(cat "$tmp/o")" = "/dev/stdin: valid: version 1, 19 events" ]; } ||
     fail "check of a pipe: $(cat "$tmp/o" "$tmp/e")"
-cat "$TRACE" | { srr check -; [ "$rc" = 0 ] && [ "$(cat "$tmp/o")" = "<stdin>: valid: version 1, 19 events" ]; } ||
+cat "$TRACE" | { in=/dev/stdin srr check -; [ "$rc" = 0 ] && [ "$(cat "$tmp/o")" = "<stdin>: valid: version 1, 19 events" ]; } ||
     fail "check - of a pipe: $(cat "$tmp/o" "$tmp/e")"
 fifo f.jsonl "$TRACE"
 srr check "$tmp/f.jsonl"
@@ -72,14 +73,14 @@ srr check "$tmp/g"
 as_file show show "$TRACE"
 fifo s.jsonl "$TRACE"
 srr show "$tmp/s.jsonl"; like show "show of a FIFO"
-cat "$TRACE" | { srr show -; like show "show - of a pipe"; }
+cat "$TRACE" | { in=/dev/stdin srr show -; like show "show - of a pipe"; }
 
 # --- convert: a trace, and a capture -------------------------------------------
 "$SOCKRR" convert "$TRACE" -o "$tmp/file.pcap" || fail "convert of the file exited $?"
 fifo c.jsonl "$TRACE"
 srr convert "$tmp/c.jsonl" -o "$tmp/fifo.pcap"
 [ "$rc" = 0 ] && cmp -s "$tmp/file.pcap" "$tmp/fifo.pcap" || fail "convert of a FIFO: $rc $(cat "$tmp/e")"
-cat "$TRACE" | { srr convert - -o "$tmp/pipe.pcap"; [ "$rc" = 0 ] && cmp -s "$tmp/file.pcap" "$tmp/pipe.pcap"; } ||
+cat "$TRACE" | { in=/dev/stdin srr convert - -o "$tmp/pipe.pcap"; [ "$rc" = 0 ] && cmp -s "$tmp/file.pcap" "$tmp/pipe.pcap"; } ||
     fail "convert - of a pipe: $(cat "$tmp/e")"
 fifo cg "$tmp/garbage"
 srr convert "$tmp/cg" -o "$tmp/g.pcap"
