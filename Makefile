@@ -62,7 +62,7 @@ PRELOAD     := $(BUILD)/lib/libsockrr-preload.so
 PRE_SRCS    := $(wildcard interpose/*.c)
 PRE_LIB     := lib/core/names lib/core/check lib/core/sock_rules lib/core/sock_opts lib/core/world lib/core/busy lib/core/grow lib/core/vtime \
                lib/core/services \
-               lib/core/parse_error lib/core/json lib/core/json_value lib/worlds/kernel \
+               lib/core/parse_error lib/core/json lib/core/json_value lib/core/out_file lib/worlds/kernel \
                lib/worlds/env_world lib/worlds/forked \
                lib/trace/writer lib/trace/jline lib/trace/base64 lib/trace/addrstr \
                replay/read/reader replay/read/check replay/read/jscan \

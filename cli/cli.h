@@ -16,10 +16,11 @@ int cli_record(int argc, char **argv);
 int cli_sim(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 
-/* Trace in to pcap out, errors reported as convert reports them; an exit
- * status.  more (may be NULL) follows a trace still being written
- * (srr__trace_follow). */
-int cli_convert_file(const char *in, const char *out, int (*more)(void *arg), void *arg);
+/* Trace in to pcap out, errors reported as convert reports them, naming
+ * the trace name (NULL: in); an exit status.  more (may be NULL) follows a
+ * trace still being written (srr__trace_follow). */
+int cli_convert_file(const char *in, const char *name, const char *out, int (*more)(void *arg),
+                     void *arg);
 
 struct srr_parse_error;
 /* A capture's conversion error as one line: "sockrr VERB: FILE: packet N:

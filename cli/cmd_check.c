@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "grow.h"
+#include "input.h"
 #include "sim_config.h"
 #include "trace.h"
 
@@ -19,11 +20,12 @@ static void check_usage(FILE *out)
     fprintf(out,
             "usage: sockrr check FILE...\n"
             "\n"
-            "Validates each trace (docs/trace-format.md; \"-\" reads stdin) and prints\n"
-            "every problem to stderr as FILE:LINE: FIELD: message.  A torn last line\n"
-            "(a writer killed mid-line) is a problem too.  A sim network config\n"
-            "(docs/sim-config.md: a JSON object whose first line has no \"type\") is\n"
-            "checked as one, its first problem as FILE:LINE:COLUMN: FIELD: message.\n"
+            "Validates each trace (docs/trace-format.md) and prints every problem to\n"
+            "stderr as FILE:LINE: FIELD: message.  A torn last line (a writer killed\n"
+            "mid-line) is a problem too.  A sim network config (docs/sim-config.md: a\n"
+            "JSON object whose first line has no \"type\") is checked as one, its first\n"
+            "problem as FILE:LINE:COLUMN: FIELD: message.  \"-\" reads standard input;\n"
+            "it, a pipe or a FIFO is read once, into a temporary file in $TMPDIR.\n"
             "\n"
             "exit status: 0 all valid; 1 a problem was found; 2 usage error.\n");
 }
@@ -39,8 +41,6 @@ static void check_print(const srr_parse_error *e)
  * trace has (docs/sim-config.md). */
 static int check_is_config(const char *path)
 {
-    if (strcmp(path, "-") == 0)
-        return 0;
     FILE *f = fopen(path, "r");
     if (!f)
         return 0;
@@ -58,17 +58,17 @@ static int check_is_config(const char *path)
     return config;
 }
 
-static int check_config(const char *path)
+static int check_config(const cli_input *in)
 {
     srr_parse_error e;
     char line[1024];
-    sim_config *c = srr__sim_config_load(path, &e);
+    sim_config *c = srr__sim_config_load_as(in->path, in->name, &e);
     if (!c) {
         fprintf(stderr, "%s\n", srr__parse_error_format(&e, line, sizeof line));
         return 1;
     }
     printf("%s: valid sim config: %zu host%s, %zu dns name%s, %zu service%s, %zu fault rule%s\n",
-           path, c->nhosts, c->nhosts == 1 ? "" : "s", c->ndns, c->ndns == 1 ? "" : "s",
+           in->name, c->nhosts, c->nhosts == 1 ? "" : "s", c->ndns, c->ndns == 1 ? "" : "s",
            c->nservices, c->nservices == 1 ? "" : "s", c->nfaults, c->nfaults == 1 ? "" : "s");
     srr__sim_config_free(c);
     return 0;
@@ -119,14 +119,12 @@ static int check_continuity(struct check_offsets *o, const srr_json *ev, srr_par
     return -1;
 }
 
-/* Validates one file; 0 valid, 1 not. */
-static int check_file(const char *path)
+/* Validates one trace; 0 valid, 1 not. */
+static int check_trace(const cli_input *in)
 {
     struct check_offsets offsets = {0};
-    if (check_is_config(path))
-        return check_config(path);
     srr_parse_error err;
-    srr_trace_reader *r = srr__trace_open(path, &err);
+    srr_trace_reader *r = srr__trace_open_as(in->path, in->name, &err);
     if (!r) {
         check_print(&err);
         return 1;
@@ -141,8 +139,7 @@ static int check_file(const char *path)
             continue;
         }
         events++;
-        if (check_continuity(&offsets, ev, &err, srr__trace_line(r),
-                             strcmp(path, "-") == 0 ? "<stdin>" : path) < 0) {
+        if (check_continuity(&offsets, ev, &err, srr__trace_line(r), in->name) < 0) {
             check_print(&err);
             problems++;
         }
@@ -153,11 +150,23 @@ static int check_file(const char *path)
         problems++;
     }
     if (problems == 0)
-        printf("%s: valid: version %d, %ld event%s\n", strcmp(path, "-") == 0 ? "<stdin>" : path,
-               srr__trace_version(r), events, events == 1 ? "" : "s");
+        printf("%s: valid: version %d, %ld event%s\n", in->name, srr__trace_version(r), events,
+               events == 1 ? "" : "s");
     srr__trace_close(r);
     free(offsets.next);
     return problems ? 1 : 0;
+}
+
+/* Validates one file, read once (a pipe's bytes do not come twice): a
+ * config or a trace; 0 valid, 1 not. */
+static int check_file(const char *arg)
+{
+    cli_input in;
+    if (cli_input_open("check", arg, &in) != 0)
+        return 1;
+    int rc = check_is_config(in.path) ? check_config(&in) : check_trace(&in);
+    cli_input_done(&in);
+    return rc;
 }
 
 int cli_check(int argc, char **argv)

@@ -7,8 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "capture.h"
 #include "cli.h"
+#include "input.h"
 #include "trace.h"
 
 static void convert_usage(FILE *out)
@@ -20,8 +22,9 @@ static void convert_usage(FILE *out)
             "Writes the IP packets a trace implies (TCP with handshakes, sequence\n"
             "numbers and FIN/RST; UDP; AF_UNIX shown as synthetic TCP/UDP over\n"
             "127.88.0.0/16) as a classic pcap with nanosecond timestamps, link type\n"
-            "RAW, mode 0600.  TRACE '-' reads standard input; OUT '-' writes\n"
-            "standard output (sockrr convert t.jsonl -o - | tshark -r -).\n"
+            "RAW, mode 0600.  TRACE '-' reads standard input (it, a pipe or a FIFO is\n"
+            "read once, into a temporary file in $TMPDIR); OUT '-' writes standard\n"
+            "output (sockrr convert t.jsonl -o - | tshark -r -).\n"
             "\n"
             "A CAPTURE (pcap or pcapng, as tcpdump -w writes) goes the other way: its\n"
             "TCP and UDP conversations, reassembled, as a trace of two processes, the\n"
@@ -32,7 +35,8 @@ static void convert_usage(FILE *out)
             "  -h, --help          this text\n"
             "\n"
             "exit status: 0 written (a torn last line is warned about and left out);\n"
-            "1 the trace is invalid or the pcap cannot be written; 2 usage error.\n");
+            "1 the trace is invalid or the pcap cannot be written; 2 usage error (an\n"
+            "output that is the input included).\n");
 }
 
 static int convert_usage_error(const char *what)
@@ -59,25 +63,27 @@ void cli_capture_error(const char *verb, const char *capture, const srr_parse_er
 }
 
 /* A capture (pcap, pcapng) to the trace of its conversations. */
-static int convert_capture(const char *in, const char *out)
+static int convert_capture(const cli_input *in, const char *out)
 {
     if (strcmp(out, "-") == 0)
         return convert_usage_error("a capture converts to a trace file, not to standard output");
     srr_parse_error err;
     memset(&err, 0, sizeof err);
-    if (srr__capture_to_trace(in, out, &err) < 0) {
-        cli_capture_error("convert", in, &err);
+    if (srr__capture_to_trace_as(in->path, in->name, out, &err) < 0) {
+        cli_capture_error("convert", in->name, &err);
         return SRR_EXIT_FAIL;
     }
     return SRR_EXIT_OK;
 }
 
-/* The conversion itself: in (a trace) to out (a pcap).  Exit status. */
-int cli_convert_file(const char *in, const char *out, int (*more)(void *arg), void *arg)
+/* The conversion itself: in (a trace; name in messages) to out (a pcap).
+ * Exit status. */
+int cli_convert_file(const char *in, const char *name, const char *out, int (*more)(void *arg),
+                     void *arg)
 {
     srr_parse_error err;
     memset(&err, 0, sizeof err);
-    srr_trace_reader *r = srr__trace_open(in, &err);
+    srr_trace_reader *r = srr__trace_open_as(in, name, &err);
     if (!r) {
         convert_report("", &err);
         return SRR_EXIT_FAIL;
@@ -106,7 +112,7 @@ int cli_convert_file(const char *in, const char *out, int (*more)(void *arg), vo
         if (rc < 0) {
             /* the synthesizer knows the field, the reader knows where */
             if (!err.source[0])
-                srr__parse_at(&err, in, srr__trace_line(r), 0, -1);
+                srr__parse_at(&err, name ? name : in, srr__trace_line(r), 0, -1);
             convert_report("", &err);
             status = SRR_EXIT_FAIL;
             break;
@@ -141,16 +147,13 @@ int cli_convert(int argc, char **argv)
             } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
                 convert_usage(stdout);
                 return SRR_EXIT_OK;
-            } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-                if (++i == argc)
-                    return convert_usage_error("-o needs a file name");
+            } else if (cli_option_is(a, "-o") || cli_option_is(a, "--output")) {
                 if (out)
                     return convert_usage_error("more than one -o");
-                out = argv[i];
-            } else if (strncmp(a, "--output=", 9) == 0 || (a[1] == 'o' && a[2])) {
-                if (out)
-                    return convert_usage_error("more than one -o");
-                out = a[1] == 'o' ? a + 2 : a + 9;
+                out = cli_option_value("convert", argc, argv, &i, a[1] == 'o' ? "-o" : "--output",
+                                       "a file name");
+                if (!out)
+                    return SRR_EXIT_USAGE;
             } else {
                 char msg[300];
                 snprintf(msg, sizeof msg, "unknown option '%.200s'", a);
@@ -168,8 +171,18 @@ int cli_convert(int argc, char **argv)
         return convert_usage_error("no output given (-o OUT.pcap)");
     if (strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
         return convert_usage_error("will not write a pcap to a terminal");
+    const cli_file files[] = {{"the input", in, 0}, {"the output (-o)", out, 1}};
+    int rc = cli_files_distinct("convert", files, 2);
+    if (rc)
+        return rc;
 
-    if (strcmp(in, "-") != 0 && srr__capture_sniff(in) == 1)
-        return convert_capture(in, out);
-    return cli_convert_file(in, out, NULL, NULL);
+    /* read once: its first bytes say whether it is a capture or a trace */
+    cli_input input;
+    if ((rc = cli_input_open("convert", in, &input)) != 0)
+        return rc;
+    rc = srr__capture_sniff(input.path) == 1
+             ? convert_capture(&input, out)
+             : cli_convert_file(input.path, input.name, out, NULL, NULL);
+    cli_input_done(&input);
+    return rc;
 }

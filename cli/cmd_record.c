@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "cli.h"
 #include "env_world.h"
 #include "launch.h"
@@ -35,7 +36,7 @@ static void record_usage(FILE *out)
             "\n"
             "exit status: CMD's; 128+N when signal N ended it; 127 CMD not found;\n"
             "126 CMD cannot be run (not executable, statically linked); 1 the trace or\n"
-            "pcap could not be written; 2 usage error.\n");
+            "pcap could not be written; 2 usage error (a pcap that is the trace included).\n");
 }
 
 int cli_record(int argc, char **argv)
@@ -56,27 +57,22 @@ int cli_record(int argc, char **argv)
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             record_usage(stdout);
             return SRR_EXIT_OK;
-        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-            if (++i == argc)
-                return cli_usage_error("record", "-o needs a file name", "");
-            out = argv[i];
-        } else if (strncmp(a, "--output=", 9) == 0) {
-            out = a + 9;
-        } else if (strcmp(a, "--pcap") == 0) {
-            if (++i == argc)
-                return cli_usage_error("record", "--pcap needs a file name", "");
-            pcap = argv[i];
-        } else if (strncmp(a, "--pcap=", 7) == 0) {
-            pcap = a + 7;
-        } else if (strcmp(a, "--payload-cap") == 0 || strncmp(a, "--payload-cap=", 14) == 0) {
-            const char *v = a[13] == '=' ? a + 14 : (++i < argc ? argv[i] : NULL);
-            char *end;
-            errno = 0;
-            long long n = v ? strtoll(v, &end, 10) : -1;
-            if (!v || !*v || *end || errno || n < 0)
-                return cli_usage_error("record", "--payload-cap needs a byte count, not ",
-                                       v ? v : "nothing");
-            cap = n;
+        } else if (cli_option_is(a, "-o") || cli_option_is(a, "--output")) {
+            out = cli_option_value("record", argc, argv, &i, a[1] == 'o' ? "-o" : "--output",
+                                   "a file name");
+            if (!out)
+                return SRR_EXIT_USAGE;
+        } else if (cli_option_is(a, "--pcap")) {
+            if (!(pcap = cli_option_value("record", argc, argv, &i, "--pcap", "a file name")))
+                return SRR_EXIT_USAGE;
+        } else if (cli_option_is(a, "--payload-cap")) {
+            const char *v = cli_option_value("record", argc, argv, &i, "--payload-cap",
+                                             "a byte count");
+            uint64_t n;
+            int rc = v ? cli_number("record", "--payload-cap", v, 0, INT64_MAX, &n) : SRR_EXIT_USAGE;
+            if (rc)
+                return rc;
+            cap = (int64_t)n;
         } else if (strcmp(a, "--passthrough") == 0) {
             passthrough = 1;
         } else {
@@ -87,10 +83,6 @@ int cli_record(int argc, char **argv)
         return cli_usage_error("record", "no command given: sockrr record [OPTIONS] -- CMD", "");
     if (passthrough && pcap)
         return cli_usage_error("record", "--pcap needs a trace: not with passthrough", "");
-    if (!*out)
-        return cli_usage_error("record", "-o needs a file name", "");
-    if (!*out)
-        return cli_usage_error("record", "-o needs a file name", "");
     launch_opts o = {
         .verb = "record",
         .mode = passthrough ? LAUNCH_PASSTHROUGH : LAUNCH_RECORD,

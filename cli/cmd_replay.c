@@ -14,8 +14,11 @@
 
 #include "capture.h"
 #include "trace.h"
+#include "args.h"
 #include "cli.h"
+#include "env_world.h"
 #include "handover.h"
+#include "input.h"
 #include "launch.h"
 
 static void replay_usage(FILE *out)
@@ -33,9 +36,10 @@ static void replay_usage(FILE *out)
             "timeouts come back as recorded, in virtual time.\n"
             "\n"
             "options:\n"
-            "  --pid N       replay the recorded process N (default: the first that connects,\n"
-            "                or the first that listens when CMD listens)\n"
-            "  --rechunk N   give received stream data at most N bytes at a time\n"
+            "  --pid N       replay the recorded process N (default: $SOCKRR_REPLAY_PID, else\n"
+            "                the first that connects, or the first that listens when CMD listens)\n"
+            "  --rechunk N   give received stream data at most N bytes at a time (default:\n"
+            "                $SOCKRR_RECHUNK, else as recorded)\n"
             "  --map REC=ADDR  CMD reaches the recorded address REC at ADDR (HOST:PORT or\n"
             "                HOST; [V6]:PORT); may be given more than once\n"
             "  --on-miss fail|passthrough  a connection, datagram or lookup the recording\n"
@@ -56,44 +60,29 @@ static void replay_usage(FILE *out)
             SRR_EXIT_FAIL, SRR_EXIT_USAGE);
 }
 
-static int replay_number(const char *v)
+/* A file of our own in $TMPDIR: 0 and its name in path, or -1 (said). */
+static int replay_temp(const char *what, char *path, size_t len)
 {
-    char *end;
-    errno = 0;
-    long n = v && *v ? strtol(v, &end, 10) : -1;
-    return !v || !*v || *end || errno || n < 0 || n > INT_MAX ? -1 : (int)n;
+    int fd = cli_temp("replay", what, path, len);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    return 0;
 }
-
-static int replay_temp(const char *what, char *path, size_t len);
 
 /* A capture becomes a trace first (replay/capture/capture.c), in a file of our
  * own that lives while CMD runs. */
-static int replay_capture(const char *capture, char *trace, size_t len)
+static int replay_capture(const cli_input *capture, char *trace, size_t len)
 {
     if (replay_temp("capture", trace, len) < 0)
         return -1;
     srr_parse_error err;
     memset(&err, 0, sizeof err);
-    if (srr__capture_to_trace(capture, trace, &err) < 0) {
-        cli_capture_error("replay", capture, &err);
+    if (srr__capture_to_trace_as(capture->path, capture->name, trace, &err) < 0) {
+        cli_capture_error("replay", capture->name, &err);
         unlink(trace);
         return -1;
     }
-    return 0;
-}
-
-/* A file of our own in $TMPDIR: 0 and its name in path, or -1 (said). */
-static int replay_temp(const char *what, char *path, size_t len)
-{
-    const char *dir = getenv("TMPDIR");
-    snprintf(path, len, "%s/sockrr-%s-XXXXXX", dir && *dir ? dir : "/tmp", what);
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        fprintf(stderr, "sockrr replay: %s: %s\n", path, strerror(errno));
-        path[0] = '\0';
-        return -1;
-    }
-    close(fd);
     return 0;
 }
 
@@ -111,13 +100,14 @@ static void replay_torn(const char *trace, const char *name)
                         "killed mid-line?) and is not replayed\n", name);
 }
 
-static int replay_run(launch_opts *o, const char *trace)
+static int replay_run(launch_opts *o, const cli_input *input)
 {
     char converted[PATH_MAX] = "", index[PATH_MAX] = "";
-    o->replay_name = trace;
+    const char *trace = input->path;
+    o->replay_name = input->name;
     int sniff = srr__capture_sniff(trace);
     if (sniff == 1) {
-        if (replay_capture(trace, converted, sizeof converted) < 0)
+        if (replay_capture(input, converted, sizeof converted) < 0)
             return SRR_EXIT_FAIL;
         trace = converted;
     }
@@ -129,7 +119,10 @@ static int replay_run(launch_opts *o, const char *trace)
         return SRR_EXIT_FAIL;
     }
     char err[512] = "";
-    srr_replay_options ro = {.pid = o->pid ? atoi(o->pid) : 0, .map = o->map,
+    uint64_t pid = 0;
+    if (o->pid)
+        (void)srr__env_decimal(o->pid, INT_MAX, &pid); /* checked with the options */
+    srr_replay_options ro = {.pid = (int)pid, .map = o->map,
                              .passthrough_on_miss = o->on_miss_passthrough,
                              .name = o->replay_name};
     srr_world *w = srr__world_replay_handover(trace, &ro, NULL, index, err, sizeof err);
@@ -140,7 +133,7 @@ static int replay_run(launch_opts *o, const char *trace)
     if (!checked) {
         fprintf(stderr, "sockrr replay: %s\n", err[0] ? err : "cannot read the trace");
     } else if (!realpath(trace, abs)) {
-        fprintf(stderr, "sockrr replay: %s: %s\n", trace, strerror(errno));
+        fprintf(stderr, "sockrr replay: %s: %s\n", o->replay_name, strerror(errno));
     } else {
         replay_torn(trace, o->replay_name);
         o->replay = abs;
@@ -172,28 +165,36 @@ int cli_replay(int argc, char **argv)
             o.lenient = 0;
         } else if (strcmp(a, "--lenient") == 0) {
             o.lenient = 1;
-        } else if (strcmp(a, "--rechunk") == 0 || strcmp(a, "--pid") == 0) {
-            const char *v = ++i < argc ? argv[i] : NULL;
-            if (replay_number(v) <= 0)
-                return cli_usage_error("replay",
-                                       a[2] == 'r' ? "--rechunk needs a byte count, not "
-                                                   : "--pid needs a process id, not ",
-                                       v ? v : "nothing");
-            if (a[2] == 'r')
+        } else if (cli_option_is(a, "--rechunk") || cli_option_is(a, "--pid")) {
+            int rechunk = a[2] == 'r';
+            const char *name = rechunk ? "--rechunk" : "--pid";
+            const char *v = cli_option_value("replay", argc, argv, &i, name,
+                                             rechunk ? "a byte count" : "a process id");
+            uint64_t n;
+            int rc = v ? cli_var_number("replay", rechunk ? SRR_ENV_RECHUNK : SRR_ENV_REPLAY_PID,
+                                        name, v, &n)
+                       : SRR_EXIT_USAGE;
+            if (rc)
+                return rc;
+            if (rechunk)
                 o.rechunk = v;
             else
                 o.pid = v;
-        } else if (strcmp(a, "--on-miss") == 0) {
-            const char *v = ++i < argc ? argv[i] : NULL;
-            if (!v || (strcmp(v, "fail") != 0 && strcmp(v, "passthrough") != 0))
-                return cli_usage_error("replay", "--on-miss takes fail or passthrough, not ",
-                                       v ? v : "nothing");
+        } else if (cli_option_is(a, "--on-miss")) {
+            const char *v = cli_option_value("replay", argc, argv, &i, "--on-miss",
+                                             "fail or passthrough");
+            if (!v)
+                return SRR_EXIT_USAGE;
+            if (strcmp(v, "fail") != 0 && strcmp(v, "passthrough") != 0)
+                return cli_usage_error("replay", "--on-miss takes fail or passthrough, not ", v);
             o.on_miss_passthrough = strcmp(v, "passthrough") == 0;
-        } else if (strcmp(a, "--map") == 0) {
-            const char *v = ++i < argc ? argv[i] : NULL;
-            if (!v || !strchr(v, '=') || strchr(v, ','))
-                return cli_usage_error("replay", "--map needs RECORDED_ADDR=ADDR, not ",
-                                       v ? v : "nothing");
+        } else if (cli_option_is(a, "--map")) {
+            const char *v = cli_option_value("replay", argc, argv, &i, "--map",
+                                             "RECORDED_ADDR=ADDR");
+            if (!v)
+                return SRR_EXIT_USAGE;
+            if (!strchr(v, '=') || strchr(v, ','))
+                return cli_usage_error("replay", "--map needs RECORDED_ADDR=ADDR, not ", v);
             size_t used = strlen(map);
             if (used + strlen(v) + 2 > sizeof map)
                 return cli_usage_error("replay", "too many --map entries at ", v);
@@ -210,7 +211,28 @@ int cli_replay(int argc, char **argv)
         return cli_usage_error("replay", "no trace given: sockrr replay TRACE -- CMD", "");
     if (i >= argc)
         return cli_usage_error("replay", "no command given: sockrr replay TRACE -- CMD", "");
+    /* $SOCKRR_RECHUNK and $SOCKRR_REPLAY_PID stand for --rechunk and --pid;
+     * every number there is checked before the trace is read */
+    uint64_t n;
+    const char *rechunk = NULL, *pid = NULL;
+    int rc = cli_env_check("replay");
+    if (rc == 0)
+        rc = cli_env_number("replay", SRR_ENV_RECHUNK, &n, &rechunk);
+    if (rc == 0)
+        rc = cli_env_number("replay", SRR_ENV_REPLAY_PID, &n, &pid);
+    if (rc)
+        return rc;
+    if (!o.rechunk)
+        o.rechunk = rechunk;
+    if (!o.pid)
+        o.pid = pid;
     o.cmd = argv + i;
     o.map = map[0] ? map : NULL;
-    return replay_run(&o, trace);
+    /* read once: a pipe's trace is read here and by the program's processes */
+    cli_input input;
+    rc = cli_input_open("replay", trace, &input);
+    if (rc == 0)
+        rc = replay_run(&o, &input);
+    cli_input_done(&input);
+    return rc;
 }

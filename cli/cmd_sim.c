@@ -11,8 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "cli.h"
+#include "env_world.h"
+#include "input.h"
 #include "launch.h"
+#include "sim_config.h"
 
 static void sim_usage(FILE *out)
 {
@@ -27,7 +31,8 @@ static void sim_usage(FILE *out)
             "options:\n"
             "  --net NET.json       the network (docs/sim-config.md); default: one host\n"
             "                       \"localhost\" with 127.0.0.1 and ::1\n"
-            "  --seed N             the seed for every random choice (default: the config's)\n"
+            "  --seed N             the seed for every random choice (default: $SOCKRR_SEED,\n"
+            "                       else the config's)\n"
             "  -o, --output TRACE   also trace every call (JSONL, docs/trace-format.md)\n"
             "  --pcap PCAP          with -o: a pcap view of the trace\n"
             "  --payload-cap N      with -o: keep at most N payload bytes per event\n"
@@ -37,22 +42,38 @@ static void sim_usage(FILE *out)
             "calls fail with EOPNOTSUPP (a child that execs gets a network of its own).\n"
             "\n"
             "exit status: CMD's; 128+N when signal N ended it; 127 CMD not found;\n"
-            "126 CMD cannot be run; 1 a bad network or an unwritable trace; 2 usage error.\n");
+            "126 CMD cannot be run; 1 a bad network or an unwritable trace; 2 usage error\n"
+            "(an output that is the network or the other output included).\n");
 }
 
-/* The value of an option given as "--opt V" or "--opt=V". */
-static const char *sim_value(int argc, char **argv, int *i, const char *name)
+/* The network is checked here, where a mistake can still be said once
+ * and under the name the user gave it; it is also the trace header's clock
+ * (virtual time 0).  Then CMD runs.  The exit status. */
+static int sim_run(launch_opts *o)
 {
-    size_t n = strlen(name);
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    return ++*i < argc ? argv[*i] : NULL;
-}
-
-static int sim_is(const char *a, const char *name)
-{
-    size_t n = strlen(name);
-    return strncmp(a, name, n) == 0 && (a[n] == '\0' || a[n] == '=');
+    srr_parse_error perr;
+    char err[512] = "";
+    sim_config *cfg = o->net ? srr__sim_config_load_as(o->net, o->net_name, &perr) : NULL;
+    if (o->net && !cfg) {
+        fprintf(stderr, "sockrr sim: %s\n", srr__parse_error_format(&perr, err, sizeof err));
+        return SRR_EXIT_FAIL;
+    }
+    srr__sim_config_free(cfg);
+    srr_world *net = o->seed_set ? srr_world_sim_seeded(o->net, o->seed, err, sizeof err)
+                                 : srr_world_sim(o->net, err, sizeof err);
+    if (!net) {
+        fprintf(stderr, "sockrr sim: %s\n", err[0] ? err : "cannot make the network");
+        return SRR_EXIT_FAIL;
+    }
+    srr_sim_seed(net, &o->seed);
+    /* every process of the run reads it, wherever it has chdir'ed to */
+    char abs[PATH_MAX];
+    if (o->net && realpath(o->net, abs))
+        o->net = abs;
+    o->clock = net;
+    int rc = cli_launch(o);
+    srr_world_destroy(net);
+    return rc;
 }
 
 int cli_sim(int argc, char **argv)
@@ -70,35 +91,32 @@ int cli_sim(int argc, char **argv)
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             sim_usage(stdout);
             return SRR_EXIT_OK;
-        } else if (strcmp(a, "-o") == 0 || sim_is(a, "--output")) {
-            if (!(v = sim_value(argc, argv, &i, a[1] == 'o' ? "-o" : "--output")) || !*v)
-                return cli_usage_error("sim", "-o needs a file name", "");
-            o.trace = v;
-        } else if (sim_is(a, "--net")) {
-            if (!(v = sim_value(argc, argv, &i, "--net")) || !*v)
-                return cli_usage_error("sim", "--net needs a file name", "");
-            o.net = v;
-        } else if (sim_is(a, "--pcap")) {
-            if (!(v = sim_value(argc, argv, &i, "--pcap")) || !*v)
-                return cli_usage_error("sim", "--pcap needs a file name", "");
-            o.pcap = v;
-        } else if (sim_is(a, "--seed") || sim_is(a, "--payload-cap")) {
-            int seed = a[2] == 's';
-            v = sim_value(argc, argv, &i, seed ? "--seed" : "--payload-cap");
-            char *end;
-            errno = 0;
-            unsigned long long n = v && *v && *v != '-' ? strtoull(v, &end, 10) : 0;
-            if (!v || !*v || *v == '-' || *end || errno)
-                return cli_usage_error("sim", seed ? "--seed needs a number, not " :
-                                              "--payload-cap needs a byte count, not ",
-                                       v ? v : "nothing");
-            if (seed) {
-                o.seed_set = 1;
-                o.seed = n;
-                o.seed_text = v;
-            } else {
-                o.payload_cap = (int64_t)n;
-            }
+        } else if (cli_option_is(a, "-o") || cli_option_is(a, "--output")) {
+            v = cli_option_value("sim", argc, argv, &i, a[1] == 'o' ? "-o" : "--output",
+                                 "a file name");
+            if (!(o.trace = v))
+                return SRR_EXIT_USAGE;
+        } else if (cli_option_is(a, "--net")) {
+            if (!(o.net = cli_option_value("sim", argc, argv, &i, "--net", "a file name")))
+                return SRR_EXIT_USAGE;
+        } else if (cli_option_is(a, "--pcap")) {
+            if (!(o.pcap = cli_option_value("sim", argc, argv, &i, "--pcap", "a file name")))
+                return SRR_EXIT_USAGE;
+        } else if (cli_option_is(a, "--seed")) {
+            if (!(v = cli_option_value("sim", argc, argv, &i, "--seed", "a number")))
+                return SRR_EXIT_USAGE;
+            int rc = cli_var_number("sim", SRR_ENV_SEED, "--seed", v, &o.seed);
+            if (rc)
+                return rc;
+            o.seed_set = 1;
+            o.seed_text = v;
+        } else if (cli_option_is(a, "--payload-cap")) {
+            uint64_t n;
+            v = cli_option_value("sim", argc, argv, &i, "--payload-cap", "a byte count");
+            int rc = v ? cli_number("sim", "--payload-cap", v, 0, INT64_MAX, &n) : SRR_EXIT_USAGE;
+            if (rc)
+                return rc;
+            o.payload_cap = (int64_t)n;
         } else {
             return cli_usage_error("sim", "unknown option ", a);
         }
@@ -107,24 +125,22 @@ int cli_sim(int argc, char **argv)
         return cli_usage_error("sim", "no command given: sockrr sim [OPTIONS] -- CMD", "");
     if (o.pcap && !o.trace)
         return cli_usage_error("sim", "--pcap needs a trace: give -o TRACE too", "");
+    if (!o.seed_set) { /* $SOCKRR_SEED stands for --seed */
+        int rc = cli_env_number("sim", SRR_ENV_SEED, &o.seed, &o.seed_text);
+        if (rc)
+            return rc;
+        o.seed_set = o.seed_text != NULL;
+    }
     o.cmd = argv + i;
 
-    /* the network is checked here, where a mistake can still be said once;
-     * it is also the trace header's clock (virtual time 0) */
-    char err[512] = "";
-    srr_world *net = o.seed_set ? srr_world_sim_seeded(o.net, o.seed, err, sizeof err)
-                                : srr_world_sim(o.net, err, sizeof err);
-    if (!net) {
-        fprintf(stderr, "sockrr sim: %s\n", err[0] ? err : "cannot make the network");
-        return SRR_EXIT_FAIL;
+    /* every process of the run reads the network: a pipe's is read once */
+    cli_input input = {.name = NULL};
+    int rc = o.net ? cli_input_open("sim", o.net, &input) : 0;
+    if (rc == 0) {
+        o.net_name = input.name;
+        o.net = o.net ? input.path : NULL;
+        rc = sim_run(&o);
     }
-    srr_sim_seed(net, &o.seed);
-    /* every process of the run reads it, wherever it has chdir'ed to */
-    char abs[PATH_MAX];
-    if (o.net && realpath(o.net, abs))
-        o.net = abs;
-    o.clock = net;
-    int rc = cli_launch(&o);
-    srr_world_destroy(net);
+    cli_input_done(&input);
     return rc;
 }

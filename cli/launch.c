@@ -3,13 +3,14 @@
  * the interposer preloaded, every process it starts writing to one trace.
  *
  * Everything that can be wrong is found before CMD runs: the command
- * (found, executable, not statically linked), the preload library and the
- * trace (created, header written).  The child waits on a pipe until then,
+ * (found, executable, not statically linked), the preload library (a
+ * shared library the loader can preload), the options' files (no output
+ * is an input) and the trace (created, header written).  The child waits on a pipe until then,
  * and is killed unstarted when anything failed, so a program never runs
- * half-configured.
+ * half-configured.  After the run, what the trace's writers left in its
+ * control file is read back: a write that failed, or no writer at all.
  */
 #define _GNU_SOURCE
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -23,7 +24,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "cli.h"
+#include "elf_check.h"
 #include "env_world.h"
 #include "launch.h"
 #include "sockrr.h"
@@ -71,44 +74,6 @@ int cli_usage_error(const char *verb, const char *what, const char *arg)
 {
     fprintf(stderr, "sockrr %s: %s%s (see sockrr %s --help)\n", verb, what, arg, verb);
     return SRR_EXIT_USAGE;
-}
-
-/* 1 when path is an ELF executable with no program interpreter (static:
- * the dynamic loader never runs, so LD_PRELOAD does nothing); 0 for a
- * dynamic one, a script or anything else exec will judge. */
-static int launch_is_static(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    unsigned char h[64];
-    ssize_t n = pread(fd, h, sizeof h, 0);
-    int is_static = 0;
-    /* where the program headers are, by class; each starts with p_type, a
-     * 32-bit word in both classes */
-    uint64_t phoff = 0, phnum = 0, phentsize = 0;
-    if (n >= 64 && memcmp(h, ELFMAG, SELFMAG) == 0 && h[EI_CLASS] == ELFCLASS64) {
-        Elf64_Ehdr e;
-        memcpy(&e, h, sizeof e);
-        phoff = e.e_phoff, phnum = e.e_phnum, phentsize = e.e_phentsize;
-        is_static = 1;
-    } else if (n >= 52 && memcmp(h, ELFMAG, SELFMAG) == 0 && h[EI_CLASS] == ELFCLASS32) {
-        Elf32_Ehdr e;
-        memcpy(&e, h, sizeof e);
-        phoff = e.e_phoff, phnum = e.e_phnum, phentsize = e.e_phentsize;
-        is_static = 1;
-    }
-    for (uint64_t i = 0; i < phnum && is_static; i++) {
-        uint32_t type;
-        if (pread(fd, &type, sizeof type, (off_t)(phoff + i * phentsize)) != sizeof type)
-            break;
-        if (type == PT_INTERP)
-            is_static = 0;
-    }
-    /* a static-pie has no interpreter either; a shared object run directly
-     * is rare enough to call static too */
-    close(fd);
-    return is_static;
 }
 
 /* The interposer library: $SOCKRR_PRELOAD, else beside this program. */
@@ -255,20 +220,35 @@ typedef struct launch_run {
  * (said on stderr). */
 static int launch_prepare(const launch_opts *o, launch_run *run)
 {
+    int r = cli_env_check(o->verb);
+    if (r)
+        return r;
+    const cli_file files[] = {{"the network (--net)", o->net_name ? o->net_name : o->net, 0},
+                              {"the trace (-o)", o->trace, 1},
+                              {"the pcap (--pcap)", o->pcap, 1}};
+    r = cli_files_distinct(o->verb, files, sizeof files / sizeof files[0]);
+    if (r)
+        return r;
     char **cmd = o->cmd;
-    int r = launch_find(cmd[0], run->path, sizeof run->path);
+    r = launch_find(cmd[0], run->path, sizeof run->path);
     if (r == -EACCES)
         return launch_fail(SRR_EXIT_CANNOT_RUN, "%s: permission denied%s", cmd[0], "");
     if (r < 0)
         return launch_fail(SRR_EXIT_NOT_FOUND, "%s: command not found%s", cmd[0], "");
-    if (launch_is_static(run->path))
+    if (cli_elf_is_static(run->path))
         return launch_fail(SRR_EXIT_CANNOT_RUN,
                            "%s is statically linked: LD_PRELOAD cannot reach its calls%s",
                            run->path, " (docs/interpose.md)");
-    if (launch_preload(run->preload, sizeof run->preload) < 0) {
-        const char *env = getenv(srr__env_names[SRR_ENV_PRELOAD]);
+    const char *env = getenv(srr__env_names[SRR_ENV_PRELOAD]);
+    if (launch_preload(run->preload, sizeof run->preload) < 0)
         return launch_fail(SRR_EXIT_FAIL, "cannot find the interposer libsockrr-preload.so%s%s",
                            env ? " at $SOCKRR_PRELOAD=" : " beside sockrr", env ? env : "");
+    const char *why = cli_elf_not_preloadable(run->preload);
+    if (why) {
+        char what[PATH_MAX + 64];
+        snprintf(what, sizeof what, "%s%s", env && *env ? "$SOCKRR_PRELOAD=" : "",
+                 env && *env ? env : run->preload);
+        return launch_fail(SRR_EXIT_FAIL, "the interposer %s cannot be preloaded: %s", what, why);
     }
     if (!o->trace)
         return 0;
@@ -387,7 +367,7 @@ static int launch_supervise(const launch_opts *o, launch_run *run)
     if (got != (ssize_t)sizeof e && o->pcap) {
         /* the pcap is made while CMD runs, on the core it leaves idle,
          * instead of after it: the same bytes, sooner */
-        if (cli_convert_file(run->trace, o->pcap, launch_more, &wt) != SRR_EXIT_OK)
+        if (cli_convert_file(run->trace, o->trace, o->pcap, launch_more, &wt) != SRR_EXIT_OK)
             rc = SRR_EXIT_FAIL;
     }
     while (!wt.done && waitpid(run->pid, &wt.status, 0) < 0 && errno == EINTR)
@@ -395,8 +375,30 @@ static int launch_supervise(const launch_opts *o, launch_run *run)
     launch_child = 0; /* reaped: its pid may be another process's now */
     if (launch_hermetic(o))
         cli_leftovers_end(o->verb);
-    if (run->ctl[0])
+    if (run->ctl[0]) {
+        /* a writer that failed (a full disk) told the control file: the
+         * program never hears of it, sockrr says it; and a run that nobody
+         * traced (the loader ignored the library) is no recording */
+        int werr = 0;
+        unsigned writers = 1;
+        int r = srr__trace_shared_state(run->ctl, &werr, &writers);
+        if (got == (ssize_t)sizeof e) {
+            /* exec failed: said below */
+        } else if (r < 0) {
+            launch_fail(0, "%s: cannot read the trace's control file: %s", run->ctl, strerror(-r));
+            rc = SRR_EXIT_FAIL;
+        } else if (werr < 0) {
+            launch_fail(0, "%s: cannot write the trace: %s; it ends at the last event written",
+                        o->trace, strerror(-werr));
+            rc = SRR_EXIT_FAIL;
+        } else if (writers == 0) {
+            launch_fail(0, "%s ran without the interposer %s (the loader did not preload it, or "
+                           "it could not join the trace): nothing was recorded",
+                        o->cmd[0], run->preload);
+            rc = SRR_EXIT_FAIL;
+        }
         unlink(run->ctl);
+    }
     if (got == (ssize_t)sizeof e) {
         /* exec failed: nothing ran, so no trace is left behind */
         if (o->trace)
@@ -408,7 +410,8 @@ static int launch_supervise(const launch_opts *o, launch_run *run)
     int cmd_rc = WIFEXITED(status)     ? WEXITSTATUS(status)
                  : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
                                        : SRR_EXIT_FAIL;
-    /* a pcap that could not be written fails a run that otherwise passed */
+    /* a trace or pcap that could not be written fails a run that otherwise
+     * passed */
     return cmd_rc == 0 ? rc : cmd_rc;
 }
 

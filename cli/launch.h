@@ -23,6 +23,7 @@ typedef struct launch_opts {
     const char *pcap;     /* NULL: no pcap (needs a trace) */
     int64_t payload_cap;  /* -1: all */
     const char *net;      /* sim: the network config, NULL = built-in */
+    const char *net_name; /* sim: the network as the user named it */
     int seed_set;         /* sim: --seed given */
     uint64_t seed;        /* the trace header's seed */
     const char *seed_text;

@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <pcap/pcap.h>
 
+#include "out_file.h"
 #include "pcap_synth.h"
 
 /* libpcap's largest snapshot length: no packet we write comes near it. */
@@ -77,12 +78,13 @@ srr_pcap_synth *srr__pcap_open(const char *path, const srr_json *header, srr_par
     p->rt0 = pcap_json_int(header, "start_realtime_ns");
     p->mono0 = pcap_json_int(header, "start_monotonic_ns");
 
-    /* The pcap holds payloads: 0600 like the trace it comes from.  "-" is
-     * standard output, for piping into tshark -r -. */
-    int fd = strcmp(path, "-") == 0 ? dup(STDOUT_FILENO)
-                                    : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    /* The pcap holds payloads: 0600 like the trace it comes from, even over
+     * an older file.  "-" is standard output, for piping into tshark -r -. */
+    int fd = strcmp(path, "-") == 0 ? dup(STDOUT_FILENO) : srr__out_open(path);
+    if (fd == -1)
+        fd = -errno; /* dup's */
     if (fd < 0) {
-        srr__pcap_fail(err, path, "", SRR_PARSE_EIO, "cannot create: %s", strerror(errno));
+        srr__pcap_fail(err, path, "", SRR_PARSE_EIO, "cannot create: %s", strerror(-fd));
         goto fail;
     }
     FILE *f = fdopen(fd, "wb");

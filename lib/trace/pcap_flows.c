@@ -925,7 +925,14 @@ int srr__pcap_event(srr_pcap_synth *p, const srr_json *event, srr_parse_error *e
     const char *op = pcap_str(event, "op");
     if (!op)
         return 0;
-    p->now = p->rt0 + (pcap_int(event, "t", p->mono0) - p->mono0);
+    /* the reader keeps t at or after mono0, and rt0 at or after 0 */
+    int64_t t = pcap_int(event, "t", p->mono0);
+    if (__builtin_add_overflow(p->rt0, t - p->mono0, &p->now) ||
+        p->now / 1000000000 > UINT32_MAX) {
+        srr__pcap_fail(err, "", "t", SRR_PARSE_EVALUE,
+                       "the event's time is past 2106, the last a pcap's 32-bit seconds hold");
+        return -1;
+    }
     int rc = pcap_dispatch(p, event, op, err);
     if (rc == PCAP_EWRITE)
         srr__pcap_werr(p, err);

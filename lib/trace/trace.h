@@ -26,6 +26,9 @@ typedef struct srr_trace_reader srr_trace_reader;
 /* Opens path ("-" = stdin) and reads and checks the header.  NULL with *err
  * on failure. */
 srr_trace_reader *srr__trace_open(const char *path, srr_parse_error *err);
+/* The same, with name in errors in place of path (NULL: path): a copy of
+ * what the user named is read under the user's name. */
+srr_trace_reader *srr__trace_open_as(const char *path, const char *name, srr_parse_error *err);
 /* The header object (owned by the reader). */
 const srr_json *srr__trace_header(const srr_trace_reader *r);
 int srr__trace_version(const srr_trace_reader *r);
@@ -125,13 +128,20 @@ uint64_t srr__trace_sock_advance(srr_trace_writer *w, uint64_t id, int dir, uint
  * errno_num).  Returns the line to add members to. */
 srr_jline *srr__trace_begin(srr_trace_writer *w, const char *op, int64_t ret, int errnum);
 /* Ends the event: one write(2) of the whole line, then unlocks.  A failed
- * write is remembered (srr__trace_writer_error) and never reaches the
- * traced program. */
+ * write is remembered (srr__trace_writer_error, and for every writer of a
+ * shared trace srr__trace_shared_state), never reaches the traced program,
+ * and ends the trace: what it had written of the line is cut off again,
+ * and no later event is written. */
 void srr__trace_end(srr_trace_writer *w);
 /* Appends a payload as data/len (and capped when over the cap). */
 void srr__trace_payload(srr_trace_writer *w, srr_jline *l, const void *data, size_t len);
 /* The first write error (-errno), or 0. */
 int srr__trace_writer_error(const srr_trace_writer *w);
+/* What sockrr reads back from the control file at ctl_path once the run
+ * is over: the first write error of any writer (-errno, or 0) and how many
+ * processes attached (0: the preload never ran in any).  0, or -errno
+ * (-EINVAL: not a control file). */
+int srr__trace_shared_state(const char *ctl_path, int *error, unsigned *writers);
 void srr__trace_writer_close(srr_trace_writer *w);
 
 /* An address string as docs/trace-format.md defines it; returns buf. */

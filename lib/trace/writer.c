@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -29,6 +30,7 @@
 #include "busy.h"
 #include "grow.h"
 #include "libc.h"
+#include "out_file.h"
 #include "sockrr.h"
 #include "trace.h"
 
@@ -54,6 +56,10 @@ typedef struct srr_trace_ctl {
      * appear (pid 1, 2, ...; a process's first thread has its pid, later
      * ones pid*1000+n), so two runs with one seed give the same bytes. */
     uint32_t virtual_ids;
+    /* The first event any writer could not write (-errno), or 0: the trace
+     * ends before it, and sockrr reads it back to report it. */
+    int32_t error;
+    uint32_t writers;       /* processes that attached: 0 when the preload never ran */
     uint32_t nvpids;
     int32_t vpids[256];     /* vpids[i] = the real pid of virtual pid i + 1 */
     uint64_t nsocks;        /* ids handed out */
@@ -123,15 +129,44 @@ static void writer_ids(srr_trace_writer *w, int64_t *pid, int64_t *tid)
     *tid = cached_tid;
 }
 
-/* A duplicate of fd near the top of the descriptor limit, close-on-exec,
- * at another number than fd (-errno when there is no room there). */
+/* A huge descriptor limit is still far above what programs use; a table
+ * that long would cost every process its memory. */
+#define WRITER_FD_TOP 65536
+
+/* A duplicate of fd at the soft descriptor limit's own number, where it
+ * costs the program none of its descriptors: RLIMIT_NOFILE bounds the
+ * numbers a process may open, not what it holds, so the limit goes up by
+ * one for the F_DUPFD and straight back.  That needs room under the hard
+ * limit (`ulimit -n N` sets both: then there is none).  Another thread
+ * opening a descriptor in that instant could take the number instead, and
+ * only when every number below it is in use.  -1 when it cannot be. */
+static int writer_above_limit(int fd)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur >= rl.rlim_max || rl.rlim_cur >= WRITER_FD_TOP)
+        return -1;
+    struct rlimit up = {rl.rlim_cur + 1, rl.rlim_max};
+    if (setrlimit(RLIMIT_NOFILE, &up) < 0)
+        return -1;
+    int high = srr__libc.fcntl(fd, F_DUPFD_CLOEXEC, (int)rl.rlim_cur);
+    setrlimit(RLIMIT_NOFILE, &rl);
+    return high;
+}
+
+/* A duplicate of fd out of the program's way, close-on-exec, at another
+ * number than fd: above the limit where it can be, else near the top of it
+ * (-errno when there is no room there either). */
 static int writer_high_fd(int fd)
 {
+    int above = writer_above_limit(fd);
+    if (above >= 0)
+        return above;
     struct rlimit rl;
     long top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? (long)rl.rlim_cur
                                                                                    : 1024;
-    if (top > 65536)
-        top = 65536; /* a huge limit: still far above what programs use */
+    if (top > WRITER_FD_TOP)
+        top = WRITER_FD_TOP;
     int err = EMFILE;
     for (long want = top - 16; want >= 3; want -= 64) {
         int high = srr__libc.fcntl(fd, F_DUPFD_CLOEXEC, (int)want);
@@ -150,9 +185,11 @@ static size_t ctl_bytes(uint32_t nslots)
 }
 
 /* write(2) the whole buffer; a short write to a regular file only happens
- * when the disk fills, and then the rest is retried once more. */
-static int writer_flush(int fd, const char *buf, size_t len)
+ * when the disk fills, and then the rest is retried once more.  0, or
+ * -errno with *done the bytes that went out before the error. */
+static int writer_flush(int fd, const char *buf, size_t len, size_t *done)
 {
+    *done = 0;
     if (fd < 0)
         return -EBADF; /* the trace was given up (writer_move_fd) */
     while (len > 0) {
@@ -164,8 +201,18 @@ static int writer_flush(int fd, const char *buf, size_t len)
         }
         buf += n;
         len -= (size_t)n;
+        *done += (size_t)n;
     }
     return 0;
+}
+
+/* The part of a line a failed write left is cut off again (the lock is
+ * held: nobody appended since), so the trace ends at a whole event. */
+static void writer_unwrite(int fd, size_t done)
+{
+    struct stat st;
+    if (done > 0 && fstat(fd, &st) == 0 && st.st_size >= (off_t)done)
+        (void)!ftruncate(fd, st.st_size - (off_t)done);
 }
 
 /* After a writer died holding the lock: a line it left half-written is cut
@@ -267,14 +314,15 @@ static void header_line(srr_jline *l, const srr_trace_meta *meta, const char *wo
 static int write_header(const char *path, const srr_trace_meta *meta, srr_world *clock,
                         int64_t pid, int64_t *mono_out)
 {
-    int fd = srr__libc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = srr__out_open(path);
     if (fd < 0)
-        return -errno;
+        return fd;
     int64_t rt = clock->ops->now(clock, CLOCK_REALTIME);
     int64_t mono = clock->ops->now(clock, CLOCK_MONOTONIC);
     srr_jline l = {0};
     header_line(&l, meta, meta->world ? meta->world : clock->ops->name, pid, rt, mono);
-    int r = l.oom ? -ENOMEM : writer_flush(fd, l.buf, l.len);
+    size_t done;
+    int r = l.oom ? -ENOMEM : writer_flush(fd, l.buf, l.len, &done);
     srr__jl_free(&l);
     if (r < 0) {
         srr__libc.close(fd);
@@ -400,6 +448,7 @@ srr_trace_writer *srr__trace_writer_attach(const char *trace_path, const char *c
     w->clock = clock;
     w->ctl = ctl;
     w->ctl_size = (size_t)st.st_size;
+    __atomic_fetch_add(&ctl->writers, 1, __ATOMIC_RELAXED);
     /* grown now: a small event then never allocates.  Under `sockrr sim`
      * the clock is traced, and ASan's malloc reads the clock holding its
      * allocator lock: that event must not call malloc. */
@@ -421,10 +470,13 @@ int srr__trace_writer_move_fd(srr_trace_writer *w)
         w->fd = high;
     } else {
         /* no room: the program takes the number, and the trace stops
-         * rather than write into whatever the program puts there */
+         * rather than write into whatever the program puts there (and
+         * says why, through the control file) */
         w->fd = -1;
         if (!w->error)
             w->error = high;
+        if (!w->ctl->error)
+            w->ctl->error = high;
     }
     writer_unlock(w);
     if (old >= 0)
@@ -528,14 +580,21 @@ void srr__trace_end(srr_trace_writer *w)
     srr_jline *l = &w->line;
     srr__jl_close(l, '}');
     srr__jl_raw(l, "\n", 1);
-    if (l->oom) {
-        /* the line is incomplete: say so instead of writing half an event */
+    /* After the first event that could not be written (here or in another
+     * process of the trace) nothing more is: a trace with an event missing
+     * in the middle would pass for whole.  An incomplete line (out of
+     * memory) is never written. */
+    size_t done = 0;
+    int r = w->ctl->error ? w->ctl->error
+            : l->oom      ? -ENOMEM
+                          : writer_flush(w->fd, l->buf, l->len, &done);
+    if (r < 0) {
+        if (done)
+            writer_unwrite(w->fd, done);
+        w->ctl->seq--; /* the next one, if any, takes its number */
+        if (!w->ctl->error)
+            w->ctl->error = r;
         if (!w->error)
-            w->error = -ENOMEM;
-        w->ctl->seq--; /* keep seq without gaps */
-    } else {
-        int r = writer_flush(w->fd, l->buf, l->len);
-        if (r < 0 && !w->error)
             w->error = r;
     }
     /* a huge payload's buffer is not kept for the next small event */
@@ -549,6 +608,24 @@ void srr__trace_end(srr_trace_writer *w)
 int srr__trace_writer_error(const srr_trace_writer *w)
 {
     return w->error;
+}
+
+int srr__trace_shared_state(const char *ctl_path, int *error, unsigned *writers)
+{
+    int fd = srr__libc.open(ctl_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    int32_t e;
+    uint32_t magic, n;
+    ssize_t a = pread(fd, &magic, sizeof magic, offsetof(srr_trace_ctl, magic));
+    ssize_t b = pread(fd, &e, sizeof e, offsetof(srr_trace_ctl, error));
+    ssize_t c = pread(fd, &n, sizeof n, offsetof(srr_trace_ctl, writers));
+    srr__libc.close(fd);
+    if (a != sizeof magic || b != sizeof e || c != sizeof n || magic != CTL_MAGIC)
+        return -EINVAL;
+    *error = e;
+    *writers = n;
+    return 0;
 }
 
 void srr__trace_writer_close(srr_trace_writer *w)

@@ -55,10 +55,8 @@ __attribute__((format(printf, 2, 3))) static int env_fatal(srr_env_world *out, c
     return -1;
 }
 
-/* A decimal number of at most max, or a bad value said in out. */
-static int env_number(const srr_env *e, int var, uint64_t max, uint64_t *n, srr_env_world *out)
+int srr__env_decimal(const char *v, uint64_t max, uint64_t *n)
 {
-    const char *v = e->v[var];
     uint64_t x = 0;
     int ok = v && *v;
     for (const char *p = v; ok && *p; p++) {
@@ -66,9 +64,18 @@ static int env_number(const srr_env *e, int var, uint64_t max, uint64_t *n, srr_
         x = x * 10 + (uint64_t)(*p - '0');
     }
     if (!ok)
+        return -1;
+    *n = x;
+    return 0;
+}
+
+/* A decimal number of at most max, or a bad value said in out. */
+static int env_number(const srr_env *e, int var, uint64_t max, uint64_t *n, srr_env_world *out)
+{
+    const char *v = e->v[var];
+    if (srr__env_decimal(v, max, n) < 0)
         return env_fatal(out, "%s: not a decimal number up to %llu: '%s'", srr__env_names[var],
                          (unsigned long long)max, v ? v : "");
-    *n = x;
     return 0;
 }
 

@@ -47,6 +47,10 @@ typedef struct srr_env {
     const char *v[SRR_ENV_COUNT];
 } srr_env;
 
+/* A number in the contract is decimal digits and nothing else, at most
+ * max: 0 and *n, or -1. */
+int srr__env_decimal(const char *v, uint64_t max, uint64_t *n);
+
 /* Reads the values from the process's environment (getenv: it allocates
  * nothing, so it is safe before the allocator is up). */
 void srr__env_read(srr_env *e);

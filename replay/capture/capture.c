@@ -22,6 +22,7 @@
 #include <pcap/pcap.h>
 
 #include "capture.h"
+#include "out_file.h"
 #include "trace.h"
 #include "sockrr.h" /* SRR_VERSION, srr_errno_name */
 
@@ -105,7 +106,7 @@ static int cap_header(srr_cap *c)
     srr__jl_str(&h, "sockrr", SRR_VERSION);
     srr__jl_str(&h, "program", "capture");
     srr__jl_open(&h, "argv", '[');
-    srr__jl_text(&h, NULL, c->path); /* a file name: its UTF-8 as it is */
+    srr__jl_text(&h, NULL, c->name); /* a file name: its UTF-8 as it is */
     srr__jl_close(&h, ']');
     srr__jl_str(&h, "world", "capture");
     srr__jl_int(&h, "seed", 0);
@@ -339,6 +340,20 @@ int srr__capture_sniff(const char *path)
     return got == sizeof m && cap_magic(m);
 }
 
+/* A packet's time in ns since 1970, or -1 when a trace cannot hold it.
+ * pcap's ts_sec is an unsigned 32-bit field (good until 2106) that libpcap
+ * hands over sign-extended, so from 2038 on it looks negative; pcapng's
+ * time is 64-bit and may go past what an int64_t of ns holds (2262). */
+static int cap_time(const srr_cap *c, const struct pcap_pkthdr *h, int64_t *ns)
+{
+    int64_t sec = c->ts32 ? (int64_t)(uint32_t)h->ts.tv_sec : (int64_t)h->ts.tv_sec;
+    int64_t frac = (int64_t)h->ts.tv_usec; /* ns: the handle is nano-precision */
+    if (sec < 0 || frac < 0 || frac > 999999999 || sec > (INT64_MAX - frac) / 1000000000)
+        return -1;
+    *ns = sec * 1000000000 + frac;
+    return 0;
+}
+
 /* Every packet, in capture order. */
 static int cap_packets(srr_cap *c, pcap_t *pc)
 {
@@ -358,7 +373,12 @@ static int cap_packets(srr_cap *c, pcap_t *pc)
                                           : "");
         }
         num++;
-        int64_t ns = (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec;
+        int64_t ns;
+        if (cap_time(c, h, &ns) < 0)
+            return cap_fail_code(c, SRR_PARSE_EVALUE, num, "time",
+                                 "%lld.%09ld s since 1970 is not a time a trace holds "
+                                 "(1970 to 2262)",
+                                 (long long)h->ts.tv_sec, (long)h->ts.tv_usec);
         if (num == 1)
             c->first_ns = ns;
         if (ns - c->first_ns > c->t)
@@ -401,6 +421,7 @@ static pcap_t *cap_open(srr_cap *c)
         fclose(in);
         return NULL;
     }
+    c->ts32 = m[0] != 0x0a; /* not pcapng's first block */
     rewind(in);
     char ebuf[PCAP_ERRBUF_SIZE] = "";
     pcap_t *pc = pcap_fopen_offline_with_tstamp_precision(in, PCAP_TSTAMP_PRECISION_NANO, ebuf);
@@ -422,35 +443,38 @@ static pcap_t *cap_open(srr_cap *c)
 }
 
 /* The trace file, mode 0600, truncated, unless it is the capture itself. */
-static int cap_create(srr_cap *c, const char *out_path, pcap_t *pc)
+static int cap_create(srr_cap *c, const char *out_path)
 {
-    struct stat in_st, out_st;
-    if (fstat(fileno(pcap_file(pc)), &in_st) == 0 && stat(out_path, &out_st) == 0 &&
-        in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino)
+    if (srr__same_file(c->path, out_path))
         return cap_fail_code(c, SRR_PARSE_EIO, 0, "file", "the trace %s would overwrite the capture",
                              out_path);
-    int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = srr__out_open(out_path);
     if (fd < 0 || !(c->out = fdopen(fd, "w"))) {
-        cap_fail_code(c, SRR_PARSE_EIO, 0, "file", "cannot create %s: %s", out_path,
-                      strerror(errno));
+        int e = fd < 0 ? -fd : errno;
+        cap_fail_code(c, SRR_PARSE_EIO, 0, "file", "cannot create %s: %s", out_path, strerror(e));
         if (fd >= 0) {
             close(fd);
             unlink(out_path);
         }
         return -1;
     }
-    (void)fchmod(fd, 0600); /* an existing file keeps its mode through O_CREAT */
     return 0;
 }
 
 int srr__capture_to_trace(const char *capture_path, const char *out_path, srr_parse_error *err)
 {
+    return srr__capture_to_trace_as(capture_path, NULL, out_path, err);
+}
+
+int srr__capture_to_trace_as(const char *capture_path, const char *name, const char *out_path,
+                             srr_parse_error *err)
+{
     srr_parse_error scratch;
     if (!err)
         err = &scratch;
     memset(err, 0, sizeof *err);
-    snprintf(err->source, sizeof err->source, "%s", capture_path);
-    srr_cap cap = {.path = capture_path, .err = err};
+    snprintf(err->source, sizeof err->source, "%s", name ? name : capture_path);
+    srr_cap cap = {.path = capture_path, .name = name ? name : capture_path, .err = err};
     srr_cap *c = &cap;
     if (srr__cap_tables_init(c) < 0) {
         srr__cap_tables_free(c);
@@ -461,7 +485,7 @@ int srr__capture_to_trace(const char *capture_path, const char *out_path, srr_pa
         srr__cap_tables_free(c);
         return -1;
     }
-    if (cap_create(c, out_path, pc) < 0) {
+    if (cap_create(c, out_path) < 0) {
         pcap_close(pc);
         srr__cap_tables_free(c);
         return -1;

@@ -32,12 +32,17 @@ int srr__capture_sniff(const char *path);
  * 0600, truncated).  0, or -1 with *err filled and out_path removed:
  * err->source is the capture's path, err->line the packet number (1-based)
  * the problem is at (0 when it is about the file), err->field one of "file",
- * "link type", "ip", "tcp", "udp", err->text one line.  err->code is
+ * "link type", "time", "ip", "tcp", "udp", err->text one line.  err->code is
  * SRR_PARSE_EIO when a file cannot be read or written (a truncated capture
  * included), SRR_PARSE_EHEADER for a file that is not a capture or has a
  * link type this does not read, SRR_PARSE_EVALUE for the packets. */
 int srr__capture_to_trace(const char *capture_path, const char *out_path,
                           struct srr_parse_error *err);
+/* The same, with name in place of capture_path in errors and in the
+ * trace's header (NULL: capture_path): a copy of what the user named is
+ * converted under the user's name. */
+int srr__capture_to_trace_as(const char *capture_path, const char *name, const char *out_path,
+                             struct srr_parse_error *err);
 
 /* ------------------------------------------------ internal to capture_*.c */
 
@@ -126,11 +131,13 @@ typedef struct srr_cap_flow {
 /* One conversion. */
 typedef struct srr_cap {
     const char *path;            /* the capture's */
+    const char *name;            /* the capture's as the user named it */
     struct srr_parse_error *err; /* the caller's */
     int failed;                  /* err holds the first error */
     FILE *out;                   /* the trace */
     srr_jline line;              /* the event being written */
     int header_done;
+    int ts32;         /* a pcap (not pcapng): ts_sec is unsigned 32-bit */
     int64_t first_ns; /* the first packet's time: the trace's start */
     int64_t t;        /* the current event time, ns after first_ns, never going back */
     int64_t seq;      /* of the last event written */

@@ -161,12 +161,14 @@ int srr__cap_server(srr_cap *c, srr_cap_flow *f)
         return srr__cap_oom(c);
     s->proto = f->proto;
     s->ep = f->srv;
+    /* before s joins the list the rehash walks: rehashed there and pushed
+     * again below, it would be its own successor in its chain */
+    flow_servers_grow(c);
     if (c->server_tail)
         c->server_tail->next = s;
     else
         c->server_head = s;
     c->server_tail = s;
-    flow_servers_grow(c);
     size_t k = flow_server_bucket(c, s->proto, &s->ep);
     s->hnext = c->servers[k];
     c->servers[k] = s;

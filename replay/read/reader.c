@@ -447,7 +447,12 @@ void srr__trace_follow(srr_trace_reader *r, int (*more)(void *arg), void *arg)
 
 srr_trace_reader *srr__trace_open(const char *path, srr_parse_error *err)
 {
-    const char *source = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    return srr__trace_open_as(path, NULL, err);
+}
+
+srr_trace_reader *srr__trace_open_as(const char *path, const char *name, srr_parse_error *err)
+{
+    const char *source = name ? name : strcmp(path, "-") == 0 ? "<stdin>" : path;
     srr_trace_reader *r = calloc(1, sizeof *r);
     char *buf = malloc(READER_CHUNK);
     if (!r || !buf) {

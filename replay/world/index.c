@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "libc.h"
+#include "out_file.h"
 #include "replay_int.h"
 
 #define RP_INDEX_MAGIC "sockrr-replay-index-1"
@@ -50,8 +51,10 @@ struct rp_index_writer {
 rp_index_writer *srr__rp_index_create(const char *path, char *errbuf, size_t errlen)
 {
     rp_index_writer *w = calloc(1, sizeof *w);
-    int fd = w ? srr__libc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
-    if (fd >= 0 && !(w->f = fdopen(fd, "w")))
+    int fd = w ? srr__out_open(path) : -ENOMEM;
+    if (fd < 0)
+        errno = -fd;
+    else if (!(w->f = fdopen(fd, "w")))
         srr__libc.close(fd);
     rp_index_head head;
     memset(&head, 0, sizeof head);

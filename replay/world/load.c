@@ -552,6 +552,8 @@ int srr__rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
     memset(&err, 0, sizeof err);
     srr_trace_reader *rd = srr__trace_open(path, &err); /* checks the header */
     if (!rd) {
+        /* the recording as the user named it, not a trace made from it */
+        snprintf(err.source, sizeof err.source, "%s", srr__rp_name(r));
         srr__parse_error_format(&err, errbuf, errlen);
         return -1;
     }

@@ -1,10 +1,12 @@
 # sockrr record refuses what it cannot do before the command starts: a
 # trace it cannot create, an unknown option, a command that does not exist
 # or cannot be run, a statically linked program (LD_PRELOAD cannot reach
-# it).  Each gives exactly one line on stderr starting with "sockrr", the
-# exit status `sockrr record --help` documents (1 trace, 2 usage, 127 not
-# found, 126 cannot run), and the command never runs: it would have left a
-# marker file.
+# it), a $SOCKRR_PRELOAD that is no shared library.  Each gives exactly one
+# line on stderr starting with "sockrr", the exit status `sockrr record
+# --help` documents (1 trace, 2 usage, 127 not found, 126 cannot run), and
+# the command never runs: it would have left a marker file.  A library that
+# loads but is not the interposer leaves the run untraced: that is said
+# after the run, exit 1.
 . tests/integration/lib.inc
 [ -x "$SOCKRR" ] || fail "$SOCKRR is not built"
 tmp=$(mktemp -d)
@@ -65,6 +67,21 @@ if ${CC:-cc} -static -o "$tmp/static" "$tmp/static.c" 2> "$tmp/cc.err"; then
 else
     notes="static libc is missing (cc -static failed): the statically linked case was not run"
 fi
+
+# 5. $SOCKRR_PRELOAD that the loader cannot preload (it would only warn and
+# run the command untraced)
+SOCKRR_PRELOAD=/etc/passwd refused 1 "$tmp/m5" -o "$tmp/t5.jsonl" -- sh -c ': > "$1"' sh "$tmp/m5"
+grep -q 'SOCKRR_PRELOAD=/etc/passwd cannot be preloaded: not an ELF file' "$tmp/err" ||
+    fail "SOCKRR_PRELOAD=/etc/passwd said: $(cat "$tmp/err")"
+SOCKRR_PRELOAD=$BUILD/native/record_edges refused 1 "$tmp/m5b" -o "$tmp/t5b.jsonl" -- sh -c ': > "$1"' sh "$tmp/m5b"
+# a shared library that is not the interposer: the loader takes it, nothing
+# is traced, and the run is not a recording
+SOCKRR_PRELOAD=$BUILD/lib/libsockrr.so timeout -k 5 $LIMIT "$SOCKRR" record -o "$tmp/t5c.jsonl" -- true \
+    > "$tmp/out" 2> "$tmp/err"
+got=$?
+[ "$got" = 1 ] || fail "SOCKRR_PRELOAD=libsockrr.so (not the interposer): exit $got, expected 1: $(cat "$tmp/err")"
+[ "$(grep -c '' "$tmp/err")" = 1 ] && grep -q '^sockrr record: true ran without the interposer .*nothing was recorded' "$tmp/err" ||
+    fail "SOCKRR_PRELOAD=libsockrr.so (not the interposer) said: $(cat "$tmp/err")"
 
 [ -z "$notes" ] || echo "note: $notes"
 exit 0

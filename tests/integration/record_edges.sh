@@ -3,9 +3,11 @@
 # exits the same way natively and under `sockrr record`, its trace passes
 # `sockrr check` and holds the calls it made.  closefrom/closerange: a
 # daemon that closes every descriptor and opens a log gets its log, not
-# trace lines, and a dup2 onto the trace descriptor's number (limit - 16)
-# neither sends trace lines into the program's socket nor ends the trace;
-# run at the inherited descriptor limit and at 1024.  sigmask: a thread that
+# trace lines, and a dup2 onto the trace descriptor's number (limit - 16
+# when the hard limit is the soft one, as `ulimit -n 1024` makes it;
+# record_nofile.sh covers the other case) neither sends trace lines into
+# the program's socket nor ends the trace; run at the inherited descriptor
+# limit and at 1024.  sigmask: a thread that
 # blocks every signal does not leave its mask on another.  sendfile and
 # splice move every byte.  msgtrunc, sockopt, read0, iov0: odd arguments
 # answer as Linux does, without a crash.  Then the launcher: an inherited

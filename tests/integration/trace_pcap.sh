@@ -210,6 +210,19 @@ msg=$("$SOCKRR" convert "$tmp/bad.jsonl" -o "$tmp/bad.pcap" 2>&1)
 echo "$msg" | grep -q "^sockrr convert: $tmp/bad.jsonl:4: " || fail "invalid line reported as: $msg"
 [ "$(echo "$msg" | wc -l)" = 1 ] || fail "invalid line: more than one line: $msg"
 [ ! -e "$tmp/bad.pcap" ] || fail "a pcap was left behind for an invalid trace"
+# pcap's seconds are unsigned 32-bit: a trace from 2065 keeps its time; one
+# past 2106 is an error at its first packet, not a wrapped time
+sed 's/"start_realtime_ns":1795000000000000000/"start_realtime_ns":3000000000000000000/' \
+    "$FIX/udp.jsonl" > "$tmp/y2065.jsonl"
+"$SOCKRR" convert "$tmp/y2065.jsonl" -o "$tmp/y2065.pcap" || fail "convert of a trace from 2065 exited $?"
+first=$(field "$tmp/y2065.pcap" 'frame.number==1' frame.time_epoch)
+[ "$first" = "3000000000.000002111" ] || fail "a trace from 2065: first packet's time is $first"
+sed 's/"start_realtime_ns":1795000000000000000/"start_realtime_ns":4294967296000000000/' \
+    "$FIX/udp.jsonl" > "$tmp/y2106.jsonl"
+msg=$("$SOCKRR" convert "$tmp/y2106.jsonl" -o "$tmp/y2106.pcap" 2>&1)
+[ $? = 1 ] || fail "convert of a trace past 2106 did not exit 1: $msg"
+echo "$msg" | grep -q "^sockrr convert: $tmp/y2106.jsonl:2: t: .*past 2106" || fail "a trace past 2106 said: $msg"
+[ ! -e "$tmp/y2106.pcap" ] || fail "a pcap was left behind for a trace past 2106"
 # an output that cannot be created: one line naming it, exit 1
 expect_status 1 "$SOCKRR" convert "$FIX/udp.jsonl" -o "$tmp/no/such/dir/x.pcap"
 msg=$("$SOCKRR" convert "$FIX/udp.jsonl" -o "$tmp/no/such/dir/x.pcap" 2>&1)

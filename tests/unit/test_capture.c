@@ -215,6 +215,7 @@ typedef struct cw {
     pcap_dumper_t *d;
     int linktype;
     long n;
+    int64_t t0; /* the first packet's second */
 } cw;
 
 #define T0_SEC 1700000000
@@ -223,6 +224,7 @@ static void cw_open(cw *w, int linktype)
 {
     w->linktype = linktype;
     w->n = 0;
+    w->t0 = T0_SEC;
     w->dead = pcap_open_dead_with_tstamp_precision(linktype, 262144, PCAP_TSTAMP_PRECISION_NANO);
     assert_non_null(w->dead);
     w->d = pcap_dump_open(w->dead, cap_path);
@@ -234,7 +236,7 @@ static void cw_open(cw *w, int linktype)
 static void cw_raw(cw *w, const uint8_t *bytes, size_t n, size_t cut)
 {
     struct pcap_pkthdr h = {.caplen = (bpf_u_int32)(n - cut), .len = (bpf_u_int32)n};
-    h.ts.tv_sec = T0_SEC + w->n / 1000;
+    h.ts.tv_sec = (time_t)(w->t0 + w->n / 1000); /* pcap_dump keeps the low 32 bits */
     h.ts.tv_usec = (w->n % 1000) * 1000000; /* nanoseconds: the file's precision */
     w->n++;
     pcap_dump((u_char *)w->d, &h, bytes);
@@ -547,6 +549,31 @@ static void test_header_names_the_capture_and_its_start(void **state)
              "\"payload_cap\":-1}\n",
              SRR_VERSION, cap_path, (long long)T0_SEC * 1000000000);
     assert_string_equal(line, want);
+}
+
+/* pcap's seconds are an unsigned 32-bit field: from 2038 (bit 31 set,
+ * which libpcap hands over sign-extended) to 2106 they are times after
+ * 1970, not before. */
+static void test_pcap_times_from_2038_to_2106(void **state)
+{
+    (void)state;
+    static const int64_t starts[] = {0x80000000LL, 0xfffffffeLL};
+    for (size_t i = 0; i < 2; i++) {
+        cw w;
+        cw_open(&w, DLT_RAW);
+        w.t0 = starts[i];
+        tep c = ep("10.0.0.1", 40000), s = ep("10.0.0.2", 80);
+        exchange(&w, &c, &s);
+        cw_close(&w);
+        free(convert()); /* every event checked: t never goes back */
+        srr_parse_error err;
+        srr_trace_reader *r = srr__trace_open(trace_path, &err);
+        if (!r)
+            fail_error("the trace does not open", &err);
+        int64_t rt = srr__json_int(srr__json_get(srr__trace_header(r), "start_realtime_ns"));
+        srr__trace_close(r);
+        assert_int_equal(rt, starts[i] * 1000000000);
+    }
 }
 
 /* The capture's name is text: its UTF-8 kept, a tab escaped as JSON writers
@@ -1029,6 +1056,65 @@ static void test_many_interleaved_connections(void **state)
     free(want.s);
 }
 
+/* Occurrences of needle in hay. */
+static int count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* Enough server addresses to grow the server table (past 16, 32 and 64),
+ * then each connected to again: every second connection finds its
+ * listener (the table once lost all but the newest of a bucket, which
+ * pointed at itself, and the conversion never ended).  A watchdog makes a
+ * hang a failure. */
+static void test_many_server_ports_each_found_again(void **state)
+{
+    (void)state;
+    enum { N = 100 };
+    cw w;
+    cw_open(&w, DLT_RAW);
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < N; i++) {
+            tep c = ep("10.0.0.1", (uint16_t)(20000 + 1000 * round + i));
+            tep s = ep("10.0.0.2", (uint16_t)(1000 + i));
+            cw_tcp(&w, &c, &s, 100, 0, F_SYN, "");
+            cw_tcp(&w, &s, &c, 500, 101, F_SYN | F_ACK, "");
+            cw_tcp(&w, &c, &s, 101, 501, F_ACK, "");
+        }
+    cw_close(&w);
+    alarm(20);
+    char *got = convert();
+    alarm(0);
+    assert_int_equal(count_of(got, " listen 0 "), N);
+    assert_int_equal(count_of(got, " connect 0 "), 2 * N);
+    assert_int_equal(count_of(got, " accept4 "), 2 * N);
+    /* the second connection to port 1000 + i is accepted by the listener
+     * of the first */
+    for (int i = 0; i < N; i++) {
+        char first[64], again[96];
+        snprintf(first, sizeof first, "nl=10.0.0.2:%d np=10.0.0.1:%d\n", 1000 + i, 20000 + i);
+        const char *a = strstr(got, first);
+        assert_non_null(a);
+        while (a > got && a[-1] != '\n')
+            a--;
+        const char *sock = strstr(a, " s");
+        assert_non_null(sock);
+        snprintf(again, sizeof again, "%.*s new=", (int)strcspn(sock + 1, " ") + 1, sock);
+        snprintf(first, sizeof first, "np=10.0.0.1:%d\n", 21000 + i);
+        const char *b = strstr(got, first);
+        assert_non_null(b);
+        while (b > got && b[-1] != '\n')
+            b--;
+        if (strncmp(strstr(b, " s"), again, strlen(again)) != 0)
+            fail_msg("port %d: the first connection was accepted on%s, the second on %.*s", 1000 + i,
+                     again, (int)strcspn(b, "\n"), b);
+    }
+    free(got);
+}
+
 /* pcapng by hand: a section header, interfaces, enhanced packet blocks. */
 typedef struct ng {
     uint8_t b[8192];
@@ -1114,6 +1200,22 @@ static void test_pcapng_is_read(void **state)
                  "1 close 0 s1\n"
                  "2 close 0 s3\n"
                  "2 close 0 s2\n");
+}
+
+/* pcapng's time is 64-bit: one past what a trace's int64 nanoseconds hold
+ * (2262) is an error at its packet, not a wrapped number. */
+static void test_pcapng_time_past_2262_is_an_error(void **state)
+{
+    (void)state;
+    ng g;
+    ng_start(&g);
+    ng_iface(&g, DLT_RAW);
+    tep c = ep("10.0.0.1", 40000), s = ep("10.0.0.2", 80);
+    uint8_t ip[2048];
+    size_t n = tcp_packet(ip, &c, &s, 1000, 0, F_SYN, "", 0);
+    ng_packet(&g, 0, 9300000000ULL * 1000000, ip, n); /* µs: the year 2264 */
+    write_file(cap_path, g.b, g.n);
+    expect_error(1, "time", "is not a time a trace holds");
 }
 
 /* libpcap reads one link type per file: a second interface of another
@@ -1270,6 +1372,7 @@ int main(void)
         cmocka_unit_test(test_sniff_knows_pcap_and_pcapng_magic),
         cmocka_unit_test(test_header_names_the_capture_and_its_start),
         cmocka_unit_test(test_header_keeps_the_capture_name_s_text),
+        cmocka_unit_test(test_pcap_times_from_2038_to_2106),
         cmocka_unit_test(test_events_are_compact_lines_with_packet_times),
         cmocka_unit_test(test_tcp_over_ethernet),
         cmocka_unit_test(test_tcp_over_ethernet_with_vlan_tag),
@@ -1293,7 +1396,9 @@ int main(void)
         cmocka_unit_test(test_short_snaplen_is_a_gap),
         cmocka_unit_test(test_udp_two_clients_share_one_server_socket),
         cmocka_unit_test(test_many_interleaved_connections),
+        cmocka_unit_test(test_many_server_ports_each_found_again),
         cmocka_unit_test(test_pcapng_is_read),
+        cmocka_unit_test(test_pcapng_time_past_2262_is_an_error),
         cmocka_unit_test(test_pcapng_with_two_link_types_is_reported),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_not_a_capture),

@@ -1025,6 +1025,34 @@ static void test_bad_line_names_its_line(void **state)
     unlink(t.path);
 }
 
+/* A bad header is said under the recording's name, as every other
+ * problem is: sockrr replay CAPTURE reads a trace made from the capture,
+ * whose temporary name means nothing to the user. */
+static void test_bad_header_names_the_recording(void **state)
+{
+    (void)state;
+    char path[128];
+    snprintf(path, sizeof path, "/tmp/test_replay_roles_%d_header.jsonl", (int)getpid());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "{\"type\":\"header\",\"format\":\"sockrr-trace\",\"version\":1,"
+               "\"sockrr\":\"0.1.0\",\"program\":\"capture\",\"argv\":[\"c.pcap\"],"
+               "\"world\":\"capture\",\"seed\":0,\"pid\":1,\"start_realtime_ns\":-1,"
+               "\"start_monotonic_ns\":0,\"payload_cap\":-1}\n");
+    fclose(f);
+    srr_replay_options o = {.name = "c.pcap"};
+    char err[512] = "";
+    srr_world *w = srr_world_replay(path, &o, err, sizeof err);
+    unlink(path);
+    if (w) {
+        srr_world_destroy(w);
+        fail_msg("a header with a negative start_realtime_ns was accepted");
+    }
+    assert_has(err, "c.pcap:1: start_realtime_ns: ");
+    if (strstr(err, path))
+        fail_msg("the error names the trace made from the recording: %s", err);
+}
+
 static void test_bad_seq_names_seq(void **state)
 {
     (void)state;
@@ -1412,6 +1440,7 @@ int main(void)
         cmocka_unit_test_teardown(test_connect_outcome_is_the_first, remove_traces),
         cmocka_unit_test_teardown(test_bad_errno_and_huge_id_are_refused, remove_traces),
         cmocka_unit_test_teardown(test_bad_line_names_its_line, remove_traces),
+        cmocka_unit_test(test_bad_header_names_the_recording),
         cmocka_unit_test_teardown(test_bad_seq_names_seq, remove_traces),
         cmocka_unit_test_teardown(test_empty_file_is_refused, remove_traces),
         cmocka_unit_test_teardown(test_trace_without_sockets_is_refused, remove_traces),

@@ -10,9 +10,11 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -139,6 +141,42 @@ static void test_tap_unwritable_path_is_an_error(void **state)
     assert_null(srr_world_tap(inner, "/dev/full", NULL, &error));
     assert_int_equal(error, -ENOSPC);
     srr_world_destroy(inner); /* still the caller's after a failed tap */
+}
+
+/* A write that fails part-way (a full disk; here the file size limit,
+ * EFBIG) ends the trace at the last whole event: the piece written is cut
+ * off again, no later event is written even when it would fit, and the
+ * error is kept for srr_world_tap_error. */
+static void test_tap_write_error_ends_the_trace_at_a_whole_event(void **state)
+{
+    (void)state;
+    char path[128];
+    srr_world *w = tap_to(path, sizeof path, "full", srr_world_kernel());
+    srr_error err;
+    srr_socket *pair[2];
+    assert_int_equal(srr_socketpair(w, AF_UNIX, SOCK_STREAM, 0, pair, &err), 0);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    void (*was_sig)(int) = signal(SIGXFSZ, SIG_IGN);
+    struct rlimit was, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &was), 0);
+    lim = (struct rlimit){.rlim_cur = (rlim_t)st.st_size + 2000, .rlim_max = was.rlim_max};
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    static char big[3000]; /* 4000 bytes of base64: past the limit */
+    assert_int_equal(srr_send(pair[0], big, sizeof big, 0, &err), (ssize_t)sizeof big);
+    assert_int_equal(srr_send(pair[0], "x", 1, 0, &err), 1); /* would fit */
+    int werr = srr_world_tap_error(w);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &was), 0);
+    signal(SIGXFSZ, was_sig);
+    assert_int_equal(werr, -EFBIG);
+    srr_close(pair[0], NULL);
+    srr_close(pair[1], NULL);
+    srr_world_destroy(w);
+    lines t = read_trace(path); /* every line whole */
+    assert_int_equal(t.n, 2);  /* the header and the socketpair */
+    assert_string_equal(op_of(t.ev[1]), "socketpair");
+    lines_free(&t);
+    unlink(path);
 }
 
 static void test_tap_ids_are_stable_and_fds_reused(void **state)
@@ -355,6 +393,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tap_header_and_mode),
         cmocka_unit_test(test_tap_unwritable_path_is_an_error),
+        cmocka_unit_test(test_tap_write_error_ends_the_trace_at_a_whole_event),
         cmocka_unit_test(test_tap_ids_are_stable_and_fds_reused),
         cmocka_unit_test(test_tap_records_failures_with_errno),
         cmocka_unit_test(test_tap_payload_cap_keeps_the_length),

@@ -37,11 +37,13 @@ typedef struct srr_tap_options {
 } srr_tap_options;
 
 /* The tap: a world that records every call to inner, with its result, into
- * the JSONL trace at path (docs/trace-format.md; created mode 0600), then
- * answers as inner does.  It takes ownership of inner (destroying the tap
- * destroys it).  opts may be NULL.  Returns NULL with *error = -errno when
- * the trace cannot be created (inner is then left to the caller).  A write
- * error later never changes an answer: it is kept for srr_world_tap_error. */
+ * the JSONL trace at path (docs/trace-format.md; mode 0600, even over an
+ * older file), then answers as inner does.  It takes ownership of inner
+ * (destroying the tap destroys it).  opts may be NULL.  Returns NULL with
+ * *error = -errno when the trace cannot be created (inner is then left to
+ * the caller).  A write error later never changes an answer: it is kept
+ * for srr_world_tap_error, and the trace ends at the last whole event
+ * (nothing after it is written). */
 srr_world *srr_world_tap(srr_world *inner, const char *path, const srr_tap_options *opts,
                          int *error);
 /* The first error writing the trace (-errno), or 0 (SRR_CTL_TRACE_ERROR);

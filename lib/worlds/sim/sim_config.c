@@ -278,6 +278,12 @@ sim_config *srr__sim_config_parse(const char *text, size_t len, const char *sour
 
 sim_config *srr__sim_config_load(const char *path, srr_parse_error *err)
 {
+    return srr__sim_config_load_as(path, NULL, err);
+}
+
+sim_config *srr__sim_config_load_as(const char *path, const char *name, srr_parse_error *err)
+{
+    const char *source = name ? name : path;
     srr_parse_error scratch;
     char *buf = NULL;
     size_t len = 0, cap = 0;
@@ -313,13 +319,13 @@ sim_config *srr__sim_config_load(const char *path, srr_parse_error *err)
         char eb[128];
         free(buf);
         memset(err, 0, sizeof *err);
-        snprintf(err->source, sizeof err->source, "%s", path);
+        snprintf(err->source, sizeof err->source, "%s", source);
         err->code = SRR_PARSE_EIO;
         snprintf(err->text, sizeof err->text, "cannot read: %s",
                  e == EFBIG ? "larger than 64 MiB" : strerror_r(e, eb, sizeof eb));
         return NULL;
     }
-    sim_config *c = srr__sim_config_parse(buf ? buf : "", len, path, err);
+    sim_config *c = srr__sim_config_parse(buf ? buf : "", len, source, err);
     free(buf);
     return c;
 }

@@ -132,6 +132,8 @@ typedef struct sim_config {
 sim_config *srr__sim_config_parse(const char *text, size_t len, const char *source,
                                   srr_parse_error *err);
 sim_config *srr__sim_config_load(const char *path, srr_parse_error *err);
+/* The same, with name in errors in place of path (NULL: path). */
+sim_config *srr__sim_config_load_as(const char *path, const char *name, srr_parse_error *err);
 /* The built-in network: one self host "localhost" (127.0.0.1, ::1); the
  * resolver answers localhost and host names itself, so no DNS entries. */
 sim_config *srr__sim_config_default(void);
