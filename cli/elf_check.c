@@ -6,6 +6,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -63,48 +64,24 @@ int cli_elf_is_static(const char *path)
     return is_static;
 }
 
-/* 1 when the ELF file open at fd is a position-independent executable
- * (DF_1_PIE in its dynamic section), which the loader will not preload. */
+/* 1 when the ELF file open at fd, of this machine's class, is a
+ * position-independent executable (DF_1_PIE in its dynamic section), which
+ * the loader will not preload. */
 static int elf_is_pie(int fd, const struct elf_head *e)
 {
-    int wide = e->class == ELFCLASS64;
     for (uint64_t i = 0; i < e->phnum; i++) {
-        off_t at = (off_t)(e->phoff + i * e->phentsize);
-        uint64_t off, size;
-        if (wide) {
-            Elf64_Phdr ph;
-            if (pread(fd, &ph, sizeof ph, at) != sizeof ph)
+        ElfW(Phdr) ph;
+        if (pread(fd, &ph, sizeof ph, (off_t)(e->phoff + i * e->phentsize)) != sizeof ph)
+            return 0;
+        if (ph.p_type != PT_DYNAMIC)
+            continue;
+        for (uint64_t d = 0; d + sizeof(ElfW(Dyn)) <= ph.p_filesz; d += sizeof(ElfW(Dyn))) {
+            ElfW(Dyn) dyn;
+            if (pread(fd, &dyn, sizeof dyn, (off_t)(ph.p_offset + d)) != sizeof dyn ||
+                dyn.d_tag == DT_NULL)
                 return 0;
-            if (ph.p_type != PT_DYNAMIC)
-                continue;
-            off = ph.p_offset, size = ph.p_filesz;
-        } else {
-            Elf32_Phdr ph;
-            if (pread(fd, &ph, sizeof ph, at) != sizeof ph)
-                return 0;
-            if (ph.p_type != PT_DYNAMIC)
-                continue;
-            off = ph.p_offset, size = ph.p_filesz;
-        }
-        size_t step = wide ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);
-        for (uint64_t d = 0; d + step <= size; d += step) {
-            int64_t tag;
-            uint64_t val;
-            if (wide) {
-                Elf64_Dyn dyn;
-                if (pread(fd, &dyn, sizeof dyn, (off_t)(off + d)) != sizeof dyn)
-                    return 0;
-                tag = dyn.d_tag, val = dyn.d_un.d_val;
-            } else {
-                Elf32_Dyn dyn;
-                if (pread(fd, &dyn, sizeof dyn, (off_t)(off + d)) != sizeof dyn)
-                    return 0;
-                tag = dyn.d_tag, val = dyn.d_un.d_val;
-            }
-            if (tag == DT_NULL)
-                return 0;
-            if (tag == DT_FLAGS_1)
-                return (val & DF_1_PIE) != 0;
+            if (dyn.d_tag == DT_FLAGS_1)
+                return (dyn.d_un.d_val & DF_1_PIE) != 0;
         }
         return 0;
     }
@@ -118,18 +95,19 @@ const char *cli_elf_not_preloadable(const char *path)
         return strerror(errno);
     struct elf_head e, self = {0};
     int elf = elf_read(fd, &e) == 0;
-    int pie = elf && e.type == ET_DYN && elf_is_pie(fd, &e);
-    close(fd);
     int sfd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
     if (sfd >= 0) {
         (void)elf_read(sfd, &self);
         close(sfd);
     }
+    int native = elf && e.class == (__ELF_NATIVE_CLASS == 64 ? ELFCLASS64 : ELFCLASS32) && (!self.class || e.machine == self.machine);
+    int pie = native && e.type == ET_DYN && elf_is_pie(fd, &e);
+    close(fd);
     if (!elf)
         return "not an ELF file";
     if (e.type != ET_DYN || pie)
         return pie ? "a program, not a shared library" : "not a shared library";
-    if (self.class && (e.class != self.class || e.machine != self.machine))
+    if (!native)
         return "a shared library for another machine";
     return NULL;
 }
