@@ -1,5 +1,6 @@
 # sockrr — build, test, install.  `make help` lists the targets.
-# SANITIZE=1 builds everything with ASan+UBSan into build-san/ instead of build/.
+# SANITIZE=1 builds everything with ASan+UBSan into build-san/ instead of build/;
+# TSAN=1 with ThreadSanitizer into build-tsan/.
 
 VERSION     := 0.1.0
 SOVERSION   := 0
@@ -10,6 +11,9 @@ PKG_CONFIG  ?= pkg-config
 ifeq ($(SANITIZE),1)
 BUILD       ?= build-san
 SANFLAGS    := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+else ifeq ($(TSAN),1)
+BUILD       ?= build-tsan
+SANFLAGS    := -fsanitize=thread -fno-omit-frame-pointer
 else
 BUILD       ?= build
 SANFLAGS    :=
@@ -77,7 +81,8 @@ all: $(SHLIB) $(BUILD)/lib/libsockrr.so $(STLIB) $(CLI) $(PROG_BINS) $(PRELOAD) 
 help:
 	@echo "make            build the libraries, the sockrr CLI and the example programs"
 	@echo "make demo       the main job on the built-in example: record a client, show, replay"
-	@echo "make check      run the unit and integration tests (SANITIZE=1: under ASan+UBSan)"
+	@echo "make check      run the unit and integration tests (SANITIZE=1: under ASan+UBSan;"
+	@echo "                TSAN=1: the unit and threaded integration tests under ThreadSanitizer)"
 	@echo "make bench      run the benchmarks (ONLY=NAME for one row); rows go to build/bench.json"
 	@echo "make install    install into PREFIX (default /usr/local)"
 
@@ -139,7 +144,7 @@ $(BUILD)/bench/%: bench/%.c $(STLIB) $(HEADERS) | deps
 # The tests also need the real programs they run (curl, tshark, ...).
 check: all $(UNIT_BINS) $(BENCH_BINS)
 	@sh scripts/deps.sh tools
-	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) sh tests/run.sh
+	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) TSAN=$(TSAN) sh tests/run.sh
 
 demo: all
 	@BUILD=$(BUILD) sh scripts/demo.sh
@@ -170,4 +175,4 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/bin/sockrr
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-tsan

@@ -91,7 +91,7 @@
       (pthread_cond_t *, pthread_mutex_t *, clockid_t, const struct timespec *))               \
     X(pthread_cond_signal, int, (pthread_cond_t *))                                            \
     X(pthread_cond_broadcast, int, (pthread_cond_t *))                                         \
-    X(pthread_clockjoin_np, int, (pthread_t, void **, clockid_t, const struct timespec *))     \
+    X(pthread_timedjoin_np, int, (pthread_t, void **, const struct timespec *))                \
     X(sem_post, int, (sem_t *))                                                                \
     X(sem_trywait, int, (sem_t *))                                                             \
     X(pthread_tryjoin_np, int, (pthread_t, void **))                                           \

@@ -12,6 +12,7 @@
  * Written against the hashed-key version of jscan.c (at most 31 keys,
  * strings walked 32 bytes then by memchr).
  */
+#define _GNU_SOURCE /* memmem */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -182,7 +183,7 @@ static void test_nested_args_scanned_by_a_second_call(void **state)
     assert_int_equal(a[2].type, SRR_JS_NONE);
     assert_int_equal(int_of(&a[1]), 16384);
     /* the spans point into the line itself */
-    assert_ptr_equal(a[1].p, strstr(base, "16384"));
+    assert_ptr_equal(a[1].p, memmem(base, strlen(event_line), "16384", 5));
 }
 
 static void test_nested_keys_are_not_found_at_top_level(void **state)
