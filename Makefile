@@ -73,7 +73,7 @@ PRE_LIB     := lib/core/names lib/core/check lib/core/sock_rules lib/core/sock_o
                $(basename $(wildcard lib/worlds/sim/*.c lib/worlds/tap/*.c replay/world/*.c))
 PRE_OBJS    := $(PRE_SRCS:%.c=$(BUILD)/obj/%.o) $(PRE_LIB:%=$(BUILD)/obj/%.o)
 
-.PHONY: all deps check unit integration bench demo install uninstall clean help
+.PHONY: all deps check unit integration bench demo install uninstall clean help fresh-debian
 
 all: $(SHLIB) $(BUILD)/lib/libsockrr.so $(STLIB) $(CLI) $(PROG_BINS) $(PRELOAD) $(NATIVE_BINS) \
      $(ALLOC_BINS)
@@ -83,6 +83,7 @@ help:
 	@echo "make demo       the main job on the built-in example: record a client, show, replay"
 	@echo "make check      run the unit and integration tests (SANITIZE=1: under ASan+UBSan;"
 	@echo "                TSAN=1: the unit and threaded integration tests under ThreadSanitizer)"
+	@echo "make fresh-debian  the README's commands on a minimal Debian 12 (mmdebstrap; root)"
 	@echo "make bench      run the benchmarks (ONLY=NAME for one row); rows go to build/bench.json"
 	@echo "make install    install into PREFIX (default /usr/local)"
 
@@ -145,6 +146,11 @@ $(BUILD)/bench/%: bench/%.c $(STLIB) $(HEADERS) | deps
 check: all $(UNIT_BINS) $(BENCH_BINS)
 	@sh scripts/deps.sh tools
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) TSAN=$(TSAN) sh tests/run.sh
+
+# a minimal Debian 12 built with mmdebstrap runs the README's two commands
+# (root, network to Debian's registry; not part of check)
+fresh-debian:
+	sh scripts/fresh-debian.sh
 
 demo: all
 	@BUILD=$(BUILD) sh scripts/demo.sh

@@ -1,0 +1,51 @@
+#!/bin/sh
+# Builds a minimal Debian 12 (mmdebstrap's minbase, plus git and make, which
+# it lacks) in a temporary directory from Debian's registry, clones this
+# repository into it, and runs the README's two commands there as a new
+# machine would: `make demo`, then `make check`.  It checks that the
+# project's own files install all it needs.  Not part of `make check`
+# (it downloads a system); `make fresh-debian` runs it.  Needs root (chroot
+# and mounts) and mmdebstrap (scripts/deps.sh does not install it: apt-get
+# install mmdebstrap).
+#   FRESH_KEEP=1   keep the image afterwards (its path is printed)
+#   FRESH_MIRROR   the Debian mirror (default http://deb.debian.org)
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+[ "$(id -u)" = 0 ] || { echo "fresh-debian: run as root (chroot and mounts)" >&2; exit 1; }
+command -v mmdebstrap > /dev/null 2>&1 ||
+    { echo "fresh-debian: mmdebstrap is missing: apt-get install mmdebstrap" >&2; exit 1; }
+mirror=${FRESH_MIRROR:-http://deb.debian.org}
+root=$(mktemp -d /var/tmp/sockrr-fresh.XXXXXX)
+mounted=""
+cleanup() {
+    for m in $mounted; do umount -l "$root$m" 2> /dev/null || true; done
+    if [ "${FRESH_KEEP:-0}" = 1 ]; then echo "fresh-debian: the image stays at $root" >&2
+    else rm -rf "$root"; fi
+}
+trap cleanup EXIT
+
+echo "fresh-debian: building a minimal Debian 12 in $root" >&2
+mmdebstrap --quiet --variant=minbase --include=git,make,ca-certificates bookworm "$root" \
+    "deb $mirror/debian bookworm main" \
+    "deb $mirror/debian bookworm-updates main" \
+    "deb $mirror/debian-security bookworm-security main"
+
+# what a machine has and a chroot does not: /proc, /sys, /dev, shared memory
+for m in /proc /sys /dev /dev/pts /dev/shm; do
+    mkdir -p "$root$m"
+    mount --bind "$m" "$root$m"
+    mounted="$m $mounted"
+done
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+
+# the repository as committed, cloned as a user would (no build, no ../shared)
+git clone -q "$here" "$root/root/sockrr"
+
+# the README's two commands, each from the clone's top; a failure stops here
+for cmd in "make demo" "make check"; do
+    echo "fresh-debian: $cmd" >&2
+    chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin TERM=dumb \
+        sh -c "cd /root/sockrr && $cmd" ||
+        { echo "fresh-debian: '$cmd' failed on a fresh Debian 12" >&2; exit 1; }
+done
+echo "fresh-debian: make demo and make check pass on a fresh Debian 12 (minbase + git, make)" >&2
