@@ -1,6 +1,9 @@
 #!/bin/sh
 # Installs what sockrr builds and tests with, from Debian's packages.
-#   deps.sh libs    the compiler and libraries: fails when they cannot be had
+#   deps.sh libs    the compiler and libraries, and netbase (a minimal image
+#                   has no /etc/hosts: its postinst writes the localhost lines
+#                   every test and the demo resolve, and /etc/services): fails
+#                   when they cannot be had
 #   deps.sh tools   the real programs the integration tests run (the corpus:
 #                   redis, node, curl, wget, socat, nc, ...): fails when they
 #                   cannot be had, since a test whose program is missing fails
@@ -8,8 +11,8 @@
 # Idempotent: it asks dpkg first and does nothing when everything is there.
 set -eu
 
-libs="build-essential pkg-config libpcap-dev libcmocka-dev libjemalloc-dev libgoogle-perftools-dev libmimalloc-dev"
-tools="netbase curl wget python3 socat netcat-openbsd redis-server redis-tools nodejs tshark tcpdump jq iproute2 util-linux strace libsocket-wrapper time"
+libs="netbase build-essential pkg-config libpcap-dev libcmocka-dev libjemalloc-dev libgoogle-perftools-dev libmimalloc-dev"
+tools="curl wget python3 socat netcat-openbsd redis-server redis-tools nodejs tshark tcpdump jq iproute2 util-linux strace libsocket-wrapper time"
 
 missing() {
     out=""
