@@ -18,7 +18,9 @@ mirror=${FRESH_MIRROR:-http://deb.debian.org}
 root=$(mktemp -d /var/tmp/sockrr-fresh.XXXXXX)
 mounted=""
 cleanup() {
-    for m in $mounted; do umount -l "$root$m" 2> /dev/null || true; done
+    for m in $mounted; do
+        case $m in /..) umount -l "$root" 2> /dev/null || true ;; *) umount -l "$root$m" 2> /dev/null || true ;; esac
+    done
     if [ "${FRESH_KEEP:-0}" = 1 ]; then echo "fresh-debian: the image stays at $root" >&2
     else rm -rf "$root"; fi
 }
@@ -30,7 +32,11 @@ mmdebstrap --quiet --variant=minbase --include=git,make,ca-certificates bookworm
     "deb $mirror/debian bookworm-updates main" \
     "deb $mirror/debian-security bookworm-security main"
 
-# what a machine has and a chroot does not: /proc, /sys, /dev, shared memory
+# what a machine has and a chroot does not: a root that is a mount point
+# (unshare -m, which tests use, changes its propagation), /proc, /sys, /dev,
+# shared memory
+mount --bind "$root" "$root"
+mounted="/.. $mounted"
 for m in /proc /sys /dev /dev/pts /dev/shm; do
     mkdir -p "$root$m"
     mount --bind "$m" "$root$m"
