@@ -16,7 +16,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # What Linux answers: test_differential.c's linux_says, one line per
-# behaviour, in the table's order.
+# behaviour, in the table's order, and after them what only the interposer
+# has to get right (a poll of sockets and real descriptors, close-on-exec).
 cat > "$tmp/linux" << 'EOF'
 connect refused: connect=ECONNREFUSED
 non-blocking connect: connect_ex=EINPROGRESS poll=1 writable=1 so_error=0
@@ -40,6 +41,10 @@ negative SO_RCVTIMEO: reads_back=0.000000 recv=EAGAIN
 SOCK_SEQPACKET records: first=2 second=3 trunc=1 empty=0 then=EAGAIN
 backlog overflow: c0=EINPROGRESS/1 c1=EINPROGRESS/0 c2=EINPROGRESS/0
 listener and unconnected calls: connect_listener=EISCONN send_unconnected=EPIPE shutdown_listener=ok
+SOCK_SEQPACKET after shutdown: send=EPIPE
+UDP size limit: max=ok over=EMSGSIZE
+poll of an unconnected stream: n=1 revents=20 pipe=0
+close-on-exec: plain=0 socket=1 accept4=1
 EOF
 
 # natively: the kernel world, on the real loopback

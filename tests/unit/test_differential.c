@@ -459,6 +459,48 @@ static void b_negative_rcvtimeo(srr_world *w, char *out, size_t len)
     close3(c, s, l);
 }
 
+/* A record socket whose write side is shut answers EPIPE. */
+static void b_seqpacket_after_shutdown(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *p[2];
+    srr_socketpair(w, AF_UNIX, SOCK_SEQPACKET, 0, p, &e);
+    srr_shutdown(p[0], SHUT_WR, &e);
+    int r = (int)srr_send(p[0], "x", 1, 0, &e);
+    snprintf(out, len, "send=%s", res(r, &e));
+    srr_close(p[0], NULL);
+    srr_close(p[1], NULL);
+}
+
+/* IPv4 UDP carries at most 65507 bytes (65535 less the IP and UDP headers). */
+static void b_udp_size_limit(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_addr a;
+    srr_socket *s = srr_socket_new(w, AF_INET, SOCK_DGRAM, 0, &e), *r = srr_socket_new(w, AF_INET, SOCK_DGRAM, 0, &e);
+    srr_addr_inet(&a, "127.0.0.1", 0);
+    srr_bind(r, &a, &e);
+    srr_getsockname(r, &a, &e);
+    static char buf[65508];
+    int max = (int)srr_sendto(s, buf, 65507, 0, &a, &e);
+    const char *m = res(max, &e);
+    int over = (int)srr_sendto(s, buf, 65508, 0, &a, &e);
+    snprintf(out, len, "max=%s over=%s", m, res(over, &e));
+    srr_close(s, NULL);
+    srr_close(r, NULL);
+}
+
+/* A stream socket never connected polls writable and hung up. */
+static void b_poll_unconnected(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *s = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e);
+    struct pollfd p = {.fd = srr_fileno(s), .events = POLLIN | POLLOUT, .revents = -1};
+    int n = w->ops->poll(w, &p, 1, 0);
+    snprintf(out, len, "n=%d revents=%d", n, p.revents);
+    srr_close(s, NULL);
+}
+
 static const struct {
     const char *name;
     behaviour run;
@@ -489,6 +531,9 @@ static const struct {
     {"backlog overflow", b_backlog_overflow, "c0=EINPROGRESS/1 c1=EINPROGRESS/0 c2=EINPROGRESS/0"},
     {"listener and unconnected calls", b_listener_and_unconnected_calls,
      "connect_listener=EISCONN send_unconnected=EPIPE shutdown_listener=ok"},
+    {"SOCK_SEQPACKET after shutdown", b_seqpacket_after_shutdown, "send=EPIPE"},
+    {"UDP size limit", b_udp_size_limit, "max=ok over=EMSGSIZE"},
+    {"poll of an unconnected stream", b_poll_unconnected, "n=1 revents=20"},
 };
 
 static void test_differential_kernel_and_sim_agree(void **state)

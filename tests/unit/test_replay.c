@@ -172,6 +172,19 @@ static void test_replay_changed_byte_is_a_divergence(void **state)
     srr_world_destroy(w);
 }
 
+/* Every byte is compared, the last of a send too (byte 5, from 0). */
+static void test_replay_changed_last_byte_is_a_divergence(void **state)
+{
+    (void)state;
+    srr_world *w = open_replay(0);
+    int h = w->ops->socket(w, AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = db_addr();
+    assert_int_equal(w->ops->connect(w, h, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(send_str(w, h, "PING\r\r"), -EPROTO);
+    assert_non_null(strstr(last_report, "first difference at byte 5 of the stream"));
+    srr_world_destroy(w);
+}
+
 static void test_replay_other_peer_is_a_divergence(void **state)
 {
     (void)state;
@@ -215,6 +228,7 @@ int main(void)
         cmocka_unit_test(test_replay_plays_the_session_back),
         cmocka_unit_test(test_replay_rechunk_gives_small_pieces),
         cmocka_unit_test(test_replay_changed_byte_is_a_divergence),
+        cmocka_unit_test(test_replay_changed_last_byte_is_a_divergence),
         cmocka_unit_test(test_replay_other_peer_is_a_divergence),
         cmocka_unit_test(test_replay_counts_what_is_left),
         cmocka_unit_test(test_replay_bad_trace),

@@ -291,20 +291,43 @@ static int sim_port_free(sim_world *s, const sim_sock *k, struct sockaddr *sa)
     return 1;
 }
 
-/* Binds k to sa (port 0: an ephemeral port drawn from the seeded generator). */
+/* An ephemeral port for k at sa's address: the first free one from a
+ * start drawn from the seeded generator.  One pass over the sockets marks
+ * the ports taken (a port is, when a socket bound to it conflicts), so a
+ * program that uses up the range pays for its sockets once, not once per
+ * port tried. */
+static int sim_ephemeral(sim_world *s, sim_sock *k, struct sockaddr *sa)
+{
+    enum { RANGE = SIM_EPHEMERAL_HI - SIM_EPHEMERAL_LO + 1 };
+    unsigned char taken[(RANGE + 7) / 8] = {0};
+    for (size_t i = 0; i < s->nall; i++) {
+        const sim_sock *o = s->all[i];
+        int p = o->bound ? srr__sim_port((const struct sockaddr *)&o->local) : 0;
+        if (p < SIM_EPHEMERAL_LO || p > SIM_EPHEMERAL_HI)
+            continue;
+        sim_set_port(sa, p);
+        if (sim_bind_conflict(s, k, sa, o))
+            taken[(p - SIM_EPHEMERAL_LO) / 8] |= (unsigned char)(1u << ((p - SIM_EPHEMERAL_LO) % 8));
+    }
+    int start = (int)(srr__sim_random(s) % (uint64_t)RANGE);
+    for (int i = 0; i < RANGE; i++) {
+        int p = (start + i) % RANGE;
+        if (!(taken[p / 8] & (1u << (p % 8)))) {
+            sim_set_port(sa, SIM_EPHEMERAL_LO + p);
+            return 0;
+        }
+    }
+    return -EADDRINUSE;
+}
+
+/* Binds k to sa (port 0: an ephemeral port, sim_ephemeral). */
 static int sim_bind_to(sim_world *s, sim_sock *k, struct sockaddr_storage *ss, socklen_t len)
 {
     struct sockaddr *sa = (struct sockaddr *)ss;
     if (k->family != AF_UNIX && srr__sim_port(sa) == 0) {
-        int range = SIM_EPHEMERAL_HI - SIM_EPHEMERAL_LO + 1;
-        int start = (int)(srr__sim_random(s) % (uint64_t)range);
-        int found = 0;
-        for (int i = 0; i < range && !found; i++) {
-            sim_set_port(sa, SIM_EPHEMERAL_LO + (start + i) % range);
-            found = sim_port_free(s, k, sa);
-        }
-        if (!found)
-            return -EADDRINUSE;
+        int r = sim_ephemeral(s, k, sa);
+        if (r < 0)
+            return r;
     } else if (!sim_port_free(s, k, sa)) {
         return -EADDRINUSE;
     }
