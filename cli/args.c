@@ -39,6 +39,29 @@ int cli_files_distinct(const char *verb, const cli_file *files, size_t n)
     return 0;
 }
 
+int cli_option_first(char **argv, int *i, int word_ends)
+{
+    const char *a = argv[*i];
+    if (strcmp(a, "--") == 0) {
+        ++*i;
+        return CLI_OPT_END;
+    }
+    if (word_ends && a[0] != '-')
+        return CLI_OPT_END;
+    return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 ? CLI_OPT_HELP : CLI_OPT_MORE;
+}
+
+int cli_is_output(const char *arg)
+{
+    return cli_option_is(arg, "-o") || cli_option_is(arg, "--output");
+}
+
+const char *cli_output_value(const char *verb, int argc, char **argv, int *i)
+{
+    return cli_option_value(verb, argc, argv, i, argv[*i][1] == 'o' ? "-o" : "--output",
+                            "a file name");
+}
+
 int cli_option_is(const char *arg, const char *name)
 {
     size_t n = strlen(name);

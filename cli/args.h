@@ -21,6 +21,17 @@ typedef struct cli_file {
  * stderr and the usage status, before anything is written. */
 int cli_files_distinct(const char *verb, const cli_file *files, size_t n);
 
+/* What a launching verb's option loop asks first of argv[*i]: "--" ends
+ * the options (*i moves past it); so does a word that is no option when
+ * word_ends (CMD given without "--"); -h and --help ask for the usage. */
+enum { CLI_OPT_MORE, CLI_OPT_END, CLI_OPT_HELP };
+int cli_option_first(char **argv, int *i, int word_ends);
+
+/* -o FILE or --output FILE: whether arg is it, and its value as
+ * cli_option_value gives it. */
+int cli_is_output(const char *arg);
+const char *cli_output_value(const char *verb, int argc, char **argv, int *i);
+
 /* 1 when arg is the option name: "--name" or "--name=VALUE" for a long
  * one, "-x" or "-xVALUE" for a short one. */
 int cli_option_is(const char *arg, const char *name);

@@ -147,12 +147,10 @@ int cli_convert(int argc, char **argv)
             } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
                 convert_usage(stdout);
                 return SRR_EXIT_OK;
-            } else if (cli_option_is(a, "-o") || cli_option_is(a, "--output")) {
+            } else if (cli_is_output(a)) {
                 if (out)
                     return convert_usage_error("more than one -o");
-                out = cli_option_value("convert", argc, argv, &i, a[1] == 'o' ? "-o" : "--output",
-                                       "a file name");
-                if (!out)
+                if (!(out = cli_output_value("convert", argc, argv, &i)))
                     return SRR_EXIT_USAGE;
             } else {
                 char msg[300];

@@ -48,19 +48,14 @@ int cli_record(int argc, char **argv)
     int i;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "--") == 0) {
-            i++;
+        int first = cli_option_first(argv, &i, 1);
+        if (first == CLI_OPT_END)
             break;
-        }
-        if (a[0] != '-')
-            break; /* CMD without "--" */
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+        if (first == CLI_OPT_HELP) {
             record_usage(stdout);
             return SRR_EXIT_OK;
-        } else if (cli_option_is(a, "-o") || cli_option_is(a, "--output")) {
-            out = cli_option_value("record", argc, argv, &i, a[1] == 'o' ? "-o" : "--output",
-                                   "a file name");
-            if (!out)
+        } else if (cli_is_output(a)) {
+            if (!(out = cli_output_value("record", argc, argv, &i)))
                 return SRR_EXIT_USAGE;
         } else if (cli_option_is(a, "--pcap")) {
             if (!(pcap = cli_option_value("record", argc, argv, &i, "--pcap", "a file name")))

@@ -154,11 +154,10 @@ int cli_replay(int argc, char **argv)
     int i;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "--") == 0) {
-            i++;
+        int first = cli_option_first(argv, &i, 0);
+        if (first == CLI_OPT_END)
             break;
-        }
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+        if (first == CLI_OPT_HELP) {
             replay_usage(stdout);
             return SRR_EXIT_OK;
         } else if (strcmp(a, "--strict") == 0) {

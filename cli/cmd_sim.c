@@ -82,19 +82,14 @@ int cli_sim(int argc, char **argv)
     int i;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
-        if (strcmp(a, "--") == 0) {
-            i++;
+        int first = cli_option_first(argv, &i, 1);
+        if (first == CLI_OPT_END)
             break;
-        }
-        if (a[0] != '-')
-            break;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+        if (first == CLI_OPT_HELP) {
             sim_usage(stdout);
             return SRR_EXIT_OK;
-        } else if (cli_option_is(a, "-o") || cli_option_is(a, "--output")) {
-            v = cli_option_value("sim", argc, argv, &i, a[1] == 'o' ? "-o" : "--output",
-                                 "a file name");
-            if (!(o.trace = v))
+        } else if (cli_is_output(a)) {
+            if (!(o.trace = cli_output_value("sim", argc, argv, &i)))
                 return SRR_EXIT_USAGE;
         } else if (cli_option_is(a, "--net")) {
             if (!(o.net = cli_option_value("sim", argc, argv, &i, "--net", "a file name")))
