@@ -43,7 +43,7 @@ backlog overflow: c0=EINPROGRESS/1 c1=EINPROGRESS/0 c2=EINPROGRESS/0
 listener and unconnected calls: connect_listener=EISCONN send_unconnected=EPIPE shutdown_listener=ok
 SOCK_SEQPACKET after shutdown: send=EPIPE
 UDP size limit: max=ok over=EMSGSIZE
-poll of an unconnected stream: n=1 revents=20 pipe=0
+poll of an unconnected stream: n=1 revents=20 pipe=0 negative=0
 close-on-exec: plain=0 socket=1 accept4=1
 EOF
 

@@ -151,6 +151,12 @@ sum=$(ts -r "$tmp/tcp4_both.pcap" -T fields -e tcp.len | awk '{s += $1} END {pri
 # the duplicate descriptor keeps the socket open: its FIN comes after "221 bye"
 [ "$(field "$tmp/tcp4_both.pcap" 'tcp.stream==1 && tcp.srcport==8080 && tcp.flags.fin==1' tcp.seq)" = 21 ] ||
     fail "tcp4_both: the server's FIN is not after its last bytes"
+# a FIN takes a sequence number: the client's FIN acknowledges the
+# server's (21 + 1), and the server's last ACK the client's (7 + 1)
+[ "$(field "$tmp/tcp4_both.pcap" 'tcp.stream==1 && tcp.srcport!=8080 && tcp.flags.fin==1' tcp.ack)" = 22 ] ||
+    fail "tcp4_both: the client's FIN does not acknowledge the server's FIN"
+[ "$(field "$tmp/tcp4_both.pcap" 'tcp.stream==1 && tcp.srcport==8080 && tcp.flags.fin==0 && tcp.seq==22' tcp.ack)" = 8 ] ||
+    fail "tcp4_both: the server's last ACK does not acknowledge the client's FIN"
 
 # v6 client, untraced server: handshake, the server's bytes, its FIN.
 [ "$(count "$tmp/tcp6_client.pcap" 'ipv6 && tcp.flags==0x012')" = 2 ] || fail "tcp6_client: no SYN-ACKs"
