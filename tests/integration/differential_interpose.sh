@@ -44,6 +44,7 @@ listener and unconnected calls: connect_listener=EISCONN send_unconnected=EPIPE 
 SOCK_SEQPACKET after shutdown: send=EPIPE
 UDP size limit: max=ok over=EMSGSIZE
 poll of an unconnected stream: n=1 revents=20 pipe=0 negative=0
+AF_UNIX send unconnected: send=ENOTCONN
 close-on-exec: plain=0 socket=1 accept4=1
 EOF
 

@@ -490,6 +490,17 @@ static void b_udp_size_limit(srr_world *w, char *out, size_t len)
     srr_close(r, NULL);
 }
 
+/* A send on a stream socket never connected: AF_UNIX answers ENOTCONN
+ * (unix_stream_sendmsg), where TCP answers EPIPE. */
+static void b_unix_send_unconnected(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *s = srr_socket_new(w, AF_UNIX, SOCK_STREAM, 0, &e);
+    int r = (int)srr_send(s, "x", 1, 0, &e);
+    snprintf(out, len, "send=%s", res(r, &e));
+    srr_close(s, NULL);
+}
+
 /* A stream socket never connected polls writable and hung up. */
 static void b_poll_unconnected(srr_world *w, char *out, size_t len)
 {
@@ -534,6 +545,7 @@ static const struct {
     {"SOCK_SEQPACKET after shutdown", b_seqpacket_after_shutdown, "send=EPIPE"},
     {"UDP size limit", b_udp_size_limit, "max=ok over=EMSGSIZE"},
     {"poll of an unconnected stream", b_poll_unconnected, "n=1 revents=20"},
+    {"AF_UNIX send unconnected", b_unix_send_unconnected, "send=ENOTCONN"},
 };
 
 static void test_differential_kernel_and_sim_agree(void **state)
