@@ -374,24 +374,24 @@ static int fcntl_common(int (*real)(int, int, ...), int fd, int cmd, long arg)
     return (int)srr__ret(r, e);
 }
 
+/* fcntl's third argument, when the command takes one, is an int or a
+ * pointer: read as a long either way. */
+#define FCNTL_BODY(real)                                                                       \
+    va_list ap;                                                                                \
+    va_start(ap, cmd);                                                                         \
+    long arg = va_arg(ap, long);                                                               \
+    va_end(ap);                                                                                \
+    srr__preload_world();                                                                      \
+    return fcntl_common((real), fd, cmd, arg);
+
 int fcntl(int fd, int cmd, ...)
 {
-    va_list ap;
-    va_start(ap, cmd);
-    long arg = va_arg(ap, long);
-    va_end(ap);
-    srr__preload_world();
-    return fcntl_common(LIBC(fcntl), fd, cmd, arg);
+    FCNTL_BODY(LIBC(fcntl))
 }
 
 int fcntl64(int fd, int cmd, ...)
 {
-    va_list ap;
-    va_start(ap, cmd);
-    long arg = va_arg(ap, long);
-    va_end(ap);
-    srr__preload_world();
-    return fcntl_common(REAL(fcntl64) ? REAL(fcntl64) : LIBC(fcntl), fd, cmd, arg);
+    FCNTL_BODY(REAL(fcntl64) ? REAL(fcntl64) : LIBC(fcntl))
 }
 
 int ioctl(int fd, unsigned long request, ...)

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "sockrr_world.h"
 
@@ -43,6 +44,11 @@ const char *srr_world_no_unsupported(srr_world *w)
 {
     (void)w;
     return NULL;
+}
+
+void srr_world_free(srr_world *w)
+{
+    free(w);
 }
 
 void srr_world_destroy(srr_world *w)

@@ -346,6 +346,9 @@ int srr_world_control(srr_world *w, int op, void *arg);
  * (-ENOTTY), nothing it does not model (NULL). */
 int srr_world_no_control(srr_world *w, int op, void *arg);
 const char *srr_world_no_unsupported(srr_world *w);
+/* The destroy slot of a world whose whole state is the one block its
+ * constructor allocated (the base first): free(w). */
+void srr_world_free(srr_world *w);
 
 /* destroy through the table; NULL is a no-op. */
 void srr_world_destroy(srr_world *w);

@@ -179,10 +179,6 @@ static int fw_sleep(srr_world *w, clockid_t clock, int64_t ns)
     struct timespec ts = {ns / 1000000000, ns % 1000000000};
     return -srr__libc.clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);
 }
-static void fw_destroy(srr_world *w)
-{
-    free(w);
-}
 static const srr_world_ops forked_ops = {
     .version = SRR_WORLD_OPS_VERSION,
     .name = "sim-forked",
@@ -214,7 +210,7 @@ static const srr_world_ops forked_ops = {
     .if_freenameindex = fw_if_freenameindex,
     .now = fw_now,
     .sleep = fw_sleep,
-    .destroy = fw_destroy,
+    .destroy = srr_world_free,
     .unsupported = srr_world_no_unsupported,
     .caps = SRR_CAP_OWN_HANDLES | SRR_CAP_HERMETIC, /* the parent's handles, refused */
     .control = srr_world_no_control,

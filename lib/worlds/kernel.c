@@ -268,11 +268,6 @@ static int kernel_sleep(srr_world *w, clockid_t clock, int64_t ns)
     return -srr__libc.clock_nanosleep(clock, 0, &ts, NULL); /* returns a positive errno */
 }
 
-static void kernel_destroy(srr_world *w)
-{
-    free(w);
-}
-
 static const srr_world_ops kernel_ops = {
     .version = SRR_WORLD_OPS_VERSION,
     .name = "kernel",
@@ -304,7 +299,7 @@ static const srr_world_ops kernel_ops = {
     .if_freenameindex = kernel_if_freenameindex,
     .now = kernel_now,
     .sleep = kernel_sleep,
-    .destroy = kernel_destroy,
+    .destroy = srr_world_free,
     /* the kernel is the reference: nothing it answers is a model's gap */
     .unsupported = srr_world_no_unsupported,
     .caps = 0,
