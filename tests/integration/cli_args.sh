@@ -64,10 +64,10 @@ for var in SOCKRR_SEED SOCKRR_RECHUNK SOCKRR_REPLAY_PID; do
     done
 done
 # good values stand for the options they replace
-(cd "$tmp/cwd" && SOCKRR_SEED=5 exec timeout -k 5 $LIMIT $netns "$S" sim -o "$tmp/s5.jsonl" -- true) ||
+(preload_env; cd "$tmp/cwd" && SOCKRR_SEED=5 exec timeout -k 5 $LIMIT $netns "$S" sim -o "$tmp/s5.jsonl" -- true) ||
     fail "SOCKRR_SEED=5 sockrr sim exited $?"
 head -1 "$tmp/s5.jsonl" | grep -q '"seed":5,' || fail "SOCKRR_SEED=5: the trace's seed is not 5: $(head -1 "$tmp/s5.jsonl")"
-(cd "$tmp/cwd" && SOCKRR_SEED=5 exec timeout -k 5 $LIMIT $netns "$S" sim --seed 6 -o "$tmp/s6.jsonl" -- true) ||
+(preload_env; cd "$tmp/cwd" && SOCKRR_SEED=5 exec timeout -k 5 $LIMIT $netns "$S" sim --seed 6 -o "$tmp/s6.jsonl" -- true) ||
     fail "SOCKRR_SEED=5 sockrr sim --seed 6 exited $?"
 head -1 "$tmp/s6.jsonl" | grep -q '"seed":6,' || fail "--seed 6 does not win over SOCKRR_SEED=5: $(head -1 "$tmp/s6.jsonl")"
 # a recorded server that answers "yo": with SOCKRR_RECHUNK=1 it comes a byte at a time
@@ -99,8 +99,10 @@ wait $spid
 for case in "sim SOCKRR_SEED" "replay SOCKRR_RECHUNK" "replay SOCKRR_REPLAY_PID"; do
     mode=${case% *} var=${case#* }
     rm -f "$tmp/ran"
-    env LD_PRELOAD="$B/lib/libsockrr-preload.so" SOCKRR_MODE=$mode SOCKRR_REPLAY="$tmp/yo.jsonl" "$var=12x" \
-        timeout -k 5 $LIMIT $netns sh -c ": > $tmp/ran" > "$tmp/out" 2> "$tmp/err"
+    # (under SANITIZE=1 the ASan runtime goes first, as preload_env puts it)
+    (preload_env; exec env LD_PRELOAD="${LD_PRELOAD:+$LD_PRELOAD:}$B/lib/libsockrr-preload.so" SOCKRR_MODE=$mode \
+        SOCKRR_REPLAY="$tmp/yo.jsonl" "$var=12x" timeout -k 5 $LIMIT $netns sh -c ": > $tmp/ran") \
+        > "$tmp/out" 2> "$tmp/err"
     got=$?
     [ "$got" != 0 ] && [ "$got" != 124 ] || fail "the preload with $var=12x: exit $got"
     [ ! -e "$tmp/ran" ] || fail "the preload with $var=12x ran the program"

@@ -75,7 +75,7 @@ grep -q 'SOCKRR_PRELOAD=/etc/passwd cannot be preloaded: not an ELF file' "$tmp/
 SOCKRR_PRELOAD=$BUILD/native/record_edges refused 1 "$tmp/m5b" -o "$tmp/t5b.jsonl" -- sh -c ': > "$1"' sh "$tmp/m5b"
 # a shared library that is not the interposer: the loader takes it, nothing
 # is traced, and the run is not a recording
-SOCKRR_PRELOAD=$BUILD/lib/libsockrr.so timeout -k 5 $LIMIT "$SOCKRR" record -o "$tmp/t5c.jsonl" -- true \
+(preload_env; SOCKRR_PRELOAD=$BUILD/lib/libsockrr.so exec timeout -k 5 $LIMIT "$SOCKRR" record -o "$tmp/t5c.jsonl" -- true) \
     > "$tmp/out" 2> "$tmp/err"
 got=$?
 [ "$got" = 1 ] || fail "SOCKRR_PRELOAD=libsockrr.so (not the interposer): exit $got, expected 1: $(cat "$tmp/err")"
