@@ -142,14 +142,6 @@ static const srr_jsval *ev_arg(rp_ev *e, int k)
     return &e->a[k];
 }
 
-/* Bytes a base64 string decodes to. */
-static uint64_t b64_size_of(const char *p, size_t n)
-{
-    if (n < 4)
-        return 0;
-    return n / 4 * 3 - (p[n - 1] == '=') - (p[n - 2] == '=');
-}
-
 static void copy_str(char *dst, size_t len, const srr_jsval *v)
 {
     if (v->type == SRR_JS_STRING && v->n && !v->escaped && v->n < len) {
@@ -402,11 +394,11 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
                     seen->client = pid;
             }
             s->out_sends++;
-            s->out_total += b64_size_of(r->trace + ev.data_off, ev.data_len);
+            s->out_total += srr__b64_decoded_len(r->trace + ev.data_off, ev.data_len);
         } else {
             s->in_total++;
             if (ev.what == RP_IN + IN_DATA)
-                s->in_bytes += b64_size_of(r->trace + ev.data_off, ev.data_len);
+                s->in_bytes += srr__b64_decoded_len(r->trace + ev.data_off, ev.data_len);
             s->in_waits += ev.what == RP_IN + IN_ERROR || ev.what == RP_IN + IN_TIMEOUT;
         }
         if (seen->index && srr__rp_index_event(seen->index, &ev) < 0)
