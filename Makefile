@@ -149,9 +149,14 @@ $(BUILD)/bin/%: fixtures/programs/%.c $(STLIB) $(HEADERS) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STLIB) $(LIBS)
 
+# The chaos loop fails the library's N-th allocation: its calls to the
+# allocator go through the test's own functions (tests/unit/test_alloc_fail.c).
+$(BUILD)/tests/test_alloc_fail: UNIT_LDFLAGS = \
+	$(foreach f,malloc calloc realloc free strdup strndup fopen fdopen,-Wl,--wrap=$(f))
+
 $(BUILD)/tests/%: tests/unit/%.c $(STLIB) $(HEADERS) $(wildcard tests/unit/*.h) | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(STLIB) \
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) $(UNIT_LDFLAGS) -o $@ $< $(STLIB) \
 		$$($(PKG_CONFIG) --libs cmocka) $(LIBS)
 
 $(BUILD)/bench/%: bench/%.c $(STLIB) $(HEADERS) | deps
