@@ -2,8 +2,9 @@
  * test_alloc_fail.c — allocation failure, as jansson's suite does it: the
  * N-th allocation the library makes fails, for every N from 1 until a run
  * makes fewer than N, for the sim config loader (and the world built on
- * it), the trace reader, the capture reader, the pcap view of a trace, and
- * the tap recording a session over the sim and the kernel.
+ * it), the trace reader, the capture reader, the pcap view of a trace, the
+ * replay world's loader, and the tap recording a session over the sim and
+ * the kernel.
  *
  * Each run must end in an error value or in exactly the answer of a run
  * without failures (a failure swallowed into a different answer is a bug
@@ -212,6 +213,16 @@ static void say(char *out, size_t len, const char *fmt, ...)
 
 /* ------------------------------------------------------ the operations */
 
+/* A refusal under a failed allocation must say so: -1 when msg speaks of
+ * memory, else -2 (no error value of ours: chaos() shows it). */
+static int oom_said(const char *what, const char *msg)
+{
+    if (strstr(msg, "memory"))
+        return -1;
+    print_message("%s: a failed allocation reported as: %s\n", what, msg);
+    return -2;
+}
+
 static char tmpdir[64], cap_path[128], out_path[128];
 
 static int group_setup(void **state)
@@ -257,7 +268,7 @@ static int sim_config_op(char *out, size_t len)
         char msg[512];
         srr_world *w = srr_world_sim(paths[i], msg, sizeof msg);
         if (!w)
-            return -1;
+            return oom_said("srr_world_sim", msg);
         srr_world_destroy(w);
     }
     return 0;
@@ -370,7 +381,7 @@ static int capture_op(char *out, size_t len)
     out[0] = '\0';
     srr_parse_error err;
     if (srr__capture_to_trace(cap_path, out_path, &err) < 0)
-        return -1;
+        return oom_said("srr__capture_to_trace", err.text);
     say_file(out, len, out_path);
     return read_trace(out_path, out, len);
 }
@@ -389,6 +400,31 @@ static long said(char *out, size_t len, const char *name, long r)
 {
     say(out, len, "%s %ld; ", name, r);
     return r;
+}
+
+/* The replay world over two recordings: built, asked what is left to
+ * play, destroyed. */
+static int replay_op(char *out, size_t len)
+{
+    static const char *const paths[] = {"fixtures/traces/valid/resolver/trace.jsonl",
+                                        "fixtures/pcap/tcp4_both.jsonl"};
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        char msg[512], left[2048];
+        srr_world *w = srr_world_replay(paths[i], NULL, msg, sizeof msg);
+        if (!w)
+            return oom_said("srr_world_replay", msg);
+        int n = srr_replay_leftover(w, left, sizeof left);
+        say(out, len, "%d left: %s; ", n, left);
+        srr_world_destroy(w);
+    }
+    return 0;
+}
+
+static void test_replay_loader_survives_every_allocation_failure(void **state)
+{
+    (void)state;
+    chaos("replay loader", replay_op);
 }
 
 /* A session through the tap: TCP both ends, a pair, a datagram, a lookup.
@@ -468,7 +504,7 @@ static int tap_op(srr_world *(*make)(void), char *out, size_t len)
     srr_world *w = srr_world_tap(inner, out_path, &opts, &error);
     if (!w) {
         srr_world_destroy(inner);
-        return -1;
+        return error == -ENOMEM ? -1 : oom_said("srr_world_tap", strerror(-error));
     }
     session(w, out, len);
     int werr = srr_world_tap_error(w);
@@ -526,6 +562,7 @@ int main(void)
         cmocka_unit_test(test_trace_reader_survives_every_allocation_failure),
         cmocka_unit_test(test_pcap_view_survives_every_allocation_failure),
         cmocka_unit_test(test_capture_reader_survives_every_allocation_failure),
+        cmocka_unit_test(test_replay_loader_survives_every_allocation_failure),
         cmocka_unit_test(test_tap_over_sim_survives_every_allocation_failure),
         cmocka_unit_test(test_tap_over_kernel_survives_every_allocation_failure),
     };
