@@ -119,6 +119,23 @@ static void scan_lines(const uint8_t *data, size_t size)
     }
 }
 
+/* The checker passes a payload by looking at it (srr__b64_valid); the
+ * pcap view and the replay decode it: they must agree on it. */
+static void same_payload(const srr_json *data)
+{
+    if (!data)
+        return;
+    unsigned char *bytes;
+    size_t n;
+    const char *s = srr__json_str(data);
+    size_t len = srr__json_strlen(data);
+    if (srr__b64_decode(s, len, &bytes, &n) != 0 || n != srr__b64_decoded_len(s, len)) {
+        fprintf(stderr, "fuzz_trace: a payload the checker passed does not decode as it said\n");
+        abort();
+    }
+    free(bytes);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static fuzz_file in, out;
@@ -152,6 +169,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fprintf(stderr, "fuzz_trace: an event the reader passed fails the checker\n");
             abort();
         }
+        same_payload(srr__json_get(ev, "data"));
         /* convert stops at its first refusal; so does this */
         if (pcap_ok && srr__pcap_event(p, ev, &err) < 0) {
             need_text(&err);

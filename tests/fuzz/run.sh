@@ -92,10 +92,13 @@ fuzz() {
     rc=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
-    cov=$(grep -E '^#[0-9]+' "$log" | tail -1 | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
+    last=$(grep -E '^#[0-9]+' "$log" | tail -1)
+    cov=$(echo "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
+    corp=$(echo "$last" | sed -n 's/.* corp: \([0-9]*\/[0-9a-zA-Z]*\).*/\1/p')
     files=$(find "$work" -type f | wc -l)
     if [ "$rc" = 0 ]; then
-        echo "fuzz_$t: ${secs}s, ${runs:-?} inputs, ${eps:-?} exec/s, cov ${cov:-?}, corpus $files files: no findings"
+        echo "fuzz_$t: ${secs}s, ${runs:-?} inputs, ${eps:-?} exec/s, cov ${cov:-?}," \
+            "corpus ${corp:-?} (inputs/bytes; $files new files): no findings"
         return 0
     fi
     found=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)
