@@ -23,9 +23,10 @@ CFLAGS      ?= -O2 -g
 WARN        := -Wall -Wextra -Werror
 # pkg-config runs when a recipe runs (`=`, not `:=`), after `deps` has installed it.
 DEP_PKGS    := libpcap
-ALL_CFLAGS   = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC -Ilib/include -Ilib/api -Ilib/core \
-               -Ilib/trace -Ilib/worlds -Ilib/worlds/sim -Ilib/worlds/tap \
-               -Ireplay/world -Ireplay/read -Ireplay/capture $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS) 2>/dev/null)
+INCLUDES     = -Ilib/include -Ilib/api -Ilib/core -Ilib/trace -Ilib/worlds -Ilib/worlds/sim \
+               -Ilib/worlds/tap -Ireplay/world -Ireplay/read -Ireplay/capture \
+               $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS) 2>/dev/null)
+ALL_CFLAGS   = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC $(INCLUDES)
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 LIBS         = $(shell $(PKG_CONFIG) --libs $(DEP_PKGS) 2>/dev/null) -lm -lpthread
 
@@ -52,6 +53,19 @@ ALLOC_BINS  := $(ALLOCATORS:%=$(BUILD)/native/alloc_%)
 BENCH_SRCS  := $(wildcard bench/*.c)
 BENCH_BINS  := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
+# libFuzzer targets (tests/fuzz/README.md): the library compiled again by
+# clang with coverage, ASan and UBSan into build-fuzz/, whatever SANITIZE
+# says, so the normal build never changes for them.
+FUZZ_BUILD  := build-fuzz
+FUZZ_CC     := clang
+FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  = -std=gnu11 $(WARN) -O1 -g $(FUZZ_SAN) -fPIC $(INCLUDES)
+FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS   := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_OBJS   := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 20
+
 SONAME      := libsockrr.so.$(SOVERSION)
 SHLIB       := $(BUILD)/lib/libsockrr.so.$(VERSION)
 STLIB       := $(BUILD)/lib/libsockrr.a
@@ -73,7 +87,8 @@ PRE_LIB     := lib/core/names lib/core/check lib/core/sock_rules lib/core/sock_o
                $(basename $(wildcard lib/worlds/sim/*.c lib/worlds/tap/*.c replay/world/*.c))
 PRE_OBJS    := $(PRE_SRCS:%.c=$(BUILD)/obj/%.o) $(PRE_LIB:%=$(BUILD)/obj/%.o)
 
-.PHONY: all deps check unit integration bench demo install uninstall clean help fresh-debian
+.PHONY: all deps check unit integration bench demo install uninstall clean help fresh-debian \
+        fuzz fuzz-build
 
 all: $(SHLIB) $(BUILD)/lib/libsockrr.so $(STLIB) $(CLI) $(PROG_BINS) $(PRELOAD) $(NATIVE_BINS) \
      $(ALLOC_BINS)
@@ -85,6 +100,7 @@ help:
 	@echo "                TSAN=1: the unit and threaded integration tests under ThreadSanitizer)"
 	@echo "make fresh-debian  the README's commands on a minimal Debian 12 (mmdebstrap; root)"
 	@echo "make bench      run the benchmarks (ONLY=NAME for one row); rows go to build/bench.json"
+	@echo "make fuzz       run each libFuzzer target FUZZ_SECONDS (60) seconds (tests/fuzz/README.md)"
 	@echo "make install    install into PREFIX (default /usr/local)"
 
 # Installs the Debian packages when a library is missing (CI and new machines start bare).
@@ -133,9 +149,14 @@ $(BUILD)/bin/%: fixtures/programs/%.c $(STLIB) $(HEADERS) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STLIB) $(LIBS)
 
+# The chaos loop fails the library's N-th allocation: its calls to the
+# allocator go through the test's own functions (tests/unit/test_alloc_fail.c).
+$(BUILD)/tests/test_alloc_fail: UNIT_LDFLAGS = \
+	$(foreach f,malloc calloc realloc free strdup strndup fopen fdopen,-Wl,--wrap=$(f))
+
 $(BUILD)/tests/%: tests/unit/%.c $(STLIB) $(HEADERS) $(wildcard tests/unit/*.h) | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(STLIB) \
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) $(UNIT_LDFLAGS) -o $@ $< $(STLIB) \
 		$$($(PKG_CONFIG) --libs cmocka) $(LIBS)
 
 $(BUILD)/bench/%: bench/%.c $(STLIB) $(HEADERS) | deps
@@ -143,9 +164,30 @@ $(BUILD)/bench/%: bench/%.c $(STLIB) $(HEADERS) | deps
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STLIB) $(LIBS)
 
 # The tests also need the real programs they run (curl, tshark, ...).
-check: all $(UNIT_BINS) $(BENCH_BINS)
+check: all $(UNIT_BINS) $(BENCH_BINS) fuzz-build
 	@sh scripts/deps.sh tools
-	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) TSAN=$(TSAN) sh tests/run.sh
+	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) TSAN=$(TSAN) FUZZ_BUILD=$(FUZZ_BUILD) \
+		FUZZ_CHECK_SECONDS=$(FUZZ_CHECK_SECONDS) sh tests/run.sh
+
+$(FUZZ_BUILD)/obj/%.o: %.c $(HEADERS) | deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BUILD)/lib/libsockrr.a: $(FUZZ_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_BUILD)/lib/libsockrr.a $(HEADERS) | deps
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -D_GNU_SOURCE -Itests/fuzz -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_BUILD)/lib/libsockrr.a $(LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+# Each target for FUZZ_SECONDS, one after another; what they find goes to
+# build-fuzz/artifacts/, what they learn to build-fuzz/corpus/.
+fuzz: fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) sh tests/fuzz/run.sh fuzz $(FUZZ_SECONDS)
 
 # a minimal Debian 12 built with mmdebstrap runs the README's two commands
 # (root, network to Debian's registry; not part of check)
@@ -181,4 +223,4 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/bin/sockrr
 
 clean:
-	rm -rf build build-san build-tsan
+	rm -rf build build-san build-tsan $(FUZZ_BUILD)

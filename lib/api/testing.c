@@ -552,8 +552,9 @@ static int test_data(const srr_json *ev, unsigned char **out, size_t *len)
         return 0;
     if (srr__json_is_true(srr__json_get(ev, "capped")))
         return -EOVERFLOW;
-    if (srr__b64_decode(srr__json_str(d), srr__json_strlen(d), out, len) < 0)
-        return -EBADMSG;
+    int rc = srr__b64_decode(srr__json_str(d), srr__json_strlen(d), out, len);
+    if (rc < 0)
+        return rc == -ENOMEM ? rc : -EBADMSG;
     return 0;
 }
 

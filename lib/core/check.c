@@ -175,9 +175,18 @@ int srr__check_iov(const struct iovec *iov, size_t n)
     for (size_t i = 0; i < n; i++)
         if ((ssize_t)iov[i].iov_len < 0)
             return -EINVAL;
-    for (size_t i = 0; i < n; i++)
-        if (!user_range(iov[i].iov_base, iov[i].iov_len))
+    /* Linux cuts the total to MAX_RW_COUNT and faults when it copies: no
+     * process maps 2^63 bytes.  The worlds add the lengths up in a size_t
+     * and assert the sum fits ssize_t (world_assert.h); 129 pieces just
+     * under the end of user space pass access_ok one by one and overflow
+     * it, so the sum is refused here, as the copy would be. */
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!user_range(iov[i].iov_base, iov[i].iov_len) ||
+            iov[i].iov_len > (size_t)SSIZE_MAX - total)
             return -EFAULT;
+        total += iov[i].iov_len;
+    }
     return 0;
 }
 

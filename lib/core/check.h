@@ -34,8 +34,8 @@
  *                       msg_iov NULL with msg_iovlen > 0         EFAULT
  *                       an iov_len < 0 as ssize_t                EINVAL
  *                       a piece ending past user space           EFAULT
- *                       (so lengths whose sum overflows ssize_t: each such
- *                       sum has a piece of 2^62 or more)
+ *                       lengths whose sum overflows ssize_t      EFAULT
+ *                       (see "answered early")
  *                       sendmsg: msg_controllen > INT_MAX        ENOBUFS
  *                       sendmsg: msg_control NULL, controllen > 0 EFAULT
  *                       Linux reads msg_namelen only with msg_name set,
@@ -73,6 +73,11 @@
  *    a level other than SOL_SOCKET: Linux says EOPNOTSUPP or ENOPROTOOPT
  *    first for a level the socket's protocol lacks, EINVAL first for a
  *    short TCP option, and takes a NULL IPv6 option as 0.
+ *  - iovec lengths that sum past SSIZE_MAX, each piece inside user space
+ *    (129 pieces of nearly 2^56 bytes): EFAULT here.  Linux cuts the total
+ *    to MAX_RW_COUNT and faults when it copies (no process maps that much;
+ *    UDP's EMSGSIZE for the size comes first); the worlds count the total
+ *    in a size_t and must never see it overflow.
  *  - msg_control NULL with a controllen larger than net.core.optmem_max:
  *    Linux says ENOBUFS.
  *  - FIONREAD with arg NULL on a listening TCP socket: Linux says EINVAL.

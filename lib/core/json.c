@@ -674,8 +674,9 @@ static const srr_json_member *jp_keyset_add(jp_parser *p, jp_keyset *ks,
 static const srr_json_member *jp_dup(jp_parser *p, jp_keyset *ks, size_t base, const char *key,
                                      size_t keylen, int *oom)
 {
-    const srr_json_member *m = p->members + base;
     size_t n = p->nmembers - base;
+    /* the first member of a tree has no array yet: NULL + 0 is undefined */
+    const srr_json_member *m = n ? p->members + base : NULL;
     *oom = 0;
     if (n >= JP_SCAN_KEYS)
         return jp_keyset_add(p, ks, m, n, key, keylen, oom);

@@ -2,6 +2,7 @@
  * base64.c — RFC 4648 base64 with padding, for trace payloads.  The encoder
  * is on the tap's hot path: a table lookup per 6 bits, no branches per byte.
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #include "trace.h"
@@ -59,10 +60,10 @@ int srr__b64_decode(const char *in, size_t inlen, unsigned char **out, size_t *o
     *out = NULL;
     *outlen = 0;
     if (inlen % 4 != 0)
-        return -1;
+        return -EINVAL;
     unsigned char *buf = malloc(inlen / 4 * 3 + 1);
     if (!buf)
-        return -1;
+        return -ENOMEM;
     size_t n = 0;
     for (size_t i = 0; i < inlen; i += 4) {
         int v[4];
@@ -78,7 +79,7 @@ int srr__b64_decode(const char *in, size_t inlen, unsigned char **out, size_t *o
             v[k] = pad ? -1 : b64_value(c);
             if (v[k] < 0) {
                 free(buf);
-                return -1;
+                return -EINVAL;
             }
         }
         uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
@@ -91,6 +92,13 @@ int srr__b64_decode(const char *in, size_t inlen, unsigned char **out, size_t *o
     *out = buf;
     *outlen = n;
     return 0;
+}
+
+size_t srr__b64_decoded_len(const char *in, size_t inlen)
+{
+    if (inlen < 4)
+        return 0;
+    return inlen / 4 * 3 - (in[inlen - 1] == '=') - (in[inlen - 2] == '=');
 }
 
 int srr__b64_valid(const char *in, size_t inlen)

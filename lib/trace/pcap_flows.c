@@ -18,6 +18,7 @@
  * accept4, resets) · datagrams · events (send, receive, close, options,
  * socketpair, the dispatcher).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,7 +96,10 @@ static int pcap_payload(const srr_json *ev, unsigned char **data, size_t *len, s
     if (!b64 || !*len)
         return 0;
     size_t got;
-    if (srr__b64_decode(b64, strlen(b64), data, &got) < 0) {
+    int rc = srr__b64_decode(b64, strlen(b64), data, &got);
+    if (rc == -ENOMEM)
+        return PCAP_ENOMEM;
+    if (rc < 0) {
         srr__pcap_fail(err, "", "data", SRR_PARSE_EVALUE, "not valid base64");
         return PCAP_EDATA;
     }
@@ -803,8 +807,9 @@ static int pcap_on_sockopt(srr_pcap_synth *p, struct srr__pcap_sock *s, const sr
     const char *b64 = pcap_str(set ? args : ev, "value");
     unsigned char *v;
     size_t n;
-    if (!b64 || srr__b64_decode(b64, strlen(b64), &v, &n) < 0)
-        return 0;
+    int rc = b64 ? srr__b64_decode(b64, strlen(b64), &v, &n) : -EINVAL;
+    if (rc < 0)
+        return rc == -ENOMEM ? PCAP_ENOMEM : 0;
     int word[2] = {0, 0}; /* host order, as the recording machine wrote it */
     memcpy(word, v, n < sizeof word ? n : sizeof word);
     free(v);

@@ -56,11 +56,13 @@ int srr__trace_check_event(const srr_json *event, srr_parse_error *err);
 const char *srr__trace_type_name(const srr_json *v);
 const char *srr__trace_token(const srr_json *v, char *buf, size_t len);
 
-/* Base64 (RFC 4648, padded): decode into a malloc'd buffer; -1 when not
- * valid base64. */
+/* Base64 (RFC 4648, padded): decode into a malloc'd buffer; 0, -EINVAL
+ * when not valid base64, -ENOMEM (a reader must not call that invalid). */
 int srr__b64_decode(const char *in, size_t inlen, unsigned char **out, size_t *outlen);
-/* 1 when in is base64 the decoder takes, without decoding it. */
+/* 1 when in is base64 the decoder takes, without decoding it (nor
+ * allocating), and how many bytes valid base64 decodes to. */
 int srr__b64_valid(const char *in, size_t inlen);
+size_t srr__b64_decoded_len(const char *in, size_t inlen);
 /* Encode len bytes into out, which has room for srr__b64_len(len) + 1. */
 size_t srr__b64_len(size_t len);
 size_t srr__b64_encode(const void *in, size_t len, char *out);

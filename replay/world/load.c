@@ -142,14 +142,6 @@ static const srr_jsval *ev_arg(rp_ev *e, int k)
     return &e->a[k];
 }
 
-/* Bytes a base64 string decodes to. */
-static uint64_t b64_size_of(const char *p, size_t n)
-{
-    if (n < 4)
-        return 0;
-    return n / 4 * 3 - (p[n - 1] == '=') - (p[n - 2] == '=');
-}
-
 static void copy_str(char *dst, size_t len, const srr_jsval *v)
 {
     if (v->type == SRR_JS_STRING && v->n && !v->escaped && v->n < len) {
@@ -157,6 +149,10 @@ static void copy_str(char *dst, size_t len, const srr_jsval *v)
         dst[v->n] = '\0';
     }
 }
+
+/* What rp_count found wrong with a line (below -1: the line's fault). */
+enum { RP_ENOMEM = -1, RP_EBASE64 = -2, RP_ESOCK = -3, RP_ENEWSOCK = -4, RP_ELOOKUP = -5,
+       RP_EINDEX = -6, RP_EDATA = -7 };
 
 /* ------------------------------------------------------------- sockets */
 
@@ -168,23 +164,27 @@ static rp_sock *rp_by_id(replay_world *r, int64_t id)
 }
 
 /* Ids are handed out 1, 2, ... in the order sockets are made, so one is
- * never larger than the trace's lines: max_id bounds the table by id. */
-static rp_sock *rp_add_sock(replay_world *r, int64_t id, int pid, int64_t max_id)
+ * never larger than the trace's lines: max_id bounds the table by id.
+ * 0 with *out, RP_ESOCK for an id out of bounds or made twice (a broken
+ * trace), RP_ENOMEM. */
+static int rp_add_sock(replay_world *r, int64_t id, int pid, int64_t max_id, rp_sock **out)
 {
     if (id <= 0 || id > max_id)
-        return NULL;
+        return RP_ESOCK;
     if (srr__grow((void **)&r->ids, &r->ids_cap, (size_t)id + 1, sizeof *r->ids) < 0)
-        return NULL;
-    if (r->ids[id] ||
-        srr__grow((void **)&r->socks, &r->socks_cap, r->nsocks + 1, sizeof *r->socks) < 0)
-        return NULL; /* an id made twice is a broken trace */
+        return RP_ENOMEM;
+    if (r->ids[id])
+        return RP_ESOCK;
+    if (srr__grow((void **)&r->socks, &r->socks_cap, r->nsocks + 1, sizeof *r->socks) < 0)
+        return RP_ENOMEM;
     rp_sock *s = &r->socks[r->nsocks++];
     memset(s, 0, sizeof *s);
     s->id = id;
     s->pid = pid;
     s->parent = -1;
     r->ids[id] = r->nsocks;
-    return s;
+    *out = s;
+    return 0;
 }
 
 /* The socket a poll that timed out was waiting on (one descriptor), or -1. */
@@ -290,10 +290,6 @@ static int rp_compile(replay_world *r, rp_ev *e, rp_recev *ev)
 
 /* ----------------------------------------------------- the first pass */
 
-/* What rp_count found wrong with a line (below -1: the line's fault). */
-enum { RP_ENOMEM = -1, RP_EBASE64 = -2, RP_ESOCK = -3, RP_ENEWSOCK = -4, RP_ELOOKUP = -5,
-       RP_EINDEX = -6, RP_EDATA = -7 };
-
 static const char *rp_count_error(int rc)
 {
     switch (rc) {
@@ -313,16 +309,18 @@ typedef struct rp_seen {
     long lineno;
 } rp_seen;
 
+/* A lookup's line, kept whole: 0, RP_ELOOKUP for a line the tree reader
+ * refuses, RP_ENOMEM (never reported as a bad line). */
 static int rp_add_gai(replay_world *r, rp_ev *e)
 {
     srr_parse_error jerr;
     srr_json *ev = srr__json_parse(e->line, e->len, NULL, &jerr);
     if (!ev)
-        return -1;
+        return jerr.code == SRR_PARSE_EIO ? RP_ENOMEM : RP_ELOOKUP;
     const srr_json *args = srr__json_get(ev, "args");
     if (srr__grow((void **)&r->gais, &r->gais_cap, r->ngais + 1, sizeof *r->gais) < 0) {
         srr__json_free(ev);
-        return -1;
+        return RP_ENOMEM;
     }
     rp_gai *g = &r->gais[r->ngais++];
     const char *node = srr__json_str(srr__json_get(args, "node"));
@@ -334,6 +332,9 @@ static int rp_add_gai(replay_world *r, rp_ev *e)
     /* the answers live in the line's tree: the tree is kept whole */
     g->answers = srr__json_get(ev, "answers");
     g->tree = ev;
+    /* a name lost to a failed copy would be a lookup nobody asked */
+    if ((node && !g->node) || (svc && !g->service))
+        return RP_ENOMEM;
     return 0;
 }
 
@@ -368,16 +369,17 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
 {
     int pid = (int)e->pid;
     if (e->op == OP_SOCKET && e->ret >= 0) {
-        rp_sock *s = rp_add_sock(r, e->sock, pid, seen->lineno + 1024);
-        if (!s)
-            return RP_ESOCK;
+        rp_sock *s;
+        int rc = rp_add_sock(r, e->sock, pid, seen->lineno + 1024, &s);
+        if (rc < 0)
+            return rc;
         s->family = (int)ev_int(ev_arg(e, A_DOMAIN), 0);
         s->type = (int)ev_int(ev_arg(e, A_TYPE), 0) & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
         s->t_made = e->t;
         return 0;
     }
     if (e->op == OP_GAI)
-        return rp_add_gai(r, e) < 0 ? RP_ELOOKUP : 0;
+        return rp_add_gai(r, e);
     if (e->op == OP_HOSTNAME && e->ret == 0) {
         copy_str(r->hostname, sizeof r->hostname, &e->v[K_NAME]);
         return 0;
@@ -402,11 +404,11 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
                     seen->client = pid;
             }
             s->out_sends++;
-            s->out_total += b64_size_of(r->trace + ev.data_off, ev.data_len);
+            s->out_total += srr__b64_decoded_len(r->trace + ev.data_off, ev.data_len);
         } else {
             s->in_total++;
             if (ev.what == RP_IN + IN_DATA)
-                s->in_bytes += b64_size_of(r->trace + ev.data_off, ev.data_len);
+                s->in_bytes += srr__b64_decoded_len(r->trace + ev.data_off, ev.data_len);
             s->in_waits += ev.what == RP_IN + IN_ERROR || ev.what == RP_IN + IN_TIMEOUT;
         }
         if (seen->index && srr__rp_index_event(seen->index, &ev) < 0)
@@ -456,9 +458,10 @@ static int rp_count(replay_world *r, rp_ev *e, rp_seen *seen)
         if (e->ret < 0)
             break;
         size_t parent = (size_t)(s - r->socks);
-        rp_sock *c = rp_add_sock(r, ev_int(&e->v[K_NEW_SOCK], 0), pid, seen->lineno + 1024);
-        if (!c)
-            return RP_ENEWSOCK;
+        rp_sock *c;
+        int rc = rp_add_sock(r, ev_int(&e->v[K_NEW_SOCK], 0), pid, seen->lineno + 1024, &c);
+        if (rc < 0)
+            return rc == RP_ENOMEM ? rc : RP_ENEWSOCK;
         s = &r->socks[parent]; /* the table may have moved */
         c->family = s->family;
         c->type = s->type;

@@ -47,7 +47,9 @@ typedef struct srr_tap_options {
 srr_world *srr_world_tap(srr_world *inner, const char *path, const srr_tap_options *opts,
                          int *error);
 /* The first error writing the trace (-errno), or 0 (SRR_CTL_TRACE_ERROR);
- * -EINVAL when no world under w traces. */
+ * -ENOMEM too when the tap could not keep a socket's record (its events
+ * then lack their sock ids: the trace is not whole); -EINVAL when no world
+ * under w traces. */
 int srr_world_tap_error(const srr_world *tap);
 
 /* --------------------------------------------------------------------- sim */

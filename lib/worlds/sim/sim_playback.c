@@ -91,9 +91,10 @@ int srr__sim_script_from_trace(sim_service *sv, char *err, size_t errlen)
                         const char *b64 = srr__json_str(srr__json_get(ev, "data"));
                         unsigned char *p;
                         size_t n;
-                        if (!b64 || srr__b64_decode(b64, strlen(b64), &p, &n) < 0)
+                        int d = b64 ? srr__b64_decode(b64, strlen(b64), &p, &n) : -EINVAL;
+                        if (d < 0)
                             rc = playback_fail(err, errlen, sv->trace, srr__trace_line(r),
-                                               "bad data");
+                                               d == -ENOMEM ? "out of memory" : "bad data");
                         else {
                             rc = playback_add(sv, send ? SIM_STEP_EXPECT : SIM_STEP_SEND, p, n);
                             free(p);

@@ -96,8 +96,10 @@ int srr__tap_control(srr_world *w, int op, void *arg)
         return srr__trace_writer_fd(TAP(w)->writer);
     case SRR_CTL_MOVE_OWN_FD:
         return srr__trace_writer_move_fd(TAP(w)->writer);
-    case SRR_CTL_TRACE_ERROR:
-        return srr__trace_writer_error(TAP(w)->writer);
+    case SRR_CTL_TRACE_ERROR: {
+        int e = srr__trace_writer_error(TAP(w)->writer);
+        return e ? e : atomic_load(&TAP(w)->lost);
+    }
     default:
         return srr_world_control(INNER(w), op, arg);
     }

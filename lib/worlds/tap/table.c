@@ -7,6 +7,7 @@
  * never freed memory.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,8 +51,10 @@ static _Atomic(tap_sock *) *tap_slot(tap_world *t, int h, int create)
         (_Atomic(_Atomic(tap_sock *) *) *)&t->pages[h / TAP_PAGE], memory_order_acquire);
     if (!page && create) {
         page = calloc(TAP_PAGE, sizeof *page);
-        if (!page)
+        if (!page) {
+            atomic_store(&t->lost, -ENOMEM);
             return NULL;
+        }
         atomic_store_explicit((_Atomic(_Atomic(tap_sock *) *) *)&t->pages[h / TAP_PAGE], page,
                               memory_order_release);
     }
@@ -74,10 +77,10 @@ void srr__tap_unref_locked(tap_world *t, tap_sock *s)
 }
 
 /* Puts s at handle h (s may be shared by dup'ed handles). */
-void srr__tap_insert(tap_world *t, int h, tap_sock *s)
+int srr__tap_insert(tap_world *t, int h, tap_sock *s)
 {
     if (h < 0 || !s)
-        return;
+        return 0;
     sigset_t saved;
     tap_table_lock(t, &saved);
     _Atomic(tap_sock *) *slot = tap_slot(t, h, 1);
@@ -87,6 +90,20 @@ void srr__tap_insert(tap_world *t, int h, tap_sock *s)
         s->refs++;
         atomic_store_explicit(slot, s, memory_order_release);
     }
+    tap_table_unlock(t, &saved);
+    return slot ? 0 : -1;
+}
+
+/* A new record no handle took: to the spare list, where the tap's end
+ * frees it (nothing else would). */
+void srr__tap_discard(tap_world *t, tap_sock *s)
+{
+    if (!s)
+        return;
+    sigset_t saved;
+    tap_table_lock(t, &saved);
+    s->refs = 1;
+    srr__tap_unref_locked(t, s);
     tap_table_unlock(t, &saved);
 }
 
@@ -130,8 +147,8 @@ static tap_sock *tap_alloc(tap_world *t)
     tap_table_unlock(t, &saved);
     if (s)
         memset(s, 0, sizeof *s);
-    else
-        s = calloc(1, sizeof *s);
+    else if (!(s = calloc(1, sizeof *s)))
+        atomic_store(&t->lost, -ENOMEM);
     return s;
 }
 

@@ -153,15 +153,18 @@ static int tap_socket(srr_world *w, int domain, int type, int protocol)
     assert(srr__check_socket(domain, type) == 0);
     int r = CALL(w, socket, domain, type, protocol);
     tap_sock *s = NULL;
+    int placed = 1;
     if (r >= 0) {
         s = srr__tap_new_sock(TAP(w), r, domain, type, 0);
-        srr__tap_insert(TAP(w), r, s);
+        placed = srr__tap_insert(TAP(w), r, s) == 0;
     }
     srr_jline *l = srr__tap_begin(w, "socket", r);
     if (r >= 0)
         srr__tap_sock_members(l, r, s);
     tap_kind_args(l, domain, type, protocol);
     srr__tap_end(w);
+    if (!placed)
+        srr__tap_discard(TAP(w), s);
     return r;
 }
 
@@ -170,10 +173,11 @@ static int tap_socketpair(srr_world *w, int domain, int type, int protocol, int 
     assert(srr__check_socketpair(domain, type, sv) == 0);
     int r = CALL(w, socketpair, domain, type, protocol, sv);
     tap_sock *s[2] = {NULL, NULL};
+    int placed[2] = {1, 1};
     if (r == 0) {
         for (int i = 0; i < 2; i++) {
             s[i] = srr__tap_new_sock(TAP(w), sv[i], domain, type, 0);
-            srr__tap_insert(TAP(w), sv[i], s[i]);
+            placed[i] = srr__tap_insert(TAP(w), sv[i], s[i]) == 0;
             srr__tap_refresh(TAP(w), sv[i], s[i]);
         }
     }
@@ -190,6 +194,9 @@ static int tap_socketpair(srr_world *w, int domain, int type, int protocol, int 
     }
     tap_kind_args(l, domain, type, protocol);
     srr__tap_end(w);
+    for (int i = 0; i < 2; i++)
+        if (!placed[i])
+            srr__tap_discard(TAP(w), s[i]);
     return r;
 }
 
@@ -242,9 +249,10 @@ static int tap_accept4(srr_world *w, int s, struct sockaddr *addr, socklen_t *le
     assert(srr__check_accept4(flags) == 0);
     int r = CALL(w, accept4, s, addr, len, flags);
     tap_sock *ts = srr__tap_get(TAP(w), s), *ns = NULL;
+    int placed = 1;
     if (r >= 0) {
         ns = srr__tap_new_sock(TAP(w), r, ts ? ts->family : AF_UNSPEC, ts ? ts->type : SOCK_STREAM, 0);
-        srr__tap_insert(TAP(w), r, ns);
+        placed = srr__tap_insert(TAP(w), r, ns) == 0;
         srr__tap_refresh(TAP(w), r, ns);
     }
     srr_jline *l = srr__tap_begin(w, "accept4", r);
@@ -259,6 +267,8 @@ static int tap_accept4(srr_world *w, int s, struct sockaddr *addr, socklen_t *le
     srr__jl_int(l, "flags", flags);
     srr__jl_close(l, '}');
     srr__tap_end(w);
+    if (!placed)
+        srr__tap_discard(TAP(w), ns);
     return r;
 }
 

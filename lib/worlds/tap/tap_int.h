@@ -43,6 +43,10 @@ typedef struct tap_world {
     pthread_mutex_t lock;
     _Atomic(tap_sock *) *pages[TAP_PAGES];
     tap_sock *spare;      /* recycled records, linked through id */
+    /* -ENOMEM once a socket's record could not be made or placed: its
+     * events go without a sock id, so the trace is not whole
+     * (SRR_CTL_TRACE_ERROR says so) */
+    _Atomic int lost;
     /* the interposer's: what names a socket across processes (0 = unknown) */
     uint64_t (*key_of)(int handle);
 } tap_world;
@@ -65,7 +69,11 @@ void srr__tap_unsupported_event(srr_world *w, const char *what, const char *call
 /* table.c */
 tap_sock *srr__tap_lookup(tap_world *t, int h);
 void srr__tap_unref_locked(tap_world *t, tap_sock *s);
-void srr__tap_insert(tap_world *t, int h, tap_sock *s);
+/* 0, or -1 when there was no room for h (t->lost is set): a new record
+ * the table did not take goes to srr__tap_discard once its event is
+ * written. */
+int srr__tap_insert(tap_world *t, int h, tap_sock *s);
+void srr__tap_discard(tap_world *t, tap_sock *s);
 tap_sock *srr__tap_remove(tap_world *t, int h);
 void srr__tap_release(tap_world *t, tap_sock *s);
 tap_sock *srr__tap_new_sock(tap_world *t, int h, int family, int type, int adopt);
