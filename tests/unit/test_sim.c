@@ -289,14 +289,17 @@ static void test_sim_ephemeral_ports_are_pinned_by_the_seed(void **state)
     srr_world *w = sim_new("{\"seed\": 7}");
     srr_error err;
     static const int want[] = {50663, 50196, 59090};
+    srr_socket *s[3];
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         srr_addr a;
-        srr_socket *s = H_PTR(srr_socket_new(w, AF_INET, SOCK_DGRAM, 0, &err), &err);
+        s[i] = H_PTR(srr_socket_new(w, AF_INET, SOCK_DGRAM, 0, &err), &err);
         srr_addr_inet(&a, "0.0.0.0", 0);
-        H_OK(srr_bind(s, &a, &err), &err);
-        H_OK(srr_getsockname(s, &a, &err), &err);
+        H_OK(srr_bind(s[i], &a, &err), &err);
+        H_OK(srr_getsockname(s[i], &a, &err), &err);
         assert_int_equal(a.port, want[i]);
     }
+    for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
+        srr_close(s[i], NULL);
     srr_world_destroy(w);
 }
 
