@@ -49,6 +49,18 @@ else
     python3 -c 'import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1], timeout=60).read())' "$url"
 fi
 rc=$?
+# under record, the server writes its last events just after curl has its
+# bytes: a server stopped before that loses them (sockrr traces after the
+# call), so wait for the trace to go quiet first
+if [ -n "${SOCKRR_TRACE:-}" ]; then
+    last=-1
+    for _ in $(seq 50); do
+        n=$(wc -c < "$SOCKRR_TRACE")
+        [ "$n" = "$last" ] && break
+        last=$n
+        sleep 0.1
+    done
+fi
 kill $spid
 wait $spid
 exit $rc
