@@ -16,6 +16,15 @@ cat > "$d/t.c" <<'C'
 int main(void) { return srr_htons(1) == 256 ? 0 : 1; }
 C
 export PKG_CONFIG_PATH="$d/usr/lib/pkgconfig"
+# the public headers need nothing of libpcap's: its include paths (dbus's,
+# on Debian) stay out of a user's build; a static link still gets -lpcap
+cflags=$(pkg-config --cflags sockrr | sed 's/ *$//')
+[ "$cflags" = "-I$d/usr/include" ] || fail "pkg-config --cflags sockrr gives more than the include directory: $cflags"
+# the static library, with what pkg-config --static says it needs besides
+cc -std=gnu11 -Wall -Werror $cflags "$d/t.c" -o "$d/t.static" "$d/usr/lib/libsockrr.a" \
+    $(pkg-config --static --libs sockrr | sed 's/-lsockrr//; s/-L[^ ]*//') ||
+    fail "cannot link the installed libsockrr.a with what pkg-config --static --libs names"
+"$d/t.static" || fail "the program linked to the installed libsockrr.a failed"
 cc -std=gnu11 -Wall -Werror $(pkg-config --cflags sockrr) "$d/t.c" -o "$d/t" $(pkg-config --libs sockrr) \
     || fail "cannot build against the installed library"
 LD_LIBRARY_PATH="$d/usr/lib" "$d/t" || fail "program linked to the installed library failed"
