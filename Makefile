@@ -201,6 +201,12 @@ bench: all $(BENCH_BINS)
 	@BUILD=$(BUILD) ONLY=$(ONLY) sh bench/run.sh
 
 # sockrr.pc is written at install time: it names the PREFIX of this install.
+# A prefix the loader searches (/usr, /usr/local) gets ldconfig; any other
+# gets an rpath in sockrr.pc, so that a program built with pkg-config runs.
+SYSTEM_PREFIX := $(if $(filter /usr /usr/local,$(patsubst %/,%,$(PREFIX))),1,0)
+comma       := ,
+PC_RPATH    := $(if $(filter 1,$(SYSTEM_PREFIX)),,-Wl$(comma)-rpath$(comma)$${libdir})
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/sockrr \
 		$(DESTDIR)$(PREFIX)/bin
@@ -212,8 +218,14 @@ install: all
 	install -m 644 lib/include/sockrr/testing.h lib/include/sockrr/worlds.h \
 		$(DESTDIR)$(PREFIX)/include/sockrr/
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' sockrr.pc.in \
-		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/sockrr.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@RPATH@|$(PC_RPATH)|' \
+		sockrr.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sockrr.pc
+ifeq ($(SYSTEM_PREFIX),1)
+	@[ -n "$(DESTDIR)" ] || ldconfig || echo "make install: ldconfig failed: run it as root"
+else
+	@echo "make install: $(PREFIX)/lib is not on the loader's path: programs built with"
+	@echo "  pkg-config --libs sockrr carry an rpath to it; others need LD_LIBRARY_PATH=$(PREFIX)/lib"
+endif
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libsockrr.* $(DESTDIR)$(PREFIX)/lib/libsockrr-preload.so \

@@ -27,8 +27,14 @@ cc -std=gnu11 -Wall -Werror $cflags "$d/t.c" -o "$d/t.static" "$d/usr/lib/libsoc
 "$d/t.static" || fail "the program linked to the installed libsockrr.a failed"
 cc -std=gnu11 -Wall -Werror $(pkg-config --cflags sockrr) "$d/t.c" -o "$d/t" $(pkg-config --libs sockrr) \
     || fail "cannot build against the installed library"
-LD_LIBRARY_PATH="$d/usr/lib" "$d/t" || fail "program linked to the installed library failed"
+# outside the loader's path, the rpath pkg-config gives finds the library
+"$d/t" || fail "the program built with pkg-config against $d/usr does not run (no rpath?)"
+grep -q "is not on the loader's path" "$d/log" || fail "make install did not say what a non-system prefix needs"
 # the installed CLI finds the installed interposer beside it
 LD_LIBRARY_PATH="$d/usr/lib" "$d/usr/bin/sockrr" record -o "$d/t.jsonl" -- "$d/t" || fail "installed sockrr record failed"
 "$d/usr/bin/sockrr" check "$d/t.jsonl" > /dev/null || fail "installed record wrote a bad trace"
+# make uninstall takes back every file make install put there
+make -s uninstall PREFIX="$d/usr" > "$d/log" 2>&1 || { cat "$d/log"; fail "make uninstall"; }
+left=$(find "$d/usr" ! -type d)
+[ -z "$left" ] || fail "left after make uninstall: $left"
 exit 0
