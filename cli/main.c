@@ -19,9 +19,10 @@ static const struct verb {
     {"sim", "run CMD in a simulated network with virtual time", cli_sim, NULL},
     {"fuzz", "run CMD with its peer's bytes taken from a fuzzer's input", NULL, "the fuzz world"},
     {"show", "print a trace one event per line (strace -yy style)", cli_show, NULL},
-    {"convert", "convert a trace to pcap", cli_convert, NULL},
-    {"check", "validate a trace; every problem with its line and field", cli_check, NULL},
-    {"diff", "compare two traces", NULL, "the replay world"},
+    {"convert", "convert a trace to pcap, or a tcpdump capture to a trace", cli_convert, NULL},
+    {"check", "validate traces and sim network configs; every problem with its place",
+     cli_check, NULL},
+    {"diff", "compare two traces", NULL, "the user's toolbox (#20)"},
 };
 
 static void usage(FILE *out)
