@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "env_world.h"
 #include "grow.h"
 #include "show.h"
 #include "trace.h"
@@ -86,14 +87,12 @@ static void show_usage(FILE *out)
  * number. */
 static int show_parse_id(const char *option, const char *s, int64_t *out, int *on)
 {
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || end == s || *end || v < 0) {
+    uint64_t v;
+    if (srr__env_decimal(s, INT64_MAX, &v) < 0) {
         fprintf(stderr, "sockrr show: %s wants a number, got '%s'\n", option, s);
         return -1;
     }
-    *out = v;
+    *out = (int64_t)v;
     *on = 1;
     return 0;
 }
