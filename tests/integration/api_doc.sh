@@ -3,7 +3,7 @@
 . tests/integration/lib.inc
 seed=${SEED:-../shared/seed-socket-api.rst}
 [ -f "$seed" ] || skip "no seed at $seed (set SEED=)"
-command -v python3 >/dev/null || fail "python3 is not installed (scripts/deps.sh tools installs it)"
+need python3
 python3 - "$seed" docs/api.md tests/unit <<'PY' || exit 1
 import glob, re, sys
 seed, doc_path, unit = sys.argv[1:]

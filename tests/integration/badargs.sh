@@ -9,7 +9,7 @@
 # Native runs are outside a namespace (they need loopback); sim and replay
 # runs are in one of their own (lib.inc's in_world).
 . tests/integration/lib.inc
-command -v python3 > /dev/null 2>&1 || fail "python3 is not installed (scripts/deps.sh tools installs it)"
+need python3
 [ -x "$SOCKRR" ] || fail "$SOCKRR is not built"
 PROG=$BUILD/native/badargs
 [ -x "$PROG" ] || fail "$PROG is not built"

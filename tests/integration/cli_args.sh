@@ -9,7 +9,7 @@
 # in a world it was not asked for.
 . tests/integration/lib.inc
 [ -x "$SOCKRR" ] || fail "$SOCKRR is not built"
-command -v python3 > /dev/null 2>&1 || fail "python3 is not installed (scripts/deps.sh tools installs it)"
+need python3
 case $SOCKRR in /*) S=$SOCKRR ;; *) S=$PWD/$SOCKRR ;; esac
 case $BUILD in /*) B=$BUILD ;; *) B=$PWD/$BUILD ;; esac
 tmp=$(mktemp -d)

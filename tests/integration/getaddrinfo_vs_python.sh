@@ -1,7 +1,7 @@
 # Differential: srr_getaddrinfo gives the list python3's socket.getaddrinfo
 # gives, for the same questions (only names every machine has).
 . tests/integration/lib.inc
-command -v python3 >/dev/null || fail "python3 is not installed (scripts/deps.sh tools installs it)"
+need python3
 py() {
 python3 - "$@" <<'PY'
 import socket, sys

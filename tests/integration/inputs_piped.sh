@@ -6,7 +6,7 @@
 # temporary file behind.
 . tests/integration/lib.inc
 [ -x "$SOCKRR" ] || fail "$SOCKRR is not built"
-command -v python3 > /dev/null 2>&1 || fail "python3 is not installed (scripts/deps.sh tools installs it)"
+need python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/t"

@@ -6,7 +6,7 @@
 # refused with one line naming it, exit 2, before anything is written.
 . tests/integration/lib.inc
 [ -x "$SOCKRR" ] || fail "$SOCKRR is not built"
-command -v python3 > /dev/null 2>&1 || fail "python3 is not installed (scripts/deps.sh tools installs it)"
+need python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 FIX=fixtures/pcap

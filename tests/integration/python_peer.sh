@@ -2,7 +2,7 @@
 # server, and a C API client (create_connection to "localhost", which must
 # fall back across ::1 and 127.0.0.1) talks to a python3 server.
 . tests/integration/lib.inc
-command -v python3 >/dev/null || fail "python3 is not installed (scripts/deps.sh tools installs it)"
+need python3
 d=$(mktemp -d)
 trap 'kill $spid 2>/dev/null; rm -rf "$d"' EXIT
 

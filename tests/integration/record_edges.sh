@@ -16,7 +16,7 @@
 #
 # Every case runs, in a subshell of its own; the script fails when any did.
 . tests/integration/lib.inc
-command -v jq > /dev/null 2>&1 || fail "jq is not installed (scripts/deps.sh tools installs it)"
+need jq
 [ -x "$SOCKRR" ] || fail "$SOCKRR is not built"
 PROG=$BUILD/native/record_edges
 [ -x "$PROG" ] || fail "$PROG is not built (make $PROG)"

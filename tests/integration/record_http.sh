@@ -6,9 +6,9 @@
 # connects); the pcap (tshark) carries the request and the response on one
 # TCP stream, each byte once and the same bytes the trace says were sent.
 . tests/integration/lib.inc
-command -v python3 > /dev/null 2>&1 || fail "python3 is not installed (scripts/deps.sh tools installs it)"
-[ "${SANITIZE:-0}" = 1 ] || command -v curl > /dev/null 2>&1 || fail "curl is not installed (scripts/deps.sh tools installs it)"
-command -v jq > /dev/null 2>&1 || fail "jq is not installed (scripts/deps.sh tools installs it)"
+need python3
+[ "${SANITIZE:-0}" = 1 ] || need curl
+need jq
 [ -x "$SOCKRR" ] || fail "$SOCKRR is not built"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -121,7 +121,7 @@ EOF
 body=$(python3 -c 'import sys; d = open(sys.argv[1], "rb").read(); sys.stdout.buffer.write(d.split(b"\r\n\r\n", 1)[1])' "$tmp/resp" | cksum)
 [ "$body" = "$(cksum < "$tmp/www/hello.txt")" ] || fail "the response in the trace does not end with the file"
 
-command -v tshark > /dev/null 2>&1 || fail "tshark is not installed (scripts/deps.sh tools installs it)"
+need tshark
 [ -s "$p" ] || fail "--pcap wrote no pcap"
 bad=$(tshark -r "$p" -Y '_ws.malformed' 2> "$tmp/tshark.err") || fail "tshark cannot read the pcap: $(cat "$tmp/tshark.err")"
 [ -z "$bad" ] || fail "malformed packets in the pcap:

@@ -7,8 +7,8 @@
 # With the hard limit at 64 too there is no number above the program's, and
 # the trace takes one of its 64 (docs/interpose.md says so); not tested.
 . tests/integration/lib.inc
-command -v python3 > /dev/null 2>&1 || fail "python3 is not installed (scripts/deps.sh tools installs it)"
-command -v jq > /dev/null 2>&1 || fail "jq is not installed (scripts/deps.sh tools installs it)"
+need python3
+need jq
 [ -x "$SOCKRR" ] || fail "$SOCKRR is not built"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -6,7 +6,7 @@
 # from both sides of a fork, sends from exec'd images (one exec'd with an
 # environment of its own), every round trip of a ping-pong, capped payloads.
 . tests/integration/lib.inc
-command -v jq > /dev/null 2>&1 || fail "jq is not installed (scripts/deps.sh tools installs it)"
+need jq
 [ -x "$SOCKRR" ] || fail "$SOCKRR is not built"
 NAT=$BUILD/native
 for p in fortified_io accept_blocked sig_write fork_inherit exec_inherit tcp_pingpong tcp_bulk connect_once; do

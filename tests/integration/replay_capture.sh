@@ -7,8 +7,8 @@
 # TCP or UDP conversation, an unknown link type) give one line naming the
 # file and the packet, exit 1, and the command never runs.
 . tests/integration/lib.inc
-command -v python3 > /dev/null 2>&1 || fail "python3 is not installed (scripts/deps.sh tools installs it)"
-command -v tcpdump > /dev/null 2>&1 || fail "tcpdump is not installed (scripts/deps.sh tools installs it)"
+need python3
+need tcpdump
 [ -x "$SOCKRR" ] || fail "$SOCKRR is not built"
 tmp=$(mktemp -d)
 chmod 755 "$tmp" # tcpdump drops to its own user to write the capture

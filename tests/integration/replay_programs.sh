@@ -11,7 +11,7 @@
 # the start of a replay's line; a process other than CMD (under SANITIZE=1
 # the client runs under sh) names itself
 said='^sockrr replay: \(\[pid [0-9]* [^]]*\] \)\?'
-command -v python3 > /dev/null 2>&1 || fail "python3 is not installed (scripts/deps.sh tools installs it)"
+need python3
 [ -x "$SOCKRR" ] || fail "$SOCKRR is not built"
 tmp=$(mktemp -d)
 spid=""

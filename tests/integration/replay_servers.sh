@@ -7,7 +7,7 @@
 # the connection and the byte.  A server listening on another port is still
 # given the recorded clients.
 . tests/integration/lib.inc
-command -v python3 > /dev/null 2>&1 || fail "python3 is not installed (scripts/deps.sh tools installs it)"
+need python3
 [ -x "$SOCKRR" ] || fail "$SOCKRR is not built"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

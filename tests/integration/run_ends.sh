@@ -6,7 +6,7 @@
 # told to stop stops its whole run.
 . tests/integration/lib.inc
 [ -x "$SOCKRR" ] || fail "$SOCKRR is not built"
-command -v pgrep > /dev/null 2>&1 || fail "pgrep is not installed (procps; scripts/deps.sh tools installs it)"
+need pgrep procps
 tmp=$(mktemp -d)
 trap 'pkill -KILL -f "$tmp/" 2> /dev/null; rm -rf "$tmp"' EXIT
 mkfifo "$tmp/never"

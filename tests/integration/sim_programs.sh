@@ -13,8 +13,8 @@
 # fails; under SANITIZE=1 the curl case is left out and the script says so
 # as a skip.
 . tests/integration/lib.inc
-command -v python3 > /dev/null 2>&1 || fail "python3 is not installed (scripts/deps.sh tools installs it)"
-command -v jq > /dev/null 2>&1 || fail "jq is not installed"
+need python3
+need jq
 [ -x "$SOCKRR" ] || fail "$SOCKRR is not built"
 "$SOCKRR" sim --help > /dev/null 2>&1 || fail "$SOCKRR has no sim verb: $("$SOCKRR" sim --help 2>&1 | head -2)"
 NAT=$BUILD/native

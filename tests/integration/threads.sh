@@ -12,8 +12,8 @@
 # program waits for in sigsuspend.
 . tests/integration/lib.inc
 [ -x "$SOCKRR" ] || fail "$SOCKRR is not built"
-command -v python3 > /dev/null 2>&1 || fail "python3 is not installed (scripts/deps.sh tools installs it)"
-command -v node > /dev/null 2>&1 || fail "node is not installed (scripts/deps.sh tools installs it)"
+need python3
+need node
 NAT=$BUILD/native
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

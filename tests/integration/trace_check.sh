@@ -3,7 +3,7 @@
 # file holds (file name as TRACE) and exit 1; every problem of a file is
 # listed; several files, stdin, usage.
 . tests/integration/lib.inc
-command -v jq >/dev/null || fail "jq is not installed (scripts/deps.sh tools installs it)"
+need jq
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 V=fixtures/traces/valid

@@ -24,6 +24,6 @@ fi
 "$SOCKRR" show "$t" > "$d/show" 2>&1 || { tail -3 "$d/show"; fail "show failed on the killed trace"; }
 [ "$(wc -l < "$d/show")" -ge $((n - 2)) ] || fail "show printed $(wc -l < "$d/show") lines for $n"
 "$SOCKRR" convert "$t" -o "$d/flood.pcap" || fail "convert failed on the killed trace"
-command -v tshark >/dev/null || fail "tshark is not installed (scripts/deps.sh tools installs it)"
+need tshark
 tshark -r "$d/flood.pcap" -q -z io,stat,0 > "$d/tshark" 2>&1 || { cat "$d/tshark"; fail "tshark cannot read the pcap"; }
 exit 0

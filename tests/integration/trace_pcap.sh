@@ -4,8 +4,8 @@
 # each recorded connection in both directions (each byte once when both ends
 # are in the trace), and whose UDP datagrams are the ones sent or received.
 . tests/integration/lib.inc
-command -v tshark > /dev/null 2>&1 || fail "tshark is not installed (scripts/deps.sh tools installs it)"
-command -v python3 > /dev/null 2>&1 || fail "python3 is not installed (scripts/deps.sh tools installs it)"
+need tshark
+need python3
 [ -x "$SOCKRR" ] || fail "$SOCKRR is not built"
 
 FIX=fixtures/pcap

@@ -3,8 +3,8 @@
 # parses with jq, sockrr check passes it, stream offsets are continuous, and
 # what each side sent is what the other side received.
 . tests/integration/lib.inc
-command -v jq >/dev/null || fail "jq is not installed (scripts/deps.sh tools installs it)"
-command -v python3 >/dev/null || fail "python3 is not installed (scripts/deps.sh tools installs it)"
+need jq
+need python3
 # has FILE [jq args] FILTER: the filter, over all lines at once, is true
 has() { f=$1; shift; jq -s -e "$@" "$f" > /dev/null; }
 d=$(mktemp -d)

@@ -3,7 +3,7 @@
 # dumps; an invalid line stops it with one error line and exit 1; a torn
 # last line warns and exits 0; stdin; usage.
 . tests/integration/lib.inc
-command -v jq >/dev/null || fail "jq is not installed (scripts/deps.sh tools installs it)"
+need jq
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 V=fixtures/traces/valid
