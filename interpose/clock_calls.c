@@ -66,8 +66,7 @@ int clock_gettime(clockid_t clock, struct timespec *ts)
         errno = (int)-t;
         return -1;
     }
-    ts->tv_sec = t / 1000000000;
-    ts->tv_nsec = t % 1000000000;
+    *ts = srr__ns_ts(t);
     return 0;
 }
 
@@ -76,9 +75,7 @@ int gettimeofday(struct timeval *restrict tv, void *restrict tz)
     srr_world *w = srr__preload_virtual_world();
     struct timespec ts;
     if (w) {
-        int64_t t = world_now(w, CLOCK_REALTIME);
-        ts.tv_sec = t / 1000000000;
-        ts.tv_nsec = t % 1000000000;
+        ts = srr__ns_ts(world_now(w, CLOCK_REALTIME));
     } else if (LIBC(clock_gettime)(CLOCK_REALTIME, &ts) < 0) {
         return -1;
     }
@@ -134,7 +131,7 @@ int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req, stru
     int64_t left;
     int r = world_sleep(w, clock, ns, &left);
     if (r == EINTR && rem && !(flags & TIMER_ABSTIME))
-        *rem = (struct timespec){left / 1000000000, left % 1000000000};
+        *rem = srr__ns_ts(left);
     return r;
 }
 

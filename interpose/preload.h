@@ -315,6 +315,12 @@ static inline int64_t srr__ts_ns(const struct timespec *ts)
     return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
 }
 
+/* Non-negative nanoseconds as a timespec. */
+static inline struct timespec srr__ns_ts(int64_t ns)
+{
+    return (struct timespec){ns / 1000000000, ns % 1000000000};
+}
+
 static inline int64_t srr__tv_ns(const struct timeval *tv)
 {
     struct timespec ts = {tv->tv_sec, tv->tv_usec * 1000};

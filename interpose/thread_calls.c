@@ -384,7 +384,7 @@ static int join_once(void *arg, const struct timespec *until)
     srr__libc.clock_gettime(CLOCK_REALTIME, &real);
     int64_t left = srr__ts_ns(until) - srr__ts_ns(&mono);
     int64_t at = srr__ts_ns(&real) + (left > 0 ? left : 0);
-    struct timespec deadline = {at / 1000000000, at % 1000000000};
+    struct timespec deadline = srr__ns_ts(at);
     js->r = REAL(pthread_timedjoin_np)(js->th, js->ret, &deadline);
     return js->r != ETIMEDOUT;
 }
