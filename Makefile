@@ -23,18 +23,18 @@ CFLAGS      ?= -O2 -g
 WARN        := -Wall -Wextra -Werror
 # pkg-config runs when a recipe runs (`=`, not `:=`), after `deps` has installed it.
 DEP_PKGS    := libpcap
-INCLUDES     = -Ilib/include -Ilib/api -Ilib/core -Ilib/trace -Ilib/worlds -Ilib/worlds/sim \
+INCLUDES     = -Ilib/include -Ilib/api -Ilib/core -Ilib/trace -Ilib/worlds -Ilib/worlds/sim -Ilib/worlds/fuzz \
                -Ilib/worlds/tap -Ireplay/world -Ireplay/read -Ireplay/capture \
                $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS) 2>/dev/null)
 ALL_CFLAGS   = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -fPIC $(INCLUDES)
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 LIBS         = $(shell $(PKG_CONFIG) --libs $(DEP_PKGS) 2>/dev/null) -lm -lpthread
 
-LIB_SRCS    := $(wildcard lib/core/*.c lib/api/*.c lib/worlds/*.c lib/worlds/sim/*.c lib/worlds/tap/*.c \
+LIB_SRCS    := $(wildcard lib/core/*.c lib/api/*.c lib/worlds/*.c lib/worlds/sim/*.c lib/worlds/fuzz/*.c lib/worlds/tap/*.c \
                lib/trace/*.c \
                replay/world/*.c replay/read/*.c replay/capture/*.c)
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
-HEADERS     := $(wildcard interpose/*.h lib/include/*.h lib/include/sockrr/*.h lib/api/*.h lib/core/*.h lib/core/*.inc lib/trace/*.h lib/worlds/*.h lib/worlds/sim/*.h lib/worlds/tap/*.h replay/*/*.h cli/*.h)
+HEADERS     := $(wildcard interpose/*.h lib/include/*.h lib/include/sockrr/*.h lib/api/*.h lib/core/*.h lib/core/*.inc lib/trace/*.h lib/worlds/*.h lib/worlds/sim/*.h lib/worlds/fuzz/*.h lib/worlds/tap/*.h replay/*/*.h cli/*.h)
 CLI_SRCS    := $(wildcard cli/*.c)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
@@ -84,7 +84,7 @@ PRE_LIB     := lib/core/names lib/core/check lib/core/sock_rules lib/core/sock_o
                lib/worlds/env_world lib/worlds/forked \
                lib/trace/writer lib/trace/jline lib/trace/base64 lib/trace/addrstr \
                replay/read/reader replay/read/check replay/read/jscan \
-               $(basename $(wildcard lib/worlds/sim/*.c lib/worlds/tap/*.c replay/world/*.c))
+               $(basename $(wildcard lib/worlds/sim/*.c lib/worlds/fuzz/*.c lib/worlds/tap/*.c replay/world/*.c))
 PRE_OBJS    := $(PRE_SRCS:%.c=$(BUILD)/obj/%.o) $(PRE_LIB:%=$(BUILD)/obj/%.o)
 
 .PHONY: all deps check unit integration bench demo install uninstall clean help fresh-debian \

@@ -23,7 +23,7 @@ unshare -n true 2>/dev/null && netns="unshare -n"
 for t in "$BUILD"/tests/test_*; do
     [ -x "$t" ] || continue
     case $(basename "$t") in
-    test_sim* | test_replay*) $netns "$t" > "$log" 2>&1 ;;
+    test_sim* | test_replay* | test_fuzz*) $netns "$t" > "$log" 2>&1 ;;
     *) "$t" > "$log" 2>&1 ;;
     esac
     rc=$?

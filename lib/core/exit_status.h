@@ -15,6 +15,9 @@ enum srr_exit_status {
     SRR_EXIT_UNPLAYED = 87,     /* replay, strict: recorded connections not played out */
     SRR_EXIT_STUCK = 88,        /* sim, replay: the run stopped moving (every thread
                                  * waits, nothing is due); a report says who waits on what */
+    SRR_EXIT_NO_WAIT = 89,      /* fuzz: the program ended without waiting for input */
+    SRR_EXIT_NO_FORK = 90,      /* fuzz: the forkserver cannot start where the program
+                                 * first waits (it runs threads there) */
     SRR_EXIT_CANNOT_RUN = 126,  /* CMD cannot be run (permission, static) */
     SRR_EXIT_NOT_FOUND = 127,   /* CMD not found, or its world cannot be made */
 };

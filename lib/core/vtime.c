@@ -206,11 +206,13 @@ static void vt_fire_timers(srr_vtime *vt)
         p->woken = 1, p->wakes++;
 }
 
-/* When nobody can act before something is due, jump there: 1 moved (or
- * things came due), 0 someone is busy, -EDEADLK nothing can ever happen. */
+/* Nothing can ever happen (idle 0), or only the program's own timers
+ * would (idle 1), or the world ended the run with its own report (idle
+ * -1): every waiter fails with -EDEADLK. */
 static int vt_stuck(srr_vtime *vt, int idle)
 {
-    vt_report(vt, idle);
+    if (idle >= 0)
+        vt_report(vt, idle);
     vt->deadlocks++;
     if (vt->on_stuck.fn)
         vt->on_stuck.fn(vt->report, vt->on_stuck.arg);
@@ -255,12 +257,22 @@ static int64_t vt_outside_limit(srr_vtime *vt)
     return vt->anchor_virtual + (real - vt->anchor_real);
 }
 
+/* When nobody can act before something is due, jump there: 1 moved (or
+ * things came due), 0 someone is busy, -EDEADLK nothing can ever happen. */
 static int vt_try_advance(srr_vtime *vt)
 {
     if (!vt_all_settled(vt))
         return 0;
     int64_t world;
     int64_t next = vt_next_due(vt, &world);
+    int acted = vt->settled ? vt->settled(vt, next, world) : 0;
+    if (acted > 0) {
+        vt->acts++;
+        srr__vt_changed(vt);
+        return 1;
+    }
+    if (acted < 0)
+        return vt_stuck(vt, -1); /* the world said why */
     int64_t limit = vt_outside_limit(vt);
     if (limit >= 0 && (next < 0 || next > limit)) {
         /* the outside may still act: time goes as far as real time has */

@@ -91,6 +91,12 @@ struct srr_vtime {
      * none), and what happens when time has moved (lock held, both). */
     int64_t (*due)(srr_vtime *vt);
     void (*arrived)(srr_vtime *vt);
+    /* Every participant waits, before time moves (NULL: nothing to do):
+     * the world may act at this instant instead (1), let time move (0), or
+     * end the run (-1, with its reason in report: the waiters fail with
+     * EDEADLK).  next is the earliest deadline and world its own (-1
+     * none).  The fuzz world gives its next message here. */
+    int (*settled)(srr_vtime *vt, int64_t next, int64_t world);
     const char *world;    /* "sim", "replay": in reports */
     atomic_llong clock_charged; /* the program's clock reads (vclock.h) */
 };

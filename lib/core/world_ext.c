@@ -99,3 +99,18 @@ int srr_replay_leftover(srr_world *w, char *buf, size_t len)
     srr_report rep = {buf, len};
     return ext(w, SRR_CTL_REPLAY_LEFTOVER, &rep);
 }
+
+/* ----------------------------------------------------------------- fuzz */
+
+int srr_fuzz_give(srr_world *w, const void *data, size_t len)
+{
+    if (!data && len)
+        return -EINVAL;
+    srr_fuzz_input in = {data, len};
+    return ext(w, SRR_CTL_FUZZ_GIVE, &in);
+}
+
+int srr_fuzz_stats_of(srr_world *w, srr_fuzz_stats *out)
+{
+    return out ? ext(w, SRR_CTL_FUZZ_STATS, out) : -EINVAL;
+}

@@ -13,6 +13,7 @@
 
 #include "env_world.h"
 #include "exit_status.h"
+#include "fuzz_host.h"
 #include "handover.h"
 #include "sockrr/worlds.h"
 #include "tap.h"
@@ -199,6 +200,44 @@ static int env_sim(const srr_env *e, const srr_env_host *host, srr_env_world *ou
     return 0;
 }
 
+/* ------------------------------------------------------------ fuzz */
+
+/* The fuzz world's host lives as long as the process: the world keeps a
+ * pointer to it and the interposer never destroys its world. */
+static srr_fuzz_file_host env_fuzz_host;
+
+static int env_fuzz(const srr_env *e, const srr_env_host *host, srr_env_world *out)
+{
+    const char *net = e->v[SRR_ENV_NET];
+    if (net && !*net)
+        net = NULL;
+    uint64_t persistent = 0;
+    if (e->v[SRR_ENV_FUZZ_PERSISTENT] &&
+        env_number(e, SRR_ENV_FUZZ_PERSISTENT, UINT32_MAX, &persistent, out) < 0)
+        return -1;
+    if (!e->v[SRR_ENV_FUZZ_INPUT] || !*e->v[SRR_ENV_FUZZ_INPUT])
+        return env_fatal(out, "%s is not set: the fuzz world has no test case",
+                         srr__env_names[SRR_ENV_FUZZ_INPUT]);
+    env_fuzz_host = (srr_fuzz_file_host){
+        .input = e->v[SRR_ENV_FUZZ_INPUT],
+        .defer = env_is(e, SRR_ENV_FUZZ_DEFER, "1"),
+        .persistent = (unsigned)persistent,
+        .end = host->end,
+    };
+    srr_fuzz_host fh = {srr__fuzz_file_next, &env_fuzz_host};
+    char err[512] = "";
+    srr_world *fuzz = srr_world_fuzz(net, &fh, err, sizeof err);
+    if (!fuzz)
+        return env_fatal(out, "%s", err[0] ? err : "cannot make the network");
+    srr_on_stuck stuck = {env_stuck, (void *)host};
+    srr_world_control(fuzz, SRR_CTL_ON_STUCK, &stuck);
+    if (e->v[SRR_ENV_TRACE] && e->v[SRR_ENV_CTL])
+        env_trace(e, host, fuzz, out);
+    else
+        out->world = fuzz;
+    return 0;
+}
+
 static int env_kernel(const srr_env *e, const srr_env_host *host, srr_env_world *out, int traced)
 {
     srr_world *kernel = srr_world_kernel();
@@ -234,6 +273,7 @@ static const struct env_mode {
     {"passthrough", env_passthrough},
     {"sim", env_sim},
     {"replay", env_replay},
+    {"fuzz", env_fuzz},
 };
 
 int srr__world_from_env(const srr_env *e, const srr_env_host *host, srr_env_world *out)

@@ -15,7 +15,8 @@
 
 /* X(ID, NAME, what it holds) */
 #define SRR_ENV_VARS(X)                                                                        \
-    X(MODE, "SOCKRR_MODE", "record | passthrough | sim | replay; anything else, or nothing: "   \
+    X(MODE, "SOCKRR_MODE", "record | passthrough | sim | replay | fuzz; anything else, or "     \
+                           "nothing: "                                                         \
                            "the interposer stays out of the way")                              \
     X(PASSTHROUGH, "SOCKRR_PASSTHROUGH", "1: calls go to the kernel untraced, whatever the "   \
                                          "mode says (the interposer's own cost)")              \
@@ -23,8 +24,13 @@
                                  "an exec'd program's environment lost it")                    \
     X(TRACE, "SOCKRR_TRACE", "the trace every process appends to (record; sim -o)")            \
     X(CTL, "SOCKRR_CTL", "the control file that orders the trace's writers")                   \
-    X(NET, "SOCKRR_NET", "sim: the network config; empty: the built-in network")               \
+    X(NET, "SOCKRR_NET", "sim, fuzz: the network config; empty: the built-in network")         \
     X(SEED, "SOCKRR_SEED", "sim: the seed, a decimal number replacing the config's")           \
+    X(FUZZ_INPUT, "SOCKRR_FUZZ_INPUT", "fuzz: the file each test case is read from")           \
+    X(FUZZ_DEFER, "SOCKRR_FUZZ_DEFER", "fuzz: 1 to start AFL++'s forkserver where the "        \
+                                       "program first waits for input")                        \
+    X(FUZZ_PERSISTENT, "SOCKRR_FUZZ_PERSISTENT", "fuzz: cases a process plays (AFL++'s "       \
+                                                 "persistent mode); 0 or unset: one")          \
     X(REPLAY, "SOCKRR_REPLAY", "replay: the trace played")                                     \
     X(REPLAY_INDEX, "SOCKRR_REPLAY_INDEX", "replay: the index the CLI's check of it left")     \
     X(REPLAY_NAME, "SOCKRR_REPLAY_NAME", "replay: the recording as the user named it")         \

@@ -115,8 +115,26 @@ struct sim_sock {
     int64_t step_until;   /* WAIT: the virtual time it ends */
 };
 
+/* A peer the world plays beyond its config (the fuzz world's, in
+ * lib/worlds/fuzz/): it answers what nothing in the sim would, and acts
+ * when every participant waits.  All with the lock held. */
+typedef struct sim_peer_ops {
+    /* A connect that no listener answers: 1 when the peer took it (k is
+     * connected), 0 to refuse it as the sim does. */
+    int (*connect)(sim_world *s, sim_sock *k, const struct sockaddr *to, socklen_t len);
+    /* A datagram from k to an address no socket of the sim is bound to. */
+    void (*datagram)(sim_world *s, sim_sock *k, const struct sockaddr_storage *to);
+    /* Every participant waits; next is the earliest deadline (-1 none) and
+     * world the network's own (-1 none): 1 the peer acted, 0 time may move,
+     * -1 the run is over (the report is in s->vt.report). */
+    int (*settled)(sim_world *s, int64_t next, int64_t world);
+    void (*free)(void *arg);
+} sim_peer_ops;
+
 struct sim_world {
     srr_world base;
+    const sim_peer_ops *peer; /* NULL: none */
+    void *peer_arg;
     srr_vtime vt;         /* the one lock, participants, waiting, virtual time */
     sim_config *cfg;
     sim_dns *dns;
@@ -197,6 +215,33 @@ void srr__sim_stream_arrivals(sim_world *s);
 size_t srr__sim_stream_room(const sim_sock *k);
 const sim_host *srr__sim_host_of(sim_world *s, const struct sockaddr *sa);
 int srr__sim_bind(sim_world *s, sim_sock *k, const struct sockaddr *sa, socklen_t len);
+
+/* The world's peer (sim_peer_ops), lock held.  The sockets it makes are
+ * the peer's (one reference each), not the program's. */
+/* The far end of a connect the peer takes, connected to k. */
+sim_sock *srr__sim_peer_answer(sim_world *s, sim_sock *k, const struct sockaddr *to,
+                               socklen_t tolen);
+/* A connection from `from` to the listener l (as if to the address to):
+ * the peer's end, the other queued for accept. */
+sim_sock *srr__sim_peer_dial(sim_world *s, sim_sock *l, const struct sockaddr *from,
+                             socklen_t fromlen, const struct sockaddr *to, socklen_t tolen);
+/* Bytes from the peer's end to the program's: 0 or -ENOMEM. */
+int srr__sim_peer_send(sim_world *s, sim_sock *mine, const void *p, size_t n);
+/* The peer shuts its write side (FIN) or resets the connection. */
+void srr__sim_peer_end(sim_world *s, sim_sock *mine, int reset);
+/* A datagram from `from` queued for `to` (dropped when it does not fit). */
+int srr__sim_dgram_put(sim_world *s, sim_sock *to, const struct sockaddr_storage *from,
+                       socklen_t fromlen, const void *p, size_t n);
+/* sim_world.c: a sim with a peer and a table of its own (the fuzz world):
+ * the peer's arg is the world's from here on (freed by peer->free). */
+srr_world *srr__sim_create_with(sim_config *cfg, const srr_world_ops *ops,
+                                const sim_peer_ops *peer, void *peer_arg, char *errbuf,
+                                size_t errlen);
+/* The config at config_path (NULL: the built-in one), or NULL with its
+ * error in errbuf. */
+sim_config *srr__sim_load(const char *config_path, char *errbuf, size_t errlen);
+/* The world's own due time (sim_due), lock held: -1 none. */
+int64_t srr__sim_due(sim_world *s);
 
 /* sim_playback.c: fills sv->script from sv->trace; -1 with a message. */
 int srr__sim_script_from_trace(sim_service *sv, char *err, size_t errlen);

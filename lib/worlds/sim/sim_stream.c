@@ -249,15 +249,16 @@ static sim_sock *stream_listener(sim_world *s, const sim_sock *k, const struct s
     return l;
 }
 
-/* Makes the server end of a new connection and queues it (or hands it to
- * the service script). */
-static int stream_establish(sim_world *s, sim_sock *k, sim_sock *l, const struct sockaddr *to,
-                            socklen_t tolen)
+/* The far end of k's connection to `to`, connected to k: a new socket with
+ * the listener's options (Linux copies them to the connections it accepts),
+ * or the defaults when nothing listens (a peer the world plays). */
+static sim_sock *stream_far_end(sim_world *s, sim_sock *k, const sim_sock *l,
+                                const struct sockaddr *to, socklen_t tolen)
 {
     sim_sock *srv = srr__sim_sock_new(s, k->family, k->type, k->proto);
     if (!srv)
-        return -ENOMEM;
-    if (k->family == AF_UNIX) {
+        return NULL;
+    if (k->family == AF_UNIX && l) {
         memcpy(&srv->local, &l->local, l->local_len);
         srv->local_len = l->local_len;
     } else {
@@ -269,17 +270,29 @@ static int stream_establish(sim_world *s, sim_sock *k, sim_sock *l, const struct
     srv->peer_len = k->local_len;
     memcpy(&k->peer, to, tolen);
     k->peer_len = tolen;
-    /* Linux copies the listener's options to the connections it accepts */
-    srv->opt.rcvbuf = l->opt.rcvbuf;
-    srv->opt.sndbuf = l->opt.sndbuf;
-    srv->opt.rcvtimeo_ns = l->opt.rcvtimeo_ns;
-    srv->opt.sndtimeo_ns = l->opt.sndtimeo_ns;
-    srv->opt.keepalive = l->opt.keepalive;
-    srv->opt.nodelay = l->opt.nodelay;
-    srv->opt.linger_on = l->opt.linger_on;
-    srv->opt.linger_secs = l->opt.linger_secs;
-    srv->opt.reuseaddr = l->opt.reuseaddr;
+    if (l) {
+        srv->opt.rcvbuf = l->opt.rcvbuf;
+        srv->opt.sndbuf = l->opt.sndbuf;
+        srv->opt.rcvtimeo_ns = l->opt.rcvtimeo_ns;
+        srv->opt.sndtimeo_ns = l->opt.sndtimeo_ns;
+        srv->opt.keepalive = l->opt.keepalive;
+        srv->opt.nodelay = l->opt.nodelay;
+        srv->opt.linger_on = l->opt.linger_on;
+        srv->opt.linger_secs = l->opt.linger_secs;
+        srv->opt.reuseaddr = l->opt.reuseaddr;
+    }
     srr__sim_connect_pair(k, srv);
+    return srv;
+}
+
+/* Makes the server end of a new connection and queues it (or hands it to
+ * the service script). */
+static int stream_establish(sim_world *s, sim_sock *k, sim_sock *l, const struct sockaddr *to,
+                            socklen_t tolen)
+{
+    sim_sock *srv = stream_far_end(s, k, l, to, tolen);
+    if (!srv)
+        return -ENOMEM;
     if (l->service) {
         srv->service = l->service;
         srv->refs = 1; /* held by the world until the script ends */
@@ -294,6 +307,55 @@ static int stream_establish(sim_world *s, sim_sock *k, sim_sock *l, const struct
     }
     srr__vt_changed(&s->vt);
     return 0;
+}
+
+/* ------------------------------------------------------- a world's peer */
+
+sim_sock *srr__sim_peer_answer(sim_world *s, sim_sock *k, const struct sockaddr *to,
+                               socklen_t tolen)
+{
+    sim_sock *srv = stream_far_end(s, k, NULL, to, tolen);
+    if (srv) {
+        srv->refs = 1; /* the peer's */
+        srr__vt_changed(&s->vt);
+    }
+    return srv;
+}
+
+sim_sock *srr__sim_peer_dial(sim_world *s, sim_sock *l, const struct sockaddr *from,
+                             socklen_t fromlen, const struct sockaddr *to, socklen_t tolen)
+{
+    sim_sock *c = srr__sim_sock_new(s, l->family, l->type, l->proto);
+    if (!c)
+        return NULL;
+    c->refs = 1; /* the peer's */
+    memcpy(&c->local, from, fromlen);
+    c->local_len = fromlen;
+    c->bound = 1;
+    if (stream_establish(s, c, l, to, tolen) < 0) {
+        srr__sim_sock_unref(s, c);
+        return NULL;
+    }
+    return c;
+}
+
+int srr__sim_peer_send(sim_world *s, sim_sock *mine, const void *p, size_t n)
+{
+    sim_sock *o = mine->other;
+    if (!o || o->rd_shut)
+        return 0; /* gone: the bytes go nowhere, as a peer's after a reset */
+    return stream_push(s, mine, o, p, n, 0);
+}
+
+void srr__sim_peer_end(sim_world *s, sim_sock *mine, int reset)
+{
+    if (reset) {
+        stream_reset_other(s, mine);
+    } else if (!mine->wr_shut) {
+        mine->wr_shut = 1;
+        stream_fin_other(s, mine);
+    }
+    srr__vt_changed(&s->vt);
 }
 
 static int stream_connect_fault(sim_world *s, sim_sock *k, int handle, const sim_fault *f)
@@ -363,6 +425,8 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
                               strnlen(un->sun_path, len - offsetof(struct sockaddr_un, sun_path)) +
                               1);
         sim_sock *l = stream_listener(s, k, (struct sockaddr *)&to);
+        if (!l && s->peer && s->peer->connect(s, k, (struct sockaddr *)&to, len))
+            return 0; /* a peer the world plays took it */
         if (!l) /* no socket bound there: as if no file (ENOENT) */
             return srr__sim_find_bound(s, AF_UNIX, SOCK_DGRAM, (struct sockaddr *)&to) ? -EPROTOTYPE
                                                                                        : -ENOENT;
@@ -397,6 +461,8 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
             return r;
     }
     sim_sock *l = stream_listener(s, k, sa);
+    if (!l && s->peer && s->peer->connect(s, k, sa, len))
+        return (k->status_flags & O_NONBLOCK) ? -EINPROGRESS : 0; /* the world's peer took it */
     if (!l) {
         if (srr__sim_is_local(s, sa) || srr__sim_host_of(s, sa))
             return -ECONNREFUSED;

@@ -24,9 +24,8 @@ void srr__sim_destroy(srr_world *w);
 
 /* What is due in the network itself: connects giving up, services' waits,
  * bytes in flight. */
-static int64_t sim_due(srr_vtime *vt)
+int64_t srr__sim_due(sim_world *s)
 {
-    sim_world *s = SIM_OF_VT(vt);
     int64_t next = -1;
 #define SIM_DUE(t) do { if ((t) >= 0 && (next < 0 || (t) < next)) next = (t); } while (0)
     for (size_t i = 0; i < s->nall; i++) {
@@ -40,6 +39,17 @@ static int64_t sim_due(srr_vtime *vt)
     }
 #undef SIM_DUE
     return next;
+}
+
+static int64_t sim_due(srr_vtime *vt)
+{
+    return srr__sim_due(SIM_OF_VT(vt));
+}
+
+static int sim_settled(srr_vtime *vt, int64_t next, int64_t world)
+{
+    sim_world *s = SIM_OF_VT(vt);
+    return s->peer->settled(s, next, world);
 }
 
 static void sim_arrived(srr_vtime *vt)
@@ -178,7 +188,8 @@ static int sim_start_services(sim_world *s, char *errbuf, size_t errlen)
 
 /* ------------------------------------------------------------- lifetime */
 
-static srr_world *sim_create(sim_config *cfg, int *error, char *errbuf, size_t errlen)
+static srr_world *sim_create(sim_config *cfg, const srr_world_ops *ops, const sim_peer_ops *peer,
+                             void *peer_arg, int *error, char *errbuf, size_t errlen)
 {
     char local[256];
     if (!errbuf || !errlen) {
@@ -189,10 +200,14 @@ static srr_world *sim_create(sim_config *cfg, int *error, char *errbuf, size_t e
     if (!s || !cfg) {
         free(s);
         srr__sim_config_free(cfg);
+        if (peer)
+            peer->free(peer_arg);
         *error = -ENOMEM;
         return NULL;
     }
-    srr_world_init(&s->base, &srr__sim_ops);
+    srr_world_init(&s->base, ops);
+    s->peer = peer;
+    s->peer_arg = peer_arg;
     s->cfg = cfg;
     s->dns = srr__sim_dns_new(cfg);
     s->rng = cfg->seed;
@@ -205,11 +220,15 @@ static srr_world *sim_create(sim_config *cfg, int *error, char *errbuf, size_t e
         free(s->conn_counts);
         free(s->call_counts);
         srr__sim_config_free(cfg);
+        if (peer)
+            peer->free(peer_arg);
         free(s);
         *error = -ENOMEM;
         return NULL;
     }
     s->vt.idle_limit = cfg->idle_limit_ns;
+    if (peer)
+        s->vt.settled = sim_settled;
     int r = sim_start_services(s, errbuf, errlen);
     if (r < 0) {
         srr__sim_destroy(&s->base);
@@ -221,12 +240,14 @@ static srr_world *sim_create(sim_config *cfg, int *error, char *errbuf, size_t e
 }
 
 /* sim_create with its error as a line in errbuf. */
-static srr_world *sim_create_reporting(sim_config *cfg, char *errbuf, size_t errlen)
+static srr_world *sim_create_reporting(sim_config *cfg, const srr_world_ops *ops,
+                                       const sim_peer_ops *peer, void *peer_arg, char *errbuf,
+                                       size_t errlen)
 {
     int error;
     if (errbuf && errlen)
         errbuf[0] = '\0';
-    srr_world *w = sim_create(cfg, &error, errbuf, errlen);
+    srr_world *w = sim_create(cfg, ops, peer, peer_arg, &error, errbuf, errlen);
     if (!w && errbuf && errlen && !errbuf[0])
         snprintf(errbuf, errlen, "sim: %s", strerror(-error));
     return w;
@@ -234,7 +255,7 @@ static srr_world *sim_create_reporting(sim_config *cfg, char *errbuf, size_t err
 
 /* The config at config_path (NULL: the built-in one), or NULL with its
  * error in errbuf. */
-static sim_config *sim_load(const char *config_path, char *errbuf, size_t errlen)
+sim_config *srr__sim_load(const char *config_path, char *errbuf, size_t errlen)
 {
     srr_parse_error e;
     sim_config *cfg =
@@ -246,18 +267,25 @@ static sim_config *sim_load(const char *config_path, char *errbuf, size_t errlen
 
 srr_world *srr_world_sim(const char *config_path, char *errbuf, size_t errlen)
 {
-    sim_config *cfg = sim_load(config_path, errbuf, errlen);
-    return cfg ? sim_create_reporting(cfg, errbuf, errlen) : NULL;
+    sim_config *cfg = srr__sim_load(config_path, errbuf, errlen);
+    return cfg ? sim_create_reporting(cfg, &srr__sim_ops, NULL, NULL, errbuf, errlen) : NULL;
 }
 
 srr_world *srr_world_sim_seeded(const char *config_path, uint64_t seed, char *errbuf,
                                 size_t errlen)
 {
-    sim_config *cfg = sim_load(config_path, errbuf, errlen);
+    sim_config *cfg = srr__sim_load(config_path, errbuf, errlen);
     if (!cfg)
         return NULL;
     cfg->seed = seed;
-    return sim_create_reporting(cfg, errbuf, errlen);
+    return sim_create_reporting(cfg, &srr__sim_ops, NULL, NULL, errbuf, errlen);
+}
+
+srr_world *srr__sim_create_with(sim_config *cfg, const srr_world_ops *ops,
+                                const sim_peer_ops *peer, void *peer_arg, char *errbuf,
+                                size_t errlen)
+{
+    return sim_create_reporting(cfg, ops, peer, peer_arg, errbuf, errlen);
 }
 
 srr_world *srr_world_sim_string(const char *json, char *errbuf, size_t errlen)
@@ -274,7 +302,7 @@ srr_world *srr_world_sim_string(const char *json, char *errbuf, size_t errlen)
             srr__parse_error_format(&e, errbuf, errlen);
         return NULL;
     }
-    return sim_create_reporting(cfg, errbuf, errlen);
+    return sim_create_reporting(cfg, &srr__sim_ops, NULL, NULL, errbuf, errlen);
 }
 
 void srr__sim_destroy(srr_world *w)
@@ -297,6 +325,8 @@ void srr__sim_destroy(srr_world *w)
     srr__sim_dns_free(s->dns);
     srr__sim_config_free(s->cfg);
     srr__vt_destroy(&s->vt);
+    if (s->peer)
+        s->peer->free(s->peer_arg);
     free(s);
 }
 
