@@ -78,7 +78,7 @@ CLI         := $(BUILD)/bin/sockrr
 # read with the project's own JSON reader, lib/core/json.c).
 PRELOAD     := $(BUILD)/lib/libsockrr-preload.so
 PRE_SRCS    := $(wildcard interpose/*.c)
-PRE_LIB     := lib/core/names lib/core/check lib/core/sock_rules lib/core/sock_opts lib/core/world lib/core/busy lib/core/grow lib/core/vtime \
+PRE_LIB     := lib/core/names lib/core/check lib/core/sock_rules lib/core/sock_opts lib/core/world lib/core/busy lib/core/grow lib/core/in_file lib/core/vtime \
                lib/core/services \
                lib/core/parse_error lib/core/json lib/core/json_value lib/core/out_file lib/worlds/kernel \
                lib/worlds/env_world lib/worlds/forked \

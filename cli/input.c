@@ -16,7 +16,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "in_file.h"
 #include "input.h"
+#include "out_file.h"
 
 int cli_temp(const char *verb, const char *what, char *path, size_t len)
 {
@@ -93,4 +95,39 @@ void cli_input_done(cli_input *in)
     if (in->temp)
         unlink(in->path);
     in->temp = 0;
+}
+
+int cli_read_file(const char *verb, const char *path, const char *name, unsigned char **data,
+                  size_t *len)
+{
+    int r = srr__file_read(path, (size_t)1 << 30, data, len);
+    if (r < 0) {
+        fprintf(stderr, "sockrr %s: %s: %s\n", verb, name ? name : path,
+                r == -EFBIG ? "larger than 1 GiB" : strerror(-r));
+        return SRR_EXIT_FAIL;
+    }
+    return 0;
+}
+
+int cli_write_file(const char *verb, const char *path, const void *p, size_t n)
+{
+    int fd = srr__out_open(path);
+    const char *b = p;
+    int e = fd < 0 ? -fd : 0;
+    while (!e && n > 0) {
+        ssize_t w = write(fd, b, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            e = errno;
+        else
+            b += w, n -= (size_t)w;
+    }
+    if (fd >= 0 && close(fd) < 0 && !e)
+        e = errno;
+    if (e) {
+        fprintf(stderr, "sockrr %s: %s: %s\n", verb, path, strerror(e));
+        return SRR_EXIT_FAIL;
+    }
+    return 0;
 }

@@ -29,4 +29,12 @@ void cli_input_done(cli_input *in);
  * and path "". */
 int cli_temp(const char *verb, const char *what, char *path, size_t len);
 
+/* A whole file (at most 1 GiB) into *data (malloc'd) and *len: 0, or the
+ * exit status with "sockrr VERB: NAME: why" said (NAME NULL: path). */
+int cli_read_file(const char *verb, const char *path, const char *name, unsigned char **data,
+                  size_t *len);
+/* p[0..n) as the whole of path (srr__out_open: mode 0600): 0, or the
+ * exit status with the line said. */
+int cli_write_file(const char *verb, const char *path, const void *p, size_t n);
+
 #endif

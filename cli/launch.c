@@ -44,8 +44,7 @@ static int launch_fail(int status, const char *fmt, const char *a, const char *b
 }
 
 
-/* The file CMD names, as execvp would find it, into path. */
-static int launch_find(const char *cmd, char *path, size_t len)
+int cli_launch_find(const char *cmd, char *path, size_t len)
 {
     if (strchr(cmd, '/')) {
         snprintf(path, len, "%s", cmd);
@@ -76,8 +75,7 @@ int cli_usage_error(const char *verb, const char *what, const char *arg)
     return SRR_EXIT_USAGE;
 }
 
-/* The interposer library: $SOCKRR_PRELOAD, else beside this program. */
-static int launch_preload(char *path, size_t len)
+int cli_launch_preload(char *path, size_t len)
 {
     const char *env = getenv(srr__env_names[SRR_ENV_PRELOAD]);
     if (env && *env) {
@@ -168,14 +166,16 @@ static void launch_forward(int sig, siginfo_t *info, void *ctx)
 /* The environment CMD runs in: LD_PRELOAD, and the launcher's contract
  * with the preload library (env_world.h), every variable of it set or
  * unset, so the mode asked for is the mode run. */
-static int launch_setenv(const char *preload, const launch_opts *o, const char *trace,
-                         const char *ctl)
+int cli_launch_setenv(const char *preload, const launch_opts *o, const char *trace,
+                      const char *ctl)
 {
     static const char *const modes[] = {[LAUNCH_RECORD] = "record",
                                         [LAUNCH_PASSTHROUGH] = "passthrough",
                                         [LAUNCH_SIM] = "sim",
-                                        [LAUNCH_REPLAY] = "replay"};
-    const char *old = getenv("LD_PRELOAD");
+                                        [LAUNCH_REPLAY] = "replay",
+                                        [LAUNCH_FUZZ] = "fuzz"};
+    const char *var = o->afl ? "AFL_PRELOAD" : "LD_PRELOAD";
+    const char *old = getenv(var);
     char *pl = NULL;
     if (old && *old && !strstr(old, preload)) {
         if (asprintf(&pl, "%s:%s", old, preload) < 0)
@@ -198,10 +198,13 @@ static int launch_setenv(const char *preload, const launch_opts *o, const char *
     e.v[SRR_ENV_REPLAY_MAP] = o->map;
     e.v[SRR_ENV_REPLAY_ON_MISS] = o->on_miss_passthrough ? "passthrough" : NULL;
     e.v[SRR_ENV_LENIENT] = o->lenient ? "1" : NULL;
+    e.v[SRR_ENV_FUZZ_INPUT] = o->fuzz_input;
+    e.v[SRR_ENV_FUZZ_DEFER] = o->fuzz_defer ? "1" : NULL;
+    e.v[SRR_ENV_FUZZ_PERSISTENT] = o->fuzz_persistent;
     char cmd_pid[24];
     snprintf(cmd_pid, sizeof cmd_pid, "%ld", (long)getpid()); /* this is CMD, before exec */
-    e.v[SRR_ENV_CMD_PID] = cmd_pid;
-    int r = setenv("LD_PRELOAD", pl, 1) < 0 ? -errno : srr__env_apply(&e);
+    e.v[SRR_ENV_CMD_PID] = o->afl ? NULL : cmd_pid; /* afl-fuzz is not CMD */
+    int r = setenv(var, pl, 1) < 0 ? -errno : srr__env_apply(&e);
     free(pl);
     return r;
 }
@@ -230,7 +233,7 @@ static int launch_prepare(const launch_opts *o, launch_run *run)
     if (r)
         return r;
     char **cmd = o->cmd;
-    r = launch_find(cmd[0], run->path, sizeof run->path);
+    r = cli_launch_find(cmd[0], run->path, sizeof run->path);
     if (r == -EACCES)
         return launch_fail(SRR_EXIT_CANNOT_RUN, "%s: permission denied%s", cmd[0], "");
     if (r < 0)
@@ -240,7 +243,7 @@ static int launch_prepare(const launch_opts *o, launch_run *run)
                            "%s is statically linked: LD_PRELOAD cannot reach its calls%s",
                            run->path, " (docs/interpose.md)");
     const char *env = getenv(srr__env_names[SRR_ENV_PRELOAD]);
-    if (launch_preload(run->preload, sizeof run->preload) < 0)
+    if (cli_launch_preload(run->preload, sizeof run->preload) < 0)
         return launch_fail(SRR_EXIT_FAIL, "cannot find the interposer libsockrr-preload.so%s%s",
                            env ? " at $SOCKRR_PRELOAD=" : " beside sockrr", env ? env : "");
     const char *why = cli_elf_not_preloadable(run->preload);
@@ -273,7 +276,7 @@ static int launch_prepare(const launch_opts *o, launch_run *run)
  * it leaves running ends with it (leftovers.c). */
 static int launch_hermetic(const launch_opts *o)
 {
-    return o->mode == LAUNCH_SIM || o->mode == LAUNCH_REPLAY;
+    return o->mode == LAUNCH_SIM || o->mode == LAUNCH_REPLAY || o->mode == LAUNCH_FUZZ;
 }
 
 /* The child, which waits for "go" before exec; exec's failure comes back
@@ -305,7 +308,7 @@ static int launch_spawn(const launch_opts *o, launch_run *run)
         if (read(run->go[0], &c, 1) != 1)
             _exit(SRR_EXIT_NOT_FOUND); /* the parent gave up: never start */
         sigaction(SIGCHLD, &chld_was, NULL);
-        int e = launch_setenv(run->preload, o, o->trace ? run->trace : NULL,
+        int e = cli_launch_setenv(run->preload, o, o->trace ? run->trace : NULL,
                               o->trace ? run->ctl : NULL);
         if (e == 0) {
             execv(run->path, o->cmd);
@@ -328,7 +331,9 @@ static int launch_header(const launch_opts *o, launch_run *run)
     /* the header's clock is the run's: the kernel's, or the sim's at 0 */
     srr_world *clock = o->clock ? o->clock : srr_world_kernel();
     srr_trace_meta meta = {.program = o->cmd[0], .payload_cap = o->payload_cap,
-                           .world = o->mode == LAUNCH_SIM ? "sim" : "kernel",
+                           .world = o->mode == LAUNCH_SIM    ? "sim"
+                                    : o->mode == LAUNCH_FUZZ ? "fuzz"
+                                                             : "kernel",
                            .seed = o->seed};
     for (meta.argc = 0; o->cmd[meta.argc]; meta.argc++)
         ;

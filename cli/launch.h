@@ -14,7 +14,7 @@
  * status. */
 int cli_usage_error(const char *verb, const char *what, const char *arg);
 
-enum launch_mode { LAUNCH_RECORD, LAUNCH_PASSTHROUGH, LAUNCH_SIM, LAUNCH_REPLAY };
+enum launch_mode { LAUNCH_RECORD, LAUNCH_PASSTHROUGH, LAUNCH_SIM, LAUNCH_REPLAY, LAUNCH_FUZZ };
 
 typedef struct launch_opts {
     const char *verb;     /* for messages: "sockrr VERB: ..." */
@@ -36,8 +36,24 @@ typedef struct launch_opts {
     int lenient;          /* replay: --lenient */
     const char *map;      /* replay: the --map entries joined by commas, or NULL */
     int on_miss_passthrough; /* replay: --on-miss passthrough */
+    const char *fuzz_input; /* fuzz: the test case's file (absolute) */
+    int fuzz_defer;       /* fuzz: start AFL++'s forkserver at the first wait */
+    const char *fuzz_persistent; /* fuzz: cases a process plays, or NULL */
+    int afl;              /* fuzz: for afl-fuzz, which gives the preload (AFL_PRELOAD) to
+                           * its target only */
     char **cmd;           /* NULL-terminated */
 } launch_opts;
+
+/* The interposer library: $SOCKRR_PRELOAD, else beside this program, into
+ * path; 0 or -errno. */
+int cli_launch_preload(char *path, size_t len);
+/* The file CMD names, as execvp would find it, into path: 0, -ENOENT,
+ * -EACCES. */
+int cli_launch_find(const char *cmd, char *path, size_t len);
+/* The launcher's contract (env_world.h) for o, with LD_PRELOAD (or
+ * AFL_PRELOAD for o->afl), into this process's environment: 0 or -errno. */
+int cli_launch_setenv(const char *preload, const launch_opts *o, const char *trace,
+                      const char *ctl);
 
 /* Runs o->cmd; its exit status (128+N for signal N), 127 not found, 126
  * cannot run, 1 the trace or pcap failed.  Errors are one line on stderr. */

@@ -12,7 +12,6 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,40 +19,8 @@
 
 #include "exit_status.h"
 #include "fuzz_host.h"
-#include "grow.h"
-
-/* The whole file: 0, or -errno. */
-static int file_read(const char *path, unsigned char **data, size_t *len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    unsigned char *b = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (srr__grow((void **)&b, &cap, n + 65536, 1) < 0) {
-            close(fd);
-            free(b);
-            return -ENOMEM;
-        }
-        ssize_t r = read(fd, b + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            int e = errno;
-            close(fd);
-            free(b);
-            return -e;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    *data = b;
-    *len = n;
-    return 0;
-}
+#include "in_file.h"
+#include <stdint.h>
 
 int srr__fuzz_file_next(void *arg, int first, int threads, unsigned char **data, size_t *len)
 {
@@ -79,7 +46,7 @@ int srr__fuzz_file_next(void *arg, int first, int threads, unsigned char **data,
         h->end(SRR_EXIT_OK, "the test case is played out: the program ended", 1);
         return 0;
     }
-    int r = file_read(h->input, data, len);
+    int r = srr__file_read(h->input, SIZE_MAX / 2, data, len);
     if (r < 0) {
         char m[4200];
         snprintf(m, sizeof m, "%s: cannot read the test case: %s", h->input, strerror(-r));

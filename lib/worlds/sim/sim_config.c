@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "grow.h"
+#include "in_file.h"
 #include "sim_config_int.h"
 
 /* --------------------------------------------------------- errors, paths */
@@ -285,39 +286,13 @@ sim_config *srr__sim_config_load_as(const char *path, const char *name, srr_pars
 {
     const char *source = name ? name : path;
     srr_parse_error scratch;
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    int e = 0;
+    unsigned char *buf = NULL;
+    size_t len = 0;
     if (!err)
         err = &scratch;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        e = errno;
-    } else {
-        for (;;) {
-            if (len == cap) {
-                if (len > CFG_MAX_FILE) {
-                    e = EFBIG;
-                    break;
-                }
-                if (srr__grow((void **)&buf, &cap, len + 16384, 1) < 0) {
-                    e = ENOMEM;
-                    break;
-                }
-            }
-            size_t got = fread(buf + len, 1, cap - len, f);
-            len += got;
-            if (got == 0) {
-                if (ferror(f))
-                    e = errno ? errno : EIO;
-                break;
-            }
-        }
-        fclose(f);
-    }
+    int e = -srr__file_read(path, CFG_MAX_FILE, &buf, &len);
     if (e) {
         char eb[128];
-        free(buf);
         memset(err, 0, sizeof *err);
         snprintf(err->source, sizeof err->source, "%s", source);
         err->code = SRR_PARSE_EIO;
@@ -325,7 +300,7 @@ sim_config *srr__sim_config_load_as(const char *path, const char *name, srr_pars
                  e == EFBIG ? "larger than 64 MiB" : strerror_r(e, eb, sizeof eb));
         return NULL;
     }
-    sim_config *c = srr__sim_config_parse(buf ? buf : "", len, source, err);
+    sim_config *c = srr__sim_config_parse((const char *)buf, len, source, err);
     free(buf);
     return c;
 }

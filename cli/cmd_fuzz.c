@@ -1,0 +1,320 @@
+/*
+ * cmd_fuzz.c — `sockrr fuzz`: AFL++ drives an unmodified network program
+ * through the fuzz world (docs/fuzz.md).  This file reads the command line
+ * and plays single test cases (`run`, and the traces of what a campaign
+ * found); fuzz_afl.c runs the campaign, fuzz_cases.c makes and prints test
+ * cases.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "cli.h"
+#include "fuzz_cli.h"
+#include "input.h"
+#include "launch.h"
+
+static void fuzz_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: sockrr fuzz -i SEEDS -o OUT [OPTIONS] [--afl AFL-OPTIONS...] -- CMD [ARGS...]\n"
+            "       sockrr fuzz seeds TRACE|CAPTURE... -o DIR\n"
+            "       sockrr fuzz show INPUT...\n"
+            "       sockrr fuzz run INPUT [--net NET.json] [-o TRACE [--pcap PCAP]] -- CMD [ARGS...]\n"
+            "       sockrr fuzz traces OUT [--net NET.json] -- CMD [ARGS...]\n"
+            "\n"
+            "Fuzzes a network program as it is: AFL++ (afl-fuzz) makes the test cases, and\n"
+            "the fuzz world plays them as the program's peer.  Each test case is a series of\n"
+            "messages on the program's connections and datagram sockets (docs/fuzz.md); the\n"
+            "peer gives the next one each time the program waits for input, connects to the\n"
+            "program's listeners and answers its connects, so a server and a client are\n"
+            "fuzzed alike.  Time is virtual: a timeout costs nothing.  When the messages are\n"
+            "used up and the program waits again, the test case ends.\n"
+            "\n"
+            "CMD must be built with AFL++'s compiler (CC=afl-clang-fast), with no change to\n"
+            "its source.  AFL++'s forkserver starts where CMD first waits for input, so its\n"
+            "start-up runs once, not once per test case.\n"
+            "\n"
+            "The steps:\n"
+            "  sockrr record -o session.jsonl -- CMD ...     (while a client talks to it)\n"
+            "  sockrr fuzz seeds session.jsonl -o seeds\n"
+            "  sockrr fuzz -i seeds -o findings -- CMD ...   (^C to stop)\n"
+            "  sockrr replay findings/default/traces/crashes/id:000000....jsonl -- CMD ...\n"
+            "\n"
+            "campaign options:\n"
+            "  -i SEEDS             a folder of test cases (from sockrr fuzz seeds)\n"
+            "  -o OUT               AFL++'s output folder; crashes and hangs are also written\n"
+            "                       as traces under OUT/NAME/traces/ when afl-fuzz ends\n"
+            "  --net NET.json       the network around CMD (docs/sim-config.md)\n"
+            "  --persistent[=N]     one process plays N test cases (default 1000): faster,\n"
+            "                       for programs whose state a test case does not leave behind\n"
+            "  --no-defer           start the forkserver when CMD starts, not where it first\n"
+            "                       waits (a program that starts threads before it waits)\n"
+            "  -j N                 N afl-fuzz instances on one OUT (-M main, -S s2...):\n"
+            "                       one per core\n"
+            "  --no-dict            no dictionary of the seeds' words (afl-fuzz -x)\n"
+            "  --afl OPTIONS... --  options for afl-fuzz itself (-V 60, -t 500, -n, ...);\n"
+            "                       AFL++'s environment variables reach it too\n"
+            "\n"
+            "  seeds                test cases from recordings or tcpdump captures\n"
+            "  show                 a test case, one message a line\n"
+            "  run                  one test case, with no fuzzer: a crash reproduced, traced\n"
+            "                       with -o\n"
+            "  traces               the traces of a campaign's crashes and hangs\n"
+            "  -h, --help           this text\n"
+            "\n"
+            "exit status: afl-fuzz's for a campaign; CMD's for run (128+N for signal N);\n"
+            "1 bad input (a missing afl-fuzz, a seed that is a trace, a program that never\n"
+            "waits for input); 2 usage error.\n");
+}
+
+/* ------------------------------------------------------------ one case */
+
+/* launch_opts for CMD under the fuzz world, playing the case at input. */
+static int fuzz_case_opts(launch_opts *o, const char *input, char *abs, size_t len)
+{
+    if (!realpath(input, abs) || strlen(abs) >= len) {
+        fprintf(stderr, "sockrr fuzz: %s: %s\n", input, strerror(errno));
+        return SRR_EXIT_FAIL;
+    }
+    o->fuzz_input = abs;
+    return 0;
+}
+
+static int fuzz_run(int argc, char **argv)
+{
+    launch_opts o = {.verb = "fuzz", .mode = LAUNCH_FUZZ, .payload_cap = -1};
+    const char *input = NULL;
+    int i;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int first = cli_option_first(argv, &i, 0);
+        if (first == CLI_OPT_END)
+            break;
+        if (first == CLI_OPT_HELP) {
+            fuzz_usage(stdout);
+            return SRR_EXIT_OK;
+        } else if (cli_is_output(a)) {
+            if (!(o.trace = cli_output_value("fuzz", argc, argv, &i)))
+                return SRR_EXIT_USAGE;
+        } else if (cli_option_is(a, "--net")) {
+            if (!(o.net = cli_option_value("fuzz", argc, argv, &i, "--net", "a file name")))
+                return SRR_EXIT_USAGE;
+        } else if (cli_option_is(a, "--pcap")) {
+            if (!(o.pcap = cli_option_value("fuzz", argc, argv, &i, "--pcap", "a file name")))
+                return SRR_EXIT_USAGE;
+        } else if (a[0] == '-' && a[1]) {
+            return cli_usage_error("fuzz", "unknown option ", a);
+        } else if (!input) {
+            input = a;
+        } else {
+            return cli_usage_error("fuzz", "run takes one test case; give CMD after --: ", a);
+        }
+    }
+    if (!input)
+        return cli_usage_error("fuzz", "run needs a test case: sockrr fuzz run INPUT -- CMD", "");
+    if (i >= argc)
+        return cli_usage_error("fuzz", "no command given: sockrr fuzz run INPUT -- CMD", "");
+    if (o.pcap && !o.trace)
+        return cli_usage_error("fuzz", "--pcap needs a trace: give -o TRACE too", "");
+    o.cmd = argv + i;
+    char abs[PATH_MAX], net[PATH_MAX];
+    int rc = fuzz_case_opts(&o, input, abs, sizeof abs);
+    if (rc)
+        return rc;
+    if (o.net && realpath(o.net, net))
+        o.net = net;
+    return cli_launch(&o);
+}
+
+int cli_fuzz_play(const launch_opts *base, const char *input, const char *trace, int quiet,
+                  int timeout_s)
+{
+    launch_opts o = *base;
+    char abs[PATH_MAX];
+    int rc = fuzz_case_opts(&o, input, abs, sizeof abs);
+    if (rc)
+        return rc;
+    o.trace = trace;
+    o.afl = 0;
+    o.fuzz_defer = 0;
+    o.fuzz_persistent = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return SRR_EXIT_FAIL;
+    if (pid == 0) {
+        if (quiet) {
+            FILE *n = freopen("/dev/null", "w", stdout);
+            (void)n;
+            n = freopen("/dev/null", "w", stderr);
+            (void)n;
+        }
+        setpgid(0, 0); /* a timeout ends the whole run, whatever it started */
+        _exit(cli_launch(&o));
+    }
+    setpgid(pid, pid);
+    int status = 0;
+    struct timespec nap = {0, 10000000};
+    long waited_ms = 0;
+    int sig = 0;
+    for (;;) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            break;
+        if (r < 0 && errno != EINTR)
+            return SRR_EXIT_FAIL;
+        nanosleep(&nap, NULL);
+        waited_ms += 10;
+        if (timeout_s > 0 && waited_ms >= (long)timeout_s * 1000 && sig != SIGKILL) {
+            sig = sig ? SIGKILL : SIGTERM; /* the trace ends at its last whole event */
+            kill(-pid, sig);
+            waited_ms = (long)timeout_s * 1000 - 2000;
+        }
+    }
+    if (sig)
+        return -1; /* it did not end by itself */
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* ---------------------------------------------------------------- traces */
+
+/* The traces of one instance's findings (crashes/ or hangs/): 0, or the
+ * exit status. */
+static int fuzz_traces_of(const launch_opts *o, const char *inst, const char *kind,
+                          size_t *made, size_t *failed)
+{
+    char dir[PATH_MAX], outdir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/%s", inst, kind);
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    snprintf(outdir, sizeof outdir, "%s/traces", inst);
+    mkdir(outdir, 0700);
+    snprintf(outdir, sizeof outdir, "%s/traces/%s", inst, kind);
+    mkdir(outdir, 0700);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, "id:", 3) != 0)
+            continue;
+        char in[PATH_MAX * 2], out[PATH_MAX * 2];
+        snprintf(in, sizeof in, "%s/%s", dir, e->d_name);
+        snprintf(out, sizeof out, "%s/%s.jsonl", outdir, e->d_name);
+        struct stat si, so;
+        if (stat(out, &so) == 0 && stat(in, &si) == 0 && so.st_mtime >= si.st_mtime)
+            continue; /* made before */
+        /* a hang is cut off after a few seconds; its trace ends there */
+        int rc = cli_fuzz_play(o, in, out, 1, strcmp(kind, "hangs") == 0 ? 3 : 20);
+        if (rc == SRR_EXIT_FAIL && access(out, F_OK) != 0)
+            (*failed)++;
+        else
+            (*made)++;
+    }
+    closedir(d);
+    return 0;
+}
+
+int cli_fuzz_traces(const launch_opts *o, const char *outdir)
+{
+    DIR *d = opendir(outdir);
+    if (!d) {
+        fprintf(stderr, "sockrr fuzz: %s: %s\n", outdir, strerror(errno));
+        return SRR_EXIT_FAIL;
+    }
+    size_t made = 0, failed = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char inst[PATH_MAX * 2], probe[PATH_MAX * 2 + 16];
+        snprintf(inst, sizeof inst, "%s/%s", outdir, e->d_name);
+        snprintf(probe, sizeof probe, "%s/fuzzer_stats", inst);
+        if (access(probe, F_OK) != 0)
+            continue; /* not an afl-fuzz instance */
+        fuzz_traces_of(o, inst, "crashes", &made, &failed);
+        fuzz_traces_of(o, inst, "hangs", &made, &failed);
+        if (made)
+            printf("sockrr fuzz: %s/traces/: %zu traces of crashes and hangs; replay one with "
+                   "sockrr replay TRACE -- %s\n",
+                   inst, made, o->cmd[0]);
+        made = 0;
+    }
+    closedir(d);
+    if (failed)
+        fprintf(stderr, "sockrr fuzz: %zu findings could not be traced\n", failed);
+    return failed ? SRR_EXIT_FAIL : SRR_EXIT_OK;
+}
+
+static int fuzz_traces_verb(int argc, char **argv)
+{
+    launch_opts o = {.verb = "fuzz", .mode = LAUNCH_FUZZ, .payload_cap = -1};
+    const char *out = NULL;
+    int i;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int first = cli_option_first(argv, &i, 0);
+        if (first == CLI_OPT_END)
+            break;
+        if (first == CLI_OPT_HELP) {
+            fuzz_usage(stdout);
+            return SRR_EXIT_OK;
+        } else if (cli_option_is(a, "--net")) {
+            if (!(o.net = cli_option_value("fuzz", argc, argv, &i, "--net", "a file name")))
+                return SRR_EXIT_USAGE;
+        } else if (a[0] == '-' && a[1]) {
+            return cli_usage_error("fuzz", "unknown option ", a);
+        } else if (!out) {
+            out = a;
+        } else {
+            return cli_usage_error("fuzz", "traces takes one folder; give CMD after --: ", a);
+        }
+    }
+    if (!out || i >= argc)
+        return cli_usage_error("fuzz", "usage: sockrr fuzz traces OUT -- CMD", "");
+    o.cmd = argv + i;
+    char net[PATH_MAX];
+    if (o.net && realpath(o.net, net))
+        o.net = net;
+    return cli_fuzz_traces(&o, out);
+}
+
+/* ------------------------------------------------------------------ verbs */
+
+int cli_fuzz(int argc, char **argv)
+{
+    const char *sub = argc > 1 ? argv[1] : "";
+    if (strcmp(sub, "seeds") == 0)
+        return cli_fuzz_seeds(argc - 1, argv + 1);
+    if (strcmp(sub, "run") == 0)
+        return fuzz_run(argc - 1, argv + 1);
+    if (strcmp(sub, "traces") == 0)
+        return fuzz_traces_verb(argc - 1, argv + 1);
+    if (strcmp(sub, "show") == 0) {
+        if (argc < 3)
+            return cli_usage_error("fuzz", "show needs a test case: sockrr fuzz show INPUT", "");
+        int rc = 0;
+        for (int i = 2; i < argc && !rc; i++) {
+            cli_input in;
+            rc = cli_input_open("fuzz", argv[i], &in);
+            if (!rc)
+                rc = cli_fuzz_show_file(in.path, in.name);
+            cli_input_done(&in);
+        }
+        return rc;
+    }
+    if (strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0) {
+        fuzz_usage(stdout);
+        return SRR_EXIT_OK;
+    }
+    return cli_fuzz_campaign(argc, argv);
+}
