@@ -182,7 +182,13 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_BUILD)/lib/li
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -D_GNU_SOURCE -Itests/fuzz -fsanitize=fuzzer -o $@ $< \
 		$(FUZZ_BUILD)/lib/libsockrr.a $(LIBS)
 
-fuzz-build: $(FUZZ_BINS)
+# The C API example of docs/fuzz.md, with its planted bug: libFuzzer must
+# find it (tests/integration/fuzz_planted.sh).
+$(FUZZ_BUILD)/planted_peer: tests/fuzz/fuzz_peer.c $(FUZZ_BUILD)/lib/libsockrr.a $(HEADERS) | deps
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -D_GNU_SOURCE -DSRR_PLANTED_BUG -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_BUILD)/lib/libsockrr.a $(LIBS)
+
+fuzz-build: $(FUZZ_BINS) $(FUZZ_BUILD)/planted_peer
 
 # Each target for FUZZ_SECONDS, one after another; what they find goes to
 # build-fuzz/artifacts/, what they learn to build-fuzz/corpus/.
@@ -215,7 +221,7 @@ install: all
 	ln -sf libsockrr.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libsockrr.so
 	install -m 644 lib/include/sockrr.h lib/include/sockrr_world.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 lib/include/sockrr/testing.h lib/include/sockrr/worlds.h \
+	install -m 644 lib/include/sockrr/testing.h lib/include/sockrr/worlds.h lib/include/sockrr/fuzz.h \
 		$(DESTDIR)$(PREFIX)/include/sockrr/
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@RPATH@|$(PC_RPATH)|' \
@@ -232,6 +238,7 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig/sockrr.pc \
 		$(DESTDIR)$(PREFIX)/include/sockrr.h $(DESTDIR)$(PREFIX)/include/sockrr_world.h \
 		$(DESTDIR)$(PREFIX)/include/sockrr/testing.h $(DESTDIR)$(PREFIX)/include/sockrr/worlds.h \
+		$(DESTDIR)$(PREFIX)/include/sockrr/fuzz.h \
 		$(DESTDIR)$(PREFIX)/bin/sockrr
 
 clean:

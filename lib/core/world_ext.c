@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <time.h>
 
+#include "sockrr/fuzz.h"
 #include "sockrr/worlds.h"
 
 static int ext(srr_world *w, int op, void *arg)

@@ -14,6 +14,7 @@
 #include "env_world.h"
 #include "exit_status.h"
 #include "fuzz_host.h"
+#include "sockrr/fuzz.h"
 #include "handover.h"
 #include "sockrr/worlds.h"
 #include "tap.h"

@@ -55,6 +55,7 @@ dict_of() {
     case $1 in
     trace | replay_load) echo tests/fuzz/dict/trace.dict ;;
     sim_config) echo tests/fuzz/dict/sim_config.dict ;;
+    peer) echo tests/fuzz/dict/peer.dict ;;
     esac
 }
 

@@ -14,10 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fuzz_case.h"
 #include "helpers.h"
 #include "sockrr.h"
+#include "sockrr/fuzz.h"
 
 /* ------------------------------------------------------------ the format */
 
@@ -192,6 +194,25 @@ static void test_a_client_reaches_the_peer_wherever_it_connects(void **state)
     srr_world_destroy(w);
 }
 
+static void test_a_connection_made_before_the_case_is_the_cases(void **state)
+{
+    (void)state;
+    char msg[256];
+    srr_world *w = srr_world_fuzz(NULL, NULL, msg, sizeof msg);
+    assert_non_null(w);
+    srr_error err;
+    srr_socket *c = H_PTR(srr_create_connection(w, "198.51.100.7", 80, 10.0, NULL, &err), &err);
+    tcase t = {0};
+    add(&t, 0, SRR_FUZZ_DATA, "answer");
+    H_OK(srr_fuzz_give(w, t.buf, t.len), NULL);
+    free(t.buf);
+    char b[64];
+    recv_str(c, b, sizeof b);
+    assert_string_equal(b, "answer");
+    srr_close(c, NULL);
+    srr_world_destroy(w);
+}
+
 static void test_a_new_slot_opens_a_second_connection_in_order(void **state)
 {
     (void)state;
@@ -264,6 +285,32 @@ static void test_a_message_comes_before_the_programs_timeout(void **state)
     srr_world_destroy(w);
 }
 
+static void test_a_sleeping_program_gets_one_message_not_all(void **state)
+{
+    (void)state;
+    tcase t = {0};
+    add(&t, 0, SRR_FUZZ_DATA, "a");
+    add(&t, 0, SRR_FUZZ_DATA, "b");
+    add(&t, 0, SRR_FUZZ_DATA, "c");
+    srr_world *w = fuzz_new(&t);
+    srr_error err;
+    srr_socket *c = H_PTR(srr_create_connection(w, "198.51.100.7", 80, 10.0, NULL, &err), &err);
+    char b[64];
+    recv_str(c, b, sizeof b);
+    assert_string_equal(b, "a");
+    int64_t t0 = srr_sim_now(w);
+    /* while it sleeps with "b" unread, time moves instead of the peer */
+    assert_int_equal(w->ops->sleep(w, CLOCK_MONOTONIC, 1000000000), 0);
+    assert_int_equal(srr_sim_now(w) - t0, 1000000000);
+    srr_fuzz_stats st;
+    H_OK(srr_fuzz_stats_of(w, &st), NULL);
+    assert_int_equal(st.messages, 2);
+    recv_str(c, b, sizeof b);
+    assert_string_equal(b, "b");
+    srr_close(c, NULL);
+    srr_world_destroy(w);
+}
+
 static void test_the_next_case_resets_the_last_ones_connections(void **state)
 {
     (void)state;
@@ -302,9 +349,11 @@ int main(void)
         cmocka_unit_test(test_a_short_input_gives_what_is_left),
         cmocka_unit_test(test_a_server_gets_one_message_each_time_it_waits),
         cmocka_unit_test(test_a_client_reaches_the_peer_wherever_it_connects),
+        cmocka_unit_test(test_a_connection_made_before_the_case_is_the_cases),
         cmocka_unit_test(test_a_new_slot_opens_a_second_connection_in_order),
         cmocka_unit_test(test_datagrams_reach_a_bound_socket_and_answer_from_where_it_sent),
         cmocka_unit_test(test_a_message_comes_before_the_programs_timeout),
+        cmocka_unit_test(test_a_sleeping_program_gets_one_message_not_all),
         cmocka_unit_test(test_the_next_case_resets_the_last_ones_connections),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

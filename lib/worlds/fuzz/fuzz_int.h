@@ -8,6 +8,7 @@
 #define SOCKRR_FUZZ_INT_H
 
 #include "fuzz_case.h"
+#include "sockrr/fuzz.h"
 #include "sim.h"
 
 /* A datagram endpoint of the program, and where the peer answers from. */
@@ -26,6 +27,8 @@ typedef struct fuzz_peer {
     int closed;              /* its messages given, the peer shut its connections */
     int played_out;
     int starting;            /* the host is starting the case (a forkserver may fork) */
+    unsigned unread_moves;   /* clock moves while what was given stays unread */
+    unsigned absent_moves;   /* clock moves while nothing can take the next message */
     sim_sock **conns;        /* the peer's ends of stream connections: the slots */
     size_t nconns, capconns;
     fuzz_udp *udp;           /* datagram endpoints, in the order first seen */

@@ -10,9 +10,11 @@
  * datagram sockets, from the address each last sent to.  So any message
  * reaches something once the program has a socket to take it.
  *
- * The peer acts only when every participant waits (sim_peer_ops.settled):
- * first it drains what the program sent it, then it gives one message, and
- * when none is left it shuts its connections once; the next time everyone
+ * The peer acts only when every participant waits (sim_peer_ops.settled)
+ * and none of what it gave is unread while the program's clock could move
+ * (a program sleeping with input unread is not waiting for input): first
+ * it drains what the program sent it, then it gives one message, and when
+ * none is left it shuts its connections once; the next time everyone
  * waits, the case is played out.
  */
 #define _GNU_SOURCE
@@ -28,6 +30,10 @@
 /* Where the peer's own connections come from: documentation addresses
  * (RFC 5737, RFC 3849), ports from 40000, one a connection. */
 #define FUZZ_PEER_PORT 40000
+/* Moves of the clock the peer waits for the program to read what it gave
+ * before it gives more, or to open what a message needs before it is
+ * dropped. */
+#define FUZZ_UNREAD_MOVES 16
 
 static socklen_t peer_addr(int family, unsigned n, struct sockaddr_storage *out)
 {
@@ -227,10 +233,28 @@ static void peer_drain(fuzz_peer *p)
     unsigned char sink[4096];
     for (size_t i = 0; i < p->nconns; i++) {
         sim_sock *c = p->conns[i];
-        while (srr__sim_buf_get(&c->rx, sink, sizeof sink, 0) > 0)
-            ;
+        while (srr__sim_buf_len(&c->rx) > 0)
+            srr__sim_buf_get(&c->rx, sink, sizeof sink, 0);
         c->rec_head = c->rec_count = 0;
     }
+}
+
+/* Whether input the peer gave is still unread: bytes in a program's
+ * socket, a connection not accepted, a datagram not received. */
+static int peer_unread(sim_world *s, fuzz_peer *p)
+{
+    for (size_t a = 0; a < s->nall; a++) {
+        sim_sock *k = s->all[a];
+        if (k->service)
+            continue;
+        int mine = 0;
+        for (size_t i = 0; i < p->nconns && !mine; i++)
+            mine = p->conns[i] == k;
+        if (!mine && (srr__sim_buf_len(&k->rx) > 0 || k->npending > 0 || k->dq.head ||
+                      k->fly.head))
+            return 1;
+    }
+    return 0;
 }
 
 /* The peer lets go of every connection: reset those still open. */
@@ -248,7 +272,10 @@ static void peer_release(sim_world *s, fuzz_peer *p)
 int srr__fuzz_peer_load(sim_world *s, unsigned char *data, size_t len)
 {
     fuzz_peer *p = FUZZ_PEER(s);
-    peer_release(s, p);
+    /* the connections made before the first case are the first case's
+     * (a client connects, then waits for its answer) */
+    if (p->loaded)
+        peer_release(s, p);
     srr__fuzz_case_free(&p->tc);
     free(p->input);
     p->input = data;
@@ -307,19 +334,29 @@ static int peer_settled(sim_world *s, int64_t next, int64_t world)
     peer_drain(p);
     if (world >= 0)
         return 0; /* bytes on their way, a connect giving up: first those */
+    /* a program that waits on its clock with input unread is not waiting
+     * for input (an edge-triggered loop stepping, a sleep): time first, for
+     * a few moves of the clock; one that still leaves it unread will not
+     * read it (a connection it never accepts), and the case goes on */
+    if (next >= 0 && peer_unread(s, p) && p->unread_moves++ < FUZZ_UNREAD_MOVES)
+        return 0;
     while (p->next < p->tc.n) {
         const srr_fuzz_msg *m = &p->tc.msgs[p->next];
         int r = peer_give(s, p, m);
         if (r < 0)
             return 0;
         if (r > 0) {
+            p->unread_moves = p->absent_moves = 0;
             p->next++;
             p->stats.messages++;
             p->stats.bytes += m->len;
             return 1;
         }
-        if (next >= 0)
-            return 0; /* nothing takes it yet: the program's own time first */
+        /* nothing takes it yet: the program's own time first (it may open
+         * the socket after a sleep), for a few moves of the clock */
+        if (next >= 0 && p->absent_moves++ < FUZZ_UNREAD_MOVES)
+            return 0;
+        p->absent_moves = 0;
         p->next++;
         p->stats.skipped++;
     }
