@@ -17,7 +17,8 @@ interpose_pingpong|sh $BENCH/interpose.sh $BUILD pingpong
 interpose_bulk|sh $BENCH/interpose.sh $BUILD bulk
 interpose_proc|sh $BENCH/interpose.sh $BUILD proc
 sim_interpose|sh $BENCH/sim_interpose.sh $BUILD
-replay|sh $BENCH/replay.sh $BUILD"
+replay|sh $BENCH/replay.sh $BUILD
+fuzz|sh $BENCH/fuzz.sh $BUILD"
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT

@@ -146,8 +146,7 @@ int cli_fuzz_play(const launch_opts *base, const char *input, const char *trace,
     if (rc)
         return rc;
     o.trace = trace;
-    o.afl = 0;
-    o.fuzz_defer = 0;
+    o.afl = 0; /* the deferred rule stays: a program with threads at its first wait is said */
     o.fuzz_persistent = NULL;
     fflush(NULL);
     pid_t pid = fork();
@@ -224,6 +223,18 @@ static int fuzz_traces_of(const launch_opts *o, const char *inst, const char *ki
     return 0;
 }
 
+/* Both kinds of one instance's findings, and a line saying where. */
+static void fuzz_traces_inst(const launch_opts *o, const char *inst, size_t *failed)
+{
+    size_t made = 0;
+    fuzz_traces_of(o, inst, "crashes", &made, failed);
+    fuzz_traces_of(o, inst, "hangs", &made, failed);
+    if (made)
+        printf("sockrr fuzz: %s/traces/: %zu traces of crashes and hangs; replay one with "
+               "sockrr replay TRACE -- %s\n",
+               inst, made, o->cmd[0]);
+}
+
 int cli_fuzz_traces(const launch_opts *o, const char *outdir)
 {
     DIR *d = opendir(outdir);
@@ -231,23 +242,20 @@ int cli_fuzz_traces(const launch_opts *o, const char *outdir)
         fprintf(stderr, "sockrr fuzz: %s: %s\n", outdir, strerror(errno));
         return SRR_EXIT_FAIL;
     }
-    size_t made = 0, failed = 0;
+    size_t failed = 0;
+    char probe[PATH_MAX * 2 + 16];
+    snprintf(probe, sizeof probe, "%s/crashes", outdir);
+    if (access(probe, F_OK) == 0) /* afl-fuzz -n writes into OUT itself */
+        fuzz_traces_inst(o, outdir, &failed);
     struct dirent *e;
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
-        char inst[PATH_MAX * 2], probe[PATH_MAX * 2 + 16];
+        char inst[PATH_MAX * 2];
         snprintf(inst, sizeof inst, "%s/%s", outdir, e->d_name);
         snprintf(probe, sizeof probe, "%s/fuzzer_stats", inst);
-        if (access(probe, F_OK) != 0)
-            continue; /* not an afl-fuzz instance */
-        fuzz_traces_of(o, inst, "crashes", &made, &failed);
-        fuzz_traces_of(o, inst, "hangs", &made, &failed);
-        if (made)
-            printf("sockrr fuzz: %s/traces/: %zu traces of crashes and hangs; replay one with "
-                   "sockrr replay TRACE -- %s\n",
-                   inst, made, o->cmd[0]);
-        made = 0;
+        if (access(probe, F_OK) == 0) /* an afl-fuzz instance */
+            fuzz_traces_inst(o, inst, &failed);
     }
     closedir(d);
     if (failed)

@@ -197,10 +197,6 @@ static int campaign_env(campaign *c, const char *preload)
     o.afl = 1;
     if (cli_launch_setenv(preload, &o, NULL, NULL) < 0)
         return fail("cannot set the environment: %s%s", strerror(errno), "");
-    if (c->o.fuzz_defer)
-        setenv("AFL_DEFER_FORKSRV", "1", 1);
-    if (c->o.fuzz_persistent)
-        setenv("AFL_PERSISTENT", "1", 1);
     /* what afl-fuzz otherwise stops on, on machines it does not tune */
     setenv("AFL_SKIP_CPUFREQ", "1", 0);
     char pattern[16] = "";
@@ -269,6 +265,7 @@ static pid_t campaign_start(campaign *c, const char *afl, unsigned k, const char
             }
         }
         signal(SIGINT, SIG_DFL);
+        unsetenv("LD_PRELOAD"); /* it is in AFL_PRELOAD, for the target alone */
         execv(afl, argv);
         fprintf(stderr, "sockrr fuzz: %s: %s\n", afl, strerror(errno));
         _exit(SRR_EXIT_NOT_FOUND);

@@ -175,7 +175,9 @@ int cli_launch_setenv(const char *preload, const launch_opts *o, const char *tra
                                         [LAUNCH_REPLAY] = "replay",
                                         [LAUNCH_FUZZ] = "fuzz"};
     const char *var = o->afl ? "AFL_PRELOAD" : "LD_PRELOAD";
-    const char *old = getenv(var);
+    /* afl-fuzz gives its target AFL_PRELOAD alone: what LD_PRELOAD held
+     * (a sanitizer's runtime, which must come first) goes in it too */
+    const char *old = o->afl && !getenv(var) ? getenv("LD_PRELOAD") : getenv(var);
     char *pl = NULL;
     if (old && *old && !strstr(old, preload)) {
         if (asprintf(&pl, "%s:%s", old, preload) < 0)

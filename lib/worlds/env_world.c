@@ -225,6 +225,7 @@ static int env_fuzz(const srr_env *e, const srr_env_host *host, srr_env_world *o
         .persistent = (unsigned)persistent,
         .end = host->end,
     };
+    srr__fuzz_file_host_start(&env_fuzz_host);
     srr_fuzz_host fh = {srr__fuzz_file_next, &env_fuzz_host};
     char err[512] = "";
     srr_world *fuzz = srr_world_fuzz(net, &fh, err, sizeof err);

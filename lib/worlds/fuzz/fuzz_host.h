@@ -16,6 +16,10 @@ typedef struct srr_fuzz_file_host {
     void (*end)(int status, const char *message, int flush);
 } srr_fuzz_file_host;
 
+/* Under afl-fuzz, tells AFL++'s runtime, before the program's own
+ * constructors run, to wait for the forkserver's start and to keep stopped
+ * children (fuzz_host.c says why here). */
+void srr__fuzz_file_host_start(const srr_fuzz_file_host *h);
 /* srr_fuzz_host.next_case for a srr_fuzz_file_host *. */
 int srr__fuzz_file_next(void *arg, int first, int threads, unsigned char **data, size_t *len);
 
