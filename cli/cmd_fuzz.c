@@ -91,10 +91,12 @@ static int fuzz_case_opts(launch_opts *o, const char *input, char *abs, size_t l
     return 0;
 }
 
-static int fuzz_run(int argc, char **argv)
+/* The command line of run and traces: [OPTIONS] ARG -- CMD, with --net,
+ * and -o/--pcap when traced.  The index of CMD in argv, or minus the
+ * exit status (help given, or a usage error said). */
+static int fuzz_args(int argc, char **argv, launch_opts *o, const char **arg, int traced,
+                     const char *usage)
 {
-    launch_opts o = {.verb = "fuzz", .mode = LAUNCH_FUZZ, .payload_cap = -1};
-    const char *input = NULL;
     int i;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -103,30 +105,38 @@ static int fuzz_run(int argc, char **argv)
             break;
         if (first == CLI_OPT_HELP) {
             fuzz_usage(stdout);
-            return SRR_EXIT_OK;
-        } else if (cli_is_output(a)) {
-            if (!(o.trace = cli_output_value("fuzz", argc, argv, &i)))
-                return SRR_EXIT_USAGE;
+            return -SRR_EXIT_OK;
+        } else if (traced && cli_is_output(a)) {
+            if (!(o->trace = cli_output_value("fuzz", argc, argv, &i)))
+                return -SRR_EXIT_USAGE;
         } else if (cli_option_is(a, "--net")) {
-            if (!(o.net = cli_option_value("fuzz", argc, argv, &i, "--net", "a file name")))
-                return SRR_EXIT_USAGE;
-        } else if (cli_option_is(a, "--pcap")) {
-            if (!(o.pcap = cli_option_value("fuzz", argc, argv, &i, "--pcap", "a file name")))
-                return SRR_EXIT_USAGE;
+            if (!(o->net = cli_option_value("fuzz", argc, argv, &i, "--net", "a file name")))
+                return -SRR_EXIT_USAGE;
+        } else if (traced && cli_option_is(a, "--pcap")) {
+            if (!(o->pcap = cli_option_value("fuzz", argc, argv, &i, "--pcap", "a file name")))
+                return -SRR_EXIT_USAGE;
         } else if (a[0] == '-' && a[1]) {
-            return cli_usage_error("fuzz", "unknown option ", a);
-        } else if (!input) {
-            input = a;
+            return -cli_usage_error("fuzz", "unknown option ", a);
+        } else if (!*arg) {
+            *arg = a;
         } else {
-            return cli_usage_error("fuzz", "run takes one test case; give CMD after --: ", a);
+            return -cli_usage_error("fuzz", "one at a time; give CMD after --: ", a);
         }
     }
-    if (!input)
-        return cli_usage_error("fuzz", "run needs a test case: sockrr fuzz run INPUT -- CMD", "");
-    if (i >= argc)
-        return cli_usage_error("fuzz", "no command given: sockrr fuzz run INPUT -- CMD", "");
-    if (o.pcap && !o.trace)
-        return cli_usage_error("fuzz", "--pcap needs a trace: give -o TRACE too", "");
+    if (!*arg || i >= argc)
+        return -cli_usage_error("fuzz", "usage: ", usage);
+    if (o->pcap && !o->trace)
+        return -cli_usage_error("fuzz", "--pcap needs a trace: give -o TRACE too", "");
+    return i;
+}
+
+static int fuzz_run(int argc, char **argv)
+{
+    launch_opts o = {.verb = "fuzz", .mode = LAUNCH_FUZZ, .payload_cap = -1};
+    const char *input = NULL;
+    int i = fuzz_args(argc, argv, &o, &input, 1, "sockrr fuzz run INPUT -- CMD");
+    if (i <= 0)
+        return -i;
     o.cmd = argv + i;
     char abs[PATH_MAX], net[PATH_MAX];
     int rc = fuzz_case_opts(&o, input, abs, sizeof abs);
@@ -267,28 +277,9 @@ static int fuzz_traces_verb(int argc, char **argv)
 {
     launch_opts o = {.verb = "fuzz", .mode = LAUNCH_FUZZ, .payload_cap = -1};
     const char *out = NULL;
-    int i;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int first = cli_option_first(argv, &i, 0);
-        if (first == CLI_OPT_END)
-            break;
-        if (first == CLI_OPT_HELP) {
-            fuzz_usage(stdout);
-            return SRR_EXIT_OK;
-        } else if (cli_option_is(a, "--net")) {
-            if (!(o.net = cli_option_value("fuzz", argc, argv, &i, "--net", "a file name")))
-                return SRR_EXIT_USAGE;
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage_error("fuzz", "unknown option ", a);
-        } else if (!out) {
-            out = a;
-        } else {
-            return cli_usage_error("fuzz", "traces takes one folder; give CMD after --: ", a);
-        }
-    }
-    if (!out || i >= argc)
-        return cli_usage_error("fuzz", "usage: sockrr fuzz traces OUT -- CMD", "");
+    int i = fuzz_args(argc, argv, &o, &out, 0, "sockrr fuzz traces OUT -- CMD");
+    if (i <= 0)
+        return -i;
     o.cmd = argv + i;
     char net[PATH_MAX];
     if (o.net && realpath(o.net, net))

@@ -42,10 +42,37 @@ typedef struct seed_proc {
     size_t messages, dropped;
 } seed_proc;
 
+/* A socket's kind, from its socket event: events after it may not say
+ * (a trace made from a capture names it there alone). */
+typedef struct seed_sock {
+    int64_t sock;
+    int stream;
+} seed_sock;
+
 typedef struct seed_set {
     seed_proc *procs;
     size_t n, cap;
+    seed_sock *socks;
+    size_t nsocks, capsocks;
 } seed_set;
+
+static int seed_sock_kind(const seed_set *set, int64_t sock)
+{
+    for (size_t i = 0; i < set->nsocks; i++)
+        if (set->socks[i].sock == sock)
+            return set->socks[i].stream;
+    return -1;
+}
+
+static int seed_sock_add(seed_set *set, int64_t sock, int stream)
+{
+    if (sock < 0 || seed_sock_kind(set, sock) >= 0)
+        return 0;
+    if (srr__grow((void **)&set->socks, &set->capsocks, set->nsocks + 1, sizeof *set->socks) < 0)
+        return -ENOMEM;
+    set->socks[set->nsocks++] = (seed_sock){sock, stream};
+    return 0;
+}
 
 static seed_proc *seed_proc_of(seed_set *set, int64_t pid)
 {
@@ -108,10 +135,22 @@ static int seed_event(seed_set *set, const srr_json *ev)
 {
     const char *op = ev_str(ev, "op"), *stype = ev_str(ev, "stype");
     int64_t ret = ev_int(ev, "ret", -1), pid = ev_int(ev, "pid", 0);
+    int64_t sock = ev_int(ev, "sock", -1);
     const char *err = ev_str(ev, "errno");
-    if (!op || !stype)
+    if (!op)
         return 0;
-    int stream = strcmp(stype, "SOCK_STREAM") == 0 || strcmp(stype, "SOCK_SEQPACKET") == 0;
+    if (stype && seed_sock_add(set, sock, strcmp(stype, "SOCK_DGRAM") != 0) < 0)
+        return -ENOMEM;
+    if (strcmp(op, "socket") == 0 && ret >= 0) {
+        const srr_json *args = srr__json_get(ev, "args");
+        int type = (int)ev_int(args, "type", SOCK_STREAM) & 0xf;
+        if (seed_sock_add(set, sock, type != SOCK_DGRAM) < 0)
+            return -ENOMEM;
+    }
+    if (strcmp(op, "accept4") == 0 && ret >= 0 &&
+        seed_sock_add(set, ev_int(ev, "new_sock", -1), 1) < 0)
+        return -ENOMEM;
+    int stream = seed_sock_kind(set, sock) != 0; /* unknown: a stream's */
     seed_proc *p = seed_proc_of(set, pid);
     if (!p)
         return -ENOMEM;
@@ -123,7 +162,6 @@ static int seed_event(seed_set *set, const srr_json *ev)
         if (seed_slot(p->socks, &p->nsocks, ev_int(ev, "sock", -1), 1) < 0)
             p->dropped++;
     } else if (strcmp(op, "recvmsg") == 0) {
-        int64_t sock = ev_int(ev, "sock", -1);
         int slot = stream ? seed_slot(p->socks, &p->nsocks, sock, 0)
                           : seed_slot(p->dgrams, &p->ndgrams, sock, 1);
         if (slot < 0) {
@@ -236,6 +274,7 @@ static int seed_one(const char *arg, const char *dir, size_t *written)
     for (size_t i = 0; i < set.n; i++)
         free(set.procs[i].buf);
     free(set.procs);
+    free(set.socks);
     if (conv[0])
         unlink(conv);
     cli_input_done(&in);

@@ -173,6 +173,24 @@ static void env_trace(const srr_env *e, const srr_env_host *host, srr_world *wor
         snprintf(out->error, sizeof out->error, "%s: %s", trace, strerror(-err));
 }
 
+/* A simulated network made (world, or NULL with err): its stuck runs end
+ * the program with the report, and it is traced when the launcher asked.
+ * sockrr sim and fuzz checked the network before starting: a world that
+ * cannot be made here means it changed since. */
+static int env_network(const srr_env *e, const srr_env_host *host, srr_world *world,
+                       const char *err, srr_env_world *out)
+{
+    if (!world)
+        return env_fatal(out, "%s", err[0] ? err : "cannot make the network");
+    srr_on_stuck stuck = {env_stuck, (void *)host};
+    srr_world_control(world, SRR_CTL_ON_STUCK, &stuck);
+    if (e->v[SRR_ENV_TRACE] && e->v[SRR_ENV_CTL])
+        env_trace(e, host, world, out);
+    else
+        out->world = world;
+    return 0;
+}
+
 static int env_sim(const srr_env *e, const srr_env_host *host, srr_env_world *out)
 {
     const char *net = e->v[SRR_ENV_NET];
@@ -188,17 +206,7 @@ static int env_sim(const srr_env *e, const srr_env_host *host, srr_env_world *ou
     } else {
         sim = srr_world_sim(net, err, sizeof err);
     }
-    /* sockrr sim checked the network before starting: getting here means
-     * it changed since */
-    if (!sim)
-        return env_fatal(out, "%s", err[0] ? err : "cannot make the network");
-    srr_on_stuck stuck = {env_stuck, (void *)host};
-    srr_world_control(sim, SRR_CTL_ON_STUCK, &stuck);
-    if (e->v[SRR_ENV_TRACE] && e->v[SRR_ENV_CTL])
-        env_trace(e, host, sim, out);
-    else
-        out->world = sim;
-    return 0;
+    return env_network(e, host, sim, err, out);
 }
 
 /* ------------------------------------------------------------ fuzz */
@@ -228,16 +236,7 @@ static int env_fuzz(const srr_env *e, const srr_env_host *host, srr_env_world *o
     srr__fuzz_file_host_start(&env_fuzz_host);
     srr_fuzz_host fh = {srr__fuzz_file_next, &env_fuzz_host};
     char err[512] = "";
-    srr_world *fuzz = srr_world_fuzz(net, &fh, err, sizeof err);
-    if (!fuzz)
-        return env_fatal(out, "%s", err[0] ? err : "cannot make the network");
-    srr_on_stuck stuck = {env_stuck, (void *)host};
-    srr_world_control(fuzz, SRR_CTL_ON_STUCK, &stuck);
-    if (e->v[SRR_ENV_TRACE] && e->v[SRR_ENV_CTL])
-        env_trace(e, host, fuzz, out);
-    else
-        out->world = fuzz;
-    return 0;
+    return env_network(e, host, srr_world_fuzz(net, &fh, err, sizeof err), err, out);
 }
 
 static int env_kernel(const srr_env *e, const srr_env_host *host, srr_env_world *out, int traced)

@@ -1,10 +1,12 @@
-# sockrr fuzz on bad input: each mistake is one line that says what to do,
-# a non-zero exit, and afl-fuzz never started on it.  Also: a hang's trace
-# is written (cut off after a few seconds) by sockrr fuzz traces.
+# sockrr fuzz's command line: on bad input each mistake is one line that
+# says what to do, a non-zero exit, and afl-fuzz never started on it; a
+# hang's trace is written (cut off after a few seconds) by sockrr fuzz
+# traces; seeds come alike from a trace and from a tcpdump capture of the
+# same session; -j 2 runs two instances; show and --help.
 . tests/integration/lib.inc
 need afl-clang-fast "afl++"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 
 # expect WANT_RC PATTERN CMD...: CMD exits WANT_RC and says PATTERN on stderr
 expect() {
@@ -98,4 +100,41 @@ trace="$tmp/findings/default/traces/hangs/id:000000,src:000000,op:havoc.jsonl"
 "$SOCKRR" check "$trace" > /dev/null 2>&1 || fail "the hang's trace does not check: $("$SOCKRR" check "$trace" 2>&1 | head -2)"
 "$SOCKRR" show "$trace" | grep -q '"LOOP"' || fail "the hang's trace lacks its input"
 grep -q "traces of crashes and hangs" "$tmp/tr" || fail "fuzz traces said nothing: $(cat "$tmp/tr")"
+
+# a good campaign of two instances (-j 2: -M main, -S s2) on one folder
+(preload_env; AFL_NO_UI=1 exec timeout -k 5 90 $netns "$SOCKRR" fuzz -i "$tmp/seeds" -o "$tmp/j2" -j 2 \
+    --afl -V 5 -- -- "$tmp/serve") > "$tmp/j2.log" 2>&1 || fail "fuzz -j 2: $(tail -3 "$tmp/j2.log")"
+for inst in main s2; do
+    grep -q '^execs_done *: [1-9]' "$tmp/j2/$inst/fuzzer_stats" 2> /dev/null ||
+        fail "fuzz -j 2: instance $inst did not run: $(tail -3 "$tmp/j2.log")"
+done
+grep -q "Deferred forkserver\|deprecated" "$tmp/j2/s2.log" && fail "afl-fuzz was told of deferral itself (deprecated)"
+[ -s "$tmp/j2/s2.log" ] || fail "the secondary wrote no log"
+# seeds from a capture of a session are the seeds of its trace: the same
+# messages
+(preload_env; exec "$SOCKRR" record -o "$tmp/sess.jsonl" --pcap "$tmp/sess.pcap" -- "$tmp/serve" serve) \
+    > /dev/null 2>&1 &
+srv=$!
+python3 - <<PY || fail "the session with serve failed"
+import socket, time
+for i in range(100):
+    try:
+        s = socket.create_connection(("127.0.0.1", 7100)); break
+    except OSError: time.sleep(0.05)
+s.sendall(b"PING"); s.close()
+PY
+sleep 0.3
+kill $srv; wait $srv 2> /dev/null
+"$SOCKRR" fuzz seeds "$tmp/sess.jsonl" -o "$tmp/from_trace" > /dev/null 2>&1 || fail "seeds of the trace"
+"$SOCKRR" fuzz seeds "$tmp/sess.pcap" -o "$tmp/from_pcap" > /dev/null 2>&1 || fail "seeds of the capture: $("$SOCKRR" fuzz seeds "$tmp/sess.pcap" -o "$tmp/from_pcap" 2>&1)"
+# (a capture holds both ends: the server's is the one that got PING)
+"$SOCKRR" fuzz show "$tmp"/from_trace/* | tail -n +2 > "$tmp/t.show"
+server=$(grep -l PING "$tmp"/from_pcap/* | head -1)
+[ -n "$server" ] || fail "no seed of the capture holds PING: $(ls "$tmp/from_pcap")"
+"$SOCKRR" fuzz show "$server" | tail -n +2 > "$tmp/p.show"
+grep -q '"PING"' "$tmp/t.show" || fail "the trace's seed lacks PING: $(cat "$tmp/t.show")"
+cmp -s "$tmp/t.show" "$tmp/p.show" || fail "the capture's seed differs from the trace's: $(diff "$tmp/t.show" "$tmp/p.show")"
+# show, and --help standing on its own
+"$SOCKRR" fuzz show "$tmp/seeds/ping" | grep -q '^   1 slot 0 data  *4 "PING"$' || fail "fuzz show: $("$SOCKRR" fuzz show "$tmp/seeds/ping")"
+"$SOCKRR" fuzz --help | grep -q "sockrr fuzz seeds session.jsonl -o seeds" || fail "fuzz --help lacks its walk-through"
 echo ok
