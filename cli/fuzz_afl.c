@@ -147,7 +147,10 @@ static int campaign_check(campaign *c, char *afl, size_t afl_len)
         return fail("%s is statically linked: the fuzz world reaches a program through "
                     "LD_PRELOAD, which a static program never loads; link it dynamically%s",
                     cmd, "");
-    if (!afl_has_opt(c, "-n") && !afl_has_opt(c, "-Q") && !file_holds(cmd, "__AFL_SHM_ID"))
+    /* blind (-n) or QEMU (-Q): no forkserver of the program's own to defer */
+    if (afl_has_opt(c, "-n") || afl_has_opt(c, "-Q"))
+        c->o.fuzz_defer = 0;
+    else if (!file_holds(cmd, "__AFL_SHM_ID"))
         return fail("%s is not instrumented for AFL++: build it with afl-clang-fast (e.g. "
                     "CC=afl-clang-fast), or fuzz it without coverage, as AFL++'s -n mode does: "
                     "sockrr fuzz ... --afl -n -- %s",
@@ -199,6 +202,18 @@ static int campaign_env(campaign *c, const char *preload)
         return fail("cannot set the environment: %s%s", strerror(errno), "");
     /* what afl-fuzz otherwise stops on, on machines it does not tune */
     setenv("AFL_SKIP_CPUFREQ", "1", 0);
+    /* ASAN_OPTIONS of the user's (a sanitizer's runtime in LD_PRELOAD):
+     * afl-fuzz refuses them unless a report aborts and does not symbolize */
+    const char *asan = getenv("ASAN_OPTIONS");
+    if (asan && *asan) {
+        char *more;
+        if (asprintf(&more, "%s%s%s", asan,
+                     strstr(asan, "abort_on_error=1") ? "" : ":abort_on_error=1",
+                     strstr(asan, "symbolize=0") ? "" : ":symbolize=0") < 0)
+            return fail("%s%s", strerror(ENOMEM), "");
+        setenv("ASAN_OPTIONS", more, 1);
+        free(more);
+    }
     char pattern[16] = "";
     FILE *f = fopen("/proc/sys/kernel/core_pattern", "re");
     if (f) {

@@ -63,7 +63,7 @@ printf '\000\004PING' > "$tmp/seeds/ping"
 "$SOCKRR" fuzz seeds /dev/null -o "$tmp/x" > /dev/null 2>&1 && fail "seeds of /dev/null succeeded"
 printf '{"type":"header","format":"sockrr-trace","version":1}\n' > "$tmp/traceseeds/t.jsonl"
 
-run() { $netns "$SOCKRR" fuzz "$@"; }
+run() { (preload_env; exec $netns "$SOCKRR" fuzz "$@"); }
 # usage
 expect 2 "needs -i SEEDS and -o OUT" run -- "$tmp/serve"
 expect 2 "no command given" run -i "$tmp/seeds" -o "$tmp/o"
@@ -93,7 +93,7 @@ mkdir -p "$tmp/findings/default/hangs" "$tmp/findings/default/crashes"
 : > "$tmp/findings/default/fuzzer_stats"
 printf '\000\004LOOP' > "$tmp/findings/default/hangs/id:000000,src:000000,op:havoc"
 t0=$(ms)
-$netns "$SOCKRR" fuzz traces "$tmp/findings" -- "$tmp/serve" > "$tmp/tr" 2>&1 || fail "fuzz traces: $(cat "$tmp/tr")"
+run traces "$tmp/findings" -- "$tmp/serve" > "$tmp/tr" 2>&1 || fail "fuzz traces: $(cat "$tmp/tr")"
 [ $(( $(ms) - t0 )) -lt 30000 ] || fail "the hang was not cut off"
 trace="$tmp/findings/default/traces/hangs/id:000000,src:000000,op:havoc.jsonl"
 [ -s "$trace" ] || fail "no trace of the hang: $(cat "$tmp/tr")"
