@@ -27,7 +27,7 @@
 static void fuzz_usage(FILE *out)
 {
     fprintf(out,
-            "usage: sockrr fuzz -i SEEDS -o OUT [OPTIONS] [--afl AFL-OPTIONS...] -- CMD [ARGS...]\n"
+            "usage: sockrr fuzz -i SEEDS -o OUT [OPTIONS] [--afl AFL-OPTIONS... --] [--] CMD [ARGS...]\n"
             "       sockrr fuzz seeds TRACE|CAPTURE... -o DIR\n"
             "       sockrr fuzz show INPUT...\n"
             "       sockrr fuzz run INPUT [--net NET.json] [-o TRACE [--pcap PCAP]] -- CMD [ARGS...]\n"
@@ -63,8 +63,8 @@ static void fuzz_usage(FILE *out)
             "  -j N                 N afl-fuzz instances on one OUT (-M main, -S s2...):\n"
             "                       one per core\n"
             "  --no-dict            no dictionary of the seeds' words (afl-fuzz -x)\n"
-            "  --afl OPTIONS... --  options for afl-fuzz itself (-V 60, -t 500, -n, ...);\n"
-            "                       AFL++'s environment variables reach it too\n"
+            "  --afl OPTIONS... --  options for afl-fuzz itself (-V 60, -t 500, -D, -n, ...),\n"
+            "                       then CMD; AFL++'s environment variables reach it too\n"
             "\n"
             "  seeds                test cases from recordings or tcpdump captures\n"
             "  show                 a test case, one message a line\n"

@@ -345,7 +345,7 @@ int cli_fuzz_campaign(int argc, char **argv)
     int i;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
-        int first = cli_option_first(argv, &i, 0);
+        int first = cli_option_first(argv, &i, 1); /* CMD may follow --afl's -- at once */
         if (first == CLI_OPT_END)
             break;
         if (first == CLI_OPT_HELP) {
@@ -385,6 +385,10 @@ int cli_fuzz_campaign(int argc, char **argv)
             if (i + 1 >= argc)
                 return cli_usage_error("fuzz", "--afl's options end with --, before -- CMD", "");
             i++; /* its -- */
+            if (i + 1 < argc && strcmp(argv[i + 1], "--") != 0 && argv[i + 1][0] != '-') {
+                i++;
+                break; /* CMD */
+            }
         } else {
             return cli_usage_error("fuzz", "unknown option ", a);
         }
