@@ -135,3 +135,10 @@ int cli_env_check(const char *verb)
     }
     return 0;
 }
+
+int cli_option_number(const char *verb, int argc, char **argv, int *i, const char *name,
+                      const char *noun, uint64_t min, uint64_t max, uint64_t *out)
+{
+    const char *v = cli_option_value(verb, argc, argv, i, name, noun);
+    return v ? cli_number(verb, name, v, min, max, out) : SRR_EXIT_USAGE;
+}

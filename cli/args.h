@@ -47,6 +47,11 @@ const char *cli_option_value(const char *verb, int argc, char **argv, int *i, co
 int cli_number(const char *verb, const char *name, const char *v, uint64_t min, uint64_t max,
                uint64_t *out);
 
+/* cli_option_value, then cli_number of it: 0 with *out, or the usage
+ * status (said). */
+int cli_option_number(const char *verb, int argc, char **argv, int *i, const char *name,
+                      const char *noun, uint64_t min, uint64_t max, uint64_t *out);
+
 /* The numbers a user may also give through the environment, as the
  * launcher hands them to the preload (env_world.h): SRR_ENV_SEED (sim
  * --seed), SRR_ENV_RECHUNK (replay --rechunk), SRR_ENV_REPLAY_PID (replay

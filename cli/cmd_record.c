@@ -61,10 +61,9 @@ int cli_record(int argc, char **argv)
             if (!(pcap = cli_option_value("record", argc, argv, &i, "--pcap", "a file name")))
                 return SRR_EXIT_USAGE;
         } else if (cli_option_is(a, "--payload-cap")) {
-            const char *v = cli_option_value("record", argc, argv, &i, "--payload-cap",
-                                             "a byte count");
             uint64_t n;
-            int rc = v ? cli_number("record", "--payload-cap", v, 0, INT64_MAX, &n) : SRR_EXIT_USAGE;
+            int rc = cli_option_number("record", argc, argv, &i, "--payload-cap", "a byte count",
+                                       0, INT64_MAX, &n);
             if (rc)
                 return rc;
             cap = (int64_t)n;

@@ -107,8 +107,8 @@ int cli_sim(int argc, char **argv)
             o.seed_text = v;
         } else if (cli_option_is(a, "--payload-cap")) {
             uint64_t n;
-            v = cli_option_value("sim", argc, argv, &i, "--payload-cap", "a byte count");
-            int rc = v ? cli_number("sim", "--payload-cap", v, 0, INT64_MAX, &n) : SRR_EXIT_USAGE;
+            int rc = cli_option_number("sim", argc, argv, &i, "--payload-cap", "a byte count", 0,
+                                       INT64_MAX, &n);
             if (rc)
                 return rc;
             o.payload_cap = (int64_t)n;

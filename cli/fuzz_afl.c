@@ -344,7 +344,7 @@ int cli_fuzz_campaign(int argc, char **argv)
     char net[PATH_MAX];
     int i;
     for (i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
+        const char *a = argv[i];
         int first = cli_option_first(argv, &i, 1); /* CMD may follow --afl's -- at once */
         if (first == CLI_OPT_END)
             break;
@@ -373,8 +373,8 @@ int cli_fuzz_campaign(int argc, char **argv)
             c.dict = 0;
         } else if (cli_option_is(a, "-j")) {
             uint64_t n;
-            v = cli_option_value("fuzz", argc, argv, &i, "-j", "a number of instances");
-            int rc = v ? cli_number("fuzz", "-j", v, 1, FUZZ_MAX_JOBS, &n) : SRR_EXIT_USAGE;
+            int rc = cli_option_number("fuzz", argc, argv, &i, "-j", "a number of instances", 1,
+                                       FUZZ_MAX_JOBS, &n);
             if (rc)
                 return rc;
             c.jobs = (unsigned)n;
