@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -23,6 +24,7 @@
 #include "fuzz_cli.h"
 #include "input.h"
 #include "launch.h"
+#include "sockrr/fuzz.h"
 
 static void fuzz_usage(FILE *out)
 {
@@ -79,6 +81,33 @@ static void fuzz_usage(FILE *out)
 }
 
 /* ------------------------------------------------------------ one case */
+
+/* The network (--net) checked, where a mistake is said once under the
+ * name the user gave, and a world of it as the trace header's clock
+ * (virtual time 0): 0, or the exit status. */
+int cli_fuzz_net(launch_opts *o)
+{
+    char err[512] = "";
+    srr_world *w = srr_world_fuzz(o->net, NULL, err, sizeof err);
+    if (!w) {
+        fprintf(stderr, "sockrr fuzz: %s\n", err[0] ? err : "cannot make the network");
+        return SRR_EXIT_FAIL;
+    }
+    o->clock = w;
+    return 0;
+}
+
+/* cli_launch with the network's clock. */
+static int fuzz_launch(launch_opts *o)
+{
+    int rc = cli_fuzz_net(o);
+    if (rc)
+        return rc;
+    rc = cli_launch(o);
+    srr_world_destroy(o->clock);
+    o->clock = NULL;
+    return rc;
+}
 
 /* launch_opts for CMD under the fuzz world, playing the case at input. */
 static int fuzz_case_opts(launch_opts *o, const char *input, char *abs, size_t len)
@@ -144,7 +173,7 @@ static int fuzz_run(int argc, char **argv)
         return rc;
     if (o.net && realpath(o.net, net))
         o.net = net;
-    return cli_launch(&o);
+    return fuzz_launch(&o);
 }
 
 int cli_fuzz_play(const launch_opts *base, const char *input, const char *trace, int quiet,
@@ -159,10 +188,17 @@ int cli_fuzz_play(const launch_opts *base, const char *input, const char *trace,
     o.afl = 0; /* the deferred rule stays: a program with threads at its first wait is said */
     o.fuzz_persistent = NULL;
     fflush(NULL);
+    pid_t parent = getpid();
     pid_t pid = fork();
-    if (pid < 0)
+    if (pid < 0) {
+        fprintf(stderr, "sockrr fuzz: fork: %s\n", strerror(errno));
         return SRR_EXIT_FAIL;
+    }
     if (pid == 0) {
+        /* sockrr ended (^C, killed): so does the run, which its own group
+         * keeps from the terminal's signals (launch.c passes it on) */
+        if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+            _exit(SRR_EXIT_FAIL);
         if (quiet) {
             FILE *n = freopen("/dev/null", "w", stdout);
             (void)n;
@@ -170,7 +206,7 @@ int cli_fuzz_play(const launch_opts *base, const char *input, const char *trace,
             (void)n;
         }
         setpgid(0, 0); /* a timeout ends the whole run, whatever it started */
-        _exit(cli_launch(&o));
+        _exit(fuzz_launch(&o));
     }
     setpgid(pid, pid);
     int status = 0;
@@ -181,8 +217,10 @@ int cli_fuzz_play(const launch_opts *base, const char *input, const char *trace,
         pid_t r = waitpid(pid, &status, WNOHANG);
         if (r == pid)
             break;
-        if (r < 0 && errno != EINTR)
+        if (r < 0 && errno != EINTR) {
+            kill(-pid, SIGKILL);
             return SRR_EXIT_FAIL;
+        }
         nanosleep(&nap, NULL);
         waited_ms += 10;
         if (timeout_s > 0 && waited_ms >= (long)timeout_s * 1000 && sig != SIGKILL) {
@@ -224,10 +262,14 @@ static int fuzz_traces_of(const launch_opts *o, const char *inst, const char *ki
             continue; /* made before */
         /* a hang is cut off after a few seconds; its trace ends there */
         int rc = cli_fuzz_play(o, in, out, 1, strcmp(kind, "hangs") == 0 ? 3 : 20);
-        if (rc == SRR_EXIT_FAIL && access(out, F_OK) != 0)
-            (*failed)++;
-        else
+        if (access(out, F_OK) == 0) {
             (*made)++;
+        } else {
+            fprintf(stderr, "sockrr fuzz: %s: no trace (the run exited %d: sockrr fuzz run %s -- "
+                            "CMD says why)\n",
+                    in, rc, in);
+            (*failed)++;
+        }
     }
     closedir(d);
     return 0;
@@ -291,6 +333,8 @@ static int fuzz_traces_verb(int argc, char **argv)
 
 int cli_fuzz(int argc, char **argv)
 {
+    /* an inherited SIG_IGN would reap the runs behind waitpid's back */
+    signal(SIGCHLD, SIG_DFL);
     const char *sub = argc > 1 ? argv[1] : "";
     if (strcmp(sub, "seeds") == 0)
         return cli_fuzz_seeds(argc - 1, argv + 1);

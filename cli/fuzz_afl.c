@@ -27,6 +27,7 @@
 #include "fuzz_cli.h"
 #include "grow.h"
 #include "launch.h"
+#include "sockrr/fuzz.h"
 
 #define FUZZ_MAX_JOBS 64
 #define FUZZ_DRY_RUN_S 10
@@ -95,8 +96,10 @@ static int campaign_seeds(campaign *c)
         if (e->d_name[0] == '.')
             continue;
         char *path;
-        if (asprintf(&path, "%s/%s", c->seeds, e->d_name) < 0)
-            return fail("%s%s", strerror(ENOMEM), "");
+        if (asprintf(&path, "%s/%s", c->seeds, e->d_name) < 0) {
+            rc = fail("%s%s", strerror(ENOMEM), "");
+            break;
+        }
         struct stat st;
         if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
             free(path);
@@ -297,6 +300,11 @@ static int campaign_run(campaign *c)
         return rc;
     if (cli_launch_preload(preload, sizeof preload) < 0)
         return fail("cannot find the interposer libsockrr-preload.so%s%s", "", "");
+    rc = cli_fuzz_net(&c->o); /* a bad --net is said before anything runs */
+    if (rc)
+        return rc;
+    srr_world_destroy(c->o.clock);
+    c->o.clock = NULL;
     if (mkdir(c->out, 0700) < 0 && errno != EEXIST)
         return fail("%s: %s", c->out, strerror(errno));
     if (!realpath(c->out, outabs))
@@ -318,12 +326,20 @@ static int campaign_run(campaign *c)
      * it found */
     signal(SIGINT, SIG_IGN);
     pid_t pids[FUZZ_MAX_JOBS];
-    for (unsigned k = 0; k < c->jobs; k++)
-        if ((pids[k] = campaign_start(c, afl, k, dict[0] ? dict : NULL)) < 0)
-            return fail("cannot start afl-fuzz: %s%s", strerror(errno), "");
+    for (unsigned k = 0; k < c->jobs; k++) {
+        if ((pids[k] = campaign_start(c, afl, k, dict[0] ? dict : NULL)) >= 0)
+            continue;
+        int e = errno;
+        for (unsigned j = 0; j < k; j++) { /* none is left running */
+            kill(pids[j], SIGINT);
+            waitpid(pids[j], NULL, 0);
+        }
+        signal(SIGINT, SIG_DFL);
+        return fail("cannot start afl-fuzz: %s%s", strerror(e), "");
+    }
     int main_status = 0;
     for (unsigned k = 0; k < c->jobs; k++) {
-        int st;
+        int st = 0;
         while (waitpid(pids[k], &st, 0) < 0 && errno == EINTR)
             ;
         if (k == 0)

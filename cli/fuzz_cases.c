@@ -4,9 +4,13 @@
  * and the dictionary of their tokens afl-fuzz is given (-x).
  *
  * A recording becomes one test case per process that received anything:
- * what it received, one message a receive, in order; the connections in
- * the order the process opened them (accepted or made) are the slots, its
- * datagram sockets in the order they first received.
+ * what it received, one message a receive, in order.  The slots are the
+ * connections in the order the peer opens them when the case plays: those
+ * the process made in the order it made them, those it accepted in the
+ * order they first brought bytes (the peer dials a listener when a new
+ * slot's first message comes); its datagram sockets in the order they
+ * first received.  A receive that peeks moves nothing, and one whose
+ * payload the trace cut (capped) is left out.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -16,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,6 +45,7 @@ typedef struct seed_proc {
     unsigned char *buf;
     size_t len, cap;
     size_t messages, dropped;
+    unsigned char ended[SRR_FUZZ_SLOTS]; /* the slot's FIN or RST is in */
 } seed_proc;
 
 /* A socket's kind, from its socket event: events after it may not say
@@ -114,6 +120,9 @@ static const char *ev_str(const srr_json *ev, const char *key)
  * of the slot yet, an empty one does. */
 static int seed_end(seed_proc *p, unsigned slot, srr_fuzz_kind kind)
 {
+    if (p->ended[slot])
+        return 0; /* EOF read again */
+    p->ended[slot] = 1;
     srr_fuzz_case c;
     if (srr__fuzz_decode(p->buf, p->len, &c) < 0)
         return -ENOMEM;
@@ -154,15 +163,16 @@ static int seed_event(seed_set *set, const srr_json *ev)
     seed_proc *p = seed_proc_of(set, pid);
     if (!p)
         return -ENOMEM;
-    if (strcmp(op, "accept4") == 0 && ret >= 0) {
-        if (seed_slot(p->socks, &p->nsocks, ev_int(ev, "new_sock", -1), 1) < 0)
-            p->dropped++;
-    } else if (strcmp(op, "connect") == 0 && stream &&
+    if (strcmp(op, "connect") == 0 && stream &&
                (ret == 0 || (err && strcmp(err, "EINPROGRESS") == 0))) {
         if (seed_slot(p->socks, &p->nsocks, ev_int(ev, "sock", -1), 1) < 0)
             p->dropped++;
     } else if (strcmp(op, "recvmsg") == 0) {
-        int slot = stream ? seed_slot(p->socks, &p->nsocks, sock, 0)
+        const srr_json *args = srr__json_get(ev, "args");
+        if ((ev_int(args, "flags", 0) & MSG_PEEK) || srr__json_is_true(srr__json_get(ev, "capped")))
+            return 0;
+        /* an accepted connection's slot comes with its first bytes */
+        int slot = stream ? seed_slot(p->socks, &p->nsocks, sock, ret != 0)
                           : seed_slot(p->dgrams, &p->ndgrams, sock, 1);
         if (slot < 0) {
             p->dropped += ret > 0;

@@ -23,6 +23,9 @@ int cli_fuzz_play(const struct launch_opts *o, const char *input, const char *tr
 /* The traces of every crash and hang afl-fuzz left in outdir's instances,
  * under INSTANCE/traces/: an exit status. */
 int cli_fuzz_traces(const struct launch_opts *o, const char *outdir);
+/* The network of o (--net) checked, and a world of it as o->clock (the
+ * caller destroys it): 0, or the exit status (said). */
+int cli_fuzz_net(struct launch_opts *o);
 /* sockrr fuzz -i ... -o ... -- CMD (fuzz_afl.c). */
 int cli_fuzz_campaign(int argc, char **argv);
 

@@ -122,6 +122,7 @@ static void atfork_parent(void)
 
 static void atfork_child(void)
 {
+    srr__signals_forked();
     atfork_phase(SRR_FORK_CHILD);
     srr__fd_own_now_shared();
 }

@@ -262,6 +262,8 @@ void srr__epoll_drop_fd(int fd);
 
 /* The calling thread may be chosen for a timer's signal from now on: every
  * thread of the program, from its start. */
+/* In a forked child: only the forking thread is left, under a new tid. */
+void srr__signals_forked(void);
 void srr__signals_thread_start(void);
 /* Under the world's lock, from a timer's fire: queues info's signal for the
  * thread the kernel would choose; 1 and *target when that thread's wait

@@ -61,10 +61,22 @@ void srr__signals_thread_start(void)
     me = t;
 }
 
+void srr__signals_forked(void)
+{
+    /* the child has only the forking thread, under a new tid: the others'
+     * entries name threads that are not its (tid 0: none takes a signal) */
+    for (sig_thread *t = atomic_load(&threads); t; t = atomic_load(&t->next)) {
+        t->tid = t == me ? sig_gettid() : 0;
+        atomic_store(&t->pending, 0);
+    }
+}
+
 /* 1 when thread tid blocks sig, from the kernel's own account of it. */
 static int sig_blocked_by(pid_t tid, int sig)
 {
     char path[64], buf[2048];
+    if (tid == 0)
+        return 1; /* a thread the forked child does not have */
     snprintf(path, sizeof path, "/proc/self/task/%d/status", (int)tid);
     int fd = LIBC(open)(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)

@@ -364,7 +364,8 @@ srr_trace_writer *srr__trace_writer_open(const char *path, const srr_trace_meta 
 int srr__trace_shared_create(const char *trace_path, const char *ctl_path,
                              const srr_trace_meta *meta, srr_world *clock, int64_t pid)
 {
-    int virtual_ids = meta->world && strcmp(meta->world, "sim") == 0;
+    int virtual_ids =
+        meta->world && (strcmp(meta->world, "sim") == 0 || strcmp(meta->world, "fuzz") == 0);
     int64_t mono = 0;
     int fd = write_header(trace_path, meta, clock, virtual_ids ? 1 : pid, &mono);
     if (fd < 0)

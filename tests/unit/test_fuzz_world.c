@@ -267,6 +267,53 @@ static void test_datagrams_reach_a_bound_socket_and_answer_from_where_it_sent(vo
     srr_world_destroy(w);
 }
 
+static void test_a_connected_udp_client_to_a_local_server_hears_the_peer(void **state)
+{
+    (void)state;
+    tcase t = {0};
+    add(&t, 0, SRR_FUZZ_DATAGRAM, "answer");
+    srr_world *w = fuzz_new(&t);
+    srr_error err;
+    srr_addr a, from;
+    srr_socket *u = H_PTR(srr_socket_new(w, AF_INET, SOCK_DGRAM, 0, &err), &err);
+    srr_addr_inet(&a, "127.0.0.1", 53);
+    H_OK(srr_connect(u, &a, &err), &err);
+    assert_int_equal(srr_send(u, "q", 1, 0, &err), 1);
+    char b[64], f[64];
+    ssize_t n = srr_recvfrom(u, b, sizeof b, 0, &from, &err); /* not ECONNREFUSED */
+    assert_int_equal(n, 6);
+    assert_string_equal(srr_addr_format(&from, f, sizeof f), "127.0.0.1:53");
+    srr_close(u, NULL);
+    srr_world_destroy(w);
+}
+
+static void test_a_message_for_a_connection_that_is_over_is_dropped(void **state)
+{
+    (void)state;
+    tcase t = {0};
+    add(&t, 0, SRR_FUZZ_DATA_RST, "bye");
+    add(&t, 0, SRR_FUZZ_DATA, "late");
+    add(&t, 1, SRR_FUZZ_DATA, "next");
+    srr_world *w = fuzz_new(&t);
+    srr_socket *l = listener(w, 7003);
+    srr_error err;
+    srr_socket *a, *b;
+    char buf[64];
+    H_OK(srr_accept(l, &a, NULL, &err), &err);
+    recv_str(a, buf, sizeof buf);
+    assert_string_equal(buf, "bye");
+    srr_close(a, NULL);
+    H_OK(srr_accept(l, &b, NULL, &err), &err); /* "late" went nowhere */
+    recv_str(b, buf, sizeof buf);
+    assert_string_equal(buf, "next");
+    srr_fuzz_stats st;
+    H_OK(srr_fuzz_stats_of(w, &st), NULL);
+    assert_int_equal(st.skipped, 1);
+    srr_close(b, NULL);
+    srr_close(l, NULL);
+    srr_world_destroy(w);
+}
+
 static void test_a_message_comes_before_the_programs_timeout(void **state)
 {
     (void)state;
@@ -352,6 +399,8 @@ int main(void)
         cmocka_unit_test(test_a_connection_made_before_the_case_is_the_cases),
         cmocka_unit_test(test_a_new_slot_opens_a_second_connection_in_order),
         cmocka_unit_test(test_datagrams_reach_a_bound_socket_and_answer_from_where_it_sent),
+        cmocka_unit_test(test_a_connected_udp_client_to_a_local_server_hears_the_peer),
+        cmocka_unit_test(test_a_message_for_a_connection_that_is_over_is_dropped),
         cmocka_unit_test(test_a_message_comes_before_the_programs_timeout),
         cmocka_unit_test(test_a_sleeping_program_gets_one_message_not_all),
         cmocka_unit_test(test_the_next_case_resets_the_last_ones_connections),

@@ -16,6 +16,8 @@
 int srr__fuzz_decode(const unsigned char *p, size_t n, srr_fuzz_case *c)
 {
     memset(c, 0, sizeof *c);
+    if (n > SRR_FUZZ_INPUT_MAX)
+        n = SRR_FUZZ_INPUT_MAX;
     size_t i = 0;
     while (i < n) {
         unsigned head = p[i++];

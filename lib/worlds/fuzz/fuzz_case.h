@@ -19,6 +19,9 @@
 
 #define SRR_FUZZ_SLOTS 8
 #define SRR_FUZZ_MSG_MAX 65535
+/* Bytes of a case read at most (AFL++'s own limit is 1 MiB): the rest is
+ * not read, so a case's messages stay within a few MiB of memory. */
+#define SRR_FUZZ_INPUT_MAX (4u << 20)
 
 typedef enum srr_fuzz_kind {
     SRR_FUZZ_DATA = 0,     /* bytes on a stream connection */

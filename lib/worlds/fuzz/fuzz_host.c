@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "exit_status.h"
+#include "fuzz_case.h"
 #include "fuzz_host.h"
 #include "in_file.h"
 #include <stdint.h>
@@ -56,7 +57,7 @@ int srr__fuzz_file_next(void *arg, int first, int threads, unsigned char **data,
                      "forkserver cannot start there (a forked child keeps one thread); run "
                      "sockrr fuzz with --no-defer",
                      threads);
-            h->end(SRR_EXIT_NO_FORK, m, 1);
+            h->end(SRR_EXIT_NO_FORK, m, 2);
             return 0;
         }
         if (h->defer && manual_init)
@@ -64,14 +65,16 @@ int srr__fuzz_file_next(void *arg, int first, int threads, unsigned char **data,
         if (h->persistent && loop)
             loop(h->persistent); /* the first case starts */
     } else if (!h->persistent || !loop || !loop(h->persistent)) {
-        h->end(SRR_EXIT_OK, "the test case is played out: the program ended", 1);
+        h->end(SRR_EXIT_OK, "the test case is played out: the program ended", 2);
         return 0;
     }
     int r = srr__file_read(h->input, SIZE_MAX / 2, data, len);
+    if (r == 0 && *len > SRR_FUZZ_INPUT_MAX)
+        *len = SRR_FUZZ_INPUT_MAX;
     if (r < 0) {
         char m[4200];
         snprintf(m, sizeof m, "%s: cannot read the test case: %s", h->input, strerror(-r));
-        h->end(SRR_EXIT_FAIL, m, 1);
+        h->end(SRR_EXIT_FAIL, m, 2);
         return 0;
     }
     return 1;

@@ -87,7 +87,7 @@ static int peer_add_conn(fuzz_peer *p, sim_sock *mine)
 static int peer_connect(sim_world *s, sim_sock *k, const struct sockaddr *to, socklen_t len)
 {
     fuzz_peer *p = FUZZ_PEER(s);
-    if (k->type != SOCK_STREAM || p->nconns >= 65536)
+    if ((k->type != SOCK_STREAM && k->type != SOCK_SEQPACKET) || p->nconns >= 65536)
         return 0;
     sim_sock *mine = srr__sim_peer_answer(s, k, to, len);
     if (!mine)
@@ -113,11 +113,12 @@ static fuzz_udp *peer_udp(fuzz_peer *p, sim_sock *k)
     return u;
 }
 
-static void peer_datagram(sim_world *s, sim_sock *k, const struct sockaddr_storage *to)
+static int peer_datagram(sim_world *s, sim_sock *k, const struct sockaddr_storage *to)
 {
     fuzz_udp *u = k->family != AF_UNIX ? peer_udp(FUZZ_PEER(s), k) : NULL;
     if (u)
         u->remote = *to; /* answers come from where the program sent */
+    return u != NULL;
 }
 
 /* The program's datagram sockets the peer can reach, in the order first
@@ -163,11 +164,15 @@ static int conn_open(const sim_sock *mine)
 }
 
 /* The peer's end a stream message for slot goes to, opening one when the
- * slot is new and the program listens; NULL when nothing can take it. */
-static sim_sock *peer_stream_for(sim_world *s, fuzz_peer *p, unsigned slot)
+ * slot is new and the program listens; NULL when nothing can take it,
+ * with *gone set when the slot's connection is over (its message is
+ * dropped, never sent another way). */
+static sim_sock *peer_stream_for(sim_world *s, fuzz_peer *p, unsigned slot, int *gone)
 {
-    if (slot < p->nconns)
-        return conn_open(p->conns[slot]) ? p->conns[slot] : NULL;
+    if (slot < p->nconns) {
+        *gone = !conn_open(p->conns[slot]);
+        return *gone ? NULL : p->conns[slot];
+    }
     sim_sock *l = peer_listener(s, slot);
     if (l) {
         struct sockaddr_storage from, to;
@@ -203,11 +208,14 @@ static int peer_give_datagram(sim_world *s, fuzz_peer *p, const srr_fuzz_msg *m)
     return srr__sim_dgram_put(s, u->k, from, fromlen, m->data, m->len) < 0 ? -1 : 1;
 }
 
+/* 1 given, 0 nothing can take it now, -1 no memory, -2 its connection is
+ * over. */
 static int peer_give_stream(sim_world *s, fuzz_peer *p, const srr_fuzz_msg *m)
 {
-    sim_sock *mine = peer_stream_for(s, p, m->slot);
+    int gone = 0;
+    sim_sock *mine = peer_stream_for(s, p, m->slot, &gone);
     if (!mine)
-        return 0;
+        return gone ? -2 : 0;
     if (m->len && srr__sim_peer_send(s, mine, m->data, m->len) < 0)
         return -1;
     if (m->kind == SRR_FUZZ_DATA_FIN)
@@ -217,7 +225,8 @@ static int peer_give_stream(sim_world *s, fuzz_peer *p, const srr_fuzz_msg *m)
     return 1;
 }
 
-/* 1 given, 0 nothing can take it now, -1 no memory. */
+/* 1 given, 0 nothing can take it now, -1 no memory, -2 never (its
+ * connection is over). */
 static int peer_give(sim_world *s, fuzz_peer *p, const srr_fuzz_msg *m)
 {
     peer_udp_refresh(s, p);
@@ -283,6 +292,8 @@ int srr__fuzz_peer_load(sim_world *s, unsigned char *data, size_t len)
     p->next = 0;
     p->closed = 0;
     p->played_out = 0;
+    p->unread_moves = p->absent_moves = 0;
+    p->nudp = 0; /* found again, from the program's sockets as they are */
     p->loaded = 1;
     p->stats.cases++;
     p->stats.played_out = 0;
@@ -343,8 +354,13 @@ static int peer_settled(sim_world *s, int64_t next, int64_t world)
     while (p->next < p->tc.n) {
         const srr_fuzz_msg *m = &p->tc.msgs[p->next];
         int r = peer_give(s, p, m);
-        if (r < 0)
+        if (r == -1)
             return 0;
+        if (r == -2) { /* its connection is over: dropped */
+            p->next++;
+            p->stats.skipped++;
+            continue;
+        }
         if (r > 0) {
             p->unread_moves = p->absent_moves = 0;
             p->next++;

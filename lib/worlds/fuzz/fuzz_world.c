@@ -22,14 +22,16 @@ static pthread_once_t fuzz_ops_once = PTHREAD_ONCE_INIT;
  * its parent never comes back), or one before the program made anything in
  * the world (a forkserver started at the program's start, a daemon's
  * fork): the world is whole in the child. */
-static int fuzz_fork_keeps(sim_world *s, fuzz_peer *p)
+static int fuzz_fork_keeps(sim_world *s, fuzz_peer *p, int phase)
 {
     if (p->starting)
-        return 1;
-    pthread_mutex_lock(&s->vt.lock);
-    int empty = s->nall == s->nservices && !p->loaded;
-    pthread_mutex_unlock(&s->vt.lock);
-    return empty;
+        return 1; /* in the world's lock already */
+    if (phase == SRR_FORK_PREPARE) { /* decided once, before the fork: the child takes no lock */
+        pthread_mutex_lock(&s->vt.lock);
+        p->fork_keeps = s->nall == s->nservices && !p->loaded;
+        pthread_mutex_unlock(&s->vt.lock);
+    }
+    return p->fork_keeps;
 }
 
 static int fuzz_give(sim_world *s, const srr_fuzz_input *in)
@@ -51,7 +53,7 @@ static int fuzz_control(srr_world *w, int op, void *arg)
     fuzz_peer *p = FUZZ_PEER(s);
     switch (op) {
     case SRR_CTL_FORK:
-        if (fuzz_fork_keeps(s, p))
+        if (fuzz_fork_keeps(s, p, ((srr_fork *)arg)->phase))
             return 0;
         return srr__sim_control(w, op, arg);
     case SRR_CTL_FUZZ_GIVE:

@@ -122,8 +122,9 @@ typedef struct sim_peer_ops {
     /* A connect that no listener answers: 1 when the peer took it (k is
      * connected), 0 to refuse it as the sim does. */
     int (*connect)(sim_world *s, sim_sock *k, const struct sockaddr *to, socklen_t len);
-    /* A datagram from k to an address no socket of the sim is bound to. */
-    void (*datagram)(sim_world *s, sim_sock *k, const struct sockaddr_storage *to);
+    /* A datagram from k to an address no socket of the sim is bound to:
+     * 1 when the peer takes it (nothing refuses it), 0 when not. */
+    int (*datagram)(sim_world *s, sim_sock *k, const struct sockaddr_storage *to);
     /* Every participant waits; next is the earliest deadline (-1 none) and
      * world the network's own (-1 none): 1 the peer acted, 0 time may move,
      * -1 the run is over (the report is in s->vt.report). */

@@ -55,7 +55,7 @@ static int dgram_queue(sim_sock *to, const struct sockaddr_storage *from, sockle
 int srr__sim_dgram_put(sim_world *s, sim_sock *to, const struct sockaddr_storage *from,
                        socklen_t fromlen, const void *p, size_t n)
 {
-    if (to->dq.bytes + n > (size_t)to->opt.rcvbuf)
+    if (to->type != SOCK_DGRAM || to->dq.bytes + n > (size_t)to->opt.rcvbuf)
         return 0; /* UDP drops what does not fit */
     struct iovec v = {(void *)p, n};
     struct msghdr m = {.msg_iov = &v, .msg_iovlen = 1};
@@ -136,8 +136,8 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
     if (d && !paired && d->peer_len &&
         !(d->peer_len == srclen && memcmp(&d->peer, &src, srclen) == 0))
         d = NULL;
-    if (!d && s->peer && s->peer->datagram)
-        s->peer->datagram(s, k, &to); /* the peer may answer from there */
+    if (!d && s->peer && s->peer->datagram && s->peer->datagram(s, k, &to))
+        return (ssize_t)len; /* the world's peer took it, and answers from there */
     if (!d) {
         if (k->family == AF_UNIX)
             return -ECONNREFUSED;

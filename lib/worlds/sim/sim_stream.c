@@ -339,12 +339,17 @@ sim_sock *srr__sim_peer_dial(sim_world *s, sim_sock *l, const struct sockaddr *f
     return c;
 }
 
+static int record_push(sim_sock *o, size_t len);
+
 int srr__sim_peer_send(sim_world *s, sim_sock *mine, const void *p, size_t n)
 {
     sim_sock *o = mine->other;
     if (!o || o->rd_shut)
         return 0; /* gone: the bytes go nowhere, as a peer's after a reset */
-    return stream_push(s, mine, o, p, n, 0);
+    int r = stream_push(s, mine, o, p, n, 0);
+    if (r == 0 && mine->type == SOCK_SEQPACKET && n > 0)
+        r = record_push(o, n); /* a message is a record */
+    return r;
 }
 
 void srr__sim_peer_end(sim_world *s, sim_sock *mine, int reset)
