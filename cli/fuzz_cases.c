@@ -33,6 +33,7 @@
 #include "input.h"
 #include "launch.h"
 #include "out_file.h"
+#include "show.h"
 #include "trace.h"
 
 /* One process's case, as it is built. */
@@ -339,27 +340,6 @@ int cli_fuzz_seeds(int argc, char **argv)
 
 /* ------------------------------------------------------------------ show */
 
-static void show_bytes(const unsigned char *p, size_t n)
-{
-    putchar('"');
-    for (size_t i = 0; i < n; i++) {
-        unsigned c = p[i];
-        if (c == '\n')
-            fputs("\\n", stdout);
-        else if (c == '\r')
-            fputs("\\r", stdout);
-        else if (c == '\t')
-            fputs("\\t", stdout);
-        else if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c >= 0x20 && c < 0x7f)
-            putchar((int)c);
-        else
-            printf("\\x%02x", c);
-    }
-    putchar('"');
-}
-
 int cli_fuzz_show_file(const char *path, const char *name)
 {
     unsigned char *data = NULL;
@@ -377,7 +357,7 @@ int cli_fuzz_show_file(const char *path, const char *name)
     for (size_t i = 0; i < c.n; i++) {
         const srr_fuzz_msg *m = &c.msgs[i];
         printf("%4zu slot %u %-8s %5zu ", i + 1, m->slot, srr__fuzz_kind_name(m->kind), m->len);
-        show_bytes(m->data, m->len);
+        show_bytes(stdout, m->data, m->len);
         putchar('\n');
     }
     srr__fuzz_case_free(&c);

@@ -59,6 +59,10 @@ void show_set(char **slot, const char *value);
 const char *show_str(const srr_json *ev, const char *key);
 int64_t show_int(const srr_json *ev, const char *key);
 const srr_json *show_arg(const srr_json *ev, const char *key);
+/* Bytes as strace prints them, quoted: C escapes, octal for the rest
+ * (three digits when a digit follows, so "\0" then "1" does not read as
+ * "\01"). */
+void show_bytes(FILE *out, const unsigned char *p, size_t n);
 int64_t show_arg_int(const srr_json *ev, const char *key);
 void show_qstr(FILE *out, const char *s);
 void show_word(FILE *out, const char *s);

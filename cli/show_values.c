@@ -74,9 +74,7 @@ void show_word(FILE *out, const char *s)
             fputc(*p, out);
 }
 
-/* Bytes as strace prints them: C escapes, octal for the rest (three digits
- * when a digit follows, so "\0" then "1" does not read as "\01"). */
-static void show_bytes(FILE *out, const unsigned char *p, size_t n)
+void show_bytes(FILE *out, const unsigned char *p, size_t n)
 {
     fputc('"', out);
     for (size_t i = 0; i < n; i++) {

@@ -61,14 +61,11 @@ static socklen_t peer_addr(int family, unsigned n, struct sockaddr_storage *out)
 static socklen_t listener_addr(const sim_sock *l, struct sockaddr_storage *out)
 {
     memcpy(out, &l->local, l->local_len);
-    if (l->family == AF_INET) {
-        struct sockaddr_in *in = (struct sockaddr_in *)out;
-        if (in->sin_addr.s_addr == htonl(INADDR_ANY))
-            in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    } else if (l->family == AF_INET6) {
-        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
-        if (IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr))
-            in6->sin6_addr = in6addr_loopback;
+    if (l->family != AF_UNIX && srr__sim_is_wildcard((const struct sockaddr *)out)) {
+        if (l->family == AF_INET)
+            ((struct sockaddr_in *)out)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        else
+            ((struct sockaddr_in6 *)out)->sin6_addr = in6addr_loopback;
     }
     return l->local_len;
 }

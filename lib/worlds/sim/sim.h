@@ -181,6 +181,7 @@ void srr__sim_runnable_services(sim_world *s);        /* advance service scripts
 sim_sock *srr__sim_sock_new(sim_world *s, int family, int type, int proto);
 void srr__sim_sock_unref(sim_world *s, sim_sock *k); /* the last ref closes it */
 int srr__sim_is_local(sim_world *s, const struct sockaddr *sa);
+int srr__sim_is_wildcard(const struct sockaddr *sa); /* INADDR_ANY, in6addr_any */
 int srr__sim_autobind(sim_world *s, sim_sock *k, const struct sockaddr *towards);
 void srr__sim_source_addr(sim_world *s, const sim_sock *k, const struct sockaddr *to,
                           struct sockaddr_storage *out, socklen_t *len);

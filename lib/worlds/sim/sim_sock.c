@@ -153,7 +153,7 @@ static void sim_set_port(struct sockaddr *sa, int port)
         ((struct sockaddr_in6 *)sa)->sin6_port = htons((uint16_t)port);
 }
 
-static int sim_is_wildcard(const struct sockaddr *sa)
+int srr__sim_is_wildcard(const struct sockaddr *sa)
 {
     if (sa->sa_family == AF_INET)
         return ((const struct sockaddr_in *)sa)->sin_addr.s_addr == htonl(INADDR_ANY);
@@ -272,7 +272,7 @@ static int sim_bind_conflict(sim_world *s, const sim_sock *k, const struct socka
     }
     if (srr__sim_port(sa) != srr__sim_port(b))
         return 0;
-    if (!sim_is_wildcard(sa) && !sim_is_wildcard(b) && !srr__sim_addr_equal(sa, b, 0))
+    if (!srr__sim_is_wildcard(sa) && !srr__sim_is_wildcard(b) && !srr__sim_addr_equal(sa, b, 0))
         return 0;
     /* SO_REUSEADDR on both lets a port be bound again unless one listens
      * (Linux's TCP rule); datagram sockets need it on both too. */
@@ -363,7 +363,7 @@ int srr__sim_bind(sim_world *s, sim_sock *k, const struct sockaddr *sa, socklen_
     memcpy(&ss, sa, want);
     ss.ss_family = (sa_family_t)k->family;
     sa = (const struct sockaddr *)&ss;
-    if (!sim_is_wildcard(sa) && !srr__sim_is_local(s, sa))
+    if (!srr__sim_is_wildcard(sa) && !srr__sim_is_local(s, sa))
         return -EADDRNOTAVAIL;
     if (k->bound)
         return -EINVAL;
@@ -410,7 +410,7 @@ sim_sock *srr__sim_find_bound(sim_world *s, int family, int type, const struct s
             continue;
         if (srr__sim_addr_equal(b, to, 0))
             return k;
-        if (sim_is_wildcard(b) && !wild)
+        if (srr__sim_is_wildcard(b) && !wild)
             wild = k;
     }
     return wild;
@@ -424,7 +424,7 @@ void srr__sim_source_addr(sim_world *s, const sim_sock *k, const struct sockaddr
     memcpy(out, &k->local, k->local_len);
     *len = k->local_len;
     if (k->family == AF_UNIX || !k->local_len ||
-        !sim_is_wildcard((const struct sockaddr *)&k->local))
+        !srr__sim_is_wildcard((const struct sockaddr *)&k->local))
         return;
     struct sockaddr_storage src;
     socklen_t n;
