@@ -124,7 +124,7 @@ static int fuzz_case_opts(launch_opts *o, const char *input, char *abs, size_t l
  * and -o/--pcap when traced.  The index of CMD in argv, or minus the
  * exit status (help given, or a usage error said). */
 static int fuzz_args(int argc, char **argv, launch_opts *o, const char **arg, int traced,
-                     const char *usage)
+                     const char *usage, char net_abs[PATH_MAX])
 {
     int i;
     for (i = 1; i < argc; i++) {
@@ -156,6 +156,9 @@ static int fuzz_args(int argc, char **argv, launch_opts *o, const char **arg, in
         return -cli_usage_error("fuzz", "usage: ", usage);
     if (o->pcap && !o->trace)
         return -cli_usage_error("fuzz", "--pcap needs a trace: give -o TRACE too", "");
+    /* every process of the run reads the network, wherever it has chdir'ed to */
+    if (o->net && realpath(o->net, net_abs))
+        o->net = net_abs;
     return i;
 }
 
@@ -163,17 +166,13 @@ static int fuzz_run(int argc, char **argv)
 {
     launch_opts o = {.verb = "fuzz", .mode = LAUNCH_FUZZ, .payload_cap = -1};
     const char *input = NULL;
-    int i = fuzz_args(argc, argv, &o, &input, 1, "sockrr fuzz run INPUT -- CMD");
+    char abs[PATH_MAX], net[PATH_MAX];
+    int i = fuzz_args(argc, argv, &o, &input, 1, "sockrr fuzz run INPUT -- CMD", net);
     if (i <= 0)
         return -i;
     o.cmd = argv + i;
-    char abs[PATH_MAX], net[PATH_MAX];
     int rc = fuzz_case_opts(&o, input, abs, sizeof abs);
-    if (rc)
-        return rc;
-    if (o.net && realpath(o.net, net))
-        o.net = net;
-    return fuzz_launch(&o);
+    return rc ? rc : fuzz_launch(&o);
 }
 
 int cli_fuzz_play(const launch_opts *base, const char *input, const char *trace, int quiet,
@@ -319,13 +318,11 @@ static int fuzz_traces_verb(int argc, char **argv)
 {
     launch_opts o = {.verb = "fuzz", .mode = LAUNCH_FUZZ, .payload_cap = -1};
     const char *out = NULL;
-    int i = fuzz_args(argc, argv, &o, &out, 0, "sockrr fuzz traces OUT -- CMD");
+    char net[PATH_MAX];
+    int i = fuzz_args(argc, argv, &o, &out, 0, "sockrr fuzz traces OUT -- CMD", net);
     if (i <= 0)
         return -i;
     o.cmd = argv + i;
-    char net[PATH_MAX];
-    if (o.net && realpath(o.net, net))
-        o.net = net;
     return cli_fuzz_traces(&o, out);
 }
 

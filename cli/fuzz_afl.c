@@ -236,7 +236,7 @@ static pid_t campaign_start(campaign *c, const char *afl, unsigned k, const char
         snprintf(name, sizeof name, k == 0 ? "main" : "s%u", k + 1);
     else
         snprintf(name, sizeof name, "default");
-    snprintf(input, sizeof input, "%s/.sockrr-input-%s", c->o.fuzz_input, name);
+    snprintf(input, sizeof input, "%s/.sockrr-input-%s", c->out, name);
     snprintf(log, sizeof log, "%s/%s.log", c->out, name);
     char **argv = calloc((size_t)c->nafl + 32, sizeof *argv);
     if (!argv)
@@ -309,6 +309,7 @@ static int campaign_run(campaign *c)
         return fail("%s: %s", c->out, strerror(errno));
     if (!realpath(c->out, outabs))
         return fail("%s: %s", c->out, strerror(errno));
+    c->out = outabs; /* afl-fuzz's, and each instance's test case file in it */
     rc = campaign_dry_run(c);
     if (rc)
         return rc;
@@ -318,7 +319,6 @@ static int campaign_run(campaign *c)
         if (rc)
             return rc;
     }
-    c->o.fuzz_input = outabs; /* each instance's file is in it */
     rc = campaign_env(c, preload);
     if (rc)
         return rc;
