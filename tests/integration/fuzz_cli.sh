@@ -24,6 +24,7 @@ cat > "$tmp/serve.c" <<'C'
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 static void *idle(void *a) { for (;;) pause(); return a; }
 int main(int argc, char **argv)
@@ -31,6 +32,14 @@ int main(int argc, char **argv)
     const char *how = argc > 1 ? argv[1] : "serve";
     if (!strcmp(how, "exit"))
         return 0; /* never waits for input */
+    if (!strcmp(how, "fork")) { /* a daemon's start: the child serves */
+        pid_t child = fork();
+        if (child > 0) {
+            int st;
+            waitpid(child, &st, 0);
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+        }
+    }
     if (!strcmp(how, "thread")) {
         pthread_t t;
         pthread_create(&t, NULL, idle, NULL);
@@ -85,6 +94,13 @@ expect 1 "did not end its first test case .* within 10 s" run -i "$tmp/seeds" -o
 # the same programs, played once
 expect 89 "ended before it waited for input" run run "$tmp/seeds/ping" -- "$tmp/serve" exit
 expect 1 "nonexistent" run run "$tmp/nonexistent" -- "$tmp/serve"
+# a fork before the program's first socket hands the child the whole world,
+# a network with services of its own too
+printf '{"hosts": {"db": {"addrs": ["192.0.2.5"]}}, "services": {"db:5432": {"script": [{"send": "hi"}]}}}' > "$tmp/net.json"
+run run "$tmp/seeds/ping" --net "$tmp/net.json" -- "$tmp/serve" fork > "$tmp/fork.out" 2>&1 ||
+    fail "a program that forks first did not play its case: $(tail -2 "$tmp/fork.out")"
+grep -q "\] the test case is played out" "$tmp/fork.out" ||
+    fail "the forked child did not play the case: $(tail -2 "$tmp/fork.out")"
 expect 1 "nonexistent" run show "$tmp/nonexistent"
 expect 1 "t.jsonl:1" run seeds "$tmp/traceseeds/t.jsonl" -o "$tmp/s2"
 

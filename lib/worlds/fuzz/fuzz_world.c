@@ -28,7 +28,10 @@ static int fuzz_fork_keeps(sim_world *s, fuzz_peer *p, int phase)
         return 1; /* in the world's lock already */
     if (phase == SRR_FORK_PREPARE) { /* decided once, before the fork: the child takes no lock */
         pthread_mutex_lock(&s->vt.lock);
-        p->fork_keeps = s->nall == s->nservices && !p->loaded;
+        int programs = 0; /* sockets of the program's, not the config's services' */
+        for (size_t i = 0; i < s->nall && !programs; i++)
+            programs = !s->all[i]->service;
+        p->fork_keeps = !programs && !p->loaded;
         pthread_mutex_unlock(&s->vt.lock);
     }
     return p->fork_keeps;

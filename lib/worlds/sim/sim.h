@@ -144,8 +144,6 @@ struct sim_world {
     size_t nhandles;
     sim_sock **all;       /* every live socket, for port and listener lookup */
     size_t nall, capall;
-    sim_sock **services;  /* service listeners the world runs */
-    size_t nservices;
     long *conn_counts;    /* connections made per fault rule, for `conn` */
     long *call_counts;    /* matching calls per fault rule, for `call` */
     char hostname[256];

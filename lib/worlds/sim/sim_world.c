@@ -319,7 +319,6 @@ void srr__sim_destroy(srr_world *w)
     }
     free(s->all);
     free(s->handles);
-    free(s->services);
     free(s->conn_counts);
     free(s->call_counts);
     srr__sim_dns_free(s->dns);
