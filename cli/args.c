@@ -39,16 +39,20 @@ int cli_files_distinct(const char *verb, const cli_file *files, size_t n)
     return 0;
 }
 
-int cli_option_first(char **argv, int *i, int word_ends)
+/* What the option loop asks first of argv[*i]: "--" ends the options
+ * (*i moves past it); so does a word that is no option when word_ends;
+ * -h and --help ask for the usage. */
+enum { ARGS_MORE, ARGS_END, ARGS_HELP };
+static int args_first(char **argv, int *i, int word_ends)
 {
     const char *a = argv[*i];
     if (strcmp(a, "--") == 0) {
         ++*i;
-        return CLI_OPT_END;
+        return ARGS_END;
     }
     if (word_ends && a[0] != '-')
-        return CLI_OPT_END;
-    return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 ? CLI_OPT_HELP : CLI_OPT_MORE;
+        return ARGS_END;
+    return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 ? ARGS_HELP : ARGS_MORE;
 }
 
 int cli_is_output(const char *arg)
@@ -141,4 +145,59 @@ int cli_option_number(const char *verb, int argc, char **argv, int *i, const cha
 {
     const char *v = cli_option_value(verb, argc, argv, i, name, noun);
     return v ? cli_number(verb, name, v, min, max, out) : SRR_EXIT_USAGE;
+}
+
+/* A shared option of spec at argv[*i] into o: 1 taken, 0 not one, or
+ * minus the usage status (said). */
+static int args_common(const cli_args *spec, int argc, char **argv, int *i, launch_opts *o)
+{
+    const char *a = argv[*i];
+    const char **file = NULL, *name = NULL;
+    if ((spec->common & CLI_ARG_OUT) && cli_is_output(a)) {
+        o->trace = cli_output_value(spec->verb, argc, argv, i);
+        return o->trace ? 1 : -SRR_EXIT_USAGE;
+    }
+    if ((spec->common & CLI_ARG_PCAP) && cli_option_is(a, "--pcap"))
+        file = &o->pcap, name = "--pcap";
+    else if ((spec->common & CLI_ARG_NET) && cli_option_is(a, "--net"))
+        file = &o->net, name = "--net";
+    if (file) {
+        *file = cli_option_value(spec->verb, argc, argv, i, name, "a file name");
+        return *file ? 1 : -SRR_EXIT_USAGE;
+    }
+    if ((spec->common & CLI_ARG_CAP) && cli_option_is(a, "--payload-cap")) {
+        uint64_t n;
+        int rc = cli_option_number(spec->verb, argc, argv, i, "--payload-cap", "a byte count", 0,
+                                   INT64_MAX, &n);
+        o->payload_cap = (int64_t)n;
+        return rc ? -rc : 1;
+    }
+    return 0;
+}
+
+int cli_launch_args(const cli_args *spec, int argc, char **argv, launch_opts *o)
+{
+    int i;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int first = args_first(argv, &i, spec->word_ends);
+        if (first == ARGS_END)
+            break;
+        if (first == ARGS_HELP) {
+            spec->usage(stdout);
+            return -SRR_EXIT_OK;
+        }
+        int rc = args_common(spec, argc, argv, &i, o);
+        if (rc == 0 && spec->own)
+            rc = spec->own(spec->ctx, argc, argv, &i);
+        if (rc < 0)
+            return rc;
+        if (rc == CLI_OWN_NOT)
+            return -cli_usage_error(spec->verb, "unknown option ", a);
+    }
+    if (i >= argc)
+        return -cli_usage_error(spec->verb, "no command given: ", spec->synopsis);
+    if (o->pcap && !o->trace)
+        return -cli_usage_error(spec->verb, "--pcap needs a trace: give -o TRACE too", "");
+    return i;
 }

@@ -6,6 +6,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+struct launch_opts;
 
 /* A file a command line names: what it is for ("the trace (-o)"), its
  * path ("-": standard input, or output when out is set), NULL when not
@@ -20,12 +23,6 @@ typedef struct cli_file {
  * another file given; else "sockrr VERB: PATH is both ROLE and ROLE" on
  * stderr and the usage status, before anything is written. */
 int cli_files_distinct(const char *verb, const cli_file *files, size_t n);
-
-/* What a launching verb's option loop asks first of argv[*i]: "--" ends
- * the options (*i moves past it); so does a word that is no option when
- * word_ends (CMD given without "--"); -h and --help ask for the usage. */
-enum { CLI_OPT_MORE, CLI_OPT_END, CLI_OPT_HELP };
-int cli_option_first(char **argv, int *i, int word_ends);
 
 /* -o FILE or --output FILE: whether arg is it, and its value as
  * cli_option_value gives it. */
@@ -64,5 +61,31 @@ int cli_option_number(const char *verb, int argc, char **argv, int *i, const cha
 int cli_var_number(const char *verb, int var, const char *name, const char *v, uint64_t *out);
 int cli_env_number(const char *verb, int var, uint64_t *out, const char **text);
 int cli_env_check(const char *verb);
+
+/* The options launching verbs share, as bits of cli_args.common, read
+ * into the launch_opts: -o/--output TRACE, --pcap FILE (which needs a
+ * trace), --net FILE, --payload-cap N. */
+enum { CLI_ARG_OUT = 1, CLI_ARG_PCAP = 2, CLI_ARG_NET = 4, CLI_ARG_CAP = 8 };
+
+/* What a verb's own reader answers of argv[*i], which no shared option
+ * took (it may move *i past a value): taken; not its own (an unknown
+ * option, said by the caller); or minus an exit status it has said. */
+enum { CLI_OWN_TAKEN = 1, CLI_OWN_NOT = 0 };
+
+/* A launching verb's command line: [OPTIONS] [WORDS] -- CMD. */
+typedef struct cli_args {
+    const char *verb;
+    const char *synopsis; /* said when CMD is missing */
+    void (*usage)(FILE *out); /* -h and --help print it on stdout */
+    unsigned common;      /* CLI_ARG_* */
+    int word_ends;        /* a word that is no option starts CMD (no "--" needed) */
+    int (*own)(void *ctx, int argc, char **argv, int *i); /* or NULL */
+    void *ctx;
+} cli_args;
+
+/* Reads argv up to CMD into o and through spec->own: the index of CMD
+ * (at least 1), or minus the exit status (0 after the usage was asked
+ * for; a usage error said). */
+int cli_launch_args(const cli_args *spec, int argc, char **argv, struct launch_opts *o);
 
 #endif

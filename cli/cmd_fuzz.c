@@ -26,7 +26,7 @@
 #include "launch.h"
 #include "sockrr/fuzz.h"
 
-static void fuzz_usage(FILE *out)
+void cli_fuzz_usage(FILE *out)
 {
     fprintf(out,
             "usage: sockrr fuzz -i SEEDS -o OUT [OPTIONS] [--afl AFL-OPTIONS... --] [--] CMD [ARGS...]\n"
@@ -120,42 +120,33 @@ static int fuzz_case_opts(launch_opts *o, const char *input, char *abs, size_t l
     return 0;
 }
 
+/* run's INPUT, traces' OUT: the one word before -- CMD. */
+static int fuzz_own(void *ctx, int argc, char **argv, int *i)
+{
+    (void)argc;
+    const char **arg = ctx, *a = argv[*i];
+    if (a[0] == '-' && a[1])
+        return CLI_OWN_NOT;
+    if (*arg)
+        return -cli_usage_error("fuzz", "one at a time; give CMD after --: ", a);
+    *arg = a;
+    return CLI_OWN_TAKEN;
+}
+
 /* The command line of run and traces: [OPTIONS] ARG -- CMD, with --net,
  * and -o/--pcap when traced.  The index of CMD in argv, or minus the
  * exit status (help given, or a usage error said). */
 static int fuzz_args(int argc, char **argv, launch_opts *o, const char **arg, int traced,
                      const char *usage, char net_abs[PATH_MAX])
 {
-    int i;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int first = cli_option_first(argv, &i, 0);
-        if (first == CLI_OPT_END)
-            break;
-        if (first == CLI_OPT_HELP) {
-            fuzz_usage(stdout);
-            return -SRR_EXIT_OK;
-        } else if (traced && cli_is_output(a)) {
-            if (!(o->trace = cli_output_value("fuzz", argc, argv, &i)))
-                return -SRR_EXIT_USAGE;
-        } else if (cli_option_is(a, "--net")) {
-            if (!(o->net = cli_option_value("fuzz", argc, argv, &i, "--net", "a file name")))
-                return -SRR_EXIT_USAGE;
-        } else if (traced && cli_option_is(a, "--pcap")) {
-            if (!(o->pcap = cli_option_value("fuzz", argc, argv, &i, "--pcap", "a file name")))
-                return -SRR_EXIT_USAGE;
-        } else if (a[0] == '-' && a[1]) {
-            return -cli_usage_error("fuzz", "unknown option ", a);
-        } else if (!*arg) {
-            *arg = a;
-        } else {
-            return -cli_usage_error("fuzz", "one at a time; give CMD after --: ", a);
-        }
-    }
-    if (!*arg || i >= argc)
+    cli_args spec = {.verb = "fuzz", .synopsis = usage, .usage = cli_fuzz_usage,
+                     .common = CLI_ARG_NET | (traced ? CLI_ARG_OUT | CLI_ARG_PCAP : 0),
+                     .own = fuzz_own, .ctx = arg};
+    int i = cli_launch_args(&spec, argc, argv, o);
+    if (i <= 0)
+        return i;
+    if (!*arg)
         return -cli_usage_error("fuzz", "usage: ", usage);
-    if (o->pcap && !o->trace)
-        return -cli_usage_error("fuzz", "--pcap needs a trace: give -o TRACE too", "");
     /* every process of the run reads the network, wherever it has chdir'ed to */
     if (o->net && realpath(o->net, net_abs))
         o->net = net_abs;
@@ -353,7 +344,7 @@ int cli_fuzz(int argc, char **argv)
         return rc;
     }
     if (strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0) {
-        fuzz_usage(stdout);
+        cli_fuzz_usage(stdout);
         return SRR_EXIT_OK;
     }
     return cli_fuzz_campaign(argc, argv);

@@ -39,51 +39,36 @@ static void record_usage(FILE *out)
             "pcap could not be written; 2 usage error (a pcap that is the trace included).\n");
 }
 
+static int record_own(void *ctx, int argc, char **argv, int *i)
+{
+    (void)argc;
+    if (strcmp(argv[*i], "--passthrough") != 0)
+        return CLI_OWN_NOT;
+    ((launch_opts *)ctx)->mode = LAUNCH_PASSTHROUGH;
+    return CLI_OWN_TAKEN;
+}
+
 int cli_record(int argc, char **argv)
 {
-    const char *out = "sockrr.jsonl", *pcap = NULL;
-    int64_t cap = -1;
     const char *pass_env = getenv(srr__env_names[SRR_ENV_PASSTHROUGH]);
     int passthrough = pass_env && strcmp(pass_env, "1") == 0;
-    int i;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int first = cli_option_first(argv, &i, 1);
-        if (first == CLI_OPT_END)
-            break;
-        if (first == CLI_OPT_HELP) {
-            record_usage(stdout);
-            return SRR_EXIT_OK;
-        } else if (cli_is_output(a)) {
-            if (!(out = cli_output_value("record", argc, argv, &i)))
-                return SRR_EXIT_USAGE;
-        } else if (cli_option_is(a, "--pcap")) {
-            if (!(pcap = cli_option_value("record", argc, argv, &i, "--pcap", "a file name")))
-                return SRR_EXIT_USAGE;
-        } else if (cli_option_is(a, "--payload-cap")) {
-            uint64_t n;
-            int rc = cli_option_number("record", argc, argv, &i, "--payload-cap", "a byte count",
-                                       0, INT64_MAX, &n);
-            if (rc)
-                return rc;
-            cap = (int64_t)n;
-        } else if (strcmp(a, "--passthrough") == 0) {
-            passthrough = 1;
-        } else {
-            return cli_usage_error("record", "unknown option ", a);
-        }
-    }
-    if (i >= argc)
-        return cli_usage_error("record", "no command given: sockrr record [OPTIONS] -- CMD", "");
-    if (passthrough && pcap)
-        return cli_usage_error("record", "--pcap needs a trace: not with passthrough", "");
     launch_opts o = {
         .verb = "record",
         .mode = passthrough ? LAUNCH_PASSTHROUGH : LAUNCH_RECORD,
-        .trace = passthrough ? NULL : out,
-        .pcap = pcap,
-        .payload_cap = cap,
-        .cmd = argv + i,
+        .trace = "sockrr.jsonl",
+        .payload_cap = -1,
     };
+    cli_args spec = {.verb = "record", .synopsis = "sockrr record [OPTIONS] -- CMD",
+                     .usage = record_usage, .common = CLI_ARG_OUT | CLI_ARG_PCAP | CLI_ARG_CAP,
+                     .word_ends = 1, .own = record_own, .ctx = &o};
+    int i = cli_launch_args(&spec, argc, argv, &o);
+    if (i <= 0)
+        return -i;
+    if (o.mode == LAUNCH_PASSTHROUGH) {
+        if (o.pcap)
+            return cli_usage_error("record", "--pcap needs a trace: not with passthrough", "");
+        o.trace = NULL;
+    }
+    o.cmd = argv + i;
     return cli_launch(&o);
 }

@@ -146,70 +146,77 @@ static int replay_run(launch_opts *o, const cli_input *input)
     return rc;
 }
 
+/* What replay's command line holds beyond the launch options. */
+typedef struct replay_args {
+    launch_opts *o;
+    const char *trace;
+    char map[4096]; /* the --map entries joined by commas */
+} replay_args;
+
+static int replay_own(void *ctx, int argc, char **argv, int *i)
+{
+    replay_args *ra = ctx;
+    launch_opts *o = ra->o;
+    const char *a = argv[*i];
+    if (strcmp(a, "--strict") == 0) {
+        o->lenient = 0;
+    } else if (strcmp(a, "--lenient") == 0) {
+        o->lenient = 1;
+    } else if (cli_option_is(a, "--rechunk") || cli_option_is(a, "--pid")) {
+        int rechunk = a[2] == 'r';
+        const char *name = rechunk ? "--rechunk" : "--pid";
+        const char *v = cli_option_value("replay", argc, argv, i, name,
+                                         rechunk ? "a byte count" : "a process id");
+        uint64_t n;
+        int rc = v ? cli_var_number("replay", rechunk ? SRR_ENV_RECHUNK : SRR_ENV_REPLAY_PID, name,
+                                    v, &n)
+                   : SRR_EXIT_USAGE;
+        if (rc)
+            return -rc;
+        if (rechunk)
+            o->rechunk = v;
+        else
+            o->pid = v;
+    } else if (cli_option_is(a, "--on-miss")) {
+        const char *v = cli_option_value("replay", argc, argv, i, "--on-miss",
+                                         "fail or passthrough");
+        if (!v)
+            return -SRR_EXIT_USAGE;
+        if (strcmp(v, "fail") != 0 && strcmp(v, "passthrough") != 0)
+            return -cli_usage_error("replay", "--on-miss takes fail or passthrough, not ", v);
+        o->on_miss_passthrough = strcmp(v, "passthrough") == 0;
+    } else if (cli_option_is(a, "--map")) {
+        const char *v = cli_option_value("replay", argc, argv, i, "--map", "RECORDED_ADDR=ADDR");
+        if (!v)
+            return -SRR_EXIT_USAGE;
+        if (!strchr(v, '=') || strchr(v, ','))
+            return -cli_usage_error("replay", "--map needs RECORDED_ADDR=ADDR, not ", v);
+        size_t used = strlen(ra->map);
+        if (used + strlen(v) + 2 > sizeof ra->map)
+            return -cli_usage_error("replay", "too many --map entries at ", v);
+        snprintf(ra->map + used, sizeof ra->map - used, "%s%s", used ? "," : "", v);
+    } else if (a[0] == '-' && a[1]) {
+        return CLI_OWN_NOT;
+    } else if (!ra->trace) {
+        ra->trace = a;
+    } else {
+        return -cli_usage_error("replay", "one trace at a time; the command goes after --: ", a);
+    }
+    return CLI_OWN_TAKEN;
+}
+
 int cli_replay(int argc, char **argv)
 {
     launch_opts o = {.verb = "replay", .mode = LAUNCH_REPLAY, .payload_cap = -1};
-    const char *trace = NULL;
-    char map[4096] = "";
-    int i;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int first = cli_option_first(argv, &i, 0);
-        if (first == CLI_OPT_END)
-            break;
-        if (first == CLI_OPT_HELP) {
-            replay_usage(stdout);
-            return SRR_EXIT_OK;
-        } else if (strcmp(a, "--strict") == 0) {
-            o.lenient = 0;
-        } else if (strcmp(a, "--lenient") == 0) {
-            o.lenient = 1;
-        } else if (cli_option_is(a, "--rechunk") || cli_option_is(a, "--pid")) {
-            int rechunk = a[2] == 'r';
-            const char *name = rechunk ? "--rechunk" : "--pid";
-            const char *v = cli_option_value("replay", argc, argv, &i, name,
-                                             rechunk ? "a byte count" : "a process id");
-            uint64_t n;
-            int rc = v ? cli_var_number("replay", rechunk ? SRR_ENV_RECHUNK : SRR_ENV_REPLAY_PID,
-                                        name, v, &n)
-                       : SRR_EXIT_USAGE;
-            if (rc)
-                return rc;
-            if (rechunk)
-                o.rechunk = v;
-            else
-                o.pid = v;
-        } else if (cli_option_is(a, "--on-miss")) {
-            const char *v = cli_option_value("replay", argc, argv, &i, "--on-miss",
-                                             "fail or passthrough");
-            if (!v)
-                return SRR_EXIT_USAGE;
-            if (strcmp(v, "fail") != 0 && strcmp(v, "passthrough") != 0)
-                return cli_usage_error("replay", "--on-miss takes fail or passthrough, not ", v);
-            o.on_miss_passthrough = strcmp(v, "passthrough") == 0;
-        } else if (cli_option_is(a, "--map")) {
-            const char *v = cli_option_value("replay", argc, argv, &i, "--map",
-                                             "RECORDED_ADDR=ADDR");
-            if (!v)
-                return SRR_EXIT_USAGE;
-            if (!strchr(v, '=') || strchr(v, ','))
-                return cli_usage_error("replay", "--map needs RECORDED_ADDR=ADDR, not ", v);
-            size_t used = strlen(map);
-            if (used + strlen(v) + 2 > sizeof map)
-                return cli_usage_error("replay", "too many --map entries at ", v);
-            snprintf(map + used, sizeof map - used, "%s%s", used ? "," : "", v);
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage_error("replay", "unknown option ", a);
-        } else if (!trace) {
-            trace = a;
-        } else {
-            return cli_usage_error("replay", "one trace at a time; the command goes after --: ", a);
-        }
-    }
+    replay_args ra = {.o = &o};
+    cli_args spec = {.verb = "replay", .synopsis = "sockrr replay TRACE -- CMD",
+                     .usage = replay_usage, .own = replay_own, .ctx = &ra};
+    int i = cli_launch_args(&spec, argc, argv, &o);
+    if (i <= 0)
+        return -i;
+    const char *trace = ra.trace;
     if (!trace)
         return cli_usage_error("replay", "no trace given: sockrr replay TRACE -- CMD", "");
-    if (i >= argc)
-        return cli_usage_error("replay", "no command given: sockrr replay TRACE -- CMD", "");
     /* $SOCKRR_RECHUNK and $SOCKRR_REPLAY_PID stand for --rechunk and --pid;
      * every number there is checked before the trace is read */
     uint64_t n;
@@ -226,7 +233,7 @@ int cli_replay(int argc, char **argv)
     if (!o.pid)
         o.pid = pid;
     o.cmd = argv + i;
-    o.map = map[0] ? map : NULL;
+    o.map = ra.map[0] ? ra.map : NULL;
     /* read once: a pipe's trace is read here and by the program's processes */
     cli_input input;
     rc = cli_input_open("replay", trace, &input);

@@ -76,50 +76,29 @@ static int sim_run(launch_opts *o)
     return rc;
 }
 
+static int sim_own(void *ctx, int argc, char **argv, int *i)
+{
+    launch_opts *o = ctx;
+    if (!cli_option_is(argv[*i], "--seed"))
+        return CLI_OWN_NOT;
+    const char *v = cli_option_value("sim", argc, argv, i, "--seed", "a number");
+    int rc = v ? cli_var_number("sim", SRR_ENV_SEED, "--seed", v, &o->seed) : SRR_EXIT_USAGE;
+    if (rc)
+        return -rc;
+    o->seed_set = 1;
+    o->seed_text = v;
+    return CLI_OWN_TAKEN;
+}
+
 int cli_sim(int argc, char **argv)
 {
     launch_opts o = {.verb = "sim", .mode = LAUNCH_SIM, .payload_cap = -1};
-    int i;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        int first = cli_option_first(argv, &i, 1);
-        if (first == CLI_OPT_END)
-            break;
-        if (first == CLI_OPT_HELP) {
-            sim_usage(stdout);
-            return SRR_EXIT_OK;
-        } else if (cli_is_output(a)) {
-            if (!(o.trace = cli_output_value("sim", argc, argv, &i)))
-                return SRR_EXIT_USAGE;
-        } else if (cli_option_is(a, "--net")) {
-            if (!(o.net = cli_option_value("sim", argc, argv, &i, "--net", "a file name")))
-                return SRR_EXIT_USAGE;
-        } else if (cli_option_is(a, "--pcap")) {
-            if (!(o.pcap = cli_option_value("sim", argc, argv, &i, "--pcap", "a file name")))
-                return SRR_EXIT_USAGE;
-        } else if (cli_option_is(a, "--seed")) {
-            if (!(v = cli_option_value("sim", argc, argv, &i, "--seed", "a number")))
-                return SRR_EXIT_USAGE;
-            int rc = cli_var_number("sim", SRR_ENV_SEED, "--seed", v, &o.seed);
-            if (rc)
-                return rc;
-            o.seed_set = 1;
-            o.seed_text = v;
-        } else if (cli_option_is(a, "--payload-cap")) {
-            uint64_t n;
-            int rc = cli_option_number("sim", argc, argv, &i, "--payload-cap", "a byte count", 0,
-                                       INT64_MAX, &n);
-            if (rc)
-                return rc;
-            o.payload_cap = (int64_t)n;
-        } else {
-            return cli_usage_error("sim", "unknown option ", a);
-        }
-    }
-    if (i >= argc)
-        return cli_usage_error("sim", "no command given: sockrr sim [OPTIONS] -- CMD", "");
-    if (o.pcap && !o.trace)
-        return cli_usage_error("sim", "--pcap needs a trace: give -o TRACE too", "");
+    cli_args spec = {.verb = "sim", .synopsis = "sockrr sim [OPTIONS] -- CMD", .usage = sim_usage,
+                     .common = CLI_ARG_OUT | CLI_ARG_PCAP | CLI_ARG_NET | CLI_ARG_CAP,
+                     .word_ends = 1, .own = sim_own, .ctx = &o};
+    int i = cli_launch_args(&spec, argc, argv, &o);
+    if (i <= 0)
+        return -i;
     if (!o.seed_set) { /* $SOCKRR_SEED stands for --seed */
         int rc = cli_env_number("sim", SRR_ENV_SEED, &o.seed, &o.seed_text);
         if (rc)

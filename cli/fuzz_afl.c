@@ -353,64 +353,61 @@ static int campaign_run(campaign *c)
     return main_status ? main_status : trc;
 }
 
+static int campaign_own(void *ctx, int argc, char **argv, int *i)
+{
+    campaign *c = ctx;
+    const char *a = argv[*i];
+    if (strcmp(a, "-i") == 0) {
+        c->seeds = cli_option_value("fuzz", argc, argv, i, "-i", "a folder of seeds");
+        return c->seeds ? CLI_OWN_TAKEN : -SRR_EXIT_USAGE;
+    } else if (cli_is_output(a)) { /* a folder here, not a trace */
+        c->out = cli_output_value("fuzz", argc, argv, i);
+        return c->out ? CLI_OWN_TAKEN : -SRR_EXIT_USAGE;
+    } else if (strcmp(a, "--persistent") == 0) {
+        c->o.fuzz_persistent = "1000";
+    } else if (strncmp(a, "--persistent=", 13) == 0) {
+        uint64_t n;
+        int rc = cli_number("fuzz", "--persistent", a + 13, 1, UINT32_MAX, &n);
+        if (rc)
+            return -rc;
+        c->o.fuzz_persistent = a + 13;
+    } else if (strcmp(a, "--no-defer") == 0) {
+        c->o.fuzz_defer = 0;
+    } else if (strcmp(a, "--no-dict") == 0) {
+        c->dict = 0;
+    } else if (cli_option_is(a, "-j")) {
+        uint64_t n;
+        int rc = cli_option_number("fuzz", argc, argv, i, "-j", "a number of instances", 1,
+                                   FUZZ_MAX_JOBS, &n);
+        if (rc)
+            return -rc;
+        c->jobs = (unsigned)n;
+    } else if (strcmp(a, "--afl") == 0) {
+        /* afl-fuzz's options up to their own --; CMD may follow at once, a
+         * word that ends the options */
+        c->afl = argv + *i + 1;
+        while (*i + 1 < argc && strcmp(argv[*i + 1], "--") != 0)
+            ++*i, c->nafl++;
+        if (*i + 1 >= argc)
+            return -cli_usage_error("fuzz", "--afl's options end with --, before -- CMD", "");
+        ++*i;
+    } else {
+        return CLI_OWN_NOT;
+    }
+    return CLI_OWN_TAKEN;
+}
+
 int cli_fuzz_campaign(int argc, char **argv)
 {
     campaign c = {.o = {.verb = "fuzz", .mode = LAUNCH_FUZZ, .payload_cap = -1, .fuzz_defer = 1},
                   .jobs = 1, .dict = 1};
     char net[PATH_MAX];
-    int i;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int first = cli_option_first(argv, &i, 1); /* CMD may follow --afl's -- at once */
-        if (first == CLI_OPT_END)
-            break;
-        if (first == CLI_OPT_HELP) {
-            return cli_fuzz(2, (char *[]){"fuzz", "--help", NULL});
-        } else if (strcmp(a, "-i") == 0) {
-            if (!(c.seeds = cli_option_value("fuzz", argc, argv, &i, "-i", "a folder of seeds")))
-                return SRR_EXIT_USAGE;
-        } else if (cli_is_output(a)) {
-            if (!(c.out = cli_output_value("fuzz", argc, argv, &i)))
-                return SRR_EXIT_USAGE;
-        } else if (cli_option_is(a, "--net")) {
-            if (!(c.o.net = cli_option_value("fuzz", argc, argv, &i, "--net", "a file name")))
-                return SRR_EXIT_USAGE;
-        } else if (strcmp(a, "--persistent") == 0) {
-            c.o.fuzz_persistent = "1000";
-        } else if (strncmp(a, "--persistent=", 13) == 0) {
-            uint64_t n;
-            int rc = cli_number("fuzz", "--persistent", a + 13, 1, UINT32_MAX, &n);
-            if (rc)
-                return rc;
-            c.o.fuzz_persistent = a + 13;
-        } else if (strcmp(a, "--no-defer") == 0) {
-            c.o.fuzz_defer = 0;
-        } else if (strcmp(a, "--no-dict") == 0) {
-            c.dict = 0;
-        } else if (cli_option_is(a, "-j")) {
-            uint64_t n;
-            int rc = cli_option_number("fuzz", argc, argv, &i, "-j", "a number of instances", 1,
-                                       FUZZ_MAX_JOBS, &n);
-            if (rc)
-                return rc;
-            c.jobs = (unsigned)n;
-        } else if (strcmp(a, "--afl") == 0) {
-            c.afl = argv + i + 1;
-            while (i + 1 < argc && strcmp(argv[i + 1], "--") != 0)
-                i++, c.nafl++;
-            if (i + 1 >= argc)
-                return cli_usage_error("fuzz", "--afl's options end with --, before -- CMD", "");
-            i++; /* its -- */
-            if (i + 1 < argc && strcmp(argv[i + 1], "--") != 0 && argv[i + 1][0] != '-') {
-                i++;
-                break; /* CMD */
-            }
-        } else {
-            return cli_usage_error("fuzz", "unknown option ", a);
-        }
-    }
-    if (i >= argc)
-        return cli_usage_error("fuzz", "no command given: sockrr fuzz -i SEEDS -o OUT -- CMD", "");
+    cli_args spec = {.verb = "fuzz", .synopsis = "sockrr fuzz -i SEEDS -o OUT -- CMD",
+                     .usage = cli_fuzz_usage, .common = CLI_ARG_NET, .word_ends = 1,
+                     .own = campaign_own, .ctx = &c};
+    int i = cli_launch_args(&spec, argc, argv, &c.o);
+    if (i <= 0)
+        return -i;
     if (!c.seeds || !c.out)
         return cli_usage_error("fuzz", "a campaign needs -i SEEDS and -o OUT", "");
     c.o.cmd = argv + i;

@@ -6,6 +6,7 @@
 #define SOCKRR_FUZZ_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* sockrr fuzz seeds ...: argv[0] is "seeds". */
 int cli_fuzz_seeds(int argc, char **argv);
@@ -26,6 +27,8 @@ int cli_fuzz_traces(const struct launch_opts *o, const char *outdir);
 /* The network of o (--net) checked, and a world of it as o->clock (the
  * caller destroys it): 0, or the exit status (said). */
 int cli_fuzz_net(struct launch_opts *o);
+/* sockrr fuzz's usage (cmd_fuzz.c). */
+void cli_fuzz_usage(FILE *out);
 /* sockrr fuzz -i ... -o ... -- CMD (fuzz_afl.c). */
 int cli_fuzz_campaign(int argc, char **argv);
 
