@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "pcap_synth.h"
+#include "dlist.h"
 #include "grow.h"
 
 /* Linux's numbers, as traces record them. */
@@ -162,10 +163,7 @@ static struct srr__pcap_sock *pcap_sock_new(srr_pcap_synth *p, long long id, int
     size_t k = pcap_bucket(p, id);
     s->hnext = p->buckets[k];
     p->buckets[k] = s;
-    s->next = p->socks;
-    if (p->socks)
-        p->socks->prev = s;
-    p->socks = s;
+    SRR_DLIST_PREPEND(p->socks, p->socks_tail, s, prev, next); /* the newest found first */
     p->nsocks++;
     return s;
 }
@@ -267,25 +265,13 @@ static struct srr__pcap_conn *pcap_conn_new(srr_pcap_synth *p, int tcp, int styp
      * the connection: the same trace always gives the same pcap. */
     c->isn[0] = c->nxt[0] = srr__pcap_mix32(2 * (uint64_t)key);
     c->isn[1] = c->nxt[1] = srr__pcap_mix32(2 * (uint64_t)key + 1);
-    c->prev = p->conns_tail;
-    if (p->conns_tail)
-        p->conns_tail->next = c;
-    else
-        p->conns = c;
-    p->conns_tail = c;
+    SRR_DLIST_APPEND(p->conns, p->conns_tail, c, prev, next);
     return c;
 }
 
 static void pcap_conn_free(srr_pcap_synth *p, struct srr__pcap_conn *c)
 {
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        p->conns = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
-    else
-        p->conns_tail = c->prev;
+    SRR_DLIST_UNLINK(p->conns, p->conns_tail, c, prev, next);
     free(c->path);
     free(c->client_path);
     free(c);
@@ -342,20 +328,8 @@ static void pcap_sock_detach(srr_pcap_synth *p, struct srr__pcap_sock *s)
     pcap_conn_gc(p, c);
 }
 
-static void pcap_sock_free(srr_pcap_synth *p, struct srr__pcap_sock *s)
+static void pcap_sock_release(struct srr__pcap_sock *s)
 {
-    pcap_sock_detach(p, s);
-    struct srr__pcap_sock **pp = &p->buckets[pcap_bucket(p, s->id)];
-    while (*pp != s)
-        pp = &(*pp)->hnext;
-    *pp = s->hnext;
-    if (s->prev)
-        s->prev->next = s->next;
-    else
-        p->socks = s->next;
-    if (s->next)
-        s->next->prev = s->prev;
-    p->nsocks--;
     free(s->local);
     free(s->peer);
     free(s->last_to);
@@ -363,16 +337,24 @@ static void pcap_sock_free(srr_pcap_synth *p, struct srr__pcap_sock *s)
     free(s);
 }
 
+static void pcap_sock_free(srr_pcap_synth *p, struct srr__pcap_sock *s)
+{
+    pcap_sock_detach(p, s);
+    struct srr__pcap_sock **pp = &p->buckets[pcap_bucket(p, s->id)];
+    while (*pp != s)
+        pp = &(*pp)->hnext;
+    *pp = s->hnext;
+    SRR_DLIST_UNLINK(p->socks, p->socks_tail, s, prev, next);
+    p->nsocks--;
+    pcap_sock_release(s);
+}
+
 void srr__pcap_flows_free(srr_pcap_synth *p)
 {
     while (p->socks) {
         struct srr__pcap_sock *s = p->socks;
         p->socks = s->next;
-        free(s->local);
-        free(s->peer);
-        free(s->last_to);
-        free(s->fds);
-        free(s);
+        pcap_sock_release(s);
     }
     while (p->conns)
         pcap_conn_free(p, p->conns);

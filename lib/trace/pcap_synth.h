@@ -93,7 +93,7 @@ struct srr_pcap_synth {
     /* the flows (pcap_flows.c) */
     struct srr__pcap_sock **buckets;
     size_t nbuckets, nsocks;
-    struct srr__pcap_sock *socks;
+    struct srr__pcap_sock *socks, *socks_tail;
     struct srr__pcap_conn *conns, *conns_tail;
     struct srr__pcap_conn *limbo[SRR_PCAP_LIMBO];
     size_t limbo_head;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "capture.h"
+#include "dlist.h"
 #include "trace.h"
 
 /* FNV-1a's offset basis and prime. */
@@ -43,19 +44,27 @@ static size_t flow_server_bucket(const srr_cap *c, int proto, const srr_cap_ep *
     return (size_t)((h ^ h >> 29) & (c->nserver_buckets - 1));
 }
 
-/* Doubles a table's buckets when it holds as many entries; keeps the old
- * ones when memory is short (chains just grow longer). */
+/* A table's buckets doubled when it holds count entries (*nbuckets
+ * doubled too): the new empty array, or NULL when the table stays as it
+ * is, also when memory is short (chains just grow longer). */
+static void *flow_buckets_doubled(size_t count, size_t *nbuckets, size_t size)
+{
+    if (count < *nbuckets)
+        return NULL;
+    void *b = calloc(*nbuckets * 2, size);
+    if (b)
+        *nbuckets *= 2;
+    return b;
+}
+
 static void flow_grow(srr_cap *c)
 {
-    if (c->nflows < c->nflow_buckets)
-        return;
     size_t old = c->nflow_buckets;
-    srr_cap_flow **b = calloc(old * 2, sizeof *b);
+    srr_cap_flow **b = flow_buckets_doubled(c->nflows, &c->nflow_buckets, sizeof *b);
     if (!b)
         return;
     srr_cap_flow **ob = c->flows;
     c->flows = b;
-    c->nflow_buckets = old * 2;
     for (size_t i = 0; i < old; i++)
         for (srr_cap_flow *f = ob[i], *nx; f; f = nx) {
             nx = f->hnext;
@@ -68,15 +77,11 @@ static void flow_grow(srr_cap *c)
 
 static void flow_servers_grow(srr_cap *c)
 {
-    if (c->nservers < c->nserver_buckets)
-        return;
-    size_t old = c->nserver_buckets;
-    srr_cap_server **b = calloc(old * 2, sizeof *b);
+    srr_cap_server **b = flow_buckets_doubled(c->nservers, &c->nserver_buckets, sizeof *b);
     if (!b)
         return;
     free(c->servers);
     c->servers = b;
-    c->nserver_buckets = old * 2;
     for (srr_cap_server *s = c->server_head; s; s = s->next) {
         size_t k = flow_server_bucket(c, s->proto, &s->ep);
         s->hnext = b[k];
@@ -96,14 +101,7 @@ srr_cap_flow *srr__cap_flow_find(srr_cap *c, int proto, const srr_cap_ep *a, con
 void srr__cap_flow_done(srr_cap *c, srr_cap_flow *f)
 {
     if (f->state != SRR_CAP_DONE) {
-        if (f->prev_live)
-            f->prev_live->next_live = f->next_live;
-        else
-            c->live_head = f->next_live;
-        if (f->next_live)
-            f->next_live->prev_live = f->prev_live;
-        else
-            c->live_tail = f->prev_live;
+        SRR_DLIST_UNLINK(c->live_head, c->live_tail, f, prev_live, next_live);
         f->prev_live = f->next_live = NULL;
         f->state = SRR_CAP_DONE;
     }
@@ -137,12 +135,7 @@ srr_cap_flow *srr__cap_flow_new(srr_cap *c, int proto, const srr_cap_ep *cli,
     f->hnext = c->flows[k];
     c->flows[k] = f;
     c->nflows++;
-    f->prev_live = c->live_tail;
-    if (c->live_tail)
-        c->live_tail->next_live = f;
-    else
-        c->live_head = f;
-    c->live_tail = f;
+    SRR_DLIST_APPEND(c->live_head, c->live_tail, f, prev_live, next_live);
     f->csock = srr__cap_socket(c, SRR_CAP_CLIENT, cli->family, proto);
     return f->csock < 0 ? NULL : f;
 }
