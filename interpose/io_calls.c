@@ -78,6 +78,53 @@ static ssize_t world_recv(srr_world *w, int h, struct msghdr *msg, int flags, in
     return r;
 }
 
+/* One buffer through the seam, as send (out) or recv: the calls that take
+ * a buffer and no address. */
+static ssize_t world_buf(srr_world *w, int h, int fd, void *buf, size_t len, int flags, int out)
+{
+    struct iovec iov = {buf, srr__rw_clamp(len)};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+    return out ? world_send(w, h, &m, flags, fd) : world_recv(w, h, &m, flags, fd);
+}
+
+/* The real writev and readv wake and wait as real_write and real_read do
+ * (below). */
+static ssize_t real_writev(int fd, const struct iovec *iov, int iovcnt)
+{
+    ssize_t r = REAL(writev)(fd, iov, iovcnt);
+    if (r > 0)
+        srr__real_written(fd);
+    return r;
+}
+
+static ssize_t real_readv(int fd, const struct iovec *iov, int iovcnt)
+{
+    int e = errno, r = srr__wait_readable(fd);
+    return r < 0 ? srr__ret(r, e) : REAL(readv)(fd, iov, iovcnt);
+}
+
+/* writev's and readv's count and vector checked. */
+static long check_vec(const struct iovec *iov, int iovcnt)
+{
+    long r = srr__check_iovcnt(iovcnt);
+    return r < 0 ? r : srr__check_iov(iov, (size_t)iovcnt);
+}
+
+/* writev (out) or readv with its count checked, and write and read as
+ * one buffer of it: the buffers, then the world, or the descriptor's own
+ * call when the world has no socket there. */
+static ssize_t world_vec(srr_world *w, int h, int fd, const struct iovec *iov, int iovcnt, int e,
+                         int out)
+{
+    long r = srr__check_iov_bases(iov, (size_t)iovcnt);
+    if (r < 0)
+        return srr__ret(r, e);
+    struct msghdr m = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
+    r = out ? world_send(w, h, &m, 0, fd) : world_recv(w, h, &m, 0, fd);
+    if (not_a_socket(r, fd))
+        return out ? real_writev(fd, iov, iovcnt) : real_readv(fd, iov, iovcnt);
+    return srr__ret(r, e);
+}
 
 /* ---------------------------------------------------------------- send */
 
@@ -112,9 +159,7 @@ ssize_t send(int fd, const void *buf, size_t len, int flags)
     long r = srr__check_buf(buf, len);
     if (r < 0)
         return srr__ret(r, e);
-    struct iovec iov = {(void *)buf, srr__rw_clamp(len)};
-    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-    return srr__ret(world_send(w, h, &m, srr__check_plain_flags(flags), fd), e);
+    return srr__ret(world_buf(w, h, fd, (void *)buf, len, srr__check_plain_flags(flags), 1), e);
 }
 
 /* A write to one of the process's own descriptors wakes whoever waits on
@@ -131,41 +176,17 @@ ssize_t write(int fd, const void *buf, size_t len)
 {
     IN_WORLD_OR(fd, real_write(fd, buf, len));
     long r = srr__check_rw(buf, len);
-    if (r == 0)
-        r = srr__check_buf(buf, len);
     if (r < 0)
         return srr__ret(r, e);
     struct iovec iov = {(void *)buf, srr__rw_clamp(len)};
-    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-    r = world_send(w, h, &m, 0, fd);
-    if (not_a_socket(r, fd))
-        return real_write(fd, buf, len);
-    return srr__ret(r, e);
+    return world_vec(w, h, fd, &iov, 1, e, 1);
 }
 
 ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 {
-    int h;
-    srr_world *w = srr__sock_world(fd, &h);
-    if (!w) {
-        ssize_t r = REAL(writev)(fd, iov, iovcnt);
-        if (r > 0)
-            srr__real_written(fd);
-        return r;
-    }
-    int e = errno;
-    long r = srr__check_iovcnt(iovcnt);
-    if (r == 0)
-        r = srr__check_iov(iov, (size_t)iovcnt);
-    if (r == 0)
-        r = srr__check_iov_bases(iov, (size_t)iovcnt);
-    if (r < 0)
-        return srr__ret(r, e);
-    struct msghdr m = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
-    r = world_send(w, h, &m, 0, fd);
-    if (not_a_socket(r, fd))
-        return REAL(writev)(fd, iov, iovcnt);
-    return srr__ret(r, e);
+    IN_WORLD_OR(fd, real_writev(fd, iov, iovcnt));
+    long r = check_vec(iov, iovcnt);
+    return r < 0 ? srr__ret(r, e) : world_vec(w, h, fd, iov, iovcnt, e, 1);
 }
 
 /* One message at a time through the seam: what the kernel's loop does. */
@@ -239,9 +260,7 @@ ssize_t recv(int fd, void *buf, size_t len, int flags)
     long r = flags & MSG_TRUNC ? 0 : srr__check_buf(buf, len);
     if (r < 0)
         return srr__ret(r, e);
-    struct iovec iov = {buf, srr__rw_clamp(len)};
-    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-    return srr__ret(world_recv(w, h, &m, srr__check_plain_flags(flags), fd), e);
+    return srr__ret(world_buf(w, h, fd, buf, len, srr__check_plain_flags(flags), 0), e);
 }
 
 /* A blocking read of one of the process's own descriptors waits as a wait
@@ -262,29 +281,15 @@ ssize_t read(int fd, void *buf, size_t len)
         return srr__ret(r, e);
     if (len == 0)
         return 0; /* Linux's read of nothing on a socket: no datagram consumed */
-    r = srr__check_buf(buf, len);
-    if (r < 0)
-        return srr__ret(r, e);
     struct iovec iov = {buf, srr__rw_clamp(len)};
-    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-    r = world_recv(w, h, &m, 0, fd);
-    if (not_a_socket(r, fd))
-        return real_read(fd, buf, len);
-    return srr__ret(r, e);
+    return world_vec(w, h, fd, &iov, 1, e, 0);
 }
+
 
 ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 {
-    int h;
-    srr_world *w = srr__sock_world(fd, &h);
-    if (!w) {
-        int e = errno, r = srr__wait_readable(fd);
-        return r < 0 ? srr__ret(r, e) : REAL(readv)(fd, iov, iovcnt);
-    }
-    int e = errno;
-    long r = srr__check_iovcnt(iovcnt);
-    if (r == 0)
-        r = srr__check_iov(iov, (size_t)iovcnt);
+    IN_WORLD_OR(fd, real_readv(fd, iov, iovcnt));
+    long r = check_vec(iov, iovcnt);
     if (r < 0)
         return srr__ret(r, e);
     int any = 0;
@@ -292,14 +297,7 @@ ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
         any |= iov[i].iov_len > 0;
     if (!any)
         return 0; /* Linux's read of nothing on a socket */
-    r = srr__check_iov_bases(iov, (size_t)iovcnt);
-    if (r < 0)
-        return srr__ret(r, e);
-    struct msghdr m = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
-    r = world_recv(w, h, &m, 0, fd);
-    if (not_a_socket(r, fd))
-        return REAL(readv)(fd, iov, iovcnt);
-    return srr__ret(r, e);
+    return world_vec(w, h, fd, iov, iovcnt, e, 0);
 }
 
 /* MSG_WAITFORONE: after the first message, the rest only if already there.
