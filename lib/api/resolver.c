@@ -51,11 +51,10 @@ int srr_getaddrinfo(srr_world *w, const char *host, const char *port, int family
 
 void srr_addrinfo_list_free(srr_addrinfo_list *list)
 {
-    if (!list)
-        return;
-    free(list->items);
-    list->items = NULL;
-    list->count = 0;
+    if (list) {
+        free(list->items);
+        *list = (srr_addrinfo_list){0};
+    }
 }
 
 void srr_hostent_free(srr_hostent *h)
@@ -176,25 +175,31 @@ int srr_gethostbyname(srr_world *w, const char *name, char *buf, size_t len, srr
     return 0;
 }
 
+/* The arguments of the hostent calls checked, and host resolved as family
+ * af into *ss: CPython checks the name resolves before asking the hostent
+ * call.  0, or -1 with err set. */
+static int hostent_start(srr_world *w, const char *host, const char *what,
+                         const srr_hostent *out, int af, struct sockaddr_storage *ss,
+                         srr_error *err)
+{
+    if (!w || !host || !out)
+        return srr__err_value(err, "world, %s or out is NULL", what);
+    socklen_t sslen;
+    return srr__resolve_host(w, host, af, 0, ss, &sslen, err) < 0 ? -1 : 0;
+}
+
 int srr_gethostbyname_ex(srr_world *w, const char *name, srr_hostent *out, srr_error *err)
 {
-    if (!w || !name || !out)
-        return srr__err_value(err, "world, name or out is NULL");
-    /* CPython checks the name resolves before asking the hostent call. */
     struct sockaddr_storage ss;
-    socklen_t sslen;
-    if (srr__resolve_host(w, name, AF_INET, 0, &ss, &sslen, err) < 0)
+    if (hostent_start(w, name, "name", out, AF_INET, &ss, err) < 0)
         return -1;
     return hostent_lookup(w, by_name, name, AF_INET, 0, out, err);
 }
 
 int srr_gethostbyaddr(srr_world *w, const char *ip, srr_hostent *out, srr_error *err)
 {
-    if (!w || !ip || !out)
-        return srr__err_value(err, "world, address or out is NULL");
     struct sockaddr_storage ss;
-    socklen_t sslen;
-    if (srr__resolve_host(w, ip, AF_UNSPEC, 0, &ss, &sslen, err) < 0)
+    if (hostent_start(w, ip, "address", out, AF_UNSPEC, &ss, err) < 0)
         return -1;
     if (ss.ss_family == AF_INET)
         return hostent_lookup(w, by_addr, &((struct sockaddr_in *)&ss)->sin_addr, AF_INET, 4, out,

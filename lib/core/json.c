@@ -262,20 +262,25 @@ size_t srr__json_utf8_len(const char *s, size_t n)
     return n ? jp_utf8_len((const unsigned char *)s, n) : 0;
 }
 
+int srr__hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 static int jp_hex4(const unsigned char *s, unsigned *out)
 {
     unsigned v = 0;
     for (int i = 0; i < 4; i++) {
-        unsigned c = s[i], d;
-        if (c >= '0' && c <= '9')
-            d = c - '0';
-        else if (c >= 'a' && c <= 'f')
-            d = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F')
-            d = c - 'A' + 10;
-        else
+        int d = srr__hex_digit(s[i]);
+        if (d < 0)
             return -1;
-        v = v << 4 | d;
+        v = v << 4 | (unsigned)d;
     }
     *out = v;
     return 0;

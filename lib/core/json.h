@@ -76,6 +76,9 @@ srr_json *srr__json_parse(const char *text, size_t len, const char *source,
                           srr_parse_error *err);
 /* Frees a tree srr__json_parse returned (root only; NULL is fine). */
 void srr__json_free(srr_json *root);
+/* The value of a hexadecimal digit (either case), or -1. */
+int srr__hex_digit(int c);
+
 /* 1 when s[0, n) is UTF-8 as the parser takes it in strings (no overlong
  * forms, no surrogates, nothing above U+10FFFF), else 0; and the length of
  * the one character at s (n bytes there), 0 when it is not such UTF-8. */

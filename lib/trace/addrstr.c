@@ -79,29 +79,41 @@ char *srr__sockaddr_format(const struct sockaddr *sa, socklen_t len, char *buf, 
     return buf;
 }
 
+/* The families and types a trace names, and the lookup of one: its name,
+ * else its number in buf. */
+typedef struct addr_name {
+    int value;
+    const char *name;
+} addr_name;
+
+static const addr_name addr_families[] = {
+    {AF_INET, "AF_INET"}, {AF_INET6, "AF_INET6"}, {AF_UNIX, "AF_UNIX"}, {0, NULL}};
+static const addr_name addr_stypes[] = {{SOCK_STREAM, "SOCK_STREAM"},
+                                        {SOCK_DGRAM, "SOCK_DGRAM"},
+                                        {SOCK_SEQPACKET, "SOCK_SEQPACKET"},
+                                        {SOCK_RAW, "SOCK_RAW"},
+                                        {0, NULL}};
+
+static const char *addr_named(const addr_name *t, int value, char *buf, size_t len)
+{
+    for (; t->name; t++)
+        if (t->value == value)
+            return t->name;
+    snprintf(buf, len, "%d", value);
+    return buf;
+}
+
 const char *srr__family_name(int family, char *buf, size_t len)
 {
-    switch (family) {
-    case AF_INET: return "AF_INET";
-    case AF_INET6: return "AF_INET6";
-    case AF_UNIX: return "AF_UNIX";
-    default:
-        snprintf(buf, len, "%d", family);
-        return buf;
-    }
+    return addr_named(addr_families, family, buf, len);
 }
 
 const char *srr__stype_name(int type, char *buf, size_t len)
 {
-    switch (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) {
-    case SOCK_STREAM: return "SOCK_STREAM";
-    case SOCK_DGRAM: return "SOCK_DGRAM";
-    case SOCK_SEQPACKET: return "SOCK_SEQPACKET";
-    case SOCK_RAW: return "SOCK_RAW";
-    default:
+    const char *name = addr_named(addr_stypes, type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC), buf, len);
+    if (name == buf) /* a number the writer knows no name for keeps its flags */
         snprintf(buf, len, "%d", type);
-        return buf;
-    }
+    return name;
 }
 
 int srr__sockaddr_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len)

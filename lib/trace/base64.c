@@ -40,19 +40,23 @@ size_t srr__b64_encode(const void *in, size_t len, char *out)
     return (size_t)(o - out);
 }
 
+/* The value of each byte as a base64 digit, or -1: a table the compiler
+ * fills, one load a digit when a trace is read. */
+#define B64_VAL(c)                                                                                 \
+    ((c) >= 'A' && (c) <= 'Z'   ? (c) - 'A'                                                        \
+     : (c) >= 'a' && (c) <= 'z' ? (c) - 'a' + 26                                                   \
+     : (c) >= '0' && (c) <= '9' ? (c) - '0' + 52                                                   \
+     : (c) == '+'               ? 62                                                               \
+     : (c) == '/'               ? 63                                                               \
+                                : -1)
+#define B64_4(c) B64_VAL(c), B64_VAL((c) + 1), B64_VAL((c) + 2), B64_VAL((c) + 3)
+#define B64_16(c) B64_4(c), B64_4((c) + 4), B64_4((c) + 8), B64_4((c) + 12)
+#define B64_64(c) B64_16(c), B64_16((c) + 16), B64_16((c) + 32), B64_16((c) + 48)
+static const signed char b64_values[256] = {B64_64(0), B64_64(64), B64_64(128), B64_64(192)};
+
 static int b64_value(unsigned char c)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
+    return b64_values[c];
 }
 
 int srr__b64_decode(const char *in, size_t inlen, unsigned char **out, size_t *outlen)

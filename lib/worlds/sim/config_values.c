@@ -265,17 +265,6 @@ int srr__cfg_name_at(cfg *x, int line, int col, const char *s, size_t max, const
     return 0;
 }
 
-static int cfg_hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* A script's bytes: the string's UTF-8, or "hex:..." pairs as raw bytes. */
 int srr__cfg_bytes(cfg *x, const srr_json *v, unsigned char **data, size_t *len)
 {
@@ -290,7 +279,7 @@ int srr__cfg_bytes(cfg *x, const srr_json *v, unsigned char **data, size_t *len)
     if (strncmp(s, "hex:", 4) == 0) {
         size_t k = 0;
         for (size_t i = 4; i < n; i += 2) {
-            int hi = cfg_hexval(s[i]), lo = i + 1 < n ? cfg_hexval(s[i + 1]) : -1;
+            int hi = srr__hex_digit(s[i]), lo = i + 1 < n ? srr__hex_digit(s[i + 1]) : -1;
             if (hi < 0 || lo < 0) {
                 free(b);
                 return cfg_fail(x, v, SRR_PARSE_EVALUE,
