@@ -338,20 +338,35 @@ int timer_create(clockid_t clock, struct sigevent *ev, timer_t *id)
     return 0;
 }
 
-int timer_settime(timer_t id, int flags, const struct itimerspec *nv, struct itimerspec *old)
+/* timer_settime and timerfd_settime on a virtual timer: the old setting
+ * out, then the new one.  A timerfd's new setting starts counting afresh,
+ * as Linux's does: one read of its eventfd takes the whole count. */
+static int vt_settime(srr_world *w, vtimer *v, int abstime, const struct itimerspec *nv,
+                      struct itimerspec *old)
 {
-    vtimer *v = vt_find(id, VT_POSIX);
-    srr_world *w = v ? timer_world(v->clock) : NULL;
-    if (!w)
-        return REAL(timer_settime)(id, flags, nv, old);
     if (old)
         vt_get(w, v, old);
     if (!nv) {
         errno = EFAULT;
         return -1;
     }
+    if (v->kind == VT_FD) {
+        struct pollfd p = {v->fd, POLLIN, 0};
+        uint64_t drained;
+        if (REAL(poll)(&p, 1, 0) == 1)
+            (void)!REAL(read)(v->fd, &drained, sizeof drained);
+    }
     int e = errno;
-    return (int)srr__ret(vt_set(w, v, flags & TIMER_ABSTIME, nv), e);
+    return (int)srr__ret(vt_set(w, v, abstime, nv), e);
+}
+
+int timer_settime(timer_t id, int flags, const struct itimerspec *nv, struct itimerspec *old)
+{
+    vtimer *v = vt_find(id, VT_POSIX);
+    srr_world *w = v ? timer_world(v->clock) : NULL;
+    if (!w)
+        return REAL(timer_settime)(id, flags, nv, old);
+    return vt_settime(w, v, flags & TIMER_ABSTIME, nv, old);
 }
 
 int timer_gettime(timer_t id, struct itimerspec *cur)
@@ -410,20 +425,7 @@ int timerfd_settime(int fd, int flags, const struct itimerspec *nv, struct itime
     srr_world *w = v ? timer_world(v->clock) : NULL;
     if (!w)
         return REAL(timerfd_settime)(fd, flags, nv, old);
-    if (old)
-        vt_get(w, v, old);
-    if (!nv) {
-        errno = EFAULT;
-        return -1;
-    }
-    /* a new setting starts counting afresh, as timerfd's does: one read
-     * of an eventfd takes its whole count */
-    struct pollfd p = {fd, POLLIN, 0};
-    uint64_t drained;
-    if (REAL(poll)(&p, 1, 0) == 1)
-        (void)!REAL(read)(fd, &drained, sizeof drained);
-    int e = errno;
-    return (int)srr__ret(vt_set(w, v, flags & TFD_TIMER_ABSTIME, nv), e);
+    return vt_settime(w, v, flags & TFD_TIMER_ABSTIME, nv, old);
 }
 
 int timerfd_gettime(int fd, struct itimerspec *cur)

@@ -220,13 +220,8 @@ ssize_t srr__rp_sendmsg(srr_world *w, int h, const struct msghdr *m, int flags)
 {
     srr__assert_msg(m, flags, 0);
     replay_world *r = RW(w);
-    int k = srr__rp_pass_fd(r, h);
-    if (k < 0) {
-        ssize_t rc = LOCKED(r, rp_sendmsg_locked(r, h, m, flags, &k));
-        if (k < 0)
-            return rc;
-    }
-    return srr__rp_pass_sendmsg(k, m, flags);
+    return RP_REPLAYED_OR_PASSED(r, h, k, rp_sendmsg_locked(r, h, m, flags, &k),
+                                 srr__rp_pass_sendmsg(k, m, flags));
 }
 
 /* The next thing the socket would give: NULL when the recording gave

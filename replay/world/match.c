@@ -392,11 +392,6 @@ int srr__rp_connect(srr_world *w, int h, const struct sockaddr *addr, socklen_t 
 {
     srr__assert_sockaddr(addr, len);
     replay_world *r = RW(w);
-    int k = srr__rp_pass_fd(r, h);
-    if (k < 0) {
-        int rc = LOCKED(r, rp_connect_locked(r, h, addr, len, &k));
-        if (k < 0)
-            return rc;
-    }
-    return srr__rp_pass_connect(k, addr, len);
+    return RP_REPLAYED_OR_PASSED(r, h, k, rp_connect_locked(r, h, addr, len, &k),
+                                 srr__rp_pass_connect(k, addr, len));
 }

@@ -343,6 +343,19 @@ int srr__rp_pass_poll(replay_world *r, struct pollfd *fds, nfds_t n, int64_t tim
         v_;                                                                                    \
     })
 
+/* An op that may find its socket passed through to the kernel (--on-miss
+ * passthrough): replayed, under the lock, by locked, which sets k when it
+ * hands the socket over right then; on the kernel's descriptor k by pass
+ * otherwise.  locked and pass name k. */
+#define RP_REPLAYED_OR_PASSED(r, h, k, locked, pass)                                           \
+    ({                                                                                         \
+        int k = srr__rp_pass_fd(r, h);                                                         \
+        __typeof__(locked) rc_ = 0;                                                            \
+        if (k < 0)                                                                             \
+            rc_ = LOCKED(r, locked);                                                           \
+        k < 0 ? rc_ : (pass);                                                                  \
+    })
+
 /* Waits with nothing new before the replay says the program is stuck: a
  * loop of timed waits with no recorded event left for them. */
 #define RP_IDLE_LIMIT 1000
