@@ -86,10 +86,9 @@ static seed_proc *seed_proc_of(seed_set *set, int64_t pid)
     for (size_t i = 0; i < set->n; i++)
         if (set->procs[i].pid == pid)
             return &set->procs[i];
-    if (srr__grow((void **)&set->procs, &set->cap, set->n + 1, sizeof *set->procs) < 0)
-        return NULL;
-    seed_proc *p = &set->procs[set->n++];
-    p->pid = pid;
+    seed_proc *p = srr__push((void **)&set->procs, &set->cap, &set->n, sizeof *set->procs);
+    if (p)
+        p->pid = pid;
     return p;
 }
 

@@ -369,14 +369,20 @@ int timer_settime(timer_t id, int flags, const struct itimerspec *nv, struct iti
     return vt_settime(w, v, flags & TIMER_ABSTIME, nv, old);
 }
 
+/* The world of the virtual timer key names (of kind), into *w with the
+ * timer, when cur is given: else the real call answers. */
+static vtimer *vt_of(const void *key, int kind, const struct itimerspec *cur, srr_world **w)
+{
+    vtimer *v = vt_find(key, kind);
+    *w = v && cur ? timer_world(v->clock) : NULL;
+    return *w ? v : NULL;
+}
+
 int timer_gettime(timer_t id, struct itimerspec *cur)
 {
-    vtimer *v = vt_find(id, VT_POSIX);
-    srr_world *w = v ? timer_world(v->clock) : NULL;
-    if (!w || !cur)
-        return REAL(timer_gettime)(id, cur);
-    vt_get(w, v, cur);
-    return 0;
+    srr_world *w;
+    vtimer *v = vt_of(id, VT_POSIX, cur, &w);
+    return v ? (vt_get(w, v, cur), 0) : REAL(timer_gettime)(id, cur);
 }
 
 int timer_getoverrun(timer_t id)
@@ -430,12 +436,9 @@ int timerfd_settime(int fd, int flags, const struct itimerspec *nv, struct itime
 
 int timerfd_gettime(int fd, struct itimerspec *cur)
 {
-    vtimer *v = vt_find((void *)(intptr_t)fd, VT_FD);
-    srr_world *w = v ? timer_world(v->clock) : NULL;
-    if (!w || !cur)
-        return REAL(timerfd_gettime)(fd, cur);
-    vt_get(w, v, cur);
-    return 0;
+    srr_world *w;
+    vtimer *v = vt_of((void *)(intptr_t)fd, VT_FD, cur, &w);
+    return v ? (vt_get(w, v, cur), 0) : REAL(timerfd_gettime)(fd, cur);
 }
 
 void srr__timers_fd_closed(int fd)

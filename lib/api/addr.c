@@ -93,11 +93,10 @@ char *srr_addr_format(const srr_addr *a, char *buf, size_t len)
 {
     if (!buf || len == 0)
         return buf;
-    if (!a) {
-        snprintf(buf, len, "(null)");
-        return buf;
-    }
-    switch (a->family) {
+    switch (a ? a->family : AF_UNSPEC) {
+    case AF_UNSPEC:
+        snprintf(buf, len, a ? "(family 0)" : "(null)");
+        break;
     case AF_INET:
         snprintf(buf, len, "%s:%d", a->host, a->port);
         break;
@@ -126,23 +125,22 @@ int srr_addr_from_sockaddr(srr_addr *a, const struct sockaddr *sa, socklen_t len
     addr_reset(a);
     if (len < (socklen_t)sizeof(sa_family_t))
         return srr__err_value(err, "address length %u is too short", (unsigned)len);
+    int v6 = sa->sa_family == AF_INET6;
     switch (sa->sa_family) {
-    case AF_INET: {
-        if (len < (socklen_t)sizeof(struct sockaddr_in))
-            return srr__err_value(err, "AF_INET address length %u is too short", (unsigned)len);
-        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-        inet_ntop(AF_INET, &in->sin_addr, a->host, sizeof a->host);
-        a->port = ntohs(in->sin_port);
-        break;
-    }
+    case AF_INET:
     case AF_INET6: {
-        if (len < (socklen_t)sizeof(struct sockaddr_in6))
-            return srr__err_value(err, "AF_INET6 address length %u is too short", (unsigned)len);
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
         const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-        inet_ntop(AF_INET6, &in6->sin6_addr, a->host, sizeof a->host);
-        a->port = ntohs(in6->sin6_port);
-        a->flowinfo = ntohl(in6->sin6_flowinfo);
-        a->scope_id = in6->sin6_scope_id;
+        if (len < (socklen_t)(v6 ? sizeof *in6 : sizeof *in))
+            return srr__err_value(err, "%s address length %u is too short",
+                                  v6 ? "AF_INET6" : "AF_INET", (unsigned)len);
+        inet_ntop(sa->sa_family, v6 ? (const void *)&in6->sin6_addr : (const void *)&in->sin_addr,
+                  a->host, sizeof a->host);
+        a->port = ntohs(v6 ? in6->sin6_port : in->sin_port);
+        if (v6) {
+            a->flowinfo = ntohl(in6->sin6_flowinfo);
+            a->scope_id = in6->sin6_scope_id;
+        }
         break;
     }
     case AF_UNIX: {

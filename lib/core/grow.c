@@ -27,3 +27,10 @@ int srr__grow(void **v, size_t *cap, size_t need, size_t size)
     *cap = c;
     return 0;
 }
+
+void *srr__push(void **v, size_t *cap, size_t *n, size_t size)
+{
+    if (srr__grow(v, cap, *n + 1, size) < 0)
+        return NULL;
+    return (char *)*v + (*n)++ * size;
+}

@@ -13,4 +13,8 @@
  * *cap as they were (out of memory, or a size that overflows). */
 int srr__grow(void **v, size_t *cap, size_t need, size_t size);
 
+/* One more element at the end of *v, which holds *n: a pointer to it,
+ * zeroed, with *n counting it; NULL when memory is short. */
+void *srr__push(void **v, size_t *cap, size_t *n, size_t size);
+
 #endif

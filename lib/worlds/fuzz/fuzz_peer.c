@@ -102,9 +102,9 @@ static fuzz_udp *peer_udp(fuzz_peer *p, sim_sock *k)
     for (size_t i = 0; i < p->nudp; i++)
         if (p->udp[i].k == k)
             return &p->udp[i];
-    if (srr__grow((void **)&p->udp, &p->capudp, p->nudp + 1, sizeof *p->udp) < 0)
+    fuzz_udp *u = srr__push((void **)&p->udp, &p->capudp, &p->nudp, sizeof *p->udp);
+    if (!u)
         return NULL;
-    fuzz_udp *u = &p->udp[p->nudp++];
     u->k = k;
     peer_addr(k->family, (unsigned)p->nudp - 1, &u->remote);
     return u;

@@ -81,22 +81,35 @@ static int cfg_host_addrs(cfg *x, const srr_json *obj, size_t hi)
     return 0;
 }
 
+/* A member of "hosts" or "dns": its key a good name (noun, for the
+ * message) that no earlier member had (dup: that one's name, said as
+ * kind), copied into *name; its value an object of those keys.  0, or -1
+ * with the failure said. */
+static int cfg_named_object(cfg *x, const srr_json_member *m, const srr_json *v, const char *noun,
+                            const char *kind, const char *dup, const char *const *keys,
+                            char **name)
+{
+    if (srr__cfg_name_at(x, m->line, m->column, m->key, CFG_MAX_NAME, noun) < 0)
+        return -1;
+    if (dup)
+        return srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EDUPLICATE,
+                                "%s \"%s\" is already defined as \"%s\"", kind, m->key, dup);
+    if (!(*name = strdup(m->key)))
+        return srr__cfg_oom(x);
+    if (srr__cfg_type(x, v, SRR_JSON_OBJECT, "an object") < 0 || srr__cfg_keys(x, v, keys) < 0)
+        return -1;
+    return 0;
+}
+
 static int cfg_host(cfg *x, const srr_json_member *m, const srr_json *v, size_t hi)
 {
     static const char *const keys[] = {"addrs", "self", NULL};
     sim_config *c = x->c;
     sim_host *h = &c->hosts[hi];
     size_t mark;
-    if (srr__cfg_name_at(x, m->line, m->column, m->key, CFG_MAX_NAME, "host name") < 0)
-        return -1;
     long dup = srr__cfg_host_named(c, hi, m->key);
-    if (dup >= 0)
-        return srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EDUPLICATE,
-                           "host \"%s\" is already defined as \"%s\"", m->key,
-                           c->hosts[dup].name);
-    if (!(h->name = strdup(m->key)))
-        return srr__cfg_oom(x);
-    if (srr__cfg_type(x, v, SRR_JSON_OBJECT, "an object") < 0 || srr__cfg_keys(x, v, keys) < 0)
+    if (cfg_named_object(x, m, v, "host name", "host", dup >= 0 ? c->hosts[dup].name : NULL, keys,
+                         &h->name) < 0)
         return -1;
     const srr_json *s = srr__cfg_enter(x, v, "self", &mark);
     if (s) {
@@ -191,6 +204,11 @@ static const struct {
 };
 
 /* One answer form: answers or error, plus delay and canonname over dflt's. */
+static int cfg_answer_addr(cfg *x, const srr_json *v, size_t i, void *a)
+{
+    return srr__cfg_addr(x, v, &((sim_dns_answer *)a)->addrs[i]);
+}
+
 static int cfg_dns_answer(cfg *x, const srr_json *obj, sim_dns_answer *a,
                           const sim_dns_answer *dflt, int entry_level)
 {
@@ -253,13 +271,8 @@ static int cfg_dns_answer(cfg *x, const srr_json *obj, sim_dns_answer *a,
                         "needs at least one address (\"error\": \"EAI_NODATA\" answers none)");
     if (!(a->addrs = calloc(v->u.arr.n, sizeof *a->addrs)))
         return srr__cfg_oom(x);
-    for (size_t i = 0; i < v->u.arr.n; i++) {
-        size_t m = srr__cfg_push_index(x, i);
-        if (srr__cfg_addr(x, &v->u.arr.items[i], &a->addrs[i]) < 0)
-            return -1;
-        a->naddrs++;
-        srr__cfg_pop(x, m);
-    }
+    if (srr__cfg_items(x, v, &a->naddrs, cfg_answer_addr, a) < 0)
+        return -1;
     srr__cfg_pop(x, mark);
     return 0;
 }
@@ -269,19 +282,14 @@ static int cfg_dns_entry(cfg *x, const srr_json_member *m, const srr_json *v, si
     static const char *const keys[] = {"answers", "error", "script", "delay", "canonname", NULL};
     sim_config *c = x->c;
     sim_dns_name *d = &c->dns[di];
-    if (srr__cfg_name_at(x, m->line, m->column, m->key, CFG_MAX_NAME, "DNS name") < 0)
-        return -1;
-    if (strcasecmp(m->key, "localhost") == 0)
+    if (strcasecmp(m->key, "localhost") == 0) /* a good name: said before any other */
         return srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EVALUE,
-                           "localhost always resolves to 127.0.0.1 and ::1");
-    for (size_t k = 0; k < di; k++)
+                                "localhost always resolves to 127.0.0.1 and ::1");
+    const char *dup = NULL;
+    for (size_t k = 0; k < di && !dup; k++)
         if (strcasecmp(c->dns[k].name, m->key) == 0)
-            return srr__cfg_fail_at(x, m->line, m->column, SRR_PARSE_EDUPLICATE,
-                               "DNS name \"%s\" is already defined as \"%s\"", m->key,
-                               c->dns[k].name);
-    if (!(d->name = strdup(m->key)))
-        return srr__cfg_oom(x);
-    if (srr__cfg_type(x, v, SRR_JSON_OBJECT, "an object") < 0 || srr__cfg_keys(x, v, keys) < 0)
+            dup = c->dns[k].name;
+    if (cfg_named_object(x, m, v, "DNS name", "DNS name", dup, keys, &d->name) < 0)
         return -1;
     const char *forms[] = {"answers", "error", "script"};
     const srr_json_member *first = NULL;

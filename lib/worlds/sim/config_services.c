@@ -121,6 +121,17 @@ static int cfg_step(cfg *x, const srr_json *v, sim_step *st)
     return 0;
 }
 
+/* A script's step i: none may follow a close or a reset. */
+static int cfg_script_step(cfg *x, const srr_json *v, size_t i, void *ctx)
+{
+    sim_service *sv = ctx;
+    if (i > 0 &&
+        (sv->script[i - 1].kind == SIM_STEP_CLOSE || sv->script[i - 1].kind == SIM_STEP_RESET))
+        return cfg_fail(x, v, SRR_PARSE_EVALUE,
+                        "comes after the connection is closed, so it never runs");
+    return cfg_step(x, v, &sv->script[i]);
+}
+
 static int cfg_service(cfg *x, const srr_json_member *m, const srr_json *v, size_t si)
 {
     static const char *const keys[] = {"script", "trace", "proto", NULL};
@@ -174,17 +185,8 @@ static int cfg_service(cfg *x, const srr_json_member *m, const srr_json *v, size
         return -1;
     if (srr__grow((void **)&sv->script, &sv->script_cap, e->u.arr.n, sizeof *sv->script) < 0)
         return srr__cfg_oom(x);
-    for (size_t i = 0; i < e->u.arr.n; i++) {
-        size_t im = srr__cfg_push_index(x, i);
-        if (i > 0 && (sv->script[i - 1].kind == SIM_STEP_CLOSE ||
-                      sv->script[i - 1].kind == SIM_STEP_RESET))
-            return cfg_fail(x, &e->u.arr.items[i], SRR_PARSE_EVALUE,
-                            "comes after the connection is closed, so it never runs");
-        if (cfg_step(x, &e->u.arr.items[i], &sv->script[i]) < 0)
-            return -1;
-        sv->nscript++;
-        srr__cfg_pop(x, im);
-    }
+    if (srr__cfg_items(x, e, &sv->nscript, cfg_script_step, sv) < 0)
+        return -1;
     srr__cfg_pop(x, mark);
     return 0;
 }

@@ -63,6 +63,19 @@ void srr__cfg_pop(cfg *x, size_t mark)
     srr__json_path_cut(x->path, &x->plen, mark);
 }
 
+int srr__cfg_items(cfg *x, const srr_json *arr, size_t *count,
+                  int (*item)(cfg *x, const srr_json *v, size_t i, void *ctx), void *ctx)
+{
+    for (size_t i = 0; i < arr->u.arr.n; i++) {
+        size_t mark = srr__cfg_push_index(x, i);
+        if (item(x, &arr->u.arr.items[i], i, ctx) < 0)
+            return -1;
+        ++*count;
+        srr__cfg_pop(x, mark);
+    }
+    return 0;
+}
+
 /* s in double quotes, escaped, at most ~60 characters of it. */
 const char *srr__cfg_quote(const char *s, char *buf, size_t n)
 {

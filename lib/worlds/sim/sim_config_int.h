@@ -46,6 +46,11 @@ int srr__cfg_oom(cfg *x);
 size_t srr__cfg_push(cfg *x, const char *key);
 size_t srr__cfg_push_index(cfg *x, size_t i);
 void srr__cfg_pop(cfg *x, size_t mark);
+/* item(x, v, i, ctx) for each item v of the array arr, with its index on
+ * the path, counting the good ones in *count: 0, or -1 at the first that
+ * fails (said). */
+int srr__cfg_items(cfg *x, const srr_json *arr, size_t *count,
+                  int (*item)(cfg *x, const srr_json *v, size_t i, void *ctx), void *ctx);
 const char *srr__cfg_quote(const char *s, char *buf, size_t n);
 const char *srr__cfg_got(const srr_json *v, char *buf, size_t n);
 int srr__cfg_type(cfg *x, const srr_json *v, srr_json_type t, const char *what);
