@@ -49,7 +49,8 @@ size_t srr__b64_encode(const void *in, size_t len, char *out)
      : (c) == '+'               ? 62                                                               \
      : (c) == '/'               ? 63                                                               \
                                 : -1)
-#define B64_4(c) B64_VAL(c), B64_VAL((c) + 1), B64_VAL((c) + 2), B64_VAL((c) + 3)
+#define B64_1(c) (signed char)(B64_VAL(c)) /* a cast: clang weighs the branches not taken too */
+#define B64_4(c) B64_1(c), B64_1((c) + 1), B64_1((c) + 2), B64_1((c) + 3)
 #define B64_16(c) B64_4(c), B64_4((c) + 4), B64_4((c) + 8), B64_4((c) + 12)
 #define B64_64(c) B64_16(c), B64_16((c) + 16), B64_16((c) + 32), B64_16((c) + 48)
 static const signed char b64_values[256] = {B64_64(0), B64_64(64), B64_64(128), B64_64(192)};
