@@ -82,7 +82,7 @@ PRE_LIB     := lib/core/names lib/core/check lib/core/sock_rules lib/core/sock_o
                lib/core/services \
                lib/core/parse_error lib/core/json lib/core/json_value lib/core/out_file lib/worlds/kernel \
                lib/worlds/env_world lib/worlds/forked \
-               lib/trace/writer lib/trace/jline lib/trace/base64 lib/trace/addrstr \
+               lib/trace/writer lib/trace/ring lib/trace/jline lib/trace/base64 lib/trace/addrstr \
                replay/read/reader replay/read/check replay/read/jscan \
                $(basename $(wildcard lib/worlds/sim/*.c lib/worlds/fuzz/*.c lib/worlds/tap/*.c replay/world/*.c))
 PRE_OBJS    := $(PRE_SRCS:%.c=$(BUILD)/obj/%.o) $(PRE_LIB:%=$(BUILD)/obj/%.o)

@@ -172,6 +172,22 @@ static int args_common(const cli_args *spec, int argc, char **argv, int *i, laun
         o->payload_cap = (int64_t)n;
         return rc ? -rc : 1;
     }
+    if ((spec->common & CLI_ARG_RING) && cli_option_is(a, "--ring-size")) {
+        uint64_t n;
+        int rc = cli_option_number(spec->verb, argc, argv, i, "--ring-size", "a byte count",
+                                   (uint64_t)1 << 16, (uint64_t)1 << 30, &n);
+        o->ring_size = (size_t)n;
+        return rc ? -rc : 1;
+    }
+    if ((spec->common & CLI_ARG_RING) && cli_option_is(a, "--ring-full")) {
+        const char *v = cli_option_value(spec->verb, argc, argv, i, "--ring-full", "wait or drop");
+        if (!v)
+            return -SRR_EXIT_USAGE;
+        if (strcmp(v, "wait") != 0 && strcmp(v, "drop") != 0)
+            return -cli_usage_error(spec->verb, "--ring-full takes wait or drop, not ", v);
+        o->ring_drop = strcmp(v, "drop") == 0;
+        return 1;
+    }
     return 0;
 }
 

@@ -64,8 +64,9 @@ int cli_env_check(const char *verb);
 
 /* The options launching verbs share, as bits of cli_args.common, read
  * into the launch_opts: -o/--output TRACE, --pcap FILE (which needs a
- * trace), --net FILE, --payload-cap N. */
-enum { CLI_ARG_OUT = 1, CLI_ARG_PCAP = 2, CLI_ARG_NET = 4, CLI_ARG_CAP = 8 };
+ * trace), --net FILE, --payload-cap N, and the trace's event ring:
+ * --ring-size BYTES and --ring-full wait|drop. */
+enum { CLI_ARG_OUT = 1, CLI_ARG_PCAP = 2, CLI_ARG_NET = 4, CLI_ARG_CAP = 8, CLI_ARG_RING = 16 };
 
 /* What a verb's own reader answers of argv[*i], which no shared option
  * took (it may move *i past a value): taken; not its own (an unknown

@@ -76,7 +76,8 @@ static int check_config(const cli_input *in)
 
 /* Stream continuity: each socket's bytes in each direction follow on
  * (off of one event = off + len of the one before).  The first event of a
- * direction may start anywhere: a trace can pick a connection up mid-way. */
+ * direction may start anywhere: a trace can pick a connection up mid-way,
+ * and after a lost event (a full ring dropped events) it does again. */
 struct check_offsets {
     int64_t *next; /* [2 * sock + dir]: the offset the next event must have; -1 none yet */
     size_t n;
@@ -86,6 +87,12 @@ static int check_continuity(struct check_offsets *o, const srr_json *ev, srr_par
                             long line, const char *source)
 {
     const char *op = srr__json_str(srr__json_get(ev, "op"));
+    if (op && strcmp(op, "lost") == 0) {
+        /* events went missing here: every direction starts afresh */
+        for (size_t j = 0; j < o->n; j++)
+            o->next[j] = -1;
+        return 0;
+    }
     const srr_json *off = srr__json_get(ev, "off"), *len = srr__json_get(ev, "len");
     int64_t sock = srr__json_int(srr__json_get(ev, "sock"));
     if (!op || !srr__json_is(off, SRR_JSON_INT) || !srr__json_is(len, SRR_JSON_INT) || sock <= 0 ||

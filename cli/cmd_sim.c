@@ -36,6 +36,8 @@ static void sim_usage(FILE *out)
             "  -o, --output TRACE   also trace every call (JSONL, docs/trace-format.md)\n"
             "  --pcap PCAP          with -o: a pcap view of the trace\n"
             "  --payload-cap N      with -o: keep at most N payload bytes per event\n"
+            "  --ring-size BYTES, --ring-full wait|drop\n"
+            "                       with -o: the event ring, as sockrr record has it\n"
             "  -h, --help           this text\n"
             "\n"
             "limits (docs/interpose.md): one process per network; a forked child's socket\n"
@@ -94,7 +96,8 @@ int cli_sim(int argc, char **argv)
 {
     launch_opts o = {.verb = "sim", .mode = LAUNCH_SIM, .payload_cap = -1};
     cli_args spec = {.verb = "sim", .synopsis = "sockrr sim [OPTIONS] -- CMD", .usage = sim_usage,
-                     .common = CLI_ARG_OUT | CLI_ARG_PCAP | CLI_ARG_NET | CLI_ARG_CAP,
+                     .common =
+                         CLI_ARG_OUT | CLI_ARG_PCAP | CLI_ARG_NET | CLI_ARG_CAP | CLI_ARG_RING,
                      .word_ends = 1, .own = sim_own, .ctx = &o};
     int i = cli_launch_args(&spec, argc, argv, &o);
     if (i <= 0)

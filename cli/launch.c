@@ -135,6 +135,7 @@ struct launch_wait {
     pid_t pid;
     int status;
     int done;
+    launch_ring **ring; /* stopped when the child ends: the trace is whole */
 };
 
 /* srr__trace_follow's question: may more lines come?  Until the child
@@ -144,6 +145,8 @@ static int launch_more(void *arg)
     struct launch_wait *wt = arg;
     if (waitpid(wt->pid, &wt->status, WNOHANG) == wt->pid) {
         wt->done = 1;
+        cli_ring_stop(*wt->ring);
+        *wt->ring = NULL;
         return 0;
     }
     struct timespec nap = {0, 2000000};
@@ -211,6 +214,10 @@ int cli_launch_setenv(const char *preload, const launch_opts *o, const char *tra
     return r;
 }
 
+/* The event ring's default size: room for a few dozen of the largest
+ * lines a bulk transfer makes (a 256 KiB message is a 350 KB line). */
+#define LAUNCH_RING_BYTES ((size_t)16 << 20)
+
 /* One run: what is found before CMD starts, and the child running it. */
 typedef struct launch_run {
     char path[PATH_MAX];    /* CMD, found */
@@ -219,6 +226,7 @@ typedef struct launch_run {
     char ctl[PATH_MAX];     /* the trace's control file; "" when none */
     int go[2], report[2];   /* "go" to the child; exec's failure back from it */
     pid_t pid;
+    launch_ring *ring;      /* the trace's consumer, or NULL */
 } launch_run;
 
 /* Everything that can be wrong before CMD runs: 0, or the exit status
@@ -336,7 +344,9 @@ static int launch_header(const launch_opts *o, launch_run *run)
                            .world = o->mode == LAUNCH_SIM    ? "sim"
                                     : o->mode == LAUNCH_FUZZ ? "fuzz"
                                                              : "kernel",
-                           .seed = o->seed};
+                           .seed = o->seed,
+                           .ring_size = o->ring_size ? o->ring_size : LAUNCH_RING_BYTES,
+                           .ring_drop = o->ring_drop};
     for (meta.argc = 0; o->cmd[meta.argc]; meta.argc++)
         ;
     meta.argv = o->cmd;
@@ -350,6 +360,7 @@ static int launch_header(const launch_opts *o, launch_run *run)
         unlink(run->ctl);
         return launch_fail(SRR_EXIT_FAIL, "%s: %s", o->trace, strerror(-r));
     }
+    run->ring = cli_ring_start(run->ctl, run->trace);
     return 0;
 }
 
@@ -369,7 +380,7 @@ static int launch_supervise(const launch_opts *o, launch_run *run)
     int e = 0;
     ssize_t got = read(run->report[0], &e, sizeof e);
     close(run->report[0]);
-    struct launch_wait wt = {.pid = run->pid};
+    struct launch_wait wt = {.pid = run->pid, .ring = &run->ring};
     int rc = SRR_EXIT_OK;
     if (got != (ssize_t)sizeof e && o->pcap) {
         /* the pcap is made while CMD runs, on the core it leaves idle,
@@ -380,6 +391,8 @@ static int launch_supervise(const launch_opts *o, launch_run *run)
     while (!wt.done && waitpid(run->pid, &wt.status, 0) < 0 && errno == EINTR)
         ;
     launch_child = 0; /* reaped: its pid may be another process's now */
+    cli_ring_stop(run->ring);
+    run->ring = NULL;
     if (launch_hermetic(o))
         cli_leftovers_end(o->verb);
     if (run->ctl[0]) {

@@ -39,6 +39,8 @@ typedef struct launch_opts {
     const char *fuzz_input; /* fuzz: the test case's file (absolute) */
     int fuzz_defer;       /* fuzz: start AFL++'s forkserver at the first wait */
     const char *fuzz_persistent; /* fuzz: cases a process plays, or NULL */
+    size_t ring_size;     /* traced: the event ring's bytes */
+    int ring_drop;        /* traced: a full ring drops events (--ring-full drop) */
     int afl;              /* fuzz: for afl-fuzz, which gives the preload (AFL_PRELOAD) to
                            * its target only */
     char **cmd;           /* NULL-terminated */
@@ -54,6 +56,14 @@ int cli_launch_find(const char *cmd, char *path, size_t len);
  * AFL_PRELOAD for o->afl), into this process's environment: 0 or -errno. */
 int cli_launch_setenv(const char *preload, const launch_opts *o, const char *trace,
                       const char *ctl);
+
+/* The consumer of a traced run's event ring (launch_ring.c): started once
+ * the control file is made (NULL when it cannot be: the writers then write
+ * their own lines), stopped when the run is over, after writing out what
+ * the ring still holds. */
+typedef struct launch_ring launch_ring;
+launch_ring *cli_ring_start(const char *ctl, const char *trace);
+void cli_ring_stop(launch_ring *lr);
 
 /* Runs o->cmd; its exit status (128+N for signal N), 127 not found, 126
  * cannot run, 1 the trace or pcap failed.  Errors are one line on stderr. */

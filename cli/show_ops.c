@@ -581,6 +581,12 @@ static void show_op_unsupported(struct show_ctx *c, const srr_json *ev)
     show_ret(c->out, ev);
 }
 
+static void show_op_lost(struct show_ctx *c, const srr_json *ev)
+{
+    fprintf(c->out, "--- %lld events lost: the ring was full (record --ring-full drop) ---",
+            (long long)show_int(ev, "count"));
+}
+
 static const struct show_op show_ops[] = {
     {"socket", show_op_socket, 0},
     {"socketpair", show_op_socketpair, 0},
@@ -610,6 +616,7 @@ static const struct show_op show_ops[] = {
     {"sleep", show_op_sleep, 0},
     {"unsupported", show_op_unsupported, 0},
     {"dup", show_op_dup, 0},
+    {"lost", show_op_lost, 0},
 };
 
 void show_op_names(FILE *out)

@@ -95,6 +95,8 @@ typedef struct srr_trace_meta {
     const char *world;
     uint64_t seed;
     int64_t payload_cap; /* -1 = none */
+    size_t ring_size;    /* shared traces: the event ring's bytes (0: none) */
+    int ring_drop;       /* shared traces: a full ring drops events (else waits) */
 } srr_trace_meta;
 
 typedef struct srr_trace_writer srr_trace_writer;
@@ -145,6 +147,24 @@ int srr__trace_writer_error(const srr_trace_writer *w);
  * (-EINVAL: not a control file). */
 int srr__trace_shared_state(const char *ctl_path, int *error, unsigned *writers);
 void srr__trace_writer_close(srr_trace_writer *w);
+/* At a process's end: when the consumer of the trace's ring is gone, this
+ * writer writes out what the ring still holds (ring.c). */
+void srr__trace_writer_finish(srr_trace_writer *w);
+
+/* The consumer of a shared trace's event ring (ring.c): the sockrr CLI
+ * while the program runs.  open maps the control file at ctl_path (made
+ * with a ring) and appends to the trace at trace_path; NULL and -errno in
+ * *error (-EINVAL: no control file with a ring).  A ring whose consumer was
+ * killed is taken up where that one stopped.  pump writes out what the
+ * ring holds: the bytes written, or -errno (the trace's error: the trace
+ * ends there).  nap waits a little for more.  close writes out the rest
+ * with the writers held off; from then on they write their own lines.  0
+ * or -errno. */
+typedef struct srr_trace_ring srr_trace_ring;
+srr_trace_ring *srr__trace_ring_open(const char *ctl_path, const char *trace_path, int *error);
+long srr__trace_ring_pump(srr_trace_ring *g);
+void srr__trace_ring_nap(void);
+int srr__trace_ring_close(srr_trace_ring *g);
 
 /* An address string as docs/trace-format.md defines it; returns buf. */
 char *srr__sockaddr_format(const struct sockaddr *sa, socklen_t len, char *buf, size_t buflen);

@@ -31,40 +31,11 @@
 #include "grow.h"
 #include "libc.h"
 #include "out_file.h"
+#include "trace_ctl.h"
 #include "sockrr.h"
 #include "trace.h"
 
-#define CTL_MAGIC 0x53525243u /* "SRRC" */
-#define CTL_SOCKS 65536       /* sockets whose offsets several processes share */
 #define WRITER_LINE_START 4096 /* the line buffer's first size */
-
-/* One socket id's registry entry: the key that finds it again after exec
- * (0 = none) and the stream offsets of each direction. */
-typedef struct trace_sockrec {
-    uint64_t key;
-    uint64_t off[2];
-} trace_sockrec;
-
-typedef struct srr_trace_ctl {
-    uint32_t magic;
-    uint32_t nslots;        /* socks[] entries that follow */
-    pthread_mutex_t lock;
-    uint64_t seq;
-    int64_t last_t;
-    int64_t payload_cap;
-    /* A sim run's trace names processes and threads by the order they first
-     * appear (pid 1, 2, ...; a process's first thread has its pid, later
-     * ones pid*1000+n), so two runs with one seed give the same bytes. */
-    uint32_t virtual_ids;
-    /* The first event any writer could not write (-errno), or 0: the trace
-     * ends before it, and sockrr reads it back to report it. */
-    int32_t error;
-    uint32_t writers;       /* processes that attached: 0 when the preload never ran */
-    uint32_t nvpids;
-    int32_t vpids[256];     /* vpids[i] = the real pid of virtual pid i + 1 */
-    uint64_t nsocks;        /* ids handed out */
-    trace_sockrec socks[];  /* id N is socks[N - 1] while N <= nslots */
-} srr_trace_ctl;
 
 struct srr_trace_writer {
     int fd;
@@ -76,6 +47,7 @@ struct srr_trace_writer {
     sigset_t saved;         /* the holder's signal mask, while a shared writer holds the lock */
     int cancel_state;       /* the holder's cancellation state */
     int error;              /* first failed write, -errno */
+    int64_t t, pid, tid;    /* the event being written's */
     srr_jline line;
 };
 
@@ -187,7 +159,7 @@ static size_t ctl_bytes(uint32_t nslots)
 /* write(2) the whole buffer; a short write to a regular file only happens
  * when the disk fills, and then the rest is retried once more.  0, or
  * -errno with *done the bytes that went out before the error. */
-static int writer_flush(int fd, const char *buf, size_t len, size_t *done)
+int srr__trace_write_all(int fd, const char *buf, size_t len, size_t *done)
 {
     *done = 0;
     if (fd < 0)
@@ -264,7 +236,10 @@ static void writer_lock(srr_trace_writer *w)
     }
     if (pthread_mutex_lock(&w->ctl->lock) == EOWNERDEAD) {
         /* a process died holding it, maybe half-way through a line */
-        writer_recover(w);
+        if (srr__ring_active(w->ctl))
+            srr__ring_recover(w->ctl, w->fd);
+        else
+            writer_recover(w);
         pthread_mutex_consistent(&w->ctl->lock);
     }
     srr__busy++; /* busy.h */
@@ -322,7 +297,7 @@ static int write_header(const char *path, const srr_trace_meta *meta, srr_world 
     srr_jline l = {0};
     header_line(&l, meta, meta->world ? meta->world : clock->ops->name, pid, rt, mono);
     size_t done;
-    int r = l.oom ? -ENOMEM : writer_flush(fd, l.buf, l.len, &done);
+    int r = l.oom ? -ENOMEM : srr__trace_write_all(fd, l.buf, l.len, &done);
     srr__jl_free(&l);
     if (r < 0) {
         srr__libc.close(fd);
@@ -374,7 +349,12 @@ int srr__trace_shared_create(const char *trace_path, const char *ctl_path,
     int cfd = srr__libc.open(ctl_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (cfd < 0)
         return -errno;
-    size_t size = ctl_bytes(CTL_SOCKS);
+    /* the ring after the registry, a power of two of bytes, page-aligned */
+    size_t ring_off = (ctl_bytes(CTL_SOCKS) + 4095) & ~(size_t)4095, ring = 0;
+    if (meta->ring_size)
+        for (ring = 1u << 16; ring < meta->ring_size && ring < ((size_t)1 << 30);)
+            ring <<= 1;
+    size_t size = ring_off + ring;
     int r = 0;
     srr_trace_ctl *ctl = MAP_FAILED;
     if (ftruncate(cfd, (off_t)size) < 0 ||
@@ -388,7 +368,11 @@ int srr__trace_shared_create(const char *trace_path, const char *ctl_path,
     pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
     pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
     pthread_mutex_init(&ctl->lock, &a);
+    pthread_mutex_init(&ctl->consumer_lock, &a);
     pthread_mutexattr_destroy(&a);
+    ctl->ring_off = ring ? ring_off : 0;
+    ctl->ring_size = ring;
+    ctl->ring_drop = meta->ring_drop != 0;
     ctl->nslots = CTL_SOCKS;
     ctl->virtual_ids = (uint32_t)virtual_ids;
     ctl->last_t = mono;
@@ -420,7 +404,9 @@ srr_trace_writer *srr__trace_writer_attach(const char *trace_path, const char *c
     else if ((ctl = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, cfd, 0)) ==
              MAP_FAILED)
         r = -errno;
-    else if (ctl->magic != CTL_MAGIC || ctl_bytes(ctl->nslots) > (size_t)st.st_size)
+    else if (ctl->magic != CTL_MAGIC || ctl_bytes(ctl->nslots) > (size_t)st.st_size ||
+             ctl->ring_off + ctl->ring_size > (uint64_t)st.st_size ||
+             (ctl->ring_size & (ctl->ring_size - 1)))
         r = -EINVAL;
     if (cfd >= 0)
         srr__libc.close(cfd);
@@ -535,6 +521,52 @@ uint64_t srr__trace_sock_advance(srr_trace_writer *w, uint64_t id, int dir, uint
     return off;
 }
 
+/* A line out (the lock held): into the ring while a consumer drains it,
+ * else written here; a line too long for the ring is written here once the
+ * ring is empty, and a writer that finds the consumer gone writes out what
+ * the ring holds first.  0, -ENOSPC (dropped from a full ring), or -errno
+ * with *done the bytes written. */
+static int writer_out(srr_trace_writer *w, const char *buf, size_t len, size_t *done)
+{
+    srr_trace_ctl *ctl = w->ctl;
+    *done = 0;
+    if (w->ctl_size && srr__ring_active(ctl)) {
+        int r = srr__ring_put(ctl, buf, len);
+        if (r == 0 || r == -ENOSPC)
+            return r;
+        if (r == -E2BIG)
+            r = srr__ring_wait_empty(ctl);
+        if (r == -EPIPE)
+            r = srr__ring_take_over(ctl, w->fd);
+        if (r < 0)
+            return r;
+        r = srr__trace_write_all(w->fd, buf, len, done);
+        if (r == 0 && srr__ring_active(ctl))
+            srr__ring_wrote(ctl, len);
+        return r;
+    }
+    return srr__trace_write_all(w->fd, buf, len, done);
+}
+
+/* After events a full ring dropped, the next that gets through has a lost
+ * event before it that counts them (the lock held; t, pid and tid are the
+ * next event's).  While the ring is still full they go on being counted. */
+static void writer_lost(srr_trace_writer *w)
+{
+    srr_trace_ctl *ctl = w->ctl;
+    char line[256];
+    int n = snprintf(line, sizeof line,
+                     "{\"type\":\"event\",\"seq\":%llu,\"t\":%lld,\"pid\":%lld,\"tid\":%lld,"
+                     "\"op\":\"lost\",\"ret\":0,\"count\":%llu}\n",
+                     (unsigned long long)ctl->seq + 1, (long long)w->t, (long long)w->pid,
+                     (long long)w->tid, (unsigned long long)ctl->lost);
+    size_t done;
+    if (writer_out(w, line, (size_t)n, &done) == 0) {
+        ctl->seq_published = ++ctl->seq;
+        ctl->lost = 0;
+    }
+}
+
 srr_jline *srr__trace_begin(srr_trace_writer *w, const char *op, int64_t ret, int errnum)
 {
     writer_lock(w);
@@ -543,6 +575,10 @@ srr_jline *srr__trace_begin(srr_trace_writer *w, const char *op, int64_t ret, in
     if (t < w->ctl->last_t)
         t = w->ctl->last_t;
     w->ctl->last_t = t;
+    writer_ids(w, &w->pid, &w->tid);
+    w->t = t;
+    if (w->ctl->lost)
+        writer_lost(w); /* before this event, which may not follow on from the last one */
     srr_jline *l = &w->line;
     srr__jl_reset(l);
     srr__jl_open(l, NULL, '{');
@@ -550,10 +586,8 @@ srr_jline *srr__trace_begin(srr_trace_writer *w, const char *op, int64_t ret, in
     l->first = 0;
     srr__jl_int(l, "seq", (int64_t)++w->ctl->seq);
     srr__jl_int(l, "t", t);
-    int64_t pid, tid;
-    writer_ids(w, &pid, &tid);
-    srr__jl_int(l, "pid", pid);
-    srr__jl_int(l, "tid", tid);
+    srr__jl_int(l, "pid", w->pid);
+    srr__jl_int(l, "tid", w->tid);
     srr__jl_str(l, "op", op);
     srr__jl_int(l, "ret", ret);
     if (errnum) {
@@ -586,10 +620,16 @@ void srr__trace_end(srr_trace_writer *w)
      * in the middle would pass for whole.  An incomplete line (out of
      * memory) is never written. */
     size_t done = 0;
+    /* while a lost event waits for room, so do the events after it */
     int r = w->ctl->error ? w->ctl->error
             : l->oom      ? -ENOMEM
-                          : writer_flush(w->fd, l->buf, l->len, &done);
-    if (r < 0) {
+            : w->ctl->lost && srr__ring_active(w->ctl) ? -ENOSPC
+                          : writer_out(w, l->buf, l->len, &done);
+    if (r == -ENOSPC) {
+        w->ctl->seq--; /* the next one takes its number */
+        w->ctl->lost++;
+        w->ctl->lost_total++;
+    } else if (r < 0) {
         if (done)
             writer_unwrite(w->fd, done);
         w->ctl->seq--; /* the next one, if any, takes its number */
@@ -597,11 +637,26 @@ void srr__trace_end(srr_trace_writer *w)
             w->ctl->error = r;
         if (!w->error)
             w->error = r;
+    } else {
+        w->ctl->seq_published = w->ctl->seq;
     }
     /* a huge payload's buffer is not kept for the next small event */
     if (l->cap > (1u << 22)) {
         srr__jl_free(l);
         srr__jl_reserve(l, WRITER_LINE_START); /* see srr__trace_writer_attach */
+    }
+    writer_unlock(w);
+}
+
+void srr__trace_writer_finish(srr_trace_writer *w)
+{
+    if (!w || !w->ctl_size)
+        return;
+    writer_lock(w);
+    if (srr__ring_active(w->ctl) && !srr__ring_consumer_alive(w->ctl)) {
+        int r = srr__ring_take_over(w->ctl, w->fd);
+        if (r < 0 && !w->ctl->error)
+            w->ctl->error = r;
     }
     writer_unlock(w);
 }

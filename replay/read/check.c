@@ -68,7 +68,7 @@ static const struct check_op {
     {"getnameinfo", CK_GAI},     {"gethostbyname2_r", CK_HOST}, {"gethostbyaddr_r", CK_HOST},
     {"gethostname", CK_SYS},     {"sethostname", CK_SYS},     {"if_nameindex", CK_SYS},
     {"now", CK_SYS},             {"sleep", CK_SYS},           {"unsupported", CK_SYS},
-    {"dup", CK_SYS},
+    {"dup", CK_SYS},             {"lost", CK_SYS},
 };
 
 #define N CHECK_NOMIN
@@ -238,6 +238,9 @@ static const struct check_member check_members[] = {
     {"unsupported", "args.what", CT_STR, CN_REQ, N},
     {"unsupported", "sock", CT_INT, CN_OPT, 1},
     {"unsupported", "fd", CT_INT, CN_OPT, 0},
+
+    /* events a full ring dropped (record --ring-full drop) before this one */
+    {"lost", "count", CT_INT, CN_REQ, 1},
 };
 #undef N
 

@@ -102,6 +102,13 @@ static int rp_parse(const replay_world *r, const char *line, size_t len, rp_ev *
         *what = e->v[K_OP].type ? "not a string" : "missing";
         return -1;
     }
+    if (srr__jscan_is(&e->v[K_OP], "lost")) {
+        /* events are missing here: what the program did cannot be known */
+        *field = "op";
+        *what = "the recording lost events here (a full ring, record --ring-full drop): "
+                "it cannot be replayed";
+        return -1;
+    }
     int64_t *into[] = {NULL, &e->pid, &e->ret, &e->t};
     for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
         int64_t x;

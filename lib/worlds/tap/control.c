@@ -96,6 +96,11 @@ int srr__tap_control(srr_world *w, int op, void *arg)
         return srr__trace_writer_fd(TAP(w)->writer);
     case SRR_CTL_MOVE_OWN_FD:
         return srr__trace_writer_move_fd(TAP(w)->writer);
+    case SRR_CTL_PROGRAM_END:
+        /* the ring's consumer may be gone (sockrr killed): what this
+         * process put there reaches the trace all the same */
+        srr__trace_writer_finish(TAP(w)->writer);
+        return srr_world_control(INNER(w), op, arg);
     case SRR_CTL_TRACE_ERROR: {
         int e = srr__trace_writer_error(TAP(w)->writer);
         return e ? e : atomic_load(&TAP(w)->lost);
