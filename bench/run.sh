@@ -18,6 +18,7 @@ interpose_bulk|sh $BENCH/interpose.sh $BUILD bulk
 interpose_proc|sh $BENCH/interpose.sh $BUILD proc
 sim_interpose|sh $BENCH/sim_interpose.sh $BUILD
 replay|sh $BENCH/replay.sh $BUILD
+trace|sh $BENCH/trace.sh $BUILD
 fuzz|sh $BENCH/fuzz.sh $BUILD"
 
 out=$(mktemp)

@@ -3,10 +3,16 @@
  * through the tap's writer) against a bare write(2) of the same line, and
  * bulk payload throughput against bare write(2)s of the same chunks.
  *
+ * The ring rows write a shared trace (as under sockrr record) through the
+ * event ring, with a consumer thread writing it to the file, as sockrr
+ * does: what an event costs the traced program there.
+ *
  * usage: trace_write DIR [EVENTS [MIB]]
  * prints rows: name value unit baseline baseline_value (tab-separated)
  */
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,13 +49,58 @@ static void small_event(srr_trace_writer *w)
     srr__trace_end(w);
 }
 
+/* A writer of path: a private one (ring 0), or a shared one whose events
+ * go through an event ring drained by a consumer thread (*cons). */
+typedef struct consumer {
+    srr_trace_ring *g;
+    pthread_t thread;
+    atomic_int stop;
+} consumer;
+
+static void *consume(void *arg)
+{
+    consumer *c = arg;
+    while (!atomic_load(&c->stop))
+        if (srr__trace_ring_pump(c->g) <= 0)
+            srr__trace_ring_nap();
+    return NULL;
+}
+
+static srr_trace_writer *writer_open(srr_world *clock, const char *path, int ring, consumer *cons)
+{
+    srr_trace_meta meta = {.program = "trace_write", .payload_cap = -1,
+                           .ring_size = ring ? (size_t)16 << 20 : 0};
+    int error;
+    if (!ring)
+        return srr__trace_writer_open(path, &meta, clock, &error);
+    char ctl[4200];
+    snprintf(ctl, sizeof ctl, "%s.ctl", path);
+    if (srr__trace_shared_create(path, ctl, &meta, clock, getpid()) < 0)
+        return NULL;
+    srr_trace_writer *w = srr__trace_writer_attach(path, ctl, clock, &error);
+    cons->g = srr__trace_ring_open(ctl, path, &error);
+    unlink(ctl);
+    if (!w || !cons->g || pthread_create(&cons->thread, NULL, consume, cons) != 0)
+        return NULL;
+    return w;
+}
+
+static void writer_done(srr_trace_writer *w, int ring, consumer *cons)
+{
+    if (ring) {
+        atomic_store(&cons->stop, 1);
+        pthread_join(cons->thread, NULL);
+        srr__trace_ring_close(cons->g);
+    }
+    srr__trace_writer_close(w);
+}
+
 /* Small events into path, against write(2)s of the same line into raw. */
 static int run_small(srr_world *clock, const char *path, const char *raw, long events,
-                     const char *name)
+                     const char *name, int ring)
 {
-    srr_trace_meta meta = {.program = "trace_write", .payload_cap = -1};
-    int error;
-    srr_trace_writer *w = srr__trace_writer_open(path, &meta, clock, &error);
+    consumer cons = {0};
+    srr_trace_writer *w = writer_open(clock, path, ring, &cons);
     int fd = open(raw, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (!w || fd < 0) {
         perror("trace_write: open");
@@ -80,7 +131,7 @@ static int run_small(srr_world *clock, const char *path, const char *raw, long e
         if (t2 - t1 < best_raw)
             best_raw = t2 - t1;
     }
-    srr__trace_writer_close(w);
+    writer_done(w, ring, &cons);
     close(fd);
     printf("%s\t%.0f\tns/event\twrite(2) of the line\t%.0f\n", name, best_tap / events * 1e9,
            best_raw / events * 1e9);
@@ -89,13 +140,12 @@ static int run_small(srr_world *clock, const char *path, const char *raw, long e
 
 /* 1 MiB payload events into path, against plain writes of the same bytes. */
 static int run_bulk(srr_world *clock, const char *path, const char *raw, long mib,
-                    const char *name, int encode_baseline)
+                    const char *name, int encode_baseline, int ring)
 {
-    srr_trace_meta meta = {.program = "trace_write", .payload_cap = -1};
-    int error;
+    consumer cons = {0};
     size_t chunk = 1 << 20;
     char *buf = malloc(chunk);
-    srr_trace_writer *w = srr__trace_writer_open(path, &meta, clock, &error);
+    srr_trace_writer *w = writer_open(clock, path, ring, &cons);
     int fd = open(raw, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (!buf || !w || fd < 0) {
         perror("trace_write: open");
@@ -109,6 +159,10 @@ static int run_bulk(srr_world *clock, const char *path, const char *raw, long mi
         srr__trace_payload(w, l, buf, chunk);
         srr__trace_end(w);
     }
+    if (ring) { /* the trace is written when the consumer has written it all */
+        writer_done(w, ring, &cons);
+        w = NULL;
+    }
     double t1 = now_s();
     char *enc = encode_baseline ? malloc(srr__b64_len(chunk) + 1) : NULL;
     for (long i = 0; i < mib; i++) {
@@ -119,8 +173,9 @@ static int run_bulk(srr_world *clock, const char *path, const char *raw, long mi
     }
     double t2 = now_s();
     free(enc);
-    int werr = srr__trace_writer_error(w);
-    srr__trace_writer_close(w);
+    int werr = w ? srr__trace_writer_error(w) : 0;
+    if (w)
+        writer_done(w, 0, &cons);
     close(fd);
     free(buf);
     if (werr) {
@@ -147,10 +202,12 @@ int main(int argc, char **argv)
     srr_world *clock = srr_world_kernel();
     /* Into a file, then into /dev/null: the second shows the writer's own
      * cost with the file system taken out. */
-    int rc = run_small(clock, path, raw, events, "trace_small_event_file") ||
-             run_small(clock, "/dev/null", "/dev/null", events, "trace_small_event_devnull") ||
-             run_bulk(clock, path, raw, mib, "trace_payload_file", 0) ||
-             run_bulk(clock, "/dev/null", "/dev/null", mib * 4, "trace_payload_devnull", 1);
+    int rc = run_small(clock, path, raw, events, "trace_small_event_file", 0) ||
+             run_small(clock, path, raw, events, "trace_small_event_ring_file", 1) ||
+             run_small(clock, "/dev/null", "/dev/null", events, "trace_small_event_devnull", 0) ||
+             run_bulk(clock, path, raw, mib, "trace_payload_file", 0, 0) ||
+             run_bulk(clock, path, raw, mib, "trace_payload_ring_file", 0, 1) ||
+             run_bulk(clock, "/dev/null", "/dev/null", mib * 4, "trace_payload_devnull", 1, 0);
     unlink(path);
     unlink(raw);
     srr_world_destroy(clock);

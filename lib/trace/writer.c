@@ -38,7 +38,8 @@
 #define WRITER_LINE_START 4096 /* the line buffer's first size */
 
 struct srr_trace_writer {
-    int fd;
+    int fd;                 /* the trace, or -1: given up, or kept by path alone */
+    char *path;             /* with a ring: the trace, opened only to write to it */
     srr_world *clock;
     srr_trace_ctl *ctl;     /* shared mapping, or a private allocation */
     size_t ctl_size;        /* mapping size; 0 when private */
@@ -187,19 +188,38 @@ static void writer_unwrite(int fd, size_t done)
         (void)!ftruncate(fd, st.st_size - (off_t)done);
 }
 
+/* The trace's descriptor for a write now (the lock held).  A writer of a
+ * trace with a ring keeps none open: its lines go through the ring, and
+ * the program's descriptors, up to its limit, stay all its own.  When it
+ * must write itself (a line longer than half the ring, or no reader of the
+ * ring) it opens the trace for that write; writer_fd_done closes it. */
+static int writer_fd_now(srr_trace_writer *w)
+{
+    if (w->fd >= 0 || !w->path)
+        return w->fd;
+    int fd = srr__libc.open(w->path, O_RDWR | O_APPEND | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+static void writer_fd_done(srr_trace_writer *w, int fd)
+{
+    if (fd >= 0 && fd != w->fd)
+        srr__libc.close(fd);
+}
+
 /* After a writer died holding the lock: a line it left half-written is cut
  * back to the last newline, and seq goes on from the last whole line, so
  * the next line starts clean and seq has no gap. */
-static void writer_recover(srr_trace_writer *w)
+static void writer_recover(srr_trace_writer *w, int fd)
 {
     struct stat st;
-    if (fstat(w->fd, &st) < 0 || st.st_size <= 0)
+    if (fstat(fd, &st) < 0 || st.st_size <= 0)
         return;
     char buf[4096];
     off_t end = st.st_size, keep = -1, line_start = 0;
     while (end > 0 && keep < 0) {
         size_t n = end < (off_t)sizeof buf ? (size_t)end : sizeof buf;
-        ssize_t got = pread(w->fd, buf, n, end - (off_t)n);
+        ssize_t got = pread(fd, buf, n, end - (off_t)n);
         if (got != (ssize_t)n)
             return;
         for (size_t i = n; i > 0; i--)
@@ -211,11 +231,11 @@ static void writer_recover(srr_trace_writer *w)
     }
     if (keep < 0)
         return;
-    if (keep < st.st_size && ftruncate(w->fd, keep) < 0)
+    if (keep < st.st_size && ftruncate(fd, keep) < 0)
         return;
     /* the last whole line's seq */
     line_start = keep > (off_t)sizeof buf ? keep - (off_t)sizeof buf : 0;
-    ssize_t got = pread(w->fd, buf, (size_t)(keep - line_start), line_start);
+    ssize_t got = pread(fd, buf, (size_t)(keep - line_start), line_start);
     if (got <= 1)
         return;
     buf[got - 1] = '\0'; /* the newline */
@@ -236,10 +256,12 @@ static void writer_lock(srr_trace_writer *w)
     }
     if (pthread_mutex_lock(&w->ctl->lock) == EOWNERDEAD) {
         /* a process died holding it, maybe half-way through a line */
+        int fd = writer_fd_now(w);
         if (srr__ring_active(w->ctl))
-            srr__ring_recover(w->ctl, w->fd);
+            srr__ring_recover(w->ctl, fd);
         else
-            writer_recover(w);
+            writer_recover(w, fd);
+        writer_fd_done(w, fd);
         pthread_mutex_consistent(&w->ctl->lock);
     }
     srr__busy++; /* busy.h */
@@ -411,10 +433,17 @@ srr_trace_writer *srr__trace_writer_attach(const char *trace_path, const char *c
     if (cfd >= 0)
         srr__libc.close(cfd);
     /* read-write: a writer that finds the lock's last holder dead reads the
-     * file's tail (writer_recover) */
+     * file's tail (writer_recover).  With a ring, opened now only to see
+     * that it can be (writer_fd_now). */
     int fd = r < 0 ? -1 : srr__libc.open(trace_path, O_RDWR | O_APPEND | O_CLOEXEC);
     if (r == 0 && fd < 0)
         r = -errno;
+    if (r == 0 && ctl->ring_size) {
+        srr__libc.close(fd);
+        fd = -1;
+        if (!(w->path = strdup(trace_path)))
+            r = -ENOMEM;
+    }
     if (fd >= 0) {
         /* out of the way of the program's own numbering: a daemon that
          * closes 3..N and opens a log would otherwise get this descriptor */
@@ -450,6 +479,8 @@ int srr__trace_writer_fd(const srr_trace_writer *w)
 
 int srr__trace_writer_move_fd(srr_trace_writer *w)
 {
+    if (w->path)
+        return -EBADF; /* it keeps no descriptor to move */
     int high = writer_high_fd(w->fd);
     writer_lock(w);
     int old = w->fd;
@@ -529,23 +560,30 @@ uint64_t srr__trace_sock_advance(srr_trace_writer *w, uint64_t id, int dir, uint
 static int writer_out(srr_trace_writer *w, const char *buf, size_t len, size_t *done)
 {
     srr_trace_ctl *ctl = w->ctl;
+    int r = 0, fd;
     *done = 0;
     if (w->ctl_size && srr__ring_active(ctl)) {
-        int r = srr__ring_put(ctl, buf, len);
+        r = srr__ring_put(ctl, buf, len);
         if (r == 0 || r == -ENOSPC)
             return r;
         if (r == -E2BIG)
             r = srr__ring_wait_empty(ctl);
-        if (r == -EPIPE)
-            r = srr__ring_take_over(ctl, w->fd);
+        if (r == -EPIPE && (fd = writer_fd_now(w)) >= 0) {
+            r = srr__ring_take_over(ctl, fd);
+            writer_fd_done(w, fd);
+        }
         if (r < 0)
             return r;
-        r = srr__trace_write_all(w->fd, buf, len, done);
-        if (r == 0 && srr__ring_active(ctl))
-            srr__ring_wrote(ctl, len);
-        return r;
     }
-    return srr__trace_write_all(w->fd, buf, len, done);
+    if ((fd = writer_fd_now(w)) < 0 && w->path)
+        return fd; /* it could not be opened; -1 alone (given up) fails below */
+    r = srr__trace_write_all(fd, buf, len, done);
+    if (r < 0 && *done)
+        writer_unwrite(fd, *done);
+    else if (r == 0 && w->ctl_size && srr__ring_active(ctl))
+        srr__ring_wrote(ctl, len);
+    writer_fd_done(w, fd);
+    return r;
 }
 
 /* After events a full ring dropped, the next that gets through has a lost
@@ -630,8 +668,6 @@ void srr__trace_end(srr_trace_writer *w)
         w->ctl->lost++;
         w->ctl->lost_total++;
     } else if (r < 0) {
-        if (done)
-            writer_unwrite(w->fd, done);
         w->ctl->seq--; /* the next one, if any, takes its number */
         if (!w->ctl->error)
             w->ctl->error = r;
@@ -654,7 +690,9 @@ void srr__trace_writer_finish(srr_trace_writer *w)
         return;
     writer_lock(w);
     if (srr__ring_active(w->ctl) && !srr__ring_consumer_alive(w->ctl)) {
-        int r = srr__ring_take_over(w->ctl, w->fd);
+        int fd = writer_fd_now(w);
+        int r = fd < 0 ? fd : srr__ring_take_over(w->ctl, fd);
+        writer_fd_done(w, fd);
         if (r < 0 && !w->ctl->error)
             w->ctl->error = r;
     }
@@ -688,7 +726,9 @@ void srr__trace_writer_close(srr_trace_writer *w)
 {
     if (!w)
         return;
-    srr__libc.close(w->fd);
+    if (w->fd >= 0)
+        srr__libc.close(w->fd);
+    free(w->path);
     if (w->ctl_size) {
         munmap(w->ctl, w->ctl_size);
     } else {

@@ -72,6 +72,7 @@ static const struct check_op {
 };
 
 #define N CHECK_NOMIN
+/* Each op's rows stand together (check_rows stops at the end of them). */
 static const struct check_member check_members[] = {
     /* every event */
     {NULL, "type", CT_STR, CN_REQ, N},
@@ -468,10 +469,15 @@ static int check_succeeded(const struct check_op *op, int64_t ret)
 /* Runs the rows for op (NULL: the common rows). */
 static int check_rows(const srr_json *ev, const char *op, int ok, srr_parse_error *err)
 {
+    int in_group = 0;
     for (size_t i = 0; i < sizeof check_members / sizeof check_members[0]; i++) {
         const struct check_member *m = &check_members[i];
-        if (op ? !m->op || strcmp(m->op, op) != 0 : m->op != NULL)
+        int mine = op ? m->op && m->op[0] == op[0] && strcmp(m->op, op) == 0 : m->op == NULL;
+        if (!mine && in_group)
+            break; /* an op's rows stand together in the table */
+        if (!mine)
             continue;
+        in_group = 1;
         const srr_json *v = check_lookup(ev, m->path);
         if (!v) {
             if (m->need == CN_REQ && !op)

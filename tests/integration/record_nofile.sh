@@ -4,8 +4,10 @@
 # trace sits at the limit's own number, which the program cannot open).  A
 # program that raises its limit and dup2's a socket onto that number sends
 # through it, and the trace goes on (the trace's descriptor moves aside).
-# With the hard limit at 64 too there is no number above the program's, and
-# the trace takes one of its 64 (docs/interpose.md says so); not tested.
+# With the hard limit at 64 too there is no number above the program's:
+# the traced processes then hold no descriptor of the trace at all (their
+# events go through the event ring, which sockrr writes), and the program
+# still opens as many sockets as natively.
 . tests/integration/lib.inc
 need python3
 need jq
@@ -58,4 +60,30 @@ run sim $netns "$SOCKRR" sim -o "$tmp/s.jsonl" -- python3 "$tmp/nofile.py"
 [ "$rc" = 0 ] || fail "under sim -o: exit $rc: $(cat "$tmp/sim.err")"
 cmp -s "$tmp/native" "$tmp/sim" || fail "under sim -o the program saw another world:
 $(diff "$tmp/native" "$tmp/sim")"
+
+# the hard limit at 64 too (ulimit -n): the same count of sockets
+cat > "$tmp/count.py" << 'EOF2'
+import socket
+socks = []
+try:
+    while True:
+        socks.append(socket.socket())
+except OSError as e:
+    print("sockets before EMFILE:", len(socks), e.errno)
+EOF2
+hardrun() {
+    n=$1; shift
+    (ulimit -n 64 && preload_env && exec timeout -k 5 $LIMIT "$@") > "$tmp/$n" 2> "$tmp/$n.err"
+    rc=$?
+}
+hardrun hnative python3 "$tmp/count.py"
+[ "$rc" = 0 ] || fail "natively, hard limit 64: exit $rc: $(cat "$tmp/hnative.err")"
+hardrun hrecord "$SOCKRR" record -o "$tmp/h.jsonl" -- python3 "$tmp/count.py"
+[ "$rc" = 0 ] || fail "under record, hard limit 64: exit $rc: $(cat "$tmp/hrecord.err")"
+cmp -s "$tmp/hnative" "$tmp/hrecord" || fail "under record with a hard limit of 64: $(cat "$tmp/hnative") natively, $(cat "$tmp/hrecord") traced"
+"$SOCKRR" check "$tmp/h.jsonl" > /dev/null || fail "the hard-limit trace does not check"
+[ "$(grep -c '"op":"socket"' "$tmp/h.jsonl")" -ge 60 ] || fail "the hard-limit trace lacks the sockets"
+hardrun hsim $netns "$SOCKRR" sim -o "$tmp/hs.jsonl" -- python3 "$tmp/count.py"
+[ "$rc" = 0 ] || fail "under sim -o, hard limit 64: exit $rc: $(cat "$tmp/hsim.err")"
+cmp -s "$tmp/hnative" "$tmp/hsim" || fail "under sim -o with a hard limit of 64: $(cat "$tmp/hnative") natively, $(cat "$tmp/hsim") traced"
 exit 0
