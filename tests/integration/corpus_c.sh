@@ -52,6 +52,7 @@ lines "timers under sim" "$tmp/timers" "sleep left 8 got 1
 posix timer: got 5
 timerfd 1
 timerfd after 3s: 3 (3.0 s)
+timerfd after a new setting: 1 (1.0 s)
 thread timer 7
 done"
 quick "timers under sim"

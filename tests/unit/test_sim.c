@@ -303,6 +303,40 @@ static void test_sim_ephemeral_ports_are_pinned_by_the_seed(void **state)
     srr_world_destroy(w);
 }
 
+/* Every ephemeral port taken, the next bind to port 0 fails as Linux's
+ * does (EADDRINUSE), and no port is handed out twice. */
+static void test_sim_ephemeral_ports_run_out(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new("{\"seed\": 3}");
+    srr_error err;
+    enum { RANGE = 60999 - 32768 + 1 };
+    srr_socket **s = calloc(RANGE + 1, sizeof *s);
+    unsigned char *seen = calloc(RANGE, 1);
+    assert_non_null(s);
+    assert_non_null(seen);
+    srr_addr a;
+    for (int i = 0; i <= RANGE; i++) {
+        s[i] = H_PTR(srr_socket_new(w, AF_INET, SOCK_DGRAM, 0, &err), &err);
+        srr_addr_inet(&a, "0.0.0.0", 0);
+        if (i == RANGE) {
+            assert_int_equal(srr_bind(s[i], &a, &err), -1);
+            assert_err_code(err, SRR_ERR_OS, EADDRINUSE);
+            break;
+        }
+        H_OK(srr_bind(s[i], &a, &err), &err);
+        H_OK(srr_getsockname(s[i], &a, &err), &err);
+        assert_in_range(a.port, 32768, 60999);
+        assert_int_equal(seen[a.port - 32768], 0);
+        seen[a.port - 32768] = 1;
+    }
+    for (int i = 0; i <= RANGE; i++)
+        srr_close(s[i], NULL);
+    free(s);
+    free(seen);
+    srr_world_destroy(w);
+}
+
 static void test_sim_deadlock_is_reported_not_hung(void **state)
 {
     (void)state;
@@ -941,6 +975,9 @@ int main(void)
         T(test_sim_sendall_completes_over_short_writes),
         T(test_sim_fault_after_bytes_acts_at_n),
         T(test_sim_ephemeral_ports_are_pinned_by_the_seed),
+        /* not held to the second of wall time: 28 232 binds, each a pass
+         * over every socket */
+        cmocka_unit_test(test_sim_ephemeral_ports_run_out),
         T(test_sim_deadlock_is_reported_not_hung),
         T(test_sim_two_threads_both_reading_deadlock),
         T(test_sim_threads_echo_and_sleep_in_virtual_time),
