@@ -11,8 +11,6 @@
  * prints rows: name value unit baseline baseline_value (tab-separated)
  */
 #include <fcntl.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,23 +48,10 @@ static void small_event(srr_trace_writer *w)
 }
 
 /* A writer of path: a private one (ring 0), or a shared one whose events
- * go through an event ring drained by a consumer thread (*cons). */
-typedef struct consumer {
-    srr_trace_ring *g;
-    pthread_t thread;
-    atomic_int stop;
-} consumer;
-
-static void *consume(void *arg)
-{
-    consumer *c = arg;
-    while (!atomic_load(&c->stop))
-        if (srr__trace_ring_pump(c->g) <= 0)
-            srr__trace_ring_nap();
-    return NULL;
-}
-
-static srr_trace_writer *writer_open(srr_world *clock, const char *path, int ring, consumer *cons)
+ * go through an event ring that a consumer thread writes out (*cons), as
+ * under sockrr record. */
+static srr_trace_writer *writer_open(srr_world *clock, const char *path, int ring,
+                                     srr_trace_ring **cons)
 {
     srr_trace_meta meta = {.program = "trace_write", .payload_cap = -1,
                            .ring_size = ring ? (size_t)16 << 20 : 0};
@@ -78,20 +63,15 @@ static srr_trace_writer *writer_open(srr_world *clock, const char *path, int rin
     if (srr__trace_shared_create(path, ctl, &meta, clock, getpid()) < 0)
         return NULL;
     srr_trace_writer *w = srr__trace_writer_attach(path, ctl, clock, &error);
-    cons->g = srr__trace_ring_open(ctl, path, &error);
+    *cons = srr__trace_ring_start(ctl, path, &error);
     unlink(ctl);
-    if (!w || !cons->g || pthread_create(&cons->thread, NULL, consume, cons) != 0)
-        return NULL;
-    return w;
+    return w && *cons ? w : NULL;
 }
 
-static void writer_done(srr_trace_writer *w, int ring, consumer *cons)
+static void writer_done(srr_trace_writer *w, int ring, srr_trace_ring *cons)
 {
-    if (ring) {
-        atomic_store(&cons->stop, 1);
-        pthread_join(cons->thread, NULL);
-        srr__trace_ring_close(cons->g);
-    }
+    if (ring)
+        srr__trace_ring_close(cons);
     srr__trace_writer_close(w);
 }
 
@@ -99,7 +79,7 @@ static void writer_done(srr_trace_writer *w, int ring, consumer *cons)
 static int run_small(srr_world *clock, const char *path, const char *raw, long events,
                      const char *name, int ring)
 {
-    consumer cons = {0};
+    srr_trace_ring *cons = NULL;
     srr_trace_writer *w = writer_open(clock, path, ring, &cons);
     int fd = open(raw, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (!w || fd < 0) {
@@ -131,7 +111,7 @@ static int run_small(srr_world *clock, const char *path, const char *raw, long e
         if (t2 - t1 < best_raw)
             best_raw = t2 - t1;
     }
-    writer_done(w, ring, &cons);
+    writer_done(w, ring, cons);
     close(fd);
     printf("%s\t%.0f\tns/event\twrite(2) of the line\t%.0f\n", name, best_tap / events * 1e9,
            best_raw / events * 1e9);
@@ -142,7 +122,7 @@ static int run_small(srr_world *clock, const char *path, const char *raw, long e
 static int run_bulk(srr_world *clock, const char *path, const char *raw, long mib,
                     const char *name, int encode_baseline, int ring)
 {
-    consumer cons = {0};
+    srr_trace_ring *cons = NULL;
     size_t chunk = 1 << 20;
     char *buf = malloc(chunk);
     srr_trace_writer *w = writer_open(clock, path, ring, &cons);
@@ -160,7 +140,7 @@ static int run_bulk(srr_world *clock, const char *path, const char *raw, long mi
         srr__trace_end(w);
     }
     if (ring) { /* the trace is written when the consumer has written it all */
-        writer_done(w, ring, &cons);
+        writer_done(w, ring, cons);
         w = NULL;
     }
     double t1 = now_s();
@@ -175,7 +155,7 @@ static int run_bulk(srr_world *clock, const char *path, const char *raw, long mi
     free(enc);
     int werr = w ? srr__trace_writer_error(w) : 0;
     if (w)
-        writer_done(w, 0, &cons);
+        writer_done(w, 0, cons);
     close(fd);
     free(buf);
     if (werr) {

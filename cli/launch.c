@@ -135,8 +135,16 @@ struct launch_wait {
     pid_t pid;
     int status;
     int done;
-    launch_ring **ring; /* stopped when the child ends: the trace is whole */
+    srr_trace_ring **ring; /* stopped when the child ends: the trace is whole */
 };
+
+/* The ring's consumer stopped, once the run is over, after writing out
+ * what the ring still holds; a write error is the trace's, said after. */
+static void launch_ring_stop(srr_trace_ring **ring)
+{
+    srr__trace_ring_close(*ring);
+    *ring = NULL;
+}
 
 /* srr__trace_follow's question: may more lines come?  Until the child
  * exits, after a short nap (the converter catches up in batches). */
@@ -145,8 +153,7 @@ static int launch_more(void *arg)
     struct launch_wait *wt = arg;
     if (waitpid(wt->pid, &wt->status, WNOHANG) == wt->pid) {
         wt->done = 1;
-        cli_ring_stop(*wt->ring);
-        *wt->ring = NULL;
+        launch_ring_stop(wt->ring);
         return 0;
     }
     struct timespec nap = {0, 2000000};
@@ -226,7 +233,7 @@ typedef struct launch_run {
     char ctl[PATH_MAX];     /* the trace's control file; "" when none */
     int go[2], report[2];   /* "go" to the child; exec's failure back from it */
     pid_t pid;
-    launch_ring *ring;      /* the trace's consumer, or NULL */
+    srr_trace_ring *ring;   /* the trace's consumer (lib/trace/ring.c), or NULL */
 } launch_run;
 
 /* Everything that can be wrong before CMD runs: 0, or the exit status
@@ -360,7 +367,8 @@ static int launch_header(const launch_opts *o, launch_run *run)
         unlink(run->ctl);
         return launch_fail(SRR_EXIT_FAIL, "%s: %s", o->trace, strerror(-r));
     }
-    run->ring = cli_ring_start(run->ctl, run->trace);
+    int error; /* without a consumer the writers write their own lines */
+    run->ring = srr__trace_ring_start(run->ctl, run->trace, &error);
     return 0;
 }
 
@@ -391,8 +399,7 @@ static int launch_supervise(const launch_opts *o, launch_run *run)
     while (!wt.done && waitpid(run->pid, &wt.status, 0) < 0 && errno == EINTR)
         ;
     launch_child = 0; /* reaped: its pid may be another process's now */
-    cli_ring_stop(run->ring);
-    run->ring = NULL;
+    launch_ring_stop(&run->ring);
     if (launch_hermetic(o))
         cli_leftovers_end(o->verb);
     if (run->ctl[0]) {

@@ -57,14 +57,6 @@ int cli_launch_find(const char *cmd, char *path, size_t len);
 int cli_launch_setenv(const char *preload, const launch_opts *o, const char *trace,
                       const char *ctl);
 
-/* The consumer of a traced run's event ring (launch_ring.c): started once
- * the control file is made (NULL when it cannot be: the writers then write
- * their own lines), stopped when the run is over, after writing out what
- * the ring still holds. */
-typedef struct launch_ring launch_ring;
-launch_ring *cli_ring_start(const char *ctl, const char *trace);
-void cli_ring_stop(launch_ring *lr);
-
 /* Runs o->cmd; its exit status (128+N for signal N), 127 not found, 126
  * cannot run, 1 the trace or pcap failed.  Errors are one line on stderr. */
 int cli_launch(const launch_opts *o);

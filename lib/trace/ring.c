@@ -164,6 +164,9 @@ struct srr_trace_ring {
     srr_trace_ctl *ctl;
     size_t map_size;
     int fd;
+    pthread_t thread;       /* srr__trace_ring_start's */
+    int running;
+    _Atomic int stop;
 };
 
 /* ctl_path mapped into g: 0 or -errno (-EINVAL: no control file with a
@@ -239,28 +242,48 @@ srr_trace_ring *srr__trace_ring_open(const char *ctl_path, const char *trace_pat
     return g;
 }
 
-long srr__trace_ring_pump(srr_trace_ring *g)
+static long ring_pump(srr_trace_ring *g)
 {
     if (__atomic_load_n(&g->ctl->error, __ATOMIC_ACQUIRE))
         return 0; /* the trace ends at its first failed write: the ring is let be */
     return ring_drain(g->ctl, g->fd);
 }
 
-void srr__trace_ring_nap(void)
+static void *ring_main(void *arg)
 {
-    ring_nap(RING_CONSUMER_NAP_NS);
+    srr_trace_ring *g = arg;
+    while (!__atomic_load_n(&g->stop, __ATOMIC_ACQUIRE))
+        if (ring_pump(g) <= 0)
+            ring_nap(RING_CONSUMER_NAP_NS);
+    return NULL;
+}
+
+srr_trace_ring *srr__trace_ring_start(const char *ctl_path, const char *trace_path, int *error)
+{
+    srr_trace_ring *g = srr__trace_ring_open(ctl_path, trace_path, error);
+    if (g && (*error = -pthread_create(&g->thread, NULL, ring_main, g)) != 0) {
+        srr__trace_ring_close(g);
+        return NULL;
+    }
+    if (g)
+        g->running = 1;
+    return g;
 }
 
 int srr__trace_ring_close(srr_trace_ring *g)
 {
     if (!g)
         return 0;
+    if (g->running) {
+        __atomic_store_n(&g->stop, 1, __ATOMIC_RELEASE);
+        pthread_join(g->thread, NULL);
+    }
     long r = 0;
     if (g->fd >= 0) {
         /* the last drain, with writers held off: after it they write their
          * own lines */
         ring_lock(g);
-        r = srr__trace_ring_pump(g);
+        r = ring_pump(g);
         __atomic_store_n(&g->ctl->consumer, 0, __ATOMIC_RELEASE);
         pthread_mutex_unlock(&g->ctl->lock);
         pthread_mutex_unlock(&g->ctl->consumer_lock);

@@ -155,15 +155,13 @@ void srr__trace_writer_finish(srr_trace_writer *w);
  * while the program runs.  open maps the control file at ctl_path (made
  * with a ring) and appends to the trace at trace_path; NULL and -errno in
  * *error (-EINVAL: no control file with a ring).  A ring whose consumer was
- * killed is taken up where that one stopped.  pump writes out what the
- * ring holds: the bytes written, or -errno (the trace's error: the trace
- * ends there).  nap waits a little for more.  close writes out the rest
- * with the writers held off; from then on they write their own lines.  0
- * or -errno. */
+ * killed is taken up where that one stopped.  start does so and writes
+ * the ring to the trace from a thread of its own until close.  close
+ * writes out the rest with the writers held off; from then on they write
+ * their own lines.  0 or -errno (the trace's first write error). */
 typedef struct srr_trace_ring srr_trace_ring;
 srr_trace_ring *srr__trace_ring_open(const char *ctl_path, const char *trace_path, int *error);
-long srr__trace_ring_pump(srr_trace_ring *g);
-void srr__trace_ring_nap(void);
+srr_trace_ring *srr__trace_ring_start(const char *ctl_path, const char *trace_path, int *error);
 int srr__trace_ring_close(srr_trace_ring *g);
 
 /* An address string as docs/trace-format.md defines it; returns buf. */

@@ -18,14 +18,18 @@ trap 'rm -rf "$tmp"' EXIT
 hard=$(ulimit -Hn)
 [ "$hard" = unlimited ] || [ "$hard" -gt 64 ] || fail "the hard descriptor limit is $hard: no room above a soft limit of 64"
 
+# nofile.py [count]: sockets until EMFILE; then (without "count") the
+# number at the limit, reached by raising it
 cat > "$tmp/nofile.py" << 'EOF2'
-import os, resource, socket
+import os, resource, socket, sys
 socks = []
 try:
     while True:
         socks.append(socket.socket())
 except OSError as e:
     print("sockets before EMFILE:", len(socks), e.errno)
+if sys.argv[1:] == ["count"]:
+    sys.exit(0)
 for s in socks:
     s.close()
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -62,28 +66,19 @@ cmp -s "$tmp/native" "$tmp/sim" || fail "under sim -o the program saw another wo
 $(diff "$tmp/native" "$tmp/sim")"
 
 # the hard limit at 64 too (ulimit -n): the same count of sockets
-cat > "$tmp/count.py" << 'EOF2'
-import socket
-socks = []
-try:
-    while True:
-        socks.append(socket.socket())
-except OSError as e:
-    print("sockets before EMFILE:", len(socks), e.errno)
-EOF2
 hardrun() {
     n=$1; shift
     (ulimit -n 64 && preload_env && exec timeout -k 5 $LIMIT "$@") > "$tmp/$n" 2> "$tmp/$n.err"
     rc=$?
 }
-hardrun hnative python3 "$tmp/count.py"
+hardrun hnative python3 "$tmp/nofile.py" count
 [ "$rc" = 0 ] || fail "natively, hard limit 64: exit $rc: $(cat "$tmp/hnative.err")"
-hardrun hrecord "$SOCKRR" record -o "$tmp/h.jsonl" -- python3 "$tmp/count.py"
+hardrun hrecord "$SOCKRR" record -o "$tmp/h.jsonl" -- python3 "$tmp/nofile.py" count
 [ "$rc" = 0 ] || fail "under record, hard limit 64: exit $rc: $(cat "$tmp/hrecord.err")"
 cmp -s "$tmp/hnative" "$tmp/hrecord" || fail "under record with a hard limit of 64: $(cat "$tmp/hnative") natively, $(cat "$tmp/hrecord") traced"
 "$SOCKRR" check "$tmp/h.jsonl" > /dev/null || fail "the hard-limit trace does not check"
 [ "$(grep -c '"op":"socket"' "$tmp/h.jsonl")" -ge 60 ] || fail "the hard-limit trace lacks the sockets"
-hardrun hsim $netns "$SOCKRR" sim -o "$tmp/hs.jsonl" -- python3 "$tmp/count.py"
+hardrun hsim $netns "$SOCKRR" sim -o "$tmp/hs.jsonl" -- python3 "$tmp/nofile.py" count
 [ "$rc" = 0 ] || fail "under sim -o, hard limit 64: exit $rc: $(cat "$tmp/hsim.err")"
 cmp -s "$tmp/hnative" "$tmp/hsim" || fail "under sim -o with a hard limit of 64: $(cat "$tmp/hnative") natively, $(cat "$tmp/hsim") traced"
 exit 0

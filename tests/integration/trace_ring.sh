@@ -87,16 +87,23 @@ echo "drop: $events events written, $lost lost" >&2
 # the control files in /dev/shm a killed sockrr leaves: the test removes its own
 ctls() { ls /dev/shm/sockrr-ctl-* 2> /dev/null | sort; }
 new_ctl() { ctls > "$d/ctl.after"; comm -13 "$d/ctl.before" "$d/ctl.after" | head -1; }
+# start NAME: `sockrr record -o $d/NAME.jsonl` of pair.py (2000 messages,
+# waiting between its halves) in the background, up to its first half:
+# cli and prog are sockrr's and the program's pids, ctl the run's file
+start() {
+    rm -f "$d/ready" "$d/go" "$d/done" "$d/end"
+    ctls > "$d/ctl.before"
+    "$SOCKRR" record -o "$d/$1.jsonl" -- python3 "$d/pair.py" "$d" 2000 wait > "$d/$1.out" 2>&1 &
+    cli=$!
+    wait_file "$d/ready"
+    prog=$(pgrep -P $cli | head -1)
+    [ -n "$prog" ] || fail "$1: the program is not found running"
+    ctl=$(new_ctl)
+    [ -n "$ctl" ] || fail "$1: no control file of the run in /dev/shm"
+}
 
 # sockrr killed while the program runs on: the program's exit writes the ring
-rm -f "$d/ready" "$d/go" "$d/done" "$d/end"
-ctls > "$d/ctl.before"
-"$SOCKRR" record -o "$d/kill.jsonl" -- python3 "$d/pair.py" "$d" 2000 wait > "$d/kill.out" 2>&1 &
-cli=$!
-wait_file "$d/ready"
-prog=$(pgrep -P $cli | head -1)
-[ -n "$prog" ] || fail "the program is not found running"
-ctl=$(new_ctl)
+start kill
 kill -9 $cli
 wait $cli 2> /dev/null
 cli=""
@@ -105,20 +112,12 @@ wait_file "$d/done"
 touch "$d/end"
 for _ in $(seq 250); do kill -0 $prog 2> /dev/null || break; sleep 0.02; done
 prog=""
-[ -n "$ctl" ] && rm -f "$ctl"
+rm -f "$ctl"
 "$SOCKRR" check "$d/kill.jsonl" > /dev/null || fail "killed sockrr: the trace does not check"
 [ "$(sends "$d/kill.jsonl")" = 2000 ] || fail "killed sockrr: $(sends "$d/kill.jsonl") sends of 2000 traced"
 
 # sockrr stopped, then both killed: rescue writes the ring's rest
-rm -f "$d/ready" "$d/go" "$d/done" "$d/end"
-ctls > "$d/ctl.before"
-"$SOCKRR" record -o "$d/rescue.jsonl" -- python3 "$d/pair.py" "$d" 2000 wait > "$d/rescue.out" 2>&1 &
-cli=$!
-wait_file "$d/ready"
-prog=$(pgrep -P $cli | head -1)
-[ -n "$prog" ] || fail "the program is not found running"
-ctl=$(new_ctl)
-[ -n "$ctl" ] || fail "rescue: no control file of the run in /dev/shm"
+start rescue
 sleep 0.1
 kill -STOP $cli
 touch "$d/go"
