@@ -166,7 +166,7 @@ struct srr_trace_ring {
     int fd;
     pthread_t thread;       /* srr__trace_ring_start's */
     int running;
-    _Atomic int stop;
+    int stop;               /* read and set with __atomic builtins */
 };
 
 /* ctl_path mapped into g: 0 or -errno (-EINVAL: no control file with a
