@@ -53,16 +53,16 @@ wait_file() {
 }
 
 # a full ring waits: nothing is lost, the program's output is its own
-timeout $LIMIT "$SOCKRR" record --ring-size 65536 -o "$d/wait.jsonl" -- \
-    python3 "$d/pair.py" "$d" 20000 no > "$d/wait.out" 2>&1 || fail "record (wait) failed: $(cat "$d/wait.out")"
+(preload_env; exec timeout $LIMIT "$SOCKRR" record --ring-size 65536 -o "$d/wait.jsonl" -- \
+    python3 "$d/pair.py" "$d" 20000 no) > "$d/wait.out" 2>&1 || fail "record (wait) failed: $(cat "$d/wait.out")"
 [ "$(cat "$d/wait.out")" = "sent 20000" ] || fail "wait: the program said $(cat "$d/wait.out")"
 "$SOCKRR" check "$d/wait.jsonl" > /dev/null || fail "wait: the trace does not check"
 [ "$(sends "$d/wait.jsonl")" = 20000 ] || fail "wait: $(sends "$d/wait.jsonl") sends of 20000 traced"
 ! grep -q '"op":"lost"' "$d/wait.jsonl" || fail "wait: a lost event in the trace"
 
 # drop: events go, lost events count them, and every reader knows them
-timeout $LIMIT "$SOCKRR" record --ring-size 65536 --ring-full drop -o "$d/drop.jsonl" -- \
-    python3 "$d/pair.py" "$d" 60000 no > "$d/drop.out" 2>&1 || fail "record (drop) failed: $(cat "$d/drop.out")"
+(preload_env; exec timeout $LIMIT "$SOCKRR" record --ring-size 65536 --ring-full drop -o "$d/drop.jsonl" -- \
+    python3 "$d/pair.py" "$d" 60000 no) > "$d/drop.out" 2>&1 || fail "record (drop) failed: $(cat "$d/drop.out")"
 [ "$(cat "$d/drop.out")" = "sent 60000" ] || fail "drop: the program said $(cat "$d/drop.out")"
 "$SOCKRR" check "$d/drop.jsonl" > "$d/drop.check" 2>&1 || fail "drop: the trace does not check: $(head -3 "$d/drop.check")"
 lost=$(grep '"op":"lost"' "$d/drop.jsonl" | sed 's/.*"count":\([0-9]*\).*/\1/' | awk '{s += $1} END {print s + 0}')
@@ -93,7 +93,9 @@ new_ctl() { ctls > "$d/ctl.after"; comm -13 "$d/ctl.before" "$d/ctl.after" | hea
 start() {
     rm -f "$d/ready" "$d/go" "$d/done" "$d/end"
     ctls > "$d/ctl.before"
-    "$SOCKRR" record -o "$d/$1.jsonl" -- python3 "$d/pair.py" "$d" 2000 wait > "$d/$1.out" 2>&1 &
+    # the subshell execs sockrr: $! is sockrr's pid
+    (preload_env; exec "$SOCKRR" record -o "$d/$1.jsonl" -- python3 "$d/pair.py" "$d" 2000 wait) \
+        > "$d/$1.out" 2>&1 &
     cli=$!
     wait_file "$d/ready"
     prog=$(pgrep -P $cli | head -1)
