@@ -173,26 +173,9 @@ struct srr_trace_ring {
  * ring). */
 static int ring_map(srr_trace_ring *g, const char *ctl_path)
 {
-    int cfd = srr__libc.open(ctl_path, O_RDWR | O_CLOEXEC);
-    if (cfd < 0)
-        return -errno;
-    struct stat st;
-    int r = fstat(cfd, &st) < 0 ? -errno : 0;
-    if (r == 0 && (size_t)st.st_size < sizeof *g->ctl)
-        r = -EINVAL;
-    void *m = r == 0 ? mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, cfd, 0)
-                     : MAP_FAILED;
-    if (r == 0 && m == MAP_FAILED)
-        r = -errno;
-    srr__libc.close(cfd);
-    if (r < 0)
-        return r;
-    g->ctl = m;
-    g->map_size = (size_t)st.st_size;
-    if (g->ctl->magic != CTL_MAGIC || !g->ctl->ring_size ||
-        g->ctl->ring_off + g->ctl->ring_size > g->map_size)
-        return -EINVAL;
-    return 0;
+    int r = 0;
+    g->ctl = srr__trace_ctl_map(ctl_path, &g->map_size, &r);
+    return !g->ctl ? r : g->ctl->ring_size ? 0 : -EINVAL;
 }
 
 /* ctl's lock, taken as a writer would: a holder that died is recovered

@@ -65,6 +65,11 @@ typedef struct srr_trace_ctl {
     trace_sockrec socks[];  /* id N is socks[N - 1] while N <= nslots */
 } srr_trace_ctl;
 
+/* The control file at ctl_path mapped, checked (magic, registry, ring
+ * inside the file) (writer.c): the mapping and its *size, or NULL and
+ * -errno in *error (-EINVAL: not a control file). */
+srr_trace_ctl *srr__trace_ctl_map(const char *ctl_path, size_t *size, int *error);
+
 /* write(2) of the whole buffer (writer.c): 0, or -errno with *done the
  * bytes that went out before the error. */
 int srr__trace_write_all(int fd, const char *buf, size_t len, size_t *done);

@@ -404,17 +404,8 @@ int srr__trace_shared_create(const char *trace_path, const char *ctl_path,
     return 0;
 }
 
-srr_trace_writer *srr__trace_writer_attach(const char *trace_path, const char *ctl_path,
-                                           srr_world *clock, int *error)
+srr_trace_ctl *srr__trace_ctl_map(const char *ctl_path, size_t *size, int *error)
 {
-    /* registered now, not at the first event, which may come from a signal
-     * handler (pthread_atfork allocates) */
-    pthread_once(&ids_once, ids_register);
-    srr_trace_writer *w = calloc(1, sizeof *w);
-    if (!w) {
-        *error = -ENOMEM;
-        return NULL;
-    }
     int cfd = srr__libc.open(ctl_path, O_RDWR | O_CLOEXEC);
     struct stat st;
     srr_trace_ctl *ctl = MAP_FAILED;
@@ -432,6 +423,30 @@ srr_trace_writer *srr__trace_writer_attach(const char *trace_path, const char *c
         r = -EINVAL;
     if (cfd >= 0)
         srr__libc.close(cfd);
+    if (r < 0) {
+        if (ctl != MAP_FAILED)
+            munmap(ctl, (size_t)st.st_size);
+        *error = r;
+        return NULL;
+    }
+    *size = (size_t)st.st_size;
+    return ctl;
+}
+
+srr_trace_writer *srr__trace_writer_attach(const char *trace_path, const char *ctl_path,
+                                           srr_world *clock, int *error)
+{
+    /* registered now, not at the first event, which may come from a signal
+     * handler (pthread_atfork allocates) */
+    pthread_once(&ids_once, ids_register);
+    srr_trace_writer *w = calloc(1, sizeof *w);
+    if (!w) {
+        *error = -ENOMEM;
+        return NULL;
+    }
+    size_t map_size = 0;
+    srr_trace_ctl *ctl = srr__trace_ctl_map(ctl_path, &map_size, error);
+    int r = ctl ? 0 : *error;
     /* read-write: a writer that finds the lock's last holder dead reads the
      * file's tail (writer_recover).  With a ring, opened now only to see
      * that it can be (writer_fd_now). */
@@ -454,8 +469,8 @@ srr_trace_writer *srr__trace_writer_attach(const char *trace_path, const char *c
         }
     }
     if (r < 0) {
-        if (ctl != MAP_FAILED)
-            munmap(ctl, (size_t)st.st_size);
+        if (ctl)
+            munmap(ctl, map_size);
         free(w);
         *error = r;
         return NULL;
@@ -463,7 +478,7 @@ srr_trace_writer *srr__trace_writer_attach(const char *trace_path, const char *c
     w->fd = fd;
     w->clock = clock;
     w->ctl = ctl;
-    w->ctl_size = (size_t)st.st_size;
+    w->ctl_size = map_size;
     __atomic_fetch_add(&ctl->writers, 1, __ATOMIC_RELAXED);
     /* grown now: a small event then never allocates.  Under `sockrr sim`
      * the clock is traced, and ASan's malloc reads the clock holding its
