@@ -22,6 +22,7 @@
 #include <locale.h>
 #include <stdalign.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,6 +202,26 @@ static const unsigned char jp_plain[256] = {
     [0x23 ... 0x5b] = 1, /* '\\' is 0x5c */
     [0x5d ... 0x7f] = 1,
 };
+
+/* The end of the plain bytes from i: eight at a time while none of the
+ * eight is a control byte, '"', '\\' or above 0x7f (base64 payloads run
+ * to megabytes), then one at a time. */
+static size_t jp_plain_run(const unsigned char *s, size_t i, size_t len)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+        /* a byte below 0x20 or a zero byte of q or b borrows into its high bit */
+        uint64_t special = ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) | x;
+        if (special & highs)
+            break;
+    }
+    while (i < len && jp_plain[s[i]])
+        i++;
+    return i;
+}
 
 /* s[0, n) into the arena as a C string. */
 static char *jp_strdup(jp_parser *p, const void *s, size_t n)
@@ -404,9 +425,7 @@ static int jp_string_slow(jp_parser *p, size_t n, char **out, size_t *outlen)
  * and their columns counted without looking at them again. */
 static int jp_string(jp_parser *p, char **out, size_t *outlen)
 {
-    size_t quote = p->pos, start = quote + 1, run = start;
-    while (run < p->len && jp_plain[p->s[run]])
-        run++;
+    size_t quote = p->pos, start = quote + 1, run = jp_plain_run(p->s, start, p->len);
     if (run < p->len && p->s[run] == '"') {
         if (!(*out = jp_strdup(p, p->s + start, run - start)))
             return -1;

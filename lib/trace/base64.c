@@ -55,9 +55,26 @@ size_t srr__b64_encode(const void *in, size_t len, char *out)
 #define B64_64(c) B64_16(c), B64_16((c) + 16), B64_16((c) + 32), B64_16((c) + 48)
 static const signed char b64_values[256] = {B64_64(0), B64_64(64), B64_64(128), B64_64(192)};
 
-static int b64_value(unsigned char c)
+/* The digits of one quad as 24 bits, or -1 when one is not a digit: four
+ * loads and one test, since a non-digit's value is negative. */
+static int32_t b64_quad(const char *q)
 {
-    return b64_values[c];
+    int32_t a = b64_values[(unsigned char)q[0]], b = b64_values[(unsigned char)q[1]];
+    int32_t c = b64_values[(unsigned char)q[2]], d = b64_values[(unsigned char)q[3]];
+    if ((a | b | c | d) < 0)
+        return -1;
+    return a << 18 | b << 12 | c << 6 | d;
+}
+
+/* The last quad, where "xx==" and "xxx=" may end the text: its 24 bits and
+ * *pad, or -1. */
+static int32_t b64_last(const char *q, int *pad)
+{
+    char t[4] = {q[0], q[1], q[2], q[3]};
+    *pad = t[3] == '=' ? (t[2] == '=' ? 2 : 1) : 0;
+    for (int k = 4 - *pad; k < 4; k++)
+        t[k] = 'A'; /* a zero digit in place of the padding */
+    return b64_quad(t);
 }
 
 int srr__b64_decode(const char *in, size_t inlen, unsigned char **out, size_t *outlen)
@@ -69,25 +86,21 @@ int srr__b64_decode(const char *in, size_t inlen, unsigned char **out, size_t *o
     unsigned char *buf = malloc(inlen / 4 * 3 + 1);
     if (!buf)
         return -ENOMEM;
-    size_t n = 0;
-    for (size_t i = 0; i < inlen; i += 4) {
-        int v[4];
-        int pad = 0;
-        for (int k = 0; k < 4; k++) {
-            unsigned char c = (unsigned char)in[i + k];
-            /* '=' only at the very end: "x===" is never valid, "xx==" and "xxx=" are */
-            if (c == '=' && i + 4 == inlen && k >= 2 && (k == 3 || in[i + 3] == '=')) {
-                v[k] = 0;
-                pad++;
-                continue;
-            }
-            v[k] = pad ? -1 : b64_value(c);
-            if (v[k] < 0) {
-                free(buf);
-                return -EINVAL;
-            }
-        }
-        uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
+    size_t n = 0, body = inlen ? inlen - 4 : 0;
+    for (size_t i = 0; i < body; i += 4) {
+        int32_t w = b64_quad(in + i);
+        if (w < 0)
+            goto bad;
+        buf[n] = (unsigned char)(w >> 16);
+        buf[n + 1] = (unsigned char)(w >> 8);
+        buf[n + 2] = (unsigned char)w;
+        n += 3;
+    }
+    if (inlen) {
+        int pad;
+        int32_t w = b64_last(in + body, &pad);
+        if (w < 0)
+            goto bad;
         buf[n++] = (unsigned char)(w >> 16);
         if (pad < 2)
             buf[n++] = (unsigned char)(w >> 8);
@@ -97,6 +110,9 @@ int srr__b64_decode(const char *in, size_t inlen, unsigned char **out, size_t *o
     *out = buf;
     *outlen = n;
     return 0;
+bad:
+    free(buf);
+    return -EINVAL;
 }
 
 size_t srr__b64_decoded_len(const char *in, size_t inlen)
@@ -110,12 +126,12 @@ int srr__b64_valid(const char *in, size_t inlen)
 {
     if (inlen % 4 != 0)
         return 0;
-    size_t body = inlen;
-    /* "xx==" and "xxx=" at the very end; nowhere else */
-    if (body && in[body - 1] == '=')
-        body -= in[body - 2] == '=' ? 2 : 1;
-    for (size_t i = 0; i < body; i++)
-        if (b64_value((unsigned char)in[i]) < 0)
+    if (inlen == 0)
+        return 1;
+    size_t body = inlen - 4;
+    for (size_t i = 0; i < body; i += 4)
+        if (b64_quad(in + i) < 0)
             return 0;
-    return 1;
+    int pad;
+    return b64_last(in + body, &pad) >= 0;
 }

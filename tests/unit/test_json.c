@@ -3,7 +3,8 @@
  * lookups that take NULL and wrong types, the compact text of a value (as
  * jansson's compact output writes it, cut to fit like snprintf), the path
  * an error names, duplicate keys in small and large objects, invalid
- * UTF-8, and trees larger than the arena's first block.  The syntax and
+ * UTF-8, special bytes wherever the word-at-a-time scan meets them, and
+ * trees larger than the arena's first block.  The syntax and
  * positions are test_sim_config.c's.
  */
 #include <stdarg.h>
@@ -204,6 +205,41 @@ static void test_invalid_utf8_is_refused_anywhere(void **state)
     refuse("[\"\xed\xa0\x80\"]", SRR_PARSE_EJSON, NULL, &err);
 }
 
+/* Strings are scanned eight bytes at a time: a byte that is not plain ASCII
+ * (a control byte, '"', '\\', UTF-8) is seen at every place in a word and
+ * in the tail after the last whole word. */
+static void test_special_bytes_seen_at_every_place(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out; /* the special bytes as written, as read */
+        int ok;
+    } cases[] = {
+        {"\\n", "\n", 1},  {"\\\"", "\"", 1}, {"\xc3\xa9", "\xc3\xa9", 1}, {"\x7f", "\x7f", 1},
+        {"\x01", NULL, 0}, {"\x1f", NULL, 0}, {"\xff", NULL, 0},           {"\"x", NULL, 0},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+        for (int before = 0; before < 20; before++)
+            for (int after = 0; after < 12; after += 5) {
+                char text[96], want[64];
+                snprintf(text, sizeof text, "[\"%.*s%s%.*s\"]", before, "AAAAAAAAAAAAAAAAAAAA",
+                         cases[c].in, after, "ZZZZZZZZZZZZ");
+                srr_parse_error err;
+                srr_json *v = srr__json_parse(text, strlen(text), "t", &err);
+                if (!cases[c].ok) {
+                    if (v)
+                        fail_msg("parsed: %s", text);
+                    continue;
+                }
+                if (!v)
+                    fail_msg("%s: %s", text, err.text);
+                snprintf(want, sizeof want, "%.*s%s%.*s", before, "AAAAAAAAAAAAAAAAAAAA",
+                         cases[c].out, after, "ZZZZZZZZZZZZ");
+                assert_string_equal(srr__json_str(srr__json_at(v, 0)), want);
+                srr__json_free(v);
+            }
+}
+
 /* Many values, long strings and deep arrays outgrow the first block of the
  * arena: every value still reads back (an ASan build checks the blocks). */
 static void test_tree_larger_than_the_first_block(void **state)
@@ -246,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_error_path_names_the_open_members),
         cmocka_unit_test(test_duplicates_in_small_and_large_objects),
         cmocka_unit_test(test_invalid_utf8_is_refused_anywhere),
+        cmocka_unit_test(test_special_bytes_seen_at_every_place),
         cmocka_unit_test(test_tree_larger_than_the_first_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
