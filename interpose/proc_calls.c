@@ -139,25 +139,41 @@ int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t 
 /* What a raw syscall() does past the interposer, said in the trace. */
 static const char *syscall_bypass(long n)
 {
+    return n == SYS_io_uring_setup ? "io_uring_setup: io_uring's I/O is not caught or traced"
+                                   : NULL;
+}
+
+/* A raw socket syscall made as its libc call, which the interposer catches:
+ * the world answers it (sim, replay) or traces it (record), as it does the
+ * libc name.  1 with *r set, or 0 for any other syscall. */
+static int syscall_socket(long n, const long *a, long *r)
+{
+    /* the arguments as the kernel reads them: ints are the low 32 bits */
+#define I(k) ((int)a[k])
+#define P(k) ((void *)a[k])
     switch (n) {
-    case SYS_io_uring_setup: return "io_uring_setup: io_uring's I/O is not caught or traced";
-    case SYS_socket: return "syscall(SYS_socket): raw socket syscalls bypass the interposer";
-    case SYS_socketpair:
-        return "syscall(SYS_socketpair): raw socket syscalls bypass the interposer";
-    case SYS_connect: return "syscall(SYS_connect): raw socket syscalls bypass the interposer";
-    case SYS_bind: return "syscall(SYS_bind): raw socket syscalls bypass the interposer";
-    case SYS_listen: return "syscall(SYS_listen): raw socket syscalls bypass the interposer";
-    case SYS_accept: return "syscall(SYS_accept): raw socket syscalls bypass the interposer";
-    case SYS_accept4: return "syscall(SYS_accept4): raw socket syscalls bypass the interposer";
-    case SYS_sendto: return "syscall(SYS_sendto): raw socket syscalls bypass the interposer";
-    case SYS_recvfrom: return "syscall(SYS_recvfrom): raw socket syscalls bypass the interposer";
-    case SYS_sendmsg: return "syscall(SYS_sendmsg): raw socket syscalls bypass the interposer";
-    case SYS_recvmsg: return "syscall(SYS_recvmsg): raw socket syscalls bypass the interposer";
-    case SYS_sendmmsg: return "syscall(SYS_sendmmsg): raw socket syscalls bypass the interposer";
-    case SYS_recvmmsg: return "syscall(SYS_recvmmsg): raw socket syscalls bypass the interposer";
-    case SYS_shutdown: return "syscall(SYS_shutdown): raw socket syscalls bypass the interposer";
-    default: return NULL;
+    case SYS_socket: *r = socket(I(0), I(1), I(2)); return 1;
+    case SYS_socketpair: *r = socketpair(I(0), I(1), I(2), P(3)); return 1;
+    case SYS_bind: *r = bind(I(0), P(1), (socklen_t)a[2]); return 1;
+    case SYS_listen: *r = listen(I(0), I(1)); return 1;
+    case SYS_connect: *r = connect(I(0), P(1), (socklen_t)a[2]); return 1;
+    case SYS_accept: *r = accept(I(0), P(1), P(2)); return 1;
+    case SYS_accept4: *r = accept4(I(0), P(1), P(2), I(3)); return 1;
+    case SYS_sendto: *r = sendto(I(0), P(1), (size_t)a[2], I(3), P(4), (socklen_t)a[5]); return 1;
+    case SYS_recvfrom: *r = recvfrom(I(0), P(1), (size_t)a[2], I(3), P(4), P(5)); return 1;
+    case SYS_sendmsg: *r = sendmsg(I(0), P(1), I(2)); return 1;
+    case SYS_recvmsg: *r = recvmsg(I(0), P(1), I(2)); return 1;
+    case SYS_sendmmsg: *r = sendmmsg(I(0), P(1), (unsigned)a[2], I(3)); return 1;
+    case SYS_recvmmsg: *r = recvmmsg(I(0), P(1), (unsigned)a[2], I(3), P(4)); return 1;
+    case SYS_shutdown: *r = shutdown(I(0), I(1)); return 1;
+    case SYS_getsockname: *r = getsockname(I(0), P(1), P(2)); return 1;
+    case SYS_getpeername: *r = getpeername(I(0), P(1), P(2)); return 1;
+    case SYS_getsockopt: *r = getsockopt(I(0), I(1), I(2), P(3), P(4)); return 1;
+    case SYS_setsockopt: *r = setsockopt(I(0), I(1), I(2), P(3), (socklen_t)a[4]); return 1;
+    default: return 0;
     }
+#undef I
+#undef P
 }
 
 long syscall(long n, ...)
@@ -187,18 +203,20 @@ long syscall(long n, ...)
         default: break;
         }
     }
-    /* only the socket syscalls it names concern the world: any other
-     * goes straight to libc, without starting the world (jemalloc calls
-     * syscall() holding its init lock, where nothing may allocate) */
+    long r;
+    /* a socket syscall is its libc call, and that starts the world if it
+     * must; any other goes straight to libc without starting it (jemalloc
+     * calls syscall() holding its init lock, where nothing may allocate) */
+    if (syscall_socket(n, a, &r))
+        return r;
     const char *what = syscall_bypass(n);
     srr_world *w = what ? srr__preload_world() : srr__preload_world_if_ready();
     if (!w)
         what = NULL;
-    long r;
     int e;
     if (what && (srr__preload_caps() & SRR_CAP_HERMETIC)) {
-        /* over a hermetic world, the kernel's socket would reach the real
-         * network: refused, as a kernel without the call would */
+        /* over a hermetic world, io_uring's I/O would reach the real
+         * network unseen: refused, as a kernel without the call would */
         r = -1;
         e = ENOSYS;
     } else {
