@@ -2,10 +2,12 @@
  * sock_opts.c — a socket's options, as Linux answers them (sock_opts.h).
  */
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "sock_opts.h"
 
@@ -18,6 +20,49 @@ void srr__opts_init(srr_sockopts *o, int family, int type, int proto)
     int tcp = family != AF_UNIX && (type == SOCK_STREAM || type == SOCK_SEQPACKET);
     o->rcvbuf = tcp ? SRR_TCP_RCVBUF : SRR_UDP_BUF;
     o->sndbuf = tcp ? SRR_TCP_SNDBUF : SRR_UDP_BUF;
+    o->keepidle = 7200; /* net.ipv4.tcp_keepalive_time, _intvl, _probes */
+    o->keepintvl = 75;
+    o->keepcnt = 9;
+    o->quickack = 1;
+}
+
+void srr__opts_established(srr_sockopts *o)
+{
+    if (o->family != AF_UNIX && o->type == SOCK_STREAM && !o->sndbuf_locked &&
+        o->sndbuf < SRR_TCP_SNDBUF_EST)
+        o->sndbuf = SRR_TCP_SNDBUF_EST;
+}
+
+/* TCP_DEFER_ACCEPT's seconds as the retransmits Linux keeps, and back:
+ * the SYN-ACK timeout (1 s) doubling up to TCP_RTO_MAX (120 s), at most
+ * 255 (secs_to_retrans and retrans_to_secs). */
+static int opts_secs_to_retrans(int secs)
+{
+    int res = 0;
+    if (secs > 0) {
+        int timeout = 1, period = 1;
+        res = 1;
+        while (secs > period && res < 255) {
+            res++;
+            timeout = timeout * 2 > 120 ? 120 : timeout * 2;
+            period += timeout;
+        }
+    }
+    return res;
+}
+
+static int opts_retrans_to_secs(int retrans)
+{
+    int period = 0;
+    if (retrans > 0) {
+        int timeout = 1;
+        period = 1;
+        while (--retrans) {
+            timeout = timeout * 2 > 120 ? 120 : timeout * 2;
+            period += timeout;
+        }
+    }
+    return period;
 }
 
 /* Linux copies as much of a value as the caller has room for, and says
@@ -48,8 +93,26 @@ static int opts_tcp(const srr_sockopts *o)
     return o->family != AF_UNIX && o->type == SOCK_STREAM;
 }
 
+/* A level the socket's protocol does not have: AF_UNIX has no options
+ * beyond SOL_SOCKET's (EOPNOTSUPP), and IP's get answers EOPNOTSUPP for a
+ * level that is not its own where its set answers ENOPROTOOPT (UDP with
+ * IPPROTO_TCP).  0 when the level is the socket's. */
+static int opts_foreign_level(const srr_sockopts *o, int level, int set)
+{
+    if (level == SOL_SOCKET)
+        return 0;
+    if (o->family == AF_UNIX)
+        return -EOPNOTSUPP;
+    if (level == IPPROTO_TCP && !opts_tcp(o))
+        return set ? -ENOPROTOOPT : -EOPNOTSUPP;
+    return 0;
+}
+
 int srr__opts_get(const srr_sockopts *o, int level, int name, void *val, socklen_t *len)
 {
+    int foreign = opts_foreign_level(o, level, 0);
+    if (foreign)
+        return foreign;
     if (level == SOL_SOCKET) {
         switch (name) {
         case SO_TYPE: return srr__opts_int(val, len, o->type);
@@ -70,8 +133,20 @@ int srr__opts_get(const srr_sockopts *o, int level, int name, void *val, socklen
         default: return -ENOPROTOOPT;
         }
     }
-    if (level == IPPROTO_TCP && opts_tcp(o) && name == TCP_NODELAY)
-        return srr__opts_int(val, len, o->nodelay);
+    if (level == IPPROTO_TCP && opts_tcp(o)) {
+        switch (name) {
+        case TCP_NODELAY: return srr__opts_int(val, len, o->nodelay);
+        case TCP_KEEPIDLE: return srr__opts_int(val, len, o->keepidle);
+        case TCP_KEEPINTVL: return srr__opts_int(val, len, o->keepintvl);
+        case TCP_KEEPCNT: return srr__opts_int(val, len, o->keepcnt);
+        case TCP_USER_TIMEOUT: return srr__opts_int(val, len, o->user_timeout_ms);
+        case TCP_CORK: return srr__opts_int(val, len, o->cork);
+        case TCP_QUICKACK: return srr__opts_int(val, len, o->quickack);
+        case TCP_DEFER_ACCEPT:
+            return srr__opts_int(val, len, opts_retrans_to_secs(o->defer_accept));
+        default: break; /* TCP_MAXSEG and TCP_INFO tell the connection: the world's */
+        }
+    }
     if (level == IPPROTO_IPV6 && o->family == AF_INET6 && name == IPV6_V6ONLY)
         return srr__opts_int(val, len, o->v6only);
     return -ENOPROTOOPT;
@@ -109,6 +184,9 @@ int srr__opts_set(srr_sockopts *o, int level, int name, const void *val, socklen
                   int bound)
 {
     int v = 0;
+    int foreign = opts_foreign_level(o, level, 1);
+    if (foreign)
+        return foreign;
     if (level == SOL_SOCKET) {
         switch (name) {
         case SO_RCVTIMEO: return opts_read_timeval(val, len, &o->rcvtimeo_ns);
@@ -130,14 +208,26 @@ int srr__opts_set(srr_sockopts *o, int level, int name, const void *val, socklen
         switch (name) {
         /* Linux caps the size asked for at rmem_max / wmem_max, doubles
          * it and keeps a floor */
+        case SO_RCVBUFFORCE:
+        case SO_SNDBUFFORCE:
+            if (geteuid() != 0) /* CAP_NET_ADMIN, as far as a process can tell */
+                return -EPERM;
+            __attribute__((fallthrough)); /* the same sizes, not capped at *mem_max */
         case SO_RCVBUF:
-            v = v > SRR_UDP_BUF ? SRR_UDP_BUF : v;
-            o->rcvbuf = v < 1152 ? 2304 : 2 * v;
+        case SO_SNDBUF: {
+            int force = name == SO_RCVBUFFORCE || name == SO_SNDBUFFORCE;
+            int rcv = name == SO_RCVBUF || name == SO_RCVBUFFORCE;
+            /* sk_setsockopt: capped as a u32 (a negative size is the cap),
+             * or a forced negative one is 0; doubled, above a floor */
+            if (!force && (unsigned)v > SRR_UDP_BUF)
+                v = SRR_UDP_BUF;
+            else if (v < 0)
+                v = 0;
+            int twice = 2 * (v > INT_MAX / 2 ? INT_MAX / 2 : v), floor = rcv ? 2304 : 4608;
+            *(rcv ? &o->rcvbuf : &o->sndbuf) = twice < floor ? floor : twice;
+            *(rcv ? &o->rcvbuf_locked : &o->sndbuf_locked) = 1;
             return 1;
-        case SO_SNDBUF:
-            v = v > SRR_UDP_BUF ? SRR_UDP_BUF : v;
-            o->sndbuf = v < 2304 ? 4608 : 2 * v;
-            return 1;
+        }
         case SO_REUSEADDR: o->reuseaddr = v != 0; return 0;
         case SO_REUSEPORT: o->reuseport = v != 0; return 0;
         case SO_BROADCAST: o->broadcast = v != 0; return 0;
@@ -145,11 +235,43 @@ int srr__opts_set(srr_sockopts *o, int level, int name, const void *val, socklen
         default: return -ENOPROTOOPT;
         }
     }
-    if (level == IPPROTO_TCP && opts_tcp(o) && name == TCP_NODELAY) {
+    if (level == IPPROTO_TCP && opts_tcp(o)) {
         int r = opts_read_int(val, len, &v);
-        if (r == 0)
-            o->nodelay = v != 0;
-        return r;
+        if (r < 0)
+            return r;
+        switch (name) {
+        case TCP_NODELAY: o->nodelay = v != 0; return 0;
+        case TCP_CORK: o->cork = v != 0; return 0;
+        case TCP_QUICKACK: o->quickack = v != 0; return 0;
+        /* the ranges of do_tcp_setsockopt: MAX_TCP_KEEPIDLE, _KEEPINTVL, _KEEPCNT */
+        case TCP_KEEPIDLE:
+            if (v < 1 || v > 32767)
+                return -EINVAL;
+            o->keepidle = v;
+            return 0;
+        case TCP_KEEPINTVL:
+            if (v < 1 || v > 32767)
+                return -EINVAL;
+            o->keepintvl = v;
+            return 0;
+        case TCP_KEEPCNT:
+            if (v < 1 || v > 127)
+                return -EINVAL;
+            o->keepcnt = v;
+            return 0;
+        case TCP_USER_TIMEOUT:
+            if (v < 0)
+                return -EINVAL;
+            o->user_timeout_ms = v;
+            return 0;
+        case TCP_DEFER_ACCEPT: o->defer_accept = opts_secs_to_retrans(v); return 0;
+        case TCP_MAXSEG:
+            if (v && (v < 88 || v > 32767)) /* TCP_MIN_MSS, MAX_TCP_WINDOW */
+                return -EINVAL;
+            o->user_mss = v;
+            return 0;
+        default: return -ENOPROTOOPT;
+        }
     }
     if (level == IPPROTO_IPV6 && o->family == AF_INET6 && name == IPV6_V6ONLY) {
         if (bound)

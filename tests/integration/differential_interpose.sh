@@ -45,6 +45,12 @@ SOCK_SEQPACKET after shutdown: send=EPIPE
 UDP size limit: max=ok over=EMSGSIZE
 poll of an unconnected stream: n=1 revents=20 pipe=0 negative=0
 AF_UNIX send unconnected: send=ENOTCONN
+TCP keepalive options: idle=7200 intvl=75 cnt=9 idle0=EINVAL idle32768=EINVAL intvl0=EINVAL cnt128=EINVAL back=60/10/5
+TCP_USER_TIMEOUT, CORK, QUICKACK, DEFER_ACCEPT, MAXSEG: ut=0 ut_neg=EINVAL ut=5000 cork=0/1 quickack=1/0 defer=7/29887/0 mss=536 mss50=EINVAL mss1000=ok/1000
+TCP options on other sockets: udp_get=EOPNOTSUPP udp_set=ENOPROTOOPT unix_get=EOPNOTSUPP unix_set=EOPNOTSUPP
+TCP_INFO states: len=104 new=7 listen=10 established=1 eof=0 close_wait=8 fin_wait=1
+send buffer once connected: before=16384 client=3939840 server=3939840 listener=16384 locked=131072 force=ok/2000000
+write before read: took_300k=1 stopped=EAGAIN within_3_to_5_mb=1
 close-on-exec: plain=0 socket=1 accept4=1
 EOF
 

@@ -12,6 +12,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -502,6 +504,161 @@ static void b_unix_send_unconnected(srr_world *w, char *out, size_t len)
 }
 
 /* A stream socket never connected polls writable and hung up. */
+/* An int option set: "ok" or the errno's name. */
+static const char *seti(srr_socket *t, int level, int name, int v)
+{
+    srr_error e;
+    return res(srr_setsockopt_int(t, level, name, v, &e), &e);
+}
+
+static int geti(srr_socket *t, int level, int name)
+{
+    srr_error e;
+    int v = -1;
+    if (srr_getsockopt_int(t, level, name, &v, &e) < 0)
+        return -e.code;
+    return v;
+}
+
+static void b_tcp_keepalive(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *t = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e);
+    int idle = geti(t, IPPROTO_TCP, TCP_KEEPIDLE), intvl = geti(t, IPPROTO_TCP, TCP_KEEPINTVL);
+    int cnt = geti(t, IPPROTO_TCP, TCP_KEEPCNT);
+    char bad[4][16];
+    snprintf(bad[0], 16, "%s", seti(t, IPPROTO_TCP, TCP_KEEPIDLE, 0));
+    snprintf(bad[1], 16, "%s", seti(t, IPPROTO_TCP, TCP_KEEPIDLE, 32768));
+    snprintf(bad[2], 16, "%s", seti(t, IPPROTO_TCP, TCP_KEEPINTVL, 0));
+    snprintf(bad[3], 16, "%s", seti(t, IPPROTO_TCP, TCP_KEEPCNT, 128));
+    seti(t, IPPROTO_TCP, TCP_KEEPIDLE, 60);
+    seti(t, IPPROTO_TCP, TCP_KEEPINTVL, 10);
+    seti(t, IPPROTO_TCP, TCP_KEEPCNT, 5);
+    snprintf(out, len, "idle=%d intvl=%d cnt=%d idle0=%s idle32768=%s intvl0=%s cnt128=%s back=%d/%d/%d",
+             idle, intvl, cnt, bad[0], bad[1], bad[2], bad[3], geti(t, IPPROTO_TCP, TCP_KEEPIDLE),
+             geti(t, IPPROTO_TCP, TCP_KEEPINTVL), geti(t, IPPROTO_TCP, TCP_KEEPCNT));
+    srr_close(t, NULL);
+}
+
+static void b_tcp_small_options(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *t = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e);
+    int ut = geti(t, IPPROTO_TCP, TCP_USER_TIMEOUT);
+    char neg[16];
+    snprintf(neg, sizeof neg, "%s", seti(t, IPPROTO_TCP, TCP_USER_TIMEOUT, -1));
+    seti(t, IPPROTO_TCP, TCP_USER_TIMEOUT, 5000);
+    int cork = geti(t, IPPROTO_TCP, TCP_CORK), qa = geti(t, IPPROTO_TCP, TCP_QUICKACK);
+    seti(t, IPPROTO_TCP, TCP_CORK, 5);
+    seti(t, IPPROTO_TCP, TCP_QUICKACK, 0);
+    int d[3];
+    static const int asked[3] = {5, 100000, -3};
+    for (int i = 0; i < 3; i++) {
+        seti(t, IPPROTO_TCP, TCP_DEFER_ACCEPT, asked[i]);
+        d[i] = geti(t, IPPROTO_TCP, TCP_DEFER_ACCEPT);
+    }
+    int mss = geti(t, IPPROTO_TCP, TCP_MAXSEG);
+    char m50[16], m1000[16];
+    snprintf(m50, sizeof m50, "%s", seti(t, IPPROTO_TCP, TCP_MAXSEG, 50));
+    snprintf(m1000, sizeof m1000, "%s", seti(t, IPPROTO_TCP, TCP_MAXSEG, 1000));
+    snprintf(out, len,
+             "ut=%d ut_neg=%s ut=%d cork=%d/%d quickack=%d/%d defer=%d/%d/%d mss=%d mss50=%s "
+             "mss1000=%s/%d",
+             ut, neg, geti(t, IPPROTO_TCP, TCP_USER_TIMEOUT), cork, geti(t, IPPROTO_TCP, TCP_CORK),
+             qa, geti(t, IPPROTO_TCP, TCP_QUICKACK), d[0], d[1], d[2], mss, m50, m1000,
+             geti(t, IPPROTO_TCP, TCP_MAXSEG));
+    srr_close(t, NULL);
+}
+
+static void b_tcp_level_elsewhere(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *u = srr_socket_new(w, AF_INET, SOCK_DGRAM, 0, &e);
+    srr_socket *x = srr_socket_new(w, AF_UNIX, SOCK_STREAM, 0, &e);
+    int ug = geti(u, IPPROTO_TCP, TCP_KEEPIDLE), xg = geti(x, IPPROTO_TCP, TCP_NODELAY);
+    char us[16];
+    snprintf(us, sizeof us, "%s", seti(u, IPPROTO_TCP, TCP_KEEPIDLE, 1));
+    snprintf(out, len, "udp_get=%s udp_set=%s unix_get=%s unix_set=%s", srr_errno_name(-ug), us,
+             srr_errno_name(-xg), seti(x, IPPROTO_TCP, TCP_NODELAY, 1));
+    srr_close(u, NULL);
+    srr_close(x, NULL);
+}
+
+/* TCP_INFO's state: glibc's struct tcp_info starts with it */
+static int info_state(srr_socket *t, int *got)
+{
+    struct tcp_info ti;
+    srr_error e;
+    memset(&ti, 0, sizeof ti);
+    ssize_t n = srr_getsockopt_buf(t, IPPROTO_TCP, TCP_INFO, &ti, sizeof ti, &e);
+    *got = (int)n;
+    return n < 0 ? -1 : ti.tcpi_state;
+}
+
+static void b_tcp_info_states(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    int n0, n1, n2;
+    srr_socket *t = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e), *l, *c, *s;
+    int fresh = info_state(t, &n0);
+    conn_pair(w, AF_INET, &l, &c, &s);
+    int lst = info_state(l, &n1), est = info_state(c, &n2);
+    srr_shutdown(c, SHUT_WR, &e);
+    char b[4];
+    ssize_t eof = srr_recv(s, b, sizeof b, 0, &e); /* the FIN is in: the server is in CLOSE_WAIT */
+    int cw = info_state(s, &n1), fw2 = info_state(c, &n1);
+    /* the shutting end is in FIN_WAIT1 until the peer's (maybe delayed) ACK, then FIN_WAIT2 */
+    snprintf(out, len, "len=%d new=%d listen=%d established=%d eof=%zd close_wait=%d fin_wait=%d",
+             n0, fresh, lst, est, eof, cw, fw2 == 4 || fw2 == 5);
+    srr_close(t, NULL);
+    close3(l, c, s);
+}
+
+static void b_send_buffer_grows(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *l, *c, *s;
+    int port = 0;
+    srr_socket *u = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e);
+    int before = geti(u, SOL_SOCKET, SO_SNDBUF);
+    srr_close(u, NULL);
+    conn_pair(w, AF_INET, &l, &c, &s);
+    int cb = geti(c, SOL_SOCKET, SO_SNDBUF), sb = geti(s, SOL_SOCKET, SO_SNDBUF);
+    int lb = geti(l, SOL_SOCKET, SO_SNDBUF);
+    close3(l, c, s);
+    /* a size the program set stays */
+    l = listener(w, AF_INET, SOCK_STREAM, &port);
+    c = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e);
+    srr_setsockopt_int(c, SOL_SOCKET, SO_SNDBUF, 65536, &e);
+    srr_addr a;
+    srr_addr_inet(&a, "127.0.0.1", port);
+    srr_connect(c, &a, &e);
+    int locked = geti(c, SOL_SOCKET, SO_SNDBUF);
+    /* as root (CAP_NET_ADMIN) the force options pass the *mem_max cap */
+    const char *force = seti(c, SOL_SOCKET, SO_SNDBUFFORCE, 1000000);
+    snprintf(out, len, "before=%d client=%d server=%d listener=%d locked=%d force=%s/%d", before, cb,
+             sb, lb, locked, force, geti(c, SOL_SOCKET, SO_SNDBUF));
+    srr_close(c, NULL);
+    srr_close(l, NULL);
+}
+
+/* A single-threaded program writes before it reads: Linux takes megabytes */
+static void b_write_before_read(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *l, *c, *s;
+    conn_pair(w, AF_INET, &l, &c, &s);
+    srr_setblocking(c, 0, &e);
+    static char chunk[65536];
+    size_t total = 0;
+    ssize_t n = 0;
+    while (total < (8u << 20) && (n = srr_send(c, chunk, sizeof chunk, 0, &e)) > 0)
+        total += (size_t)n;
+    snprintf(out, len, "took_300k=%d stopped=%s within_3_to_5_mb=%d", total >= 300000,
+             n < 0 ? res(-1, &e) : "no", total >= (3u << 20) && total <= (5u << 20));
+    close3(l, c, s);
+}
+
 static void b_poll_unconnected(srr_world *w, char *out, size_t len)
 {
     srr_error e;
@@ -546,6 +703,18 @@ static const struct {
     {"UDP size limit", b_udp_size_limit, "max=ok over=EMSGSIZE"},
     {"poll of an unconnected stream", b_poll_unconnected, "n=1 revents=20"},
     {"AF_UNIX send unconnected", b_unix_send_unconnected, "send=ENOTCONN"},
+    {"TCP keepalive options", b_tcp_keepalive,
+     "idle=7200 intvl=75 cnt=9 idle0=EINVAL idle32768=EINVAL intvl0=EINVAL cnt128=EINVAL back=60/10/5"},
+    {"TCP_USER_TIMEOUT, CORK, QUICKACK, DEFER_ACCEPT, MAXSEG", b_tcp_small_options,
+     "ut=0 ut_neg=EINVAL ut=5000 cork=0/1 quickack=1/0 defer=7/29887/0 mss=536 mss50=EINVAL mss1000=ok/1000"},
+    {"TCP options on other sockets", b_tcp_level_elsewhere,
+     "udp_get=EOPNOTSUPP udp_set=ENOPROTOOPT unix_get=EOPNOTSUPP unix_set=EOPNOTSUPP"},
+    {"TCP_INFO states", b_tcp_info_states,
+     "len=104 new=7 listen=10 established=1 eof=0 close_wait=8 fin_wait=1"},
+    {"send buffer once connected", b_send_buffer_grows,
+     "before=16384 client=3939840 server=3939840 listener=16384 locked=131072 force=ok/2000000"},
+    {"write before read", b_write_before_read,
+     "took_300k=1 stopped=EAGAIN within_3_to_5_mb=1"},
 };
 
 static void test_differential_kernel_and_sim_agree(void **state)

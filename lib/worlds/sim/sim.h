@@ -213,6 +213,9 @@ void srr__sim_stream_arrivals(sim_world *s);
 /* Bytes a connected stream end may still send before the other end's
  * buffers are full (its SO_RCVBUF plus this end's SO_SNDBUF, as Linux). */
 size_t srr__sim_stream_room(const sim_sock *k);
+/* sim_tcp_info.c: getsockopt(TCP_INFO) of a TCP socket (0), and TCP_MAXSEG. */
+int srr__sim_tcp_info(const sim_sock *k, void *val, socklen_t *len);
+int srr__sim_tcp_maxseg(const sim_sock *k);
 const sim_host *srr__sim_host_of(sim_world *s, const struct sockaddr *sa);
 int srr__sim_bind(sim_world *s, sim_sock *k, const struct sockaddr *sa, socklen_t len);
 

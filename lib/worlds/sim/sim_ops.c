@@ -291,6 +291,12 @@ static int sim_getsockopt_locked(sim_sock *k, int level, int name, void *val, so
     }
     if (level == SOL_SOCKET && name == SO_ACCEPTCONN)
         return srr__opts_int(val, len, k->state == SIM_S_LISTEN);
+    if (level == IPPROTO_TCP && k->family != AF_UNIX && k->type == SOCK_STREAM) {
+        if (name == TCP_INFO)
+            return srr__sim_tcp_info(k, val, len);
+        if (name == TCP_MAXSEG)
+            return srr__opts_int(val, len, srr__sim_tcp_maxseg(k));
+    }
     return srr__opts_get(&k->opt, level, name, val, len);
 }
 

@@ -30,6 +30,8 @@ void srr__sim_connect_pair(sim_sock *a, sim_sock *b)
     a->other = b;
     b->other = a;
     a->state = b->state = SIM_S_CONNECTED;
+    srr__opts_established(&a->opt);
+    srr__opts_established(&b->opt);
 }
 
 /* The other end learns the connection was reset (RST). */
@@ -466,8 +468,10 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
             return r;
     }
     sim_sock *l = stream_listener(s, k, sa);
-    if (!l && s->peer && s->peer->connect(s, k, sa, len))
+    if (!l && s->peer && s->peer->connect(s, k, sa, len)) {
+        srr__opts_established(&k->opt);
         return (k->status_flags & O_NONBLOCK) ? -EINPROGRESS : 0; /* the world's peer took it */
+    }
     if (!l) {
         if (srr__sim_is_local(s, sa) || srr__sim_host_of(s, sa))
             return -ECONNREFUSED;
