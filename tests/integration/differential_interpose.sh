@@ -51,6 +51,10 @@ TCP options on other sockets: udp_get=EOPNOTSUPP udp_set=ENOPROTOOPT unix_get=EO
 TCP_INFO states: len=104 new=7 listen=10 established=1 eof=0 close_wait=8 fin_wait=1
 send buffer once connected: before=16384 client=3939840 server=3939840 listener=16384 locked=131072 force=ok/2000000
 write before read: took_300k=1 stopped=EAGAIN within_3_to_5_mb=1
+dual-stack listener: connect=ok accepted_peer=::ffff:127.0.0.1 accepted_local=::ffff:127.0.0.1 client_peer=127.0.0.1 v4_bind=EADDRINUSE
+IPV6_V6ONLY listener: v6only=1 connect=ECONNREFUSED v4_bind=ok
+IPv4-mapped connect: connect=ok server_sees=127.0.0.1 client_local=::ffff:127.0.0.1
+dual-stack UDP: from=::ffff:127.0.0.1 reply_from=127.0.0.1 data=back
 close-on-exec: plain=0 socket=1 accept4=1
 EOF
 

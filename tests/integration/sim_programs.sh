@@ -248,6 +248,12 @@ same_as_native py_threaded_echo python3 fixtures/scripts/py_threaded_echo.py
 grep -qx "server: 9 connections, 200312 bytes echoed" "$tmp/py_threaded_echo.sim" ||
     fail "py_threaded_echo: printed $(tail -1 "$tmp/py_threaded_echo.sim")"
 
+# --- dual-stack: servers on "::" as node and http.server listen by default -------
+same_as_native node_dual_stack node fixtures/scripts/node_dual_stack.js
+same_as_native py_dual_stack python3 fixtures/scripts/py_dual_stack.py
+grep -qx "127.0.0.1 seen as ::ffff:127.0.0.1" "$tmp/py_dual_stack.sim" ||
+    fail "py_dual_stack: the IPv4 client was not seen as IPv4-mapped: $(head -3 "$tmp/py_dual_stack.sim")"
+
 # --- epoll: edge-triggered, one-shot, a pipe among the sockets ----------------
 same_as_native epoll_et "$NAT/epoll_et"
 grep -qx "done" "$tmp/epoll_et.sim" || fail "epoll_et: did not print done"

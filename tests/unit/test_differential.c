@@ -659,6 +659,117 @@ static void b_write_before_read(srr_world *w, char *out, size_t len)
     close3(l, c, s);
 }
 
+/* A socket of family bound to host:0 (listening when a stream), its port
+ * in *port; v6only set first when >= 0. */
+static srr_socket *bound_at(srr_world *w, int family, int type, const char *host, int v6only,
+                            int *port)
+{
+    srr_error e;
+    srr_addr a;
+    srr_socket *t = srr_socket_new(w, family, type, 0, &e);
+    if (!t)
+        return NULL;
+    if (v6only >= 0)
+        srr_setsockopt_int(t, IPPROTO_IPV6, IPV6_V6ONLY, v6only, &e);
+    if (family == AF_INET6)
+        srr_addr_inet6(&a, host, 0, 0, 0);
+    else
+        srr_addr_inet(&a, host, 0);
+    if (srr_bind(t, &a, &e) < 0 || (type == SOCK_STREAM && srr_listen(t, 8, &e) < 0) ||
+        srr_getsockname(t, &a, &e) < 0) {
+        srr_close(t, NULL);
+        return NULL;
+    }
+    *port = a.port;
+    return t;
+}
+
+/* bind(2) of a new socket of family at host:port: "ok" or the errno */
+static const char *bind_again(srr_world *w, int family, const char *host, int port)
+{
+    srr_error e;
+    srr_addr a;
+    srr_socket *t = srr_socket_new(w, family, SOCK_STREAM, 0, &e);
+    if (family == AF_INET6)
+        srr_addr_inet6(&a, host, port, 0, 0);
+    else
+        srr_addr_inet(&a, host, port);
+    const char *r = res(srr_bind(t, &a, &e), &e);
+    srr_close(t, NULL);
+    return r;
+}
+
+static void b_dual_stack_listener(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    int port = 0;
+    srr_socket *l = bound_at(w, AF_INET6, SOCK_STREAM, "::", -1, &port), *s = NULL;
+    srr_socket *c = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e);
+    srr_addr a, sp = {0}, sl = {0}, cp = {0};
+    srr_addr_inet(&a, "127.0.0.1", port);
+    int r = srr_connect(c, &a, &e);
+    const char *conn = res(r, &e);
+    if (r == 0 && srr_accept(l, &s, &sp, &e) == 0)
+        srr_getsockname(s, &sl, &e);
+    srr_getpeername(c, &cp, &e);
+    snprintf(out, len, "connect=%s accepted_peer=%s accepted_local=%s client_peer=%s v4_bind=%s",
+             conn, sp.host, sl.host, cp.host, bind_again(w, AF_INET, "0.0.0.0", port));
+    close3(l, c, s);
+}
+
+static void b_v6only_listener(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    int port = 0;
+    srr_socket *l = bound_at(w, AF_INET6, SOCK_STREAM, "::", 1, &port);
+    srr_socket *c = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e);
+    srr_addr a;
+    srr_addr_inet(&a, "127.0.0.1", port);
+    int r = srr_connect(c, &a, &e);
+    snprintf(out, len, "v6only=%d connect=%s v4_bind=%s", geti(l, IPPROTO_IPV6, IPV6_V6ONLY),
+             res(r, &e), bind_again(w, AF_INET, "127.0.0.1", port));
+    srr_close(c, NULL);
+    srr_close(l, NULL);
+}
+
+static void b_v4_mapped_connect(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    int port = 0;
+    srr_socket *l = bound_at(w, AF_INET, SOCK_STREAM, "127.0.0.1", -1, &port), *s = NULL;
+    srr_socket *c = srr_socket_new(w, AF_INET6, SOCK_STREAM, 0, &e);
+    srr_addr a, sp = {0}, cl = {0};
+    srr_addr_inet6(&a, "::ffff:127.0.0.1", port, 0, 0);
+    int r = srr_connect(c, &a, &e);
+    const char *conn = res(r, &e);
+    if (r == 0)
+        srr_accept(l, &s, &sp, &e);
+    srr_getsockname(c, &cl, &e);
+    snprintf(out, len, "connect=%s server_sees=%s client_local=%s", conn, sp.host, cl.host);
+    close3(l, c, s);
+}
+
+static void b_dual_stack_udp(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    int port = 0;
+    srr_socket *u6 = bound_at(w, AF_INET6, SOCK_DGRAM, "::", -1, &port);
+    srr_socket *u4 = srr_socket_new(w, AF_INET, SOCK_DGRAM, 0, &e);
+    srr_addr a, from = {0}, back = {0};
+    srr_addr_inet(&a, "127.0.0.1", port);
+    srr_sendto(u4, "v4", 2, 0, &a, &e);
+    char b[8] = "";
+    srr_settimeout(u6, 1.0, &e);
+    srr_settimeout(u4, 1.0, &e);
+    if (srr_recvfrom(u6, b, sizeof b, 0, &from, &e) == 2)
+        srr_sendto(u6, "back", 4, 0, &from, &e);
+    ssize_t n = srr_recvfrom(u4, b, sizeof b, 0, &back, &e);
+    snprintf(out, len, "from=%s reply_from=%s data=%.*s", from.host, back.host, n > 0 ? (int)n : 0,
+             b);
+    srr_close(u4, NULL);
+    srr_close(u6, NULL);
+}
+
 static void b_poll_unconnected(srr_world *w, char *out, size_t len)
 {
     srr_error e;
@@ -715,6 +826,14 @@ static const struct {
      "before=16384 client=3939840 server=3939840 listener=16384 locked=131072 force=ok/2000000"},
     {"write before read", b_write_before_read,
      "took_300k=1 stopped=EAGAIN within_3_to_5_mb=1"},
+    {"dual-stack listener", b_dual_stack_listener,
+     "connect=ok accepted_peer=::ffff:127.0.0.1 accepted_local=::ffff:127.0.0.1 client_peer=127.0.0.1 v4_bind=EADDRINUSE"},
+    {"IPV6_V6ONLY listener", b_v6only_listener,
+     "v6only=1 connect=ECONNREFUSED v4_bind=ok"},
+    {"IPv4-mapped connect", b_v4_mapped_connect,
+     "connect=ok server_sees=127.0.0.1 client_local=::ffff:127.0.0.1"},
+    {"dual-stack UDP", b_dual_stack_udp,
+     "from=::ffff:127.0.0.1 reply_from=127.0.0.1 data=back"},
 };
 
 static void test_differential_kernel_and_sim_agree(void **state)

@@ -180,6 +180,13 @@ sim_sock *srr__sim_sock_new(sim_world *s, int family, int type, int proto);
 void srr__sim_sock_unref(sim_world *s, sim_sock *k); /* the last ref closes it */
 int srr__sim_is_local(sim_world *s, const struct sockaddr *sa);
 int srr__sim_is_wildcard(const struct sockaddr *sa); /* INADDR_ANY, in6addr_any */
+/* sa as IPv4 when it is (AF_INET, or an IPv4-mapped AF_INET6 address): 1
+ * with *v4 filled, port too; 0 otherwise. */
+int srr__sim_v4_view(const struct sockaddr *sa, struct sockaddr_in *v4);
+/* An IP address in family's form, as a dual-stack socket sees IPv4 peers:
+ * IPv4 becomes IPv4-mapped for AF_INET6, and back for AF_INET; *len follows.
+ * Anything else is left as it is. */
+void srr__sim_addr_to_family(int family, struct sockaddr_storage *ss, socklen_t *len);
 int srr__sim_autobind(sim_world *s, sim_sock *k, const struct sockaddr *towards);
 void srr__sim_source_addr(sim_world *s, const sim_sock *k, const struct sockaddr *to,
                           struct sockaddr_storage *out, socklen_t *len);

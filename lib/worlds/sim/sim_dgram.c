@@ -132,6 +132,8 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
                          : srr__sim_find_bound(s, k->family, SOCK_DGRAM, (struct sockaddr *)&to);
     if (d && !paired && k->family != AF_UNIX && !srr__sim_is_local(s, (struct sockaddr *)&to))
         d = NULL;
+    if (d) /* a dual-stack receiver sees an IPv4 sender as IPv4-mapped, and back */
+        srr__sim_addr_to_family(d->family, &src, &srclen);
     /* a connected receiver takes datagrams from its peer only */
     if (d && !paired && d->peer_len &&
         !(d->peer_len == srclen && memcmp(&d->peer, &src, srclen) == 0))
@@ -160,6 +162,7 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
                    : srr__sim_find_bound(s, k->family, SOCK_DGRAM, (struct sockaddr *)&to);
         if (!d)
             return -ECONNREFUSED;
+        srr__sim_addr_to_family(d->family, &src, &srclen);
     }
     const sim_fault *dup = srr__sim_fault_addr(s, (struct sockaddr *)&to, 1, SIM_FAULT_DUPLICATE);
     const sim_fault *reo = srr__sim_fault_addr(s, (struct sockaddr *)&to, 1, SIM_FAULT_REORDER);

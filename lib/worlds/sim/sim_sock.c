@@ -178,6 +178,41 @@ int srr__sim_addr_equal(const struct sockaddr *a, const struct sockaddr *b, int 
     return 0;
 }
 
+int srr__sim_v4_view(const struct sockaddr *sa, struct sockaddr_in *v4)
+{
+    memset(v4, 0, sizeof *v4);
+    if (sa->sa_family == AF_INET) {
+        memcpy(v4, sa, sizeof *v4);
+        return 1;
+    }
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+    if (sa->sa_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+        return 0;
+    v4->sin_family = AF_INET;
+    v4->sin_port = in6->sin6_port;
+    memcpy(&v4->sin_addr, &in6->sin6_addr.s6_addr[12], 4);
+    return 1;
+}
+
+void srr__sim_addr_to_family(int family, struct sockaddr_storage *ss, socklen_t *len)
+{
+    struct sockaddr_in v4;
+    if (family == ss->ss_family || !srr__sim_v4_view((struct sockaddr *)ss, &v4))
+        return;
+    memset(ss, 0, sizeof *ss);
+    if (family == AF_INET) {
+        memcpy(ss, &v4, sizeof v4);
+        *len = sizeof v4;
+        return;
+    }
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = v4.sin_port;
+    in6->sin6_addr.s6_addr[10] = in6->sin6_addr.s6_addr[11] = 0xff;
+    memcpy(&in6->sin6_addr.s6_addr[12], &v4.sin_addr, 4);
+    *len = sizeof *in6;
+}
+
 static int sim_ip_matches(const sim_ip *ip, const struct sockaddr *sa)
 {
     if (ip->family != sa->sa_family)
@@ -190,6 +225,9 @@ static int sim_ip_matches(const sim_ip *ip, const struct sockaddr *sa)
 /* The host owning an address, or NULL. */
 const sim_host *srr__sim_host_of(sim_world *s, const struct sockaddr *sa)
 {
+    struct sockaddr_in v4;
+    if (sa->sa_family == AF_INET6 && srr__sim_v4_view(sa, &v4))
+        sa = (const struct sockaddr *)&v4; /* an IPv4-mapped address is its IPv4 one */
     for (size_t i = 0; i < s->cfg->nhosts; i++)
         for (size_t j = 0; j < s->cfg->hosts[i].naddrs; j++)
             if (sim_ip_matches(&s->cfg->hosts[i].addrs[j], sa))
@@ -200,6 +238,9 @@ const sim_host *srr__sim_host_of(sim_world *s, const struct sockaddr *sa)
 /* An address of this host: loopback, or one of the self host's. */
 int srr__sim_is_local(sim_world *s, const struct sockaddr *sa)
 {
+    struct sockaddr_in v4;
+    if (sa->sa_family == AF_INET6 && srr__sim_v4_view(sa, &v4))
+        sa = (const struct sockaddr *)&v4;
     if (sa->sa_family == AF_INET) {
         uint32_t a = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
         if ((a >> 24) == 127)
@@ -257,12 +298,38 @@ static int sim_source_for(sim_world *s, const struct sockaddr *to, struct sockad
 /* Whether binding (addr, port) collides with k2's binding.  A service's
  * socket is on its own host: only one on the program's host (a local
  * address) takes the program's ports. */
+/* What an IP socket's bound address covers of IPv4, as v4 (INADDR_ANY for
+ * every address): 1, or 0 when nothing (an IPv6-only socket, or an IPv6
+ * address that is not IPv4-mapped). */
+static int sim_bound_v4(const sim_sock *k, const struct sockaddr *a, struct sockaddr_in *v4)
+{
+    if (k->family == AF_INET6 && k->opt.v6only)
+        return 0;
+    if (srr__sim_v4_view(a, v4))
+        return 1;
+    if (!srr__sim_is_wildcard(a))
+        return 0;
+    memset(v4, 0, sizeof *v4); /* [::] of a dual-stack socket: 0.0.0.0 too */
+    v4->sin_family = AF_INET;
+    v4->sin_port = ((const struct sockaddr_in6 *)a)->sin6_port;
+    return 1;
+}
+
 static int sim_bind_conflict(sim_world *s, const sim_sock *k, const struct sockaddr *sa,
                              const sim_sock *k2)
 {
-    if (k2 == k || !k2->bound || k2->type != k->type || k2->family != k->family)
+    if (k2 == k || !k2->bound || k2->type != k->type)
         return 0;
     const struct sockaddr *b = (const struct sockaddr *)&k2->local;
+    struct sockaddr_in sa4, b4;
+    if (k2->family != k->family) {
+        /* an IPv4 socket and a dual-stack IPv6 one share IPv4's ports */
+        if (k->family == AF_UNIX || k2->family == AF_UNIX || !sim_bound_v4(k, sa, &sa4) ||
+            !sim_bound_v4(k2, b, &b4))
+            return 0;
+        sa = (const struct sockaddr *)&sa4;
+        b = (const struct sockaddr *)&b4;
+    }
     if (k2->service && k->family != AF_UNIX && !srr__sim_is_local(s, b))
         return 0;
     if (k->family == AF_UNIX) {
@@ -391,29 +458,56 @@ int srr__sim_autobind(sim_world *s, sim_sock *k, const struct sockaddr *towards)
 
 /* A bound socket of this family and type that answers at `to`: a listener
  * for streams, any bound socket for datagrams. */
+/* How well bound socket k receives what is sent to `to` (port equal):
+ * 3 its exact address, 2 an IPv4 wildcard, 1 an IPv6 wildcard (which takes
+ * IPv4 too when dual-stack), 0 not at all; Linux's lookup prefers them in
+ * that order. */
+static int sim_bound_score(const sim_sock *k, const struct sockaddr *to)
+{
+    const struct sockaddr *b = (const struct sockaddr *)&k->local;
+    struct sockaddr_in to4, b4;
+    if (!srr__sim_v4_view(to, &to4)) { /* an IPv6 target: IPv6 sockets only */
+        if (k->family != AF_INET6)
+            return 0;
+        return srr__sim_addr_equal(b, to, 0) ? 3 : srr__sim_is_wildcard(b) ? 1 : 0;
+    }
+    /* an IPv4 target, or an IPv4-mapped one: IPv4 sockets, and IPv6 ones
+     * whose address covers IPv4 */
+    if (!sim_bound_v4(k, b, &b4))
+        return 0;
+    if (b4.sin_addr.s_addr == to4.sin_addr.s_addr)
+        return 3;
+    if (b4.sin_addr.s_addr != htonl(INADDR_ANY))
+        return 0;
+    return k->family == AF_INET ? 2 : 1;
+}
+
 sim_sock *srr__sim_find_bound(sim_world *s, int family, int type, const struct sockaddr *to)
 {
-    sim_sock *wild = NULL;
+    sim_sock *best = NULL;
+    int best_score = 0;
     for (size_t i = 0; i < s->nall; i++) {
         sim_sock *k = s->all[i];
-        if (!k->bound || k->family != family || k->type != type)
+        if (!k->bound || k->type != type || (k->family == AF_UNIX) != (family == AF_UNIX))
             continue;
         if (type != SOCK_DGRAM && k->state != SIM_S_LISTEN)
             continue;
-        const struct sockaddr *b = (const struct sockaddr *)&k->local;
         if (family == AF_UNIX) {
-            if (memcmp(b, to, k->local_len) == 0)
+            if (memcmp(&k->local, to, k->local_len) == 0)
                 return k;
             continue;
         }
-        if (srr__sim_port(b) != srr__sim_port(to))
+        if (srr__sim_port((const struct sockaddr *)&k->local) != srr__sim_port(to))
             continue;
-        if (srr__sim_addr_equal(b, to, 0))
-            return k;
-        if (srr__sim_is_wildcard(b) && !wild)
-            wild = k;
+        int score = sim_bound_score(k, to);
+        if (score > best_score) {
+            best = k;
+            best_score = score;
+        }
+        if (score == 3)
+            break;
     }
-    return wild;
+    return best;
 }
 
 /* k's address as a packet towards `to` carries it: a wildcard-bound socket

@@ -257,7 +257,10 @@ static sim_sock *stream_listener(sim_world *s, const sim_sock *k, const struct s
 static sim_sock *stream_far_end(sim_world *s, sim_sock *k, const sim_sock *l,
                                 const struct sockaddr *to, socklen_t tolen)
 {
-    sim_sock *srv = srr__sim_sock_new(s, k->family, k->type, k->proto);
+    /* the listener's family: a dual-stack IPv6 listener's connections from
+     * IPv4 are IPv6 sockets that see IPv4-mapped addresses */
+    int family = l ? l->family : k->family;
+    sim_sock *srv = srr__sim_sock_new(s, family, k->type, k->proto);
     if (!srv)
         return NULL;
     if (k->family == AF_UNIX && l) {
@@ -266,22 +269,18 @@ static sim_sock *stream_far_end(sim_world *s, sim_sock *k, const sim_sock *l,
     } else {
         memcpy(&srv->local, to, tolen);
         srv->local_len = tolen;
+        srr__sim_addr_to_family(family, &srv->local, &srv->local_len);
     }
     srv->bound = k->family != AF_UNIX; /* it holds the port, as on Linux */
     memcpy(&srv->peer, &k->local, k->local_len);
     srv->peer_len = k->local_len;
+    srr__sim_addr_to_family(family, &srv->peer, &srv->peer_len);
     memcpy(&k->peer, to, tolen);
     k->peer_len = tolen;
     if (l) {
-        srv->opt.rcvbuf = l->opt.rcvbuf;
-        srv->opt.sndbuf = l->opt.sndbuf;
-        srv->opt.rcvtimeo_ns = l->opt.rcvtimeo_ns;
-        srv->opt.sndtimeo_ns = l->opt.sndtimeo_ns;
-        srv->opt.keepalive = l->opt.keepalive;
-        srv->opt.nodelay = l->opt.nodelay;
-        srv->opt.linger_on = l->opt.linger_on;
-        srv->opt.linger_secs = l->opt.linger_secs;
-        srv->opt.reuseaddr = l->opt.reuseaddr;
+        /* Linux clones the listener; only its accept queue's setting stays */
+        srv->opt = l->opt;
+        srv->opt.defer_accept = 0;
     }
     srr__sim_connect_pair(k, srv);
     return srv;
