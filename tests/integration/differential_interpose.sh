@@ -55,6 +55,7 @@ dual-stack listener: connect=ok accepted_peer=::ffff:127.0.0.1 accepted_local=::
 IPV6_V6ONLY listener: v6only=1 connect=ECONNREFUSED v4_bind=ok
 IPv4-mapped connect: connect=ok server_sees=127.0.0.1 client_local=::ffff:127.0.0.1
 dual-stack UDP: from=::ffff:127.0.0.1 reply_from=127.0.0.1 data=back
+SHUT_RD: tcp: queued=3 then=0 peer_send=3 after=3 unix: queued=3 then=0 peer_send=EPIPE after=0
 close-on-exec: plain=0 socket=1 accept4=1
 EOF
 

@@ -770,6 +770,62 @@ static void b_dual_stack_udp(srr_world *w, char *out, size_t len)
     srr_close(u6, NULL);
 }
 
+/* SHUT_RD on one end: what was queued still reads, then end of stream;
+ * TCP takes the peer's later bytes (and they read), AF_UNIX refuses them */
+static void shut_rd_on(srr_world *w, srr_socket *c, srr_socket *s, char *out, size_t len)
+{
+    srr_error e;
+    char b[16];
+    srr_sendall(c, "xyz", 3, 0, &e);
+    srr_shutdown(s, SHUT_RD, &e);
+    ssize_t n1 = srr_recv(s, b, sizeof b, MSG_DONTWAIT, &e);
+    ssize_t n2 = srr_recv(s, b, sizeof b, MSG_DONTWAIT, &e);
+    ssize_t sent = srr_send(c, "abc", 3, MSG_DONTWAIT, &e);
+    char sr[16];
+    snprintf(sr, sizeof sr, "%s", sent < 0 ? res(-1, &e) : "3");
+    struct pollfd p = {.fd = srr_fileno(s), .events = POLLIN};
+    srr_socket_world(s)->ops->poll(srr_socket_world(s), &p, 1, 100000000LL);
+    ssize_t n3 = srr_recv(s, b, sizeof b, MSG_DONTWAIT, &e);
+    (void)w;
+    snprintf(out, len, "queued=%zd then=%zd peer_send=%s after=%zd", n1, n2, sr, n3);
+}
+
+static void b_shut_rd(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *l, *c, *s, *p[2];
+    char tcp[96] = "", unx[96] = "";
+    conn_pair(w, AF_INET, &l, &c, &s);
+    shut_rd_on(w, c, s, tcp, sizeof tcp);
+    close3(l, c, s);
+    srr_socketpair(w, AF_UNIX, SOCK_STREAM, 0, p, &e);
+    shut_rd_on(w, p[0], p[1], unx, sizeof unx);
+    srr_close(p[0], NULL);
+    srr_close(p[1], NULL);
+    snprintf(out, len, "tcp: %s unix: %s", tcp, unx);
+}
+
+/* Descriptor flags through the seam (the interposer's placeholders have
+ * their own test): each handle its own FD_CLOEXEC, as a descriptor */
+static void b_cloexec_handles(srr_world *w, char *out, size_t len)
+{
+    const srr_world_ops *o = w->ops;
+    int plain = o->socket(w, AF_INET, SOCK_STREAM, 0);
+    int ce = o->socket(w, AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int f0 = o->fcntl(w, plain, F_GETFD, 0), f1 = o->fcntl(w, ce, F_GETFD, 0);
+    o->fcntl(w, plain, F_SETFD, FD_CLOEXEC);
+    int f2 = o->fcntl(w, plain, F_GETFD, 0);
+    o->fcntl(w, ce, F_SETFD, 0);
+    int f3 = o->fcntl(w, ce, F_GETFD, 0);
+    int d = o->fcntl(w, plain, F_DUPFD, 0), dc = o->fcntl(w, ce, F_DUPFD_CLOEXEC, 0);
+    snprintf(out, len, "plain=%d cloexec=%d set=%d cleared=%d dup=%d dup_cloexec=%d", f0, f1, f2,
+             f3, o->fcntl(w, d, F_GETFD, 0), o->fcntl(w, dc, F_GETFD, 0));
+    o->close(w, plain);
+    o->close(w, ce);
+    o->close(w, d);
+    o->close(w, dc);
+}
+
 static void b_poll_unconnected(srr_world *w, char *out, size_t len)
 {
     srr_error e;
@@ -834,6 +890,10 @@ static const struct {
      "connect=ok server_sees=127.0.0.1 client_local=::ffff:127.0.0.1"},
     {"dual-stack UDP", b_dual_stack_udp,
      "from=::ffff:127.0.0.1 reply_from=127.0.0.1 data=back"},
+    {"SHUT_RD", b_shut_rd,
+     "tcp: queued=3 then=0 peer_send=3 after=3 unix: queued=3 then=0 peer_send=EPIPE after=0"},
+    {"close-on-exec handles", b_cloexec_handles,
+     "plain=0 cloexec=1 set=1 cleared=0 dup=0 dup_cloexec=1"},
 };
 
 static void test_differential_kernel_and_sim_agree(void **state)

@@ -142,6 +142,8 @@ struct sim_world {
     uint64_t rng;
     sim_sock **handles;   /* handle - SIM_FIRST_HANDLE → socket */
     size_t nhandles;
+    unsigned char *cloexec; /* per handle, as handles: FD_CLOEXEC set */
+    size_t ncloexec;
     sim_sock **all;       /* every live socket, for port and listener lookup */
     size_t nall, capall;
     long *conn_counts;    /* connections made per fault rule, for `conn` */
@@ -171,8 +173,10 @@ int srr__sim_block(sim_world *s, const char *what, int handle, int64_t until);
 int srr__sim_unsupported(sim_world *s, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 sim_sock *srr__sim_sock(sim_world *s, int handle);   /* NULL when not a sim socket */
-int srr__sim_handle_new(sim_world *s, sim_sock *k);   /* -EMFILE */
-int srr__sim_handle_new_from(sim_world *s, sim_sock *k, int min);
+/* A new handle naming k (close-on-exec when cloexec), the lowest free at
+ * or above min: -EMFILE, -ENOMEM. */
+int srr__sim_handle_new(sim_world *s, sim_sock *k, int cloexec);
+int srr__sim_handle_new_from(sim_world *s, sim_sock *k, int min, int cloexec);
 void srr__sim_runnable_services(sim_world *s);        /* advance service scripts */
 
 /* sim_sock.c */

@@ -50,7 +50,7 @@ static int sim_socket_locked(sim_world *s, int domain, int type, int protocol)
         return -ENOMEM;
     if (type & SOCK_NONBLOCK)
         k->status_flags |= O_NONBLOCK;
-    int h = srr__sim_handle_new(s, k);
+    int h = srr__sim_handle_new(s, k, type & SOCK_CLOEXEC);
     if (h < 0) {
         k->refs = 1;
         srr__sim_sock_unref(s, k);
@@ -395,12 +395,17 @@ static int sim_fcntl(srr_world *w, int h, int cmd, long arg)
         k->status_flags = (int)(arg & O_NONBLOCK);
         r = 0;
         break;
-    /* every sim handle is close-on-exec: a sim socket cannot outlive exec */
-    case F_GETFD: r = FD_CLOEXEC; break;
-    case F_SETFD: r = 0; break;
+    /* the handle's own flag, as a descriptor's (a dup starts without it) */
+    case F_GETFD: r = s->cloexec[h - SIM_FIRST_HANDLE] ? FD_CLOEXEC : 0; break;
+    case F_SETFD:
+        s->cloexec[h - SIM_FIRST_HANDLE] = (arg & FD_CLOEXEC) != 0;
+        r = 0;
+        break;
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
-        r = arg < 0 ? -EINVAL : srr__sim_handle_new_from(s, k, arg > INT_MAX ? INT_MAX : (int)arg);
+        r = arg < 0 ? -EINVAL
+                    : srr__sim_handle_new_from(s, k, arg > INT_MAX ? INT_MAX : (int)arg,
+                                               cmd == F_DUPFD_CLOEXEC);
         break;
     default: r = srr__sim_unsupported(s, -EINVAL, "fcntl command %d", cmd);
     }

@@ -130,7 +130,7 @@ void srr__sim_stream_arrivals(sim_world *s)
                 sim_chunk *c = (sim_chunk *)(void *)srr__sim_q_pop(&k->fly);
                 if (c->fin)
                     stream_arrive_end(k, c->fin);
-                else if (!k->rd_shut)
+                else /* TCP takes bytes after SHUT_RD, and they read (Linux) */
                     srr__sim_buf_put(&k->rx, c->data, c->q.len);
                 free(c);
                 moved = 1;
@@ -204,7 +204,7 @@ int srr__sim_service_run(sim_world *s, sim_sock *k)
             break;
         }
         case SIM_STEP_SEND:
-            if (o && !o->rd_shut && stream_push(s, k, o, st->data, st->len, 0) < 0)
+            if (o && stream_push(s, k, o, st->data, st->len, 0) < 0)
                 return 0;
             break;
         case SIM_STEP_WAIT:
@@ -345,8 +345,8 @@ static int record_push(sim_sock *o, size_t len);
 int srr__sim_peer_send(sim_world *s, sim_sock *mine, const void *p, size_t n)
 {
     sim_sock *o = mine->other;
-    if (!o || o->rd_shut)
-        return 0; /* gone: the bytes go nowhere, as a peer's after a reset */
+    if (!o || (o->rd_shut && o->family == AF_UNIX))
+        return 0; /* gone or refusing: the bytes go nowhere, as a peer's after a reset */
     int r = stream_push(s, mine, o, p, n, 0);
     if (r == 0 && mine->type == SOCK_SEQPACKET && n > 0)
         r = record_push(o, n); /* a message is a record */
@@ -527,7 +527,7 @@ int srr__sim_accept(sim_world *s, sim_sock *k, int handle, struct sockaddr *addr
     sim_sock *c = k->pending[0];
     memmove(k->pending, k->pending + 1, (k->npending - 1) * sizeof *k->pending);
     k->npending--;
-    int h = srr__sim_handle_new(s, c);
+    int h = srr__sim_handle_new(s, c, flags & SOCK_CLOEXEC);
     if (h < 0) {
         stream_reset_other(s, c);
         c->refs = 1;
@@ -624,7 +624,7 @@ static ssize_t record_send(sim_world *s, sim_sock *k, int handle, const struct m
     for (;;) {
         if (k->state != SIM_S_CONNECTED)
             return -ENOTCONN;
-        if (k->wr_shut || k->reset || !k->other)
+        if (k->wr_shut || k->reset || !k->other || k->other->rd_shut)
             return -EPIPE;
         sim_sock *o = k->other;
         if (srr__sim_stream_room(k) >= total) {
@@ -674,6 +674,8 @@ ssize_t srr__sim_stream_send(sim_world *s, sim_sock *k, int handle, const struct
             k->so_error = 0;
             return (ssize_t)total;
         }
+        if (o->rd_shut && k->family == AF_UNIX) /* AF_UNIX refuses a reader that shut */
+            return done ? (ssize_t)done : -EPIPE;
         if (done == total)
             return (ssize_t)done;
         size_t room = srr__sim_stream_room(k);
@@ -689,7 +691,7 @@ ssize_t srr__sim_stream_send(sim_world *s, sim_sock *k, int handle, const struct
             size_t deliver = n;
             if (stall && k->tx_bytes + (int64_t)n > stall->bytes)
                 deliver = stall->bytes > k->tx_bytes ? (size_t)(stall->bytes - k->tx_bytes) : 0;
-            if (deliver > 0 && !o->rd_shut && stream_deliver(s, k, o, m, done, deliver) < 0)
+            if (deliver > 0 && stream_deliver(s, k, o, m, done, deliver) < 0)
                 return done ? (ssize_t)done : -ENOMEM;
             k->tx_bytes += (int64_t)n;
             o->rx_bytes += (int64_t)deliver;

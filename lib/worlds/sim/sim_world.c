@@ -99,23 +99,25 @@ sim_sock *srr__sim_sock(sim_world *s, int handle)
 
 /* The lowest free handle at or above min, as POSIX gives the lowest free
  * descriptor (F_DUPFD asks for a floor). */
-int srr__sim_handle_new_from(sim_world *s, sim_sock *k, int min)
+int srr__sim_handle_new_from(sim_world *s, sim_sock *k, int min, int cloexec)
 {
     size_t i = min > SIM_FIRST_HANDLE ? (size_t)(min - SIM_FIRST_HANDLE) : 0;
     while (i < s->nhandles && s->handles[i])
         i++;
     if (i >= 65536)
         return -EMFILE;
-    if (srr__grow((void **)&s->handles, &s->nhandles, i + 1, sizeof *s->handles) < 0)
+    if (srr__grow((void **)&s->handles, &s->nhandles, i + 1, sizeof *s->handles) < 0 ||
+        srr__grow((void **)&s->cloexec, &s->ncloexec, i + 1, sizeof *s->cloexec) < 0)
         return -ENOMEM;
     s->handles[i] = k;
+    s->cloexec[i] = cloexec != 0;
     k->refs++;
     return (int)i + SIM_FIRST_HANDLE;
 }
 
-int srr__sim_handle_new(sim_world *s, sim_sock *k)
+int srr__sim_handle_new(sim_world *s, sim_sock *k, int cloexec)
 {
-    return srr__sim_handle_new_from(s, k, SIM_FIRST_HANDLE);
+    return srr__sim_handle_new_from(s, k, SIM_FIRST_HANDLE, cloexec);
 }
 
 /* Whatever came due at the current virtual time: connects that give up,
@@ -319,6 +321,7 @@ void srr__sim_destroy(srr_world *w)
     }
     free(s->all);
     free(s->handles);
+    free(s->cloexec);
     free(s->conn_counts);
     free(s->call_counts);
     srr__sim_dns_free(s->dns);
