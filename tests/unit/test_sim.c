@@ -624,8 +624,8 @@ static void test_sim_udp_duplicate_and_reorder(void **state)
     srr_world_destroy(w);
 }
 
-/* 50 ms each way: the answer comes back one round trip later; a slow link
- * adds the bytes' time on the wire. */
+/* 50 ms each way: the handshake takes a round trip, and the answer one
+ * more; a slow link adds the bytes' time on the wire. */
 static void test_sim_latency_and_bandwidth_delay_the_answer(void **state)
 {
     (void)state;
@@ -640,14 +640,16 @@ static void test_sim_latency_and_bandwidth_delay_the_answer(void **state)
     H_OK(srr_sendall(s, "PING\r\n", 6, 0, &err), &err);
     char b[16];
     assert_int_equal(srr_recv(s, b, sizeof b, 0, &err), 6);
-    assert_int_equal(srr_sim_now(w), 100000000LL); /* 50 ms there, 50 ms back */
+    /* SYN and SYN-ACK, then PING and PONG: 50 ms each */
+    assert_int_equal(srr_sim_now(w), 200000000LL);
     assert_int_equal(srr_recv(s, b, sizeof b, 0, &err), 0);
     srr_close(s, NULL);
     int64_t t0 = srr_sim_now(w);
     s = H_PTR(srr_create_connection(w, "far", 80, 5.0, NULL, &err), &err);
     assert_int_equal(srr_recv(s, b, sizeof b, MSG_WAITALL, &err), 10);
-    /* the link's 50 ms, plus 10 bytes at 100 bytes/s: 100 ms on the wire */
-    assert_int_equal(srr_sim_now(w) - t0, 150000000LL);
+    /* the handshake's 100 ms, the link's 50 ms, plus 10 bytes at 100
+     * bytes/s: 100 ms on the wire */
+    assert_int_equal(srr_sim_now(w) - t0, 250000000LL);
     srr_close(s, NULL);
     srr_world_destroy(w);
 }
@@ -855,10 +857,11 @@ static void test_sim_bandwidth_is_per_link_and_reset_keeps_its_place(void **stat
     char buf[100] = {0}, b[8];
     for (int i = 0; i < 10; i++)
         H_OK(srr_sendall(s, buf, sizeof buf, 0, &err), &err);
-    /* the last of the 1000 bytes is on the wire at 10 s, there at 10.05 s;
-     * the 4-byte answer takes 40 ms on the wire and 50 ms more */
+    /* after the 100 ms handshake, the last of the 1000 bytes is on the
+     * wire at 10.1 s, there at 10.15 s; the 4-byte answer takes 40 ms on
+     * the wire and 50 ms more */
     assert_int_equal(srr_recv(s, b, sizeof b, 0, &err), 4);
-    assert_int_equal(srr_sim_now(w), 10140000000LL);
+    assert_int_equal(srr_sim_now(w), 10240000000LL);
     srr_close(s, NULL);
     s = H_PTR(srr_create_connection(w, "rude", 9, 5.0, NULL, &err), &err);
     assert_int_equal(srr_recv(s, b, sizeof b, 0, &err), 3);
@@ -869,8 +872,9 @@ static void test_sim_bandwidth_is_per_link_and_reset_keeps_its_place(void **stat
     srr_world_destroy(w);
 }
 
-/* A connect whose SYN a full queue dropped completes once an accept makes
- * room (Linux: at the SYN's retransmission). */
+/* A connect whose SYN a full queue dropped completes at the first SYN
+ * retransmission after an accept made room: 1, 3, 7, ... s after its first
+ * SYN, as Linux's. */
 static void test_sim_connect_waiting_on_a_full_backlog_completes_after_accept(void **state)
 {
     (void)state;
@@ -888,15 +892,29 @@ static void test_sim_connect_waiting_on_a_full_backlog_completes_after_accept(vo
     struct pollfd p = {.fd = srr_fileno(c2), .events = POLLOUT};
     assert_int_equal(w->ops->poll(w, &p, 1, 0), 0); /* still waiting */
     H_OK(srr_accept(l, &s1, NULL, &err), &err);
-    assert_int_equal(w->ops->poll(w, &p, 1, 0), 1);
+    assert_int_equal(w->ops->poll(w, &p, 1, 0), 0); /* room, but no SYN yet */
+    assert_int_equal(w->ops->poll(w, &p, 1, 5000000000LL), 1);
+    assert_int_equal(srr_sim_now(w), 1000000000LL); /* the first retransmission */
     int so = -1;
     H_OK(srr_getsockopt_int(c2, SOL_SOCKET, SO_ERROR, &so, &err), &err);
     assert_int_equal(so, 0);
+    /* c2 fills the queue again: c3's SYNs go at 2, 4, 8 s; room at 2.5 s */
+    srr_socket *c3 = H_PTR(srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &err), &err);
+    H_OK(srr_setblocking(c3, 0, &err), &err);
+    assert_int_equal(srr_connect_ex(c3, &a, &err), EINPROGRESS);
+    assert_int_equal(w->ops->sleep(w, CLOCK_MONOTONIC, 1500000000LL), 0);
     H_OK(srr_accept(l, &s2, NULL, &err), &err);
+    p.fd = srr_fileno(c3);
+    assert_int_equal(w->ops->poll(w, &p, 1, 10000000000LL), 1);
+    assert_int_equal(srr_sim_now(w), 4000000000LL);
+    srr_socket *s3;
+    H_OK(srr_accept(l, &s3, NULL, &err), &err);
     srr_close(s1, NULL);
     srr_close(s2, NULL);
+    srr_close(s3, NULL);
     srr_close(c1, NULL);
     srr_close(c2, NULL);
+    srr_close(c3, NULL);
     srr_close(l, NULL);
     srr_world_destroy(w);
 }

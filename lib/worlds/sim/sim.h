@@ -98,7 +98,11 @@ struct sim_sock {
     int reset;            /* the connection was reset */
     int so_error;         /* pending error for SO_ERROR / the next call */
     int64_t connect_deadline; /* CONNECTING: when it gives up (virtual ns) */
-    sim_sock *connect_to; /* CONNECTING on a full backlog: the listener it waits on */
+    sim_sock *connect_to; /* CONNECTING to a listener: a full backlog, or a handshake's
+                           * round trip to another host */
+    int64_t connect_start;    /* when its first SYN left */
+    int64_t connect_at;       /* when the SYN that may be taken has made its round trip */
+    int64_t connect_rtt;      /* that round trip: twice the link's latency, 0 on this host */
     /* listen */
     sim_sock **pending;   /* connections waiting for accept */
     size_t npending, pending_cap, backlog;
@@ -224,6 +228,9 @@ void srr__sim_stream_arrivals(sim_world *s);
 /* Bytes a connected stream end may still send before the other end's
  * buffers are full (its SO_RCVBUF plus this end's SO_SNDBUF, as Linux). */
 size_t srr__sim_stream_room(const sim_sock *k);
+/* Connects whose handshake is due now: completed, or retried at the next
+ * SYN retransmit while the listener's queue is full. */
+void srr__sim_stream_connects_due(sim_world *s);
 /* sim_tcp_info.c: getsockopt(TCP_INFO) of a TCP socket (0), and TCP_MAXSEG. */
 int srr__sim_tcp_info(const sim_sock *k, void *val, socklen_t *len);
 int srr__sim_tcp_maxseg(const sim_sock *k);

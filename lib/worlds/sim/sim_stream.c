@@ -59,12 +59,9 @@ static void stream_reset_other(sim_world *s, sim_sock *k)
  * another host 1 with its one-way latency (the config's, or a latency
  * rule's) and bandwidth in bytes/s (the config's, or a bandwidth rule's;
  * 0 = unlimited). */
-static int stream_link(sim_world *s, const sim_sock *k, int64_t *latency, int64_t *rate)
+static int stream_link_between(sim_world *s, const struct sockaddr *peer,
+                               const struct sockaddr *mine, int64_t *latency, int64_t *rate)
 {
-    if (k->family == AF_UNIX)
-        return 0;
-    const struct sockaddr *peer = (const struct sockaddr *)&k->peer;
-    const struct sockaddr *mine = (const struct sockaddr *)&k->local;
     const struct sockaddr *remote = !srr__sim_is_local(s, peer) ? peer
                                     : !srr__sim_is_local(s, mine) ? mine : NULL;
     if (!remote)
@@ -74,6 +71,13 @@ static int stream_link(sim_world *s, const sim_sock *k, int64_t *latency, int64_
     *latency = lat ? lat->ns : s->cfg->latency_ns;
     *rate = bw ? bw->rate : s->cfg->bandwidth;
     return 1;
+}
+
+static int stream_link(sim_world *s, const sim_sock *k, int64_t *latency, int64_t *rate)
+{
+    return k->family != AF_UNIX &&
+           stream_link_between(s, (const struct sockaddr *)&k->peer,
+                               (const struct sockaddr *)&k->local, latency, rate);
 }
 
 static void stream_arrive_end(sim_sock *o, int fin)
@@ -364,6 +368,61 @@ void srr__sim_peer_end(sim_world *s, sim_sock *mine, int reset)
     srr__vt_changed(&s->vt);
 }
 
+/* When k's next SYN leaves after now: its retransmits follow the first by
+ * 1, 3, 7, 15, 31, 63 s (TCP_TIMEOUT_INIT doubling); after the last, never
+ * (the deadline ends the connect). */
+static int64_t stream_next_syn(const sim_sock *k, int64_t now)
+{
+    for (int64_t back = 1; back <= 63; back = back * 2 + 1)
+        if (k->connect_start + back * 1000000000LL > now)
+            return k->connect_start + back * 1000000000LL;
+    return INT64_MAX / 2;
+}
+
+void srr__sim_stream_connects_due(sim_world *s)
+{
+    for (size_t i = 0; i < s->nall; i++) {
+        sim_sock *k = s->all[i], *l = k->connect_to;
+        if (k->state != SIM_S_CONNECTING || !l || s->vt.now < k->connect_at)
+            continue;
+        if (l->npending > l->backlog) {
+            k->connect_at = stream_next_syn(k, s->vt.now) + k->connect_rtt;
+            continue;
+        }
+        k->connect_to = NULL;
+        k->state = SIM_S_NEW;
+        if (stream_establish(s, k, l, (struct sockaddr *)&k->peer, k->peer_len) < 0) {
+            k->state = SIM_S_CLOSED;
+            k->so_error = ENOMEM;
+        }
+        srr__vt_changed(&s->vt);
+    }
+}
+
+/* A blocking connect in CONNECTING waits until its handshake completes,
+ * it gives up (the SYN budget, a refusal), or SO_SNDTIMEO passes. */
+static int stream_connect_wait(sim_world *s, sim_sock *k, int handle)
+{
+    int64_t until = k->connect_deadline;
+    if (k->opt.sndtimeo_ns > 0 && s->vt.now + k->opt.sndtimeo_ns < until)
+        until = s->vt.now + k->opt.sndtimeo_ns;
+    for (;;) {
+        int r = srr__vt_wait(&s->vt, "connect", handle, until);
+        if (r == -EDEADLK)
+            return r;
+        if (k->state == SIM_S_CONNECTED)
+            return 0;
+        if (k->state != SIM_S_CONNECTING) { /* the deadline processing ended it */
+            int e = k->so_error ? k->so_error : ETIMEDOUT;
+            k->so_error = 0; /* reported here, not again */
+            k->state = SIM_S_NEW;
+            return -e;
+        }
+        if (r == -ETIMEDOUT) /* SO_SNDTIMEO: Linux reports EINPROGRESS */
+            return -EINPROGRESS;
+    }
+}
+
 static int stream_connect_fault(sim_world *s, sim_sock *k, int handle, const sim_fault *f)
 {
     switch (f->action) {
@@ -377,22 +436,7 @@ static int stream_connect_fault(sim_world *s, sim_sock *k, int handle, const sim
         k->connect_deadline = s->vt.now + s->cfg->connect_timeout_ns;
         if (k->status_flags & O_NONBLOCK)
             return -EINPROGRESS;
-        int64_t until = k->connect_deadline;
-        if (k->opt.sndtimeo_ns > 0 && s->vt.now + k->opt.sndtimeo_ns < until)
-            until = s->vt.now + k->opt.sndtimeo_ns;
-        for (;;) {
-            int r = srr__vt_wait(&s->vt, "connect", handle, until);
-            if (r == -EDEADLK)
-                return r;
-            if (k->state != SIM_S_CONNECTING) { /* the deadline processing ended it */
-                int e = k->so_error ? k->so_error : ETIMEDOUT;
-                k->so_error = 0; /* reported here, not again */
-                k->state = SIM_S_NEW;
-                return -e;
-            }
-            if (r == -ETIMEDOUT) /* SO_SNDTIMEO: Linux reports EINPROGRESS */
-                return -EINPROGRESS;
-        }
+        return stream_connect_wait(s, k, handle);
     }
     default:
         return 1; /* not a connect fault: go on */
@@ -476,27 +520,25 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
             return -ECONNREFUSED;
         return -ENETUNREACH; /* an address no host of the sim has */
     }
-    if (l->npending > l->backlog) {
-        /* a full accept queue drops the SYN: Linux's client retries */
-        if (k->status_flags & O_NONBLOCK) {
-            k->state = SIM_S_CONNECTING;
-            k->connect_deadline = s->vt.now + s->cfg->connect_timeout_ns;
-            k->connect_to = l; /* completed when an accept makes room */
-            memcpy(&k->peer, sa, len);
-            k->peer_len = len;
+    /* the handshake takes the link's round trip; a full accept queue drops
+     * the SYN, and Linux's client sends it again 1, 3, 7, 15, 31 and 63 s
+     * after the first */
+    int64_t latency = 0, rate = 0;
+    int64_t rtt = stream_link_between(s, sa, (const struct sockaddr *)&k->local, &latency, &rate)
+                      ? 2 * latency
+                      : 0;
+    if (l->npending > l->backlog || rtt > 0) {
+        k->state = SIM_S_CONNECTING;
+        k->connect_start = s->vt.now;
+        k->connect_deadline = s->vt.now + s->cfg->connect_timeout_ns;
+        k->connect_to = l;
+        k->connect_rtt = rtt;
+        k->connect_at = (l->npending > l->backlog ? stream_next_syn(k, s->vt.now) : s->vt.now) + rtt;
+        memcpy(&k->peer, sa, len);
+        k->peer_len = len;
+        if (k->status_flags & O_NONBLOCK)
             return -EINPROGRESS;
-        }
-        int64_t until = s->vt.now + s->cfg->connect_timeout_ns;
-        while (l->npending > l->backlog) {
-            r = srr__vt_wait(&s->vt, "connect", handle, until);
-            if (r == -ETIMEDOUT)
-                return -ETIMEDOUT;
-            if (r < 0)
-                return r;
-            l = stream_listener(s, k, sa); /* it may have closed meanwhile */
-            if (!l)
-                return -ECONNREFUSED;
-        }
+        return stream_connect_wait(s, k, handle);
     }
     r = stream_establish(s, k, l, sa, len);
     if (r < 0)
@@ -536,20 +578,8 @@ int srr__sim_accept(sim_world *s, sim_sock *k, int handle, struct sockaddr *addr
     }
     if (flags & SOCK_NONBLOCK)
         c->status_flags |= O_NONBLOCK;
-    /* the room this accept made lets one connect waiting on it complete
-     * (Linux: at its SYN retransmit; here at once) */
-    for (size_t i = 0; i < s->nall; i++) {
-        sim_sock *w = s->all[i];
-        if (w->state == SIM_S_CONNECTING && w->connect_to == k && k->npending <= k->backlog) {
-            w->connect_to = NULL;
-            w->state = SIM_S_NEW;
-            if (stream_establish(s, w, k, (struct sockaddr *)&w->peer, w->peer_len) < 0) {
-                w->state = SIM_S_CLOSED;
-                w->so_error = ENOMEM;
-            }
-            break;
-        }
-    }
+    /* the room this accept made is taken by a waiting connect's next SYN
+     * retransmit (srr__sim_stream_connects_due) */
     if (addr && len) {
         socklen_t n = c->peer_len < *len ? c->peer_len : *len;
         memcpy(addr, &c->peer, n);

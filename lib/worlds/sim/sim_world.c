@@ -30,8 +30,11 @@ int64_t srr__sim_due(sim_world *s)
 #define SIM_DUE(t) do { if ((t) >= 0 && (next < 0 || (t) < next)) next = (t); } while (0)
     for (size_t i = 0; i < s->nall; i++) {
         sim_sock *k = s->all[i];
-        if (k->state == SIM_S_CONNECTING)
+        if (k->state == SIM_S_CONNECTING) {
             SIM_DUE(k->connect_deadline);
+            if (k->connect_to)
+                SIM_DUE(k->connect_at);
+        }
         if (k->service && k->step_until > 0)
             SIM_DUE(k->step_until);
         if (k->fly.head)
@@ -132,6 +135,7 @@ void srr__sim_runnable_services(sim_world *s)
             k->connect_to = NULL;
         }
     }
+    srr__sim_stream_connects_due(s);
     srr__sim_stream_arrivals(s);
     /* a script may end and free its socket: walk again after each run */
     for (int again = 1; again;) {
