@@ -104,12 +104,27 @@
     X(waitid, int, (idtype_t, id_t, siginfo_t *, int))                                         \
     X(pipe, int, (int[2]))                                                                     \
     X(fdopen, FILE *, (int, const char *))                                                     \
+    X(open, int, (const char *, int, ...))                                                     \
+    X(open64, int, (const char *, int, ...))                                                   \
+    X(openat, int, (int, const char *, int, ...))                                              \
+    X(openat64, int, (int, const char *, int, ...))                                            \
+    X(__open_2, int, (const char *, int))                                                      \
+    X(__open64_2, int, (const char *, int))                                                    \
+    X(__openat_2, int, (int, const char *, int))                                               \
+    X(__openat64_2, int, (int, const char *, int))                                             \
+    X(fopen, FILE *, (const char *, const char *))                                             \
+    X(fopen64, FILE *, (const char *, const char *))                                           \
     X(pipe2, int, (int[2], int))                                                               \
     X(eventfd, int, (unsigned int, int))                                                       \
     X(signalfd, int, (int, const sigset_t *, int))                                             \
     X(sigtimedwait, int, (const sigset_t *, siginfo_t *, const struct timespec *))             \
     X(sigwaitinfo, int, (const sigset_t *, siginfo_t *))                                       \
     X(sigwait, int, (const sigset_t *, int *))                                                 \
+    X(kill, int, (pid_t, int))                                                                 \
+    X(raise, int, (int))                                                                       \
+    X(pthread_kill, int, (pthread_t, int))                                                     \
+    X(tgkill, int, (pid_t, pid_t, int))                                                        \
+    X(sigqueue, int, (pid_t, int, const union sigval))                                         \
     X(setitimer, int, (__itimer_which_t, const struct itimerval *, struct itimerval *))        \
     X(getitimer, int, (__itimer_which_t, struct itimerval *))                                  \
     X(timer_create, int, (clockid_t, struct sigevent *, timer_t *))                            \

@@ -158,6 +158,53 @@ int srr__signals_restart(long r)
     return r == -EINTR && restart;
 }
 
+/* ------------------------------------------------ signals sent to oneself */
+
+/* What every wait for a signal is parked on: a thread that sends one to its
+ * own process wakes them, so they look before time may move or the run is
+ * judged stuck (dig ends with kill(getpid(), SIGTERM) from a worker to its
+ * main thread in sigwait). */
+static const char sig_waits;
+
+/* A signal sent (r 0) that may reach this process: its waiters look again. */
+static int sig_sent(int r, int sig, int here)
+{
+    int e = errno;
+    srr_world *w = r == 0 && sig != 0 && here ? srr__preload_virtual_world() : NULL;
+    if (w)
+        srr_world_control(w, SRR_CTL_WAKE, (void *)&sig_waits);
+    errno = e;
+    return r;
+}
+
+int kill(pid_t pid, int sig)
+{
+    /* 0: the process group, -1: every process, -pgid: a group: may be us */
+    return sig_sent(REAL(kill)(pid, sig), sig, pid <= 0 || pid == getpid());
+}
+
+int sigqueue(pid_t pid, int sig, const union sigval value)
+{
+    return sig_sent(REAL(sigqueue)(pid, sig, value), sig, pid <= 0 || pid == getpid());
+}
+
+int tgkill(pid_t tgid, pid_t tid, int sig)
+{
+    return sig_sent(REAL(tgkill)(tgid, tid, sig), sig, tgid == getpid());
+}
+
+int raise(int sig)
+{
+    return sig_sent(REAL(raise)(sig), sig, 1);
+}
+
+int pthread_kill(pthread_t thread, int sig)
+{
+    int r = REAL(pthread_kill)(thread, sig); /* an error number, not -1 */
+    sig_sent(r == 0 ? 0 : -1, sig, 1);
+    return r;
+}
+
 /* ---------------------------------------------------- waiting for signals */
 
 /* pause, sigsuspend, sigwait, sigwaitinfo and sigtimedwait, over a world
@@ -184,7 +231,8 @@ static srr_world *sig_world(srr_park *p, const char *what, int64_t deadline)
     srr_world *w = srr__preload_virtual_world();
     if (!w)
         return NULL;
-    *p = (srr_park){.deadline = deadline, .what = what, .woken = 1, .outside = sig_has_children()};
+    *p = (srr_park){.deadline = deadline, .on = &sig_waits, .what = what, .woken = 1,
+                    .outside = sig_has_children()};
     srr_world_control(w, SRR_CTL_THREAD_ENTER, NULL);
     return srr_world_control(w, SRR_CTL_PARK, p) == 1 ? w : NULL;
 }

@@ -273,6 +273,16 @@ typedef struct srr_note {
     int err;
 } srr_note;
 
+/* A file of the system's name service (/etc/resolv.conf, /etc/hosts,
+ * /etc/nsswitch.conf, /etc/gai.conf) as a world gives it to the programs
+ * over it, which read it instead of the machine's: a world whose names are
+ * its own (the sim's DNS table and server) answers them. */
+typedef struct srr_file {
+    const char *path;    /* in: the absolute path opened */
+    char *text;          /* out: its contents, malloc'd (the caller frees) */
+    size_t len;
+} srr_file;
+
 /* A timer on the world's clock (alarm, setitimer, timer_create, timerfd
  * under the interposer).  When the world's time reaches deadline it calls
  * fire with its lock held: fire notes what is due and returns at once (it
@@ -324,6 +334,8 @@ enum srr_control_op {
     SRR_CTL_MOVE_OWN_FD,       /* NULL: that descriptor moves to another number (the
                                 * program dup2's onto it); the new one */
     SRR_CTL_TRACE_ERROR,       /* NULL: the first error writing the world's trace, or 0 */
+    SRR_CTL_FILE,              /* srr_file *: 1 with its text, 0 the machine's file stands,
+                                * -ENOMEM */
     /* a world's own codes start here (sockrr/worlds.h) */
     SRR_CTL_SIM_BASE = 0x100,
     SRR_CTL_REPLAY_BASE = 0x200,

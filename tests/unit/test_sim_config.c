@@ -732,6 +732,69 @@ static void test_dns_errors(void **state)
                "(known: EAI_NONAME, EAI_AGAIN, EAI_FAIL, EAI_NODATA)");
 }
 
+/* Records only the DNS server gives, and where it answers. */
+static void test_dns_records_and_nameserver(void **state)
+{
+    (void)state;
+    sim_config *c = parse_ok(
+        "{\"nameserver\": \"2001:db8::53\", \"dns\": {\"mail.example\": {\"mx\": [{\"preference\": 10,"
+        " \"exchange\": \"mx1.example\"}], \"txt\": [\"v=spf1 -all\", \"\"], \"truncate\": true},"
+        " \"_sip._tcp.example\": {\"script\": [{\"error\": \"EAI_AGAIN\"}, {\"srv\": [{\"priority\": 1,"
+        " \"weight\": 2, \"port\": 5060, \"target\": \"sip.example\"}]}]}}}");
+    assert_ip(&c->nameserver, "2001:db8::53");
+    const sim_dns_answer *a = &c->dns[0].script[0];
+    assert_int_equal(a->naddrs, 0);
+    assert_int_equal(a->nmx, 1);
+    assert_int_equal(a->mx[0].preference, 10);
+    assert_string_equal(a->mx[0].exchange, "mx1.example");
+    assert_int_equal(a->ntxt, 2);
+    assert_string_equal(a->txt[0], "v=spf1 -all");
+    assert_string_equal(a->txt[1], "");
+    assert_true(a->truncate);
+    a = &c->dns[1].script[1];
+    assert_int_equal(a->nsrv, 1);
+    assert_int_equal(a->srv[0].priority, 1);
+    assert_int_equal(a->srv[0].weight, 2);
+    assert_int_equal(a->srv[0].port, 5060);
+    assert_string_equal(a->srv[0].target, "sip.example");
+    srr__sim_config_free(c);
+    c = parse_ok("{}");
+    assert_ip(&c->nameserver, "127.0.0.53"); /* systemd-resolved's stub address */
+    srr__sim_config_free(c);
+
+    static const struct {
+        const char *entry;
+        int code;
+        const char *field;
+    } bad[] = {
+        {"\"n\": {\"txt\": \"x\"}", SRR_PARSE_ETYPE, "dns.n.txt"},
+        {"\"n\": {\"txt\": [1]}", SRR_PARSE_ETYPE, "dns.n.txt[0]"},
+        {"\"n\": {\"mx\": [{\"preference\": 10}]}", SRR_PARSE_EVALUE, "dns.n.mx[0]"},
+        {"\"n\": {\"mx\": [{\"preference\": 70000, \"exchange\": \"m\"}]}", SRR_PARSE_EVALUE,
+         "dns.n.mx[0].preference"},
+        {"\"n\": {\"mx\": [{\"preference\": 1, \"exchange\": \"a b\"}]}", SRR_PARSE_EVALUE,
+         "dns.n.mx[0].exchange"},
+        {"\"n\": {\"srv\": [{\"priority\": 1, \"weight\": 1, \"port\": 1, \"target\": \"t\", \"ttl\": 1}]}",
+         SRR_PARSE_EUNKNOWN, "dns.n.srv[0].ttl"},
+        {"\"n\": {\"srv\": [{\"priority\": 1, \"weight\": 1, \"target\": \"t\"}]}", SRR_PARSE_EVALUE,
+         "dns.n.srv[0]"},
+        {"\"n\": {\"error\": \"EAI_FAIL\", \"txt\": [\"x\"]}", SRR_PARSE_EVALUE, "dns.n"},
+        {"\"n\": {\"script\": [{\"answers\": [\"::1\"]}], \"txt\": [\"x\"]}", SRR_PARSE_EVALUE,
+         "dns.n.txt"},
+        {"\"n\": {\"truncate\": true}", SRR_PARSE_EVALUE, "dns.n"},
+        {"\"n\": {\"answers\": [\"::1\"], \"truncate\": 1}", SRR_PARSE_ETYPE, "dns.n.truncate"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char json[256];
+        snprintf(json, sizeof json, "{\"dns\": {%s}}", bad[i].entry);
+        expect_err(json, bad[i].code, bad[i].field, NULL);
+    }
+    char json[400];
+    snprintf(json, sizeof json, "{\"dns\": {\"n\": {\"txt\": [\"%0256d\"]}}}", 0);
+    expect_err(json, SRR_PARSE_EVALUE, "dns.n.txt[0]", NULL);
+    expect_err("{\"nameserver\": \"10.0.0\"}", SRR_PARSE_EVALUE, "nameserver", NULL);
+}
+
 static void test_dns_path_of_a_script_answer(void **state)
 {
     (void)state;
@@ -1013,7 +1076,7 @@ static void test_unknown_key_message(void **state)
                "net.json:2:19: hosts.db.adrs: unknown key \"adrs\" (known: addrs, self)");
     expect_err("{\"sead\": 1}", SRR_PARSE_EUNKNOWN, "sead",
                "net.json:1:2: sead: unknown key \"sead\" (known: seed, epoch, hostname, latency, "
-               "bandwidth, connect_timeout, idle_limit, hosts, dns, services, faults)");
+               "bandwidth, connect_timeout, idle_limit, hosts, dns, nameserver, services, faults)");
 }
 
 static void test_wrong_type_message(void **state)
@@ -1453,6 +1516,7 @@ int main(void)
         cmocka_unit_test(test_service_value_errors),
         cmocka_unit_test(test_dns_delay_and_canonname),
         cmocka_unit_test(test_dns_errors),
+        cmocka_unit_test(test_dns_records_and_nameserver),
         cmocka_unit_test(test_dns_path_of_a_script_answer),
         cmocka_unit_test(test_host_errors),
         cmocka_unit_test(test_one_self_host),

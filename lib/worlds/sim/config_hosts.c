@@ -209,10 +209,115 @@ static int cfg_answer_addr(cfg *x, const srr_json *v, size_t i, void *a)
     return srr__cfg_addr(x, v, &((sim_dns_answer *)a)->addrs[i]);
 }
 
+/* A name inside a record (an MX exchange, an SRV target). */
+static int cfg_record_name(cfg *x, const srr_json *obj, const char *key, char **out)
+{
+    size_t mark;
+    const srr_json *v = srr__cfg_enter(x, obj, key, &mark);
+    if (!v)
+        return cfg_fail(x, obj, SRR_PARSE_EVALUE, "needs \"%s\"", key);
+    if (srr__cfg_type(x, v, SRR_JSON_STRING, "a name") < 0 ||
+        srr__cfg_name_at(x, v->line, v->column, v->u.str.s, CFG_MAX_NAME, "DNS name") < 0)
+        return -1;
+    if (!(*out = strdup(v->u.str.s)))
+        return srr__cfg_oom(x);
+    srr__cfg_pop(x, mark);
+    return 0;
+}
+
+/* An integer member in [0, 65535] that must be there. */
+static int cfg_record_u16(cfg *x, const srr_json *obj, const char *key, int *out)
+{
+    int64_t n = -1;
+    if (srr__cfg_opt_int(x, obj, key, 0, 65535, &n) < 0)
+        return -1;
+    if (n < 0)
+        return cfg_fail(x, obj, SRR_PARSE_EVALUE, "needs \"%s\"", key);
+    *out = (int)n;
+    return 0;
+}
+
+static int cfg_txt_item(cfg *x, const srr_json *v, size_t i, void *a)
+{
+    if (srr__cfg_type(x, v, SRR_JSON_STRING, "a string") < 0)
+        return -1;
+    if (v->u.str.len > 255)
+        return cfg_fail(x, v, SRR_PARSE_EVALUE, "a TXT string holds at most 255 bytes, this one %zu",
+                        v->u.str.len);
+    if (!(((sim_dns_answer *)a)->txt[i] = strdup(v->u.str.s)))
+        return srr__cfg_oom(x);
+    return 0;
+}
+
+static int cfg_mx_item(cfg *x, const srr_json *v, size_t i, void *a)
+{
+    static const char *const keys[] = {"preference", "exchange", NULL};
+    sim_dns_mx *mx = &((sim_dns_answer *)a)->mx[i];
+    if (srr__cfg_type(x, v, SRR_JSON_OBJECT, "an object") < 0 || srr__cfg_keys(x, v, keys) < 0)
+        return -1;
+    return cfg_record_u16(x, v, "preference", &mx->preference) < 0 ||
+                   cfg_record_name(x, v, "exchange", &mx->exchange) < 0
+               ? -1
+               : 0;
+}
+
+static int cfg_srv_item(cfg *x, const srr_json *v, size_t i, void *a)
+{
+    static const char *const keys[] = {"priority", "weight", "port", "target", NULL};
+    sim_dns_srv *srv = &((sim_dns_answer *)a)->srv[i];
+    if (srr__cfg_type(x, v, SRR_JSON_OBJECT, "an object") < 0 || srr__cfg_keys(x, v, keys) < 0)
+        return -1;
+    return cfg_record_u16(x, v, "priority", &srv->priority) < 0 ||
+                   cfg_record_u16(x, v, "weight", &srv->weight) < 0 ||
+                   cfg_record_u16(x, v, "port", &srv->port) < 0 ||
+                   cfg_record_name(x, v, "target", &srv->target) < 0
+               ? -1
+               : 0;
+}
+
+/* The records only the DNS server gives: "txt", "mx", "srv", "truncate".
+ * 1 when any record was given, 0 none, -1 said. */
+static int cfg_dns_records(cfg *x, const srr_json *obj, sim_dns_answer *a)
+{
+    static const struct {
+        const char *key;
+        size_t size;
+        int (*item)(cfg *x, const srr_json *v, size_t i, void *a);
+    } kinds[] = {{"txt", sizeof(char *), cfg_txt_item},
+                 {"mx", sizeof(sim_dns_mx), cfg_mx_item},
+                 {"srv", sizeof(sim_dns_srv), cfg_srv_item}};
+    void **lists[] = {(void **)&a->txt, (void **)&a->mx, (void **)&a->srv};
+    size_t *counts[] = {&a->ntxt, &a->nmx, &a->nsrv};
+    int any = 0;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        size_t mark;
+        const srr_json *v = srr__cfg_enter(x, obj, kinds[k].key, &mark);
+        if (!v)
+            continue;
+        if (srr__cfg_type(x, v, SRR_JSON_ARRAY, "an array of records") < 0)
+            return -1;
+        if (v->u.arr.n && !(*lists[k] = calloc(v->u.arr.n, kinds[k].size)))
+            return srr__cfg_oom(x);
+        if (srr__cfg_items(x, v, counts[k], kinds[k].item, a) < 0)
+            return -1;
+        any |= v->u.arr.n > 0;
+        srr__cfg_pop(x, mark);
+    }
+    size_t mark;
+    const srr_json *t = srr__cfg_enter(x, obj, "truncate", &mark);
+    if (t) {
+        if (srr__cfg_bool(x, t, &a->truncate) < 0)
+            return -1;
+        srr__cfg_pop(x, mark);
+    }
+    return any;
+}
+
 static int cfg_dns_answer(cfg *x, const srr_json *obj, sim_dns_answer *a,
                           const sim_dns_answer *dflt, int entry_level)
 {
-    static const char *const step_keys[] = {"answers", "error", "delay", "canonname", NULL};
+    static const char *const step_keys[] = {"answers", "error", "delay", "canonname", "txt",
+                                            "mx", "srv", "truncate", NULL};
     size_t mark;
     const srr_json *v;
     char q[96];
@@ -235,8 +340,16 @@ static int cfg_dns_answer(cfg *x, const srr_json *obj, sim_dns_answer *a,
         return srr__cfg_oom(x);
     if (entry_level)
         return 0;
+    int records = cfg_dns_records(x, obj, a);
+    if (records < 0)
+        return -1;
+    if (!ans && !er && !records)
+        return cfg_fail(x, obj, SRR_PARSE_EVALUE,
+                        "needs \"answers\", \"error\" or records (\"txt\", \"mx\", \"srv\")");
+    if (er && records)
+        return cfg_fail(x, obj, SRR_PARSE_EVALUE, "an \"error\" answers no records");
     if (!ans && !er)
-        return cfg_fail(x, obj, SRR_PARSE_EVALUE, "needs \"answers\" or \"error\"");
+        return 0; /* records only: the name has no address (EAI_NODATA) */
     if (ans && er) {
         const srr_json_member *later = ans->line > er->line ||
                                                (ans->line == er->line && ans->column > er->column)
@@ -279,7 +392,8 @@ static int cfg_dns_answer(cfg *x, const srr_json *obj, sim_dns_answer *a,
 
 static int cfg_dns_entry(cfg *x, const srr_json_member *m, const srr_json *v, size_t di)
 {
-    static const char *const keys[] = {"answers", "error", "script", "delay", "canonname", NULL};
+    static const char *const keys[] = {"answers", "error", "script", "delay", "canonname",
+                                       "txt", "mx", "srv", "truncate", NULL};
     sim_config *c = x->c;
     sim_dns_name *d = &c->dns[di];
     if (strcasecmp(m->key, "localhost") == 0) /* a good name: said before any other */
@@ -305,6 +419,17 @@ static int cfg_dns_entry(cfg *x, const srr_json_member *m, const srr_json *v, si
                 }
                 first = k;
             }
+    }
+    static const char *const records[] = {"txt", "mx", "srv", "truncate"};
+    for (size_t r = 0; r < 4; r++) {
+        const srr_json_member *rm = srr__json_member(v, records[r]);
+        if (rm && first && strcmp(first->key, "script") == 0) {
+            srr__cfg_push(x, rm->key);
+            return srr__cfg_fail_at(x, rm->line, rm->column, SRR_PARSE_EVALUE,
+                                    "with a \"script\", records go in its steps");
+        }
+        if (rm && !first && r < 3)
+            first = rm; /* a records-only answer */
     }
     if (!first)
         return cfg_fail(x, v, SRR_PARSE_EVALUE, "needs \"answers\", \"error\" or \"script\"");

@@ -156,6 +156,8 @@ struct sim_world {
     char unsupported[160]; /* what the last unmodelled call asked for ... */
     pthread_t unsupported_by; /* ... and which thread made it */
     srr_world_forked_from fork_from; /* read at fork, for the child's world */
+    struct sim_dns_reply *dns_replies; /* the DNS server's UDP answers on their way */
+    sim_service dns_service;           /* its TCP listener's */
 };
 
 #define SIM(w) ((sim_world *)(w))
@@ -231,6 +233,22 @@ size_t srr__sim_stream_room(const sim_sock *k);
 /* Connects whose handshake is due now: completed, or retried at the next
  * SYN retransmit while the listener's queue is full. */
 void srr__sim_stream_connects_due(sim_world *s);
+/* sim_dns_server.c: the DNS server on port 53 of the config's nameserver */
+int srr__sim_dns_server_at(const sim_world *s, const struct sockaddr *to); /* 1: its address */
+/* A query datagram from k that no socket took: answered (after the entry's
+ * delay) into k's queue.  0 or -ENOMEM. */
+int srr__sim_dns_server_udp(sim_world *s, sim_sock *k, const struct msghdr *m, size_t len);
+void srr__sim_dns_server_due(sim_world *s);          /* delivers the answers due */
+int64_t srr__sim_dns_server_next(const sim_world *s); /* the next answer's time, -1 none */
+void srr__sim_dns_server_free(sim_world *s);
+int srr__sim_dns_server_listen(sim_world *s);        /* its TCP listener, at start */
+/* Its end k of a TCP connection: answers every whole query that came;
+ * *done once the client is through.  0 or a negative errno. */
+int srr__sim_dns_server_stream(sim_world *s, sim_sock *k, int *done);
+
+/* sim_etc.c: SRR_CTL_FILE: the name service's files, made from the config */
+int srr__sim_etc_file(const sim_world *s, srr_file *f);
+
 /* sim_tcp_info.c: getsockopt(TCP_INFO) of a TCP socket (0), and TCP_MAXSEG. */
 int srr__sim_tcp_info(const sim_sock *k, void *val, socklen_t *len);
 int srr__sim_tcp_maxseg(const sim_sock *k);

@@ -210,7 +210,7 @@ static int cfg_top(cfg *x, const srr_json *root)
 {
     static const char *const keys[] = {"seed",     "epoch", "hostname", "latency",
                                        "bandwidth", "connect_timeout", "idle_limit", "hosts",
-                                       "dns", "services", "faults", NULL};
+                                       "dns", "nameserver", "services", "faults", NULL};
     sim_config *c = x->c;
     const srr_json *v, *hostname = NULL;
     size_t mark, hmark = 0;
@@ -237,6 +237,13 @@ static int cfg_top(cfg *x, const srr_json *root)
                         &c->connect_timeout_ns) < 0 ||
         srr__cfg_opt_ns(x, root, "idle_limit", srr__cfg_duration, &c->idle_limit_ns) < 0)
         return -1;
+    /* the DNS server's address: systemd-resolved's stub address unless said */
+    srr__cfg_ip_parse("127.0.0.53", &c->nameserver);
+    if ((v = srr__cfg_enter(x, root, "nameserver", &mark))) {
+        if (srr__cfg_addr(x, v, &c->nameserver) < 0)
+            return -1;
+        srr__cfg_pop(x, mark);
+    }
     v = srr__cfg_enter(x, root, "hosts", &mark);
     if (srr__cfg_hosts(x, v) < 0)
         return -1;
@@ -337,8 +344,18 @@ void srr__sim_config_free(sim_config *c)
     for (size_t i = 0; i < c->ndns; i++) {
         free(c->dns[i].name);
         for (size_t j = 0; c->dns[i].script && j < c->dns[i].nscript; j++) {
-            free(c->dns[i].script[j].addrs);
-            free(c->dns[i].script[j].canonname);
+            sim_dns_answer *a = &c->dns[i].script[j];
+            free(a->addrs);
+            free(a->canonname);
+            for (size_t k = 0; k < a->ntxt; k++)
+                free(a->txt[k]);
+            free(a->txt);
+            for (size_t k = 0; k < a->nmx; k++)
+                free(a->mx[k].exchange);
+            free(a->mx);
+            for (size_t k = 0; k < a->nsrv; k++)
+                free(a->srv[k].target);
+            free(a->srv);
         }
         free(c->dns[i].script);
     }

@@ -30,6 +30,17 @@ typedef struct sim_host {
     int self; /* the host the program runs on */
 } sim_host;
 
+/* Records only the DNS server gives (sim_dns_wire.c): MX and SRV. */
+typedef struct sim_dns_mx {
+    int preference;
+    char *exchange;
+} sim_dns_mx;
+
+typedef struct sim_dns_srv {
+    int priority, weight, port;
+    char *target;
+} sim_dns_srv;
+
 /* One answer of a DNS name: addresses in order, or an error. */
 typedef struct sim_dns_answer {
     int error;       /* 0, or EAI_NONAME / EAI_AGAIN / EAI_FAIL / EAI_NODATA */
@@ -37,6 +48,13 @@ typedef struct sim_dns_answer {
     size_t naddrs;
     char *canonname; /* NULL = the name itself */
     int64_t delay_ns;/* virtual time the lookup takes */
+    char **txt;      /* TXT strings, each at most 255 bytes */
+    size_t ntxt;
+    sim_dns_mx *mx;
+    size_t nmx;
+    sim_dns_srv *srv;
+    size_t nsrv;
+    int truncate;    /* the DNS server's UDP answer is cut (TC): the client asks over TCP */
 } sim_dns_answer;
 
 /* A name answers with script[min(call, nscript - 1)]: fixed answers are a
@@ -69,6 +87,7 @@ typedef struct sim_service {
     sim_step *script;
     size_t nscript, script_cap;
     char *trace;     /* plays the peer side of this JSONL trace instead (NULL) */
+    int dns;         /* the sim's own DNS server (sim_dns_server.c), not a script */
 } sim_service;
 
 typedef enum sim_action {
@@ -122,6 +141,7 @@ typedef struct sim_config {
     size_t nhosts, hosts_cap;
     sim_dns_name *dns;
     size_t ndns;
+    sim_ip nameserver;          /* where the sim's DNS server answers (port 53) */
     sim_service *services;
     size_t nservices;
     sim_fault *faults;

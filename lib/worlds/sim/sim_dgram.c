@@ -138,6 +138,13 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
     if (d && !paired && d->peer_len &&
         !(d->peer_len == srclen && memcmp(&d->peer, &src, srclen) == 0))
         d = NULL;
+    if (!d && !paired && k->family != AF_UNIX && srr__sim_dns_server_at(s, (struct sockaddr *)&to)) {
+        r = srr__sim_dns_server_udp(s, k, m, len); /* the sim's DNS server takes it */
+        if (r < 0)
+            return r;
+        k->tx_bytes += (int64_t)len;
+        return (ssize_t)len;
+    }
     if (!d && s->peer && s->peer->datagram && s->peer->datagram(s, k, &to))
         return (ssize_t)len; /* the world's peer took it, and answers from there */
     if (!d) {

@@ -83,6 +83,7 @@ typedef struct dns_found {
     bool from_dns;        /* a dns entry: a known name, so no address is EAI_NODATA */
     size_t *counter;      /* the entry's step counter, or NULL */
     size_t last;          /* the entry's last step */
+    const sim_dns_answer *step; /* the entry's step, or NULL for a host or localhost */
 } dns_found;
 
 static int dns_lower(int c)
@@ -127,6 +128,7 @@ static bool dns_lookup(sim_dns *d, const char *name, dns_found *f)
         f->from_dns = true;
         f->counter = &d->calls[i];
         f->last = e->nscript - 1;
+        f->step = a;
         return true;
     }
     for (size_t i = 0; i < c->nhosts; i++) {
@@ -224,6 +226,27 @@ static const char *dns_reverse(const sim_dns *d, int family, const void *addr)
         if (dns_ip_eq(&d->localhost[j], family, addr))
             return "localhost";
     return NULL;
+}
+
+int srr__sim_dns_query(sim_dns *d, const char *name, sim_dns_rrset *out)
+{
+    dns_found f;
+    memset(out, 0, sizeof *out);
+    if (!dns_lookup(d, name, &f))
+        return 0;
+    dns_commit(&f);
+    out->error = f.error;
+    out->addrs = f.addrs;
+    out->naddrs = f.naddrs;
+    out->canon = f.alias ? f.canon : NULL;
+    out->step = f.step;
+    out->delay_ns = f.delay_ns;
+    return 1;
+}
+
+const char *srr__sim_dns_ptr(const sim_dns *d, int family, const void *addr)
+{
+    return dns_reverse(d, family, addr);
 }
 
 /* ---- services and socket types ---- */

@@ -52,6 +52,32 @@ int srr__sim_dns_gethostbyaddr_r(sim_dns *d, const void *addr, socklen_t len, in
                                  struct hostent *ret, char *buf, size_t buflen,
                                  struct hostent **result, int *h_errnop);
 
+/* What the sim's DNS server answers for a name (sim_dns_wire.c). */
+typedef struct sim_dns_rrset {
+    int error;                  /* 0, or the entry's EAI_* */
+    const sim_ip *addrs;
+    size_t naddrs;
+    const char *canon;          /* the canonical name when it is not the name asked (CNAME) */
+    const sim_dns_answer *step; /* the entry's step (records, truncation), NULL for a host */
+    int64_t delay_ns;
+} sim_dns_rrset;
+
+/* A query of the DNS server: 1 with *out for a name the table knows (a
+ * scripted entry's step used up, as a lookup uses it), 0 for an unknown
+ * name (NXDOMAIN). */
+int srr__sim_dns_query(sim_dns *d, const char *name, sim_dns_rrset *out);
+/* The host name of an address (PTR), or NULL. */
+const char *srr__sim_dns_ptr(const sim_dns *d, int family, const void *addr);
+
+/* sim_dns_wire.c: the DNS server's answer to one query message q (a UDP
+ * payload, or a TCP message without its length prefix): the response in
+ * out (cap bytes), its length, or 0 when q is nothing to answer (too short
+ * to hold a header, or itself a response).  *delay_ns gets the entry's
+ * delay.  A UDP answer the entry truncates, or one longer than the
+ * client's UDP size (512, or its EDNS size), has TC set and no records. */
+size_t srr__sim_dns_wire(sim_dns *d, const unsigned char *q, size_t qlen, int tcp,
+                         unsigned char *out, size_t cap, int64_t *delay_ns);
+
 /* SRR_CTL_SIM_ADDRS: every address the config gives q->name (its hosts
  * entries, every step of its DNS answers, localhost's loopbacks). */
 int srr__sim_dns_addrs(const sim_dns *d, srr_sim_addrs *q);

@@ -318,8 +318,8 @@ static int sim_bound_v4(const sim_sock *k, const struct sockaddr *a, struct sock
 static int sim_bind_conflict(sim_world *s, const sim_sock *k, const struct sockaddr *sa,
                              const sim_sock *k2)
 {
-    if (k2 == k || !k2->bound || k2->type != k->type)
-        return 0;
+    if (k2 == k || !k2->bound || k2->type != k->type || (k2->service && k2->service->dns))
+        return 0; /* the sim's DNS server gives way to the program's own */
     const struct sockaddr *b = (const struct sockaddr *)&k2->local;
     struct sockaddr_in sa4, b4;
     if (k2->family != k->family) {
@@ -484,7 +484,7 @@ static int sim_bound_score(const sim_sock *k, const struct sockaddr *to)
 
 sim_sock *srr__sim_find_bound(sim_world *s, int family, int type, const struct sockaddr *to)
 {
-    sim_sock *best = NULL;
+    sim_sock *best = NULL, *dns = NULL;
     int best_score = 0;
     for (size_t i = 0; i < s->nall; i++) {
         sim_sock *k = s->all[i];
@@ -500,6 +500,10 @@ sim_sock *srr__sim_find_bound(sim_world *s, int family, int type, const struct s
         if (srr__sim_port((const struct sockaddr *)&k->local) != srr__sim_port(to))
             continue;
         int score = sim_bound_score(k, to);
+        if (score > 0 && k->service && k->service->dns) {
+            dns = k; /* only when no socket of the program is there */
+            continue;
+        }
         if (score > best_score) {
             best = k;
             best_score = score;
@@ -507,7 +511,7 @@ sim_sock *srr__sim_find_bound(sim_world *s, int family, int type, const struct s
         if (score == 3)
             break;
     }
-    return best;
+    return best ? best : dns;
 }
 
 /* k's address as a packet towards `to` carries it: a wildcard-bound socket

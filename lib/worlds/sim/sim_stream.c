@@ -178,6 +178,17 @@ static void service_done(sim_world *s, sim_sock *k)
  * its end of the connection is gone (k is freed). */
 int srr__sim_service_run(sim_world *s, sim_sock *k)
 {
+    if (k->service && k->service->dns) {
+        int done = 0;
+        if (srr__sim_dns_server_stream(s, k, &done) < 0 || done) {
+            stream_fin_other(s, k);
+            if (k->other)
+                k->other->other = NULL;
+            k->other = NULL;
+            goto finished;
+        }
+        return 0;
+    }
     while (k->service && k->step < k->service->nscript) {
         const sim_step *st = &k->service->script[k->step];
         sim_sock *o = k->other;

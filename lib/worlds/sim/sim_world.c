@@ -40,6 +40,7 @@ int64_t srr__sim_due(sim_world *s)
         if (k->fly.head)
             SIM_DUE(SIM_Q_HEAD(&k->fly, sim_chunk)->at);
     }
+    SIM_DUE(srr__sim_dns_server_next(s));
 #undef SIM_DUE
     return next;
 }
@@ -136,6 +137,7 @@ void srr__sim_runnable_services(sim_world *s)
         }
     }
     srr__sim_stream_connects_due(s);
+    srr__sim_dns_server_due(s);
     srr__sim_stream_arrivals(s);
     /* a script may end and free its socket: walk again after each run */
     for (int again = 1; again;) {
@@ -155,6 +157,8 @@ void srr__sim_runnable_services(sim_world *s)
  * that plays a trace gets its script from it first. */
 static int sim_start_services(sim_world *s, char *errbuf, size_t errlen)
 {
+    if (srr__sim_dns_server_listen(s) < 0)
+        return -ENOMEM;
     for (size_t i = 0; i < s->cfg->nservices; i++) {
         sim_service *sv = &s->cfg->services[i];
         if (sv->trace && !sv->script && srr__sim_script_from_trace(sv, errbuf, errlen) < 0)
@@ -318,6 +322,7 @@ void srr__sim_destroy(srr_world *w)
      * walk its queue into ones already freed */
     for (size_t i = 0; i < s->nall; i++)
         s->all[i]->npending = 0;
+    srr__sim_dns_server_free(s); /* its answers' sockets go with the rest */
     while (s->nall > 0) {
         sim_sock *k = s->all[s->nall - 1];
         k->refs = 1;
@@ -390,6 +395,8 @@ int srr__sim_control(srr_world *w, int op, void *arg)
         return sim_deadlock(s, arg);
     case SRR_CTL_SIM_ADDRS:
         return srr__sim_dns_addrs(s->dns, arg);
+    case SRR_CTL_FILE:
+        return srr__sim_etc_file(s, arg); /* from the config alone: no lock */
     default:
         return srr__vt_control(&s->vt, op, arg);
     }
