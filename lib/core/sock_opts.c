@@ -103,7 +103,7 @@ static int opts_foreign_level(const srr_sockopts *o, int level, int set)
         return 0;
     if (o->family == AF_UNIX)
         return -EOPNOTSUPP;
-    if (level == IPPROTO_TCP && !opts_tcp(o))
+    if ((level == IPPROTO_TCP && !opts_tcp(o)) || (level == IPPROTO_IPV6 && o->family != AF_INET6))
         return set ? -ENOPROTOOPT : -EOPNOTSUPP;
     return 0;
 }
@@ -130,6 +130,27 @@ int srr__opts_get(const srr_sockopts *o, int level, int name, void *val, socklen
             struct linger lg = {.l_onoff = o->linger_on, .l_linger = o->linger_secs};
             return opts_value(val, len, &lg, sizeof lg);
         }
+        case SO_TIMESTAMP: return srr__opts_int(val, len, o->timestamps == 1);
+        case SO_TIMESTAMPNS: return srr__opts_int(val, len, o->timestamps == 2);
+        default: return -ENOPROTOOPT;
+        }
+    }
+    if (level == IPPROTO_IP) {
+        switch (name) {
+        case IP_TOS: return srr__opts_int(val, len, o->tos);
+        case IP_PKTINFO: return srr__opts_int(val, len, o->pktinfo);
+        case IP_RECVTOS: return srr__opts_int(val, len, o->recvtos);
+        case IP_RECVERR: return srr__opts_int(val, len, o->recverr);
+        default: return -ENOPROTOOPT;
+        }
+    }
+    if (level == IPPROTO_IPV6) {
+        switch (name) {
+        case IPV6_V6ONLY: return srr__opts_int(val, len, o->v6only);
+        case IPV6_TCLASS: return srr__opts_int(val, len, o->tclass);
+        case IPV6_RECVPKTINFO: return srr__opts_int(val, len, o->recvpktinfo6);
+        case IPV6_RECVTCLASS: return srr__opts_int(val, len, o->recvtclass);
+        case IPV6_RECVERR: return srr__opts_int(val, len, o->recverr6);
         default: return -ENOPROTOOPT;
         }
     }
@@ -147,8 +168,6 @@ int srr__opts_get(const srr_sockopts *o, int level, int name, void *val, socklen
         default: break; /* TCP_MAXSEG and TCP_INFO tell the connection: the world's */
         }
     }
-    if (level == IPPROTO_IPV6 && o->family == AF_INET6 && name == IPV6_V6ONLY)
-        return srr__opts_int(val, len, o->v6only);
     return -ENOPROTOOPT;
 }
 
@@ -232,6 +251,9 @@ int srr__opts_set(srr_sockopts *o, int level, int name, const void *val, socklen
         case SO_REUSEPORT: o->reuseport = v != 0; return 0;
         case SO_BROADCAST: o->broadcast = v != 0; return 0;
         case SO_KEEPALIVE: o->keepalive = v != 0; return 0;
+        /* on: that kind of stamp; off (either one): none, as sock_set_timestamp */
+        case SO_TIMESTAMP: o->timestamps = v ? 1 : 0; return 0;
+        case SO_TIMESTAMPNS: o->timestamps = v ? 2 : 0; return 0;
         default: return -ENOPROTOOPT;
         }
     }
@@ -273,13 +295,42 @@ int srr__opts_set(srr_sockopts *o, int level, int name, const void *val, socklen
         default: return -ENOPROTOOPT;
         }
     }
-    if (level == IPPROTO_IPV6 && o->family == AF_INET6 && name == IPV6_V6ONLY) {
-        if (bound)
+    if (level == IPPROTO_IP) {
+        /* ip_setsockopt reads an int, or a single byte when that is all */
+        if (len >= sizeof(int))
+            memcpy(&v, val, sizeof v);
+        else if (len >= 1)
+            v = *(const unsigned char *)val;
+        else
+            return -EINVAL;
+        switch (name) {
+        case IP_TOS: /* a byte; TCP keeps its ECN bits its own */
+            o->tos = (v & 0xff) & (o->type == SOCK_STREAM ? ~3 : 0xff);
+            return 0;
+        case IP_PKTINFO: o->pktinfo = v != 0; return 0;
+        case IP_RECVTOS: o->recvtos = v != 0; return 0;
+        case IP_RECVERR: o->recverr = v != 0; return 0;
+        default: return -ENOPROTOOPT;
+        }
+    }
+    if (level == IPPROTO_IPV6) {
+        if (name == IPV6_V6ONLY && bound)
             return -EINVAL;
         int r = opts_read_int(val, len, &v);
-        if (r == 0)
-            o->v6only = v != 0;
-        return r;
+        if (r < 0)
+            return r;
+        switch (name) {
+        case IPV6_V6ONLY: o->v6only = v != 0; return 0;
+        case IPV6_TCLASS: /* -1 is the default, 0; TCP keeps its ECN bits */
+            if (v < -1 || v > 255)
+                return -EINVAL;
+            o->tclass = (v < 0 ? 0 : v) & (o->type == SOCK_STREAM ? ~3 : 0xff);
+            return 0;
+        case IPV6_RECVPKTINFO: o->recvpktinfo6 = v != 0; return 0;
+        case IPV6_RECVTCLASS: o->recvtclass = v != 0; return 0;
+        case IPV6_RECVERR: o->recverr6 = v != 0; return 0;
+        default: return -ENOPROTOOPT;
+        }
     }
     return -ENOPROTOOPT;
 }

@@ -30,6 +30,11 @@ typedef struct srr_sockopts {
     int user_timeout_ms, cork, quickack; /* TCP_USER_TIMEOUT, TCP_CORK, TCP_QUICKACK */
     int defer_accept;                    /* TCP_DEFER_ACCEPT as Linux keeps it: retransmits */
     int user_mss;                        /* TCP_MAXSEG set, 0 none */
+    int tos, tclass;                     /* IP_TOS, IPV6_TCLASS: what its packets carry */
+    int timestamps;                      /* SO_TIMESTAMP 1, SO_TIMESTAMPNS 2, none 0 */
+    /* what a datagram's receive says besides its bytes (control messages),
+     * and IP_RECVERR / IPV6_RECVERR (an error queue, always empty here) */
+    int pktinfo, recvtos, recvpktinfo6, recvtclass, recverr, recverr6;
 } srr_sockopts;
 
 /* A new socket's options, Linux's defaults. */

@@ -55,6 +55,9 @@ typedef struct sim_dgram {
     sim_qnode q;
     struct sockaddr_storage from;
     socklen_t fromlen;
+    struct sockaddr_storage to; /* where it was sent (IP_PKTINFO), family 0 unknown */
+    int64_t stamp;              /* CLOCK_REALTIME when it came (SO_TIMESTAMP) */
+    int tos;                    /* its IP_TOS or IPV6_TCLASS (IP_RECVTOS) */
     unsigned char data[];
 } sim_dgram;
 
@@ -203,6 +206,10 @@ void srr__sim_source_addr(sim_world *s, const sim_sock *k, const struct sockaddr
 int srr__sim_addr_equal(const struct sockaddr *a, const struct sockaddr *b, int with_port);
 int srr__sim_port(const struct sockaddr *sa);
 sim_sock *srr__sim_find_bound(sim_world *s, int family, int type, const struct sockaddr *to);
+/* When found is one of several sockets sharing its address by SO_REUSEPORT:
+ * the one that takes what comes from `from` (spread across them, the same
+ * sender to the same one); else found. */
+sim_sock *srr__sim_reuseport_pick(sim_world *s, sim_sock *found, const struct sockaddr *from);
 /* buffers */
 int srr__sim_buf_put(sim_buf *b, const void *p, size_t n);
 size_t srr__sim_buf_len(const sim_buf *b);

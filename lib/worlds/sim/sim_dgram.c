@@ -34,8 +34,15 @@ static size_t dgram_total(const struct msghdr *m)
     return n;
 }
 
-static int dgram_queue(sim_sock *to, const struct sockaddr_storage *from, socklen_t fromlen,
-                       const struct msghdr *m, size_t len)
+/* What a datagram carries besides its bytes and sender. */
+typedef struct dgram_meta {
+    const struct sockaddr_storage *dest; /* NULL: the receiver's own address */
+    int tos;
+} dgram_meta;
+
+static int dgram_queue(sim_world *s, sim_sock *to, const struct sockaddr_storage *from,
+                       socklen_t fromlen, const struct msghdr *m, size_t len,
+                       const dgram_meta *meta)
 {
     sim_dgram *d = malloc(sizeof *d + (len ? len : 1));
     if (!d)
@@ -43,6 +50,9 @@ static int dgram_queue(sim_sock *to, const struct sockaddr_storage *from, sockle
     d->q.len = len;
     memcpy(&d->from, from, fromlen);
     d->fromlen = fromlen;
+    memcpy(&d->to, meta->dest ? meta->dest : &to->local, sizeof d->to);
+    d->stamp = srr__sim_clock(s, CLOCK_REALTIME);
+    d->tos = meta->tos;
     size_t off = 0;
     for (size_t i = 0; i < m->msg_iovlen; i++) {
         memcpy(d->data + off, m->msg_iov[i].iov_base, m->msg_iov[i].iov_len);
@@ -59,7 +69,8 @@ int srr__sim_dgram_put(sim_world *s, sim_sock *to, const struct sockaddr_storage
         return 0; /* UDP drops what does not fit */
     struct iovec v = {(void *)p, n};
     struct msghdr m = {.msg_iov = &v, .msg_iovlen = 1};
-    int r = dgram_queue(to, from, fromlen, &m, n);
+    dgram_meta meta = {NULL, 0};
+    int r = dgram_queue(s, to, from, fromlen, &m, n, &meta);
     if (r == 0)
         srr__vt_changed(&s->vt);
     return r;
@@ -129,7 +140,9 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
     socklen_t srclen;
     srr__sim_source_addr(s, k, (struct sockaddr *)&to, &src, &srclen);
     sim_sock *d = paired ? k->other
-                         : srr__sim_find_bound(s, k->family, SOCK_DGRAM, (struct sockaddr *)&to);
+                         : srr__sim_reuseport_pick(
+                               s, srr__sim_find_bound(s, k->family, SOCK_DGRAM, (struct sockaddr *)&to),
+                               (struct sockaddr *)&src);
     if (d && !paired && k->family != AF_UNIX && !srr__sim_is_local(s, (struct sockaddr *)&to))
         d = NULL;
     if (d) /* a dual-stack receiver sees an IPv4 sender as IPv4-mapped, and back */
@@ -174,16 +187,82 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
     const sim_fault *dup = srr__sim_fault_addr(s, (struct sockaddr *)&to, 1, SIM_FAULT_DUPLICATE);
     const sim_fault *reo = srr__sim_fault_addr(s, (struct sockaddr *)&to, 1, SIM_FAULT_REORDER);
     sim_qnode *before_tail = d->dq.tail;
-    r = dgram_queue(d, &src, srclen, m, len);
+    dgram_meta meta = {&to, k->family == AF_INET6 ? k->opt.tclass : k->opt.tos};
+    r = dgram_queue(s, d, &src, srclen, m, len, &meta);
     if (r < 0)
         return r;
     if (reo && before_tail && dgram_draw(s, reo->probability))
         dgram_swap_last_two(d);
     if (dup && dgram_draw(s, dup->probability))
-        dgram_queue(d, &src, srclen, m, len);
+        dgram_queue(s, d, &src, srclen, m, len, &meta);
     k->tx_bytes += (int64_t)len;
     srr__vt_changed(&s->vt);
     return (ssize_t)len;
+}
+
+/* One control message, as Linux's put_cmsg writes it: whole when it fits,
+ * else MSG_CTRUNC and as much of it as there is room for. */
+static void dgram_cmsg(struct msghdr *m, size_t cap, size_t *used, int level, int type,
+                       const void *data, size_t len)
+{
+    size_t room = cap - *used;
+    if (!m->msg_control || room < sizeof(struct cmsghdr)) {
+        m->msg_flags |= MSG_CTRUNC;
+        return;
+    }
+    size_t whole = CMSG_LEN(len), n = whole;
+    if (room < whole) {
+        m->msg_flags |= MSG_CTRUNC;
+        n = room;
+    }
+    struct cmsghdr h = {.cmsg_len = n, .cmsg_level = level, .cmsg_type = type};
+    unsigned char *at = (unsigned char *)m->msg_control + *used;
+    memcpy(at, &h, sizeof h);
+    memcpy(at + CMSG_LEN(0), data, n - CMSG_LEN(0));
+    *used += CMSG_SPACE(len) < room ? CMSG_SPACE(len) : room;
+}
+
+/* The control messages the socket's options ask for, in Linux's order: the
+ * stamp (sock_recv_timestamp), then IP's (ip_cmsg_recv) or IPv6's. */
+static void dgram_cmsgs(const sim_sock *k, const sim_dgram *d, struct msghdr *m)
+{
+    size_t cap = m->msg_controllen, used = 0;
+    const srr_sockopts *o = &k->opt;
+    if (o->timestamps == 1) {
+        struct timeval tv = {d->stamp / 1000000000, d->stamp % 1000000000 / 1000};
+        dgram_cmsg(m, cap, &used, SOL_SOCKET, SCM_TIMESTAMP, &tv, sizeof tv);
+    } else if (o->timestamps == 2) {
+        struct timespec ts = {d->stamp / 1000000000, d->stamp % 1000000000};
+        dgram_cmsg(m, cap, &used, SOL_SOCKET, SCM_TIMESTAMPNS, &ts, sizeof ts);
+    }
+    struct sockaddr_storage to = d->to;
+    socklen_t tolen = sizeof to;
+    srr__sim_addr_to_family(k->family, &to, &tolen);
+    if (k->family == AF_INET && to.ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)&to;
+        if (o->pktinfo) {
+            /* lo for a loopback address, the self host's one interface else */
+            struct in_pktinfo pi = {.ipi_ifindex = (ntohl(in->sin_addr.s_addr) >> 24) == 127 ? 1 : 2,
+                                    .ipi_spec_dst = in->sin_addr, .ipi_addr = in->sin_addr};
+            dgram_cmsg(m, cap, &used, IPPROTO_IP, IP_PKTINFO, &pi, sizeof pi);
+        }
+        if (o->recvtos) {
+            unsigned char tos = (unsigned char)d->tos;
+            dgram_cmsg(m, cap, &used, IPPROTO_IP, IP_TOS, &tos, 1);
+        }
+    } else if (k->family == AF_INET6 && to.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&to;
+        if (o->recvpktinfo6) {
+            struct in6_pktinfo pi = {.ipi6_addr = in6->sin6_addr,
+                                     .ipi6_ifindex = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ? 1 : 2};
+            dgram_cmsg(m, cap, &used, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof pi);
+        }
+        if (o->recvtclass) {
+            int tclass = d->tos;
+            dgram_cmsg(m, cap, &used, IPPROTO_IPV6, IPV6_TCLASS, &tclass, sizeof tclass);
+        }
+    }
+    m->msg_controllen = used;
 }
 
 ssize_t srr__sim_dgram_recv(sim_world *s, sim_sock *k, int handle, struct msghdr *m, int flags)
@@ -227,8 +306,10 @@ ssize_t srr__sim_dgram_recv(sim_world *s, sim_sock *k, int handle, struct msghdr
         m->msg_namelen = d->fromlen;
     }
     size_t len = dlen;
+    dgram_cmsgs(k, d, m);
     if (fault) {
         m->msg_flags = 0;
+        m->msg_controllen = 0;
         if (m->msg_name)
             m->msg_namelen = 0;
     }

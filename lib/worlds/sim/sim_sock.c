@@ -514,6 +514,34 @@ sim_sock *srr__sim_find_bound(sim_world *s, int family, int type, const struct s
     return best ? best : dns;
 }
 
+sim_sock *srr__sim_reuseport_pick(sim_world *s, sim_sock *found, const struct sockaddr *from)
+{
+    if (!found || !found->opt.reuseport || found->family == AF_UNIX || !from)
+        return found;
+    /* the group: bound to the same address and port, SO_REUSEPORT each */
+    size_t n = 0, pick;
+    const struct sockaddr *at = (const struct sockaddr *)&found->local;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t i = 0;
+        /* the same sender always reaches the same one, as Linux's 4-tuple hash */
+        pick = pass ? (size_t)srr__sim_port(from) * 2654435761u % n : 0;
+        for (size_t j = 0; j < s->nall; j++) {
+            sim_sock *k = s->all[j];
+            if (!k->bound || !k->opt.reuseport || k->type != found->type ||
+                k->family != found->family || k->state != found->state ||
+                !srr__sim_addr_equal((const struct sockaddr *)&k->local, at, 1))
+                continue;
+            if (pass && i == pick)
+                return k;
+            i++;
+        }
+        n = i;
+        if (n <= 1)
+            return found;
+    }
+    return found;
+}
+
 /* k's address as a packet towards `to` carries it: a wildcard-bound socket
  * sends from the address the route to `to` picks, with its own port. */
 void srr__sim_source_addr(sim_world *s, const sim_sock *k, const struct sockaddr *to,

@@ -260,6 +260,7 @@ static sim_sock *stream_listener(sim_world *s, const sim_sock *k, const struct s
     sim_sock *l = srr__sim_find_bound(s, k->family, k->type, to);
     if (!l)
         return NULL;
+    l = srr__sim_reuseport_pick(s, l, k->local_len ? (const struct sockaddr *)&k->local : NULL);
     /* a wildcard listener answers only on this host's own addresses */
     if (k->family != AF_UNIX && !l->service && !srr__sim_is_local(s, to))
         return NULL;
