@@ -153,12 +153,16 @@ static FILE *file_open(const char *path, const char *mode, FILE *(*real)(const c
     return f;
 }
 
+/* libselinux's constructor reads /proc with fopen before ours ran: the
+ * table is resolved before the real function is taken from it */
 FILE *fopen(const char *path, const char *mode)
 {
+    srr__preload_resolve();
     return file_open(path, mode, REAL(fopen));
 }
 
 FILE *fopen64(const char *path, const char *mode)
 {
+    srr__preload_resolve();
     return file_open(path, mode, REAL(fopen64));
 }
