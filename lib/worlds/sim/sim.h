@@ -48,7 +48,7 @@ typedef struct sim_qnode {
 
 typedef struct sim_queue {
     sim_qnode *head, *tail;
-    size_t bytes;
+    size_t bytes, count;
 } sim_queue;
 
 typedef struct sim_dgram {
@@ -56,6 +56,9 @@ typedef struct sim_dgram {
     struct sockaddr_storage from;
     socklen_t fromlen;
     struct sockaddr_storage to; /* where it was sent (IP_PKTINFO), family 0 unknown */
+    uint64_t sender;            /* AF_UNIX: the sending socket's serial, whose send
+                                 * buffer it fills until read (0: none) */
+    size_t truesize;            /* what it counts there, as Linux's skb truesize */
     int64_t stamp;              /* CLOCK_REALTIME when it came (SO_TIMESTAMP) */
     int tos;                    /* its IP_TOS or IPV6_TCLASS (IP_RECVTOS) */
     unsigned char data[];
@@ -114,6 +117,8 @@ struct sim_sock {
     srr_sockopts opt;     /* its options (lib/core/sock_opts.h) */
     /* faults */
     int64_t tx_bytes, rx_bytes; /* moved so far, for byte-offset rules */
+    uint64_t serial;      /* names it for as long as the world lives (never reused) */
+    int64_t unix_wmem;    /* AF_UNIX datagrams: what its sent, unread ones count */
     long conn_index;      /* which connection to the peer this is (per address) */
     /* services: the script runner, when the world plays this end */
     const sim_service *service;
@@ -153,6 +158,7 @@ struct sim_world {
     size_t ncloexec;
     sim_sock **all;       /* every live socket, for port and listener lookup */
     size_t nall, capall;
+    uint64_t serials;     /* the last socket serial handed out */
     long *conn_counts;    /* connections made per fault rule, for `conn` */
     long *call_counts;    /* matching calls per fault rule, for `call` */
     char hostname[256];
@@ -298,6 +304,11 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
 ssize_t srr__sim_dgram_recv(sim_world *s, sim_sock *k, int handle, struct msghdr *m,
                             int flags);
 void srr__sim_dgram_unpair(sim_sock *k);
+/* k closes: its queued datagrams go, and their senders' buffers empty. */
+void srr__sim_dgram_drop_all(sim_world *s, sim_sock *k);
+/* An AF_UNIX datagram socket may send (poll's POLLOUT): Linux's unix_writable
+ * and its peer's queue not full. */
+int srr__sim_dgram_writable(sim_world *s, const sim_sock *k);
 
 /* sim_fault.c: the first rule matching a connect to sa (NULL = none). */
 const sim_fault *srr__sim_fault_connect(sim_world *s, const struct sockaddr *sa);

@@ -38,7 +38,82 @@ static size_t dgram_total(const struct msghdr *m)
 typedef struct dgram_meta {
     const struct sockaddr_storage *dest; /* NULL: the receiver's own address */
     int tos;
+    sim_sock *sender;                    /* AF_UNIX: whose send buffer it fills */
 } dgram_meta;
+
+#define UNIX_MAX_DGRAM_QLEN 10 /* net.unix.max_dgram_qlen */
+
+/* What an AF_UNIX datagram of len bytes counts against its sender's
+ * SO_SNDBUF, as Linux's skb truesize (unix_dgram_sendmsg): 256 for the
+ * sk_buff, the linear part with its 320-byte shared info rounded up to a
+ * power of two, and beyond SKB_MAX_ALLOC (16064) whole pages. */
+static size_t unix_truesize(size_t len)
+{
+    size_t pages = 0;
+    if (len > 16064) {
+        pages = len - 16064 < 17 * 4096 ? len - 16064 : 17 * 4096;
+        pages = (pages + 4095) & ~(size_t)4095;
+    }
+    size_t head = len - (pages < len ? pages : len) + 320, pow2 = 512;
+    while (pow2 < head)
+        pow2 *= 2;
+    return 256 + pow2 + pages;
+}
+
+static sim_sock *dgram_by_serial(sim_world *s, uint64_t serial)
+{
+    for (size_t i = 0; i < s->nall; i++)
+        if (s->all[i]->serial == serial)
+            return s->all[i];
+    return NULL;
+}
+
+/* A datagram leaves its queue: its sender's buffer has that room again. */
+static void dgram_release(sim_world *s, sim_dgram *d)
+{
+    sim_sock *from = d->sender ? dgram_by_serial(s, d->sender) : NULL;
+    if (from) {
+        from->unix_wmem -= (int64_t)d->truesize;
+        srr__vt_changed(&s->vt); /* a blocked sender may go on */
+    }
+}
+
+void srr__sim_dgram_drop_all(sim_world *s, sim_sock *k)
+{
+    for (sim_qnode *n; (n = srr__sim_q_pop(&k->dq));) {
+        dgram_release(s, (sim_dgram *)(void *)n);
+        free(n);
+    }
+}
+
+/* AF_UNIX: d's queue is full for k: it holds more than max_dgram_qlen and
+ * d is not k's peer in turn (a socketpair's ends never are). */
+static int unix_queue_full(const sim_sock *k, const sim_sock *d)
+{
+    int mutual = d->other == k ||
+                 (d->peer_len && d->peer_len == k->local_len &&
+                  memcmp(&d->peer, &k->local, k->local_len) == 0);
+    return !mutual && d->dq.count > UNIX_MAX_DGRAM_QLEN;
+}
+
+/* AF_UNIX: k (the sender) may not queue to d: its send buffer is full, or
+ * d's queue is (unix_dgram_sendmsg). */
+static int unix_full(const sim_sock *k, const sim_sock *d)
+{
+    return k->unix_wmem >= k->opt.sndbuf || unix_queue_full(k, d);
+}
+
+int srr__sim_dgram_writable(sim_world *s, const sim_sock *k)
+{
+    if (k->family != AF_UNIX)
+        return 1;
+    if (k->unix_wmem * 4 > k->opt.sndbuf) /* unix_writable: a quarter of it at most */
+        return 0;
+    const sim_sock *d = k->other;
+    if (!d && k->peer_len)
+        d = srr__sim_find_bound(s, AF_UNIX, SOCK_DGRAM, (const struct sockaddr *)&k->peer);
+    return !d || !unix_queue_full(k, d);
+}
 
 static int dgram_queue(sim_world *s, sim_sock *to, const struct sockaddr_storage *from,
                        socklen_t fromlen, const struct msghdr *m, size_t len,
@@ -53,6 +128,13 @@ static int dgram_queue(sim_world *s, sim_sock *to, const struct sockaddr_storage
     memcpy(&d->to, meta->dest ? meta->dest : &to->local, sizeof d->to);
     d->stamp = srr__sim_clock(s, CLOCK_REALTIME);
     d->tos = meta->tos;
+    d->sender = 0;
+    d->truesize = 0;
+    if (to->family == AF_UNIX && meta->sender) {
+        d->sender = meta->sender->serial;
+        d->truesize = unix_truesize(len);
+        meta->sender->unix_wmem += (int64_t)d->truesize;
+    }
     size_t off = 0;
     for (size_t i = 0; i < m->msg_iovlen; i++) {
         memcpy(d->data + off, m->msg_iov[i].iov_base, m->msg_iov[i].iov_len);
@@ -69,7 +151,7 @@ int srr__sim_dgram_put(sim_world *s, sim_sock *to, const struct sockaddr_storage
         return 0; /* UDP drops what does not fit */
     struct iovec v = {(void *)p, n};
     struct msghdr m = {.msg_iov = &v, .msg_iovlen = 1};
-    dgram_meta meta = {NULL, 0};
+    dgram_meta meta = {NULL, 0, NULL};
     int r = dgram_queue(s, to, from, fromlen, &m, n, &meta);
     if (r == 0)
         srr__vt_changed(&s->vt);
@@ -170,7 +252,7 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
     const sim_fault *loss = srr__sim_fault_addr(s, (struct sockaddr *)&to, 1, SIM_FAULT_LOSS);
     if (loss && dgram_draw(s, loss->probability))
         return (ssize_t)len;
-    while (d->dq.bytes + len > (size_t)d->opt.rcvbuf) {
+    while (k->family == AF_UNIX ? unix_full(k, d) : d->dq.bytes + len > (size_t)d->opt.rcvbuf) {
         if (k->family != AF_UNIX)
             return (ssize_t)len; /* UDP drops what does not fit */
         if ((k->status_flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
@@ -187,7 +269,7 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
     const sim_fault *dup = srr__sim_fault_addr(s, (struct sockaddr *)&to, 1, SIM_FAULT_DUPLICATE);
     const sim_fault *reo = srr__sim_fault_addr(s, (struct sockaddr *)&to, 1, SIM_FAULT_REORDER);
     sim_qnode *before_tail = d->dq.tail;
-    dgram_meta meta = {&to, k->family == AF_INET6 ? k->opt.tclass : k->opt.tos};
+    dgram_meta meta = {&to, k->family == AF_INET6 ? k->opt.tclass : k->opt.tos, k};
     r = dgram_queue(s, d, &src, srclen, m, len, &meta);
     if (r < 0)
         return r;
@@ -314,6 +396,7 @@ ssize_t srr__sim_dgram_recv(sim_world *s, sim_sock *k, int handle, struct msghdr
             m->msg_namelen = 0;
     }
     if (!(flags & MSG_PEEK)) {
+        dgram_release(s, d);
         free(srr__sim_q_pop(&k->dq));
         k->rx_bytes += (int64_t)dlen;
         srr__vt_changed(&s->vt);

@@ -460,7 +460,8 @@ static short sim_revents(sim_world *s, sim_sock *k, short events)
             r |= POLLIN;
         if (k->so_error)
             r |= POLLERR;
-        r |= POLLOUT;
+        if (srr__sim_dgram_writable(s, k))
+            r |= POLLOUT;
     } else if (k->state == SIM_S_LISTEN) {
         if (k->npending)
             r |= POLLIN;

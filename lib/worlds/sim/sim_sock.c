@@ -69,6 +69,7 @@ void srr__sim_q_push(sim_queue *q, sim_qnode *n)
         q->head = n;
     q->tail = n;
     q->bytes += n->len;
+    q->count++;
 }
 
 sim_qnode *srr__sim_q_pop(sim_queue *q)
@@ -80,6 +81,7 @@ sim_qnode *srr__sim_q_pop(sim_queue *q)
     if (!q->head)
         q->tail = NULL;
     q->bytes -= n->len;
+    q->count--;
     return n;
 }
 
@@ -103,6 +105,7 @@ sim_sock *srr__sim_sock_new(sim_world *s, int family, int type, int proto)
     k->proto = proto;
     srr__opts_init(&k->opt, family, type, proto);
     k->conn_index = -1;
+    k->serial = ++s->serials;
     s->all[s->nall++] = k;
     return k;
 }
@@ -127,7 +130,7 @@ void srr__sim_sock_unref(sim_world *s, sim_sock *k)
     sim_sock_forget(s, k);
     srr__sim_buf_free(&k->rx);
     srr__sim_q_free(&k->fly);
-    srr__sim_q_free(&k->dq);
+    srr__sim_dgram_drop_all(s, k);
     free(k->records);
     free(k->pending);
     free(k);
