@@ -56,6 +56,127 @@ IPV6_V6ONLY listener: v6only=1 connect=ECONNREFUSED v4_bind=ok
 IPv4-mapped connect: connect=ok server_sees=127.0.0.1 client_local=::ffff:127.0.0.1
 dual-stack UDP: from=::ffff:127.0.0.1 reply_from=127.0.0.1 data=back
 SHUT_RD: tcp: queued=3 then=0 peer_send=3 after=3 unix: queued=3 then=0 peer_send=EPIPE after=0
+socket() bad arguments: family=EAFNOSUPPORT type=EINVAL flags=EINVAL rdm=ESOCKTNOSUPPORT
+socket() protocols: stream_udp=EPROTONOSUPPORT dgram_tcp=EPROTONOSUPPORT stream_tcp=ok dgram_udp=ok v6_tcp=ok v6_udp=ok unix1=ok unix2=EPROTONOSUPPORT
+socketpair kinds: inet=EOPNOTSUPP inet6=EOPNOTSUPP unix_stream=1/1 unix_dgram=2/2 unix_seqpacket=5/5
+AF_UNIX type, domain, protocol: stream=1/1/0 seqpacket=5/1/0 tcp=1/2/6
+SOCK_NONBLOCK: plain=2 nonblock=2050 set=2050 type=1
+SO_ACCEPTCONN: fresh=0 udp=0 listener=1 client=0 accepted=0
+read-only options: error=0 set_type=ENOPROTOOPT set_protocol=ENOPROTOOPT set_domain=ENOPROTOOPT set_acceptconn=ENOPROTOOPT set_error=ENOPROTOOPT
+boolean options: reuseaddr=0/1/0 keepalive=0/1/0 nodelay=0/1/0
+SO_BROADCAST: udp=0/1/0 tcp=0/1/0
+SO_LINGER values: len=8 default=0/0 on=1/5 three=1/7 short=EINVAL
+SO_SNDTIMEO values: default=0.000000 set=2.500000 usec_1e6=EDOM short=EINVAL
+unknown options: get=ENOPROTOOPT set=ENOPROTOOPT unix_level=EOPNOTSUPP
+int option lengths: get2=ok/2 tcp_get2=ok/2 set2=EINVAL tcp_set2=EINVAL
+buffer size limits: zero=2304/4608 100000=200000/200000 1000=2304/4608
+buffer defaults: udp=212992/212992 unix_stream=212992/212992 unix_dgram=212992/212992
+bind twice: tcp=EINVAL udp=EINVAL
+bind port 0: tcp=1 udp=1 tcp6=1
+bind a foreign address: v4=EADDRNOTAVAIL v6=EADDRNOTAVAIL udp=EADDRNOTAVAIL
+bind 127.0.0.2: bind=ok name=127.0.0.2
+bind after connect: bind=EINVAL
+UDP port sharing: plain=EADDRINUSE reuse1=ok reuse2=ok
+SO_REUSEPORT: bind1=ok bind2=ok listen1=ok listen2=ok plain=EADDRINUSE opt=1
+wildcard and specific binds: specific_after_any=EADDRINUSE any_after_specific=EADDRINUSE udp=EADDRINUSE
+listen autobinds: listen=ok host=0.0.0.0 ephemeral=1
+unbound names: v6=ok/::/0 unix=ok/0
+AF_UNIX path bind: bind=ok again=EADDRINUSE name_same=1
+AF_UNIX connect errors: missing=ENOENT dgram=EPROTOTYPE
+AF_UNIX connection names: client_peer=1 client_name=0 accepted_name=1 accepted_peer=0
+AF_UNIX listen and accept errors: listen_unbound=EINVAL listen_dgram=EOPNOTSUPP accept=EINVAL
+AF_UNIX abstract name in use: in_use=EADDRINUSE after_close=ok
+UDP disconnect with AF_UNSPEC: peer=ok disconnect=ok peer_after=ENOTCONN send=EDESTADDRREQ
+connected UDP sendto another address: sendto=ok other_got=3
+connected UDP filters senders: stranger=EAGAIN peer=3
+UDP zero-length datagram: send=0 poll=1 fionread=0 recv=0 then=EAGAIN
+UDP MSG_TRUNC: first=5 flag=1 data=wo second=6
+UDP MSG_PEEK and FIONREAD: fionread=2 peek=2 first=2 fionread=3 waitall=3 then=EAGAIN
+UDP recvfrom sender: recv=1 from=127.0.0.1 same_port=1
+UDP shutdown: unconnected=ENOTCONN connected=ok
+UDP without a destination: send=EDESTADDRREQ recv=EAGAIN oob=EOPNOTSUPP
+MSG_WAITALL until end of stream: waitall=3 then=0
+MSG_DONTWAIT on a stream: recv=EAGAIN still_blocking=1
+MSG_TRUNC on TCP: trunc=3 untouched=1 rest=3 def
+zero-length TCP send and recv: send0=0 recv0_empty=EAGAIN recv0_data=0 then=1
+TCP FIONREAD and SIOCOUTQ: fionread=5 outq=0 fresh_in=0 fresh_out=0
+shutdown errors: bad_how=EINVAL unconnected=ENOTCONN wr=ok wr_again=ok
+SHUT_RDWR: recv=0 send=EPIPE peer_recv=0
+poll after SHUT_WR: peer=8197 self=4 both=8213
+AF_UNIX SHUT_WR: peer_eof=0 peer_send=ok got=2 send=EPIPE
+poll of TCP states: listener_idle=0 listener_pending=1 connected=4 with_data=5
+poll after a reset: revents=29 so_error=ECONNRESET after=21
+poll of AF_UNIX sockets: unconnected=20 pair=4 peer_closed=21 dgram_pair=4
+accept4 flags: plain=0 nonblock=1
+accepted peer address: peer=127.0.0.1 same_port=1 accepted_local_port_is_listener=1
+listen states: listen_connected=EINVAL listen_again=ok accept_unlistening=EINVAL
+IPV6_V6ONLY option: default=0 set7=1 after_bind=EINVAL v4_get=EOPNOTSUPP v4_set=ENOPROTOOPT
+address lengths: v4=16 v6=28 unix=2 short_v4=ok/16/2 short_v6=ok/28
+IPv6 peer scope and flow: host=::1 scope=0 flowinfo=0
+IP_TOS: default=0 set=16
+accept inherits options: keepalive=1 nodelay=1 rcvbuf=131072 client_keepalive=0
+dup shares the socket: nonblock_shared=1 sent=3 peer=3 dup
+FIONBIO: on=ok/1 off=ok/0
+poll of a closed handle: n=1 revents=32
+AF_UNIX data then close: recv=3 then=0
+AF_UNIX close with unread data: recv=ECONNRESET then=0
+AF_UNIX datagram queue: fionread=2 peek=2 first=2 empty=0 fionread=3 third=3
+AF_UNIX stream queue: fionread=5 peek=4 read=5 then=EAGAIN
+AF_UNIX SOCK_SEQPACKET listener: listen=ok connect=ok type=5 records=3/5
+AF_UNIX MSG_WAITALL until end of stream: waitall=2
+AF_UNIX listener poll: accept_empty=EAGAIN idle=0 pending=1 accept=ok
+accept order: first_is_c1=1 second_is_c2=1
+TCP sendto: connected=ok unconnected=EPIPE listener_peer=ENOTCONN
+AF_UNIX datagram connect: connect=ok send=2 recv=2 peer_same=1
+TCP recv into a small buffer: first=4 second=6 data=0123456789
+MSG_PEEK on an empty stream: tcp=EAGAIN unix=EAGAIN
+accepted socket's type, domain, protocol: type=1 domain=10 protocol=6
+connect again after a refusal: first=ECONNREFUSED so_error=0 retry=ok
+getpeername after the peer closed: eof=0 getpeername=ok host=127.0.0.1
+UDP connect to another peer: reconnect=ok peer_is_b=1 b_got=1 a=EAGAIN
+port 0 as a destination: udp_sendto=EINVAL tcp_connect=ECONNREFUSED
+UDP datagrams keep their order: sizes=1,2,3
+IPv6 UDP to IPv4 through a mapped address: sendto=ok recv=3 from=127.0.0.1
+send and recv on a listener: tcp_send=EPIPE tcp_recv=ENOTCONN unix_send=ENOTCONN
+AF_UNIX connect twice: again=EISCONN
+AF_UNIX SHUT_RDWR: recv=0 send=EPIPE peer_recv=0 peer_send=EPIPE
+SOCK_SEQPACKET MSG_PEEK and FIONREAD: peek=3 first=3 second=2 fionread=0
+SOCK_SEQPACKET peer closed: recv=4 then=0 send=EPIPE
+AF_UNIX datagram MSG_TRUNC: recv=5 data=he
+poll of an AF_UNIX datagram with data: with_data=5 after=4
+AF_UNIX SO_ACCEPTCONN: bound=0 listener=1 client=0 accepted=0
+SO_RCVTIMEO on accept, UDP and AF_UNIX: accept=EAGAIN udp=EAGAIN unix=EAGAIN
+SO_ERROR after a reset is read: recv=ECONNRESET so_error=0 then=0
+TCP and UDP ports are apart: udp_on_tcp_port=ok
+IPv4 and IPv6 loopback on one port: v6_loopback=ok
+IPv6 wildcard after the IPv4 wildcard: dual=EADDRINUSE v6only=ok
+non-blocking partial send: partial=1
+socketpair names: name=ok/0 peer=ok/0
+UDP socket options: keepalive=0/1/0 reuseaddr=0/1/0 sndbuf=20000 rcvbuf=20000
+AF_UNIX buffer sizes: sndbuf=20000 rcvbuf=20000
+closing a listener with a queued connection: connect=ok recv=ECONNRESET
+AF_UNIX non-blocking connect and backlog: c0=0 c1=EAGAIN c2=EAGAIN
+CLOSE_WAIT reads: eof=0/0/0 send=ok
+IPv6 TCP options: nodelay=0/1/0 keepalive=0/1/0 keepidle=7200
+SO_LINGER on AF_UNIX: set=ok back=1/5
+socketpair flags: cloexec=ok/1/1 nonblock=ok/1/1 recv=EAGAIN
+accept4 close-on-exec: plain=0 cloexec=1
+F_DUPFD minimum: at_least_100=1 type=2
+UDP MSG_PEEK with MSG_TRUNC: peek_trunc=5 then=5
+local address after connect: tcp=127.0.0.1/1 tcp6=::1/1 udp=127.0.0.1/1 udp6=::1/1
+AF_UNIX zero-length stream send: send=0 peer_recv=EAGAIN
+IPv6 bound names: loopback=::1 any=::
+keepalive options inherited by accept: accepted=60/10/3 client=7200
+IPv6 EADDRINUSE and ECONNREFUSED: bind_again=EADDRINUSE connect_closed=ECONNREFUSED
+AF_UNIX data then SHUT_WR: recv=3 then=0 revents=8197
+SO_SNDTIMEO on AF_UNIX: set=ok back=1.500000
+IP_TOS and IPV6_TCLASS: tcp_tos=252 udp_tos256=0 udp_tos-1=255 tcp6_tos=16 tclass=40/0/EINVAL tcp6_tclass=252 v4_tclass=ENOPROTOOPT/EOPNOTSUPP
+IP_RECVERR and MSG_ERRQUEUE: recverr=0/1 recverr6=1 udp=EAGAIN tcp=EAGAIN unix=ok
+SO_TIMESTAMP and SO_TIMESTAMPNS: default=0 ts=1 ns=1 ts_after_ns=0 off=0
+datagram control messages: ctrunc=0 len=56 [0/8/28 if=1 spec=127.0.0.1 addr=127.0.0.1] [0/1/17 tos=32] | ctrunc=0 len=88 [1/29/32] | ctrunc=1 len=32 [1/29/32] | ctrunc=1 len=0
+IPv6 control messages: ctrunc=0 len=64 [41/50/36 if=1 addr=::1] [41/67/20 tclass=40]
+SO_REUSEPORT spreads connections: accepted=40 spread=1
+AF_UNIX datagram send buffer: pair_1B=278 pair_1000B=93 unpaired=11/EAGAIN pollout_1000B=24
 close-on-exec: plain=0 socket=1 accept4=1
 EOF
 
