@@ -24,6 +24,8 @@ void srr__opts_init(srr_sockopts *o, int family, int type, int proto)
     o->keepintvl = 75;
     o->keepcnt = 9;
     o->quickack = 1;
+    o->rcvlowat = 1;
+    o->ttl = o->hops = -1;
 }
 
 void srr__opts_established(srr_sockopts *o)
@@ -103,9 +105,13 @@ static int opts_foreign_level(const srr_sockopts *o, int level, int set)
         return 0;
     if (o->family == AF_UNIX)
         return -EOPNOTSUPP;
-    if ((level == IPPROTO_TCP && !opts_tcp(o)) || (level == IPPROTO_IPV6 && o->family != AF_INET6))
-        return set ? -ENOPROTOOPT : -EOPNOTSUPP;
-    return 0;
+    int known = level == IPPROTO_IP || (level == IPPROTO_IPV6 && o->family == AF_INET6) ||
+                (level == IPPROTO_TCP && opts_tcp(o)) || (level == IPPROTO_UDP && !opts_tcp(o));
+    if (known)
+        return 0;
+    /* IPv4's get answers EOPNOTSUPP for a level not its own, IPv6's
+     * ENOPROTOOPT; a set, ENOPROTOOPT (ip_getsockopt, ipv6_getsockopt) */
+    return set || o->family == AF_INET6 ? -ENOPROTOOPT : -EOPNOTSUPP;
 }
 
 int srr__opts_get(const srr_sockopts *o, int level, int name, void *val, socklen_t *len)
@@ -132,6 +138,10 @@ int srr__opts_get(const srr_sockopts *o, int level, int name, void *val, socklen
         }
         case SO_TIMESTAMP: return srr__opts_int(val, len, o->timestamps == 1);
         case SO_TIMESTAMPNS: return srr__opts_int(val, len, o->timestamps == 2);
+        case SO_OOBINLINE: return srr__opts_int(val, len, o->oobinline);
+        case SO_DONTROUTE: return srr__opts_int(val, len, o->dontroute);
+        case SO_RCVLOWAT: return srr__opts_int(val, len, o->rcvlowat);
+        case SO_SNDLOWAT: return srr__opts_int(val, len, 1);
         default: return -ENOPROTOOPT;
         }
     }
@@ -141,6 +151,7 @@ int srr__opts_get(const srr_sockopts *o, int level, int name, void *val, socklen
         case IP_PKTINFO: return srr__opts_int(val, len, o->pktinfo);
         case IP_RECVTOS: return srr__opts_int(val, len, o->recvtos);
         case IP_RECVERR: return srr__opts_int(val, len, o->recverr);
+        case IP_TTL: return srr__opts_int(val, len, o->ttl < 0 ? 64 : o->ttl);
         default: return -ENOPROTOOPT;
         }
     }
@@ -151,6 +162,7 @@ int srr__opts_get(const srr_sockopts *o, int level, int name, void *val, socklen
         case IPV6_RECVPKTINFO: return srr__opts_int(val, len, o->recvpktinfo6);
         case IPV6_RECVTCLASS: return srr__opts_int(val, len, o->recvtclass);
         case IPV6_RECVERR: return srr__opts_int(val, len, o->recverr6);
+        case IPV6_UNICAST_HOPS: return srr__opts_int(val, len, o->hops < 0 ? 64 : o->hops);
         default: return -ENOPROTOOPT;
         }
     }
@@ -216,7 +228,8 @@ int srr__opts_set(srr_sockopts *o, int level, int name, const void *val, socklen
                 return -EINVAL;
             memcpy(&lg, val, sizeof lg);
             o->linger_on = lg.l_onoff != 0;
-            o->linger_secs = lg.l_linger;
+            if (lg.l_onoff) /* off keeps the time it had (sk_lingertime) */
+                o->linger_secs = lg.l_linger;
             return 0;
         }
         default: break;
@@ -254,7 +267,10 @@ int srr__opts_set(srr_sockopts *o, int level, int name, const void *val, socklen
         /* on: that kind of stamp; off (either one): none, as sock_set_timestamp */
         case SO_TIMESTAMP: o->timestamps = v ? 1 : 0; return 0;
         case SO_TIMESTAMPNS: o->timestamps = v ? 2 : 0; return 0;
-        default: return -ENOPROTOOPT;
+        case SO_OOBINLINE: o->oobinline = v != 0; return 0;
+        case SO_DONTROUTE: o->dontroute = v != 0; return 0;
+        case SO_RCVLOWAT: o->rcvlowat = v > 0 ? v : 1; return 0;
+        default: return -ENOPROTOOPT; /* SO_SNDLOWAT too: Linux cannot set it */
         }
     }
     if (level == IPPROTO_TCP && opts_tcp(o)) {
@@ -310,6 +326,11 @@ int srr__opts_set(srr_sockopts *o, int level, int name, const void *val, socklen
         case IP_PKTINFO: o->pktinfo = v != 0; return 0;
         case IP_RECVTOS: o->recvtos = v != 0; return 0;
         case IP_RECVERR: o->recverr = v != 0; return 0;
+        case IP_TTL: /* -1: the default */
+            if (v != -1 && (v < 1 || v > 255))
+                return -EINVAL;
+            o->ttl = v;
+            return 0;
         default: return -ENOPROTOOPT;
         }
     }
@@ -329,6 +350,11 @@ int srr__opts_set(srr_sockopts *o, int level, int name, const void *val, socklen
         case IPV6_RECVPKTINFO: o->recvpktinfo6 = v != 0; return 0;
         case IPV6_RECVTCLASS: o->recvtclass = v != 0; return 0;
         case IPV6_RECVERR: o->recverr6 = v != 0; return 0;
+        case IPV6_UNICAST_HOPS: /* -1: the route's default */
+            if (v < -1 || v > 255)
+                return -EINVAL;
+            o->hops = v;
+            return 0;
         default: return -ENOPROTOOPT;
         }
     }

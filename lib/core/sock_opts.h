@@ -35,6 +35,8 @@ typedef struct srr_sockopts {
     /* what a datagram's receive says besides its bytes (control messages),
      * and IP_RECVERR / IPV6_RECVERR (an error queue, always empty here) */
     int pktinfo, recvtos, recvpktinfo6, recvtclass, recverr, recverr6;
+    int oobinline, dontroute, rcvlowat; /* kept and read back; lowat waits for no more */
+    int ttl, hops;                       /* IP_TTL, IPV6_UNICAST_HOPS; -1 the default 64 */
 } srr_sockopts;
 
 /* A new socket's options, Linux's defaults. */

@@ -177,6 +177,15 @@ datagram control messages: ctrunc=0 len=56 [0/8/28 if=1 spec=127.0.0.1 addr=127.
 IPv6 control messages: ctrunc=0 len=64 [41/50/36 if=1 addr=::1] [41/67/20 tclass=40]
 SO_REUSEPORT spreads connections: accepted=40 spread=1
 AF_UNIX datagram send buffer: pair_1B=278 pair_1000B=93 unpaired=11/EAGAIN pollout_1000B=24
+SO_OOBINLINE, SO_DONTROUTE: oobinline=0/1/0 dontroute=0/1/0
+SO_LINGER off: off=0/7
+SO_RCVLOWAT, SO_SNDLOWAT: rcvlowat=1/1/10 sndlowat=1 set_sndlowat=ENOPROTOOPT
+unknown option level: tcp_level=EOPNOTSUPP udp_level=EOPNOTSUPP
+IP_TTL: default=64 zero=EINVAL 256=EINVAL set=200 minus1=64
+IPV6_UNICAST_HOPS: default=64 300=EINVAL set=9 minus1=64
+SIOCOUTQ on a listener: siocoutq=EINVAL
+IPv6 UDP size limit: max=ok over=EMSGSIZE
+UDP send after SHUT_WR: send=EPIPE
 close-on-exec: plain=0 socket=1 accept4=1
 EOF
 

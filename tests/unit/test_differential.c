@@ -3118,6 +3118,121 @@ static void b_unix_dgram_send_buffer(srr_world *w, char *out, size_t len)
     srr_close(s, NULL);
 }
 
+static void b_oobinline_dontroute(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *t = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e);
+    char a[16], b[16];
+    bool_opt(t, SOL_SOCKET, SO_OOBINLINE, a, sizeof a);
+    bool_opt(t, SOL_SOCKET, SO_DONTROUTE, b, sizeof b);
+    snprintf(out, len, "oobinline=%s dontroute=%s", a, b);
+    srr_close(t, NULL);
+}
+
+/* l_onoff 0 clears the flag and leaves the time as it was */
+static void b_so_linger_off(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *t = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e);
+    struct linger s1 = {1, 7}, s2 = {0, 9}, r = {-1, -1};
+    srr_setsockopt_buf(t, SOL_SOCKET, SO_LINGER, &s1, sizeof s1, &e);
+    srr_setsockopt_buf(t, SOL_SOCKET, SO_LINGER, &s2, sizeof s2, &e);
+    srr_getsockopt_buf(t, SOL_SOCKET, SO_LINGER, &r, sizeof r, &e);
+    snprintf(out, len, "off=%d/%d", r.l_onoff, r.l_linger);
+    srr_close(t, NULL);
+}
+
+static void b_lowat(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *t = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e);
+    int d = geti(t, SOL_SOCKET, SO_RCVLOWAT);
+    seti(t, SOL_SOCKET, SO_RCVLOWAT, 0);
+    int z = geti(t, SOL_SOCKET, SO_RCVLOWAT);
+    seti(t, SOL_SOCKET, SO_RCVLOWAT, 10);
+    int ten = geti(t, SOL_SOCKET, SO_RCVLOWAT);
+    snprintf(out, len, "rcvlowat=%d/%d/%d sndlowat=%d set_sndlowat=%s", d, z, ten,
+             geti(t, SOL_SOCKET, SO_SNDLOWAT), seti(t, SOL_SOCKET, SO_SNDLOWAT, 1));
+    srr_close(t, NULL);
+}
+
+static void b_unknown_level(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *t = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e);
+    srr_socket *u = srr_socket_new(w, AF_INET, SOCK_DGRAM, 0, &e);
+    snprintf(out, len, "tcp_level=%s udp_level=%s", rv(geti(t, 12345, 1)), rv(geti(u, 12345, 1)));
+    srr_close(t, NULL);
+    srr_close(u, NULL);
+}
+
+static void b_ip_ttl(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *t = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e);
+    int d = geti(t, IPPROTO_IP, IP_TTL);
+    char zero[16], big[16];
+    snprintf(zero, sizeof zero, "%s", seti(t, IPPROTO_IP, IP_TTL, 0));
+    snprintf(big, sizeof big, "%s", seti(t, IPPROTO_IP, IP_TTL, 256));
+    seti(t, IPPROTO_IP, IP_TTL, 200);
+    int set = geti(t, IPPROTO_IP, IP_TTL);
+    seti(t, IPPROTO_IP, IP_TTL, -1);
+    snprintf(out, len, "default=%d zero=%s 256=%s set=%d minus1=%d", d, zero, big, set, geti(t, IPPROTO_IP, IP_TTL));
+    srr_close(t, NULL);
+}
+
+static void b_ipv6_hops(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *t = srr_socket_new(w, AF_INET6, SOCK_STREAM, 0, &e);
+    int d = geti(t, IPPROTO_IPV6, IPV6_UNICAST_HOPS);
+    char big[16];
+    snprintf(big, sizeof big, "%s", seti(t, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 300));
+    seti(t, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 9);
+    int set = geti(t, IPPROTO_IPV6, IPV6_UNICAST_HOPS);
+    seti(t, IPPROTO_IPV6, IPV6_UNICAST_HOPS, -1);
+    snprintf(out, len, "default=%d 300=%s set=%d minus1=%d", d, big, set, geti(t, IPPROTO_IPV6, IPV6_UNICAST_HOPS));
+    srr_close(t, NULL);
+}
+
+static void b_listener_siocoutq(srr_world *w, char *out, size_t len)
+{
+    int port = 0;
+    srr_socket *l = listener(w, AF_INET, SOCK_STREAM, &port);
+    snprintf(out, len, "siocoutq=%s", rv(ioctl_int(l, SIOCOUTQ)));
+    srr_close(l, NULL);
+}
+
+static void b_udp6_size_limit(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    int port = 0;
+    srr_socket *r = bound_at(w, AF_INET6, SOCK_DGRAM, "::1", -1, &port);
+    srr_socket *s = srr_socket_new(w, AF_INET6, SOCK_DGRAM, 0, &e);
+    srr_addr a;
+    srr_addr_inet6(&a, "::1", port, 0, 0);
+    static char buf[65528];
+    int max = (int)srr_sendto(s, buf, 65527, 0, &a, &e);
+    const char *m = res(max, &e);
+    int over = (int)srr_sendto(s, buf, 65528, 0, &a, &e);
+    snprintf(out, len, "max=%s over=%s", m, res(over, &e));
+    srr_close(s, NULL);
+    srr_close(r, NULL);
+}
+
+static void b_udp_send_after_shut_wr(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    int port = 0;
+    srr_socket *r = bound_at(w, AF_INET, SOCK_DGRAM, "127.0.0.1", -1, &port);
+    srr_socket *u = udp_connected(w, r);
+    srr_shutdown(u, SHUT_WR, &e);
+    int r1 = (int)srr_send(u, "x", 1, 0, &e);
+    snprintf(out, len, "send=%s", res(r1, &e));
+    srr_close(u, NULL);
+    srr_close(r, NULL);
+}
+
 static const struct {
     const char *name;
     behaviour run;
@@ -3343,6 +3458,24 @@ static const struct {
      "accepted=40 spread=1"},
     {"AF_UNIX datagram send buffer", b_unix_dgram_send_buffer,
      "pair_1B=278 pair_1000B=93 unpaired=11/EAGAIN pollout_1000B=24"},
+    {"SO_OOBINLINE, SO_DONTROUTE", b_oobinline_dontroute,
+     "oobinline=0/1/0 dontroute=0/1/0"},
+    {"SO_LINGER off", b_so_linger_off,
+     "off=0/7"},
+    {"SO_RCVLOWAT, SO_SNDLOWAT", b_lowat,
+     "rcvlowat=1/1/10 sndlowat=1 set_sndlowat=ENOPROTOOPT"},
+    {"unknown option level", b_unknown_level,
+     "tcp_level=EOPNOTSUPP udp_level=EOPNOTSUPP"},
+    {"IP_TTL", b_ip_ttl,
+     "default=64 zero=EINVAL 256=EINVAL set=200 minus1=64"},
+    {"IPV6_UNICAST_HOPS", b_ipv6_hops,
+     "default=64 300=EINVAL set=9 minus1=64"},
+    {"SIOCOUTQ on a listener", b_listener_siocoutq,
+     "siocoutq=EINVAL"},
+    {"IPv6 UDP size limit", b_udp6_size_limit,
+     "max=ok over=EMSGSIZE"},
+    {"UDP send after SHUT_WR", b_udp_send_after_shut_wr,
+     "send=EPIPE"},
 };
 
 static void test_differential_kernel_and_sim_agree(void **state)

@@ -582,7 +582,7 @@ static void test_sim_unmodelled_requests_are_unsupported_events(void **state)
     assert_null(srr_socket_new(w, AF_INET, SOCK_RAW, IPPROTO_ICMP, &err));
     assert_err_code(err, SRR_ERR_OS, EPROTONOSUPPORT);
     srr_socket *s = H_PTR(srr_socket_new(w, AF_INET, SOCK_DGRAM, 0, &err), &err);
-    assert_int_equal(srr_setsockopt_int(s, IPPROTO_IP, IP_TTL, 7, &err), -1);
+    assert_int_equal(srr_setsockopt_int(s, IPPROTO_IP, IP_MULTICAST_TTL, 7, &err), -1);
     assert_err_code(err, SRR_ERR_OS, ENOPROTOOPT);
     srr_close(s, NULL);
     srr_world_destroy(w);
@@ -590,8 +590,8 @@ static void test_sim_unmodelled_requests_are_unsupported_events(void **state)
     unlink(path);
     if (!strstr(t, "\"op\":\"unsupported\",\"ret\":-1,\"errno\":\"EPROTONOSUPPORT\",\"errno_num\":93,\"args\":{\"what\":\"socket type 3 in family 2\",\"call\":\"socket\"}"))
         fail_msg("no unsupported event for SOCK_RAW:\n%s", t);
-    if (!strstr(t, "\"what\":\"setsockopt level 0 name 2\""))
-        fail_msg("no unsupported event for IP_TTL:\n%s", t);
+    if (!strstr(t, "\"what\":\"setsockopt level 0 name 33\""))
+        fail_msg("no unsupported event for IP_MULTICAST_TTL:\n%s", t);
 }
 
 static void test_sim_udp_duplicate_and_reorder(void **state)

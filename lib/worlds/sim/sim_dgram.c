@@ -15,7 +15,8 @@
 #include "sock_rules.h"
 #include "world_assert.h"
 
-#define SIM_UDP_MAX 65507 /* the largest UDP payload over IPv4 */
+#define SIM_UDP_MAX 65507  /* the largest UDP payload over IPv4 */
+#define SIM_UDP6_MAX 65527 /* over IPv6: its header is not counted in the length */
 
 /* A datagram socketpair's end closes: its other end has no peer left. */
 void srr__sim_dgram_unpair(sim_sock *k)
@@ -209,8 +210,10 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
         k->so_error = 0;
         return -e;
     }
-    if (k->family != AF_UNIX && len > SIM_UDP_MAX)
+    if (k->family != AF_UNIX && len > (k->family == AF_INET6 ? SIM_UDP6_MAX : SIM_UDP_MAX))
         return -EMSGSIZE;
+    if (k->wr_shut && k->family != AF_UNIX)
+        return -EPIPE; /* shut for writing (ip_make_skb) */
     int r = srr__sim_autobind(s, k, (struct sockaddr *)&to);
     if (r < 0)
         return r;

@@ -265,8 +265,11 @@ static int sim_shutdown(srr_world *w, int h, int how)
     srr__vt_enter(&s->vt);
     SIM_SOCK_OR_FAIL(s, k, h);
     int r;
-    if (k->type == SOCK_DGRAM)
+    if (k->type == SOCK_DGRAM) {
         r = how < SHUT_RD || how > SHUT_RDWR ? -EINVAL : k->peer_len ? 0 : -ENOTCONN;
+        if (r == 0 && how != SHUT_RD)
+            k->wr_shut = 1; /* a later send fails with EPIPE */
+    }
     else
         r = srr__sim_stream_shutdown(s, k, how);
     SIM_ACT(s);
@@ -442,6 +445,10 @@ static int sim_ioctl(srr_world *w, int h, unsigned long request, void *arg)
             k->status_flags &= ~O_NONBLOCK;
         break;
     case SIOCOUTQ:
+        if (k->state == SIM_S_LISTEN) {
+            r = -EINVAL; /* a listener has no queue to send (tcp_ioctl) */
+            break;
+        }
         *(int *)arg = 0; /* delivery is immediate: nothing waits to go out */
         break;
     default: r = srr__sim_unsupported(s, -ENOTTY, "ioctl request %#lx", request);
