@@ -89,8 +89,8 @@ int srr__rule_bind_addr(int family, const struct sockaddr *sa, socklen_t len, so
     if (family == AF_UNIX) {
         if (sa->sa_family != AF_UNIX || len > sizeof(struct sockaddr_un))
             return -EINVAL;
-        if (len <= offsetof(struct sockaddr_un, sun_path))
-            return -EINVAL; /* autobind of an unnamed socket: not modelled */
+        if (len < offsetof(struct sockaddr_un, sun_path))
+            return -EINVAL; /* the family alone asks for an autobind name */
         *own = len;
         return 0;
     }

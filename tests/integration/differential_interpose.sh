@@ -186,6 +186,23 @@ IPV6_UNICAST_HOPS: default=64 300=EINVAL set=9 minus1=64
 SIOCOUTQ on a listener: siocoutq=EINVAL
 IPv6 UDP size limit: max=ok over=EMSGSIZE
 UDP send after SHUT_WR: send=EPIPE
+AF_UNIX SOCK_RAW: socket=ok type=2
+connect to the any address: v4=ok peer=127.0.0.1 v6=ok peer=::1
+IPv6 link-local bind without a scope: bind=EINVAL
+AF_UNIX connect to an unlistening path: connect=ECONNREFUSED
+AF_UNIX datagram send errors: missing=ENOENT to_stream=EPROTOTYPE unconnected=ENOTCONN
+recv on an AF_UNIX listener: recv=EINVAL
+AF_UNIX unconnected calls: recv=EINVAL getpeername=ENOTCONN shutdown=ok
+AF_UNIX connect on a listener: connect=EINVAL
+AF_UNIX abstract name nobody bound: connect=ECONNREFUSED sendto=ECONNREFUSED
+SOCK_SEQPACKET connect to a stream listener: connect=ECONNREFUSED
+AF_UNIX datagram shutdown: shutdown=ok send=EPIPE peer_recv=-1
+AF_UNIX datagram peer closed: send1=ECONNREFUSED send2=ENOTCONN
+AF_UNIX datagram from an unnamed socket: connect=ok send=2 recv=2 from_len=0 peer_same=1
+connect after EINPROGRESS: first=EINPROGRESS second=ok third=EISCONN
+refused non-blocking connect: connect=EINPROGRESS revents=28 so_error=ECONNREFUSED then=0
+AF_UNIX path bound by another type: dgram=EADDRINUSE
+AF_UNIX autobind: bind=ok abstract=1 pathlen=6
 close-on-exec: plain=0 socket=1 accept4=1
 EOF
 

@@ -3233,6 +3233,286 @@ static void b_udp_send_after_shut_wr(srr_world *w, char *out, size_t len)
     srr_close(r, NULL);
 }
 
+/* AF_UNIX takes SOCK_RAW as SOCK_DGRAM */
+static void b_unix_sock_raw(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *s = srr_socket_new(w, AF_UNIX, SOCK_RAW, 0, &e);
+    const char *made = s ? "ok" : res(-1, &e);
+    snprintf(out, len, "socket=%s type=%d", made, s ? geti(s, SOL_SOCKET, SO_TYPE) : -1);
+    srr_close(s, NULL);
+}
+
+/* the any address as a destination is this host */
+static void b_connect_to_any(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    int p4 = 0, p6 = 0;
+    srr_socket *l4 = listener(w, AF_INET, SOCK_STREAM, &p4), *l6 = listener(w, AF_INET6, SOCK_STREAM, &p6);
+    srr_socket *c4 = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e);
+    srr_socket *c6 = srr_socket_new(w, AF_INET6, SOCK_STREAM, 0, &e);
+    srr_addr a4, a6, peer4 = {0}, peer6 = {0};
+    srr_addr_inet(&a4, "0.0.0.0", p4);
+    srr_addr_inet6(&a6, "::", p6, 0, 0);
+    int r1 = srr_connect(c4, &a4, &e);
+    const char *v4 = res(r1, &e);
+    int r2 = srr_connect(c6, &a6, &e);
+    const char *v6 = res(r2, &e);
+    srr_getpeername(c4, &peer4, &e);
+    srr_getpeername(c6, &peer6, &e);
+    snprintf(out, len, "v4=%s peer=%s v6=%s peer=%s", v4, peer4.host, v6, peer6.host);
+    close3(l4, c4, NULL);
+    srr_close(l6, NULL);
+    srr_close(c6, NULL);
+}
+
+static void b_link_local_without_scope(srr_world *w, char *out, size_t len)
+{
+    snprintf(out, len, "bind=%s", bind_to(w, AF_INET6, SOCK_STREAM, "fe80::1", 0, 0, NULL));
+}
+
+static void b_unix_connect_unlistening(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    char p[96];
+    srr_addr idle;
+    unix_at(&idle, p, sizeof p, "idle");
+    srr_socket *b = srr_socket_new(w, AF_UNIX, SOCK_STREAM, 0, &e); /* bound, not listening */
+    srr_bind(b, &idle, &e);
+    srr_socket *c = srr_socket_new(w, AF_UNIX, SOCK_STREAM, 0, &e);
+    int x = srr_connect(c, &idle, &e);
+    snprintf(out, len, "connect=%s", res(x, &e));
+    srr_close(c, NULL);
+    srr_close(b, NULL);
+    unlink(p);
+}
+
+static void b_unix_dgram_send_errors(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    char p1[96], p2[96];
+    srr_addr none, st;
+    unix_at(&none, p1, sizeof p1, "dnone");
+    unix_at(&st, p2, sizeof p2, "dstream");
+    srr_socket *l = srr_socket_new(w, AF_UNIX, SOCK_STREAM, 0, &e);
+    srr_bind(l, &st, &e);
+    srr_listen(l, 1, &e);
+    srr_socket *d = srr_socket_new(w, AF_UNIX, SOCK_DGRAM, 0, &e);
+    int r1 = (int)srr_sendto(d, "x", 1, 0, &none, &e);
+    const char *a = res(r1, &e);
+    int r2 = (int)srr_sendto(d, "x", 1, 0, &st, &e);
+    const char *b = res(r2, &e);
+    int r3 = (int)srr_send(d, "x", 1, 0, &e);
+    snprintf(out, len, "missing=%s to_stream=%s unconnected=%s", a, b, res(r3, &e));
+    srr_close(l, NULL);
+    srr_close(d, NULL);
+    unlink(p2);
+}
+
+static void b_unix_listener_recv(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    char name[64];
+    int n = snprintf(name, sizeof name, "sockrr-diff-lrecv-%d", (int)getpid());
+    srr_addr a;
+    srr_addr_unix_abstract(&a, name, (size_t)n);
+    srr_socket *x = srr_socket_new(w, AF_UNIX, SOCK_STREAM, 0, &e);
+    srr_bind(x, &a, &e);
+    srr_listen(x, 1, &e);
+    char b[4];
+    int r = (int)srr_recv(x, b, sizeof b, MSG_DONTWAIT, &e);
+    snprintf(out, len, "recv=%s", res(r, &e));
+    srr_close(x, NULL);
+}
+
+static void b_unix_unconnected_calls(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *s = srr_socket_new(w, AF_UNIX, SOCK_STREAM, 0, &e);
+    char b[4];
+    srr_addr p;
+    int r1 = (int)srr_recv(s, b, sizeof b, MSG_DONTWAIT, &e);
+    const char *recv = res(r1, &e);
+    int r2 = srr_getpeername(s, &p, &e);
+    const char *peer = res(r2, &e);
+    int r3 = srr_shutdown(s, SHUT_RDWR, &e);
+    snprintf(out, len, "recv=%s getpeername=%s shutdown=%s", recv, peer, res(r3, &e));
+    srr_close(s, NULL);
+}
+
+static void b_unix_connect_listener(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    char name[64];
+    int n = snprintf(name, sizeof name, "sockrr-diff-cl-%d", (int)getpid());
+    srr_addr a;
+    srr_addr_unix_abstract(&a, name, (size_t)n);
+    srr_socket *l = srr_socket_new(w, AF_UNIX, SOCK_STREAM, 0, &e);
+    srr_bind(l, &a, &e);
+    srr_listen(l, 4, &e);
+    int r = srr_connect(l, &a, &e);
+    snprintf(out, len, "connect=%s", res(r, &e));
+    srr_close(l, NULL);
+}
+
+static void b_unix_abstract_refused(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    char name[64];
+    int n = snprintf(name, sizeof name, "sockrr-diff-nobody-%d", (int)getpid());
+    srr_addr a;
+    srr_addr_unix_abstract(&a, name, (size_t)n);
+    srr_socket *c = srr_socket_new(w, AF_UNIX, SOCK_STREAM, 0, &e);
+    srr_socket *d = srr_socket_new(w, AF_UNIX, SOCK_DGRAM, 0, &e);
+    int r1 = srr_connect(c, &a, &e);
+    const char *stream = res(r1, &e);
+    int r2 = (int)srr_sendto(d, "x", 1, 0, &a, &e);
+    snprintf(out, len, "connect=%s sendto=%s", stream, res(r2, &e));
+    srr_close(c, NULL);
+    srr_close(d, NULL);
+}
+
+static void b_unix_seqpacket_to_stream(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    char name[64];
+    int n = snprintf(name, sizeof name, "sockrr-diff-s2s-%d", (int)getpid());
+    srr_addr a;
+    srr_addr_unix_abstract(&a, name, (size_t)n);
+    srr_socket *l = srr_socket_new(w, AF_UNIX, SOCK_STREAM, 0, &e);
+    srr_socket *q = srr_socket_new(w, AF_UNIX, SOCK_SEQPACKET, 0, &e);
+    srr_bind(l, &a, &e);
+    srr_listen(l, 1, &e);
+    int r = srr_connect(q, &a, &e);
+    snprintf(out, len, "connect=%s", res(r, &e));
+    srr_close(l, NULL);
+    srr_close(q, NULL);
+}
+
+static void b_unix_dgram_shutdown(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *p[2];
+    srr_socketpair(w, AF_UNIX, SOCK_DGRAM, 0, p, &e);
+    int r1 = srr_shutdown(p[0], SHUT_WR, &e);
+    const char *shut = res(r1, &e);
+    int r2 = (int)srr_send(p[0], "x", 1, 0, &e);
+    const char *send = res(r2, &e);
+    char b[4];
+    ssize_t n = srr_recv(p[1], b, sizeof b, MSG_DONTWAIT, &e);
+    snprintf(out, len, "shutdown=%s send=%s peer_recv=%zd", shut, send, n);
+    srr_close(p[0], NULL);
+    srr_close(p[1], NULL);
+}
+
+static void b_unix_dgram_peer_closed(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *p[2];
+    srr_socketpair(w, AF_UNIX, SOCK_DGRAM, 0, p, &e);
+    srr_close(p[1], NULL);
+    int r1 = (int)srr_send(p[0], "x", 1, 0, &e);
+    const char *first = res(r1, &e);
+    int r2 = (int)srr_send(p[0], "x", 1, 0, &e);
+    snprintf(out, len, "send1=%s send2=%s", first, res(r2, &e));
+    srr_close(p[0], NULL);
+}
+
+/* a datagram from an unbound AF_UNIX socket comes from no name */
+static void b_unix_dgram_from_unnamed(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    char p[96];
+    srr_addr a;
+    unix_at(&a, p, sizeof p, "dfrom");
+    srr_socket *r = srr_socket_new(w, AF_UNIX, SOCK_DGRAM, 0, &e);
+    srr_socket *s = srr_socket_new(w, AF_UNIX, SOCK_DGRAM, 0, &e);
+    srr_bind(r, &a, &e);
+    int rc = srr_connect(s, &a, &e);
+    const char *conn = res(rc, &e);
+    ssize_t sent = srr_send(s, "hi", 2, 0, &e);
+    char b[4];
+    struct sockaddr_storage ss;
+    struct iovec v = {.iov_base = b, .iov_len = sizeof b};
+    struct msghdr m = {.msg_name = &ss, .msg_namelen = sizeof ss, .msg_iov = &v, .msg_iovlen = 1};
+    ssize_t n = w->ops->recvmsg(w, srr_fileno(r), &m, 0); /* the raw address length */
+    srr_addr peer = {0};
+    srr_getpeername(s, &peer, &e);
+    snprintf(out, len, "connect=%s send=%zd recv=%zd from_len=%d peer_same=%d", conn, sent, n, (int)m.msg_namelen,
+             peer.pathlen == strlen(p) && memcmp(peer.path, p, peer.pathlen) == 0);
+    srr_close(r, NULL);
+    srr_close(s, NULL);
+    unlink(p);
+}
+
+/* once a non-blocking connect is done, the next connect answers 0, then EISCONN */
+static void b_connect_after_inprogress(srr_world *w, char *out, size_t len)
+{
+    int port = 0;
+    srr_socket *l = listener(w, AF_INET, SOCK_STREAM, &port);
+    const srr_world_ops *o = w->ops;
+    int c = o->socket(w, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int r1 = o->connect(w, c, (struct sockaddr *)&a, sizeof a);
+    struct pollfd p = {.fd = c, .events = POLLOUT};
+    o->poll(w, &p, 1, 1000000000LL);
+    int r2 = o->connect(w, c, (struct sockaddr *)&a, sizeof a);
+    int r3 = o->connect(w, c, (struct sockaddr *)&a, sizeof a);
+    snprintf(out, len, "first=%s second=%s third=%s", rv(r1), rv(r2), rv(r3));
+    o->close(w, c);
+    srr_close(l, NULL);
+}
+
+static void b_refused_nonblocking(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    int port = 0;
+    srr_socket *t = listener(w, AF_INET, SOCK_DGRAM, &port);
+    srr_socket *c = srr_socket_new(w, AF_INET, SOCK_STREAM, 0, &e);
+    srr_setblocking(c, 0, &e);
+    srr_addr a;
+    srr_addr_inet(&a, "127.0.0.1", port);
+    int r = srr_connect_ex(c, &a, &e);
+    int ev = revents(c, POLLOUT, 1000);
+    int so = geti(c, SOL_SOCKET, SO_ERROR), so2 = geti(c, SOL_SOCKET, SO_ERROR);
+    snprintf(out, len, "connect=%s revents=%d so_error=%s then=%d", r ? srr_errno_name(r) : "0", ev,
+             so > 0 ? srr_errno_name(so) : "0", so2);
+    srr_close(c, NULL);
+    srr_close(t, NULL);
+}
+
+/* the path is a file: a socket of another type cannot bind it either */
+static void b_unix_path_other_type(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    char p[96];
+    srr_addr a;
+    unix_at(&a, p, sizeof p, "other");
+    srr_socket *s = srr_socket_new(w, AF_UNIX, SOCK_STREAM, 0, &e);
+    srr_socket *d = srr_socket_new(w, AF_UNIX, SOCK_DGRAM, 0, &e);
+    srr_bind(s, &a, &e);
+    int r = srr_bind(d, &a, &e);
+    snprintf(out, len, "dgram=%s", res(r, &e));
+    srr_close(s, NULL);
+    srr_close(d, NULL);
+    unlink(p);
+}
+
+/* an empty address (only the family) binds a new abstract name */
+static void b_unix_autobind(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_addr a, got = {0};
+    srr_addr_unix(&a, ""); /* pathlen 0: only the family */
+    srr_socket *s = srr_socket_new(w, AF_UNIX, SOCK_DGRAM, 0, &e);
+    int r = srr_bind(s, &a, &e);
+    srr_getsockname(s, &got, &e);
+    snprintf(out, len, "bind=%s abstract=%d pathlen=%d", res(r, &e), got.pathlen > 0 && got.path[0] == '\0',
+             (int)got.pathlen);
+    srr_close(s, NULL);
+}
+
 static const struct {
     const char *name;
     behaviour run;
@@ -3476,6 +3756,40 @@ static const struct {
      "max=ok over=EMSGSIZE"},
     {"UDP send after SHUT_WR", b_udp_send_after_shut_wr,
      "send=EPIPE"},
+    {"AF_UNIX SOCK_RAW", b_unix_sock_raw,
+     "socket=ok type=2"},
+    {"connect to the any address", b_connect_to_any,
+     "v4=ok peer=127.0.0.1 v6=ok peer=::1"},
+    {"IPv6 link-local bind without a scope", b_link_local_without_scope,
+     "bind=EINVAL"},
+    {"AF_UNIX connect to an unlistening path", b_unix_connect_unlistening,
+     "connect=ECONNREFUSED"},
+    {"AF_UNIX datagram send errors", b_unix_dgram_send_errors,
+     "missing=ENOENT to_stream=EPROTOTYPE unconnected=ENOTCONN"},
+    {"recv on an AF_UNIX listener", b_unix_listener_recv,
+     "recv=EINVAL"},
+    {"AF_UNIX unconnected calls", b_unix_unconnected_calls,
+     "recv=EINVAL getpeername=ENOTCONN shutdown=ok"},
+    {"AF_UNIX connect on a listener", b_unix_connect_listener,
+     "connect=EINVAL"},
+    {"AF_UNIX abstract name nobody bound", b_unix_abstract_refused,
+     "connect=ECONNREFUSED sendto=ECONNREFUSED"},
+    {"SOCK_SEQPACKET connect to a stream listener", b_unix_seqpacket_to_stream,
+     "connect=ECONNREFUSED"},
+    {"AF_UNIX datagram shutdown", b_unix_dgram_shutdown,
+     "shutdown=ok send=EPIPE peer_recv=-1"},
+    {"AF_UNIX datagram peer closed", b_unix_dgram_peer_closed,
+     "send1=ECONNREFUSED send2=ENOTCONN"},
+    {"AF_UNIX datagram from an unnamed socket", b_unix_dgram_from_unnamed,
+     "connect=ok send=2 recv=2 from_len=0 peer_same=1"},
+    {"connect after EINPROGRESS", b_connect_after_inprogress,
+     "first=EINPROGRESS second=ok third=EISCONN"},
+    {"refused non-blocking connect", b_refused_nonblocking,
+     "connect=EINPROGRESS revents=28 so_error=ECONNREFUSED then=0"},
+    {"AF_UNIX path bound by another type", b_unix_path_other_type,
+     "dgram=EADDRINUSE"},
+    {"AF_UNIX autobind", b_unix_autobind,
+     "bind=ok abstract=1 pathlen=6"},
 };
 
 static void test_differential_kernel_and_sim_agree(void **state)

@@ -103,6 +103,7 @@ struct sim_sock {
     int rd_shut, wr_shut;
     int reset;            /* the connection was reset */
     int so_error;         /* pending error for SO_ERROR / the next call */
+    int connect_reported; /* a non-blocking connect completed: the next connect says 0 */
     int64_t connect_deadline; /* CONNECTING: when it gives up (virtual ns) */
     sim_sock *connect_to; /* CONNECTING to a listener: a full backlog, or a handshake's
                            * round trip to another host */
@@ -212,6 +213,11 @@ void srr__sim_source_addr(sim_world *s, const sim_sock *k, const struct sockaddr
 int srr__sim_addr_equal(const struct sockaddr *a, const struct sockaddr *b, int with_port);
 int srr__sim_port(const struct sockaddr *sa);
 sim_sock *srr__sim_find_bound(sim_world *s, int family, int type, const struct sockaddr *to);
+/* Why nothing of type answers at AF_UNIX name `to` (unix_find_other): a
+ * path no socket holds is -ENOENT, one a socket of another type holds
+ * -EPROTOTYPE; an abstract name is per type, so -ECONNREFUSED; a socket of
+ * the type there that does not listen, -ECONNREFUSED. */
+int srr__sim_unix_missing(sim_world *s, int type, const struct sockaddr *to);
 /* When found is one of several sockets sharing its address by SO_REUSEPORT:
  * the one that takes what comes from `from` (spread across them, the same
  * sender to the same one); else found. */

@@ -212,8 +212,8 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
     }
     if (k->family != AF_UNIX && len > (k->family == AF_INET6 ? SIM_UDP6_MAX : SIM_UDP_MAX))
         return -EMSGSIZE;
-    if (k->wr_shut && k->family != AF_UNIX)
-        return -EPIPE; /* shut for writing (ip_make_skb) */
+    if (k->wr_shut)
+        return -EPIPE; /* shut for writing (ip_make_skb, unix_dgram_sendmsg) */
     int r = srr__sim_autobind(s, k, (struct sockaddr *)&to);
     if (r < 0)
         return r;
@@ -246,8 +246,13 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
     if (!d && s->peer && s->peer->datagram && s->peer->datagram(s, k, &to))
         return (ssize_t)len; /* the world's peer took it, and answers from there */
     if (!d) {
-        if (k->family == AF_UNIX)
+        if (k->family == AF_UNIX && k->peer_len && dest) {
+            /* the peer is gone: said once, then no peer (unix_dgram_sendmsg) */
+            k->peer_len = 0;
             return -ECONNREFUSED;
+        }
+        if (k->family == AF_UNIX)
+            return srr__sim_unix_missing(s, SOCK_DGRAM, (struct sockaddr *)&to);
         if (k->peer_len && srr__sim_is_local(s, (struct sockaddr *)&to))
             k->so_error = ECONNREFUSED; /* the port unreachable comes back */
         return (ssize_t)len;            /* the datagram left; nobody got it */
@@ -273,6 +278,8 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
     const sim_fault *reo = srr__sim_fault_addr(s, (struct sockaddr *)&to, 1, SIM_FAULT_REORDER);
     sim_qnode *before_tail = d->dq.tail;
     dgram_meta meta = {&to, k->family == AF_INET6 ? k->opt.tclass : k->opt.tos, k};
+    if (k->family == AF_UNIX && srclen <= sizeof(sa_family_t))
+        srclen = 0; /* an unnamed sender's datagram comes with no address (unix_copy_addr) */
     r = dgram_queue(s, d, &src, srclen, m, len, &meta);
     if (r < 0)
         return r;

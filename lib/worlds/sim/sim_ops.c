@@ -38,6 +38,8 @@ static int sim_socket_locked(sim_world *s, int domain, int type, int protocol)
 {
     assert(srr__check_socket(domain, type) == 0);
     int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (domain == AF_UNIX && base == SOCK_RAW)
+        base = SOCK_DGRAM; /* unix_create takes it for a datagram socket */
     char why[80];
     int refused = srr__rule_socket(domain, base, protocol, why, sizeof why);
     if (refused < 0)
@@ -481,7 +483,8 @@ static short sim_revents(sim_world *s, sim_sock *k, short events)
         int peer_gone = k->state == SIM_S_CONNECTED && !k->other && !k->fly.head;
         /* Linux: a TCP peer's FIN alone is not a hang-up (the socket may
          * still send); an AF_UNIX peer that closed is */
-        int hup = k->reset || (k->rx_eof && k->wr_shut) || (k->family == AF_UNIX && peer_gone);
+        int hup = k->reset || k->state == SIM_S_CLOSED || (k->rx_eof && k->wr_shut) ||
+                  (k->family == AF_UNIX && peer_gone);
         if (srr__sim_buf_len(&k->rx) > 0 || k->rx_eof || k->rd_shut || k->reset || peer_gone)
             r |= POLLIN;
         if (k->rx_eof || k->rd_shut || k->reset || peer_gone)

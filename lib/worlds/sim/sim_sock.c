@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
@@ -321,7 +322,9 @@ static int sim_bound_v4(const sim_sock *k, const struct sockaddr *a, struct sock
 static int sim_bind_conflict(sim_world *s, const sim_sock *k, const struct sockaddr *sa,
                              const sim_sock *k2)
 {
-    if (k2 == k || !k2->bound || k2->type != k->type || (k2->service && k2->service->dns))
+    int path = k->family == AF_UNIX && ((const struct sockaddr_un *)sa)->sun_path[0] != '\0';
+    if (k2 == k || !k2->bound || (k2->type != k->type && !path) ||
+        (k2->service && k2->service->dns))
         return 0; /* the sim's DNS server gives way to the program's own */
     const struct sockaddr *b = (const struct sockaddr *)&k2->local;
     struct sockaddr_in sa4, b4;
@@ -407,6 +410,26 @@ static int sim_bind_to(sim_world *s, sim_sock *k, struct sockaddr_storage *ss, s
     return 0;
 }
 
+/* unix_autobind: an abstract name of five hex digits nobody holds, from a
+ * start the seeded generator draws. */
+static int sim_unix_autobind(sim_world *s, sim_sock *k)
+{
+    uint32_t start = (uint32_t)srr__sim_random(s) & 0xfffff;
+    for (uint32_t i = 0; i <= 0xfffff; i++) {
+        struct sockaddr_storage ss;
+        memset(&ss, 0, sizeof ss);
+        struct sockaddr_un *un = (struct sockaddr_un *)&ss;
+        un->sun_family = AF_UNIX;
+        char name[8];
+        snprintf(name, sizeof name, "%05x", (start + i) & 0xfffff);
+        memcpy(un->sun_path + 1, name, 5);
+        socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 6);
+        if (sim_port_free(s, k, (struct sockaddr *)&ss))
+            return sim_bind_to(s, k, &ss, len);
+    }
+    return -ENOSPC;
+}
+
 /* The address first, then whether the socket is bound already: Linux's
  * order (unix_bind, __inet_bind, __inet6_bind). */
 int srr__sim_bind(sim_world *s, sim_sock *k, const struct sockaddr *sa, socklen_t len)
@@ -421,6 +444,8 @@ int srr__sim_bind(sim_world *s, sim_sock *k, const struct sockaddr *sa, socklen_
     if (k->family == AF_UNIX) {
         if (k->bound)
             return -EINVAL;
+        if (len == sizeof(sa_family_t))
+            return sim_unix_autobind(s, k);
         memcpy(&ss, sa, len);
         const struct sockaddr_un *un = (const struct sockaddr_un *)sa;
         /* a filesystem name ends at its NUL */
@@ -433,6 +458,9 @@ int srr__sim_bind(sim_world *s, sim_sock *k, const struct sockaddr *sa, socklen_
     memcpy(&ss, sa, want);
     ss.ss_family = (sa_family_t)k->family;
     sa = (const struct sockaddr *)&ss;
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+    if (k->family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&in6->sin6_addr) && !in6->sin6_scope_id)
+        return -EINVAL; /* a link-local address needs its interface */
     if (!srr__sim_is_wildcard(sa) && !srr__sim_is_local(s, sa))
         return -EADDRNOTAVAIL;
     if (k->bound)
@@ -515,6 +543,24 @@ sim_sock *srr__sim_find_bound(sim_world *s, int family, int type, const struct s
             break;
     }
     return best ? best : dns;
+}
+
+int srr__sim_unix_missing(sim_world *s, int type, const struct sockaddr *to)
+{
+    const struct sockaddr_un *un = (const struct sockaddr_un *)to;
+    if (un->sun_path[0] == '\0')
+        return -ECONNREFUSED;
+    int other = 0;
+    for (size_t i = 0; i < s->nall; i++) {
+        const sim_sock *k = s->all[i];
+        if (k->family != AF_UNIX || !k->bound || k->local_len <= offsetof(struct sockaddr_un, sun_path) ||
+            strcmp(((const struct sockaddr_un *)&k->local)->sun_path, un->sun_path) != 0)
+            continue;
+        if (k->type == type)
+            return -ECONNREFUSED;
+        other = 1;
+    }
+    return other ? -EPROTOTYPE : -ENOENT;
 }
 
 sim_sock *srr__sim_reuseport_pick(sim_world *s, sim_sock *found, const struct sockaddr *from)

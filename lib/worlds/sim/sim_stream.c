@@ -458,12 +458,19 @@ static int stream_connect_fault(sim_world *s, sim_sock *k, int handle, const sim
 /* A socket that is connected, connecting or listening cannot connect.
  * TCP says so before it looks at the address (__inet_stream_connect),
  * AF_UNIX after (unix_stream_connect). */
-static int stream_connect_state(const sim_sock *k)
+static int stream_connect_state(sim_sock *k)
 {
     switch (k->state) {
-    case SIM_S_CONNECTED: return -EISCONN;
+    case SIM_S_CONNECTED:
+        /* the first connect after a non-blocking one completed says so
+         * once (0), then EISCONN (__inet_stream_connect) */
+        if (k->connect_reported) {
+            k->connect_reported = 0;
+            return 1;
+        }
+        return -EISCONN;
     case SIM_S_CONNECTING: return -EALREADY;
-    case SIM_S_LISTEN: return -EISCONN;
+    case SIM_S_LISTEN: return k->family == AF_UNIX ? -EINVAL : -EISCONN;
     default: return 0;
     }
 }
@@ -474,9 +481,11 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
     srr__assert_sockaddr(sa, len);
     /* IP asks the socket's state before the address, AF_UNIX after */
     int r = k->family == AF_UNIX ? 0 : stream_connect_state(k);
+    if (r == 1)
+        return 0;
     if (r < 0 || (r = srr__rule_stream_connect_addr(k->family, sa, len, &len)) < 0 ||
-        (r = stream_connect_state(k)) < 0)
-        return r;
+        (r = stream_connect_state(k)) != 0)
+        return r < 0 ? r : 0;
     struct sockaddr_storage to;
     memset(&to, 0, sizeof to);
     memcpy(&to, sa, len);
@@ -489,9 +498,8 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
         sim_sock *l = stream_listener(s, k, (struct sockaddr *)&to);
         if (!l && s->peer && s->peer->connect(s, k, (struct sockaddr *)&to, len))
             return 0; /* a peer the world plays took it */
-        if (!l) /* no socket bound there: as if no file (ENOENT) */
-            return srr__sim_find_bound(s, AF_UNIX, SOCK_DGRAM, (struct sockaddr *)&to) ? -EPROTOTYPE
-                                                                                       : -ENOENT;
+        if (!l)
+            return srr__sim_unix_missing(s, k->type, (struct sockaddr *)&to);
         /* a full queue: EAGAIN when non-blocking; otherwise wait for room
          * (SO_SNDTIMEO bounds the wait, as on Linux) */
         while (l->npending > l->backlog) {
@@ -511,6 +519,16 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
         }
         return stream_establish(s, k, l, (struct sockaddr *)&to, len);
     }
+    struct sockaddr_storage any;
+    if (srr__sim_is_wildcard(sa)) {
+        /* 0.0.0.0 and :: are this host: Linux routes them to the loopback */
+        memcpy(&any, sa, len);
+        if (k->family == AF_INET)
+            ((struct sockaddr_in *)&any)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        else
+            ((struct sockaddr_in6 *)&any)->sin6_addr = in6addr_loopback;
+        sa = (const struct sockaddr *)&any;
+    }
     const sim_fault *f = srr__sim_fault_connect(s, sa);
     r = srr__sim_autobind(s, k, sa);
     if (r < 0)
@@ -528,9 +546,15 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
         return (k->status_flags & O_NONBLOCK) ? -EINPROGRESS : 0; /* the world's peer took it */
     }
     if (!l) {
-        if (srr__sim_is_local(s, sa) || srr__sim_host_of(s, sa))
-            return -ECONNREFUSED;
-        return -ENETUNREACH; /* an address no host of the sim has */
+        if (!srr__sim_is_local(s, sa) && !srr__sim_host_of(s, sa))
+            return -ENETUNREACH; /* an address no host of the sim has */
+        if (k->status_flags & O_NONBLOCK) {
+            /* the RST comes after the SYN: EINPROGRESS, then SO_ERROR */
+            k->state = SIM_S_CLOSED;
+            k->so_error = ECONNREFUSED;
+            return -EINPROGRESS;
+        }
+        return -ECONNREFUSED;
     }
     /* the handshake takes the link's round trip; a full accept queue drops
      * the SYN, and Linux's client sends it again 1, 3, 7, 15, 31 and 63 s
@@ -557,7 +581,10 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
         return r;
     /* Linux answers a non-blocking TCP connect with EINPROGRESS even when
      * the handshake completes at once (loopback). */
-    return (k->status_flags & O_NONBLOCK) ? -EINPROGRESS : 0;
+    if (!(k->status_flags & O_NONBLOCK))
+        return 0;
+    k->connect_reported = 1;
+    return -EINPROGRESS;
 }
 
 /* ----------------------------------------------------------------- accept */
@@ -846,8 +873,12 @@ static ssize_t record_recv(sim_world *s, sim_sock *k, int handle, struct msghdr 
 ssize_t srr__sim_stream_recv(sim_world *s, sim_sock *k, int handle, struct msghdr *m, int flags)
 {
     srr__assert_msg(m, flags, 1);
-    if (k->state == SIM_S_NEW || k->state == SIM_S_LISTEN || k->state == SIM_S_CLOSED)
-        return k->state == SIM_S_CLOSED && k->so_error ? -stream_take_error(k) : -ENOTCONN;
+    if (k->state == SIM_S_NEW || k->state == SIM_S_LISTEN || k->state == SIM_S_CLOSED) {
+        if (k->state == SIM_S_CLOSED && k->so_error)
+            return -stream_take_error(k);
+        /* unix_stream_read_generic: not established is EINVAL */
+        return k->family == AF_UNIX && k->type == SOCK_STREAM ? -EINVAL : -ENOTCONN;
+    }
     if (k->type == SOCK_SEQPACKET)
         return record_recv(s, k, handle, m, flags);
     size_t want = stream_iov_total(m);
@@ -919,7 +950,7 @@ int srr__sim_stream_shutdown(sim_world *s, sim_sock *k, int how)
         return 0;
     }
     if (k->state != SIM_S_CONNECTED)
-        return -ENOTCONN;
+        return k->family == AF_UNIX ? 0 : -ENOTCONN; /* unix_shutdown asks no state */
     if (how != SHUT_WR)
         k->rd_shut = 1;
     if (how != SHUT_RD && !k->wr_shut) {
