@@ -203,6 +203,14 @@ connect after EINPROGRESS: first=EINPROGRESS second=ok third=EISCONN
 refused non-blocking connect: connect=EINPROGRESS revents=28 so_error=ECONNREFUSED then=0
 AF_UNIX path bound by another type: dgram=EADDRINUSE
 AF_UNIX autobind: bind=ok abstract=1 pathlen=6
+SO_REUSEADDR TCP rules: bind1=ok bind2=ok listen1=ok listen2=EADDRINUSE
+UDP autobind on send: before=0.0.0.0:0 after=0.0.0.0 ephemeral=1
+UDP name after a disconnect: name=0.0.0.0 port_kept=0
+send after the peer closed: eof=0 send1=ok revents=24 send2=EPIPE
+TCP disconnect with AF_UNSPEC: disconnect=ok getpeername=ENOTCONN peer_recv=ECONNRESET
+IPV6_V6ONLY and IPv4-mapped addresses: bind=EINVAL connect=ENETUNREACH sendto=ENETUNREACH
+SO_PEERCRED: len=12 pid_is_mine=1 uid=0 gid=0
+IPv6 UDP name after a mapped send: local=::
 close-on-exec: plain=0 socket=1 accept4=1
 EOF
 

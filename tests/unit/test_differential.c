@@ -3513,6 +3513,147 @@ static void b_unix_autobind(srr_world *w, char *out, size_t len)
     srr_close(s, NULL);
 }
 
+/* SO_REUSEADDR lets two TCP sockets bind one port while neither listens */
+static void b_reuseaddr_tcp_rules(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *a = NULL, *b = NULL;
+    /* the first takes a port of the kernel's choosing, the second shares it */
+    const char *ra = bind_to(w, AF_INET, SOCK_STREAM, "127.0.0.1", 0, SO_REUSEADDR, &a);
+    srr_addr n = {0};
+    srr_getsockname(a, &n, &e);
+    const char *rb = bind_to(w, AF_INET, SOCK_STREAM, "127.0.0.1", n.port, SO_REUSEADDR, &b);
+    int l1 = srr_listen(a, 4, &e);
+    const char *la = res(l1, &e);
+    int l2 = srr_listen(b, 4, &e);
+    snprintf(out, len, "bind1=%s bind2=%s listen1=%s listen2=%s", ra, rb, la, res(l2, &e));
+    srr_close(a, NULL);
+    srr_close(b, NULL);
+}
+
+static void b_udp_autobind_on_send(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    int port = 0;
+    srr_socket *r = bound_at(w, AF_INET, SOCK_DGRAM, "127.0.0.1", -1, &port);
+    srr_socket *u = srr_socket_new(w, AF_INET, SOCK_DGRAM, 0, &e);
+    srr_addr a = {0}, b = {0}, to;
+    srr_getsockname(u, &a, &e);
+    srr_addr_inet(&to, "127.0.0.1", port);
+    srr_sendto(u, "x", 1, 0, &to, &e);
+    srr_getsockname(u, &b, &e);
+    snprintf(out, len, "before=%s:%d after=%s ephemeral=%d", a.host, a.port, b.host, in_ephemeral_range(u));
+    srr_close(u, NULL);
+    srr_close(r, NULL);
+}
+
+/* connect autobound the socket; a disconnect releases that address and port (0.0.0.0:0) */
+static void b_udp_name_after_disconnect(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    int port = 0;
+    srr_socket *r = bound_at(w, AF_INET, SOCK_DGRAM, "127.0.0.1", -1, &port);
+    srr_socket *u = udp_connected(w, r);
+    srr_addr n = {0};
+    connect_unspec(u);
+    srr_getsockname(u, &n, &e);
+    snprintf(out, len, "name=%s port_kept=%d", n.host, n.port != 0);
+    srr_close(u, NULL);
+    srr_close(r, NULL);
+}
+
+/* a send to a peer that has closed: the first is taken (the peer answers RST), the next fails */
+static void b_send_after_peer_close(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *l, *c, *s;
+    conn_pair(w, AF_INET, &l, &c, &s);
+    srr_close(s, NULL);
+    char b[4];
+    ssize_t eof = srr_recv(c, b, sizeof b, 0, &e);
+    int r1 = (int)srr_send(c, "x", 1, 0, &e);
+    const char *first = res(r1, &e);
+    int ev = revents(c, 0, 1000);
+    int r2 = (int)srr_send(c, "x", 1, 0, &e);
+    snprintf(out, len, "eof=%zd send1=%s revents=%d send2=%s", eof, first, ev, res(r2, &e));
+    srr_close(c, NULL);
+    srr_close(l, NULL);
+}
+
+/* AF_UNSPEC on a connected TCP socket drops the connection (RST) */
+static void b_tcp_disconnect(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *l, *c, *s;
+    conn_pair(w, AF_INET, &l, &c, &s);
+    const char *dis = connect_unspec(c);
+    srr_addr p;
+    int r1 = srr_getpeername(c, &p, &e);
+    const char *peer = res(r1, &e);
+    char b[4];
+    srr_settimeout(s, 1.0, &e);
+    int r2 = (int)srr_recv(s, b, sizeof b, 0, &e);
+    snprintf(out, len, "disconnect=%s getpeername=%s peer_recv=%s", dis, peer, res(r2, &e));
+    close3(l, c, s);
+}
+
+static void b_v6only_mapped(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    int port = 0;
+    srr_socket *l = bound_at(w, AF_INET, SOCK_STREAM, "127.0.0.1", -1, &port);
+    srr_socket *r = bound_at(w, AF_INET, SOCK_DGRAM, "127.0.0.1", -1, &port);
+    srr_socket *t = srr_socket_new(w, AF_INET6, SOCK_STREAM, 0, &e);
+    srr_socket *c = srr_socket_new(w, AF_INET6, SOCK_STREAM, 0, &e);
+    srr_socket *u = srr_socket_new(w, AF_INET6, SOCK_DGRAM, 0, &e);
+    seti(t, IPPROTO_IPV6, IPV6_V6ONLY, 1);
+    seti(c, IPPROTO_IPV6, IPV6_V6ONLY, 1);
+    seti(u, IPPROTO_IPV6, IPV6_V6ONLY, 1);
+    srr_addr m0, ml, mr;
+    srr_addr_inet6(&m0, "::ffff:127.0.0.1", 0, 0, 0);
+    srr_getsockname(l, &ml, &e);
+    srr_addr_inet6(&ml, "::ffff:127.0.0.1", ml.port, 0, 0);
+    srr_getsockname(r, &mr, &e);
+    srr_addr_inet6(&mr, "::ffff:127.0.0.1", mr.port, 0, 0);
+    int r1 = srr_bind(t, &m0, &e);
+    const char *bind = res(r1, &e);
+    int r2 = srr_connect(c, &ml, &e);
+    const char *conn = res(r2, &e);
+    int r3 = (int)srr_sendto(u, "x", 1, 0, &mr, &e);
+    snprintf(out, len, "bind=%s connect=%s sendto=%s", bind, conn, res(r3, &e));
+    close3(l, r, t);
+    srr_close(c, NULL);
+    srr_close(u, NULL);
+}
+
+static void b_unix_peercred(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    srr_socket *p[2];
+    srr_socketpair(w, AF_UNIX, SOCK_STREAM, 0, p, &e);
+    int cred[3] = {-1, -1, -1}; /* struct ucred: pid, uid, gid */
+    ssize_t n = srr_getsockopt_buf(p[0], SOL_SOCKET, SO_PEERCRED, cred, sizeof cred, &e);
+    snprintf(out, len, "len=%zd pid_is_mine=%d uid=%d gid=%d", n, cred[0] == (int)getpid(), cred[1], cred[2]);
+    srr_close(p[0], NULL);
+    srr_close(p[1], NULL);
+}
+
+/* the send autobound the IPv6 socket to the wildcard ::, not to a mapped address */
+static void b_v6_name_after_mapped_send(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    int port = 0;
+    srr_socket *r = bound_at(w, AF_INET, SOCK_DGRAM, "127.0.0.1", -1, &port);
+    srr_socket *u = srr_socket_new(w, AF_INET6, SOCK_DGRAM, 0, &e);
+    srr_addr to, mine = {0};
+    srr_addr_inet6(&to, "::ffff:127.0.0.1", port, 0, 0);
+    srr_sendto(u, "six", 3, 0, &to, &e);
+    srr_getsockname(u, &mine, &e);
+    snprintf(out, len, "local=%s", mine.host);
+    srr_close(u, NULL);
+    srr_close(r, NULL);
+}
+
 static const struct {
     const char *name;
     behaviour run;
@@ -3790,6 +3931,22 @@ static const struct {
      "dgram=EADDRINUSE"},
     {"AF_UNIX autobind", b_unix_autobind,
      "bind=ok abstract=1 pathlen=6"},
+    {"SO_REUSEADDR TCP rules", b_reuseaddr_tcp_rules,
+     "bind1=ok bind2=ok listen1=ok listen2=EADDRINUSE"},
+    {"UDP autobind on send", b_udp_autobind_on_send,
+     "before=0.0.0.0:0 after=0.0.0.0 ephemeral=1"},
+    {"UDP name after a disconnect", b_udp_name_after_disconnect,
+     "name=0.0.0.0 port_kept=0"},
+    {"send after the peer closed", b_send_after_peer_close,
+     "eof=0 send1=ok revents=24 send2=EPIPE"},
+    {"TCP disconnect with AF_UNSPEC", b_tcp_disconnect,
+     "disconnect=ok getpeername=ENOTCONN peer_recv=ECONNRESET"},
+    {"IPV6_V6ONLY and IPv4-mapped addresses", b_v6only_mapped,
+     "bind=EINVAL connect=ENETUNREACH sendto=ENETUNREACH"},
+    {"SO_PEERCRED", b_unix_peercred,
+     "len=12 pid_is_mine=1 uid=0 gid=0"},
+    {"IPv6 UDP name after a mapped send", b_v6_name_after_mapped_send,
+     "local=::"},
 };
 
 static void test_differential_kernel_and_sim_agree(void **state)

@@ -104,6 +104,7 @@ struct sim_sock {
     int reset;            /* the connection was reset */
     int so_error;         /* pending error for SO_ERROR / the next call */
     int connect_reported; /* a non-blocking connect completed: the next connect says 0 */
+    int autobound;        /* its address and port came from an autobind, not a bind */
     int64_t connect_deadline; /* CONNECTING: when it gives up (virtual ns) */
     sim_sock *connect_to; /* CONNECTING to a listener: a full backlog, or a handshake's
                            * round trip to another host */
@@ -207,7 +208,11 @@ int srr__sim_v4_view(const struct sockaddr *sa, struct sockaddr_in *v4);
  * IPv4 becomes IPv4-mapped for AF_INET6, and back for AF_INET; *len follows.
  * Anything else is left as it is. */
 void srr__sim_addr_to_family(int family, struct sockaddr_storage *ss, socklen_t *len);
+/* An unbound socket gets a port: with the source address towards `towards`
+ * (a connect), or the wildcard when towards is NULL or wildcard is set (a
+ * UDP send: the source is per datagram); the route is checked all the same. */
 int srr__sim_autobind(sim_world *s, sim_sock *k, const struct sockaddr *towards);
+int srr__sim_autobind_any(sim_world *s, sim_sock *k, const struct sockaddr *towards);
 void srr__sim_source_addr(sim_world *s, const sim_sock *k, const struct sockaddr *to,
                           struct sockaddr_storage *out, socklen_t *len);
 int srr__sim_addr_equal(const struct sockaddr *a, const struct sockaddr *b, int with_port);
@@ -218,6 +223,9 @@ sim_sock *srr__sim_find_bound(sim_world *s, int family, int type, const struct s
  * -EPROTOTYPE; an abstract name is per type, so -ECONNREFUSED; a socket of
  * the type there that does not listen, -ECONNREFUSED. */
 int srr__sim_unix_missing(sim_world *s, int type, const struct sockaddr *to);
+/* k may not listen: another socket listens on its address and port (the
+ * bind conflict asked again at listen, inet_csk_get_port). */
+int srr__sim_listen_taken(sim_world *s, const sim_sock *k);
 /* When found is one of several sockets sharing its address by SO_REUSEPORT:
  * the one that takes what comes from `from` (spread across them, the same
  * sender to the same one); else found. */

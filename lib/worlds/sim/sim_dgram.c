@@ -214,7 +214,11 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
         return -EMSGSIZE;
     if (k->wr_shut)
         return -EPIPE; /* shut for writing (ip_make_skb, unix_dgram_sendmsg) */
-    int r = srr__sim_autobind(s, k, (struct sockaddr *)&to);
+    if (k->family == AF_INET6 && k->opt.v6only &&
+        IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)&to)->sin6_addr))
+        return -ENETUNREACH; /* an IPv6-only socket reaches no IPv4 address */
+    /* UDP binds the wildcard: the source address is chosen per datagram */
+    int r = srr__sim_autobind_any(s, k, (struct sockaddr *)&to);
     if (r < 0)
         return r;
     if (k->family == AF_UNIX && !k->local_len) {

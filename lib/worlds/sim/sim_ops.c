@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include "sim.h"
 #include "sock_rules.h"
@@ -154,6 +155,8 @@ static int sim_listen(srr_world *w, int h, int backlog)
         r = -EINVAL;
     else if (k->family == AF_UNIX && !k->bound)
         r = -EINVAL;
+    else if (srr__sim_listen_taken(s, k))
+        r = -EADDRINUSE; /* SO_REUSEADDR shares a port, but not two listens */
     else
         r = srr__sim_autobind(s, k, NULL);
     if (r == 0) {
@@ -195,7 +198,17 @@ static int sim_connect(srr_world *w, int h, const struct sockaddr *addr, socklen
         if (addr->sa_family == AF_UNSPEC) {
             k->peer_len = 0;
             k->state = SIM_S_NEW;
+            if (k->autobound && k->family != AF_UNIX) {
+                /* __udp_disconnect: what the autobind took goes back */
+                k->bound = 0;
+                k->autobound = 0;
+                memset(&k->local, 0, sizeof k->local);
+                k->local_len = 0;
+            }
             r = 0;
+        } else if (k->family == AF_INET6 && k->opt.v6only &&
+                   IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)addr)->sin6_addr)) {
+            r = -ENETUNREACH; /* an IPv6-only socket reaches no IPv4 address */
         } else if ((r = srr__rule_dgram_peer(k->family, addr, &len)) == 0) {
             r = srr__sim_autobind(s, k, addr);
             if (r == 0) {
@@ -302,6 +315,16 @@ static int sim_getsockopt_locked(sim_sock *k, int level, int name, void *val, so
     }
     if (level == SOL_SOCKET && name == SO_ACCEPTCONN)
         return srr__opts_int(val, len, k->state == SIM_S_LISTEN);
+    if (level == SOL_SOCKET && name == SO_PEERCRED && k->family == AF_UNIX) {
+        /* one process: the peer is this one (its credentials at connect) */
+        int connected = k->state == SIM_S_CONNECTED || k->other;
+        struct ucred c = {connected ? getpid() : 0, connected ? geteuid() : (uid_t)-1,
+                          connected ? getegid() : (gid_t)-1};
+        socklen_t n = *len < sizeof c ? *len : (socklen_t)sizeof c;
+        memcpy(val, &c, n);
+        *len = n;
+        return 0;
+    }
     if (level == IPPROTO_TCP && k->family != AF_UNIX && k->type == SOCK_STREAM) {
         if (name == TCP_INFO)
             return srr__sim_tcp_info(k, val, len);

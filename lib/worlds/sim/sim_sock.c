@@ -407,6 +407,7 @@ static int sim_bind_to(sim_world *s, sim_sock *k, struct sockaddr_storage *ss, s
     memcpy(&k->local, ss, len);
     k->local_len = len;
     k->bound = 1;
+    k->autobound = 0; /* sim_autobind_as says otherwise */
     return 0;
 }
 
@@ -461,6 +462,8 @@ int srr__sim_bind(sim_world *s, sim_sock *k, const struct sockaddr *sa, socklen_
     const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
     if (k->family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&in6->sin6_addr) && !in6->sin6_scope_id)
         return -EINVAL; /* a link-local address needs its interface */
+    if (k->family == AF_INET6 && k->opt.v6only && IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+        return -EINVAL; /* an IPv6-only socket has no IPv4 address (inet6_bind) */
     if (!srr__sim_is_wildcard(sa) && !srr__sim_is_local(s, sa))
         return -EADDRNOTAVAIL;
     if (k->bound)
@@ -469,9 +472,9 @@ int srr__sim_bind(sim_world *s, sim_sock *k, const struct sockaddr *sa, socklen_
 }
 
 /* An unbound socket gets a port (and, towards `to`, a source address). */
-int srr__sim_autobind(sim_world *s, sim_sock *k, const struct sockaddr *towards)
+static int sim_autobind_as(sim_world *s, sim_sock *k, const struct sockaddr *towards, int any)
 {
-    if (k->bound || k->family == AF_UNIX)
+    if (k->family == AF_UNIX)
         return 0;
     struct sockaddr_storage ss;
     socklen_t len;
@@ -479,12 +482,37 @@ int srr__sim_autobind(sim_world *s, sim_sock *k, const struct sockaddr *towards)
         int r = sim_source_for(s, towards, &ss, &len);
         if (r < 0)
             return r;
-    } else {
+    }
+    if (k->bound) {
+        /* a UDP connect gives an autobound wildcard its source address
+         * (ip4_datagram_connect), its port kept */
+        if (towards && !any && k->autobound && srr__sim_is_wildcard((struct sockaddr *)&k->local) &&
+            ss.ss_family == k->local.ss_family) {
+            int port = srr__sim_port((struct sockaddr *)&k->local);
+            memcpy(&k->local, &ss, len);
+            sim_set_port((struct sockaddr *)&k->local, port);
+        }
+        return 0;
+    }
+    if (!towards || any) {
         memset(&ss, 0, sizeof ss);
         ss.ss_family = (sa_family_t)k->family;
         len = k->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
     }
-    return sim_bind_to(s, k, &ss, len);
+    int r = sim_bind_to(s, k, &ss, len);
+    if (r == 0)
+        k->autobound = 1;
+    return r;
+}
+
+int srr__sim_autobind(sim_world *s, sim_sock *k, const struct sockaddr *towards)
+{
+    return sim_autobind_as(s, k, towards, 0);
+}
+
+int srr__sim_autobind_any(sim_world *s, sim_sock *k, const struct sockaddr *towards)
+{
+    return sim_autobind_as(s, k, towards, 1);
 }
 
 /* A bound socket of this family and type that answers at `to`: a listener
@@ -561,6 +589,25 @@ int srr__sim_unix_missing(sim_world *s, int type, const struct sockaddr *to)
         other = 1;
     }
     return other ? -EPROTOTYPE : -ENOENT;
+}
+
+int srr__sim_listen_taken(sim_world *s, const sim_sock *k)
+{
+    if (!k->bound || k->family == AF_UNIX || k->state == SIM_S_LISTEN)
+        return 0;
+    const struct sockaddr *a = (const struct sockaddr *)&k->local;
+    for (size_t i = 0; i < s->nall; i++) {
+        const sim_sock *o = s->all[i];
+        if (o == k || o->state != SIM_S_LISTEN || o->type != k->type || o->service ||
+            srr__sim_port((const struct sockaddr *)&o->local) != srr__sim_port(a) ||
+            (k->opt.reuseport && o->opt.reuseport))
+            continue;
+        const struct sockaddr *b = (const struct sockaddr *)&o->local;
+        if (o->family == k->family &&
+            (srr__sim_is_wildcard(a) || srr__sim_is_wildcard(b) || srr__sim_addr_equal(a, b, 0)))
+            return 1;
+    }
+    return 0;
 }
 
 sim_sock *srr__sim_reuseport_pick(sim_world *s, sim_sock *found, const struct sockaddr *from)

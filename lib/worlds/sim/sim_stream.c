@@ -380,6 +380,27 @@ void srr__sim_peer_end(sim_world *s, sim_sock *mine, int reset)
     srr__vt_changed(&s->vt);
 }
 
+/* connect(AF_UNSPEC) on a TCP socket: a connection is dissolved with a
+ * reset to its peer (tcp_disconnect), the socket may connect again. */
+static int stream_disconnect(sim_world *s, sim_sock *k)
+{
+    if (k->state == SIM_S_LISTEN) {
+        srr__sim_stream_close(s, k);
+    } else if (k->state == SIM_S_CONNECTED || k->state == SIM_S_CONNECTING) {
+        stream_reset_other(s, k);
+        if (k->other)
+            k->other->other = NULL;
+        k->other = NULL;
+    }
+    k->state = SIM_S_NEW;
+    k->peer_len = 0;
+    k->connect_to = NULL;
+    k->rx_eof = k->rd_shut = k->wr_shut = k->reset = 0;
+    srr__sim_buf_free(&k->rx);
+    srr__vt_changed(&s->vt);
+    return 0;
+}
+
 /* When k's next SYN leaves after now: its retransmits follow the first by
  * 1, 3, 7, 15, 31, 63 s (TCP_TIMEOUT_INIT doubling); after the last, never
  * (the deadline ends the connect). */
@@ -479,6 +500,8 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
                      socklen_t len)
 {
     srr__assert_sockaddr(sa, len);
+    if (sa->sa_family == AF_UNSPEC && k->family != AF_UNIX)
+        return stream_disconnect(s, k);
     /* IP asks the socket's state before the address, AF_UNIX after */
     int r = k->family == AF_UNIX ? 0 : stream_connect_state(k);
     if (r == 1)
@@ -519,6 +542,9 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
         }
         return stream_establish(s, k, l, (struct sockaddr *)&to, len);
     }
+    if (k->family == AF_INET6 && k->opt.v6only &&
+        IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)sa)->sin6_addr))
+        return -ENETUNREACH; /* an IPv6-only socket reaches no IPv4 address */
     struct sockaddr_storage any;
     if (srr__sim_is_wildcard(sa)) {
         /* 0.0.0.0 and :: are this host: Linux routes them to the loopback */
@@ -734,13 +760,17 @@ ssize_t srr__sim_stream_send(sim_world *s, sim_sock *k, int handle, const struct
             return done ? (ssize_t)done : -stream_take_error(k);
         if (k->wr_shut || k->reset)
             return done ? (ssize_t)done : -EPIPE;
+        if (done == total && done > 0)
+            return (ssize_t)done; /* all of it went (the peer may close on reading it) */
         sim_sock *o = k->other;
         if (!o) {
             if (k->family == AF_UNIX)
                 return done ? (ssize_t)done : -EPIPE;
-            /* TCP: the closed peer answers the data with a reset */
+            /* TCP: the closed peer answers the data with a reset, an error
+             * for what comes next: EPIPE once its FIN was in (CLOSE_WAIT),
+             * else ECONNRESET (tcp_reset) */
             k->reset = 1;
-            k->so_error = 0;
+            k->so_error = k->rx_eof ? EPIPE : ECONNRESET;
             return (ssize_t)total;
         }
         if (o->rd_shut && k->family == AF_UNIX) /* AF_UNIX refuses a reader that shut */
