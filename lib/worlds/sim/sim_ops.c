@@ -254,18 +254,19 @@ static ssize_t sim_recvmsg(srr_world *w, int h, struct msghdr *msg, int flags)
     srr__vt_enter(&s->vt);
     SIM_SOCK_OR_FAIL(s, k, h);
     SIM_HOLD(k);
+    int dgram = k->type == SOCK_DGRAM; /* k may be gone after the release */
     ssize_t r = srr__sim_fault_call(s, k, 2);
     if (k->family == AF_UNIX)
         flags &= ~MSG_ERRQUEUE; /* AF_UNIX has no error queue: a plain receive */
     if (r == 0 && (flags & MSG_ERRQUEUE))
         r = -EAGAIN; /* nothing ever fails late here (no ICMP errors): the queue is empty */
-    else if (r == 0 && k->type == SOCK_DGRAM)
+    else if (r == 0 && dgram)
         r = srr__sim_dgram_recv(s, k, h, msg, flags); /* its control messages too */
     else if (r == 0)
         r = srr__sim_stream_recv(s, k, h, msg, flags);
     SIM_RELEASE(s, k);
     if (r >= 0) {
-        if (k->type != SOCK_DGRAM)
+        if (!dgram)
             msg->msg_controllen = 0; /* a stream's receive carries none */
         SIM_ACT(s);
     }
