@@ -217,6 +217,8 @@ void srr__sim_source_addr(sim_world *s, const sim_sock *k, const struct sockaddr
                           struct sockaddr_storage *out, socklen_t *len);
 int srr__sim_addr_equal(const struct sockaddr *a, const struct sockaddr *b, int with_port);
 int srr__sim_port(const struct sockaddr *sa);
+/* A config address and a port as a socket address. */
+void srr__sim_ip_addr(const sim_ip *ip, int port, struct sockaddr_storage *ss, socklen_t *len);
 sim_sock *srr__sim_find_bound(sim_world *s, int family, int type, const struct sockaddr *to);
 /* Why nothing of type answers at AF_UNIX name `to` (unix_find_other): a
  * path no socket holds is -ENOENT, one a socket of another type holds

@@ -70,9 +70,11 @@ static sim_sock *dgram_by_serial(sim_world *s, uint64_t serial)
 }
 
 /* A datagram leaves its queue: its sender's buffer has that room again. */
-static void dgram_release(sim_world *s, sim_dgram *d)
+static void dgram_release(sim_world *s, const sim_sock *to, sim_dgram *d)
 {
-    sim_sock *from = d->sender ? dgram_by_serial(s, d->sender) : NULL;
+    sim_sock *from = !d->sender                                  ? NULL
+                     : to->other && to->other->serial == d->sender ? to->other
+                                                                   : dgram_by_serial(s, d->sender);
     if (from) {
         from->unix_wmem -= (int64_t)d->truesize;
         srr__vt_changed(&s->vt); /* a blocked sender may go on */
@@ -82,7 +84,7 @@ static void dgram_release(sim_world *s, sim_dgram *d)
 void srr__sim_dgram_drop_all(sim_world *s, sim_sock *k)
 {
     for (sim_qnode *n; (n = srr__sim_q_pop(&k->dq));) {
-        dgram_release(s, (sim_dgram *)(void *)n);
+        dgram_release(s, k, (sim_dgram *)(void *)n);
         free(n);
     }
 }
@@ -410,7 +412,7 @@ ssize_t srr__sim_dgram_recv(sim_world *s, sim_sock *k, int handle, struct msghdr
             m->msg_namelen = 0;
     }
     if (!(flags & MSG_PEEK)) {
-        dgram_release(s, d);
+        dgram_release(s, k, d);
         free(srr__sim_q_pop(&k->dq));
         k->rx_bytes += (int64_t)dlen;
         srr__vt_changed(&s->vt);

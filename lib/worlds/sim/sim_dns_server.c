@@ -31,21 +31,7 @@ struct sim_dns_reply {
 static void dns_server_addr(const sim_world *s, int family, struct sockaddr_storage *ss,
                             socklen_t *len)
 {
-    const sim_ip *ip = &s->cfg->nameserver;
-    memset(ss, 0, sizeof *ss);
-    if (ip->family == AF_INET) {
-        struct sockaddr_in *in = (struct sockaddr_in *)ss;
-        in->sin_family = AF_INET;
-        in->sin_addr = ip->a.v4;
-        in->sin_port = htons(DNS_PORT);
-        *len = sizeof *in;
-    } else {
-        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-        in6->sin6_family = AF_INET6;
-        in6->sin6_addr = ip->a.v6;
-        in6->sin6_port = htons(DNS_PORT);
-        *len = sizeof *in6;
-    }
+    srr__sim_ip_addr(&s->cfg->nameserver, DNS_PORT, ss, len);
     srr__sim_addr_to_family(family, ss, len);
 }
 

@@ -157,6 +157,20 @@ static void sim_set_port(struct sockaddr *sa, int port)
         ((struct sockaddr_in6 *)sa)->sin6_port = htons((uint16_t)port);
 }
 
+void srr__sim_ip_addr(const sim_ip *ip, int port, struct sockaddr_storage *ss, socklen_t *len)
+{
+    memset(ss, 0, sizeof *ss);
+    ss->ss_family = (sa_family_t)ip->family;
+    if (ip->family == AF_INET) {
+        ((struct sockaddr_in *)ss)->sin_addr = ip->a.v4;
+        *len = sizeof(struct sockaddr_in);
+    } else {
+        ((struct sockaddr_in6 *)ss)->sin6_addr = ip->a.v6;
+        *len = sizeof(struct sockaddr_in6);
+    }
+    sim_set_port((struct sockaddr *)ss, port);
+}
+
 int srr__sim_is_wildcard(const struct sockaddr *sa)
 {
     if (sa->sa_family == AF_INET)

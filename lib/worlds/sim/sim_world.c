@@ -174,19 +174,7 @@ static int sim_start_services(sim_world *s, char *errbuf, size_t errlen)
             if (!k)
                 return -ENOMEM;
             k->refs = 1; /* the world's */
-            if (h->addrs[j].family == AF_INET) {
-                struct sockaddr_in *in = (struct sockaddr_in *)&k->local;
-                in->sin_family = AF_INET;
-                in->sin_addr = h->addrs[j].a.v4;
-                in->sin_port = htons((uint16_t)sv->port);
-                k->local_len = sizeof *in;
-            } else {
-                struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&k->local;
-                in6->sin6_family = AF_INET6;
-                in6->sin6_addr = h->addrs[j].a.v6;
-                in6->sin6_port = htons((uint16_t)sv->port);
-                k->local_len = sizeof *in6;
-            }
+            srr__sim_ip_addr(&h->addrs[j], sv->port, &k->local, &k->local_len);
             k->bound = 1;
             k->state = SIM_S_LISTEN;
             k->backlog = 4096;
