@@ -32,11 +32,12 @@ int main(int argc, char **argv)
     const char *how = argc > 1 ? argv[1] : "serve";
     if (!strcmp(how, "exit"))
         return 0; /* never waits for input */
-    if (!strcmp(how, "fork")) { /* a daemon's start: the child serves */
+    if (!strncmp(how, "fork", 4)) { /* a daemon's start: the child serves */
         pid_t child = fork();
         if (child > 0) {
-            int st;
-            waitpid(child, &st, 0);
+            int st; /* forkpoll: the parent never waits, the child ends first */
+            while (waitpid(child, &st, strcmp(how, "forkpoll") ? 0 : WNOHANG) == 0)
+                ;
             return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
         }
     }
@@ -99,6 +100,11 @@ expect 1 "nonexistent" run run "$tmp/nonexistent" -- "$tmp/serve"
 printf '{"hosts": {"db": {"addrs": ["192.0.2.5"]}}, "services": {"db:5432": {"script": [{"send": "hi"}]}}}' > "$tmp/net.json"
 run run "$tmp/seeds/ping" --net "$tmp/net.json" -- "$tmp/serve" fork > "$tmp/fork.out" 2>&1 ||
     fail "a program that forks first did not play its case: $(tail -2 "$tmp/fork.out")"
+grep -q "\] the test case is played out" "$tmp/fork.out" ||
+    fail "the forked child did not play the case: $(tail -2 "$tmp/fork.out")"
+# the same when the parent ends without ever waiting, after its child
+run run "$tmp/seeds/ping" -- "$tmp/serve" forkpoll > "$tmp/fork.out" 2>&1 ||
+    fail "a parent that never waits judged the case its child played: $(tail -2 "$tmp/fork.out")"
 grep -q "\] the test case is played out" "$tmp/fork.out" ||
     fail "the forked child did not play the case: $(tail -2 "$tmp/fork.out")"
 expect 1 "nonexistent" run show "$tmp/nonexistent"

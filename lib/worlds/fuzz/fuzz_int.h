@@ -28,6 +28,7 @@ typedef struct fuzz_peer {
     int played_out;
     int starting;            /* the host is starting the case (a forkserver may fork) */
     int fork_keeps;          /* the fork under way leaves the world whole to the child */
+    int split;               /* such a fork was made: parent and child each hold the world */
     unsigned unread_moves;   /* clock moves while what was given stays unread */
     unsigned absent_moves;   /* clock moves while nothing can take the next message */
     sim_sock **conns;        /* the peer's ends of stream connections: the slots */
