@@ -26,6 +26,7 @@
 #include <sys/select.h>
 #include <sys/time.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -113,6 +114,29 @@
     X(__openat_2, int, (int, const char *, int))                                               \
     X(__openat64_2, int, (int, const char *, int))                                             \
     X(fopen, FILE *, (const char *, const char *))                                             \
+    X(unlink, int, (const char *))                                                             \
+    X(unlinkat, int, (int, const char *, int))                                                 \
+    X(remove, int, (const char *))                                                             \
+    X(stat, int, (const char *, struct stat *))                                                \
+    X(lstat, int, (const char *, struct stat *))                                               \
+    X(fstatat, int, (int, const char *, struct stat *, int))                                   \
+    X(stat64, int, (const char *, struct stat64 *))                                            \
+    X(lstat64, int, (const char *, struct stat64 *))                                           \
+    X(fstatat64, int, (int, const char *, struct stat64 *, int))                               \
+    X(__xstat, int, (int, const char *, struct stat *))                                        \
+    X(__lxstat, int, (int, const char *, struct stat *))                                       \
+    X(__fxstatat, int, (int, int, const char *, struct stat *, int))                           \
+    X(__xstat64, int, (int, const char *, struct stat64 *))                                    \
+    X(__lxstat64, int, (int, const char *, struct stat64 *))                                   \
+    X(__fxstatat64, int, (int, int, const char *, struct stat64 *, int))                       \
+    X(statx, int, (int, const char *, int, unsigned, struct statx *))                          \
+    X(access, int, (const char *, int))                                                        \
+    X(faccessat, int, (int, const char *, int, int))                                           \
+    X(chmod, int, (const char *, mode_t))                                                      \
+    X(fchmodat, int, (int, const char *, mode_t, int))                                         \
+    X(chown, int, (const char *, uid_t, gid_t))                                                \
+    X(lchown, int, (const char *, uid_t, gid_t))                                               \
+    X(fchownat, int, (int, const char *, uid_t, gid_t, int))                                   \
     X(fopen64, FILE *, (const char *, const char *))                                           \
     X(pipe2, int, (int[2], int))                                                               \
     X(eventfd, int, (unsigned int, int))                                                       \
@@ -358,6 +382,9 @@ void srr__unpark_cancelled(void *parked_on);
  * parked.  1 when it was answered (*ret, errno), 0 when libc's syscall is
  * to make it (a wake, after it woke the parked). */
 int srr__futex_call(const long a[6], long *ret);
+/* path_calls.c: a raw unlink, stat, access or chmod syscall of a path where
+ * the world keeps a socket name: 1 with *ret its answer, 0 libc's. */
+int srr__syscall_path(long n, const long *a, long *ret);
 /* A timerfd's descriptor closed: its timer goes. */
 void srr__timers_fd_closed(int fd);
 

@@ -200,7 +200,12 @@ long syscall(long n, ...)
                 return r;
             break;
         }
-        default: break;
+        default: {
+            long r;
+            if (srr__syscall_path(n, a, &r))
+                return r;
+            break;
+        }
         }
     }
     long r;

@@ -130,6 +130,11 @@ srr_socket *srr_create_connection_default(srr_world *w, const char *host, int po
  * no-op.  Returns 0 or -1 with the close error; the object is freed either
  * way. */
 int srr_close(srr_socket *s, srr_error *err);
+/* os.unlink(path) for an AF_UNIX socket's name: a filesystem name outlives
+ * its socket (bind again: EADDRINUSE) until it is unlinked.  The sim keeps
+ * such names in the world, not as files, and removes them here; the
+ * kernel world unlinks the file. */
+int srr_unlink(srr_world *w, const char *path, srr_error *err);
 /* detach(): closed state without closing; returns the handle (-1 if closed). */
 int srr_detach(srr_socket *s);
 /* dup(): a new object on a duplicated, non-inheritable handle, in the

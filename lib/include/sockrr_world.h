@@ -34,6 +34,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -283,6 +284,14 @@ typedef struct srr_file {
     size_t len;
 } srr_file;
 
+typedef struct srr_path {
+    const char *path;    /* in: as the program wrote it */
+    mode_t mode;         /* in (CHMOD): permission bits, or (mode_t)-1 */
+    uid_t uid;           /* in (CHMOD): owner, or (uid_t)-1 */
+    gid_t gid;           /* in (CHMOD): group, or (gid_t)-1 */
+    struct stat st;      /* out (STAT) */
+} srr_path;
+
 /* A timer on the world's clock (alarm, setitimer, timer_create, timerfd
  * under the interposer).  When the world's time reaches deadline it calls
  * fire with its lock held: fire notes what is due and returns at once (it
@@ -336,6 +345,12 @@ enum srr_control_op {
     SRR_CTL_TRACE_ERROR,       /* NULL: the first error writing the world's trace, or 0 */
     SRR_CTL_FILE,              /* srr_file *: 1 with its text, 0 the machine's file stands,
                                 * -ENOMEM */
+    /* paths where a world keeps AF_UNIX socket names of its own (the sim's,
+     * which are no files): 1 when the world holds a name at p->path and did
+     * the job, 0 when it holds none there (the machine's path) */
+    SRR_CTL_PATH_STAT,         /* srr_path *: p->st filled as a socket file's */
+    SRR_CTL_PATH_UNLINK,       /* srr_path *: the name removed */
+    SRR_CTL_PATH_CHMOD,        /* srr_path *: p->mode, p->uid, p->gid set ((x)-1: kept) */
     /* a world's own codes start here (sockrr/worlds.h) */
     SRR_CTL_SIM_BASE = 0x100,
     SRR_CTL_REPLAY_BASE = 0x200,

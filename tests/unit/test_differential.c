@@ -3654,6 +3654,88 @@ static void b_v6_name_after_mapped_send(srr_world *w, char *out, size_t len)
     srr_close(r, NULL);
 }
 
+/* A filesystem name outlives its socket until it is unlinked (unix(7)):
+ * taken for every type, refusing connections; unlinked once, then free.
+ * (The answers are copied: res keeps only its last four.) */
+static void b_unix_name_outlives_socket(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    char p[96];
+    srr_addr a;
+    unix_at(&a, p, sizeof p, "outlive");
+    srr_socket *l = srr_socket_new(w, AF_UNIX, SOCK_STREAM, 0, &e);
+    srr_bind(l, &a, &e);
+    srr_listen(l, 1, &e);
+    srr_close(l, NULL);
+    srr_socket *c = srr_socket_new(w, AF_UNIX, SOCK_STREAM, 0, &e);
+    srr_socket *d = srr_socket_new(w, AF_UNIX, SOCK_DGRAM, 0, &e);
+    srr_socket *t = srr_socket_new(w, AF_UNIX, SOCK_STREAM, 0, &e);
+    int r1 = srr_connect(c, &a, &e);
+    char conn[16];
+    snprintf(conn, sizeof conn, "%s", res(r1, &e));
+    int r2 = srr_bind(d, &a, &e);
+    char other[16];
+    snprintf(other, sizeof other, "%s", res(r2, &e));
+    int r3 = srr_bind(t, &a, &e);
+    char again[16];
+    snprintf(again, sizeof again, "%s", res(r3, &e));
+    int u1 = srr_unlink(w, p, &e);
+    char un1[16];
+    snprintf(un1, sizeof un1, "%s", res(u1, &e));
+    int u2 = srr_unlink(w, p, &e);
+    char un2[16];
+    snprintf(un2, sizeof un2, "%s", res(u2, &e));
+    int r4 = srr_bind(t, &a, &e);
+    snprintf(out, len, "connect=%s other_type=%s bind=%s unlink=%s unlink_again=%s bind_after=%s",
+             conn, other, again, un1, un2, res(r4, &e));
+    close3(c, d, t);
+    srr_unlink(w, p, NULL);
+}
+
+/* A socket whose name was unlinked keeps it but cannot be reached by it;
+ * the path is free for another. */
+static void b_unix_unlinked_while_bound(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    char p[96], q[96];
+    srr_addr a, dg, got = {0};
+    unix_at(&a, p, sizeof p, "unlinked");
+    unix_at(&dg, q, sizeof q, "unlinked-dgram");
+    srr_socket *l = srr_socket_new(w, AF_UNIX, SOCK_STREAM, 0, &e), *s = NULL;
+    srr_bind(l, &a, &e);
+    srr_listen(l, 1, &e);
+    srr_unlink(w, p, &e);
+    srr_socket *c = srr_socket_new(w, AF_UNIX, SOCK_STREAM, 0, &e);
+    int r1 = srr_connect(c, &a, &e);
+    char conn[16];
+    snprintf(conn, sizeof conn, "%s", res(r1, &e));
+    srr_getsockname(l, &got, &e);
+    int kept = got.pathlen == strlen(p) && memcmp(got.path, p, got.pathlen) == 0;
+    srr_socket *l2 = srr_socket_new(w, AF_UNIX, SOCK_STREAM, 0, &e);
+    int r2 = srr_bind(l2, &a, &e);
+    char rebind[16];
+    snprintf(rebind, sizeof rebind, "%s", res(r2, &e));
+    srr_listen(l2, 1, &e);
+    srr_socket *c2 = srr_socket_new(w, AF_UNIX, SOCK_STREAM, 0, &e);
+    int r3 = srr_connect(c2, &a, &e);
+    char conn2[16];
+    snprintf(conn2, sizeof conn2, "%s", res(r3, &e));
+    int r4 = srr_accept(l2, &s, NULL, &e);
+    char acc[16];
+    snprintf(acc, sizeof acc, "%s", res(r4, &e));
+    srr_socket *d = srr_socket_new(w, AF_UNIX, SOCK_DGRAM, 0, &e);
+    srr_socket *u = srr_socket_new(w, AF_UNIX, SOCK_DGRAM, 0, &e);
+    srr_bind(d, &dg, &e);
+    srr_unlink(w, q, &e);
+    int r5 = srr_sendto(u, "x", 1, 0, &dg, &e);
+    snprintf(out, len, "connect=%s name_kept=%d rebind=%s connect_new=%s accept=%s sendto=%s", conn,
+             kept, rebind, conn2, acc, res(r5 < 0 ? -1 : 0, &e));
+    close3(l, c, s);
+    close3(l2, c2, d);
+    srr_close(u, NULL);
+    srr_unlink(w, p, NULL);
+}
+
 static const struct {
     const char *name;
     behaviour run;
@@ -3947,6 +4029,11 @@ static const struct {
      "len=12 pid_is_mine=1 uid=0 gid=0"},
     {"IPv6 UDP name after a mapped send", b_v6_name_after_mapped_send,
      "local=::"},
+    {"AF_UNIX name outlives its socket", b_unix_name_outlives_socket,
+     "connect=ECONNREFUSED other_type=EADDRINUSE bind=EADDRINUSE unlink=ok unlink_again=ENOENT "
+     "bind_after=ok"},
+    {"AF_UNIX name unlinked while bound", b_unix_unlinked_while_bound,
+     "connect=ENOENT name_kept=1 rebind=ok connect_new=ok accept=ok sendto=ENOENT"},
 };
 
 static void test_differential_kernel_and_sim_agree(void **state)

@@ -968,6 +968,39 @@ static void test_sim_long_sleeps_and_busy_timers_are_not_idle(void **state)
     srr_world_destroy(w);
 }
 
+/* The sim's AF_UNIX names are its own: a file on the machine at the path
+ * neither takes the name nor is removed by srr_unlink; the name outlives
+ * its socket in this world and is gone with the world. */
+static void test_sim_unix_names_are_the_worlds(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/sockrr-test-sim-names-%d", (int)getpid());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    srr_error err;
+    srr_addr a;
+    srr_addr_unix(&a, path);
+    for (int round = 0; round < 2; round++) { /* a second world: the name is free again */
+        srr_world *w = sim_new("{}");
+        assert_int_equal(srr_unlink(w, path, &err), -1); /* none in this world */
+        assert_int_equal(err.code, ENOENT);
+        srr_socket *s = srr_socket_new(w, AF_UNIX, SOCK_STREAM, 0, &err);
+        H_OK(srr_bind(s, &a, &err), &err);
+        srr_close(s, NULL);
+        srr_socket *t = srr_socket_new(w, AF_UNIX, SOCK_STREAM, 0, &err);
+        assert_int_equal(srr_bind(t, &a, &err), -1);
+        assert_int_equal(err.code, EADDRINUSE);
+        H_OK(srr_unlink(w, path, &err), &err);
+        H_OK(srr_bind(t, &a, &err), &err);
+        srr_close(t, NULL);
+        srr_world_destroy(w);
+    }
+    assert_int_equal(access(path, F_OK), 0); /* the machine's file stands */
+    unlink(path);
+}
+
 static void test_sim_bad_config_is_refused_with_its_place(void **state)
 {
     (void)state;
@@ -1016,6 +1049,7 @@ int main(void)
         T(test_sim_server_on_its_own_timers_alone_is_idle),
         T(test_sim_long_sleeps_and_busy_timers_are_not_idle),
         T(test_sim_bad_config_is_refused_with_its_place),
+        T(test_sim_unix_names_are_the_worlds),
 #undef T
     };
     return cmocka_run_group_tests_name("test_sim", tests, NULL, NULL);

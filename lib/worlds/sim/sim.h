@@ -31,6 +31,7 @@
 
 typedef struct sim_world sim_world;
 typedef struct sim_sock sim_sock;
+typedef struct sim_unix_name sim_unix_name;
 
 /* Bytes in order, with a read position (a simple growable ring is not
  * needed: consumed space is reclaimed when the buffer empties or moves). */
@@ -105,6 +106,7 @@ struct sim_sock {
     int so_error;         /* pending error for SO_ERROR / the next call */
     int connect_reported; /* a non-blocking connect completed: the next connect says 0 */
     int autobound;        /* its address and port came from an autobind, not a bind */
+    int fs_name;          /* AF_UNIX: its filesystem name is in the world's names */
     int64_t connect_deadline; /* CONNECTING: when it gives up (virtual ns) */
     sim_sock *connect_to; /* CONNECTING to a listener: a full backlog, or a handshake's
                            * round trip to another host */
@@ -168,6 +170,9 @@ struct sim_world {
     pthread_t unsupported_by; /* ... and which thread made it */
     srr_world_forked_from fork_from; /* read at fork, for the child's world */
     struct sim_dns_reply *dns_replies; /* the DNS server's UDP answers on their way */
+    sim_unix_name *names; /* AF_UNIX filesystem names (sim_unix_names.c) */
+    size_t nnames, capnames;
+    uint64_t name_inos;   /* the last inode number a name was given */
     sim_service dns_service;           /* its TCP listener's */
 };
 
@@ -225,6 +230,19 @@ sim_sock *srr__sim_find_bound(sim_world *s, int family, int type, const struct s
  * -EPROTOTYPE; an abstract name is per type, so -ECONNREFUSED; a socket of
  * the type there that does not listen, -ECONNREFUSED. */
 int srr__sim_unix_missing(sim_world *s, int type, const struct sockaddr *to);
+/* sim_unix_names.c: AF_UNIX filesystem names, which outlive their socket
+ * until unlinked.  taken: 1 when sa's path is a name; make: k's bound path
+ * becomes one (0 for an abstract name); lookup: 1 with *k the socket bound
+ * there (NULL: closed), 0 when no name is there; closed: k's name stays,
+ * bound to nothing; path_control: SRR_CTL_PATH_UNLINK/STAT/CHMOD, 1 when
+ * the world holds a name at the path, 0 when not. */
+int srr__sim_unix_name_taken(sim_world *s, const struct sockaddr *sa, socklen_t len);
+int srr__sim_unix_name_make(sim_world *s, sim_sock *k);
+int srr__sim_unix_name_lookup(sim_world *s, const struct sockaddr *sa, socklen_t len,
+                              sim_sock **k);
+void srr__sim_unix_name_closed(sim_world *s, sim_sock *k);
+void srr__sim_unix_names_free(sim_world *s);
+int srr__sim_unix_path_control(sim_world *s, int op, srr_path *p);
 /* k may not listen: another socket listens on its address and port (the
  * bind conflict asked again at listen, inet_csk_get_port). */
 int srr__sim_listen_taken(sim_world *s, const sim_sock *k);

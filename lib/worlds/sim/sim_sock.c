@@ -129,6 +129,7 @@ void srr__sim_sock_unref(sim_world *s, sim_sock *k)
     else
         srr__sim_stream_close(s, k);
     sim_sock_forget(s, k);
+    srr__sim_unix_name_closed(s, k);
     srr__sim_buf_free(&k->rx);
     srr__sim_q_free(&k->fly);
     srr__sim_dgram_drop_all(s, k);
@@ -336,8 +337,7 @@ static int sim_bound_v4(const sim_sock *k, const struct sockaddr *a, struct sock
 static int sim_bind_conflict(sim_world *s, const sim_sock *k, const struct sockaddr *sa,
                              const sim_sock *k2)
 {
-    int path = k->family == AF_UNIX && ((const struct sockaddr_un *)sa)->sun_path[0] != '\0';
-    if (k2 == k || !k2->bound || (k2->type != k->type && !path) ||
+    if (k2 == k || !k2->bound || k2->type != k->type ||
         (k2->service && k2->service->dns))
         return 0; /* the sim's DNS server gives way to the program's own */
     const struct sockaddr *b = (const struct sockaddr *)&k2->local;
@@ -352,10 +352,10 @@ static int sim_bind_conflict(sim_world *s, const sim_sock *k, const struct socka
     }
     if (k2->service && k->family != AF_UNIX && !srr__sim_is_local(s, b))
         return 0;
-    if (k->family == AF_UNIX) {
+    if (k->family == AF_UNIX) { /* abstract names; a path's is sim_unix_names.c's */
         socklen_t n = k2->local_len;
         return n > offsetof(struct sockaddr_un, sun_path) &&
-               memcmp(sa, b, n) == 0;
+               ((const struct sockaddr_un *)b)->sun_path[0] == '\0' && memcmp(sa, b, n) == 0;
     }
     if (srr__sim_port(sa) != srr__sim_port(b))
         return 0;
@@ -415,11 +415,14 @@ static int sim_bind_to(sim_world *s, sim_sock *k, struct sockaddr_storage *ss, s
         int r = sim_ephemeral(s, k, sa);
         if (r < 0)
             return r;
-    } else if (!sim_port_free(s, k, sa)) {
-        return -EADDRINUSE;
+    } else if (srr__sim_unix_name_taken(s, sa, len) || !sim_port_free(s, k, sa)) {
+        return -EADDRINUSE; /* a filesystem name: taken while its name is there */
     }
     memcpy(&k->local, ss, len);
     k->local_len = len;
+    int r = srr__sim_unix_name_make(s, k);
+    if (r < 0)
+        return r;
     k->bound = 1;
     k->autobound = 0; /* sim_autobind_as says otherwise */
     return 0;
@@ -557,6 +560,11 @@ static int sim_bound_score(const sim_sock *k, const struct sockaddr *to)
 
 sim_sock *srr__sim_find_bound(sim_world *s, int family, int type, const struct sockaddr *to)
 {
+    sim_sock *named;
+    if (family == AF_UNIX && srr__sim_unix_name_lookup(s, to, sizeof(struct sockaddr_un), &named))
+        return named && named->type == type && (type == SOCK_DGRAM || named->state == SIM_S_LISTEN)
+                   ? named
+                   : NULL;
     sim_sock *best = NULL, *dns = NULL;
     int best_score = 0;
     for (size_t i = 0; i < s->nall; i++) {
@@ -566,8 +574,10 @@ sim_sock *srr__sim_find_bound(sim_world *s, int family, int type, const struct s
         if (type != SOCK_DGRAM && k->state != SIM_S_LISTEN)
             continue;
         if (family == AF_UNIX) {
-            if (memcmp(&k->local, to, k->local_len) == 0)
-                return k;
+            if (k->local_len > offsetof(struct sockaddr_un, sun_path) &&
+                ((const struct sockaddr_un *)&k->local)->sun_path[0] == '\0' &&
+                memcmp(&k->local, to, k->local_len) == 0)
+                return k; /* an abstract name; a path is found by its name */
             continue;
         }
         if (srr__sim_port((const struct sockaddr *)&k->local) != srr__sim_port(to))
@@ -592,17 +602,10 @@ int srr__sim_unix_missing(sim_world *s, int type, const struct sockaddr *to)
     const struct sockaddr_un *un = (const struct sockaddr_un *)to;
     if (un->sun_path[0] == '\0')
         return -ECONNREFUSED;
-    int other = 0;
-    for (size_t i = 0; i < s->nall; i++) {
-        const sim_sock *k = s->all[i];
-        if (k->family != AF_UNIX || !k->bound || k->local_len <= offsetof(struct sockaddr_un, sun_path) ||
-            strcmp(((const struct sockaddr_un *)&k->local)->sun_path, un->sun_path) != 0)
-            continue;
-        if (k->type == type)
-            return -ECONNREFUSED;
-        other = 1;
-    }
-    return other ? -EPROTOTYPE : -ENOENT;
+    sim_sock *k;
+    if (!srr__sim_unix_name_lookup(s, to, sizeof(struct sockaddr_un), &k))
+        return -ENOENT;
+    return k && k->type != type ? -EPROTOTYPE : -ECONNREFUSED;
 }
 
 int srr__sim_listen_taken(sim_world *s, const sim_sock *k)

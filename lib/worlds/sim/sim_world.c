@@ -321,6 +321,7 @@ void srr__sim_destroy(srr_world *w)
     free(s->cloexec);
     free(s->conn_counts);
     free(s->call_counts);
+    srr__sim_unix_names_free(s);
     srr__sim_dns_free(s->dns);
     srr__sim_config_free(s->cfg);
     srr__vt_destroy(&s->vt);
@@ -385,6 +386,10 @@ int srr__sim_control(srr_world *w, int op, void *arg)
         return srr__sim_dns_addrs(s->dns, arg);
     case SRR_CTL_FILE:
         return srr__sim_etc_file(s, arg); /* from the config alone: no lock */
+    case SRR_CTL_PATH_STAT:
+    case SRR_CTL_PATH_UNLINK:
+    case SRR_CTL_PATH_CHMOD:
+        return srr__sim_unix_path_control(s, op, arg);
     default:
         return srr__vt_control(&s->vt, op, arg);
     }
