@@ -47,6 +47,11 @@ static void replay_usage(FILE *out)
             "                network\n"
             "  --strict      a difference, or recorded data never played, fails (default)\n"
             "  --lenient     bytes CMD sends may differ; nothing left unplayed fails\n"
+            "  -o, --output TRACE  trace CMD's calls as the replay answered them (JSONL,\n"
+            "                docs/trace-format.md): sockrr diff compares it with the recording\n"
+            "  --pcap PCAP   with -o: a pcap view of that trace\n"
+            "  --payload-cap N, --ring-size BYTES, --ring-full wait|drop\n"
+            "                with -o: as sockrr record has them\n"
             "  -h, --help    this text\n"
             "\n"
             "A server CMD that waits for another connection once every recorded one is\n"
@@ -126,8 +131,8 @@ static int replay_run(launch_opts *o, const cli_input *input)
                              .passthrough_on_miss = o->on_miss_passthrough,
                              .name = o->replay_name};
     srr_world *w = srr__world_replay_handover(trace, &ro, NULL, index, err, sizeof err);
-    int checked = w != NULL;
-    srr_world_destroy(w); /* it checked the trace and wrote the index */
+    int checked = w != NULL; /* it checked the trace and wrote the index */
+    o->clock = w; /* -o's header: the recording's clock, where the replay starts */
     int rc = SRR_EXIT_FAIL;
     char abs[PATH_MAX];
     if (!checked) {
@@ -140,6 +145,8 @@ static int replay_run(launch_opts *o, const cli_input *input)
         o->replay_index = index;
         rc = cli_launch(o);
     }
+    srr_world_destroy(w);
+    o->clock = NULL;
     if (converted[0])
         unlink(converted);
     unlink(index);
@@ -210,7 +217,8 @@ int cli_replay(int argc, char **argv)
     launch_opts o = {.verb = "replay", .mode = LAUNCH_REPLAY, .payload_cap = -1};
     replay_args ra = {.o = &o};
     cli_args spec = {.verb = "replay", .synopsis = "sockrr replay TRACE -- CMD",
-                     .usage = replay_usage, .own = replay_own, .ctx = &ra};
+                     .usage = replay_usage, .own = replay_own, .ctx = &ra,
+                     .common = CLI_ARG_OUT | CLI_ARG_PCAP | CLI_ARG_CAP | CLI_ARG_RING};
     int i = cli_launch_args(&spec, argc, argv, &o);
     if (i <= 0)
         return -i;

@@ -245,7 +245,8 @@ static int launch_prepare(const launch_opts *o, launch_run *run)
         return r;
     const cli_file files[] = {{"the network (--net)", o->net_name ? o->net_name : o->net, 0},
                               {"the trace (-o)", o->trace, 1},
-                              {"the pcap (--pcap)", o->pcap, 1}};
+                              {"the pcap (--pcap)", o->pcap, 1},
+                              {"the recording", o->mode == LAUNCH_REPLAY ? o->replay : NULL, 0}};
     r = cli_files_distinct(o->verb, files, sizeof files / sizeof files[0]);
     if (r)
         return r;
@@ -348,9 +349,10 @@ static int launch_header(const launch_opts *o, launch_run *run)
     /* the header's clock is the run's: the kernel's, or the sim's at 0 */
     srr_world *clock = o->clock ? o->clock : srr_world_kernel();
     srr_trace_meta meta = {.program = o->cmd[0], .payload_cap = o->payload_cap,
-                           .world = o->mode == LAUNCH_SIM    ? "sim"
-                                    : o->mode == LAUNCH_FUZZ ? "fuzz"
-                                                             : "kernel",
+                           .world = o->mode == LAUNCH_SIM      ? "sim"
+                                    : o->mode == LAUNCH_FUZZ   ? "fuzz"
+                                    : o->mode == LAUNCH_REPLAY ? "replay"
+                                                               : "kernel",
                            .seed = o->seed,
                            .ring_size = o->ring_size ? o->ring_size : LAUNCH_RING_BYTES,
                            .ring_drop = o->ring_drop};

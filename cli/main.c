@@ -23,7 +23,7 @@ static const struct verb {
     {"convert", "convert a trace to pcap, or a tcpdump capture to a trace", cli_convert, NULL},
     {"check", "validate traces and sim network configs; every problem with its place",
      cli_check, NULL},
-    {"diff", "compare two traces", NULL, "the user's toolbox (#20)"},
+    {"diff", "compare two traces event by event, per process and socket", cli_diff, NULL},
 };
 
 static void usage(FILE *out)

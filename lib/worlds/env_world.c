@@ -114,6 +114,9 @@ static void env_tolerated(const char *report, void *arg)
     ((const srr_env_host *)arg)->say(report);
 }
 
+static void env_trace(const srr_env *e, const srr_env_host *host, srr_world *world,
+                      srr_env_world *out);
+
 static int env_replay(const srr_env *e, const srr_env_host *host, srr_env_world *out)
 {
     uint64_t pid = 0, rechunk = 0;
@@ -144,6 +147,8 @@ static int env_replay(const srr_env *e, const srr_env_host *host, srr_env_world 
         return env_fatal(out, "%s", err[0] ? err : "no trace");
     srr_on_stuck stuck = {env_stuck, (void *)host};
     srr_world_control(out->world, SRR_CTL_ON_STUCK, &stuck);
+    if (e->v[SRR_ENV_TRACE] && e->v[SRR_ENV_CTL]) /* replay -o */
+        env_trace(e, host, out->world, out);
     return 0;
 }
 
