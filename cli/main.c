@@ -1,6 +1,5 @@
 /*
- * main.c — the sockrr command line: dispatches verbs.  Verbs arrive with the
- * issues that build them; until then they say so and exit 3.
+ * main.c — the sockrr command line: dispatches verbs.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,19 +10,18 @@
 static const struct verb {
     const char *name;
     const char *summary;
-    int (*run)(int argc, char **argv); /* NULL until built */
-    const char *arrives_with;          /* for verbs not built yet */
+    int (*run)(int argc, char **argv);
 } verbs[] = {
-    {"record", "run CMD on the real network and trace its socket calls", cli_record, NULL},
-    {"replay", "run CMD against a recorded trace instead of its peer", cli_replay, NULL},
-    {"sim", "run CMD in a simulated network with virtual time", cli_sim, NULL},
+    {"record", "run CMD on the real network and trace its socket calls", cli_record},
+    {"replay", "run CMD against a recorded trace instead of its peer", cli_replay},
+    {"sim", "run CMD in a simulated network with virtual time", cli_sim},
     {"fuzz", "fuzz CMD with AFL++, its peer's messages taken from the fuzzer's test cases",
-     cli_fuzz, NULL},
-    {"show", "print a trace one event per line (strace -yy style)", cli_show, NULL},
-    {"convert", "convert a trace to pcap, or a tcpdump capture to a trace", cli_convert, NULL},
+     cli_fuzz},
+    {"show", "print a trace one event per line (strace -yy style)", cli_show},
+    {"convert", "convert a trace to pcap, or a tcpdump capture to a trace", cli_convert},
     {"check", "validate traces and sim network configs; every problem with its place",
-     cli_check, NULL},
-    {"diff", "compare two traces event by event, per process and socket", cli_diff, NULL},
+     cli_check},
+    {"diff", "compare two traces event by event, per process and socket", cli_diff},
 };
 
 static void usage(FILE *out)
@@ -37,13 +35,13 @@ static void usage(FILE *out)
             "\n"
             "verbs:\n");
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-        fprintf(out, "  %-8s %s%s\n", verbs[i].name, verbs[i].summary,
-                verbs[i].run ? "" : " (not built yet)");
+        fprintf(out, "  %-8s %s\n", verbs[i].name, verbs[i].summary);
     fprintf(out,
             "\n"
             "'sockrr VERB --help' describes a verb.\n"
-            "exit status: 0 success; 1 bad input or failed work; 2 usage error;\n"
-            "3 verb not built yet.\n");
+            "exit status: 0 success; 1 bad input or failed work; 2 usage error\n"
+            "(diff: 0 the same, 1 different, 2 trouble; record, replay, sim and fuzz\n"
+            "run: CMD's).\n");
 }
 
 int main(int argc, char **argv)
@@ -62,13 +60,8 @@ int main(int argc, char **argv)
         return 0;
     }
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
-        if (strcmp(v, verbs[i].name) != 0)
-            continue;
-        if (verbs[i].run)
+        if (strcmp(v, verbs[i].name) == 0)
             return verbs[i].run(argc - 1, argv + 1);
-        fprintf(stderr, "sockrr: '%s' is not built yet: it arrives with %s\n", v,
-                verbs[i].arrives_with);
-        return SRR_EXIT_NOT_BUILT;
     }
     fprintf(stderr, "sockrr: unknown verb '%s' (see sockrr --help)\n", v);
     return SRR_EXIT_USAGE;

@@ -10,7 +10,6 @@ enum srr_exit_status {
     SRR_EXIT_OK = 0,
     SRR_EXIT_FAIL = 1,          /* the input is bad or the work failed */
     SRR_EXIT_USAGE = 2,         /* a usage error */
-    SRR_EXIT_NOT_BUILT = 3,     /* a verb that is not built yet */
     SRR_EXIT_DIVERGED = 86,     /* replay: the program left the recording */
     SRR_EXIT_UNPLAYED = 87,     /* replay, strict: recorded connections not played out */
     SRR_EXIT_STUCK = 88,        /* sim, replay: the run stopped moving (every thread
