@@ -17,6 +17,7 @@ int cli_sim(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_fuzz(int argc, char **argv);
 int cli_diff(int argc, char **argv);
+int cli_stats(int argc, char **argv);
 
 /* Trace in to pcap out, errors reported as convert reports them, naming
  * the trace name (NULL: in); an exit status.  more (may be NULL) follows a

@@ -47,24 +47,6 @@ typedef struct diff_side {
 
 /* ------------------------------------------------------------ values */
 
-/* s's "HOST:PORT" or "[HOST]:PORT" as an IP address string has it: the
- * length of what comes before the port's colon, or 0. */
-static size_t host_part(const char *s, size_t n)
-{
-    size_t colon = n;
-    while (colon > 0 && s[colon - 1] >= '0' && s[colon - 1] <= '9')
-        colon--;
-    if (colon == n || n - colon > 5 || colon < 2 || s[colon - 1] != ':')
-        return 0;
-    colon--;
-    if (s[0] == '[')
-        return s[colon - 1] == ']' ? colon : 0;
-    for (size_t i = 0; i < colon; i++)
-        if (!(s[i] == '.' || (s[i] >= '0' && s[i] <= '9')))
-            return 0;
-    return colon;
-}
-
 /* A port number given as a service name (getaddrinfo's "8080"). */
 static int numeric_service(const char *key, const char *s, size_t n)
 {
@@ -83,7 +65,7 @@ static int str_equal(const char *key, const srr_json *a, const srr_json *b, int 
     if (mask_ports && numeric_service(key, x, nx) && numeric_service(key, y, ny))
         return 1;
     if (mask_ports) {
-        size_t hx = host_part(x, nx), hy = host_part(y, ny);
+        size_t hx = srr__addr_host_len(x), hy = srr__addr_host_len(y);
         if (hx && hy) {
             nx = hx;
             ny = hy;

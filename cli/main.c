@@ -22,6 +22,8 @@ static const struct verb {
     {"check", "validate traces and sim network configs; every problem with its place",
      cli_check},
     {"diff", "compare two traces event by event, per process and socket", cli_diff},
+    {"stats", "add a trace up: bytes, lifetimes, turns and errors per socket; busiest peers",
+     cli_stats},
 };
 
 static void usage(FILE *out)

@@ -168,3 +168,12 @@ int srr__sockaddr_parse(const char *s, struct sockaddr_storage *ss, socklen_t *l
     }
     return 0;
 }
+
+size_t srr__addr_host_len(const char *s)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    if (srr__sockaddr_parse(s, &ss, &len) < 0)
+        return 0;
+    return (size_t)(strrchr(s, ':') - s);
+}

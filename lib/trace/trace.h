@@ -168,6 +168,9 @@ int srr__trace_ring_close(srr_trace_ring *g);
 char *srr__sockaddr_format(const struct sockaddr *sa, socklen_t len, char *buf, size_t buflen);
 /* An IPv4 or IPv6 address string back into a sockaddr; 0 or -1. */
 int srr__sockaddr_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len);
+/* The length of an IPv4 or IPv6 address string without its ":PORT"
+ * ("[::1]:80" -> 5), or 0 for any other string. */
+size_t srr__addr_host_len(const char *s);
 /* Names for the family and type members ("AF_INET", "SOCK_STREAM"). */
 const char *srr__family_name(int family, char *buf, size_t len);
 const char *srr__stype_name(int type, char *buf, size_t len);

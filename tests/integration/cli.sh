@@ -10,7 +10,7 @@ msg=$("$SOCKRR" no-such-verb 2>&1)
 help=$(mktemp)
 trap 'rm -f "$help"' EXIT
 verbs=$("$SOCKRR" --help | sed -n 's/^  \([a-z]*\)  .*/\1/p')
-[ "$(echo $verbs)" = "record replay sim fuzz show convert check diff" ] || fail "the verbs listed: $verbs"
+[ "$(echo $verbs)" = "record replay sim fuzz show convert check diff stats" ] || fail "the verbs listed: $verbs"
 for v in $verbs; do
     "$SOCKRR" "$v" --help > "$help" 2>&1 || fail "$v --help exited non-zero"
     head -1 "$help" | grep -q "^usage: sockrr $v" || fail "$v --help: $(head -1 "$help")"
