@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "env_world.h"
 #include "grow.h"
+#include "out_file.h"
 #include "show.h"
 #include "trace.h"
 
@@ -52,6 +53,8 @@ static int show_has_sock(const srr_json *ev, int64_t id)
 
 static int show_match(const struct show_filter *f, const srr_json *ev)
 {
+    if (!f)
+        return 1;
     if (f->by_pid && show_int(ev, "pid") != f->pid)
         return 0;
     if (f->by_sock && !show_has_sock(ev, f->sock))
@@ -69,12 +72,20 @@ static void show_usage(FILE *out)
 {
     fprintf(out,
             "usage: sockrr show [-x] [--pid N] [--sock N] [--op NAME[,NAME...]] TRACE\n"
+            "       sockrr show [--svg FILE] [--html FILE] [--pid N] [--sock N] [--op ...] TRACE\n"
             "\n"
             "Prints a trace (\"-\" reads stdin) one event per line, strace -yy style:\n"
             "  SEQ +SECONDS [PID] op(args) = result\n"
             "with the time relative to the start of the trace.\n"
             "\n"
             "  -x           a hex and ASCII dump of each payload under its line\n"
+            "  --svg FILE   draw the trace as a sequence diagram instead: a lane per\n"
+            "               socket, peer and process, an arrow per message with its\n"
+            "               size and a preview, connects, closes, errors and waits\n"
+            "               marked, a time axis (virtual under sim and replay);\n"
+            "               repeats fold into one row; every row's tooltip is its line;\n"
+            "               clock reads (now) only when --op names them\n"
+            "  --html FILE  the same diagram in one self-contained page, with zoom\n"
             "  --pid N      only the events of process N\n"
             "  --sock N     only the events about socket id N\n"
             "  --op LIST    only these ops (comma-separated; the option may repeat)\n"
@@ -129,6 +140,12 @@ static void show_filter_free(struct show_filter *f)
     free(f->ops);
 }
 
+/* show_picture's filter: show_match on a struct show_filter */
+static int show_match_any(const void *f, const srr_json *ev)
+{
+    return show_match(f, ev);
+}
+
 static int show_run(const char *path, const struct show_filter *f, int hexdump)
 {
     srr_parse_error err;
@@ -174,10 +191,13 @@ int cli_show(int argc, char **argv)
         {"pid", required_argument, NULL, 'p'},
         {"sock", required_argument, NULL, 's'},
         {"op", required_argument, NULL, 'o'},
+        {"svg", required_argument, NULL, 'S'},
+        {"html", required_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct show_filter f = {0};
+    const char *svg = NULL, *html = NULL;
     int hexdump = 0, opt, status = SRR_EXIT_USAGE;
     optind = 1;
     opterr = 0;
@@ -200,6 +220,8 @@ int cli_show(int argc, char **argv)
             if (show_add_ops(&f, optarg) < 0)
                 goto out;
             break;
+        case 'S': svg = optarg; break;
+        case 'H': html = optarg; break;
         case ':':
             fprintf(stderr, "sockrr show: '%s' needs a value (see sockrr show --help)\n",
                     argv[optind - 1]);
@@ -218,7 +240,16 @@ int cli_show(int argc, char **argv)
                 optind >= argc ? "no trace given" : "one trace at a time");
         goto out;
     }
-    status = show_run(argv[optind], &f, hexdump);
+    if ((svg && html && !strcmp(svg, "-") && !strcmp(html, "-")) ||
+        (svg && srr__same_file(svg, argv[optind])) || (html && srr__same_file(html, argv[optind])) ||
+        (svg && html && srr__same_file(svg, html))) {
+        fprintf(stderr, "sockrr show: the trace, --svg and --html must be three files\n");
+        goto out;
+    }
+    if (svg || html)
+        status = show_picture(argv[optind], show_match_any, &f, f.ops != NULL, svg, html);
+    else
+        status = show_run(argv[optind], &f, hexdump);
 out:
     show_filter_free(&f);
     return status;

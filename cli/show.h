@@ -80,4 +80,11 @@ void show_op_names(FILE *out);
 /* "  12 +0.000123 [4242] " then the op's own text. */
 void show_event(struct show_ctx *c, const srr_json *ev, int64_t start);
 
+/* show_picture.c: the trace (the events match keeps, every one when NULL;
+ * `now` events only when clock) drawn as a sequence diagram into svg
+ * and/or html (either NULL; "-" is stdout).  An exit status, errors said
+ * on stderr. */
+int show_picture(const char *trace, int (*match)(const void *filter, const srr_json *ev),
+                 const void *filter, int clock, const char *svg, const char *html);
+
 #endif

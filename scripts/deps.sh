@@ -11,8 +11,8 @@
 # Idempotent: it asks dpkg first and does nothing when everything is there.
 set -eu
 
-libs="netbase build-essential clang libclang-rt-dev afl++ pkg-config libpcap-dev libcmocka-dev libjemalloc-dev libgoogle-perftools-dev libmimalloc-dev"
-tools="procps curl wget python3 socat netcat-openbsd redis-server redis-tools nodejs tshark tcpdump jq iproute2 util-linux strace libsocket-wrapper time bind9-dnsutils"
+libs="netbase build-essential clang libclang-rt-dev afl++ pkg-config libpcap-dev libcmocka-dev libjemalloc-dev libgoogle-perftools-dev libmimalloc-dev scdoc"
+tools="procps curl wget python3 socat netcat-openbsd redis-server redis-tools nodejs tshark tcpdump jq iproute2 util-linux strace libsocket-wrapper time bind9-dnsutils chromium"
 
 missing() {
     out=""
