@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "grow.h"
 #include "input.h"
 #include "sim_config.h"
@@ -139,19 +140,25 @@ static int check_trace(const cli_input *in)
     long events = 0, problems = 0;
     srr_json *ev;
     int rc;
+    cli_progress prog;
+    cli_progress_start(&prog, "check", in->name, in->path);
     while ((rc = srr__trace_next(r, &ev, &err)) != 0) {
+        cli_progress_update(&prog, srr__trace_offset(r));
         if (rc < 0) {
+            cli_progress_end(&prog);
             check_print(&err);
             problems++;
             continue;
         }
         events++;
         if (check_continuity(&offsets, ev, &err, srr__trace_line(r), in->name) < 0) {
+            cli_progress_end(&prog);
             check_print(&err);
             problems++;
         }
         srr__json_free(ev);
     }
+    cli_progress_end(&prog);
     if (srr__trace_torn(r, &err)) {
         check_print(&err);
         problems++;

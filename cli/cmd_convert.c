@@ -10,6 +10,7 @@
 #include "args.h"
 #include "capture.h"
 #include "cli.h"
+#include "progress.h"
 #include "input.h"
 #include "trace.h"
 
@@ -100,7 +101,11 @@ int cli_convert_file(const char *in, const char *name, const char *out, int (*mo
     int status = SRR_EXIT_OK;
     srr_json *ev;
     int got;
+    cli_progress prog; /* not while following a run: it has its own pace */
+    cli_progress_start(&prog, "convert", name, more ? NULL : in);
+    prog.on &= !more;
     while ((got = srr__trace_next(r, &ev, &err)) != 0) {
+        cli_progress_update(&prog, srr__trace_offset(r));
         if (got < 0) {
             convert_report("", &err);
             status = SRR_EXIT_FAIL;
@@ -118,6 +123,7 @@ int cli_convert_file(const char *in, const char *name, const char *out, int (*mo
             break;
         }
     }
+    cli_progress_end(&prog);
     if (status == SRR_EXIT_OK && srr__trace_torn(r, &err))
         convert_report("warning: ", &err);
     srr__trace_close(r);

@@ -20,6 +20,7 @@
 #include "handover.h"
 #include "input.h"
 #include "launch.h"
+#include "progress.h"
 
 static void replay_usage(FILE *out)
 {
@@ -105,6 +106,12 @@ static void replay_torn(const char *trace, const char *name)
                         "killed mid-line?) and is not replayed\n", name);
 }
 
+static void replay_progress(size_t done, size_t total, void *arg)
+{
+    (void)total; /* the progress line knows the file's size */
+    cli_progress_update(arg, done);
+}
+
 static int replay_run(launch_opts *o, const cli_input *input)
 {
     char converted[PATH_MAX] = "", index[PATH_MAX] = "";
@@ -127,10 +134,14 @@ static int replay_run(launch_opts *o, const cli_input *input)
     uint64_t pid = 0;
     if (o->pid)
         (void)srr__env_decimal(o->pid, INT_MAX, &pid); /* checked with the options */
+    cli_progress prog;
+    cli_progress_start(&prog, "replay", o->replay_name, trace);
     srr_replay_options ro = {.pid = (int)pid, .map = o->map,
                              .passthrough_on_miss = o->on_miss_passthrough,
-                             .name = o->replay_name};
+                             .name = o->replay_name, .on_progress = replay_progress,
+                             .progress_arg = &prog};
     srr_world *w = srr__world_replay_handover(trace, &ro, NULL, index, err, sizeof err);
+    cli_progress_end(&prog);
     int checked = w != NULL; /* it checked the trace and wrote the index */
     o->clock = w; /* -o's header: the recording's clock, where the replay starts */
     int rc = SRR_EXIT_FAIL;

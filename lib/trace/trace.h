@@ -45,6 +45,8 @@ int srr__trace_torn(const srr_trace_reader *r, srr_parse_error *err);
 void srr__trace_follow(srr_trace_reader *r, int (*more)(void *arg), void *arg);
 /* Line number of the last line read. */
 long srr__trace_line(const srr_trace_reader *r);
+/* Bytes of the file consumed so far (for a progress line). */
+uint64_t srr__trace_offset(const srr_trace_reader *r);
 void srr__trace_close(srr_trace_reader *r);
 
 /* Validates one event object against the format (common members and the

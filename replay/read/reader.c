@@ -39,6 +39,7 @@ struct srr_trace_reader {
     int discarding;      /* dropping the rest of an over-long line */
     size_t max_line;     /* READER_MAX_HEADER for line 1, then READER_MAX_LINE */
     long line;
+    uint64_t read_total;  /* bytes read from fd so far */
     srr_json *header;
     int version;
     int64_t start_mono; /* header's start_monotonic_ns */
@@ -104,6 +105,7 @@ static int reader_fill(srr_trace_reader *r)
         ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
         if (n > 0) {
             r->end += (size_t)n;
+            r->read_total += (uint64_t)n;
             return 1;
         }
         if (n == 0 && r->more) {
@@ -497,6 +499,11 @@ int srr__trace_version(const srr_trace_reader *r)
 long srr__trace_line(const srr_trace_reader *r)
 {
     return r->line;
+}
+
+uint64_t srr__trace_offset(const srr_trace_reader *r)
+{
+    return r->read_total - (r->end - r->start);
 }
 
 int srr__trace_torn(const srr_trace_reader *r, srr_parse_error *err)

@@ -618,6 +618,8 @@ int srr__rp_load(replay_world *r, const char *path, char *errbuf, size_t errlen)
             rc = -1;
         }
         rp_drop_behind(r, off);
+        if (r->opt.on_progress && (lineno & 0x3ff) == 0)
+            r->opt.on_progress(off, r->trace_len, r->opt.progress_arg);
     }
     if (rc < 0) {
         srr__rp_index_abort(seen.index);

@@ -160,6 +160,10 @@ typedef struct srr_replay_options {
     void (*on_tolerated)(const char *report, void *arg);
     /* the recording's name in reports (default: the trace's path) */
     const char *name;
+    /* while the trace is first read and checked: bytes done of total, now
+     * and then (may be NULL) */
+    void (*on_progress)(size_t done, size_t total, void *arg);
+    void *progress_arg;
 } srr_replay_options;
 srr_world *srr_world_replay(const char *trace_path, const srr_replay_options *opts, char *errbuf,
                             size_t errlen);
