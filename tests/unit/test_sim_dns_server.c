@@ -116,24 +116,31 @@ static void answer_text(const unsigned char *r, size_t n, char *out, size_t len)
     }
 }
 
-/* One query over UDP from a fresh socket: the response in short. */
-static void ask_udp(srr_world *w, const char *name, unsigned type, char *out, size_t len)
+/* One query over UDP from a fresh socket to the server at server: the
+ * response in short. */
+static void ask_udp_at(srr_world *w, const char *server, const char *name, unsigned type,
+                       char *out, size_t len)
 {
     srr_error err;
     srr_socket *s = srr_socket_new(w, AF_INET, SOCK_DGRAM, 0, &err);
     assert_non_null(s);
     srr_addr ns;
-    srr_addr_inet(&ns, "127.0.0.53", 53);
+    srr_addr_inet(&ns, server, 53);
     unsigned char q[512], r[4096];
     size_t n = query(q, name, type);
     assert_int_equal(srr_sendto(s, q, n, 0, &ns, &err), (ssize_t)n);
     srr_addr from;
     ssize_t got = srr_recvfrom(s, r, sizeof r, 0, &from, &err);
     assert_true(got > 0);
-    assert_string_equal(from.host, "127.0.0.53");
+    assert_string_equal(from.host, server);
     assert_int_equal(from.port, 53);
     answer_text(r, (size_t)got, out, len);
     srr_close(s, NULL);
+}
+
+static void ask_udp(srr_world *w, const char *name, unsigned type, char *out, size_t len)
+{
+    ask_udp_at(w, "127.0.0.53", name, type, out, len);
 }
 
 static void test_udp_answers_each_record_type(void **state)
@@ -188,6 +195,33 @@ static void test_udp_errors_scripts_and_truncation(void **state)
     ask_udp(w, "slow.example", T_A, t, sizeof t);
     assert_string_equal(t, "rcode=0 tc=0 an=1 | A 192.0.2.91");
     assert_int_equal(srr_sim_now(w) - t0, 1500000000LL);
+    srr_world_destroy(w);
+}
+
+/* A nameserver on another host: the query and the answer each cross the
+ * link, so the answer comes a round trip later (with the entry's delay on
+ * top); TCP's handshake and bytes take the link's latency as a stream's do. */
+static void test_a_server_on_another_host_answers_a_round_trip_later(void **state)
+{
+    (void)state;
+    srr_world *w = sim_new("{\"latency\": \"40ms\", \"nameserver\": \"192.0.2.53\","
+                           " \"hosts\": {\"ns\": {\"addrs\": [\"192.0.2.53\"]}},"
+                           " \"dns\": {\"www.example\": {\"answers\": [\"192.0.2.80\"]},"
+                           "  \"slow.example\": {\"answers\": [\"192.0.2.91\"], \"delay\": \"1s\"}}}");
+    char t[512];
+    int64_t t0 = srr_sim_now(w);
+    ask_udp_at(w, "192.0.2.53", "www.example", T_A, t, sizeof t);
+    assert_string_equal(t, "rcode=0 tc=0 an=1 | A 192.0.2.80");
+    assert_int_equal(srr_sim_now(w) - t0, 80000000LL);
+    t0 = srr_sim_now(w);
+    ask_udp_at(w, "192.0.2.53", "slow.example", T_A, t, sizeof t);
+    assert_int_equal(srr_sim_now(w) - t0, 1080000000LL);
+    srr_world_destroy(w);
+    /* on this host (the default 127.0.0.53) no link is crossed */
+    w = sim_new("{\"latency\": \"40ms\", \"dns\": {\"www.example\": {\"answers\": [\"192.0.2.80\"]}}}");
+    t0 = srr_sim_now(w);
+    ask_udp(w, "www.example", T_A, t, sizeof t);
+    assert_int_equal(srr_sim_now(w) - t0, 0);
     srr_world_destroy(w);
 }
 
@@ -279,6 +313,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_udp_answers_each_record_type),
         cmocka_unit_test(test_udp_errors_scripts_and_truncation),
+        cmocka_unit_test(test_a_server_on_another_host_answers_a_round_trip_later),
         cmocka_unit_test(test_tcp_answers_what_udp_truncates),
         cmocka_unit_test(test_a_program_on_port_53_comes_first),
         cmocka_unit_test(test_etc_files_from_the_config),

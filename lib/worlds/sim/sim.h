@@ -225,6 +225,12 @@ int srr__sim_port(const struct sockaddr *sa);
 /* A config address and a port as a socket address. */
 void srr__sim_ip_addr(const sim_ip *ip, int port, struct sockaddr_storage *ss, socklen_t *len);
 sim_sock *srr__sim_find_bound(sim_world *s, int family, int type, const struct sockaddr *to);
+/* sim_stream.c: the link between mine and peer: 0 when both are on this
+ * host; towards another host 1 with its one-way latency (the config's, or
+ * a latency rule's) and bandwidth in bytes/s (the config's, or a bandwidth
+ * rule's; 0 = unlimited). */
+int srr__sim_link_between(sim_world *s, const struct sockaddr *peer, const struct sockaddr *mine,
+                          int64_t *latency, int64_t *rate);
 /* Why nothing of type answers at AF_UNIX name `to` (unix_find_other): a
  * path no socket holds is -ENOENT, one a socket of another type holds
  * -EPROTOTYPE; an abstract name is per type, so -ECONNREFUSED; a socket of

@@ -62,10 +62,19 @@ int srr__sim_dns_server_udp(sim_world *s, sim_sock *k, const struct msghdr *m, s
     struct sim_dns_reply *a = malloc(sizeof *a + rlen);
     if (!a)
         return -ENOMEM;
-    a->at = s->vt.now + delay;
     a->to = k;
     k->refs++;
     dns_server_addr(s, k->family, &a->from, &a->fromlen);
+    /* a server on another host: the query and its answer each cross the link */
+    int64_t latency = 0, rate = 0;
+    struct sockaddr_storage src; /* where the query left from: a wildcard-bound
+                                  * socket's source is per datagram */
+    socklen_t srclen;
+    srr__sim_source_addr(s, k, (const struct sockaddr *)&a->from, &src, &srclen);
+    if (srr__sim_link_between(s, (const struct sockaddr *)&a->from, (const struct sockaddr *)&src,
+                              &latency, &rate))
+        delay += 2 * latency;
+    a->at = s->vt.now + delay;
     a->len = rlen;
     memcpy(a->data, r, rlen);
     a->next = s->dns_replies;

@@ -55,12 +55,8 @@ static void stream_reset_other(sim_world *s, sim_sock *k)
 
 /* ------------------------------------------------------------ the wire */
 
-/* The link bytes from k travel on: 0 between sockets of this host; towards
- * another host 1 with its one-way latency (the config's, or a latency
- * rule's) and bandwidth in bytes/s (the config's, or a bandwidth rule's;
- * 0 = unlimited). */
-static int stream_link_between(sim_world *s, const struct sockaddr *peer,
-                               const struct sockaddr *mine, int64_t *latency, int64_t *rate)
+int srr__sim_link_between(sim_world *s, const struct sockaddr *peer, const struct sockaddr *mine,
+                          int64_t *latency, int64_t *rate)
 {
     const struct sockaddr *remote = !srr__sim_is_local(s, peer) ? peer
                                     : !srr__sim_is_local(s, mine) ? mine : NULL;
@@ -76,7 +72,7 @@ static int stream_link_between(sim_world *s, const struct sockaddr *peer,
 static int stream_link(sim_world *s, const sim_sock *k, int64_t *latency, int64_t *rate)
 {
     return k->family != AF_UNIX &&
-           stream_link_between(s, (const struct sockaddr *)&k->peer,
+           srr__sim_link_between(s, (const struct sockaddr *)&k->peer,
                                (const struct sockaddr *)&k->local, latency, rate);
 }
 
@@ -586,7 +582,7 @@ int srr__sim_connect(sim_world *s, sim_sock *k, int handle, const struct sockadd
      * the SYN, and Linux's client sends it again 1, 3, 7, 15, 31 and 63 s
      * after the first */
     int64_t latency = 0, rate = 0;
-    int64_t rtt = stream_link_between(s, sa, (const struct sockaddr *)&k->local, &latency, &rate)
+    int64_t rtt = srr__sim_link_between(s, sa, (const struct sockaddr *)&k->local, &latency, &rate)
                       ? 2 * latency
                       : 0;
     if (l->npending > l->backlog || rtt > 0) {
