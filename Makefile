@@ -50,6 +50,12 @@ NATIVE_CFLAGS := -std=gnu11 $(WARN) -O2 -D_FORTIFY_SOURCE=2 -pthread
 # constructor allocates before sockrr's runs (fixtures/alloc/).
 ALLOCATORS  := jemalloc tcmalloc mimalloc
 ALLOC_BINS  := $(ALLOCATORS:%=$(BUILD)/native/alloc_%)
+# Manual pages: scdoc sources (man/*.scd, e.g. sockrr-diff.1.scd) made into
+# roff; the section is the last suffix of the name.
+MAN_SRCS    := $(wildcard man/*.scd)
+MAN_PAGES   := $(MAN_SRCS:man/%.scd=$(BUILD)/man/%)
+MANDIR      := $(PREFIX)/share/man
+BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
 BENCH_SRCS  := $(wildcard bench/*.c)
 BENCH_BINS  := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
@@ -91,7 +97,7 @@ PRE_OBJS    := $(PRE_SRCS:%.c=$(BUILD)/obj/%.o) $(PRE_LIB:%=$(BUILD)/obj/%.o)
         fuzz fuzz-build
 
 all: $(SHLIB) $(BUILD)/lib/libsockrr.so $(STLIB) $(CLI) $(PROG_BINS) $(PRELOAD) $(NATIVE_BINS) \
-     $(ALLOC_BINS)
+     $(ALLOC_BINS) $(MAN_PAGES)
 
 help:
 	@echo "make            build the libraries, the sockrr CLI and the example programs"
@@ -106,6 +112,10 @@ help:
 # Installs the Debian packages when a library is missing (CI and new machines start bare).
 deps:
 	@sh scripts/deps.sh libs
+
+$(BUILD)/man/%: man/%.scd | deps
+	@mkdir -p $(dir $@)
+	scdoc < $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) | deps
 	@mkdir -p $(dir $@)
@@ -226,6 +236,10 @@ install: all
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@RPATH@|$(PC_RPATH)|' \
 		sockrr.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sockrr.pc
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(BASHCOMPDIR)
+	for p in $(MAN_PAGES); do install -m 644 $$p $(DESTDIR)$(MANDIR)/man$${p##*.}/ || exit 1; done
+	install -m 644 completion/sockrr.bash $(DESTDIR)$(BASHCOMPDIR)/sockrr
 ifeq ($(SYSTEM_PREFIX),1)
 	@[ -n "$(DESTDIR)" ] || ldconfig || echo "make install: ldconfig failed: run it as root"
 else
@@ -239,7 +253,8 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/include/sockrr.h $(DESTDIR)$(PREFIX)/include/sockrr_world.h \
 		$(DESTDIR)$(PREFIX)/include/sockrr/testing.h $(DESTDIR)$(PREFIX)/include/sockrr/worlds.h \
 		$(DESTDIR)$(PREFIX)/include/sockrr/fuzz.h \
-		$(DESTDIR)$(PREFIX)/bin/sockrr
+		$(DESTDIR)$(PREFIX)/bin/sockrr $(DESTDIR)$(BASHCOMPDIR)/sockrr
+	for p in $(notdir $(MAN_PAGES)); do rm -f $(DESTDIR)$(MANDIR)/man$${p##*.}/$$p; done
 
 clean:
 	rm -rf build build-san build-tsan $(FUZZ_BUILD)

@@ -12,7 +12,7 @@
 set -eu
 
 libs="netbase build-essential clang libclang-rt-dev afl++ pkg-config libpcap-dev libcmocka-dev libjemalloc-dev libgoogle-perftools-dev libmimalloc-dev scdoc"
-tools="procps curl wget python3 socat netcat-openbsd redis-server redis-tools nodejs tshark tcpdump jq iproute2 util-linux strace libsocket-wrapper time bind9-dnsutils chromium"
+tools="procps curl wget python3 socat netcat-openbsd redis-server redis-tools nodejs tshark tcpdump jq iproute2 util-linux strace libsocket-wrapper time bind9-dnsutils chromium man-db"
 
 missing() {
     out=""

@@ -2,7 +2,8 @@
 # Builds a minimal Debian 12 (mmdebstrap's minbase, plus git and make, which
 # it lacks) in a temporary directory from Debian's registry, clones this
 # repository into it, and runs the README's two commands there as a new
-# machine would: `make demo`, then `make check`.  It checks that the
+# machine would: `make demo`, then `make check`; then `make install` into
+# /usr/local and the README's example program built with pkg-config.  It checks that the
 # project's own files install all it needs.  Not part of `make check`
 # (it downloads a system); `make fresh-debian` runs it.  Needs root (chroot
 # and mounts) and mmdebstrap (scripts/deps.sh does not install it: apt-get
@@ -54,4 +55,19 @@ for cmd in "make demo" "make check"; do
         sh -c "cd /root/sockrr && $cmd" ||
         { echo "fresh-debian: '$cmd' failed on a fresh Debian 12" >&2; exit 1; }
 done
-echo "fresh-debian: make demo and make check pass on a fresh Debian 12 (minbase + git, make)" >&2
+# then installed as a user would, into the system prefix (ldconfig runs),
+# and the README's example built with pkg-config against it and run; the
+# man pages are found where man looks
+echo "fresh-debian: make install, the README's example, man sockrr" >&2
+chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin TERM=dumb sh -c '
+    set -e
+    cd /root/sockrr
+    make -s install PREFIX=/usr/local
+    sed -n "/^\/\* hello.c:/,/^\`\`\`\$/p" README.md | sed "\$d" > /tmp/hello.c
+    cc /tmp/hello.c $(pkg-config --cflags --libs sockrr) -o /tmp/hello
+    [ "$(/tmp/hello)" = "the server got hello" ]
+    MANWIDTH=80 man sockrr-diff | grep -q "sockrr-diff"
+    command -v sockrr
+    make -s uninstall PREFIX=/usr/local' ||
+    { echo "fresh-debian: make install and the README's example failed on a fresh Debian 12" >&2; exit 1; }
+echo "fresh-debian: make demo, make check, make install and the README's example pass on a fresh Debian 12 (minbase + git, make)" >&2
