@@ -223,10 +223,13 @@ static void print_event(diff_side *d, char tag, const srr_json *ev)
 static void stream_title(size_t proc, const diff_proc *pa, const diff_proc *pb,
                          const diff_stream *sa, size_t sock, size_t thread)
 {
-    printf("@@ process %zu (pid %lld", proc + 1, (long long)pa->pid);
-    if (pa->pid != pb->pid)
-        printf(" / %lld", (long long)pb->pid);
-    printf("), ");
+    int in_a = pa->nthreads || pa->nstreams, in_b = pb->nthreads || pb->nstreams;
+    if (in_a && in_b && pa->pid != pb->pid)
+        printf("@@ process %zu (pid %lld / %lld), ", proc + 1, (long long)pa->pid,
+               (long long)pb->pid);
+    else
+        printf("@@ process %zu (pid %lld%s), ", proc + 1, (long long)(in_a ? pa : pb)->pid,
+               in_a && in_b ? "" : in_a ? ", only in A" : ", only in B");
     if (!sock) {
         printf("thread %zu, calls on no socket @@\n", thread);
         return;
@@ -412,34 +415,116 @@ static const diff_stream *nth(const diff_stream *list, size_t n, size_t i)
     return i < n ? &list[i] : &empty_stream;
 }
 
-/* Every stream of both traces, paired by process and by thread or socket
- * ordinal; *streams and *differ count them.  0, or -1 out of memory. */
+/* The seq of the first event of s the comparison keeps; INT64_MAX when
+ * it keeps none. */
+static int64_t first_kept(const diff_opts *o, const diff_stream *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!op_skipped(o, s->events[i]))
+            return srr__json_int(srr__json_get(s->events[i], "seq"));
+    return INT64_MAX;
+}
+
+static int64_t proc_first_kept(const diff_opts *o, const diff_proc *p)
+{
+    int64_t first = INT64_MAX;
+    for (size_t i = 0; i < p->nthreads; i++) {
+        int64_t f = first_kept(o, &p->threads[i]);
+        first = f < first ? f : first;
+    }
+    for (size_t i = 0; i < p->nstreams; i++) {
+        int64_t f = first_kept(o, &p->streams[i]);
+        first = f < first ? f : first;
+    }
+    return first;
+}
+
+typedef struct ranked {
+    const void *item;
+    int64_t first;
+} ranked;
+
+static int cmp_ranked(const void *a, const void *b)
+{
+    int64_t x = ((const ranked *)a)->first, y = ((const ranked *)b)->first;
+    return x < y ? -1 : x > y;
+}
+
+/* The items that hold a kept event, in the order of their first one:
+ * processes and threads line up by what they did, not by when a call the
+ * comparison leaves out (a clock read) happened to come first.  NULL on
+ * ENOMEM (or an empty list, *n 0). */
+static ranked *rank(const diff_opts *o, const void *items, size_t size, size_t count,
+                    int procs, size_t *n)
+{
+    ranked *r = malloc((count ? count : 1) * sizeof *r);
+    *n = 0;
+    for (size_t i = 0; r && i < count; i++) {
+        const void *it = (const char *)items + i * size;
+        int64_t f = procs ? proc_first_kept(o, it) : first_kept(o, it);
+        if (f != INT64_MAX)
+            r[(*n)++] = (ranked){it, f};
+    }
+    if (r && *n)
+        qsort(r, *n, sizeof *r, cmp_ranked);
+    return r;
+}
+
+static const void *nth_ranked(const ranked *r, size_t n, size_t i, const void *none)
+{
+    return i < n ? r[i].item : none;
+}
+
+/* Two processes' streams: their threads' calls on no socket paired in the
+ * order of their first kept event, their sockets by ordinal. */
+static int compare_procs(const diff_opts *o, diff_side *a, diff_side *b, diff_where *w,
+                         size_t *streams, size_t *differ)
+{
+    const diff_proc *pa = w->pa, *pb = w->pb;
+    size_t nta, ntb;
+    ranked *ta = rank(o, pa->threads, sizeof *pa->threads, pa->nthreads, 0, &nta);
+    ranked *tb = rank(o, pb->threads, sizeof *pb->threads, pb->nthreads, 0, &ntb);
+    int rc = ta && tb ? 0 : -1;
+    size_t nt = nta > ntb ? nta : ntb, ns = pa->nstreams > pb->nstreams ? pa->nstreams : pb->nstreams;
+    for (size_t i = 0; rc == 0 && i < nt + ns; i++) {
+        int thread = i < nt;
+        size_t k = thread ? i : i - nt;
+        w->sa = thread ? nth_ranked(ta, nta, k, &empty_stream) : nth(pa->streams, pa->nstreams, k);
+        w->sb = thread ? nth_ranked(tb, ntb, k, &empty_stream) : nth(pb->streams, pb->nstreams, k);
+        w->sock = thread ? 0 : k + 1;
+        w->thread = thread ? k + 1 : 0;
+        (*streams)++;
+        int r = compare_streams(o, a, b, w);
+        if (r < 0)
+            rc = -1;
+        else
+            *differ += (size_t)r;
+    }
+    free(ta);
+    free(tb);
+    return rc;
+}
+
+/* Every stream of both traces, paired by process (in the order of their
+ * first kept event), then by thread or socket; *streams and *differ count
+ * them.  0, or -1 out of memory. */
 static int compare_traces(const diff_opts *o, diff_side *a, diff_side *b, size_t *streams,
                           size_t *differ)
 {
-    size_t np = a->t.nprocs > b->t.nprocs ? a->t.nprocs : b->t.nprocs;
-    for (size_t p = 0; p < np; p++) {
-        const diff_proc *pa = p < a->t.nprocs ? &a->t.procs[p] : &empty_proc;
-        const diff_proc *pb = p < b->t.nprocs ? &b->t.procs[p] : &empty_proc;
-        diff_where w = {.proc = p, .pa = pa == &empty_proc ? pb : pa,
-                        .pb = pb == &empty_proc ? pa : pb};
-        size_t nt = pa->nthreads > pb->nthreads ? pa->nthreads : pb->nthreads;
-        size_t ns = pa->nstreams > pb->nstreams ? pa->nstreams : pb->nstreams;
-        for (size_t i = 0; i < nt + ns; i++) {
-            int thread = i < nt;
-            size_t k = thread ? i : i - nt;
-            w.sa = thread ? nth(pa->threads, pa->nthreads, k) : nth(pa->streams, pa->nstreams, k);
-            w.sb = thread ? nth(pb->threads, pb->nthreads, k) : nth(pb->streams, pb->nstreams, k);
-            w.sock = thread ? 0 : k + 1;
-            w.thread = thread ? k + 1 : 0;
-            (*streams)++;
-            int r = compare_streams(o, a, b, &w);
-            if (r < 0)
-                return -1;
-            *differ += (size_t)r;
-        }
+    size_t npa, npb;
+    ranked *ra = rank(o, a->t.procs, sizeof *a->t.procs, a->t.nprocs, 1, &npa);
+    ranked *rb = rank(o, b->t.procs, sizeof *b->t.procs, b->t.nprocs, 1, &npb);
+    int rc = ra && rb ? 0 : -1;
+    size_t np = npa > npb ? npa : npb;
+    for (size_t p = 0; rc == 0 && p < np; p++) {
+        const diff_proc *pa = nth_ranked(ra, npa, p, &empty_proc);
+        const diff_proc *pb = nth_ranked(rb, npb, p, &empty_proc);
+        diff_where w = {.proc = p, .pa = pa, .pb = pb}; /* one may be empty: no streams */
+        rc = compare_procs(o, a, b, &w, streams, differ);
     }
-    return 0;
+    free(ra);
+    free(rb);
+    return rc;
 }
 
 /* ------------------------------------------------------------ input */

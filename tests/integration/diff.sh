@@ -30,9 +30,14 @@ diffs() {
     [ "$got" = "$want" ] || fail "diff $* exited $got, expected $want: $(head -20 "$tmp/out") $(cat "$tmp/derr")"
 }
 
-sim --seed 7 -o "$tmp/s7a.jsonl" -- python3 "$tmp/pingpong.py"
-sim --seed 7 -o "$tmp/s7b.jsonl" -- python3 "$tmp/pingpong.py"
-sim --seed 8 -o "$tmp/s8.jsonl" -- python3 "$tmp/pingpong.py"
+# the interpreter itself, not a launcher script that starts processes of
+# its own (a pyenv shim): several processes, each with a network of its
+# own, wait on each other's pipes in real time (#15), and one process
+# gives one run
+py=$(python3 -c 'import sys; print(sys.executable)')
+sim --seed 7 -o "$tmp/s7a.jsonl" -- "$py" "$tmp/pingpong.py"
+sim --seed 7 -o "$tmp/s7b.jsonl" -- "$py" "$tmp/pingpong.py"
+sim --seed 8 -o "$tmp/s8.jsonl" -- "$py" "$tmp/pingpong.py"
 diffs 0 "$tmp/s7a.jsonl" "$tmp/s7b.jsonl"
 [ -s "$tmp/out" ] && fail "the same traces printed: $(head -5 "$tmp/out")"
 diffs 1 "$tmp/s7a.jsonl" "$tmp/s8.jsonl"
