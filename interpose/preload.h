@@ -114,6 +114,11 @@
     X(__openat_2, int, (int, const char *, int))                                               \
     X(__openat64_2, int, (int, const char *, int))                                             \
     X(fopen, FILE *, (const char *, const char *))                                             \
+    X(getrandom, ssize_t, (void *, size_t, unsigned int))                                      \
+    X(getentropy, int, (void *, size_t))                                                       \
+    X(arc4random, uint32_t, (void))                                                            \
+    X(arc4random_buf, void, (void *, size_t))                                                  \
+    X(arc4random_uniform, uint32_t, (uint32_t))                                                \
     X(unlink, int, (const char *))                                                             \
     X(unlinkat, int, (int, const char *, int))                                                 \
     X(remove, int, (const char *))                                                             \
@@ -385,6 +390,9 @@ int srr__futex_call(const long a[6], long *ret);
 /* path_calls.c: a raw unlink, stat, access or chmod syscall of a path where
  * the world keeps a socket name: 1 with *ret its answer, 0 libc's. */
 int srr__syscall_path(long n, const long *a, long *ret);
+/* random_calls.c: a raw getrandom answered by the world's entropy: 1 with
+ * *ret, 0 libc's. */
+int srr__syscall_random(long n, const long *a, long *ret);
 /* A timerfd's descriptor closed: its timer goes. */
 void srr__timers_fd_closed(int fd);
 

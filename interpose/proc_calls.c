@@ -202,7 +202,7 @@ long syscall(long n, ...)
         }
         default: {
             long r;
-            if (srr__syscall_path(n, a, &r))
+            if (srr__syscall_path(n, a, &r) || srr__syscall_random(n, a, &r))
                 return r;
             break;
         }

@@ -284,6 +284,11 @@ typedef struct srr_file {
     size_t len;
 } srr_file;
 
+typedef struct srr_random {
+    void *buf;
+    size_t len;
+} srr_random;
+
 typedef struct srr_path {
     const char *path;    /* in: as the program wrote it */
     mode_t mode;         /* in (CHMOD): permission bits, or (mode_t)-1 */
@@ -351,6 +356,8 @@ enum srr_control_op {
     SRR_CTL_PATH_STAT,         /* srr_path *: p->st filled as a socket file's */
     SRR_CTL_PATH_UNLINK,       /* srr_path *: the name removed */
     SRR_CTL_PATH_CHMOD,        /* srr_path *: p->mode, p->uid, p->gid set ((x)-1: kept) */
+    SRR_CTL_RANDOM,            /* srr_random *: 1 with r->buf filled from the world's own
+                                * entropy (the sim's: drawn from its seed), 0 the machine's */
     /* a world's own codes start here (sockrr/worlds.h) */
     SRR_CTL_SIM_BASE = 0x100,
     SRR_CTL_REPLAY_BASE = 0x200,

@@ -156,6 +156,7 @@ struct sim_world {
     sim_config *cfg;
     sim_dns *dns;
     uint64_t rng;
+    uint64_t entropy;     /* the program's randomness: a stream of its own from the seed */
     sim_sock **handles;   /* handle - SIM_FIRST_HANDLE → socket */
     size_t nhandles;
     unsigned char *cloexec; /* per handle, as handles: FD_CLOEXEC set */

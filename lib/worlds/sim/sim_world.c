@@ -83,12 +83,33 @@ int srr__sim_block(sim_world *s, const char *what, int handle, int64_t until)
 }
 
 /* splitmix64: small, fast, and the same sequence for the same seed. */
-uint64_t srr__sim_random(sim_world *s)
+/* splitmix64: the next number of the stream whose state is *state */
+static uint64_t sim_splitmix(uint64_t *state)
 {
-    uint64_t z = (s->rng += 0x9e3779b97f4a7c15ULL);
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
+}
+
+uint64_t srr__sim_random(sim_world *s)
+{
+    return sim_splitmix(&s->rng);
+}
+
+/* The program's getrandom, getentropy and arc4random: bytes from the seed,
+ * on a stream apart from the world's own choices, so a program that draws
+ * more or less randomness moves no port the world picks. */
+static int sim_entropy(sim_world *s, srr_random *r)
+{
+    unsigned char *p = r->buf;
+    pthread_mutex_lock(&s->vt.lock);
+    for (size_t i = 0; i < r->len; i += 8) {
+        uint64_t x = sim_splitmix(&s->entropy);
+        memcpy(p + i, &x, r->len - i < 8 ? r->len - i : 8);
+    }
+    pthread_mutex_unlock(&s->vt.lock);
+    return 1;
 }
 
 /* ---------------------------------------------------------------- handles */
@@ -209,6 +230,7 @@ static srr_world *sim_create(sim_config *cfg, const srr_world_ops *ops, const si
     s->cfg = cfg;
     s->dns = srr__sim_dns_new(cfg);
     s->rng = cfg->seed;
+    s->entropy = cfg->seed ^ 0x6a09e667f3bcc908ULL; /* another stream of the same seed */
     s->conn_counts = calloc(cfg->nfaults + 1, sizeof *s->conn_counts);
     s->call_counts = calloc(cfg->nfaults + 1, sizeof *s->call_counts);
     snprintf(s->hostname, sizeof s->hostname, "%s", cfg->hostname ? cfg->hostname : "localhost");
@@ -390,6 +412,8 @@ int srr__sim_control(srr_world *w, int op, void *arg)
     case SRR_CTL_PATH_UNLINK:
     case SRR_CTL_PATH_CHMOD:
         return srr__sim_unix_path_control(s, op, arg);
+    case SRR_CTL_RANDOM:
+        return sim_entropy(s, arg);
     default:
         return srr__vt_control(&s->vt, op, arg);
     }
