@@ -19,6 +19,7 @@ interpose_proc|sh $BENCH/interpose.sh $BUILD proc
 sim_interpose|sh $BENCH/sim_interpose.sh $BUILD
 replay|sh $BENCH/replay.sh $BUILD
 trace|sh $BENCH/trace.sh $BUILD
+path_calls|sh $BENCH/path_calls.sh $BUILD
 fuzz|sh $BENCH/fuzz.sh $BUILD"
 
 out=$(mktemp)
