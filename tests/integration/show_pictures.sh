@@ -65,10 +65,11 @@ grep -q 'id="zoom"' "$tmp/small.html.dom" || fail "the page has no zoom"
 echo '<!DOCTYPE html><html><body></body></html>' > "$tmp/blank.html"
 chrome --screenshot="$tmp/blank.png" --window-size=1000,700 "file://$tmp/blank.html" > /dev/null ||
     fail "chromium: no screenshot of a blank page: $(tail -3 "$tmp/chrome.err")"
-chrome --screenshot="$tmp/small.png" --window-size=1000,700 "file://$tmp/small.html" > /dev/null ||
-    fail "chromium: no screenshot: $(tail -3 "$tmp/chrome.err")"
+for f in small.html small.svg; do
+chrome --screenshot="$tmp/$f.png" --window-size=1000,700 "file://$tmp/$f" > /dev/null ||
+    fail "chromium: no screenshot of $f: $(tail -3 "$tmp/chrome.err")"
 # colours in the screenshot: the distinct bytes of its pixel data
-python3 - "$tmp/blank.png" "$tmp/small.png" << 'PY' || fail "the screenshot is empty"
+python3 - "$tmp/blank.png" "$tmp/$f.png" << 'PY' || fail "the screenshot of $f is empty"
 import struct, sys, zlib
 def colours(path):
     data, raw = open(path, "rb").read(), b""
@@ -83,6 +84,7 @@ blank, page = colours(sys.argv[1]), colours(sys.argv[2])
 print("distinct bytes: blank page %d, diagram %d" % (blank, page))
 sys.exit(0 if page > 4 * blank and page > 40 else 1)
 PY
+done
 
 # thousands of events: 2 000 EAGAINs fold into one row; 500 exchanges draw
 sim "$tmp/big.jsonl" -- python3 "$tmp/pingpong.py" 2000 500
