@@ -28,6 +28,8 @@ static void check_usage(FILE *out)
             "problem as FILE:LINE:COLUMN: FIELD: message.  \"-\" reads standard input;\n"
             "it, a pipe or a FIFO is read once, into a temporary file in $TMPDIR.\n"
             "\n"
+            "  -h, --help   this text\n"
+            "\n"
             "exit status: 0 all valid; 1 a problem was found; 2 usage error.\n");
 }
 

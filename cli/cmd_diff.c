@@ -17,6 +17,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "cli.h"
 #include "diff.h"
@@ -345,16 +346,19 @@ static int compare_events(const diff_opts *o, diff_side *a, diff_side *b, const 
     return 1;
 }
 
-/* A stream socket's bytes one way (sent: 1), from its events. */
-static unsigned char *stream_bytes(const diff_stream *s, int sent, size_t *n)
+/* A stream socket's bytes one way (sent: 1), from its events; *capped set
+ * when a payload cap left some out (then they cannot be compared). */
+static unsigned char *stream_bytes(const diff_stream *s, int sent, size_t *n, int *capped)
 {
     unsigned char *all = NULL;
     size_t len = 0, cap = 0;
     for (size_t i = 0; i < s->n; i++) {
         const srr_json *ev = s->events[i];
         if (!byte_event(ev) || srr__json_int(srr__json_get(ev, "ret")) <= 0 ||
-            (strcmp(srr__json_str(srr__json_get(ev, "op")), "sendmsg") == 0) != sent)
-            continue;
+            (strcmp(srr__json_str(srr__json_get(ev, "op")), "sendmsg") == 0) != sent ||
+            (srr__json_int(srr__json_get(srr__json_get(ev, "args"), "flags")) & MSG_PEEK))
+            continue; /* a peek moves no byte */
+        *capped |= srr__json_is_true(srr__json_get(ev, "capped"));
         size_t k = 0;
         unsigned char *p = payload(ev, &k);
         if (k && srr__grow((void **)&all, &cap, len + k, 1) == 0) {
@@ -372,8 +376,17 @@ static int compare_bytes(const diff_opts *o, const diff_where *w, int titled)
     int differ = 0;
     for (int sent = 1; sent >= 0; sent--) {
         size_t na = 0, nb = 0;
-        unsigned char *ba = stream_bytes(w->sa, sent, &na), *bb = stream_bytes(w->sb, sent, &nb);
-        if (na != nb || (na && memcmp(ba, bb, na) != 0)) {
+        int capped = 0;
+        unsigned char *ba = stream_bytes(w->sa, sent, &na, &capped);
+        unsigned char *bb = stream_bytes(w->sb, sent, &nb, &capped);
+        if (capped) {
+            if (!o->brief) {
+                if (!titled++)
+                    where_title(w);
+                printf("  bytes %s not compared: a payload cap left some out\n",
+                       sent ? "sent" : "received");
+            }
+        } else if (na != nb || (na && memcmp(ba, bb, na) != 0)) {
             differ = 1;
             if (!o->brief) {
                 if (!titled++)
@@ -575,9 +588,9 @@ static void diff_usage(FILE *out)
             "usage: sockrr diff [OPTIONS] A B\n"
             "\n"
             "Compares two traces (a record and its replay, two sim seeds, two days'\n"
-            "runs).  Events line up per process (in order of first appearance) and\n"
-            "per socket of each process (in order of creation), so pids, socket ids and\n"
-            "the interleaving of threads do not count.  For each stream that differs\n"
+            "runs).  Events line up per process and per thread (in the order of their\n"
+            "first compared event) and per socket of each process (in order of\n"
+            "creation), so pids, socket ids and the interleaving of threads do not count.  For each stream that differs\n"
             "it prints the events before the first difference, that event from A (-)\n"
             "and from B (+), the members that differ, and a hex diff of payloads.\n"
             "\n"
@@ -591,6 +604,7 @@ static void diff_usage(FILE *out)
             "      --skip-op LIST    leave these ops out (comma-separated), e.g. poll,now,sleep\n"
             "  -C, --context N       events of context before a difference (default 3)\n"
             "  -q, --brief           say only whether the traces differ\n"
+            "  -h, --help            this text\n"
             "\n"
             "exit status: 0 the same; 1 different; 2 trouble (bad input, usage).\n");
 }

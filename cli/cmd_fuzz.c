@@ -75,9 +75,11 @@ void cli_fuzz_usage(FILE *out)
             "  traces               the traces of a campaign's crashes and hangs\n"
             "  -h, --help           this text\n"
             "\n"
-            "exit status: afl-fuzz's for a campaign; CMD's for run (128+N for signal N);\n"
-            "1 bad input (a missing afl-fuzz, a seed that is a trace, a program that never\n"
-            "waits for input); 2 usage error.\n");
+            "exit status: afl-fuzz's for a campaign; CMD's for run (128+N for signal N),\n"
+            "89 when it ended before it waited for input, 90 when the forkserver cannot\n"
+            "start where it first waits (it runs threads there: --no-defer); 1 bad input\n"
+            "(a missing afl-fuzz, a seed that is a trace, a program that never waits for\n"
+            "input); 2 usage error.\n");
 }
 
 /* ------------------------------------------------------------ one case */

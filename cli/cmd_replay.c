@@ -58,12 +58,14 @@ static void replay_usage(FILE *out)
             "A server CMD that waits for another connection once every recorded one is\n"
             "played is ended, with status 0.\n"
             "\n"
-            "exit status: CMD's; %d CMD diverged from the recording (a report on stderr\n"
-            "names the connection, the byte and both sides); %d CMD ended with recorded\n"
-            "connections not played out (strict); %d CMD not found; %d CMD cannot be run;\n"
-            "%d a bad trace or capture; %d usage error.\n",
-            SRR_EXIT_DIVERGED, SRR_EXIT_UNPLAYED, SRR_EXIT_NOT_FOUND, SRR_EXIT_CANNOT_RUN,
-            SRR_EXIT_FAIL, SRR_EXIT_USAGE);
+            "exit status: CMD's (128+N when signal N ended it); %d CMD diverged from the\n"
+            "recording (a report on stderr names the connection, the byte and both\n"
+            "sides); %d CMD ended with recorded\n"
+            "connections not played out (strict); %d the run stopped moving (a report says\n"
+            "who waits on what); %d CMD not found; %d CMD cannot be run; %d a bad trace\n"
+            "or capture; %d usage error.\n",
+            SRR_EXIT_DIVERGED, SRR_EXIT_UNPLAYED, SRR_EXIT_STUCK, SRR_EXIT_NOT_FOUND,
+            SRR_EXIT_CANNOT_RUN, SRR_EXIT_FAIL, SRR_EXIT_USAGE);
 }
 
 /* A file of our own in $TMPDIR: 0 and its name in path, or -1 (said). */

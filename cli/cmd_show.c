@@ -89,6 +89,7 @@ static void show_usage(FILE *out)
             "  --pid N      only the events of process N\n"
             "  --sock N     only the events about socket id N\n"
             "  --op LIST    only these ops (comma-separated; the option may repeat)\n"
+            "  -h, --help   this text\n"
             "\n"
             "Stops at the first invalid line ('sockrr check' lists every problem).\n"
             "exit status: 0 shown; 1 the trace is invalid or unreadable; 2 usage error.\n");

@@ -43,7 +43,9 @@ static void sim_usage(FILE *out)
             "limits (docs/interpose.md): one process per network; a forked child's socket\n"
             "calls fail with EOPNOTSUPP (a child that execs gets a network of its own).\n"
             "\n"
-            "exit status: CMD's; 128+N when signal N ended it; 127 CMD not found;\n"
+            "exit status: CMD's; 128+N when signal N ended it; 88 the run stopped moving\n"
+            "(every thread waits and nothing is due, or only its own timers for the\n"
+            "config's idle_limit: a report says who waits on what); 127 CMD not found;\n"
             "126 CMD cannot be run; 1 a bad network or an unwritable trace; 2 usage error\n"
             "(an output that is the network or the other output included).\n");
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "cli.h"
 #include "env_world.h"
@@ -31,6 +32,7 @@ typedef struct stat_conn {
     char family[16], stype[24], role[12];
     char *local, *peer;
     int64_t first_t, last_t;
+    int seen;             /* first_t is set (virtual time starts at 0) */
     uint64_t sent, received, sends, receives, failed;
     int last_dir;         /* the last data moved: 0 none, 1 sent, 2 received */
     int64_t last_data_t;
@@ -192,8 +194,9 @@ static int conn_data(stat_conn *c, int dir, int64_t bytes, int64_t t)
 
 static void conn_learn(stat_conn *c, const srr_json *ev, const char *op, int64_t t)
 {
-    if (!c->first_t && !c->last_t)
+    if (!c->seen)
         c->first_t = t;
+    c->seen = 1;
     c->last_t = t;
     if (!c->pid)
         c->pid = ev_int(ev, "pid");
@@ -225,8 +228,12 @@ static int stats_event(stats *st, const srr_json *ev)
     if (count_op(st, op, err != NULL) < 0 || count_pid(st, ev_int(ev, "pid")) < 0)
         return -ENOMEM;
     const srr_json *own = srr__json_get(ev, "sock");
-    const srr_json *pair = srr__json_get(ev, "socks");
+    if (own && srr__json_int(own) <= 0)
+        own = NULL; /* ids are 1, 2, ...: the table keeps 0 for a free slot */
+    const srr_json *pair = !strcmp(op, "socketpair") ? srr__json_get(ev, "socks") : NULL;
     for (size_t i = 0; i < srr__json_size(pair); i++) {
+        if (srr__json_int(srr__json_at(pair, i)) <= 0)
+            continue;
         stat_conn *p = conn_find(st, srr__json_int(srr__json_at(pair, i)), 1);
         if (!p)
             return -ENOMEM;
@@ -241,16 +248,18 @@ static int stats_event(stats *st, const srr_json *ev)
     if (err && count_err(c, err) < 0)
         return -ENOMEM;
     int send = !strcmp(op, "sendmsg"), recv = !strcmp(op, "recvmsg");
-    if ((send || recv) && ret > 0 && conn_data(c, send ? 1 : 2, ev_int(ev, "len"), t) < 0)
-        return -ENOMEM;
+    int peek = recv && (srr__json_int(srr__json_get(srr__json_get(ev, "args"), "flags")) & MSG_PEEK);
+    if ((send || recv) && !peek && ret > 0 && conn_data(c, send ? 1 : 2, ev_int(ev, "len"), t) < 0)
+        return -ENOMEM; /* a peek moves no byte: the read after it counts them */
     const srr_json *made = srr__json_get(ev, "new_sock");
-    if (made && !strcmp(op, "accept4")) {
+    if (made && srr__json_int(made) > 0 && !strcmp(op, "accept4")) {
         stat_conn *a = conn_find(st, srr__json_int(made), 1);
         c = conn_find(st, srr__json_int(own), 0); /* the table may have moved */
         if (!a || !c)
             return -ENOMEM;
-        if (!a->first_t && !a->last_t)
+        if (!a->seen)
             a->first_t = a->last_t = t;
+        a->seen = 1;
         a->pid = ev_int(ev, "pid");
         snprintf(a->role, sizeof a->role, "server");
         snprintf(a->family, sizeof a->family, "%s", c->family);
@@ -518,6 +527,7 @@ static void stats_usage(FILE *out)
             "\n"
             "  --json     one JSON object, every socket and peer in it\n"
             "  --top N    the N busiest sockets and peers in the text (default 20)\n"
+            "  -h, --help this text\n"
             "\n"
             "exit status: 0 done (a torn last line is warned about and left out);\n"
             "1 the trace is invalid or unreadable; 2 usage error.\n");

@@ -203,10 +203,11 @@ static int row_add(pic *p, const srr_json *ev, int lane, int to, int kind)
         p->lanes[to].used = 1;
     /* the same call with the same answer on the same lane as the last row,
      * moving no bytes: a repeat */
-    if (p->nrows && kind == ROW_BOX) {
+    if (p->nrows && kind == ROW_BOX && !srr__json_get(ev, "data")) {
         pic_row *last = &p->rows[p->nrows - 1];
         const srr_json *le = last->ev;
-        if (last->lane == lane && last->kind == ROW_BOX && !strcmp(ev_op(le), ev_op(ev)) &&
+        if (last->lane == lane && last->kind == ROW_BOX && !srr__json_get(le, "data") &&
+            !strcmp(ev_op(le), ev_op(ev)) &&
             show_int(le, "ret") == show_int(ev, "ret") &&
             str_is(show_str(le, "errno") ? show_str(le, "errno") : "-",
                    show_str(ev, "errno") ? show_str(ev, "errno") : "-")) {
@@ -229,7 +230,7 @@ static int place(pic *p, const srr_json *ev)
     const char *op = ev_op(ev);
     int64_t pid = show_int(ev, "pid"), ret = show_int(ev, "ret");
     const srr_json *own = srr__json_get(ev, "sock");
-    if (!own) {
+    if (!own && !strcmp(op, "socketpair")) {
         const srr_json *pair = srr__json_get(ev, "socks");
         own = srr__json_size(pair) ? srr__json_at(pair, 0) : NULL;
     }
@@ -238,7 +239,7 @@ static int place(pic *p, const srr_json *ev)
         return l < 0 ? -1 : row_add(p, ev, l, -1, ROW_BOX);
     }
     int l = lane_of_sock(p, srr__json_int(own), pid, 0);
-    if (l < 0)
+    if (l < 0) /* learn() made a lane for every socket an event names */
         return -1;
     const pic_lane *k = &p->lanes[l];
     int send = !strcmp(op, "sendmsg"), recv = !strcmp(op, "recvmsg");
@@ -322,8 +323,9 @@ static void lane_title(FILE *out, const pic *p, const pic_lane *l, int x)
     } else {
         snprintf(line[0], sizeof line[0], "pid %lld \xc2\xb7 sock %lld", (long long)l->pid,
                  (long long)l->sock);
-        snprintf(line[1], sizeof line[1], "%s %s", l->family ? l->family + 3 : "",
-                 l->stype ? l->stype + 5 : "");
+        const char *fam = l->family ? l->family : "", *st = l->stype ? l->stype : "";
+        snprintf(line[1], sizeof line[1], "%s %s", fam + (strncmp(fam, "AF_", 3) ? 0 : 3),
+                 st + (strncmp(st, "SOCK_", 5) ? 0 : 5));
         snprintf(line[2], sizeof line[2], "%s", l->local && *l->local ? l->local : "(unnamed)");
     }
     const char *cls = l->kind == LANE_PEER ? "peer" : l->kind == LANE_PROC ? "proc" : "sock";
@@ -513,8 +515,9 @@ static void draw_html(FILE *out, pic *p, const char *trace)
     xml(out, trace, 200);
     fprintf(out, "</b><span>");
     xml(out, p->program, 60);
-    fprintf(out, " \xc2\xb7 world %s \xc2\xb7 %zu rows</span>", p->world ? p->world : "?",
-            p->nrows);
+    fputs(" \xc2\xb7 world ", out);
+    xml(out, p->world ? p->world : "?", 40);
+    fprintf(out, " \xc2\xb7 %zu rows</span>", p->nrows);
     fputs("<span><button id=\"out\">\xe2\x88\x92</button> <span id=\"zoom\">100%</span> "
           "<button id=\"in\">+</button> <button id=\"fit\">fit</button> "
           "<button id=\"one\">1:1</button> (ctrl+wheel zooms)</span>"
@@ -631,10 +634,11 @@ int show_picture(const char *trace, int (*match)(const void *f, const srr_json *
         if (!outs[k])
             continue;
         /* a picture holds payloads' previews: 0600, as traces are */
-        int fd = strcmp(outs[k], "-") ? srr__out_open(outs[k]) : -1;
-        FILE *f = fd >= 0 ? fdopen(fd, "w") : stdout;
-        if (fd < -1 || (fd >= 0 && !f)) {
-            int e = fd < -1 ? -fd : errno;
+        int to_stdout = !strcmp(outs[k], "-");
+        int fd = to_stdout ? -1 : srr__out_open(outs[k]);
+        FILE *f = to_stdout ? stdout : fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (!f) {
+            int e = fd < 0 ? -fd : errno;
             if (fd >= 0)
                 close(fd);
             fprintf(stderr, "sockrr show: %s: %s\n", outs[k], strerror(e));

@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "busy.h"
 #include "preload.h"
 
 /* 1 when the world holds a name at path and did op on it, 0 when the
@@ -25,8 +26,8 @@
 static int world_path(int op, int dirfd, srr_path *p)
 {
     srr__preload_resolve(); /* another library's constructor may stat before ours ran */
-    if (!p->path || (dirfd != AT_FDCWD && p->path[0] != '/'))
-        return 0;
+    if (!p->path || (dirfd != AT_FDCWD && p->path[0] != '/') || srr__busy)
+        return 0; /* inside the world (a signal handler's unlink there): libc's */
     srr_world *w = srr__preload_world_if_ready();
     if (!w)
         return 0;
@@ -51,6 +52,7 @@ int unlink(const char *path)
 
 int unlinkat(int dirfd, const char *path, int flags)
 {
+    srr__preload_resolve();
     if (!(flags & AT_REMOVEDIR) && world_unlink(dirfd, path))
         return 0;
     return REAL(unlinkat)(dirfd, path, flags);
@@ -168,6 +170,7 @@ static int names_fd(int flags, const char *path)
 
 int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *x)
 {
+    srr__preload_resolve();
     struct stat st;
     if (!names_fd(flags, path) && world_stat(dirfd, path, &st)) {
         statx_of(&st, mask, x);
@@ -178,70 +181,99 @@ int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *x
 
 /* ------------------------------------------------------------ access */
 
-/* 1 with *r the answer for the world's name at path, 0 the machine's:
- * the owner's bits, or everything for root, as the kernel checks */
-static int world_access(int dirfd, const char *path, int mode, int *r)
+/* 1 with *r the answer for the world's name at path, 0 the machine's, as
+ * the kernel checks (do_faccessat, generic_permission): the real ids, or
+ * the effective ones with AT_EACCESS; the owner's, the group's or the
+ * others' bits; root may read and write anything, and execute what anyone
+ * may. */
+static int world_access(int dirfd, const char *path, int mode, int flags, int *r)
 {
     struct stat st;
     if (!world_stat(dirfd, path, &st))
         return 0;
-    unsigned bits = geteuid() == 0 ? 07 : (st.st_mode >> 6) & 07;
-    if (geteuid() == 0 && (mode & X_OK))
-        bits = (st.st_mode & 0111) ? 07 : 06;
-    *r = 0;
-    if ((unsigned)mode & ~bits & 07) {
-        errno = EACCES;
-        *r = -1;
+    *r = -1;
+    if (mode & ~(R_OK | W_OK | X_OK)) {
+        errno = EINVAL;
+        return 1;
     }
+    uid_t uid = (flags & AT_EACCESS) ? geteuid() : getuid();
+    gid_t gid = (flags & AT_EACCESS) ? getegid() : getgid();
+    unsigned bits;
+    if (uid == 0)
+        bits = R_OK | W_OK | ((st.st_mode & 0111) ? X_OK : 0);
+    else if (uid == st.st_uid)
+        bits = (st.st_mode >> 6) & 07;
+    else if (gid == st.st_gid || group_member(st.st_gid))
+        bits = (st.st_mode >> 3) & 07;
+    else
+        bits = st.st_mode & 07;
+    if ((unsigned)mode & ~bits) {
+        errno = EACCES;
+        return 1;
+    }
+    *r = 0;
     return 1;
 }
 
 int access(const char *path, int mode)
 {
     int r;
-    return world_access(AT_FDCWD, path, mode, &r) ? r : REAL(access)(path, mode);
+    return world_access(AT_FDCWD, path, mode, 0, &r) ? r : REAL(access)(path, mode);
 }
 
 int faccessat(int dirfd, const char *path, int mode, int flags)
 {
     int r;
-    return world_access(dirfd, path, mode, &r) ? r : REAL(faccessat)(dirfd, path, mode, flags);
+    return world_access(dirfd, path, mode, flags, &r) ? r
+                                                      : REAL(faccessat)(dirfd, path, mode, flags);
 }
 
 /* ------------------------------------------------------ chmod, chown */
 
-static int world_chmod(int dirfd, const char *path, mode_t mode, uid_t uid, gid_t gid)
+/* 1 with *r the answer (EPERM from the world as -1 and errno), 0 libc's */
+static int world_chmod(int dirfd, const char *path, mode_t mode, uid_t uid, gid_t gid, int *r)
 {
     srr_path p = {.path = path, .mode = mode, .uid = uid, .gid = gid};
-    return world_path(SRR_CTL_PATH_CHMOD, dirfd, &p);
+    if (!world_path(SRR_CTL_PATH_CHMOD, dirfd, &p))
+        return 0;
+    *r = p.error ? -1 : 0;
+    if (p.error)
+        errno = p.error;
+    return 1;
 }
 
 int chmod(const char *path, mode_t mode)
 {
-    return world_chmod(AT_FDCWD, path, mode, (uid_t)-1, (gid_t)-1) ? 0 : REAL(chmod)(path, mode);
+    int r;
+    return world_chmod(AT_FDCWD, path, mode, (uid_t)-1, (gid_t)-1, &r) ? r
+                                                                        : REAL(chmod)(path, mode);
 }
 
 int fchmodat(int dirfd, const char *path, mode_t mode, int flags)
 {
-    if (world_chmod(dirfd, path, mode, (uid_t)-1, (gid_t)-1))
-        return 0;
+    int r;
+    if (world_chmod(dirfd, path, mode, (uid_t)-1, (gid_t)-1, &r))
+        return r;
     return REAL(fchmodat)(dirfd, path, mode, flags);
 }
 
 int chown(const char *path, uid_t uid, gid_t gid)
 {
-    return world_chmod(AT_FDCWD, path, (mode_t)-1, uid, gid) ? 0 : REAL(chown)(path, uid, gid);
+    int r;
+    return world_chmod(AT_FDCWD, path, (mode_t)-1, uid, gid, &r) ? r : REAL(chown)(path, uid, gid);
 }
 
 int lchown(const char *path, uid_t uid, gid_t gid)
 {
-    return world_chmod(AT_FDCWD, path, (mode_t)-1, uid, gid) ? 0 : REAL(lchown)(path, uid, gid);
+    int r;
+    return world_chmod(AT_FDCWD, path, (mode_t)-1, uid, gid, &r) ? r : REAL(lchown)(path, uid, gid);
 }
 
 int fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags)
 {
-    if (world_chmod(dirfd, path, (mode_t)-1, uid, gid))
-        return 0;
+    int r;
+    if (world_chmod(dirfd, path, (mode_t)-1, uid, gid, &r))
+        return r;
     return REAL(fchownat)(dirfd, path, uid, gid, flags);
 }
 
@@ -253,10 +285,20 @@ int srr__syscall_path(long n, const long *a, long *r)
 #define S(k) ((const char *)a[k])
 #define ANSWER(call) (*r = (call), 1)
     switch (n) {
+#ifdef SYS_unlink /* x86_64 has the old calls; aarch64 only their *at forms */
     case SYS_unlink: return world_unlink(AT_FDCWD, S(0)) && ANSWER(0);
-    case SYS_unlinkat: return !(I(2) & AT_REMOVEDIR) && world_unlink(I(0), S(1)) && ANSWER(0);
     case SYS_stat:
     case SYS_lstat: return world_stat(AT_FDCWD, S(0), (struct stat *)a[1]) && ANSWER(0);
+    case SYS_access: {
+        int x;
+        return world_access(AT_FDCWD, S(0), I(1), 0, &x) && ANSWER(x);
+    }
+    case SYS_chmod: {
+        int x;
+        return world_chmod(AT_FDCWD, S(0), (mode_t)a[1], (uid_t)-1, (gid_t)-1, &x) && ANSWER(x);
+    }
+#endif
+    case SYS_unlinkat: return !(I(2) & AT_REMOVEDIR) && world_unlink(I(0), S(1)) && ANSWER(0);
     case SYS_newfstatat: return world_stat(I(0), S(1), (struct stat *)a[2]) && ANSWER(0);
     case SYS_statx: {
         struct stat st;
@@ -265,18 +307,18 @@ int srr__syscall_path(long n, const long *a, long *r)
         statx_of(&st, (unsigned)a[3], (struct statx *)a[4]);
         return ANSWER(0);
     }
-    case SYS_access: {
+    case SYS_faccessat: {
         int x;
-        return world_access(AT_FDCWD, S(0), I(1), &x) && ANSWER(x);
+        return world_access(I(0), S(1), I(2), 0, &x) && ANSWER(x);
     }
-    case SYS_faccessat:
     case SYS_faccessat2: {
         int x;
-        return world_access(I(0), S(1), I(2), &x) && ANSWER(x);
+        return world_access(I(0), S(1), I(2), I(3), &x) && ANSWER(x);
     }
-    case SYS_chmod: return world_chmod(AT_FDCWD, S(0), (mode_t)a[1], (uid_t)-1, (gid_t)-1) && ANSWER(0);
-    case SYS_fchmodat:
-        return world_chmod(I(0), S(1), (mode_t)a[2], (uid_t)-1, (gid_t)-1) && ANSWER(0);
+    case SYS_fchmodat: {
+        int x;
+        return world_chmod(I(0), S(1), (mode_t)a[2], (uid_t)-1, (gid_t)-1, &x) && ANSWER(x);
+    }
     default: return 0;
     }
 #undef I

@@ -51,34 +51,48 @@ int getentropy(void *buf, size_t len)
     return REAL(getentropy)(buf, len);
 }
 
+/* libc's arc4random_buf, or getrandom's bytes on a libc without it (a
+ * program that probes for the name finds ours) */
+static void libc_random(void *buf, size_t len)
+{
+    if (REAL(arc4random_buf)) {
+        REAL(arc4random_buf)(buf, len);
+        return;
+    }
+    for (size_t done = 0; done < len;) {
+        ssize_t n = REAL(getrandom)((char *)buf + done, len - done, 0);
+        if (n > 0)
+            done += (size_t)n;
+    }
+}
+
 uint32_t arc4random(void)
 {
     srr__preload_resolve();
     uint32_t x;
-    if (world_random(&x, sizeof x))
-        return x;
-    return REAL(arc4random)();
+    if (!world_random(&x, sizeof x))
+        libc_random(&x, sizeof x);
+    return x;
 }
 
 void arc4random_buf(void *buf, size_t len)
 {
     srr__preload_resolve();
     if (!world_random(buf, len))
-        REAL(arc4random_buf)(buf, len);
+        libc_random(buf, len);
 }
 
 uint32_t arc4random_uniform(uint32_t upper)
 {
     srr__preload_resolve();
-    uint32_t x;
-    if (upper < 2 || !world_random(&x, sizeof x))
-        return upper < 2 ? 0 : REAL(arc4random_uniform)(upper);
-    /* the smallest multiple of upper that fits, as arc4random_uniform(3)
-     * does: no bias */
-    uint32_t floor = (uint32_t)(-upper) % upper;
-    while (x < floor)
-        if (!world_random(&x, sizeof x))
-            return REAL(arc4random_uniform)(upper);
+    if (upper < 2)
+        return 0;
+    /* below the smallest multiple of upper that fits, drawn again, as
+     * arc4random_uniform(3) does: no bias */
+    uint32_t x, floor = (uint32_t)(-upper) % upper;
+    do
+        x = arc4random();
+    while (x < floor);
     return x % upper;
 }
 

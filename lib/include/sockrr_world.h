@@ -295,6 +295,7 @@ typedef struct srr_path {
     uid_t uid;           /* in (CHMOD): owner, or (uid_t)-1 */
     gid_t gid;           /* in (CHMOD): group, or (gid_t)-1 */
     struct stat st;      /* out (STAT) */
+    int error;           /* out: an errno when the world refused the job (EPERM) */
 } srr_path;
 
 /* A timer on the world's clock (alarm, setitimer, timer_create, timerfd

@@ -213,6 +213,7 @@ SO_PEERCRED: len=12 pid_is_mine=1 uid=0 gid=0
 IPv6 UDP name after a mapped send: local=::
 AF_UNIX name outlives its socket: connect=ECONNREFUSED other_type=EADDRINUSE bind=EADDRINUSE unlink=ok unlink_again=ENOENT bind_after=ok
 AF_UNIX name unlinked while bound: connect=ENOENT name_kept=1 rebind=ok connect_new=ok accept=ok sendto=ENOENT
+AF_UNIX datagram peer outlives its name: rebind=ok send=ok old_got=3 new_got=-1
 close-on-exec: plain=0 socket=1 accept4=1
 AF_UNIX name as a file: socket_file=1 access=1 chmod=600 after_close=1 unlink=ok stat=ENOENT access=ENOENT
 EOF

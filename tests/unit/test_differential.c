@@ -3736,6 +3736,36 @@ static void b_unix_unlinked_while_bound(srr_world *w, char *out, size_t len)
     srr_unlink(w, p, NULL);
 }
 
+/* A connected AF_UNIX datagram socket keeps its peer, not the name: after
+ * an unlink, and another socket bound at the name, sends still reach it. */
+static void b_unix_dgram_peer_outlives_name(srr_world *w, char *out, size_t len)
+{
+    srr_error e;
+    char p[96];
+    srr_addr a;
+    unix_at(&a, p, sizeof p, "dgram-peer");
+    srr_socket *d = srr_socket_new(w, AF_UNIX, SOCK_DGRAM, 0, &e);
+    srr_socket *c = srr_socket_new(w, AF_UNIX, SOCK_DGRAM, 0, &e);
+    srr_bind(d, &a, &e);
+    srr_connect(c, &a, &e);
+    srr_unlink(w, p, &e);
+    srr_socket *n = srr_socket_new(w, AF_UNIX, SOCK_DGRAM, 0, &e);
+    int r1 = srr_bind(n, &a, &e);
+    char rebind[16];
+    snprintf(rebind, sizeof rebind, "%s", res(r1, &e));
+    ssize_t s1 = srr_send(c, "one", 3, 0, &e);
+    char sent[16];
+    snprintf(sent, sizeof sent, "%s", res(s1 < 0 ? -1 : 0, &e));
+    srr_setblocking(d, 0, &e);
+    srr_setblocking(n, 0, &e);
+    char b[8];
+    ssize_t got_old = srr_recv(d, b, sizeof b, 0, &e), got_new = srr_recv(n, b, sizeof b, 0, &e);
+    snprintf(out, len, "rebind=%s send=%s old_got=%d new_got=%d", rebind, sent, (int)got_old,
+             (int)got_new);
+    close3(d, c, n);
+    srr_unlink(w, p, NULL);
+}
+
 static const struct {
     const char *name;
     behaviour run;
@@ -4034,6 +4064,8 @@ static const struct {
      "bind_after=ok"},
     {"AF_UNIX name unlinked while bound", b_unix_unlinked_while_bound,
      "connect=ENOENT name_kept=1 rebind=ok connect_new=ok accept=ok sendto=ENOENT"},
+    {"AF_UNIX datagram peer outlives its name", b_unix_dgram_peer_outlives_name,
+     "rebind=ok send=ok old_got=3 new_got=-1"},
 };
 
 static void test_differential_kernel_and_sim_agree(void **state)

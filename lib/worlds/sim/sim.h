@@ -107,6 +107,8 @@ struct sim_sock {
     int connect_reported; /* a non-blocking connect completed: the next connect says 0 */
     int autobound;        /* its address and port came from an autobind, not a bind */
     int fs_name;          /* AF_UNIX: its filesystem name is in the world's names */
+    uint64_t peer_serial; /* AF_UNIX datagram: the socket it connected to (unix_dgram_connect
+                           * keeps the socket, not the name: an unlink does not part them) */
     int64_t connect_deadline; /* CONNECTING: when it gives up (virtual ns) */
     sim_sock *connect_to; /* CONNECTING to a listener: a full backlog, or a handshake's
                            * round trip to another host */

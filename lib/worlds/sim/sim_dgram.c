@@ -106,6 +106,20 @@ static int unix_full(const sim_sock *k, const sim_sock *d)
     return k->unix_wmem >= k->opt.sndbuf || unix_queue_full(k, d);
 }
 
+/* The socket k's datagrams go to when it sends to its peer: an AF_UNIX
+ * socket's, the one it connected to while that lives (whatever became of
+ * its name); else the one bound at the peer's address. */
+static sim_sock *dgram_peer(sim_world *s, const sim_sock *k)
+{
+    if (k->family == AF_UNIX && k->peer_serial) {
+        for (size_t i = 0; i < s->nall; i++)
+            if (s->all[i]->serial == k->peer_serial)
+                return s->all[i];
+        return NULL;
+    }
+    return srr__sim_find_bound(s, k->family, SOCK_DGRAM, (const struct sockaddr *)&k->peer);
+}
+
 int srr__sim_dgram_writable(sim_world *s, const sim_sock *k)
 {
     if (k->family != AF_UNIX)
@@ -114,7 +128,7 @@ int srr__sim_dgram_writable(sim_world *s, const sim_sock *k)
         return 0;
     const sim_sock *d = k->other;
     if (!d && k->peer_len)
-        d = srr__sim_find_bound(s, AF_UNIX, SOCK_DGRAM, (const struct sockaddr *)&k->peer);
+        d = dgram_peer(s, k);
     return !d || !unix_queue_full(k, d);
 }
 
@@ -230,10 +244,12 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
     struct sockaddr_storage src;
     socklen_t srclen;
     srr__sim_source_addr(s, k, (struct sockaddr *)&to, &src, &srclen);
-    sim_sock *d = paired ? k->other
-                         : srr__sim_reuseport_pick(
-                               s, srr__sim_find_bound(s, k->family, SOCK_DGRAM, (struct sockaddr *)&to),
-                               (struct sockaddr *)&src);
+    int to_peer = dest && k->family == AF_UNIX && k->peer_serial; /* the socket connected to */
+    sim_sock *d = paired    ? k->other
+                  : to_peer ? dgram_peer(s, k)
+                            : srr__sim_reuseport_pick(
+                                  s, srr__sim_find_bound(s, k->family, SOCK_DGRAM, (struct sockaddr *)&to),
+                                  (struct sockaddr *)&src);
     if (d && !paired && k->family != AF_UNIX && !srr__sim_is_local(s, (struct sockaddr *)&to))
         d = NULL;
     if (d) /* a dual-stack receiver sees an IPv4 sender as IPv4-mapped, and back */
@@ -255,6 +271,7 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
         if (k->family == AF_UNIX && k->peer_len && dest) {
             /* the peer is gone: said once, then no peer (unix_dgram_sendmsg) */
             k->peer_len = 0;
+            k->peer_serial = 0;
             return -ECONNREFUSED;
         }
         if (k->family == AF_UNIX)
@@ -274,8 +291,9 @@ ssize_t srr__sim_dgram_send(sim_world *s, sim_sock *k, int handle, const struct 
         r = srr__sim_block(s, "send", handle, srr__sim_timeo_deadline(s, k->opt.sndtimeo_ns));
         if (r < 0)
             return r;
-        d = paired ? k->other
-                   : srr__sim_find_bound(s, k->family, SOCK_DGRAM, (struct sockaddr *)&to);
+        d = paired    ? k->other
+            : to_peer ? dgram_peer(s, k)
+                      : srr__sim_find_bound(s, k->family, SOCK_DGRAM, (struct sockaddr *)&to);
         if (!d)
             return -ECONNREFUSED;
         srr__sim_addr_to_family(d->family, &src, &srclen);

@@ -197,6 +197,7 @@ static int sim_connect(srr_world *w, int h, const struct sockaddr *addr, socklen
         /* a datagram connect only sets the default peer (AF_UNSPEC drops it) */
         if (addr->sa_family == AF_UNSPEC) {
             k->peer_len = 0;
+            k->peer_serial = 0;
             k->state = SIM_S_NEW;
             if (k->autobound && k->family != AF_UNIX) {
                 /* __udp_disconnect: what the autobind took goes back */
@@ -215,6 +216,10 @@ static int sim_connect(srr_world *w, int h, const struct sockaddr *addr, socklen
                 memcpy(&k->peer, addr, len);
                 k->peer_len = len;
                 k->state = SIM_S_CONNECTED;
+                const sim_sock *d = k->family == AF_UNIX
+                                        ? srr__sim_find_bound(s, AF_UNIX, SOCK_DGRAM, addr)
+                                        : NULL;
+                k->peer_serial = d ? d->serial : 0;
             }
         }
     } else {

@@ -20,6 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "busy.h"
 #include "grow.h"
 #include "sim.h"
 
@@ -162,11 +163,21 @@ static int path_stat(sim_world *s, srr_path *p)
     return 1;
 }
 
-static int path_chmod(sim_world *s, const srr_path *p)
+static int path_chmod(sim_world *s, srr_path *p)
 {
     sim_unix_name *n = name_at(s, p->path);
     if (!n)
         return 0;
+    /* chmod_common/chown_common: the owner (or root) changes the mode; only
+     * root gives the file away, or a group it is not in */
+    uid_t me = geteuid();
+    if (me != 0 && ((p->mode != (mode_t)-1 && me != n->uid) ||
+                    (p->uid != (uid_t)-1 && p->uid != n->uid) ||
+                    (p->gid != (gid_t)-1 && (me != n->uid || (p->gid != getegid() &&
+                                                              !group_member(p->gid)))))) {
+        p->error = EPERM;
+        return 1;
+    }
     if (p->mode != (mode_t)-1)
         n->mode = p->mode & 07777;
     if (p->uid != (uid_t)-1)
@@ -181,10 +192,12 @@ int srr__sim_unix_path_control(sim_world *s, int op, srr_path *p)
 {
     if (!p->path || !p->path[0] || strlen(p->path) >= sizeof(((sim_unix_name *)0)->path))
         return 0;
+    srr__busy++; /* what the world calls meanwhile is libc's */
     pthread_mutex_lock(&s->vt.lock);
     int r = op == SRR_CTL_PATH_UNLINK  ? path_unlink(s, p->path)
             : op == SRR_CTL_PATH_STAT  ? path_stat(s, p)
                                        : path_chmod(s, p);
     pthread_mutex_unlock(&s->vt.lock);
+    srr__busy--;
     return r;
 }

@@ -102,13 +102,17 @@ uint64_t srr__sim_random(sim_world *s)
  * more or less randomness moves no port the world picks. */
 static int sim_entropy(sim_world *s, srr_random *r)
 {
+    /* splitmix64 counts: each 8 bytes take their own step, so no lock is
+     * held (an allocator may ask under its own lock, a signal handler may
+     * ask inside the world) */
     unsigned char *p = r->buf;
-    pthread_mutex_lock(&s->vt.lock);
     for (size_t i = 0; i < r->len; i += 8) {
-        uint64_t x = sim_splitmix(&s->entropy);
-        memcpy(p + i, &x, r->len - i < 8 ? r->len - i : 8);
+        uint64_t z = __atomic_add_fetch(&s->entropy, 0x9e3779b97f4a7c15ULL, __ATOMIC_RELAXED);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        z ^= z >> 31;
+        memcpy(p + i, &z, r->len - i < 8 ? r->len - i : 8);
     }
-    pthread_mutex_unlock(&s->vt.lock);
     return 1;
 }
 
