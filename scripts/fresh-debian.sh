@@ -59,7 +59,10 @@ done
 # and the README's example built with pkg-config against it and run; the
 # man pages are found where man looks
 echo "fresh-debian: make install, the README's example, man sockrr" >&2
-chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin TERM=dumb sh -c '
+# (with /usr/local/bin on the PATH, as a login shell has it: man finds
+# /usr/local/share/man through it)
+chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    TERM=dumb sh -c '
     set -e
     cd /root/sockrr
     make -s install PREFIX=/usr/local
