@@ -611,25 +611,7 @@ static void diff_usage(FILE *out)
 
 static int add_skips(diff_opts *o, const char *list)
 {
-    const char *p = list;
-    for (;;) {
-        size_t n = strcspn(p, ",");
-        char *name = strndup(p, n);
-        if (!name || srr__grow((void **)&o->skip, &o->skip_cap, o->nskip + 1, sizeof *o->skip) < 0) {
-            free(name);
-            fprintf(stderr, "sockrr diff: out of memory\n");
-            return -1;
-        }
-        o->skip[o->nskip++] = name;
-        if (!show_find_op(name)) {
-            fprintf(stderr, "sockrr diff: --skip-op: unknown op '%s'; the ops are:", name);
-            show_op_names(stderr);
-            return -1;
-        }
-        if (!p[n])
-            return 0;
-        p += n + 1;
-    }
+    return show_ops_add("diff", "--skip-op", list, &o->skip, &o->nskip, &o->skip_cap);
 }
 
 int cli_diff(int argc, char **argv)

@@ -109,31 +109,6 @@ static int show_parse_id(const char *option, const char *s, int64_t *out, int *o
     return 0;
 }
 
-/* Adds the comma-separated op names in list; -1 (with a message) on an
- * unknown name. */
-static int show_add_ops(struct show_filter *f, const char *list)
-{
-    const char *p = list;
-    for (;;) {
-        size_t n = strcspn(p, ",");
-        char *name = strndup(p, n);
-        if (!name || srr__grow((void **)&f->ops, &f->ops_cap, f->nops + 1, sizeof *f->ops) < 0) {
-            free(name);
-            fprintf(stderr, "sockrr show: out of memory\n");
-            return -1;
-        }
-        f->ops[f->nops++] = name;
-        if (!show_find_op(name)) {
-            fprintf(stderr, "sockrr show: unknown op '%s'; the ops are:", name);
-            show_op_names(stderr);
-            return -1;
-        }
-        if (!p[n])
-            return 0;
-        p += n + 1;
-    }
-}
-
 static void show_filter_free(struct show_filter *f)
 {
     for (size_t i = 0; i < f->nops; i++)
@@ -218,7 +193,7 @@ int cli_show(int argc, char **argv)
                 goto out;
             break;
         case 'o':
-            if (show_add_ops(&f, optarg) < 0)
+            if (show_ops_add("show", NULL, optarg, &f.ops, &f.nops, &f.ops_cap) < 0)
                 goto out;
             break;
         case 'S': svg = optarg; break;

@@ -33,7 +33,7 @@ typedef struct stat_conn {
     char *local, *peer;
     int64_t first_t, last_t;
     int seen;             /* first_t is set (virtual time starts at 0) */
-    uint64_t sent, received, sends, receives, failed;
+    uint64_t sent, received, sends, receives;
     int last_dir;         /* the last data moved: 0 none, 1 sent, 2 received */
     int64_t last_data_t;
     stat_gaps waits;      /* sent, then the first bytes back: the peer's answer time */

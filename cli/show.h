@@ -77,6 +77,11 @@ void show_secs(FILE *out, int64_t ns);
 const struct show_op *show_find_op(const char *name);
 /* " socket,socketpair,...\n": every op's name. */
 void show_op_names(FILE *out);
+/* Adds the comma-separated op names of list to (*ops)[0, *n): 0, or -1 with
+ * a line saying why ("sockrr VERB: [OPTION: ]unknown op ...; the ops are:
+ * ...", or out of memory) on stderr; option may be NULL. */
+int show_ops_add(const char *verb, const char *option, const char *list, char ***ops, size_t *n,
+                 size_t *cap);
 /* "  12 +0.000123 [4242] " then the op's own text. */
 void show_event(struct show_ctx *c, const srr_json *ev, int64_t start);
 

@@ -6,7 +6,9 @@
  */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "grow.h"
 #include "show.h"
 #include "show_names.h"
 #include "sockrr.h"
@@ -655,4 +657,28 @@ void show_event(struct show_ctx *c, const srr_json *ev, int64_t start)
     op->print(c, ev);
     if (!op->own_newline)
         fputs("\n", c->out);
+}
+
+int show_ops_add(const char *verb, const char *option, const char *list, char ***ops, size_t *n,
+                 size_t *cap)
+{
+    for (const char *p = list;; p++) {
+        size_t len = strcspn(p, ",");
+        char *name = strndup(p, len);
+        if (!name || srr__grow((void **)ops, cap, *n + 1, sizeof **ops) < 0) {
+            free(name);
+            fprintf(stderr, "sockrr %s: out of memory\n", verb);
+            return -1;
+        }
+        (*ops)[(*n)++] = name;
+        if (!show_find_op(name)) {
+            fprintf(stderr, "sockrr %s: %s%sunknown op '%s'; the ops are:", verb,
+                    option ? option : "", option ? ": " : "", name);
+            show_op_names(stderr);
+            return -1;
+        }
+        p += len;
+        if (!*p)
+            return 0;
+    }
 }

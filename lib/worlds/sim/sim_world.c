@@ -83,10 +83,12 @@ int srr__sim_block(sim_world *s, const char *what, int handle, int64_t until)
 }
 
 /* splitmix64: small, fast, and the same sequence for the same seed. */
-/* splitmix64: the next number of the stream whose state is *state */
-static uint64_t sim_splitmix(uint64_t *state)
+/* splitmix64: a stream's state steps by this, and each step's value is
+ * mixed into its output */
+#define SIM_SPLITMIX_STEP 0x9e3779b97f4a7c15ULL
+
+static uint64_t sim_splitmix_mix(uint64_t z)
 {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
@@ -94,7 +96,7 @@ static uint64_t sim_splitmix(uint64_t *state)
 
 uint64_t srr__sim_random(sim_world *s)
 {
-    return sim_splitmix(&s->rng);
+    return sim_splitmix_mix(s->rng += SIM_SPLITMIX_STEP);
 }
 
 /* The program's getrandom, getentropy and arc4random: bytes from the seed,
@@ -107,10 +109,8 @@ static int sim_entropy(sim_world *s, srr_random *r)
      * ask inside the world) */
     unsigned char *p = r->buf;
     for (size_t i = 0; i < r->len; i += 8) {
-        uint64_t z = __atomic_add_fetch(&s->entropy, 0x9e3779b97f4a7c15ULL, __ATOMIC_RELAXED);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        z ^= z >> 31;
+        uint64_t z = sim_splitmix_mix(
+            __atomic_add_fetch(&s->entropy, SIM_SPLITMIX_STEP, __ATOMIC_RELAXED));
         memcpy(p + i, &z, r->len - i < 8 ? r->len - i : 8);
     }
     return 1;
